@@ -1,0 +1,275 @@
+/**
+ * fapilog for Effect programs: a layer that installs fapilog as Effect's logger, a service
+ * to flush, inspect and re-level it, and `Fapilog.info(message, fields)` style helpers for
+ * structured fields in one call (including the `audit` and `security` levels Effect lacks).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ *
+ * const program = Effect.gen(function* () {
+ *   yield* Effect.log("started")                              // through fapilog
+ *   yield* Fapilog.info("user signed in", { userId: 42 })     // structured fields
+ *   yield* Fapilog.audit("role granted", { userId: 42, role: "admin" })
+ * })
+ *
+ * Effect.runPromise(program.pipe(Effect.provide(Fapilog.layer({ level: "debug" }))))
+ * ```
+ * @since 0.1.0
+ */
+import type * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import type { ConfigError, SinkError } from "./Errors.js"
+import { build } from "./internal/build.js"
+import * as bridge from "./internal/effectLogger.js"
+import * as L from "./internal/level.js"
+import type { Pipeline, PipelineStats } from "./internal/pipeline.js"
+import type { Fields } from "./internal/record.js"
+import type { ResolvedSettings } from "./internal/settings.js"
+import type { Level } from "./Level.js"
+import type { Settings } from "./Settings.js"
+
+const pipelineKey: unique symbol = Symbol.for("fapilog/Fapilog/pipeline")
+
+/**
+ * The running logger of a fapilog layer.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ *
+ * const drainNow = Effect.flatMap(Fapilog.Fapilog, (fapilog) => fapilog.flush)
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface FapilogService {
+  /** The settings in force after environment and defaults were applied. */
+  readonly settings: ResolvedSettings
+  /** Completes when every event logged so far has been handed to every sink. */
+  readonly flush: Effect.Effect<void>
+  /** Changes the threshold of fapilog's pipeline (see `docs/effect.md` for Effect's own minimum). */
+  readonly setLevel: (level: Level) => Effect.Effect<void>
+  /** Counters: accepted, settled, queued, refused, lost, sink errors. */
+  readonly stats: Effect.Effect<PipelineStats>
+  /** @internal */
+  readonly [pipelineKey]: Pipeline
+}
+
+/**
+ * Counters of a pipeline.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ * const queued = Effect.map(Fapilog.stats, (s: Fapilog.Stats) => s.queued)
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Stats = PipelineStats
+
+/**
+ * The service tag of a running fapilog layer.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ * const program = Effect.flatMap(Fapilog.Fapilog, (f) => f.setLevel("debug"))
+ * ```
+ * @since 0.1.0
+ * @category tags
+ */
+export class Fapilog extends Context.Tag("fapilog/Fapilog")<Fapilog, FapilogService>() {}
+
+const lookup = (context: Context.Context<never>): Pipeline | undefined => {
+  const service = Context.getOption(context as Context.Context<Fapilog>, Fapilog)
+  return service._tag === "Some" ? service.value[pipelineKey] : undefined
+}
+
+/**
+ * Options of {@link layer} that are not settings.
+ *
+ * @example
+ * ```ts
+ * import { ConfigProvider } from "effect"
+ * import { Fapilog } from "fapilog"
+ * const layer = Fapilog.layer({}, { configProvider: ConfigProvider.fromMap(new Map([["FAPILOG_LEVEL", "debug"]])) })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface LayerOptions {
+  /**
+   * Where `FAPILOG_*` settings are read from. Default: the process environment, with `__`
+   * between nested names and `,` between list items.
+   */
+  readonly configProvider?: ConfigProvider.ConfigProvider | undefined
+}
+
+/**
+ * fapilog as Effect's logger, configured: replaces Effect's default logger, sets Effect's
+ * minimum log level from `settings.level`, and drains every accepted event when the
+ * layer's scope closes (then releases the sinks). Settings: programmatic > `FAPILOG_*`
+ * environment > defaults; invalid values fail the layer with a `ConfigError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ *
+ * const Live = Fapilog.layer({ level: "debug", sinks: ["stdout", { type: "file", path: "logs/app.log" }] })
+ * Effect.runPromise(Effect.logDebug("visible").pipe(Effect.provide(Live)))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  settings?: Settings,
+  options?: LayerOptions
+): Layer.Layer<Fapilog, ConfigError | SinkError> =>
+  Layer.unwrapScoped(
+    Effect.map(build(settings, options?.configProvider), ({ pipeline, settings }) => {
+      const service: FapilogService = {
+        settings,
+        flush: pipeline.flush,
+        setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
+        stats: Effect.sync(() => pipeline.stats()),
+        [pipelineKey]: pipeline
+      }
+      return Layer.mergeAll(
+        Layer.succeed(Fapilog, service),
+        Logger.replace(Logger.defaultLogger, bridge.make(pipeline)),
+        Logger.minimumLogLevel(bridge.toEffectLevel(settings.level))
+      )
+    })
+  )
+
+/**
+ * Flushes the fapilog layer in scope (a no-op without one).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ * const program = Effect.log("x").pipe(Effect.zipRight(Fapilog.flush))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const flush: Effect.Effect<void> = Effect.flatMap(
+  Effect.serviceOption(Fapilog),
+  (service) => (service._tag === "Some" ? service.value.flush : Effect.void)
+)
+
+/**
+ * The counters of the fapilog layer in scope.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ * const program = Effect.flatMap(Fapilog.stats, (s) => Effect.log(`queued: ${s.queued}`))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const stats: Effect.Effect<Stats, never, Fapilog> = Effect.flatMap(Fapilog, (s) => s.stats)
+
+type LogFn = (message: string, fields?: Fields | Error) => Effect.Effect<void>
+
+/**
+ * Logs at `trace` with structured fields. The same holds for every level below: the event
+ * also carries the fiber's annotations, log spans and current span (trace and span ids);
+ * passing an `Error` instead of fields sets the event's `error`.
+ *
+ * @example
+ * ```ts
+ * import { Fapilog } from "fapilog"
+ * const step = Fapilog.trace("cache probe", { key: "user:1", hit: false })
+ * ```
+ * @since 0.1.0
+ * @category logging
+ */
+export const trace: LogFn = bridge.logAt(L.TRACE, lookup)
+/**
+ * @example
+ * ```ts
+ * import { Fapilog } from "fapilog"
+ * const step = Fapilog.debug("query planned", { table: "users" })
+ * ```
+ * @since 0.1.0
+ * @category logging
+ */
+export const debug: LogFn = bridge.logAt(L.DEBUG, lookup)
+/**
+ * @example
+ * ```ts
+ * import { Fapilog } from "fapilog"
+ * const step = Fapilog.info("user signed in", { userId: 42 })
+ * ```
+ * @since 0.1.0
+ * @category logging
+ */
+export const info: LogFn = bridge.logAt(L.INFO, lookup)
+/**
+ * @example
+ * ```ts
+ * import { Fapilog } from "fapilog"
+ * const step = Fapilog.warn("slow response", { ms: 1200 })
+ * ```
+ * @since 0.1.0
+ * @category logging
+ */
+export const warn: LogFn = bridge.logAt(L.WARN, lookup)
+/**
+ * @example
+ * ```ts
+ * import { Fapilog } from "fapilog"
+ * const step = Fapilog.error("payment failed", new Error("card declined"))
+ * ```
+ * @since 0.1.0
+ * @category logging
+ */
+export const error: LogFn = bridge.logAt(L.ERROR, lookup)
+/**
+ * @example
+ * ```ts
+ * import { Fapilog } from "fapilog"
+ * const step = Fapilog.fatal("cannot reach database", { host: "db-1" })
+ * ```
+ * @since 0.1.0
+ * @category logging
+ */
+export const fatal: LogFn = bridge.logAt(L.FATAL, lookup)
+/**
+ * Audit events outrank fatal: no level threshold hides them.
+ *
+ * @example
+ * ```ts
+ * import { Fapilog } from "fapilog"
+ * const step = Fapilog.audit("role granted", { userId: 42, role: "admin" })
+ * ```
+ * @since 0.1.0
+ * @category logging
+ */
+export const audit: LogFn = bridge.logAt(L.AUDIT, lookup)
+/**
+ * Security events rank highest of all.
+ *
+ * @example
+ * ```ts
+ * import { Fapilog } from "fapilog"
+ * const step = Fapilog.security("login throttled", { ip: "203.0.113.7" })
+ * ```
+ * @since 0.1.0
+ * @category logging
+ */
+export const security: LogFn = bridge.logAt(L.SECURITY, lookup)

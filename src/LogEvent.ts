@@ -1,0 +1,154 @@
+/**
+ * The event model: what every sink, formatter and plugin receives, and what a JSON line
+ * decodes back to. Described as an `effect/Schema` for documentation and validation at the
+ * boundaries (tests, plugins, tools); the pipeline never decodes events on its hot path.
+ *
+ * Output schema version: {@link schemaVersion}. See `docs/event-schema.md`.
+ *
+ * @example
+ * ```ts
+ * import { LogEvent } from "fapilog"
+ * import { Either } from "effect"
+ *
+ * const line = '{"timestamp":"2026-01-01T00:00:00.000Z","level":"info","logger":"app","message":"hi","userId":7}'
+ * const event = Either.getOrThrow(LogEvent.fromJsonLine(line))
+ * event.fields.userId // 7
+ * ```
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type { ErrorInfo as ErrorInfoData } from "./internal/errorInfo.js"
+import { levelNames } from "./internal/level.js"
+import type { MaterializedEvent } from "./internal/record.js"
+import { RESERVED_KEYS } from "./internal/record.js"
+
+/**
+ * Version of the JSON line layout documented in `docs/event-schema.md`.
+ *
+ * @example
+ * ```ts
+ * import { LogEvent } from "fapilog"
+ * LogEvent.schemaVersion // "1"
+ * ```
+ * @since 0.1.0
+ * @category constants
+ */
+export const schemaVersion = "1"
+
+/**
+ * An error as plain data: type (the `_tag` of a tagged error, else its name), message,
+ * stack, code, and the `cause` chain / aggregated `errors`.
+ *
+ * @example
+ * ```ts
+ * import { LogEvent, Schema } from "fapilog"
+ * ```
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ErrorInfo: Schema.Schema<ErrorInfoData> = Schema.Struct({
+  type: Schema.String,
+  message: Schema.String,
+  stack: Schema.optionalWith(Schema.String, { exact: true }),
+  code: Schema.optionalWith(Schema.String, { exact: true }),
+  cause: Schema.optionalWith(Schema.suspend((): Schema.Schema<ErrorInfoData> => ErrorInfo), { exact: true }),
+  errors: Schema.optionalWith(Schema.Array(Schema.suspend((): Schema.Schema<ErrorInfoData> => ErrorInfo)), { exact: true }),
+  details: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true })
+}).annotations({ identifier: "ErrorInfo" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ErrorInfo = ErrorInfoData
+
+const Rfc3339Millis = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+  Schema.annotations({ identifier: "Rfc3339Millis", description: "RFC 3339 UTC timestamp with milliseconds" })
+)
+
+/**
+ * The structured event. `fields` holds every user field (call-site fields, child bindings,
+ * `withContext` fields and Effect annotations, merged in that order of precedence); the
+ * JSON line writes them at the top level.
+ *
+ * @example
+ * ```ts
+ * import { LogEvent } from "fapilog"
+ * import { Schema } from "effect"
+ *
+ * const isEvent = Schema.is(LogEvent.LogEvent)
+ * ```
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LogEvent = Schema.Struct({
+  timestamp: Rfc3339Millis,
+  level: Schema.Literal(...levelNames),
+  message: Schema.String,
+  logger: Schema.String,
+  correlationId: Schema.optionalWith(Schema.String, { exact: true }),
+  traceId: Schema.optionalWith(Schema.String, { exact: true }),
+  spanId: Schema.optionalWith(Schema.String, { exact: true }),
+  spans: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Number }), { exact: true }),
+  error: Schema.optionalWith(ErrorInfo, { exact: true }),
+  fields: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}).annotations({ identifier: "LogEvent" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type LogEvent = typeof LogEvent.Type
+
+// The pipeline's materialized events must be valid LogEvents.
+const _modelIsLogEvent = (e: MaterializedEvent): LogEvent => e
+void _modelIsLogEvent
+
+const decodeEvent = Schema.decodeUnknownEither(LogEvent, { onExcessProperty: "error" })
+
+/**
+ * Decodes one JSON line written by the `json` formatter back into a `LogEvent`: user keys
+ * return to `fields`, including the reserved-name keys that the line kept under `fields`.
+ *
+ * @example
+ * ```ts
+ * import { LogEvent } from "fapilog"
+ * import { Either } from "effect"
+ *
+ * const result = LogEvent.fromJsonLine('{"timestamp":"2026-01-01T00:00:00.000Z","level":"warn","logger":"app","message":"m"}')
+ * Either.isRight(result) // true
+ * ```
+ * @since 0.1.0
+ * @category decoding
+ */
+export const fromJsonLine = (line: string): Either.Either<LogEvent, ParseResult.ParseError> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(line)
+  } catch (e) {
+    return Either.left(
+      new ParseResult.ParseError({
+        issue: new ParseResult.Type(Schema.String.ast, line, `not JSON: ${(e as Error).message}`)
+      })
+    )
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return decodeEvent(parsed)
+  const core: Record<string, unknown> = {}
+  const fields: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(parsed)) {
+    if (k === "fields" && typeof v === "object" && v !== null && !Array.isArray(v)) {
+      for (const [fk, fv] of Object.entries(v)) define(fields, fk, fv)
+    } else if (RESERVED_KEYS.has(k)) {
+      core[k] = v
+    } else {
+      define(fields, k, v)
+    }
+  }
+  return decodeEvent({ ...core, fields })
+}
+
+const define = (o: Record<string, unknown>, k: string, v: unknown) =>
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })

@@ -1,0 +1,125 @@
+/**
+ * The Promise facade for Node apps that do not use Effect: `await createLogger()` and call
+ * `log.info(message, fields)`. Calls are synchronous and cheap; events go through the same
+ * bounded pipeline as the Effect API.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, withContext } from "fapilog"
+ *
+ * await using log = await createLogger({ level: "debug" })
+ * const request = log.child({ requestId: "r-1" })
+ * await withContext({ tenant: "acme" }, async () => {
+ *   request.info("user signed in", { userId: 42 })
+ * })
+ * ```
+ * @since 0.1.0
+ */
+import type { ConfigError, SinkError } from "./Errors.js"
+import * as internal from "./internal/facade.js"
+import type { Fields as FieldsData } from "./internal/record.js"
+import type { Settings } from "./Settings.js"
+
+/**
+ * User fields: any object; values of any type are serialized safely.
+ *
+ * @example
+ * ```ts
+ * import type { Logger } from "fapilog"
+ * const fields: Logger.Fields = { userId: 42, tags: ["a", "b"] }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Fields = FieldsData
+
+/**
+ * A logger. Level methods never throw and never wait: the event is buffered and written
+ * by the pipeline's worker (or inline, if the buffer is full).
+ *
+ * - `child(bindings)` returns a logger sharing this one's pipeline whose events carry
+ *   `bindings` (snapshotted when `child` is called; call-site fields win on conflict).
+ * - `flush()` resolves when everything logged before the call has been handed to every sink.
+ * - `close()` on the root logger drains every accepted event, releases the sinks and makes
+ *   the pipeline refuse (and count) later events; calling it again returns the same promise.
+ *   `close()` on a child only flushes: the pipeline belongs to the root.
+ * - `[Symbol.asyncDispose]` is `close()`, for `await using`.
+ *
+ * A script that never calls `close()` still exits on its own, and its buffered events are
+ * written to local sinks when the process exits.
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "fapilog"
+ * const log = await createLogger()
+ * log.error("payment failed", new Error("card declined"))
+ * await log.close()
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Logger = internal.Logger
+
+/**
+ * Fields for one call, or an Error that becomes the event's `error`.
+ *
+ * @example
+ * ```ts
+ * import type { Logger } from "fapilog"
+ * const f: Logger.CallFields = new Error("boom")
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type CallFields = internal.CallFields
+
+/**
+ * Creates a logger with its own pipeline. Zero configuration writes JSON lines to stdout
+ * at `info`. Rejects with a `ConfigError` for invalid settings (naming each bad field) or
+ * a `SinkError` when a sink cannot be opened.
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "fapilog"
+ * const log = await createLogger({ sinks: [{ type: "file", path: "logs/app.log" }] })
+ * log.info("ready", { port: 3000 })
+ * await log.close()
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const createLogger: (settings?: Settings) => Promise<Logger> = internal.createLogger as (
+  settings?: Settings
+) => Promise<Logger>
+
+/**
+ * Runs `fn` with `fields` bound to every event logged inside it, including its asynchronous
+ * continuations (AsyncLocalStorage). Nested scopes add to the outer fields; the innermost
+ * value of a key wins.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, withContext } from "fapilog"
+ * const log = await createLogger()
+ * await withContext({ requestId: "r-7" }, async () => {
+ *   await Promise.resolve()
+ *   log.info("handled") // carries requestId
+ * })
+ * ```
+ * @since 0.1.0
+ * @category context
+ */
+export const withContext: <R>(fields: Fields, fn: () => R) => R = internal.withContext
+
+/**
+ * Errors `createLogger` can reject with.
+ *
+ * @example
+ * ```ts
+ * import type { Logger } from "fapilog"
+ * const isSetupError = (e: unknown): e is Logger.CreateError => e instanceof Error && "_tag" in e
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export type CreateError = ConfigError | SinkError

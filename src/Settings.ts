@@ -1,0 +1,124 @@
+/**
+ * Settings of a logger, for `createLogger(settings)` and `Fapilog.layer(settings)`.
+ * Precedence: programmatic > `FAPILOG_*` environment variables > defaults. Every invalid
+ * value fails with a `ConfigError` naming the field, the bad value and what is accepted;
+ * unknown keys are reported too. See `docs/settings.md`.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, type Settings } from "fapilog"
+ *
+ * const settings: Settings.Settings = {
+ *   name: "billing",
+ *   level: "debug",
+ *   sinks: ["stdout", { type: "file", path: "logs/billing.log" }]
+ * }
+ * const log = await createLogger(settings)
+ * ```
+ * @since 0.1.0
+ */
+import type * as ConfigProvider from "effect/ConfigProvider"
+import type * as Effect from "effect/Effect"
+import type { ConfigError } from "./Errors.js"
+import * as internal from "./internal/settings.js"
+
+/**
+ * Programmatic settings; every key is optional.
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const s: Settings.Settings = { level: "warn", capacity: 16384 }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Settings = internal.Settings
+
+/**
+ * Settings after environment and defaults were applied.
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const describe = (s: Settings.Resolved) => `${s.name} at ${s.level}`
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Resolved = internal.ResolvedSettings
+
+/**
+ * One entry of `sinks`: `"stdout"`, `"stderr"`, `"null"`, `{ type: "file", path, mode? }`,
+ * a `Sink`, or a scoped Effect that opens one.
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const sinks: ReadonlyArray<Settings.SinkSetting> = ["stderr", { type: "file", path: "/var/log/app.log" }]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type SinkSetting = internal.SinkSetting
+
+/**
+ * The file sink as a setting.
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const file: Settings.FileSinkSetting = { type: "file", path: "logs/app.log", mode: 0o600 }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type FileSinkSetting = internal.FileSinkSetting
+
+/**
+ * The defaults: name "app", level "info", format "json", sinks ["stdout"], capacity 8192
+ * events, shutdown timeout 5000 ms.
+ *
+ * @example
+ * ```ts
+ * import { Settings } from "fapilog"
+ * Settings.defaults.capacity // 8192
+ * ```
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaults: Resolved = internal.defaults
+
+/**
+ * The schema of each setting (with its description), used to validate it.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Settings } from "fapilog"
+ * Schema.is(Settings.fields.level)("warn") // true
+ * ```
+ * @since 0.1.0
+ * @category schemas
+ */
+export const fields = internal.fields
+
+/**
+ * Resolves settings against the environment (read through `configProvider`, by default
+ * the process environment with `__` nesting) and the defaults.
+ *
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import { Settings } from "fapilog"
+ *
+ * const env = ConfigProvider.fromMap(new Map([["FAPILOG_LEVEL", "debug"]]))
+ * const resolved = Effect.runSync(Settings.resolve({ name: "api" }, env)) // level "debug"
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolve: (
+  settings?: Settings,
+  configProvider?: ConfigProvider.ConfigProvider
+) => Effect.Effect<Resolved, ConfigError> = internal.resolve

@@ -1,0 +1,191 @@
+/**
+ * Sinks receive batches of accepted events. A sink has an asynchronous `write` (an Effect)
+ * and, for local destinations, a synchronous `writeSync`: the pipeline prefers it, and a
+ * synchronous caller facing a full buffer drains it inline through that path instead of
+ * losing events.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Sink } from "fapilog"
+ *
+ * const memory = Sink.memory()
+ * const log = await createLogger({ sinks: [memory, { type: "file", path: "logs/app.log" }] })
+ * log.info("hello")
+ * await log.flush()
+ * memory.events()[0]?.message // "hello"
+ * ```
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { SinkError } from "./Errors.js"
+import type { Formatter } from "./Formatter.js"
+import * as internal from "./internal/sink.js"
+import type { LogEvent } from "./LogEvent.js"
+
+/**
+ * What a sink is handed: the events of one batch, as structured events or as the text of
+ * a formatter (rendered once per batch and shared by every sink using that formatter).
+ *
+ * @example
+ * ```ts
+ * import type { Sink } from "fapilog"
+ * const countErrors = (batch: Sink.Batch) => batch.events.filter((e) => e.level === "error").length
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface Batch {
+  readonly size: number
+  readonly events: ReadonlyArray<LogEvent>
+  /** Every event formatted, each line ending in "\n". */
+  readonly text: (formatter: Formatter) => string
+}
+
+/**
+ * A destination for events.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Sink } from "fapilog"
+ *
+ * const console: Sink.Sink = {
+ *   name: "console",
+ *   write: (batch) => Effect.sync(() => batch.events.forEach((e) => globalThis.console.log(e.message)))
+ * }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface Sink {
+  readonly name: string
+  readonly write: (batch: Batch) => Effect.Effect<void, SinkError>
+  readonly writeSync?: ((batch: Batch) => void) | undefined
+}
+
+/**
+ * Options shared by the text sinks.
+ *
+ * @example
+ * ```ts
+ * import { Formatter, Sink } from "fapilog"
+ * const out = Sink.stdout({ format: Formatter.json })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type FormatOptions = internal.FormatOptions
+
+/**
+ * Options of the file sink.
+ *
+ * @example
+ * ```ts
+ * import type { Sink } from "fapilog"
+ * const options: Sink.FileOptions = { path: "logs/app.log", mode: 0o600 }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type FileOptions = internal.FileOptions
+
+/**
+ * The memory sink: keeps events and formatted lines for assertions.
+ *
+ * @example
+ * ```ts
+ * import { Sink } from "fapilog"
+ * const sink: Sink.MemorySink = Sink.memory()
+ * sink.events().length // 0
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type MemorySink = internal.MemorySink
+
+/**
+ * A synchronous sink from a function over batches (its `write` runs the same function).
+ *
+ * @example
+ * ```ts
+ * import { Formatter, Sink } from "fapilog"
+ * const lines: string[] = []
+ * const collect = Sink.makeSync("collect", (batch) => lines.push(batch.text(Formatter.json)))
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeSync: (name: string, writeSync: (batch: Batch) => void) => Sink = internal.makeSync
+
+/**
+ * JSON lines (or another formatter) to standard output, written synchronously to fd 1.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Sink } from "fapilog"
+ * const log = await createLogger({ sinks: [Sink.stdout()] })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const stdout: (options?: FormatOptions) => Sink = internal.stdout
+
+/**
+ * Like {@link stdout}, to standard error (fd 2).
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Sink } from "fapilog"
+ * const log = await createLogger({ sinks: [Sink.stderr()] })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const stderr: (options?: FormatOptions) => Sink = internal.stderr
+
+/**
+ * Accepts and discards every event (the `"null"` sink of the settings).
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Sink } from "fapilog"
+ * const log = await createLogger({ sinks: [Sink.discard] })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const discard: Sink = internal.discard
+
+/**
+ * Appends to a file (created with mode 0640, parent directories created). The descriptor
+ * belongs to the enclosing `Scope` and is closed after the pipeline has drained.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog, Sink } from "fapilog"
+ *
+ * const layer = Fapilog.layer({ sinks: [Sink.file({ path: "logs/app.log" })] })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const file: (options: FileOptions) => Effect.Effect<Sink, SinkError, Scope.Scope> = internal.file
+
+/**
+ * An in-memory sink for tests.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Sink } from "fapilog"
+ * const memory = Sink.memory()
+ * const log = await createLogger({ sinks: [memory] })
+ * log.warn("careful", { n: 1 })
+ * await log.flush()
+ * memory.events()[0]?.fields.n // 1
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memory: (options?: FormatOptions) => MemorySink = internal.memory

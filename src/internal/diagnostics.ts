@@ -1,0 +1,50 @@
+import * as fs from "node:fs"
+import { toErrorInfo } from "./errorInfo.js"
+import { stringify } from "./json.js"
+import { isoTime } from "./record.js"
+
+/**
+ * fapilog's own voice: structured JSON lines on stderr saying which component failed and
+ * how. Rate-limited per component (one line per `intervalMs`, with a count of what was
+ * suppressed in between) so a failing sink never floods stderr.
+ */
+export class Diagnostics {
+  private readonly last = new Map<string, { at: number; suppressed: number }>()
+
+  constructor(
+    private readonly logger: string,
+    private readonly write: (line: string) => void = writeStderr,
+    private readonly intervalMs = 1000
+  ) {}
+
+  report(component: string, message: string, error?: unknown, extra?: Record<string, unknown>): void {
+    const now = Date.now()
+    const seen = this.last.get(component)
+    if (seen !== undefined && now - seen.at < this.intervalMs) {
+      seen.suppressed++
+      return
+    }
+    const suppressed = seen?.suppressed ?? 0
+    this.last.set(component, { at: now, suppressed: 0 })
+    const event: Record<string, unknown> = {
+      timestamp: isoTime(now),
+      level: "warn",
+      logger: "fapilog",
+      message: `${component}: ${message}`,
+      component,
+      pipeline: this.logger,
+      ...extra
+    }
+    if (suppressed > 0) event.suppressed = suppressed
+    if (error !== undefined) event.error = toErrorInfo(error)
+    try {
+      this.write(`${stringify(event)}\n`)
+    } catch {
+      // stderr itself is gone: nothing left to tell
+    }
+  }
+}
+
+const writeStderr = (line: string): void => {
+  fs.writeSync(2, line)
+}

@@ -1,0 +1,134 @@
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
+import * as HashMap from "effect/HashMap"
+import * as List from "effect/List"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Tracer from "effect/Tracer"
+import { currentContext } from "./facade.js"
+import * as L from "./level.js"
+import type { Pipeline } from "./pipeline.js"
+import { type Fields, LogRecord } from "./record.js"
+
+export const fromEffectLevel = (level: LogLevel.LogLevel): L.LevelInfo | undefined => {
+  switch (level._tag) {
+    case "All":
+    case "Trace":
+      return L.TRACE
+    case "Debug":
+      return L.DEBUG
+    case "Info":
+      return L.INFO
+    case "Warning":
+      return L.WARN
+    case "Error":
+      return L.ERROR
+    case "Fatal":
+      return L.FATAL
+    default:
+      return undefined
+  }
+}
+
+/** Effect has no audit or security level: they map to Fatal, the highest it has. */
+export const toEffectLevel = (level: L.LevelName): LogLevel.LogLevel => {
+  switch (level) {
+    case "trace":
+      return LogLevel.Trace
+    case "debug":
+      return LogLevel.Debug
+    case "info":
+      return LogLevel.Info
+    case "warn":
+      return LogLevel.Warning
+    case "error":
+      return LogLevel.Error
+    default:
+      return LogLevel.Fatal
+  }
+}
+
+const spanIn = (context: Context.Context<never>): Tracer.AnySpan | undefined => {
+  const span = Context.getOption(context, Tracer.ParentSpan)
+  return span._tag === "Some" ? span.value : undefined
+}
+
+/**
+ * `Effect.logError("failed", error)` passes the Error as a message part: it becomes the
+ * event's error (when the call has no Cause) instead of being flattened into the text.
+ */
+const splitMessage = (message: unknown, hasCause: boolean): readonly [unknown, unknown] => {
+  if (hasCause || !Array.isArray(message)) return [message, undefined]
+  const at = message.findIndex((part) => part instanceof Error)
+  if (at < 0) return [message, undefined]
+  return [message.filter((_, i) => i !== at), message[at]]
+}
+
+/** Effect's `Logger` that feeds a pipeline: one record per `Effect.log*` call. */
+export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
+  Logger.make(({ annotations, cause, context, date, logLevel, message, spans }) => {
+    const level = fromEffectLevel(logLevel)
+    if (level === undefined || level.rank < pipeline.minRank) return
+    const span = spanIn(FiberRefs.getOrDefault(context, FiberRef.currentContext))
+    const hasCause = !Cause.isEmpty(cause)
+    const [text, error] = splitMessage(message, hasCause)
+    pipeline.offer(
+      new LogRecord(
+        date.getTime(),
+        level,
+        text,
+        pipeline.name,
+        undefined,
+        undefined,
+        currentContext(),
+        HashMap.isEmpty(annotations) ? undefined : annotations,
+        hasCause ? cause : error,
+        span?.traceId,
+        span?.spanId,
+        List.isNil(spans) ? undefined : spans
+      )
+    )
+  })
+
+/**
+ * `Fapilog.info(message, fields)` and friends: one record carrying the call's fields and
+ * the fiber's annotations, log spans and current span. Without a fapilog layer it falls
+ * back to Effect's logger with the fields as annotations.
+ */
+export const logAt =
+  (level: L.LevelInfo, lookup: (context: Context.Context<never>) => Pipeline | undefined) =>
+  (message: string, fields?: Fields | Error): Effect.Effect<void> =>
+    Effect.withFiberRuntime((fiber) => {
+      const context = fiber.getFiberRef(FiberRef.currentContext)
+      const pipeline = lookup(context)
+      const error = fields instanceof Error ? fields : undefined
+      const own = fields instanceof Error ? undefined : fields
+      if (pipeline === undefined) {
+        const logged = Effect.logWithLevel(toEffectLevel(level.name), message, ...(error ? [Cause.fail(error)] : []))
+        return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
+      }
+      if (level.rank < pipeline.minRank) return Effect.void
+      const annotations = fiber.getFiberRef(FiberRef.currentLogAnnotations)
+      const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
+      const span = spanIn(context)
+      pipeline.offer(
+        new LogRecord(
+          Date.now(),
+          level,
+          message,
+          pipeline.name,
+          own,
+          undefined,
+          currentContext(),
+          HashMap.isEmpty(annotations) ? undefined : annotations,
+          error,
+          span?.traceId,
+          span?.spanId,
+          List.isNil(spans) ? undefined : spans
+        )
+      )
+      return Effect.void
+    })

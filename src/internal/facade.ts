@@ -1,0 +1,152 @@
+import { AsyncLocalStorage } from "node:async_hooks"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import { build } from "./build.js"
+import * as L from "./level.js"
+import type { Pipeline, PipelineStats } from "./pipeline.js"
+import { Bindings, type Fields, LogRecord } from "./record.js"
+import type { LevelName } from "./level.js"
+
+/** Fields for one call; an Error passed instead becomes the event's `error`. */
+export type CallFields = Fields | Error
+
+/** The Promise-side logger. */
+export interface Logger extends AsyncDisposable {
+  trace(message: string, fields?: CallFields): void
+  debug(message: string, fields?: CallFields): void
+  info(message: string, fields?: CallFields): void
+  warn(message: string, fields?: CallFields): void
+  error(message: string, fields?: CallFields): void
+  fatal(message: string, fields?: CallFields): void
+  audit(message: string, fields?: CallFields): void
+  security(message: string, fields?: CallFields): void
+  isLevelEnabled(level: LevelName): boolean
+  setLevel(level: LevelName): void
+  child(bindings: Fields): Logger
+  flush(): Promise<void>
+  close(): Promise<void>
+  stats(): PipelineStats
+}
+
+/** What the root logger and its children share: one pipeline and the scope owning it. */
+interface Shared {
+  readonly pipeline: Pipeline
+  readonly scope: Scope.CloseableScope
+  closing: Promise<void> | undefined
+}
+
+const contextStorage = new AsyncLocalStorage<Bindings>()
+
+export const withContext = <R>(fields: Fields, fn: () => R): R =>
+  contextStorage.run(Bindings.extend(contextStorage.getStore(), fields), fn)
+
+export const currentContext = (): Bindings | undefined => contextStorage.getStore()
+
+class FacadeLogger implements Logger {
+  constructor(
+    private readonly shared: Shared,
+    private readonly bindings: Bindings | undefined,
+    private readonly root: boolean
+  ) {}
+
+  private log(level: L.LevelInfo, message: string, fields: CallFields | undefined): void {
+    const p = this.shared.pipeline
+    if (level.rank < p.minRank) return
+    let error: unknown
+    if (fields instanceof Error) {
+      error = fields
+      fields = undefined
+    }
+    p.offer(
+      new LogRecord(
+        Date.now(),
+        level,
+        message,
+        p.name,
+        fields as Fields | undefined,
+        this.bindings,
+        contextStorage.getStore(),
+        undefined,
+        error,
+        undefined,
+        undefined,
+        undefined
+      )
+    )
+  }
+
+  trace(message: string, fields?: CallFields): void {
+    this.log(L.TRACE, message, fields)
+  }
+
+  debug(message: string, fields?: CallFields): void {
+    this.log(L.DEBUG, message, fields)
+  }
+
+  info(message: string, fields?: CallFields): void {
+    this.log(L.INFO, message, fields)
+  }
+
+  warn(message: string, fields?: CallFields): void {
+    this.log(L.WARN, message, fields)
+  }
+
+  error(message: string, fields?: CallFields): void {
+    this.log(L.ERROR, message, fields)
+  }
+
+  fatal(message: string, fields?: CallFields): void {
+    this.log(L.FATAL, message, fields)
+  }
+
+  audit(message: string, fields?: CallFields): void {
+    this.log(L.AUDIT, message, fields)
+  }
+
+  security(message: string, fields?: CallFields): void {
+    this.log(L.SECURITY, message, fields)
+  }
+
+
+  isLevelEnabled(level: LevelName): boolean {
+    return L.isLevelName(level) && L.rankOf(level) >= this.shared.pipeline.minRank
+  }
+
+  setLevel(level: LevelName): void {
+    if (!L.isLevelName(level)) throw new TypeError(`"${String(level)}" is not one of ${L.levelNames.join(", ")}`)
+    this.shared.pipeline.setLevel(level)
+  }
+
+  child(bindings: Fields): Logger {
+    return new FacadeLogger(this.shared, Bindings.extend(this.bindings, bindings), false)
+  }
+
+  flush(): Promise<void> {
+    return Effect.runPromise(this.shared.pipeline.flush)
+  }
+
+  close(): Promise<void> {
+    if (!this.root) return this.flush()
+    this.shared.closing ??= Effect.runPromise(Scope.close(this.shared.scope, Exit.void))
+    return this.shared.closing
+  }
+
+  stats(): PipelineStats {
+    return this.shared.pipeline.stats()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}
+
+export const createLogger = async (settings?: unknown): Promise<Logger> => {
+  const scope = Effect.runSync(Scope.make())
+  const exit = await Effect.runPromiseExit(build(settings).pipe(Scope.extend(scope)))
+  if (Exit.isFailure(exit)) {
+    await Effect.runPromise(Scope.close(scope, exit))
+    throw exit.cause._tag === "Fail" ? exit.cause.error : new Error("fapilog: createLogger failed", { cause: exit.cause })
+  }
+  return new FacadeLogger({ pipeline: exit.value.pipeline, scope, closing: undefined }, undefined, true)
+}

@@ -1,0 +1,26 @@
+import * as fs from "node:fs"
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+const EAGAIN_WAIT_MS = 1
+const EAGAIN_GIVE_UP_MS = 5_000
+
+/**
+ * Writes all of `text` to `fd` synchronously. Handles partial writes, and EAGAIN from a
+ * non-blocking pipe by waiting briefly and retrying, for at most five seconds, after which
+ * the error is thrown to the caller (the pipeline reports it as a sink failure).
+ */
+export const writeAllSync = (fd: number, text: string): void => {
+  if (text.length === 0) return
+  const buf = Buffer.from(text, "utf8")
+  let offset = 0
+  let waitedMs = 0
+  while (offset < buf.length) {
+    try {
+      offset += fs.writeSync(fd, buf, offset, buf.length - offset)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN" || waitedMs >= EAGAIN_GIVE_UP_MS) throw e
+      Atomics.wait(sleeper, 0, 0, EAGAIN_WAIT_MS)
+      waitedMs += EAGAIN_WAIT_MS
+    }
+  }
+}

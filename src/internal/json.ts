@@ -1,0 +1,204 @@
+import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
+
+/**
+ * Bounds applied when serializing user data, so that a huge or deeply nested value
+ * costs bounded time and space and always yields one valid JSON value.
+ */
+export interface JsonLimits {
+  /** Objects and arrays nested deeper than this are written as "[Object]" / "[Array]". */
+  readonly maxDepth: number
+  /** Keys written per object (and entries per Map); the rest are summarised. */
+  readonly maxKeys: number
+  /** Items written per array, Set or typed array; the rest are summarised. */
+  readonly maxArrayLength: number
+  /** Characters kept per string; longer strings are cut and marked. */
+  readonly maxStringLength: number
+}
+
+export const defaultLimits: JsonLimits = Object.freeze({
+  maxDepth: 10,
+  maxKeys: 1000,
+  maxArrayLength: 1000,
+  maxStringLength: 1_000_000
+})
+
+// Characters JSON.stringify escapes, plus the ones it leaves alone that still break
+// terminals or line-oriented readers (DEL, C1 controls, U+2028/2029) and surrogates.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/
+const EXTRA_ESCAPE = /[\u007f-\u009f\u2028\u2029]/g
+const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+
+/** Quotes a string as JSON, escaping every control character; never throws. */
+export const quote = (s: string, maxLength: number = defaultLimits.maxStringLength): string => {
+  if (s.length > maxLength) s = `${s.slice(0, maxLength)}…[truncated ${s.length - maxLength} chars]`
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`
+  return JSON.stringify(s).replace(EXTRA_ESCAPE, unicodeEscape)
+}
+
+const readKey = (o: object, key: string): unknown => {
+  try {
+    return (o as Record<string, unknown>)[key]
+  } catch (e) {
+    return new ThrewWhileReading(e)
+  }
+}
+
+/** Marks a property whose getter threw, so it is written as a note instead. */
+class ThrewWhileReading {
+  constructor(readonly error: unknown) {}
+}
+
+const thrownNote = (e: unknown): string => {
+  let msg: unknown
+  try {
+    msg = e instanceof Error ? e.message : String(e)
+  } catch {
+    msg = "?"
+  }
+  return `[Threw: ${typeof msg === "string" ? msg : "?"}]`
+}
+
+const ctorName = (o: object): string => {
+  try {
+    const name = Object.getPrototypeOf(o)?.constructor?.name
+    return typeof name === "string" ? name : "Object"
+  } catch {
+    return "Object"
+  }
+}
+
+/**
+ * Serializes any value as JSON text, or returns `undefined` for values JSON leaves out
+ * (`undefined`). Cycles, BigInt, symbols, functions, throwing getters and `toJSON`,
+ * proxies, Maps, Sets, typed arrays, invalid dates and errors all produce valid output.
+ */
+export const stringify = (value: unknown, limits: JsonLimits = defaultLimits): string | undefined =>
+  writeValue(value, limits, 0, [])
+
+const writeValue = (v: unknown, limits: JsonLimits, depth: number, stack: Array<unknown>): string | undefined => {
+  switch (typeof v) {
+    case "string":
+      return quote(v, limits.maxStringLength)
+    case "number":
+      return Number.isFinite(v) ? `${v}` : `"${v}"`
+    case "boolean":
+      return v ? "true" : "false"
+    case "undefined":
+      return undefined
+    case "bigint":
+      return `"${v}"`
+    case "symbol":
+      return quote(v.toString(), limits.maxStringLength)
+    case "function":
+      return quote(`[Function ${v.name || "anonymous"}]`, limits.maxStringLength)
+    default:
+      if (v === null) return "null"
+      try {
+        return writeObject(v as object, limits, depth, stack)
+      } catch (e) {
+        return quote(`[Unserializable: ${thrownNote(e)}]`)
+      }
+  }
+}
+
+const writeObject = (o: object, limits: JsonLimits, depth: number, stack: Array<unknown>): string | undefined => {
+  if (o instanceof ThrewWhileReading) return quote(thrownNote(o.error))
+  if (stack.includes(o)) return '"[Circular]"'
+  if (depth >= limits.maxDepth) return Array.isArray(o) ? '"[Array]"' : '"[Object]"'
+  if (o instanceof Date) {
+    const t = o.getTime()
+    return Number.isNaN(t) ? '"Invalid Date"' : `"${o.toISOString()}"`
+  }
+  if (o instanceof Error) return writeErrorInfo(toErrorInfo(o), limits)
+  stack.push(o)
+  try {
+    if (Array.isArray(o)) return writeItems(o, o.length, limits, depth, stack)
+    if (ArrayBuffer.isView(o)) {
+      if (o instanceof DataView) return `"[DataView ${o.byteLength} bytes]"`
+      const items = o as unknown as ArrayLike<unknown>
+      return writeItems(items, items.length, limits, depth, stack)
+    }
+    if (o instanceof Set) return writeItems([...o], o.size, limits, depth, stack)
+    if (o instanceof Map) return writeMap(o, limits, depth, stack)
+    const toJSON = readKey(o, "toJSON")
+    if (typeof toJSON === "function") {
+      let replaced: unknown
+      try {
+        replaced = toJSON.call(o)
+      } catch (e) {
+        return quote(thrownNote(e))
+      }
+      return replaced === o ? writePlain(o, limits, depth, stack) : writeValue(replaced, limits, depth + 1, stack)
+    }
+    return writePlain(o, limits, depth, stack)
+  } finally {
+    stack.pop()
+  }
+}
+
+const writeItems = (
+  items: ArrayLike<unknown>,
+  length: number,
+  limits: JsonLimits,
+  depth: number,
+  stack: Array<unknown>
+): string => {
+  const n = Math.min(length, limits.maxArrayLength)
+  let out = "["
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out += ","
+    out += writeValue(readKey(items, String(i)), limits, depth + 1, stack) ?? "null"
+  }
+  if (length > n) out += `${n > 0 ? "," : ""}"[…${length - n} more]"`
+  return `${out}]`
+}
+
+const writeMap = (m: Map<unknown, unknown>, limits: JsonLimits, depth: number, stack: Array<unknown>): string => {
+  let out = "{"
+  let i = 0
+  for (const [k, v] of m) {
+    if (i === limits.maxKeys) {
+      out += `${i > 0 ? "," : ""}"…":"[${m.size - i} more entries]"`
+      break
+    }
+    const written = writeValue(v, limits, depth + 1, stack)
+    if (written === undefined) continue
+    const key = typeof k === "string" ? k : (writeValue(k, limits, depth + 1, stack) ?? "undefined")
+    out += `${i > 0 ? "," : ""}${quote(key, limits.maxStringLength)}:${written}`
+    i++
+  }
+  return `${out}}`
+}
+
+const writePlain = (o: object, limits: JsonLimits, depth: number, stack: Array<unknown>): string => {
+  const keys = Object.keys(o)
+  const n = Math.min(keys.length, limits.maxKeys)
+  let out = "{"
+  let first = true
+  for (let i = 0; i < n; i++) {
+    const k = keys[i] as string
+    const written = writeValue(readKey(o, k), limits, depth + 1, stack)
+    if (written === undefined) continue
+    out += `${first ? "" : ","}${quote(k, limits.maxStringLength)}:${written}`
+    first = false
+  }
+  if (keys.length > n) out += `${first ? "" : ","}"…":"[${keys.length - n} more keys]"`
+  return `${out}}`
+}
+
+/** Writes an ErrorInfo (already plain data) as JSON. */
+export const writeErrorInfo = (e: ErrorInfo, limits: JsonLimits = defaultLimits): string => {
+  let out = `{"type":${quote(e.type, limits.maxStringLength)},"message":${quote(e.message, limits.maxStringLength)}`
+  if (e.code !== undefined) out += `,"code":${quote(e.code, limits.maxStringLength)}`
+  if (e.stack !== undefined) out += `,"stack":${quote(e.stack, limits.maxStringLength)}`
+  if (e.cause !== undefined) out += `,"cause":${writeErrorInfo(e.cause, limits)}`
+  if (e.errors !== undefined) out += `,"errors":[${e.errors.map((x) => writeErrorInfo(x, limits)).join(",")}]`
+  if (e.details !== undefined) out += `,"details":${writeValue(e.details, limits, 1, []) ?? "{}"}`
+  return `${out}}`
+}
+
+/**
+ * Reads an own property without ever throwing; a throwing getter yields a marker that
+ * `stringify` writes as a note.
+ */
+export const safeRead = readKey

@@ -1,0 +1,274 @@
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type { Sink } from "../Sink.js"
+import { BatchImpl } from "./batch.js"
+import { Diagnostics } from "./diagnostics.js"
+import * as exitHook from "./exitHook.js"
+import { type LevelName, levels } from "./level.js"
+import type { LogRecord } from "./record.js"
+
+export interface PipelineOptions {
+  /** Name written in the `logger` key and in diagnostics. */
+  readonly name: string
+  readonly level: LevelName
+  /** Events the buffer holds before a synchronous caller drains it inline. */
+  readonly capacity: number
+  /** Upper bound on the wait for asynchronous sinks when the pipeline closes. */
+  readonly shutdownTimeout: Duration.DurationInput
+  readonly sinks: ReadonlyArray<Sink>
+  readonly diagnostics?: Diagnostics | undefined
+}
+
+/** Counters of a pipeline; `accepted = settled + queued` until close, then `+ lost`. */
+export interface PipelineStats {
+  /** Events taken in (the call returned and nothing refused them). */
+  readonly accepted: number
+  /** Events every sink has been handed (written, or a failure reported). */
+  readonly settled: number
+  /** Events waiting in the buffer or for asynchronous sinks. */
+  readonly queued: number
+  /** Calls refused because the pipeline was already closed. */
+  readonly refused: number
+  /** Accepted events given up when the shutdown timeout expired or the process exited. */
+  readonly lost: number
+  /** Sink write failures reported. */
+  readonly sinkErrors: number
+}
+
+interface Pending {
+  readonly batch: BatchImpl
+  readonly end: number
+}
+
+interface Waiter {
+  readonly target: number
+  readonly resume: () => void
+}
+
+/**
+ * caller → bounded buffer → one worker fiber → batch → sinks.
+ *
+ * `offer` is plain synchronous code: push, and either wake the worker (once per batch) or,
+ * when the buffer is full, drain it inline through the synchronous sinks. The worker drains
+ * whatever is buffered as one batch, then runs the asynchronous sinks in parallel.
+ */
+export class Pipeline implements exitHook.ExitDrainable {
+  minRank: number
+  readonly name: string
+  private readonly capacity: number
+  private readonly syncSinks: ReadonlyArray<Sink>
+  private readonly asyncSinks: ReadonlyArray<Sink>
+  private readonly diagnostics: Diagnostics
+  private buffer: Array<LogRecord> = []
+  private readonly pending: Array<Pending> = []
+  private readonly waiters: Array<Waiter> = []
+  private wake: (() => void) | undefined = undefined
+  private draining = false
+  private closing = false
+  private closed = false
+  private accepted = 0
+  private drained = 0
+  private settled = 0
+  private refused = 0
+  private lost = 0
+  private sinkErrors = 0
+
+  constructor(options: PipelineOptions) {
+    this.name = options.name
+    this.minRank = levels[options.level].rank
+    this.capacity = Math.max(1, options.capacity)
+    this.syncSinks = options.sinks.filter((s) => s.writeSync !== undefined)
+    this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
+    this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
+  }
+
+  setLevel(level: LevelName): void {
+    this.minRank = levels[level].rank
+  }
+
+  stats(): PipelineStats {
+    return {
+      accepted: this.accepted,
+      settled: this.settled,
+      queued: this.accepted - this.settled - this.lost,
+      refused: this.refused,
+      lost: this.lost,
+      sinkErrors: this.sinkErrors
+    }
+  }
+
+  /** Takes one event. Never throws, never waits on a network. */
+  offer(record: LogRecord): void {
+    if (this.closed) {
+      this.refused++
+      if (this.refused === 1) this.diagnostics.report("pipeline", "event logged after close was refused")
+      return
+    }
+    this.accepted++
+    const buffer = this.buffer
+    buffer.push(record)
+    if (buffer.length >= this.capacity && !this.draining) this.drainSync()
+    else if (this.wake !== undefined) this.signal()
+  }
+
+  private signal(): void {
+    const wake = this.wake
+    if (wake !== undefined) {
+      this.wake = undefined
+      wake()
+    }
+  }
+
+  /**
+   * Writes everything buffered through the synchronous sinks now, as one batch. The batch
+   * is queued for the asynchronous sinks, if any, which the worker serves in order.
+   */
+  drainSync(): void {
+    if (this.buffer.length === 0 || this.draining) return
+    const records = this.buffer
+    this.buffer = []
+    this.draining = true
+    try {
+      const batch = new BatchImpl(records)
+      for (const sink of this.syncSinks) {
+        try {
+          sink.writeSync!(batch)
+        } catch (e) {
+          this.sinkFailed(sink, e)
+        }
+      }
+      this.drained += records.length
+      if (this.asyncSinks.length === 0) {
+        this.settle(this.drained)
+      } else {
+        this.pending.push({ batch, end: this.drained })
+        this.signal()
+      }
+    } finally {
+      this.draining = false
+    }
+  }
+
+  private sinkFailed(sink: Sink, error: unknown): void {
+    this.sinkErrors++
+    this.diagnostics.report(`sink ${sink.name}`, "write failed", error)
+  }
+
+  private settle(end: number): void {
+    this.settled = end
+    if (this.waiters.length === 0) return
+    let i = 0
+    while (i < this.waiters.length) {
+      const w = this.waiters[i]!
+      if (w.target <= end) {
+        this.waiters.splice(i, 1)
+        w.resume()
+      } else {
+        i++
+      }
+    }
+  }
+
+  private writeAsync(batch: BatchImpl): Effect.Effect<void> {
+    return Effect.forEach(
+      this.asyncSinks,
+      (sink) =>
+        Effect.suspend(() => sink.write(batch)).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.sync(() => this.sinkFailed(sink, Cause.squash(cause)))
+          )
+        ),
+      { concurrency: "unbounded", discard: true }
+    )
+  }
+
+  private readonly waitForWork: Effect.Effect<void> = Effect.async<void>((resume) => {
+    this.wake = () => resume(Effect.void)
+    return Effect.sync(() => {
+      this.wake = undefined
+    })
+  })
+
+  /** The worker: drain, serve the asynchronous sinks, sleep until woken; ends on close. */
+  readonly run: Effect.Effect<void> = Effect.gen(this, function* () {
+    while (true) {
+      this.drainSync()
+      while (this.pending.length > 0) {
+        const next = this.pending[0]!
+        yield* Effect.uninterruptible(this.writeAsync(next.batch))
+        this.pending.shift()
+        this.settle(next.end)
+      }
+      if (this.buffer.length === 0) {
+        if (this.closing) return
+        yield* this.waitForWork
+      }
+    }
+  })
+
+  /** Completes once every event accepted before the call has been handed to every sink. */
+  readonly flush: Effect.Effect<void> = Effect.suspend(() => {
+    this.drainSync()
+    const target = this.accepted
+    if (this.settled + this.lost >= target || this.closed) return Effect.void
+    return Effect.async<void>((resume) => {
+      this.waiters.push({ target, resume: () => resume(Effect.void) })
+      this.signal()
+    })
+  })
+
+  /**
+   * Stops intake after draining: lets the worker write everything accepted, bounded by the
+   * shutdown timeout, then counts and reports what could not be written.
+   */
+  close(worker: Fiber.RuntimeFiber<void>, timeout: Duration.DurationInput): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      if (this.closing) return
+      this.closing = true
+      this.signal()
+      const joined = yield* Fiber.join(worker).pipe(Effect.timeoutOption(timeout))
+      this.drainSync()
+      if (Option.isNone(joined)) yield* Fiber.interrupt(worker).pipe(Effect.fork)
+      this.giveUpPending(Option.isNone(joined) ? "shutdown timeout expired" : "pipeline closed")
+      this.closed = true
+      exitHook.unregister(this)
+    })
+  }
+
+  private giveUpPending(reason: string): void {
+    const lost = this.accepted - this.settled - this.lost
+    if (lost > 0) {
+      this.lost += lost
+      this.pending.length = 0
+      this.diagnostics.report("pipeline", `${lost} accepted events were lost: ${reason}`, undefined, { lost })
+    }
+    for (const w of this.waiters.splice(0)) w.resume()
+  }
+
+  /** The process is exiting: write what the synchronous sinks can, count the rest. */
+  drainOnExit(): void {
+    this.drainSync()
+    this.giveUpPending("process exited before asynchronous sinks finished")
+    this.closed = true
+  }
+}
+
+/**
+ * Builds a pipeline in the current scope: the worker is forked into it first and the
+ * drain finalizer registered after, so closing the scope drains before the worker is
+ * interrupted and before any sink acquired earlier is released.
+ */
+export const make = (options: PipelineOptions): Effect.Effect<Pipeline, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const pipeline = new Pipeline(options)
+    const worker = yield* Effect.forkScoped(pipeline.run)
+    yield* Effect.addFinalizer(() => pipeline.close(worker, options.shutdownTimeout))
+    exitHook.register(pipeline)
+    return pipeline
+  })
+
+export const durationMillis = (d: Duration.DurationInput): number => Duration.toMillis(Duration.decode(d))

@@ -1,0 +1,398 @@
+import * as Cause from "effect/Cause"
+import type * as HashMap from "effect/HashMap"
+import type * as List from "effect/List"
+import type * as LogSpan from "effect/LogSpan"
+import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
+import { defaultLimits, type JsonLimits, quote, safeRead, stringify } from "./json.js"
+import type { LevelInfo } from "./level.js"
+
+/** User data attached to an event: call-site fields, child bindings, context, annotations. */
+export type Fields = Readonly<Record<string, unknown>>
+
+/**
+ * Keys that belong to fapilog in the JSON line. A user key with one of these names never
+ * overwrites the core value: `correlationId`, `traceId` and `spanId` holding a string fill
+ * the core slot when it is empty, an Error under `error` (or `err`) becomes the core
+ * `error`, and everything else is kept under the `fields` object of the line.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([
+  "timestamp",
+  "level",
+  "message",
+  "logger",
+  "correlationId",
+  "traceId",
+  "spanId",
+  "spans",
+  "error",
+  "fields"
+])
+
+/**
+ * One accepted event as the pipeline holds it: raw pieces, cheap to build on the caller's
+ * side. Merging, serialization and error conversion happen later, per batch.
+ */
+export class LogRecord {
+  constructor(
+    /** Epoch milliseconds. */
+    readonly time: number,
+    readonly level: LevelInfo,
+    readonly message: unknown,
+    readonly logger: string,
+    /** Call-site fields (highest precedence). */
+    readonly fields: Fields | undefined,
+    /** Child-logger bindings (lowest precedence). */
+    readonly bindings: Bindings | undefined,
+    /** `withContext` fields. */
+    readonly context: Bindings | undefined,
+    /** Effect log annotations. */
+    readonly annotations: HashMap.HashMap<string, unknown> | undefined,
+    /** An Error, an Effect Cause or any thrown value; undefined when there is none. */
+    readonly error: unknown,
+    readonly traceId: string | undefined,
+    readonly spanId: string | undefined,
+    readonly spans: List.List<LogSpan.LogSpan> | undefined
+  ) {}
+}
+
+const defineField = (target: Record<string, unknown>, key: string, value: unknown): void => {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  } else {
+    target[key] = value
+  }
+}
+
+const ownKeys = (o: object): ReadonlyArray<string> => {
+  try {
+    return Object.keys(o)
+  } catch {
+    return []
+  }
+}
+
+/** What one source of fields contributes to a JSON line. */
+interface Written {
+  /** `,"key":value` for every ordinary key, in order. */
+  readonly fragment: string
+  /** Reserved-name entries, resolved against the event's core slots. */
+  readonly specials: ReadonlyArray<readonly [string, unknown]> | undefined
+}
+
+/**
+ * An immutable snapshot of bound fields (a child logger's bindings or a `withContext`
+ * scope), serialized once when it is created so that each event pays only a string
+ * concatenation for it.
+ */
+export class Bindings {
+  private jsonLimits: JsonLimits
+  private json: Written
+  private overlapWith: Bindings | undefined = undefined
+  private overlap: ReadonlySet<string> | undefined = undefined
+
+  private constructor(
+    /** Own, non-undefined values; a null-prototype object so no key is special. */
+    readonly fields: Readonly<Record<string, unknown>>,
+    readonly keys: ReadonlySet<string>
+  ) {
+    this.jsonLimits = defaultLimits
+    this.json = writeSource(fields, keys, undefined, defaultLimits)
+  }
+
+  /** A new snapshot holding `parent`'s fields overridden by `add`'s own enumerable ones. */
+  static extend(parent: Bindings | undefined, add: unknown): Bindings {
+    const fields: Record<string, unknown> = Object.create(null)
+    if (parent !== undefined) for (const k of parent.keys) fields[k] = parent.fields[k]
+    if (typeof add === "object" && add !== null) {
+      for (const k of ownKeys(add)) {
+        const v = safeRead(add, k)
+        if (v === undefined) delete fields[k]
+        else fields[k] = v
+      }
+    }
+    return new Bindings(fields, new Set(Object.keys(fields)))
+  }
+
+  written(limits: JsonLimits): Written {
+    if (limits !== this.jsonLimits) {
+      this.jsonLimits = limits
+      this.json = writeSource(this.fields, this.keys, undefined, limits)
+    }
+    return this.json
+  }
+
+  /** Keys of `lower` shadowed by this snapshot, remembered for the last pair seen. */
+  shadowsIn(lower: Bindings): ReadonlySet<string> | undefined {
+    if (this.overlapWith !== lower) {
+      let found: Set<string> | undefined
+      for (const k of this.keys) if (lower.keys.has(k)) (found ??= new Set()).add(k)
+      this.overlapWith = lower
+      this.overlap = found
+    }
+    return this.overlap
+  }
+}
+
+const writeSource = (
+  o: object,
+  keys: Iterable<string>,
+  skip: ReadonlySet<string> | undefined,
+  limits: JsonLimits
+): Written => {
+  let fragment = ""
+  let specials: Array<readonly [string, unknown]> | undefined
+  for (const k of keys) {
+    if (skip !== undefined && skip.has(k)) continue
+    const v = safeRead(o, k)
+    if (v === undefined) continue
+    if (RESERVED_KEYS.has(k) || (k === "err" && v instanceof Error)) {
+      ;(specials ??= []).push([k, v])
+      continue
+    }
+    const json = stringify(v, limits)
+    if (json !== undefined) fragment += `,${quote(k, limits.maxStringLength)}:${json}`
+  }
+  return { fragment, specials }
+}
+
+/** The core slots of one event while its sources are merged. */
+interface Core {
+  correlationId: string | undefined
+  traceId: string | undefined
+  spanId: string | undefined
+  error: unknown
+  collisions: Record<string, unknown> | undefined
+}
+
+const isErrorValue = (v: unknown): boolean => v instanceof Error || Cause.isCause(v)
+
+/** Resolves a reserved-name user entry against the core slots; identical for JSON and the model. */
+const claim = (core: Core, key: string, value: unknown): boolean => {
+  switch (key) {
+    case "correlationId":
+    case "traceId":
+    case "spanId":
+      if (typeof value === "string" && core[key] === undefined) {
+        core[key] = value
+        return true
+      }
+      return false
+    case "error":
+    case "err":
+      if (core.error === undefined && isErrorValue(value)) {
+        core.error = value
+        return true
+      }
+      return false
+    default:
+      return false
+  }
+}
+
+const collide = (core: Core, key: string, value: unknown): void => {
+  defineField((core.collisions ??= {}), key, value)
+}
+
+const annotationsObject = (a: HashMap.HashMap<string, unknown> | undefined): Fields | undefined => {
+  if (a === undefined) return undefined
+  let out: Record<string, unknown> | undefined
+  for (const [k, v] of a) defineField((out ??= {}), k, v)
+  return out
+}
+
+/** The sources of user fields of a record, lowest precedence first, with shadowed keys. */
+interface Sources {
+  readonly bindings: Bindings | undefined
+  readonly context: Bindings | undefined
+  readonly annotations: Fields | undefined
+  readonly fields: Fields | undefined
+  readonly skipBindings: ReadonlySet<string> | undefined
+  readonly skipContext: ReadonlySet<string> | undefined
+  readonly skipAnnotations: ReadonlySet<string> | undefined
+}
+
+const has = (o: Fields | undefined, k: string): boolean => o !== undefined && Object.hasOwn(o, k)
+
+const sourcesOf = (r: LogRecord): Sources => {
+  const { bindings, context, fields } = r
+  const annotations = annotationsObject(r.annotations)
+  let skipBindings: Set<string> | undefined
+  let skipContext: Set<string> | undefined
+  let skipAnnotations: Set<string> | undefined
+  const upper = (o: Fields | undefined, checkAnnotations: boolean) => {
+    if (o === undefined) return
+    for (const k of ownKeys(o)) {
+      if (checkAnnotations && has(annotations, k)) (skipAnnotations ??= new Set()).add(k)
+      if (context?.keys.has(k)) (skipContext ??= new Set()).add(k)
+      if (bindings?.keys.has(k)) (skipBindings ??= new Set()).add(k)
+    }
+  }
+  if (bindings !== undefined || context !== undefined || annotations !== undefined) {
+    upper(fields, true)
+    upper(annotations, false)
+    if (context !== undefined && bindings !== undefined) {
+      const overlap = context.shadowsIn(bindings)
+      if (overlap !== undefined) for (const k of overlap) (skipBindings ??= new Set()).add(k)
+    }
+  }
+  return { bindings, context, annotations, fields, skipBindings, skipContext, skipAnnotations }
+}
+
+const coreOf = (r: LogRecord): Core => ({
+  correlationId: undefined,
+  traceId: r.traceId,
+  spanId: r.spanId,
+  error: r.error,
+  collisions: undefined
+})
+
+/** Text of a log message of any type (Effect passes arrays for several arguments). */
+export const messageText = (m: unknown): string => {
+  if (typeof m === "string") return m
+  if (Array.isArray(m)) return m.map(messageText).join(" ")
+  return stringify(m) ?? String(m)
+}
+
+const spansObject = (r: LogRecord): Record<string, number> | undefined => {
+  if (r.spans === undefined) return undefined
+  const out: Record<string, number> = {}
+  for (const span of r.spans) defineField(out, span.label, r.time - span.startTime)
+  return out
+}
+
+let lastTime = Number.NaN
+let lastIso = ""
+/** RFC 3339 UTC with milliseconds, memoised for runs of events in the same millisecond. */
+export const isoTime = (t: number): string => {
+  if (t !== lastTime) {
+    lastTime = t
+    lastIso = Number.isFinite(t) ? new Date(t).toISOString() : new Date().toISOString()
+  }
+  return lastIso
+}
+
+const appendSpecials = (core: Core, w: Written): void => {
+  if (w.specials === undefined) return
+  for (const [k, v] of w.specials) if (!claim(core, k, v)) collide(core, k, v)
+}
+
+const writeBindings = (
+  b: Bindings | undefined,
+  skip: ReadonlySet<string> | undefined,
+  core: Core,
+  limits: JsonLimits
+): string => {
+  if (b === undefined) return ""
+  const w = skip === undefined ? b.written(limits) : writeSource(b.fields, b.keys, skip, limits)
+  appendSpecials(core, w)
+  return w.fragment
+}
+
+const writeFields = (
+  o: Fields | undefined,
+  skip: ReadonlySet<string> | undefined,
+  core: Core,
+  limits: JsonLimits
+): string => {
+  if (o === undefined) return ""
+  const w = writeSource(o, ownKeys(o), skip, limits)
+  appendSpecials(core, w)
+  return w.fragment
+}
+
+let lastLogger = ""
+let lastLoggerJson = '""'
+
+/**
+ * One event as one line of JSON (without the newline). Never throws: if an unexpected
+ * failure happens the line still carries the core keys and an `error` saying why.
+ */
+export const formatJsonLine = (r: LogRecord, limits: JsonLimits = defaultLimits): string => {
+  try {
+    const core = coreOf(r)
+    const s = sourcesOf(r)
+    const user =
+      writeBindings(s.bindings, s.skipBindings, core, limits) +
+      writeBindings(s.context, s.skipContext, core, limits) +
+      writeFields(s.annotations, s.skipAnnotations, core, limits) +
+      writeFields(s.fields, undefined, core, limits)
+    if (r.logger !== lastLogger) {
+      lastLogger = r.logger
+      lastLoggerJson = quote(r.logger, limits.maxStringLength)
+    }
+    let out = `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${lastLoggerJson},"message":${quote(messageText(r.message), limits.maxStringLength)}`
+    if (core.correlationId !== undefined) out += `,"correlationId":${quote(core.correlationId, 256)}`
+    if (core.traceId !== undefined) out += `,"traceId":${quote(core.traceId, 256)}`
+    if (core.spanId !== undefined) out += `,"spanId":${quote(core.spanId, 256)}`
+    out += user
+    if (r.spans !== undefined) out += `,"spans":${stringify(spansObject(r), limits)}`
+    if (core.error !== undefined) out += `,"error":${stringify(toErrorInfo(core.error), limits)}`
+    if (core.collisions !== undefined) out += `,"fields":${stringify(core.collisions, limits)}`
+    return `${out}}`
+  } catch (e) {
+    const info = toErrorInfo(e)
+    return `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${quote(String(r.logger))},"message":"[fapilog: event could not be formatted]","error":${stringify(info)}}`
+  }
+}
+
+/** The materialized event: what the memory sink stores and plugins receive. */
+export interface MaterializedEvent {
+  readonly timestamp: string
+  readonly level: LevelInfo["name"]
+  readonly message: string
+  readonly logger: string
+  readonly correlationId?: string
+  readonly traceId?: string
+  readonly spanId?: string
+  readonly spans?: Readonly<Record<string, number>>
+  readonly error?: ErrorInfo
+  readonly fields: Fields
+}
+
+const assignFrom = (
+  target: Record<string, unknown>,
+  o: object | undefined,
+  keys: Iterable<string>,
+  skip: ReadonlySet<string> | undefined
+) => {
+  if (o === undefined) return
+  for (const k of keys) {
+    if (skip?.has(k)) continue
+    const v = safeRead(o, k)
+    if (v !== undefined) defineField(target, k, v)
+  }
+}
+
+/**
+ * Builds the structured event from a record with the same merge rules as the JSON line:
+ * call fields > annotations > context > bindings, and the same reserved-key handling,
+ * except that reserved-name user keys stay in `fields` (the model has no collisions).
+ */
+export const materialize = (r: LogRecord): MaterializedEvent => {
+  const core = coreOf(r)
+  const s = sourcesOf(r)
+  const fields: Record<string, unknown> = {}
+  assignFrom(fields, s.bindings?.fields, s.bindings?.keys ?? [], s.skipBindings)
+  assignFrom(fields, s.context?.fields, s.context?.keys ?? [], s.skipContext)
+  assignFrom(fields, s.annotations, s.annotations ? ownKeys(s.annotations) : [], s.skipAnnotations)
+  assignFrom(fields, s.fields, s.fields ? ownKeys(s.fields) : [], undefined)
+  for (const k of Object.keys(fields)) {
+    if ((RESERVED_KEYS.has(k) || k === "err") && claim(core, k, fields[k])) delete fields[k]
+  }
+  const event: {
+    -readonly [K in keyof MaterializedEvent]: MaterializedEvent[K]
+  } = {
+    timestamp: isoTime(r.time),
+    level: r.level.name,
+    message: messageText(r.message),
+    logger: r.logger,
+    fields
+  }
+  if (core.correlationId !== undefined) event.correlationId = core.correlationId
+  if (core.traceId !== undefined) event.traceId = core.traceId
+  if (core.spanId !== undefined) event.spanId = core.spanId
+  const spans = spansObject(r)
+  if (spans !== undefined) event.spans = spans
+  if (core.error !== undefined) event.error = toErrorInfo(core.error)
+  return event
+}

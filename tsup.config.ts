@@ -1,0 +1,13 @@
+import { defineConfig } from "tsup"
+
+export default defineConfig({
+  entry: { index: "src/index.ts" },
+  format: ["esm", "cjs"],
+  dts: true,
+  splitting: true,
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  outDir: "dist",
+  external: [/^effect(\/.*)?$/, /^@effect\//]
+})
