@@ -199,7 +199,9 @@ export class Pipeline implements exitHook.ExitDrainable {
       this.drainSync()
       while (this.pending.length > 0) {
         const next = this.pending[0]!
-        yield* Effect.uninterruptible(this.writeAsync(next.batch))
+        // Interruptible on purpose: only a shutdown timeout interrupts the worker, and a batch
+        // cut short stays in `pending`, where it is counted as lost.
+        yield* this.writeAsync(next.batch)
         this.pending.shift()
         this.settle(next.end)
       }
@@ -230,9 +232,11 @@ export class Pipeline implements exitHook.ExitDrainable {
       if (this.closing) return
       this.closing = true
       this.signal()
-      const joined = yield* Fiber.join(worker).pipe(Effect.timeoutOption(timeout))
+      // Finalizers run uninterruptibly; the wait itself must be interruptible or the
+      // timeout could never cut it short.
+      const joined = yield* Fiber.join(worker).pipe(Effect.interruptible, Effect.timeoutOption(timeout))
       this.drainSync()
-      if (Option.isNone(joined)) yield* Fiber.interrupt(worker).pipe(Effect.fork)
+      if (Option.isNone(joined)) yield* Fiber.interruptFork(worker)
       this.giveUpPending(Option.isNone(joined) ? "shutdown timeout expired" : "pipeline closed")
       this.closed = true
       exitHook.unregister(this)
@@ -258,17 +262,16 @@ export class Pipeline implements exitHook.ExitDrainable {
 }
 
 /**
- * Builds a pipeline in the current scope: the worker is forked into it first and the
- * drain finalizer registered after, so closing the scope drains before the worker is
- * interrupted and before any sink acquired earlier is released.
+ * Builds a pipeline in the current scope. The worker is a daemon fiber owned by the drain
+ * finalizer: closing the scope lets it finish (bounded by the shutdown timeout, after which
+ * it is interrupted without waiting), and sinks acquired earlier in the scope are released
+ * only after that.
  */
 export const make = (options: PipelineOptions): Effect.Effect<Pipeline, never, Scope.Scope> =>
   Effect.gen(function* () {
     const pipeline = new Pipeline(options)
-    const worker = yield* Effect.forkScoped(pipeline.run)
+    const worker = yield* Effect.forkDaemon(pipeline.run)
     yield* Effect.addFinalizer(() => pipeline.close(worker, options.shutdownTimeout))
     exitHook.register(pipeline)
     return pipeline
   })
-
-export const durationMillis = (d: Duration.DurationInput): number => Duration.toMillis(Duration.decode(d))

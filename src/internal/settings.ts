@@ -59,8 +59,10 @@ const show = (u: unknown): string => {
   }
 }
 
+/** A closed set of strings; one clear message naming every accepted value. */
 const oneOf = <const A extends ReadonlyArray<string>>(values: A) =>
-  Schema.Literal(...values).annotations({
+  Schema.declare((u: unknown): u is A[number] => typeof u === "string" && values.includes(u), {
+    identifier: values.map((v) => JSON.stringify(v)).join(" | "),
     message: (issue) => `${show(issue.actual)} is not one of ${values.join(", ")}`
   })
 
@@ -236,7 +238,11 @@ export const fromEnv = (
     Effect.map((env) => {
       if (env === undefined) return {}
       const out: { -readonly [K in keyof Settings]: Settings[K] } = {}
-      const get = (o: Option.Option<string>) => Option.getOrUndefined(o)?.trim()
+      // An empty variable is treated as unset, as shells and CI systems commonly leave them.
+      const get = (o: Option.Option<string>) => {
+        const v = Option.getOrUndefined(o)?.trim()
+        return v === "" ? undefined : v
+      }
       const name = get(env.name)
       if (name !== undefined) out.name = check(fields.name, name, "FAPILOG_NAME", issues)
       const level = get(env.level)

@@ -1,0 +1,75 @@
+/**
+ * One benchmark case, run in its own process: `tsx bench/cases.ts <case> <events> <file>`.
+ * Prints one JSON object: { case, events, ms }. The timed span covers the whole logging loop
+ * and the close/flush that puts every byte in the file.
+ */
+import * as fs from "node:fs"
+import { Effect } from "effect"
+import pino from "pino"
+import { createLogger, Fapilog } from "../src/index.js"
+
+const [name, eventsArg, file] = process.argv.slice(2)
+if (name === undefined || eventsArg === undefined || file === undefined) {
+  throw new Error("usage: cases.ts <case> <events> <file>")
+}
+const N = Number(eventsArg)
+const MESSAGE = "request handled"
+const USER = "alice"
+
+const pinoCase = async (sameFields: boolean): Promise<number> => {
+  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
+  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const options: pino.LoggerOptions = sameFields
+    ? {
+        base: null,
+        messageKey: "message",
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) }
+      }
+    : {}
+  const log = pino(options, dest)
+  const start = performance.now()
+  for (let i = 0; i < N; i++) log.info({ i, user: USER, ok: true }, MESSAGE)
+  await new Promise<void>((resolve, reject) => {
+    dest.once("close", () => resolve())
+    dest.once("error", reject)
+    dest.end()
+  })
+  return performance.now() - start
+}
+
+const facadeCase = async (): Promise<number> => {
+  const log = await createLogger({ sinks: [{ type: "file", path: file }] })
+  const start = performance.now()
+  for (let i = 0; i < N; i++) log.info(MESSAGE, { i, user: USER, ok: true })
+  await log.close()
+  return performance.now() - start
+}
+
+const effectCase = (withFields: boolean): Promise<number> => {
+  const loop = Effect.gen(function* () {
+    const start = performance.now()
+    for (let i = 0; i < N; i++) {
+      if (withFields) yield* Effect.annotateLogs(Effect.logInfo(MESSAGE), { i, user: USER, ok: true })
+      else yield* Effect.logInfo(MESSAGE)
+    }
+    return start
+  })
+  return Effect.runPromise(
+    loop.pipe(Effect.provide(Fapilog.layer({ sinks: [{ type: "file", path: file }] })))
+  ).then((start) => performance.now() - start)
+}
+
+const cases: Record<string, () => Promise<number>> = {
+  pino: () => pinoCase(false),
+  "pino-same-fields": () => pinoCase(true),
+  "fapilog-facade": facadeCase,
+  "fapilog-effect-fields": () => effectCase(true),
+  "fapilog-effect": () => effectCase(false)
+}
+
+const run = cases[name]
+if (run === undefined) throw new Error(`unknown case ${name}; known: ${Object.keys(cases).join(", ")}`)
+fs.rmSync(file, { force: true })
+const ms = await run()
+process.stdout.write(`${JSON.stringify({ case: name, events: N, ms })}\n`)

@@ -1,0 +1,200 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Scope } from "effect"
+import { SinkError } from "../src/Errors.js"
+import { Diagnostics } from "../src/internal/diagnostics.js"
+import * as L from "../src/internal/level.js"
+import * as Pipeline from "../src/internal/pipeline.js"
+import { LogRecord } from "../src/internal/record.js"
+import * as Sink from "../src/Sink.js"
+
+const event = (message: string, level: L.LevelInfo = L.INFO) =>
+  new LogRecord(Date.now(), level, message, "test", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined)
+
+/** A sync sink that records the size of every batch it was handed. */
+const recording = () => {
+  const batches: Array<Array<string>> = []
+  const sink = Sink.makeSync("recording", (batch) => {
+    batches.push(batch.events.map((e) => e.message))
+  })
+  return { sink, batches, messages: () => batches.flat() }
+}
+
+const quietDiagnostics = (lines: Array<string> = []) => new Diagnostics("test", (l) => lines.push(l), 0)
+
+const options = (sinks: ReadonlyArray<Sink.Sink>, extra?: Partial<Pipeline.PipelineOptions>): Pipeline.PipelineOptions => ({
+  name: "test",
+  level: "trace",
+  capacity: 1000,
+  shutdownTimeout: 1000,
+  sinks,
+  diagnostics: quietDiagnostics(),
+  ...extra
+})
+
+describe("Pipeline", () => {
+  it.scoped("keeps order and batches what was buffered between two worker runs", () =>
+    Effect.gen(function* () {
+      const r = recording()
+      const p = yield* Pipeline.make(options([r.sink]))
+      for (let i = 0; i < 100; i++) p.offer(event(`m${i}`))
+      assert.strictEqual(r.batches.length, 0, "the caller does not write while there is room")
+      yield* p.flush
+      assert.deepStrictEqual(r.messages(), Array.from({ length: 100 }, (_, i) => `m${i}`))
+      assert.strictEqual(r.batches.length, 1, "100 buffered events become one batch")
+      assert.deepStrictEqual(p.stats(), { accepted: 100, settled: 100, queued: 0, refused: 0, lost: 0, sinkErrors: 0 })
+    })
+  )
+
+  it.live("the worker writes on its own, without flush", () =>
+    Effect.gen(function* () {
+      const r = recording()
+      const p = yield* Pipeline.make(options([r.sink]))
+      p.offer(event("alone"))
+      yield* Effect.sleep(10)
+      assert.deepStrictEqual(r.messages(), ["alone"])
+    }).pipe(Effect.scoped)
+  )
+
+  it.scoped("a synchronous caller facing a full buffer drains it inline, losing nothing", () =>
+    Effect.gen(function* () {
+      const r = recording()
+      const p = yield* Pipeline.make(options([r.sink], { capacity: 10 }))
+      for (let i = 0; i < 95; i++) p.offer(event(`m${i}`))
+      assert.strictEqual(r.batches.length, 9, "nine full buffers were written by the caller")
+      assert.isTrue(r.batches.every((b) => b.length === 10))
+      yield* p.flush
+      assert.strictEqual(r.messages().length, 95)
+      assert.deepStrictEqual(r.messages(), Array.from({ length: 95 }, (_, i) => `m${i}`))
+    })
+  )
+
+  it.live("closing the scope writes every queued event before the sinks are released", () =>
+    Effect.gen(function* () {
+      const r = recording()
+      const scope = yield* Scope.make()
+      let writtenWhenReleased = -1
+      // acquired first, as build.ts does with real sinks: released last
+      yield* Scope.addFinalizer(scope, Effect.sync(() => (writtenWhenReleased = r.messages().length)))
+      const p = yield* Pipeline.make(options([r.sink])).pipe(Scope.extend(scope))
+      for (let i = 0; i < 500; i++) p.offer(event(`m${i}`))
+      assert.strictEqual(r.messages().length, 0)
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(writtenWhenReleased, 500)
+      p.offer(event("late"))
+      assert.strictEqual(p.stats().refused, 1)
+      assert.strictEqual(r.messages().length, 500)
+    })
+  )
+
+  it.live("asynchronous sinks run in parallel and flush waits for them", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const slow: Sink.Sink = {
+        name: "slow",
+        write: (batch) => Effect.sleep(20).pipe(Effect.andThen(() => seen.push(...batch.events.map((e) => e.message))))
+      }
+      const r = recording()
+      const p = yield* Pipeline.make(options([slow, r.sink], { capacity: 2 }))
+      for (let i = 0; i < 5; i++) p.offer(event(`m${i}`))
+      assert.strictEqual(r.messages().length, 4, "the sync sink got the inline drains at once")
+      yield* p.flush
+      assert.deepStrictEqual(seen, ["m0", "m1", "m2", "m3", "m4"])
+      assert.strictEqual(p.stats().settled, 5)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a hanging asynchronous sink is bounded by the shutdown timeout and the loss is counted", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const hang: Sink.Sink = { name: "hang", write: () => Effect.never }
+      const scope = yield* Scope.make()
+      const p = yield* Pipeline.make(
+        options([hang], { shutdownTimeout: 50, diagnostics: quietDiagnostics(lines) })
+      ).pipe(Scope.extend(scope))
+      for (let i = 0; i < 3; i++) p.offer(event(`m${i}`))
+      const started = Date.now()
+      yield* Scope.close(scope, Exit.void)
+      assert.isBelow(Date.now() - started, 5000)
+      assert.strictEqual(p.stats().lost, 3)
+      assert.isTrue(lines.some((l) => l.includes("3 accepted events were lost")))
+    })
+  )
+
+  it.scoped("a failing sink is reported and never affects the caller or the other sinks", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const throwing = Sink.makeSync("throwing", () => {
+        throw new Error("EPIPE")
+      })
+      const rejecting: Sink.Sink = {
+        name: "rejecting",
+        write: () => Effect.fail(new SinkError({ sink: "rejecting", reason: "down" }))
+      }
+      const r = recording()
+      const p = yield* Pipeline.make(options([throwing, rejecting, r.sink], { diagnostics: quietDiagnostics(lines) }))
+      p.offer(event("survives"))
+      yield* p.flush
+      assert.deepStrictEqual(r.messages(), ["survives"])
+      assert.strictEqual(p.stats().sinkErrors, 2)
+      assert.isTrue(lines.some((l) => l.includes("sink throwing")))
+      assert.isTrue(lines.some((l) => l.includes("sink rejecting")))
+    })
+  )
+
+  it.scoped("a sink that logs while writing does not re-enter the drain", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      let p: Pipeline.Pipeline | undefined
+      const reentrant = Sink.makeSync("reentrant", (batch) => {
+        for (const e of batch.events) {
+          seen.push(e.message)
+          if (e.message === "first") p?.offer(event("from inside the sink"))
+        }
+      })
+      p = yield* Pipeline.make(options([reentrant], { capacity: 1 }))
+      p.offer(event("first"))
+      yield* p.flush
+      assert.deepStrictEqual(seen, ["first", "from inside the sink"])
+    })
+  )
+
+  it.scoped("the level threshold can change at run time", () =>
+    Effect.gen(function* () {
+      const p = yield* Pipeline.make(options([Sink.discard], { level: "warn" }))
+      assert.strictEqual(p.minRank, L.WARN.rank)
+      p.setLevel("debug")
+      assert.strictEqual(p.minRank, L.DEBUG.rank)
+    })
+  )
+
+  it.live("many independent pipelines in one process share nothing", () =>
+    Effect.gen(function* () {
+      const sinks = Array.from({ length: 20 }, () => recording())
+      const pipelines = yield* Effect.forEach(sinks, (r) => Pipeline.make(options([r.sink])))
+      yield* Effect.forEach(
+        pipelines,
+        (p, i) => Effect.sync(() => { for (let n = 0; n <= i; n++) p.offer(event(`p${i}`)) }),
+        { concurrency: "unbounded" }
+      )
+      yield* Effect.forEach(pipelines, (p) => p.flush)
+      sinks.forEach((r, i) => {
+        assert.strictEqual(r.messages().length, i + 1)
+        assert.isTrue(r.messages().every((m) => m === `p${i}`))
+      })
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("drainOnExit writes what is buffered synchronously and counts async work as lost", () =>
+    Effect.gen(function* () {
+      const r = recording()
+      const lines: Array<string> = []
+      const never: Sink.Sink = { name: "never", write: () => Effect.never }
+      const p = yield* Pipeline.make(options([r.sink, never], { diagnostics: quietDiagnostics(lines) }))
+      p.offer(event("a"))
+      p.offer(event("b"))
+      p.drainOnExit()
+      assert.deepStrictEqual(r.messages(), ["a", "b"])
+      assert.strictEqual(p.stats().lost, 2)
+    }).pipe(Effect.scoped)
+  )
+})

@@ -1,0 +1,145 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Either, HashMap, List, LogSpan } from "effect"
+import * as L from "../../src/internal/level.js"
+import { Bindings, formatJsonLine, type Fields, LogRecord, materialize, messageText } from "../../src/internal/record.js"
+import * as LogEvent from "../../src/LogEvent.js"
+
+interface Parts {
+  readonly message?: unknown
+  readonly fields?: Fields
+  readonly bindings?: Fields
+  readonly context?: Fields
+  readonly annotations?: Fields
+  readonly error?: unknown
+  readonly traceId?: string
+  readonly spanId?: string
+  readonly spans?: List.List<LogSpan.LogSpan>
+}
+
+const record = (p: Parts): LogRecord =>
+  new LogRecord(
+    Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+    L.INFO,
+    p.message ?? "msg",
+    "app",
+    p.fields,
+    p.bindings === undefined ? undefined : Bindings.extend(undefined, p.bindings),
+    p.context === undefined ? undefined : Bindings.extend(undefined, p.context),
+    p.annotations === undefined ? undefined : HashMap.fromIterable(Object.entries(p.annotations)),
+    p.error,
+    p.traceId,
+    p.spanId,
+    p.spans
+  )
+
+const line = (p: Parts): Record<string, unknown> => JSON.parse(formatJsonLine(record(p)))
+
+describe("JSON line", () => {
+  it("writes core keys first, then user fields", () => {
+    const text = formatJsonLine(record({ fields: { userId: 7 } }))
+    assert.strictEqual(
+      text,
+      '{"timestamp":"2026-01-02T03:04:05.006Z","level":"info","logger":"app","message":"msg","userId":7}'
+    )
+  })
+
+  it("merges call fields > annotations > context > bindings, without duplicate keys", () => {
+    const out = line({
+      bindings: { a: "binding", b: "binding", c: "binding", d: "binding" },
+      context: { b: "context", c: "context", d: "context" },
+      annotations: { c: "annotation", d: "annotation" },
+      fields: { d: "call" }
+    })
+    assert.deepInclude(out, { a: "binding", b: "context", c: "annotation", d: "call" })
+    const text = formatJsonLine(
+      record({ bindings: { d: 1 }, context: { d: 2 }, annotations: { d: 3 }, fields: { d: 4 } })
+    )
+    assert.strictEqual(text.match(/"d":/g)?.length, 1)
+  })
+
+  it("never lets a user key overwrite a core key and keeps it under fields", () => {
+    const out = line({ fields: { level: "fake", message: "fake", timestamp: 1, logger: "x", fields: 2, spans: 3 } })
+    assert.strictEqual(out.level, "info")
+    assert.strictEqual(out.message, "msg")
+    assert.deepStrictEqual(out.fields, { level: "fake", message: "fake", timestamp: 1, logger: "x", fields: 2, spans: 3 })
+  })
+
+  it("promotes correlation and trace ids from user data into empty core slots", () => {
+    const out = line({ bindings: { correlationId: "c-1" }, fields: { traceId: "t-user" } })
+    assert.strictEqual(out.correlationId, "c-1")
+    assert.strictEqual(out.traceId, "t-user")
+    const withSpan = line({ traceId: "t-span", spanId: "s-span", fields: { traceId: "t-user" } })
+    assert.strictEqual(withSpan.traceId, "t-span")
+    assert.deepStrictEqual(withSpan.fields, { traceId: "t-user" })
+    const notString = line({ fields: { correlationId: 42 } })
+    assert.isUndefined(notString.correlationId)
+    assert.deepStrictEqual(notString.fields, { correlationId: 42 })
+  })
+
+  it("turns an Error under error or err into the core error", () => {
+    assert.strictEqual((line({ fields: { err: new Error("e1") } }).error as { message: string }).message, "e1")
+    assert.strictEqual((line({ fields: { error: new Error("e2") } }).error as { message: string }).message, "e2")
+    const plain = line({ fields: { error: "just text", err: "text" } })
+    assert.strictEqual(plain.err, "text")
+    assert.deepStrictEqual(plain.fields, { error: "just text" })
+    const both = line({ error: new Error("cause"), fields: { error: new Error("user") } })
+    assert.strictEqual((both.error as { message: string }).message, "cause")
+    assert.strictEqual(((both.fields as Record<string, { message: string }>).error as { message: string }).message, "user")
+  })
+
+  it("writes log spans as durations and Effect causes as errors", () => {
+    const t = Date.UTC(2026, 0, 2, 3, 4, 5, 6)
+    const out = line({ spans: List.make(LogSpan.make("db", t - 25)), error: Cause.fail(new RangeError("r")) })
+    assert.deepStrictEqual(out.spans, { db: 25 })
+    assert.strictEqual((out.error as { type: string }).type, "RangeError")
+  })
+
+  it("renders message parts of any type as text", () => {
+    assert.strictEqual(messageText(["a", 1, { b: 2 }]), 'a 1 {"b":2}')
+    assert.strictEqual(messageText(undefined), "undefined")
+    assert.strictEqual(line({ message: "line\nbreak" }).message, "line\nbreak")
+  })
+
+  it("snapshots bindings when they are made", () => {
+    const source: Record<string, unknown> = { a: 1, gone: 1 }
+    const b = Bindings.extend(undefined, source)
+    source.a = 2
+    const child = Bindings.extend(b, { gone: undefined, c: 3 })
+    assert.deepStrictEqual({ ...child.fields }, { a: 1, c: 3 })
+    assert.deepStrictEqual({ ...Bindings.extend(undefined, "not an object").fields }, {})
+  })
+
+  it("always yields a valid line, even when everything is hostile", () => {
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error("trap")
+        }
+      }
+    )
+    const out = line({ fields: hostile as Fields, message: { toString: null } })
+    assert.strictEqual(out.level, "info")
+  })
+})
+
+describe("materialize agrees with the JSON line", () => {
+  const scenarios: ReadonlyArray<Parts> = [
+    {},
+    { fields: { a: 1, nested: { b: [1, 2] } } },
+    { bindings: { requestId: "r", correlationId: "c" }, fields: { requestId: "override", n: 1 } },
+    { context: { tenant: "t", level: "x" }, annotations: { userId: 9 }, fields: { err: new Error("e") } },
+    { traceId: "t", spanId: "s", fields: { traceId: "user", message: "m", fields: { x: 1 } } },
+    { error: Cause.die(new Error("defect")), fields: { error: "text" } },
+    { bindings: { a: 1, b: 2 }, context: { b: 3 }, annotations: { a: 4 } },
+    { fields: JSON.parse('{"__proto__":"data","constructor":"c"}') as Fields }
+  ]
+  for (const [i, parts] of scenarios.entries()) {
+    it(`scenario ${i}`, () => {
+      const r = record(parts)
+      const decoded = Either.getOrThrow(LogEvent.fromJsonLine(formatJsonLine(r)))
+      const model = JSON.parse(JSON.stringify(materialize(r)))
+      assert.deepStrictEqual(decoded, model)
+    })
+  }
+})
