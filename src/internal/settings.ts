@@ -59,50 +59,58 @@ const show = (u: unknown): string => {
   }
 }
 
-/** A closed set of strings; one clear message naming every accepted value. */
-const oneOf = <const A extends ReadonlyArray<string>>(values: A) =>
-  Schema.declare((u: unknown): u is A[number] => typeof u === "string" && values.includes(u), {
-    identifier: values.map((v) => JSON.stringify(v)).join(" | "),
-    message: (issue) => `${show(issue.actual)} is not one of ${values.join(", ")}`
+/**
+ * A setting's schema: one guard and one message that names the bad value and what is
+ * accepted (Schema's own messages for unions and chained filters name only a part).
+ */
+const accepted = <A>(identifier: string, is: (u: unknown) => u is A, expected: string, description: string) =>
+  Schema.declare(is, {
+    identifier,
+    description,
+    message: (issue) => `${show(issue.actual)} is not ${expected}`
   })
 
-const wholeNumber = (min: number, max: number, unit: string) =>
-  Schema.Number.pipe(
-    Schema.int(),
-    Schema.between(min, max),
-    Schema.annotations({
-      message: (issue) => `${show(issue.actual)} is not a whole number of ${unit} between ${min} and ${max}`
-    })
+const oneOf = <const A extends ReadonlyArray<string>>(values: A, description: string) =>
+  accepted(
+    values.map((v) => JSON.stringify(v)).join(" | "),
+    (u: unknown): u is A[number] => typeof u === "string" && values.includes(u),
+    `one of ${values.join(", ")}`,
+    description
+  )
+
+const wholeNumber = (min: number, max: number, unit: string, description: string) =>
+  accepted(
+    `Int(${min}..${max})`,
+    (u: unknown): u is number => Number.isInteger(u) && (u as number) >= min && (u as number) <= max,
+    `a whole number of ${unit} between ${min} and ${max}`,
+    description
   )
 
 export const sinkNames = ["stdout", "stderr", "null", "file"] as const
 
 /** Field schemas: the documentation of every setting, and its validation. */
 export const fields = {
-  name: Schema.String.pipe(
-    Schema.minLength(1),
-    Schema.maxLength(256),
-    Schema.annotations({
-      description: "Logger name, written in the `logger` key.",
-      message: (issue) => `${show(issue.actual)} is not a name of 1 to 256 characters`
-    })
+  name: accepted(
+    "Name",
+    (u: unknown): u is string => typeof u === "string" && u.length >= 1 && u.length <= 256,
+    "a name of 1 to 256 characters",
+    "Logger name, written in the `logger` key."
   ),
-  level: oneOf(levelNames).annotations({ description: "Lowest level written." }),
-  format: oneOf(["json"] as const).annotations({ description: "Output format of the text sinks." }),
-  capacity: wholeNumber(1, 10_000_000, "events").annotations({
-    description: "Events buffered before a synchronous caller drains the buffer inline."
-  }),
-  shutdownTimeoutMs: wholeNumber(0, 600_000, "milliseconds").annotations({
-    description: "Longest wait for asynchronous sinks when the logger closes."
-  }),
-  filePath: Schema.String.pipe(
-    Schema.minLength(1),
-    Schema.annotations({ message: (issue) => `${show(issue.actual)} is not a file path` })
+  level: oneOf(levelNames, "Lowest level written."),
+  format: oneOf(["json"] as const, "Output format of the text sinks."),
+  capacity: wholeNumber(1, 10_000_000, "events", "Events buffered before a synchronous caller drains the buffer inline."),
+  shutdownTimeoutMs: wholeNumber(0, 600_000, "milliseconds", "Longest wait for asynchronous sinks when the logger closes."),
+  filePath: accepted(
+    "FilePath",
+    (u: unknown): u is string => typeof u === "string" && u.length > 0,
+    "a file path",
+    "Path of the file sink; relative paths resolve against the working directory."
   ),
-  fileMode: Schema.Number.pipe(
-    Schema.int(),
-    Schema.between(0, 0o777),
-    Schema.annotations({ message: (issue) => `${show(issue.actual)} is not a permission mode between 0 and 0o777` })
+  fileMode: accepted(
+    "FileMode",
+    (u: unknown): u is number => Number.isInteger(u) && (u as number) >= 0 && (u as number) <= 0o777,
+    "a permission mode between 0 and 0o777",
+    "Permission bits of a newly created log file (default 0o640)."
   )
 }
 

@@ -35,6 +35,23 @@ export const stderr = (options?: FormatOptions): Sink => fdSink("stderr", 2, opt
 
 export const discard: Sink = makeSync("null", () => {})
 
+/**
+ * Creates `dir` and its missing parents, one component at a time. Node 20's
+ * `mkdirSync(dir, { recursive: true })` never returns on some file systems (procfs answers
+ * ENOENT forever), so the walk is ours and every error is thrown at once.
+ */
+export const ensureDir = (dir: string): void => {
+  const missing: Array<string> = []
+  let current = path.resolve(dir)
+  while (!fs.existsSync(current)) {
+    missing.push(current)
+    const parent = path.dirname(current)
+    if (parent === current) break
+    current = parent
+  }
+  for (let i = missing.length - 1; i >= 0; i--) fs.mkdirSync(missing[i] as string, { mode: 0o750 })
+}
+
 export interface FileOptions extends FormatOptions {
   readonly path: string
   /** Permission bits for a newly created file. Default 0o640. */
@@ -51,7 +68,7 @@ export const file = (options: FileOptions): Effect.Effect<Sink, SinkError, Scope
   return Effect.acquireRelease(
     Effect.try({
       try: () => {
-        fs.mkdirSync(path.dirname(target), { recursive: true })
+        ensureDir(path.dirname(target))
         return fs.openSync(target, "a", options.mode ?? 0o640)
       },
       catch: (cause) => new SinkError({ sink: name, reason: "cannot open file", cause })

@@ -1,0 +1,197 @@
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { createLogger, Errors, Sink, withContext } from "../src/index.js"
+import { readLines, runScript } from "./support/script.js"
+
+const memoryLogger = async (settings: Record<string, unknown> = {}) => {
+  const memory = Sink.memory()
+  const log = await createLogger({ level: "trace", sinks: [memory], ...settings })
+  return { log, memory }
+}
+
+describe("createLogger", () => {
+  it("writes every level method with its level and fields", async () => {
+    const { log, memory } = await memoryLogger()
+    log.trace("t", { n: 1 })
+    log.debug("d")
+    log.info("i")
+    log.warn("w")
+    log.error("e")
+    log.fatal("f")
+    log.audit("a")
+    log.security("s")
+    await log.flush()
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.level),
+      ["trace", "debug", "info", "warn", "error", "fatal", "audit", "security"]
+    )
+    assert.strictEqual(memory.events()[0]?.fields.n, 1)
+    assert.strictEqual(memory.events()[0]?.logger, "app")
+    await log.close()
+  })
+
+  it("filters below the threshold, audit and security always pass, and the threshold can change", async () => {
+    const { log, memory } = await memoryLogger({ level: "fatal" })
+    log.error("hidden")
+    log.audit("kept")
+    log.security("kept too")
+    assert.isFalse(log.isLevelEnabled("error"))
+    assert.isTrue(log.isLevelEnabled("audit"))
+    log.setLevel("debug")
+    log.debug("now visible")
+    assert.throws(() => log.setLevel("loud" as never), /"loud" is not one of trace/)
+    await log.flush()
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.message),
+      ["kept", "kept too", "now visible"]
+    )
+    await log.close()
+  })
+
+  it("an Error passed as fields becomes the event's error", async () => {
+    const { log, memory } = await memoryLogger()
+    log.error("payment failed", new Error("declined", { cause: new Error("fraud check") }))
+    await log.flush()
+    const error = memory.events()[0]?.error
+    assert.strictEqual(error?.message, "declined")
+    assert.strictEqual(error?.cause?.message, "fraud check")
+    await log.close()
+  })
+
+  it("child loggers share the pipeline, add bindings, and call fields win", async () => {
+    const { log, memory } = await memoryLogger()
+    const request = log.child({ requestId: "r-1", user: "ann" })
+    const step = request.child({ step: "db", user: "bob" })
+    step.info("query", { user: "cid", rows: 3 })
+    request.info("done")
+    await request.close() // a child only flushes
+    assert.deepStrictEqual(memory.events()[0]?.fields, { requestId: "r-1", user: "cid", step: "db", rows: 3 })
+    assert.deepStrictEqual(memory.events()[1]?.fields, { requestId: "r-1", user: "ann" })
+    log.info("root still open")
+    await log.flush()
+    assert.strictEqual(memory.events().length, 3)
+    await log.close()
+  })
+
+  it("withContext reaches every line in its async continuations, and only those", async () => {
+    const { log, memory } = await memoryLogger()
+    const handle = (id: string, delay: number) =>
+      withContext({ requestId: id }, async () => {
+        log.info("start")
+        await new Promise((r) => setTimeout(r, delay))
+        await withContext({ phase: "inner" }, async () => {
+          await Promise.resolve()
+          log.info("inner")
+        })
+        log.info("end")
+      })
+    await Promise.all([handle("a", 15), handle("b", 5), handle("c", 10)])
+    log.info("outside")
+    await log.flush()
+    const events = memory.events()
+    assert.strictEqual(events.length, 10)
+    for (const id of ["a", "b", "c"]) {
+      const mine = events.filter((e) => e.fields.requestId === id)
+      assert.deepStrictEqual(
+        mine.map((e) => e.message),
+        ["start", "inner", "end"]
+      )
+      assert.deepStrictEqual(
+        mine.map((e) => e.fields.phase),
+        [undefined, "inner", undefined]
+      )
+    }
+    assert.deepStrictEqual(events.at(-1)?.fields, {})
+    assert.strictEqual(withContext({ x: 1 }, () => 42), 42)
+    await log.close()
+  })
+
+  it("close drains, is idempotent, refuses later events and counts them", async () => {
+    const { log, memory } = await memoryLogger({ capacity: 100_000 })
+    for (let i = 0; i < 10_000; i++) log.info("m", { i })
+    const closing = log.close()
+    assert.strictEqual(log.close(), closing)
+    await closing
+    assert.strictEqual(memory.events().length, 10_000)
+    log.info("after close")
+    assert.strictEqual(log.stats().refused, 1)
+    assert.strictEqual(log.stats().accepted, 10_000)
+    await log.flush()
+  })
+
+  it("supports await using", async () => {
+    const memory = Sink.memory()
+    {
+      await using log = await createLogger({ sinks: [memory] })
+      log.info("disposed at block end")
+    }
+    assert.strictEqual(memory.events().length, 1)
+  })
+
+  it("rejects invalid settings with a ConfigError and unopenable sinks with a SinkError", async () => {
+    const err = await createLogger({ level: "loud" as never }).catch((e: unknown) => e)
+    assert.instanceOf(err, Errors.ConfigError)
+    const sinkErr = await createLogger({ sinks: [{ type: "file", path: "/proc/nope/app.log" }] }).catch((e: unknown) => e)
+    assert.instanceOf(sinkErr, Errors.SinkError)
+  })
+})
+
+describe("processes", () => {
+  it("zero configuration writes JSON lines to stdout", () => {
+    const r = runScript(`
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger()
+      log.debug("hidden at info")
+      log.info("hello", { userId: 42 })
+      await log.close()
+    `)
+    assert.strictEqual(r.status, 0, r.stderr)
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l))
+    assert.strictEqual(lines.length, 1)
+    assert.deepInclude(lines[0], { level: "info", logger: "app", message: "hello", userId: 42 })
+    assert.match(lines[0].timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  })
+
+  it("a script that never calls close exits on its own with every event written", () => {
+    const r = runScript(`
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger({ sinks: [{ type: "file", path: "$DIR/out.log" }], capacity: 1000 })
+      for (let i = 0; i < 25_000; i++) log.info("event", { i })
+      setTimeout(() => log.info("from a timer"), 20)
+    `)
+    assert.strictEqual(r.status, 0, r.stderr)
+    const lines = readLines(path.join(r.dir, "out.log"))
+    assert.strictEqual(lines.length, 25_001)
+    assert.deepStrictEqual(
+      lines.slice(0, 25_000).map((l) => l.i),
+      Array.from({ length: 25_000 }, (_, i) => i)
+    )
+  })
+
+  it("process.exit right after logging still writes every accepted event", () => {
+    const r = runScript(`
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger({ sinks: [{ type: "file", path: "$DIR/out.log" }] })
+      for (let i = 0; i < 5_000; i++) log.info("event", { i })
+      process.exit(0)
+    `)
+    assert.strictEqual(r.status, 0, r.stderr)
+    assert.strictEqual(readLines(path.join(r.dir, "out.log")).length, 5_000)
+  })
+
+  it("environment variables configure a logger created with no settings", () => {
+    const r = runScript(
+      `
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger()
+      log.debug("visible at debug")
+      await log.close()
+    `,
+      { FAPILOG_LEVEL: "debug", FAPILOG_SINKS: "file", FAPILOG_FILE__PATH: "env.log", FAPILOG_NAME: "svc" }
+    )
+    assert.strictEqual(r.status, 0, r.stderr)
+    assert.strictEqual(r.stdout, "")
+    const [line] = readLines(path.join(r.dir, "env.log"))
+    assert.deepInclude(line, { level: "debug", logger: "svc", message: "visible at debug" })
+  })
+})

@@ -1,0 +1,127 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Either, Exit, Scope } from "effect"
+import { SinkError } from "../src/Errors.js"
+import { BatchImpl } from "../src/internal/batch.js"
+import * as L from "../src/internal/level.js"
+import { LogRecord } from "../src/internal/record.js"
+import * as Formatter from "../src/Formatter.js"
+import * as LogEvent from "../src/LogEvent.js"
+import * as Sink from "../src/Sink.js"
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-sink-"))
+const batch = (...messages: Array<string>) =>
+  new BatchImpl(
+    messages.map(
+      (m) => new LogRecord(Date.now(), L.INFO, m, "t", { n: 1 }, undefined, undefined, undefined, undefined, undefined, undefined, undefined)
+    )
+  )
+
+describe("Sink.file", () => {
+  it.effect("creates the parent directory and a 0640 file, and appends JSON lines", () =>
+    Effect.gen(function* () {
+      const file = path.join(tmp(), "nested", "dir", "app.log")
+      const scope = yield* Scope.make()
+      const sink = yield* Sink.file({ path: file }).pipe(Scope.extend(scope))
+      sink.writeSync?.(batch("a", "b"))
+      yield* sink.write(batch("c"))
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(fs.statSync(file).mode & 0o777, 0o640)
+      const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n")
+      assert.deepStrictEqual(
+        lines.map((l) => Either.getOrThrow(LogEvent.fromJsonLine(l)).message),
+        ["a", "b", "c"]
+      )
+      // a second open appends rather than truncates
+      yield* Effect.scoped(Effect.flatMap(Sink.file({ path: file }), (s) => s.write(batch("d"))))
+      assert.strictEqual(fs.readFileSync(file, "utf8").trimEnd().split("\n").length, 4)
+    })
+  )
+
+  it.effect("honours a custom mode and a custom formatter", () =>
+    Effect.gen(function* () {
+      const file = path.join(tmp(), "private.log")
+      const upper = Formatter.make("upper", (e) => e.message.toUpperCase())
+      yield* Effect.scoped(Effect.flatMap(Sink.file({ path: file, mode: 0o600, format: upper }), (s) => s.write(batch("x"))))
+      assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600)
+      assert.strictEqual(fs.readFileSync(file, "utf8"), "X\n")
+    })
+  )
+
+  it.effect("fails with a SinkError naming the file when it cannot be opened", () =>
+    Effect.gen(function* () {
+      const dir = tmp()
+      const blocker = path.join(dir, "not-a-dir")
+      fs.writeFileSync(blocker, "")
+      const error = yield* Effect.flip(Effect.scoped(Sink.file({ path: path.join(blocker, "app.log") })))
+      assert.instanceOf(error, SinkError)
+      assert.include(error.message, "cannot open file")
+      assert.include(error.sink, "not-a-dir")
+    })
+  )
+
+  it.effect("a failed synchronous write surfaces as a SinkError from write", () =>
+    Effect.gen(function* () {
+      const failing = Sink.makeSync("failing", () => {
+        throw new Error("ENOSPC")
+      })
+      const error = yield* Effect.flip(failing.write(batch("x")))
+      assert.strictEqual(error.sink, "failing")
+      assert.strictEqual(error.message, "sink failing: write failed: ENOSPC")
+    })
+  )
+})
+
+describe("Sink.memory and friends", () => {
+  it("keeps events and lines, and clears", () => {
+    const memory = Sink.memory()
+    memory.writeSync?.(batch("one", "two"))
+    assert.deepStrictEqual(
+      memory.events().map((e) => [e.message, e.fields.n]),
+      [
+        ["one", 1],
+        ["two", 1]
+      ]
+    )
+    assert.strictEqual(memory.lines().length, 2)
+    assert.strictEqual(JSON.parse(memory.lines()[0] as string).message, "one")
+    memory.clear()
+    assert.strictEqual(memory.events().length, 0)
+    assert.strictEqual(memory.lines().length, 0)
+  })
+
+  it("renders each formatter once per batch and shares the text", () => {
+    let calls = 0
+    const counting = Formatter.make("counting", (e) => {
+      calls++
+      return e.message
+    })
+    const b = batch("a", "b")
+    assert.strictEqual(b.text(counting), "a\nb\n")
+    assert.strictEqual(b.text(counting), "a\nb\n")
+    assert.strictEqual(calls, 2)
+    assert.strictEqual(b.events, b.events)
+    assert.strictEqual(b.size, 2)
+  })
+
+  it("the JSON formatter gives the same line from a record and from its event", () => {
+    const b = batch("same")
+    const fromRecord = b.text(Formatter.json)
+    const fromEvent = `${Formatter.json.format(b.events[0] as LogEvent.LogEvent)}\n`
+    assert.strictEqual(fromRecord, fromEvent)
+    const limited = Formatter.jsonWith({ ...Formatter.defaultLimits, maxStringLength: 2 })
+    assert.include(limited.format({ ...(b.events[0] as LogEvent.LogEvent), fields: { long: "abcdef", level: 1 } }), '"ab…[truncated 4 chars]"')
+  })
+
+  it("discard accepts everything", () => {
+    assert.doesNotThrow(() => Sink.discard.writeSync?.(batch("gone")))
+    assert.strictEqual(Sink.discard.name, "null")
+  })
+
+  it("stdout and stderr write to fds 1 and 2", () => {
+    assert.strictEqual(Sink.stdout().name, "stdout")
+    assert.strictEqual(Sink.stderr().name, "stderr")
+  })
+})
