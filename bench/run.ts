@@ -30,13 +30,21 @@ const cases: ReadonlyArray<Case> = [
     description: "pino emitting fapilog's fields (ISO time, level label, message key, no pid/hostname)",
     baseline: "pino"
   },
-  { name: "fapilog-facade", description: "createLogger → log.info(message, 3 fields) → file", baseline: "pino" },
+  {
+    name: "fapilog-facade",
+    description: "createLogger → log.info(message, 3 fields) → file",
+    baseline: "pino"
+  },
   {
     name: "fapilog-effect-fields",
     description: "Effect.logInfo + Effect.annotateLogs(3 fields) via Fapilog.layer → file",
     baseline: "pino"
   },
-  { name: "fapilog-effect", description: "Effect.logInfo(message) via Fapilog.layer → file", baseline: "pino" }
+  {
+    name: "fapilog-effect",
+    description: "Effect.logInfo(message) via Fapilog.layer → file",
+    baseline: "pino"
+  }
 ]
 
 const countLines = (file: string): number => {
@@ -79,10 +87,14 @@ const rows = cases.map((c) => ({
 }))
 
 const pad = (s: string, n: number) => s.padEnd(n)
-console.log(`\n${N} events × ${ROUNDS} rounds (median), Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}\n`)
+console.log(
+  `\n${N} events × ${ROUNDS} rounds (median), Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}\n`
+)
 console.log(`${pad("case", 24)}${pad("events/s", 12)}${pad("vs pino", 10)}vs pino (same fields)`)
 for (const r of rows) {
-  console.log(`${pad(r.case, 24)}${pad(r.eventsPerSecond.toLocaleString("en-US"), 12)}${pad(`${r.vsPino}x`, 10)}${r.vsPinoSameFields}x`)
+  console.log(
+    `${pad(r.case, 24)}${pad(r.eventsPerSecond.toLocaleString("en-US"), 12)}${pad(`${r.vsPino}x`, 10)}${r.vsPinoSameFields}x`
+  )
 }
 const results = {
   date: new Date().toISOString(),

@@ -2,9 +2,9 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Fapilog from "../src/Fapilog.js"
 import type { Level } from "../src/Level.js"
 import type { LogEvent } from "../src/LogEvent.js"
-import * as Fapilog from "../src/Fapilog.js"
 import * as Sink from "../src/Sink.js"
 
 /**

@@ -46,7 +46,9 @@ export interface ConfigIssue {
  * @since 0.1.0
  * @category errors
  */
-export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly issues: ReadonlyArray<ConfigIssue> }> {
+export class ConfigError extends Data.TaggedError("ConfigError")<{
+  readonly issues: ReadonlyArray<ConfigIssue>
+}> {
   override get message(): string {
     return `Invalid fapilog settings:\n${this.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`
   }

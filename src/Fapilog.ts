@@ -164,9 +164,8 @@ export const layer = (
  * @since 0.1.0
  * @category combinators
  */
-export const flush: Effect.Effect<void> = Effect.flatMap(
-  Effect.serviceOption(Fapilog),
-  (service) => (service._tag === "Some" ? service.value.flush : Effect.void)
+export const flush: Effect.Effect<void> = Effect.flatMap(Effect.serviceOption(Fapilog), (service) =>
+  service._tag === "Some" ? service.value.flush : Effect.void
 )
 
 /**

@@ -53,8 +53,13 @@ export const ErrorInfo: Schema.Schema<ErrorInfoData> = Schema.Struct({
   message: Schema.String,
   stack: Schema.optionalWith(Schema.String, { exact: true }),
   code: Schema.optionalWith(Schema.String, { exact: true }),
-  cause: Schema.optionalWith(Schema.suspend((): Schema.Schema<ErrorInfoData> => ErrorInfo), { exact: true }),
-  errors: Schema.optionalWith(Schema.Array(Schema.suspend((): Schema.Schema<ErrorInfoData> => ErrorInfo)), { exact: true }),
+  cause: Schema.optionalWith(
+    Schema.suspend((): Schema.Schema<ErrorInfoData> => ErrorInfo),
+    { exact: true }
+  ),
+  errors: Schema.optionalWith(Schema.Array(Schema.suspend((): Schema.Schema<ErrorInfoData> => ErrorInfo)), {
+    exact: true
+  }),
   details: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true })
 }).annotations({ identifier: "ErrorInfo" })
 

@@ -9,8 +9,14 @@
  * ```
  * @since 0.1.0
  */
-export { CapturedLogs, type CapturedLogsService, FapilogTest, makeFapilogTest } from "../layers/FapilogTest.js"
+
 export { FapilogLive } from "../layers/FapilogLive.js"
+export {
+  CapturedLogs,
+  type CapturedLogsService,
+  FapilogTest,
+  makeFapilogTest
+} from "../layers/FapilogTest.js"
 export * as Errors from "./Errors.js"
 export * as Fapilog from "./Fapilog.js"
 export * as Formatter from "./Formatter.js"

@@ -102,7 +102,10 @@ describe("createLogger", () => {
       )
     }
     assert.deepStrictEqual(events.at(-1)?.fields, {})
-    assert.strictEqual(withContext({ x: 1 }, () => 42), 42)
+    assert.strictEqual(
+      withContext({ x: 1 }, () => 42),
+      42
+    )
     await log.close()
   })
 
@@ -131,7 +134,9 @@ describe("createLogger", () => {
   it("rejects invalid settings with a ConfigError and unopenable sinks with a SinkError", async () => {
     const err = await createLogger({ level: "loud" as never }).catch((e: unknown) => e)
     assert.instanceOf(err, Errors.ConfigError)
-    const sinkErr = await createLogger({ sinks: [{ type: "file", path: "/proc/nope/app.log" }] }).catch((e: unknown) => e)
+    const sinkErr = await createLogger({ sinks: [{ type: "file", path: "/proc/nope/app.log" }] }).catch(
+      (e: unknown) => e
+    )
     assert.instanceOf(sinkErr, Errors.SinkError)
   })
 })
@@ -146,7 +151,10 @@ describe("processes", () => {
       await log.close()
     `)
     assert.strictEqual(r.status, 0, r.stderr)
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l))
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
     assert.strictEqual(lines.length, 1)
     assert.deepInclude(lines[0], { level: "info", logger: "app", message: "hello", userId: 42 })
     assert.match(lines[0].timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)

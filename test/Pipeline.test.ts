@@ -8,7 +8,20 @@ import { LogRecord } from "../src/internal/record.js"
 import * as Sink from "../src/Sink.js"
 
 const event = (message: string, level: L.LevelInfo = L.INFO) =>
-  new LogRecord(Date.now(), level, message, "test", undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined)
+  new LogRecord(
+    Date.now(),
+    level,
+    message,
+    "test",
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined
+  )
 
 /** A sync sink that records the size of every batch it was handed. */
 const recording = () => {
@@ -21,7 +34,10 @@ const recording = () => {
 
 const quietDiagnostics = (lines: Array<string> = []) => new Diagnostics("test", (l) => lines.push(l), 0)
 
-const options = (sinks: ReadonlyArray<Sink.Sink>, extra?: Partial<Pipeline.PipelineOptions>): Pipeline.PipelineOptions => ({
+const options = (
+  sinks: ReadonlyArray<Sink.Sink>,
+  extra?: Partial<Pipeline.PipelineOptions>
+): Pipeline.PipelineOptions => ({
   name: "test",
   level: "trace",
   capacity: 1000,
@@ -39,9 +55,19 @@ describe("Pipeline", () => {
       for (let i = 0; i < 100; i++) p.offer(event(`m${i}`))
       assert.strictEqual(r.batches.length, 0, "the caller does not write while there is room")
       yield* p.flush
-      assert.deepStrictEqual(r.messages(), Array.from({ length: 100 }, (_, i) => `m${i}`))
+      assert.deepStrictEqual(
+        r.messages(),
+        Array.from({ length: 100 }, (_, i) => `m${i}`)
+      )
       assert.strictEqual(r.batches.length, 1, "100 buffered events become one batch")
-      assert.deepStrictEqual(p.stats(), { accepted: 100, settled: 100, queued: 0, refused: 0, lost: 0, sinkErrors: 0 })
+      assert.deepStrictEqual(p.stats(), {
+        accepted: 100,
+        settled: 100,
+        queued: 0,
+        refused: 0,
+        lost: 0,
+        sinkErrors: 0
+      })
     })
   )
 
@@ -64,7 +90,10 @@ describe("Pipeline", () => {
       assert.isTrue(r.batches.every((b) => b.length === 10))
       yield* p.flush
       assert.strictEqual(r.messages().length, 95)
-      assert.deepStrictEqual(r.messages(), Array.from({ length: 95 }, (_, i) => `m${i}`))
+      assert.deepStrictEqual(
+        r.messages(),
+        Array.from({ length: 95 }, (_, i) => `m${i}`)
+      )
     })
   )
 
@@ -74,7 +103,10 @@ describe("Pipeline", () => {
       const scope = yield* Scope.make()
       let writtenWhenReleased = -1
       // acquired first, as build.ts does with real sinks: released last
-      yield* Scope.addFinalizer(scope, Effect.sync(() => (writtenWhenReleased = r.messages().length)))
+      yield* Scope.addFinalizer(
+        scope,
+        Effect.sync(() => (writtenWhenReleased = r.messages().length))
+      )
       const p = yield* Pipeline.make(options([r.sink])).pipe(Scope.extend(scope))
       for (let i = 0; i < 500; i++) p.offer(event(`m${i}`))
       assert.strictEqual(r.messages().length, 0)
@@ -91,7 +123,8 @@ describe("Pipeline", () => {
       const seen: Array<string> = []
       const slow: Sink.Sink = {
         name: "slow",
-        write: (batch) => Effect.sleep(20).pipe(Effect.andThen(() => seen.push(...batch.events.map((e) => e.message))))
+        write: (batch) =>
+          Effect.sleep(20).pipe(Effect.andThen(() => seen.push(...batch.events.map((e) => e.message))))
       }
       const r = recording()
       const p = yield* Pipeline.make(options([slow, r.sink], { capacity: 2 }))
@@ -131,7 +164,9 @@ describe("Pipeline", () => {
         write: () => Effect.fail(new SinkError({ sink: "rejecting", reason: "down" }))
       }
       const r = recording()
-      const p = yield* Pipeline.make(options([throwing, rejecting, r.sink], { diagnostics: quietDiagnostics(lines) }))
+      const p = yield* Pipeline.make(
+        options([throwing, rejecting, r.sink], { diagnostics: quietDiagnostics(lines) })
+      )
       p.offer(event("survives"))
       yield* p.flush
       assert.deepStrictEqual(r.messages(), ["survives"])
@@ -173,7 +208,10 @@ describe("Pipeline", () => {
       const pipelines = yield* Effect.forEach(sinks, (r) => Pipeline.make(options([r.sink])))
       yield* Effect.forEach(
         pipelines,
-        (p, i) => Effect.sync(() => { for (let n = 0; n <= i; n++) p.offer(event(`p${i}`)) }),
+        (p, i) =>
+          Effect.sync(() => {
+            for (let n = 0; n <= i; n++) p.offer(event(`p${i}`))
+          }),
         { concurrency: "unbounded" }
       )
       yield* Effect.forEach(pipelines, (p) => p.flush)

@@ -3,7 +3,8 @@ import { ConfigProvider, Effect, Either, Option, Schema, SchemaAST } from "effec
 import { ConfigError } from "../src/Errors.js"
 import * as Settings from "../src/Settings.js"
 
-const env = (vars: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(vars)), { pathDelim: "__", seqDelim: "," })
+const env = (vars: Record<string, string>) =>
+  ConfigProvider.fromMap(new Map(Object.entries(vars)), { pathDelim: "__", seqDelim: "," })
 const noEnv = env({})
 
 const issuesOf = (input: unknown, vars: Record<string, string> = {}) => {
@@ -33,14 +34,23 @@ describe("Settings", () => {
 
   it("reads sinks from FAPILOG_SINKS and FAPILOG_FILE__PATH", () => {
     const resolved = Effect.runSync(
-      Settings.resolve(undefined, env({ FAPILOG_SINKS: "stdout, FILE,null", FAPILOG_FILE__PATH: "/tmp/x.log", FAPILOG_SHUTDOWN_TIMEOUT_MS: "100" }))
+      Settings.resolve(
+        undefined,
+        env({
+          FAPILOG_SINKS: "stdout, FILE,null",
+          FAPILOG_FILE__PATH: "/tmp/x.log",
+          FAPILOG_SHUTDOWN_TIMEOUT_MS: "100"
+        })
+      )
     )
     assert.deepStrictEqual(resolved.sinks, ["stdout", { type: "file", path: "/tmp/x.log" }, "null"])
     assert.strictEqual(resolved.shutdownTimeoutMs, 100)
   })
 
   it("treats empty environment variables as unset", () => {
-    const resolved = Effect.runSync(Settings.resolve(undefined, env({ FAPILOG_LEVEL: "", FAPILOG_SINKS: " " })))
+    const resolved = Effect.runSync(
+      Settings.resolve(undefined, env({ FAPILOG_LEVEL: "", FAPILOG_SINKS: " " }))
+    )
     assert.strictEqual(resolved.level, "info")
   })
 
@@ -49,11 +59,15 @@ describe("Settings", () => {
       issuesOf({ level: "loud" }).message,
       'Invalid fapilog settings:\n  level: "loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
     )
-    assert.deepStrictEqual(issuesOf({ format: "xml" }).issues, [{ path: "format", message: '"xml" is not one of json' }])
+    assert.deepStrictEqual(issuesOf({ format: "xml" }).issues, [
+      { path: "format", message: '"xml" is not one of json' }
+    ])
     assert.deepStrictEqual(issuesOf({ capacity: 0 }).issues, [
       { path: "capacity", message: "0 is not a whole number of events between 1 and 10000000" }
     ])
-    assert.deepStrictEqual(issuesOf({ name: "" }).issues, [{ path: "name", message: '"" is not a name of 1 to 256 characters' }])
+    assert.deepStrictEqual(issuesOf({ name: "" }).issues, [
+      { path: "name", message: '"" is not a name of 1 to 256 characters' }
+    ])
     assert.deepStrictEqual(issuesOf({ shutdownTimeoutMs: 1.5 }).issues, [
       { path: "shutdownTimeoutMs", message: "1.5 is not a whole number of milliseconds between 0 and 600000" }
     ])
@@ -61,38 +75,69 @@ describe("Settings", () => {
 
   it("validates every sink entry with its index", () => {
     const error = issuesOf({
-      sinks: ["stdout", "loki", "file", { type: "file" }, { type: "s3" }, { type: "file", path: "a", mode: 0o1000, extra: 1 }, 42]
+      sinks: [
+        "stdout",
+        "loki",
+        "file",
+        { type: "file" },
+        { type: "s3" },
+        { type: "file", path: "a", mode: 0o1000, extra: 1 },
+        42
+      ]
     })
     assert.deepStrictEqual(error.issues, [
       { path: "sinks[1]", message: '"loki" is not one of stdout, stderr, null, file' },
-      { path: "sinks[2]", message: '"file" needs a path: use { type: "file", path } (or FAPILOG_FILE__PATH with FAPILOG_SINKS)' },
+      {
+        path: "sinks[2]",
+        message: '"file" needs a path: use { type: "file", path } (or FAPILOG_FILE__PATH with FAPILOG_SINKS)'
+      },
       { path: "sinks[3].path", message: "undefined is not a file path" },
       { path: "sinks[4].type", message: '"s3" is not one of file' },
       { path: "sinks[5].extra", message: "is not a file sink setting; accepted: type, path, mode" },
       { path: "sinks[5].mode", message: "512 is not a permission mode between 0 and 0o777" },
       {
         path: "sinks[6]",
-        message: '42 is not a sink: use one of stdout, stderr, null, file, a { type: "file", path } object, or a Sink'
+        message:
+          '42 is not a sink: use one of stdout, stderr, null, file, a { type: "file", path } object, or a Sink'
       }
     ])
-    assert.deepStrictEqual(issuesOf({ sinks: [] }).issues, [{ path: "sinks", message: "[] is not a non-empty array of sinks" }])
+    assert.deepStrictEqual(issuesOf({ sinks: [] }).issues, [
+      { path: "sinks", message: "[] is not a non-empty array of sinks" }
+    ])
   })
 
   it("reports unknown keys and non-object settings", () => {
     assert.deepStrictEqual(issuesOf({ levle: "info" }).issues, [
-      { path: "levle", message: "is not a setting; accepted: name, level, format, sinks, capacity, shutdownTimeoutMs" }
+      {
+        path: "levle",
+        message: "is not a setting; accepted: name, level, format, sinks, capacity, shutdownTimeoutMs"
+      }
     ])
-    assert.deepStrictEqual(issuesOf("info").issues, [{ path: "settings", message: '"info" is not a settings object' }])
+    assert.deepStrictEqual(issuesOf("info").issues, [
+      { path: "settings", message: '"info" is not a settings object' }
+    ])
   })
 
   it("reports environment problems by variable name, together with programmatic ones", () => {
     const error = issuesOf(
       { level: "nope" },
-      { FAPILOG_LEVEL: "LOUD", FAPILOG_CAPACITY: "lots", FAPILOG_SINKS: "file", FAPILOG_FORMAT: "yaml", FAPILOG_SHUTDOWN_TIMEOUT_MS: "-1" }
+      {
+        FAPILOG_LEVEL: "LOUD",
+        FAPILOG_CAPACITY: "lots",
+        FAPILOG_SINKS: "file",
+        FAPILOG_FORMAT: "yaml",
+        FAPILOG_SHUTDOWN_TIMEOUT_MS: "-1"
+      }
     )
     assert.deepStrictEqual(error.issues, [
-      { path: "level", message: '"nope" is not one of trace, debug, info, warn, error, fatal, audit, security' },
-      { path: "FAPILOG_LEVEL", message: '"loud" is not one of trace, debug, info, warn, error, fatal, audit, security' },
+      {
+        path: "level",
+        message: '"nope" is not one of trace, debug, info, warn, error, fatal, audit, security'
+      },
+      {
+        path: "FAPILOG_LEVEL",
+        message: '"loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
+      },
       { path: "FAPILOG_FORMAT", message: '"yaml" is not one of json' },
       { path: "FAPILOG_CAPACITY", message: '"lots" is not a whole number' },
       { path: "FAPILOG_SHUTDOWN_TIMEOUT_MS", message: '"-1" is not a whole number' },

@@ -4,10 +4,10 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Exit, Scope } from "effect"
 import { SinkError } from "../src/Errors.js"
+import * as Formatter from "../src/Formatter.js"
 import { BatchImpl } from "../src/internal/batch.js"
 import * as L from "../src/internal/level.js"
 import { LogRecord } from "../src/internal/record.js"
-import * as Formatter from "../src/Formatter.js"
 import * as LogEvent from "../src/LogEvent.js"
 import * as Sink from "../src/Sink.js"
 
@@ -15,7 +15,21 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-sink-"))
 const batch = (...messages: Array<string>) =>
   new BatchImpl(
     messages.map(
-      (m) => new LogRecord(Date.now(), L.INFO, m, "t", { n: 1 }, undefined, undefined, undefined, undefined, undefined, undefined, undefined)
+      (m) =>
+        new LogRecord(
+          Date.now(),
+          L.INFO,
+          m,
+          "t",
+          { n: 1 },
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined
+        )
     )
   )
 
@@ -44,7 +58,9 @@ describe("Sink.file", () => {
     Effect.gen(function* () {
       const file = path.join(tmp(), "private.log")
       const upper = Formatter.make("upper", (e) => e.message.toUpperCase())
-      yield* Effect.scoped(Effect.flatMap(Sink.file({ path: file, mode: 0o600, format: upper }), (s) => s.write(batch("x"))))
+      yield* Effect.scoped(
+        Effect.flatMap(Sink.file({ path: file, mode: 0o600, format: upper }), (s) => s.write(batch("x")))
+      )
       assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600)
       assert.strictEqual(fs.readFileSync(file, "utf8"), "X\n")
     })
@@ -112,7 +128,10 @@ describe("Sink.memory and friends", () => {
     const fromEvent = `${Formatter.json.format(b.events[0] as LogEvent.LogEvent)}\n`
     assert.strictEqual(fromRecord, fromEvent)
     const limited = Formatter.jsonWith({ ...Formatter.defaultLimits, maxStringLength: 2 })
-    assert.include(limited.format({ ...(b.events[0] as LogEvent.LogEvent), fields: { long: "abcdef", level: 1 } }), '"ab…[truncated 4 chars]"')
+    assert.include(
+      limited.format({ ...(b.events[0] as LogEvent.LogEvent), fields: { long: "abcdef", level: 1 } }),
+      '"ab…[truncated 4 chars]"'
+    )
   })
 
   it("discard accepts everything", () => {

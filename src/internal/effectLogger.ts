@@ -107,7 +107,11 @@ export const logAt =
       const error = fields instanceof Error ? fields : undefined
       const own = fields instanceof Error ? undefined : fields
       if (pipeline === undefined) {
-        const logged = Effect.logWithLevel(toEffectLevel(level.name), message, ...(error ? [Cause.fail(error)] : []))
+        const logged = Effect.logWithLevel(
+          toEffectLevel(level.name),
+          message,
+          ...(error ? [Cause.fail(error)] : [])
+        )
         return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
       }
       if (level.rank < pipeline.minRank) return Effect.void

@@ -118,7 +118,10 @@ const fromError = (err: object, depth: number, seen: Set<unknown>): ErrorInfo =>
 }
 
 const fromCause = (cause: Cause.Cause<unknown>, depth: number, seen: Set<unknown>): ErrorInfo => {
-  const all = [...Chunk.toReadonlyArray(Cause.failures(cause)), ...Chunk.toReadonlyArray(Cause.defects(cause))]
+  const all = [
+    ...Chunk.toReadonlyArray(Cause.failures(cause)),
+    ...Chunk.toReadonlyArray(Cause.defects(cause))
+  ]
   if (all.length === 0) {
     return Cause.isInterrupted(cause)
       ? { type: "Interrupted", message: "The fiber was interrupted" }

@@ -3,10 +3,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { build } from "./build.js"
+import type { LevelName } from "./level.js"
 import * as L from "./level.js"
 import type { Pipeline, PipelineStats } from "./pipeline.js"
 import { Bindings, type Fields, LogRecord } from "./record.js"
-import type { LevelName } from "./level.js"
 
 /** Fields for one call; an Error passed instead becomes the event's `error`. */
 export type CallFields = Fields | Error
@@ -108,13 +108,13 @@ class FacadeLogger implements Logger {
     this.log(L.SECURITY, message, fields)
   }
 
-
   isLevelEnabled(level: LevelName): boolean {
     return L.isLevelName(level) && L.rankOf(level) >= this.shared.pipeline.minRank
   }
 
   setLevel(level: LevelName): void {
-    if (!L.isLevelName(level)) throw new TypeError(`"${String(level)}" is not one of ${L.levelNames.join(", ")}`)
+    if (!L.isLevelName(level))
+      throw new TypeError(`"${String(level)}" is not one of ${L.levelNames.join(", ")}`)
     this.shared.pipeline.setLevel(level)
   }
 
@@ -146,7 +146,9 @@ export const createLogger = async (settings?: unknown): Promise<Logger> => {
   const exit = await Effect.runPromiseExit(build(settings).pipe(Scope.extend(scope)))
   if (Exit.isFailure(exit)) {
     await Effect.runPromise(Scope.close(scope, exit))
-    throw exit.cause._tag === "Fail" ? exit.cause.error : new Error("fapilog: createLogger failed", { cause: exit.cause })
+    throw exit.cause._tag === "Fail"
+      ? exit.cause.error
+      : new Error("fapilog: createLogger failed", { cause: exit.cause })
   }
   return new FacadeLogger({ pipeline: exit.value.pipeline, scope, closing: undefined }, undefined, true)
 }

@@ -58,15 +58,6 @@ const thrownNote = (e: unknown): string => {
   return `[Threw: ${typeof msg === "string" ? msg : "?"}]`
 }
 
-const ctorName = (o: object): string => {
-  try {
-    const name = Object.getPrototypeOf(o)?.constructor?.name
-    return typeof name === "string" ? name : "Object"
-  } catch {
-    return "Object"
-  }
-}
-
 /**
  * Serializes any value as JSON text, or returns `undefined` for values JSON leaves out
  * (`undefined`). Cycles, BigInt, symbols, functions, throwing getters and `toJSON`,
@@ -75,7 +66,12 @@ const ctorName = (o: object): string => {
 export const stringify = (value: unknown, limits: JsonLimits = defaultLimits): string | undefined =>
   writeValue(value, limits, 0, [])
 
-const writeValue = (v: unknown, limits: JsonLimits, depth: number, stack: Array<unknown>): string | undefined => {
+const writeValue = (
+  v: unknown,
+  limits: JsonLimits,
+  depth: number,
+  stack: Array<unknown>
+): string | undefined => {
   switch (typeof v) {
     case "string":
       return quote(v, limits.maxStringLength)
@@ -101,7 +97,12 @@ const writeValue = (v: unknown, limits: JsonLimits, depth: number, stack: Array<
   }
 }
 
-const writeObject = (o: object, limits: JsonLimits, depth: number, stack: Array<unknown>): string | undefined => {
+const writeObject = (
+  o: object,
+  limits: JsonLimits,
+  depth: number,
+  stack: Array<unknown>
+): string | undefined => {
   if (o instanceof ThrewWhileReading) return quote(thrownNote(o.error))
   if (stack.includes(o)) return '"[Circular]"'
   if (depth >= limits.maxDepth) return Array.isArray(o) ? '"[Array]"' : '"[Object]"'
@@ -128,7 +129,9 @@ const writeObject = (o: object, limits: JsonLimits, depth: number, stack: Array<
       } catch (e) {
         return quote(thrownNote(e))
       }
-      return replaced === o ? writePlain(o, limits, depth, stack) : writeValue(replaced, limits, depth + 1, stack)
+      return replaced === o
+        ? writePlain(o, limits, depth, stack)
+        : writeValue(replaced, limits, depth + 1, stack)
     }
     return writePlain(o, limits, depth, stack)
   } finally {
@@ -153,7 +156,12 @@ const writeItems = (
   return `${out}]`
 }
 
-const writeMap = (m: Map<unknown, unknown>, limits: JsonLimits, depth: number, stack: Array<unknown>): string => {
+const writeMap = (
+  m: Map<unknown, unknown>,
+  limits: JsonLimits,
+  depth: number,
+  stack: Array<unknown>
+): string => {
   let out = "{"
   let i = 0
   for (const [k, v] of m) {

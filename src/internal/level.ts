@@ -35,7 +35,6 @@ export const levels: Readonly<Record<LevelName, LevelInfo>> = Object.freeze({
   security: SECURITY
 })
 
-export const isLevelName = (u: unknown): u is LevelName =>
-  typeof u === "string" && Object.hasOwn(levels, u)
+export const isLevelName = (u: unknown): u is LevelName => typeof u === "string" && Object.hasOwn(levels, u)
 
 export const rankOf = (name: LevelName): number => levels[name].rank

@@ -1,5 +1,5 @@
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -178,9 +178,7 @@ export class Pipeline implements exitHook.ExitDrainable {
       this.asyncSinks,
       (sink) =>
         Effect.suspend(() => sink.write(batch)).pipe(
-          Effect.catchAllCause((cause) =>
-            Effect.sync(() => this.sinkFailed(sink, Cause.squash(cause)))
-          )
+          Effect.catchAllCause((cause) => Effect.sync(() => this.sinkFailed(sink, Cause.squash(cause))))
         ),
       { concurrency: "unbounded", discard: true }
     )

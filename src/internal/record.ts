@@ -142,7 +142,7 @@ const writeSource = (
   let fragment = ""
   let specials: Array<readonly [string, unknown]> | undefined
   for (const k of keys) {
-    if (skip !== undefined && skip.has(k)) continue
+    if (skip?.has(k)) continue
     const v = safeRead(o, k)
     if (v === undefined) continue
     if (RESERVED_KEYS.has(k) || (k === "err" && v instanceof Error)) {

@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { type ConfigIssue, ConfigError, type SinkError } from "../Errors.js"
+import { ConfigError, type ConfigIssue, type SinkError } from "../Errors.js"
 import type { Sink } from "../Sink.js"
 import { type LevelName, levelNames } from "./level.js"
 
@@ -98,8 +98,18 @@ export const fields = {
   ),
   level: oneOf(levelNames, "Lowest level written."),
   format: oneOf(["json"] as const, "Output format of the text sinks."),
-  capacity: wholeNumber(1, 10_000_000, "events", "Events buffered before a synchronous caller drains the buffer inline."),
-  shutdownTimeoutMs: wholeNumber(0, 600_000, "milliseconds", "Longest wait for asynchronous sinks when the logger closes."),
+  capacity: wholeNumber(
+    1,
+    10_000_000,
+    "events",
+    "Events buffered before a synchronous caller drains the buffer inline."
+  ),
+  shutdownTimeoutMs: wholeNumber(
+    0,
+    600_000,
+    "milliseconds",
+    "Longest wait for asynchronous sinks when the logger closes."
+  ),
   filePath: accepted(
     "FilePath",
     (u: unknown): u is string => typeof u === "string" && u.length > 0,
@@ -158,7 +168,10 @@ const checkSink = (u: unknown, path: string, issues: Array<ConfigIssue>): SinkSe
     const before = issues.length
     for (const k of Object.keys(o)) {
       if (k !== "type" && k !== "path" && k !== "mode")
-        issues.push({ path: `${path}.${k}`, message: "is not a file sink setting; accepted: type, path, mode" })
+        issues.push({
+          path: `${path}.${k}`,
+          message: "is not a file sink setting; accepted: type, path, mode"
+        })
     }
     const filePath = check(fields.filePath, o.path, `${path}.path`, issues)
     const mode = o.mode === undefined ? undefined : check(fields.fileMode, o.mode, `${path}.mode`, issues)
@@ -208,7 +221,10 @@ export const validate = (input: unknown, issues: Array<ConfigIssue>): Settings =
 }
 
 /** The provider fapilog reads its environment through: `FAPILOG_FILE__PATH`, comma lists. */
-export const envProvider: ConfigProvider.ConfigProvider = ConfigProvider.fromEnv({ pathDelim: "__", seqDelim: "," })
+export const envProvider: ConfigProvider.ConfigProvider = ConfigProvider.fromEnv({
+  pathDelim: "__",
+  seqDelim: ","
+})
 
 const raw = (name: string) => Config.option(Config.string(name))
 
@@ -256,12 +272,19 @@ export const fromEnv = (
       const level = get(env.level)
       if (level !== undefined) out.level = check(fields.level, level.toLowerCase(), "FAPILOG_LEVEL", issues)
       const format = get(env.format)
-      if (format !== undefined) out.format = check(fields.format, format.toLowerCase(), "FAPILOG_FORMAT", issues)
+      if (format !== undefined)
+        out.format = check(fields.format, format.toLowerCase(), "FAPILOG_FORMAT", issues)
       const capacity = get(env.capacity)
-      if (capacity !== undefined) out.capacity = envInteger(capacity, fields.capacity, "FAPILOG_CAPACITY", issues)
+      if (capacity !== undefined)
+        out.capacity = envInteger(capacity, fields.capacity, "FAPILOG_CAPACITY", issues)
       const timeout = get(env.shutdownTimeoutMs)
       if (timeout !== undefined)
-        out.shutdownTimeoutMs = envInteger(timeout, fields.shutdownTimeoutMs, "FAPILOG_SHUTDOWN_TIMEOUT_MS", issues)
+        out.shutdownTimeoutMs = envInteger(
+          timeout,
+          fields.shutdownTimeoutMs,
+          "FAPILOG_SHUTDOWN_TIMEOUT_MS",
+          issues
+        )
       const sinks = get(env.sinks)
       if (sinks !== undefined) {
         const filePath = get(env.filePath)
@@ -269,7 +292,10 @@ export const fromEnv = (
         for (const entry of sinks.split(",").map((s) => s.trim().toLowerCase())) {
           if (entry === "file") {
             if (filePath === undefined || filePath === "") {
-              issues.push({ path: "FAPILOG_FILE__PATH", message: "is required when FAPILOG_SINKS names file" })
+              issues.push({
+                path: "FAPILOG_FILE__PATH",
+                message: "is required when FAPILOG_SINKS names file"
+              })
             } else {
               list.push({ type: "file", path: filePath })
             }

@@ -1,7 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Either, HashMap, List, LogSpan } from "effect"
 import * as L from "../../src/internal/level.js"
-import { Bindings, formatJsonLine, type Fields, LogRecord, materialize, messageText } from "../../src/internal/record.js"
+import {
+  Bindings,
+  type Fields,
+  formatJsonLine,
+  LogRecord,
+  materialize,
+  messageText
+} from "../../src/internal/record.js"
 import * as LogEvent from "../../src/LogEvent.js"
 
 interface Parts {
@@ -58,10 +65,19 @@ describe("JSON line", () => {
   })
 
   it("never lets a user key overwrite a core key and keeps it under fields", () => {
-    const out = line({ fields: { level: "fake", message: "fake", timestamp: 1, logger: "x", fields: 2, spans: 3 } })
+    const out = line({
+      fields: { level: "fake", message: "fake", timestamp: 1, logger: "x", fields: 2, spans: 3 }
+    })
     assert.strictEqual(out.level, "info")
     assert.strictEqual(out.message, "msg")
-    assert.deepStrictEqual(out.fields, { level: "fake", message: "fake", timestamp: 1, logger: "x", fields: 2, spans: 3 })
+    assert.deepStrictEqual(out.fields, {
+      level: "fake",
+      message: "fake",
+      timestamp: 1,
+      logger: "x",
+      fields: 2,
+      spans: 3
+    })
   })
 
   it("promotes correlation and trace ids from user data into empty core slots", () => {
@@ -77,14 +93,23 @@ describe("JSON line", () => {
   })
 
   it("turns an Error under error or err into the core error", () => {
-    assert.strictEqual((line({ fields: { err: new Error("e1") } }).error as { message: string }).message, "e1")
-    assert.strictEqual((line({ fields: { error: new Error("e2") } }).error as { message: string }).message, "e2")
+    assert.strictEqual(
+      (line({ fields: { err: new Error("e1") } }).error as { message: string }).message,
+      "e1"
+    )
+    assert.strictEqual(
+      (line({ fields: { error: new Error("e2") } }).error as { message: string }).message,
+      "e2"
+    )
     const plain = line({ fields: { error: "just text", err: "text" } })
     assert.strictEqual(plain.err, "text")
     assert.deepStrictEqual(plain.fields, { error: "just text" })
     const both = line({ error: new Error("cause"), fields: { error: new Error("user") } })
     assert.strictEqual((both.error as { message: string }).message, "cause")
-    assert.strictEqual(((both.fields as Record<string, { message: string }>).error as { message: string }).message, "user")
+    assert.strictEqual(
+      ((both.fields as Record<string, { message: string }>).error as { message: string }).message,
+      "user"
+    )
   })
 
   it("writes log spans as durations and Effect causes as errors", () => {

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -19,14 +18,21 @@ export interface ScriptResult {
  * source is replaced with the path of the package entry; `$DIR` with a scratch directory.
  */
 export const runScript = (source: string, env: Record<string, string> = {}): ScriptResult => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-script-"))
+  // inside the repository (ignored by git) so that the script resolves `effect` and friends
+  fs.mkdirSync(path.join(root, ".tmp"), { recursive: true })
+  const dir = fs.mkdtempSync(path.join(root, ".tmp", "script-"))
   const file = path.join(dir, "script.mts")
   fs.writeFileSync(
     file,
     source.replaceAll("$FAPILOG", path.join(root, "src", "index.ts")).replaceAll("$DIR", dir)
   )
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAPILOG_")))
-  const result = spawnSync(tsx, [file], { cwd: dir, encoding: "utf8", env: { ...clean, ...env }, timeout: 60_000 })
+  const result = spawnSync(tsx, [file], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...clean, ...env },
+    timeout: 60_000
+  })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, dir }
 }
 

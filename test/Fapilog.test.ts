@@ -1,0 +1,220 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Cause, ConfigProvider, Data, Effect, Exit, Layer, Logger, Scope } from "effect"
+import { CapturedLogs, Fapilog, FapilogLive, FapilogTest, makeFapilogTest, Sink } from "../src/index.js"
+import { readLines, runScript } from "./support/script.js"
+
+class PaymentDeclined extends Data.TaggedError("PaymentDeclined")<{ readonly card: string }> {}
+
+const captured = Effect.flatMap(CapturedLogs, (logs) => logs.events)
+
+describe("Fapilog layer", () => {
+  layer(FapilogTest)("with FapilogTest", (it) => {
+    it.effect("Effect.log* and annotations land in the pipeline", () =>
+      Effect.gen(function* () {
+        yield* Effect.flatMap(CapturedLogs, (l) => l.clear)
+        yield* Effect.log("plain")
+        yield* Effect.logInfo("annotated").pipe(Effect.annotateLogs({ userId: 7, correlationId: "c-9" }))
+        yield* Effect.logWarning("several", "parts", 3)
+        const events = yield* captured
+        assert.deepStrictEqual(
+          events.map((e) => [e.level, e.message]),
+          [
+            ["info", "plain"],
+            ["info", "annotated"],
+            ["warn", "several parts 3"]
+          ]
+        )
+        assert.deepStrictEqual(events[1]?.fields, { userId: 7 })
+        assert.strictEqual(events[1]?.correlationId, "c-9")
+        assert.strictEqual(events[0]?.logger, "test")
+      })
+    )
+
+    it.effect("debug and trace arrive when the level allows them", () =>
+      Effect.gen(function* () {
+        yield* Effect.flatMap(CapturedLogs, (l) => l.clear)
+        yield* Effect.logDebug("debug")
+        yield* Effect.logTrace("trace")
+        const events = yield* captured
+        assert.deepStrictEqual(
+          events.map((e) => e.level),
+          ["debug", "trace"]
+        )
+      })
+    )
+
+    it.effect("spans give trace and span ids, log spans give durations", () =>
+      Effect.gen(function* () {
+        yield* Effect.flatMap(CapturedLogs, (l) => l.clear)
+        const spanIds = yield* Effect.log("inside").pipe(
+          Effect.withLogSpan("checkout"),
+          Effect.zipRight(Effect.currentSpan),
+          Effect.withSpan("handler")
+        )
+        const [event] = yield* captured
+        assert.strictEqual(event?.traceId, spanIds.traceId)
+        assert.strictEqual(event?.spanId, spanIds.spanId)
+        assert.deepStrictEqual(Object.keys(event?.spans ?? {}), ["checkout"])
+      })
+    )
+
+    it.effect("causes and errors become structured errors", () =>
+      Effect.gen(function* () {
+        yield* Effect.flatMap(CapturedLogs, (l) => l.clear)
+        yield* Effect.fail(new PaymentDeclined({ card: "visa" })).pipe(
+          Effect.catchAllCause((cause) => Effect.logError("payment failed", cause))
+        )
+        yield* Effect.logError("thrown", new RangeError("out of range"))
+        yield* Effect.die(new Error("defect")).pipe(
+          Effect.catchAllCause((c) => Effect.logFatal("crashed", c))
+        )
+        const events = yield* captured
+        assert.strictEqual(events[0]?.error?.type, "PaymentDeclined")
+        assert.deepStrictEqual(events[0]?.error?.details, { card: "visa" })
+        assert.strictEqual(events[1]?.message, "thrown")
+        assert.strictEqual(events[1]?.error?.type, "RangeError")
+        assert.strictEqual(events[2]?.error?.message, "defect")
+        assert.strictEqual(events[2]?.level, "fatal")
+      })
+    )
+
+    it.effect("Fapilog.info and friends carry fields, annotations and every level", () =>
+      Effect.gen(function* () {
+        yield* Effect.flatMap(CapturedLogs, (l) => l.clear)
+        yield* Fapilog.info("signed in", { userId: 1 }).pipe(Effect.annotateLogs("tenant", "acme"))
+        yield* Fapilog.audit("role granted", { role: "admin" })
+        yield* Fapilog.security("blocked", { ip: "203.0.113.7" })
+        yield* Fapilog.error("failed", new Error("boom"))
+        yield* Effect.all([Fapilog.trace("t"), Fapilog.debug("d"), Fapilog.warn("w"), Fapilog.fatal("f")])
+        yield* Fapilog.info("in span").pipe(Effect.withSpan("s"), Effect.withLogSpan("ls"))
+        const events = yield* captured
+        assert.deepStrictEqual(events[0]?.fields, { tenant: "acme", userId: 1 })
+        assert.deepStrictEqual(
+          events.map((e) => e.level),
+          ["info", "audit", "security", "error", "trace", "debug", "warn", "fatal", "info"]
+        )
+        assert.strictEqual(events[3]?.error?.message, "boom")
+        assert.isString(events[8]?.traceId)
+        assert.deepStrictEqual(Object.keys(events[8]?.spans ?? {}), ["ls"])
+      })
+    )
+
+    it.effect("the service flushes, reports counters and changes the level", () =>
+      Effect.gen(function* () {
+        const fapilog = yield* Fapilog.Fapilog
+        yield* Fapilog.flush
+        const before = yield* Fapilog.stats
+        yield* Fapilog.info("counted")
+        yield* fapilog.flush
+        const after = yield* fapilog.stats
+        assert.strictEqual(after.accepted, before.accepted + 1)
+        assert.strictEqual(after.queued, 0)
+        yield* fapilog.setLevel("error")
+        yield* Fapilog.info("dropped")
+        yield* fapilog.setLevel("trace")
+        assert.strictEqual((yield* fapilog.stats).accepted, after.accepted)
+        assert.strictEqual(fapilog.settings.name, "test")
+      })
+    )
+  })
+
+  it.effect("a threshold set by the layer also sets Effect's minimum level", () =>
+    Effect.gen(function* () {
+      yield* Effect.logDebug("hidden")
+      yield* Effect.logWarning("shown")
+      const events = yield* captured
+      assert.deepStrictEqual(
+        events.map((e) => e.message),
+        ["shown"]
+      )
+    }).pipe(Effect.provide(makeFapilogTest("warn")))
+  )
+
+  it.effect("without a fapilog layer Fapilog.info falls back to Effect's logger", () =>
+    Effect.gen(function* () {
+      const seen: Array<unknown> = []
+      const spy = Logger.make(({ annotations, message }) => seen.push([message, [...annotations]]))
+      yield* Fapilog.info("fallback", { k: 1 }).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, spy))
+      )
+      yield* Fapilog.error("fallback error", new Error("e")).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, spy))
+      )
+      yield* Fapilog.flush
+      assert.deepStrictEqual(seen[0], [["fallback"], [["k", 1]]])
+      assert.deepStrictEqual((seen[1] as [unknown])[0], ["fallback error"])
+    })
+  )
+
+  it.live("closing the layer drains queued events to every sink before the sinks are released", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-layer-"))
+      const file = path.join(dir, "effect.log")
+      const slowSeen: Array<string> = []
+      const slow: Sink.Sink = {
+        name: "slow",
+        write: (batch) =>
+          Effect.sleep(5).pipe(Effect.andThen(() => slowSeen.push(...batch.events.map((e) => e.message))))
+      }
+      const live = Fapilog.layer({ sinks: [{ type: "file", path: file }, slow], capacity: 100_000 })
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(live, scope)
+      yield* Effect.forEach(
+        Array.from({ length: 5000 }, (_, i) => i),
+        (i) => Effect.logInfo(`event ${i}`)
+      ).pipe(Effect.provide(context))
+      assert.isBelow(slowSeen.length, 5000, "the slow sink still has work when the scope closes")
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(slowSeen.length, 5000)
+      const lines = readLines(file)
+      assert.strictEqual(lines.length, 5000)
+      assert.strictEqual(lines[4999]?.message, "event 4999")
+    })
+  )
+
+  it.effect("invalid settings fail the layer with a ConfigError", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        Effect.log("never").pipe(Effect.provide(Fapilog.layer({ level: "loud" as never })))
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      assert.strictEqual((error as { _tag: string })._tag, "ConfigError")
+    })
+  )
+
+  it.effect("the config provider can be swapped", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      const provider = ConfigProvider.fromMap(new Map([["FAPILOG_LEVEL", "debug"]]))
+      yield* Effect.logDebug("from provider level").pipe(
+        Effect.zipRight(Fapilog.flush),
+        Effect.provide(Fapilog.layer({ sinks: [memory] }, { configProvider: provider }))
+      )
+      assert.deepStrictEqual(
+        memory.events().map((e) => e.message),
+        ["from provider level"]
+      )
+    })
+  )
+
+  it("FapilogLive writes JSON lines to stdout with zero configuration", () => {
+    const r = runScript(`
+      import { Effect } from "effect"
+      import { FapilogLive } from "$FAPILOG"
+      await Effect.runPromise(
+        Effect.log("hello effect").pipe(Effect.annotateLogs({ userId: 7 }), Effect.provide(FapilogLive))
+      )
+    `)
+    assert.strictEqual(r.status, 0, r.stderr)
+    const [line] = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+    assert.deepInclude(line, { level: "info", logger: "app", message: "hello effect", userId: 7 })
+    assert.strictEqual(r.stderr, "")
+  })
+})
