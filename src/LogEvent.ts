@@ -152,7 +152,9 @@ export const fromJsonLine = (line: string): Either.Either<LogEvent, ParseResult.
       define(fields, k, v)
     }
   }
-  return decodeEvent({ ...core, fields })
+  // Schema's Record decoding assigns keys, which would drop a "__proto__" field: validate
+  // the core keys, then keep the fields object built above with defineProperty.
+  return Either.map(decodeEvent({ ...core, fields: {} }), (event) => ({ ...event, fields }))
 }
 
 const define = (o: Record<string, unknown>, k: string, v: unknown) =>
