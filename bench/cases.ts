@@ -6,7 +6,10 @@
 import * as fs from "node:fs"
 import { Effect } from "effect"
 import pino from "pino"
-import { createLogger, Fapilog } from "../src/index.js"
+
+// The built package, as users run it (`npm run bench` builds first); types come from src.
+const dist = new URL("../dist/index.js", import.meta.url).href
+const { createLogger, Fapilog }: typeof import("../src/index.js") = await import(dist)
 
 const [name, eventsArg, file] = process.argv.slice(2)
 if (name === undefined || eventsArg === undefined || file === undefined) {
@@ -60,11 +63,23 @@ const effectCase = (withFields: boolean): Promise<number> => {
   ).then((start) => performance.now() - start)
 }
 
+const fapilogInfoCase = (): Promise<number> => {
+  const loop = Effect.gen(function* () {
+    const start = performance.now()
+    for (let i = 0; i < N; i++) yield* Fapilog.info(MESSAGE, { i, user: USER, ok: true })
+    return start
+  })
+  return Effect.runPromise(
+    loop.pipe(Effect.provide(Fapilog.layer({ sinks: [{ type: "file", path: file }] })))
+  ).then((start) => performance.now() - start)
+}
+
 const cases: Record<string, () => Promise<number>> = {
   pino: () => pinoCase(false),
   "pino-same-fields": () => pinoCase(true),
   "fapilog-facade": facadeCase,
   "fapilog-effect-fields": () => effectCase(true),
+  "fapilog-effect-info": fapilogInfoCase,
   "fapilog-effect": () => effectCase(false)
 }
 

@@ -41,6 +41,11 @@ const cases: ReadonlyArray<Case> = [
     baseline: "pino"
   },
   {
+    name: "fapilog-effect-info",
+    description: "Fapilog.info(message, 3 fields) in Effect.gen via Fapilog.layer → file",
+    baseline: "pino"
+  },
+  {
     name: "fapilog-effect",
     description: "Effect.logInfo(message) via Fapilog.layer → file",
     baseline: "pino"

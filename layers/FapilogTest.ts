@@ -87,8 +87,8 @@ export function makeFapilogTest(level: Level = "trace"): Layer.Layer<Fapilog.Fap
       const captured = Layer.effect(
         CapturedLogs,
         Effect.map(Fapilog.Fapilog, (service) => ({
-          events: Effect.as(service.flush, memory.events()).pipe(Effect.map(() => memory.events())),
-          lines: Effect.map(service.flush, () => memory.lines()),
+          events: Effect.map(service.flush, () => [...memory.events()]),
+          lines: Effect.map(service.flush, () => [...memory.lines()]),
           clear: Effect.sync(() => memory.clear())
         }))
       )

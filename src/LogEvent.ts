@@ -43,7 +43,10 @@ export const schemaVersion = "1"
  *
  * @example
  * ```ts
- * import { LogEvent, Schema } from "fapilog"
+ * import { Schema } from "effect"
+ * import { LogEvent } from "fapilog"
+ *
+ * Schema.is(LogEvent.ErrorInfo)({ type: "RangeError", message: "out of range" }) // true
  * ```
  * @since 0.1.0
  * @category schemas

@@ -38,7 +38,10 @@ export type Fields = FieldsData
  * by the pipeline's worker (or inline, if the buffer is full).
  *
  * - `child(bindings)` returns a logger sharing this one's pipeline whose events carry
- *   `bindings` (snapshotted when `child` is called; call-site fields win on conflict).
+ *   `bindings`; call-site fields win on conflict. The keys and their values are copied when
+ *   `child` is called (and serialized for the JSON line then), so reassigning a key of the
+ *   object you passed changes nothing; mutate nested objects you bound and structured
+ *   sinks may see the change, so treat bound values as immutable.
  * - `flush()` resolves when everything logged before the call has been handed to every sink.
  * - `close()` on the root logger drains every accepted event, releases the sinks and makes
  *   the pipeline refuse (and count) later events; calling it again returns the same promise.

@@ -218,3 +218,17 @@ describe("Fapilog layer", () => {
     assert.strictEqual(r.stderr, "")
   })
 })
+
+describe("Fapilog clock", () => {
+  it.effect("Fapilog.* stamps events with the fiber's clock, like Effect.log", () =>
+    Effect.gen(function* () {
+      yield* Fapilog.info("under TestClock")
+      yield* Effect.log("effect log")
+      const events = yield* captured
+      assert.deepStrictEqual(
+        events.map((e) => e.timestamp),
+        ["1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000Z"]
+      )
+    }).pipe(Effect.provide(FapilogTest))
+  )
+})

@@ -236,3 +236,29 @@ describe("Pipeline", () => {
     }).pipe(Effect.scoped)
   )
 })
+
+describe("Pipeline close", () => {
+  it.live("events accepted while the worker finishes are written to asynchronous sinks, not lost", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      let p: Pipeline.Pipeline | undefined
+      const async: Sink.Sink = {
+        name: "async",
+        write: (batch) =>
+          Effect.sync(() => {
+            for (const e of batch.events) {
+              seen.push(e.message)
+              // a sink (or a finalizer) that logs while the pipeline is closing
+              if (e.message === "last") p?.offer(event("straggler"))
+            }
+          })
+      }
+      const scope = yield* Scope.make()
+      p = yield* Pipeline.make(options([async])).pipe(Scope.extend(scope))
+      p.offer(event("last"))
+      yield* Scope.close(scope, Exit.void)
+      assert.deepStrictEqual(seen, ["last", "straggler"])
+      assert.strictEqual(p.stats().lost, 0)
+    })
+  )
+})

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Option, Schema, SchemaAST } from "effect"
+import { ConfigProvider, Effect, Either, HashSet, Option, Schema, SchemaAST } from "effect"
+import * as ConfigErrorModule from "effect/ConfigError"
 import { ConfigError } from "../src/Errors.js"
 import * as Settings from "../src/Settings.js"
 
@@ -154,3 +155,20 @@ describe("Settings", () => {
     assert.isFalse(Schema.is(Settings.fields.capacity)(0))
   })
 })
+
+describe("Settings environment failures", () => {
+  it("a config provider that fails is reported, not ignored", () => {
+    const broken = ConfigProvider.fromFlat({
+      load: (path) => Effect.fail(ConfigError_({ path })),
+      enumerateChildren: () => Effect.succeed(HashSet.empty<string>()),
+      patch: ConfigProvider.fromMap(new Map()).flattened.patch
+    })
+    const result = Effect.runSync(Effect.either(Settings.resolve(undefined, broken)))
+    assert.isTrue(Either.isLeft(result))
+    const issues = (result as Either.Left<ConfigError, unknown>).left.issues
+    assert.strictEqual(issues[0]?.path, "environment")
+  })
+})
+
+const ConfigError_ = ({ path }: { path: ReadonlyArray<string> }) =>
+  ConfigErrorModule.InvalidData(path as Array<string>, "provider unavailable")

@@ -1,5 +1,7 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberRefs from "effect/FiberRefs"
@@ -118,9 +120,14 @@ export const logAt =
       const annotations = fiber.getFiberRef(FiberRef.currentLogAnnotations)
       const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
       const span = spanIn(context)
+      // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
+      const now = Context.get(
+        fiber.getFiberRef(DefaultServices.currentServices),
+        Clock.Clock
+      ).unsafeCurrentTimeMillis()
       pipeline.offer(
         new LogRecord(
-          Date.now(),
+          now,
           level,
           message,
           pipeline.name,

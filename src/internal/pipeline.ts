@@ -1,5 +1,5 @@
 import * as Cause from "effect/Cause"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -210,6 +210,21 @@ export class Pipeline implements exitHook.ExitDrainable {
     }
   })
 
+  private readonly writeStragglers: Effect.Effect<void> = Effect.suspend(() => {
+    this.drainSync()
+    return Effect.whileLoop({
+      while: () => this.pending.length > 0,
+      body: () => {
+        const next = this.pending[0]!
+        return Effect.map(this.writeAsync(next.batch), () => {
+          this.pending.shift()
+          this.settle(next.end)
+        })
+      },
+      step: () => {}
+    })
+  })
+
   /** Completes once every event accepted before the call has been handed to every sink. */
   readonly flush: Effect.Effect<void> = Effect.suspend(() => {
     this.drainSync()
@@ -232,12 +247,21 @@ export class Pipeline implements exitHook.ExitDrainable {
       this.signal()
       // Finalizers run uninterruptibly; the wait itself must be interruptible or the
       // timeout could never cut it short.
+      const deadline = Date.now() + Duration.toMillis(Duration.decode(timeout))
       const joined = yield* Fiber.join(worker).pipe(Effect.interruptible, Effect.timeoutOption(timeout))
-      this.drainSync()
-      if (Option.isNone(joined)) yield* Fiber.interruptFork(worker)
-      this.giveUpPending(Option.isNone(joined) ? "shutdown timeout expired" : "pipeline closed")
+      // From here on, calls are refused; what was accepted while the worker was finishing
+      // (a finalizer logging, say) is still written, within the same deadline.
       this.closed = true
       exitHook.unregister(this)
+      const finished = Option.isSome(joined)
+        ? yield* this.writeStragglers.pipe(
+            Effect.interruptible,
+            Effect.timeoutOption(Math.max(0, deadline - Date.now())),
+            Effect.map(Option.isSome)
+          )
+        : false
+      if (Option.isNone(joined)) yield* Fiber.interruptFork(worker)
+      this.giveUpPending(finished ? "pipeline closed" : "shutdown timeout expired")
     })
   }
 

@@ -96,7 +96,7 @@ export class Bindings {
     readonly keys: ReadonlySet<string>
   ) {
     this.jsonLimits = defaultLimits
-    this.json = writeSource(fields, keys, undefined, defaultLimits)
+    this.json = written(fields, keys, undefined, defaultLimits)
   }
 
   /** A new snapshot holding `parent`'s fields overridden by `add`'s own enumerable ones. */
@@ -116,7 +116,7 @@ export class Bindings {
   written(limits: JsonLimits): Written {
     if (limits !== this.jsonLimits) {
       this.jsonLimits = limits
-      this.json = writeSource(this.fields, this.keys, undefined, limits)
+      this.json = written(this.fields, this.keys, undefined, limits)
     }
     return this.json
   }
@@ -133,26 +133,44 @@ export class Bindings {
   }
 }
 
+/**
+ * Writes the ordinary keys of one source as `,"key":value` and routes reserved-name keys:
+ * claimed into `core` when writing an event, or collected into `specials` when a Bindings
+ * snapshot is serialized ahead of time.
+ */
 const writeSource = (
   o: object,
   keys: Iterable<string>,
   skip: ReadonlySet<string> | undefined,
-  limits: JsonLimits
-): Written => {
+  limits: JsonLimits,
+  core: Core | undefined,
+  specials: Array<readonly [string, unknown]> | undefined
+): string => {
   let fragment = ""
-  let specials: Array<readonly [string, unknown]> | undefined
   for (const k of keys) {
     if (skip?.has(k)) continue
     const v = safeRead(o, k)
     if (v === undefined) continue
-    if (RESERVED_KEYS.has(k) || (k === "err" && v instanceof Error)) {
-      ;(specials ??= []).push([k, v])
+    if (RESERVED_KEYS.has(k) || (k === "err" && isErrorValue(v))) {
+      if (core === undefined) specials?.push([k, v])
+      else if (!claim(core, k, v)) collide(core, k, v)
       continue
     }
     const json = stringify(v, limits)
     if (json !== undefined) fragment += `,${quote(k, limits.maxStringLength)}:${json}`
   }
-  return { fragment, specials }
+  return fragment
+}
+
+const written = (
+  o: object,
+  keys: Iterable<string>,
+  skip: ReadonlySet<string> | undefined,
+  limits: JsonLimits
+): Written => {
+  const specials: Array<readonly [string, unknown]> = []
+  const fragment = writeSource(o, keys, skip, limits, undefined, specials)
+  return { fragment, specials: specials.length > 0 ? specials : undefined }
 }
 
 /** The core slots of one event while its sources are merged. */
@@ -206,36 +224,47 @@ interface Sources {
   readonly context: Bindings | undefined
   readonly annotations: Fields | undefined
   readonly fields: Fields | undefined
-  readonly skipBindings: ReadonlySet<string> | undefined
-  readonly skipContext: ReadonlySet<string> | undefined
-  readonly skipAnnotations: ReadonlySet<string> | undefined
+  readonly skipBindings: Set<string> | undefined
+  readonly skipContext: Set<string> | undefined
+  readonly skipAnnotations: Set<string> | undefined
 }
 
 const has = (o: Fields | undefined, k: string): boolean => o !== undefined && Object.hasOwn(o, k)
 
+/** Records in `skip*` the keys of `upper` that lower-precedence sources also hold. */
+const shadow = (
+  s: { -readonly [K in keyof Sources]: Sources[K] },
+  upper: Fields,
+  checkAnnotations: boolean
+): void => {
+  const { annotations, context, bindings } = s
+  for (const k of ownKeys(upper)) {
+    if (checkAnnotations && has(annotations, k)) (s.skipAnnotations ??= new Set()).add(k)
+    if (context?.keys.has(k)) (s.skipContext ??= new Set()).add(k)
+    if (bindings?.keys.has(k)) (s.skipBindings ??= new Set()).add(k)
+  }
+}
+
 const sourcesOf = (r: LogRecord): Sources => {
-  const { bindings, context, fields } = r
-  const annotations = annotationsObject(r.annotations)
-  let skipBindings: Set<string> | undefined
-  let skipContext: Set<string> | undefined
-  let skipAnnotations: Set<string> | undefined
-  const upper = (o: Fields | undefined, checkAnnotations: boolean) => {
-    if (o === undefined) return
-    for (const k of ownKeys(o)) {
-      if (checkAnnotations && has(annotations, k)) (skipAnnotations ??= new Set()).add(k)
-      if (context?.keys.has(k)) (skipContext ??= new Set()).add(k)
-      if (bindings?.keys.has(k)) (skipBindings ??= new Set()).add(k)
+  const s: { -readonly [K in keyof Sources]: Sources[K] } = {
+    bindings: r.bindings,
+    context: r.context,
+    annotations: annotationsObject(r.annotations),
+    fields: r.fields,
+    skipBindings: undefined,
+    skipContext: undefined,
+    skipAnnotations: undefined
+  }
+  if (s.fields !== undefined) shadow(s, s.fields, true)
+  if (s.annotations !== undefined) shadow(s, s.annotations, false)
+  if (s.context !== undefined && s.bindings !== undefined) {
+    const overlap = s.context.shadowsIn(s.bindings)
+    if (overlap !== undefined) {
+      const skip = (s.skipBindings ??= new Set())
+      for (const k of overlap) skip.add(k)
     }
   }
-  if (bindings !== undefined || context !== undefined || annotations !== undefined) {
-    upper(fields, true)
-    upper(annotations, false)
-    if (context !== undefined && bindings !== undefined) {
-      const overlap = context.shadowsIn(bindings)
-      if (overlap !== undefined) for (const k of overlap) (skipBindings ??= new Set()).add(k)
-    }
-  }
-  return { bindings, context, annotations, fields, skipBindings, skipContext, skipAnnotations }
+  return s
 }
 
 const coreOf = (r: LogRecord): Core => ({
@@ -283,7 +312,8 @@ const writeBindings = (
   limits: JsonLimits
 ): string => {
   if (b === undefined) return ""
-  const w = skip === undefined ? b.written(limits) : writeSource(b.fields, b.keys, skip, limits)
+  if (skip !== undefined) return writeSource(b.fields, b.keys, skip, limits, core, undefined)
+  const w = b.written(limits)
   appendSpecials(core, w)
   return w.fragment
 }
@@ -294,10 +324,7 @@ const writeFields = (
   core: Core,
   limits: JsonLimits
 ): string => {
-  if (o === undefined) return ""
-  const w = writeSource(o, ownKeys(o), skip, limits)
-  appendSpecials(core, w)
-  return w.fragment
+  return o === undefined ? "" : writeSource(o, ownKeys(o), skip, limits, core, undefined)
 }
 
 let lastLogger = ""
@@ -310,12 +337,17 @@ let lastLoggerJson = '""'
 export const formatJsonLine = (r: LogRecord, limits: JsonLimits = defaultLimits): string => {
   try {
     const core = coreOf(r)
-    const s = sourcesOf(r)
-    const user =
-      writeBindings(s.bindings, s.skipBindings, core, limits) +
-      writeBindings(s.context, s.skipContext, core, limits) +
-      writeFields(s.annotations, s.skipAnnotations, core, limits) +
-      writeFields(s.fields, undefined, core, limits)
+    let user: string
+    if (r.bindings === undefined && r.context === undefined && r.annotations === undefined) {
+      user = writeFields(r.fields, undefined, core, limits)
+    } else {
+      const s = sourcesOf(r)
+      user =
+        writeBindings(s.bindings, s.skipBindings, core, limits) +
+        writeBindings(s.context, s.skipContext, core, limits) +
+        writeFields(s.annotations, s.skipAnnotations, core, limits) +
+        writeFields(s.fields, undefined, core, limits)
+    }
     if (r.logger !== lastLogger) {
       lastLogger = r.logger
       lastLoggerJson = quote(r.logger, limits.maxStringLength)

@@ -258,7 +258,12 @@ export const fromEnv = (
   issues: Array<ConfigIssue>
 ): Effect.Effect<Settings> =>
   Effect.withConfigProvider(envConfig, provider).pipe(
-    Effect.orElseSucceed(() => undefined),
+    Effect.catchAll((error) =>
+      Effect.sync(() => {
+        issues.push({ path: "environment", message: `cannot be read: ${String(error)}` })
+        return undefined
+      })
+    ),
     Effect.map((env) => {
       if (env === undefined) return {}
       const out: { -readonly [K in keyof Settings]: Settings[K] } = {}
