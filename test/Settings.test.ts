@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, HashSet, Option, Schema, SchemaAST } from "effect"
+import { ConfigProvider, Effect, Either, Option, Schema, SchemaAST } from "effect"
 import * as ConfigErrorModule from "effect/ConfigError"
 import { ConfigError } from "../src/Errors.js"
 import * as Settings from "../src/Settings.js"
@@ -158,10 +158,9 @@ describe("Settings", () => {
 
 describe("Settings environment failures", () => {
   it("a config provider that fails is reported, not ignored", () => {
-    const broken = ConfigProvider.fromFlat({
-      load: (path) => Effect.fail(ConfigError_({ path })),
-      enumerateChildren: () => Effect.succeed(HashSet.empty<string>()),
-      patch: ConfigProvider.fromMap(new Map()).flattened.patch
+    const broken = ConfigProvider.make({
+      load: () => Effect.fail(ConfigErrorModule.InvalidData([], "provider unavailable")),
+      flattened: ConfigProvider.fromMap(new Map()).flattened
     })
     const result = Effect.runSync(Effect.either(Settings.resolve(undefined, broken)))
     assert.isTrue(Either.isLeft(result))
@@ -169,6 +168,3 @@ describe("Settings environment failures", () => {
     assert.strictEqual(issues[0]?.path, "environment")
   })
 })
-
-const ConfigError_ = ({ path }: { path: ReadonlyArray<string> }) =>
-  ConfigErrorModule.InvalidData(path as Array<string>, "provider unavailable")
