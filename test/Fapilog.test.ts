@@ -3,7 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Cause, ConfigProvider, Data, Effect, Exit, Layer, Logger, Scope } from "effect"
-import { CapturedLogs, Fapilog, FapilogLive, FapilogTest, makeFapilogTest, Sink } from "../src/index.js"
+import { CapturedLogs, Fapilog, FapilogTest, makeFapilogTest, Sink } from "../src/index.js"
 import { readLines, runScript } from "./support/script.js"
 
 class PaymentDeclined extends Data.TaggedError("PaymentDeclined")<{ readonly card: string }> {}
