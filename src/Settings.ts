@@ -76,13 +76,13 @@ export type SinkSetting = internal.SinkSetting
 export type FileSinkSetting = internal.FileSinkSetting
 
 /**
- * The defaults: name "app", level "info", format "json", sinks ["stdout"], capacity 8192
+ * The defaults: name "app", level "info", format "json", sinks ["stdout"], capacity 1024
  * events, shutdown timeout 5000 ms.
  *
  * @example
  * ```ts
  * import { Settings } from "fapilog"
- * Settings.defaults.capacity // 8192
+ * Settings.defaults.capacity // 1024
  * ```
  * @since 0.1.0
  * @category constants

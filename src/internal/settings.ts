@@ -47,7 +47,7 @@ export const defaults: ResolvedSettings = Object.freeze({
   level: "info",
   format: "json",
   sinks: Object.freeze(["stdout"] as const),
-  capacity: 8192,
+  capacity: 1024,
   shutdownTimeoutMs: 5000
 })
 
