@@ -53,6 +53,11 @@ export class LogRecord {
     readonly spanId: string | undefined,
     readonly spans: List.List<LogSpan.LogSpan> | undefined
   ) {}
+
+  /** Built-in enricher fields (hostname, service, runtime, ...), set by the pipeline; lowest precedence. */
+  enrichment: Bindings | undefined = undefined
+  /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below bindings. */
+  extra: Fields | undefined = undefined
 }
 
 const defineField = (target: Record<string, unknown>, key: string, value: unknown): void => {
@@ -218,53 +223,55 @@ const annotationsObject = (a: HashMap.HashMap<string, unknown> | undefined): Fie
   return out
 }
 
-/** The sources of user fields of a record, lowest precedence first, with shadowed keys. */
-interface Sources {
+/**
+ * One source of user fields: a pre-serialized Bindings snapshot or a plain object, with the
+ * keys that a higher-precedence source overrides.
+ */
+interface Source {
   readonly bindings: Bindings | undefined
-  readonly context: Bindings | undefined
-  readonly annotations: Fields | undefined
   readonly fields: Fields | undefined
-  readonly skipBindings: Set<string> | undefined
-  readonly skipContext: Set<string> | undefined
-  readonly skipAnnotations: Set<string> | undefined
+  skip: Set<string> | undefined
 }
+
+const sourceHas = (src: Source, k: string): boolean =>
+  src.bindings !== undefined ? src.bindings.keys.has(k) : has(src.fields, k)
 
 const has = (o: Fields | undefined, k: string): boolean => o !== undefined && Object.hasOwn(o, k)
 
-/** Records in `skip*` the keys of `upper` that lower-precedence sources also hold. */
-const shadow = (
-  s: { -readonly [K in keyof Sources]: Sources[K] },
-  upper: Fields,
-  checkAnnotations: boolean
-): void => {
-  const { annotations, context, bindings } = s
-  for (const k of ownKeys(upper)) {
-    if (checkAnnotations && has(annotations, k)) (s.skipAnnotations ??= new Set()).add(k)
-    if (context?.keys.has(k)) (s.skipContext ??= new Set()).add(k)
-    if (bindings?.keys.has(k)) (s.skipBindings ??= new Set()).add(k)
-  }
+const pushBindings = (list: Array<Source>, b: Bindings | undefined) => {
+  if (b !== undefined && b.keys.size > 0) list.push({ bindings: b, fields: undefined, skip: undefined })
+}
+const pushFields = (list: Array<Source>, o: Fields | undefined) => {
+  if (o !== undefined) list.push({ bindings: undefined, fields: o, skip: undefined })
 }
 
-const sourcesOf = (r: LogRecord): Sources => {
-  const s: { -readonly [K in keyof Sources]: Sources[K] } = {
-    bindings: r.bindings,
-    context: r.context,
-    annotations: annotationsObject(r.annotations),
-    fields: r.fields,
-    skipBindings: undefined,
-    skipContext: undefined,
-    skipAnnotations: undefined
-  }
-  if (s.fields !== undefined) shadow(s, s.fields, true)
-  if (s.annotations !== undefined) shadow(s, s.annotations, false)
-  if (s.context !== undefined && s.bindings !== undefined) {
-    const overlap = s.context.shadowsIn(s.bindings)
-    if (overlap !== undefined) {
-      const skip = (s.skipBindings ??= new Set())
-      for (const k of overlap) skip.add(k)
+/**
+ * The sources of a record's user fields, lowest precedence first: built-in enrichment,
+ * custom enrichers, child bindings, `withContext`, Effect annotations, call-site fields.
+ * Each key is kept only in the highest source that holds it.
+ */
+const sourcesOf = (r: LogRecord): ReadonlyArray<Source> => {
+  const list: Array<Source> = []
+  pushBindings(list, r.enrichment)
+  pushFields(list, r.extra)
+  pushBindings(list, r.bindings)
+  pushBindings(list, r.context)
+  pushFields(list, annotationsObject(r.annotations))
+  pushFields(list, r.fields)
+  for (let i = list.length - 1; i > 0; i--) {
+    const upper = list[i] as Source
+    for (let j = 0; j < i; j++) {
+      const lower = list[j] as Source
+      if (upper.bindings !== undefined && lower.bindings !== undefined) {
+        const overlap = upper.bindings.shadowsIn(lower.bindings)
+        if (overlap !== undefined) for (const k of overlap) (lower.skip ??= new Set()).add(k)
+        continue
+      }
+      const keys = upper.bindings !== undefined ? upper.bindings.keys : ownKeys(upper.fields as Fields)
+      for (const k of keys) if (sourceHas(lower, k)) (lower.skip ??= new Set()).add(k)
     }
   }
-  return s
+  return list
 }
 
 const coreOf = (r: LogRecord): Core => ({
@@ -305,26 +312,15 @@ const appendSpecials = (core: Core, w: Written): void => {
   for (const [k, v] of w.specials) if (!claim(core, k, v)) collide(core, k, v)
 }
 
-const writeBindings = (
-  b: Bindings | undefined,
-  skip: ReadonlySet<string> | undefined,
-  core: Core,
-  limits: JsonLimits
-): string => {
-  if (b === undefined) return ""
-  if (skip !== undefined) return writeSource(b.fields, b.keys, skip, limits, core, undefined)
-  const w = b.written(limits)
-  appendSpecials(core, w)
-  return w.fragment
-}
-
-const writeFields = (
-  o: Fields | undefined,
-  skip: ReadonlySet<string> | undefined,
-  core: Core,
-  limits: JsonLimits
-): string => {
-  return o === undefined ? "" : writeSource(o, ownKeys(o), skip, limits, core, undefined)
+const writeSourceOf = (src: Source, core: Core, limits: JsonLimits): string => {
+  if (src.bindings !== undefined) {
+    if (src.skip !== undefined) return writeSource(src.bindings.fields, src.bindings.keys, src.skip, limits, core, undefined)
+    const w = src.bindings.written(limits)
+    appendSpecials(core, w)
+    return w.fragment
+  }
+  const o = src.fields as Fields
+  return writeSource(o, ownKeys(o), src.skip, limits, core, undefined)
 }
 
 let lastLogger = ""
@@ -338,15 +334,17 @@ export const formatJsonLine = (r: LogRecord, limits: JsonLimits = defaultLimits)
   try {
     const core = coreOf(r)
     let user: string
-    if (r.bindings === undefined && r.context === undefined && r.annotations === undefined) {
-      user = writeFields(r.fields, undefined, core, limits)
+    if (
+      r.bindings === undefined &&
+      r.context === undefined &&
+      r.annotations === undefined &&
+      r.enrichment === undefined &&
+      r.extra === undefined
+    ) {
+      user = r.fields === undefined ? "" : writeSource(r.fields, ownKeys(r.fields), undefined, limits, core, undefined)
     } else {
-      const s = sourcesOf(r)
-      user =
-        writeBindings(s.bindings, s.skipBindings, core, limits) +
-        writeBindings(s.context, s.skipContext, core, limits) +
-        writeFields(s.annotations, s.skipAnnotations, core, limits) +
-        writeFields(s.fields, undefined, core, limits)
+      user = ""
+      for (const src of sourcesOf(r)) user += writeSourceOf(src, core, limits)
     }
     if (r.logger !== lastLogger) {
       lastLogger = r.logger
@@ -402,12 +400,11 @@ const assignFrom = (
  */
 export const materialize = (r: LogRecord): MaterializedEvent => {
   const core = coreOf(r)
-  const s = sourcesOf(r)
   const fields: Record<string, unknown> = {}
-  assignFrom(fields, s.bindings?.fields, s.bindings?.keys ?? [], s.skipBindings)
-  assignFrom(fields, s.context?.fields, s.context?.keys ?? [], s.skipContext)
-  assignFrom(fields, s.annotations, s.annotations ? ownKeys(s.annotations) : [], s.skipAnnotations)
-  assignFrom(fields, s.fields, s.fields ? ownKeys(s.fields) : [], undefined)
+  for (const src of sourcesOf(r)) {
+    if (src.bindings !== undefined) assignFrom(fields, src.bindings.fields, src.bindings.keys, src.skip)
+    else assignFrom(fields, src.fields, ownKeys(src.fields as Fields), src.skip)
+  }
   for (const k of Object.keys(fields)) {
     if ((RESERVED_KEYS.has(k) || k === "err") && claim(core, k, fields[k])) delete fields[k]
   }
