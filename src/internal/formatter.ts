@@ -1,6 +1,7 @@
 import type { LogEvent } from "../LogEvent.js"
 import { defaultLimits, type JsonLimits, quote, stringify } from "./json.js"
 import { formatJsonLine, type LogRecord, RESERVED_KEYS } from "./record.js"
+import type { CompiledRedaction } from "./redact.js"
 
 /** Built-in formatters render records directly, without building the structured event. */
 export const formatRecord: unique symbol = Symbol.for("fapilog/Formatter/formatRecord")
@@ -8,7 +9,7 @@ export const formatRecord: unique symbol = Symbol.for("fapilog/Formatter/formatR
 export interface FormatterImpl {
   readonly name: string
   readonly format: (event: LogEvent) => string
-  readonly [formatRecord]?: ((record: LogRecord) => string) | undefined
+  readonly [formatRecord]?: ((record: LogRecord, redact: CompiledRedaction | undefined) => string) | undefined
 }
 
 /** The JSON line of a structured event, with the same layout as the record fast path. */
@@ -37,7 +38,7 @@ export const formatEventJson = (e: LogEvent, limits: JsonLimits): string => {
 export const makeJson = (limits: JsonLimits = defaultLimits): FormatterImpl => ({
   name: "json",
   format: (e) => formatEventJson(e, limits),
-  [formatRecord]: (r) => formatJsonLine(r, limits)
+  [formatRecord]: (r, redact) => formatJsonLine(r, limits, redact)
 })
 
 export const json: FormatterImpl = makeJson()

@@ -1,4 +1,5 @@
 import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
+import { type CompiledRedaction, matches, type PathNode, stripUrlCredentials } from "./redact.js"
 
 /**
  * Bounds applied when serializing user data, so that a huge or deeply nested value
@@ -63,18 +64,28 @@ const thrownNote = (e: unknown): string => {
  * (`undefined`). Cycles, BigInt, symbols, functions, throwing getters and `toJSON`,
  * proxies, Maps, Sets, typed arrays, invalid dates and errors all produce valid output.
  */
-export const stringify = (value: unknown, limits: JsonLimits = defaultLimits): string | undefined =>
-  writeValue(value, limits, 0, [])
+export const stringify = (
+  value: unknown,
+  limits: JsonLimits = defaultLimits,
+  redact?: CompiledRedaction | undefined,
+  node?: PathNode | undefined
+): string | undefined => writeValue(value, limits, 0, [], redact, node)
+
+/** Text of a user string: URL credentials stripped when redaction asks for it. */
+export const redactText = (s: string, redact: CompiledRedaction | undefined): string =>
+  redact?.urls === true ? stripUrlCredentials(s, redact.censor) : s
 
 const writeValue = (
   v: unknown,
   limits: JsonLimits,
   depth: number,
-  stack: Array<unknown>
+  stack: Array<unknown>,
+  redact: CompiledRedaction | undefined,
+  node: PathNode | undefined
 ): string | undefined => {
   switch (typeof v) {
     case "string":
-      return quote(v, limits.maxStringLength)
+      return quote(redactText(v, redact), limits.maxStringLength)
     case "number":
       return Number.isFinite(v) ? `${v}` : `"${v}"`
     case "boolean":
@@ -90,7 +101,7 @@ const writeValue = (
     default:
       if (v === null) return "null"
       try {
-        return writeObject(v as object, limits, depth, stack)
+        return writeObject(v as object, limits, depth, stack, redact, node)
       } catch (e) {
         return quote(`[Unserializable: ${thrownNote(e)}]`)
       }
@@ -101,7 +112,9 @@ const writeObject = (
   o: object,
   limits: JsonLimits,
   depth: number,
-  stack: Array<unknown>
+  stack: Array<unknown>,
+  redact: CompiledRedaction | undefined,
+  node: PathNode | undefined
 ): string | undefined => {
   if (o instanceof ThrewWhileReading) return quote(thrownNote(o.error))
   if (stack.includes(o)) return '"[Circular]"'
@@ -110,17 +123,17 @@ const writeObject = (
     const t = o.getTime()
     return Number.isNaN(t) ? '"Invalid Date"' : `"${o.toISOString()}"`
   }
-  if (o instanceof Error) return writeErrorInfo(toErrorInfo(o), limits)
+  if (o instanceof Error) return writeErrorInfo(toErrorInfo(o), limits, redact)
   stack.push(o)
   try {
-    if (Array.isArray(o)) return writeItems(o, o.length, limits, depth, stack)
+    if (Array.isArray(o)) return writeItems(o, o.length, limits, depth, stack, redact, node)
     if (ArrayBuffer.isView(o)) {
       if (o instanceof DataView) return `"[DataView ${o.byteLength} bytes]"`
       const items = o as unknown as ArrayLike<unknown>
-      return writeItems(items, items.length, limits, depth, stack)
+      return writeItems(items, items.length, limits, depth, stack, undefined, undefined)
     }
-    if (o instanceof Set) return writeItems([...o], o.size, limits, depth, stack)
-    if (o instanceof Map) return writeMap(o, limits, depth, stack)
+    if (o instanceof Set) return writeItems([...o], o.size, limits, depth, stack, redact, node)
+    if (o instanceof Map) return writeMap(o, limits, depth, stack, redact, node)
     const toJSON = readKey(o, "toJSON")
     if (typeof toJSON === "function") {
       let replaced: unknown
@@ -130,10 +143,10 @@ const writeObject = (
         return quote(thrownNote(e))
       }
       return replaced === o
-        ? writePlain(o, limits, depth, stack)
-        : writeValue(replaced, limits, depth + 1, stack)
+        ? writePlain(o, limits, depth, stack, redact, node)
+        : writeValue(replaced, limits, depth + 1, stack, redact, node)
     }
-    return writePlain(o, limits, depth, stack)
+    return writePlain(o, limits, depth, stack, redact, node)
   } finally {
     stack.pop()
   }
@@ -144,13 +157,20 @@ const writeItems = (
   length: number,
   limits: JsonLimits,
   depth: number,
-  stack: Array<unknown>
+  stack: Array<unknown>,
+  redact: CompiledRedaction | undefined,
+  node: PathNode | undefined
 ): string => {
   const n = Math.min(length, limits.maxArrayLength)
   let out = "["
   for (let i = 0; i < n; i++) {
     if (i > 0) out += ","
-    out += writeValue(readKey(items, String(i)), limits, depth + 1, stack) ?? "null"
+    const key = String(i)
+    const child = node?.next(key)
+    out +=
+      child?.terminal === true && redact !== undefined
+        ? quote(redact.censor)
+        : (writeValue(readKey(items, key), limits, depth + 1, stack, redact, child) ?? "null")
   }
   if (length > n) out += `${n > 0 ? "," : ""}"[…${length - n} more]"`
   return `${out}]`
@@ -160,7 +180,9 @@ const writeMap = (
   m: Map<unknown, unknown>,
   limits: JsonLimits,
   depth: number,
-  stack: Array<unknown>
+  stack: Array<unknown>,
+  redact: CompiledRedaction | undefined,
+  node: PathNode | undefined
 ): string => {
   let out = "{"
   let i = 0
@@ -169,23 +191,52 @@ const writeMap = (
       out += `${i > 0 ? "," : ""}"…":"[${m.size - i} more entries]"`
       break
     }
-    const written = writeValue(v, limits, depth + 1, stack)
+    const key =
+      typeof k === "string"
+        ? k
+        : (writeValue(k, limits, depth + 1, stack, undefined, undefined) ?? "undefined")
+    const written = entry(key, v, limits, depth, stack, redact, node)
     if (written === undefined) continue
-    const key = typeof k === "string" ? k : (writeValue(k, limits, depth + 1, stack) ?? "undefined")
     out += `${i > 0 ? "," : ""}${quote(key, limits.maxStringLength)}:${written}`
     i++
   }
   return `${out}}`
 }
 
-const writePlain = (o: object, limits: JsonLimits, depth: number, stack: Array<unknown>): string => {
+/**
+ * The JSON of one keyed entry, after redaction: the censor for a matched key, `undefined`
+ * (leave the key out) when matched keys are removed or the value has no JSON form.
+ */
+const entry = (
+  key: string,
+  v: unknown,
+  limits: JsonLimits,
+  depth: number,
+  stack: Array<unknown>,
+  redact: CompiledRedaction | undefined,
+  node: PathNode | undefined
+): string | undefined => {
+  if (redact === undefined) return writeValue(v, limits, depth + 1, stack, undefined, undefined)
+  const child = node?.next(key)
+  if (matches(redact, child, key)) return redact.remove ? undefined : quote(redact.censor)
+  return writeValue(v, limits, depth + 1, stack, redact, child)
+}
+
+const writePlain = (
+  o: object,
+  limits: JsonLimits,
+  depth: number,
+  stack: Array<unknown>,
+  redact: CompiledRedaction | undefined,
+  node: PathNode | undefined
+): string => {
   const keys = Object.keys(o)
   const n = Math.min(keys.length, limits.maxKeys)
   let out = "{"
   let first = true
   for (let i = 0; i < n; i++) {
     const k = keys[i] as string
-    const written = writeValue(readKey(o, k), limits, depth + 1, stack)
+    const written = entry(k, readKey(o, k), limits, depth, stack, redact, node)
     if (written === undefined) continue
     out += `${first ? "" : ","}${quote(k, limits.maxStringLength)}:${written}`
     first = false
@@ -195,13 +246,20 @@ const writePlain = (o: object, limits: JsonLimits, depth: number, stack: Array<u
 }
 
 /** Writes an ErrorInfo (already plain data) as JSON. */
-export const writeErrorInfo = (e: ErrorInfo, limits: JsonLimits = defaultLimits): string => {
-  let out = `{"type":${quote(e.type, limits.maxStringLength)},"message":${quote(e.message, limits.maxStringLength)}`
-  if (e.code !== undefined) out += `,"code":${quote(e.code, limits.maxStringLength)}`
-  if (e.stack !== undefined) out += `,"stack":${quote(e.stack, limits.maxStringLength)}`
-  if (e.cause !== undefined) out += `,"cause":${writeErrorInfo(e.cause, limits)}`
-  if (e.errors !== undefined) out += `,"errors":[${e.errors.map((x) => writeErrorInfo(x, limits)).join(",")}]`
-  if (e.details !== undefined) out += `,"details":${writeValue(e.details, limits, 1, []) ?? "{}"}`
+export const writeErrorInfo = (
+  e: ErrorInfo,
+  limits: JsonLimits = defaultLimits,
+  redact?: CompiledRedaction | undefined
+): string => {
+  const text = (s: string) => quote(redactText(s, redact), limits.maxStringLength)
+  let out = `{"type":${text(e.type)},"message":${text(e.message)}`
+  if (e.code !== undefined) out += `,"code":${text(e.code)}`
+  if (e.stack !== undefined) out += `,"stack":${text(e.stack)}`
+  if (e.cause !== undefined) out += `,"cause":${writeErrorInfo(e.cause, limits, redact)}`
+  if (e.errors !== undefined)
+    out += `,"errors":[${e.errors.map((x) => writeErrorInfo(x, limits, redact)).join(",")}]`
+  if (e.details !== undefined)
+    out += `,"details":${writeValue(e.details, limits, 1, [], redact, undefined) ?? "{}"}`
   return `${out}}`
 }
 

@@ -10,6 +10,7 @@ import { Diagnostics } from "./diagnostics.js"
 import * as exitHook from "./exitHook.js"
 import { type LevelName, levels } from "./level.js"
 import type { LogRecord } from "./record.js"
+import type { CompiledRedaction } from "./redact.js"
 
 export interface PipelineOptions {
   /** Name written in the `logger` key and in diagnostics. */
@@ -21,6 +22,8 @@ export interface PipelineOptions {
   readonly shutdownTimeout: Duration.DurationInput
   readonly sinks: ReadonlyArray<Sink>
   readonly diagnostics?: Diagnostics | undefined
+  /** Field redaction applied to every sink's view of every event. */
+  readonly redact?: CompiledRedaction | undefined
 }
 
 /** Counters of a pipeline; `accepted = settled + queued` until close, then `+ lost`. */
@@ -63,6 +66,7 @@ export class Pipeline implements exitHook.ExitDrainable {
   private readonly syncSinks: ReadonlyArray<Sink>
   private readonly asyncSinks: ReadonlyArray<Sink>
   private readonly diagnostics: Diagnostics
+  private readonly redact: CompiledRedaction | undefined
   private buffer: Array<LogRecord> = []
   private readonly pending: Array<Pending> = []
   private readonly waiters: Array<Waiter> = []
@@ -84,6 +88,7 @@ export class Pipeline implements exitHook.ExitDrainable {
     this.syncSinks = options.sinks.filter((s) => s.writeSync !== undefined)
     this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
+    this.redact = options.redact
   }
 
   setLevel(level: LevelName): void {
@@ -133,7 +138,7 @@ export class Pipeline implements exitHook.ExitDrainable {
     this.buffer = []
     this.draining = true
     try {
-      const batch = new BatchImpl(records)
+      const batch = new BatchImpl(records, this.redact)
       for (const sink of this.syncSinks) {
         try {
           sink.writeSync!(batch)

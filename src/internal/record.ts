@@ -3,8 +3,9 @@ import type * as HashMap from "effect/HashMap"
 import type * as List from "effect/List"
 import type * as LogSpan from "effect/LogSpan"
 import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
-import { defaultLimits, type JsonLimits, quote, safeRead, stringify } from "./json.js"
+import { defaultLimits, type JsonLimits, quote, redactText, safeRead, stringify } from "./json.js"
 import type { LevelInfo } from "./level.js"
+import { type CompiledRedaction, matches, redactValue } from "./redact.js"
 
 /** User data attached to an event: call-site fields, child bindings, context, annotations. */
 export type Fields = Readonly<Record<string, unknown>>
@@ -91,6 +92,7 @@ interface Written {
  */
 export class Bindings {
   private jsonLimits: JsonLimits
+  private jsonRedact: CompiledRedaction | undefined = undefined
   private json: Written
   private overlapWith: Bindings | undefined = undefined
   private overlap: ReadonlySet<string> | undefined = undefined
@@ -101,7 +103,7 @@ export class Bindings {
     readonly keys: ReadonlySet<string>
   ) {
     this.jsonLimits = defaultLimits
-    this.json = written(fields, keys, undefined, defaultLimits)
+    this.json = written(fields, keys, undefined, defaultLimits, undefined)
   }
 
   /** A new snapshot holding `parent`'s fields overridden by `add`'s own enumerable ones. */
@@ -118,10 +120,11 @@ export class Bindings {
     return new Bindings(fields, new Set(Object.keys(fields)))
   }
 
-  written(limits: JsonLimits): Written {
-    if (limits !== this.jsonLimits) {
+  written(limits: JsonLimits, redact: CompiledRedaction | undefined): Written {
+    if (limits !== this.jsonLimits || redact !== this.jsonRedact) {
       this.jsonLimits = limits
-      this.json = written(this.fields, this.keys, undefined, limits)
+      this.jsonRedact = redact
+      this.json = written(this.fields, this.keys, undefined, limits, redact)
     }
     return this.json
   }
@@ -148,20 +151,26 @@ const writeSource = (
   keys: Iterable<string>,
   skip: ReadonlySet<string> | undefined,
   limits: JsonLimits,
+  redact: CompiledRedaction | undefined,
   core: Core | undefined,
   specials: Array<readonly [string, unknown]> | undefined
 ): string => {
   let fragment = ""
   for (const k of keys) {
     if (skip?.has(k)) continue
-    const v = safeRead(o, k)
+    let v = safeRead(o, k)
     if (v === undefined) continue
+    const node = redact?.root?.next(k)
+    if (redact !== undefined && matches(redact, node, k)) {
+      if (redact.remove) continue
+      v = redact.censor
+    }
     if (RESERVED_KEYS.has(k) || (k === "err" && isErrorValue(v))) {
       if (core === undefined) specials?.push([k, v])
       else if (!claim(core, k, v)) collide(core, k, v)
       continue
     }
-    const json = stringify(v, limits)
+    const json = stringify(v, limits, redact, node)
     if (json !== undefined) fragment += `,${quote(k, limits.maxStringLength)}:${json}`
   }
   return fragment
@@ -171,10 +180,11 @@ const written = (
   o: object,
   keys: Iterable<string>,
   skip: ReadonlySet<string> | undefined,
-  limits: JsonLimits
+  limits: JsonLimits,
+  redact: CompiledRedaction | undefined
 ): Written => {
   const specials: Array<readonly [string, unknown]> = []
-  const fragment = writeSource(o, keys, skip, limits, undefined, specials)
+  const fragment = writeSource(o, keys, skip, limits, redact, undefined, specials)
   return { fragment, specials: specials.length > 0 ? specials : undefined }
 }
 
@@ -312,15 +322,22 @@ const appendSpecials = (core: Core, w: Written): void => {
   for (const [k, v] of w.specials) if (!claim(core, k, v)) collide(core, k, v)
 }
 
-const writeSourceOf = (src: Source, core: Core, limits: JsonLimits): string => {
-  if (src.bindings !== undefined) {
-    if (src.skip !== undefined) return writeSource(src.bindings.fields, src.bindings.keys, src.skip, limits, core, undefined)
-    const w = src.bindings.written(limits)
+const writeSourceOf = (
+  src: Source,
+  core: Core,
+  limits: JsonLimits,
+  redact: CompiledRedaction | undefined
+): string => {
+  const b = src.bindings
+  if (b !== undefined) {
+    if (src.skip !== undefined)
+      return writeSource(b.fields, b.keys, src.skip, limits, redact, core, undefined)
+    const w = b.written(limits, redact)
     appendSpecials(core, w)
     return w.fragment
   }
   const o = src.fields as Fields
-  return writeSource(o, ownKeys(o), src.skip, limits, core, undefined)
+  return writeSource(o, ownKeys(o), src.skip, limits, redact, core, undefined)
 }
 
 let lastLogger = ""
@@ -330,7 +347,11 @@ let lastLoggerJson = '""'
  * One event as one line of JSON (without the newline). Never throws: if an unexpected
  * failure happens the line still carries the core keys and an `error` saying why.
  */
-export const formatJsonLine = (r: LogRecord, limits: JsonLimits = defaultLimits): string => {
+export const formatJsonLine = (
+  r: LogRecord,
+  limits: JsonLimits = defaultLimits,
+  redact?: CompiledRedaction | undefined
+): string => {
   try {
     const core = coreOf(r)
     let user: string
@@ -341,26 +362,32 @@ export const formatJsonLine = (r: LogRecord, limits: JsonLimits = defaultLimits)
       r.enrichment === undefined &&
       r.extra === undefined
     ) {
-      user = r.fields === undefined ? "" : writeSource(r.fields, ownKeys(r.fields), undefined, limits, core, undefined)
+      user =
+        r.fields === undefined
+          ? ""
+          : writeSource(r.fields, ownKeys(r.fields), undefined, limits, redact, core, undefined)
     } else {
       user = ""
-      for (const src of sourcesOf(r)) user += writeSourceOf(src, core, limits)
+      for (const src of sourcesOf(r)) user += writeSourceOf(src, core, limits, redact)
     }
     if (r.logger !== lastLogger) {
       lastLogger = r.logger
       lastLoggerJson = quote(r.logger, limits.maxStringLength)
     }
-    let out = `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${lastLoggerJson},"message":${quote(messageText(r.message), limits.maxStringLength)}`
+    let out = `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${lastLoggerJson},"message":${quote(redactText(messageText(r.message), redact), limits.maxStringLength)}`
     if (core.correlationId !== undefined) out += `,"correlationId":${quote(core.correlationId, 256)}`
     if (core.traceId !== undefined) out += `,"traceId":${quote(core.traceId, 256)}`
     if (core.spanId !== undefined) out += `,"spanId":${quote(core.spanId, 256)}`
     out += user
     if (r.spans !== undefined) out += `,"spans":${stringify(spansObject(r), limits)}`
-    if (core.error !== undefined) out += `,"error":${stringify(toErrorInfo(core.error), limits)}`
-    if (core.collisions !== undefined) out += `,"fields":${stringify(core.collisions, limits)}`
+    if (core.error !== undefined) out += `,"error":${stringify(toErrorInfo(core.error), limits, redact)}`
+    if (core.collisions !== undefined)
+      out += `,"fields":${stringify(core.collisions, limits, redact, redact?.root)}`
     return `${out}}`
   } catch (e) {
     const info = toErrorInfo(e)
+    // Nothing from the user's data goes into this line: with a fail-closed redactor an event
+    // that could not be processed must never leak, and without one this is still safe.
     return `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${quote(String(r.logger))},"message":"[fapilog: event could not be formatted]","error":${stringify(info)}}`
   }
 }
@@ -398,7 +425,7 @@ const assignFrom = (
  * call fields > annotations > context > bindings, and the same reserved-key handling,
  * except that reserved-name user keys stay in `fields` (the model has no collisions).
  */
-export const materialize = (r: LogRecord): MaterializedEvent => {
+export const materialize = (r: LogRecord, redact?: CompiledRedaction | undefined): MaterializedEvent => {
   const core = coreOf(r)
   const fields: Record<string, unknown> = {}
   for (const src of sourcesOf(r)) {
@@ -406,22 +433,33 @@ export const materialize = (r: LogRecord): MaterializedEvent => {
     else assignFrom(fields, src.fields, ownKeys(src.fields as Fields), src.skip)
   }
   for (const k of Object.keys(fields)) {
+    if (redact !== undefined && matches(redact, redact.root?.next(k), k)) continue
     if ((RESERVED_KEYS.has(k) || k === "err") && claim(core, k, fields[k])) delete fields[k]
   }
+  const visible =
+    redact === undefined
+      ? fields
+      : (redactValue(redact, fields, redact.root, 0, defaultLimits.maxDepth) as Fields)
   const event: {
     -readonly [K in keyof MaterializedEvent]: MaterializedEvent[K]
   } = {
     timestamp: isoTime(r.time),
     level: r.level.name,
-    message: messageText(r.message),
+    message: redactText(messageText(r.message), redact),
     logger: r.logger,
-    fields
+    fields: visible
   }
   if (core.correlationId !== undefined) event.correlationId = core.correlationId
   if (core.traceId !== undefined) event.traceId = core.traceId
   if (core.spanId !== undefined) event.spanId = core.spanId
   const spans = spansObject(r)
   if (spans !== undefined) event.spans = spans
-  if (core.error !== undefined) event.error = toErrorInfo(core.error)
+  if (core.error !== undefined) {
+    const info = toErrorInfo(core.error)
+    event.error =
+      redact === undefined
+        ? info
+        : (redactValue(redact, info, undefined, 0, defaultLimits.maxDepth) as ErrorInfo)
+  }
   return event
 }
