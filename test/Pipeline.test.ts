@@ -4,7 +4,8 @@ import { SinkError } from "../src/Errors.js"
 import { Diagnostics } from "../src/internal/diagnostics.js"
 import * as L from "../src/internal/level.js"
 import * as Pipeline from "../src/internal/pipeline.js"
-import { LogRecord } from "../src/internal/record.js"
+import { type Processor, summaryRecord } from "../src/internal/processor.js"
+import { Bindings, LogRecord } from "../src/internal/record.js"
 import * as Sink from "../src/Sink.js"
 
 const event = (message: string, level: L.LevelInfo = L.INFO) =>
@@ -66,7 +67,8 @@ describe("Pipeline", () => {
         queued: 0,
         refused: 0,
         lost: 0,
-        sinkErrors: 0
+        sinkErrors: 0,
+        filtered: 0
       })
     })
   )
@@ -259,6 +261,95 @@ describe("Pipeline close", () => {
       yield* Scope.close(scope, Exit.void)
       assert.deepStrictEqual(seen, ["last", "straggler"])
       assert.strictEqual(p.stats().lost, 0)
+    })
+  )
+})
+
+describe("Pipeline stages", () => {
+  it.scoped("built-in enrichment and custom enrichers add fields below the caller's", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      const lines: Array<string> = []
+      const enrichment = Bindings.extend(undefined, { service: "api", hostname: "h1" })
+      const p = yield* Pipeline.make(
+        options([memory], {
+          diagnostics: quietDiagnostics(lines),
+          enrichment: () => enrichment,
+          enrichers: [
+            { name: "region", enrich: () => ({ region: "eu-1", service: "from-enricher" }) },
+            {
+              name: "broken",
+              enrich: () => {
+                throw new Error("enricher bug")
+              }
+            }
+          ]
+        })
+      )
+      p.offer(
+        new LogRecord(
+          Date.now(),
+          L.INFO,
+          "m",
+          "t",
+          { hostname: "caller" },
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined
+        )
+      )
+      yield* p.flush
+      assert.deepStrictEqual(memory.events()[0]?.fields, {
+        service: "from-enricher",
+        hostname: "caller",
+        region: "eu-1"
+      })
+      assert.isTrue(lines.some((l) => l.includes("enricher broken")))
+    })
+  )
+
+  it.scoped("processors drop events, emit summaries on tick and are counted", () =>
+    Effect.gen(function* () {
+      const r = recording()
+      let dropped = 0
+      const everyOther: Processor = {
+        name: "every-other",
+        process: (records) => records.filter((_, i) => (i % 2 === 0 ? true : (dropped++, false))),
+        tick: (now, emit) => {
+          if (dropped > 0) emit(summaryRecord(now, L.INFO, `dropped ${dropped}`, { dropped }))
+          dropped = 0
+        }
+      }
+      const failing: Processor = {
+        name: "failing",
+        process: () => {
+          throw new Error("processor bug")
+        }
+      }
+      const p = yield* Pipeline.make(options([r.sink], { processors: [everyOther, failing] }))
+      for (let i = 0; i < 10; i++) p.offer(event(`m${i}`))
+      yield* p.flush
+      assert.deepStrictEqual(r.messages(), ["m0", "m2", "m4", "m6", "m8"])
+      p.tick()
+      yield* p.flush
+      yield* Effect.yieldNow()
+      assert.strictEqual(r.messages().at(-1), "dropped 5")
+      assert.deepStrictEqual(
+        { ...p.stats(), sinkErrors: 0 },
+        {
+          accepted: 10,
+          settled: 10,
+          queued: 0,
+          refused: 0,
+          lost: 0,
+          sinkErrors: 0,
+          filtered: 5
+        }
+      )
     })
   )
 })

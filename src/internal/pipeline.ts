@@ -7,9 +7,11 @@ import type * as Scope from "effect/Scope"
 import type { Sink } from "../Sink.js"
 import { BatchImpl } from "./batch.js"
 import { Diagnostics } from "./diagnostics.js"
+import { type NamedEnricher, runEnrichers } from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
 import { type LevelName, levels } from "./level.js"
-import type { LogRecord } from "./record.js"
+import type { Processor } from "./processor.js"
+import type { Bindings, LogRecord } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 
 export interface PipelineOptions {
@@ -24,6 +26,12 @@ export interface PipelineOptions {
   readonly diagnostics?: Diagnostics | undefined
   /** Field redaction applied to every sink's view of every event. */
   readonly redact?: CompiledRedaction | undefined
+  /** Built-in enricher fields for the current batch (static fields, runtime snapshot). */
+  readonly enrichment?: (() => Bindings | undefined) | undefined
+  /** Custom enrichers, run per event in the worker, never on the caller's side. */
+  readonly enrichers?: ReadonlyArray<NamedEnricher> | undefined
+  /** Batch steps: sampling, throttling, deduplication, in order. */
+  readonly processors?: ReadonlyArray<Processor> | undefined
 }
 
 /** Counters of a pipeline; `accepted = settled + queued` until close, then `+ lost`. */
@@ -40,6 +48,8 @@ export interface PipelineStats {
   readonly lost: number
   /** Sink write failures reported. */
   readonly sinkErrors: number
+  /** Accepted events that sampling, throttling or deduplication chose not to write. */
+  readonly filtered: number
 }
 
 interface Pending {
@@ -67,6 +77,12 @@ export class Pipeline implements exitHook.ExitDrainable {
   private readonly asyncSinks: ReadonlyArray<Sink>
   private readonly diagnostics: Diagnostics
   private readonly redact: CompiledRedaction | undefined
+  private readonly enrichment: (() => Bindings | undefined) | undefined
+  private readonly enrichers: ReadonlyArray<NamedEnricher>
+  private readonly processors: ReadonlyArray<Processor>
+  private ticker: ReturnType<typeof setInterval> | undefined = undefined
+  private emitted: Array<LogRecord> = []
+  private filtered = 0
   private buffer: Array<LogRecord> = []
   private readonly pending: Array<Pending> = []
   private readonly waiters: Array<Waiter> = []
@@ -89,6 +105,60 @@ export class Pipeline implements exitHook.ExitDrainable {
     this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
     this.redact = options.redact
+    this.enrichment = options.enrichment
+    this.enrichers = options.enrichers ?? []
+    this.processors = options.processors ?? []
+    if (this.processors.some((p) => p.tick !== undefined)) {
+      // a plain unref'd timer: windows close on time without holding the process open
+      this.ticker = setInterval(() => this.tick(), 1000)
+      this.ticker.unref()
+    }
+  }
+
+  private readonly emit = (record: LogRecord): void => {
+    this.emitted.push(record)
+  }
+
+  /** Lets windowed processors report; their summaries join the next batch. */
+  tick(): void {
+    const now = Date.now()
+    for (const p of this.processors) {
+      try {
+        p.tick?.(now, this.emit)
+      } catch (e) {
+        this.diagnostics.report(`processor ${p.name}`, "tick failed", e)
+      }
+    }
+    if (this.emitted.length > 0) this.signal()
+  }
+
+  /**
+   * The per-batch steps before the sinks: enrichment, custom enrichers, processors. Plain
+   * synchronous code; a failing step is reported and skipped, the batch goes on.
+   */
+  private prepare(records: Array<LogRecord>): ReadonlyArray<LogRecord> {
+    const enrichment = this.enrichment?.()
+    if (enrichment !== undefined) for (const r of records) r.enrichment = enrichment
+    if (this.enrichers.length > 0) {
+      runEnrichers(records, this.enrichers, (name, e) =>
+        this.diagnostics.report(`enricher ${name}`, "failed", e)
+      )
+    }
+    if (this.processors.length === 0) return records
+    let out: ReadonlyArray<LogRecord> = records
+    const now = Date.now()
+    for (const p of this.processors) {
+      try {
+        out = p.process(out, now, this.emit)
+      } catch (e) {
+        this.diagnostics.report(`processor ${p.name}`, "failed; batch passed on unchanged", e)
+      }
+    }
+    this.filtered += records.length - out.length
+    if (this.emitted.length === 0) return out
+    const withSummaries = [...out, ...this.emitted]
+    this.emitted = []
+    return withSummaries
   }
 
   setLevel(level: LevelName): void {
@@ -102,7 +172,8 @@ export class Pipeline implements exitHook.ExitDrainable {
       queued: this.accepted - this.settled - this.lost,
       refused: this.refused,
       lost: this.lost,
-      sinkErrors: this.sinkErrors
+      sinkErrors: this.sinkErrors,
+      filtered: this.filtered
     }
   }
 
@@ -133,12 +204,12 @@ export class Pipeline implements exitHook.ExitDrainable {
    * is queued for the asynchronous sinks, if any, which the worker serves in order.
    */
   drainSync(): void {
-    if (this.buffer.length === 0 || this.draining) return
+    if ((this.buffer.length === 0 && this.emitted.length === 0) || this.draining) return
     const records = this.buffer
     this.buffer = []
     this.draining = true
     try {
-      const batch = new BatchImpl(records, this.redact)
+      const batch = new BatchImpl(this.prepare(records), this.redact)
       for (const sink of this.syncSinks) {
         try {
           sink.writeSync!(batch)
@@ -208,7 +279,7 @@ export class Pipeline implements exitHook.ExitDrainable {
         this.pending.shift()
         this.settle(next.end)
       }
-      if (this.buffer.length === 0) {
+      if (this.buffer.length === 0 && this.emitted.length === 0) {
         if (this.closing) return
         yield* this.waitForWork
       }
@@ -249,6 +320,8 @@ export class Pipeline implements exitHook.ExitDrainable {
     return Effect.gen(this, function* () {
       if (this.closing) return
       this.closing = true
+      if (this.ticker !== undefined) clearInterval(this.ticker)
+      this.tick()
       this.signal()
       // Finalizers run uninterruptibly; the wait itself must be interruptible or the
       // timeout could never cut it short.
@@ -282,6 +355,8 @@ export class Pipeline implements exitHook.ExitDrainable {
 
   /** The process is exiting: write what the synchronous sinks can, count the rest. */
   drainOnExit(): void {
+    if (this.ticker !== undefined) clearInterval(this.ticker)
+    this.tick()
     this.drainSync()
     this.giveUpPending("process exited before asynchronous sinks finished")
     this.closed = true

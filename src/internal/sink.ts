@@ -8,6 +8,7 @@ import type { LogEvent } from "../LogEvent.js"
 import type { Batch, Sink } from "../Sink.js"
 import { writeAllSync } from "./fdWriter.js"
 import { json } from "./formatter.js"
+import { RotatingFile, type RotatingFileOptions } from "./rotatingFile.js"
 
 /** A sink whose only work is synchronous; its async `write` runs the same function. */
 export const makeSync = (name: string, writeSync: (batch: Batch) => void): Sink => ({
@@ -35,46 +36,36 @@ export const stderr = (options?: FormatOptions): Sink => fdSink("stderr", 2, opt
 
 export const discard: Sink = makeSync("null", () => {})
 
-/**
- * Creates `dir` and its missing parents, one component at a time. Node 20's
- * `mkdirSync(dir, { recursive: true })` never returns on some file systems (procfs answers
- * ENOENT forever), so the walk is ours and every error is thrown at once.
- */
-export const ensureDir = (dir: string): void => {
-  const missing: Array<string> = []
-  let current = path.resolve(dir)
-  while (!fs.existsSync(current)) {
-    missing.push(current)
-    const parent = path.dirname(current)
-    if (parent === current) break
-    current = parent
-  }
-  for (let i = missing.length - 1; i >= 0; i--) fs.mkdirSync(missing[i] as string, { mode: 0o750 })
-}
-
-export interface FileOptions extends FormatOptions {
-  readonly path: string
+export interface FileOptions extends FormatOptions, Omit<RotatingFileOptions, "onError"> {
   /** Permission bits for a newly created file. Default 0o640. */
   readonly mode?: number | undefined
 }
 
 /**
- * Appends to a file, creating it (mode 0640) and its parent directory when missing. The
- * descriptor is owned by the scope: opened on acquire, closed on release.
+ * Appends to a file (created 0640 with its parent directory, never through a symlink), with
+ * optional rotation by size or time, retention and gzip (see RotatingFile). Opened on
+ * acquire; on release the file is closed and background compression is given a bounded
+ * time to finish. Background failures go to `onError` (the pipeline's diagnostics).
  */
-export const file = (options: FileOptions): Effect.Effect<Sink, SinkError, Scope.Scope> => {
+export const file = (
+  options: FileOptions,
+  onError?: (error: unknown) => void
+): Effect.Effect<Sink, SinkError, Scope.Scope> => {
   const target = path.resolve(options.path)
   const name = `file:${target}`
+  const formatter = options.format ?? json
   return Effect.acquireRelease(
     Effect.try({
-      try: () => {
-        ensureDir(path.dirname(target))
-        return fs.openSync(target, "a", options.mode ?? 0o640)
-      },
+      try: () => new RotatingFile({ ...options, path: target, onError }),
       catch: (cause) => new SinkError({ sink: name, reason: "cannot open file", cause })
     }),
-    (fd) => Effect.sync(() => fs.closeSync(fd)).pipe(Effect.ignore)
-  ).pipe(Effect.map((fd) => fdSink(name, fd, options)))
+    (f) =>
+      Effect.sync(() => f.close()).pipe(
+        Effect.zipRight(Effect.promise(() => f.settle())),
+        Effect.timeoutOption(10_000),
+        Effect.ignore
+      )
+  ).pipe(Effect.map((f) => makeSync(name, (batch) => f.writeSync(batch.text(formatter)))))
 }
 
 /** A sink that keeps every event in memory, for tests. */

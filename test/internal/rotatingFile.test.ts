@@ -1,0 +1,539 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as zlib from "node:zlib"
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import { parseBytes, parseInterval, RotatingFile } from "../../src/internal/rotatingFile.js"
+
+const made: Array<string> = []
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-rotating-"))
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** Rotated files of `file` in name order (the order the naming scheme promises is rotation order). */
+const rotated = (file: string): Array<string> => {
+  const base = path.basename(file)
+  return fs
+    .readdirSync(path.dirname(file))
+    .filter((n) => n.startsWith(`${base}.`))
+    .sort()
+}
+
+const contentOf = (dir: string, name: string): string => {
+  const raw = fs.readFileSync(path.join(dir, name))
+  return (name.endsWith(".gz") ? zlib.gunzipSync(raw) : raw).toString("utf8")
+}
+
+/** Every line kept, reading rotated files in name order and the active file last. */
+const allLines = (file: string): Array<string> => {
+  const dir = path.dirname(file)
+  const names = [...rotated(file), path.basename(file)].filter((n) => fs.existsSync(path.join(dir, n)))
+  return names.flatMap((n) => contentOf(dir, n).split("\n").slice(0, -1))
+}
+
+const lines = (prefix: string, n: number, width = 0): Array<string> =>
+  Array.from(
+    { length: n },
+    (_, i) => `${prefix}-${String(i).padStart(3, "0")}${"x".repeat((i * 7) % (width + 1))}`
+  )
+
+const text = (ls: ReadonlyArray<string>): string => ls.map((l) => `${l}\n`).join("")
+
+const mode = (p: string): number => fs.statSync(p).mode & 0o777
+
+describe("parseBytes", () => {
+  it("accepts whole numbers and 1024-based units in any case, with or without a space", () => {
+    assert.strictEqual(parseBytes(1), 1)
+    assert.strictEqual(parseBytes(4096), 4096)
+    assert.strictEqual(parseBytes("10 MB"), 10 * 1024 * 1024)
+    assert.strictEqual(parseBytes("512KB"), 512 * 1024)
+    assert.strictEqual(parseBytes("512kib"), 512 * 1024)
+    assert.strictEqual(parseBytes("1.5 GiB"), 1.5 * 1024 ** 3)
+    assert.strictEqual(parseBytes("2gb"), 2 * 1024 ** 3)
+    assert.strictEqual(parseBytes("1 TB"), 1024 ** 4)
+    assert.strictEqual(parseBytes("100 b"), 100)
+    assert.strictEqual(parseBytes(" 100 "), 100)
+    assert.strictEqual(parseBytes("0.5 KB"), 512)
+  })
+
+  it("rejects anything else with a RangeError naming the input and the accepted forms", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]) {
+      assert.throws(() => parseBytes(bad), RangeError, `${String(bad)} is not a size in bytes; accepted:`)
+    }
+    for (const bad of [
+      "",
+      "MB",
+      "10 XB",
+      "10 M",
+      "10 ib",
+      "-5 MB",
+      "0 MB",
+      "0.1 b",
+      "1.5 b",
+      "ten MB",
+      "1e3",
+      "+5"
+    ]) {
+      assert.throws(
+        () => parseBytes(bad),
+        RangeError,
+        `${JSON.stringify(bad)} is not a size in bytes; accepted:`
+      )
+    }
+    assert.throws(() => parseBytes("10 XB"), /KB, MB, GB or TB \(1024-based/)
+    assert.throws(() => parseBytes(null as never), RangeError, "null is not a size in bytes")
+  })
+})
+
+describe("parseInterval", () => {
+  it("accepts numbers with a unit, the named periods and positive whole milliseconds", () => {
+    assert.strictEqual(parseInterval("1h"), 3_600_000)
+    assert.strictEqual(parseInterval("30m"), 1_800_000)
+    assert.strictEqual(parseInterval("15s"), 15_000)
+    assert.strictEqual(parseInterval("2d"), 172_800_000)
+    assert.strictEqual(parseInterval("1w"), 604_800_000)
+    assert.strictEqual(parseInterval("250ms"), 250)
+    assert.strictEqual(parseInterval("1.5 H"), 5_400_000)
+    assert.strictEqual(parseInterval("hourly"), 3_600_000)
+    assert.strictEqual(parseInterval(" Daily "), 86_400_000)
+    assert.strictEqual(parseInterval("WEEKLY"), 604_800_000)
+    assert.strictEqual(parseInterval(60_000), 60_000)
+  })
+
+  it("rejects anything else with a RangeError naming the input and the accepted forms", () => {
+    for (const bad of [0, -1000, 1.5, Number.NaN]) {
+      assert.throws(
+        () => parseInterval(bad),
+        RangeError,
+        `${String(bad)} is not a rotation interval; accepted:`
+      )
+    }
+    for (const bad of ["", "30", "h", "1y", "-1h", "0s", "0.0001s", "monthly", "1 hour"]) {
+      assert.throws(
+        () => parseInterval(bad),
+        RangeError,
+        `${JSON.stringify(bad)} is not a rotation interval; accepted:`
+      )
+    }
+    assert.throws(() => parseInterval("1y"), /ms, s, m, h, d or w .* hourly, daily, weekly/)
+  })
+})
+
+describe("RotatingFile by size", () => {
+  it("never splits a line and never lets a file pass maxBytes", () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 100 })
+    const written = lines("l", 120, 30)
+    for (let i = 0; i < written.length; i += 7) log.writeSync(text(written.slice(i, i + 7)))
+    log.close()
+    const dir = path.dirname(file)
+    assert.isAbove(rotated(file).length, 10)
+    for (const name of [...rotated(file), "app.log"]) {
+      const content = contentOf(dir, name)
+      assert.isAtMost(Buffer.byteLength(content), 100, name)
+      assert.isTrue(content.endsWith("\n"), name)
+      for (const line of content.split("\n").slice(0, -1)) assert.include(written, line, name)
+    }
+    assert.deepStrictEqual(allLines(file), written)
+  })
+
+  it("counts bytes, not characters", () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 20 })
+    // 6 characters, 12 bytes (+ newline): two never fit in one file.
+    log.writeSync("éééééé\néééééé\n")
+    log.close()
+    assert.strictEqual(rotated(file).length, 1)
+    for (const name of [...rotated(file), "app.log"])
+      assert.strictEqual(fs.statSync(path.join(path.dirname(file), name)).size, 13)
+  })
+
+  it("puts a line longer than maxBytes alone in its file", () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 50 })
+    const long = "L".repeat(200)
+    log.writeSync(text(["before-1", "before-2"]))
+    log.writeSync(text(["before-3", long, "after-1"]))
+    log.writeSync(text([long]))
+    log.writeSync(text(["after-2"]))
+    log.close()
+    const dir = path.dirname(file)
+    const contents = [...rotated(file), "app.log"].map((n) => contentOf(dir, n))
+    assert.deepStrictEqual(contents, [
+      "before-1\nbefore-2\nbefore-3\n",
+      `${long}\n`,
+      "after-1\n",
+      `${long}\n`,
+      "after-2\n"
+    ])
+  })
+
+  it("appends to an existing file, whose size counts toward maxBytes and whose mode is kept", () => {
+    const file = path.join(tmp(), "app.log")
+    fs.writeFileSync(file, "old-1\nold-2\n", { mode: 0o600 })
+    const log = new RotatingFile({ path: file, maxBytes: 20 })
+    log.writeSync("new-1\n")
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "old-1\nold-2\nnew-1\n")
+    assert.strictEqual(mode(file), 0o600)
+    log.writeSync("new-2\n")
+    log.close()
+    assert.deepStrictEqual(allLines(file), ["old-1", "old-2", "new-1", "new-2"])
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "new-2\n")
+  })
+
+  it("keeps unique names that sort in rotation order when many rotations share one second", async () => {
+    const file = path.join(tmp(), "app.log")
+    const second = Date.UTC(2026, 10, 23, 9, 45, 12, 500)
+    const log = new RotatingFile({ path: file, maxBytes: 8, compress: true }, () => second)
+    const written = lines("n", 25)
+    for (const line of written) log.writeSync(`${line}\n`)
+    log.close()
+    await log.settle()
+    const names = rotated(file)
+    assert.strictEqual(names.length, 24)
+    assert.strictEqual(names[0], "app.log.20261123T094512Z.gz")
+    assert.strictEqual(names[1], "app.log.20261123T094512Z_001.gz")
+    assert.strictEqual(names[23], "app.log.20261123T094512Z_023.gz")
+    assert.deepStrictEqual(allLines(file), written)
+  })
+})
+
+describe("RotatingFile by time", () => {
+  it("rotates daily at UTC midnight, naming the file after the rotation time", () => {
+    const file = path.join(tmp(), "app.log")
+    let now = Date.UTC(2026, 10, 23, 23, 59, 0)
+    const log = new RotatingFile({ path: file, interval: parseInterval("daily") }, () => now)
+    log.writeSync("a\n")
+    now = Date.UTC(2026, 10, 23, 23, 59, 59, 999)
+    log.writeSync("b\n")
+    assert.deepStrictEqual(rotated(file), [])
+    now = Date.UTC(2026, 10, 24, 0, 0, 0, 250)
+    log.writeSync("c\n")
+    now = Date.UTC(2026, 10, 24, 18, 0, 0)
+    log.writeSync("d\n")
+    log.close()
+    assert.deepStrictEqual(rotated(file), ["app.log.20261124T000000Z"])
+    assert.strictEqual(contentOf(path.dirname(file), "app.log.20261124T000000Z"), "a\nb\n")
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "c\nd\n")
+  })
+
+  it("rotates hourly on hour boundaries, skipping empty files", () => {
+    const file = path.join(tmp(), "app.log")
+    let now = Date.UTC(2026, 10, 23, 10, 15, 0)
+    const log = new RotatingFile({ path: file, interval: parseInterval("1h") }, () => now)
+    log.writeSync("10:15\n")
+    now = Date.UTC(2026, 10, 23, 10, 59, 59)
+    log.writeSync("10:59\n")
+    now = Date.UTC(2026, 10, 23, 11, 0, 1)
+    log.writeSync("11:00\n")
+    // Two boundaries pass with no write: one rotation, not one per period.
+    now = Date.UTC(2026, 10, 23, 13, 30, 0)
+    log.writeSync("13:30\n")
+    log.close()
+    const dir = path.dirname(file)
+    assert.deepStrictEqual(rotated(file), ["app.log.20261123T110001Z", "app.log.20261123T133000Z"])
+    assert.strictEqual(contentOf(dir, "app.log.20261123T110001Z"), "10:15\n10:59\n")
+    assert.strictEqual(contentOf(dir, "app.log.20261123T133000Z"), "11:00\n")
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "13:30\n")
+
+    // A new, empty file is not rotated when its period ends before anything is written.
+    const empty = path.join(dir, "empty.log")
+    now = Date.UTC(2026, 10, 23, 13, 59, 0)
+    const quiet = new RotatingFile({ path: empty, interval: parseInterval("1h") }, () => now)
+    now = Date.UTC(2026, 10, 23, 14, 30, 0)
+    quiet.writeSync("14:30\n")
+    quiet.close()
+    assert.deepStrictEqual(rotated(empty), [])
+  })
+
+  it("rotates a file left by an earlier period on the first write after a restart", () => {
+    const file = path.join(tmp(), "app.log")
+    fs.writeFileSync(file, "yesterday\n")
+    fs.utimesSync(file, new Date(Date.UTC(2026, 10, 22, 22, 0)), new Date(Date.UTC(2026, 10, 22, 22, 0)))
+    const log = new RotatingFile({ path: file, interval: parseInterval("daily") }, () =>
+      Date.UTC(2026, 10, 23, 8, 0)
+    )
+    log.writeSync("today\n")
+    log.close()
+    assert.deepStrictEqual(rotated(file), ["app.log.20261123T080000Z"])
+    assert.deepStrictEqual(allLines(file), ["yesterday", "today"])
+  })
+
+  it("combines time and size rotation", () => {
+    const file = path.join(tmp(), "app.log")
+    let now = Date.UTC(2026, 10, 23, 10, 0, 0)
+    const log = new RotatingFile({ path: file, interval: parseInterval("1h"), maxBytes: 12 }, () => now)
+    log.writeSync("aaaa\nbbbb\ncccc\n")
+    now += 3_600_000
+    log.writeSync("dddd\n")
+    log.close()
+    const dir = path.dirname(file)
+    assert.deepStrictEqual(
+      rotated(file).map((n) => contentOf(dir, n)),
+      ["aaaa\nbbbb\n", "cccc\n"]
+    )
+    assert.deepStrictEqual(allLines(file), ["aaaa", "bbbb", "cccc", "dddd"])
+  })
+})
+
+describe("RotatingFile retention", () => {
+  // 8-byte lines with maxBytes 10: every line ends up in a file of its own.
+  const fill = (log: RotatingFile, n: number) => {
+    for (let i = 0; i < n; i++) log.writeSync(`line-${String(i).padStart(2, "0")}\n`)
+  }
+
+  it("keeps at most maxFiles rotated files, deleting the oldest", async () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 10, maxFiles: 3 })
+    fill(log, 10)
+    log.close()
+    await log.settle()
+    assert.strictEqual(rotated(file).length, 3)
+    assert.deepStrictEqual(allLines(file), ["line-06", "line-07", "line-08", "line-09"])
+  })
+
+  it("keeps at most maxTotalBytes across rotated files; the active file is never deleted", async () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 10, maxTotalBytes: 20 })
+    fill(log, 10)
+    await log.settle()
+    assert.deepStrictEqual(allLines(file), ["line-07", "line-08", "line-09"])
+    // Even a limit below one file's size leaves the active file alone.
+    log.close()
+    const tight = new RotatingFile({ path: file, maxTotalBytes: 1 })
+    await tight.settle()
+    tight.close()
+    assert.deepStrictEqual(allLines(file), ["line-09"])
+  })
+
+  it("counts compressed sizes once files are compressed", async () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 10, maxTotalBytes: 100, compress: true })
+    fill(log, 20)
+    log.close()
+    await log.settle()
+    const dir = path.dirname(file)
+    const sizes = rotated(file).map((n) => fs.statSync(path.join(dir, n)).size)
+    const one = zlib.gzipSync("line-00\n").length
+    assert.isTrue(rotated(file).every((n) => n.endsWith(".gz")))
+    assert.strictEqual(sizes.length, Math.floor(100 / one))
+    assert.isAtMost(
+      sizes.reduce((a, b) => a + b, 0),
+      100
+    )
+    assert.deepStrictEqual(allLines(file).at(-1), "line-19")
+  })
+
+  it("applies retention and finishes compression left over by an earlier process", async () => {
+    const dir = tmp()
+    const file = path.join(dir, "app.log")
+    fs.writeFileSync(`${file}.20261120T000000Z`, "old-1\n")
+    fs.writeFileSync(`${file}.20261121T000000Z`, "old-2\n")
+    fs.writeFileSync(`${file}.20261121T000000Z.gz.tmp`, "half an archive")
+    fs.writeFileSync(`${file}.20261122T000000Z.gz`, zlib.gzipSync("old-3\n"))
+    fs.writeFileSync(`${file}.20261122T000000Z`, "old-3\n")
+    fs.writeFileSync(path.join(dir, "unrelated.txt"), "keep me")
+    const log = new RotatingFile({ path: file, compress: true, maxFiles: 2 })
+    await log.settle()
+    log.close()
+    assert.deepStrictEqual(rotated(file), ["app.log.20261121T000000Z.gz", "app.log.20261122T000000Z.gz"])
+    assert.deepStrictEqual(allLines(file), ["old-2", "old-3"])
+    assert.isTrue(fs.existsSync(path.join(dir, "unrelated.txt")))
+  })
+})
+
+describe("RotatingFile compression", () => {
+  it("gzips every rotated file in the background, keeping exactly the lines written, in order", async () => {
+    const file = path.join(tmp(), "app.log")
+    let now = Date.UTC(2026, 10, 23, 9, 0, 0)
+    const log = new RotatingFile({ path: file, maxBytes: 300, compress: true }, () => (now += 170))
+    const written = lines("z", 200, 40)
+    for (let i = 0; i < written.length; i += 5) log.writeSync(text(written.slice(i, i + 5)))
+    await log.settle()
+    const names = rotated(file)
+    assert.isAbove(names.length, 15)
+    assert.isTrue(
+      names.every((n) => /^app\.log\.\d{8}T\d{6}Z(_\d{3})?\.gz$/.test(n)),
+      names.join()
+    )
+    for (const name of names) assert.strictEqual(mode(path.join(path.dirname(file), name)), 0o640)
+    assert.deepStrictEqual(allLines(file), written)
+    log.writeSync("after settle\n")
+    log.close()
+    assert.deepStrictEqual(allLines(file), [...written, "after settle"])
+  })
+
+  it("does not block the writer while a large file is compressed", async () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 8 * 1024 * 1024, compress: true })
+    const line = `${"x".repeat(1023)}\n`
+    const chunk = line.repeat(1024)
+    for (let i = 0; i < 8; i++) log.writeSync(chunk)
+    log.writeSync("next\n")
+    // The rotation has happened, the archive is still to be written.
+    assert.deepStrictEqual(
+      rotated(file).map((n) => n.endsWith(".gz")),
+      [false]
+    )
+    await log.settle()
+    log.close()
+    const [archive] = rotated(file)
+    assert.isTrue(archive?.endsWith(".gz"))
+    assert.strictEqual(contentOf(path.dirname(file), archive!), chunk.repeat(8))
+  })
+
+  it("reports background failures through onError and never rejects", async () => {
+    const file = path.join(tmp(), "app.log")
+    const errors: Array<unknown> = []
+    const log = new RotatingFile({
+      path: file,
+      maxBytes: 10,
+      compress: true,
+      onError: (e) => {
+        errors.push(e)
+        throw new Error("a reporter that throws")
+      }
+    })
+    log.writeSync("line-01\n")
+    log.writeSync("line-02\n")
+    // The rotated file vanishes before its compression job runs.
+    for (const name of rotated(file)) fs.unlinkSync(path.join(path.dirname(file), name))
+    await log.settle()
+    log.close()
+    assert.strictEqual(errors.length, 1)
+    assert.match(String(errors[0]), /cannot compress .*app\.log\.\d{8}T\d{6}Z/)
+    assert.deepStrictEqual(rotated(file), [])
+  })
+
+  it("keeps the lines when a rotation fails, and reports the failure once", () => {
+    const file = path.join(tmp(), "app.log")
+    const errors: Array<unknown> = []
+    let broken = true
+    const clock = () => {
+      if (broken) throw new Error("clock unavailable")
+      return Date.UTC(2026, 10, 23, 9, 0, 0)
+    }
+    const log = new RotatingFile({ path: file, maxBytes: 10, onError: (e) => errors.push(e) }, clock)
+    log.writeSync("line-01\nline-02\n")
+    log.writeSync("line-03\n")
+    assert.strictEqual(errors.length, 1)
+    assert.match(String(errors[0]), /rotation failed, still appending/)
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "line-01\nline-02\nline-03\n")
+    broken = false
+    log.writeSync("line-04\n")
+    log.close()
+    assert.deepStrictEqual(rotated(file), ["app.log.20261123T090000Z"])
+    assert.deepStrictEqual(allLines(file), ["line-01", "line-02", "line-03", "line-04"])
+  })
+
+  it("starts a new file when the active one was moved away", () => {
+    const dir = tmp()
+    const file = path.join(dir, "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 10 })
+    log.writeSync("line-01\n")
+    fs.renameSync(file, path.join(dir, "moved.log"))
+    log.writeSync("line-02\n")
+    log.close()
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "line-02\n")
+    assert.strictEqual(fs.readFileSync(path.join(dir, "moved.log"), "utf8"), "line-01\n")
+    assert.deepStrictEqual(rotated(file), [])
+  })
+})
+
+describe("RotatingFile files and safety", () => {
+  it("creates missing parent directories and files with mode 0640, whatever the umask", () => {
+    const file = path.join(tmp(), "a", "b", "c", "app.log")
+    const previous = process.umask(0o077)
+    let log: RotatingFile
+    try {
+      log = new RotatingFile({ path: file, maxBytes: 10 })
+      log.writeSync("line-01\nline-02\n")
+    } finally {
+      process.umask(previous)
+    }
+    log.close()
+    assert.strictEqual(mode(file), 0o640)
+    for (const name of rotated(file)) assert.strictEqual(mode(path.join(path.dirname(file), name)), 0o640)
+  })
+
+  it("honours a custom mode, also for files opened after a rotation", () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 10, mode: 0o664 })
+    log.writeSync("line-01\nline-02\n")
+    log.close()
+    assert.strictEqual(mode(file), 0o664)
+    assert.strictEqual(rotated(file).length, 1)
+    assert.strictEqual(mode(path.join(path.dirname(file), rotated(file)[0]!)), 0o664)
+    const secret = path.join(path.dirname(file), "secret.log")
+    new RotatingFile({ path: secret, mode: 0o600 }).close()
+    assert.strictEqual(mode(secret), 0o600)
+  })
+
+  it("loses nothing when concurrent tasks write between awaits", async () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 400, compress: true, maxFiles: 1000 })
+    const task = async (id: number) => {
+      for (let i = 0; i < 200; i++) {
+        log.writeSync(`task-${id} ${i}\n`)
+        if (i % 3 === 0) await new Promise((resolve) => setImmediate(resolve))
+        else await Promise.resolve()
+      }
+    }
+    await Promise.all([0, 1, 2, 3, 4].map(task))
+    log.close()
+    await log.settle()
+    const kept = allLines(file)
+    assert.strictEqual(kept.length, 1000)
+    for (const id of [0, 1, 2, 3, 4]) {
+      const mine = kept.filter((l) => l.startsWith(`task-${id} `)).map((l) => Number(l.split(" ")[1]))
+      assert.deepStrictEqual(
+        mine,
+        Array.from({ length: 200 }, (_, i) => i)
+      )
+    }
+  })
+
+  it("refuses writes after close() with a clear error; close() twice is harmless", () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file })
+    log.writeSync("before\n")
+    log.close()
+    log.close()
+    assert.throws(
+      () => log.writeSync("after\n"),
+      Error,
+      `rotating file ${file} is closed; writes after close() are refused`
+    )
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "before\n")
+  })
+
+  it("resolves relative paths and refuses a directory, a symbolic link, a device and bad options", () => {
+    const dir = tmp()
+    const cwd = process.cwd()
+    process.chdir(dir)
+    try {
+      const log = new RotatingFile({ path: "rel/app.log" })
+      assert.strictEqual(log.path, path.join(fs.realpathSync(dir), "rel", "app.log"))
+      log.close()
+    } finally {
+      process.chdir(cwd)
+    }
+    assert.throws(() => new RotatingFile({ path: dir }), Error, "is a directory, not a file")
+    const target = path.join(dir, "target.log")
+    fs.writeFileSync(target, "")
+    fs.symlinkSync(target, path.join(dir, "link.log"))
+    assert.throws(() => new RotatingFile({ path: path.join(dir, "link.log") }), Error, "is a symbolic link")
+    assert.throws(() => new RotatingFile({ path: "/dev/null", maxBytes: 10 }), Error, "is not a regular file")
+    assert.throws(() => new RotatingFile({ path: "" }), RangeError, "path")
+    assert.throws(() => new RotatingFile({ path: target, maxBytes: 0 }), RangeError, "maxBytes: 0")
+    assert.throws(() => new RotatingFile({ path: target, interval: 1.5 }), RangeError, "interval: 1.5")
+    assert.throws(() => new RotatingFile({ path: target, maxFiles: -1 }), RangeError, "maxFiles: -1")
+    assert.throws(() => new RotatingFile({ path: target, maxTotalBytes: 0 }), RangeError, "maxTotalBytes")
+    assert.throws(() => new RotatingFile({ path: target, mode: 0o1777 }), RangeError, "mode: 1023")
+  })
+})
