@@ -102,6 +102,7 @@ export const LogEvent = Schema.Struct({
   spanId: Schema.optionalWith(Schema.String, { exact: true }),
   spans: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Number }), { exact: true }),
   error: Schema.optionalWith(ErrorInfo, { exact: true }),
+  truncated: Schema.optionalWith(Schema.Boolean, { exact: true }),
   fields: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 }).annotations({ identifier: "LogEvent" })
 

@@ -1,8 +1,36 @@
 import type { Formatter } from "../Formatter.js"
 import type { LogEvent } from "../LogEvent.js"
 import { type FormatterImpl, formatRecord } from "./formatter.js"
-import { type LogRecord, materialize } from "./record.js"
+import type { JsonLimits } from "./json.js"
+import { formatJsonLine, isoTime, type LogRecord, materialize } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
+
+/** The size guard: what happens to an event whose line is longer than `maxBytes`. */
+export interface SizeGuard {
+  readonly maxBytes: number
+  /** "truncate" (default) re-renders it small and marks it; "drop" leaves it out. */
+  readonly mode: "truncate" | "drop"
+  /** Called once per event dropped by the guard. */
+  readonly onDrop: (record: LogRecord) => void
+}
+
+/** What every batch of one pipeline shares. */
+export interface BatchContext {
+  readonly redact?: CompiledRedaction | undefined
+  readonly guard?: SizeGuard | undefined
+}
+
+const noContext: BatchContext = {}
+
+const TIGHT: JsonLimits = Object.freeze({
+  maxDepth: 3,
+  maxKeys: 20,
+  maxArrayLength: 20,
+  maxStringLength: 256
+})
+
+const byteLength = (s: string): number =>
+  s.length * 3 <= 0x7fffffff ? Buffer.byteLength(s, "utf8") : s.length * 3
 
 /**
  * A batch of accepted events handed to every sink at once. Structured events are built
@@ -12,29 +40,94 @@ import type { CompiledRedaction } from "./redact.js"
 export class BatchImpl {
   private materialized: ReadonlyArray<LogEvent> | undefined
   private rendered: Map<Formatter, string> | undefined
+  private dropped: Set<LogRecord> | undefined
 
   constructor(
     readonly records: ReadonlyArray<LogRecord>,
-    private readonly redact: CompiledRedaction | undefined = undefined
+    private readonly context: BatchContext = noContext
   ) {}
+
+  /** The events at or above `minRank`; the whole batch when none is below. */
+  atLeast(minRank: number): BatchImpl {
+    if (this.records.every((r) => r.level.rank >= minRank)) return this
+    return new BatchImpl(
+      this.records.filter((r) => r.level.rank >= minRank),
+      this.context
+    )
+  }
+
+  /** The events whose level is in `ranks`. */
+  withLevels(ranks: ReadonlySet<number>): BatchImpl {
+    return new BatchImpl(
+      this.records.filter((r) => ranks.has(r.level.rank)),
+      this.context
+    )
+  }
 
   get size(): number {
     return this.records.length
   }
 
   get events(): ReadonlyArray<LogEvent> {
-    return (this.materialized ??= this.records.map((r) => materialize(r, this.redact)))
+    return (this.materialized ??= this.records.map((r) => materialize(r, this.context.redact)))
   }
 
   text(formatter: Formatter): string {
     let text = this.rendered?.get(formatter)
     if (text === undefined) {
       const fast = (formatter as FormatterImpl)[formatRecord]
+      const { redact, guard } = this.context
       text = ""
-      if (fast !== undefined) for (const r of this.records) text += `${fast(r, this.redact)}\n`
-      else for (const e of this.events) text += `${formatter.format(e)}\n`
+      for (let i = 0; i < this.records.length; i++) {
+        const r = this.records[i] as LogRecord
+        let line = fast !== undefined ? fast(r, redact) : formatter.format(this.events[i] as LogEvent)
+        // a cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes
+        if (guard !== undefined && line.length * 3 > guard.maxBytes && byteLength(line) > guard.maxBytes) {
+          const guarded = this.guardLine(formatter, r, i, guard)
+          if (guarded === undefined) continue
+          line = guarded
+        }
+        text += `${line}\n`
+      }
       ;(this.rendered ??= new Map()).set(formatter, text)
     }
     return text
+  }
+
+  /**
+   * An oversized event: dropped (counted once, whichever sink saw it first), or rendered
+   * again with tight limits and marked `"truncated": true`; if even that is too big, only
+   * its core keys are kept.
+   */
+  private guardLine(formatter: Formatter, r: LogRecord, i: number, guard: SizeGuard): string | undefined {
+    if (guard.mode === "drop") {
+      if (!(this.dropped ??= new Set()).has(r)) {
+        this.dropped.add(r)
+        guard.onDrop(r)
+      }
+      return undefined
+    }
+    const fits = (s: string) => byteLength(s) <= guard.maxBytes
+    if ((formatter as FormatterImpl)[formatRecord] !== undefined) {
+      const small = `${formatJsonLine(r, TIGHT, this.context.redact).slice(0, -1)},"truncated":true}`
+      if (fits(small)) return small
+      const core = JSON.stringify({
+        timestamp: isoTime(r.time),
+        level: r.level.name,
+        logger: r.logger.slice(0, 256),
+        message: "[fapilog: event over maxEventBytes, fields omitted]",
+        truncated: true
+      })
+      return core
+    }
+    const event = this.events[i] as LogEvent
+    const small = formatter.format({
+      timestamp: event.timestamp,
+      level: event.level,
+      logger: event.logger.slice(0, 256),
+      message: event.message.slice(0, 256),
+      fields: { truncated: true }
+    })
+    return fits(small) ? small : small.slice(0, Math.max(0, Math.floor(guard.maxBytes / 3)))
   }
 }

@@ -5,7 +5,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { Sink } from "../Sink.js"
-import { BatchImpl } from "./batch.js"
+import { type BatchContext, BatchImpl } from "./batch.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type NamedEnricher, runEnrichers } from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
@@ -32,6 +32,9 @@ export interface PipelineOptions {
   readonly enrichers?: ReadonlyArray<NamedEnricher> | undefined
   /** Batch steps: sampling, throttling, deduplication, in order. */
   readonly processors?: ReadonlyArray<Processor> | undefined
+  /** Events whose line exceeds this many bytes are truncated (or dropped). */
+  readonly maxEventBytes?: number | undefined
+  readonly oversize?: "truncate" | "drop" | undefined
 }
 
 /** Counters of a pipeline; `accepted = settled + queued` until close, then `+ lost`. */
@@ -76,13 +79,14 @@ export class Pipeline implements exitHook.ExitDrainable {
   private readonly syncSinks: ReadonlyArray<Sink>
   private readonly asyncSinks: ReadonlyArray<Sink>
   private readonly diagnostics: Diagnostics
-  private readonly redact: CompiledRedaction | undefined
+  private readonly batchContext: BatchContext
   private readonly enrichment: (() => Bindings | undefined) | undefined
   private readonly enrichers: ReadonlyArray<NamedEnricher>
   private readonly processors: ReadonlyArray<Processor>
   private ticker: ReturnType<typeof setInterval> | undefined = undefined
   private emitted: Array<LogRecord> = []
   private filtered = 0
+  private oversized = 0
   private buffer: Array<LogRecord> = []
   private readonly pending: Array<Pending> = []
   private readonly waiters: Array<Waiter> = []
@@ -104,11 +108,26 @@ export class Pipeline implements exitHook.ExitDrainable {
     this.syncSinks = options.sinks.filter((s) => s.writeSync !== undefined)
     this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
-    this.redact = options.redact
+    this.batchContext = {
+      redact: options.redact,
+      guard:
+        options.maxEventBytes === undefined
+          ? undefined
+          : {
+              maxBytes: options.maxEventBytes,
+              mode: options.oversize ?? "truncate",
+              onDrop: () => {
+                this.oversized++
+                this.diagnostics.report("size guard", "dropped an event over maxEventBytes", undefined, {
+                  dropped: this.oversized
+                })
+              }
+            }
+    }
     this.enrichment = options.enrichment
     this.enrichers = options.enrichers ?? []
     this.processors = options.processors ?? []
-    if (this.processors.some((p) => p.tick !== undefined)) {
+    if (this.processors.some((p) => p.tick !== undefined || p.flush !== undefined)) {
       // a plain unref'd timer: windows close on time without holding the process open
       this.ticker = setInterval(() => this.tick(), 1000)
       this.ticker.unref()
@@ -120,11 +139,12 @@ export class Pipeline implements exitHook.ExitDrainable {
   }
 
   /** Lets windowed processors report; their summaries join the next batch. */
-  tick(): void {
+  tick(final = false): void {
     const now = Date.now()
     for (const p of this.processors) {
       try {
-        p.tick?.(now, this.emit)
+        if (final) p.flush?.(now, this.emit)
+        else p.tick?.(now, this.emit)
       } catch (e) {
         this.diagnostics.report(`processor ${p.name}`, "tick failed", e)
       }
@@ -173,7 +193,7 @@ export class Pipeline implements exitHook.ExitDrainable {
       refused: this.refused,
       lost: this.lost,
       sinkErrors: this.sinkErrors,
-      filtered: this.filtered
+      filtered: this.filtered + this.oversized
     }
   }
 
@@ -209,7 +229,7 @@ export class Pipeline implements exitHook.ExitDrainable {
     this.buffer = []
     this.draining = true
     try {
-      const batch = new BatchImpl(this.prepare(records), this.redact)
+      const batch = new BatchImpl(this.prepare(records), this.batchContext)
       for (const sink of this.syncSinks) {
         try {
           sink.writeSync!(batch)
@@ -321,7 +341,7 @@ export class Pipeline implements exitHook.ExitDrainable {
       if (this.closing) return
       this.closing = true
       if (this.ticker !== undefined) clearInterval(this.ticker)
-      this.tick()
+      this.tick(true)
       this.signal()
       // Finalizers run uninterruptibly; the wait itself must be interruptible or the
       // timeout could never cut it short.
@@ -356,7 +376,7 @@ export class Pipeline implements exitHook.ExitDrainable {
   /** The process is exiting: write what the synchronous sinks can, count the rest. */
   drainOnExit(): void {
     if (this.ticker !== undefined) clearInterval(this.ticker)
-    this.tick()
+    this.tick(true)
     this.drainSync()
     this.giveUpPending("process exited before asynchronous sinks finished")
     this.closed = true

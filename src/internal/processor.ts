@@ -1,3 +1,4 @@
+import { safeRead } from "./json.js"
 import type { LevelInfo } from "./level.js"
 import { type Fields, LogRecord, materialize } from "./record.js"
 
@@ -15,6 +16,8 @@ export interface Processor {
   readonly process: (records: ReadonlyArray<LogRecord>, now: number, emit: Emit) => ReadonlyArray<LogRecord>
   /** Called about once a second, so that a window can close and report without new events. */
   readonly tick?: ((now: number, emit: Emit) => void) | undefined
+  /** Called when the pipeline closes: report everything still pending, whatever the interval. */
+  readonly flush?: ((now: number, emit: Emit) => void) | undefined
 }
 
 /** A record that fapilog itself writes (summaries of suppressed events), under the `fapilog` logger. */
@@ -37,6 +40,6 @@ export const summaryRecord = (time: number, level: LevelInfo, message: string, f
 /** The value a record's merged user fields hold under `key` (call fields win, as in output). */
 export const fieldValue = (record: LogRecord, key: string): unknown => {
   const own = record.fields
-  if (own !== undefined && Object.hasOwn(own, key)) return own[key]
+  if (own !== undefined && Object.hasOwn(own, key)) return safeRead(own, key)
   return materialize(record).fields[key]
 }

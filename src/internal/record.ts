@@ -26,7 +26,8 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set([
   "spanId",
   "spans",
   "error",
-  "fields"
+  "fields",
+  "truncated"
 ])
 
 /**

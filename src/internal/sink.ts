@@ -6,8 +6,10 @@ import { SinkError } from "../Errors.js"
 import type { Formatter } from "../Formatter.js"
 import type { LogEvent } from "../LogEvent.js"
 import type { Batch, Sink } from "../Sink.js"
+import { BatchImpl } from "./batch.js"
 import { writeAllSync } from "./fdWriter.js"
 import { json } from "./formatter.js"
+import { type LevelName, levelNames, levels } from "./level.js"
 import { RotatingFile, type RotatingFileOptions } from "./rotatingFile.js"
 
 /** A sink whose only work is synchronous; its async `write` runs the same function. */
@@ -94,5 +96,72 @@ export const memory = (options?: FormatOptions): MemorySink => {
       events = []
       lines = []
     }
+  }
+}
+
+const asBatchImpl = (batch: Batch): BatchImpl =>
+  batch instanceof BatchImpl ? batch : new BatchImpl([], undefined)
+
+/** Runs a sink on the sub-batch `select` picks; skips the call when it is empty. */
+const narrowed = (sink: Sink, name: string, select: (batch: BatchImpl) => BatchImpl): Sink => {
+  const writeSync = sink.writeSync
+  return {
+    name,
+    write: (batch) => {
+      const part = select(asBatchImpl(batch))
+      return part.size === 0 ? Effect.void : sink.write(part)
+    },
+    writeSync:
+      writeSync === undefined
+        ? undefined
+        : (batch) => {
+            const part = select(asBatchImpl(batch))
+            if (part.size > 0) writeSync(part)
+          }
+  }
+}
+
+/** A sink that only receives events at `level` or above. */
+export const withMinLevel = (sink: Sink, level: LevelName): Sink => {
+  const rank = levels[level].rank
+  return narrowed(sink, sink.name, (b) => b.atLeast(rank))
+}
+
+export interface Route {
+  /** The levels this route takes, or "*" for all. */
+  readonly levels: ReadonlyArray<LevelName> | "*"
+  readonly sinks: ReadonlyArray<Sink>
+}
+
+/**
+ * Routing by level: every event goes to the sinks of each route whose levels include it.
+ * Synchronous when every routed sink is; otherwise the asynchronous path serves all.
+ */
+export const route = (routes: ReadonlyArray<Route>): Sink => {
+  const parts = routes.flatMap((r) => {
+    const ranks = new Set(
+      r.levels === "*" ? levelNames.map((l) => levels[l].rank) : r.levels.map((l) => levels[l].rank)
+    )
+    return r.sinks.map((s) => narrowed(s, s.name, (b) => b.withLevels(ranks)))
+  })
+  const name = `route(${parts.map((p) => p.name).join(",")})`
+  const allSync = parts.every((p) => p.writeSync !== undefined)
+  return {
+    name,
+    write: (batch) =>
+      Effect.forEach(parts, (p) => p.write(batch), { concurrency: "unbounded", discard: true }),
+    writeSync: allSync
+      ? (batch) => {
+          let failure: unknown
+          for (const p of parts) {
+            try {
+              p.writeSync?.(batch)
+            } catch (e) {
+              failure ??= e
+            }
+          }
+          if (failure !== undefined) throw failure
+        }
+      : undefined
   }
 }

@@ -139,7 +139,7 @@ describe("redaction paths", () => {
 
   it("reaches every sink: the batch text and the batch events", () => {
     const redact = compile({ paths: ["card"] })
-    const batch = new BatchImpl([record({ card: "4111" })], redact)
+    const batch = new BatchImpl([record({ card: "4111" })], { redact })
     assert.include(batch.text(Formatter.json), '"card":"[REDACTED]"')
     assert.strictEqual(batch.events[0]?.fields.card, "[REDACTED]")
     const custom = Formatter.make("custom", (e) => JSON.stringify(e.fields))

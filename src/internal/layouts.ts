@@ -1,0 +1,368 @@
+import type { LogEvent } from "../LogEvent.js"
+import type { ErrorInfo } from "./errorInfo.js"
+import type { FormatterImpl } from "./formatter.js"
+import { defaultLimits, type JsonLimits, quote, safeRead, stringify } from "./json.js"
+import type { LevelName } from "./level.js"
+import { RESERVED_KEYS } from "./record.js"
+
+/** The ECS version the `ecs` layout declares in `ecs.version`. */
+export const ecsVersion = "8.11.0"
+
+/**
+ * pino's level numbers. The first six are pino's own; `audit` and `security` keep
+ * fapilog's ranks (70, 80), which is what a pino logger with those custom levels writes.
+ * pino-pretty prints them as `USERLVL` unless told `customLevels: "audit:70,security:80"`.
+ */
+export const pinoLevels: Readonly<Record<LevelName, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  audit: 70,
+  security: 80
+}
+
+/**
+ * OpenTelemetry severity numbers. `audit` records facts rather than trouble, so it sits
+ * at the top of the INFO range (12, INFO4); `security` asks for attention without meaning
+ * a crash, so it sits at the top of the ERROR range (20, ERROR4). `SeverityText` keeps the
+ * fapilog name, so neither is confused with a plain info or error.
+ */
+export const otelSeverity: Readonly<Record<LevelName, number>> = {
+  trace: 1,
+  debug: 5,
+  info: 9,
+  warn: 13,
+  error: 17,
+  fatal: 21,
+  audit: 12,
+  security: 20
+}
+
+/** Builds one JSON object as text, keys in the order they are added. */
+class JsonObject {
+  private out = ""
+  constructor(private readonly limits: JsonLimits) {}
+
+  /**
+   * Adds a member whose value is already JSON text; `undefined` adds nothing. Our own
+   * keys are never cut; user keys are cut at the string limit, as in the JSON line.
+   */
+  json(key: string, json: string | undefined, keyMaxLength: number = Number.POSITIVE_INFINITY): this {
+    if (json !== undefined) this.out += `${this.out === "" ? "{" : ","}${quote(key, keyMaxLength)}:${json}`
+    return this
+  }
+
+  /** Adds a string member, cut at `maxLength`. */
+  text(key: string, value: string | undefined, maxLength: number = this.limits.maxStringLength): this {
+    return value === undefined ? this : this.json(key, quote(value, maxLength))
+  }
+
+  /** Adds any value, serialized within the limits. */
+  value(key: string, value: unknown): this {
+    return this.json(key, stringify(value, this.limits))
+  }
+
+  /** Adds a user field: its value and its key are both held to the limits. */
+  userValue(key: string, value: unknown): this {
+    return this.json(key, stringify(value, this.limits), this.limits.maxStringLength)
+  }
+
+  get empty(): boolean {
+    return this.out === ""
+  }
+
+  end(): string {
+    return this.out === "" ? "{}" : `${this.out}}`
+  }
+}
+
+/** The enricher fields that layouts move into their own resource slots. */
+interface Origin {
+  readonly service?: string
+  readonly env?: string
+  readonly version?: string
+  readonly hostname?: string
+  readonly pid?: number
+}
+
+const ORIGIN_KEYS: ReadonlySet<string> = new Set(["service", "env", "version", "hostname", "pid"])
+
+/** Reads the enricher keys that have the expected type; the others stay ordinary fields. */
+const originOf = (fields: LogEvent["fields"]): Origin => {
+  const origin: { -readonly [K in keyof Origin]: Origin[K] } = {}
+  for (const k of ["service", "env", "version", "hostname"] as const) {
+    if (!Object.hasOwn(fields, k)) continue
+    const v = safeRead(fields, k)
+    if (typeof v === "string") origin[k] = v
+  }
+  if (Object.hasOwn(fields, "pid")) {
+    const pid = safeRead(fields, "pid")
+    if (typeof pid === "number" && Number.isInteger(pid)) origin.pid = pid
+  }
+  return origin
+}
+
+const rootOf = (key: string): string => {
+  const dot = key.indexOf(".")
+  return dot === -1 ? key : key.slice(0, dot)
+}
+
+/**
+ * Writes the user fields into `target`, except the origin keys a layout consumed. A key
+ * whose root (the part before the first dot) is one the layout writes itself is collected
+ * instead, to go under `fields`; returns those, or `undefined`.
+ */
+const writeUserFields = (
+  target: JsonObject,
+  fields: LogEvent["fields"],
+  reserved: ReadonlySet<string>,
+  origin: Origin | undefined
+): Record<string, unknown> | undefined => {
+  let collisions: Record<string, unknown> | undefined
+  for (const k of Object.keys(fields)) {
+    if (origin !== undefined && ORIGIN_KEYS.has(k) && origin[k as keyof Origin] !== undefined) continue
+    const v = safeRead(fields, k)
+    if (reserved.has(rootOf(k))) {
+      collisions ??= Object.create(null) as Record<string, unknown>
+      collisions[k] = v
+    } else {
+      target.userValue(k, v)
+    }
+  }
+  return collisions
+}
+
+const epochMillis = (timestamp: string): number => {
+  const t = Date.parse(timestamp)
+  return Number.isFinite(t) ? t : Date.now()
+}
+
+/**
+ * An error's stack with its causes and aggregated errors appended the way other runtimes
+ * print them ("Caused by: ..."), for schemas that have one stack-trace text field.
+ */
+const fullStack = (info: ErrorInfo): string | undefined => {
+  if (info.stack === undefined && info.cause === undefined && info.errors === undefined) return undefined
+  let out = info.stack ?? `${info.type}: ${info.message}`
+  if (info.errors !== undefined) {
+    info.errors.forEach((e, i) => {
+      out += `\n  [errors.${i}] ${(fullStack(e) ?? `${e.type}: ${e.message}`).replace(/\n/g, "\n  ")}`
+    })
+  }
+  if (info.cause !== undefined)
+    out += `\nCaused by: ${fullStack(info.cause) ?? `${info.cause.type}: ${info.cause.message}`}`
+  return out
+}
+
+/**
+ * An event that could not be laid out (an unexpected failure) still yields one valid
+ * object with the level and a note, and nothing from the user's data.
+ */
+const fallback = (
+  keys: { readonly time: string; readonly level: string; readonly message: string },
+  e: LogEvent
+) =>
+  `{${quote(keys.time)}:${quote(String(e.timestamp), 64)},${quote(keys.level)}:${quote(String(e.level), 64)},${quote(keys.message)}:"[fapilog: event could not be formatted]"}`
+
+/** fapilog's core key names plus the roots a layout writes: user keys under these go under `fields`. */
+const reservedWith = (own: ReadonlyArray<string>): ReadonlySet<string> => new Set([...RESERVED_KEYS, ...own])
+
+const ECS_RESERVED = reservedWith([
+  "@timestamp",
+  "log",
+  "message",
+  "ecs",
+  "event",
+  "service",
+  "host",
+  "process",
+  "trace",
+  "span",
+  "transaction",
+  "labels",
+  "error",
+  "spans",
+  "fields"
+])
+
+const formatEcs = (e: LogEvent, limits: JsonLimits): string => {
+  const o = new JsonObject(limits)
+  o.text("@timestamp", e.timestamp, 64)
+    .text("log.level", e.level, 64)
+    .text("message", e.message)
+    .text("ecs.version", ecsVersion, 64)
+    .text("log.logger", e.logger)
+  const origin = originOf(e.fields)
+  o.text("service.name", origin.service)
+    .text("service.version", origin.version)
+    .text("service.environment", origin.env)
+    .text("event.dataset", origin.service)
+    .text("host.hostname", origin.hostname)
+    .json("process.pid", origin.pid === undefined ? undefined : `${origin.pid}`)
+    .text("trace.id", e.traceId, 256)
+    .text("span.id", e.spanId, 256)
+    .text("labels.correlation_id", e.correlationId, 256)
+  const collisions = writeUserFields(o, e.fields, ECS_RESERVED, origin)
+  if (e.spans !== undefined) o.value("spans", e.spans)
+  if (e.error !== undefined) {
+    o.text("error.type", e.error.type)
+      .text("error.message", e.error.message)
+      .text("error.code", e.error.code)
+      .text("error.stack_trace", fullStack(e.error))
+      .value("error.details", e.error.details)
+  }
+  if (collisions !== undefined) o.value("fields", collisions)
+  return o.end()
+}
+
+/**
+ * Elastic Common Schema, as the ecs-logging libraries write it: top-level dotted keys,
+ * `@timestamp`, `log.level` and `message` first, `ecs.version` "8.11.0", `log.logger`,
+ * `trace.id`, `span.id`, the correlation id as `labels.correlation_id`, `service.*`,
+ * `event.dataset`, `host.hostname` and `process.pid` from the enricher fields, user fields
+ * at the top level, `error.type/message/code/stack_trace` (causes appended to the stack
+ * trace). A user key under a root this layout writes goes under `fields`.
+ */
+export const makeEcs = (limits: JsonLimits = defaultLimits): FormatterImpl => ({
+  name: "ecs",
+  format: (e) => {
+    try {
+      return formatEcs(e, limits)
+    } catch {
+      return fallback({ time: "@timestamp", level: "log.level", message: "message" }, e)
+    }
+  }
+})
+
+const OTEL_RESERVED = reservedWith(["logger", "correlation", "exception"])
+
+const formatOtel = (e: LogEvent, limits: JsonLimits): string => {
+  const o = new JsonObject(limits)
+  const nanos = BigInt(epochMillis(e.timestamp)) * 1_000_000n
+  o.text("Timestamp", `${nanos}`, 64)
+    .text("SeverityText", e.level, 64)
+    .json("SeverityNumber", `${otelSeverity[e.level] ?? 0}`)
+    .text("Body", e.message)
+    .text("TraceId", e.traceId, 256)
+    .text("SpanId", e.spanId, 256)
+  const origin = originOf(e.fields)
+  const attributes = new JsonObject(limits)
+    .text("logger.name", e.logger)
+    .text("correlation.id", e.correlationId, 256)
+  const collisions = writeUserFields(attributes, e.fields, OTEL_RESERVED, origin)
+  if (e.spans !== undefined) attributes.value("spans", e.spans)
+  if (e.error !== undefined) {
+    attributes
+      .text("exception.type", e.error.type)
+      .text("exception.message", e.error.message)
+      .text("exception.stacktrace", fullStack(e.error))
+      .text("exception.code", e.error.code)
+      .value("exception.details", e.error.details)
+  }
+  if (collisions !== undefined) attributes.value("fields", collisions)
+  o.json("Attributes", attributes.end())
+  const resource = new JsonObject(limits)
+    .text("service.name", origin.service)
+    .text("service.version", origin.version)
+    .text("deployment.environment.name", origin.env)
+    .text("host.name", origin.hostname)
+    .json("process.pid", origin.pid === undefined ? undefined : `${origin.pid}`)
+  if (!resource.empty) o.json("Resource", resource.end())
+  return o.end()
+}
+
+/**
+ * The OpenTelemetry log data model as one JSON object: `Timestamp` (nanoseconds since the
+ * epoch, as a string), `SeverityText` (the fapilog level), `SeverityNumber`
+ * ({@link otelSeverity}), `Body`, `TraceId`, `SpanId`, `Attributes` (`logger.name`,
+ * `correlation.id`, user fields, `exception.type/message/stacktrace`) and `Resource`
+ * (`service.name`, `service.version`, `deployment.environment.name`, `host.name`,
+ * `process.pid`) from the enricher fields. A user key whose root is `logger`,
+ * `correlation`, `exception`, `spans` or `fields` goes under `Attributes.fields`.
+ */
+export const makeOtel = (limits: JsonLimits = defaultLimits): FormatterImpl => ({
+  name: "otel",
+  format: (e) => {
+    try {
+      return formatOtel(e, limits)
+    } catch {
+      return fallback({ time: "Timestamp", level: "SeverityText", message: "Body" }, e)
+    }
+  }
+})
+
+/** An ErrorInfo in the shape of pino's `err` serializer: type, message, stack, own props. */
+const pinoError = (info: ErrorInfo): Record<string, unknown> => {
+  const err: Record<string, unknown> = Object.create(null)
+  err.type = info.type
+  err.message = info.message
+  if (info.stack !== undefined) err.stack = info.stack
+  if (info.code !== undefined) err.code = info.code
+  if (info.details !== undefined) {
+    for (const k of Object.keys(info.details)) if (!(k in err)) err[k] = safeRead(info.details, k)
+  }
+  if (info.cause !== undefined) err.cause = pinoError(info.cause)
+  if (info.errors !== undefined) err.errors = info.errors.map(pinoError)
+  return err
+}
+
+const PINO_RESERVED = reservedWith([
+  "level",
+  "time",
+  "pid",
+  "hostname",
+  "name",
+  "msg",
+  "err",
+  "correlationId",
+  "trace_id",
+  "span_id",
+  "spans",
+  "fields"
+])
+
+const formatPino = (e: LogEvent, limits: JsonLimits): string => {
+  const o = new JsonObject(limits)
+  const origin = originOf(e.fields)
+  o.json("level", `${pinoLevels[e.level] ?? 30}`)
+    .json("time", `${epochMillis(e.timestamp)}`)
+    .json("pid", origin.pid === undefined ? undefined : `${origin.pid}`)
+    .text("hostname", origin.hostname)
+    .text("name", e.logger)
+    .text("correlationId", e.correlationId, 256)
+    .text("trace_id", e.traceId, 256)
+    .text("span_id", e.spanId, 256)
+  // Only pid and hostname have pino slots; service, env and version stay ordinary fields.
+  const consumed: Origin = {
+    ...(origin.pid === undefined ? {} : { pid: origin.pid }),
+    ...(origin.hostname === undefined ? {} : { hostname: origin.hostname })
+  }
+  const collisions = writeUserFields(o, e.fields, PINO_RESERVED, consumed)
+  if (e.spans !== undefined) o.value("spans", e.spans)
+  if (e.error !== undefined) o.value("err", pinoError(e.error))
+  if (collisions !== undefined) o.value("fields", collisions)
+  o.text("msg", e.message)
+  return o.end()
+}
+
+/**
+ * pino's JSON line: `level` as a pino number ({@link pinoLevels}), `time` in epoch
+ * milliseconds, `pid` and `hostname` from the enricher fields, `name` (the logger),
+ * `correlationId`, `trace_id` and `span_id` (the keys OpenTelemetry's pino instrumentation
+ * uses), user fields at the top level, the error as `err` ({type, message, stack, ...}),
+ * and `msg` last, as pino writes it. Readable by pino-pretty and pino transports. A user
+ * key named like one of these goes under `fields`.
+ */
+export const makePino = (limits: JsonLimits = defaultLimits): FormatterImpl => ({
+  name: "pino",
+  format: (e) => {
+    try {
+      return formatPino(e, limits)
+    } catch {
+      return `{"level":${pinoLevels[e.level] ?? 30},"time":${Date.now()},"msg":"[fapilog: event could not be formatted]"}`
+    }
+  }
+})
