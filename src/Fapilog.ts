@@ -23,6 +23,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import { Enrichers } from "./Enricher.js"
 import type { ConfigError, SinkError } from "./Errors.js"
 import { build } from "./internal/build.js"
 import * as bridge from "./internal/effectLogger.js"
@@ -136,20 +137,24 @@ export const layer = (
   options?: LayerOptions
 ): Layer.Layer<Fapilog, ConfigError | SinkError> =>
   Layer.unwrapScoped(
-    Effect.map(build(settings, options?.configProvider), ({ pipeline, settings }) => {
-      const service: FapilogService = {
-        settings,
-        flush: pipeline.flush,
-        setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
-        stats: Effect.sync(() => pipeline.stats()),
-        [pipelineKey]: pipeline
-      }
-      return Layer.mergeAll(
-        Layer.succeed(Fapilog, service),
-        Logger.replace(Logger.defaultLogger, bridge.make(pipeline)),
-        Logger.minimumLogLevel(bridge.toEffectLevel(settings.level))
-      )
-    })
+    Effect.flatMap(Effect.serviceOption(Enrichers), (provided) =>
+      build(settings, options?.configProvider, provided._tag === "Some" ? provided.value : [])
+    ).pipe(
+      Effect.map(({ pipeline, settings }) => {
+        const service: FapilogService = {
+          settings,
+          flush: pipeline.flush,
+          setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
+          stats: Effect.sync(() => pipeline.stats()),
+          [pipelineKey]: pipeline
+        }
+        return Layer.mergeAll(
+          Layer.succeed(Fapilog, service),
+          Logger.replace(Logger.defaultLogger, bridge.make(pipeline)),
+          Logger.minimumLogLevel(bridge.toEffectLevel(settings.level))
+        )
+      })
+    )
   )
 
 /**

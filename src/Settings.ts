@@ -76,6 +76,32 @@ export type SinkSetting = internal.SinkSetting
 export type FileSinkSetting = internal.FileSinkSetting
 
 /**
+ * Every top-level setting name.
+ *
+ * @example
+ * ```ts
+ * import { Settings } from "fapilog"
+ * Settings.settingKeys.includes("redact") // true
+ * ```
+ * @since 0.1.0
+ * @category constants
+ */
+export const settingKeys: ReadonlyArray<string> = internal.settingKeys
+
+/**
+ * What each preset turns on (`preset: "dev" | "production" | "serverless" | "hardened" | "minimal"`).
+ *
+ * @example
+ * ```ts
+ * import { Settings } from "fapilog"
+ * Settings.presets.dev.level // "debug"
+ * ```
+ * @since 0.1.0
+ * @category constants
+ */
+export const presets: Readonly<Record<internal.PresetName, Settings>> = internal.presets
+
+/**
  * The defaults: name "app", level "info", format "json", sinks ["stdout"], capacity 1024
  * events, shutdown timeout 5000 ms.
  *

@@ -17,6 +17,7 @@ export {
   FapilogTest,
   makeFapilogTest
 } from "../layers/FapilogTest.js"
+export * as Enricher from "./Enricher.js"
 export * as Errors from "./Errors.js"
 export * as Fapilog from "./Fapilog.js"
 export * as Formatter from "./Formatter.js"

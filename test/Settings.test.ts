@@ -1,3 +1,6 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Schema, SchemaAST } from "effect"
 import * as ConfigErrorModule from "effect/ConfigError"
@@ -61,7 +64,7 @@ describe("Settings", () => {
       'Invalid fapilog settings:\n  level: "loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
     )
     assert.deepStrictEqual(issuesOf({ format: "xml" }).issues, [
-      { path: "format", message: '"xml" is not one of json' }
+      { path: "format", message: '"xml" is not one of json, logfmt, pretty, minimal' }
     ])
     assert.deepStrictEqual(issuesOf({ capacity: 0 }).issues, [
       { path: "capacity", message: "0 is not a whole number of events between 1 and 10000000" }
@@ -87,19 +90,23 @@ describe("Settings", () => {
       ]
     })
     assert.deepStrictEqual(error.issues, [
-      { path: "sinks[1]", message: '"loki" is not one of stdout, stderr, null, file' },
+      { path: "sinks[1]", message: '"loki" is not one of stdout, stderr, null, file, route' },
       {
         path: "sinks[2]",
         message: '"file" needs a path: use { type: "file", path } (or FAPILOG_FILE__PATH with FAPILOG_SINKS)'
       },
-      { path: "sinks[3].path", message: "undefined is not a file path" },
-      { path: "sinks[4].type", message: '"s3" is not one of file' },
-      { path: "sinks[5].extra", message: "is not a file sink setting; accepted: type, path, mode" },
+      { path: "sinks[3].path", message: "is required for a file sink" },
+      { path: "sinks[4].type", message: '"s3" is not one of stdout, stderr, null, file, route' },
+      {
+        path: "sinks[5].extra",
+        message:
+          "is not a setting of a file sink; accepted: type, path, maxBytes, maxFiles, maxTotalBytes, interval, compress, mode, level, format, layout"
+      },
       { path: "sinks[5].mode", message: "512 is not a permission mode between 0 and 0o777" },
       {
         path: "sinks[6]",
         message:
-          '42 is not a sink: use one of stdout, stderr, null, file, a { type: "file", path } object, or a Sink'
+          '42 is not a sink: use one of stdout, stderr, null, a { type: "file", path } or { type: "route", routes } object, or a Sink'
       }
     ])
     assert.deepStrictEqual(issuesOf({ sinks: [] }).issues, [
@@ -111,7 +118,7 @@ describe("Settings", () => {
     assert.deepStrictEqual(issuesOf({ levle: "info" }).issues, [
       {
         path: "levle",
-        message: "is not a setting; accepted: name, level, format, sinks, capacity, shutdownTimeoutMs"
+        message: `is not a setting; accepted: ${Settings.settingKeys.join(", ")}`
       }
     ])
     assert.deepStrictEqual(issuesOf("info").issues, [
@@ -139,7 +146,7 @@ describe("Settings", () => {
         path: "FAPILOG_LEVEL",
         message: '"loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
       },
-      { path: "FAPILOG_FORMAT", message: '"yaml" is not one of json' },
+      { path: "FAPILOG_FORMAT", message: '"yaml" is not one of json, logfmt, pretty, minimal' },
       { path: "FAPILOG_CAPACITY", message: '"lots" is not a whole number' },
       { path: "FAPILOG_SHUTDOWN_TIMEOUT_MS", message: '"-1" is not a whole number' },
       { path: "FAPILOG_FILE__PATH", message: "is required when FAPILOG_SINKS names file" }
@@ -149,7 +156,7 @@ describe("Settings", () => {
   it("documents each setting in its schema", () => {
     for (const [key, schema] of Object.entries(Settings.fields)) {
       const description = SchemaAST.getDescriptionAnnotation(schema.ast)
-      assert.isTrue(Option.isSome(description) && description.value.length > 10, `${key} has a description`)
+      assert.isTrue(Option.isSome(description) && description.value.length > 3, `${key} has a description`)
     }
     assert.isTrue(Schema.is(Settings.fields.level)("audit"))
     assert.isFalse(Schema.is(Settings.fields.capacity)(0))
@@ -166,5 +173,154 @@ describe("Settings environment failures", () => {
     assert.isTrue(Either.isLeft(result))
     const issues = (result as Either.Left<ConfigError, unknown>).left.issues
     assert.strictEqual(issues[0]?.path, "environment")
+  })
+})
+
+describe("Settings layers: config file and presets", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-settings-"))
+  const write = (name: string, body: string) => {
+    const file = path.join(dir, name)
+    fs.writeFileSync(file, body)
+    return file
+  }
+  const resolved = (input: Settings.Settings, vars: Record<string, string> = {}) =>
+    Effect.runSync(Settings.resolve(input, env(vars)))
+
+  it("reads a YAML or JSON file named by configFile or FAPILOG_CONFIG", () => {
+    const yaml = write(
+      "fapilog.yaml",
+      "level: debug\nname: from-file\nsinks:\n  - stderr\nredact:\n  keys: [password]\n"
+    )
+    const fromYaml = resolved({ configFile: yaml })
+    assert.strictEqual(fromYaml.level, "debug")
+    assert.deepStrictEqual(fromYaml.sinks, ["stderr"])
+    assert.deepStrictEqual(fromYaml.redact, { keys: ["password"] })
+    const jsonFile = write("fapilog.json", JSON.stringify({ level: "warn", format: "logfmt" }))
+    const fromJson = resolved({}, { FAPILOG_CONFIG: jsonFile })
+    assert.strictEqual(fromJson.level, "warn")
+    assert.strictEqual(fromJson.format, "logfmt")
+  })
+
+  it("precedence: programmatic > environment > file > preset > defaults", () => {
+    const file = write("layers.yaml", "level: error\nname: file-name\ncapacity: 77\npreset: production\n")
+    const r = resolved({ configFile: file, name: "code-name" }, { FAPILOG_LEVEL: "warn" })
+    assert.strictEqual(r.name, "code-name")
+    assert.strictEqual(r.level, "warn")
+    assert.strictEqual(r.capacity, 77)
+    assert.strictEqual(r.maxEventBytes, 256 * 1024, "from the production preset")
+    assert.deepStrictEqual(r.enrich, { hostname: true, pid: true })
+    assert.strictEqual(r.shutdownTimeoutMs, 5000, "the default")
+  })
+
+  it("reports problems inside the file by file and key, and unreadable files", () => {
+    const bad = write("bad.yaml", "level: loud\nsinks: [stdout, {type: file}]\nunknown: 1\n")
+    const error = issuesOf({ configFile: bad })
+    assert.deepStrictEqual(error.issues, [
+      {
+        path: "bad.yaml: unknown",
+        message: `is not a setting; accepted: ${Settings.settingKeys.join(", ")}`
+      },
+      {
+        path: "bad.yaml: level",
+        message: '"loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
+      },
+      { path: "bad.yaml: sinks[1].path", message: "is required for a file sink" }
+    ])
+    assert.include(
+      issuesOf({ configFile: path.join(dir, "missing.yaml") }).issues[0]?.message,
+      "cannot be read"
+    )
+    assert.include(
+      issuesOf({ configFile: write("broken.json", "{") }).issues[0]?.message,
+      "is not valid JSON"
+    )
+  })
+
+  it("every preset resolves and says what it turns on", () => {
+    for (const preset of ["dev", "production", "serverless", "hardened", "minimal"] as const) {
+      const r = resolved({ preset })
+      assert.strictEqual(r.preset, preset)
+    }
+    assert.strictEqual(resolved({ preset: "dev" }).format, "pretty")
+    assert.isTrue(resolved({ preset: "hardened" }).redact?.failClosed)
+    assert.strictEqual(resolved({ preset: "minimal" }).format, "minimal")
+    assert.deepStrictEqual(issuesOf({ preset: "fast" }).issues, [
+      { path: "preset", message: '"fast" is not one of dev, production, serverless, hardened, minimal' }
+    ])
+  })
+
+  it("reads file rotation, enrichment and redaction from the environment", () => {
+    const r = resolved(
+      {},
+      {
+        FAPILOG_SINKS: "file",
+        FAPILOG_FILE__PATH: "/tmp/a.log",
+        FAPILOG_FILE__MAX_BYTES: "10 MB",
+        FAPILOG_FILE__MAX_FILES: "5",
+        FAPILOG_FILE__INTERVAL: "daily",
+        FAPILOG_FILE__COMPRESS: "yes",
+        FAPILOG_SERVICE: "billing",
+        FAPILOG_ENV: "prod",
+        FAPILOG_VERSION: "1.2.3",
+        FAPILOG_REDACT__PATHS: "password,headers.authorization",
+        FAPILOG_MAX_EVENT_BYTES: "64KB"
+      }
+    )
+    assert.deepStrictEqual(r.sinks, [
+      {
+        type: "file",
+        path: "/tmp/a.log",
+        maxBytes: 10 * 1024 * 1024,
+        maxFiles: 5,
+        interval: 86_400_000,
+        compress: true
+      }
+    ])
+    assert.deepStrictEqual(r.enrich, { service: "billing", env: "prod", version: "1.2.3" })
+    assert.deepStrictEqual(r.redact, { paths: ["password", "headers.authorization"] })
+    assert.strictEqual(r.maxEventBytes, 65_536)
+    const error = issuesOf(
+      {},
+      {
+        FAPILOG_SINKS: "file",
+        FAPILOG_FILE__PATH: "x",
+        FAPILOG_FILE__COMPRESS: "maybe",
+        FAPILOG_FILE__MAX_BYTES: "lots"
+      }
+    )
+    assert.deepStrictEqual(
+      error.issues.map((i) => i.path),
+      ["FAPILOG_FILE__MAX_BYTES", "FAPILOG_FILE__COMPRESS"]
+    )
+  })
+
+  it("validates nested settings with their paths", () => {
+    const error = issuesOf({
+      sampling: { kind: "rate" },
+      throttle: { burst: 0 },
+      dedupe: { windowMs: -1 },
+      redact: { paths: ["a..b"], keys: "password" },
+      enrich: { hostname: "yes", runtime: { intervalMs: 5 } },
+      enrichers: [() => undefined, 3],
+      maxEventBytes: "huge",
+      sinks: [{ type: "route", routes: [{ sinks: ["stdout"] }, { levels: ["loud"], sinks: ["stderr"] }] }]
+    })
+    assert.deepStrictEqual(
+      error.issues.map((i) => i.path),
+      [
+        "sinks[0].routes[0]",
+        "sinks[0].routes[1].levels[0]",
+        "enrich.hostname",
+        "enrich.runtime.intervalMs",
+        "enrichers[1]",
+        "sampling.every",
+        "throttle.burst",
+        "throttle.ratePerSecond",
+        "dedupe.windowMs",
+        "maxEventBytes",
+        "redact.paths[0]",
+        "redact.keys"
+      ]
+    )
   })
 })

@@ -128,6 +128,14 @@ export class BatchImpl {
       message: event.message.slice(0, 256),
       fields: { truncated: true }
     })
-    return fits(small) ? small : small.slice(0, Math.max(0, Math.floor(guard.maxBytes / 3)))
+    if (fits(small)) return small
+    // whatever the formatter, this line holds nothing of the event's size
+    return formatter.format({
+      timestamp: event.timestamp,
+      level: event.level,
+      logger: event.logger.slice(0, 64),
+      message: "[fapilog: event over maxEventBytes, fields omitted]",
+      fields: { truncated: true }
+    })
   }
 }

@@ -3,48 +3,212 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { ConfigError, SinkError } from "../Errors.js"
 import type { Sink } from "../Sink.js"
+import { makeDedupe } from "./dedupe.js"
+import { Diagnostics } from "./diagnostics.js"
+import { type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
+import { type FormatterImpl, json } from "./formatter.js"
+import { makeEcs, makeOtel, makePino } from "./layouts.js"
+import { makeLogfmt } from "./logfmt.js"
 import * as pipeline from "./pipeline.js"
-import { type ResolvedSettings, resolve, type SinkSetting } from "./settings.js"
+import { makeMinimal, makePretty, shouldColor } from "./pretty.js"
+import type { Processor } from "./processor.js"
+import { Bindings } from "./record.js"
+import { compile } from "./redact.js"
+import { makeSampler } from "./sampling.js"
+import {
+  type FormatName,
+  type LayoutName,
+  type ResolvedSettings,
+  resolve,
+  type SinkOptions,
+  type SinkSetting
+} from "./settings.js"
 import * as sinks from "./sink.js"
+import { makeThrottle } from "./throttle.js"
 
-const acquireSink = (setting: SinkSetting): Effect.Effect<Sink, SinkError, Scope.Scope> => {
-  if (setting === "stdout") return Effect.succeed(sinks.stdout())
-  if (setting === "stderr") return Effect.succeed(sinks.stderr())
+/** One formatter instance per choice, so sinks that share a format share its rendering. */
+const formatters = new Map<string, FormatterImpl>()
+const formatterFor = (
+  format: FormatName,
+  layout: LayoutName,
+  stream: NodeJS.WriteStream | undefined
+): FormatterImpl => {
+  const colors = format === "pretty" && stream !== undefined && shouldColor(stream, process.env)
+  const key = `${format}/${layout}/${colors}`
+  let f = formatters.get(key)
+  if (f === undefined) {
+    f =
+      format === "logfmt"
+        ? makeLogfmt()
+        : format === "pretty"
+          ? makePretty({ colors })
+          : format === "minimal"
+            ? makeMinimal()
+            : layout === "ecs"
+              ? makeEcs()
+              : layout === "otel"
+                ? makeOtel()
+                : layout === "pino"
+                  ? makePino()
+                  : json
+    formatters.set(key, f)
+  }
+  return f
+}
+
+const withLevel = (sink: Sink, options: SinkOptions): Sink =>
+  options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
+
+const acquireSink = (
+  setting: SinkSetting,
+  settings: ResolvedSettings,
+  diagnostics: Diagnostics
+): Effect.Effect<Sink, SinkError, Scope.Scope> => {
+  const format = (o: SinkOptions, stream?: NodeJS.WriteStream) =>
+    formatterFor(o.format ?? settings.format, o.layout ?? settings.layout, stream)
+  if (setting === "stdout") return Effect.succeed(sinks.stdout({ format: format({}, process.stdout) }))
+  if (setting === "stderr") return Effect.succeed(sinks.stderr({ format: format({}, process.stderr) }))
   if (setting === "null") return Effect.succeed(sinks.discard)
   if (Effect.isEffect(setting)) return setting
-  if ("type" in setting && setting.type === "file") return sinks.file(setting)
-  return Effect.succeed(setting as Sink)
+  if (!("type" in setting)) return Effect.succeed(setting as Sink)
+  switch (setting.type) {
+    case "stdout":
+      return Effect.succeed(withLevel(sinks.stdout({ format: format(setting, process.stdout) }), setting))
+    case "stderr":
+      return Effect.succeed(withLevel(sinks.stderr({ format: format(setting, process.stderr) }), setting))
+    case "null":
+      return Effect.succeed(sinks.discard)
+    case "file": {
+      const { level: _level, format: _format, layout: _layout, type: _type, ...file } = setting
+      return sinks
+        .file(
+          {
+            ...file,
+            maxBytes: file.maxBytes as number | undefined,
+            maxTotalBytes: file.maxTotalBytes as number | undefined,
+            interval: file.interval as number | undefined,
+            format: format(setting)
+          },
+          (e) => diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
+        )
+        .pipe(Effect.map((s) => withLevel(s, setting)))
+    }
+    case "route":
+      return Effect.forEach(setting.routes, (r) =>
+        Effect.forEach(r.sinks, (s) => acquireSink(s, settings, diagnostics)).pipe(
+          Effect.map((opened) =>
+            r.minLevel !== undefined
+              ? { levels: "*" as const, sinks: opened.map((s) => sinks.withMinLevel(s, r.minLevel as never)) }
+              : { levels: r.levels ?? "*", sinks: opened }
+          )
+        )
+      ).pipe(Effect.map(sinks.route))
+    default:
+      return Effect.succeed(setting as Sink)
+  }
+}
+
+const processorsOf = (settings: ResolvedSettings): ReadonlyArray<Processor> => {
+  // dedupe first (it counts repeats exactly), then sampling, then throttling
+  const list: Array<Processor> = []
+  if (settings.dedupe !== undefined) list.push(makeDedupe(settings.dedupe))
+  if (settings.sampling !== undefined) list.push(makeSampler(settings.sampling))
+  if (settings.throttle !== undefined) list.push(makeThrottle(settings.throttle))
+  return list
 }
 
 /**
- * Resolves settings, opens every sink in the current scope, then builds the pipeline in
- * the same scope, so that closing it drains first and releases the sinks after.
+ * The built-in enrichment: static fields once, plus the runtime snapshot when enabled (its
+ * sampler runs on an unref'd timer, stopped with the scope). Returns the provider of the
+ * current Bindings, rebuilt only when a new runtime sample arrives.
+ */
+const enrichmentOf = (
+  settings: ResolvedSettings,
+  diagnostics: Diagnostics
+): Effect.Effect<(() => Bindings | undefined) | undefined, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const enrich = settings.enrich
+    if (enrich === undefined) return undefined
+    const base = staticFields(
+      {
+        hostname: enrich.hostname ?? false,
+        pid: enrich.pid ?? false,
+        service: enrich.service,
+        env: enrich.env,
+        version: enrich.version,
+        kubernetes: enrich.kubernetes ?? false
+      },
+      {}
+    )
+    const fixed = Object.keys(base).length > 0 ? Bindings.extend(undefined, base) : undefined
+    if (enrich.runtime === undefined || enrich.runtime === false)
+      return fixed === undefined ? undefined : () => fixed
+    const intervalMs = enrich.runtime === true ? 10_000 : enrich.runtime.intervalMs
+    const sampler = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const s = new RuntimeSampler({
+          intervalMs,
+          onError: (e) => diagnostics.report("enricher runtime", "sample failed", e)
+        })
+        s.start()
+        return s
+      }),
+      (s) => Effect.sync(() => s.stop())
+    )
+    let lastSample: unknown
+    let current = fixed
+    return () => {
+      const sample = sampler.current()
+      if (sample !== lastSample) {
+        lastSample = sample
+        current = sample === undefined ? fixed : Bindings.extend(fixed, sample)
+      }
+      return current
+    }
+  })
+
+/**
+ * Opens every sink in the current scope, then builds the pipeline in the same scope, so that
+ * closing it drains first and releases the sinks after.
  */
 export const fromResolved = (
   settings: ResolvedSettings
 ): Effect.Effect<pipeline.Pipeline, SinkError, Scope.Scope> =>
-  Effect.forEach(settings.sinks, acquireSink).pipe(
-    Effect.flatMap((opened) =>
-      pipeline.make({
-        name: settings.name,
-        level: settings.level,
-        capacity: settings.capacity,
-        shutdownTimeout: settings.shutdownTimeoutMs,
-        sinks: opened
-      })
-    )
-  )
+  Effect.gen(function* () {
+    const diagnostics = new Diagnostics(settings.name)
+    const opened = yield* Effect.forEach(settings.sinks, (s) => acquireSink(s, settings, diagnostics))
+    const enrichment = yield* enrichmentOf(settings, diagnostics)
+    return yield* pipeline.make({
+      name: settings.name,
+      level: settings.level,
+      capacity: settings.capacity,
+      shutdownTimeout: settings.shutdownTimeoutMs,
+      sinks: opened,
+      diagnostics,
+      redact: compile(settings.redact),
+      enrichment,
+      enrichers: settings.enrichers,
+      processors: processorsOf(settings),
+      maxEventBytes: settings.maxEventBytes,
+      oversize: settings.oversize
+    })
+  })
 
 export const build = (
   input: unknown,
-  provider?: ConfigProvider.ConfigProvider
+  provider?: ConfigProvider.ConfigProvider,
+  extraEnrichers: ReadonlyArray<NamedEnricher> = []
 ): Effect.Effect<
   { readonly pipeline: pipeline.Pipeline; readonly settings: ResolvedSettings },
   ConfigError | SinkError,
   Scope.Scope
 > =>
   Effect.gen(function* () {
-    const settings = yield* resolve(input, provider)
+    const resolved = yield* resolve(input, provider)
+    const settings =
+      extraEnrichers.length === 0
+        ? resolved
+        : { ...resolved, enrichers: [...resolved.enrichers, ...extraEnrichers] }
     const p = yield* fromResolved(settings)
     return { pipeline: p, settings }
   })

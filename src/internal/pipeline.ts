@@ -341,6 +341,8 @@ export class Pipeline implements exitHook.ExitDrainable {
       if (this.closing) return
       this.closing = true
       if (this.ticker !== undefined) clearInterval(this.ticker)
+      // processors see every buffered event before they report what they held back
+      this.drainSync()
       this.tick(true)
       this.signal()
       // Finalizers run uninterruptibly; the wait itself must be interruptible or the
@@ -376,6 +378,7 @@ export class Pipeline implements exitHook.ExitDrainable {
   /** The process is exiting: write what the synchronous sinks can, count the rest. */
   drainOnExit(): void {
     if (this.ticker !== undefined) clearInterval(this.ticker)
+    this.drainSync()
     this.tick(true)
     this.drainSync()
     this.giveUpPending("process exited before asynchronous sinks finished")

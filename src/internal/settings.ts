@@ -1,3 +1,5 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -6,54 +8,200 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as YAML from "yaml"
 import { ConfigError, type ConfigIssue, type SinkError } from "../Errors.js"
 import type { Sink } from "../Sink.js"
+import type { DedupeOptions } from "./dedupe.js"
+import type { Enricher, NamedEnricher } from "./enrichers.js"
 import { type LevelName, levelNames } from "./level.js"
+import { parsePath, type RedactOptions } from "./redact.js"
+import { parseBytes, parseInterval } from "./rotatingFile.js"
+import type { SamplingOptions } from "./sampling.js"
+import type { ThrottleOptions } from "./throttle.js"
 
-export interface FileSinkSetting {
+export const formatNames = ["json", "logfmt", "pretty", "minimal"] as const
+export type FormatName = (typeof formatNames)[number]
+export const layoutNames = ["default", "ecs", "otel", "pino"] as const
+export type LayoutName = (typeof layoutNames)[number]
+export const presetNames = ["dev", "production", "serverless", "hardened", "minimal"] as const
+export type PresetName = (typeof presetNames)[number]
+
+/** What every text sink may override: its own threshold and output format. */
+export interface SinkOptions {
+  readonly level?: LevelName | undefined
+  readonly format?: FormatName | undefined
+  readonly layout?: LayoutName | undefined
+}
+
+export interface StreamSinkSetting extends SinkOptions {
+  readonly type: "stdout" | "stderr" | "null"
+}
+
+export interface FileSinkSetting extends SinkOptions {
   readonly type: "file"
   readonly path: string
+  /** Rotate before a file grows past this: bytes, or a string such as "10 MB" (1024-based). */
+  readonly maxBytes?: number | string | undefined
+  /** Rotated files kept. */
+  readonly maxFiles?: number | undefined
+  /** Total size of rotated files kept: bytes or a string such as "1 GB". */
+  readonly maxTotalBytes?: number | string | undefined
+  /** Rotate on time: "1h", "30m", "daily", "hourly", "weekly" or milliseconds. */
+  readonly interval?: number | string | undefined
+  /** Gzip rotated files. */
+  readonly compress?: boolean | undefined
+  /** Permission bits of a new file; default 0o640. */
   readonly mode?: number | undefined
+}
+
+export interface RouteSetting {
+  readonly type: "route"
+  readonly routes: ReadonlyArray<{
+    /** Levels of this route: a list, "*" for all, or use `minLevel`. */
+    readonly levels?: ReadonlyArray<LevelName> | "*" | undefined
+    readonly minLevel?: LevelName | undefined
+    readonly sinks: ReadonlyArray<SinkSetting>
+  }>
 }
 
 export type SinkSetting =
   | "stdout"
   | "stderr"
   | "null"
+  | StreamSinkSetting
   | FileSinkSetting
+  | RouteSetting
   | Sink
   | Effect.Effect<Sink, SinkError, Scope.Scope>
+
+export interface EnrichSettings {
+  readonly hostname?: boolean | undefined
+  readonly pid?: boolean | undefined
+  readonly service?: string | undefined
+  readonly env?: string | undefined
+  readonly version?: string | undefined
+  readonly kubernetes?: boolean | undefined
+  readonly runtime?: boolean | { readonly intervalMs: number } | undefined
+}
+
+export type SamplingSettings = DistributiveOmit<SamplingOptions, "random">
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 export interface Settings {
   readonly name?: string | undefined
   readonly level?: LevelName | undefined
-  readonly format?: "json" | undefined
+  readonly format?: FormatName | undefined
+  readonly layout?: LayoutName | undefined
   readonly sinks?: ReadonlyArray<SinkSetting> | undefined
   readonly capacity?: number | undefined
   readonly shutdownTimeoutMs?: number | undefined
+  readonly enrich?: EnrichSettings | undefined
+  readonly enrichers?: ReadonlyArray<Enricher | NamedEnricher> | undefined
+  readonly sampling?: SamplingSettings | undefined
+  readonly throttle?: ThrottleOptions | undefined
+  readonly dedupe?: DedupeOptions | undefined
+  readonly maxEventBytes?: number | string | undefined
+  readonly oversize?: "truncate" | "drop" | undefined
+  readonly redact?: RedactOptions | undefined
+  readonly preset?: PresetName | undefined
+  readonly configFile?: string | undefined
 }
 
 export interface ResolvedSettings {
   readonly name: string
   readonly level: LevelName
-  readonly format: "json"
+  readonly format: FormatName
+  readonly layout: LayoutName
   readonly sinks: ReadonlyArray<SinkSetting>
   readonly capacity: number
   readonly shutdownTimeoutMs: number
+  readonly enrich: EnrichSettings | undefined
+  readonly enrichers: ReadonlyArray<NamedEnricher>
+  readonly sampling: SamplingSettings | undefined
+  readonly throttle: ThrottleOptions | undefined
+  readonly dedupe: DedupeOptions | undefined
+  readonly maxEventBytes: number | undefined
+  readonly oversize: "truncate" | "drop"
+  readonly redact: RedactOptions | undefined
+  readonly preset: PresetName | undefined
+  readonly configFile: string | undefined
 }
 
+/**
+ * The zero-configuration defaults. `format` is decided when settings are resolved: pretty
+ * on an interactive terminal, JSON lines otherwise (and always when CI is set).
+ */
 export const defaults: ResolvedSettings = Object.freeze({
   name: "app",
   level: "info",
   format: "json",
+  layout: "default",
   sinks: Object.freeze(["stdout"] as const),
   capacity: 1024,
-  shutdownTimeoutMs: 5000
+  shutdownTimeoutMs: 5000,
+  enrich: undefined,
+  enrichers: Object.freeze([]),
+  sampling: undefined,
+  throttle: undefined,
+  dedupe: undefined,
+  maxEventBytes: undefined,
+  oversize: "truncate",
+  redact: undefined,
+  preset: undefined,
+  configFile: undefined
+})
+
+const sensitiveKeys = [
+  "password",
+  "passwd",
+  "secret",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "apiKey",
+  "api_key",
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "privateKey",
+  "clientSecret"
+]
+
+/** What each preset turns on; documented in docs/configuration.md. */
+export const presets: Readonly<Record<PresetName, Settings>> = Object.freeze({
+  dev: { level: "debug", format: "pretty", sinks: ["stdout"] },
+  production: {
+    level: "info",
+    format: "json",
+    enrich: { hostname: true, pid: true },
+    redact: { keys: sensitiveKeys },
+    maxEventBytes: 256 * 1024
+  },
+  serverless: {
+    level: "info",
+    format: "json",
+    sinks: ["stdout"],
+    capacity: 256,
+    shutdownTimeoutMs: 2000,
+    redact: { keys: sensitiveKeys },
+    maxEventBytes: 256 * 1024
+  },
+  hardened: {
+    level: "info",
+    format: "json",
+    enrich: { hostname: true, pid: true },
+    redact: { keys: sensitiveKeys, failClosed: true, urls: true },
+    maxEventBytes: 64 * 1024,
+    oversize: "truncate"
+  },
+  minimal: { level: "info", format: "minimal", sinks: ["stdout"] }
 })
 
 const show = (u: unknown): string => {
   try {
-    return typeof u === "string" ? JSON.stringify(u) : (JSON.stringify(u) ?? String(u))
+    if (typeof u === "function") return "a function"
+    return JSON.stringify(u) ?? String(u)
   } catch {
     return String(u)
   }
@@ -86,9 +234,23 @@ const wholeNumber = (min: number, max: number, unit: string, description: string
     description
   )
 
-export const sinkNames = ["stdout", "stderr", "null", "file"] as const
+const positive = (unit: string, description: string) =>
+  accepted(
+    "Positive",
+    (u: unknown): u is number => typeof u === "number" && Number.isFinite(u) && u > 0,
+    `a positive number of ${unit}`,
+    description
+  )
 
-/** Field schemas: the documentation of every setting, and its validation. */
+const text = (description: string) =>
+  accepted("Text", (u: unknown): u is string => typeof u === "string", "a string", description)
+
+const flag = (description: string) =>
+  accepted("Boolean", (u: unknown): u is boolean => typeof u === "boolean", "true or false", description)
+
+export const sinkNames = ["stdout", "stderr", "null", "file", "route"] as const
+
+/** Field schemas: the documentation of every scalar setting, and its validation. */
 export const fields = {
   name: accepted(
     "Name",
@@ -97,7 +259,8 @@ export const fields = {
     "Logger name, written in the `logger` key."
   ),
   level: oneOf(levelNames, "Lowest level written."),
-  format: oneOf(["json"] as const, "Output format of the text sinks."),
+  format: oneOf(formatNames, "Output format of the text sinks."),
+  layout: oneOf(layoutNames, "Field layout of the json format: default, Elastic (ecs), OpenTelemetry, pino."),
   capacity: wholeNumber(
     1,
     10_000_000,
@@ -110,34 +273,169 @@ export const fields = {
     "milliseconds",
     "Longest wait for asynchronous sinks when the logger closes."
   ),
+  oversize: oneOf(
+    ["truncate", "drop"] as const,
+    "What the size guard does with an event over maxEventBytes."
+  ),
+  preset: oneOf(presetNames, "A bundle of settings for a situation (see docs/configuration.md)."),
   filePath: accepted(
     "FilePath",
-    (u: unknown): u is string => typeof u === "string" && u.length > 0,
+    (u: unknown): u is string => typeof u === "string" && u.length > 0 && !u.includes("\0"),
     "a file path",
-    "Path of the file sink; relative paths resolve against the working directory."
+    "Path of a file; relative paths resolve against the working directory."
   ),
   fileMode: accepted(
     "FileMode",
     (u: unknown): u is number => Number.isInteger(u) && (u as number) >= 0 && (u as number) <= 0o777,
     "a permission mode between 0 and 0o777",
     "Permission bits of a newly created log file (default 0o640)."
-  )
+  ),
+  maxFiles: wholeNumber(1, 100_000, "files", "Rotated files kept."),
+  compress: flag("Gzip rotated files."),
+  flag: flag("A switch."),
+  text: text("A string."),
+  probability: accepted(
+    "Probability",
+    (u: unknown): u is number => typeof u === "number" && u >= 0 && u <= 1,
+    "a probability between 0 and 1",
+    "Fraction of events kept."
+  ),
+  every: wholeNumber(1, 1_000_000_000, "events", "Keep one event in this many."),
+  intervalMs: wholeNumber(1, 86_400_000, "milliseconds", "A period."),
+  runtimeIntervalMs: wholeNumber(
+    100,
+    86_400_000,
+    "milliseconds",
+    "How often the runtime snapshot is sampled."
+  ),
+  ratePerSecond: positive("events per second", "Sustained rate a throttle lets through."),
+  burst: wholeNumber(1, 1_000_000_000, "events", "Events a throttle lets through at once."),
+  maxKeys: wholeNumber(1, 10_000_000, "keys", "Distinct keys remembered."),
+  windowMs: wholeNumber(1, 86_400_000, "milliseconds", "Window in which identical events collapse.")
 }
-
-const settingKeys = ["name", "level", "format", "sinks", "capacity", "shutdownTimeoutMs"] as const
 
 const check = <A, I>(
   schema: Schema.Schema<A, I>,
   value: unknown,
-  path: string,
+  at: string,
   issues: Array<ConfigIssue>
 ): A | undefined => {
   const result = Schema.decodeUnknownEither(schema)(value)
   if (Either.isRight(result)) return result.right
   const first = ParseResult.ArrayFormatter.formatErrorSync(result.left)[0]
-  issues.push({ path, message: first?.message ?? `${show(value)} is invalid` })
+  issues.push({ path: at, message: first?.message ?? `${show(value)} is not valid` })
   return undefined
 }
+
+type Shape = Record<string, (value: unknown, at: string, issues: Array<ConfigIssue>) => unknown>
+
+const isRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Validates an object against a table of key validators; unknown keys are reported. */
+const checkObject = (
+  value: unknown,
+  at: string,
+  issues: Array<ConfigIssue>,
+  shape: Shape,
+  what: string
+): Record<string, unknown> | undefined => {
+  if (!isRecord(value)) {
+    issues.push({ path: at, message: `${show(value)} is not ${what}` })
+    return undefined
+  }
+  const out: Record<string, unknown> = {}
+  const keys = Object.keys(shape)
+  const before = issues.length
+  for (const k of Object.keys(value)) {
+    if (!Object.hasOwn(shape, k))
+      issues.push({
+        path: `${at}.${k}`,
+        message: `is not a setting of ${what}; accepted: ${keys.join(", ")}`
+      })
+  }
+  for (const k of keys) {
+    if (value[k] === undefined) continue
+    const parsed = (shape[k] as Shape[string])(value[k], `${at}.${k}`, issues)
+    if (parsed !== undefined) out[k] = parsed
+  }
+  return issues.length > before ? undefined : out
+}
+
+const by =
+  <A, I>(schema: Schema.Schema<A, I>) =>
+  (v: unknown, at: string, issues: Array<ConfigIssue>) =>
+    check(schema, v, at, issues)
+
+const bytes = (v: unknown, at: string, issues: Array<ConfigIssue>): number | undefined => {
+  try {
+    return parseBytes(v as number | string)
+  } catch (e) {
+    issues.push({
+      path: at,
+      message: `${show(v)} is not a size: use a number of bytes or a string such as "10 MB"`
+    })
+    void e
+    return undefined
+  }
+}
+
+const interval = (v: unknown, at: string, issues: Array<ConfigIssue>): number | undefined => {
+  try {
+    return parseInterval(v as number | string)
+  } catch {
+    issues.push({
+      path: at,
+      message: `${show(v)} is not an interval: use "15m", "1h", "2d", "hourly", "daily", "weekly" or milliseconds`
+    })
+    return undefined
+  }
+}
+
+const levelList = (
+  v: unknown,
+  at: string,
+  issues: Array<ConfigIssue>
+): ReadonlyArray<LevelName> | undefined => {
+  if (!Array.isArray(v)) {
+    issues.push({ path: at, message: `${show(v)} is not a list of levels` })
+    return undefined
+  }
+  const out: Array<LevelName> = []
+  v.forEach((l, i) => {
+    const level = check(fields.level, l, `${at}[${i}]`, issues)
+    if (level !== undefined) out.push(level)
+  })
+  return out.length === v.length ? out : undefined
+}
+
+const stringList = (
+  v: unknown,
+  at: string,
+  issues: Array<ConfigIssue>
+): ReadonlyArray<string> | undefined => {
+  if (!Array.isArray(v) || !v.every((s) => typeof s === "string" && s.length > 0)) {
+    issues.push({ path: at, message: `${show(v)} is not a list of non-empty strings` })
+    return undefined
+  }
+  return v
+}
+
+const sinkOptions: Shape = { level: by(fields.level), format: by(fields.format), layout: by(fields.layout) }
+
+const fileShape: Shape = {
+  type: (v) => v,
+  path: by(fields.filePath),
+  maxBytes: bytes,
+  maxFiles: by(fields.maxFiles),
+  maxTotalBytes: bytes,
+  interval,
+  compress: by(fields.compress),
+  mode: by(fields.fileMode),
+  ...sinkOptions
+}
+
+const streamShape: Shape = { type: (v) => v, ...sinkOptions }
 
 const isSink = (u: unknown): u is Sink =>
   typeof u === "object" &&
@@ -145,11 +443,11 @@ const isSink = (u: unknown): u is Sink =>
   typeof (u as Sink).name === "string" &&
   typeof (u as Sink).write === "function"
 
-const checkSink = (u: unknown, path: string, issues: Array<ConfigIssue>): SinkSetting | undefined => {
+const checkSink = (u: unknown, at: string, issues: Array<ConfigIssue>): SinkSetting | undefined => {
   if (typeof u === "string") {
     if (u === "stdout" || u === "stderr" || u === "null") return u
     issues.push({
-      path,
+      path: at,
       message:
         u === "file"
           ? `"file" needs a path: use { type: "file", path } (or FAPILOG_FILE__PATH with FAPILOG_SINKS)`
@@ -159,65 +457,243 @@ const checkSink = (u: unknown, path: string, issues: Array<ConfigIssue>): SinkSe
   }
   if (Effect.isEffect(u)) return u as Effect.Effect<Sink, SinkError, Scope.Scope>
   if (isSink(u)) return u
-  if (typeof u === "object" && u !== null && !Array.isArray(u)) {
-    const o = u as Record<string, unknown>
-    if (o.type !== "file") {
-      issues.push({ path: `${path}.type`, message: `${show(o.type)} is not one of file` })
-      return undefined
+  if (isRecord(u)) {
+    switch (u.type) {
+      case "stdout":
+      case "stderr":
+      case "null":
+        return checkObject(u, at, issues, streamShape, `a ${u.type} sink`) as StreamSinkSetting | undefined
+      case "file": {
+        if (u.path === undefined) issues.push({ path: `${at}.path`, message: "is required for a file sink" })
+        return checkObject(u, at, issues, fileShape, "a file sink") as FileSinkSetting | undefined
+      }
+      case "route":
+        return checkRoute(u, at, issues)
+      default:
+        issues.push({ path: `${at}.type`, message: `${show(u.type)} is not one of ${sinkNames.join(", ")}` })
+        return undefined
     }
-    const before = issues.length
-    for (const k of Object.keys(o)) {
-      if (k !== "type" && k !== "path" && k !== "mode")
-        issues.push({
-          path: `${path}.${k}`,
-          message: "is not a file sink setting; accepted: type, path, mode"
-        })
-    }
-    const filePath = check(fields.filePath, o.path, `${path}.path`, issues)
-    const mode = o.mode === undefined ? undefined : check(fields.fileMode, o.mode, `${path}.mode`, issues)
-    if (issues.length > before || filePath === undefined) return undefined
-    return mode === undefined ? { type: "file", path: filePath } : { type: "file", path: filePath, mode }
   }
   issues.push({
-    path,
-    message: `${show(u)} is not a sink: use one of ${sinkNames.join(", ")}, a { type: "file", path } object, or a Sink`
+    path: at,
+    message: `${show(u)} is not a sink: use one of stdout, stderr, null, a { type: "file", path } or { type: "route", routes } object, or a Sink`
   })
   return undefined
 }
 
-/** Validates programmatic settings; every problem is reported, not only the first. */
-export const validate = (input: unknown, issues: Array<ConfigIssue>): Settings => {
+const checkSinks = (
+  v: unknown,
+  at: string,
+  issues: Array<ConfigIssue>
+): ReadonlyArray<SinkSetting> | undefined => {
+  if (!Array.isArray(v) || v.length === 0) {
+    issues.push({ path: at, message: `${show(v)} is not a non-empty array of sinks` })
+    return undefined
+  }
+  const out: Array<SinkSetting> = []
+  v.forEach((s, i) => {
+    const sink = checkSink(s, `${at}[${i}]`, issues)
+    if (sink !== undefined) out.push(sink)
+  })
+  return out.length === v.length ? out : undefined
+}
+
+const checkRoute = (
+  u: Record<string, unknown>,
+  at: string,
+  issues: Array<ConfigIssue>
+): RouteSetting | undefined => {
+  const routes = checkObject(u, at, issues, { type: (v) => v, routes: (v) => v }, "a route sink")
+  if (routes === undefined) return undefined
+  if (!Array.isArray(routes.routes) || routes.routes.length === 0) {
+    issues.push({
+      path: `${at}.routes`,
+      message: `${show(routes.routes)} is not a non-empty array of routes`
+    })
+    return undefined
+  }
+  const before = issues.length
+  const list = routes.routes.map((r, i) => {
+    const where = `${at}.routes[${i}]`
+    const parsed = checkObject(
+      r,
+      where,
+      issues,
+      {
+        levels: (v, p, is) => (v === "*" ? v : levelList(v, p, is)),
+        minLevel: by(fields.level),
+        sinks: checkSinks
+      },
+      "a route"
+    )
+    if (parsed !== undefined && parsed.levels === undefined && parsed.minLevel === undefined) {
+      issues.push({ path: where, message: 'needs levels (a list or "*") or minLevel' })
+    }
+    if (parsed !== undefined && parsed.sinks === undefined)
+      issues.push({ path: `${where}.sinks`, message: "is required" })
+    return parsed
+  })
+  return issues.length > before ? undefined : ({ type: "route", routes: list } as unknown as RouteSetting)
+}
+
+const checkEnrichers = (
+  v: unknown,
+  at: string,
+  issues: Array<ConfigIssue>
+): ReadonlyArray<NamedEnricher> | undefined => {
+  if (!Array.isArray(v)) {
+    issues.push({ path: at, message: `${show(v)} is not a list of enricher functions` })
+    return undefined
+  }
+  const out: Array<NamedEnricher> = []
+  v.forEach((e, i) => {
+    if (typeof e === "function") out.push({ name: e.name || `enrichers[${i}]`, enrich: e as Enricher })
+    else if (isRecord(e) && typeof e.name === "string" && typeof e.enrich === "function")
+      out.push(e as unknown as NamedEnricher)
+    else
+      issues.push({
+        path: `${at}[${i}]`,
+        message: `${show(e)} is not a function or a { name, enrich } object`
+      })
+  })
+  return out.length === v.length ? out : undefined
+}
+
+const enrichShape: Shape = {
+  hostname: by(fields.flag),
+  pid: by(fields.flag),
+  service: by(fields.text),
+  env: by(fields.text),
+  version: by(fields.text),
+  kubernetes: by(fields.flag),
+  runtime: (v, at, issues) =>
+    typeof v === "boolean"
+      ? v
+      : checkObject(
+          v,
+          at,
+          issues,
+          { intervalMs: by(fields.runtimeIntervalMs) },
+          "true, false or { intervalMs }"
+        )
+}
+
+const samplingShape = (kind: unknown): Shape => ({
+  kind: by(oneOf(["rate", "probabilistic", "trace"] as const, "Sampling strategy.")),
+  ...(kind === "rate" ? { every: by(fields.every) } : { probability: by(fields.probability) }),
+  levels: levelList,
+  summaryIntervalMs: by(fields.intervalMs)
+})
+
+const checkSampling = (v: unknown, at: string, issues: Array<ConfigIssue>): SamplingSettings | undefined => {
+  const kind = isRecord(v) ? v.kind : undefined
+  const out = checkObject(
+    v,
+    at,
+    issues,
+    samplingShape(kind),
+    'a sampling setting ({ kind: "rate", every } or { kind: "probabilistic" | "trace", probability })'
+  )
+  if (out === undefined) return undefined
+  if (out.kind === undefined)
+    issues.push({ path: `${at}.kind`, message: "is required: rate, probabilistic or trace" })
+  else if (kind === "rate" ? out.every === undefined : out.probability === undefined)
+    issues.push({ path: `${at}.${kind === "rate" ? "every" : "probability"}`, message: "is required" })
+  else return out as unknown as SamplingSettings
+  return undefined
+}
+
+const throttleShape: Shape = {
+  ratePerSecond: by(fields.ratePerSecond),
+  burst: by(fields.burst),
+  key: by(fields.text),
+  maxKeys: by(fields.maxKeys),
+  levels: levelList,
+  summaryIntervalMs: by(fields.intervalMs)
+}
+
+const dedupeShape: Shape = {
+  windowMs: by(fields.windowMs),
+  levels: levelList,
+  maxEntries: by(fields.maxKeys)
+}
+
+/** An object setting with a key it cannot do without; the missing key is reported even beside other problems. */
+const requiring =
+  (shape: Shape, key: string, what: string) =>
+  (v: unknown, at: string, issues: Array<ConfigIssue>): Record<string, unknown> | undefined => {
+    const out = checkObject(v, at, issues, shape, what)
+    if (isRecord(v) && v[key] === undefined) {
+      issues.push({ path: `${at}.${key}`, message: "is required" })
+      return undefined
+    }
+    return out
+  }
+
+const redactShape: Shape = {
+  paths: (v, at, issues) => {
+    const list = stringList(v, at, issues)
+    if (list === undefined) return undefined
+    const before = issues.length
+    list.forEach((p, i) => {
+      try {
+        parsePath(p)
+      } catch (e) {
+        issues.push({ path: `${at}[${i}]`, message: (e as Error).message })
+      }
+    })
+    return issues.length > before ? undefined : list
+  },
+  keys: stringList,
+  censor: by(fields.text),
+  remove: by(fields.flag),
+  urls: by(fields.flag),
+  failClosed: by(fields.flag)
+}
+
+const topShape: Shape = {
+  name: by(fields.name),
+  level: by(fields.level),
+  format: by(fields.format),
+  layout: by(fields.layout),
+  sinks: checkSinks,
+  capacity: by(fields.capacity),
+  shutdownTimeoutMs: by(fields.shutdownTimeoutMs),
+  enrich: (v, at, issues) => checkObject(v, at, issues, enrichShape, "an enrich setting"),
+  enrichers: checkEnrichers,
+  sampling: checkSampling,
+  throttle: requiring(throttleShape, "ratePerSecond", "a throttle setting"),
+  dedupe: requiring(dedupeShape, "windowMs", "a dedupe setting"),
+  maxEventBytes: bytes,
+  oversize: by(fields.oversize),
+  redact: (v, at, issues) => checkObject(v, at, issues, redactShape, "a redact setting"),
+  preset: by(fields.preset),
+  configFile: by(fields.filePath)
+}
+
+export const settingKeys: ReadonlyArray<string> = Object.keys(topShape)
+
+/** Validates one layer of settings; every problem is reported with its path, not only the first. */
+export const validate = (input: unknown, issues: Array<ConfigIssue>, prefix = ""): Settings => {
   if (input === undefined) return {}
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    issues.push({ path: "settings", message: `${show(input)} is not a settings object` })
+  if (!isRecord(input)) {
+    issues.push({
+      path: prefix === "" ? "settings" : prefix,
+      message: `${show(input)} is not a settings object`
+    })
     return {}
   }
-  const o = input as Record<string, unknown>
-  const out: { -readonly [K in keyof Settings]: Settings[K] } = {}
-  for (const k of Object.keys(o)) {
-    if (!(settingKeys as ReadonlyArray<string>).includes(k)) {
-      issues.push({ path: k, message: `is not a setting; accepted: ${settingKeys.join(", ")}` })
-    }
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(input)) {
+    if (!Object.hasOwn(topShape, k))
+      issues.push({ path: `${prefix}${k}`, message: `is not a setting; accepted: ${settingKeys.join(", ")}` })
   }
-  if (o.name !== undefined) out.name = check(fields.name, o.name, "name", issues)
-  if (o.level !== undefined) out.level = check(fields.level, o.level, "level", issues)
-  if (o.format !== undefined) out.format = check(fields.format, o.format, "format", issues)
-  if (o.capacity !== undefined) out.capacity = check(fields.capacity, o.capacity, "capacity", issues)
-  if (o.shutdownTimeoutMs !== undefined)
-    out.shutdownTimeoutMs = check(fields.shutdownTimeoutMs, o.shutdownTimeoutMs, "shutdownTimeoutMs", issues)
-  if (o.sinks !== undefined) {
-    if (!Array.isArray(o.sinks) || o.sinks.length === 0) {
-      issues.push({ path: "sinks", message: `${show(o.sinks)} is not a non-empty array of sinks` })
-    } else {
-      const sinks: Array<SinkSetting> = []
-      o.sinks.forEach((s, i) => {
-        const sink = checkSink(s, `sinks[${i}]`, issues)
-        if (sink !== undefined) sinks.push(sink)
-      })
-      out.sinks = sinks
-    }
+  for (const k of settingKeys) {
+    if (input[k] === undefined) continue
+    const parsed = (topShape[k] as Shape[string])(input[k], `${prefix}${k}`, issues)
+    if (parsed !== undefined) out[k] = parsed
   }
-  return out
+  return out as Settings
 }
 
 /** The provider fapilog reads its environment through: `FAPILOG_FILE__PATH`, comma lists. */
@@ -227,32 +703,61 @@ export const envProvider: ConfigProvider.ConfigProvider = ConfigProvider.fromEnv
 })
 
 const raw = (name: string) => Config.option(Config.string(name))
+const nested = (prefix: string, name: string) =>
+  Config.option(Config.string(name).pipe(Config.nested(prefix)))
 
 const envConfig = Config.all({
   name: raw("FAPILOG_NAME"),
   level: raw("FAPILOG_LEVEL"),
   format: raw("FAPILOG_FORMAT"),
+  layout: raw("FAPILOG_LAYOUT"),
   sinks: raw("FAPILOG_SINKS"),
-  filePath: Config.option(Config.string("PATH").pipe(Config.nested("FAPILOG_FILE"))),
+  filePath: nested("FAPILOG_FILE", "PATH"),
+  fileMaxBytes: nested("FAPILOG_FILE", "MAX_BYTES"),
+  fileMaxFiles: nested("FAPILOG_FILE", "MAX_FILES"),
+  fileMaxTotalBytes: nested("FAPILOG_FILE", "MAX_TOTAL_BYTES"),
+  fileInterval: nested("FAPILOG_FILE", "INTERVAL"),
+  fileCompress: nested("FAPILOG_FILE", "COMPRESS"),
   capacity: raw("FAPILOG_CAPACITY"),
-  shutdownTimeoutMs: raw("FAPILOG_SHUTDOWN_TIMEOUT_MS")
+  shutdownTimeoutMs: raw("FAPILOG_SHUTDOWN_TIMEOUT_MS"),
+  service: raw("FAPILOG_SERVICE"),
+  env: raw("FAPILOG_ENV"),
+  version: raw("FAPILOG_VERSION"),
+  maxEventBytes: raw("FAPILOG_MAX_EVENT_BYTES"),
+  redactPaths: nested("FAPILOG_REDACT", "PATHS"),
+  redactKeys: nested("FAPILOG_REDACT", "KEYS"),
+  preset: raw("FAPILOG_PRESET"),
+  configFile: raw("FAPILOG_CONFIG")
 })
 
-/** An environment value for a whole-number field: the raw text is named when it is not a number. */
 const envInteger = (
-  text: string,
+  textValue: string,
   schema: Schema.Schema<number>,
-  path: string,
+  at: string,
   issues: Array<ConfigIssue>
-): number | undefined => {
-  if (!/^\d+$/.test(text)) {
-    issues.push({ path, message: `${show(text)} is not a whole number` })
+) => {
+  if (!/^\d+$/.test(textValue)) {
+    issues.push({ path: at, message: `${show(textValue)} is not a whole number` })
     return undefined
   }
-  return check(schema, Number(text), path, issues)
+  return check(schema, Number(textValue), at, issues)
 }
 
-/** Reads `FAPILOG_*` variables through `provider` and validates them. */
+const envBoolean = (textValue: string, at: string, issues: Array<ConfigIssue>): boolean | undefined => {
+  const t = textValue.toLowerCase()
+  if (["true", "1", "yes", "on"].includes(t)) return true
+  if (["false", "0", "no", "off"].includes(t)) return false
+  issues.push({ path: at, message: `${show(textValue)} is not one of true, false, 1, 0, yes, no, on, off` })
+  return undefined
+}
+
+const list = (s: string) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "")
+
+/** Reads `FAPILOG_*` variables through `provider` and validates them, naming each variable. */
 export const fromEnv = (
   provider: ConfigProvider.ConfigProvider,
   issues: Array<ConfigIssue>
@@ -266,54 +771,119 @@ export const fromEnv = (
     ),
     Effect.map((env) => {
       if (env === undefined) return {}
-      const out: { -readonly [K in keyof Settings]: Settings[K] } = {}
+      const out: Record<string, unknown> = {}
       // An empty variable is treated as unset, as shells and CI systems commonly leave them.
       const get = (o: Option.Option<string>) => {
         const v = Option.getOrUndefined(o)?.trim()
         return v === "" ? undefined : v
       }
+      const set = (key: string, value: unknown) => {
+        if (value !== undefined) out[key] = value
+      }
       const name = get(env.name)
-      if (name !== undefined) out.name = check(fields.name, name, "FAPILOG_NAME", issues)
+      if (name !== undefined) set("name", check(fields.name, name, "FAPILOG_NAME", issues))
       const level = get(env.level)
-      if (level !== undefined) out.level = check(fields.level, level.toLowerCase(), "FAPILOG_LEVEL", issues)
+      if (level !== undefined) set("level", check(fields.level, level.toLowerCase(), "FAPILOG_LEVEL", issues))
       const format = get(env.format)
       if (format !== undefined)
-        out.format = check(fields.format, format.toLowerCase(), "FAPILOG_FORMAT", issues)
+        set("format", check(fields.format, format.toLowerCase(), "FAPILOG_FORMAT", issues))
+      const layout = get(env.layout)
+      if (layout !== undefined)
+        set("layout", check(fields.layout, layout.toLowerCase(), "FAPILOG_LAYOUT", issues))
+      const preset = get(env.preset)
+      if (preset !== undefined)
+        set("preset", check(fields.preset, preset.toLowerCase(), "FAPILOG_PRESET", issues))
+      const configFile = get(env.configFile)
+      if (configFile !== undefined)
+        set("configFile", check(fields.filePath, configFile, "FAPILOG_CONFIG", issues))
       const capacity = get(env.capacity)
       if (capacity !== undefined)
-        out.capacity = envInteger(capacity, fields.capacity, "FAPILOG_CAPACITY", issues)
+        set("capacity", envInteger(capacity, fields.capacity, "FAPILOG_CAPACITY", issues))
       const timeout = get(env.shutdownTimeoutMs)
       if (timeout !== undefined)
-        out.shutdownTimeoutMs = envInteger(
-          timeout,
-          fields.shutdownTimeoutMs,
-          "FAPILOG_SHUTDOWN_TIMEOUT_MS",
-          issues
+        set(
+          "shutdownTimeoutMs",
+          envInteger(timeout, fields.shutdownTimeoutMs, "FAPILOG_SHUTDOWN_TIMEOUT_MS", issues)
         )
+      const maxEventBytes = get(env.maxEventBytes)
+      if (maxEventBytes !== undefined)
+        set("maxEventBytes", bytes(maxEventBytes, "FAPILOG_MAX_EVENT_BYTES", issues))
+      const enrich: Record<string, unknown> = {}
+      for (const k of ["service", "env", "version"] as const) {
+        const v = get(env[k])
+        if (v !== undefined) enrich[k] = v
+      }
+      if (Object.keys(enrich).length > 0) out.enrich = enrich
+      const redactPaths = get(env.redactPaths)
+      const redactKeys = get(env.redactKeys)
+      if (redactPaths !== undefined || redactKeys !== undefined) {
+        const redact: Record<string, unknown> = {}
+        if (redactPaths !== undefined)
+          redact.paths = redactShape.paths?.(list(redactPaths), "FAPILOG_REDACT__PATHS", issues)
+        if (redactKeys !== undefined) redact.keys = list(redactKeys)
+        out.redact = redact
+      }
       const sinks = get(env.sinks)
       if (sinks !== undefined) {
         const filePath = get(env.filePath)
-        const list: Array<SinkSetting> = []
-        for (const entry of sinks.split(",").map((s) => s.trim().toLowerCase())) {
-          if (entry === "file") {
-            if (filePath === undefined || filePath === "") {
-              issues.push({
-                path: "FAPILOG_FILE__PATH",
-                message: "is required when FAPILOG_SINKS names file"
-              })
-            } else {
-              list.push({ type: "file", path: filePath })
-            }
-          } else {
+        const chosen: Array<SinkSetting> = []
+        for (const entry of list(sinks.toLowerCase())) {
+          if (entry !== "file") {
             const sink = checkSink(entry, "FAPILOG_SINKS", issues)
-            if (sink !== undefined) list.push(sink)
+            if (sink !== undefined) chosen.push(sink)
+            continue
           }
+          if (filePath === undefined) {
+            issues.push({ path: "FAPILOG_FILE__PATH", message: "is required when FAPILOG_SINKS names file" })
+            continue
+          }
+          const file: Record<string, unknown> = { type: "file", path: filePath }
+          const maxBytes = get(env.fileMaxBytes)
+          if (maxBytes !== undefined) file.maxBytes = bytes(maxBytes, "FAPILOG_FILE__MAX_BYTES", issues)
+          const maxFiles = get(env.fileMaxFiles)
+          if (maxFiles !== undefined)
+            file.maxFiles = envInteger(maxFiles, fields.maxFiles, "FAPILOG_FILE__MAX_FILES", issues)
+          const maxTotal = get(env.fileMaxTotalBytes)
+          if (maxTotal !== undefined)
+            file.maxTotalBytes = bytes(maxTotal, "FAPILOG_FILE__MAX_TOTAL_BYTES", issues)
+          const every = get(env.fileInterval)
+          if (every !== undefined) file.interval = interval(every, "FAPILOG_FILE__INTERVAL", issues)
+          const compress = get(env.fileCompress)
+          if (compress !== undefined) file.compress = envBoolean(compress, "FAPILOG_FILE__COMPRESS", issues)
+          chosen.push(file as unknown as FileSinkSetting)
         }
-        if (list.length > 0) out.sinks = list
+        if (chosen.length > 0) out.sinks = chosen
       }
-      return out
+      return out as Settings
     })
   )
+
+/** Reads and validates a YAML or JSON settings file; problems are named `file: key`. */
+export const fromFile = (file: string, issues: Array<ConfigIssue>): Settings => {
+  const at = path.basename(file)
+  let textValue: string
+  try {
+    textValue = fs.readFileSync(file, "utf8")
+  } catch (e) {
+    issues.push({ path: `configFile ${file}`, message: `cannot be read: ${(e as Error).message}` })
+    return {}
+  }
+  let parsed: unknown
+  try {
+    parsed = /\.json$/i.test(file) ? JSON.parse(textValue) : YAML.parse(textValue)
+  } catch (e) {
+    issues.push({
+      path: `configFile ${file}`,
+      message: `is not valid ${/\.json$/i.test(file) ? "JSON" : "YAML"}: ${(e as Error).message.split("\n")[0]}`
+    })
+    return {}
+  }
+  if (parsed === null || parsed === undefined) return {}
+  const settings = validate(parsed, issues, `${at}: `)
+  if (settings.configFile !== undefined)
+    issues.push({ path: `${at}: configFile`, message: "a config file cannot name another" })
+  return settings
+}
 
 /** Layers settings over `base`, key by key; an undefined value leaves the base value. */
 const overlay = (base: ResolvedSettings, ...layers: ReadonlyArray<Settings>): ResolvedSettings => {
@@ -324,9 +894,13 @@ const overlay = (base: ResolvedSettings, ...layers: ReadonlyArray<Settings>): Re
   return out as unknown as ResolvedSettings
 }
 
+/** Pretty on an interactive terminal (never under CI), JSON lines everywhere else. */
+export const defaultFormat = (env: Readonly<Record<string, string | undefined>> = process.env): FormatName =>
+  process.stdout.isTTY === true && (env.CI ?? "") === "" ? "pretty" : "json"
+
 /**
- * Programmatic settings over environment over defaults. Fails with one ConfigError listing
- * every invalid value.
+ * Programmatic > environment > config file > preset > defaults. Fails with one ConfigError
+ * listing every invalid value across all layers.
  */
 export const resolve = (
   input: unknown,
@@ -336,10 +910,27 @@ export const resolve = (
     const issues: Array<ConfigIssue> = []
     const programmatic = validate(input, issues)
     return fromEnv(provider, issues).pipe(
-      Effect.flatMap((env) =>
-        issues.length > 0
-          ? Effect.fail(new ConfigError({ issues }))
-          : Effect.succeed(overlay(defaults, env, programmatic))
-      )
+      Effect.flatMap((env) => {
+        const configFile = programmatic.configFile ?? env.configFile
+        const file = configFile === undefined ? {} : fromFile(configFile, issues)
+        const presetName = programmatic.preset ?? env.preset ?? file.preset
+        const preset = presetName === undefined ? {} : presets[presetName]
+        if (issues.length > 0) return Effect.fail(new ConfigError({ issues }))
+        const formatGiven = [programmatic, env, file, preset].some((l) => l.format !== undefined)
+        const resolved = overlay(defaults, preset, file, env, programmatic)
+        const enrich = mergeEnrich(preset.enrich, file.enrich, env.enrich, programmatic.enrich)
+        return Effect.succeed({
+          ...resolved,
+          format: formatGiven ? resolved.format : defaultFormat(),
+          enrich,
+          enrichers: (programmatic.enrichers ?? []) as ReadonlyArray<NamedEnricher>
+        })
+      })
     )
   })
+
+/** `enrich` merges key by key across layers (FAPILOG_SERVICE adds to a preset's hostname). */
+const mergeEnrich = (...layers: ReadonlyArray<EnrichSettings | undefined>): EnrichSettings | undefined => {
+  const present = layers.filter((l): l is EnrichSettings => l !== undefined)
+  return present.length === 0 ? undefined : Object.assign({}, ...present)
+}

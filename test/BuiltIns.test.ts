@@ -1,0 +1,167 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as zlib from "node:zlib"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import logfmt from "logfmt"
+import { createLogger, Enricher, Fapilog, Sink } from "../src/index.js"
+import { readLines } from "./support/script.js"
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-builtins-"))
+const lines = (file: string) => fs.readFileSync(file, "utf8").trimEnd().split("\n")
+
+describe("built-in components through settings", () => {
+  it("each sink takes its own level and format", async () => {
+    const dir = tmp()
+    const log = await createLogger({
+      level: "debug",
+      sinks: [
+        { type: "file", path: path.join(dir, "all.logfmt"), format: "logfmt" },
+        { type: "file", path: path.join(dir, "errors.json"), level: "error" },
+        { type: "file", path: path.join(dir, "ecs.json"), layout: "ecs" }
+      ]
+    })
+    log.debug("details", { q: "a b" })
+    log.error("failed", { code: 7 })
+    await log.close()
+    const all = lines(path.join(dir, "all.logfmt")).map((l) => logfmt.parse(l))
+    assert.deepStrictEqual(
+      all.map((e) => [e.level, e.message]),
+      [
+        ["debug", "details"],
+        ["error", "failed"]
+      ]
+    )
+    assert.strictEqual(all[0]?.q, "a b")
+    const errors = readLines(path.join(dir, "errors.json"))
+    assert.deepStrictEqual(
+      errors.map((e) => e.message),
+      ["failed"]
+    )
+    const ecs = readLines(path.join(dir, "ecs.json"))
+    assert.strictEqual(ecs[1]?.["log.level"], "error")
+  })
+
+  it("routes events by level", async () => {
+    const dir = tmp()
+    const high = path.join(dir, "high.log")
+    const low = path.join(dir, "low.log")
+    const log = await createLogger({
+      level: "trace",
+      sinks: [
+        {
+          type: "route",
+          routes: [
+            { minLevel: "error", sinks: [{ type: "file", path: high }] },
+            { levels: ["trace", "debug", "info", "warn"], sinks: [{ type: "file", path: low }] }
+          ]
+        }
+      ]
+    })
+    for (const level of ["trace", "info", "warn", "error", "fatal", "audit"] as const) log[level](level)
+    await log.close()
+    assert.deepStrictEqual(
+      readLines(high).map((e) => e.message),
+      ["error", "fatal", "audit"]
+    )
+    assert.deepStrictEqual(
+      readLines(low).map((e) => e.message),
+      ["trace", "info", "warn"]
+    )
+  })
+
+  it("rotates files by size without splitting lines, keeps maxFiles and gzips them", async () => {
+    const dir = tmp()
+    const file = path.join(dir, "app.log")
+    const log = await createLogger({
+      sinks: [{ type: "file", path: file, maxBytes: "4 KB", maxFiles: 3, compress: true }],
+      capacity: 10
+    })
+    for (let i = 0; i < 300; i++) log.info("event", { i, pad: "x".repeat(40) })
+    await log.close()
+    const rotated = fs.readdirSync(dir).filter((f) => f !== "app.log")
+    assert.strictEqual(rotated.length, 3)
+    assert.isTrue(rotated.every((f) => f.endsWith(".gz")))
+    const kept = [
+      ...rotated.sort().map((f) => zlib.gunzipSync(fs.readFileSync(path.join(dir, f))).toString()),
+      fs.readFileSync(file, "utf8")
+    ]
+    for (const chunk of kept) assert.isAtMost(Buffer.byteLength(chunk), 4096)
+    const ids = kept
+      .join("")
+      .trimEnd()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { i: number }).i)
+    assert.deepStrictEqual(
+      ids,
+      Array.from({ length: ids.length }, (_, k) => 300 - ids.length + k),
+      "the newest lines, in order"
+    )
+  })
+
+  it("redacts, enriches and guards size for every sink", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      redact: { paths: ["card.number"], keys: ["password"] },
+      enrich: { service: "billing", version: "1.0.0", pid: true },
+      enrichers: [(e) => ({ region: "eu-1", levelSeen: e.level })],
+      maxEventBytes: 2048
+    })
+    const input = { card: { number: "4111", brand: "visa" }, password: "p" }
+    log.info("paid", input)
+    log.info("huge", { blob: "y".repeat(10_000) })
+    await log.close()
+    const [paid, huge] = memory.events()
+    assert.deepStrictEqual(paid?.fields, {
+      service: "billing",
+      version: "1.0.0",
+      pid: process.pid,
+      region: "eu-1",
+      levelSeen: "info",
+      card: { number: "[REDACTED]", brand: "visa" },
+      password: "[REDACTED]"
+    })
+    assert.strictEqual(input.card.number, "4111", "the caller's object is untouched")
+    assert.include(memory.lines()[0], '"number":"[REDACTED]"')
+    assert.strictEqual(huge?.message, "huge")
+    const hugeLine = memory.lines()[1] as string
+    assert.isAtMost(Buffer.byteLength(hugeLine), 2048)
+    assert.strictEqual(JSON.parse(hugeLine).truncated, true)
+  })
+
+  it("sampling, throttling and dedupe thin output and say so", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      sampling: { kind: "rate", every: 10 },
+      dedupe: { windowMs: 60_000 }
+    })
+    for (let i = 0; i < 100; i++) log.info("sampled", { i })
+    for (let i = 0; i < 5; i++) log.warn("same warning")
+    await log.close()
+    const messages = memory.events().map((e) => e.message)
+    assert.strictEqual(messages.filter((m) => m === "sampled").length, 10)
+    assert.strictEqual(messages.filter((m) => m === "same warning").length, 1)
+    assert.isTrue(messages.some((m) => m.includes("repeated 4 times")))
+    assert.isTrue(messages.includes("sampling dropped events"))
+    assert.strictEqual(log.stats().filtered, 94)
+  })
+
+  it("custom enrichers as a Layer for Effect users", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const memory = Sink.memory()
+        yield* Effect.log("hello").pipe(
+          Effect.zipRight(Fapilog.flush),
+          Effect.provide(
+            Fapilog.layer({ sinks: [memory] }).pipe(
+              Layer.provide(Enricher.layer("region", () => ({ region: "us-2" })))
+            )
+          )
+        )
+        assert.strictEqual(memory.events()[0]?.fields.region, "us-2")
+      })
+    ))
+})
