@@ -318,7 +318,11 @@ describe("Pipeline stages", () => {
       let dropped = 0
       const everyOther: Processor = {
         name: "every-other",
-        process: (records) => records.filter((_, i) => (i % 2 === 0 ? true : (dropped++, false))),
+        process: (records) => {
+          const kept = records.filter((_, i) => i % 2 === 0)
+          dropped += records.length - kept.length
+          return kept
+        },
         tick: (now, emit) => {
           if (dropped > 0) emit(summaryRecord(now, L.INFO, `dropped ${dropped}`, { dropped }))
           dropped = 0
