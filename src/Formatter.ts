@@ -12,6 +12,9 @@
  */
 import * as internal from "./internal/formatter.js"
 import type { JsonLimits } from "./internal/json.js"
+import * as layouts from "./internal/layouts.js"
+import * as logfmtInternal from "./internal/logfmt.js"
+import * as prettyInternal from "./internal/pretty.js"
 import type { LogEvent } from "./LogEvent.js"
 
 /**
@@ -78,7 +81,7 @@ export const make = (name: string, format: (event: LogEvent) => string): Formatt
  *
  * @example
  * ```ts
- * import { createLogger, Formatter } from "fapilog"
+ * import { Formatter } from "fapilog"
  * Formatter.json.name // "json"
  * ```
  * @since 0.1.0
@@ -98,3 +101,99 @@ export const json: Formatter = internal.json
  * @category formatters
  */
 export const jsonWith: (limits: Limits) => Formatter = internal.makeJson
+
+/**
+ * logfmt: `key=value` pairs, quoted and escaped where needed, nested fields flattened with
+ * dotted keys. One event per line.
+ *
+ * @example
+ * ```ts
+ * import { Formatter, Sink } from "fapilog"
+ * const sink = Sink.stdout({ format: Formatter.logfmt() })
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const logfmt: (limits?: Limits) => Formatter = logfmtInternal.makeLogfmt
+
+/**
+ * Human-readable lines; ANSI colours only when `colors` is true (see `shouldColor`).
+ * `multiline: true` puts stack frames on marked continuation lines.
+ *
+ * @example
+ * ```ts
+ * import { Formatter, Sink } from "fapilog"
+ * const sink = Sink.stderr({ format: Formatter.pretty({ colors: Formatter.shouldColor(process.stderr, process.env) }) })
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const pretty: (options: prettyInternal.PrettyOptions) => Formatter = prettyInternal.makePretty
+
+/**
+ * Whether a stream should get colours: FORCE_COLOR wins, then NO_COLOR / TERM=dumb, then isTTY.
+ *
+ * @example
+ * ```ts
+ * import { Formatter } from "fapilog"
+ * Formatter.shouldColor({ isTTY: false }, {}) // false
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const shouldColor: (
+  stream: { readonly isTTY?: boolean | undefined },
+  env: Readonly<Record<string, string | undefined>>
+) => boolean = prettyInternal.shouldColor
+
+/**
+ * `LEVEL message key=value`: nothing else.
+ *
+ * @example
+ * ```ts
+ * import { Formatter } from "fapilog"
+ * const f = Formatter.minimal()
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const minimal: (limits?: Limits) => Formatter = prettyInternal.makeMinimal
+
+/**
+ * JSON in the Elastic Common Schema layout (`@timestamp`, `log.level`, `service.name`, ...).
+ *
+ * @example
+ * ```ts
+ * import { Formatter } from "fapilog"
+ * const f = Formatter.ecs()
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const ecs: (limits?: Limits) => Formatter = layouts.makeEcs
+
+/**
+ * JSON in the OpenTelemetry log data model (`Timestamp`, `SeverityNumber`, `Body`, `Attributes`, `Resource`).
+ *
+ * @example
+ * ```ts
+ * import { Formatter } from "fapilog"
+ * const f = Formatter.otel()
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const otel: (limits?: Limits) => Formatter = layouts.makeOtel
+
+/**
+ * pino-compatible JSON (`level` number, `time`, `msg`, `err`), readable by pino-pretty.
+ *
+ * @example
+ * ```ts
+ * import { Formatter } from "fapilog"
+ * const f = Formatter.pino()
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const pino: (limits?: Limits) => Formatter = layouts.makePino

@@ -21,6 +21,7 @@ import type * as Scope from "effect/Scope"
 import type { SinkError } from "./Errors.js"
 import type { Formatter } from "./Formatter.js"
 import * as internal from "./internal/sink.js"
+import type { Level } from "./Level.js"
 import type { LogEvent } from "./LogEvent.js"
 
 /**
@@ -189,3 +190,45 @@ export const file: (options: FileOptions) => Effect.Effect<Sink, SinkError, Scop
  * @category constructors
  */
 export const memory: (options?: FormatOptions) => MemorySink = internal.memory
+
+/**
+ * A sink that only receives events at `level` or above.
+ *
+ * @example
+ * ```ts
+ * import { Sink } from "fapilog"
+ * const errorsOnly = Sink.withMinLevel(Sink.stderr(), "error")
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withMinLevel: (sink: Sink, level: Level) => Sink = internal.withMinLevel
+
+/**
+ * One route of {@link route}: the levels it takes ("*" for all) and its sinks.
+ *
+ * @example
+ * ```ts
+ * import type { Sink } from "fapilog"
+ * const r = (s: Sink.Sink): Sink.Route => ({ levels: ["error", "fatal"], sinks: [s] })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Route = internal.Route
+
+/**
+ * Routing by level: each event goes to the sinks of every route whose levels include it.
+ *
+ * @example
+ * ```ts
+ * import { Sink } from "fapilog"
+ * const split = Sink.route([
+ *   { levels: ["error", "fatal", "audit", "security"], sinks: [Sink.stderr()] },
+ *   { levels: ["trace", "debug", "info", "warn"], sinks: [Sink.stdout()] }
+ * ])
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const route: (routes: ReadonlyArray<Route>) => Sink = internal.route

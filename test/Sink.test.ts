@@ -144,3 +144,102 @@ describe("Sink.memory and friends", () => {
     assert.strictEqual(Sink.stderr().name, "stderr")
   })
 })
+
+describe("Sink combinators and Formatter constructors", () => {
+  it("route and withMinLevel split a batch by level", () => {
+    const high = Sink.memory()
+    const low = Sink.memory()
+    const atLeastWarn = Sink.memory()
+    const routed = Sink.route([
+      { levels: ["error", "fatal"], sinks: [high] },
+      { levels: "*", sinks: [low] }
+    ])
+    const leveled = Sink.withMinLevel(atLeastWarn, "warn")
+    const b = new BatchImpl([
+      new LogRecord(
+        0,
+        L.INFO,
+        "i",
+        "t",
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined
+      ),
+      new LogRecord(
+        0,
+        L.ERROR,
+        "e",
+        "t",
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined
+      )
+    ])
+    routed.writeSync?.(b)
+    leveled.writeSync?.(b)
+    assert.deepStrictEqual(
+      high.events().map((e) => e.message),
+      ["e"]
+    )
+    assert.deepStrictEqual(
+      low.events().map((e) => e.message),
+      ["i", "e"]
+    )
+    assert.deepStrictEqual(
+      atLeastWarn.events().map((e) => e.message),
+      ["e"]
+    )
+  })
+
+  it.effect("route serves asynchronous sinks too and reports the first failure", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const asyncSink: Sink.Sink = {
+        name: "a",
+        write: (batch) => Effect.sync(() => seen.push(...batch.events.map((e) => e.message)))
+      }
+      const routed = Sink.route([{ levels: ["info"], sinks: [asyncSink] }])
+      assert.isUndefined(routed.writeSync)
+      yield* routed.write(batch("x"))
+      assert.deepStrictEqual(seen, ["x"])
+      const failing = Sink.route([
+        {
+          levels: "*",
+          sinks: [
+            Sink.makeSync("bad", () => {
+              throw new Error("boom")
+            })
+          ]
+        }
+      ])
+      assert.throws(() => failing.writeSync?.(batch("y")), /boom/)
+    })
+  )
+
+  it("every formatter constructor renders one line", () => {
+    const event = batch("hello").events[0] as LogEvent.LogEvent
+    for (const f of [
+      Formatter.logfmt(),
+      Formatter.pretty({ colors: false }),
+      Formatter.minimal(),
+      Formatter.ecs(),
+      Formatter.otel(),
+      Formatter.pino()
+    ]) {
+      const line = f.format(event)
+      assert.include(line, "hello")
+      assert.notInclude(line, "\n")
+    }
+    assert.isFalse(Formatter.shouldColor({ isTTY: true }, { NO_COLOR: "1" }))
+  })
+})
