@@ -74,10 +74,47 @@ const fapilogInfoCase = (): Promise<number> => {
   ).then((start) => performance.now() - start)
 }
 
+/** The facade with extra settings: formatters, redaction, child bindings. */
+const facadeWith = async (settings: Record<string, unknown>, child = false): Promise<number> => {
+  const root = await createLogger({ sinks: [{ type: "file", path: file, ...settings }] } as never)
+  const log = child ? root.child({ requestId: "r-1", tenant: "acme", route: "/orders" }) : root
+  const start = performance.now()
+  for (let i = 0; i < N; i++) log.info(MESSAGE, { i, user: USER, ok: true })
+  await root.close()
+  return performance.now() - start
+}
+
+const redactPaths = [
+  "password",
+  "token",
+  "secret",
+  "card.number",
+  "card.cvv",
+  "headers.authorization",
+  "headers.cookie",
+  "*.apiKey",
+  "users[*].email",
+  "session.id"
+]
+
 const cases: Record<string, () => Promise<number>> = {
   pino: () => pinoCase(false),
   "pino-same-fields": () => pinoCase(true),
   "fapilog-facade": facadeCase,
+  "fapilog-logfmt": () => facadeWith({ format: "logfmt" }),
+  "fapilog-pretty": () => facadeWith({ format: "pretty" }),
+  "fapilog-minimal": () => facadeWith({ format: "minimal" }),
+  "fapilog-ecs": () => facadeWith({ layout: "ecs" }),
+  "fapilog-otel": () => facadeWith({ layout: "otel" }),
+  "fapilog-pino-layout": () => facadeWith({ layout: "pino" }),
+  "fapilog-child": () => facadeWith({}, true),
+  "fapilog-redact-10": async () => {
+    const log = await createLogger({ sinks: [{ type: "file", path: file }], redact: { paths: redactPaths } })
+    const start = performance.now()
+    for (let i = 0; i < N; i++) log.info(MESSAGE, { i, user: USER, ok: true })
+    await log.close()
+    return performance.now() - start
+  },
   "fapilog-effect-fields": () => effectCase(true),
   "fapilog-effect-info": fapilogInfoCase,
   "fapilog-effect": () => effectCase(false)

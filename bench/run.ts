@@ -35,6 +35,14 @@ const cases: ReadonlyArray<Case> = [
     description: "createLogger → log.info(message, 3 fields) → file",
     baseline: "pino"
   },
+  { name: "fapilog-logfmt", description: "facade, format logfmt", baseline: "fapilog-facade" },
+  { name: "fapilog-pretty", description: "facade, format pretty (no colours)", baseline: "fapilog-facade" },
+  { name: "fapilog-minimal", description: "facade, format minimal", baseline: "fapilog-facade" },
+  { name: "fapilog-ecs", description: "facade, json layout ecs", baseline: "fapilog-facade" },
+  { name: "fapilog-otel", description: "facade, json layout otel", baseline: "fapilog-facade" },
+  { name: "fapilog-pino-layout", description: "facade, json layout pino", baseline: "fapilog-facade" },
+  { name: "fapilog-child", description: "facade, child logger with 3 bindings", baseline: "fapilog-facade" },
+  { name: "fapilog-redact-10", description: "facade, redaction with 10 paths", baseline: "fapilog-facade" },
   {
     name: "fapilog-effect-fields",
     description: "Effect.logInfo + Effect.annotateLogs(3 fields) via Fapilog.layer → file",
@@ -88,17 +96,21 @@ const rows = cases.map((c) => ({
   description: c.description,
   eventsPerSecond: Math.round(rate(c.name)),
   vsPino: Number((rate(c.name) / rate("pino")).toFixed(2)),
-  vsPinoSameFields: Number((rate(c.name) / rate("pino-same-fields")).toFixed(2))
+  vsPinoSameFields: Number((rate(c.name) / rate("pino-same-fields")).toFixed(2)),
+  vsFacade: Number((rate(c.name) / rate("fapilog-facade")).toFixed(2))
 }))
 
 const pad = (s: string, n: number) => s.padEnd(n)
 console.log(
   `\n${N} events × ${ROUNDS} rounds (median), Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}\n`
 )
-console.log(`${pad("case", 24)}${pad("events/s", 12)}${pad("vs pino", 10)}vs pino (same fields)`)
+console.log(
+  `${pad("case", 24)}${pad("events/s", 12)}${pad("vs pino", 10)}${pad("vs pino same fields", 22)}vs facade`
+)
 for (const r of rows) {
+  const cells = [r.eventsPerSecond.toLocaleString("en-US"), `${r.vsPino}x`, `${r.vsPinoSameFields}x`]
   console.log(
-    `${pad(r.case, 24)}${pad(r.eventsPerSecond.toLocaleString("en-US"), 12)}${pad(`${r.vsPino}x`, 10)}${r.vsPinoSameFields}x`
+    `${pad(r.case, 24)}${pad(cells[0] ?? "", 12)}${pad(cells[1] ?? "", 10)}${pad(cells[2] ?? "", 22)}${r.vsFacade}x`
   )
 }
 const results = {

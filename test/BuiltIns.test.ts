@@ -131,6 +131,21 @@ describe("built-in components through settings", () => {
     assert.strictEqual(JSON.parse(hugeLine).truncated, true)
   })
 
+  it("the size guard can drop oversized events, counting them and saying so in the log", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({ sinks: [memory], maxEventBytes: "1 KB", oversize: "drop" })
+    log.info("small")
+    log.info("huge", { blob: "z".repeat(5000) })
+    log.info("huge too", { blob: "z".repeat(5000) })
+    await log.close()
+    assert.deepStrictEqual(
+      memory.lines().map((l) => JSON.parse(l).message),
+      ["small", "size guard dropped events"]
+    )
+    assert.strictEqual(JSON.parse(memory.lines()[1] as string).dropped, 2)
+    assert.strictEqual(log.stats().filtered, 2)
+  })
+
   it("sampling, throttling and dedupe thin output and say so", async () => {
     const memory = Sink.memory()
     const log = await createLogger({

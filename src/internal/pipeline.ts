@@ -9,8 +9,8 @@ import { type BatchContext, BatchImpl } from "./batch.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type NamedEnricher, runEnrichers } from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
-import { type LevelName, levels } from "./level.js"
-import type { Processor } from "./processor.js"
+import { type LevelName, levels, WARN } from "./level.js"
+import { type Processor, summaryRecord } from "./processor.js"
 import type { Bindings, LogRecord } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 
@@ -87,6 +87,8 @@ export class Pipeline implements exitHook.ExitDrainable {
   private emitted: Array<LogRecord> = []
   private filtered = 0
   private oversized = 0
+  private oversizedUnreported = 0
+  private readonly maxEventBytes: number | undefined
   private buffer: Array<LogRecord> = []
   private readonly pending: Array<Pending> = []
   private readonly waiters: Array<Waiter> = []
@@ -108,6 +110,7 @@ export class Pipeline implements exitHook.ExitDrainable {
     this.syncSinks = options.sinks.filter((s) => s.writeSync !== undefined)
     this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
+    this.maxEventBytes = options.maxEventBytes
     this.batchContext = {
       redact: options.redact,
       guard:
@@ -118,9 +121,7 @@ export class Pipeline implements exitHook.ExitDrainable {
               mode: options.oversize ?? "truncate",
               onDrop: () => {
                 this.oversized++
-                this.diagnostics.report("size guard", "dropped an event over maxEventBytes", undefined, {
-                  dropped: this.oversized
-                })
+                this.oversizedUnreported++
               }
             }
     }
@@ -141,6 +142,7 @@ export class Pipeline implements exitHook.ExitDrainable {
   /** Lets windowed processors report; their summaries join the next batch. */
   tick(final = false): void {
     const now = Date.now()
+    if (this.oversizedUnreported > 0) this.signal()
     for (const p of this.processors) {
       try {
         if (final) p.flush?.(now, this.emit)
@@ -152,11 +154,26 @@ export class Pipeline implements exitHook.ExitDrainable {
     if (this.emitted.length > 0) this.signal()
   }
 
+  private hasWork(): boolean {
+    return this.buffer.length > 0 || this.emitted.length > 0 || this.oversizedUnreported > 0
+  }
+
   /**
    * The per-batch steps before the sinks: enrichment, custom enrichers, processors. Plain
    * synchronous code; a failing step is reported and skipped, the batch goes on.
    */
   private prepare(records: Array<LogRecord>): ReadonlyArray<LogRecord> {
+    if (this.oversizedUnreported > 0) {
+      // the size guard dropped events from the previous batch: say so in the log itself
+      this.emit(
+        summaryRecord(Date.now(), WARN, "size guard dropped events", {
+          processor: "size-guard",
+          dropped: this.oversizedUnreported,
+          maxEventBytes: this.maxEventBytes
+        })
+      )
+      this.oversizedUnreported = 0
+    }
     const enrichment = this.enrichment?.()
     if (enrichment !== undefined) for (const r of records) r.enrichment = enrichment
     if (this.enrichers.length > 0) {
@@ -164,7 +181,7 @@ export class Pipeline implements exitHook.ExitDrainable {
         this.diagnostics.report(`enricher ${name}`, "failed", e)
       )
     }
-    if (this.processors.length === 0) return records
+    if (this.processors.length === 0 && this.emitted.length === 0) return records
     let out: ReadonlyArray<LogRecord> = records
     const now = Date.now()
     for (const p of this.processors) {
@@ -224,7 +241,7 @@ export class Pipeline implements exitHook.ExitDrainable {
    * is queued for the asynchronous sinks, if any, which the worker serves in order.
    */
   drainSync(): void {
-    if ((this.buffer.length === 0 && this.emitted.length === 0) || this.draining) return
+    if (!this.hasWork() || this.draining) return
     const records = this.buffer
     this.buffer = []
     this.draining = true
@@ -299,7 +316,7 @@ export class Pipeline implements exitHook.ExitDrainable {
         this.pending.shift()
         this.settle(next.end)
       }
-      if (this.buffer.length === 0 && this.emitted.length === 0) {
+      if (!this.hasWork()) {
         if (this.closing) return
         yield* this.waitForWork
       }
