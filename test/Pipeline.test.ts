@@ -5,24 +5,11 @@ import { Diagnostics } from "../src/internal/diagnostics.js"
 import * as L from "../src/internal/level.js"
 import * as Pipeline from "../src/internal/pipeline.js"
 import { type Processor, summaryRecord } from "../src/internal/processor.js"
-import { Bindings, LogRecord } from "../src/internal/record.js"
+import { Bindings, LogRecord, recordOf } from "../src/internal/record.js"
 import * as Sink from "../src/Sink.js"
 
 const event = (message: string, level: L.LevelInfo = L.INFO) =>
-  new LogRecord(
-    Date.now(),
-    level,
-    message,
-    "test",
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined
-  )
+  recordOf(level, message, { time: Date.now(), logger: "test" })
 
 /** A sync sink that records the size of every batch it was handed. */
 const recording = () => {
@@ -286,22 +273,7 @@ describe("Pipeline stages", () => {
           ]
         })
       )
-      p.offer(
-        new LogRecord(
-          Date.now(),
-          L.INFO,
-          "m",
-          "t",
-          { hostname: "caller" },
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined
-        )
-      )
+      p.offer(recordOf(L.INFO, "m", { time: Date.now(), logger: "t", fields: { hostname: "caller" } }))
       yield* p.flush
       assert.deepStrictEqual(memory.events()[0]?.fields, {
         service: "from-enricher",

@@ -7,31 +7,13 @@ import { SinkError } from "../src/Errors.js"
 import * as Formatter from "../src/Formatter.js"
 import { BatchImpl } from "../src/internal/batch.js"
 import * as L from "../src/internal/level.js"
-import { LogRecord } from "../src/internal/record.js"
+import { LogRecord, recordOf } from "../src/internal/record.js"
 import * as LogEvent from "../src/LogEvent.js"
 import * as Sink from "../src/Sink.js"
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-sink-"))
 const batch = (...messages: Array<string>) =>
-  new BatchImpl(
-    messages.map(
-      (m) =>
-        new LogRecord(
-          Date.now(),
-          L.INFO,
-          m,
-          "t",
-          { n: 1 },
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined
-        )
-    )
-  )
+  new BatchImpl(messages.map((m) => recordOf(L.INFO, m, { time: Date.now(), logger: "t", fields: { n: 1 } })))
 
 describe("Sink.file", () => {
   it.effect("creates the parent directory and a 0640 file, and appends JSON lines", () =>
@@ -156,34 +138,8 @@ describe("Sink combinators and Formatter constructors", () => {
     ])
     const leveled = Sink.withMinLevel(atLeastWarn, "warn")
     const b = new BatchImpl([
-      new LogRecord(
-        0,
-        L.INFO,
-        "i",
-        "t",
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined
-      ),
-      new LogRecord(
-        0,
-        L.ERROR,
-        "e",
-        "t",
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined
-      )
+      recordOf(L.INFO, "i", { time: 0, logger: "t" }),
+      recordOf(L.ERROR, "e", { time: 0, logger: "t" })
     ])
     routed.writeSync?.(b)
     leveled.writeSync?.(b)

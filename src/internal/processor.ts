@@ -1,6 +1,6 @@
 import { safeRead } from "./json.js"
 import type { LevelInfo } from "./level.js"
-import { type Fields, LogRecord, materialize } from "./record.js"
+import { type Fields, type LogRecord, materialize, recordOf } from "./record.js"
 
 /** Adds a record (a summary of what a processor suppressed) after the current batch. */
 export type Emit = (record: LogRecord) => void
@@ -22,20 +22,7 @@ export interface Processor {
 
 /** A record that fapilog itself writes (summaries of suppressed events), under the `fapilog` logger. */
 export const summaryRecord = (time: number, level: LevelInfo, message: string, fields: Fields): LogRecord =>
-  new LogRecord(
-    time,
-    level,
-    message,
-    "fapilog",
-    fields,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined
-  )
+  recordOf(level, message, { time, logger: "fapilog", fields })
 
 /** The value a record's merged user fields hold under `key` (call fields win, as in output). */
 export const fieldValue = (record: LogRecord, key: string): unknown => {

@@ -1,5 +1,5 @@
 import * as Cause from "effect/Cause"
-import type * as HashMap from "effect/HashMap"
+import * as HashMap from "effect/HashMap"
 import type * as List from "effect/List"
 import type * as LogSpan from "effect/LogSpan"
 import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
@@ -61,6 +61,43 @@ export class LogRecord {
   /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below bindings. */
   extra: Fields | undefined = undefined
 }
+
+/** The optional parts of a record, by name, for {@link recordOf}. */
+export interface RecordParts {
+  readonly time?: number | undefined
+  readonly logger?: string | undefined
+  readonly fields?: Fields | undefined
+  /** Child bindings as a plain object (snapshotted into Bindings). */
+  readonly bindings?: Fields | undefined
+  /** `withContext` fields as a plain object. */
+  readonly context?: Fields | undefined
+  /** Effect annotations as a plain object. */
+  readonly annotations?: Fields | undefined
+  readonly error?: unknown
+  readonly traceId?: string | undefined
+  readonly spanId?: string | undefined
+  readonly spans?: List.List<LogSpan.LogSpan> | undefined
+}
+
+/**
+ * A record from named parts: for fapilog's own summary events, tests and plugin test kits.
+ * The hot paths (facade, Effect logger) call the constructor directly.
+ */
+export const recordOf = (level: LevelInfo, message: unknown, parts: RecordParts = {}): LogRecord =>
+  new LogRecord(
+    parts.time ?? Date.now(),
+    level,
+    message,
+    parts.logger ?? "app",
+    parts.fields,
+    parts.bindings === undefined ? undefined : Bindings.extend(undefined, parts.bindings),
+    parts.context === undefined ? undefined : Bindings.extend(undefined, parts.context),
+    parts.annotations === undefined ? undefined : HashMap.fromIterable(Object.entries(parts.annotations)),
+    parts.error,
+    parts.traceId,
+    parts.spanId,
+    parts.spans
+  )
 
 const defineField = (target: Record<string, unknown>, key: string, value: unknown): void => {
   if (key === "__proto__") {

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { makeDedupe } from "../../src/internal/dedupe.js"
 import * as L from "../../src/internal/level.js"
 import type { Emit } from "../../src/internal/processor.js"
-import { Bindings, type Fields, LogRecord } from "../../src/internal/record.js"
+import { Bindings, type Fields, type LogRecord, recordOf } from "../../src/internal/record.js"
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 0)
 
@@ -18,20 +18,14 @@ const rec = (
     bindings?: Fields
   } = {}
 ): LogRecord =>
-  new LogRecord(
-    options.time ?? T0,
-    options.level ?? L.INFO,
-    options.message ?? "msg",
-    options.logger ?? "app",
-    options.fields,
-    options.bindings === undefined ? undefined : Bindings.extend(undefined, options.bindings),
-    undefined,
-    undefined,
-    options.error,
-    options.traceId,
-    undefined,
-    undefined
-  )
+  recordOf(options.level ?? L.INFO, options.message ?? "msg", {
+    time: options.time ?? T0,
+    logger: options.logger ?? "app",
+    fields: options.fields,
+    bindings: options.bindings,
+    error: options.error,
+    traceId: options.traceId
+  })
 
 const collector = () => {
   const emitted: Array<LogRecord> = []

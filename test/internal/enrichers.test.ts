@@ -9,25 +9,12 @@ import {
   staticFields
 } from "../../src/internal/enrichers.js"
 import * as L from "../../src/internal/level.js"
-import { Bindings, type Fields, formatJsonLine, LogRecord } from "../../src/internal/record.js"
+import { Bindings, type Fields, formatJsonLine, type LogRecord, recordOf } from "../../src/internal/record.js"
 
 const T = Date.UTC(2026, 0, 2, 3, 4, 5, 6)
 
 const record = (message: unknown = "msg", fields?: Fields, bindings?: Fields): LogRecord =>
-  new LogRecord(
-    T,
-    L.WARN,
-    message,
-    "app",
-    fields,
-    bindings === undefined ? undefined : Bindings.extend(undefined, bindings),
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined
-  )
+  recordOf(L.WARN, message, { time: T, logger: "app", fields, bindings })
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

@@ -10,7 +10,7 @@ import {
   pinoLevels
 } from "../../src/internal/layouts.js"
 import * as L from "../../src/internal/level.js"
-import { LogRecord, materialize } from "../../src/internal/record.js"
+import { LogRecord, materialize, recordOf } from "../../src/internal/record.js"
 import type { LogEvent } from "../../src/LogEvent.js"
 
 const event = (over: Partial<LogEvent> = {}): LogEvent => ({
@@ -297,20 +297,11 @@ describe("pino layout", () => {
 
 describe("layouts", () => {
   it("format events materialized from records, within the limits", () => {
-    const r = new LogRecord(
-      Date.UTC(2026, 0, 2, 3, 4, 5, 6),
-      L.AUDIT,
-      "x".repeat(40),
-      "audit",
-      { deep: { a: { b: { c: 1 } } }, actor: "ada" },
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined
-    )
+    const r = recordOf(L.AUDIT, "x".repeat(40), {
+      time: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+      logger: "audit",
+      fields: { deep: { a: { b: { c: 1 } } }, actor: "ada" }
+    })
     const limits = { ...defaultLimits, maxDepth: 2, maxStringLength: 10 }
     const e = materialize(r)
     const ecsLine = parse(makeEcs(limits).format(e))

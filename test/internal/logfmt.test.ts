@@ -4,7 +4,7 @@ import logfmt from "logfmt"
 import { defaultLimits } from "../../src/internal/json.js"
 import * as L from "../../src/internal/level.js"
 import { logfmtKey, logfmtValue, makeLogfmt } from "../../src/internal/logfmt.js"
-import { LogRecord, materialize } from "../../src/internal/record.js"
+import { LogRecord, materialize, recordOf } from "../../src/internal/record.js"
 import type { LogEvent } from "../../src/LogEvent.js"
 
 const event = (over: Partial<LogEvent> = {}): LogEvent => ({
@@ -319,20 +319,14 @@ describe("logfmt formatter", () => {
   })
 
   it("formats events materialized from records", () => {
-    const r = new LogRecord(
-      Date.UTC(2026, 0, 2, 3, 4, 5, 6),
-      L.WARN,
-      "disk low",
-      "disk",
-      { free: 12, path: "/var/log", level: "x" },
-      undefined,
-      undefined,
-      undefined,
-      new Error("full"),
-      "trace-1",
-      "span-1",
-      undefined
-    )
+    const r = recordOf(L.WARN, "disk low", {
+      time: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+      logger: "disk",
+      fields: { free: 12, path: "/var/log", level: "x" },
+      error: new Error("full"),
+      traceId: "trace-1",
+      spanId: "span-1"
+    })
     const parsed = logfmt.parse(format(materialize(r)))
     assert.deepInclude(parsed, {
       timestamp: "2026-01-02T03:04:05.006Z",

@@ -5,9 +5,10 @@ import {
   Bindings,
   type Fields,
   formatJsonLine,
-  LogRecord,
+  type LogRecord,
   materialize,
-  messageText
+  messageText,
+  recordOf
 } from "../../src/internal/record.js"
 import * as LogEvent from "../../src/LogEvent.js"
 
@@ -24,20 +25,18 @@ interface Parts {
 }
 
 const record = (p: Parts): LogRecord =>
-  new LogRecord(
-    Date.UTC(2026, 0, 2, 3, 4, 5, 6),
-    L.INFO,
-    p.message ?? "msg",
-    "app",
-    p.fields,
-    p.bindings === undefined ? undefined : Bindings.extend(undefined, p.bindings),
-    p.context === undefined ? undefined : Bindings.extend(undefined, p.context),
-    p.annotations === undefined ? undefined : HashMap.fromIterable(Object.entries(p.annotations)),
-    p.error,
-    p.traceId,
-    p.spanId,
-    p.spans
-  )
+  recordOf(L.INFO, p.message ?? "msg", {
+    time: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+    logger: "app",
+    fields: p.fields,
+    bindings: p.bindings,
+    context: p.context,
+    annotations: p.annotations,
+    error: p.error,
+    traceId: p.traceId,
+    spanId: p.spanId,
+    spans: p.spans
+  })
 
 const line = (p: Parts): Record<string, unknown> => JSON.parse(formatJsonLine(record(p)))
 

@@ -3,27 +3,28 @@ import { HashMap } from "effect"
 import * as Formatter from "../../src/Formatter.js"
 import { BatchImpl } from "../../src/internal/batch.js"
 import * as L from "../../src/internal/level.js"
-import { Bindings, type Fields, formatJsonLine, LogRecord, materialize } from "../../src/internal/record.js"
+import {
+  Bindings,
+  type Fields,
+  formatJsonLine,
+  LogRecord,
+  materialize,
+  recordOf
+} from "../../src/internal/record.js"
 import { compile, parsePath, type RedactOptions, stripUrlCredentials } from "../../src/internal/redact.js"
 
 const record = (
   fields: Fields,
   extra: { bindings?: Fields; annotations?: Fields; message?: string; error?: unknown } = {}
 ) =>
-  new LogRecord(
-    0,
-    L.INFO,
-    extra.message ?? "msg",
-    "app",
+  recordOf(L.INFO, extra.message ?? "msg", {
+    time: 0,
+    logger: "app",
     fields,
-    extra.bindings === undefined ? undefined : Bindings.extend(undefined, extra.bindings),
-    undefined,
-    extra.annotations === undefined ? undefined : HashMap.fromIterable(Object.entries(extra.annotations)),
-    extra.error,
-    undefined,
-    undefined,
-    undefined
-  )
+    bindings: extra.bindings,
+    annotations: extra.annotations,
+    error: extra.error
+  })
 
 const json = (options: RedactOptions, fields: Fields, extra = {}) =>
   JSON.parse(formatJsonLine(record(fields, extra), undefined, compile(options))) as Record<string, unknown>

@@ -1,26 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as L from "../../src/internal/level.js"
 import type { Emit } from "../../src/internal/processor.js"
-import { type Fields, LogRecord } from "../../src/internal/record.js"
+import { type Fields, type LogRecord, recordOf } from "../../src/internal/record.js"
 import { makeSampler, traceHash } from "../../src/internal/sampling.js"
 
 const rec = (
   options: { level?: L.LevelInfo; fields?: Fields; traceId?: string; message?: string; time?: number } = {}
 ): LogRecord =>
-  new LogRecord(
-    options.time ?? 0,
-    options.level ?? L.INFO,
-    options.message ?? "msg",
-    "app",
-    options.fields,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    options.traceId,
-    undefined,
-    undefined
-  )
+  recordOf(options.level ?? L.INFO, options.message ?? "msg", {
+    time: options.time ?? 0,
+    logger: "app",
+    fields: options.fields,
+    traceId: options.traceId
+  })
 
 const collector = () => {
   const emitted: Array<LogRecord> = []

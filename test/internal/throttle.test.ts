@@ -1,26 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as L from "../../src/internal/level.js"
 import type { Emit } from "../../src/internal/processor.js"
-import { Bindings, type Fields, LogRecord } from "../../src/internal/record.js"
+import { Bindings, type Fields, type LogRecord, recordOf } from "../../src/internal/record.js"
 import { makeThrottle } from "../../src/internal/throttle.js"
 
 const rec = (
   options: { level?: L.LevelInfo; fields?: Fields; message?: string; bindings?: Fields } = {}
 ): LogRecord =>
-  new LogRecord(
-    0,
-    options.level ?? L.INFO,
-    options.message ?? "msg",
-    "app",
-    options.fields,
-    options.bindings === undefined ? undefined : Bindings.extend(undefined, options.bindings),
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined
-  )
+  recordOf(options.level ?? L.INFO, options.message ?? "msg", {
+    time: 0,
+    logger: "app",
+    fields: options.fields,
+    bindings: options.bindings
+  })
 
 const collector = () => {
   const emitted: Array<LogRecord> = []
