@@ -5,7 +5,7 @@ import { Diagnostics } from "../src/internal/diagnostics.js"
 import * as L from "../src/internal/level.js"
 import * as Pipeline from "../src/internal/pipeline.js"
 import { type Processor, summaryRecord } from "../src/internal/processor.js"
-import { Bindings, LogRecord, recordOf } from "../src/internal/record.js"
+import { Bindings, recordOf } from "../src/internal/record.js"
 import * as Sink from "../src/Sink.js"
 
 const event = (message: string, level: L.LevelInfo = L.INFO) =>

@@ -7,7 +7,7 @@ import { SinkError } from "../src/Errors.js"
 import * as Formatter from "../src/Formatter.js"
 import { BatchImpl } from "../src/internal/batch.js"
 import * as L from "../src/internal/level.js"
-import { LogRecord, recordOf } from "../src/internal/record.js"
+import { recordOf } from "../src/internal/record.js"
 import * as LogEvent from "../src/LogEvent.js"
 import * as Sink from "../src/Sink.js"
 

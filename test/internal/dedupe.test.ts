@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { makeDedupe } from "../../src/internal/dedupe.js"
 import * as L from "../../src/internal/level.js"
-import type { Emit } from "../../src/internal/processor.js"
-import { Bindings, type Fields, type LogRecord, recordOf } from "../../src/internal/record.js"
+import { type Fields, type LogRecord, recordOf } from "../../src/internal/record.js"
+import { collector } from "../support/events.js"
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 0)
 
@@ -26,14 +26,6 @@ const rec = (
     error: options.error,
     traceId: options.traceId
   })
-
-const collector = () => {
-  const emitted: Array<LogRecord> = []
-  const emit: Emit = (r) => {
-    emitted.push(r)
-  }
-  return { emitted, emit }
-}
 
 const iso = (t: number) => new Date(t).toISOString()
 

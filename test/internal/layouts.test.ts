@@ -10,17 +10,9 @@ import {
   pinoLevels
 } from "../../src/internal/layouts.js"
 import * as L from "../../src/internal/level.js"
-import { LogRecord, materialize, recordOf } from "../../src/internal/record.js"
+import { materialize, recordOf } from "../../src/internal/record.js"
 import type { LogEvent } from "../../src/LogEvent.js"
-
-const event = (over: Partial<LogEvent> = {}): LogEvent => ({
-  timestamp: "2026-01-02T03:04:05.006Z",
-  level: "info",
-  logger: "app",
-  message: "hello",
-  fields: {},
-  ...over
-})
+import { sampleEvent as event } from "../support/events.js"
 
 const ecs = makeEcs().format
 const otel = makeOtel().format

@@ -4,17 +4,8 @@ import logfmt from "logfmt"
 import { defaultLimits } from "../../src/internal/json.js"
 import * as L from "../../src/internal/level.js"
 import { logfmtKey, logfmtValue, makeLogfmt } from "../../src/internal/logfmt.js"
-import { LogRecord, materialize, recordOf } from "../../src/internal/record.js"
-import type { LogEvent } from "../../src/LogEvent.js"
-
-const event = (over: Partial<LogEvent> = {}): LogEvent => ({
-  timestamp: "2026-01-02T03:04:05.006Z",
-  level: "info",
-  logger: "app",
-  message: "hello",
-  fields: {},
-  ...over
-})
+import { materialize, recordOf } from "../../src/internal/record.js"
+import { sampleEvent as event } from "../support/events.js"
 
 const format = makeLogfmt().format
 

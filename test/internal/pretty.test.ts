@@ -1,15 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { continuationPrefix, makeMinimal, makePretty, shouldColor } from "../../src/internal/pretty.js"
-import type { LogEvent } from "../../src/LogEvent.js"
-
-const event = (over: Partial<LogEvent> = {}): LogEvent => ({
-  timestamp: "2026-01-02T03:04:05.006Z",
-  level: "info",
-  logger: "app",
-  message: "hello",
-  fields: {},
-  ...over
-})
+import { sampleEvent as event } from "../support/events.js"
 
 const plain = makePretty({ colors: false }).format
 const colored = makePretty({ colors: true }).format

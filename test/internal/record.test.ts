@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Either, HashMap, List, LogSpan } from "effect"
+import { Cause, Either, List, LogSpan } from "effect"
 import * as L from "../../src/internal/level.js"
 import {
   Bindings,

@@ -1,16 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { HashMap } from "effect"
 import * as Formatter from "../../src/Formatter.js"
 import { BatchImpl } from "../../src/internal/batch.js"
 import * as L from "../../src/internal/level.js"
-import {
-  Bindings,
-  type Fields,
-  formatJsonLine,
-  LogRecord,
-  materialize,
-  recordOf
-} from "../../src/internal/record.js"
+import { type Fields, formatJsonLine, materialize, recordOf } from "../../src/internal/record.js"
 import { compile, parsePath, type RedactOptions, stripUrlCredentials } from "../../src/internal/redact.js"
 
 const record = (

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as L from "../../src/internal/level.js"
-import type { Emit } from "../../src/internal/processor.js"
 import { type Fields, type LogRecord, recordOf } from "../../src/internal/record.js"
 import { makeSampler, traceHash } from "../../src/internal/sampling.js"
+import { collector, numbered } from "../support/events.js"
 
 const rec = (
   options: { level?: L.LevelInfo; fields?: Fields; traceId?: string; message?: string; time?: number } = {}
@@ -13,17 +13,6 @@ const rec = (
     fields: options.fields,
     traceId: options.traceId
   })
-
-const collector = () => {
-  const emitted: Array<LogRecord> = []
-  const emit: Emit = (r) => {
-    emitted.push(r)
-  }
-  return { emitted, emit }
-}
-
-const numbered = (n: number, level: L.LevelInfo = L.INFO): Array<LogRecord> =>
-  Array.from({ length: n }, (_, i) => rec({ level, message: `m${i}` }))
 
 const messages = (rs: ReadonlyArray<LogRecord>): Array<unknown> => rs.map((r) => r.message)
 

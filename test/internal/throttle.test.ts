@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as L from "../../src/internal/level.js"
-import type { Emit } from "../../src/internal/processor.js"
-import { Bindings, type Fields, type LogRecord, recordOf } from "../../src/internal/record.js"
+import { type Fields, type LogRecord, recordOf } from "../../src/internal/record.js"
 import { makeThrottle } from "../../src/internal/throttle.js"
+import { collector, numbered } from "../support/events.js"
 
 const rec = (
   options: { level?: L.LevelInfo; fields?: Fields; message?: string; bindings?: Fields } = {}
@@ -13,17 +13,6 @@ const rec = (
     fields: options.fields,
     bindings: options.bindings
   })
-
-const collector = () => {
-  const emitted: Array<LogRecord> = []
-  const emit: Emit = (r) => {
-    emitted.push(r)
-  }
-  return { emitted, emit }
-}
-
-const numbered = (n: number, level: L.LevelInfo = L.INFO): Array<LogRecord> =>
-  Array.from({ length: n }, (_, i) => rec({ level, message: `m${i}` }))
 
 const forUser = (userId: unknown, message = String(userId)): LogRecord => rec({ fields: { userId }, message })
 

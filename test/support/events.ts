@@ -1,0 +1,27 @@
+import * as L from "../../src/internal/level.js"
+import type { Emit } from "../../src/internal/processor.js"
+import { type LogRecord, recordOf } from "../../src/internal/record.js"
+import type { LogEvent } from "../../src/LogEvent.js"
+
+/** Collects what a processor emits. */
+export const collector = () => {
+  const emitted: Array<LogRecord> = []
+  const emit: Emit = (r) => {
+    emitted.push(r)
+  }
+  return { emitted, emit }
+}
+
+/** `n` records with messages m0, m1, ... at `level`, time 0. */
+export const numbered = (n: number, level: L.LevelInfo = L.INFO): Array<LogRecord> =>
+  Array.from({ length: n }, (_, i) => recordOf(level, `m${i}`, { time: 0 }))
+
+/** A structured event with sensible defaults, for formatter tests. */
+export const sampleEvent = (over: Partial<LogEvent> = {}): LogEvent => ({
+  timestamp: "2026-01-02T03:04:05.006Z",
+  level: "info",
+  logger: "app",
+  message: "hello",
+  fields: {},
+  ...over
+})
