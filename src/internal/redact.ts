@@ -168,6 +168,25 @@ export const redactValue = (
   if (value instanceof Date || value instanceof Error || ArrayBuffer.isView(value)) return value
   seen.push(value)
   try {
+    return redactObject(r, value, node, depth, maxDepth, seen)
+  } catch {
+    // a value that cannot be inspected (a hostile proxy, a throwing getter) cannot be shown
+    // to be free of secrets: withhold it
+    return r.censor
+  } finally {
+    seen.pop()
+  }
+}
+
+const redactObject = (
+  r: CompiledRedaction,
+  value: object,
+  node: PathNode | undefined,
+  depth: number,
+  maxDepth: number,
+  seen: Array<unknown>
+): unknown => {
+  {
     if (Array.isArray(value)) {
       let copy: Array<unknown> | undefined
       for (let i = 0; i < value.length; i++) {
@@ -203,15 +222,21 @@ export const redactValue = (
       if (removed || out !== v) {
         if (copy === undefined) {
           copy = {}
-          for (const key of keys) define(copy, key, src[key])
+          for (const key of keys) define(copy, key, safeGet(src, key))
         }
         if (removed) delete copy[k]
         else define(copy, k, out)
       }
     }
     return copy ?? value
-  } finally {
-    seen.pop()
+  }
+}
+
+const safeGet = (o: Record<string, unknown>, k: string): unknown => {
+  try {
+    return o[k]
+  } catch {
+    return undefined
   }
 }
 

@@ -147,3 +147,19 @@ describe("redaction paths", () => {
     assert.notInclude(formatJsonLine(record({ deep }), undefined, compile({ keys: ["password"] })), "leak")
   })
 })
+
+describe("redaction of values that cannot be inspected", () => {
+  it("withholds them instead of leaking or throwing", () => {
+    const hostile = new Proxy(
+      { secret: "s" },
+      {
+        ownKeys() {
+          throw new Error("trap")
+        }
+      }
+    )
+    const event = model({ keys: ["password"] }, { hostile, fine: 1 })
+    assert.strictEqual(event.fields.hostile, "[REDACTED]")
+    assert.strictEqual(event.fields.fine, 1)
+  })
+})
