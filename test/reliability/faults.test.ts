@@ -1,0 +1,58 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { Diagnostics } from "../../src/internal/diagnostics.js"
+import * as L from "../../src/internal/level.js"
+import * as Pipeline from "../../src/internal/pipeline.js"
+import { recordOf } from "../../src/internal/record.js"
+import { fdSink } from "../../src/internal/sink.js"
+import * as Sink from "../../src/Sink.js"
+import { readLines, runScript } from "../support/script.js"
+
+describe("sink faults with real resources", () => {
+  it.live("ENOSPC (/dev/full) is reported and never reaches the caller or the other sinks", () =>
+    Effect.gen(function* () {
+      const fd = fs.openSync("/dev/full", "w")
+      const lines: Array<string> = []
+      const memory = Sink.memory()
+      const p = yield* Pipeline.make({
+        name: "faults",
+        level: "trace",
+        capacity: 10,
+        shutdownTimeout: 1000,
+        sinks: [fdSink("full", fd), memory],
+        diagnostics: new Diagnostics("faults", (l) => lines.push(l), 0)
+      })
+      for (let i = 0; i < 25; i++) p.offer(recordOf(L.INFO, `m${i}`))
+      yield* p.flush
+      fs.closeSync(fd)
+      assert.strictEqual(memory.events().length, 25)
+      assert.isAbove(p.stats().sinkErrors, 0)
+      const reported = JSON.parse(lines[0] as string)
+      assert.strictEqual(reported.component, "sink full")
+      assert.strictEqual(reported.error.code, "ENOSPC")
+    }).pipe(Effect.scoped)
+  )
+
+  it("EPIPE on stdout (the reader went away) neither crashes the app nor loses the file's events", () => {
+    const r = runScript(`
+      import { spawn } from "node:child_process"
+      const child = spawn(process.execPath, [
+        ${JSON.stringify(path.join(process.cwd(), "node_modules", ".bin", "tsx"))},
+        "-e",
+        'import("$FAPILOG").then(async ({ createLogger }) => { const log = await createLogger({ sinks: ["stdout", { type: "file", path: "$DIR/out.log" }], capacity: 50 }); for (let i = 0; i < 2000; i++) log.info("event", { i, pad: "x".repeat(100) }); await log.close(); console.error("child done") })'
+      ], { stdio: ["ignore", "pipe", "pipe"] })
+      child.stdout.once("data", () => child.stdout.destroy())
+      let err = ""
+      child.stderr.on("data", (d) => (err += d))
+      child.on("exit", (code, signal) => { console.log(JSON.stringify({ code, signal, err })) })
+    `)
+    assert.strictEqual(r.status, 0, r.stderr)
+    const result = JSON.parse(r.stdout.trim().split("\n").pop() as string)
+    assert.strictEqual(result.code, 0, result.err)
+    assert.include(result.err, "child done")
+    assert.include(result.err, "EPIPE", "the failure was reported on the diagnostics channel")
+    assert.strictEqual(readLines(path.join(r.dir, "out.log")).length, 2000)
+  })
+})
