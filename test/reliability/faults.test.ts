@@ -56,3 +56,40 @@ describe("sink faults with real resources", () => {
     assert.strictEqual(readLines(path.join(r.dir, "out.log")).length, 2000)
   })
 })
+
+describe("process-level drain", () => {
+  it("an Effect app under NodeRuntime.runMain killed with SIGTERM writes every accepted event", async () => {
+    const { spawn } = await import("node:child_process")
+    const dir = fs.mkdtempSync(path.join(process.cwd(), ".tmp", "sigterm-"))
+    const file = path.join(dir, "app.log")
+    const script = path.join(dir, "app.mts")
+    fs.writeFileSync(
+      script,
+      `
+      import { NodeRuntime } from "@effect/platform-node"
+      import { Effect } from "effect"
+      import { Fapilog } from ${JSON.stringify(path.join(process.cwd(), "src", "index.ts"))}
+      const program = Effect.gen(function* () {
+        for (let i = 0; i < 20000; i++) yield* Effect.logInfo("event").pipe(Effect.annotateLogs("i", i))
+        yield* Effect.sync(() => process.stdout.write("ready\\n"))
+        yield* Effect.never
+      })
+      NodeRuntime.runMain(program.pipe(Effect.provide(Fapilog.layer({ sinks: [{ type: "file", path: ${JSON.stringify(file)} }], capacity: 100000 }))))
+    `
+    )
+    // node itself (tsx only as a loader), so the signal reaches the app and not a wrapper
+    const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "pipe"] })
+    let stderr = ""
+    child.stderr.on("data", (d) => (stderr += d))
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()))
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    child.kill("SIGTERM")
+    await exited
+    const lines = readLines(file)
+    assert.strictEqual(lines.filter((l) => l.message === "event").length, 20000, stderr)
+    assert.deepStrictEqual(
+      lines.slice(0, 3).map((l) => l.i),
+      [0, 1, 2]
+    )
+  })
+})
