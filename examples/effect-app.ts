@@ -1,7 +1,7 @@
 /**
  * A small Effect program using fapilog as Effect's logger. `Effect.log*`, annotations,
- * log spans, tracing spans and failures all land in the same JSON lines, on stdout and in
- * `logs/effect-app.log`.
+ * log spans, tracing spans and failures all land in the same events: JSON lines in
+ * `logs/effect-app.log`, and on stdout JSON lines too (pretty lines in a terminal).
  *
  * Run from the repository root: `npx tsx examples/effect-app.ts`
  */
@@ -53,7 +53,7 @@ fs.rmSync(logFile, { force: true })
 const FapilogApp = Fapilog.layer({
   name: "effect-app",
   level: "debug",
-  sinks: ["stdout", { type: "file", path: logFile }]
+  sinks: ["stdout", { type: "file", path: logFile, format: "json" }]
 })
 
 // When runPromise ends, the layer's scope closes and every accepted event is drained.

@@ -1,6 +1,7 @@
 /**
  * A small Promise app: no Effect code, just `createLogger` and plain calls.
- * Writes JSON lines to stdout and to `logs/promise-app.log`.
+ * Writes to stdout (JSON lines, or pretty lines in a terminal) and JSON lines to
+ * `logs/promise-app.log` (the file sink sets its own format).
  *
  * Run from the repository root: `npx tsx examples/promise-app.ts`
  */
@@ -15,7 +16,7 @@ fs.rmSync(logFile, { force: true })
 const log = await createLogger({
   name: "promise-app",
   level: "debug",
-  sinks: ["stdout", { type: "file", path: logFile }]
+  sinks: ["stdout", { type: "file", path: logFile, format: "json" }]
 })
 
 log.info("service started", { port: 3000, region: "eu-west-1" })

@@ -119,7 +119,8 @@ export interface LayerOptions {
  * fapilog as Effect's logger, configured: replaces Effect's default logger, sets Effect's
  * minimum log level from `settings.level`, and drains every accepted event when the
  * layer's scope closes (then releases the sinks). Settings: programmatic > `FAPILOG_*`
- * environment > defaults; invalid values fail the layer with a `ConfigError`.
+ * environment > config file > preset > defaults; invalid values fail the layer with a
+ * `ConfigError`. Enrichers provided with `Enricher.layer` are picked up.
  *
  * @example
  * ```ts

@@ -78,9 +78,9 @@ const Rfc3339Millis = Schema.String.pipe(
 )
 
 /**
- * The structured event. `fields` holds every user field (call-site fields, child bindings,
- * `withContext` fields and Effect annotations, merged in that order of precedence); the
- * JSON line writes them at the top level.
+ * The structured event. `fields` holds every user field, merged from six sources, highest
+ * precedence first: call-site fields, Effect annotations, `withContext` fields, child
+ * bindings, custom enrichers, built-in enrichment. The JSON line writes them at the top level.
  *
  * @example
  * ```ts

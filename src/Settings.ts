@@ -1,6 +1,7 @@
 /**
  * Settings of a logger, for `createLogger(settings)` and `Fapilog.layer(settings)`.
- * Precedence: programmatic > `FAPILOG_*` environment variables > defaults. Every invalid
+ * Precedence: programmatic > `FAPILOG_*` environment variables > config file (`configFile`
+ * or `FAPILOG_CONFIG`, YAML or JSON) > preset > defaults. Every invalid
  * value fails with a `ConfigError` naming the field, the bad value and what is accepted;
  * unknown keys are reported too. See `docs/settings.md`.
  *
@@ -49,8 +50,10 @@ export type Settings = internal.Settings
 export type Resolved = internal.ResolvedSettings
 
 /**
- * One entry of `sinks`: `"stdout"`, `"stderr"`, `"null"`, `{ type: "file", path, mode? }`,
- * a `Sink`, or a scoped Effect that opens one.
+ * One entry of `sinks`: `"stdout"`, `"stderr"`, `"null"`, `{ type: "stdout" | "stderr", level?,
+ * format?, layout? }`, `{ type: "file", path, maxBytes?, maxFiles?, maxTotalBytes?, interval?,
+ * compress?, mode?, level?, format?, layout? }`, `{ type: "route", routes }`, a `Sink`, or a
+ * scoped Effect that opens one.
  *
  * @example
  * ```ts
@@ -102,8 +105,9 @@ export const settingKeys: ReadonlyArray<string> = internal.settingKeys
 export const presets: Readonly<Record<internal.PresetName, Settings>> = internal.presets
 
 /**
- * The defaults: name "app", level "info", format "json", sinks ["stdout"], capacity 1024
- * events, shutdown timeout 5000 ms.
+ * The defaults: name "app", level "info", format "json" (pretty for stdout/stderr on an
+ * interactive terminal when no format is set and CI is not), sinks ["stdout"], capacity 1024
+ * events, shutdown timeout 5000 ms, nothing else on.
  *
  * @example
  * ```ts

@@ -1,8 +1,16 @@
 import type { Formatter } from "../Formatter.js"
 import type { LogEvent } from "../LogEvent.js"
+import { toErrorInfo } from "./errorInfo.js"
 import { type FormatterImpl, formatRecord } from "./formatter.js"
 import type { JsonLimits } from "./json.js"
-import { formatJsonLine, isoTime, type LogRecord, materialize } from "./record.js"
+import {
+  fallbackMessage,
+  formatJsonLine,
+  isoTime,
+  type LogRecord,
+  loggerName,
+  materialize
+} from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 
 /** The size guard: what happens to an event whose line is longer than `maxBytes`. */
@@ -69,7 +77,26 @@ export class BatchImpl {
   }
 
   get events(): ReadonlyArray<LogEvent> {
-    return (this.materialized ??= this.records.map((r) => materialize(r, this.context.redact)))
+    return (this.materialized ??= this.records.map((r) => this.materializeSafely(r)))
+  }
+
+  /**
+   * An event that cannot be built (a hostile value beyond what the serializer guards) is
+   * replaced by a marker carrying no user data, so nothing unredacted can leave.
+   */
+  private materializeSafely(r: LogRecord): LogEvent {
+    try {
+      return materialize(r, this.context.redact)
+    } catch (e) {
+      return {
+        timestamp: isoTime(r.time),
+        level: r.level.name,
+        logger: loggerName(r),
+        message: fallbackMessage(r, this.context.redact, "[fapilog: event could not be processed]"),
+        error: toErrorInfo(e),
+        fields: {}
+      }
+    }
   }
 
   text(formatter: Formatter): string {

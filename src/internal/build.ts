@@ -65,7 +65,11 @@ const acquireSink = (
   diagnostics: Diagnostics
 ): Effect.Effect<Sink, SinkError, Scope.Scope> => {
   const format = (o: SinkOptions, stream?: NodeJS.WriteStream) =>
-    formatterFor(o.format ?? settings.format, o.layout ?? settings.layout, stream)
+    formatterFor(
+      o.format ?? (stream === undefined ? settings.format : settings.terminalFormat),
+      o.layout ?? settings.layout,
+      stream
+    )
   if (setting === "stdout") return Effect.succeed(sinks.stdout({ format: format({}, process.stdout) }))
   if (setting === "stderr") return Effect.succeed(sinks.stderr({ format: format({}, process.stderr) }))
   if (setting === "null") return Effect.succeed(sinks.discard)
@@ -138,7 +142,8 @@ const enrichmentOf = (
         version: enrich.version,
         kubernetes: enrich.kubernetes ?? false
       },
-      {}
+      // the downward-API variables; FAPILOG_* values already came through the ConfigProvider
+      Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAPILOG_")))
     )
     const fixed = Object.keys(base).length > 0 ? Bindings.extend(undefined, base) : undefined
     if (enrich.runtime === undefined || enrich.runtime === false)

@@ -43,7 +43,7 @@ export class LogRecord {
     readonly logger: string,
     /** Call-site fields (highest precedence). */
     readonly fields: Fields | undefined,
-    /** Child-logger bindings (lowest precedence). */
+    /** Child-logger bindings (above enrichment, below context, annotations and call fields). */
     readonly bindings: Bindings | undefined,
     /** `withContext` fields. */
     readonly context: Bindings | undefined,
@@ -378,6 +378,29 @@ const writeSourceOf = (
   return writeSource(o, ownKeys(o), src.skip, limits, redact, core, undefined)
 }
 
+/** The logger name for a fallback line, which must not throw. */
+export const loggerName = (r: LogRecord): string => {
+  try {
+    return String(r.logger)
+  } catch {
+    return "unknown"
+  }
+}
+
+/** The message of an event that failed to process: kept unless redaction is fail-closed. */
+export const fallbackMessage = (
+  r: LogRecord,
+  redact: CompiledRedaction | undefined,
+  marker: string
+): string => {
+  if (redact?.failClosed === true) return marker
+  try {
+    return `${marker} ${redactText(messageText(r.message), redact)}`
+  } catch {
+    return marker
+  }
+}
+
 let lastLogger = ""
 let lastLoggerJson = '""'
 
@@ -424,9 +447,10 @@ export const formatJsonLine = (
     return `${out}}`
   } catch (e) {
     const info = toErrorInfo(e)
-    // Nothing from the user's data goes into this line: with a fail-closed redactor an event
-    // that could not be processed must never leak, and without one this is still safe.
-    return `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${quote(String(r.logger))},"message":"[fapilog: event could not be formatted]","error":${stringify(info)}}`
+    // The fields are never written here. The message is, URL-stripped, unless redaction is
+    // fail-closed: then nothing of the user's data leaves with an event that failed.
+    const message = fallbackMessage(r, redact, "[fapilog: event could not be formatted]")
+    return `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${quote(loggerName(r))},"message":${quote(message)},"error":${stringify(info)}}`
   }
 }
 
@@ -460,7 +484,8 @@ const assignFrom = (
 
 /**
  * Builds the structured event from a record with the same merge rules as the JSON line:
- * call fields > annotations > context > bindings, and the same reserved-key handling,
+ * call fields > annotations > context > bindings > custom enrichers > built-in enrichment,
+ * and the same reserved-key handling,
  * except that reserved-name user keys stay in `fields` (the model has no collisions).
  */
 export const materialize = (r: LogRecord, redact?: CompiledRedaction | undefined): MaterializedEvent => {

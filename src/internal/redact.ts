@@ -199,7 +199,30 @@ const redactObject = (
       }
       return copy ?? value
     }
-    if (value instanceof Map || value instanceof Set) return value
+    if (value instanceof Map) {
+      let changed = false
+      const copy = new Map<unknown, unknown>()
+      for (const [k, v] of value) {
+        const key = typeof k === "string" ? k : undefined
+        const child = key === undefined ? undefined : node?.next(key)
+        let out: unknown
+        if (key !== undefined && matches(r, child, key)) {
+          changed = true
+          if (r.remove) continue
+          out = r.censor
+        } else {
+          out = redactValue(r, v, child, depth + 1, maxDepth, seen)
+        }
+        if (out !== v) changed = true
+        copy.set(k, out)
+      }
+      return changed ? copy : value
+    }
+    if (value instanceof Set) {
+      const items = [...value]
+      const out = items.map((item) => redactValue(r, item, node?.wildcard, depth + 1, maxDepth, seen))
+      return out.some((o, i) => o !== items[i]) ? new Set(out) : value
+    }
     let copy: Record<string, unknown> | undefined
     const src = value as Record<string, unknown>
     const keys = Object.keys(src)

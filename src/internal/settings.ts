@@ -111,6 +111,8 @@ export interface ResolvedSettings {
   readonly name: string
   readonly level: LevelName
   readonly format: FormatName
+  /** The format of stdout and stderr sinks: `format`, or pretty on a terminal when none was given. */
+  readonly terminalFormat: FormatName
   readonly layout: LayoutName
   readonly sinks: ReadonlyArray<SinkSetting>
   readonly capacity: number
@@ -135,6 +137,7 @@ export const defaults: ResolvedSettings = Object.freeze({
   name: "app",
   level: "info",
   format: "json",
+  terminalFormat: "json",
   layout: "default",
   sinks: Object.freeze(["stdout"] as const),
   capacity: 1024,
@@ -351,7 +354,7 @@ const checkObject = (
     if (!Object.hasOwn(shape, k))
       issues.push({
         path: `${at}.${k}`,
-        message: `is not a setting of ${what}; accepted: ${keys.join(", ")}`
+        message: `is not a key of ${what}; accepted: ${keys.join(", ")}`
       })
   }
   for (const k of keys) {
@@ -828,6 +831,13 @@ export const fromEnv = (
         const filePath = get(env.filePath)
         const chosen: Array<SinkSetting> = []
         for (const entry of list(sinks.toLowerCase())) {
+          if (entry === "route") {
+            issues.push({
+              path: "FAPILOG_SINKS",
+              message: '"route" needs its routes: use a settings object or a config file'
+            })
+            continue
+          }
           if (entry !== "file") {
             const sink = checkSink(entry, "FAPILOG_SINKS", issues)
             if (sink !== undefined) chosen.push(sink)
@@ -847,7 +857,12 @@ export const fromEnv = (
           if (maxTotal !== undefined)
             file.maxTotalBytes = bytes(maxTotal, "FAPILOG_FILE__MAX_TOTAL_BYTES", issues)
           const every = get(env.fileInterval)
-          if (every !== undefined) file.interval = interval(every, "FAPILOG_FILE__INTERVAL", issues)
+          if (every !== undefined)
+            file.interval = interval(
+              /^\d+$/.test(every) ? Number(every) : every,
+              "FAPILOG_FILE__INTERVAL",
+              issues
+            )
           const compress = get(env.fileCompress)
           if (compress !== undefined) file.compress = envBoolean(compress, "FAPILOG_FILE__COMPRESS", issues)
           chosen.push(file as unknown as FileSinkSetting)
@@ -918,10 +933,12 @@ export const resolve = (
         if (issues.length > 0) return Effect.fail(new ConfigError({ issues }))
         const formatGiven = [programmatic, env, file, preset].some((l) => l.format !== undefined)
         const resolved = overlay(defaults, preset, file, env, programmatic)
+        // without a format anywhere, terminals get pretty output and everything else (files) JSON
         const enrich = mergeEnrich(preset.enrich, file.enrich, env.enrich, programmatic.enrich)
         return Effect.succeed({
           ...resolved,
-          format: formatGiven ? resolved.format : defaultFormat(),
+          format: resolved.format,
+          terminalFormat: formatGiven ? resolved.format : defaultFormat(),
           enrich,
           enrichers: (programmatic.enrichers ?? []) as ReadonlyArray<NamedEnricher>
         })

@@ -163,3 +163,53 @@ describe("redaction of values that cannot be inspected", () => {
     assert.strictEqual(event.fields.fine, 1)
   })
 })
+
+describe("redaction inside Maps and Sets of structured events", () => {
+  it("censors matching Map keys and recurses into Set items", () => {
+    const fields = {
+      m: new Map<unknown, unknown>([
+        ["password", "p"],
+        ["ok", { token: "t" }],
+        [1, "n"]
+      ]),
+      s: new Set([{ password: "q" }])
+    }
+    const event = model({ keys: ["password", "token"] }, fields)
+    const m = event.fields.m as Map<unknown, unknown>
+    assert.strictEqual(m.get("password"), "[REDACTED]")
+    assert.deepStrictEqual(m.get("ok"), { token: "[REDACTED]" })
+    assert.strictEqual(m.get(1), "n")
+    assert.deepStrictEqual([...(event.fields.s as Set<unknown>)], [{ password: "[REDACTED]" }])
+    assert.strictEqual(fields.m.get("password"), "p", "the caller's Map is untouched")
+    const removed = model({ keys: ["password"], remove: true }, { m: new Map([["password", "p"]]) })
+    assert.strictEqual((removed.fields.m as Map<unknown, unknown>).size, 0)
+  })
+})
+
+describe("fail-closed", () => {
+  it("an event that cannot be processed keeps its message only when redaction is fail-open", () => {
+    const hostileMessage = {
+      toString() {
+        return "card 4111 for https://u:p@x.io"
+      }
+    }
+    // a message object whose serialization throws forces the fallback line
+    const bad = recordOf(L.INFO, [hostileMessage], {
+      fields: {
+        get boom(): never {
+          throw new Error("x")
+        }
+      }
+    })
+    Object.defineProperty(bad, "logger", {
+      get() {
+        throw new Error("logger unreadable")
+      }
+    })
+    const open = formatJsonLine(bad, undefined, compile({ keys: ["password"] }))
+    const closed = formatJsonLine(bad, undefined, compile({ keys: ["password"], failClosed: true }))
+    assert.include(JSON.parse(open).message, "[fapilog: event could not be formatted]")
+    assert.strictEqual(JSON.parse(closed).message, "[fapilog: event could not be formatted]")
+    assert.notInclude(open, "u:p@")
+  })
+})
