@@ -53,6 +53,7 @@ describe("Pipeline", () => {
         settled: 100,
         queued: 0,
         refused: 0,
+        refusedBy: {},
         lost: 0,
         sinkErrors: 0,
         filtered: 0
@@ -321,6 +322,7 @@ describe("Pipeline stages", () => {
           settled: 10,
           queued: 0,
           refused: 0,
+          refusedBy: {},
           lost: 0,
           sinkErrors: 0,
           filtered: 5

@@ -187,6 +187,8 @@ export const fromResolved = (
       name: settings.name,
       level: settings.level,
       capacity: settings.capacity,
+      overflow: settings.overflow,
+      protectedLevel: settings.protectedLevel,
       shutdownTimeout: settings.shutdownTimeoutMs,
       sinks: opened,
       diagnostics,

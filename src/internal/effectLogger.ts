@@ -125,21 +125,26 @@ export const logAt =
         fiber.getFiberRef(DefaultServices.currentServices),
         Clock.Clock
       ).unsafeCurrentTimeMillis()
-      pipeline.offer(
-        new LogRecord(
-          now,
-          level,
-          message,
-          pipeline.name,
-          own,
-          undefined,
-          currentContext(),
-          HashMap.isEmpty(annotations) ? undefined : annotations,
-          error,
-          span?.traceId,
-          span?.spanId,
-          List.isNil(spans) ? undefined : spans
-        )
+      const record = new LogRecord(
+        now,
+        level,
+        message,
+        pipeline.name,
+        own,
+        undefined,
+        currentContext(),
+        HashMap.isEmpty(annotations) ? undefined : annotations,
+        error,
+        span?.traceId,
+        span?.spanId,
+        List.isNil(spans) ? undefined : spans
       )
+      // under "block", an Effect caller waits for room rather than being refused
+      if (pipeline.mustWait(level))
+        return Effect.zipRight(
+          pipeline.awaitRoom,
+          Effect.sync(() => pipeline.offer(record))
+        )
+      pipeline.offer(record)
       return Effect.void
     })

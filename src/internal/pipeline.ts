@@ -9,10 +9,15 @@ import { type BatchContext, BatchImpl } from "./batch.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type NamedEnricher, runEnrichers } from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
-import { type LevelName, levels, WARN } from "./level.js"
+import { type LevelInfo, type LevelName, levels, WARN } from "./level.js"
 import { type Processor, summaryRecord } from "./processor.js"
 import type { Bindings, LogRecord } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
+
+export type OverflowPolicy = "block" | "drop-newest" | "drop-oldest"
+
+/** How many buffers' worth of events may wait for asynchronous sinks before calls are refused. */
+const BACKLOG_BUFFERS = 4
 
 export interface PipelineOptions {
   /** Name written in the `logger` key and in diagnostics. */
@@ -32,6 +37,15 @@ export interface PipelineOptions {
   readonly enrichers?: ReadonlyArray<NamedEnricher> | undefined
   /** Batch steps: sampling, throttling, deduplication, in order. */
   readonly processors?: ReadonlyArray<Processor> | undefined
+  /**
+   * What a full buffer does: "block" (default: synchronous callers drain it inline, Effect
+   * callers of Fapilog.* wait), "drop-newest" (refuse the incoming event), "drop-oldest"
+   * (evict the oldest buffered one). Protected levels are never refused while a lower one can be.
+   */
+  readonly overflow?: OverflowPolicy | undefined
+  /** Events at or above this level are protected from overflow refusal; default "error". */
+  readonly protectedLevel?: LevelName | undefined
+  /** Events at or above this level are protected from overflow refusal; default "error". */
   /** Events whose line exceeds this many bytes are truncated (or dropped). */
   readonly maxEventBytes?: number | undefined
   readonly oversize?: "truncate" | "drop" | undefined
@@ -45,8 +59,10 @@ export interface PipelineStats {
   readonly settled: number
   /** Events waiting in the buffer or for asynchronous sinks. */
   readonly queued: number
-  /** Calls refused because the pipeline was already closed. */
+  /** Calls refused: after close, or by the overflow policy (including evicted events). */
   readonly refused: number
+  /** Refusals by reason ("closed", "overflow") and level, e.g. { "overflow": { "info": 3 } }. */
+  readonly refusedBy: Readonly<Record<string, Readonly<Record<string, number>>>>
   /** Accepted events given up when the shutdown timeout expired or the process exited. */
   readonly lost: number
   /** Sink write failures reported. */
@@ -100,6 +116,13 @@ export class Pipeline implements exitHook.ExitDrainable {
   private drained = 0
   private settled = 0
   private refused = 0
+  private readonly refusedBy = new Map<string, Record<string, number>>()
+  private reportedRefused = 0
+  private reportedLost = 0
+  private readonly overflow: OverflowPolicy
+  private readonly protectedRank: number
+  private pendingEvents = 0
+  private readonly roomWaiters: Array<() => void> = []
   private lost = 0
   private sinkErrors = 0
 
@@ -111,6 +134,8 @@ export class Pipeline implements exitHook.ExitDrainable {
     this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
     this.maxEventBytes = options.maxEventBytes
+    this.overflow = options.overflow ?? "block"
+    this.protectedRank = levels[options.protectedLevel ?? "error"].rank
     this.batchContext = {
       redact: options.redact,
       guard:
@@ -128,11 +153,10 @@ export class Pipeline implements exitHook.ExitDrainable {
     this.enrichment = options.enrichment
     this.enrichers = options.enrichers ?? []
     this.processors = options.processors ?? []
-    if (this.processors.some((p) => p.tick !== undefined || p.flush !== undefined)) {
-      // a plain unref'd timer: windows close on time without holding the process open
-      this.ticker = setInterval(() => this.tick(), 1000)
-      this.ticker.unref()
-    }
+    // a plain unref'd timer: processor windows close and refusals are summarised on time,
+    // without holding the process open
+    this.ticker = setInterval(() => this.tick(), 1000)
+    this.ticker.unref()
   }
 
   private readonly emit = (record: LogRecord): void => {
@@ -150,6 +174,18 @@ export class Pipeline implements exitHook.ExitDrainable {
       } catch (e) {
         this.diagnostics.report(`processor ${p.name}`, "tick failed", e)
       }
+    }
+    if (this.refused > this.reportedRefused || this.lost > this.reportedLost) {
+      this.emit(
+        summaryRecord(now, WARN, "events refused or lost", {
+          processor: "pipeline",
+          refused: this.refused - this.reportedRefused,
+          lost: this.lost - this.reportedLost,
+          refusedBy: this.stats().refusedBy
+        })
+      )
+      this.reportedRefused = this.refused
+      this.reportedLost = this.lost
     }
     if (this.emitted.length > 0) this.signal()
   }
@@ -208,6 +244,7 @@ export class Pipeline implements exitHook.ExitDrainable {
       settled: this.settled,
       queued: this.accepted - this.settled - this.lost,
       refused: this.refused,
+      refusedBy: Object.fromEntries([...this.refusedBy].map(([reason, byLevel]) => [reason, { ...byLevel }])),
       lost: this.lost,
       sinkErrors: this.sinkErrors,
       filtered: this.filtered + this.oversized
@@ -217,15 +254,79 @@ export class Pipeline implements exitHook.ExitDrainable {
   /** Takes one event. Never throws, never waits on a network. */
   offer(record: LogRecord): void {
     if (this.closed) {
-      this.refused++
-      if (this.refused === 1) this.diagnostics.report("pipeline", "event logged after close was refused")
+      if (this.refusedBy.get("closed") === undefined)
+        this.diagnostics.report("pipeline", "event logged after close was refused")
+      this.refuse("closed", record)
+      return
+    }
+    const buffer = this.buffer
+    if (buffer.length >= this.capacity && !this.makeRoom(record)) return
+    if (this.backlogFull() && record.level.rank < this.protectedRank) {
+      // asynchronous sinks are this far behind: memory stays bounded, the refusal is counted
+      this.refuse("overflow", record)
       return
     }
     this.accepted++
-    const buffer = this.buffer
     buffer.push(record)
-    if (buffer.length >= this.capacity && !this.draining) this.drainSync()
+    if (buffer.length >= this.capacity && this.overflow === "block" && !this.draining) this.drainSync()
     else if (this.wake !== undefined) this.signal()
+  }
+
+  private refuse(reason: string, record: LogRecord): void {
+    this.refused++
+    let byLevel = this.refusedBy.get(reason)
+    if (byLevel === undefined) this.refusedBy.set(reason, (byLevel = {}))
+    byLevel[record.level.name] = (byLevel[record.level.name] ?? 0) + 1
+  }
+
+  /**
+   * The buffer is full. Under "block" there is always room (the caller drains it next).
+   * Under the drop policies, an unprotected event is refused (drop-newest) or the oldest
+   * unprotected buffered event is evicted (drop-oldest); a protected event evicts the
+   * newest (drop-newest) or oldest (drop-oldest) unprotected one, and goes over capacity
+   * only when every buffered event is protected. Returns whether `record` may be added.
+   */
+  private makeRoom(record: LogRecord): boolean {
+    if (this.overflow === "block") return true
+    const isProtected = record.level.rank >= this.protectedRank
+    if (this.overflow === "drop-newest" && !isProtected) {
+      this.refuse("overflow", record)
+      return false
+    }
+    const buffer = this.buffer
+    const at =
+      this.overflow === "drop-oldest"
+        ? buffer.findIndex((r) => r.level.rank < this.protectedRank)
+        : buffer.findLastIndex((r) => r.level.rank < this.protectedRank)
+    if (at >= 0) {
+      const [evicted] = buffer.splice(at, 1)
+      this.accepted--
+      this.refuse("overflow", evicted as LogRecord)
+      return true
+    }
+    if (isProtected) return true
+    this.refuse("overflow", record)
+    return false
+  }
+
+  private backlogFull(): boolean {
+    return this.pendingEvents >= this.capacity * BACKLOG_BUFFERS
+  }
+
+  /**
+   * For Effect callers under "block": completes when the backlog of the asynchronous sinks
+   * has room (at once when it has), so that the caller suspends instead of being refused.
+   */
+  readonly awaitRoom: Effect.Effect<void> = Effect.suspend(() =>
+    this.overflow !== "block" || !this.backlogFull() || this.closed
+      ? Effect.void
+      : Effect.async<void>((resume) => {
+          this.roomWaiters.push(() => resume(Effect.void))
+        })
+  )
+
+  mustWait(level: LevelInfo): boolean {
+    return this.overflow === "block" && level.rank < this.protectedRank && this.backlogFull()
   }
 
   private signal(): void {
@@ -259,11 +360,19 @@ export class Pipeline implements exitHook.ExitDrainable {
         this.settle(this.drained)
       } else {
         this.pending.push({ batch, end: this.drained })
+        this.pendingEvents += batch.size
         this.signal()
       }
     } finally {
       this.draining = false
     }
+  }
+
+  private afterAsyncBatch(done: Pending): void {
+    this.pendingEvents -= done.batch.size
+    this.settle(done.end)
+    if (this.roomWaiters.length > 0 && !this.backlogFull())
+      for (const resume of this.roomWaiters.splice(0)) resume()
   }
 
   private sinkFailed(sink: Sink, error: unknown): void {
@@ -314,7 +423,7 @@ export class Pipeline implements exitHook.ExitDrainable {
         // cut short stays in `pending`, where it is counted as lost.
         yield* this.writeAsync(next.batch)
         this.pending.shift()
-        this.settle(next.end)
+        this.afterAsyncBatch(next)
       }
       if (!this.hasWork()) {
         if (this.closing) return
@@ -331,7 +440,7 @@ export class Pipeline implements exitHook.ExitDrainable {
         const next = this.pending[0]!
         return Effect.map(this.writeAsync(next.batch), () => {
           this.pending.shift()
-          this.settle(next.end)
+          this.afterAsyncBatch(next)
         })
       },
       step: () => {}
@@ -390,6 +499,7 @@ export class Pipeline implements exitHook.ExitDrainable {
       this.diagnostics.report("pipeline", `${lost} accepted events were lost: ${reason}`, undefined, { lost })
     }
     for (const w of this.waiters.splice(0)) w.resume()
+    for (const resume of this.roomWaiters.splice(0)) resume()
   }
 
   /** The process is exiting: write what the synchronous sinks can, count the rest. */

@@ -94,6 +94,8 @@ export interface Settings {
   readonly layout?: LayoutName | undefined
   readonly sinks?: ReadonlyArray<SinkSetting> | undefined
   readonly capacity?: number | undefined
+  readonly overflow?: "block" | "drop-newest" | "drop-oldest" | undefined
+  readonly protectedLevel?: LevelName | undefined
   readonly shutdownTimeoutMs?: number | undefined
   readonly enrich?: EnrichSettings | undefined
   readonly enrichers?: ReadonlyArray<Enricher | NamedEnricher> | undefined
@@ -116,6 +118,8 @@ export interface ResolvedSettings {
   readonly layout: LayoutName
   readonly sinks: ReadonlyArray<SinkSetting>
   readonly capacity: number
+  readonly overflow: "block" | "drop-newest" | "drop-oldest"
+  readonly protectedLevel: LevelName
   readonly shutdownTimeoutMs: number
   readonly enrich: EnrichSettings | undefined
   readonly enrichers: ReadonlyArray<NamedEnricher>
@@ -141,6 +145,8 @@ export const defaults: ResolvedSettings = Object.freeze({
   layout: "default",
   sinks: Object.freeze(["stdout"] as const),
   capacity: 1024,
+  overflow: "block",
+  protectedLevel: "error",
   shutdownTimeoutMs: 5000,
   enrich: undefined,
   enrichers: Object.freeze([]),
@@ -279,6 +285,14 @@ export const fields = {
   oversize: oneOf(
     ["truncate", "drop"] as const,
     "What the size guard does with an event over maxEventBytes."
+  ),
+  overflow: oneOf(
+    ["block", "drop-newest", "drop-oldest"] as const,
+    "What a full buffer does: drain inline / wait (block), refuse the new event, or evict the oldest."
+  ),
+  protectedLevel: oneOf(
+    levelNames,
+    "Events at or above this level are never refused while lower ones can be."
   ),
   preset: oneOf(presetNames, "A bundle of settings for a situation (see docs/configuration.md)."),
   filePath: accepted(
@@ -661,6 +675,8 @@ const topShape: Shape = {
   layout: by(fields.layout),
   sinks: checkSinks,
   capacity: by(fields.capacity),
+  overflow: by(fields.overflow),
+  protectedLevel: by(fields.protectedLevel),
   shutdownTimeoutMs: by(fields.shutdownTimeoutMs),
   enrich: (v, at, issues) => checkObject(v, at, issues, enrichShape, "an enrich setting"),
   enrichers: checkEnrichers,
@@ -722,6 +738,8 @@ const envConfig = Config.all({
   fileInterval: nested("FAPILOG_FILE", "INTERVAL"),
   fileCompress: nested("FAPILOG_FILE", "COMPRESS"),
   capacity: raw("FAPILOG_CAPACITY"),
+  overflow: raw("FAPILOG_OVERFLOW"),
+  protectedLevel: raw("FAPILOG_PROTECTED_LEVEL"),
   shutdownTimeoutMs: raw("FAPILOG_SHUTDOWN_TIMEOUT_MS"),
   service: raw("FAPILOG_SERVICE"),
   env: raw("FAPILOG_ENV"),
@@ -802,6 +820,15 @@ export const fromEnv = (
       const capacity = get(env.capacity)
       if (capacity !== undefined)
         set("capacity", envInteger(capacity, fields.capacity, "FAPILOG_CAPACITY", issues))
+      const overflow = get(env.overflow)
+      if (overflow !== undefined)
+        set("overflow", check(fields.overflow, overflow.toLowerCase(), "FAPILOG_OVERFLOW", issues))
+      const protectedLevel = get(env.protectedLevel)
+      if (protectedLevel !== undefined)
+        set(
+          "protectedLevel",
+          check(fields.protectedLevel, protectedLevel.toLowerCase(), "FAPILOG_PROTECTED_LEVEL", issues)
+        )
       const timeout = get(env.shutdownTimeoutMs)
       if (timeout !== undefined)
         set(
