@@ -188,6 +188,7 @@ export const fromResolved = (
       level: settings.level,
       capacity: settings.capacity,
       overflow: settings.overflow,
+      logCrashes: settings.logCrashes,
       protectedLevel: settings.protectedLevel,
       shutdownTimeout: settings.shutdownTimeoutMs,
       sinks: opened,

@@ -28,3 +28,34 @@ export const register = (p: ExitDrainable): void => {
 export const unregister = (p: ExitDrainable): void => {
   if (open.delete(p) && open.size === 0) process.off("exit", onExit)
 }
+
+/** Pipelines that asked to log a crash (an uncaught exception or unhandled rejection) at fatal. */
+export interface CrashLogger {
+  readonly logCrash: (error: unknown, origin: string) => void
+}
+
+const crashLoggers = new Set<CrashLogger>()
+
+const onCrash = (error: unknown, origin: string): void => {
+  for (const c of crashLoggers) {
+    try {
+      c.logCrash(error, origin)
+    } catch {
+      // logging a crash must never cause another
+    }
+  }
+}
+
+/**
+ * `uncaughtExceptionMonitor` observes without handling: Node still prints the error and
+ * exits as it would have, after fapilog has written the crash and everything before it.
+ * Unhandled rejections reach it too (Node's default turns them into uncaught exceptions).
+ */
+export const registerCrash = (c: CrashLogger): void => {
+  if (crashLoggers.size === 0) process.on("uncaughtExceptionMonitor", onCrash)
+  crashLoggers.add(c)
+}
+
+export const unregisterCrash = (c: CrashLogger): void => {
+  if (crashLoggers.delete(c) && crashLoggers.size === 0) process.off("uncaughtExceptionMonitor", onCrash)
+}

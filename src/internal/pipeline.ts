@@ -11,7 +11,7 @@ import { type NamedEnricher, runEnrichers } from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
 import { type LevelInfo, type LevelName, levels, WARN } from "./level.js"
 import { type Processor, summaryRecord } from "./processor.js"
-import type { Bindings, LogRecord } from "./record.js"
+import { type Bindings, type LogRecord, recordOf } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 
 export type OverflowPolicy = "block" | "drop-newest" | "drop-oldest"
@@ -46,6 +46,8 @@ export interface PipelineOptions {
   /** Events at or above this level are protected from overflow refusal; default "error". */
   readonly protectedLevel?: LevelName | undefined
   /** Events at or above this level are protected from overflow refusal; default "error". */
+  /** Log an uncaught exception or unhandled rejection at fatal and flush before the process dies. */
+  readonly logCrashes?: boolean | undefined
   /** Events whose line exceeds this many bytes are truncated (or dropped). */
   readonly maxEventBytes?: number | undefined
   readonly oversize?: "truncate" | "drop" | undefined
@@ -88,7 +90,7 @@ interface Waiter {
  * when the buffer is full, drain it inline through the synchronous sinks. The worker drains
  * whatever is buffered as one batch, then runs the asynchronous sinks in parallel.
  */
-export class Pipeline implements exitHook.ExitDrainable {
+export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   minRank: number
   readonly name: string
   private readonly capacity: number
@@ -502,6 +504,23 @@ export class Pipeline implements exitHook.ExitDrainable {
     for (const resume of this.roomWaiters.splice(0)) resume()
   }
 
+  /** The process is about to die of `error`: record it at fatal and write everything now. */
+  logCrash(error: unknown, origin: string): void {
+    if (this.closed) return
+    this.offer(
+      recordOf(
+        levels.fatal,
+        origin === "unhandledRejection" ? "unhandled promise rejection" : "uncaught exception",
+        {
+          logger: this.name,
+          error,
+          fields: { origin }
+        }
+      )
+    )
+    this.drainOnExit()
+  }
+
   /** The process is exiting: write what the synchronous sinks can, count the rest. */
   drainOnExit(): void {
     if (this.ticker !== undefined) clearInterval(this.ticker)
@@ -525,5 +544,9 @@ export const make = (options: PipelineOptions): Effect.Effect<Pipeline, never, S
     const worker = yield* Effect.forkDaemon(pipeline.run)
     yield* Effect.addFinalizer(() => pipeline.close(worker, options.shutdownTimeout))
     exitHook.register(pipeline)
+    if (options.logCrashes === true) {
+      exitHook.registerCrash(pipeline)
+      yield* Effect.addFinalizer(() => Effect.sync(() => exitHook.unregisterCrash(pipeline)))
+    }
     return pipeline
   })

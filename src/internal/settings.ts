@@ -95,6 +95,7 @@ export interface Settings {
   readonly sinks?: ReadonlyArray<SinkSetting> | undefined
   readonly capacity?: number | undefined
   readonly overflow?: "block" | "drop-newest" | "drop-oldest" | undefined
+  readonly logCrashes?: boolean | undefined
   readonly protectedLevel?: LevelName | undefined
   readonly shutdownTimeoutMs?: number | undefined
   readonly enrich?: EnrichSettings | undefined
@@ -119,6 +120,7 @@ export interface ResolvedSettings {
   readonly sinks: ReadonlyArray<SinkSetting>
   readonly capacity: number
   readonly overflow: "block" | "drop-newest" | "drop-oldest"
+  readonly logCrashes: boolean
   readonly protectedLevel: LevelName
   readonly shutdownTimeoutMs: number
   readonly enrich: EnrichSettings | undefined
@@ -146,6 +148,7 @@ export const defaults: ResolvedSettings = Object.freeze({
   sinks: Object.freeze(["stdout"] as const),
   capacity: 1024,
   overflow: "block",
+  logCrashes: false,
   protectedLevel: "error",
   shutdownTimeoutMs: 5000,
   enrich: undefined,
@@ -676,6 +679,7 @@ const topShape: Shape = {
   sinks: checkSinks,
   capacity: by(fields.capacity),
   overflow: by(fields.overflow),
+  logCrashes: by(fields.flag),
   protectedLevel: by(fields.protectedLevel),
   shutdownTimeoutMs: by(fields.shutdownTimeoutMs),
   enrich: (v, at, issues) => checkObject(v, at, issues, enrichShape, "an enrich setting"),

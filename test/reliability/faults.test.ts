@@ -93,3 +93,38 @@ describe("process-level drain", () => {
     )
   })
 })
+
+describe("crash logging (opt-in)", () => {
+  for (const kind of ["throw", "reject"] as const) {
+    it(`an ${kind === "throw" ? "uncaught exception" : "unhandled rejection"} is written at fatal after every accepted event`, () => {
+      const r = runScript(`
+        import { createLogger } from "$FAPILOG"
+        const log = await createLogger({ sinks: [{ type: "file", path: "$DIR/out.log" }], logCrashes: true })
+        for (let i = 0; i < 3000; i++) log.info("event", { i })
+        setTimeout(() => { ${kind === "throw" ? 'throw new Error("boom")' : 'Promise.reject(new Error("boom"))'} }, 1)
+      `)
+      assert.notStrictEqual(r.status, 0, "the process still dies")
+      assert.include(r.stderr, "boom", "Node still reports the error")
+      const lines = readLines(path.join(r.dir, "out.log"))
+      assert.strictEqual(lines.filter((l) => l.message === "event").length, 3000)
+      const last = lines.at(-1) as { level: string; origin: string; error: { message: string } }
+      assert.strictEqual(last.level, "fatal")
+      assert.strictEqual(last.error.message, "boom")
+      assert.strictEqual(last.origin, kind === "throw" ? "uncaughtException" : "unhandledRejection")
+    })
+  }
+
+  it("without the opt-in nothing is added and the process dies as usual", () => {
+    const r = runScript(`
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger({ sinks: [{ type: "file", path: "$DIR/out.log" }] })
+      log.info("before")
+      setTimeout(() => { throw new Error("boom") }, 1)
+    `)
+    assert.notStrictEqual(r.status, 0)
+    assert.deepStrictEqual(
+      readLines(path.join(r.dir, "out.log")).map((l) => l.message),
+      ["before"]
+    )
+  })
+})
