@@ -28,7 +28,7 @@ import type { ConfigError, SinkError } from "./Errors.js"
 import { build } from "./internal/build.js"
 import * as bridge from "./internal/effectLogger.js"
 import * as L from "./internal/level.js"
-import type { Pipeline, PipelineStats } from "./internal/pipeline.js"
+import type { Pipeline, PipelineHealth, PipelineStats } from "./internal/pipeline.js"
 import type { Fields } from "./internal/record.js"
 import type { ResolvedSettings } from "./internal/settings.js"
 import type { Level } from "./Level.js"
@@ -58,6 +58,8 @@ export interface FapilogService {
   readonly setLevel: (level: Level) => Effect.Effect<void>
   /** Counters: accepted, settled, queued, refused, lost, sink errors. */
   readonly stats: Effect.Effect<PipelineStats>
+  /** Each sink's state (ok, degraded, circuit-open) and counters. */
+  readonly health: Effect.Effect<PipelineHealth>
   /** @internal */
   readonly [pipelineKey]: Pipeline
 }
@@ -147,6 +149,7 @@ export const layer = (
           flush: pipeline.flush,
           setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
           stats: Effect.sync(() => pipeline.stats()),
+          health: Effect.sync(() => pipeline.health()),
           [pipelineKey]: pipeline
         }
         return Layer.mergeAll(
@@ -187,6 +190,20 @@ export const flush: Effect.Effect<void> = Effect.flatMap(Effect.serviceOption(Fa
  * @category combinators
  */
 export const stats: Effect.Effect<Stats, never, Fapilog> = Effect.flatMap(Fapilog, (s) => s.stats)
+
+/**
+ * The health of the fapilog layer in scope: each sink's state and the counters.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ * const program = Effect.flatMap(Fapilog.health, (h) => Effect.log(`logging is ${h.status}`))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const health: Effect.Effect<PipelineHealth, never, Fapilog> = Effect.flatMap(Fapilog, (s) => s.health)
 
 type LogFn = (message: string, fields?: Fields | Error) => Effect.Effect<void>
 

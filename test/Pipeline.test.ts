@@ -143,7 +143,7 @@ describe("Pipeline", () => {
     })
   )
 
-  it.scoped("a failing sink is reported and never affects the caller or the other sinks", () =>
+  it.live("a failing sink is reported and never affects the caller or the other sinks", () =>
     Effect.gen(function* () {
       const lines: Array<string> = []
       const throwing = Sink.makeSync("throwing", () => {
@@ -155,7 +155,10 @@ describe("Pipeline", () => {
       }
       const r = recording()
       const p = yield* Pipeline.make(
-        options([throwing, rejecting, r.sink], { diagnostics: quietDiagnostics(lines) })
+        options([throwing, rejecting, r.sink], {
+          diagnostics: quietDiagnostics(lines),
+          retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 }
+        })
       )
       p.offer(event("survives"))
       yield* p.flush
@@ -163,7 +166,7 @@ describe("Pipeline", () => {
       assert.strictEqual(p.stats().sinkErrors, 2)
       assert.isTrue(lines.some((l) => l.includes("sink throwing")))
       assert.isTrue(lines.some((l) => l.includes("sink rejecting")))
-    })
+    }).pipe(Effect.scoped)
   )
 
   it.scoped("a sink that logs while writing does not re-enter the drain", () =>
@@ -328,6 +331,84 @@ describe("Pipeline stages", () => {
           filtered: 5
         }
       )
+    })
+  )
+})
+
+describe("Pipeline fault isolation", () => {
+  it.live("an asynchronous sink is retried on its Schedule and succeeds without loss", () =>
+    Effect.gen(function* () {
+      let attempts = 0
+      const seen: Array<string> = []
+      const flaky: Sink.Sink = {
+        name: "flaky",
+        write: (batch) =>
+          Effect.suspend(() =>
+            ++attempts < 3
+              ? Effect.fail(new SinkError({ sink: "flaky", reason: "503" }))
+              : Effect.sync(() => seen.push(...batch.events.map((e) => e.message)))
+          )
+      }
+      const p = yield* Pipeline.make(
+        options([flaky], { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } })
+      )
+      p.offer(event("once"))
+      yield* p.flush
+      assert.deepStrictEqual(seen, ["once"], "delivered once, after two failures")
+      assert.strictEqual(p.health().sinks[0]?.status, "ok")
+      assert.strictEqual(p.stats().sinkErrors, 0)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a failing sink's batches go to the fallback; the circuit opens and later probes", () =>
+    Effect.gen(function* () {
+      let healthy = false
+      let calls = 0
+      const fallback = Sink.memory()
+      const broken = Sink.makeSync("broken", () => {
+        calls++
+        if (!healthy) throw new Error("EACCES")
+      })
+      const p = yield* Pipeline.make(
+        options([broken], {
+          fallback,
+          capacity: 1,
+          circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 30 }
+        })
+      )
+      for (let i = 0; i < 5; i++) p.offer(event(`m${i}`))
+      yield* p.flush
+      assert.deepStrictEqual(
+        fallback.events().map((e) => e.message),
+        ["m0", "m1", "m2", "m3", "m4"],
+        "nothing the broken sink refused is lost"
+      )
+      assert.strictEqual(calls, 2, "after two failures the circuit is open and the sink is not called")
+      const h = p.health()
+      assert.strictEqual(h.sinks[0]?.status, "circuit-open")
+      assert.strictEqual(h.sinks[0]?.toFallback, 5)
+      assert.strictEqual(h.status, "failing")
+      healthy = true
+      yield* Effect.sleep(40)
+      p.offer(event("probe"))
+      yield* p.flush
+      assert.strictEqual(calls, 3)
+      assert.strictEqual(p.health().sinks[0]?.status, "ok")
+      assert.strictEqual(p.health().status, "ok")
+    }).pipe(Effect.scoped)
+  )
+
+  it.scoped("without a fallback, what a failing sink could not write is counted as undelivered", () =>
+    Effect.gen(function* () {
+      const broken = Sink.makeSync("broken", () => {
+        throw new Error("ENOSPC")
+      })
+      const p = yield* Pipeline.make(options([broken]))
+      p.offer(event("a"))
+      p.offer(event("b"))
+      yield* p.flush
+      assert.strictEqual(p.health().sinks[0]?.undelivered, 2)
+      assert.strictEqual(p.health().sinks[0]?.status, "degraded")
     })
   )
 })

@@ -5,7 +5,7 @@ import * as Scope from "effect/Scope"
 import { build } from "./build.js"
 import type { LevelName } from "./level.js"
 import * as L from "./level.js"
-import type { Pipeline, PipelineStats } from "./pipeline.js"
+import type { Pipeline, PipelineHealth, PipelineStats } from "./pipeline.js"
 import { Bindings, type Fields, LogRecord } from "./record.js"
 
 /** Fields for one call; an Error passed instead becomes the event's `error`. */
@@ -27,6 +27,7 @@ export interface Logger extends AsyncDisposable {
   flush(): Promise<void>
   close(): Promise<void>
   stats(): PipelineStats
+  health(): PipelineHealth
 }
 
 /** What the root logger and its children share: one pipeline and the scope owning it. */
@@ -134,6 +135,10 @@ class FacadeLogger implements Logger {
 
   stats(): PipelineStats {
     return this.shared.pipeline.stats()
+  }
+
+  health(): PipelineHealth {
+    return this.shared.pipeline.health()
   }
 
   [Symbol.asyncDispose](): Promise<void> {

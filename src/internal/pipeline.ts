@@ -3,9 +3,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { Sink } from "../Sink.js"
 import { type BatchContext, BatchImpl } from "./batch.js"
+import { CircuitBreaker, type CircuitBreakerOptions, defaultCircuit } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type NamedEnricher, runEnrichers } from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
@@ -48,6 +50,10 @@ export interface PipelineOptions {
   /** Events at or above this level are protected from overflow refusal; default "error". */
   /** Log an uncaught exception or unhandled rejection at fatal and flush before the process dies. */
   readonly logCrashes?: boolean | undefined
+  /** Where a failing sink's batches go; default none. */
+  readonly fallback?: Sink | undefined
+  readonly retry?: RetryOptions | undefined
+  readonly circuitBreaker?: CircuitBreakerOptions | undefined
   /** Events whose line exceeds this many bytes are truncated (or dropped). */
   readonly maxEventBytes?: number | undefined
   readonly oversize?: "truncate" | "drop" | undefined
@@ -72,6 +78,46 @@ export interface PipelineStats {
   /** Accepted events that sampling, throttling or deduplication chose not to write. */
   readonly filtered: number
 }
+
+interface SinkGuard {
+  readonly sink: Sink
+  readonly breaker: CircuitBreaker
+  failures: number
+  /** Events this sink could not write that the fallback sink took. */
+  toFallback: number
+  /** Events neither this sink nor the fallback could write. */
+  undelivered: number
+}
+
+export interface SinkHealth {
+  readonly name: string
+  readonly status: "ok" | "degraded" | "circuit-open"
+  readonly failures: number
+  readonly toFallback: number
+  readonly undelivered: number
+}
+
+export interface PipelineHealth {
+  readonly status: "ok" | "degraded" | "failing"
+  readonly sinks: ReadonlyArray<SinkHealth>
+  readonly stats: PipelineStats
+}
+
+export interface RetryOptions {
+  readonly attempts: number
+  readonly baseDelayMs: number
+  readonly maxDelayMs: number
+}
+
+export const defaultRetry: RetryOptions = Object.freeze({ attempts: 3, baseDelayMs: 100, maxDelayMs: 5000 })
+
+/** Exponential from `baseDelayMs`, jittered, each delay capped at `maxDelayMs`, `attempts` retries. */
+export const retrySchedule = (o: RetryOptions): Schedule.Schedule<unknown> =>
+  Schedule.exponential(Duration.millis(o.baseDelayMs)).pipe(
+    Schedule.jittered,
+    Schedule.union(Schedule.spaced(Duration.millis(o.maxDelayMs))),
+    Schedule.intersect(Schedule.recurs(o.attempts))
+  )
 
 interface Pending {
   readonly batch: BatchImpl
@@ -124,6 +170,10 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   private readonly overflow: OverflowPolicy
   private readonly protectedRank: number
   private pendingEvents = 0
+  private readonly guards = new Map<Sink, SinkGuard>()
+  private readonly fallback: Sink | undefined
+  private readonly retry: Schedule.Schedule<unknown>
+  private readonly circuit: CircuitBreakerOptions
   private readonly roomWaiters: Array<() => void> = []
   private lost = 0
   private sinkErrors = 0
@@ -137,6 +187,9 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
     this.maxEventBytes = options.maxEventBytes
     this.overflow = options.overflow ?? "block"
+    this.fallback = options.fallback
+    this.retry = retrySchedule(options.retry ?? defaultRetry)
+    this.circuit = options.circuitBreaker ?? defaultCircuit
     this.protectedRank = levels[options.protectedLevel ?? "error"].rank
     this.batchContext = {
       redact: options.redact,
@@ -351,10 +404,16 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     try {
       const batch = new BatchImpl(this.prepare(records), this.batchContext)
       for (const sink of this.syncSinks) {
+        const guard = this.guardOf(sink)
+        if (!guard.breaker.allow()) {
+          this.toFallback(guard, batch)
+          continue
+        }
         try {
           sink.writeSync!(batch)
+          guard.breaker.success()
         } catch (e) {
-          this.sinkFailed(sink, e)
+          this.sinkFailed(guard, e, batch)
         }
       }
       this.drained += records.length
@@ -377,9 +436,14 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       for (const resume of this.roomWaiters.splice(0)) resume()
   }
 
-  private sinkFailed(sink: Sink, error: unknown): void {
+  private sinkFailed(guard: SinkGuard, error: unknown, batch: BatchImpl): void {
     this.sinkErrors++
-    this.diagnostics.report(`sink ${sink.name}`, "write failed", error)
+    guard.failures++
+    guard.breaker.failure()
+    this.diagnostics.report(`sink ${guard.sink.name}`, "write failed", error, {
+      circuit: guard.breaker.state
+    })
+    this.toFallback(guard, batch)
   }
 
   private settle(end: number): void {
@@ -397,15 +461,76 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     }
   }
 
+  /**
+   * Every asynchronous sink in parallel. A write is retried on the pipeline's Schedule; when
+   * retries are spent, or the sink's circuit is open, the batch goes to the fallback sink.
+   */
   private writeAsync(batch: BatchImpl): Effect.Effect<void> {
     return Effect.forEach(
       this.asyncSinks,
-      (sink) =>
-        Effect.suspend(() => sink.write(batch)).pipe(
-          Effect.catchAllCause((cause) => Effect.sync(() => this.sinkFailed(sink, Cause.squash(cause))))
-        ),
+      (sink) => {
+        const guard = this.guardOf(sink)
+        if (!guard.breaker.allow()) return Effect.sync(() => this.toFallback(guard, batch))
+        return Effect.suspend(() => sink.write(batch)).pipe(
+          Effect.retry(this.retry),
+          Effect.matchCause({
+            onSuccess: () => guard.breaker.success(),
+            onFailure: (cause) => this.sinkFailed(guard, Cause.squash(cause), batch)
+          })
+        )
+      },
       { concurrency: "unbounded", discard: true }
     )
+  }
+
+  private guardOf(sink: Sink): SinkGuard {
+    let guard = this.guards.get(sink)
+    if (guard === undefined) {
+      guard = { sink, breaker: new CircuitBreaker(this.circuit), failures: 0, toFallback: 0, undelivered: 0 }
+      this.guards.set(sink, guard)
+    }
+    return guard
+  }
+
+  /** What a failing sink could not write goes to the fallback sink, or is counted as undelivered. */
+  private toFallback(guard: SinkGuard, batch: BatchImpl): void {
+    const fallback = this.fallback
+    if (fallback?.writeSync !== undefined && fallback !== guard.sink) {
+      try {
+        fallback.writeSync(batch)
+        guard.toFallback += batch.size
+        return
+      } catch (e) {
+        this.diagnostics.report(`sink ${fallback.name}`, "fallback write failed", e)
+      }
+    }
+    guard.undelivered += batch.size
+  }
+
+  /** Each sink's circuit state and counters, with the pipeline's counters. */
+  health(): PipelineHealth {
+    const sinks = [...this.syncSinks, ...this.asyncSinks].map((sink) => {
+      const g = this.guardOf(sink)
+      const state = g.breaker.state
+      return {
+        name: sink.name,
+        status:
+          state === "open"
+            ? ("circuit-open" as const)
+            : state === "half-open" || g.breaker.consecutiveFailures > 0
+              ? ("degraded" as const)
+              : ("ok" as const),
+        failures: g.failures,
+        toFallback: g.toFallback,
+        undelivered: g.undelivered
+      }
+    })
+    const status = sinks.every((s) => s.status === "ok")
+      ? "ok"
+      : sinks.some((s) => s.status === "ok")
+        ? "degraded"
+        : "failing"
+    return { status, sinks, stats: this.stats() }
   }
 
   private readonly waitForWork: Effect.Effect<void> = Effect.async<void>((resume) => {

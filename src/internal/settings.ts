@@ -96,6 +96,14 @@ export interface Settings {
   readonly capacity?: number | undefined
   readonly overflow?: "block" | "drop-newest" | "drop-oldest" | undefined
   readonly logCrashes?: boolean | undefined
+  /** Where a failing sink's batches go: "stderr" (default) or "null". */
+  readonly fallback?: "stderr" | "null" | undefined
+  readonly retry?:
+    | { readonly attempts?: number; readonly baseDelayMs?: number; readonly maxDelayMs?: number }
+    | undefined
+  readonly circuitBreaker?:
+    | { readonly failureThreshold?: number; readonly resetTimeoutMs?: number }
+    | undefined
   readonly protectedLevel?: LevelName | undefined
   readonly shutdownTimeoutMs?: number | undefined
   readonly enrich?: EnrichSettings | undefined
@@ -121,6 +129,9 @@ export interface ResolvedSettings {
   readonly capacity: number
   readonly overflow: "block" | "drop-newest" | "drop-oldest"
   readonly logCrashes: boolean
+  readonly fallback: "stderr" | "null"
+  readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number }
+  readonly circuitBreaker: { readonly failureThreshold: number; readonly resetTimeoutMs: number }
   readonly protectedLevel: LevelName
   readonly shutdownTimeoutMs: number
   readonly enrich: EnrichSettings | undefined
@@ -149,6 +160,9 @@ export const defaults: ResolvedSettings = Object.freeze({
   capacity: 1024,
   overflow: "block",
   logCrashes: false,
+  fallback: "stderr",
+  retry: Object.freeze({ attempts: 3, baseDelayMs: 100, maxDelayMs: 5000 }),
+  circuitBreaker: Object.freeze({ failureThreshold: 5, resetTimeoutMs: 30_000 }),
   protectedLevel: "error",
   shutdownTimeoutMs: 5000,
   enrich: undefined,
@@ -680,6 +694,32 @@ const topShape: Shape = {
   capacity: by(fields.capacity),
   overflow: by(fields.overflow),
   logCrashes: by(fields.flag),
+  fallback: by(oneOf(["stderr", "null"] as const, "Where a failing sink's batches go.")),
+  retry: (v, at, issues) =>
+    checkObject(
+      v,
+      at,
+      issues,
+      {
+        attempts: by(wholeNumber(0, 100, "retries", "Retries of a failed asynchronous write.")),
+        baseDelayMs: by(fields.intervalMs),
+        maxDelayMs: by(fields.intervalMs)
+      },
+      "a retry setting"
+    ),
+  circuitBreaker: (v, at, issues) =>
+    checkObject(
+      v,
+      at,
+      issues,
+      {
+        failureThreshold: by(
+          wholeNumber(1, 1_000_000, "failures", "Consecutive failures that open the circuit.")
+        ),
+        resetTimeoutMs: by(fields.intervalMs)
+      },
+      "a circuitBreaker setting"
+    ),
   protectedLevel: by(fields.protectedLevel),
   shutdownTimeoutMs: by(fields.shutdownTimeoutMs),
   enrich: (v, at, issues) => checkObject(v, at, issues, enrichShape, "an enrich setting"),
@@ -968,6 +1008,9 @@ export const resolve = (
         const enrich = mergeEnrich(preset.enrich, file.enrich, env.enrich, programmatic.enrich)
         return Effect.succeed({
           ...resolved,
+          // partial retry / circuitBreaker objects keep the defaults of the keys they leave out
+          retry: { ...defaults.retry, ...resolved.retry },
+          circuitBreaker: { ...defaults.circuitBreaker, ...resolved.circuitBreaker },
           format: resolved.format,
           terminalFormat: formatGiven ? resolved.format : defaultFormat(),
           enrich,

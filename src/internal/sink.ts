@@ -1,4 +1,5 @@
 import * as path from "node:path"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { SinkError } from "../Errors.js"
@@ -60,11 +61,12 @@ export const file = (
       try: () => new RotatingFile({ ...options, path: target, onError }),
       catch: (cause) => new SinkError({ sink: name, reason: "cannot open file", cause })
     }),
+    // release never fails: a close error (the disk went away) is reported, not thrown
     (f) =>
       Effect.sync(() => f.close()).pipe(
         Effect.zipRight(Effect.promise(() => f.settle())),
         Effect.timeoutOption(10_000),
-        Effect.ignore
+        Effect.catchAllCause((cause) => Effect.sync(() => onError?.(Cause.squash(cause))))
       )
   ).pipe(Effect.map((f) => makeSync(name, (batch) => f.writeSync(batch.text(formatter)))))
 }

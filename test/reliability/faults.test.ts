@@ -128,3 +128,37 @@ describe("crash logging (opt-in)", () => {
     )
   })
 })
+
+describe("fallback and health through settings", () => {
+  it("a file sink that fails goes to the stderr fallback and health says so", () => {
+    const r = runScript(`
+      import * as fs from "node:fs"
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger({
+        sinks: [{ type: "file", path: "$DIR/app.log" }],
+        circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 60000 },
+        capacity: 5
+      })
+      log.info("written")
+      await log.flush()
+      // the file's descriptor fails from now on: EBADF stands in for a disk that went away
+      const fd = fs.readdirSync("/proc/self/fd").map(Number).filter((n) => n > 2)
+      for (const n of fd) { try { if (fs.readlinkSync("/proc/self/fd/" + n).endsWith("app.log")) fs.closeSync(n) } catch {} }
+      for (let i = 0; i < 10; i++) log.info("to fallback", { i })
+      await log.flush()
+      console.log(JSON.stringify(log.health()))
+      await log.close()
+    `)
+    assert.strictEqual(r.status, 0, r.stderr)
+    const health = JSON.parse(r.stdout.trim().split("\n").pop() as string)
+    assert.strictEqual(health.sinks[0].status, "circuit-open")
+    assert.strictEqual(health.sinks[0].toFallback, 10)
+    assert.strictEqual(health.status, "failing")
+    const fallbackLines = r.stderr.split("\n").filter((l) => l.includes('"to fallback"'))
+    assert.strictEqual(fallbackLines.length, 10, "every event the file could not take went to stderr")
+    assert.deepStrictEqual(
+      readLines(path.join(r.dir, "app.log")).map((l) => l.message),
+      ["written"]
+    )
+  })
+})
