@@ -199,3 +199,28 @@ describe("Sink combinators and Formatter constructors", () => {
     assert.isFalse(Formatter.shouldColor({ isTTY: true }, { NO_COLOR: "1" }))
   })
 })
+
+describe("a formatter that throws", () => {
+  it("costs only the event it failed on, which is written as a JSON line without its fields", () => {
+    const reported: Array<string> = []
+    const picky = Formatter.make("picky", (e) => {
+      if (e.message === "bad") throw new Error("cannot format")
+      return `ok ${e.message}`
+    })
+    const b = new BatchImpl(
+      [
+        recordOf(L.INFO, "good"),
+        recordOf(L.INFO, "bad", { fields: { secret: "s" } }),
+        recordOf(L.INFO, "fine")
+      ],
+      { onFormatError: (name) => reported.push(name) }
+    )
+    const lines = b.text(picky).trimEnd().split("\n")
+    assert.strictEqual(lines[0], "ok good")
+    assert.strictEqual(lines[2], "ok fine")
+    const fallback = JSON.parse(lines[1] as string)
+    assert.strictEqual(fallback.error.message, "cannot format")
+    assert.notInclude(lines[1], "secret")
+    assert.deepStrictEqual(reported, ["picky"])
+  })
+})

@@ -26,6 +26,8 @@ export interface SizeGuard {
 export interface BatchContext {
   readonly redact?: CompiledRedaction | undefined
   readonly guard?: SizeGuard | undefined
+  /** Told when a formatter throws for an event. */
+  readonly onFormatError?: ((formatter: string, error: unknown) => void) | undefined
 }
 
 const noContext: BatchContext = {}
@@ -107,7 +109,7 @@ export class BatchImpl {
       text = ""
       for (let i = 0; i < this.records.length; i++) {
         const r = this.records[i] as LogRecord
-        let line = fast !== undefined ? fast(r, redact) : formatter.format(this.events[i] as LogEvent)
+        let line = fast !== undefined ? fast(r, redact) : this.formatOne(formatter, r, i)
         // a cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes
         if (guard !== undefined && line.length * 3 > guard.maxBytes && byteLength(line) > guard.maxBytes) {
           const guarded = this.guardLine(formatter, r, i, guard)
@@ -119,6 +121,25 @@ export class BatchImpl {
       ;(this.rendered ??= new Map()).set(formatter, text)
     }
     return text
+  }
+
+  /**
+   * A formatter that throws costs only the event it failed on: that event is written as a
+   * JSON line (core keys and the error, never the fields), and the failure is reported.
+   */
+  private formatOne(formatter: Formatter, r: LogRecord, i: number): string {
+    try {
+      return formatter.format(this.events[i] as LogEvent)
+    } catch (e) {
+      this.context.onFormatError?.(formatter.name, e)
+      return JSON.stringify({
+        timestamp: isoTime(r.time),
+        level: r.level.name,
+        logger: loggerName(r),
+        message: fallbackMessage(r, this.context.redact, `[fapilog: formatter ${formatter.name} failed]`),
+        error: toErrorInfo(e)
+      })
+    }
   }
 
   /**

@@ -193,6 +193,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     this.protectedRank = levels[options.protectedLevel ?? "error"].rank
     this.batchContext = {
       redact: options.redact,
+      onFormatError: (name, e) => this.diagnostics.report(`formatter ${name}`, "failed for an event", e),
       guard:
         options.maxEventBytes === undefined
           ? undefined
