@@ -180,3 +180,26 @@ describe("built-in components through settings", () => {
       })
     ))
 })
+
+describe("serialization limits as settings", () => {
+  it("depth, keys, array items and string length are bounded per logger", async () => {
+    // sinks built from settings use the logger's limits (a Sink object brings its own formatter)
+    const file = path.join(tmp(), "limits.log")
+    const log = await createLogger({
+      sinks: [{ type: "file", path: file }],
+      limits: { maxDepth: 2, maxKeys: 2, maxArrayLength: 2, maxStringLength: 16 }
+    })
+    log.info("bounded", {
+      deep: { a: { b: { c: 1 } } },
+      wide: { k1: 1, k2: 2, k3: 3 },
+      list: [1, 2, 3],
+      s: "x".repeat(40)
+    })
+    await log.close()
+    const line = readLines(file)[0] as Record<string, unknown>
+    assert.deepStrictEqual(line.deep, { a: { b: "[Object]" } }, "two levels inside the field")
+    assert.deepStrictEqual(line.wide, { k1: 1, k2: 2, "…": "[1 more keys]" })
+    assert.deepStrictEqual(line.list, [1, 2, "[…1 more]"])
+    assert.strictEqual(line.s, `${"x".repeat(16)}…[truncated 24 chars]`)
+  })
+})

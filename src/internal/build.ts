@@ -6,7 +6,8 @@ import type { Sink } from "../Sink.js"
 import { makeDedupe } from "./dedupe.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
-import { type FormatterImpl, json } from "./formatter.js"
+import { type FormatterImpl, json, makeJson } from "./formatter.js"
+import { defaultLimits, type JsonLimits } from "./json.js"
 import { makeEcs, makeOtel, makePino } from "./layouts.js"
 import { makeLogfmt } from "./logfmt.js"
 import * as pipeline from "./pipeline.js"
@@ -26,34 +27,44 @@ import {
 import * as sinks from "./sink.js"
 import { makeThrottle } from "./throttle.js"
 
-/** One formatter instance per choice, so sinks that share a format share its rendering. */
-const formatters = new Map<string, FormatterImpl>()
-const formatterFor = (
+type FormatterFor = (
   format: FormatName,
   layout: LayoutName,
   stream: NodeJS.WriteStream | undefined
-): FormatterImpl => {
-  const colors = format === "pretty" && stream !== undefined && shouldColor(stream, process.env)
-  const key = `${format}/${layout}/${colors}`
-  let f = formatters.get(key)
-  if (f === undefined) {
-    f =
-      format === "logfmt"
-        ? makeLogfmt()
-        : format === "pretty"
-          ? makePretty({ colors })
-          : format === "minimal"
-            ? makeMinimal()
-            : layout === "ecs"
-              ? makeEcs()
-              : layout === "otel"
-                ? makeOtel()
-                : layout === "pino"
-                  ? makePino()
-                  : json
-    formatters.set(key, f)
+) => FormatterImpl
+
+/**
+ * One formatter instance per choice within a logger, so sinks that share a format share its
+ * rendering; each logger has its own, with its own serialization limits.
+ */
+const formatterCache = (limits: JsonLimits): FormatterFor => {
+  const cache = new Map<string, FormatterImpl>()
+  const custom = limits !== defaultLimits
+  return (format, layout, stream) => {
+    const colors = format === "pretty" && stream !== undefined && shouldColor(stream, process.env)
+    const key = `${format}/${layout}/${colors}`
+    let f = cache.get(key)
+    if (f === undefined) {
+      f =
+        format === "logfmt"
+          ? makeLogfmt(limits)
+          : format === "pretty"
+            ? makePretty({ colors, limits })
+            : format === "minimal"
+              ? makeMinimal(limits)
+              : layout === "ecs"
+                ? makeEcs(limits)
+                : layout === "otel"
+                  ? makeOtel(limits)
+                  : layout === "pino"
+                    ? makePino(limits)
+                    : custom
+                      ? makeJson(limits)
+                      : json
+      cache.set(key, f)
+    }
+    return f
   }
-  return f
 }
 
 const withLevel = (sink: Sink, options: SinkOptions): Sink =>
@@ -62,7 +73,8 @@ const withLevel = (sink: Sink, options: SinkOptions): Sink =>
 const acquireSink = (
   setting: SinkSetting,
   settings: ResolvedSettings,
-  diagnostics: Diagnostics
+  diagnostics: Diagnostics,
+  formatterFor: FormatterFor
 ): Effect.Effect<Sink, SinkError, Scope.Scope> => {
   const format = (o: SinkOptions, stream?: NodeJS.WriteStream) =>
     formatterFor(
@@ -99,7 +111,7 @@ const acquireSink = (
     }
     case "route":
       return Effect.forEach(setting.routes, (r) =>
-        Effect.forEach(r.sinks, (s) => acquireSink(s, settings, diagnostics)).pipe(
+        Effect.forEach(r.sinks, (s) => acquireSink(s, settings, diagnostics, formatterFor)).pipe(
           Effect.map((opened) =>
             r.minLevel !== undefined
               ? { levels: "*" as const, sinks: opened.map((s) => sinks.withMinLevel(s, r.minLevel as never)) }
@@ -181,7 +193,12 @@ export const fromResolved = (
 ): Effect.Effect<pipeline.Pipeline, SinkError, Scope.Scope> =>
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
-    const opened = yield* Effect.forEach(settings.sinks, (s) => acquireSink(s, settings, diagnostics))
+    const formatterFor = formatterCache(
+      settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
+    )
+    const opened = yield* Effect.forEach(settings.sinks, (s) =>
+      acquireSink(s, settings, diagnostics, formatterFor)
+    )
     const enrichment = yield* enrichmentOf(settings, diagnostics)
     return yield* pipeline.make({
       name: settings.name,

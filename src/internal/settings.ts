@@ -96,6 +96,15 @@ export interface Settings {
   readonly capacity?: number | undefined
   readonly overflow?: "block" | "drop-newest" | "drop-oldest" | undefined
   readonly logCrashes?: boolean | undefined
+  /** Serialization bounds for user data: depth, keys per object, items per array, characters per string. */
+  readonly limits?:
+    | {
+        readonly maxDepth?: number
+        readonly maxKeys?: number
+        readonly maxArrayLength?: number
+        readonly maxStringLength?: number
+      }
+    | undefined
   /** Where a failing sink's batches go: "stderr" (default) or "null". */
   readonly fallback?: "stderr" | "null" | undefined
   readonly retry?:
@@ -129,6 +138,7 @@ export interface ResolvedSettings {
   readonly capacity: number
   readonly overflow: "block" | "drop-newest" | "drop-oldest"
   readonly logCrashes: boolean
+  readonly limits: Settings["limits"]
   readonly fallback: "stderr" | "null"
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number }
   readonly circuitBreaker: { readonly failureThreshold: number; readonly resetTimeoutMs: number }
@@ -160,6 +170,7 @@ export const defaults: ResolvedSettings = Object.freeze({
   capacity: 1024,
   overflow: "block",
   logCrashes: false,
+  limits: undefined,
   fallback: "stderr",
   retry: Object.freeze({ attempts: 3, baseDelayMs: 100, maxDelayMs: 5000 }),
   circuitBreaker: Object.freeze({ failureThreshold: 5, resetTimeoutMs: 30_000 }),
@@ -694,6 +705,19 @@ const topShape: Shape = {
   capacity: by(fields.capacity),
   overflow: by(fields.overflow),
   logCrashes: by(fields.flag),
+  limits: (v, at, issues) =>
+    checkObject(
+      v,
+      at,
+      issues,
+      {
+        maxDepth: by(wholeNumber(1, 1000, "levels", "Nesting written before a value is summarised.")),
+        maxKeys: by(wholeNumber(1, 1_000_000, "keys", "Keys written per object.")),
+        maxArrayLength: by(wholeNumber(1, 1_000_000, "items", "Items written per array.")),
+        maxStringLength: by(wholeNumber(16, 100_000_000, "characters", "Characters kept per string."))
+      },
+      "a limits setting"
+    ),
   fallback: by(oneOf(["stderr", "null"] as const, "Where a failing sink's batches go.")),
   retry: (v, at, issues) =>
     checkObject(
