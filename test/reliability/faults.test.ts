@@ -162,3 +162,38 @@ describe("fallback and health through settings", () => {
     )
   })
 })
+
+describe("EACCES (a non-root process)", () => {
+  it("a file sink the process may not open fails createLogger with a SinkError naming the file", async () => {
+    const { spawnSync } = await import("node:child_process")
+    const dir = fs.mkdtempSync(path.join(process.cwd(), ".tmp", "eacces-"))
+    fs.chmodSync(dir, 0o755)
+    const forbidden = path.join(dir, "root-only")
+    fs.mkdirSync(forbidden, { mode: 0o700 })
+    const script = path.join(dir, "app.mts")
+    fs.writeFileSync(
+      script,
+      `
+      import { createLogger, Errors } from ${JSON.stringify(path.join(process.cwd(), "src", "index.ts"))}
+      try {
+        await createLogger({ sinks: ["stdout", { type: "file", path: ${JSON.stringify(path.join(forbidden, "app.log"))} }] })
+        console.log("opened")
+      } catch (e) {
+        console.log(JSON.stringify({ tag: (e as Errors.SinkError)._tag, message: (e as Error).message }))
+      }
+    `
+    )
+    fs.chmodSync(script, 0o644)
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], {
+      uid: 65534,
+      gid: 65534,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: "/tmp" }
+    })
+    assert.strictEqual(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout.trim())
+    assert.strictEqual(out.tag, "SinkError")
+    assert.include(out.message, "root-only/app.log")
+    assert.include(out.message, "EACCES")
+  })
+})
