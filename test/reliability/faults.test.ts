@@ -29,6 +29,13 @@ describe("sink faults with real resources", () => {
       fs.closeSync(fd)
       assert.strictEqual(memory.events().length, 25)
       assert.isAbove(p.stats().sinkErrors, 0)
+      // every call accounted for: the other sink wrote all 25; the full disk none, all counted
+      const h = p.health()
+      assert.strictEqual(h.stats.accepted + h.stats.refused, 25)
+      assert.strictEqual(h.stats.settled, 25)
+      const full = h.sinks.find((x) => x.name === "full")
+      assert.strictEqual((full?.toFallback ?? 0) + (full?.undelivered ?? 0), 25)
+      assert.strictEqual(full?.status, "circuit-open")
       const reported = JSON.parse(lines[0] as string)
       assert.strictEqual(reported.component, "sink full")
       assert.strictEqual(reported.error.code, "ENOSPC")
