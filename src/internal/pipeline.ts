@@ -15,6 +15,7 @@ import { type LevelInfo, type LevelName, levels, WARN } from "./level.js"
 import { type Processor, summaryRecord } from "./processor.js"
 import { type Bindings, type LogRecord, recordOf } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
+import type { NarrowingSink } from "./sink.js"
 
 export type OverflowPolicy = "block" | "drop-newest" | "drop-oldest"
 
@@ -45,7 +46,6 @@ export interface PipelineOptions {
    * (evict the oldest buffered one). Protected levels are never refused while a lower one can be.
    */
   readonly overflow?: OverflowPolicy | undefined
-  /** Events at or above this level are protected from overflow refusal; default "error". */
   readonly protectedLevel?: LevelName | undefined
   /** Events at or above this level are protected from overflow refusal; default "error". */
   /** Log an uncaught exception or unhandled rejection at fatal and flush before the process dies. */
@@ -237,7 +237,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
           processor: "pipeline",
           refused: this.refused - this.reportedRefused,
           lost: this.lost - this.reportedLost,
-          refusedBy: this.stats().refusedBy
+          refusedSinceStart: this.stats().refusedBy
         })
       )
       this.reportedRefused = this.refused
@@ -494,7 +494,10 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   }
 
   /** What a failing sink could not write goes to the fallback sink, or is counted as undelivered. */
-  private toFallback(guard: SinkGuard, batch: BatchImpl): void {
+  private toFallback(guard: SinkGuard, whole: BatchImpl): void {
+    // a sink that takes only part of each batch (a level filter, a route) hands over only that part
+    const batch = (guard.sink as NarrowingSink).narrow?.(whole) ?? whole
+    if (batch.size === 0) return
     const fallback = this.fallback
     if (fallback?.writeSync !== undefined && fallback !== guard.sink) {
       try {
@@ -644,7 +647,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
         }
       )
     )
-    this.drainOnExit()
+    // write now, synchronously, but stay open: the app may have its own handler and live on
+    this.drainSync()
   }
 
   /** The process is exiting: write what the synchronous sinks can, count the rest. */

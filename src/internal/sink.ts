@@ -104,10 +104,16 @@ const asBatchImpl = (batch: Batch): BatchImpl =>
   batch instanceof BatchImpl ? batch : new BatchImpl([], undefined)
 
 /** Runs a sink on the sub-batch `select` picks; skips the call when it is empty. */
-const narrowed = (sink: Sink, name: string, select: (batch: BatchImpl) => BatchImpl): Sink => {
+/** A sink that takes only part of each batch says which part, so a fallback gets just that. */
+export interface NarrowingSink extends Sink {
+  readonly narrow?: ((batch: BatchImpl) => BatchImpl) | undefined
+}
+
+const narrowed = (sink: Sink, name: string, select: (batch: BatchImpl) => BatchImpl): NarrowingSink => {
   const writeSync = sink.writeSync
   return {
     name,
+    narrow: select,
     write: (batch) => {
       const part = select(asBatchImpl(batch))
       return part.size === 0 ? Effect.void : sink.write(part)

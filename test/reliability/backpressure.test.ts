@@ -90,7 +90,7 @@ describe("overflow policies", () => {
         processor: "pipeline",
         refused: 6,
         lost: 0,
-        refusedBy: { overflow: { info: 6 } }
+        refusedSinceStart: { overflow: { info: 6 } }
       })
       assert.strictEqual(summary?.logger, "fapilog")
     }).pipe(Effect.scoped)
@@ -195,4 +195,60 @@ describe("overflow settings", () => {
     )
     assert.strictEqual(log.stats().refused, 4)
   })
+})
+
+describe("review fixes", () => {
+  it.live("many Fapilog.* fibers waiting under block are all admitted, none refused", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      let delivered = 0
+      const stalled: Sink.Sink = {
+        name: "stalled",
+        write: (batch) =>
+          Effect.zipRight(
+            Deferred.await(gate),
+            Effect.sync(() => (delivered += batch.events.filter((e) => e.message === "e").length))
+          )
+      }
+      const program = Effect.gen(function* () {
+        const fibers = yield* Effect.forkAll(Array.from({ length: 200 }, (_, i) => Fapilog.info("e", { i })))
+        yield* Effect.sleep(20)
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(fibers)
+        yield* Fapilog.flush
+        return yield* Fapilog.stats
+      })
+      const end = yield* program.pipe(Effect.provide(Fapilog.layer({ sinks: [stalled], capacity: 2 })))
+      assert.strictEqual(end.refused, 0)
+      assert.strictEqual(delivered, 200)
+    })
+  )
+
+  it.scoped("the fallback receives only what a level-filtered sink was meant to get", () =>
+    Effect.gen(function* () {
+      const fallback = Sink.memory()
+      const broken = Sink.withMinLevel(
+        Sink.makeSync("broken", () => {
+          throw new Error("EIO")
+        }),
+        "error"
+      )
+      const p = yield* Pipeline.make({
+        name: "fb",
+        level: "trace",
+        capacity: 100,
+        shutdownTimeout: 1000,
+        sinks: [broken],
+        diagnostics: quiet(),
+        fallback
+      })
+      p.offer(recordOf(L.INFO, "info"))
+      p.offer(recordOf(L.ERROR, "error"))
+      yield* p.flush
+      assert.deepStrictEqual(
+        fallback.events().map((e) => e.message),
+        ["error"]
+      )
+    })
+  )
 })

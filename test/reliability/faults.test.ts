@@ -125,6 +125,21 @@ describe("crash logging (opt-in)", () => {
     })
   }
 
+  it("an app that handles the exception itself lives on with a working logger", () => {
+    const r = runScript(`
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger({ sinks: [{ type: "file", path: "$DIR/out.log" }], logCrashes: true })
+      process.on("uncaughtException", () => {})
+      setTimeout(() => { throw new Error("survived") }, 1)
+      setTimeout(async () => { log.info("after"); await log.close() }, 20)
+    `)
+    assert.strictEqual(r.status, 0, r.stderr)
+    assert.deepStrictEqual(
+      readLines(path.join(r.dir, "out.log")).map((l) => l.message),
+      ["uncaught exception", "after"]
+    )
+  })
+
   it("without the opt-in nothing is added and the process dies as usual", () => {
     const r = runScript(`
       import { createLogger } from "$FAPILOG"
