@@ -25,6 +25,24 @@ const memoryPipeline = (overflow: Pipeline.OverflowPolicy, extra: Partial<Pipeli
   )
 }
 
+/**
+ * A network-style sink that holds every write until `gate` opens; `delivered()` counts the
+ * events with `message` it received (fapilog's own summaries reach it too).
+ */
+const stalledSink = (message: string) =>
+  Effect.map(Deferred.make<void>(), (gate) => {
+    let count = 0
+    const stalled: Sink.Sink = {
+      name: "stalled",
+      write: (batch) =>
+        Effect.zipRight(
+          Deferred.await(gate),
+          Effect.sync(() => (count += batch.events.filter((e) => e.message === message).length))
+        )
+    }
+    return { gate, stalled, delivered: () => count }
+  })
+
 const messages = (m: Sink.MemorySink) => m.events().map((e) => e.message)
 
 describe("overflow policies", () => {
@@ -100,17 +118,7 @@ describe("overflow policies", () => {
 describe("bounded memory with a stalled network-style sink", () => {
   it.live("a 10x-capacity burst keeps the backlog bounded and the counts add up", () =>
     Effect.gen(function* () {
-      const gate = yield* Deferred.make<void>()
-      let delivered = 0
-      const stalled: Sink.Sink = {
-        name: "stalled",
-        write: (batch) =>
-          Effect.zipRight(
-            Deferred.await(gate),
-            // fapilog's own summary events reach the sink too: count the burst only
-            Effect.sync(() => (delivered += batch.events.filter((e) => e.message === "burst").length))
-          )
-      }
+      const { gate, stalled, delivered } = yield* stalledSink("burst")
       const capacity = 1000
       const scope = yield* Scope.make()
       const p = yield* Pipeline.make({
@@ -134,7 +142,7 @@ describe("bounded memory with a stalled network-style sink", () => {
       yield* Deferred.succeed(gate, undefined)
       yield* Scope.close(scope, Exit.void)
       const end = p.stats()
-      assert.strictEqual(delivered, end.accepted, "every accepted event reached the sink")
+      assert.strictEqual(delivered(), end.accepted, "every accepted event reached the sink")
       assert.strictEqual(end.settled + end.lost, end.accepted)
       assert.strictEqual(end.lost, 0)
     })
@@ -142,16 +150,7 @@ describe("bounded memory with a stalled network-style sink", () => {
 
   it.live("Effect callers of Fapilog.* wait for room under block instead of being refused", () =>
     Effect.gen(function* () {
-      const gate = yield* Deferred.make<void>()
-      let delivered = 0
-      const stalled: Sink.Sink = {
-        name: "stalled",
-        write: (batch) =>
-          Effect.zipRight(
-            Deferred.await(gate),
-            Effect.sync(() => (delivered += batch.size))
-          )
-      }
+      const { gate, stalled, delivered } = yield* stalledSink("e")
       const program = Effect.gen(function* () {
         const fiber = yield* Effect.fork(
           Effect.forEach(
@@ -171,7 +170,7 @@ describe("bounded memory with a stalled network-style sink", () => {
       )
       assert.isBelow(mid.accepted, 50, "the caller was suspended")
       assert.strictEqual(end.refused, 0)
-      assert.strictEqual(delivered, 50)
+      assert.strictEqual(delivered(), 50)
     })
   )
 })
@@ -200,16 +199,7 @@ describe("overflow settings", () => {
 describe("review fixes", () => {
   it.live("many Fapilog.* fibers waiting under block are all admitted, none refused", () =>
     Effect.gen(function* () {
-      const gate = yield* Deferred.make<void>()
-      let delivered = 0
-      const stalled: Sink.Sink = {
-        name: "stalled",
-        write: (batch) =>
-          Effect.zipRight(
-            Deferred.await(gate),
-            Effect.sync(() => (delivered += batch.events.filter((e) => e.message === "e").length))
-          )
-      }
+      const { gate, stalled, delivered } = yield* stalledSink("e")
       const program = Effect.gen(function* () {
         const fibers = yield* Effect.forkAll(Array.from({ length: 200 }, (_, i) => Fapilog.info("e", { i })))
         yield* Effect.sleep(20)
@@ -220,7 +210,7 @@ describe("review fixes", () => {
       })
       const end = yield* program.pipe(Effect.provide(Fapilog.layer({ sinks: [stalled], capacity: 2 })))
       assert.strictEqual(end.refused, 0)
-      assert.strictEqual(delivered, 200)
+      assert.strictEqual(delivered(), 200)
     })
   )
 
