@@ -10,6 +10,7 @@ import * as L from "../src/internal/level.js"
 import { recordOf } from "../src/internal/record.js"
 import * as LogEvent from "../src/LogEvent.js"
 import * as Sink from "../src/Sink.js"
+import { allFormatters } from "./support/events.js"
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-sink-"))
 const batch = (...messages: Array<string>) =>
@@ -184,14 +185,7 @@ describe("Sink combinators and Formatter constructors", () => {
 
   it("every formatter constructor renders one line", () => {
     const event = batch("hello").events[0] as LogEvent.LogEvent
-    for (const f of [
-      Formatter.logfmt(),
-      Formatter.pretty({ colors: false }),
-      Formatter.minimal(),
-      Formatter.ecs(),
-      Formatter.otel(),
-      Formatter.pino()
-    ]) {
+    for (const f of allFormatters()) {
       const line = f.format(event)
       assert.include(line, "hello")
       assert.notInclude(line, "\n")

@@ -1,8 +1,7 @@
 import { stringify } from "./json.js"
 import type { LevelInfo, LevelName } from "./level.js"
-import { type Emit, summaryRecord } from "./processor.js"
+import { type Emit, isSummary, type SummarizingProcessor, summaryRecord } from "./processor.js"
 import { isoTime, type LogRecord, materialize } from "./record.js"
-import { isSummary, type SummarizingProcessor } from "./sampling.js"
 
 export interface DedupeOptions {
   /** How long after the first of a run of identical events its repeats are collapsed. */

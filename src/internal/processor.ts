@@ -30,3 +30,20 @@ export const fieldValue = (record: LogRecord, key: string): unknown => {
   if (own !== undefined && Object.hasOwn(own, key)) return safeRead(own, key)
   return materialize(record).fields[key]
 }
+
+/**
+ * A processor that holds counts between summaries. `flush` reports whatever is pending at
+ * once, whatever the interval: the pipeline calls it before its final drain, so that
+ * closing a logger never silently forgets what it suppressed.
+ */
+export interface SummarizingProcessor extends Processor {
+  readonly flush: (now: number, emit: Emit) => void
+}
+
+/** Our own summaries may pass through later processors; sampling them away would hide the losses. */
+export const isSummary = (r: LogRecord): boolean =>
+  r.logger === "fapilog" && r.fields !== undefined && typeof safeRead(r.fields, "processor") === "string"
+
+/** A configured interval, or `fallback` when it is missing or not a usable number. */
+export const intervalOf = (ms: number | undefined, fallback: number): number =>
+  ms !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : fallback

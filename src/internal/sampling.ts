@@ -1,6 +1,5 @@
-import { safeRead } from "./json.js"
 import { INFO, type LevelName } from "./level.js"
-import { type Emit, type Processor, summaryRecord } from "./processor.js"
+import { type Emit, intervalOf, isSummary, type SummarizingProcessor, summaryRecord } from "./processor.js"
 import { type LogRecord, materialize } from "./record.js"
 
 /** Options every kind of sampler accepts. */
@@ -72,21 +71,6 @@ export const traceHash = (id: string): number => {
  */
 const probabilityOf = (p: number): number => (Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 1)
 const everyOf = (n: number): number => (Number.isFinite(n) && n >= 1 ? Math.floor(n) : 1)
-export const intervalOf = (ms: number | undefined, fallback: number): number =>
-  ms !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : fallback
-
-/**
- * A processor that holds counts between summaries. `flush` reports whatever is pending at
- * once, whatever the interval: the pipeline calls it before its final drain, so that
- * closing a logger never silently forgets what it suppressed.
- */
-export interface SummarizingProcessor extends Processor {
-  readonly flush: (now: number, emit: Emit) => void
-}
-
-/** Our own summaries may pass through later processors; sampling them away would hide the losses. */
-export const isSummary = (r: LogRecord): boolean =>
-  r.logger === "fapilog" && r.fields !== undefined && typeof safeRead(r.fields, "processor") === "string"
 
 /**
  * The id that groups a record's events: the record's trace id, else a `traceId` or

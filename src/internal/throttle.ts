@@ -1,8 +1,15 @@
 import { stringify } from "./json.js"
 import { type LevelName, WARN } from "./level.js"
-import { type Emit, fieldValue, summaryRecord } from "./processor.js"
+import {
+  type Emit,
+  fieldValue,
+  intervalOf,
+  isSummary,
+  type SummarizingProcessor,
+  summaryRecord
+} from "./processor.js"
 import type { LogRecord } from "./record.js"
-import { defaultSummaryIntervalMs, intervalOf, isSummary, type SummarizingProcessor } from "./sampling.js"
+import { defaultSummaryIntervalMs } from "./sampling.js"
 
 export interface ThrottleOptions {
   /** Tokens added per second of elapsed time: the sustained rate of events let through. */

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
-import * as Formatter from "../../src/Formatter.js"
 import { BatchImpl } from "../../src/internal/batch.js"
 import * as L from "../../src/internal/level.js"
 import { recordOf } from "../../src/internal/record.js"
 import { compile } from "../../src/internal/redact.js"
+import { allFormatters } from "../support/events.js"
 
 /** Values JSON cannot hold, or that fight back when read. */
 const hostileLeaf = fc.oneof(
@@ -64,15 +64,7 @@ const hostileFields = fc.dictionary(
   { maxKeys: 6 }
 )
 
-const formatters: ReadonlyArray<Formatter.Formatter> = [
-  Formatter.json,
-  Formatter.logfmt(),
-  Formatter.pretty({ colors: false }),
-  Formatter.minimal(),
-  Formatter.ecs(),
-  Formatter.otel(),
-  Formatter.pino()
-]
+const formatters = allFormatters()
 
 const jsonLike = new Set(["json", "ecs", "otel", "pino"])
 

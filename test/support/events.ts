@@ -1,3 +1,4 @@
+import * as Formatter from "../../src/Formatter.js"
 import * as L from "../../src/internal/level.js"
 import type { Emit } from "../../src/internal/processor.js"
 import { type LogRecord, recordOf } from "../../src/internal/record.js"
@@ -25,3 +26,14 @@ export const sampleEvent = (over: Partial<LogEvent> = {}): LogEvent => ({
   fields: {},
   ...over
 })
+
+/** Every built-in formatter and layout, for tests that must hold for all of them. */
+export const allFormatters = (): ReadonlyArray<Formatter.Formatter> => [
+  Formatter.json,
+  Formatter.logfmt(),
+  Formatter.pretty({ colors: false }),
+  Formatter.minimal(),
+  Formatter.ecs(),
+  Formatter.otel(),
+  Formatter.pino()
+]
