@@ -3,14 +3,24 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   resolve: {
-    alias: { fapilog: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
+    alias: [
+      { find: /^fapilog$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      { find: "fapilog/testing", replacement: fileURLToPath(new URL("./src/Testing.ts", import.meta.url)) },
+      { find: "fapilog/http", replacement: fileURLToPath(new URL("./src/Http.ts", import.meta.url)) },
+      { find: "fapilog/express", replacement: fileURLToPath(new URL("./src/Express.ts", import.meta.url)) },
+      { find: "fapilog/fastify", replacement: fileURLToPath(new URL("./src/Fastify.ts", import.meta.url)) },
+      {
+        find: /^@fapilog\/([a-z-]+)$/,
+        replacement: fileURLToPath(new URL("./plugins/$1/src/index.ts", import.meta.url))
+      }
+    ]
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "plugins/*/test/**/*.test.ts"],
     testTimeout: 30_000,
     coverage: {
       provider: "v8",
-      include: ["src/**/*.ts", "layers/**/*.ts"],
+      include: ["src/**/*.ts", "layers/**/*.ts", "plugins/*/src/**/*.ts"],
       reporter: ["text-summary", "text"],
       thresholds: { lines: 90 }
     }
