@@ -1,0 +1,85 @@
+import * as Schema from "effect/Schema"
+
+const show = (u: unknown): string => {
+  if (typeof u === "string") return JSON.stringify(u)
+  try {
+    return JSON.stringify(u) ?? String(u)
+  } catch {
+    return String(u)
+  }
+}
+
+/** A whole number in a range, whose message names the bad value and the accepted range. */
+const whole = (min: number, max: number, unit: string, description: string) =>
+  Schema.declare(
+    (u: unknown): u is number => Number.isInteger(u) && (u as number) >= min && (u as number) <= max,
+    {
+      identifier: `Int(${min}..${max})`,
+      description,
+      message: (issue) => `${show(issue.actual)} is not a whole number of ${unit} between ${min} and ${max}`
+    }
+  )
+
+const path = Schema.declare(
+  (u: unknown): u is string => typeof u === "string" && u.length > 0 && !u.includes("\0"),
+  {
+    identifier: "Directory",
+    description: "A directory path; relative paths resolve against the working directory.",
+    message: (issue) => `${show(issue.actual)} is not a directory path`
+  }
+)
+
+const headerRecord = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+  identifier: "Headers",
+  description: "HTTP headers sent with every request (authorization, tenant...).",
+  message: () => "is not an object of header names to string values"
+})
+
+/** The config fields every network plugin accepts, as Schema fields to spread. */
+export const configFields = {
+  headers: Schema.optional(headerRecord),
+  batch: Schema.optional(
+    Schema.Struct({
+      maxEvents: Schema.optional(whole(1, 1_000_000, "events", "Most events in one request.")),
+      maxBytes: Schema.optional(
+        whole(1, 1_073_741_824, "bytes", "Most encoded bytes in one request (approximate, per event).")
+      ),
+      maxWaitMs: Schema.optional(
+        whole(0, 3_600_000, "milliseconds", "Longest an event waits for its request to fill.")
+      )
+    })
+  ),
+  retry: Schema.optional(
+    Schema.Struct({
+      maxAttempts: Schema.optional(
+        whole(1, 1_000, "attempts", "Attempts per request before it is spooled or lost.")
+      ),
+      initialDelayMs: Schema.optional(
+        whole(1, 3_600_000, "milliseconds", "First retry delay (doubles, jittered).")
+      ),
+      maxDelayMs: Schema.optional(whole(1, 3_600_000, "milliseconds", "Cap of one retry delay."))
+    })
+  ),
+  timeoutMs: Schema.optional(whole(1, 3_600_000, "milliseconds", "Time limit of one HTTP request.")),
+  capacity: Schema.optional(whole(1, 10_000_000, "events", "Events the sink holds before write waits.")),
+  drainTimeoutMs: Schema.optional(
+    whole(0, 3_600_000, "milliseconds", "Longest the sink keeps delivering when it closes.")
+  ),
+  circuitBreaker: Schema.optional(
+    Schema.Struct({
+      failureThreshold: Schema.optional(
+        whole(1, 1_000_000, "failures", "Consecutive failed requests that open the breaker.")
+      ),
+      resetMs: Schema.optional(whole(1, 86_400_000, "milliseconds", "Time the breaker stays open."))
+    })
+  ),
+  spool: Schema.optional(
+    Schema.Struct({
+      directory: path,
+      maxBytes: Schema.optional(whole(1, Number.MAX_SAFE_INTEGER, "bytes", "Largest size of the spool file."))
+    })
+  )
+}
+
+/** The decoded values of {@link configFields}. */
+export type Config = Schema.Struct.Type<typeof configFields>
