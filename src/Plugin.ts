@@ -14,7 +14,7 @@
  *   name: "fapilog-plugin-console",
  *   type: "console",
  *   version: "1.0.0",
- *   apiVersion: Plugin.apiVersion,
+ *   apiVersion: "1.0", // the API this plugin was written against: a literal, not Plugin.apiVersion
  *   description: "Writes messages with console.log",
  *   config: Schema.Struct({ prefix: Schema.optional(Schema.String) }),
  *   make: (config) =>
@@ -29,12 +29,15 @@ import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Named } from "./Enricher.js"
-import type { SinkError } from "./Errors.js"
+import type { ConfigError, SinkError } from "./Errors.js"
+import * as internal from "./internal/plugin.js"
 import type { Sink } from "./Sink.js"
 
 /**
  * The plugin API version this fapilog implements, `major.minor`. A plugin declaring
- * `apiVersion` `M.m` loads when `M` equals this major and `m` is at most this minor.
+ * `apiVersion` `M.m` loads when `M` equals this major and `m` is at most this minor: the
+ * minor grows when the API gains something (a plugin for 1.0 loads on 1.2), the major when
+ * something is removed or changed (a plugin for 1.x never loads on 2.x).
  *
  * @example
  * ```ts
@@ -44,7 +47,7 @@ import type { Sink } from "./Sink.js"
  * @since 0.1.0
  * @category constants
  */
-export const apiVersion = "1.0"
+export const apiVersion: string = internal.apiVersion
 
 /**
  * The kinds of plugin.
@@ -167,3 +170,131 @@ export type Plugin =
       readonly config: Schema.Schema.AnyNoContext
       readonly make: (config: never, context: Context) => Effect.Effect<Named, SinkError, Scope.Scope>
     })
+
+/**
+ * The `plugins` setting: plugin objects to resolve `type` names against without any dynamic
+ * import (`use`), allow and deny lists matched against a plugin's type or package name
+ * (deny wins), `discover: false` to never look for installed packages, and `timeoutMs`, the
+ * longest a plugin's start or one of its writes may take (default 30000).
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from "fapilog"
+ * const plugins: Plugin.Settings = { allow: ["loki", "@fapilog/otlp"], deny: ["webhook"] }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Settings = internal.PluginSettings
+
+/**
+ * Declares a sink plugin: the object a plugin package exports (as `plugin`, or as its
+ * default export). Fixes `kind` and keeps the config type.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Plugin, Sink } from "fapilog"
+ *
+ * export const plugin = Plugin.sink({
+ *   name: "fapilog-plugin-lines",
+ *   type: "lines",
+ *   version: "1.0.0",
+ *   apiVersion: "1.0",
+ *   description: "Keeps the last lines in memory",
+ *   config: Schema.Struct({ max: Schema.Number }),
+ *   make: ({ max }) => {
+ *     const lines: string[] = []
+ *     return Effect.succeed(Sink.makeSync("lines", (batch) => {
+ *       for (const e of batch.events) lines.push(e.message)
+ *       lines.splice(0, Math.max(0, lines.length - max))
+ *     }))
+ *   }
+ * })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sink = <A, I>(plugin: Omit<SinkPlugin<A, I>, "kind">): SinkPlugin<A, I> => ({
+  ...plugin,
+  kind: "sink"
+})
+
+/**
+ * Declares an enricher plugin: `make` returns a named enricher whose fields are added to
+ * every event.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Plugin } from "fapilog"
+ *
+ * export const plugin = Plugin.enricher({
+ *   name: "fapilog-plugin-region",
+ *   type: "region",
+ *   version: "1.0.0",
+ *   apiVersion: "1.0",
+ *   description: "Adds the region",
+ *   config: Schema.Struct({ region: Schema.String }),
+ *   make: ({ region }) => Effect.succeed({ name: "region", enrich: () => ({ region }) })
+ * })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const enricher = <A, I>(plugin: Omit<EnricherPlugin<A, I>, "kind">): EnricherPlugin<A, I> => ({
+  ...plugin,
+  kind: "enricher"
+})
+
+/**
+ * Opens a plugin passed by the code itself, without discovery (what bundled applications
+ * use): checks its `apiVersion`, the allow/deny lists of the logger opening it, and decodes
+ * `config` with the plugin's Schema (each problem is a `ConfigError` issue naming the
+ * plugin and the field), then starts it in the current scope. The result goes straight into
+ * `sinks`. A start that fails does not fail the logger: it is reported on diagnostics and
+ * the sink fails its writes (so retries, the circuit breaker, the fallback sink and
+ * `health()` show it) while the start is retried every few seconds.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Plugin } from "fapilog"
+ * import { plugin as loki } from "@fapilog/loki"
+ *
+ * const log = await createLogger({ sinks: ["stdout", Plugin.open(loki, { url: "http://loki:3100" })] })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const open: {
+  <A, I>(plugin: SinkPlugin<A, I>, config: I): Effect.Effect<Sink, ConfigError, Scope.Scope>
+  <A, I>(plugin: EnricherPlugin<A, I>, config: I): Effect.Effect<Named, ConfigError, Scope.Scope>
+} = internal.open as never
+
+/**
+ * Whether a plugin declaring `apiVersion` loads on this fapilog (same major, minor at most ours).
+ *
+ * @example
+ * ```ts
+ * import { Plugin } from "fapilog"
+ * Plugin.isCompatible("1.0") // true
+ * Plugin.isCompatible("2.0") // false
+ * ```
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isCompatible = (apiVersion: string): boolean =>
+  internal.incompatibility(apiVersion) === undefined
+
+/**
+ * The package names discovery tries for a type, in order.
+ *
+ * @example
+ * ```ts
+ * import { Plugin } from "fapilog"
+ * Plugin.packageNames("loki") // ["@fapilog/loki", "fapilog-plugin-loki"]
+ * ```
+ * @since 0.1.0
+ * @category utils
+ */
+export const packageNames = (type: string): ReadonlyArray<string> => internal.candidates(type)

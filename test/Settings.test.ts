@@ -84,19 +84,27 @@ describe("Settings", () => {
         "loki",
         "file",
         { type: "file" },
-        { type: "s3" },
+        { type: "S3 bucket" },
         { type: "file", path: "a", mode: 0o1000, extra: 1 },
         42
       ]
     })
     assert.deepStrictEqual(error.issues, [
-      { path: "sinks[1]", message: '"loki" is not one of stdout, stderr, null, file, route' },
+      {
+        path: "sinks[1]",
+        message:
+          '"loki" is not one of stdout, stderr, null, file, route (a plugin sink is an object: { type: "loki", ... })'
+      },
       {
         path: "sinks[2]",
         message: '"file" needs a path: use { type: "file", path } (or FAPILOG_FILE__PATH with FAPILOG_SINKS)'
       },
       { path: "sinks[3].path", message: "is required for a file sink" },
-      { path: "sinks[4].type", message: '"s3" is not one of stdout, stderr, null, file, route' },
+      {
+        path: "sinks[4].type",
+        message:
+          '"S3 bucket" is not one of stdout, stderr, null, file, route, nor a plugin type (lowercase letters, digits, ".", "_", "-"; fapilog loads @fapilog/<type> or fapilog-plugin-<type>)'
+      },
       {
         path: "sinks[5].extra",
         message:
@@ -106,7 +114,7 @@ describe("Settings", () => {
       {
         path: "sinks[6]",
         message:
-          '42 is not a sink: use one of stdout, stderr, null, a { type: "file", path } or { type: "route", routes } object, or a Sink'
+          '42 is not a sink: use one of stdout, stderr, null, a { type: "file", path }, { type: "route", routes } or plugin { type, ... } object, a Sink, or an Effect that opens one'
       }
     ])
     assert.deepStrictEqual(issuesOf({ sinks: [] }).issues, [

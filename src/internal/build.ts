@@ -1,7 +1,7 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import type { ConfigError, SinkError } from "../Errors.js"
+import { ConfigError, type SinkError } from "../Errors.js"
 import type { Sink } from "../Sink.js"
 import { makeDedupe } from "./dedupe.js"
 import { Diagnostics } from "./diagnostics.js"
@@ -11,18 +11,25 @@ import { defaultLimits, type JsonLimits } from "./json.js"
 import { makeEcs, makeOtel, makePino } from "./layouts.js"
 import { makeLogfmt } from "./logfmt.js"
 import * as pipeline from "./pipeline.js"
+import * as plugins from "./plugin.js"
 import { makeMinimal, makePretty, shouldColor } from "./pretty.js"
 import type { Processor } from "./processor.js"
 import { Bindings } from "./record.js"
 import { compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
 import {
+  type FileSinkSetting,
   type FormatName,
   type LayoutName,
+  type PluginEnricherSetting,
+  type PluginSinkSetting,
   type ResolvedSettings,
+  type RouteSetting,
   resolve,
   type SinkOptions,
-  type SinkSetting
+  type SinkSetting,
+  type StreamSinkSetting,
+  sinkNames
 } from "./settings.js"
 import * as sinks from "./sink.js"
 import { makeThrottle } from "./throttle.js"
@@ -70,12 +77,90 @@ const formatterCache = (limits: JsonLimits): FormatterFor => {
 const withLevel = (sink: Sink, options: SinkOptions): Sink =>
   options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
 
+type BuiltInSetting = StreamSinkSetting | FileSinkSetting | RouteSetting
+
+const isBuiltIn = (s: { readonly type: string }): s is BuiltInSetting =>
+  (sinkNames as ReadonlyArray<string>).includes(s.type)
+
+const isSettingObject = (s: SinkSetting): s is BuiltInSetting | PluginSinkSetting =>
+  typeof s === "object" && !Effect.isEffect(s) && "type" in s && typeof s.type === "string"
+
+/** What a logger tells the plugins it opens. */
+const hostOf = (settings: ResolvedSettings, diagnostics: Diagnostics): plugins.Host => ({
+  logger: settings.name,
+  service: settings.enrich?.service,
+  diagnostics,
+  settings: settings.plugins,
+  shutdownTimeoutMs: settings.shutdownTimeoutMs,
+  at: undefined
+})
+
+/** The plugin config of an entry: everything but the keys fapilog reads itself. */
+const pluginConfig = (entry: Readonly<Record<string, unknown>>, reserved: ReadonlyArray<string>) =>
+  Object.fromEntries(Object.entries(entry).filter(([k]) => !reserved.includes(k)))
+
+/** Every plugin entry of the sinks (routes included) and enrichers, with where it is. */
+const pluginRequests = (
+  settings: ResolvedSettings
+): ReadonlyArray<{ readonly entry: object; readonly request: plugins.Request }> => {
+  const out: Array<{ entry: object; request: plugins.Request }> = []
+  const request = (entry: { readonly type: string }, kind: "sink" | "enricher", fallbackAt: string) => {
+    const origin = plugins.origins.get(entry)
+    out.push({
+      entry,
+      request: {
+        type: entry.type,
+        kind,
+        config: pluginConfig(entry, kind === "sink" ? ["type", "level"] : ["type"]),
+        at: origin?.at ?? fallbackAt,
+        typeAt: origin?.typeAt ?? `${fallbackAt}.type`
+      }
+    })
+  }
+  const walk = (list: ReadonlyArray<SinkSetting>, at: string): void => {
+    list.forEach((s, i) => {
+      if (!isSettingObject(s)) return
+      if (!isBuiltIn(s)) request(s, "sink", `${at}[${i}]`)
+      else if (s.type === "route")
+        s.routes.forEach((r, j) => {
+          walk(r.sinks, `${at}[${i}].routes[${j}].sinks`)
+        })
+    })
+  }
+  walk(settings.sinks, "sinks")
+  settings.enrichers.forEach((e, i) => {
+    if ("type" in e) request(e, "enricher", `enrichers[${i}]`)
+  })
+  return out
+}
+
+/** Finds and checks every plugin the settings name, before anything is opened. */
+const resolvePlugins = (
+  settings: ResolvedSettings
+): Effect.Effect<ReadonlyMap<object, plugins.Resolved>, ConfigError> => {
+  const requests = pluginRequests(settings)
+  if (requests.length === 0) return Effect.succeed(new Map())
+  return plugins
+    .resolveAll(
+      requests.map((r) => r.request),
+      settings.plugins,
+      { sink: sinkNames, enricher: [] }
+    )
+    .pipe(Effect.map((resolved) => new Map(requests.map((r, i) => [r.entry, resolved[i]!]))))
+}
+
+const unresolved = (at: string) =>
+  Effect.fail(new ConfigError({ issues: [{ path: at, message: "plugin entry was not resolved" }] }))
+
 const acquireSink = (
   setting: SinkSetting,
+  at: string,
   settings: ResolvedSettings,
   diagnostics: Diagnostics,
-  formatterFor: FormatterFor
-): Effect.Effect<Sink, SinkError, Scope.Scope> => {
+  formatterFor: FormatterFor,
+  resolved: ReadonlyMap<object, plugins.Resolved>,
+  host: plugins.Host
+): Effect.Effect<Sink, SinkError | ConfigError, Scope.Scope> => {
   const format = (o: SinkOptions, stream?: NodeJS.WriteStream) =>
     formatterFor(
       o.format ?? (stream === undefined ? settings.format : settings.terminalFormat),
@@ -85,8 +170,16 @@ const acquireSink = (
   if (setting === "stdout") return Effect.succeed(sinks.stdout({ format: format({}, process.stdout) }))
   if (setting === "stderr") return Effect.succeed(sinks.stderr({ format: format({}, process.stderr) }))
   if (setting === "null") return Effect.succeed(sinks.discard)
-  if (Effect.isEffect(setting)) return setting
-  if (!("type" in setting)) return Effect.succeed(setting as Sink)
+  // an Effect entry (Plugin.open, FileSink...) learns which logger opens it and where it is
+  if (Effect.isEffect(setting)) return Effect.provideService(setting, plugins.PluginHost, { ...host, at })
+  if (!isSettingObject(setting)) return Effect.succeed(setting as Sink)
+  if (!isBuiltIn(setting)) {
+    const r = resolved.get(setting)
+    if (r === undefined) return unresolved(at)
+    return plugins
+      .openSink(r.plugin, r.config, host)
+      .pipe(Effect.map((s) => (setting.level === undefined ? s : sinks.withMinLevel(s, setting.level))))
+  }
   switch (setting.type) {
     case "stdout":
       return Effect.succeed(withLevel(sinks.stdout({ format: format(setting, process.stdout) }), setting))
@@ -110,8 +203,18 @@ const acquireSink = (
         .pipe(Effect.map((s) => withLevel(s, setting)))
     }
     case "route":
-      return Effect.forEach(setting.routes, (r) =>
-        Effect.forEach(r.sinks, (s) => acquireSink(s, settings, diagnostics, formatterFor)).pipe(
+      return Effect.forEach(setting.routes, (r, j) =>
+        Effect.forEach(r.sinks, (s, k) =>
+          acquireSink(
+            s,
+            `${at}.routes[${j}].sinks[${k}]`,
+            settings,
+            diagnostics,
+            formatterFor,
+            resolved,
+            host
+          )
+        ).pipe(
           Effect.map((opened) =>
             r.minLevel !== undefined
               ? { levels: "*" as const, sinks: opened.map((s) => sinks.withMinLevel(s, r.minLevel as never)) }
@@ -119,10 +222,20 @@ const acquireSink = (
           )
         )
       ).pipe(Effect.map(sinks.route))
-    default:
-      return Effect.succeed(setting as Sink)
   }
 }
+
+/** The custom enrichers in order, plugin ones started in the current scope. */
+const acquireEnrichers = (
+  settings: ResolvedSettings,
+  resolved: ReadonlyMap<object, plugins.Resolved>,
+  host: plugins.Host
+): Effect.Effect<ReadonlyArray<NamedEnricher>, ConfigError, Scope.Scope> =>
+  Effect.forEach(settings.enrichers, (e, i) => {
+    if (!("type" in e)) return Effect.succeed(e)
+    const r = resolved.get(e as PluginEnricherSetting)
+    return r === undefined ? unresolved(`enrichers[${i}]`) : plugins.openEnricher(r.plugin, r.config, host)
+  })
 
 const processorsOf = (settings: ResolvedSettings): ReadonlyArray<Processor> => {
   // dedupe first (it counts repeats exactly), then sampling, then throttling
@@ -190,15 +303,19 @@ const enrichmentOf = (
  */
 export const fromResolved = (
   settings: ResolvedSettings
-): Effect.Effect<pipeline.Pipeline, SinkError, Scope.Scope> =>
+): Effect.Effect<pipeline.Pipeline, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
     const formatterFor = formatterCache(
       settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
     )
-    const opened = yield* Effect.forEach(settings.sinks, (s) =>
-      acquireSink(s, settings, diagnostics, formatterFor)
+    // every plugin is found and checked before any sink opens: refusals fail fast, together
+    const resolved = yield* resolvePlugins(settings)
+    const host = hostOf(settings, diagnostics)
+    const opened = yield* Effect.forEach(settings.sinks, (s, i) =>
+      acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host)
     )
+    const enrichers = yield* acquireEnrichers(settings, resolved, host)
     const enrichment = yield* enrichmentOf(settings, diagnostics)
     return yield* pipeline.make({
       name: settings.name,
@@ -215,7 +332,7 @@ export const fromResolved = (
       diagnostics,
       redact: compile(settings.redact),
       enrichment,
-      enrichers: settings.enrichers,
+      enrichers,
       processors: processorsOf(settings),
       maxEventBytes: settings.maxEventBytes,
       oversize: settings.oversize

@@ -10,10 +10,12 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as YAML from "yaml"
 import { ConfigError, type ConfigIssue, type SinkError } from "../Errors.js"
+import type { Plugin } from "../Plugin.js"
 import type { Sink } from "../Sink.js"
 import type { DedupeOptions } from "./dedupe.js"
 import type { Enricher, NamedEnricher } from "./enrichers.js"
 import { type LevelName, levelNames } from "./level.js"
+import { isPluginType, origins, type PluginSettings, readPlugin } from "./plugin.js"
 import { parsePath, type RedactOptions } from "./redact.js"
 import { parseBytes, parseInterval } from "./rotatingFile.js"
 import type { SamplingOptions } from "./sampling.js"
@@ -64,6 +66,22 @@ export interface RouteSetting {
   }>
 }
 
+/**
+ * A sink provided by a plugin: `type` names it (`{ type: "loki", url }`), `level` is read by
+ * fapilog, every other key is the plugin's config, validated with the plugin's Schema.
+ */
+export interface PluginSinkSetting {
+  readonly type: string
+  readonly level?: LevelName | undefined
+  readonly [key: string]: unknown
+}
+
+/** An enricher provided by a plugin: `type` names it, every other key is its config. */
+export interface PluginEnricherSetting {
+  readonly type: string
+  readonly [key: string]: unknown
+}
+
 export type SinkSetting =
   | "stdout"
   | "stderr"
@@ -71,8 +89,11 @@ export type SinkSetting =
   | StreamSinkSetting
   | FileSinkSetting
   | RouteSetting
+  | PluginSinkSetting
   | Sink
-  | Effect.Effect<Sink, SinkError, Scope.Scope>
+  | Effect.Effect<Sink, SinkError | ConfigError, Scope.Scope>
+
+export type EnricherSetting = Enricher | NamedEnricher | PluginEnricherSetting
 
 export interface EnrichSettings {
   readonly hostname?: boolean | undefined
@@ -116,7 +137,9 @@ export interface Settings {
   readonly protectedLevel?: LevelName | undefined
   readonly shutdownTimeoutMs?: number | undefined
   readonly enrich?: EnrichSettings | undefined
-  readonly enrichers?: ReadonlyArray<Enricher | NamedEnricher> | undefined
+  readonly enrichers?: ReadonlyArray<EnricherSetting> | undefined
+  /** Plugins: objects to use without discovery, allow and deny lists, discovery switch, timeout. */
+  readonly plugins?: PluginSettings | undefined
   readonly sampling?: SamplingSettings | undefined
   readonly throttle?: ThrottleOptions | undefined
   readonly dedupe?: DedupeOptions | undefined
@@ -145,7 +168,8 @@ export interface ResolvedSettings {
   readonly protectedLevel: LevelName
   readonly shutdownTimeoutMs: number
   readonly enrich: EnrichSettings | undefined
-  readonly enrichers: ReadonlyArray<NamedEnricher>
+  readonly enrichers: ReadonlyArray<NamedEnricher | PluginEnricherSetting>
+  readonly plugins: PluginSettings | undefined
   readonly sampling: SamplingSettings | undefined
   readonly throttle: ThrottleOptions | undefined
   readonly dedupe: DedupeOptions | undefined
@@ -178,6 +202,7 @@ export const defaults: ResolvedSettings = Object.freeze({
   shutdownTimeoutMs: 5000,
   enrich: undefined,
   enrichers: Object.freeze([]),
+  plugins: undefined,
   sampling: undefined,
   throttle: undefined,
   dedupe: undefined,
@@ -496,7 +521,7 @@ const checkSink = (u: unknown, at: string, issues: Array<ConfigIssue>): SinkSett
       message:
         u === "file"
           ? `"file" needs a path: use { type: "file", path } (or FAPILOG_FILE__PATH with FAPILOG_SINKS)`
-          : `${show(u)} is not one of ${sinkNames.join(", ")}`
+          : `${show(u)} is not one of ${sinkNames.join(", ")} (a plugin sink is an object: { type: ${show(u)}, ... })`
     })
     return undefined
   }
@@ -515,16 +540,76 @@ const checkSink = (u: unknown, at: string, issues: Array<ConfigIssue>): SinkSett
       case "route":
         return checkRoute(u, at, issues)
       default:
-        issues.push({ path: `${at}.type`, message: `${show(u.type)} is not one of ${sinkNames.join(", ")}` })
-        return undefined
+        return checkPluginSink(u, at, issues)
     }
   }
   issues.push({
     path: at,
-    message: `${show(u)} is not a sink: use one of stdout, stderr, null, a { type: "file", path } or { type: "route", routes } object, or a Sink`
+    message: `${show(u)} is not a sink: use one of stdout, stderr, null, a { type: "file", path }, { type: "route", routes } or plugin { type, ... } object, a Sink, or an Effect that opens one`
   })
   return undefined
 }
+
+const pluginTypeRule =
+  'a plugin type (lowercase letters, digits, ".", "_", "-"; fapilog loads @fapilog/<type> or fapilog-plugin-<type>)'
+
+/**
+ * A sink named by a plugin type: `type` and `level` are checked here, the rest is the
+ * plugin's config, checked with its Schema when the logger is built (the entry remembers
+ * where it is in the settings so those problems are named by path).
+ */
+const checkPluginSink = (
+  u: Record<string, unknown>,
+  at: string,
+  issues: Array<ConfigIssue>
+): PluginSinkSetting | undefined => {
+  if (!isPluginType(u.type)) {
+    issues.push({
+      path: `${at}.type`,
+      message:
+        u.type === undefined
+          ? `is required: one of ${sinkNames.join(", ")}, or ${pluginTypeRule}`
+          : `${show(u.type)} is not one of ${sinkNames.join(", ")}, nor ${pluginTypeRule}`
+    })
+    return undefined
+  }
+  const before = issues.length
+  const level = u.level === undefined ? undefined : check(fields.level, u.level, `${at}.level`, issues)
+  if (issues.length > before) return undefined
+  const out: Record<string, unknown> = { ...u }
+  if (level !== undefined) out.level = level
+  origins.set(out, { at, typeAt: `${at}.type` })
+  return out as PluginSinkSetting
+}
+
+const checkPlugins = (v: unknown, at: string, issues: Array<ConfigIssue>): PluginSettings | undefined =>
+  checkObject(
+    v,
+    at,
+    issues,
+    {
+      use: (list, where, is) => {
+        if (!Array.isArray(list)) {
+          is.push({ path: where, message: `${show(list)} is not a list of plugin objects` })
+          return undefined
+        }
+        const before = is.length
+        const read = list.map((p, i) => {
+          const plugin = readPlugin(p)
+          if (Either.isLeft(plugin)) is.push({ path: `${where}[${i}]`, message: `plugin ${plugin.left}` })
+          return Either.getOrUndefined(plugin)
+        })
+        return is.length > before ? undefined : (read as ReadonlyArray<Plugin>)
+      },
+      allow: stringList,
+      deny: stringList,
+      discover: by(fields.flag),
+      timeoutMs: by(
+        wholeNumber(1, 600_000, "milliseconds", "Longest a plugin's start or one of its writes may take.")
+      )
+    },
+    "a plugins setting"
+  ) as PluginSettings | undefined
 
 const checkSinks = (
   v: unknown,
@@ -585,20 +670,28 @@ const checkEnrichers = (
   v: unknown,
   at: string,
   issues: Array<ConfigIssue>
-): ReadonlyArray<NamedEnricher> | undefined => {
+): ReadonlyArray<NamedEnricher | PluginEnricherSetting> | undefined => {
   if (!Array.isArray(v)) {
     issues.push({ path: at, message: `${show(v)} is not a list of enricher functions` })
     return undefined
   }
-  const out: Array<NamedEnricher> = []
+  const out: Array<NamedEnricher | PluginEnricherSetting> = []
   v.forEach((e, i) => {
     if (typeof e === "function") out.push({ name: e.name || `enrichers[${i}]`, enrich: e as Enricher })
     else if (isRecord(e) && typeof e.name === "string" && typeof e.enrich === "function")
       out.push(e as unknown as NamedEnricher)
-    else
+    else if (isRecord(e) && e.type !== undefined && e.enrich === undefined) {
+      if (!isPluginType(e.type)) {
+        issues.push({ path: `${at}[${i}].type`, message: `${show(e.type)} is not ${pluginTypeRule}` })
+        return
+      }
+      const spec = { ...e } as PluginEnricherSetting
+      origins.set(spec, { at: `${at}[${i}]`, typeAt: `${at}[${i}].type` })
+      out.push(spec)
+    } else
       issues.push({
         path: `${at}[${i}]`,
-        message: `${show(e)} is not a function or a { name, enrich } object`
+        message: `${show(e)} is not a function, a { name, enrich } object or a plugin { type, ... } object`
       })
   })
   return out.length === v.length ? out : undefined
@@ -748,6 +841,7 @@ const topShape: Shape = {
   shutdownTimeoutMs: by(fields.shutdownTimeoutMs),
   enrich: (v, at, issues) => checkObject(v, at, issues, enrichShape, "an enrich setting"),
   enrichers: checkEnrichers,
+  plugins: checkPlugins,
   sampling: checkSampling,
   throttle: requiring(throttleShape, "ratePerSecond", "a throttle setting"),
   dedupe: requiring(dedupeShape, "windowMs", "a dedupe setting"),
@@ -816,8 +910,15 @@ const envConfig = Config.all({
   redactPaths: nested("FAPILOG_REDACT", "PATHS"),
   redactKeys: nested("FAPILOG_REDACT", "KEYS"),
   preset: raw("FAPILOG_PRESET"),
-  configFile: raw("FAPILOG_CONFIG")
+  configFile: raw("FAPILOG_CONFIG"),
+  pluginsAllow: nested("FAPILOG_PLUGINS", "ALLOW"),
+  pluginsDeny: nested("FAPILOG_PLUGINS", "DENY"),
+  pluginsDiscover: nested("FAPILOG_PLUGINS", "DISCOVER")
 })
+
+/** The variable holding the config (a JSON object) of a plugin sink named in FAPILOG_SINKS. */
+export const pluginSinkVariable = (type: string): string =>
+  `FAPILOG_SINK_${type.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`
 
 const envInteger = (
   textValue: string,
@@ -933,9 +1034,23 @@ export const fromEnv = (
             })
             continue
           }
-          if (entry !== "file") {
+          if (entry !== "file" && (sinkNames as ReadonlyArray<string>).includes(entry)) {
             const sink = checkSink(entry, "FAPILOG_SINKS", issues)
             if (sink !== undefined) chosen.push(sink)
+            continue
+          }
+          if (entry !== "file") {
+            if (!isPluginType(entry)) {
+              issues.push({
+                path: "FAPILOG_SINKS",
+                message: `${show(entry)} is not one of ${sinkNames.join(", ")}, nor ${pluginTypeRule}`
+              })
+              continue
+            }
+            // its config, if any, is read from FAPILOG_SINK_<TYPE> below
+            const spec: PluginSinkSetting = { type: entry }
+            origins.set(spec, { at: pluginSinkVariable(entry), typeAt: "FAPILOG_SINKS" })
+            chosen.push(spec)
             continue
           }
           if (filePath === undefined) {
@@ -964,9 +1079,67 @@ export const fromEnv = (
         }
         if (chosen.length > 0) out.sinks = chosen
       }
+      const plugins: Record<string, unknown> = {}
+      const allow = get(env.pluginsAllow)
+      if (allow !== undefined) plugins.allow = list(allow)
+      const deny = get(env.pluginsDeny)
+      if (deny !== undefined) plugins.deny = list(deny)
+      const discover = get(env.pluginsDiscover)
+      if (discover !== undefined) plugins.discover = envBoolean(discover, "FAPILOG_PLUGINS__DISCOVER", issues)
+      if (Object.keys(plugins).length > 0) out.plugins = plugins
       return out as Settings
-    })
+    }),
+    Effect.flatMap((settings) => withPluginSinkConfigs(settings, provider, issues))
   )
+
+/**
+ * Plugin sinks named in FAPILOG_SINKS take their config from FAPILOG_SINK_<TYPE>, a JSON
+ * object (`FAPILOG_SINKS=stdout,loki FAPILOG_SINK_LOKI='{"url":"http://loki:3100"}'`).
+ */
+const withPluginSinkConfigs = (
+  settings: Settings,
+  provider: ConfigProvider.ConfigProvider,
+  issues: Array<ConfigIssue>
+): Effect.Effect<Settings> => {
+  const sinks = settings.sinks
+  if (
+    sinks === undefined ||
+    !sinks.some((s) => isRecord(s) && !(sinkNames as ReadonlyArray<unknown>).includes(s.type))
+  )
+    return Effect.succeed(settings)
+  return Effect.forEach(sinks, (sink) => {
+    if (!isRecord(sink) || (sinkNames as ReadonlyArray<unknown>).includes(sink.type))
+      return Effect.succeed(sink)
+    const variable = pluginSinkVariable(sink.type as string)
+    return Effect.withConfigProvider(raw(variable), provider).pipe(
+      Effect.orElseSucceed(() => Option.none<string>()),
+      Effect.map((value): SinkSetting => {
+        const text = Option.getOrUndefined(value)?.trim()
+        if (text === undefined || text === "") return sink as SinkSetting
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(text)
+        } catch (e) {
+          issues.push({ path: variable, message: `is not valid JSON: ${(e as Error).message}` })
+          return sink as SinkSetting
+        }
+        if (!isRecord(parsed)) {
+          issues.push({
+            path: variable,
+            message: `${show(parsed)} is not a JSON object of the plugin's config`
+          })
+          return sink as SinkSetting
+        }
+        if (parsed.type !== undefined && parsed.type !== sink.type)
+          issues.push({ path: `${variable}.type`, message: `must be ${show(sink.type)} or left out` })
+        const spec = checkPluginSink({ ...parsed, type: sink.type }, variable, issues)
+        if (spec === undefined) return sink as SinkSetting
+        origins.set(spec, { at: variable, typeAt: "FAPILOG_SINKS" })
+        return spec
+      })
+    )
+  }).pipe(Effect.map((list) => ({ ...settings, sinks: list })))
+}
 
 /** Reads and validates a YAML or JSON settings file; problems are named `file: key`. */
 export const fromFile = (file: string, issues: Array<ConfigIssue>): Settings => {
@@ -1030,6 +1203,7 @@ export const resolve = (
         const resolved = overlay(defaults, preset, file, env, programmatic)
         // without a format anywhere, terminals get pretty output and everything else (files) JSON
         const enrich = mergeEnrich(preset.enrich, file.enrich, env.enrich, programmatic.enrich)
+        const plugins = mergePlugins(preset.plugins, file.plugins, env.plugins, programmatic.plugins)
         return Effect.succeed({
           ...resolved,
           // partial retry / circuitBreaker objects keep the defaults of the keys they leave out
@@ -1038,11 +1212,18 @@ export const resolve = (
           format: resolved.format,
           terminalFormat: formatGiven ? resolved.format : defaultFormat(),
           enrich,
-          enrichers: (programmatic.enrichers ?? []) as ReadonlyArray<NamedEnricher>
+          plugins,
+          enrichers: (programmatic.enrichers ?? file.enrichers ?? []) as ResolvedSettings["enrichers"]
         })
       })
     )
   })
+
+/** `plugins` merges key by key across layers (FAPILOG_PLUGINS__DENY beside a programmatic `use`). */
+const mergePlugins = (...layers: ReadonlyArray<PluginSettings | undefined>): PluginSettings | undefined => {
+  const present = layers.filter((l): l is PluginSettings => l !== undefined)
+  return present.length === 0 ? undefined : Object.assign({}, ...present)
+}
 
 /** `enrich` merges key by key across layers (FAPILOG_SERVICE adds to a preset's hostname). */
 const mergeEnrich = (...layers: ReadonlyArray<EnrichSettings | undefined>): EnrichSettings | undefined => {

@@ -1,0 +1,720 @@
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import { ConfigError, type ConfigIssue, SinkError } from "../Errors.js"
+import type { Kind, Plugin, Context as PluginContext } from "../Plugin.js"
+import type { Sink } from "../Sink.js"
+import { Diagnostics } from "./diagnostics.js"
+import type { NamedEnricher } from "./enrichers.js"
+
+/** The plugin API this fapilog implements, `major.minor`. */
+export const apiVersion = "1.0"
+
+/** What `plugins` in the settings holds. */
+export interface PluginSettings {
+  /** Plugin objects to resolve `type` names against before (or instead of) discovery. */
+  readonly use?: ReadonlyArray<Plugin> | undefined
+  /** When set, only plugins whose type or package name is listed may load. */
+  readonly allow?: ReadonlyArray<string> | undefined
+  /** Plugins whose type or package name is listed never load (deny wins over allow). */
+  readonly deny?: ReadonlyArray<string> | undefined
+  /** Look for installed packages by type; default true. */
+  readonly discover?: boolean | undefined
+  /** Longest a plugin's start or one of its writes may take, in milliseconds; default 30000. */
+  readonly timeoutMs?: number | undefined
+}
+
+export const defaultTimeoutMs = 30_000
+
+/** Seconds between attempts to start a plugin sink whose start failed. */
+export const restartIntervalMs = 5_000
+
+// ---------------------------------------------------------------------------------------
+// Checks on a plugin object
+
+const show = (u: unknown): string => {
+  try {
+    return typeof u === "string" ? JSON.stringify(u) : (JSON.stringify(u) ?? String(u))
+  } catch {
+    return String(u)
+  }
+}
+
+const API_VERSION = /^(\d+)\.(\d+)(?:\.\d+)?$/
+
+/**
+ * Why a plugin written against `declared` cannot load here, or undefined when it can: it
+ * must have our major version and at most our minor (a plugin for 1.0 loads on 1.3; one for
+ * 1.3 needs what 1.3 added and does not load on 1.0; 2.x never loads on 1.x).
+ */
+export const incompatibility = (declared: unknown, ours: string = apiVersion): string | undefined => {
+  const theirs = typeof declared === "string" ? API_VERSION.exec(declared) : null
+  const [, ourMajor, ourMinor] = API_VERSION.exec(ours) as RegExpExecArray
+  if (theirs === null)
+    return `its apiVersion ${show(declared)} is not a "major.minor" version such as "${apiVersion}"`
+  const [, major, minor] = theirs
+  if (Number(major) !== Number(ourMajor))
+    return `it implements plugin API ${declared}, this fapilog implements ${ours} (the major versions must be equal)`
+  if (Number(minor) > Number(ourMinor))
+    return `it implements plugin API ${declared}, newer than this fapilog's ${ours}: upgrade fapilog`
+  return undefined
+}
+
+const kinds: ReadonlyArray<Kind> = ["sink", "enricher"]
+
+/** A plugin type: what settings name in `type`, and the suffix of its package name. */
+export const TYPE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,100}$/
+
+export const isPluginType = (u: unknown): u is string => typeof u === "string" && TYPE_PATTERN.test(u)
+
+/**
+ * Reads a plugin object once, into a plain frozen copy; or says what is wrong with it. A
+ * hostile object (throwing getters, a Proxy) is a problem reported, never an exception.
+ */
+export const readPlugin = (u: unknown): Either.Either<Plugin, string> => {
+  try {
+    if (typeof u !== "object" || u === null) return Either.left(`${show(u)} is not a plugin object`)
+    const p = u as Record<string, unknown>
+    const copy = {
+      name: p.name,
+      type: p.type,
+      kind: p.kind,
+      version: p.version,
+      apiVersion: p.apiVersion,
+      description: p.description,
+      keywords: p.keywords,
+      config: p.config,
+      make: p.make
+    }
+    const missing: Array<string> = []
+    if (typeof copy.name !== "string" || copy.name === "") missing.push("name (a non-empty string)")
+    if (!isPluginType(copy.type)) missing.push("type (lowercase letters, digits, '.', '_', '-')")
+    if (!kinds.includes(copy.kind as Kind)) missing.push(`kind (${kinds.join(" or ")})`)
+    if (typeof copy.version !== "string") missing.push("version (a string)")
+    if (typeof copy.apiVersion !== "string") missing.push('apiVersion (a string such as "1.0")')
+    if (typeof copy.description !== "string") missing.push("description (a string)")
+    if (!Schema.isSchema(copy.config)) missing.push("config (an effect Schema)")
+    if (typeof copy.make !== "function") missing.push("make (a function)")
+    if (missing.length > 0)
+      return Either.left(
+        `${typeof copy.name === "string" ? `${show(copy.name)} ` : ""}is not a valid plugin object: it needs ${missing.join(", ")}`
+      )
+    const make = copy.make as (config: unknown, context: PluginContext) => unknown
+    return Either.right(
+      Object.freeze({
+        ...copy,
+        keywords: Array.isArray(copy.keywords) ? [...copy.keywords] : undefined,
+        make: (config: unknown, context: PluginContext) => make.call(u, config, context)
+      }) as unknown as Plugin
+    )
+  } catch (e) {
+    return Either.left(`is not a readable plugin object: reading it threw ${describe(e)}`)
+  }
+}
+
+const describe = (e: unknown): string => {
+  try {
+    return e instanceof Error ? `${e.name}: ${e.message}` : show(e)
+  } catch {
+    return "an unprintable value"
+  }
+}
+
+const label = (p: Plugin): string => `plugin ${p.name}@${p.version}`
+
+/** Why the allow/deny lists refuse a plugin known by these names, or undefined. */
+export const policyRefusal = (
+  names: ReadonlyArray<string>,
+  settings: PluginSettings | undefined
+): string | undefined => {
+  const deny = settings?.deny ?? []
+  const denied = names.find((n) => deny.includes(n))
+  if (denied !== undefined) return `is denied by plugins.deny (${show(denied)})`
+  const allow = settings?.allow
+  if (allow !== undefined && !names.some((n) => allow.includes(n)))
+    return `is not in plugins.allow (${allow.map(show).join(", ") || "empty"})`
+  return undefined
+}
+
+/** Decodes a plugin's config with its own Schema; each problem is an issue under `at`. */
+export const decodeConfig = (
+  plugin: Plugin,
+  config: unknown,
+  at: string
+): Either.Either<unknown, ReadonlyArray<ConfigIssue>> => {
+  try {
+    const decoded = Schema.decodeUnknownEither(plugin.config, { errors: "all", onExcessProperty: "error" })(
+      config
+    )
+    if (Either.isRight(decoded)) return Either.right(decoded.right)
+    return Either.left(
+      ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) => ({
+        path: `${at}${issue.path.map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`)).join("")}`,
+        message: `${label(plugin)}: ${issue.message}`
+      }))
+    )
+  } catch (e) {
+    return Either.left([{ path: at, message: `${label(plugin)}: its config schema threw ${describe(e)}` }])
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Discovery
+
+/** The package names tried for a type, in order. */
+export const candidates = (type: string): ReadonlyArray<string> => [
+  `@fapilog/${type}`,
+  `fapilog-plugin-${type}`
+]
+
+/** Where packages are looked up: the working directory, then the main script's directory. */
+export const searchBases = (): ReadonlyArray<string> => {
+  const bases = [process.cwd()]
+  const main = process.argv[1]
+  if (main !== undefined && main !== "") {
+    try {
+      bases.push(path.dirname(fs.realpathSync(main)))
+    } catch {
+      // not a file (node -e, a REPL): the working directory is all there is
+    }
+  }
+  return [...new Set(bases)]
+}
+
+/** The format this copy of fapilog was loaded as: the plugin should share its module graph. */
+const loadedAsCommonJs = typeof require === "function" && typeof module === "object"
+
+const findPackage = (name: string, bases: ReadonlyArray<string>): string | undefined => {
+  for (const base of bases) {
+    const lookup = createRequire(path.join(base, "fapilog-plugin-lookup.js")).resolve.paths(name) ?? []
+    for (const dir of lookup) {
+      const manifest = path.join(dir, name, "package.json")
+      if (fs.existsSync(manifest)) return path.dirname(manifest)
+    }
+  }
+  return undefined
+}
+
+/** The target of a package's root export under `conditions` (Node's rules, without patterns). */
+const exportTarget = (target: unknown, conditions: ReadonlyArray<string>): string | undefined => {
+  if (typeof target === "string") return target
+  if (Array.isArray(target)) {
+    for (const t of target) {
+      const found = exportTarget(t, conditions)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (typeof target === "object" && target !== null) {
+    for (const [key, value] of Object.entries(target)) {
+      if (key !== "default" && !conditions.includes(key)) continue
+      const found = exportTarget(value, conditions)
+      if (found !== undefined) return found
+    }
+  }
+  return undefined
+}
+
+interface Manifest {
+  readonly name?: unknown
+  readonly version?: unknown
+  readonly main?: unknown
+  readonly exports?: unknown
+  readonly fapilog?: unknown
+}
+
+/** The file a package's root resolves to, preferring the format fapilog itself runs as. */
+const entryOf = (dir: string, manifest: Manifest): string => {
+  const exports = manifest.exports
+  if (exports !== undefined && exports !== null) {
+    const root =
+      typeof exports === "object" &&
+      !Array.isArray(exports) &&
+      Object.keys(exports).some((k) => k.startsWith("."))
+        ? (exports as Record<string, unknown>)["."]
+        : exports
+    const esm = ["node", "import"]
+    const cjs = ["node", "require"]
+    const target =
+      exportTarget(root, loadedAsCommonJs ? cjs : esm) ?? exportTarget(root, loadedAsCommonJs ? esm : cjs)
+    if (target === undefined) throw new Error('its package.json exports no root entry (".")')
+    return path.resolve(dir, target)
+  }
+  return createRequire(path.join(dir, "package.json")).resolve(dir)
+}
+
+const importModule = async (file: string): Promise<unknown> => {
+  if (loadedAsCommonJs) {
+    try {
+      return createRequire(file)(file)
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== "ERR_REQUIRE_ESM") throw e
+    }
+  }
+  return import(pathToFileURL(file).href)
+}
+
+/** The plugin object of a loaded module: the named export `plugin`, else the default export. */
+const pluginExport = (module: unknown): unknown => {
+  const m = module as { plugin?: unknown; default?: unknown } | null | undefined
+  if (m?.plugin !== undefined) return m.plugin
+  const d = m?.default as { plugin?: unknown; kind?: unknown } | null | undefined
+  if (d?.plugin !== undefined) return d.plugin
+  return d
+}
+
+/** The package.json `fapilog` field, checked before any of the package's code runs. */
+const manifestRefusal = (name: string, manifest: Manifest, type: string, kind: Kind): string | undefined => {
+  const field = manifest.fapilog
+  if (field === undefined) return undefined
+  if (typeof field !== "object" || field === null)
+    return `package ${name}: its package.json "fapilog" field is not an object { kind, type, apiVersion }`
+  const f = field as { kind?: unknown; type?: unknown; apiVersion?: unknown }
+  if (f.type !== undefined && f.type !== type)
+    return `package ${name}: its package.json declares type ${show(f.type)}, not ${show(type)}`
+  if (f.kind !== undefined && f.kind !== kind)
+    return `package ${name} is a ${String(f.kind)} plugin (package.json "fapilog".kind), not a ${kind}`
+  if (f.apiVersion !== undefined) {
+    const why = incompatibility(f.apiVersion)
+    if (why !== undefined) return `package ${name}@${String(manifest.version)} is refused: ${why}`
+  }
+  return undefined
+}
+
+export type Discovery =
+  | { readonly _tag: "Found"; readonly plugin: Plugin; readonly packageName: string }
+  | { readonly _tag: "Refused"; readonly reason: string }
+  | { readonly _tag: "Missing"; readonly tried: ReadonlyArray<string>; readonly from: ReadonlyArray<string> }
+
+/**
+ * Looks for `@fapilog/<type>` then `fapilog-plugin-<type>` from the application's
+ * directories; a candidate the allow/deny lists refuse is never loaded.
+ */
+export const discover = (
+  type: string,
+  kind: Kind,
+  settings: PluginSettings | undefined,
+  bases: ReadonlyArray<string> = searchBases()
+): Effect.Effect<Discovery> =>
+  Effect.gen(function* () {
+    const names = candidates(type)
+    let refusal: string | undefined
+    for (const name of names) {
+      const dir = findPackage(name, bases)
+      if (dir === undefined) continue
+      const policy = policyRefusal([type, name], settings)
+      if (policy !== undefined) {
+        refusal ??= `plugin ${name} ${policy}`
+        continue
+      }
+      let manifest: Manifest
+      try {
+        manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest
+      } catch (e) {
+        return { _tag: "Refused", reason: `package ${name}: its package.json cannot be read: ${describe(e)}` }
+      }
+      const declared = manifestRefusal(name, manifest, type, kind)
+      if (declared !== undefined) return { _tag: "Refused", reason: declared }
+      const loaded = yield* Effect.tryPromise(async () =>
+        pluginExport(await importModule(entryOf(dir, manifest)))
+      ).pipe(Effect.either)
+      if (Either.isLeft(loaded))
+        return {
+          _tag: "Refused",
+          reason: `package ${name} (${dir}) could not be loaded: ${describe(loaded.left.error)}`
+        }
+      const plugin = readPlugin(loaded.right)
+      if (Either.isLeft(plugin))
+        return {
+          _tag: "Refused",
+          reason: `package ${name} does not export a plugin (export it as \`plugin\` or as the default export): ${plugin.left}`
+        }
+      return { _tag: "Found", plugin: plugin.right, packageName: name }
+    }
+    if (refusal !== undefined) return { _tag: "Refused", reason: refusal }
+    return { _tag: "Missing", tried: names, from: bases }
+  })
+
+// ---------------------------------------------------------------------------------------
+// Resolving what settings name
+
+/** A `{ type, ...config }` entry of the settings that names a plugin. */
+export interface Request {
+  readonly type: string
+  readonly kind: Kind
+  /** The entry without the keys fapilog itself reads (`type`, and `level` for sinks). */
+  readonly config: Readonly<Record<string, unknown>>
+  /** Where the entry is in the settings, e.g. `sinks[1]`; config problems are named under it. */
+  readonly at: string
+  /** Where its type was given, e.g. `sinks[1].type` or `FAPILOG_SINKS`. */
+  readonly typeAt: string
+}
+
+export interface Resolved {
+  readonly plugin: Plugin
+  readonly config: unknown
+  readonly at: string
+}
+
+/** Where a settings entry came from, recorded when the settings were validated. */
+export const origins = new WeakMap<object, { readonly at: string; readonly typeAt: string }>()
+
+const checkFound = (
+  plugin: Plugin,
+  names: ReadonlyArray<string>,
+  request: Request,
+  settings: PluginSettings | undefined
+): string | undefined => {
+  const policy = policyRefusal([...names, plugin.name], settings)
+  if (policy !== undefined) return `${label(plugin)} ${policy}`
+  if (plugin.type !== request.type)
+    return `${label(plugin)} provides type ${show(plugin.type)}, not ${show(request.type)}`
+  if (plugin.kind !== request.kind)
+    return `${label(plugin)} is a ${plugin.kind} plugin, not a ${request.kind}`
+  const why = incompatibility(plugin.apiVersion)
+  if (why !== undefined) return `${label(plugin)} is refused: ${why}`
+  return undefined
+}
+
+/**
+ * Finds, checks and decodes the config of every plugin the settings name. Fails with one
+ * ConfigError listing every refusal; nothing is started here.
+ */
+export const resolveAll = (
+  requests: ReadonlyArray<Request>,
+  settings: PluginSettings | undefined,
+  builtIns: Readonly<Record<Kind, ReadonlyArray<string>>>
+): Effect.Effect<ReadonlyArray<Resolved>, ConfigError> =>
+  Effect.gen(function* () {
+    const issues: Array<ConfigIssue> = []
+    const out: Array<Resolved> = []
+    const found = new Map<string, Discovery>()
+    for (const request of requests) {
+      const key = `${request.kind}/${request.type}`
+      let discovery = found.get(key)
+      if (discovery === undefined) {
+        const registered = (settings?.use ?? []).find(
+          (p) => p.type === request.type && p.kind === request.kind
+        )
+        discovery =
+          registered !== undefined
+            ? { _tag: "Found", plugin: registered, packageName: registered.name }
+            : settings?.discover === false
+              ? { _tag: "Missing", tried: [], from: [] }
+              : yield* discover(request.type, request.kind, settings)
+        found.set(key, discovery)
+      }
+      if (discovery._tag === "Refused") {
+        issues.push({ path: request.typeAt, message: discovery.reason })
+        continue
+      }
+      if (discovery._tag === "Missing") {
+        const builtIn = builtIns[request.kind]
+        issues.push({
+          path: request.typeAt,
+          message:
+            `${show(request.type)} is not a built-in ${request.kind}${builtIn.length > 0 ? ` (${builtIn.join(", ")})` : ""} and no plugin provides it: ` +
+            (discovery.tried.length === 0
+              ? "plugins.discover is false and plugins.use has no plugin of that type"
+              : `looked for the packages ${discovery.tried.join(" and ")} from ${discovery.from.join(", ")}; install one (npm install ${discovery.tried[0]}) or pass the plugin object in plugins.use`)
+        })
+        continue
+      }
+      const refusal = checkFound(discovery.plugin, [request.type, discovery.packageName], request, settings)
+      if (refusal !== undefined) {
+        issues.push({ path: request.typeAt, message: refusal })
+        continue
+      }
+      const config = decodeConfig(discovery.plugin, request.config, request.at)
+      if (Either.isLeft(config)) issues.push(...config.left)
+      else out.push({ plugin: discovery.plugin, config: config.right, at: request.at })
+    }
+    if (issues.length > 0) return yield* Effect.fail(new ConfigError({ issues }))
+    return out
+  })
+
+// ---------------------------------------------------------------------------------------
+// Opening a plugin in the logger's scope
+
+/** What a logger tells the plugins it opens: its name, service, diagnostics and policy. */
+export interface Host {
+  readonly logger: string
+  readonly service: string | undefined
+  readonly diagnostics: Diagnostics
+  readonly settings: PluginSettings | undefined
+  /** Upper bound on releasing a plugin's resources when the logger closes. */
+  readonly shutdownTimeoutMs: number
+  /** The settings path of the entry being opened, for errors. */
+  readonly at: string | undefined
+}
+
+/** Provided by the logger while it opens its sinks; outside a logger, defaults apply. */
+export class PluginHost extends Context.Reference<PluginHost>()("fapilog/PluginHost", {
+  defaultValue: (): Host => ({
+    logger: "app",
+    service: undefined,
+    diagnostics: new Diagnostics("app"),
+    settings: undefined,
+    shutdownTimeoutMs: 5000,
+    at: undefined
+  })
+}) {}
+
+const contextFor = (plugin: Plugin, host: Host): PluginContext => ({
+  logger: host.logger,
+  service: host.service,
+  report: (message, error) => {
+    try {
+      host.diagnostics.report(`plugin ${plugin.name}`, String(message), error)
+    } catch {
+      // diagnostics never throw into a plugin
+    }
+  }
+})
+
+const isSink = (u: unknown): u is Sink => {
+  try {
+    return (
+      typeof u === "object" &&
+      u !== null &&
+      typeof (u as Sink).name === "string" &&
+      typeof (u as Sink).write === "function" &&
+      ((u as Sink).writeSync === undefined || typeof (u as Sink).writeSync === "function")
+    )
+  } catch {
+    return false
+  }
+}
+
+const isNamedEnricher = (u: unknown): u is NamedEnricher => {
+  try {
+    return (
+      typeof u === "object" &&
+      u !== null &&
+      typeof (u as NamedEnricher).name === "string" &&
+      typeof (u as NamedEnricher).enrich === "function"
+    )
+  } catch {
+    return false
+  }
+}
+
+const failure = (cause: Cause.Cause<unknown>): unknown => {
+  const squashed = Cause.squash(cause)
+  return Cause.isTimeoutException(squashed) ? new Error("start timed out") : squashed
+}
+
+/**
+ * Runs the plugin's `make` in a child of `holder`: on failure (error, defect, a throw, a
+ * timeout, a result of the wrong shape) the child is closed at once, releasing whatever the
+ * plugin had acquired, and the reason is returned.
+ */
+const startIn = <A>(
+  holder: Scope.Scope,
+  plugin: Plugin,
+  config: unknown,
+  host: Host,
+  valid: (u: unknown) => u is A,
+  what: string
+): Effect.Effect<Either.Either<A, unknown>> =>
+  Effect.gen(function* () {
+    const child = yield* Scope.fork(holder, ExecutionStrategy.sequential)
+    const timeoutMs = host.settings?.timeoutMs ?? defaultTimeoutMs
+    const exit = yield* Effect.suspend(
+      () =>
+        plugin.make(config as never, contextFor(plugin, host)) as Effect.Effect<unknown, unknown, Scope.Scope>
+    ).pipe(
+      Effect.flatMap((made) =>
+        valid(made) ? Effect.succeed(made) : Effect.fail(new Error(`make did not return ${what}`))
+      ),
+      Scope.extend(child),
+      Effect.timeout(timeoutMs),
+      Effect.exit
+    )
+    if (Exit.isSuccess(exit)) return Either.right(exit.value)
+    yield* Scope.close(child, exit).pipe(Effect.catchAllCause(() => Effect.void))
+    return Either.left(failure(exit.cause))
+  })
+
+/**
+ * A scope for one plugin's resources, closed (bounded by the shutdown timeout, failures
+ * reported) when the enclosing scope closes: after the pipeline has drained, because the
+ * plugin was opened before it.
+ */
+const holderScope = (plugin: Plugin, host: Host): Effect.Effect<Scope.CloseableScope, never, Scope.Scope> =>
+  Effect.acquireRelease(Scope.make(), (holder, exit) =>
+    Scope.close(holder, exit).pipe(
+      Effect.disconnect,
+      Effect.timeoutOption(host.shutdownTimeoutMs),
+      Effect.flatMap((done) =>
+        Option.isNone(done)
+          ? Effect.sync(() =>
+              host.diagnostics.report(
+                `plugin ${plugin.name}`,
+                `release did not finish within ${host.shutdownTimeoutMs} ms`
+              )
+            )
+          : Effect.void
+      ),
+      Effect.catchAllCause((cause) =>
+        Effect.sync(() =>
+          host.diagnostics.report(`plugin ${plugin.name}`, "release failed", Cause.squash(cause))
+        )
+      )
+    )
+  )
+
+const asSinkError = (name: string, reason: string) => (e: unknown) =>
+  typeof e === "object" && e !== null && (e as { _tag?: unknown })._tag === "SinkError"
+    ? (e as SinkError)
+    : new SinkError({ sink: name, reason, cause: e })
+
+/**
+ * Opens a sink plugin, contained: a start that fails is reported and the sink stands in
+ * failing every write (so the pipeline's retries, circuit breaker, fallback and health see
+ * it) while it retries the start at most every few seconds; a write that throws, dies or
+ * hangs past the timeout becomes a SinkError for that sink alone.
+ */
+export const openSink = (
+  plugin: Plugin,
+  config: unknown,
+  host: Host
+): Effect.Effect<Sink, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const holder = yield* holderScope(plugin, host)
+    const timeoutMs = host.settings?.timeoutMs ?? defaultTimeoutMs
+    const first = yield* startIn(holder, plugin, config, host, isSink, "a sink ({ name, write, writeSync? })")
+    let current = Either.getOrUndefined(first)
+    let lastError = Either.isLeft(first) ? first.left : undefined
+    let lastAttempt = Date.now()
+    let attempts = 1
+    let starting = false
+    if (current === undefined)
+      host.diagnostics.report(
+        `plugin ${plugin.name}`,
+        `start failed; its sink fails every write and the start is retried at most every ${restartIntervalMs / 1000} s`,
+        lastError
+      )
+    const fallbackName = `${plugin.type}(${plugin.name})`
+    const nameOf = (): string => {
+      try {
+        return current?.name ?? fallbackName
+      } catch {
+        return fallbackName
+      }
+    }
+    const write = (sink: Sink, batch: Parameters<Sink["write"]>[0]) =>
+      Effect.suspend(() => sink.write(batch)).pipe(
+        Effect.timeoutFail({
+          duration: timeoutMs,
+          onTimeout: () =>
+            new SinkError({ sink: nameOf(), reason: `write did not complete within ${timeoutMs} ms` })
+        }),
+        Effect.catchAllDefect((defect) =>
+          Effect.fail(new SinkError({ sink: nameOf(), reason: "write threw", cause: defect }))
+        ),
+        Effect.mapError(asSinkError(nameOf(), "write failed"))
+      )
+    const restart: Effect.Effect<Sink, SinkError> = Effect.suspend(() => {
+      const wait = lastAttempt + restartIntervalMs - Date.now()
+      if (starting || wait > 0)
+        return Effect.fail(
+          new SinkError({ sink: fallbackName, reason: "plugin not started", cause: lastError })
+        )
+      starting = true
+      lastAttempt = Date.now()
+      attempts++
+      return startIn(holder, plugin, config, host, isSink, "a sink ({ name, write, writeSync? })").pipe(
+        Effect.ensuring(Effect.sync(() => (starting = false))),
+        Effect.flatMap((started) => {
+          if (Either.isRight(started)) {
+            current = started.right
+            host.diagnostics.report(`plugin ${plugin.name}`, `started after ${attempts} attempts`)
+            return Effect.succeed(started.right)
+          }
+          lastError = started.left
+          return Effect.fail(
+            new SinkError({ sink: fallbackName, reason: "plugin start failed", cause: started.left })
+          )
+        })
+      )
+    })
+    const started = current
+    const writeSync = started?.writeSync
+    return {
+      get name() {
+        return nameOf()
+      },
+      write: (batch) =>
+        Effect.suspend(() => (current === undefined ? restart : Effect.succeed(current))).pipe(
+          Effect.flatMap((sink) => write(sink, batch))
+        ),
+      writeSync:
+        writeSync === undefined || started === undefined
+          ? undefined
+          : (batch) => writeSync.call(started, batch)
+    } satisfies Sink
+  })
+
+/** Opens an enricher plugin; a start that fails is reported and the enricher adds nothing. */
+export const openEnricher = (
+  plugin: Plugin,
+  config: unknown,
+  host: Host
+): Effect.Effect<NamedEnricher, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const holder = yield* holderScope(plugin, host)
+    const started = yield* startIn(
+      holder,
+      plugin,
+      config,
+      host,
+      isNamedEnricher,
+      "an enricher ({ name, enrich })"
+    )
+    if (Either.isRight(started)) {
+      const { name, enrich } = started.right
+      return { name, enrich: (input) => enrich(input) }
+    }
+    host.diagnostics.report(`plugin ${plugin.name}`, "start failed; the enricher adds nothing", started.left)
+    return { name: plugin.name, enrich: () => undefined }
+  })
+
+/**
+ * Opens a plugin object passed by the code itself (no discovery): the same checks as for a
+ * plugin named in settings (allow/deny of the enclosing logger, apiVersion, config Schema),
+ * then a contained start.
+ */
+export const open = (plugin: unknown, config: unknown): Effect.Effect<unknown, ConfigError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const host = yield* PluginHost
+    const read = readPlugin(plugin)
+    const at = host.at ?? "Plugin.open"
+    if (Either.isLeft(read))
+      return yield* Effect.fail(new ConfigError({ issues: [{ path: at, message: `plugin ${read.left}` }] }))
+    const p = read.right
+    const policy = policyRefusal([p.type, p.name], host.settings)
+    const why = policy !== undefined ? `${label(p)} ${policy}` : incompatibility(p.apiVersion)
+    if (why !== undefined)
+      return yield* Effect.fail(
+        new ConfigError({
+          issues: [{ path: at, message: policy !== undefined ? why : `${label(p)} is refused: ${why}` }]
+        })
+      )
+    const decoded = decodeConfig(p, config, at)
+    if (Either.isLeft(decoded)) return yield* Effect.fail(new ConfigError({ issues: decoded.left }))
+    return p.kind === "sink"
+      ? yield* openSink(p, decoded.right, host)
+      : yield* openEnricher(p, decoded.right, host)
+  })
