@@ -1,0 +1,160 @@
+/**
+ * The settings of the Loki sink as an `effect/Schema`: what the plugin loader validates a
+ * `{ type: "loki", ... }` entry against, and what `Loki.sink` checks before opening.
+ */
+import * as Schema from "effect/Schema"
+import { Network } from "fapilog"
+import { LABEL_NAME, labelNameOf } from "./streams.js"
+
+const show = (u: unknown): string => {
+  try {
+    return JSON.stringify(u) ?? String(u)
+  } catch {
+    return String(u)
+  }
+}
+
+const isHttpUrl = (u: unknown): u is string => {
+  if (typeof u !== "string") return false
+  try {
+    const url = new URL(u)
+    return (
+      (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === ""
+    )
+  } catch {
+    return false
+  }
+}
+
+const BaseUrl = Schema.declare(isHttpUrl, {
+  identifier: "LokiUrl",
+  description: "Loki's base address, e.g. http://loki:3100 (the sink posts to <url>/loki/api/v1/push).",
+  message: (issue) =>
+    typeof issue.actual === "string" && /^https?:\/\/[^/]*@/.test(issue.actual)
+      ? "must not carry credentials: use auth: { username, password } or auth: { bearer }"
+      : `${show(issue.actual)} is not an http:// or https:// URL`
+})
+
+// header values must not smuggle a line break (or any control character) into the request
+const headerSafe = (u: unknown): u is string =>
+  typeof u === "string" && u.length > 0 && !/[\0-\x1f\x7f]/.test(u)
+
+const HeaderValue = (what: string) =>
+  Schema.declare(headerSafe, {
+    identifier: what,
+    message: (issue) => `${show(issue.actual)} is not a non-empty string without control characters`
+  })
+
+const LabelName = Schema.String.pipe(
+  Schema.filter((s) => LABEL_NAME.test(s) && !s.startsWith("__"), {
+    identifier: "LabelName",
+    message: (issue) =>
+      `${show(issue.actual)} is not a Loki label name (letters, digits and _, not starting with a digit or __)`
+  })
+)
+
+const LabelValue = Schema.declare(
+  (u: unknown): u is string => typeof u === "string" && u.length > 0 && u.length <= 2048,
+  {
+    identifier: "LabelValue",
+    message: (issue) =>
+      `${show(issue.actual)} is not a label value (a non-empty string of at most 2048 characters)`
+  }
+)
+
+const LabelKey = Schema.declare(
+  (u: unknown): u is string => typeof u === "string" && u.length > 0 && !labelNameOf(u).startsWith("__"),
+  {
+    identifier: "LabelKey",
+    message: (issue) =>
+      `${show(issue.actual)} is not an event key to read labels from (level, logger or a field name, not starting with __)`
+  }
+)
+
+const whole = (min: number, max: number, what: string) =>
+  Schema.declare(
+    (u: unknown): u is number => Number.isInteger(u) && (u as number) >= min && (u as number) <= max,
+    {
+      identifier: `Int(${min}..${max})`,
+      message: (issue) => `${show(issue.actual)} is not a whole number of ${what} between ${min} and ${max}`
+    }
+  )
+
+const Encoding = Schema.Literal("protobuf", "json").annotations({
+  message: (issue) => `${show(issue.actual)} is not one of protobuf, json`
+})
+
+const Auth = Schema.Union(
+  Schema.Struct({ username: HeaderValue("Username"), password: Schema.String }),
+  Schema.Struct({ bearer: HeaderValue("BearerToken") })
+).annotations({
+  identifier: "LokiAuth",
+  message: () => "is not { username, password } or { bearer }"
+})
+
+const fields = {
+  type: Schema.optional(Schema.Literal("loki")),
+  url: BaseUrl,
+  labels: Schema.optional(
+    Schema.Record({ key: LabelName, value: LabelValue }).pipe(
+      Schema.filter(
+        (labels) =>
+          Object.keys(labels).length > 0 || "needs at least one label: Loki refuses streams without labels"
+      )
+    )
+  ),
+  labelKeys: Schema.optional(Schema.Array(LabelKey)),
+  maxLabelValues: Schema.optional(whole(1, 100_000, "distinct values per label key")),
+  tenantId: Schema.optional(HeaderValue("TenantId")),
+  auth: Schema.optional(Auth),
+  encoding: Schema.optional(Encoding),
+  structuredMetadata: Schema.optional(Schema.Boolean),
+  ...Network.configFields
+}
+
+/** The Loki sink's config: Loki's own keys plus the network ones (batch, retry, spool...). */
+export const Config = Schema.Struct(fields).pipe(
+  Schema.filter((config) => {
+    const keys = config.labelKeys ?? []
+    const names = new Map<string, string>()
+    for (const name of Object.keys(config.labels ?? {})) names.set(name, `labels.${name}`)
+    for (const key of keys) {
+      const name = labelNameOf(key)
+      const other = names.get(name)
+      if (other !== undefined)
+        return {
+          path: ["labelKeys"],
+          message: `${show(key)} gives label ${name}, which ${other} already sets`
+        }
+      names.set(name, `labelKeys ${show(key)}`)
+    }
+    return true
+  })
+)
+
+/** The decoded config. */
+export type Config = typeof Config.Type
+
+/** What the config is written as. */
+export type ConfigInput = typeof Config.Encoded
+
+/** Loki's push endpoint under the configured base address. */
+export const pushUrl = (base: string): string => {
+  const url = new URL(base)
+  const path = url.pathname.replace(/\/+$/, "")
+  url.pathname = path.endsWith("/loki/api/v1/push") ? path : `${path}/loki/api/v1/push`
+  return url.toString()
+}
+
+/** The request headers the config asks for: tenant and authorization. */
+export const authHeaders = (config: Config): Record<string, string> => {
+  const headers: Record<string, string> = {}
+  if (config.tenantId !== undefined) headers["X-Scope-OrgID"] = config.tenantId
+  if (config.auth !== undefined) {
+    headers.Authorization =
+      "bearer" in config.auth
+        ? `Bearer ${config.auth.bearer}`
+        : `Basic ${Buffer.from(`${config.auth.username}:${config.auth.password}`, "utf8").toString("base64")}`
+  }
+  return headers
+}

@@ -1,0 +1,152 @@
+/**
+ * Events to Loki streams: the label set of each event (static labels plus values read from
+ * the event, held to a cardinality bound), its line (the JSON line of the core formatter)
+ * and its structured metadata (trace, span and correlation ids).
+ */
+import { Formatter, type LogEvent } from "fapilog"
+import type { Entry, Stream } from "./push.js"
+import { labelString } from "./push.js"
+
+/** The value sent for a label key once it has seen its limit of distinct values. */
+export const OVERFLOW = "__overflow__"
+
+/** Longest label value read from an event; Loki refuses a whole push over its own limit (2048). */
+export const MAX_EVENT_LABEL_LENGTH = 1024
+
+/** The label names Loki accepts (Prometheus rules; `__` prefixes are Loki's own). */
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+
+/** The label name for an event key: characters Loki refuses become `_`. */
+export const labelNameOf = (key: string): string => {
+  const name = key.replace(/[^a-zA-Z0-9_]/g, "_")
+  return /^[0-9]/.test(name) ? `_${name}` : name
+}
+
+export interface StreamOptions {
+  /** Labels on every stream. */
+  readonly labels: Readonly<Record<string, string>>
+  /** Event keys (`level`, `logger`, or a field name) whose values become labels. */
+  readonly labelKeys: ReadonlyArray<string>
+  /** Distinct values kept per label key; later values become {@link OVERFLOW}. */
+  readonly maxLabelValues: number
+  /** Whether trace, span and correlation ids go along as structured metadata. */
+  readonly structuredMetadata: boolean
+  /** Told, once per batch, which label keys overflowed and how many events it affected. */
+  readonly onOverflow: (keys: ReadonlyArray<string>, events: number) => void
+}
+
+/** A label value read from an event: scalars only; absent, empty or structured values are no label. */
+const eventLabelValue = (e: LogEvent.LogEvent, key: string): string | undefined => {
+  let v: unknown
+  if (key === "level") v = e.level
+  else if (key === "logger") v = e.logger
+  else if (!Object.hasOwn(e.fields, key)) return undefined
+  else {
+    try {
+      v = e.fields[key]
+    } catch {
+      return undefined
+    }
+  }
+  let s: string
+  if (typeof v === "string") s = v
+  else if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") s = String(v)
+  else return undefined
+  if (s === "") return undefined
+  return s.length > MAX_EVENT_LABEL_LENGTH ? s.slice(0, MAX_EVENT_LABEL_LENGTH) : s
+}
+
+const formatLine = (e: LogEvent.LogEvent): string => {
+  try {
+    return Formatter.json.format(e)
+  } catch {
+    // the core formatter guards user data itself; this is the last resort, without it
+    return JSON.stringify({
+      timestamp: String(e.timestamp),
+      level: String(e.level),
+      logger: String(e.logger),
+      message: "[fapilog: event could not be formatted]"
+    })
+  }
+}
+
+const NANOS_PER_MILLI = 1_000_000n
+const MAX_REMEMBERED_STREAMS = 10_000
+
+/**
+ * Builds the streams of each batch. Stateful across batches: the distinct values seen per
+ * label key (the cardinality guard) and the last timestamp of each stream, so that entries
+ * of one stream within the same millisecond get increasing nanoseconds (Loki keeps their
+ * order and does not merge identical lines that share a timestamp).
+ */
+export class StreamBuilder {
+  private readonly keys: ReadonlyArray<{ readonly key: string; readonly name: string }>
+  private readonly seen = new Map<string, Set<string>>()
+  private readonly lastNanos = new Map<string, bigint>()
+  private readonly staticLabels: ReadonlyArray<readonly [string, string]>
+
+  constructor(private readonly options: StreamOptions) {
+    this.staticLabels = Object.entries(options.labels)
+    this.keys = options.labelKeys.map((key) => ({ key, name: labelNameOf(key) }))
+  }
+
+  private guard(key: string, value: string, overflowed: Set<string>): string {
+    let values = this.seen.get(key)
+    if (values === undefined) {
+      values = new Set()
+      this.seen.set(key, values)
+    }
+    if (values.has(value)) return value
+    if (values.size < this.options.maxLabelValues) {
+      values.add(value)
+      return value
+    }
+    overflowed.add(key)
+    return OVERFLOW
+  }
+
+  private nanosFor(stream: string, timestamp: string): bigint {
+    const parsed = Date.parse(timestamp)
+    const start = BigInt(Number.isFinite(parsed) ? parsed : Date.now()) * NANOS_PER_MILLI
+    const last = this.lastNanos.get(stream)
+    const nanos =
+      last !== undefined && last >= start && last < start + NANOS_PER_MILLI - 1n ? last + 1n : start
+    if (this.lastNanos.size >= MAX_REMEMBERED_STREAMS && !this.lastNanos.has(stream)) this.lastNanos.clear()
+    this.lastNanos.set(stream, nanos)
+    return nanos
+  }
+
+  build(events: ReadonlyArray<LogEvent.LogEvent>): ReadonlyArray<Stream> {
+    const streams = new Map<string, { labels: Array<readonly [string, string]>; entries: Array<Entry> }>()
+    const overflowed = new Set<string>()
+    let overflowEvents = 0
+    for (const e of events) {
+      const labels = new Map(this.staticLabels)
+      let hit = false
+      for (const { key, name } of this.keys) {
+        const value = eventLabelValue(e, key)
+        if (value === undefined) continue
+        const kept = this.guard(key, value, overflowed)
+        if (kept === OVERFLOW) hit = true
+        labels.set(name, kept)
+      }
+      if (hit) overflowEvents++
+      const sorted = [...labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      const id = labelString(sorted)
+      let stream = streams.get(id)
+      if (stream === undefined) {
+        stream = { labels: sorted, entries: [] }
+        streams.set(id, stream)
+      }
+      const metadata: Array<readonly [string, string]> = []
+      if (this.options.structuredMetadata) {
+        if (e.traceId !== undefined) metadata.push(["trace_id", e.traceId])
+        if (e.spanId !== undefined) metadata.push(["span_id", e.spanId])
+        if (e.correlationId !== undefined) metadata.push(["correlation_id", e.correlationId])
+      }
+      stream.entries.push({ nanos: this.nanosFor(id, e.timestamp), line: formatLine(e), metadata })
+    }
+    if (overflowed.size > 0) this.options.onOverflow([...overflowed], overflowEvents)
+    return [...streams.values()]
+  }
+}

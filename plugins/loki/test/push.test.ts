@@ -1,0 +1,95 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as snappy from "snappyjs"
+import { encodePushRequest, jsonBody, labelString, protobufBody, type Stream } from "../src/internal/push.js"
+import { cleanRoot, decodePush, decodeSnappyPush, nanosOf, officialRoot, parseLabels } from "./lokiProto.js"
+
+const streams: ReadonlyArray<Stream> = [
+  {
+    labels: [
+      ["level", "info"],
+      ["service_name", "checkout"]
+    ],
+    entries: [
+      { nanos: 1_767_323_045_006_000_000n, line: '{"message":"a"}', metadata: [] },
+      {
+        nanos: 1_767_323_045_006_000_001n,
+        line: '{"message":"b"}',
+        metadata: [
+          ["trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"],
+          ["span_id", "00f067aa0ba902b7"]
+        ]
+      }
+    ]
+  },
+  { labels: [["service_name", 'we"ird\\\nname\u0001']], entries: [{ nanos: 0n, line: "", metadata: [] }] }
+]
+
+describe("Loki push encoding", () => {
+  it("protobuf: Loki's own push.proto decodes the request exactly", () => {
+    const decoded = decodePush(encodePushRequest(streams), officialRoot)
+    assert.strictEqual(decoded.streams.length, 2)
+    const [first, second] = decoded.streams
+    assert.deepStrictEqual(parseLabels(first?.labels ?? ""), { level: "info", service_name: "checkout" })
+    assert.deepStrictEqual(
+      first?.entries.map((e) => [nanosOf(e.timestamp), e.line, e.structuredMetadata]),
+      [
+        [1_767_323_045_006_000_000n, '{"message":"a"}', []],
+        [
+          1_767_323_045_006_000_001n,
+          '{"message":"b"}',
+          [
+            { name: "trace_id", value: "4bf92f3577b34da6a3ce929d0e0e4736" },
+            { name: "span_id", value: "00f067aa0ba902b7" }
+          ]
+        ]
+      ]
+    )
+    // quotes, backslashes, newlines and control characters survive the label quoting
+    assert.deepStrictEqual(parseLabels(second?.labels ?? ""), { service_name: 'we"ird\\\nname\u0001' })
+    assert.strictEqual(nanosOf(second?.entries[0]?.timestamp ?? { seconds: "1", nanos: 0 }), 0n)
+  })
+
+  it("protobuf: the clean variant of the definition reads the same message", () => {
+    const body = encodePushRequest(streams)
+    assert.deepStrictEqual(decodePush(body, cleanRoot), decodePush(body, officialRoot))
+  })
+
+  it("protobuf body: snappy block format, not framed", () => {
+    const body = protobufBody(streams)
+    // the framed format starts with the stream identifier chunk 0xff 06 00 00 "sNaPpY"
+    assert.notStrictEqual(body[0], 0xff)
+    assert.deepStrictEqual(snappy.uncompress(body), encodePushRequest(streams))
+    assert.strictEqual(decodeSnappyPush(body).streams.length, 2)
+  })
+
+  it("labels: names sorted by the caller, values Go-quoted, lone surrogates replaced", () => {
+    assert.strictEqual(labelString([["a", "x"]]), '{a="x"}')
+    assert.strictEqual(labelString([["a", "\ud800"]]), '{a="\ufffd"}')
+    assert.strictEqual(labelString([["a", "tab\there"]]), '{a="tab\\there"}')
+  })
+
+  it("JSON: streams with [ns, line] or [ns, line, metadata] values", () => {
+    const parsed = JSON.parse(jsonBody(streams))
+    assert.deepStrictEqual(parsed, {
+      streams: [
+        {
+          stream: { level: "info", service_name: "checkout" },
+          values: [
+            ["1767323045006000000", '{"message":"a"}'],
+            [
+              "1767323045006000001",
+              '{"message":"b"}',
+              { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7" }
+            ]
+          ]
+        },
+        { stream: { service_name: 'we"ird\\\nname\u0001' }, values: [["0", ""]] }
+      ]
+    })
+  })
+
+  it("an empty request encodes to an empty PushRequest", () => {
+    assert.deepStrictEqual(decodePush(encodePushRequest([])).streams, [])
+    assert.deepStrictEqual(JSON.parse(jsonBody([])), { streams: [] })
+  })
+})

@@ -1,0 +1,79 @@
+/**
+ * The settings of the OTLP sink as an `effect/Schema`: what the plugin loader validates a
+ * `{ type: "otlp", ... }` entry against, and what `Otlp.sink` checks before opening.
+ */
+import * as Schema from "effect/Schema"
+import { Network } from "fapilog"
+
+const show = (u: unknown): string => {
+  try {
+    return JSON.stringify(u) ?? String(u)
+  } catch {
+    return String(u)
+  }
+}
+
+const isHttpUrl = (u: unknown): u is string => {
+  if (typeof u !== "string") return false
+  try {
+    const url = new URL(u)
+    return (
+      (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === ""
+    )
+  } catch {
+    return false
+  }
+}
+
+const Url = Schema.declare(isHttpUrl, {
+  identifier: "OtlpUrl",
+  description: "The OTLP/HTTP logs endpoint, e.g. http://localhost:4318/v1/logs.",
+  message: (issue) =>
+    typeof issue.actual === "string" && /^https?:\/\/[^/]*@/.test(issue.actual)
+      ? "must not carry credentials: put them in headers (e.g. Authorization)"
+      : `${show(issue.actual)} is not an http:// or https:// URL`
+})
+
+const Encoding = Schema.Literal("protobuf", "json").annotations({
+  message: (issue) => `${show(issue.actual)} is not one of protobuf, json`
+})
+
+const AttributeValue = Schema.declare(
+  (u: unknown): u is string | number | boolean =>
+    typeof u === "string" || typeof u === "boolean" || (typeof u === "number" && Number.isFinite(u)),
+  {
+    identifier: "AttributeValue",
+    message: (issue) => `${show(issue.actual)} is not a string, finite number or boolean`
+  }
+)
+
+const AttributeKey = Schema.String.pipe(
+  Schema.filter((s) => s.length > 0, {
+    identifier: "AttributeKey",
+    message: (issue) => `${show(issue.actual)} is not a non-empty attribute name`
+  })
+)
+
+const ScopeName = Schema.declare((u: unknown): u is string => typeof u === "string" && u.length > 0, {
+  identifier: "ScopeName",
+  message: (issue) => `${show(issue.actual)} is not a non-empty instrumentation scope name`
+})
+
+/** The OTLP sink's config: OTLP's own keys plus the network ones (headers, batch, retry, spool...). */
+export const Config = Schema.Struct({
+  type: Schema.optional(Schema.Literal("otlp")),
+  url: Schema.optional(Url),
+  encoding: Schema.optional(Encoding),
+  resource: Schema.optional(Schema.Record({ key: AttributeKey, value: AttributeValue })),
+  scope: Schema.optional(ScopeName),
+  ...Network.configFields
+})
+
+/** The decoded config. */
+export type Config = typeof Config.Type
+
+/** What the config is written as. */
+export type ConfigInput = typeof Config.Encoded
+
+/** Where logs go when `url` is not set: a collector on this machine. */
+export const DEFAULT_URL = "http://localhost:4318/v1/logs"

@@ -1,0 +1,245 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { Formatter, Level, type LogEvent } from "fapilog"
+import { severityNumber } from "../src/internal/logs.js"
+import { makeEncoder, UNKNOWN_SERVICE, VERSION } from "../src/internal/sink.js"
+import { attributesOf, decodeJsonRequest, decodeRequest, type Request } from "./otlpProto.js"
+
+const event = (over: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent => ({
+  timestamp: "2026-01-02T03:04:05.006Z",
+  level: "info",
+  logger: "app",
+  message: "hello",
+  fields: {},
+  ...over
+})
+
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+const SPAN = "00f067aa0ba902b7"
+
+const rich = event({
+  level: "error",
+  message: "payment failed",
+  correlationId: "req-7",
+  traceId: TRACE.toUpperCase(),
+  spanId: SPAN,
+  error: {
+    type: "PaymentError",
+    message: "card declined",
+    stack: "PaymentError: card declined\n    at pay",
+    code: "E42",
+    cause: { type: "Error", message: "timeout" }
+  },
+  fields: {
+    service: "checkout",
+    version: "1.2.3",
+    env: "prod",
+    hostname: "web-1",
+    pid: 4242,
+    orderId: 7,
+    delta: -5,
+    big: 2 ** 60,
+    ratio: 0.25,
+    ok: false,
+    none: null,
+    tags: ["a", 1],
+    user: { id: "u1", roles: ["admin"] },
+    "logger.extra": "moved",
+    message: "user message key"
+  }
+})
+
+const encodeWith = (
+  encoding: "protobuf" | "json",
+  events: ReadonlyArray<LogEvent.LogEvent>,
+  service?: string
+) =>
+  Effect.runSync(
+    makeEncoder(
+      { encoding, resource: { "deployment.region": "eu-1", "service.version": "9.9.9" } },
+      { service }
+    )
+  )(events)
+
+const decodeAs = (
+  encoding: "protobuf" | "json",
+  events: ReadonlyArray<LogEvent.LogEvent>,
+  service?: string
+): Request => {
+  const request = encodeWith(encoding, events, service)
+  return encoding === "protobuf"
+    ? decodeRequest(request.body as Uint8Array)
+    : decodeJsonRequest(new TextDecoder().decode(request.body as Uint8Array))
+}
+
+describe("OTLP logs mapping", () => {
+  for (const encoding of ["protobuf", "json"] as const) {
+    describe(encoding, () => {
+      it("content type of the serializer", () => {
+        assert.strictEqual(
+          encodeWith(encoding, [event()]).contentType,
+          encoding === "protobuf" ? "application/x-protobuf" : "application/json"
+        )
+      })
+
+      it("an event read back through the official definition: record, attributes, resource, scope", () => {
+        const decoded = decodeAs(encoding, [rich], "ignored-when-events-name-one")
+        assert.strictEqual(decoded.resourceLogs.length, 1)
+        const [rl] = decoded.resourceLogs
+        assert.deepStrictEqual(attributesOf(rl?.resource?.attributes), {
+          "service.name": { stringValue: "checkout" },
+          "service.version": { stringValue: "9.9.9" },
+          "deployment.environment.name": { stringValue: "prod" },
+          "host.name": { stringValue: "web-1" },
+          "process.pid": { intValue: "4242" },
+          "deployment.region": { stringValue: "eu-1" }
+        })
+        assert.deepStrictEqual(rl?.scopeLogs[0]?.scope, { name: "fapilog", version: VERSION })
+        const record = rl?.scopeLogs[0]?.logRecords[0]
+        assert.strictEqual(record?.timeUnixNano, "1767323045006000000")
+        assert.match(record?.observedTimeUnixNano ?? "", /^\d{19}$/)
+        assert.strictEqual(record?.severityNumber, 17)
+        assert.strictEqual(record?.severityText, "error")
+        assert.deepStrictEqual(record?.body, { stringValue: "payment failed" })
+        assert.strictEqual(record?.traceId, TRACE)
+        assert.strictEqual(record?.spanId, SPAN)
+        assert.deepStrictEqual(attributesOf(record?.attributes), {
+          "logger.name": { stringValue: "app" },
+          "correlation.id": { stringValue: "req-7" },
+          orderId: { intValue: "7" },
+          delta: { intValue: "-5" },
+          big: { intValue: "1152921504606846976" },
+          ratio: { doubleValue: 0.25 },
+          ok: { boolValue: false },
+          none: {},
+          tags: { arrayValue: { values: [{ stringValue: "a" }, { intValue: "1" }] } },
+          user: {
+            kvlistValue: {
+              values: [
+                { key: "id", value: { stringValue: "u1" } },
+                { key: "roles", value: { arrayValue: { values: [{ stringValue: "admin" }] } } }
+              ]
+            }
+          },
+          "exception.type": { stringValue: "PaymentError" },
+          "exception.message": { stringValue: "card declined" },
+          "exception.stacktrace": { stringValue: "PaymentError: card declined\n    at pay" },
+          "exception.code": { stringValue: "E42" },
+          "exception.cause": {
+            kvlistValue: {
+              values: [
+                { key: "type", value: { stringValue: "Error" } },
+                { key: "message", value: { stringValue: "timeout" } }
+              ]
+            }
+          },
+          fields: {
+            kvlistValue: {
+              values: [
+                { key: "message", value: { stringValue: "user message key" } },
+                { key: "logger.extra", value: { stringValue: "moved" } }
+              ]
+            }
+          }
+        })
+      })
+
+      it("ids that are not W3C ids stay as string attributes; no record id then", () => {
+        const decoded = decodeAs(encoding, [event({ traceId: "not-hex", spanId: "0000000000000000" })])
+        const record = decoded.resourceLogs[0]?.scopeLogs[0]?.logRecords[0]
+        assert.isTrue(record?.traceId === undefined || record.traceId === "")
+        assert.isTrue(record?.spanId === undefined || record.spanId === "")
+        const attrs = attributesOf(record?.attributes)
+        assert.deepStrictEqual(attrs.traceId, { stringValue: "not-hex" })
+        assert.deepStrictEqual(attrs.spanId, { stringValue: "0000000000000000" })
+      })
+
+      it("service.name from the logger's service, else OpenTelemetry's unknown_service; one ResourceLogs per resource", () => {
+        const decoded = decodeAs(
+          encoding,
+          [event(), event({ fields: { service: "other" } }), event()],
+          "from-settings"
+        )
+        assert.deepStrictEqual(
+          decoded.resourceLogs.map((rl) => [
+            attributesOf(rl.resource?.attributes)["service.name"],
+            rl.scopeLogs[0]?.logRecords.length
+          ]),
+          [
+            [{ stringValue: "from-settings" }, 2],
+            [{ stringValue: "other" }, 1]
+          ]
+        )
+        const unnamed = decodeAs(encoding, [event()])
+        assert.deepStrictEqual(attributesOf(unnamed.resourceLogs[0]?.resource?.attributes)["service.name"], {
+          stringValue: UNKNOWN_SERVICE
+        })
+      })
+
+      it("every level maps to its severity number and keeps its name", () => {
+        const decoded = decodeAs(
+          encoding,
+          Level.all.map((level) => event({ level }))
+        )
+        assert.deepStrictEqual(
+          decoded.resourceLogs[0]?.scopeLogs[0]?.logRecords.map((r) => [r.severityText, r.severityNumber]),
+          Level.all.map((level) => [level, severityNumber[level]])
+        )
+      })
+
+      it("nesting and cycles are bounded the way the JSON line bounds them", () => {
+        const fields: Record<string, unknown> = { fine: 1 }
+        fields.self = fields
+        const decoded = decodeAs(encoding, [event({ fields })])
+        const attrs = attributesOf(decoded.resourceLogs[0]?.scopeLogs[0]?.logRecords[0]?.attributes)
+        assert.deepStrictEqual(attrs.fine, { intValue: "1" })
+        assert.deepStrictEqual(attrs.self, {
+          kvlistValue: {
+            values: [
+              { key: "fine", value: { intValue: "1" } },
+              { key: "self", value: { stringValue: "[Circular]" } }
+            ]
+          }
+        })
+      })
+
+      it("an event the formatter cannot read still goes, with its core keys and without its fields", () => {
+        const fields = { fine: 1 }
+        Object.defineProperty(fields, "bad", {
+          enumerable: true,
+          get() {
+            throw new Error("boom")
+          }
+        })
+        const decoded = decodeAs(encoding, [event({ fields, traceId: TRACE })])
+        const record = decoded.resourceLogs[0]?.scopeLogs[0]?.logRecords[0]
+        assert.deepStrictEqual(record?.body, { stringValue: "hello" })
+        assert.strictEqual(record?.traceId, TRACE)
+        assert.isUndefined(attributesOf(record?.attributes).fine)
+      })
+    })
+  }
+
+  it("JSON follows the OTLP/JSON rules: hex ids, 64-bit integers as strings, enums as numbers", () => {
+    const text = new TextDecoder().decode(encodeWith("json", [rich]).body as Uint8Array)
+    const json = JSON.parse(text)
+    const record = json.resourceLogs[0].scopeLogs[0].logRecords[0]
+    assert.strictEqual(record.traceId, TRACE)
+    assert.strictEqual(record.spanId, SPAN)
+    assert.strictEqual(record.timeUnixNano, "1767323045006000000")
+    assert.strictEqual(record.severityNumber, 17)
+    const delta = record.attributes.find((a: { key: string }) => a.key === "delta")
+    assert.deepStrictEqual(delta.value, { intValue: "-5" })
+  })
+
+  it("severity numbers agree with fapilog's otel layout", () => {
+    const otel = Formatter.otel()
+    for (const level of Level.all) {
+      assert.strictEqual(
+        JSON.parse(otel.format(event({ level }))).SeverityNumber,
+        severityNumber[level],
+        level
+      )
+    }
+  })
+})
