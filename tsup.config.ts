@@ -1,7 +1,10 @@
 import { defineConfig } from "tsup"
 
 export default defineConfig({
-  entry: { index: "src/index.ts" },
+  entry: {
+    index: "src/index.ts",
+    http: "src/Http.ts"
+  },
   format: ["esm", "cjs"],
   dts: true,
   splitting: true,
@@ -9,5 +12,5 @@ export default defineConfig({
   clean: true,
   target: "node20",
   outDir: "dist",
-  external: [/^effect(\/.*)?$/, /^@effect\//]
+  external: [/^effect(\/.*)?$/, /^@effect\//, "express", "fastify"]
 })

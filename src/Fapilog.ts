@@ -54,6 +54,8 @@ export interface FapilogService {
   readonly settings: ResolvedSettings
   /** Completes when every event logged so far has been handed to every sink. */
   readonly flush: Effect.Effect<void>
+  /** The threshold of fapilog's pipeline now. */
+  readonly level: Effect.Effect<Level>
   /** Changes the threshold of fapilog's pipeline (see `docs/effect.md` for Effect's own minimum). */
   readonly setLevel: (level: Level) => Effect.Effect<void>
   /** Counters: accepted, settled, queued, refused, lost, sink errors. */
@@ -147,6 +149,7 @@ export const layer = (
         const service: FapilogService = {
           settings,
           flush: pipeline.flush,
+          level: Effect.sync(() => bridge.levelOf(pipeline)),
           setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
           stats: Effect.sync(() => pipeline.stats()),
           health: Effect.sync(() => pipeline.health()),
@@ -155,6 +158,8 @@ export const layer = (
         return Layer.mergeAll(
           Layer.succeed(Fapilog, service),
           Logger.replace(Logger.defaultLogger, bridge.make(pipeline)),
+          // platform runtimes (NodeRuntime.runMain) swap the default logger for this one
+          Logger.remove(Logger.prettyLoggerDefault),
           Logger.minimumLogLevel(bridge.toEffectLevel(settings.level))
         )
       })
@@ -204,6 +209,30 @@ export const stats: Effect.Effect<Stats, never, Fapilog> = Effect.flatMap(Fapilo
  * @category combinators
  */
 export const health: Effect.Effect<PipelineHealth, never, Fapilog> = Effect.flatMap(Fapilog, (s) => s.health)
+
+/**
+ * Binds fields to an effect and to every fiber it forks: each line they log carries them
+ * (at the precedence of the Promise side's `withContext`, below annotations and call
+ * fields). The fields are serialized once, here, not per line, which makes this the cheap
+ * way to give a whole request or job its context; nested calls add to the outer fields.
+ * A `correlationId` string fills the event's core slot.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ *
+ * const handle = Effect.all([Effect.log("start"), Effect.fork(Effect.log("in a child fiber"))]).pipe(
+ *   Fapilog.withContext({ correlationId: "req-7", tenant: "acme" })
+ * )
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withContext: {
+  (fields: Fields): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, fields: Fields): Effect.Effect<A, E, R>
+} = bridge.withBindings
 
 type LogFn = (message: string, fields?: Fields | Error) => Effect.Effect<void>
 

@@ -5,6 +5,8 @@ import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberRefs from "effect/FiberRefs"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
 import * as HashMap from "effect/HashMap"
 import * as List from "effect/List"
 import * as Logger from "effect/Logger"
@@ -13,7 +15,25 @@ import * as Tracer from "effect/Tracer"
 import { currentContext } from "./facade.js"
 import * as L from "./level.js"
 import type { Pipeline } from "./pipeline.js"
-import { type Fields, LogRecord } from "./record.js"
+import { Bindings, type Fields, LogRecord } from "./record.js"
+
+/**
+ * Fields bound to a fiber and every fiber it forks (`Fapilog.withContext`, the HTTP
+ * middleware's request context): serialized once when bound, read once per line. When a
+ * fiber has none, the Promise side's `withContext` (AsyncLocalStorage) applies.
+ */
+export const currentBindings: FiberRef.FiberRef<Bindings | undefined> = globalValue(
+  Symbol.for("fapilog/currentBindings"),
+  () => FiberRef.unsafeMake<Bindings | undefined>(undefined)
+)
+
+/** Runs `self` with `fields` added to the fiber's bound context (inner values win). */
+export const withBindings: {
+  (fields: Fields): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, fields: Fields): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, fields: Fields) =>
+  Effect.locallyWith(self, currentBindings, (outer) => Bindings.extend(outer ?? currentContext(), fields))
+)
 
 export const fromEffectLevel = (level: LogLevel.LogLevel): L.LevelInfo | undefined => {
   switch (level._tag) {
@@ -34,6 +54,10 @@ export const fromEffectLevel = (level: LogLevel.LogLevel): L.LevelInfo | undefin
       return undefined
   }
 }
+
+/** The pipeline's threshold as a level name. */
+export const levelOf = (pipeline: Pipeline): L.LevelName =>
+  L.levelNames.find((name) => L.levels[name].rank === pipeline.minRank) ?? "info"
 
 /** Effect has no audit or security level: they map to Fatal, the highest it has. */
 export const toEffectLevel = (level: L.LevelName): LogLevel.LogLevel => {
@@ -85,7 +109,7 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
         pipeline.name,
         undefined,
         undefined,
-        currentContext(),
+        FiberRefs.getOrDefault(context, currentBindings) ?? currentContext(),
         HashMap.isEmpty(annotations) ? undefined : annotations,
         hasCause ? cause : error,
         span?.traceId,
@@ -140,7 +164,7 @@ export const logAt =
         pipeline.name,
         own,
         undefined,
-        currentContext(),
+        fiber.getFiberRef(currentBindings) ?? currentContext(),
         HashMap.isEmpty(annotations) ? undefined : annotations,
         error,
         span?.traceId,

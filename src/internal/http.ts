@@ -1,0 +1,420 @@
+/**
+ * What every HTTP integration shares (the @effect/platform middleware, Express, Fastify):
+ * options and their validation, correlation ids, W3C traceparent, client address behind
+ * trusted proxies, header redaction, skip paths and the access-log fields. Plain functions
+ * over plain values: each adapter turns its framework's request into these inputs.
+ */
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto"
+import { ConfigError, type ConfigIssue } from "../Errors.js"
+import { isLevelName, type LevelName, levelNames } from "./level.js"
+
+/** Headers that never appear in a log unless the user explicitly asks for them. */
+export const defaultSensitiveHeaders: ReadonlyArray<string> = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+  "x-access-token",
+  "x-refresh-token",
+  "x-csrf-token",
+  "x-xsrf-token",
+  "x-amz-security-token",
+  "x-goog-iam-authorization-token",
+  "x-hub-signature",
+  "x-hub-signature-256"
+]
+
+/** A level, or a level chosen from the response status. */
+export type StatusLevel = LevelName | ((status: number) => LevelName)
+
+export interface AccessLogOptions {
+  /** Default: `info` below 400, `warn` for 4xx, `error` for 5xx. */
+  readonly level?: StatusLevel | undefined
+  /** Paths with no access line: exact (`/health`) or globs (`*` one segment, `**` any). */
+  readonly skipPaths?: ReadonlyArray<string> | undefined
+  /** Fraction (0..1) of successful (< 400) requests that get an access line. Default 1. */
+  readonly sampleRate?: number | undefined
+  /** Log request and response headers (sensitive ones redacted). Default false. */
+  readonly headers?: boolean | undefined
+  /** Extra header names to redact (added to the defaults). */
+  readonly redactHeaders?: ReadonlyArray<string> | undefined
+  /** Log the request body, up to `maxBytes` (default 4096), JSON parsed when it is JSON. Default false. */
+  readonly body?: boolean | { readonly maxBytes?: number | undefined } | undefined
+  /** Message of the access line. Default "request completed". */
+  readonly message?: string | undefined
+}
+
+export interface LevelEndpointOptions {
+  /** The secret a caller presents as `Authorization: Bearer <token>`. Required. */
+  readonly token: string
+  /** Default `/-/log-level`. */
+  readonly path?: string | undefined
+}
+
+/** The options every HTTP integration takes. */
+export interface HttpOptions {
+  /** Header carrying the correlation id in and out. Default `x-request-id`. */
+  readonly correlationHeader?: string | undefined
+  /** Makes a new correlation id (when the request has none, or an unsafe one). Default a UUID. */
+  readonly generateId?: (() => string) | undefined
+  /** Longest accepted incoming correlation id. Default 128. */
+  readonly maxIdLength?: number | undefined
+  /**
+   * Whom to believe about the client address in `x-forwarded-for`: false (default: the
+   * socket's peer), true (the left-most address), a number of proxy hops, or the addresses
+   * of your proxies.
+   */
+  readonly trustProxy?: boolean | number | ReadonlyArray<string> | undefined
+  /** The access log (one line per request), or false for none. Default on. */
+  readonly accessLog?: AccessLogOptions | false | undefined
+  /** Log failures and defects of handlers once, at error. Default true. */
+  readonly logErrors?: boolean | undefined
+  /** The live log-level endpoint: off unless a token is given. */
+  readonly levelEndpoint?: LevelEndpointOptions | undefined
+}
+
+/** Options after validation and defaults. */
+export interface HttpConfig {
+  readonly header: string
+  readonly generateId: () => string
+  readonly maxIdLength: number
+  readonly trustProxy: boolean | number | ReadonlySet<string>
+  readonly access:
+    | {
+        readonly level: (status: number) => LevelName
+        readonly skip: (path: string) => boolean
+        readonly sampleRate: number
+        readonly headers: boolean
+        readonly sensitive: ReadonlySet<string>
+        readonly bodyBytes: number
+        readonly message: string
+      }
+    | undefined
+  readonly logErrors: boolean
+  readonly levelEndpoint: { readonly path: string; readonly digest: Buffer } | undefined
+}
+
+const defaultLevel = (status: number): LevelName =>
+  status >= 500 ? "error" : status >= 400 ? "warn" : "info"
+
+const tokenChar = /^[\x21-\x7e]+$/
+
+/** Globs: `*` matches within one path segment, `**` across segments; everything else is literal. */
+export const pathMatcher = (patterns: ReadonlyArray<string>): ((path: string) => boolean) => {
+  const exact = new Set<string>()
+  const globs: Array<RegExp> = []
+  for (const p of patterns) {
+    if (!p.includes("*")) {
+      exact.add(p)
+      continue
+    }
+    let source = ""
+    for (let i = 0; i < p.length; i++) {
+      const c = p[i] as string
+      if (c === "*" && p[i + 1] === "*") {
+        source += ".*"
+        i++
+      } else if (c === "*") source += "[^/]*"
+      else source += c.replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+    }
+    globs.push(new RegExp(`^${source}$`))
+  }
+  if (globs.length === 0) return (path) => exact.has(path)
+  return (path) => exact.has(path) || globs.some((g) => g.test(path))
+}
+
+const sha256 = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest()
+
+/** Constant-time check of a presented token against the configured one (compares digests). */
+export const tokenMatches = (digest: Buffer, presented: string | undefined): boolean =>
+  presented !== undefined && timingSafeEqual(digest, sha256(presented))
+
+/** Validates options once, at setup: every problem named with its path and the accepted values. */
+export const resolveOptions = (options: HttpOptions | undefined, where: string): HttpConfig => {
+  const o = options ?? {}
+  const issues: Array<ConfigIssue> = []
+  const at = (path: string, message: string) => issues.push({ path: `${where}.${path}`, message })
+  const header = o.correlationHeader ?? "x-request-id"
+  if (typeof header !== "string" || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(header))
+    at("correlationHeader", `${JSON.stringify(header)} is not an HTTP header name`)
+  if (o.generateId !== undefined && typeof o.generateId !== "function")
+    at("generateId", "must be a function returning a string")
+  const maxIdLength = o.maxIdLength ?? 128
+  if (!Number.isInteger(maxIdLength) || maxIdLength < 8 || maxIdLength > 1024)
+    at("maxIdLength", `${String(maxIdLength)} is not an integer from 8 to 1024`)
+  let trustProxy: HttpConfig["trustProxy"] = false
+  const tp = o.trustProxy
+  if (typeof tp === "boolean") trustProxy = tp
+  else if (typeof tp === "number") {
+    if (!Number.isInteger(tp) || tp < 0) at("trustProxy", `${tp} is not a whole number of proxy hops`)
+    trustProxy = tp
+  } else if (Array.isArray(tp)) {
+    if (!tp.every((a) => typeof a === "string" && a !== ""))
+      at("trustProxy", "must list proxy addresses as non-empty strings")
+    trustProxy = new Set(tp.map(normalizeAddress))
+  } else if (tp !== undefined)
+    at("trustProxy", `${JSON.stringify(tp)} is not one of: true, false, a hop count, a list of addresses`)
+
+  let access: HttpConfig["access"]
+  if (o.accessLog !== false) {
+    const a = o.accessLog ?? {}
+    const lv = a.level
+    let level: (status: number) => LevelName = defaultLevel
+    if (typeof lv === "function") {
+      const chosen = lv
+      level = (status) => {
+        try {
+          const name = chosen(status)
+          return isLevelName(name) ? name : defaultLevel(status)
+        } catch {
+          return defaultLevel(status)
+        }
+      }
+    } else if (lv !== undefined) {
+      if (!isLevelName(lv))
+        at("accessLog.level", `${JSON.stringify(lv)} is not one of ${levelNames.join(", ")} or a function`)
+      else level = () => lv
+    }
+    const sampleRate = a.sampleRate ?? 1
+    if (typeof sampleRate !== "number" || !(sampleRate >= 0 && sampleRate <= 1))
+      at("accessLog.sampleRate", `${String(sampleRate)} is not a number from 0 to 1`)
+    const skipPaths = a.skipPaths ?? []
+    if (!Array.isArray(skipPaths) || !skipPaths.every((p) => typeof p === "string" && p.startsWith("/")))
+      at("accessLog.skipPaths", "must be a list of paths starting with / (globs: * and **)")
+    const extra = a.redactHeaders ?? []
+    if (!Array.isArray(extra) || !extra.every((h) => typeof h === "string"))
+      at("accessLog.redactHeaders", "must be a list of header names")
+    const body = a.body ?? false
+    const bodyBytes = body === false ? 0 : body === true ? 4096 : (body.maxBytes ?? 4096)
+    if (!Number.isInteger(bodyBytes) || bodyBytes < 0 || bodyBytes > 1_048_576)
+      at("accessLog.body.maxBytes", `${String(bodyBytes)} is not an integer from 0 to 1048576`)
+    access = {
+      level,
+      skip: Array.isArray(skipPaths) ? pathMatcher(skipPaths) : () => false,
+      sampleRate,
+      headers: a.headers === true,
+      sensitive: new Set([...defaultSensitiveHeaders, ...(Array.isArray(extra) ? extra : [])].map(lower)),
+      bodyBytes,
+      message: a.message ?? "request completed"
+    }
+  }
+  let levelEndpoint: HttpConfig["levelEndpoint"]
+  if (o.levelEndpoint !== undefined) {
+    const { token, path = "/-/log-level" } = o.levelEndpoint
+    if (typeof token !== "string" || token.length < 16)
+      at("levelEndpoint.token", "must be a secret string of at least 16 characters")
+    if (typeof path !== "string" || !path.startsWith("/"))
+      at("levelEndpoint.path", `${JSON.stringify(path)} is not a path starting with /`)
+    levelEndpoint = { path, digest: sha256(String(token)) }
+  }
+  if (issues.length > 0) throw new ConfigError({ issues })
+  return {
+    header: lower(header),
+    generateId: o.generateId ?? randomUUID,
+    maxIdLength,
+    trustProxy,
+    access,
+    logErrors: o.logErrors ?? true,
+    levelEndpoint
+  }
+}
+
+const lower = (s: string): string => s.toLowerCase()
+
+const normalizeAddress = (a: string): string => {
+  const t = a.trim().toLowerCase()
+  return t.startsWith("::ffff:") && t.includes(".") ? t.slice(7) : t
+}
+
+/** The incoming id when it is a safe token (printable, no spaces, bounded), else a new one. */
+export const correlationIdOf = (config: HttpConfig, incoming: string | ReadonlyArray<string> | undefined) => {
+  const value = Array.isArray(incoming) ? incoming[0] : incoming
+  if (typeof value === "string" && value.length <= config.maxIdLength && tokenChar.test(value)) return value
+  let id: unknown
+  try {
+    id = config.generateId()
+  } catch {
+    id = undefined
+  }
+  return typeof id === "string" && id !== "" ? id : randomUUID()
+}
+
+export interface TraceParent {
+  readonly traceId: string
+  readonly spanId: string
+  readonly sampled: boolean
+}
+
+const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
+
+/** W3C Trace Context `traceparent`; undefined when absent or malformed. */
+export const parseTraceparent = (
+  header: string | ReadonlyArray<string> | undefined
+): TraceParent | undefined => {
+  const value = Array.isArray(header) ? header[0] : header
+  if (typeof value !== "string" || value.length > 512) return undefined
+  const m = traceparentPattern.exec(value.trim())
+  if (m === null) return undefined
+  const [, version, traceId, spanId, flags, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string?
+  ]
+  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined
+  return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 }
+}
+
+/** The client address, believing `x-forwarded-for` only as far as `trustProxy` allows. */
+export const clientAddress = (
+  config: HttpConfig,
+  peer: string | undefined,
+  forwardedFor: string | ReadonlyArray<string> | undefined
+): string | undefined => {
+  const direct = peer === undefined ? undefined : normalizeAddress(peer)
+  const trust = config.trustProxy
+  if (trust === false || forwardedFor === undefined) return direct
+  const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor as string))
+    .split(",")
+    .map(normalizeAddress)
+    .filter((a) => a !== "")
+  if (chain.length === 0) return direct
+  if (trust === true) return chain[0]
+  if (typeof trust === "number") {
+    // the peer is the nearest proxy; each further trusted hop is one address from the right
+    const hops = [...chain, direct ?? ""]
+    const index = Math.max(0, hops.length - 1 - trust)
+    return hops[index] === "" ? direct : hops[index]
+  }
+  if (direct === undefined || !trust.has(direct)) return direct
+  for (let i = chain.length - 1; i >= 0; i--) if (!trust.has(chain[i] as string)) return chain[i]
+  return chain[0]
+}
+
+/** Headers with sensitive values replaced, names lower-cased, repeated values joined. */
+export const redactHeaders = (
+  config: NonNullable<HttpConfig["access"]>,
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | number | undefined>>
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    const key = lower(name)
+    out[key] = config.sensitive.has(key)
+      ? "[REDACTED]"
+      : Array.isArray(value)
+        ? value.join(", ")
+        : String(value)
+  }
+  return out
+}
+
+/** A request body for the access line: cut at the cap, parsed when it is JSON. */
+export const bodyField = (text: string, contentType: string | undefined, maxBytes: number): unknown => {
+  const cut = Buffer.byteLength(text, "utf8") > maxBytes
+  const shown = cut ? Buffer.from(text, "utf8").subarray(0, maxBytes).toString("utf8") : text
+  if (!cut && contentType?.includes("json")) {
+    try {
+      return JSON.parse(text)
+    } catch {
+      return shown
+    }
+  }
+  return cut ? `${shown}…[truncated]` : shown
+}
+
+/** What an adapter knows about one finished request. */
+export interface Exchange {
+  readonly method: string
+  readonly route: string | undefined
+  readonly path: string
+  readonly status: number
+  readonly durationMs: number
+  readonly requestBytes: number | undefined
+  readonly responseBytes: number | undefined
+  readonly clientIp: string | undefined
+  readonly userAgent: string | undefined
+  readonly requestHeaders?: Record<string, string> | undefined
+  readonly responseHeaders?: Record<string, string> | undefined
+  readonly body?: unknown
+}
+
+/** Whether this request gets an access line at all (skip paths, success sampling). */
+export const wantsAccessLine = (config: HttpConfig, path: string, status: number): boolean => {
+  const access = config.access
+  if (access === undefined || access.skip(path)) return false
+  return status >= 400 || access.sampleRate >= 1 || Math.random() < access.sampleRate
+}
+
+/** The access line's fields: everything under one `http` key. */
+export const accessFields = (x: Exchange): { readonly http: Record<string, unknown> } => {
+  const http: Record<string, unknown> = {
+    method: x.method,
+    path: x.path,
+    status: x.status,
+    durationMs: Math.round(x.durationMs * 1000) / 1000
+  }
+  if (x.route !== undefined) http.route = x.route
+  if (x.requestBytes !== undefined) http.requestBytes = x.requestBytes
+  if (x.responseBytes !== undefined) http.responseBytes = x.responseBytes
+  if (x.clientIp !== undefined) http.clientIp = x.clientIp
+  if (x.userAgent !== undefined) http.userAgent = x.userAgent
+  if (x.requestHeaders !== undefined) http.requestHeaders = x.requestHeaders
+  if (x.responseHeaders !== undefined) http.responseHeaders = x.responseHeaders
+  if (x.body !== undefined) http.body = x.body
+  return { http }
+}
+
+/** The path of a request target, without query or fragment. */
+export const pathOf = (url: string): string => {
+  const q = url.search(/[?#]/)
+  const p = q < 0 ? url : url.slice(0, q)
+  if (p.startsWith("/")) return p
+  try {
+    return new URL(p).pathname
+  } catch {
+    return p
+  }
+}
+
+/** A length header as a number, when it is one. */
+export const byteCount = (value: string | ReadonlyArray<string> | number | undefined): number | undefined => {
+  const v = Array.isArray(value) ? value[0] : value
+  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? v : undefined
+  if (typeof v !== "string" || !/^\d{1,15}$/.test(v)) return undefined
+  return Number(v)
+}
+
+/** Parses a level-change request body or query: `{"level":"debug"}`, `level=debug` or the bare name. */
+export const requestedLevel = (body: string, query: string | undefined): LevelName | undefined => {
+  const fromQuery = query === undefined ? null : new URLSearchParams(query).get("level")
+  if (fromQuery !== null) return isLevelName(fromQuery) ? fromQuery : undefined
+  const text = body.trim()
+  if (isLevelName(text)) return text
+  try {
+    const parsed: unknown = JSON.parse(text)
+    const level =
+      typeof parsed === "object" && parsed !== null ? (parsed as { level?: unknown }).level : undefined
+    return isLevelName(level) ? level : undefined
+  } catch {
+    const level = new URLSearchParams(text).get("level")
+    return isLevelName(level) ? level : undefined
+  }
+}
+
+/** The bearer token of an Authorization header. */
+export const bearerOf = (header: string | ReadonlyArray<string> | undefined): string | undefined => {
+  const v = Array.isArray(header) ? header[0] : header
+  if (typeof v !== "string") return undefined
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(v)
+  return m === null ? undefined : m[1]
+}
+
+/** The reply of the level endpoint to a bad request, for every adapter alike. */
+export const levelEndpointHelp = `expected POST with Authorization: Bearer <token> and {"level": one of ${levelNames.join(", ")}}`

@@ -1,0 +1,326 @@
+import {
+  HttpClient,
+  HttpClientRequest,
+  HttpRouter,
+  HttpServer,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Layer } from "effect"
+import { CapturedLogs, Errors, Fapilog, FapilogTest, type LogEvent, makeFapilogTest } from "fapilog"
+import * as Http from "fapilog/http"
+
+class Boom extends Error {}
+
+const app = HttpRouter.empty.pipe(
+  HttpRouter.get(
+    "/hello",
+    Effect.gen(function* () {
+      const q = (yield* HttpServerRequest.ParsedSearchParams).q
+      yield* Fapilog.info("in handler", { q })
+      const child = yield* Effect.fork(Effect.zipRight(Effect.sleep(5), Effect.log("in forked fiber")))
+      yield* Fiber.join(child)
+      return HttpServerResponse.text("hello")
+    })
+  ),
+  HttpRouter.get(
+    "/users/:id",
+    Effect.gen(function* () {
+      const log = yield* Http.RequestLogger
+      yield* log.info("user read")
+      return yield* HttpServerResponse.json({ correlationId: log.correlationId ?? null })
+    })
+  ),
+  HttpRouter.get("/fail", Effect.fail(new Boom("database down"))),
+  HttpRouter.get("/die", Effect.die(new Error("bug"))),
+  HttpRouter.get("/health", HttpServerResponse.text("ok")),
+  HttpRouter.get("/debug", Effect.as(Effect.logDebug("debug line"), HttpServerResponse.text("ok"))),
+  HttpRouter.post("/echo", HttpServerResponse.text("got it"))
+)
+
+const serverWith = (
+  options?: Http.Options,
+  fapilog: Layer.Layer<Fapilog.Fapilog | CapturedLogs> = FapilogTest
+) =>
+  HttpServer.serve(app, Http.middleware(options)).pipe(
+    Layer.provideMerge(NodeHttpServer.layerTest),
+    Layer.provideMerge(fapilog)
+  )
+
+const get = (path: string, headers: Record<string, string> = {}) =>
+  Effect.flatMap(HttpClient.HttpClient, (client) =>
+    client
+      .pipe(HttpClient.withTracerPropagation(false))
+      .execute(HttpClientRequest.get(path).pipe(HttpClientRequest.setHeaders(headers)))
+  )
+
+const events = Effect.flatMap(CapturedLogs, (l) => l.events)
+const byMessage = (all: ReadonlyArray<LogEvent.LogEvent>, message: string) =>
+  all.filter((e) => e.message === message)
+const field = (e: LogEvent.LogEvent | undefined, key: string): unknown =>
+  (e?.fields as Record<string, unknown>)?.[key]
+const http = (e: LogEvent.LogEvent | undefined) => field(e, "http") as Record<string, unknown>
+
+describe("Http.middleware", () => {
+  it.scopedLive("echoes the incoming id and binds it to handler and forked-fiber lines", () =>
+    Effect.gen(function* () {
+      const res = yield* get("/hello?q=abc", { "x-request-id": "req-123", "user-agent": "test-agent" })
+      assert.strictEqual(res.status, 200)
+      assert.strictEqual(res.headers["x-request-id"], "req-123")
+      const all = yield* events
+      const mine = all.filter((e) => e.correlationId === "req-123").map((e) => e.message)
+      assert.deepStrictEqual(mine.sort(), ["in forked fiber", "in handler", "request completed"])
+      const access = byMessage(all, "request completed")[0]
+      assert.strictEqual(access?.level, "info")
+      const h = http(access)
+      assert.strictEqual(h.method, "GET")
+      assert.strictEqual(h.path, "/hello")
+      assert.strictEqual(h.route, "/hello")
+      assert.strictEqual(h.status, 200)
+      assert.strictEqual(h.userAgent, "test-agent")
+      assert.strictEqual(h.responseBytes, 5)
+      assert.isTrue(typeof h.durationMs === "number" && (h.durationMs as number) >= 0)
+      assert.include(["127.0.0.1", "::1"], h.clientIp)
+    }).pipe(Effect.provide(serverWith()))
+  )
+
+  it.scopedLive("generates an id when there is none or the incoming one is unsafe", () =>
+    Effect.gen(function* () {
+      const a = yield* get("/users/1")
+      const b = yield* get("/users/2", { "x-request-id": "bad id with spaces" })
+      const c = yield* get("/users/3", { "x-request-id": "x".repeat(500) })
+      const ids = [a, b, c].map((r) => r.headers["x-request-id"] ?? "")
+      for (const id of ids) assert.match(id, /^[0-9a-f-]{36}$/)
+      assert.strictEqual(new Set(ids).size, 3)
+      const body = (yield* a.json) as { correlationId: string }
+      assert.strictEqual(body.correlationId, ids[0])
+      const access = byMessage(yield* events, "request completed").find((e) => e.correlationId === ids[0])
+      assert.strictEqual(http(access).route, "/users/:id")
+      assert.strictEqual(http(access).path, "/users/1")
+    }).pipe(Effect.provide(serverWith()))
+  )
+
+  it.scopedLive("uses a configured header and id generator", () =>
+    Effect.gen(function* () {
+      const res = yield* get("/users/9")
+      assert.strictEqual(res.headers["x-correlation-id"], "fixed-1")
+      const lines = (yield* events).filter((e) => e.correlationId === "fixed-1")
+      assert.strictEqual(lines.length, 2)
+    }).pipe(
+      Effect.provide(serverWith({ correlationHeader: "X-Correlation-Id", generateId: () => "fixed-1" }))
+    )
+  )
+
+  it.scopedLive("takes trace and span ids from a W3C traceparent", () =>
+    Effect.gen(function* () {
+      const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
+      yield* get("/users/1", { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, "x-request-id": "t-1" })
+      const line = byMessage(yield* events, "user read")[0]
+      assert.strictEqual(line?.traceId, traceId)
+      assert.isString(line?.spanId)
+    }).pipe(Effect.provide(serverWith()))
+  )
+
+  it.scopedLive("logs a failed handler once at error, with the cause, and still answers 500", () =>
+    Effect.gen(function* () {
+      const res = yield* get("/fail", { "x-request-id": "f-1" })
+      assert.strictEqual(res.status, 500)
+      assert.strictEqual(res.headers["x-request-id"], "f-1")
+      const died = yield* get("/die", { "x-request-id": "d-1" })
+      assert.strictEqual(died.status, 500)
+      const all = yield* events
+      const failed = byMessage(all, "request failed")
+      assert.strictEqual(failed.length, 2)
+      const fail = failed.find((e) => e.correlationId === "f-1")
+      assert.strictEqual(fail?.level, "error")
+      assert.strictEqual(fail?.error?.message, "database down")
+      assert.deepStrictEqual(http(fail), { method: "GET", path: "/fail", status: 500 })
+      assert.strictEqual(failed.find((e) => e.correlationId === "d-1")?.error?.message, "bug")
+      const access = byMessage(all, "request completed").find((e) => e.correlationId === "f-1")
+      assert.strictEqual(access?.level, "error")
+      assert.strictEqual(http(access).status, 500)
+    }).pipe(Effect.provide(serverWith()))
+  )
+
+  it.scopedLive("a 404 is an access line at warn, not an error line", () =>
+    Effect.gen(function* () {
+      const res = yield* get("/nowhere", { "x-request-id": "n-1" })
+      assert.strictEqual(res.status, 404)
+      const all = (yield* events).filter((e) => e.correlationId === "n-1")
+      assert.deepStrictEqual(
+        all.map((e) => [e.message, e.level]),
+        [
+          ["request failed", "warn"],
+          ["request completed", "warn"]
+        ]
+      )
+    }).pipe(Effect.provide(serverWith()))
+  )
+
+  it.scopedLive("skips paths, samples successes, and lets a function choose the level", () =>
+    Effect.gen(function* () {
+      yield* get("/health")
+      yield* get("/users/1")
+      yield* get("/nowhere")
+      const access = byMessage(yield* events, "request completed")
+      assert.deepStrictEqual(
+        access.map((e) => [http(e).path, e.level]),
+        [["/nowhere", "fatal"]]
+      )
+    }).pipe(
+      Effect.provide(
+        serverWith({
+          accessLog: { skipPaths: ["/health"], sampleRate: 0, level: (s) => (s >= 400 ? "fatal" : "debug") },
+          logErrors: false
+        })
+      )
+    )
+  )
+
+  it.scopedLive("logs headers only when asked, with sensitive ones redacted", () =>
+    Effect.gen(function* () {
+      yield* get("/users/1", {
+        authorization: "Bearer secret-token",
+        cookie: "sid=abc",
+        "x-api-key": "k",
+        "x-tenant": "acme",
+        "x-custom-secret": "s"
+      })
+      const h = http(byMessage(yield* events, "request completed")[0])
+      const req = h.requestHeaders as Record<string, string>
+      assert.strictEqual(req.authorization, "[REDACTED]")
+      assert.strictEqual(req.cookie, "[REDACTED]")
+      assert.strictEqual(req["x-api-key"], "[REDACTED]")
+      assert.strictEqual(req["x-custom-secret"], "[REDACTED]")
+      assert.strictEqual(req["x-tenant"], "acme")
+      assert.isString((h.responseHeaders as Record<string, string>)["content-type"])
+      assert.notInclude(JSON.stringify(yield* Effect.flatMap(CapturedLogs, (l) => l.lines)), "secret-token")
+    }).pipe(Effect.provide(serverWith({ accessLog: { headers: true, redactHeaders: ["x-custom-secret"] } })))
+  )
+
+  it.scopedLive("logs a request body when asked: JSON parsed, capped", () =>
+    Effect.gen(function* () {
+      const client = yield* HttpClient.HttpClient
+      yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyUnsafeJson({ a: 1 })))
+      yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyText("y".repeat(100))))
+      const bodies = byMessage(yield* events, "request completed").map((e) => http(e).body)
+      assert.deepStrictEqual(bodies[0], { a: 1 })
+      assert.strictEqual(bodies[1], `${"y".repeat(16)}…[truncated]`)
+    }).pipe(Effect.provide(serverWith({ accessLog: { body: { maxBytes: 16 } } })))
+  )
+
+  it.scopedLive("no access line at all when accessLog is false", () =>
+    Effect.gen(function* () {
+      yield* get("/users/1")
+      assert.deepStrictEqual(
+        (yield* events).map((e) => e.message),
+        ["user read"]
+      )
+    }).pipe(Effect.provide(serverWith({ accessLog: false })))
+  )
+
+  describe("level endpoint", () => {
+    const token = "0123456789abcdef-token"
+    const post = (body: string, auth?: string) =>
+      Effect.flatMap(HttpClient.HttpClient, (client) =>
+        client.execute(
+          HttpClientRequest.post("/-/log-level").pipe(
+            HttpClientRequest.bodyText(body, "application/json"),
+            HttpClientRequest.setHeaders(auth === undefined ? {} : { authorization: `Bearer ${auth}` })
+          )
+        )
+      )
+
+    it.scopedLive("refuses a missing or wrong token, and logs the refusal at security", () =>
+      Effect.gen(function* () {
+        assert.strictEqual((yield* post('{"level":"debug"}')).status, 401)
+        assert.strictEqual((yield* post('{"level":"debug"}', "wrong")).status, 401)
+        const refused = byMessage(yield* events, "log level change refused")
+        assert.strictEqual(refused.length, 2)
+        assert.strictEqual(refused[0]?.level, "security")
+        assert.strictEqual(yield* Effect.flatMap(Fapilog.Fapilog, (s) => s.level), "info")
+      }).pipe(Effect.provide(serverWith({ levelEndpoint: { token } }, makeFapilogTest("info"))))
+    )
+
+    it.scopedLive("changes the running level at once, logged at audit", () =>
+      Effect.gen(function* () {
+        yield* get("/debug")
+        assert.strictEqual(byMessage(yield* events, "debug line").length, 0)
+        assert.strictEqual((yield* post('{"level":"nope"}', token)).status, 400)
+        const ok = yield* post('{"level":"debug"}', token)
+        assert.strictEqual(ok.status, 200)
+        assert.deepStrictEqual(yield* ok.json, { level: "debug", previous: "info" })
+        yield* get("/debug")
+        const all = yield* events
+        assert.strictEqual(byMessage(all, "debug line").length, 1)
+        const audit = byMessage(all, "log level changed")[0]
+        assert.strictEqual(audit?.level, "audit")
+        assert.strictEqual(field(audit, "from"), "info")
+        assert.strictEqual(field(audit, "to"), "debug")
+        const read = yield* get("/-/log-level", { authorization: `Bearer ${token}` })
+        assert.deepStrictEqual(yield* read.json, { level: "debug" })
+      }).pipe(Effect.provide(serverWith({ levelEndpoint: { token } }, makeFapilogTest("info"))))
+    )
+
+    it.scopedLive("is off without a token: the path is an ordinary 404", () =>
+      Effect.gen(function* () {
+        assert.strictEqual((yield* post('{"level":"debug"}', token)).status, 404)
+      }).pipe(Effect.provide(serverWith()))
+    )
+  })
+
+  it("rejects invalid options with every field named", () => {
+    const error = (() => {
+      try {
+        Http.middleware({
+          correlationHeader: "bad header",
+          trustProxy: -1,
+          accessLog: { sampleRate: 2, level: "loud" as never, skipPaths: ["health"] },
+          levelEndpoint: { token: "short" }
+        })
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    assert.instanceOf(error, Errors.ConfigError)
+    const paths = (error as Errors.ConfigError).issues.map((i) => i.path)
+    assert.deepStrictEqual(paths.sort(), [
+      "Http.middleware.accessLog.level",
+      "Http.middleware.accessLog.sampleRate",
+      "Http.middleware.accessLog.skipPaths",
+      "Http.middleware.correlationHeader",
+      "Http.middleware.levelEndpoint.token",
+      "Http.middleware.trustProxy"
+    ])
+  })
+
+  it.scopedLive("capturedFor returns one request's lines; RequestLogger outside a request has no id", () =>
+    Effect.gen(function* () {
+      yield* get("/users/1", { "x-request-id": "one" })
+      yield* get("/users/2", { "x-request-id": "two" })
+      const mine = yield* Http.capturedFor("one")
+      assert.deepStrictEqual(
+        mine.map((e) => e.message),
+        ["user read", "request completed"]
+      )
+      const outside = yield* Http.RequestLogger
+      assert.isUndefined(outside.correlationId)
+    }).pipe(Effect.provide(serverWith()))
+  )
+
+  it.live("two servers in one process keep separate loggers and contexts", () =>
+    Effect.gen(function* () {
+      const run = (id: string) =>
+        Effect.gen(function* () {
+          yield* get("/users/1", { "x-request-id": id })
+          return (yield* events).map((e) => e.correlationId)
+        }).pipe(Effect.provide(serverWith()), Effect.scoped)
+      const [a, b] = yield* Effect.all([run("server-a"), run("server-b")], { concurrency: 2 })
+      assert.deepStrictEqual(a, ["server-a", "server-a"])
+      assert.deepStrictEqual(b, ["server-b", "server-b"])
+    })
+  )
+})
