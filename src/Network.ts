@@ -108,6 +108,35 @@ export interface Options {
 }
 
 /**
+ * Counters of a network sink (events unless named otherwise): accepted, delivered, queued,
+ * spooled, replayed, lost, and why.
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "fapilog"
+ * const healthy = (s: Network.Stats) => s.lost === 0 && s.circuit === "closed"
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Stats = internal.NetworkStats
+
+/**
+ * A network sink: a {@link Sink} with its {@link Stats}.
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "fapilog"
+ * const pending = (sink: Network.NetworkSink) => sink.stats().queued + sink.stats().spoolPending
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface NetworkSink extends Sink {
+  readonly stats: () => Stats
+}
+
+/**
  * Opens a network sink in the enclosing scope: its sender fiber runs until the scope
  * closes, then it drains (within `drainTimeoutMs`), spools or reports what is left.
  *
@@ -129,7 +158,7 @@ export interface Options {
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: Options) => Effect.Effect<Sink, SinkError, Scope.Scope> = internal.make
+export const make: (options: Options) => Effect.Effect<NetworkSink, SinkError, Scope.Scope> = internal.make
 
 /**
  * Schema fields shared by every network plugin's config (`headers`, `batch`, `retry`,

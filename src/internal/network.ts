@@ -1,9 +1,73 @@
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { SinkError } from "../Errors.js"
-import type { Options } from "../Network.js"
-import type { Sink } from "../Sink.js"
+import type { LogEvent } from "../LogEvent.js"
+import type { NetworkSink, Options, Request } from "../Network.js"
+import type { Batch } from "../Sink.js"
+import { CircuitBreaker, type CircuitState } from "./circuitBreaker.js"
+import { Diagnostics } from "./diagnostics.js"
 import type { Config } from "./networkConfig.js"
+import { retrySchedule } from "./pipeline.js"
+import { defaultSpoolMaxBytes, Spool, type SpoolEntry } from "./spool.js"
+
+/**
+ * The network sink: `write` moves events into the sink's own bounded queue (waiting while it
+ * is full, so backpressure reaches the pipeline and its overflow policy); a daemon sender
+ * fiber forms requests by count, bytes and time, encodes each once and delivers it: retried
+ * whole with the same body on a capped jittered exponential Schedule (Retry-After honoured on
+ * 429/503), behind a circuit breaker; what cannot be delivered goes to the optional spool, is
+ * held in memory until the endpoint answers again, or at close is counted as lost.
+ */
+
+export const defaults = Object.freeze({
+  maxEvents: 1000,
+  maxBytes: 1024 * 1024,
+  maxWaitMs: 1000,
+  maxAttempts: 6,
+  initialDelayMs: 100,
+  maxDelayMs: 30_000,
+  timeoutMs: 10_000,
+  capacity: 10_000,
+  failureThreshold: 5,
+  resetMs: 30_000,
+  drainTimeoutMs: 5000
+})
+
+/** The longest wait a Retry-After may impose (a server asking for more is waited this long). */
+export const maxRetryAfterMs = 300_000
+
+/** Counters of a network sink, in events unless named otherwise. */
+export interface NetworkStats {
+  /** Events taken by `write`. */
+  readonly accepted: number
+  /** Events acknowledged by the server (2xx), replayed ones included. */
+  readonly delivered: number
+  /** Events waiting in the sink's queue or in a request not yet acknowledged. */
+  readonly queued: number
+  /** Events written to the spool. */
+  readonly spooled: number
+  /** Spooled events acknowledged on replay (part of `delivered`). */
+  readonly replayed: number
+  /** Events given up: refused by the server (4xx), unencodable, spool full, or still undelivered at close. */
+  readonly lost: number
+  /** Requests acknowledged. */
+  readonly requests: number
+  /** Attempts after the first, over all requests. */
+  readonly retries: number
+  /** Events in requests the server refused permanently (4xx other than 408 and 429). */
+  readonly rejected: number
+  /** Events whose request could not be encoded (the encoder threw). */
+  readonly encodeFailures: number
+  /** Requests waiting in the spool file, and its size. */
+  readonly spoolPending: number
+  readonly spoolBytes: number
+  readonly circuit: CircuitState
+}
 
 /** Decoded config fields to options; unset fields are left out so the defaults apply. */
 export const optionsFromConfig = (config: Config): Partial<Options> => {
@@ -19,23 +83,610 @@ export const optionsFromConfig = (config: Config): Partial<Options> => {
   return out
 }
 
-// Interim: one POST per batch. Replaced by the queued sender in the next commit.
-export const make = (options: Options): Effect.Effect<Sink, SinkError, Scope.Scope> =>
-  Effect.succeed({
-    name: options.name,
-    write: (batch) =>
-      Effect.tryPromise({
-        try: async () => {
-          const request = options.encode(batch.events)
-          const res = await fetch(options.url, {
+/**
+ * `Retry-After` in milliseconds from now: delta-seconds or an HTTP-date (a date in the past
+ * is 0); undefined when absent or unreadable.
+ */
+export const parseRetryAfter = (
+  value: string | null | undefined,
+  now: number = Date.now()
+): number | undefined => {
+  if (value === null || value === undefined) return undefined
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, maxRetryAfterMs)
+  const at = Date.parse(text)
+  if (Number.isNaN(at)) return undefined
+  return Math.min(Math.max(0, at - now), maxRetryAfterMs)
+}
+
+/** Why an attempt failed. */
+type Failure =
+  | {
+      readonly _tag: "Retryable"
+      readonly detail: string
+      readonly retryAfterMs?: number | undefined
+      readonly cause?: unknown
+    }
+  | { readonly _tag: "Rejected"; readonly detail: string; readonly cause?: unknown }
+  | { readonly _tag: "CircuitOpen" }
+
+type Outcome = "delivered" | "rejected" | "failed"
+
+/** An encoded request, as sent and as spooled. */
+interface Outbound {
+  readonly body: Uint8Array
+  readonly contentType: string
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly events: number
+}
+
+interface Queued {
+  readonly event: LogEvent
+  readonly bytes: number
+  readonly at: number
+}
+
+/** Rough size of an event's encoding, for batching by bytes without encoding twice. */
+export const approximateBytes = (value: unknown, depth = 0): number => {
+  switch (typeof value) {
+    case "string":
+      return value.length + 2
+    case "number":
+    case "bigint":
+      return 8
+    case "boolean":
+      return 5
+    case "object": {
+      if (value === null) return 4
+      if (depth > 6) return 16
+      let n = 2
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length && i < 1000; i++) n += approximateBytes(value[i], depth + 1) + 1
+        return n
+      }
+      let keys = 0
+      for (const k in value) {
+        if (keys++ >= 1000) break
+        n += k.length + 4 + approximateBytes((value as Record<string, unknown>)[k], depth + 1)
+      }
+      return n
+    }
+    default:
+      return 4
+  }
+}
+
+const toBytes = (body: Uint8Array | string): Uint8Array =>
+  typeof body === "string" ? Buffer.from(body, "utf8") : body
+
+const describe = (e: unknown): string => {
+  if (e instanceof Error) {
+    const cause = (e as { cause?: unknown }).cause
+    return cause instanceof Error ? `${e.message}: ${cause.message}` : e.message
+  }
+  return String(e)
+}
+
+/** The plugin's report function, or fapilog's rate-limited diagnostics on stderr. */
+const reporter = (options: Options): ((message: string, error?: unknown) => void) => {
+  if (options.report !== undefined) return options.report
+  const diagnostics = new Diagnostics(options.name)
+  return (message, error) => diagnostics.report(`sink ${options.name}`, message, error)
+}
+
+class NetworkSinkImpl {
+  readonly name: string
+  private readonly maxEvents: number
+  private readonly maxBytes: number
+  private readonly maxWaitMs: number
+  private readonly maxAttempts: number
+  private readonly maxDelayMs: number
+  private readonly timeoutMs: number
+  private readonly capacity: number
+  private readonly resetMs: number
+  private readonly breaker: CircuitBreaker
+  private readonly schedule: Schedule.Schedule<unknown, Failure>
+  private readonly report: (message: string, error?: unknown) => void
+
+  private queue: Array<Queued> = []
+  private head = 0
+  private queuedBytes = 0
+  /** The request being delivered (or held), and whether it came from the spool. */
+  private inflight: { readonly request: Outbound; readonly entry: SpoolEntry | undefined } | undefined
+  private readonly roomWaiters: Array<() => void> = []
+  private wake: (() => void) | undefined
+  private closing = false
+  private closed = false
+  /** Replay the spool before new requests (at start, after a success, after an idle reset period). */
+  private replayWanted = true
+
+  private accepted = 0
+  private delivered = 0
+  private spooled = 0
+  private replayed = 0
+  private lost = 0
+  private requests = 0
+  private retries = 0
+  private rejected = 0
+  private encodeFailures = 0
+
+  constructor(
+    private readonly options: Options,
+    private readonly spool: Spool | undefined
+  ) {
+    this.name = options.name
+    this.maxEvents = options.batch?.maxEvents ?? defaults.maxEvents
+    this.maxBytes = options.batch?.maxBytes ?? defaults.maxBytes
+    this.maxWaitMs = options.batch?.maxWaitMs ?? defaults.maxWaitMs
+    this.maxAttempts = Math.max(1, options.retry?.maxAttempts ?? defaults.maxAttempts)
+    this.maxDelayMs = options.retry?.maxDelayMs ?? defaults.maxDelayMs
+    this.timeoutMs = options.timeoutMs ?? defaults.timeoutMs
+    this.capacity = Math.max(1, options.capacity ?? defaults.capacity)
+    this.resetMs = options.circuitBreaker?.resetMs ?? defaults.resetMs
+    this.breaker = new CircuitBreaker({
+      failureThreshold: options.circuitBreaker?.failureThreshold ?? defaults.failureThreshold,
+      resetTimeoutMs: this.resetMs
+    })
+    this.report = reporter(options)
+    // exponential from initialDelayMs, jittered, capped at maxDelayMs, maxAttempts - 1 retries;
+    // only retryable failures retry, and a Retry-After replaces the computed delay
+    this.schedule = retrySchedule({
+      attempts: this.maxAttempts - 1,
+      baseDelayMs: options.retry?.initialDelayMs ?? defaults.initialDelayMs,
+      maxDelayMs: this.maxDelayMs
+    }).pipe(
+      Schedule.intersect(Schedule.identity<Failure>()),
+      Schedule.whileInput((f: Failure) => f._tag === "Retryable"),
+      Schedule.modifyDelay(([, failure], delay) =>
+        failure._tag === "Retryable" && failure.retryAfterMs !== undefined
+          ? Duration.millis(failure.retryAfterMs)
+          : delay
+      )
+    )
+  }
+
+  stats(): NetworkStats {
+    return {
+      accepted: this.accepted,
+      delivered: this.delivered,
+      queued:
+        this.queue.length -
+        this.head +
+        (this.inflight?.entry === undefined ? (this.inflight?.request.events ?? 0) : 0),
+      spooled: this.spooled,
+      replayed: this.replayed,
+      lost: this.lost,
+      requests: this.requests,
+      retries: this.retries,
+      rejected: this.rejected,
+      encodeFailures: this.encodeFailures,
+      spoolPending: this.spool?.pending ?? 0,
+      spoolBytes: this.spool?.bytes ?? 0,
+      circuit: this.breaker.state
+    }
+  }
+
+  // ---- intake ----
+
+  private get queued(): number {
+    return this.queue.length - this.head
+  }
+
+  private signal(): void {
+    const wake = this.wake
+    if (wake !== undefined) {
+      this.wake = undefined
+      wake()
+    }
+  }
+
+  /** Takes the batch's events, waiting for room while the queue is full. */
+  readonly write = (batch: Batch): Effect.Effect<void, SinkError> =>
+    Effect.suspend(() => {
+      if (this.closed)
+        return Effect.fail(new SinkError({ sink: this.name, reason: "sink closed; events not taken" }))
+      const events = batch.events
+      let i = 0
+      const push = (): boolean => {
+        // once closing, take everything: the drain decides what can still be delivered
+        while (i < events.length && (this.queued < this.capacity || this.closing || this.closed)) {
+          const event = events[i++]!
+          const bytes = approximateBytes(event)
+          this.queue.push({ event, bytes, at: Date.now() })
+          this.queuedBytes += bytes
+          this.accepted++
+        }
+        this.signal()
+        return i >= events.length
+      }
+      if (push()) return Effect.void
+      return Effect.async<void>((resume) => {
+        const retry = () => {
+          if (push()) resume(Effect.void)
+          else this.roomWaiters.push(retry)
+        }
+        this.roomWaiters.push(retry)
+        return Effect.sync(() => {
+          const k = this.roomWaiters.indexOf(retry)
+          if (k >= 0) this.roomWaiters.splice(k, 1)
+        })
+      })
+    })
+
+  private freeRoom(): void {
+    while (this.roomWaiters.length > 0 && (this.queued < this.capacity || this.closing))
+      this.roomWaiters.shift()!()
+  }
+
+  /** Removes up to maxEvents / maxBytes from the head of the queue. */
+  private take(): Array<LogEvent> {
+    const out: Array<LogEvent> = []
+    let bytes = 0
+    while (this.head < this.queue.length && out.length < this.maxEvents) {
+      const q = this.queue[this.head]!
+      if (out.length > 0 && bytes + q.bytes > this.maxBytes) break
+      out.push(q.event)
+      bytes += q.bytes
+      this.queuedBytes -= q.bytes
+      this.queue[this.head] = undefined as unknown as Queued
+      this.head++
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head)
+      this.head = 0
+    } else if (this.head === this.queue.length) {
+      this.queue = []
+      this.head = 0
+    }
+    this.freeRoom()
+    return out
+  }
+
+  private readyToSend(): boolean {
+    if (this.queued === 0) return false
+    if (this.closing || this.queued >= this.maxEvents || this.queuedBytes >= this.maxBytes) return true
+    return Date.now() - this.queue[this.head]!.at >= this.maxWaitMs
+  }
+
+  /** Sleeps until `signal` (new events, close) or `ms` pass. */
+  private pause(ms: number | undefined): Effect.Effect<void> {
+    const waiting = Effect.async<void>((resume) => {
+      this.wake = () => resume(Effect.void)
+      return Effect.sync(() => {
+        this.wake = undefined
+      })
+    })
+    return ms === undefined ? waiting : Effect.asVoid(Effect.timeoutOption(waiting, Math.max(0, ms)))
+  }
+
+  // ---- encoding ----
+
+  /**
+   * The requests for `events`: encoded once; a body over maxBytes is split in halves (a
+   * single event over it goes alone). A throwing encoder costs its events, never the sender.
+   */
+  private encode(events: ReadonlyArray<LogEvent>): Array<Outbound> {
+    let request: Request
+    try {
+      request = this.options.encode(events)
+    } catch (e) {
+      if (events.length > 1) {
+        // find the culprit: the rest of the batch still goes
+        const half = Math.ceil(events.length / 2)
+        return [...this.encode(events.slice(0, half)), ...this.encode(events.slice(half))]
+      }
+      this.encodeFailures += events.length
+      this.lost += events.length
+      this.report(`encoder failed; ${events.length} event(s) lost`, e)
+      return []
+    }
+    let body: Uint8Array
+    try {
+      body = toBytes(request.body)
+    } catch (e) {
+      this.encodeFailures += events.length
+      this.lost += events.length
+      this.report(`encoder returned an unusable body; ${events.length} event(s) lost`, e)
+      return []
+    }
+    if (body.byteLength > this.maxBytes && events.length > 1) {
+      const half = Math.ceil(events.length / 2)
+      return [...this.encode(events.slice(0, half)), ...this.encode(events.slice(half))]
+    }
+    return [{ body, contentType: request.contentType, headers: request.headers, events: events.length }]
+  }
+
+  // ---- delivery ----
+
+  /** One HTTP attempt. */
+  private attempt(request: Outbound, attempt: number): Effect.Effect<void, Failure> {
+    return Effect.suspend(() => {
+      let headers: Record<string, string>
+      try {
+        headers = {
+          ...this.options.headers,
+          ...request.headers,
+          "content-type": request.contentType,
+          ...this.options.sign?.(request.body, attempt)
+        }
+      } catch (e) {
+        return Effect.fail<Failure>({ _tag: "Rejected", detail: "signing failed", cause: e })
+      }
+      return Effect.tryPromise({
+        try: async (signal) => {
+          const response = await fetch(this.options.url, {
             method: "POST",
             body: request.body,
-            headers: { ...options.headers, ...request.headers, "content-type": request.contentType },
-            signal: AbortSignal.timeout(options.timeoutMs ?? 10_000)
+            headers,
+            redirect: "manual",
+            signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)])
           })
-          await res.arrayBuffer()
-          if (!res.ok) throw new Error(`HTTP ${res.status}`)
+          // read the answer whole: it frees the connection, and an error body explains the failure
+          const text = await response.text()
+          return { status: response.status, retryAfter: response.headers.get("retry-after"), text }
         },
-        catch: (cause) => new SinkError({ sink: options.name, reason: "request failed", cause })
+        catch: (cause): Failure => {
+          const timedOut =
+            cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError")
+          return {
+            _tag: "Retryable",
+            detail: timedOut ? `no answer within ${this.timeoutMs} ms` : `request failed: ${describe(cause)}`,
+            cause
+          }
+        }
+      }).pipe(
+        Effect.flatMap(({ status, retryAfter, text }): Effect.Effect<void, Failure> => {
+          if (status >= 200 && status < 300) return Effect.void
+          const detail = `HTTP ${status}${text === "" ? "" : `: ${text.slice(0, 200)}`}`
+          if (status === 429 || status === 503)
+            return Effect.fail({ _tag: "Retryable", detail, retryAfterMs: parseRetryAfter(retryAfter) })
+          if (status === 408 || status >= 500) return Effect.fail({ _tag: "Retryable", detail })
+          return Effect.fail({ _tag: "Rejected", detail })
+        })
+      )
+    })
+  }
+
+  /** The request with retries; never fails. */
+  private deliver(request: Outbound): Effect.Effect<{ readonly outcome: Outcome; readonly detail: string }> {
+    let attempts = 0
+    let last: Failure | undefined
+    return Effect.suspend(() => {
+      if (attempts > 0) this.retries++
+      attempts++
+      if (!this.breaker.allow()) return Effect.fail<Failure>({ _tag: "CircuitOpen" })
+      return this.attempt(request, attempts).pipe(
+        Effect.tapError((f) =>
+          Effect.sync(() => {
+            last = f
+            // a refusal is the endpoint answering: it says nothing about its health
+            if (f._tag === "Retryable") this.breaker.failure()
+            else if (f._tag === "Rejected") this.breaker.success()
+          })
+        )
+      )
+    }).pipe(
+      Effect.retry(this.schedule),
+      Effect.match({
+        onSuccess: () => {
+          this.breaker.success()
+          return { outcome: "delivered" as const, detail: "" }
+        },
+        onFailure: (f) => {
+          if (f._tag === "Rejected") return { outcome: "rejected" as const, detail: f.detail }
+          const why = f._tag === "CircuitOpen" ? "circuit open" : f.detail
+          const lastDetail =
+            last !== undefined && last._tag !== "CircuitOpen" && f._tag === "CircuitOpen"
+              ? ` (last: ${last.detail})`
+              : ""
+          return {
+            outcome: "failed" as const,
+            detail: `${why}${lastDetail} after ${attempts} attempt(s)`
+          }
+        }
       })
+    )
+  }
+
+  /** Spools `request` (when there is a spool); false when it could not be kept. */
+  private toSpool(request: Outbound): boolean {
+    if (this.spool === undefined) return false
+    try {
+      if (this.spool.append(request)) {
+        this.spooled += request.events
+        return true
+      }
+      this.report(
+        `spool full (${this.spool.bytes} bytes, maxBytes reached); request of ${request.events} event(s) refused`
+      )
+    } catch (e) {
+      this.report(`cannot write the spool; request of ${request.events} event(s) not kept`, e)
+    }
+    return false
+  }
+
+  private lose(events: number, why: string, error?: unknown): void {
+    this.lost += events
+    this.report(`${events} event(s) lost: ${why}`, error)
+  }
+
+  /**
+   * Delivers a request formed from the queue until it is acknowledged, refused, spooled or
+   * (closing, no spool) lost. Without a spool a failed request is held and retried after the
+   * breaker's reset period: the queue fills and `write` waits, so the pipeline applies its
+   * overflow policy (counted) instead of this sink dropping events.
+   */
+  private send(request: Outbound): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      this.inflight = { request, entry: undefined }
+      while (true) {
+        const { outcome, detail } = yield* this.deliver(request)
+        if (outcome === "delivered") {
+          this.inflight = undefined
+          this.delivered += request.events
+          this.requests++
+          this.replayWanted = true
+          return
+        }
+        if (outcome === "rejected") {
+          this.inflight = undefined
+          this.rejected += request.events
+          this.lose(request.events, `the server refused the request (${detail})`)
+          return
+        }
+        if (this.toSpool(request)) {
+          this.inflight = undefined
+          this.report(`request of ${request.events} event(s) spooled: ${detail}`)
+          return
+        }
+        if (this.closing || this.spool !== undefined) {
+          this.inflight = undefined
+          this.lose(request.events, detail)
+          return
+        }
+        this.report(`request of ${request.events} event(s) held for a retry: ${detail}`)
+        yield* this.pause(this.breaker.state === "open" ? this.resetMs : this.maxDelayMs)
+        // woken by close: one last round of attempts, then lost
+      }
+    })
+  }
+
+  /** Delivers the oldest spooled request; false when it could not be delivered now. */
+  private replayOne(entry: SpoolEntry): Effect.Effect<boolean> {
+    return Effect.gen(this, function* () {
+      this.inflight = { request: entry.request, entry }
+      const { outcome, detail } = yield* this.deliver(entry.request)
+      this.inflight = undefined
+      if (outcome === "failed") {
+        this.report(`replay of the spool paused: ${detail}`)
+        return false
+      }
+      if (outcome === "delivered") {
+        this.delivered += entry.request.events
+        this.replayed += entry.request.events
+        this.requests++
+      } else {
+        this.rejected += entry.request.events
+        this.lose(entry.request.events, `the server refused a spooled request (${detail})`)
+      }
+      try {
+        this.spool!.ack(entry)
+      } catch (e) {
+        this.report("cannot record spool progress; the request may be replayed again after a restart", e)
+      }
+      return true
+    })
+  }
+
+  /** The sender: replay the spool when wanted, then form, encode and deliver requests; ends once closing and empty. */
+  readonly run: Effect.Effect<void> = Effect.gen(this, function* () {
+    while (true) {
+      const entry = this.spool?.peek()
+      if (entry !== undefined && this.replayWanted && !this.closing) {
+        if (!(yield* this.replayOne(entry))) this.replayWanted = false
+        continue
+      }
+      if (this.queued === 0) {
+        if (this.closing) return
+        if (entry !== undefined) {
+          // idle with a spool to replay: try again once the breaker would let a probe through
+          yield* this.pause(this.resetMs)
+          if (this.queued === 0) this.replayWanted = true
+        } else {
+          yield* this.pause(undefined)
+        }
+        continue
+      }
+      if (!this.readyToSend()) {
+        yield* this.pause(this.queue[this.head]!.at + this.maxWaitMs - Date.now())
+        continue
+      }
+      for (const request of this.encode(this.take())) yield* this.send(request)
+    }
+  })
+
+  /**
+   * Close: lets the sender deliver everything queued within `drainTimeoutMs`, then spools
+   * (or counts as lost) what is left, and reports it.
+   */
+  close(sender: Fiber.RuntimeFiber<void>, timeoutMs: number): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      this.closing = true
+      this.freeRoom()
+      this.signal()
+      const joined = yield* Fiber.join(sender).pipe(Effect.interruptible, Effect.timeoutOption(timeoutMs))
+      if (Option.isNone(joined)) yield* Fiber.interrupt(sender).pipe(Effect.timeoutOption(1000))
+      this.closed = true
+      for (const resume of this.roomWaiters.splice(0)) resume()
+      const left: Array<Outbound> = []
+      const inflight = this.inflight
+      this.inflight = undefined
+      // a spooled request being replayed is still in the spool: nothing to do for it
+      if (inflight !== undefined && inflight.entry === undefined) left.push(inflight.request)
+      if (this.queued > 0) for (const r of this.encode(this.take())) left.push(r)
+      while (this.queued > 0) for (const r of this.encode(this.take())) left.push(r)
+      let spooled = 0
+      let lost = 0
+      for (const r of left) {
+        if (this.toSpool(r)) spooled += r.events
+        else {
+          lost += r.events
+          this.lost += r.events
+        }
+      }
+      if (spooled > 0)
+        this.report(
+          `closed before ${spooled} event(s) could be delivered; they are in the spool for the next start`
+        )
+      if (lost > 0)
+        this.report(
+          `${lost} event(s) lost: ${Option.isNone(joined) ? `not delivered within the drain timeout (${timeoutMs} ms)` : "not delivered before close"}`
+        )
+      this.spool?.close()
+    })
+  }
+}
+
+export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Scope.Scope> =>
+  Effect.gen(function* () {
+    let url: URL
+    try {
+      url = new URL(options.url)
+    } catch (cause) {
+      return yield* Effect.fail(
+        new SinkError({ sink: options.name, reason: `invalid url ${JSON.stringify(options.url)}`, cause })
+      )
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      return yield* Effect.fail(
+        new SinkError({ sink: options.name, reason: `url must be http: or https:, not ${url.protocol}` })
+      )
+    const report = reporter(options)
+    const spoolOptions = options.spool
+    const spool =
+      spoolOptions === undefined
+        ? undefined
+        : yield* Effect.try({
+            try: () =>
+              Spool.open({
+                directory: spoolOptions.directory,
+                name: options.name,
+                maxBytes: spoolOptions.maxBytes ?? defaultSpoolMaxBytes,
+                report
+              }),
+            catch: (cause) =>
+              new SinkError({
+                sink: options.name,
+                reason: `cannot open the spool in ${spoolOptions.directory}`,
+                cause
+              })
+          })
+    const impl = new NetworkSinkImpl({ ...options, report }, spool)
+    const sender = yield* Effect.forkDaemon(impl.run)
+    yield* Effect.addFinalizer(() =>
+      impl
+        .close(sender, options.drainTimeoutMs ?? defaults.drainTimeoutMs)
+        .pipe(Effect.catchAllCause((cause) => Effect.sync(() => report("close failed", Cause.squash(cause)))))
+    )
+    return { name: impl.name, write: impl.write, stats: () => impl.stats() }
   })

@@ -1,0 +1,606 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Schema from "effect/Schema"
+import { createLogger } from "../src/index.js"
+import { approximateBytes, parseRetryAfter } from "../src/internal/network.js"
+import type { LogEvent } from "../src/LogEvent.js"
+import * as Network from "../src/Network.js"
+import type { Batch } from "../src/Sink.js"
+import { freePort, listen, type Received, receiver } from "./internal/networkServer.js"
+import { sampleEvent } from "./support/events.js"
+
+const events = (n: number, prefix = "e"): Array<LogEvent> =>
+  Array.from({ length: n }, (_, i) => sampleEvent({ message: `${prefix}${i}` }))
+
+const batchOf = (list: ReadonlyArray<LogEvent>): Batch => ({
+  size: list.length,
+  events: list,
+  text: () => ""
+})
+
+const encode = (list: ReadonlyArray<LogEvent>): Network.Request => ({
+  body: JSON.stringify(list.map((e) => e.message)),
+  contentType: "application/json"
+})
+
+const messages = (received: ReadonlyArray<Received>): Array<string> =>
+  received.flatMap((r) => JSON.parse(r.body.toString("utf8")) as Array<string>)
+
+const waitFor = (condition: () => boolean, timeoutMs = 5000): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + timeoutMs
+    while (!condition()) {
+      if (Date.now() > deadline) return yield* Effect.die(new Error("condition not met in time"))
+      yield* Effect.sleep(10)
+    }
+  })
+
+const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-net-"))
+
+const reports = () => {
+  const list: Array<string> = []
+  return { list, report: (message: string) => void list.push(message) }
+}
+
+const fast = { initialDelayMs: 10, maxDelayMs: 50 }
+
+describe("Network.make", () => {
+  it.live("batches by count: requests of at most maxEvents, in order", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sink = yield* Network.make({
+            name: "t",
+            url: server.url,
+            encode,
+            batch: { maxEvents: 3, maxWaitMs: 20 }
+          })
+          yield* sink.write(batchOf(events(7)))
+          yield* waitFor(() => sink.stats().delivered === 7)
+          assert.deepStrictEqual(
+            server.accepted().map((r) => (JSON.parse(r.body.toString()) as Array<string>).length),
+            [3, 3, 1]
+          )
+          assert.strictEqual(sink.stats().delivered, 7)
+          assert.strictEqual(sink.stats().requests, 3)
+        })
+      )
+      assert.deepStrictEqual(
+        messages(server.accepted()),
+        events(7).map((e) => e.message)
+      )
+      assert.strictEqual(server.requests[0]?.headers["content-type"], "application/json")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("batches by bytes: no body over maxBytes while events fit one each", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const big = Array.from({ length: 10 }, (_, i) => sampleEvent({ message: `${i}`.padEnd(100, "x") }))
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sink = yield* Network.make({
+            name: "t",
+            url: server.url,
+            encode,
+            batch: { maxEvents: 1000, maxBytes: 350, maxWaitMs: 20 }
+          })
+          yield* sink.write(batchOf(big))
+          yield* waitFor(() => messages(server.accepted()).length === 10)
+        })
+      )
+      assert.isAbove(server.accepted().length, 3)
+      for (const r of server.accepted()) assert.isAtMost(r.body.length, 350)
+      assert.deepStrictEqual(
+        messages(server.accepted()),
+        big.map((e) => e.message)
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("batches by time: a partial request waits maxWaitMs, then goes", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        encode,
+        batch: { maxEvents: 100, maxWaitMs: 300 }
+      })
+      const start = Date.now()
+      yield* sink.write(batchOf(events(2, "a")))
+      yield* Effect.sleep(100)
+      yield* sink.write(batchOf(events(2, "b")))
+      yield* Effect.sleep(100)
+      assert.strictEqual(server.requests.length, 0)
+      yield* waitFor(() => server.accepted().length === 1)
+      const waited = server.accepted()[0]!.at - start
+      assert.isAtLeast(waited, 280)
+      assert.isBelow(waited, 1500)
+      assert.deepStrictEqual(messages(server.accepted()), ["a0", "a1", "b0", "b1"])
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "429 with Retry-After: 1, then 503, then 200: every event once, the wait honoured, the same body",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* receiver({
+          answer: (_, n) =>
+            n === 0
+              ? { status: 429, headers: { "retry-after": "1" } }
+              : n === 1
+                ? { status: 503 }
+                : { status: 200 }
+        })
+        const signed: Array<number> = []
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            const sink = yield* Network.make({
+              name: "t",
+              url: server.url,
+              encode,
+              batch: { maxWaitMs: 0 },
+              retry: fast,
+              sign: (_, attempt) => {
+                signed.push(attempt)
+                return { "x-attempt": String(attempt) }
+              }
+            })
+            yield* sink.write(batchOf(events(5)))
+            yield* waitFor(() => sink.stats().delivered === 5)
+            assert.strictEqual(sink.stats().retries, 2)
+            assert.strictEqual(sink.stats().delivered, 5)
+            assert.strictEqual(sink.stats().lost, 0)
+          })
+        )
+        assert.strictEqual(server.requests.length, 3)
+        assert.isAtLeast(server.requests[1]!.at - server.requests[0]!.at, 950)
+        assert.isBelow(server.requests[2]!.at - server.requests[1]!.at, 900)
+        assert.deepStrictEqual(
+          messages(server.accepted()),
+          events(5).map((e) => e.message)
+        )
+        const bodies = new Set(server.requests.map((r) => r.body.toString()))
+        assert.strictEqual(bodies.size, 1)
+        assert.deepStrictEqual(signed, [1, 2, 3])
+        assert.deepStrictEqual(
+          server.requests.map((r) => r.headers["x-attempt"]),
+          ["1", "2", "3"]
+        )
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("Retry-After as an HTTP-date is honoured", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver({
+        answer: (_, n) =>
+          n === 0
+            ? { status: 503, headers: { "retry-after": new Date(Date.now() + 2000).toUTCString() } }
+            : { status: 200 }
+      })
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        encode,
+        batch: { maxWaitMs: 0 },
+        retry: fast
+      })
+      yield* sink.write(batchOf(events(1)))
+      yield* waitFor(() => server.accepted().length === 1)
+      // HTTP-dates have whole seconds: at least one second, at most two
+      const gap = server.requests[1]!.at - server.requests[0]!.at
+      assert.isAtLeast(gap, 950)
+      assert.isBelow(gap, 2600)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a permanent 400 is tried once, reported and counted as lost", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver({ answer: () => ({ status: 400, body: "bad labels" }) })
+      const r = reports()
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        encode,
+        batch: { maxWaitMs: 0 },
+        retry: fast,
+        report: r.report
+      })
+      yield* sink.write(batchOf(events(4)))
+      yield* waitFor(() => sink.stats().lost === 4)
+      yield* Effect.sleep(100)
+      assert.strictEqual(server.requests.length, 1)
+      assert.strictEqual(sink.stats().rejected, 4)
+      assert.strictEqual(sink.stats().circuit, "closed")
+      assert.isTrue(r.list.some((m) => m.includes("HTTP 400: bad labels")))
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a server that never answers: the request times out and is resent", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver({ answer: (_, n) => (n === 0 ? "hang" : { status: 200 }) })
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        encode,
+        batch: { maxWaitMs: 0 },
+        retry: fast,
+        timeoutMs: 200
+      })
+      const start = Date.now()
+      yield* sink.write(batchOf(events(3)))
+      yield* waitFor(() => sink.stats().delivered === 3)
+      assert.isAtLeast(server.requests[1]!.at - start, 190)
+      assert.strictEqual(server.requests.length, 2)
+      assert.strictEqual(server.requests[0]!.body.toString(), server.requests[1]!.body.toString())
+      assert.strictEqual(sink.stats().delivered, 3)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("without a spool, a request is held while the endpoint is down and delivered when it is back", () =>
+    Effect.gen(function* () {
+      const port = yield* Effect.promise(freePort)
+      const r = reports()
+      const sink = yield* Network.make({
+        name: "t",
+        url: `http://127.0.0.1:${port}/ingest`,
+        encode,
+        batch: { maxWaitMs: 0, maxEvents: 2 },
+        retry: { maxAttempts: 2, ...fast },
+        circuitBreaker: { failureThreshold: 2, resetMs: 100 },
+        report: r.report
+      })
+      yield* sink.write(batchOf(events(6)))
+      yield* waitFor(() => r.list.some((m) => m.includes("held")))
+      assert.strictEqual(sink.stats().delivered, 0)
+      assert.strictEqual(sink.stats().queued, 6)
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(() => listen({ port })),
+        (s) => Effect.promise(() => s.stop())
+      )
+      yield* waitFor(() => sink.stats().delivered === 6)
+      assert.deepStrictEqual(
+        messages(server.accepted()),
+        events(6).map((e) => e.message)
+      )
+      assert.strictEqual(sink.stats().lost, 0)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "with a spool, an outage is spooled and replayed once the endpoint is back: no loss, no duplicate",
+    () =>
+      Effect.gen(function* () {
+        const port = yield* Effect.promise(freePort)
+        const dir = tmpDir()
+        const sink = yield* Network.make({
+          name: "t",
+          url: `http://127.0.0.1:${port}/ingest`,
+          encode,
+          batch: { maxWaitMs: 0, maxEvents: 2 },
+          retry: { maxAttempts: 2, ...fast },
+          circuitBreaker: { failureThreshold: 2, resetMs: 100 },
+          spool: { directory: dir },
+          report: () => {}
+        })
+        yield* sink.write(batchOf(events(6, "down")))
+        yield* waitFor(() => sink.stats().spooled === 6)
+        assert.strictEqual(sink.stats().spoolPending, 3)
+        assert.isAbove(fs.readdirSync(dir).length, 0)
+        const server = yield* Effect.acquireRelease(
+          Effect.promise(() => listen({ port })),
+          (s) => Effect.promise(() => s.stop())
+        )
+        yield* sink.write(batchOf(events(2, "up")))
+        yield* waitFor(() => sink.stats().delivered === 8)
+        const got = messages(server.accepted())
+        assert.sameMembers(
+          got,
+          [...events(6, "down"), ...events(2, "up")].map((e) => e.message)
+        )
+        assert.strictEqual(new Set(got).size, got.length)
+        // the events written while the breaker was still open were spooled too
+        assert.isAtLeast(sink.stats().replayed, 6)
+        assert.strictEqual(sink.stats().spoolPending, 0)
+        assert.strictEqual(sink.stats().spoolBytes, 0)
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("the spool written by one run is replayed by the next", () =>
+    Effect.gen(function* () {
+      const port = yield* Effect.promise(freePort)
+      const dir = tmpDir()
+      const options = {
+        name: "restart",
+        encode,
+        batch: { maxWaitMs: 0, maxEvents: 3 },
+        retry: { maxAttempts: 1, ...fast },
+        circuitBreaker: { failureThreshold: 1, resetMs: 60_000 },
+        spool: { directory: dir },
+        report: () => {}
+      }
+      const first = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sink = yield* Network.make({ ...options, url: `http://127.0.0.1:${port}/ingest` })
+          yield* sink.write(batchOf(events(7)))
+          return sink
+        })
+      )
+      assert.strictEqual(first.stats().spooled, 7)
+      assert.strictEqual(first.stats().lost, 0)
+      const server = yield* receiver()
+      const second = yield* Network.make({ ...options, url: server.url })
+      yield* waitFor(() => second.stats().replayed === 7)
+      assert.deepStrictEqual(
+        messages(server.accepted()),
+        events(7).map((e) => e.message)
+      )
+      assert.strictEqual(second.stats().spoolPending, 0)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a full spool refuses the request and counts its events as lost", () =>
+    Effect.gen(function* () {
+      const port = yield* Effect.promise(freePort)
+      const r = reports()
+      const sink = yield* Network.make({
+        name: "t",
+        url: `http://127.0.0.1:${port}/ingest`,
+        encode,
+        batch: { maxWaitMs: 0, maxEvents: 5 },
+        retry: { maxAttempts: 1, ...fast },
+        circuitBreaker: { failureThreshold: 1, resetMs: 60_000 },
+        spool: { directory: tmpDir(), maxBytes: 300 },
+        report: r.report
+      })
+      yield* sink.write(batchOf(events(20)))
+      yield* waitFor(() => sink.stats().spooled + sink.stats().lost === 20)
+      assert.isAbove(sink.stats().spooled, 0)
+      assert.isAbove(sink.stats().lost, 0)
+      assert.isAtMost(sink.stats().spoolBytes, 300)
+      assert.isTrue(r.list.some((m) => m.includes("spool full")))
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("drain on close: everything queued is delivered before the scope closes", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const stats = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sink = yield* Network.make({
+            name: "t",
+            url: server.url,
+            encode,
+            batch: { maxEvents: 10, maxWaitMs: 60_000 }
+          })
+          yield* sink.write(batchOf(events(25)))
+          // two full requests go at once; the last 5 would wait a minute but for the close
+          yield* waitFor(() => server.requests.length === 2)
+          yield* Effect.sleep(50)
+          assert.strictEqual(server.requests.length, 2)
+          return sink.stats
+        })
+      )
+      assert.deepStrictEqual(
+        messages(server.accepted()),
+        events(25).map((e) => e.message)
+      )
+      assert.strictEqual(stats().delivered, 25)
+      assert.strictEqual(stats().queued, 0)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("drain timeout: close gives up in bounded time and reports the lost events", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver({ answer: () => "hang" })
+      const r = reports()
+      const start = Date.now()
+      const stats = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sink = yield* Network.make({
+            name: "t",
+            url: server.url,
+            encode,
+            batch: { maxWaitMs: 0 },
+            drainTimeoutMs: 200,
+            report: r.report
+          })
+          yield* sink.write(batchOf(events(4)))
+          yield* waitFor(() => server.requests.length === 1)
+          return sink.stats
+        })
+      )
+      assert.isBelow(Date.now() - start, 2000)
+      assert.strictEqual(stats().lost, 4)
+      assert.isTrue(r.list.some((m) => m.includes("4 event(s) lost") && m.includes("drain timeout")))
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("drain timeout with a spool: what is left goes to the spool", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver({ answer: () => "hang" })
+      const dir = tmpDir()
+      const stats = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sink = yield* Network.make({
+            name: "t",
+            url: server.url,
+            encode,
+            batch: { maxWaitMs: 0, maxEvents: 2 },
+            drainTimeoutMs: 200,
+            spool: { directory: dir },
+            report: () => {}
+          })
+          yield* sink.write(batchOf(events(5)))
+          yield* waitFor(() => server.requests.length === 1)
+          return sink.stats
+        })
+      )
+      assert.strictEqual(stats().spooled, 5)
+      assert.strictEqual(stats().lost, 0)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("backpressure: with the queue at capacity, write waits until the sender takes events", () =>
+    Effect.gen(function* () {
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const server = yield* receiver({ answer: () => gate.then(() => ({ status: 200 })) })
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        encode,
+        capacity: 5,
+        batch: { maxEvents: 5, maxWaitMs: 0 }
+      })
+      yield* sink.write(batchOf(events(5, "a")))
+      yield* waitFor(() => server.requests.length === 1)
+      yield* sink.write(batchOf(events(5, "b")))
+      const blocked = yield* Effect.fork(sink.write(batchOf(events(3, "c"))))
+      yield* Effect.sleep(200)
+      assert.isNull(blocked.unsafePoll())
+      assert.strictEqual(sink.stats().queued, 10)
+      release()
+      yield* Fiber.join(blocked)
+      yield* waitFor(() => sink.stats().delivered === 13)
+      assert.deepStrictEqual(
+        messages(server.accepted()),
+        [...events(5, "a"), ...events(5, "b"), ...events(3, "c")].map((e) => e.message)
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a throwing encoder costs only the events it cannot encode", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const r = reports()
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        batch: { maxWaitMs: 0 },
+        encode: (list) => {
+          if (list.some((e) => e.message === "e3")) throw new Error("cannot encode e3")
+          return encode(list)
+        },
+        report: r.report
+      })
+      yield* sink.write(batchOf(events(8)))
+      yield* waitFor(() => sink.stats().delivered + sink.stats().lost === 8)
+      assert.strictEqual(sink.stats().encodeFailures, 1)
+      assert.deepStrictEqual(
+        messages(server.accepted()),
+        events(8)
+          .map((e) => e.message)
+          .filter((m) => m !== "e3")
+      )
+      assert.isTrue(r.list.some((m) => m.includes("encoder failed")))
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("static and per-body headers are sent", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        batch: { maxWaitMs: 0 },
+        headers: { authorization: "Bearer abc", "x-scope-orgid": "tenant" },
+        encode: (list) => ({ ...encode(list), headers: { "content-encoding": "identity" } })
+      })
+      yield* sink.write(batchOf(events(1)))
+      yield* waitFor(() => server.accepted().length === 1)
+      const h = server.requests[0]!.headers
+      assert.strictEqual(h.authorization, "Bearer abc")
+      assert.strictEqual(h["x-scope-orgid"], "tenant")
+      assert.strictEqual(h["content-encoding"], "identity")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("an invalid url is refused when the sink is opened", () =>
+    Effect.gen(function* () {
+      const bad = yield* Effect.exit(Network.make({ name: "t", url: "not a url", encode }))
+      assert.isTrue(Exit.isFailure(bad))
+      const ftp = yield* Effect.exit(Network.make({ name: "t", url: "ftp://host/x", encode }))
+      assert.isTrue(Exit.isFailure(ftp))
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("through a logger: every event arrives once, after close", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const log = yield* Effect.promise(() =>
+        createLogger({
+          sinks: [
+            Network.make({ name: "t", url: server.url, encode, batch: { maxEvents: 50, maxWaitMs: 10 } })
+          ]
+        })
+      )
+      for (let i = 0; i < 200; i++) log.info(`m${i}`)
+      yield* Effect.promise(() => log.close())
+      assert.deepStrictEqual(
+        messages(server.accepted()),
+        Array.from({ length: 200 }, (_, i) => `m${i}`)
+      )
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("Network config", () => {
+  const Config = Schema.Struct({ url: Schema.String, ...Network.configFields })
+
+  it("decodes the shared fields and turns them into options", () => {
+    const config = Schema.decodeUnknownSync(Config)({
+      url: "http://x",
+      batch: { maxEvents: 10 },
+      retry: { maxAttempts: 3 },
+      spool: { directory: "/tmp/s" },
+      headers: { a: "b" }
+    })
+    const options = Network.optionsFromConfig(config)
+    assert.deepStrictEqual(options, {
+      batch: { maxEvents: 10 },
+      retry: { maxAttempts: 3 },
+      spool: { directory: "/tmp/s" },
+      headers: { a: "b" }
+    })
+  })
+
+  it("names the bad field and the accepted values", () => {
+    const result = Schema.decodeUnknownEither(Config)({ url: "http://x", batch: { maxEvents: 0 } })
+    assert.isTrue(result._tag === "Left")
+    const text = String(result._tag === "Left" ? result.left.message : "")
+    assert.include(text, "maxEvents")
+    assert.include(text, "between 1 and 1000000")
+  })
+})
+
+describe("parseRetryAfter", () => {
+  it("reads delta-seconds and HTTP-dates", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z")
+    assert.strictEqual(parseRetryAfter("3", now), 3000)
+    assert.strictEqual(parseRetryAfter(" 0 ", now), 0)
+    assert.strictEqual(parseRetryAfter("Thu, 01 Jan 2026 00:00:05 GMT", now), 5000)
+    assert.strictEqual(parseRetryAfter("Wed, 31 Dec 2025 23:00:00 GMT", now), 0)
+    assert.strictEqual(parseRetryAfter("soon", now), undefined)
+    assert.strictEqual(parseRetryAfter(null, now), undefined)
+    assert.strictEqual(parseRetryAfter("999999", now), 300_000)
+  })
+
+  it("approximates event sizes without throwing on cycles or odd values", () => {
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic.self = cyclic
+    assert.isAbove(approximateBytes(cyclic), 0)
+    assert.isAbove(approximateBytes(sampleEvent({ message: "x".repeat(100) })), 100)
+    assert.strictEqual(approximateBytes(undefined), 4)
+  })
+})
+
