@@ -479,6 +479,39 @@ describe("Network.make", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live(
+    "a write interrupted while waiting for room takes none of its events (a retry cannot duplicate)",
+    () =>
+      Effect.gen(function* () {
+        let release: () => void = () => {}
+        const gate = new Promise<void>((resolve) => {
+          release = resolve
+        })
+        const server = yield* receiver({ answer: () => gate.then(() => ({ status: 200 })) })
+        const sink = yield* Network.make({
+          name: "t",
+          url: server.url,
+          encode,
+          capacity: 4,
+          batch: { maxEvents: 4, maxWaitMs: 0 }
+        })
+        yield* sink.write(batchOf(events(4, "a")))
+        yield* waitFor(() => server.requests.length === 1)
+        yield* sink.write(batchOf(events(3, "b")))
+        const timedOut = yield* sink.write(batchOf(events(3, "c"))).pipe(Effect.timeoutOption(100))
+        assert.isTrue(timedOut._tag === "None")
+        assert.strictEqual(sink.stats().accepted, 7)
+        release()
+        // the pipeline retries the batch: it goes in once
+        yield* sink.write(batchOf(events(3, "c")))
+        yield* waitFor(() => sink.stats().delivered === 10)
+        assert.deepStrictEqual(
+          messages(server.accepted()),
+          [...events(4, "a"), ...events(3, "b"), ...events(3, "c")].map((e) => e.message)
+        )
+      }).pipe(Effect.scoped)
+  )
+
   it.live("a throwing encoder costs only the events it cannot encode", () =>
     Effect.gen(function* () {
       const server = yield* receiver()
@@ -603,4 +636,3 @@ describe("parseRetryAfter", () => {
     assert.strictEqual(approximateBytes(undefined), 4)
   })
 })
-

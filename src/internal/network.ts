@@ -193,7 +193,7 @@ class NetworkSinkImpl {
   private queuedBytes = 0
   /** The request being delivered (or held), and whether it came from the spool. */
   private inflight: { readonly request: Outbound; readonly entry: SpoolEntry | undefined } | undefined
-  private readonly roomWaiters: Array<() => void> = []
+  private readonly roomWaiters: Array<() => boolean> = []
   private wake: (() => void) | undefined
   private closing = false
   private closed = false
@@ -280,30 +280,36 @@ class NetworkSinkImpl {
     }
   }
 
-  /** Takes the batch's events, waiting for room while the queue is full. */
+  /**
+   * Takes the batch's events, all at once: waits while they do not fit (a batch larger than
+   * the capacity goes into an empty queue). All or nothing, so a wait cut short (a write
+   * timeout, an interruption) leaves nothing behind that a retry of the batch would repeat.
+   */
   readonly write = (batch: Batch): Effect.Effect<void, SinkError> =>
     Effect.suspend(() => {
       if (this.closed)
         return Effect.fail(new SinkError({ sink: this.name, reason: "sink closed; events not taken" }))
       const events = batch.events
-      let i = 0
-      const push = (): boolean => {
-        // once closing, take everything: the drain decides what can still be delivered
-        while (i < events.length && (this.queued < this.capacity || this.closing || this.closed)) {
-          const event = events[i++]!
+      if (events.length === 0) return Effect.void
+      const fits = () =>
+        this.closing || this.closed || this.queued === 0 || this.queued + events.length <= this.capacity
+      const push = () => {
+        const now = Date.now()
+        for (const event of events) {
           const bytes = approximateBytes(event)
-          this.queue.push({ event, bytes, at: Date.now() })
+          this.queue.push({ event, bytes, at: now })
           this.queuedBytes += bytes
-          this.accepted++
         }
+        this.accepted += events.length
         this.signal()
-        return i >= events.length
       }
-      if (push()) return Effect.void
+      if (fits()) return Effect.sync(push)
       return Effect.async<void>((resume) => {
-        const retry = () => {
-          if (push()) resume(Effect.void)
-          else this.roomWaiters.push(retry)
+        const retry = (): boolean => {
+          if (!fits()) return false
+          push()
+          resume(Effect.void)
+          return true
         }
         this.roomWaiters.push(retry)
         return Effect.sync(() => {
@@ -313,9 +319,9 @@ class NetworkSinkImpl {
       })
     })
 
+  /** Lets waiting writers in, oldest first, while their batches fit. */
   private freeRoom(): void {
-    while (this.roomWaiters.length > 0 && (this.queued < this.capacity || this.closing))
-      this.roomWaiters.shift()!()
+    while (this.roomWaiters.length > 0 && this.roomWaiters[0]!()) this.roomWaiters.shift()
   }
 
   /** Removes up to maxEvents / maxBytes from the head of the queue. */
@@ -519,6 +525,7 @@ class NetworkSinkImpl {
   private send(request: Outbound): Effect.Effect<void> {
     return Effect.gen(this, function* () {
       this.inflight = { request, entry: undefined }
+      let held = false
       while (true) {
         const { outcome, detail } = yield* this.deliver(request)
         if (outcome === "delivered") {
@@ -544,7 +551,9 @@ class NetworkSinkImpl {
           this.lose(request.events, detail)
           return
         }
-        this.report(`request of ${request.events} event(s) held for a retry: ${detail}`)
+        if (!held)
+          this.report(`request of ${request.events} event(s) held until the endpoint answers: ${detail}`)
+        held = true
         yield* this.pause(this.breaker.state === "open" ? this.resetMs : this.maxDelayMs)
         // woken by close: one last round of attempts, then lost
       }
@@ -617,7 +626,7 @@ class NetworkSinkImpl {
       const joined = yield* Fiber.join(sender).pipe(Effect.interruptible, Effect.timeoutOption(timeoutMs))
       if (Option.isNone(joined)) yield* Fiber.interrupt(sender).pipe(Effect.timeoutOption(1000))
       this.closed = true
-      for (const resume of this.roomWaiters.splice(0)) resume()
+      this.freeRoom()
       const left: Array<Outbound> = []
       const inflight = this.inflight
       this.inflight = undefined
