@@ -154,7 +154,7 @@ export const resolveOptions = (options: HttpOptions | undefined, where: string):
   } else if (Array.isArray(tp)) {
     if (!tp.every((a) => typeof a === "string" && a !== ""))
       at("trustProxy", "must list proxy addresses as non-empty strings")
-    trustProxy = new Set(tp.map(normalizeAddress))
+    trustProxy = new Set(tp.filter((a): a is string => typeof a === "string").map(normalizeAddress))
   } else if (tp !== undefined)
     at("trustProxy", `${JSON.stringify(tp)} is not one of: true, false, a hop count, a list of addresses`)
 
@@ -196,7 +196,11 @@ export const resolveOptions = (options: HttpOptions | undefined, where: string):
       skip: Array.isArray(skipPaths) ? pathMatcher(skipPaths) : () => false,
       sampleRate,
       headers: a.headers === true,
-      sensitive: new Set([...defaultSensitiveHeaders, ...(Array.isArray(extra) ? extra : [])].map(lower)),
+      sensitive: new Set(
+        [...defaultSensitiveHeaders, ...(Array.isArray(extra) ? extra : [])]
+          .filter((h): h is string => typeof h === "string")
+          .map(lower)
+      ),
       bodyBytes,
       message: a.message ?? "request completed"
     }
