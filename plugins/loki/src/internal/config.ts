@@ -45,13 +45,7 @@ const HeaderValue = (what: string) =>
     message: (issue) => `${show(issue.actual)} is not a non-empty string without control characters`
   })
 
-const LabelName = Schema.String.pipe(
-  Schema.filter((s) => LABEL_NAME.test(s) && !s.startsWith("__"), {
-    identifier: "LabelName",
-    message: (issue) =>
-      `${show(issue.actual)} is not a Loki label name (letters, digits and _, not starting with a digit or __)`
-  })
-)
+const isLabelName = (name: string): boolean => LABEL_NAME.test(name) && !name.startsWith("__")
 
 const LabelValue = Schema.declare(
   (u: unknown): u is string => typeof u === "string" && u.length > 0 && u.length <= 2048,
@@ -60,6 +54,20 @@ const LabelValue = Schema.declare(
     message: (issue) =>
       `${show(issue.actual)} is not a label value (a non-empty string of at most 2048 characters)`
   }
+)
+
+const Labels = Schema.Record({ key: Schema.String, value: LabelValue }).pipe(
+  Schema.filter((labels) => {
+    const names = Object.keys(labels)
+    if (names.length === 0) return "needs at least one label: Loki refuses streams without labels"
+    const bad = names.find((name) => !isLabelName(name))
+    return bad === undefined
+      ? true
+      : {
+          path: [bad],
+          message: `${show(bad)} is not a Loki label name (letters, digits and _, not starting with a digit or __)`
+        }
+  })
 )
 
 const LabelKey = Schema.declare(
@@ -80,7 +88,8 @@ const whole = (min: number, max: number, what: string) =>
     }
   )
 
-const Encoding = Schema.Literal("protobuf", "json").annotations({
+const Encoding = Schema.declare((u: unknown): u is "protobuf" | "json" => u === "protobuf" || u === "json", {
+  identifier: "Encoding",
   message: (issue) => `${show(issue.actual)} is not one of protobuf, json`
 })
 
@@ -89,26 +98,30 @@ const Auth = Schema.Union(
   Schema.Struct({ bearer: HeaderValue("BearerToken") })
 ).annotations({
   identifier: "LokiAuth",
-  message: () => "is not { username, password } or { bearer }"
+  message: (issue) => ({
+    message: `${show(issue.actual)} is not { username, password } (strings, the username without control characters) or { bearer } (a non-empty string without control characters)`,
+    override: true
+  })
+})
+
+// `exact`: an absent key is absent, so a bad value yields one issue (not also "expected undefined")
+const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true })
+
+const Flag = Schema.declare((u: unknown): u is boolean => typeof u === "boolean", {
+  identifier: "Boolean",
+  message: (issue) => `${show(issue.actual)} is not true or false`
 })
 
 const fields = {
-  type: Schema.optional(Schema.Literal("loki")),
   url: BaseUrl,
-  labels: Schema.optional(
-    Schema.Record({ key: LabelName, value: LabelValue }).pipe(
-      Schema.filter(
-        (labels) =>
-          Object.keys(labels).length > 0 || "needs at least one label: Loki refuses streams without labels"
-      )
-    )
-  ),
-  labelKeys: Schema.optional(Schema.Array(LabelKey)),
-  maxLabelValues: Schema.optional(whole(1, 100_000, "distinct values per label key")),
-  tenantId: Schema.optional(HeaderValue("TenantId")),
-  auth: Schema.optional(Auth),
-  encoding: Schema.optional(Encoding),
-  structuredMetadata: Schema.optional(Schema.Boolean),
+  labels: optional(Labels),
+  labelKeys: optional(Schema.Array(LabelKey)),
+  maxLabelValues: optional(whole(1, 100_000, "distinct values per label key")),
+  tenantId: optional(HeaderValue("TenantId")),
+  auth: optional(Auth),
+  encoding: optional(Encoding),
+  structuredMetadata: optional(Flag),
   ...Network.configFields
 }
 

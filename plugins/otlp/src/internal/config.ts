@@ -34,7 +34,8 @@ const Url = Schema.declare(isHttpUrl, {
       : `${show(issue.actual)} is not an http:// or https:// URL`
 })
 
-const Encoding = Schema.Literal("protobuf", "json").annotations({
+const Encoding = Schema.declare((u: unknown): u is "protobuf" | "json" => u === "protobuf" || u === "json", {
+  identifier: "Encoding",
   message: (issue) => `${show(issue.actual)} is not one of protobuf, json`
 })
 
@@ -59,13 +60,16 @@ const ScopeName = Schema.declare((u: unknown): u is string => typeof u === "stri
   message: (issue) => `${show(issue.actual)} is not a non-empty instrumentation scope name`
 })
 
+// `exact`: an absent key is absent, so a bad value yields one issue (not also "expected undefined")
+const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true })
+
 /** The OTLP sink's config: OTLP's own keys plus the network ones (headers, batch, retry, spool...). */
 export const Config = Schema.Struct({
-  type: Schema.optional(Schema.Literal("otlp")),
-  url: Schema.optional(Url),
-  encoding: Schema.optional(Encoding),
-  resource: Schema.optional(Schema.Record({ key: AttributeKey, value: AttributeValue })),
-  scope: Schema.optional(ScopeName),
+  url: optional(Url),
+  encoding: optional(Encoding),
+  resource: optional(Schema.Record({ key: AttributeKey, value: AttributeValue })),
+  scope: optional(ScopeName),
   ...Network.configFields
 })
 

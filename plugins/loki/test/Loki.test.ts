@@ -1,0 +1,311 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { createLogger, Errors, type LogEvent, Sink } from "fapilog"
+import { listen, type Received } from "../../../test/internal/networkServer.js"
+import * as Loki from "../src/index.js"
+import { makeEncoder } from "../src/internal/sink.js"
+import { type DecodedStream, decodeSnappyPush, nanosOf, parseLabels } from "./lokiProto.js"
+
+/** Fast delivery for tests: small waits, short retry delays. */
+const fast = { batch: { maxWaitMs: 20 }, retry: { initialDelayMs: 10, maxDelayMs: 50 } }
+
+const streamsOf = (requests: ReadonlyArray<Received>): Array<DecodedStream> =>
+  requests.flatMap((r) => decodeSnappyPush(new Uint8Array(r.body)).streams)
+
+const linesOf = (requests: ReadonlyArray<Received>): Array<Record<string, unknown>> =>
+  streamsOf(requests).flatMap((s) => s.entries.map((e) => JSON.parse(e.line) as Record<string, unknown>))
+
+const noContent = { status: 204 }
+
+describe("@fapilog/loki", () => {
+  it("plugin metadata matches package.json", async () => {
+    const pkg = (await import("../package.json", { with: { type: "json" } })).default
+    assert.strictEqual(Loki.plugin.name, pkg.name)
+    assert.strictEqual(Loki.plugin.version, pkg.version)
+    assert.strictEqual(Loki.plugin.type, pkg.fapilog.type)
+    assert.strictEqual(Loki.plugin.apiVersion, pkg.fapilog.apiVersion)
+    assert.strictEqual(Loki.plugin.kind, pkg.fapilog.kind)
+    assert.strictEqual(Loki.default, Loki.plugin)
+  })
+
+  it('{ type: "loki" }: snappy protobuf to /loki/api/v1/push, every event once, lines equal to the JSON sink\'s', async () => {
+    const server = await listen({ answer: () => noContent })
+    try {
+      const memory = Sink.memory()
+      const log = await createLogger({
+        enrich: { service: "checkout" },
+        plugins: { use: [Loki.plugin] },
+        sinks: [
+          { type: "loki", url: `http://127.0.0.1:${server.port}`, labelKeys: ["level"], ...fast },
+          memory
+        ]
+      })
+      for (let i = 0; i < 50; i++) log.info(`event ${i}`, { i })
+      log.error("failed", { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" })
+      await log.close()
+      assert.isAbove(server.requests.length, 0)
+      for (const r of server.requests) {
+        assert.strictEqual(r.url, "/loki/api/v1/push")
+        assert.strictEqual(r.headers["content-type"], "application/x-protobuf")
+        assert.isUndefined(r.headers["content-encoding"])
+      }
+      const streams = streamsOf(server.accepted())
+      const byLevel = new Map(streams.map((s) => [parseLabels(s.labels).level, s]))
+      assert.deepStrictEqual(
+        streams
+          .map((s) => parseLabels(s.labels))
+          .sort((a, b) => String(a.level).localeCompare(String(b.level))),
+        [
+          { level: "error", service_name: "checkout" },
+          { level: "info", service_name: "checkout" }
+        ].filter((l) => byLevel.has(l.level))
+      )
+      const lines = streams.flatMap((s) => s.entries.map((e) => e.line))
+      assert.deepStrictEqual([...lines].sort(), [...memory.lines()].sort())
+      const info = streams.filter((s) => parseLabels(s.labels).level === "info").flatMap((s) => s.entries)
+      assert.deepStrictEqual(
+        info.map((e) => (JSON.parse(e.line) as { message: string }).message),
+        Array.from({ length: 50 }, (_, i) => `event ${i}`)
+      )
+      // each entry's timestamp is its event's, in nanoseconds
+      for (const e of info) {
+        const ms = BigInt(Date.parse((JSON.parse(e.line) as { timestamp: string }).timestamp))
+        assert.isTrue(nanosOf(e.timestamp) / 1_000_000n === ms)
+      }
+      const error = byLevel.get("error")?.entries[0]
+      assert.deepStrictEqual(error?.structuredMetadata, [
+        { name: "trace_id", value: "4bf92f3577b34da6a3ce929d0e0e4736" },
+        { name: "span_id", value: "00f067aa0ba902b7" }
+      ])
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("429 with Retry-After, then 503, then accepted: every event exactly once, the same body resent", async () => {
+    const server = await listen({
+      answer: (_r, n) =>
+        n === 0
+          ? { status: 429, headers: { "Retry-After": "1" } }
+          : n === 1
+            ? { status: 503, headers: { "Retry-After": "0" } }
+            : noContent
+    })
+    try {
+      const log = await createLogger({
+        plugins: { use: [Loki.plugin] },
+        sinks: [{ type: "loki", url: `http://127.0.0.1:${server.port}`, ...fast, batch: { maxWaitMs: 200 } }]
+      })
+      const started = Date.now()
+      for (let i = 0; i < 100; i++) log.info(`m${i}`)
+      await log.close()
+      const statuses = server.requests.map((r) => r.status)
+      assert.deepStrictEqual(statuses.slice(0, 3), [429, 503, 204])
+      // Retry-After: 1 was honoured before the second attempt
+      const [first, second] = server.requests
+      assert.isAtLeast((second?.at ?? 0) - (first?.at ?? 0), 950)
+      assert.deepStrictEqual(first?.body, second?.body)
+      assert.deepStrictEqual(second?.body, server.requests[2]?.body)
+      const messages = linesOf(server.accepted()).map((l) => l.message)
+      assert.deepStrictEqual(
+        messages,
+        Array.from({ length: 100 }, (_, i) => `m${i}`)
+      )
+      assert.isBelow(Date.now() - started, 15_000)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("Loki.sink in sinks: the explicit constructor, with tenant and basic auth", async () => {
+    const server = await listen({ answer: () => noContent })
+    try {
+      const log = await createLogger({
+        sinks: [
+          Loki.sink({
+            url: `http://127.0.0.1:${server.port}/`,
+            tenantId: "team-a",
+            auth: { username: "user", password: "pä:ss" },
+            labels: { app: "shop", env: "test" },
+            ...fast
+          })
+        ]
+      })
+      log.warn("careful")
+      await log.close()
+      const [request] = server.accepted()
+      assert.strictEqual(request?.url, "/loki/api/v1/push")
+      assert.strictEqual(request?.headers["x-scope-orgid"], "team-a")
+      assert.strictEqual(
+        request?.headers.authorization,
+        `Basic ${Buffer.from("user:pä:ss").toString("base64")}`
+      )
+      const [stream] = streamsOf(server.accepted())
+      assert.deepStrictEqual(parseLabels(stream?.labels ?? ""), { app: "shop", env: "test" })
+      assert.strictEqual(
+        (JSON.parse(stream?.entries[0]?.line ?? "{}") as { message: string }).message,
+        "careful"
+      )
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("bearer auth, extra headers, and a URL that already names the push path", async () => {
+    const server = await listen({ answer: () => noContent })
+    try {
+      const log = await createLogger({
+        plugins: { use: [Loki.plugin] },
+        sinks: [
+          {
+            type: "loki",
+            url: `http://127.0.0.1:${server.port}/loki/api/v1/push`,
+            auth: { bearer: "t0ken" },
+            headers: { "X-Extra": "yes" },
+            ...fast
+          }
+        ]
+      })
+      log.info("hi")
+      await log.close()
+      const [request] = server.accepted()
+      assert.strictEqual(request?.url, "/loki/api/v1/push")
+      assert.strictEqual(request?.headers.authorization, "Bearer t0ken")
+      assert.strictEqual(request?.headers["x-extra"], "yes")
+      assert.isUndefined(request?.headers["x-scope-orgid"])
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("JSON encoding: {streams:[{stream, values:[[ns, line, metadata]]}]}", async () => {
+    const server = await listen({ answer: () => noContent })
+    try {
+      const log = await createLogger({
+        plugins: { use: [Loki.plugin] },
+        sinks: [{ type: "loki", url: `http://127.0.0.1:${server.port}`, encoding: "json", ...fast }]
+      })
+      log.info("plain")
+      log.info("traced", { correlationId: "req-1" })
+      await log.close()
+      const [request] = server.accepted()
+      assert.strictEqual(request?.headers["content-type"], "application/json")
+      const body = JSON.parse(request?.body.toString("utf8") ?? "{}") as {
+        streams: Array<{
+          stream: Record<string, string>
+          values: Array<[string, string, Record<string, string>?]>
+        }>
+      }
+      assert.deepStrictEqual(
+        body.streams.map((s) => s.stream),
+        [{ service_name: "fapilog" }]
+      )
+      const values = body.streams[0]?.values ?? []
+      assert.deepStrictEqual(
+        values.map((v) => [(JSON.parse(v[1]) as { message: string }).message, v[2]]),
+        [
+          ["plain", undefined],
+          ["traced", { correlation_id: "req-1" }]
+        ]
+      )
+      for (const v of values) assert.match(v[0], /^\d{19}$/)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("cardinality guard through a logger: bounded values per label key, the rest under __overflow__, reported", () => {
+    const reports: Array<string> = []
+    const encode = makeEncoder(
+      { url: "http://loki:3100", labelKeys: ["user"], maxLabelValues: 3 },
+      { service: "svc", report: (m) => reports.push(m) }
+    )
+    const event = (user: string): LogEvent.LogEvent => ({
+      timestamp: "2026-01-02T03:04:05.006Z",
+      level: "info",
+      logger: "app",
+      message: "m",
+      fields: { user }
+    })
+    const request = encode(Array.from({ length: 10 }, (_, i) => event(`u${i}`)))
+    const streams = decodeSnappyPush(request.body as Uint8Array).streams
+    assert.deepStrictEqual(
+      streams.map((s) => [parseLabels(s.labels).user, s.entries.length]),
+      [
+        ["u0", 1],
+        ["u1", 1],
+        ["u2", 1],
+        ["__overflow__", 7]
+      ]
+    )
+    assert.strictEqual(reports.length, 1)
+    assert.match(
+      reports[0] ?? "",
+      /7 event\(s\) carried a new value for label user past maxLabelValues \(3\)/
+    )
+  })
+
+  it("invalid settings fail fast, each issue naming its field and what is accepted", async () => {
+    const error = await createLogger({
+      plugins: { use: [Loki.plugin] },
+      sinks: [
+        {
+          type: "loki",
+          url: "ftp://loki",
+          encoding: "xml",
+          labels: { "bad-name": "x" },
+          labelKeys: ["__internal"],
+          maxLabelValues: 0,
+          auth: { token: "x" },
+          tenantId: "a\nb",
+          batch: { maxEvents: 0 }
+        }
+      ]
+    }).then(
+      () => assert.fail("createLogger should reject"),
+      (e: unknown) => e
+    )
+    assert.instanceOf(error, Errors.ConfigError)
+    const issues = (error as Errors.ConfigError).issues
+    const at = (path: string) =>
+      issues.find((i) => i.path === path)?.message ?? `no issue at ${path}: ${JSON.stringify(issues)}`
+    assert.match(at("sinks[0].url"), /"ftp:\/\/loki" is not an http:\/\/ or https:\/\/ URL/)
+    assert.match(at("sinks[0].encoding"), /"xml" is not one of protobuf, json/)
+    assert.match(at("sinks[0].labels.bad-name"), /"bad-name" is not a Loki label name/)
+    assert.match(at("sinks[0].labelKeys[0]"), /"__internal" is not an event key/)
+    assert.match(
+      at("sinks[0].maxLabelValues"),
+      /0 is not a whole number of distinct values per label key between 1 and 100000/
+    )
+    assert.match(at("sinks[0].auth"), /\{"token":"x"\} is not \{ username, password \} .* or \{ bearer \}/)
+    assert.match(at("sinks[0].tenantId"), /is not a non-empty string without control characters/)
+    assert.match(at("sinks[0].batch.maxEvents"), /0 is not a whole number of events between 1 and 1000000/)
+    for (const i of issues) assert.include(i.message, "@fapilog/loki")
+  })
+
+  it("invalid settings through Loki.sink: a ConfigError too; credentials in the URL and label clashes refused", async () => {
+    const exit = await Effect.runPromiseExit(
+      Effect.scoped(
+        Loki.sink({ url: "http://user:pw@loki:3100", labels: { level: "x" }, labelKeys: ["level"] })
+      )
+    )
+    assert.isTrue(exit._tag === "Failure")
+    const error = await Effect.runPromise(
+      Effect.flip(Effect.scoped(Loki.sink({ url: "http://user:pw@loki:3100" })))
+    )
+    assert.instanceOf(error, Errors.ConfigError)
+    assert.match(error.message, /url: .*must not carry credentials/)
+    const clash = await Effect.runPromise(
+      Effect.flip(
+        Effect.scoped(Loki.sink({ url: "http://loki:3100", labels: { level: "x" }, labelKeys: ["level"] }))
+      )
+    )
+    assert.match(clash.message, /labelKeys: .*"level" gives label level, which labels.level already sets/)
+    const missing = await Effect.runPromise(Effect.flip(Effect.scoped(Loki.sink({} as Loki.ConfigInput))))
+    assert.match(missing.message, /url: .*is missing/)
+    const empty = await Effect.runPromise(
+      Effect.flip(Effect.scoped(Loki.sink({ url: "http://loki:3100", labels: {} })))
+    )
+    assert.match(empty.message, /labels: .*needs at least one label/)
+  })
+})
