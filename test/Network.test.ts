@@ -558,12 +558,35 @@ describe("Network.make", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("a request whose headers fetch refuses is given up at once, not retried", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const r = reports()
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        batch: { maxWaitMs: 0 },
+        encode: (list) => ({ ...encode(list), headers: { "x-bad": "a\nb" } }),
+        report: r.report
+      })
+      yield* sink.write(batchOf(events(2)))
+      yield* waitFor(() => sink.stats().lost === 2)
+      assert.strictEqual(server.requests.length, 0)
+      assert.strictEqual(sink.stats().retries, 0)
+      assert.isTrue(r.list.some((m) => m.includes("cannot form the request headers")))
+    }).pipe(Effect.scoped)
+  )
+
   it.live("an invalid url is refused when the sink is opened", () =>
     Effect.gen(function* () {
       const bad = yield* Effect.exit(Network.make({ name: "t", url: "not a url", encode }))
       assert.isTrue(Exit.isFailure(bad))
       const ftp = yield* Effect.exit(Network.make({ name: "t", url: "ftp://host/x", encode }))
       assert.isTrue(Exit.isFailure(ftp))
+      const header = yield* Effect.exit(
+        Network.make({ name: "t", url: "http://127.0.0.1/x", encode, headers: { "x-a": "1\r\nx-b: 2" } })
+      )
+      assert.isTrue(Exit.isFailure(header))
     }).pipe(Effect.scoped)
   )
 

@@ -415,8 +415,14 @@ class NetworkSinkImpl {
           "content-type": request.contentType,
           ...this.options.sign?.(request.body, attempt)
         }
+        // a header fetch would refuse (a line break in a value, a bad name) can never succeed
+        new Headers(headers)
       } catch (e) {
-        return Effect.fail<Failure>({ _tag: "Rejected", detail: "signing failed", cause: e })
+        return Effect.fail<Failure>({
+          _tag: "Rejected",
+          detail: `cannot form the request headers: ${describe(e)}`,
+          cause: e
+        })
       }
       return Effect.tryPromise({
         try: async (signal) => {
@@ -670,6 +676,11 @@ export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Sc
       return yield* Effect.fail(
         new SinkError({ sink: options.name, reason: `url must be http: or https:, not ${url.protocol}` })
       )
+    try {
+      new Headers(options.headers)
+    } catch (cause) {
+      return yield* Effect.fail(new SinkError({ sink: options.name, reason: "invalid headers", cause }))
+    }
     const report = reporter(options)
     const spoolOptions = options.spool
     const spool =

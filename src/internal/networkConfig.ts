@@ -29,10 +29,27 @@ const path = Schema.declare(
   }
 )
 
-const headerRecord = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+const HeaderName = Schema.String.pipe(
+  Schema.pattern(TOKEN, {
+    identifier: "HeaderName",
+    message: (issue) => `${show(issue.actual)} is not an HTTP header name`
+  })
+)
+
+// a value must not smuggle a line break (or any control character but tab) into the request
+const HeaderValue = Schema.declare(
+  (u: unknown): u is string => typeof u === "string" && !/[\0-\x08\x0a-\x1f\x7f]/.test(u),
+  {
+    identifier: "HeaderValue",
+    message: (issue) => `${show(issue.actual)} is not a header value (a string without control characters)`
+  }
+)
+
+const headerRecord = Schema.Record({ key: HeaderName, value: HeaderValue }).annotations({
   identifier: "Headers",
-  description: "HTTP headers sent with every request (authorization, tenant...).",
-  message: () => "is not an object of header names to string values"
+  description: "HTTP headers sent with every request (authorization, tenant...)."
 })
 
 /** The config fields every network plugin accepts, as Schema fields to spread. */
