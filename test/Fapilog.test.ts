@@ -102,6 +102,32 @@ describe("Fapilog layer", () => {
       })
     )
 
+    it.effect("withContext binds fields to the effect and every fiber it forks, below annotations", () =>
+      Effect.gen(function* () {
+        yield* Effect.flatMap(CapturedLogs, (l) => l.clear)
+        yield* Effect.gen(function* () {
+          yield* Effect.log("outer")
+          yield* Effect.fork(Fapilog.info("forked", { own: 1 })).pipe(Effect.flatMap((f) => f.await))
+          yield* Effect.log("inner").pipe(
+            Fapilog.withContext({ step: "two", tenant: "inner" }),
+            Effect.annotateLogs({ step: "annotated" })
+          )
+        }).pipe(Fapilog.withContext({ correlationId: "job-1", tenant: "acme" }))
+        yield* Effect.log("after")
+        const events = yield* captured
+        assert.deepStrictEqual(
+          events.map((e) => [e.message, e.correlationId, e.fields]),
+          [
+            ["outer", "job-1", { tenant: "acme" }],
+            ["forked", "job-1", { tenant: "acme", own: 1 }],
+            ["inner", "job-1", { tenant: "inner", step: "annotated" }],
+            ["after", undefined, {}]
+          ]
+        )
+        assert.strictEqual(yield* Effect.flatMap(Fapilog.Fapilog, (s) => s.level), "trace")
+      })
+    )
+
     it.effect("the service flushes, reports counters and changes the level", () =>
       Effect.gen(function* () {
         const fapilog = yield* Fapilog.Fapilog
