@@ -48,11 +48,10 @@ const AttributeValue = Schema.declare(
   }
 )
 
-const AttributeKey = Schema.String.pipe(
-  Schema.filter((s) => s.length > 0, {
-    identifier: "AttributeKey",
-    message: (issue) => `${show(issue.actual)} is not a non-empty attribute name`
-  })
+const Resource = Schema.Record({ key: Schema.String, value: AttributeValue }).pipe(
+  Schema.filter((attributes) =>
+    Object.hasOwn(attributes, "") ? { path: [""], message: "an attribute name must not be empty" } : true
+  )
 )
 
 const ScopeName = Schema.declare((u: unknown): u is string => typeof u === "string" && u.length > 0, {
@@ -68,7 +67,7 @@ const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
 export const Config = Schema.Struct({
   url: optional(Url),
   encoding: optional(Encoding),
-  resource: optional(Schema.Record({ key: AttributeKey, value: AttributeValue })),
+  resource: optional(Resource),
   scope: optional(ScopeName),
   ...Network.configFields
 })

@@ -1,0 +1,208 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { createLogger, Errors, Fapilog } from "fapilog"
+import { listen, type Received } from "../../../test/internal/networkServer.js"
+import * as Otlp from "../src/index.js"
+import { attributesOf, decodeJsonRequest, decodeRequest, type LogRecord } from "./otlpProto.js"
+
+const fast = { batch: { maxWaitMs: 20 }, retry: { initialDelayMs: 10, maxDelayMs: 50 } }
+
+const recordsOf = (requests: ReadonlyArray<Received>): Array<LogRecord> =>
+  requests.flatMap((r) =>
+    decodeRequest(new Uint8Array(r.body)).resourceLogs.flatMap((rl) =>
+      rl.scopeLogs.flatMap((sl) => sl.logRecords)
+    )
+  )
+
+const ok = { status: 200, headers: { "Content-Type": "application/x-protobuf" } }
+
+describe("@fapilog/otlp", () => {
+  it("plugin metadata matches package.json", async () => {
+    const pkg = (await import("../package.json", { with: { type: "json" } })).default
+    assert.strictEqual(Otlp.plugin.name, pkg.name)
+    assert.strictEqual(Otlp.plugin.version, pkg.version)
+    assert.strictEqual(Otlp.plugin.type, pkg.fapilog.type)
+    assert.strictEqual(Otlp.plugin.apiVersion, pkg.fapilog.apiVersion)
+    assert.strictEqual(Otlp.plugin.kind, pkg.fapilog.kind)
+    assert.strictEqual(Otlp.default, Otlp.plugin)
+  })
+
+  it('{ type: "otlp" }: protobuf ExportLogsServiceRequest, resource and scope, every event once', async () => {
+    const server = await listen({ answer: () => ok })
+    try {
+      const log = await createLogger({
+        enrich: { service: "checkout", version: "1.4.0" },
+        plugins: { use: [Otlp.plugin] },
+        sinks: [
+          {
+            type: "otlp",
+            url: `http://127.0.0.1:${server.port}/v1/logs`,
+            resource: { "deployment.environment.name": "test" },
+            ...fast
+          }
+        ]
+      })
+      for (let i = 0; i < 30; i++) log.info(`event ${i}`, { i })
+      await log.close()
+      for (const r of server.requests) {
+        assert.strictEqual(r.url, "/v1/logs")
+        assert.strictEqual(r.headers["content-type"], "application/x-protobuf")
+      }
+      const requests = server.accepted().map((r) => decodeRequest(new Uint8Array(r.body)))
+      for (const request of requests) {
+        for (const rl of request.resourceLogs) {
+          assert.deepStrictEqual(attributesOf(rl.resource?.attributes), {
+            "service.name": { stringValue: "checkout" },
+            "service.version": { stringValue: "1.4.0" },
+            "deployment.environment.name": { stringValue: "test" }
+          })
+          for (const sl of rl.scopeLogs)
+            assert.deepStrictEqual(sl.scope, { name: "fapilog", version: Otlp.plugin.version })
+        }
+      }
+      const records = recordsOf(server.accepted())
+      assert.deepStrictEqual(
+        records.map((r) => [
+          r.body?.stringValue,
+          attributesOf(r.attributes).i,
+          r.severityNumber,
+          r.severityText
+        ]),
+        Array.from({ length: 30 }, (_, i) => [`event ${i}`, { intValue: String(i) }, 9, "info"])
+      )
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("429 with Retry-After, then 503, then 200: every event exactly once, the same body resent", async () => {
+    const server = await listen({
+      answer: (_r, n) =>
+        n === 0
+          ? { status: 429, headers: { "Retry-After": "1" } }
+          : n === 1
+            ? { status: 503, headers: { "Retry-After": "0" } }
+            : ok
+    })
+    try {
+      const log = await createLogger({
+        plugins: { use: [Otlp.plugin] },
+        sinks: [
+          { type: "otlp", url: `http://127.0.0.1:${server.port}/v1/logs`, ...fast, batch: { maxWaitMs: 200 } }
+        ]
+      })
+      for (let i = 0; i < 100; i++) log.warn(`m${i}`)
+      await log.close()
+      assert.deepStrictEqual(
+        server.requests.slice(0, 3).map((r) => r.status),
+        [429, 503, 200]
+      )
+      const [first, second, third] = server.requests
+      assert.isAtLeast((second?.at ?? 0) - (first?.at ?? 0), 950)
+      assert.deepStrictEqual(first?.body, second?.body)
+      assert.deepStrictEqual(second?.body, third?.body)
+      assert.deepStrictEqual(
+        recordsOf(server.accepted()).map((r) => r.body?.stringValue),
+        Array.from({ length: 100 }, (_, i) => `m${i}`)
+      )
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("trace correlation: inside an Effect span, the span's ids become the record's traceId and spanId", async () => {
+    const server = await listen({ answer: () => ok })
+    try {
+      const program = Effect.gen(function* () {
+        const span = yield* Effect.currentSpan
+        yield* Effect.log("in a request").pipe(Effect.annotateLogs("correlationId", "req-9"))
+        return { traceId: span.traceId, spanId: span.spanId }
+      }).pipe(Effect.withSpan("checkout"))
+      const ids = await Effect.runPromise(
+        Effect.zipLeft(program, Effect.log("outside")).pipe(
+          Effect.provide(
+            Fapilog.layer({ sinks: [Otlp.sink({ url: `http://127.0.0.1:${server.port}/v1/logs`, ...fast })] })
+          )
+        )
+      )
+      const [inside, outside] = recordsOf(server.accepted())
+      assert.strictEqual(inside?.body?.stringValue, "in a request")
+      assert.strictEqual(inside?.traceId, ids.traceId)
+      assert.strictEqual(inside?.spanId, ids.spanId)
+      assert.deepStrictEqual(attributesOf(inside?.attributes)["correlation.id"], { stringValue: "req-9" })
+      assert.strictEqual(outside?.body?.stringValue, "outside")
+      assert.isTrue(outside?.traceId === undefined || outside.traceId === "")
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("JSON encoding: an OTLP/JSON body the official definition reads, with headers from the settings", async () => {
+    const server = await listen({
+      answer: () => ({ status: 200, headers: { "Content-Type": "application/json" }, body: "{}" })
+    })
+    try {
+      const log = await createLogger({
+        plugins: { use: [Otlp.plugin] },
+        sinks: [
+          {
+            type: "otlp",
+            url: `http://127.0.0.1:${server.port}/v1/logs`,
+            encoding: "json",
+            headers: { Authorization: "Bearer t0ken" },
+            ...fast
+          }
+        ]
+      })
+      log.error("failed", {
+        traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+        spanId: "00f067aa0ba902b7",
+        attempt: -2
+      })
+      await log.close()
+      const [request] = server.accepted()
+      assert.strictEqual(request?.headers["content-type"], "application/json")
+      assert.strictEqual(request?.headers.authorization, "Bearer t0ken")
+      const text = request?.body.toString("utf8") ?? ""
+      const decoded = decodeJsonRequest(text)
+      const record = decoded.resourceLogs[0]?.scopeLogs[0]?.logRecords[0]
+      assert.strictEqual(record?.severityNumber, 17)
+      assert.strictEqual(record?.traceId, "4bf92f3577b34da6a3ce929d0e0e4736")
+      assert.deepStrictEqual(attributesOf(record?.attributes).attempt, { intValue: "-2" })
+      assert.deepStrictEqual(attributesOf(decoded.resourceLogs[0]?.resource?.attributes)["service.name"], {
+        stringValue: "unknown_service:node"
+      })
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("invalid settings fail fast, each issue naming its field and what is accepted", async () => {
+    const error = await createLogger({
+      plugins: { use: [Otlp.plugin] },
+      sinks: [
+        {
+          type: "otlp",
+          url: "localhost:4318",
+          encoding: "grpc",
+          resource: { "": 1, ok: { no: 1 } },
+          scope: ""
+        }
+      ]
+    }).then(
+      () => assert.fail("createLogger should reject"),
+      (e: unknown) => e
+    )
+    assert.instanceOf(error, Errors.ConfigError)
+    const issues = (error as Errors.ConfigError).issues
+    const at = (path: string) =>
+      issues.find((i) => i.path === path)?.message ?? `no issue at ${path}: ${JSON.stringify(issues)}`
+    assert.match(at("sinks[0].url"), /"localhost:4318" is not an http:\/\/ or https:\/\/ URL/)
+    assert.match(at("sinks[0].encoding"), /"grpc" is not one of protobuf, json/)
+    assert.match(at("sinks[0].resource.ok"), /\{"no":1\} is not a string, finite number or boolean/)
+    assert.match(at("sinks[0].scope"), /"" is not a non-empty instrumentation scope name/)
+    for (const i of issues) assert.include(i.message, "@fapilog/otlp")
+    const viaSink = await Effect.runPromise(Effect.flip(Effect.scoped(Otlp.sink({ resource: { "": "x" } }))))
+    assert.match(viaSink.message, /Plugin\.open\.resource\.: .*an attribute name must not be empty/)
+  })
+})
