@@ -8,8 +8,8 @@ import {
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer } from "effect"
-import { CapturedLogs, Errors, Fapilog, FapilogTest, type LogEvent, makeFapilogTest } from "fapilog"
+import { ConfigProvider, Effect, Fiber, Layer } from "effect"
+import { CapturedLogs, Errors, Fapilog, FapilogTest, type LogEvent, makeFapilogTest, Sink } from "fapilog"
 import * as Http from "fapilog/http"
 
 class Boom extends Error {}
@@ -209,6 +209,46 @@ describe("Http.middleware", () => {
       assert.deepStrictEqual(bodies[0], { a: 1 })
       assert.strictEqual(bodies[1], `${"y".repeat(16)}…[truncated]`)
     }).pipe(Effect.provide(serverWith({ accessLog: { body: { maxBytes: 16 } } })))
+  )
+
+  it.scopedLive("the logger's redaction applies to logged bodies and to the access line", () =>
+    Effect.gen(function* () {
+      const client = yield* HttpClient.HttpClient
+      yield* client.execute(
+        HttpClientRequest.post("/echo?token=abc").pipe(
+          HttpClientRequest.bodyUnsafeJson({ user: "ann", password: "hunter2", card: { number: "4111" } })
+        )
+      )
+      const lines = yield* Effect.flatMap(CapturedLogs, (l) => l.lines)
+      const access = lines.find((l) => l.includes("request completed")) ?? ""
+      assert.include(access, '"user":"ann"')
+      assert.notInclude(access, "hunter2")
+      assert.notInclude(access, "4111")
+    }).pipe(
+      Effect.provide(
+        serverWith(
+          { accessLog: { body: true } },
+          Layer.unwrapEffect(
+            Effect.sync(() => {
+              const memory = Sink.memory()
+              const live = Fapilog.layer(
+                { name: "t", sinks: [memory], redact: { keys: ["password"], paths: ["http.body.card"] } },
+                { configProvider: ConfigProvider.fromMap(new Map()) }
+              )
+              const captured = Layer.effect(
+                CapturedLogs,
+                Effect.map(Fapilog.Fapilog, (service) => ({
+                  events: Effect.map(service.flush, () => [...memory.events()]),
+                  lines: Effect.map(service.flush, () => [...memory.lines()]),
+                  clear: Effect.sync(() => memory.clear())
+                }))
+              )
+              return Layer.provideMerge(captured, live)
+            })
+          ).pipe(Layer.orDie)
+        )
+      )
+    )
   )
 
   it.scopedLive("no access line at all when accessLog is false", () =>
