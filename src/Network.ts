@@ -9,18 +9,23 @@
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
  * import { createLogger, Network } from "fapilog"
  *
- * const sink = Network.make({
- *   name: "collector",
- *   url: "http://127.0.0.1:8080/logs",
- *   encode: (events) => ({ body: JSON.stringify(events), contentType: "application/json" })
+ * const log = await createLogger({
+ *   sinks: [
+ *     Network.make({
+ *       name: "collector",
+ *       url: "http://127.0.0.1:8080/logs",
+ *       encode: (events) => ({ body: JSON.stringify(events), contentType: "application/json" }),
+ *       spool: { directory: ".spool" }
+ *     })
+ *   ]
  * })
  * ```
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { SinkError } from "./Errors.js"
 import * as internal from "./internal/network.js"
@@ -142,7 +147,6 @@ export interface NetworkSink extends Sink {
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
  * import { Fapilog, Network } from "fapilog"
  *
  * const layer = Fapilog.layer({
@@ -176,6 +180,39 @@ export const make: (options: Options) => Effect.Effect<NetworkSink, SinkError, S
  * @category config
  */
 export const configFields: typeof config.configFields = config.configFields
+
+/**
+ * A Schema for a plugin's endpoint: an http:// or https:// URL without credentials in it;
+ * its message names the bad value (and, for credentials, where they go instead).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Network } from "fapilog"
+ *
+ * const MyConfig = Schema.Struct({
+ *   url: Network.url({ identifier: "MyUrl", credentials: "auth: { bearer }" }),
+ *   ...Network.configFields
+ * })
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const url: (options?: UrlOptions) => Schema.Schema<string> = config.url
+
+/**
+ * Options of {@link url}: the Schema's identifier and description, and where credentials
+ * go instead of the URL (named in the message).
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "fapilog"
+ * const options: Network.UrlOptions = { identifier: "LokiUrl", credentials: "auth: { username, password }" }
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export type UrlOptions = config.UrlOptions
 
 /**
  * The decoded values of {@link configFields}.

@@ -40,6 +40,16 @@ const waitFor = (condition: () => boolean, timeoutMs = 5000): Effect.Effect<void
     }
   })
 
+/** A receiver holding every answer until `release` is called. */
+const gatedReceiver = Effect.gen(function* () {
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const server = yield* receiver({ answer: () => gate.then(() => ({ status: 200 })) })
+  return { server, release: () => release() }
+})
+
 const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-net-"))
 
 const reports = () => {
@@ -450,11 +460,7 @@ describe("Network.make", () => {
 
   it.live("backpressure: with the queue at capacity, write waits until the sender takes events", () =>
     Effect.gen(function* () {
-      let release: () => void = () => {}
-      const gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      const server = yield* receiver({ answer: () => gate.then(() => ({ status: 200 })) })
+      const { server, release } = yield* gatedReceiver
       const sink = yield* Network.make({
         name: "t",
         url: server.url,
@@ -483,11 +489,7 @@ describe("Network.make", () => {
     "a write interrupted while waiting for room takes none of its events (a retry cannot duplicate)",
     () =>
       Effect.gen(function* () {
-        let release: () => void = () => {}
-        const gate = new Promise<void>((resolve) => {
-          release = resolve
-        })
-        const server = yield* receiver({ answer: () => gate.then(() => ({ status: 200 })) })
+        const { server, release } = yield* gatedReceiver
         const sink = yield* Network.make({
           name: "t",
           url: server.url,
@@ -628,6 +630,18 @@ describe("Network config", () => {
       spool: { directory: "/tmp/s" },
       headers: { a: "b" }
     })
+  })
+
+  it("url: http(s) only, no credentials, the message naming the value", () => {
+    const Url = Network.url({ credentials: "auth: { bearer }" })
+    const message = (u: unknown) => {
+      const r = Schema.decodeUnknownEither(Url)(u)
+      return r._tag === "Left" ? r.left.message : "accepted"
+    }
+    assert.strictEqual(message("https://h.example/x"), "accepted")
+    assert.include(message("ftp://h/x"), '"ftp://h/x" is not an http:// or https:// URL')
+    assert.include(message("http://u:p@h/x"), "must not carry credentials: use auth: { bearer }")
+    assert.include(message(42), "42 is not an http:// or https:// URL")
   })
 
   it("names the bad field and the accepted values", () => {

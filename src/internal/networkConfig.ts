@@ -52,6 +52,36 @@ const headerRecord = Schema.Record({ key: HeaderName, value: HeaderValue }).anno
   description: "HTTP headers sent with every request (authorization, tenant...)."
 })
 
+const isHttpUrl = (u: unknown): u is string => {
+  if (typeof u !== "string") return false
+  try {
+    const url = new URL(u)
+    return (
+      (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === ""
+    )
+  } catch {
+    return false
+  }
+}
+
+export interface UrlOptions {
+  readonly identifier?: string | undefined
+  readonly description?: string | undefined
+  /** Where credentials go instead of the URL, for the message (e.g. "headers: { authorization }"). */
+  readonly credentials?: string | undefined
+}
+
+/** An http:// or https:// URL without credentials, with a message naming the bad value. */
+export const url = (options: UrlOptions = {}): Schema.Schema<string> =>
+  Schema.declare(isHttpUrl, {
+    identifier: options.identifier ?? "Url",
+    description: options.description ?? "An http:// or https:// endpoint.",
+    message: (issue) =>
+      typeof issue.actual === "string" && /^https?:\/\/[^/]*@/.test(issue.actual)
+        ? `must not carry credentials: use ${options.credentials ?? "headers: { authorization }"}`
+        : `${show(issue.actual)} is not an http:// or https:// URL`
+  })
+
 /** The config fields every network plugin accepts, as Schema fields to spread. */
 export const configFields = {
   headers: Schema.optional(headerRecord),

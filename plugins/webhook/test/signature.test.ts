@@ -58,7 +58,7 @@ describe("signature", () => {
       "",
       "v1=",
       "v1=zz",
-      "v2=" + "0".repeat(64),
+      `v2=${"0".repeat(64)}`,
       "garbage",
       "v1=abc"
     ])

@@ -13,25 +13,10 @@ const show = (u: unknown): string => {
   }
 }
 
-const isHttpUrl = (u: unknown): u is string => {
-  if (typeof u !== "string") return false
-  try {
-    const url = new URL(u)
-    return (
-      (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === ""
-    )
-  } catch {
-    return false
-  }
-}
-
-const Url = Schema.declare(isHttpUrl, {
+const Url = Network.url({
   identifier: "WebhookUrl",
   description: "The endpoint every request is posted to.",
-  message: (issue) =>
-    typeof issue.actual === "string" && /^https?:\/\/[^/]*@/.test(issue.actual)
-      ? "must not carry credentials: use headers: { authorization: ... }"
-      : `${show(issue.actual)} is not an http:// or https:// URL`
+  credentials: "headers: { authorization: ... }"
 })
 
 export const formats = ["array", "ndjson", "wrapped"] as const
