@@ -541,6 +541,39 @@ describe("Network.make", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("hostile encoder results and a throwing report function do not stop the sender", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const sink = yield* Network.make({
+        name: "t",
+        url: server.url,
+        batch: { maxWaitMs: 0, maxEvents: 1 },
+        encode: (list) => {
+          const m = list[0]?.message
+          if (m === "e1") return { body: 42, contentType: "text/plain" } as never
+          if (m === "e2")
+            return {
+              body: "x",
+              get contentType(): string {
+                throw new Error("getter")
+              }
+            }
+          if (m === "e3") return { body: "x", contentType: "text/plain", headers: { a: 1 } } as never
+          return encode(list)
+        },
+        report: () => {
+          throw new Error("report broke")
+        }
+      })
+      yield* sink.write(batchOf(events(5)))
+      yield* waitFor(() => sink.stats().delivered + sink.stats().lost === 5)
+      assert.strictEqual(sink.stats().encodeFailures, 3)
+      assert.deepStrictEqual(messages(server.accepted()), ["e0", "e4"])
+      yield* sink.write(batchOf(events(1, "later")))
+      yield* waitFor(() => sink.stats().delivered === 3)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("static and per-body headers are sent", () =>
     Effect.gen(function* () {
       const server = yield* receiver()

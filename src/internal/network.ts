@@ -169,9 +169,18 @@ const describe = (e: unknown): string => {
 
 /** The plugin's report function, or fapilog's rate-limited diagnostics on stderr. */
 const reporter = (options: Options): ((message: string, error?: unknown) => void) => {
-  if (options.report !== undefined) return options.report
-  const diagnostics = new Diagnostics(options.name)
-  return (message, error) => diagnostics.report(`sink ${options.name}`, message, error)
+  const report = options.report
+  if (report === undefined) {
+    const diagnostics = new Diagnostics(options.name)
+    return (message, error) => diagnostics.report(`sink ${options.name}`, message, error)
+  }
+  return (message, error) => {
+    try {
+      report(message, error)
+    } catch {
+      // a throwing report function must not stop delivery
+    }
+  }
 }
 
 class NetworkSinkImpl {
@@ -372,9 +381,9 @@ class NetworkSinkImpl {
    * single event over it goes alone). A throwing encoder costs its events, never the sender.
    */
   private encode(events: ReadonlyArray<LogEvent>): Array<Outbound> {
-    let request: Request
+    let out: Outbound
     try {
-      request = this.options.encode(events)
+      out = this.checked(this.options.encode(events), events.length)
     } catch (e) {
       if (events.length > 1) {
         // find the culprit: the rest of the batch still goes
@@ -386,20 +395,28 @@ class NetworkSinkImpl {
       this.report(`encoder failed; ${events.length} event(s) lost`, e)
       return []
     }
-    let body: Uint8Array
-    try {
-      body = toBytes(request.body)
-    } catch (e) {
-      this.encodeFailures += events.length
-      this.lost += events.length
-      this.report(`encoder returned an unusable body; ${events.length} event(s) lost`, e)
-      return []
-    }
-    if (body.byteLength > this.maxBytes && events.length > 1) {
+    if (out.body.byteLength > this.maxBytes && events.length > 1) {
       const half = Math.ceil(events.length / 2)
       return [...this.encode(events.slice(0, half)), ...this.encode(events.slice(half))]
     }
-    return [{ body, contentType: request.contentType, headers: request.headers, events: events.length }]
+    return [out]
+  }
+
+  /** The encoder's result, read once and checked (it is the plugin's: trust nothing). */
+  private checked(request: Request, events: number): Outbound {
+    const { body, contentType, headers } = request
+    if (typeof body !== "string" && !(body instanceof Uint8Array))
+      throw new TypeError(`the body is ${typeof body}, not a string or Uint8Array`)
+    if (typeof contentType !== "string") throw new TypeError("the content type is not a string")
+    let copied: Record<string, string> | undefined
+    if (headers !== undefined) {
+      copied = {}
+      for (const [k, v] of Object.entries(headers)) {
+        if (typeof v !== "string") throw new TypeError(`header ${k} is not a string`)
+        copied[k] = v
+      }
+    }
+    return { body: toBytes(body), contentType, headers: copied, events }
   }
 
   // ---- delivery ----
@@ -595,6 +612,10 @@ class NetworkSinkImpl {
 
   /** The sender: replay the spool when wanted, then form, encode and deliver requests; ends once closing and empty. */
   readonly run: Effect.Effect<void> = Effect.gen(this, function* () {
+    // after a restart (see `supervised`), the request that was being sent goes first
+    const interrupted = this.inflight
+    if (interrupted !== undefined && interrupted.entry === undefined) yield* this.send(interrupted.request)
+    this.inflight = undefined
     while (true) {
       const entry = this.spool?.peek()
       if (entry !== undefined && this.replayWanted && !this.closing) {
@@ -619,6 +640,18 @@ class NetworkSinkImpl {
       for (const request of this.encode(this.take())) yield* this.send(request)
     }
   })
+
+  /** The sender, restarted (its request kept) should a defect ever end it: intake must not stall. */
+  readonly supervised: Effect.Effect<void> = this.run.pipe(
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.failCause(cause)
+        : Effect.sync(() => this.report("sender failed; restarting it", Cause.squash(cause))).pipe(
+            Effect.zipRight(Effect.sleep(100)),
+            Effect.zipRight(Effect.suspend(() => this.supervised))
+          )
+    )
+  )
 
   /**
    * Close: lets the sender deliver everything queued within `drainTimeoutMs`, then spools
@@ -702,7 +735,7 @@ export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Sc
               })
           })
     const impl = new NetworkSinkImpl({ ...options, report }, spool)
-    const sender = yield* Effect.forkDaemon(impl.run)
+    const sender = yield* Effect.forkDaemon(impl.supervised)
     yield* Effect.addFinalizer(() =>
       impl
         .close(sender, options.drainTimeoutMs ?? defaults.drainTimeoutMs)
