@@ -20,7 +20,15 @@ import {
 } from "../../../test/support/pack.js"
 import { decodeSnappyPush, parseLabels } from "./lokiProto.js"
 
-afterAll(removeTempDirs)
+const lokiDir = path.join(repoRoot, "plugins", "loki")
+const lokiDist = path.join(lokiDir, "dist")
+// packing builds into plugins/loki/dist; a build that was not there before is removed again
+const hadDist = fs.existsSync(lokiDist)
+
+afterAll(() => {
+  removeTempDirs()
+  if (!hadDist) fs.rmSync(lokiDist, { recursive: true, force: true })
+})
 
 const EVENTS = 200
 
@@ -49,7 +57,7 @@ describe("installed @fapilog/loki", () => {
   it('packs, installs next to fapilog and delivers through { type: "loki" } exactly once', {
     timeout: 300_000
   }, async () => {
-    const lokiPacked = await pack(path.join(repoRoot, "plugins", "loki"))
+    const lokiPacked = await pack(lokiDir)
     const entries = await tarballEntries(lokiPacked.tarball)
     for (const required of [
       "package.json",
