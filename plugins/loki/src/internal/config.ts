@@ -14,25 +14,10 @@ const show = (u: unknown): string => {
   }
 }
 
-const isHttpUrl = (u: unknown): u is string => {
-  if (typeof u !== "string") return false
-  try {
-    const url = new URL(u)
-    return (
-      (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === ""
-    )
-  } catch {
-    return false
-  }
-}
-
-const BaseUrl = Schema.declare(isHttpUrl, {
+const BaseUrl = Network.url({
   identifier: "LokiUrl",
   description: "Loki's base address, e.g. http://loki:3100 (the sink posts to <url>/loki/api/v1/push).",
-  message: (issue) =>
-    typeof issue.actual === "string" && /^https?:\/\/[^/]*@/.test(issue.actual)
-      ? "must not carry credentials: use auth: { username, password } or auth: { bearer }"
-      : `${show(issue.actual)} is not an http:// or https:// URL`
+  credentials: "auth: { username, password } or auth: { bearer }"
 })
 
 // header values must not smuggle a line break (or any control character) into the request

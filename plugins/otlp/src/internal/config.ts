@@ -13,25 +13,10 @@ const show = (u: unknown): string => {
   }
 }
 
-const isHttpUrl = (u: unknown): u is string => {
-  if (typeof u !== "string") return false
-  try {
-    const url = new URL(u)
-    return (
-      (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === ""
-    )
-  } catch {
-    return false
-  }
-}
-
-const Url = Schema.declare(isHttpUrl, {
+const Url = Network.url({
   identifier: "OtlpUrl",
   description: "The OTLP/HTTP logs endpoint, e.g. http://localhost:4318/v1/logs.",
-  message: (issue) =>
-    typeof issue.actual === "string" && /^https?:\/\/[^/]*@/.test(issue.actual)
-      ? "must not carry credentials: put them in headers (e.g. Authorization)"
-      : `${show(issue.actual)} is not an http:// or https:// URL`
+  credentials: "headers: { Authorization }"
 })
 
 const Encoding = Schema.declare((u: unknown): u is "protobuf" | "json" => u === "protobuf" || u === "json", {
