@@ -63,6 +63,32 @@ export interface Sink {
   readonly name: string
   readonly write: (batch: Batch) => Effect.Effect<void, SinkError>
   readonly writeSync?: ((batch: Batch) => void) | undefined
+  /**
+   * For sinks that deliver in the background (network sinks): completes once every event
+   * their `write` took has been delivered, spooled or given up. `flush()` waits for it,
+   * bounded by `shutdownTimeoutMs`. Such a sink manages its own backpressure: its `write`
+   * may wait for room, and fapilog does not time that wait out.
+   */
+  readonly flush?: Effect.Effect<void> | undefined
+  /** The sink's own view of its state, when it knows more than fapilog sees (an outage behind a queue). */
+  readonly health?: (() => State) | undefined
+}
+
+/**
+ * What a sink says about itself (see `Sink.health`); fapilog reports the worse of this and
+ * what it observed of the sink's writes.
+ *
+ * @example
+ * ```ts
+ * import type { Sink } from "fapilog"
+ * const state: Sink.State = { status: "degraded", detail: "endpoint answering 503" }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface State {
+  readonly status: "ok" | "degraded" | "circuit-open"
+  readonly detail?: string | undefined
 }
 
 /**

@@ -645,6 +645,62 @@ describe("Network.make", () => {
   )
 })
 
+describe("Network sink flush and health", () => {
+  it.live("log.flush() waits for delivery, without waiting for a full batch", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const log = yield* Effect.promise(() =>
+        createLogger({
+          sinks: [
+            Network.make({
+              name: "t",
+              url: server.url,
+              encode,
+              batch: { maxEvents: 1000, maxWaitMs: 60_000 }
+            })
+          ]
+        })
+      )
+      log.info("a")
+      log.info("b")
+      yield* Effect.promise(() => log.flush())
+      assert.deepStrictEqual(messages(server.accepted()), ["a", "b"])
+      log.info("c")
+      yield* Effect.promise(() => log.flush())
+      assert.deepStrictEqual(messages(server.accepted()), ["a", "b", "c"])
+      yield* Effect.promise(() => log.close())
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("health shows an outage the pipeline cannot see; flush is bounded by the shutdown timeout", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver({ answer: () => ({ status: 503 }) })
+      const log = yield* Effect.promise(() =>
+        createLogger({
+          shutdownTimeoutMs: 300,
+          sinks: [
+            Network.make({
+              name: "down",
+              url: server.url,
+              encode,
+              retry: { maxAttempts: 2, ...fast },
+              circuitBreaker: { failureThreshold: 1, resetMs: 60_000 },
+              drainTimeoutMs: 200
+            })
+          ]
+        })
+      )
+      log.info("x")
+      // returns although the endpoint never accepts: the wait is bounded by shutdownTimeoutMs
+      yield* Effect.promise(() => log.flush())
+      const health = log.health()
+      assert.strictEqual(health.sinks[0]?.status, "circuit-open")
+      assert.notStrictEqual(health.status, "ok")
+      yield* Effect.promise(() => log.close())
+    }).pipe(Effect.scoped)
+  )
+})
+
 describe("Network config", () => {
   const Config = Schema.Struct({ url: Schema.String, ...Network.configFields })
 

@@ -203,6 +203,8 @@ class NetworkSinkImpl {
   /** The request being delivered (or held), and whether it came from the spool. */
   private inflight: { readonly request: Outbound; readonly entry: SpoolEntry | undefined } | undefined
   private readonly roomWaiters: Array<() => boolean> = []
+  /** `flush` callers: resumed once the events taken before their call are settled. */
+  private flushWaiters: Array<{ readonly target: number; readonly resume: () => void }> = []
   private wake: (() => void) | undefined
   private closing = false
   private closed = false
@@ -252,6 +254,43 @@ class NetworkSinkImpl {
           : delay
       )
     )
+  }
+
+  /** Events taken by `write` in this run that are delivered, spooled or lost. */
+  private get settled(): number {
+    return this.delivered - this.replayed + this.spooled + this.lost
+  }
+
+  private settleFlushes(): void {
+    if (this.flushWaiters.length === 0) return
+    const settled = this.settled
+    const done = this.flushWaiters.filter((w) => w.target <= settled || this.closed)
+    if (done.length === 0) return
+    this.flushWaiters = this.flushWaiters.filter((w) => !done.includes(w))
+    for (const w of done) w.resume()
+  }
+
+  /** Completes once every event taken before the call is delivered, spooled or lost (sent without waiting for a full batch). */
+  readonly flush: Effect.Effect<void> = Effect.suspend(() => {
+    const target = this.accepted
+    if (this.settled >= target || this.closed) return Effect.void
+    return Effect.async<void>((resume) => {
+      const waiter = { target, resume: () => resume(Effect.void) }
+      this.flushWaiters.push(waiter)
+      this.signal()
+      return Effect.sync(() => {
+        this.flushWaiters = this.flushWaiters.filter((w) => w !== waiter)
+      })
+    })
+  })
+
+  /** Open circuit, or a request held or retried: what the pipeline cannot see behind the queue. */
+  health(): { readonly status: "ok" | "degraded" | "circuit-open"; readonly detail?: string } {
+    const state = this.breaker.state
+    if (state === "open") return { status: "circuit-open", detail: "endpoint failing; circuit open" }
+    if (state === "half-open" || this.breaker.consecutiveFailures > 0)
+      return { status: "degraded", detail: "recent delivery failures" }
+    return { status: "ok" }
   }
 
   stats(): NetworkStats {
@@ -359,6 +398,7 @@ class NetworkSinkImpl {
 
   private readyToSend(): boolean {
     if (this.queued === 0) return false
+    if (this.flushWaiters.length > 0) return true
     if (this.closing || this.queued >= this.maxEvents || this.queuedBytes >= this.maxBytes) return true
     return Date.now() - this.queue[this.head]!.at >= this.maxWaitMs
   }
@@ -617,6 +657,7 @@ class NetworkSinkImpl {
     if (interrupted !== undefined && interrupted.entry === undefined) yield* this.send(interrupted.request)
     this.inflight = undefined
     while (true) {
+      this.settleFlushes()
       const entry = this.spool?.peek()
       if (entry !== undefined && this.replayWanted && !this.closing) {
         if (!(yield* this.replayOne(entry))) this.replayWanted = false
@@ -691,6 +732,7 @@ class NetworkSinkImpl {
           `${lost} event(s) lost: ${Option.isNone(joined) ? `not delivered within the drain timeout (${timeoutMs} ms)` : "not delivered before close"}`
         )
       this.spool?.close()
+      this.settleFlushes()
     })
   }
 }
@@ -741,5 +783,11 @@ export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Sc
         .close(sender, options.drainTimeoutMs ?? defaults.drainTimeoutMs)
         .pipe(Effect.catchAllCause((cause) => Effect.sync(() => report("close failed", Cause.squash(cause)))))
     )
-    return { name: impl.name, write: impl.write, stats: () => impl.stats() }
+    return {
+      name: impl.name,
+      write: impl.write,
+      flush: impl.flush,
+      health: () => impl.health(),
+      stats: () => impl.stats()
+    }
   })

@@ -97,6 +97,22 @@ export interface SinkHealth {
   readonly undelivered: number
 }
 
+const severity = { ok: 0, degraded: 1, "circuit-open": 2 } as const
+
+const worse = (a: SinkHealth["status"], b: SinkHealth["status"] | undefined): SinkHealth["status"] =>
+  b !== undefined && severity[b] > severity[a] ? b : a
+
+/** What a sink reports about itself: an unknown status counts as nothing, a throwing report as degraded. */
+const ownStatus = (sink: Sink): SinkHealth["status"] | undefined => {
+  if (sink.health === undefined) return undefined
+  try {
+    const status = sink.health().status
+    return Object.hasOwn(severity, status) ? status : undefined
+  } catch {
+    return "degraded"
+  }
+}
+
 export interface PipelineHealth {
   readonly status: "ok" | "degraded" | "failing"
   readonly sinks: ReadonlyArray<SinkHealth>
@@ -177,6 +193,9 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   private readonly roomWaiters: Array<() => void> = []
   private lost = 0
   private sinkErrors = 0
+  /** Sinks that deliver in the background: `flush` also waits for their deliveries. */
+  private readonly sinkFlushes: ReadonlyArray<Effect.Effect<void>>
+  private readonly flushTimeout: Duration.DurationInput
 
   constructor(options: PipelineOptions) {
     this.name = options.name
@@ -184,6 +203,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     this.capacity = Math.max(1, options.capacity)
     this.syncSinks = options.sinks.filter((s) => s.writeSync !== undefined)
     this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
+    this.sinkFlushes = options.sinks.flatMap((s) => (s.flush === undefined ? [] : [s.flush]))
+    this.flushTimeout = options.shutdownTimeout
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
     this.maxEventBytes = options.maxEventBytes
     this.overflow = options.overflow ?? "block"
@@ -516,14 +537,16 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     const sinks = [...this.syncSinks, ...this.asyncSinks].map((sink) => {
       const g = this.guardOf(sink)
       const state = g.breaker.state
+      const seen: SinkHealth["status"] =
+        state === "open"
+          ? "circuit-open"
+          : state === "half-open" || g.breaker.consecutiveFailures > 0
+            ? "degraded"
+            : "ok"
       return {
         name: sink.name,
-        status:
-          state === "open"
-            ? ("circuit-open" as const)
-            : state === "half-open" || g.breaker.consecutiveFailures > 0
-              ? ("degraded" as const)
-              : ("ok" as const),
+        // a sink that delivers in the background knows about failures fapilog never sees
+        status: worse(seen, ownStatus(sink)),
         failures: g.failures,
         toFallback: g.toFallback,
         undelivered: g.undelivered
@@ -578,8 +601,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     })
   })
 
-  /** Completes once every event accepted before the call has been handed to every sink. */
-  readonly flush: Effect.Effect<void> = Effect.suspend(() => {
+  private readonly handedOver: Effect.Effect<void> = Effect.suspend(() => {
     this.drainSync()
     const target = this.accepted
     if (this.settled + this.lost >= target || this.closed) return Effect.void
@@ -588,6 +610,28 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       this.signal()
     })
   })
+
+  /**
+   * Completes once every event accepted before the call has been handed to every sink and,
+   * for sinks that deliver in the background, delivered, spooled or given up (each such
+   * wait bounded by the shutdown timeout).
+   */
+  readonly flush: Effect.Effect<void> = Effect.suspend(() =>
+    this.sinkFlushes.length === 0
+      ? this.handedOver
+      : Effect.zipRight(
+          this.handedOver,
+          Effect.forEach(
+            this.sinkFlushes,
+            (f) =>
+              f.pipe(
+                Effect.timeoutOption(this.flushTimeout),
+                Effect.catchAllCause(() => Effect.void)
+              ),
+            { concurrency: "unbounded", discard: true }
+          )
+        )
+  )
 
   /**
    * Stops intake after draining: lets the worker write everything accepted, bounded by the
