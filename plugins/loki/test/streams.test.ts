@@ -103,6 +103,25 @@ describe("StreamBuilder", () => {
     assert.strictEqual(stream?.entries.length, 1)
   })
 
+  it("an event the formatter cannot read is still sent, with its core keys and without its fields", () => {
+    const { b } = builder()
+    const fields = {}
+    Object.defineProperty(fields, "bad", {
+      enumerable: true,
+      get() {
+        throw new Error("boom")
+      }
+    })
+    const [stream] = b.build([event({ fields, correlationId: "req-1" })])
+    assert.deepStrictEqual(JSON.parse(stream?.entries[0]?.line ?? "{}"), {
+      timestamp: "2026-01-02T03:04:05.006Z",
+      level: "info",
+      logger: "app",
+      message: "hello",
+      correlationId: "req-1"
+    })
+  })
+
   it("cardinality guard: values past the bound become the placeholder, reported once per batch", () => {
     const { b, overflows } = builder({ labelKeys: ["user"], maxLabelValues: 2 })
     const batch1 = b.build(["u1", "u2", "u3", "u1", "u4"].map((user) => event({ fields: { user } })))

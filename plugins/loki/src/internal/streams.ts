@@ -56,15 +56,23 @@ const eventLabelValue = (e: LogEvent.LogEvent, key: string): string | undefined 
   return s.length > MAX_EVENT_LABEL_LENGTH ? s.slice(0, MAX_EVENT_LABEL_LENGTH) : s
 }
 
+/**
+ * The event's JSON line. Should the formatter fail (a hostile event built by hand; the
+ * pipeline's events are plain data), the line keeps the core keys and drops the fields.
+ */
 const formatLine = (e: LogEvent.LogEvent): string => {
   try {
     return Formatter.json.format(e)
   } catch {
-    // the core formatter guards user data itself; this is the last resort, without it
+    // fall through to the core keys
+  }
+  try {
+    const { error: _error, ...core } = e
+    return Formatter.json.format({ ...core, fields: {} })
+  } catch {
     return JSON.stringify({
       timestamp: String(e.timestamp),
       level: String(e.level),
-      logger: String(e.logger),
       message: "[fapilog: event could not be formatted]"
     })
   }
