@@ -3,7 +3,8 @@ import { defineConfig } from "tsup"
 export default defineConfig({
   entry: {
     index: "src/index.ts",
-    http: "src/Http.ts"
+    http: "src/Http.ts",
+    testing: "src/Testing.ts"
   },
   format: ["esm", "cjs"],
   dts: true,

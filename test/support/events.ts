@@ -1,7 +1,8 @@
 import * as Formatter from "../../src/Formatter.js"
 import * as L from "../../src/internal/level.js"
 import type { Emit } from "../../src/internal/processor.js"
-import { type LogRecord, recordOf } from "../../src/internal/record.js"
+import type { LogRecord } from "../../src/internal/record.js"
+import { eventOf, recordsOf } from "../../src/internal/testingEvents.js"
 import type { LogEvent } from "../../src/LogEvent.js"
 
 /** Collects what a processor emits. */
@@ -15,17 +16,10 @@ export const collector = () => {
 
 /** `n` records with messages m0, m1, ... at `level`, time 0. */
 export const numbered = (n: number, level: L.LevelInfo = L.INFO): Array<LogRecord> =>
-  Array.from({ length: n }, (_, i) => recordOf(level, `m${i}`, { time: 0 }))
+  recordsOf(Array.from({ length: n }, (_, i) => ({ level: level.name, message: `m${i}`, time: 0 })))
 
-/** A structured event with sensible defaults, for formatter tests. */
-export const sampleEvent = (over: Partial<LogEvent> = {}): LogEvent => ({
-  timestamp: "2026-01-02T03:04:05.006Z",
-  level: "info",
-  logger: "app",
-  message: "hello",
-  fields: {},
-  ...over
-})
+/** A structured event with sensible defaults, for formatter tests (the test kit's `Testing.event`). */
+export const sampleEvent: (over?: Partial<LogEvent>) => LogEvent = eventOf
 
 /** Every built-in formatter and layout, for tests that must hold for all of them. */
 export const allFormatters = (): ReadonlyArray<Formatter.Formatter> => [

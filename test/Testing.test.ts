@@ -1,0 +1,390 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Schema } from "effect"
+import { Errors, Formatter, Plugin, Sink } from "fapilog"
+import * as Testing from "fapilog/testing"
+
+const violation = <A>(exit: Exit.Exit<A, Testing.ConformanceError>): Testing.ConformanceError => {
+  assert.isTrue(Exit.isFailure(exit), "expected the conformance run to fail")
+  if (Exit.isSuccess(exit)) throw new Error("unreachable")
+  const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  assert.instanceOf(error, Testing.ConformanceError, String(exit.cause))
+  return error as Testing.ConformanceError
+}
+
+/** A destination that keeps lines, and sinks writing to it in various (mis)behaving ways. */
+const destination = () => {
+  const lines: Array<string> = []
+  const received = Effect.sync(() => [...lines])
+  const push = (batch: Sink.Batch, pick: (l: Array<string>) => Array<string> = (l) => l) => {
+    for (const line of pick(
+      batch
+        .text(Formatter.json)
+        .split("\n")
+        .filter((l) => l !== "")
+    ))
+      lines.push(line)
+  }
+  return { lines, received, push }
+}
+
+const asyncSink = (name: string, write: (batch: Sink.Batch) => void): Sink.Sink => ({
+  name,
+  write: (batch) => Effect.sync(() => write(batch))
+})
+
+describe("Testing factories", () => {
+  it("batch builds what the pipeline hands to sinks", () => {
+    const batch = Testing.batch([
+      { message: "a" },
+      { level: "warn", message: "b", fields: { n: 1 }, error: new Error("x") }
+    ])
+    assert.strictEqual(batch.size, 2)
+    assert.deepStrictEqual(
+      batch.events.map((e) => [e.level, e.message, e.timestamp]),
+      [
+        ["info", "a", "2026-01-02T03:04:05.006Z"],
+        ["warn", "b", "2026-01-02T03:04:05.007Z"]
+      ]
+    )
+    assert.strictEqual(batch.events[1]?.fields.n, 1)
+    assert.strictEqual(batch.events[1]?.error?.message, "x")
+    const lines = batch.text(Formatter.json).split("\n")
+    assert.strictEqual(lines.length, 3)
+    assert.strictEqual(JSON.parse(lines[1] ?? "").n, 1)
+    assert.deepStrictEqual(
+      Testing.batch(3, "debug").events.map((e) => [e.level, e.message]),
+      [
+        ["debug", "m0"],
+        ["debug", "m1"],
+        ["debug", "m2"]
+      ]
+    )
+    assert.strictEqual(Testing.event({ message: "x" }).timestamp, new Date(Testing.baseTime).toISOString())
+  })
+
+  it("every hostile value renders as valid JSON lines in every formatter, without throwing", () => {
+    assert.isAtLeast(Testing.hostileValues.length, 20)
+    const batch = Testing.hostileBatch("h")
+    assert.strictEqual(batch.size, Testing.hostileValues.length + 6)
+    const lines = batch
+      .text(Formatter.json)
+      .split("\n")
+      .filter((l) => l !== "")
+    assert.strictEqual(lines.length, batch.size)
+    lines.forEach((line, i) => {
+      const parsed = JSON.parse(line) as { message: string }
+      assert.isTrue(parsed.message.startsWith(`h-${String(i).padStart(5, "0")}`), parsed.message.slice(0, 40))
+    })
+    for (const f of [
+      Formatter.logfmt(),
+      Formatter.pretty({ colors: false }),
+      Formatter.ecs(),
+      Formatter.otel()
+    ])
+      assert.strictEqual(
+        batch
+          .text(f)
+          .split("\n")
+          .filter((l) => l !== "").length,
+        batch.size
+      )
+  })
+})
+
+describe("Testing.sinkConformance", () => {
+  it.live("the memory sink conforms", () =>
+    Effect.gen(function* () {
+      const memory = Testing.memory()
+      const report = yield* Testing.sinkConformance({
+        make: Effect.succeed(memory),
+        received: Effect.sync(() => memory.lines())
+      })
+      assert.deepStrictEqual(report.passed, [
+        "shape",
+        "write",
+        "empty-batch",
+        "delivers-once",
+        "order",
+        "drain-on-close",
+        "close",
+        "write-sync",
+        "hostile-events"
+      ])
+      assert.deepStrictEqual(report.skipped, ["failure-is-sink-error"])
+    })
+  )
+
+  it.live("the file sink conforms, and fails with a SinkError on a destination that refuses writes", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-conformance-"))
+      const file = path.join(dir, "app.log")
+      const report = yield* Testing.sinkConformance({
+        make: Sink.file({ path: file }),
+        received: Effect.sync(() => fs.readFileSync(file, "utf8").split("\n")),
+        // /dev/full accepts the open and refuses every write with ENOSPC; the file sink refuses
+        // to open a device, so its synchronous writer (Sink.makeSync) is checked on it directly
+        failing: fs.existsSync("/dev/full")
+          ? Effect.acquireRelease(
+              Effect.sync(() => fs.openSync("/dev/full", "w")),
+              (fd) => Effect.sync(() => fs.closeSync(fd))
+            ).pipe(
+              Effect.map((fd) => Sink.makeSync("full", (b) => void fs.writeSync(fd, b.text(Formatter.json))))
+            )
+          : undefined
+      })
+      assert.include(report.passed, "hostile-events")
+      assert.include(report.passed, "write-sync")
+      if (fs.existsSync("/dev/full")) assert.include(report.passed, "failure-is-sink-error")
+      fs.rmSync(dir, { recursive: true, force: true })
+    })
+  )
+
+  it.live("an asynchronous sink that buffers and flushes on release conforms", () =>
+    Effect.gen(function* () {
+      const dest = destination()
+      const make = Effect.acquireRelease(
+        Effect.sync(() => ({ pending: [] as Array<Sink.Batch> })),
+        (state) =>
+          Effect.sync(() => {
+            for (const b of state.pending.splice(0)) dest.push(b)
+          })
+      ).pipe(Effect.map((state) => asyncSink("buffered", (b) => state.pending.push(b))))
+      const report = yield* Testing.sinkConformance({ make, received: dest.received })
+      assert.include(report.passed, "drain-on-close")
+      assert.notInclude(report.passed, "write-sync")
+    })
+  )
+
+  it.live("names the rule a misbehaving sink breaks", () =>
+    Effect.gen(function* () {
+      const run = (make: Effect.Effect<Sink.Sink, never, never>, received: Effect.Effect<Array<string>>) =>
+        Testing.sinkConformance({ make, received, skip: ["write-sync"] }).pipe(
+          Effect.exit,
+          Effect.map(violation)
+        )
+
+      const loses = destination()
+      const lost = yield* run(
+        Effect.succeed(asyncSink("loses-last", (b) => loses.push(b, (l) => l.slice(0, -1)))),
+        loses.received
+      )
+      assert.strictEqual(lost.rule, "drain-on-close")
+      assert.match(lost.detail, /events written before the scope closed had not been delivered/)
+
+      const twice = destination()
+      const duplicated = yield* run(
+        Effect.succeed(
+          asyncSink("twice", (b) => {
+            twice.push(b)
+            if (b.size > 100) twice.push(b)
+          })
+        ),
+        twice.received
+      )
+      assert.strictEqual(duplicated.rule, "delivers-once")
+      assert.match(duplicated.detail, /was delivered 2 times/)
+
+      const reverses = destination()
+      const reordered = yield* run(
+        Effect.succeed(asyncSink("reverses", (b) => reverses.push(b, (l) => l.reverse()))),
+        reverses.received
+      )
+      assert.strictEqual(reordered.rule, "order")
+
+      const buffers = destination()
+      const noDrain = yield* run(
+        Effect.succeed(
+          asyncSink("never-flushes-the-last", (b) => {
+            if (b.size !== 20) buffers.push(b)
+          })
+        ),
+        buffers.received
+      )
+      assert.strictEqual(noDrain.rule, "drain-on-close")
+      assert.match(noDrain.detail, /first missing: event 201 of batch 3/)
+
+      const throwing = yield* run(
+        Effect.succeed({
+          name: "throws",
+          write: () => {
+            throw new Error("kaput")
+          }
+        }),
+        Effect.succeed([])
+      )
+      assert.strictEqual(throwing.rule, "write")
+      assert.match(throwing.detail, /threw Error: kaput instead of returning an Effect/)
+
+      const hostile = destination()
+      const fragile = yield* run(
+        Effect.succeed(
+          asyncSink("fragile", (b) => {
+            for (const e of b.events) if (e.fields.hostile !== undefined) JSON.stringify(e.fields)
+            hostile.push(b)
+          })
+        ),
+        hostile.received
+      )
+      assert.strictEqual(fragile.rule, "hostile-events")
+      assert.match(fragile.detail, /write of a batch of hostile events died/)
+
+      const shape = yield* run(Effect.succeed({ name: "", write: () => Effect.void }), Effect.succeed([]))
+      assert.strictEqual(shape.rule, "shape")
+    })
+  )
+
+  it.live("a write failure must be a SinkError, not a defect or another error", () =>
+    Effect.gen(function* () {
+      const memory = Testing.memory()
+      const options = (failing: Sink.Sink) => ({
+        make: Effect.succeed(memory),
+        received: Effect.sync(() => memory.lines()),
+        failing: Effect.succeed(failing),
+        skip: ["hostile-events", "write-sync"] as const
+      })
+      const dies = yield* Testing.sinkConformance(
+        options({ name: "dies", write: () => Effect.die(new Error("socket exploded")) })
+      ).pipe(Effect.exit, Effect.map(violation))
+      assert.strictEqual(dies.rule, "failure-is-sink-error")
+      assert.match(dies.detail, /write died with Error: socket exploded/)
+      const other = yield* Testing.sinkConformance(
+        options({ name: "other", write: () => Effect.fail(new Error("plain")) as never })
+      ).pipe(Effect.exit, Effect.map(violation))
+      assert.match(other.detail, /not a SinkError/)
+      const ok = yield* Testing.sinkConformance(
+        options({
+          name: "fails-well",
+          write: () => Effect.fail(new Errors.SinkError({ sink: "x", reason: "HTTP 500" }))
+        })
+      )
+      assert.include(ok.passed, "failure-is-sink-error")
+    })
+  )
+
+  it.live("a hanging close is reported with the timeout, not waited for forever", () =>
+    Effect.gen(function* () {
+      const memory = Testing.memory()
+      const error = yield* Testing.sinkConformance({
+        make: Effect.acquireRelease(Effect.succeed(memory), () => Effect.never),
+        received: Effect.sync(() => memory.lines()),
+        timeoutMs: 200
+      }).pipe(Effect.exit, Effect.map(violation))
+      assert.strictEqual(error.rule, "close")
+      assert.match(error.detail, /did not complete within 200 ms/)
+    })
+  )
+})
+
+describe("Testing.enricherConformance", () => {
+  it.effect("a well-behaved enricher conforms; one that throws, returns junk or mutates is named", () =>
+    Effect.gen(function* () {
+      const good = yield* Testing.enricherConformance({
+        make: { name: "region", enrich: (e) => ({ region: "eu-1", long: e.message.length, big: 1n }) }
+      })
+      assert.deepStrictEqual(good.passed, ["shape", "never-throws", "returns-fields", "serializable"])
+
+      const throws = yield* Testing.enricherConformance({
+        make: {
+          name: "picky",
+          enrich: (e) => {
+            if (e.message === "") throw new Error("empty")
+            return undefined
+          }
+        }
+      }).pipe(Effect.exit, Effect.map(violation))
+      assert.strictEqual(throws.rule, "never-throws")
+      assert.match(throws.detail, /threw Error: empty for a trace event/)
+
+      const mutates = yield* Testing.enricherConformance({
+        make: {
+          name: "mutates",
+          enrich: (e) => {
+            ;(e as { message: string }).message = "changed"
+            return undefined
+          }
+        }
+      }).pipe(Effect.exit, Effect.map(violation))
+      assert.strictEqual(mutates.rule, "never-throws")
+
+      const junk = yield* Testing.enricherConformance({
+        make: { name: "junk", enrich: () => [1, 2] as never }
+      }).pipe(Effect.exit, Effect.map(violation))
+      assert.strictEqual(junk.rule, "returns-fields")
+
+      const shape = yield* Testing.enricherConformance({ make: { name: "", enrich: () => undefined } }).pipe(
+        Effect.exit,
+        Effect.map(violation)
+      )
+      assert.strictEqual(shape.rule, "shape")
+    })
+  )
+
+  it.effect("an enricher plugin's make is opened in a scope and checked", () =>
+    Effect.gen(function* () {
+      const region = Plugin.enricher({
+        name: "fapilog-plugin-region",
+        type: "region",
+        version: "1.0.0",
+        apiVersion: "1.0",
+        description: "Adds the region",
+        config: Schema.Struct({ region: Schema.String }),
+        make: ({ region }) => Effect.succeed({ name: "region", enrich: () => ({ region }) })
+      })
+      const report = yield* Testing.enricherConformance({ make: Plugin.open(region, { region: "eu" }) })
+      assert.include(report.passed, "serializable")
+    })
+  )
+})
+
+describe("Testing.pluginConformance", () => {
+  const lines = Plugin.sink({
+    name: "fapilog-plugin-lines",
+    type: "lines",
+    version: "1.2.3",
+    apiVersion: "1.0",
+    description: "Lines in memory",
+    config: Schema.Struct({}),
+    make: () => Effect.succeed(Sink.memory())
+  })
+
+  it.effect("checks metadata, the apiVersion, the package name and package.json", () =>
+    Effect.gen(function* () {
+      const packageJson = {
+        name: "fapilog-plugin-lines",
+        version: "1.2.3",
+        fapilog: { kind: "sink", type: "lines", apiVersion: "1.0" }
+      }
+      const ok = yield* Testing.pluginConformance(lines, { packageJson })
+      assert.deepStrictEqual(ok.passed, ["plugin-shape", "api-version", "discoverable", "package-json"])
+
+      const wrongApi = yield* Testing.pluginConformance({ ...lines, apiVersion: "1.7" }).pipe(
+        Effect.exit,
+        Effect.map(violation)
+      )
+      assert.strictEqual(wrongApi.rule, "api-version")
+      assert.match(wrongApi.detail, /newer than this fapilog's 1.0/)
+
+      const hidden = yield* Testing.pluginConformance({ ...lines, name: "my-lines" }).pipe(
+        Effect.exit,
+        Effect.map(violation)
+      )
+      assert.strictEqual(hidden.rule, "discoverable")
+      assert.match(hidden.detail, /@fapilog\/lines or fapilog-plugin-lines, not my-lines/)
+
+      const mismatch = yield* Testing.pluginConformance(lines, {
+        packageJson: { ...packageJson, fapilog: { ...packageJson.fapilog, type: "line" } }
+      }).pipe(Effect.exit, Effect.map(violation))
+      assert.strictEqual(mismatch.rule, "package-json")
+
+      const notAPlugin = yield* Testing.pluginConformance({ name: "x" }).pipe(
+        Effect.exit,
+        Effect.map(violation)
+      )
+      assert.strictEqual(notAPlugin.rule, "plugin-shape")
+      assert.match(notAPlugin.detail, /needs type/)
+    })
+  )
+})
