@@ -422,3 +422,41 @@ export const bearerOf = (header: string | ReadonlyArray<string> | undefined): st
 
 /** The reply of the level endpoint to a bad request, for every adapter alike. */
 export const levelEndpointHelp = `expected POST with Authorization: Bearer <token> and {"level": one of ${levelNames.join(", ")}}`
+
+/** Whether a body of this content type is text worth showing (absent type counts as text). */
+export const isTextual = (contentType: string | undefined): boolean =>
+  contentType === undefined ||
+  /^(text\/|application\/(json|x-www-form-urlencoded|xml|[\w.+-]+\+json))/i.test(contentType)
+
+/** Whether the request announced a body (a positive length, or chunked transfer). */
+export const announcesBody = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+): boolean => headers["transfer-encoding"] !== undefined || (byteCount(headers["content-length"]) ?? 0) > 0
+
+/**
+ * A body a framework has already parsed (string, bytes, or a JSON-like value) for the access
+ * line: cut at the cap like {@link bodyField}; undefined when there is nothing to show.
+ */
+export const parsedBodyField = (
+  value: unknown,
+  contentType: string | undefined,
+  maxBytes: number
+): unknown => {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === "string") return bodyField(value, contentType, maxBytes)
+  if (value instanceof Uint8Array)
+    return isTextual(contentType)
+      ? bodyField(
+          Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8"),
+          contentType,
+          maxBytes
+        )
+      : `[${value.byteLength} bytes of ${contentType} not logged]`
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch {
+    text = undefined
+  }
+  return text === undefined ? "[unserializable body]" : bodyField(text, "application/json", maxBytes)
+}

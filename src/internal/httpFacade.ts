@@ -1,0 +1,253 @@
+/**
+ * What the Promise-facade adapters (Express, Fastify) share, over node's own request and
+ * response objects: one tracked state per request, the AsyncLocalStorage context its work
+ * runs in, the request logger, the lines written when the response is done (error line,
+ * access line) and the answers of the level endpoint. Each adapter only says how its
+ * framework names the matched route and where it keeps a parsed body.
+ */
+import { AsyncLocalStorage } from "node:async_hooks"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { Diagnostics } from "./diagnostics.js"
+import { type Logger, withContext } from "./facade.js"
+import {
+  accessFields,
+  announcesBody,
+  bearerOf,
+  byteCount,
+  clientAddress,
+  correlationIdOf,
+  type HttpConfig,
+  levelEndpointHelp,
+  parsedBodyField,
+  parseTraceparent,
+  pathOf,
+  redactHeaders,
+  requestedLevel,
+  type TraceParent,
+  tokenMatches,
+  wantsAccessLine
+} from "./http.js"
+import { type LevelName, levelNames } from "./level.js"
+import type { Fields } from "./record.js"
+
+/** The logger of one request: every line it writes carries the request's ids, even outside its context. */
+export interface RequestLogger extends Logger {
+  /** The request's correlation id (incoming or generated), as echoed on the response. */
+  readonly correlationId: string
+  /** The trace id of the incoming W3C `traceparent`, when it had a valid one. */
+  readonly traceId: string | undefined
+  /** The parent span id of the incoming `traceparent`, when it had a valid one. */
+  readonly spanId: string | undefined
+}
+
+/** How an adapter reads what only its framework knows; asked once, when the response is done. */
+export interface FrameworkView<Source> {
+  readonly route: (source: Source) => string | undefined
+  readonly body: (source: Source) => unknown
+}
+
+/** A status for requests whose client went away before the response was complete (nginx's convention). */
+export const clientClosedStatus = 499
+
+/** One request as an adapter tracks it. */
+export class RequestState<Source> {
+  readonly started = performance.now()
+  /** The route to report when the framework's own answer should not be used (the level endpoint). */
+  route: string | undefined = undefined
+  /** The first failure the framework reported for this request. */
+  failure: { readonly error: unknown } | undefined = undefined
+  done = false
+  /** Runs a function in the request's context; set when the request enters it. */
+  runInContext: <R>(fn: () => R) => R = (fn) => fn()
+  private logger: RequestLogger | undefined = undefined
+
+  constructor(
+    readonly adapter: FacadeHttp<Source>,
+    readonly source: Source,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly id: string,
+    readonly trace: TraceParent | undefined,
+    readonly clientIp: string | undefined,
+    readonly path: string,
+    readonly bound: Fields
+  ) {}
+
+  /** Runs `fn` (the rest of the request's handling) with the request's fields bound. */
+  enter(fn: () => void): void {
+    withContext(this.bound, () => {
+      this.runInContext = AsyncLocalStorage.snapshot()
+      fn()
+    })
+  }
+
+  /** The request logger, made on first use. */
+  requestLogger(): RequestLogger {
+    this.logger ??= Object.assign(this.adapter.logger.child(this.bound), {
+      correlationId: this.id,
+      traceId: this.trace?.traceId,
+      spanId: this.trace?.spanId
+    })
+    return this.logger
+  }
+}
+
+const stateKey: unique symbol = Symbol("fapilog.http.request")
+
+/** The property adapters keep a request's state under (Fastify declares it as a decorator). */
+export const requestStateKey: symbol = stateKey
+
+/** The state attached to a framework request object, if the adapter has seen it. */
+export const stateOf = <Source>(target: object): RequestState<Source> | undefined =>
+  (target as { [stateKey]?: RequestState<Source> | null })[stateKey] ?? undefined
+
+export const attachState = <Source>(target: object, state: RequestState<Source>): void => {
+  ;(target as { [stateKey]?: RequestState<Source> | null })[stateKey] = state
+}
+
+/** A reply of the level endpoint, sent by the adapter as JSON. */
+export interface LevelAnswer {
+  readonly status: number
+  readonly payload: Readonly<Record<string, unknown>>
+}
+
+export const unauthorized: LevelAnswer = { status: 401, payload: { error: "unauthorized" } }
+
+/** The logger's current threshold: its lowest enabled level. */
+export const currentLevel = (logger: Logger): LevelName | "off" =>
+  levelNames.find((level) => logger.isLevelEnabled(level)) ?? "off"
+
+/** One adapter instance: a logger, validated options, and how to read the framework's request. */
+export class FacadeHttp<Source> {
+  private readonly diagnostics: Diagnostics
+
+  constructor(
+    readonly logger: Logger,
+    readonly config: HttpConfig,
+    where: string,
+    private readonly view: FrameworkView<Source>
+  ) {
+    this.diagnostics = new Diagnostics(where)
+  }
+
+  /**
+   * Starts tracking a request: its correlation id (read or made, and set on the response
+   * before anything is sent), trace ids, client address, and the listeners that write its
+   * lines when the response finishes or the connection closes first.
+   */
+  start(source: Source, req: IncomingMessage, res: ServerResponse, url: string): RequestState<Source> {
+    const config = this.config
+    const headers = req.headers
+    const id = correlationIdOf(config, headers[config.header])
+    const trace = parseTraceparent(headers.traceparent)
+    const clientIp = clientAddress(config, req.socket?.remoteAddress, headers["x-forwarded-for"])
+    const bound: Fields =
+      trace === undefined
+        ? { correlationId: id }
+        : { correlationId: id, traceId: trace.traceId, spanId: trace.spanId }
+    const state = new RequestState(this, source, req, res, id, trace, clientIp, pathOf(url), bound)
+    try {
+      if (!res.headersSent) res.setHeader(config.header, id)
+    } catch (error) {
+      // only a user generateId can produce a value node refuses as a header
+      this.diagnostics.report("correlation header", "the correlation id is not a valid header value", error)
+    }
+    const end = () => this.end(state)
+    res.once("finish", end)
+    res.once("close", end)
+    return state
+  }
+
+  /** Records a failure of the request's handling (the first one counts); it is logged when the response is done. */
+  fail(state: RequestState<Source>, error: unknown): void {
+    if (this.config.logErrors && state.failure === undefined) state.failure = { error }
+  }
+
+  private end(state: RequestState<Source>): void {
+    if (state.done) return
+    state.done = true
+    const status = state.res.writableFinished ? state.res.statusCode : clientClosedStatus
+    try {
+      state.runInContext(() => this.writeLines(state, status))
+    } catch (error) {
+      // a listener of 'finish' must never throw: it would crash the process
+      this.diagnostics.report("access log", "could not write the lines of a finished request", error)
+    }
+  }
+
+  private writeLines(state: RequestState<Source>, status: number): void {
+    const { logger, config } = this
+    const req = state.req
+    if (state.failure !== undefined) {
+      const fields = { http: { method: req.method, path: state.path, status }, error: state.failure.error }
+      if (status >= 500) logger.error("request failed", fields)
+      else logger.warn("request failed", fields)
+    }
+    const access = config.access
+    if (access === undefined || !wantsAccessLine(config, state.path, status)) return
+    const headers = req.headers
+    const fields = accessFields({
+      method: req.method ?? "GET",
+      route: state.route ?? this.view.route(state.source),
+      path: state.path,
+      status,
+      durationMs: performance.now() - state.started,
+      requestBytes: byteCount(headers["content-length"]),
+      responseBytes: byteCount(state.res.getHeader("content-length")),
+      clientIp: state.clientIp,
+      userAgent: headers["user-agent"],
+      requestHeaders: access.headers ? redactHeaders(access, headers) : undefined,
+      responseHeaders: access.headers ? redactHeaders(access, state.res.getHeaders()) : undefined,
+      body:
+        access.bodyBytes > 0 && announcesBody(headers)
+          ? parsedBodyField(this.view.body(state.source), headers["content-type"], access.bodyBytes)
+          : undefined
+    })
+    logger[access.level(status)](access.message, fields)
+  }
+
+  /** Whether a request to the level endpoint presents the token; a refusal is logged at security. */
+  authorizeLevelRequest(state: RequestState<Source>, authorization: string | undefined): boolean {
+    const endpoint = this.config.levelEndpoint
+    state.route = endpoint?.path
+    if (endpoint !== undefined && tokenMatches(endpoint.digest, bearerOf(authorization))) return true
+    this.logger.security("log level change refused", {
+      http: { clientIp: state.clientIp, reason: "bad or missing token" }
+    })
+    return false
+  }
+
+  /** The level endpoint's answer to an authorized request: read the level, or change it (logged at audit). */
+  answerLevelRequest(
+    state: RequestState<Source>,
+    method: string | undefined,
+    body: string,
+    query: string | undefined
+  ): LevelAnswer {
+    const logger = this.logger
+    const current = currentLevel(logger)
+    if (method === "GET" || method === "HEAD") return { status: 200, payload: { level: current } }
+    if (method !== "POST" && method !== "PUT") return { status: 405, payload: { error: levelEndpointHelp } }
+    const level = requestedLevel(body, query)
+    if (level === undefined) return { status: 400, payload: { error: levelEndpointHelp } }
+    logger.setLevel(level)
+    logger.audit("log level changed", { from: current, to: level, http: { clientIp: state.clientIp } })
+    return { status: 200, payload: { level, previous: current } }
+  }
+}
+
+/** The query string of a request target, without the `?`. */
+export const queryOf = (url: string): string | undefined => {
+  const q = url.indexOf("?")
+  return q < 0 ? undefined : url.slice(q + 1)
+}
+
+/** Sends a level-endpoint answer with node's own response API (no framework serializer involved). */
+export const sendJson = (res: ServerResponse, answer: LevelAnswer): void => {
+  const text = JSON.stringify(answer.payload)
+  res.statusCode = answer.status
+  res.setHeader("content-type", "application/json; charset=utf-8")
+  res.setHeader("content-length", Buffer.byteLength(text))
+  res.setHeader("cache-control", "no-store")
+  res.end(text)
+}
