@@ -344,7 +344,13 @@ class NetworkSinkImpl {
       const push = () => {
         const now = Date.now()
         for (const event of events) {
-          const bytes = approximateBytes(event)
+          let bytes: number
+          try {
+            bytes = approximateBytes(event)
+          } catch {
+            // a field whose getter throws (the encoder's formatter renders it as a note): estimate, never fail the batch
+            bytes = 1024
+          }
           this.queue.push({ event, bytes, at: now })
           this.queuedBytes += bytes
         }
