@@ -117,6 +117,34 @@ describe("@fapilog/loki", () => {
     }
   })
 
+  it("hostile fields through a real logger: the event still arrives, the bad value as a note", async () => {
+    const server = await listen({ answer: () => noContent })
+    try {
+      const log = await createLogger({
+        sinks: [Loki.sink({ url: `http://127.0.0.1:${server.port}`, ...fast })]
+      })
+      const nested = {
+        get bad(): string {
+          throw new Error("hostile")
+        }
+      }
+      const cycle: Record<string, unknown> = {}
+      cycle.self = cycle
+      log.info("hostile", { nested, cycle, big: 10n })
+      log.info("plain")
+      await log.close()
+      const lines = linesOf(server.accepted())
+      assert.deepStrictEqual(
+        lines.map((l) => l.message),
+        ["hostile", "plain"]
+      )
+      assert.deepStrictEqual(lines[0]?.nested, { bad: "[Threw: hostile]" })
+      assert.strictEqual(log.health().stats.lost, 0)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it("Loki.sink in sinks: the explicit constructor, with tenant and basic auth", async () => {
     const server = await listen({ answer: () => noContent })
     try {
