@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { createLogger, Errors, type LogEvent, Sink } from "fapilog"
+import { createLogger, Errors, Sink } from "fapilog"
+import * as Testing from "fapilog/testing"
 import { listen, type Received } from "../../../test/internal/networkServer.js"
 import * as Loki from "../src/index.js"
 import { makeEncoder } from "../src/internal/sink.js"
@@ -248,13 +249,7 @@ describe("@fapilog/loki", () => {
       { url: "http://loki:3100", labelKeys: ["user"], maxLabelValues: 3 },
       { service: "svc", report: (m) => reports.push(m) }
     )
-    const event = (user: string): LogEvent.LogEvent => ({
-      timestamp: "2026-01-02T03:04:05.006Z",
-      level: "info",
-      logger: "app",
-      message: "m",
-      fields: { user }
-    })
+    const event = (user: string) => Testing.event({ fields: { user } })
     const request = encode(Array.from({ length: 10 }, (_, i) => event(`u${i}`)))
     const streams = decodeSnappyPush(request.body as Uint8Array).streams
     assert.deepStrictEqual(

@@ -1,15 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Formatter, type LogEvent } from "fapilog"
+import * as Testing from "fapilog/testing"
 import { labelNameOf, OVERFLOW, StreamBuilder, type StreamOptions } from "../src/internal/streams.js"
 
-const event = (over: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent => ({
-  timestamp: "2026-01-02T03:04:05.006Z",
-  level: "info",
-  logger: "app",
-  message: "hello",
-  fields: {},
-  ...over
-})
+const event = Testing.event
 
 const builder = (over: Partial<StreamOptions> = {}) => {
   const overflows: Array<[ReadonlyArray<string>, number]> = []

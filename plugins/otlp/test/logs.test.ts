@@ -1,18 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Formatter, Level, type LogEvent } from "fapilog"
+import * as Testing from "fapilog/testing"
 import { severityNumber } from "../src/internal/logs.js"
 import { makeEncoder, UNKNOWN_SERVICE, VERSION } from "../src/internal/sink.js"
 import { attributesOf, decodeJsonRequest, decodeRequest, type Request } from "./otlpProto.js"
 
-const event = (over: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent => ({
-  timestamp: "2026-01-02T03:04:05.006Z",
-  level: "info",
-  logger: "app",
-  message: "hello",
-  fields: {},
-  ...over
-})
+const event = Testing.event
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 const SPAN = "00f067aa0ba902b7"
