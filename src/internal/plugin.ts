@@ -381,7 +381,7 @@ const checkFound = (
   if (plugin.type !== request.type)
     return `${label(plugin)} provides type ${show(plugin.type)}, not ${show(request.type)}`
   if (plugin.kind !== request.kind)
-    return `${label(plugin)} is a ${plugin.kind} plugin, not a ${request.kind}`
+    return `${label(plugin)} is ${plugin.kind === "enricher" ? "an" : "a"} ${plugin.kind} plugin, not ${request.kind === "enricher" ? "an" : "a"} ${request.kind}`
   const why = incompatibility(plugin.apiVersion)
   if (why !== undefined) return `${label(plugin)} is refused: ${why}`
   return undefined
@@ -404,9 +404,11 @@ export const resolveAll = (
       const key = `${request.kind}/${request.type}`
       let discovery = found.get(key)
       if (discovery === undefined) {
-        const registered = (settings?.use ?? []).find(
-          (p) => p.type === request.type && p.kind === request.kind
-        )
+        const use = settings?.use ?? []
+        // one of the right kind first; one of another kind is found, to be refused by name
+        const registered =
+          use.find((p) => p.type === request.type && p.kind === request.kind) ??
+          use.find((p) => p.type === request.type)
         discovery =
           registered !== undefined
             ? { _tag: "Found", plugin: registered, packageName: registered.name }
@@ -554,8 +556,10 @@ const startIn = <A>(
  */
 const holderScope = (plugin: Plugin, host: Host): Effect.Effect<Scope.CloseableScope, never, Scope.Scope> =>
   Effect.acquireRelease(Scope.make(), (holder, exit) =>
+    // finalizers run uninterruptibly: the wait must be interruptible for the timeout to cut it
     Scope.close(holder, exit).pipe(
       Effect.disconnect,
+      Effect.interruptible,
       Effect.timeoutOption(host.shutdownTimeoutMs),
       Effect.flatMap((done) =>
         Option.isNone(done)

@@ -86,6 +86,7 @@ const bounded = <A, E>(
   effect.pipe(
     Effect.exit,
     Effect.disconnect,
+    Effect.interruptible,
     Effect.timeoutOption(timeoutMs),
     Effect.flatMap((o) =>
       Option.isSome(o)

@@ -1,0 +1,545 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, Schema } from "effect"
+import { createLogger, Errors, Fapilog, Plugin, Sink } from "fapilog"
+import * as Testing from "fapilog/testing"
+
+/** A sink plugin recording what it is given, when it opens and when it closes. */
+const recorder = (type = "rec") => {
+  const lifecycle: Array<string> = []
+  const lines: Array<string> = []
+  const plugin = Plugin.sink({
+    name: `fapilog-plugin-${type}`,
+    type,
+    version: "1.0.0",
+    apiVersion: "1.0",
+    description: "Records messages",
+    keywords: ["test"],
+    config: Schema.Struct({
+      prefix: Schema.String,
+      repeat: Schema.optional(Schema.NumberFromString)
+    }),
+    make: (config, context) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          lifecycle.push(`open [${config.prefix}] logger=${context.logger} service=${context.service}`)
+          return Sink.makeSync(`${type}:${config.prefix}`, (batch) => {
+            for (const e of batch.events)
+              lines.push(`${config.prefix}${e.message}`.repeat(config.repeat ?? 1))
+          })
+        }),
+        () => Effect.sync(() => lifecycle.push(`close [${config.prefix}] after ${lines.length} lines`))
+      )
+  })
+  return { plugin, lifecycle, lines }
+}
+
+/** A plugin whose start or writes misbehave in the given way. */
+const misbehaving = (
+  type: string,
+  make: (lines: Array<string>) => Effect.Effect<Sink.Sink, Errors.SinkError, never>
+) => {
+  const lines: Array<string> = []
+  return {
+    lines,
+    plugin: Plugin.sink({
+      name: `fapilog-plugin-${type}`,
+      type,
+      version: "0.0.1",
+      apiVersion: "1.0",
+      description: "Misbehaves",
+      config: Schema.Struct({}),
+      make: () => make(lines)
+    })
+  }
+}
+
+const rejection = async (settings: Parameters<typeof createLogger>[0]): Promise<Errors.ConfigError> => {
+  const error = await createLogger(settings).then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  assert.instanceOf(error, Errors.ConfigError)
+  return error as Errors.ConfigError
+}
+
+describe("Plugin constructors", () => {
+  it("fix the kind and keep everything else", () => {
+    const { plugin } = recorder()
+    assert.strictEqual(plugin.kind, "sink")
+    assert.strictEqual(plugin.type, "rec")
+    const region = Plugin.enricher({
+      name: "fapilog-plugin-region",
+      type: "region",
+      version: "1.0.0",
+      apiVersion: "1.0",
+      description: "Adds the region",
+      config: Schema.Struct({ region: Schema.String }),
+      make: ({ region }) => Effect.succeed({ name: "region", enrich: () => ({ region }) })
+    })
+    assert.strictEqual(region.kind, "enricher")
+    assert.deepStrictEqual(Plugin.packageNames("loki"), ["@fapilog/loki", "fapilog-plugin-loki"])
+  })
+
+  it("apiVersion: same major, minor at most ours", () => {
+    assert.strictEqual(Plugin.apiVersion, "1.0")
+    assert.isTrue(Plugin.isCompatible("1.0"))
+    assert.isTrue(Plugin.isCompatible("1.0.7"))
+    assert.isFalse(Plugin.isCompatible("1.1"))
+    assert.isFalse(Plugin.isCompatible("2.0"))
+    assert.isFalse(Plugin.isCompatible("0.9"))
+    assert.isFalse(Plugin.isCompatible("one"))
+  })
+})
+
+describe("plugins named in settings", () => {
+  it("a { type } sink resolves to a plugin of plugins.use, its config decoded by its Schema", async () => {
+    const rec = recorder()
+    const memory = Sink.memory()
+    const log = await createLogger({
+      name: "api",
+      enrich: { service: "billing" },
+      sinks: [
+        memory,
+        { type: "rec", prefix: "> ", repeat: "2" },
+        { type: "rec", prefix: "! ", level: "warn" }
+      ],
+      plugins: { use: [rec.plugin] }
+    })
+    log.info("hello")
+    log.warn("careful")
+    await log.close()
+    assert.deepStrictEqual(rec.lines, ["> hello> hello", "> careful> careful", "! careful"])
+    assert.deepStrictEqual(rec.lifecycle, [
+      "open [> ] logger=api service=billing",
+      "open [! ] logger=api service=billing",
+      // released in reverse order, after the pipeline drained
+      "close [! ] after 3 lines",
+      "close [> ] after 3 lines"
+    ])
+    assert.strictEqual(memory.events().length, 2)
+  })
+
+  it("Plugin.open uses a plugin object directly, without discovery or registration", async () => {
+    const rec = recorder()
+    const log = await createLogger({ sinks: [Plugin.open(rec.plugin, { prefix: "# " })] })
+    log.info("direct")
+    await log.close()
+    assert.deepStrictEqual(rec.lines, ["# direct"])
+    assert.deepStrictEqual(rec.lifecycle, [
+      "open [# ] logger=app service=undefined",
+      "close [# ] after 1 lines"
+    ])
+  })
+
+  it("an enricher plugin adds its fields; one whose start fails adds nothing and events still flow", async () => {
+    const region = Plugin.enricher({
+      name: "fapilog-plugin-region",
+      type: "region",
+      version: "1.0.0",
+      apiVersion: "1.0",
+      description: "Adds the region",
+      config: Schema.Struct({ region: Schema.String }),
+      make: ({ region }) => Effect.succeed({ name: "region", enrich: () => ({ region }) })
+    })
+    const broken = Plugin.enricher({
+      ...region,
+      name: "fapilog-plugin-broken",
+      type: "broken",
+      config: Schema.Struct({}),
+      make: () => Effect.fail(new Errors.SinkError({ sink: "broken", reason: "no metadata service" }))
+    })
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      enrichers: [{ type: "region", region: "eu-1" }, { type: "broken" }, () => ({ fn: true })],
+      plugins: { use: [region, broken] }
+    })
+    log.info("enriched")
+    await log.close()
+    assert.deepStrictEqual(memory.events()[0]?.fields, { region: "eu-1", fn: true })
+  })
+
+  it("an unknown type names the packages looked for and how to install one", async () => {
+    const error = await rejection({ sinks: ["stdout", { type: "lokki", url: "x" }] })
+    assert.strictEqual(error.issues.length, 1)
+    assert.strictEqual(error.issues[0]?.path, "sinks[1].type")
+    assert.match(
+      error.issues[0]?.message ?? "",
+      /^"lokki" is not a built-in sink \(stdout, stderr, null, file, route\) and no plugin provides it: looked for the packages @fapilog\/lokki and fapilog-plugin-lokki from .+; install one \(npm install @fapilog\/lokki\) or pass the plugin object in plugins\.use$/
+    )
+    const off = await rejection({ sinks: [{ type: "lokki" }], plugins: { discover: false } })
+    assert.match(
+      off.issues[0]?.message ?? "",
+      /plugins\.discover is false and plugins\.use has no plugin of that type/
+    )
+  })
+
+  it("refusals name the plugin and the reason, every one of them at once", async () => {
+    const rec = recorder()
+    const newer = { ...recorder("newer").plugin, apiVersion: "1.4" }
+    const major = { ...recorder("major").plugin, apiVersion: "2.0" }
+    const region = Plugin.enricher({
+      name: "fapilog-plugin-region",
+      type: "region",
+      version: "1.0.0",
+      apiVersion: "1.0",
+      description: "Adds the region",
+      config: Schema.Struct({}),
+      make: () => Effect.succeed({ name: "region", enrich: () => undefined })
+    })
+    const error = await rejection({
+      sinks: [
+        { type: "rec", prefix: 1, extra: true },
+        { type: "newer", prefix: "" },
+        { type: "route", routes: [{ levels: "*", sinks: [{ type: "major", prefix: "" }] }] },
+        { type: "region" }
+      ],
+      plugins: { use: [rec.plugin, newer, major, region] }
+    })
+    assert.deepStrictEqual(error.issues, [
+      {
+        path: "sinks[0].extra",
+        message: 'plugin fapilog-plugin-rec@1.0.0: is unexpected, expected: "prefix" | "repeat"'
+      },
+      { path: "sinks[0].prefix", message: "plugin fapilog-plugin-rec@1.0.0: Expected string, actual 1" },
+      {
+        path: "sinks[1].type",
+        message:
+          "plugin fapilog-plugin-newer@1.0.0 is refused: it implements plugin API 1.4, newer than this fapilog's 1.0: upgrade fapilog"
+      },
+      {
+        path: "sinks[2].routes[0].sinks[0].type",
+        message:
+          "plugin fapilog-plugin-major@1.0.0 is refused: it implements plugin API 2.0, this fapilog implements 1.0 (the major versions must be equal)"
+      },
+      {
+        path: "sinks[3].type",
+        message: "plugin fapilog-plugin-region@1.0.0 is an enricher plugin, not a sink"
+      }
+    ])
+    assert.match(
+      error.message,
+      /^Invalid fapilog settings:\n {2}sinks\[0\]\.extra: plugin fapilog-plugin-rec@1\.0\.0/
+    )
+  })
+
+  it("allow and deny lists, by type or package name; deny wins", async () => {
+    const rec = recorder()
+    const denied = await rejection({
+      sinks: [{ type: "rec", prefix: "" }],
+      plugins: { use: [rec.plugin], allow: ["rec"], deny: ["fapilog-plugin-rec"] }
+    })
+    assert.deepStrictEqual(denied.issues, [
+      {
+        path: "sinks[0].type",
+        message: 'plugin fapilog-plugin-rec@1.0.0 is denied by plugins.deny ("fapilog-plugin-rec")'
+      }
+    ])
+    const notAllowed = await rejection({
+      sinks: [Plugin.open(rec.plugin, { prefix: "" })],
+      plugins: { allow: ["loki"] }
+    })
+    assert.deepStrictEqual(notAllowed.issues, [
+      { path: "sinks[0]", message: 'plugin fapilog-plugin-rec@1.0.0 is not in plugins.allow ("loki")' }
+    ])
+    const allowed = await createLogger({
+      sinks: [{ type: "rec", prefix: "" }],
+      plugins: { use: [rec.plugin], allow: ["fapilog-plugin-rec"] }
+    })
+    await allowed.close()
+    assert.strictEqual(rec.lifecycle.length, 2)
+  })
+
+  it("Plugin.open validates config against the Schema and names the sink path", async () => {
+    const rec = recorder()
+    const error = await rejection({
+      sinks: ["null", Plugin.open(rec.plugin, { prefix: 5 } as never)]
+    })
+    assert.deepStrictEqual(error.issues, [
+      { path: "sinks[1].prefix", message: "plugin fapilog-plugin-rec@1.0.0: Expected string, actual 5" }
+    ])
+    const outside = await Effect.runPromise(
+      Effect.flip(Effect.scoped(Plugin.open({ name: "x" } as never, {})))
+    )
+    assert.strictEqual(outside.issues[0]?.path, "Plugin.open")
+    assert.match(outside.issues[0]?.message ?? "", /^plugin "x" is not a valid plugin object: it needs type/)
+  })
+
+  it("settings validation: plugin types, reserved keys, the plugins setting", async () => {
+    const error = await rejection({
+      sinks: [{ type: "Loki" }, { type: "rec", level: "loud" } as never, "rec" as never],
+      enrichers: [{ type: "no/slash" }],
+      plugins: {
+        use: [{ name: "half" }] as never,
+        allow: "loki" as never,
+        discover: "yes" as never,
+        extra: 1
+      } as never
+    })
+    assert.deepStrictEqual(
+      error.issues.map((i) => i.path),
+      [
+        "sinks[0].type",
+        "sinks[1].level",
+        "sinks[2]",
+        "enrichers[0].type",
+        "plugins.extra",
+        "plugins.use[0]",
+        "plugins.allow",
+        "plugins.discover"
+      ]
+    )
+    assert.match(
+      error.issues[0]?.message ?? "",
+      /"Loki" is not one of stdout, stderr, null, file, route, nor a plugin type/
+    )
+    assert.match(error.issues[2]?.message ?? "", /a plugin sink is an object: \{ type: "rec", \.\.\. \}/)
+    assert.match(error.issues[5]?.message ?? "", /plugin "half" is not a valid plugin object: it needs type/)
+  })
+})
+
+describe("plugin isolation", () => {
+  const failingStarts = {
+    fails: () => Effect.fail(new Errors.SinkError({ sink: "fails", reason: "connection refused" })),
+    dies: () => Effect.die(new Error("defect at start")),
+    throws: () => {
+      throw new Error("thrown at start")
+    },
+    junk: () => Effect.succeed({ not: "a sink" } as never)
+  }
+
+  for (const [how, start] of Object.entries(failingStarts)) {
+    it(`a plugin whose start ${how} does not fail the logger; other sinks get every event`, async () => {
+      const bad = misbehaving(`start-${how}`, start as never)
+      const memory = Sink.memory()
+      const log = await createLogger({
+        sinks: [memory, { type: `start-${how}` }],
+        plugins: { use: [bad.plugin] },
+        fallback: "null",
+        retry: { attempts: 0 }
+      })
+      for (let i = 0; i < 10; i++) log.info(`e${i}`)
+      await log.flush()
+      const health = log.health()
+      await log.close()
+      assert.strictEqual(memory.events().length, 10)
+      const pluginHealth = health.sinks.find((s) => s.name !== "memory")
+      assert.strictEqual(pluginHealth?.name, `start-${how}(fapilog-plugin-start-${how})`)
+      assert.notStrictEqual(pluginHealth?.status, "ok")
+      assert.strictEqual(pluginHealth?.undelivered, 10)
+      assert.strictEqual(health.status, "degraded")
+    })
+  }
+
+  it("a start that hangs is cut at plugins.timeoutMs", async () => {
+    const bad = misbehaving("hangs", () => Effect.never)
+    const memory = Sink.memory()
+    const started = Date.now()
+    const log = await createLogger({
+      sinks: [memory, { type: "hangs" }],
+      plugins: { use: [bad.plugin], timeoutMs: 300 },
+      fallback: "null"
+    })
+    assert.isBelow(Date.now() - started, 5000)
+    log.info("still logging")
+    await log.close()
+    assert.strictEqual(memory.events()[0]?.message, "still logging")
+  })
+
+  const failingWrites: Record<string, (lines: Array<string>) => Sink.Sink> = {
+    "throws in write-sync": () =>
+      Sink.makeSync("w", () => {
+        throw new Error("sync boom")
+      }),
+    "throws in write": () => ({
+      name: "w",
+      write: () => {
+        throw new Error("async boom")
+      }
+    }),
+    "dies in write": () => ({ name: "w", write: () => Effect.die(new Error("defect")) }),
+    "hangs in write": () => ({ name: "w", write: () => Effect.never }),
+    "returns junk from write": () => ({ name: "w", write: () => 42 as never })
+  }
+
+  for (const [how, sink] of Object.entries(failingWrites)) {
+    it(`a plugin sink that ${how} costs only its own writes`, async () => {
+      const bad = misbehaving(how.replaceAll(" ", "-"), (lines) => Effect.succeed(sink(lines)))
+      const memory = Sink.memory()
+      const log = await createLogger({
+        sinks: [{ type: how.replaceAll(" ", "-") }, memory],
+        plugins: { use: [bad.plugin], timeoutMs: 200 },
+        fallback: "null",
+        retry: { attempts: 0 },
+        shutdownTimeoutMs: 2000
+      })
+      for (let i = 0; i < 5; i++) {
+        log.info(`e${i}`)
+        await log.flush()
+      }
+      const health = log.health()
+      await log.close()
+      assert.deepStrictEqual(
+        memory.events().map((e) => e.message),
+        ["e0", "e1", "e2", "e3", "e4"]
+      )
+      assert.strictEqual(health.sinks.find((s) => s.name === "w")?.failures, 5)
+      assert.strictEqual(health.stats.lost, 0)
+    })
+  }
+
+  it.live("a plugin whose start failed is started again later and then receives events", () =>
+    Effect.gen(function* () {
+      let attempts = 0
+      const received: Array<string> = []
+      const flaky = misbehaving("flaky", () =>
+        Effect.suspend(() =>
+          ++attempts === 1
+            ? Effect.fail(new Errors.SinkError({ sink: "flaky", reason: "not yet" }))
+            : Effect.succeed(
+                Sink.makeSync("flaky", (b) => {
+                  for (const e of b.events) received.push(e.message)
+                })
+              )
+        )
+      )
+      const Live = Fapilog.layer({
+        sinks: ["null", { type: "flaky" }],
+        plugins: { use: [flaky.plugin] },
+        fallback: "null",
+        retry: { attempts: 0 }
+      })
+      yield* Effect.gen(function* () {
+        yield* Effect.logInfo("before")
+        yield* Fapilog.flush
+        yield* Effect.sleep("5200 millis")
+        yield* Effect.logInfo("after")
+        yield* Fapilog.flush
+        const health = yield* Fapilog.health
+        const flakyHealth = health.sinks.find((s) => s.name === "flaky")
+        assert.strictEqual(flakyHealth?.status, "ok")
+        assert.strictEqual(flakyHealth?.failures, 1)
+      }).pipe(Effect.provide(Live))
+      assert.strictEqual(attempts, 2)
+      assert.deepStrictEqual(received, ["after"])
+    })
+  )
+
+  it("a release that dies or hangs never fails or blocks close", async () => {
+    const dies = misbehaving(
+      "release-dies",
+      () =>
+        Effect.acquireRelease(Effect.succeed(Sink.memory()), () =>
+          Effect.die(new Error("release boom"))
+        ) as never
+    )
+    const hangs = misbehaving(
+      "release-hangs",
+      () => Effect.acquireRelease(Effect.succeed(Sink.memory()), () => Effect.never) as never
+    )
+    const log = await createLogger({
+      sinks: [{ type: "release-dies" }, { type: "release-hangs" }],
+      plugins: { use: [dies.plugin, hangs.plugin] },
+      shutdownTimeoutMs: 300
+    })
+    log.info("x")
+    const started = Date.now()
+    await log.close()
+    assert.isBelow(Date.now() - started, 3000)
+  })
+})
+
+describe("plugin settings from the environment and config files", () => {
+  it.effect("FAPILOG_SINKS names a plugin type; FAPILOG_SINK_<TYPE> holds its config as JSON", () =>
+    Effect.gen(function* () {
+      const rec = recorder("my-rec")
+      const env = ConfigProvider.fromMap(
+        new Map([
+          ["FAPILOG_SINKS", "null,my-rec"],
+          ["FAPILOG_SINK_MY_REC", '{"prefix":"env: ","level":"warn"}'],
+          ["FAPILOG_PLUGINS__DENY", "webhook"]
+        ]),
+        { pathDelim: "__" }
+      )
+      yield* Effect.gen(function* () {
+        yield* Effect.logInfo("quiet")
+        yield* Effect.logWarning("loud")
+        const service = yield* Fapilog.Fapilog
+        assert.deepStrictEqual(service.settings.plugins?.deny, ["webhook"])
+      }).pipe(Effect.provide(Fapilog.layer({ plugins: { use: [rec.plugin] } }, { configProvider: env })))
+      assert.deepStrictEqual(rec.lines, ["env: loud"])
+    })
+  )
+
+  it.effect("problems in FAPILOG_SINK_<TYPE> are named by the variable", () =>
+    Effect.gen(function* () {
+      const rec = recorder()
+      const run = (vars: ReadonlyArray<[string, string]>) =>
+        Effect.flip(
+          Layer.build(
+            Fapilog.layer(
+              { plugins: { use: [rec.plugin] } },
+              { configProvider: ConfigProvider.fromMap(new Map(vars)) }
+            )
+          ).pipe(Effect.scoped)
+        )
+      const badJson = yield* run([
+        ["FAPILOG_SINKS", "rec"],
+        ["FAPILOG_SINK_REC", "{prefix"]
+      ])
+      assert.strictEqual((badJson as Errors.ConfigError).issues[0]?.path, "FAPILOG_SINK_REC")
+      assert.match((badJson as Errors.ConfigError).issues[0]?.message ?? "", /is not valid JSON/)
+      const badConfig = yield* run([
+        ["FAPILOG_SINKS", "rec"],
+        ["FAPILOG_SINK_REC", '{"prefix":2}']
+      ])
+      assert.deepStrictEqual((badConfig as Errors.ConfigError).issues, [
+        {
+          path: "FAPILOG_SINK_REC.prefix",
+          message: "plugin fapilog-plugin-rec@1.0.0: Expected string, actual 2"
+        }
+      ])
+      const missing = yield* run([["FAPILOG_SINKS", "rec"]])
+      assert.deepStrictEqual((missing as Errors.ConfigError).issues, [
+        { path: "FAPILOG_SINK_REC.prefix", message: "plugin fapilog-plugin-rec@1.0.0: is missing" }
+      ])
+      const badType = yield* run([["FAPILOG_SINKS", "stdout,a b"]])
+      assert.strictEqual((badType as Errors.ConfigError).issues[0]?.path, "FAPILOG_SINKS")
+    })
+  )
+
+  it("a config file can name plugin sinks and enrichers; problems are named file: path", async () => {
+    const dir = fs.mkdtempSync(path.join(process.cwd(), ".tmp", "plugin-config-"))
+    const file = path.join(dir, "fapilog.yaml")
+    fs.writeFileSync(file, "sinks:\n  - type: rec\n    prefix: 3\nplugins:\n  deny: [webhook]\n")
+    const rec = recorder()
+    const error = await rejection({ configFile: file, plugins: { use: [rec.plugin] } })
+    assert.deepStrictEqual(error.issues, [
+      {
+        path: "fapilog.yaml: sinks[0].prefix",
+        message: "plugin fapilog-plugin-rec@1.0.0: Expected string, actual 3"
+      }
+    ])
+    fs.writeFileSync(file, "sinks:\n  - type: rec\n    prefix: 'file: '\n")
+    const log = await createLogger({ configFile: file, plugins: { use: [rec.plugin] } })
+    log.info("from a file")
+    await log.close()
+    assert.deepStrictEqual(rec.lines, ["file: from a file"])
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+})
+
+describe("plugins pass the test kit", () => {
+  it.live("a sink plugin opened with Plugin.open conforms", () =>
+    Effect.gen(function* () {
+      const rec = recorder()
+      yield* Testing.pluginConformance(rec.plugin)
+      yield* Testing.sinkConformance({
+        make: Plugin.open(rec.plugin, { prefix: "" }),
+        received: Effect.sync(() => rec.lines)
+      })
+    })
+  )
+})
