@@ -18,6 +18,8 @@ export interface Call {
   readonly path: string
   readonly headers?: http.OutgoingHttpHeaders | undefined
   readonly body?: string | undefined
+  /** Send the headers first and the body this much later (it then arrives in its own packet). */
+  readonly bodyDelayMs?: number | undefined
 }
 
 /** The port of a listening server. */
@@ -49,7 +51,11 @@ export const send = (port: number, call: Call, agent?: http.Agent): Promise<Repl
       }
     )
     req.on("error", reject)
-    req.end(call.body)
+    if (call.bodyDelayMs === undefined) req.end(call.body)
+    else {
+      req.flushHeaders()
+      setTimeout(() => req.end(call.body), call.bodyDelayMs)
+    }
   })
 
 /** Sends a request and destroys the connection `afterMs` later, before any response. */
