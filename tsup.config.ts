@@ -4,7 +4,9 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     http: "src/Http.ts",
-    testing: "src/Testing.ts"
+    testing: "src/Testing.ts",
+    express: "src/Express.ts",
+    fastify: "src/Fastify.ts"
   },
   format: ["esm", "cjs"],
   dts: true,
