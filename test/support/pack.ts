@@ -148,11 +148,39 @@ export interface Packed {
  */
 export const pack = async (packageDir: string = repoRoot, timeoutMs = 150_000): Promise<Packed> => {
   const dest = makeTempDir("fapilog-pack-")
-  const result = await run(npm, ["pack", "--pack-destination", dest], { cwd: packageDir, timeoutMs })
+  // test files run in parallel workers; two builds of one package would wipe each other's dist/
+  const release = await lock(path.join(packageDir, ".pack.lock"), timeoutMs)
+  let result: RunResult
+  try {
+    result = await run(npm, ["pack", "--pack-destination", dest], { cwd: packageDir, timeoutMs })
+  } finally {
+    release()
+  }
   assertSucceeded(result, `npm pack in ${packageDir} (prepack → build)`)
   const tarballs = fs.readdirSync(dest).filter((f) => f.endsWith(".tgz"))
   assert.strictEqual(tarballs.length, 1, `expected one tarball in ${dest}, found ${tarballs.join(", ")}`)
   return { tarball: path.join(dest, tarballs[0]!), result }
+}
+
+/**
+ * A lock between processes: a directory created atomically, removed on release. A lock
+ * older than `staleMs` is taken over (a worker killed while holding it).
+ */
+const lock = async (dir: string, staleMs: number): Promise<() => void> => {
+  for (;;) {
+    try {
+      fs.mkdirSync(dir)
+      return () => fs.rmSync(dir, { recursive: true, force: true })
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
+      try {
+        if (Date.now() - fs.statSync(dir).mtimeMs > staleMs) fs.rmSync(dir, { recursive: true, force: true })
+      } catch {
+        // released meanwhile
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
 }
 
 /** The paths inside a tarball, without the leading `package/`. */
