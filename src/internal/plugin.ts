@@ -131,6 +131,9 @@ const describe = (e: unknown): string => {
   }
 }
 
+/** "a sink", "an enricher". */
+const article = (kind: unknown): string => `${/^[aeiou]/.test(String(kind)) ? "an" : "a"} ${String(kind)}`
+
 const label = (p: Plugin): string => `plugin ${p.name}@${p.version}`
 
 /** Why the allow/deny lists refuse a plugin known by these names, or undefined. */
@@ -265,13 +268,18 @@ const importModule = async (file: string): Promise<unknown> => {
   return import(pathToFileURL(file).href)
 }
 
-/** The plugin object of a loaded module: the named export `plugin`, else the default export. */
+/**
+ * The plugin object of a loaded module: the named export `plugin`, else the default export
+ * (`export default`, or a CommonJS `module.exports = plugin`, which `require` returns as is
+ * and `import()` as `default`).
+ */
 const pluginExport = (module: unknown): unknown => {
-  const m = module as { plugin?: unknown; default?: unknown } | null | undefined
+  const m = module as { plugin?: unknown; default?: unknown; make?: unknown } | null | undefined
   if (m?.plugin !== undefined) return m.plugin
-  const d = m?.default as { plugin?: unknown; kind?: unknown } | null | undefined
+  const d = m?.default as { plugin?: unknown } | null | undefined
   if (d?.plugin !== undefined) return d.plugin
-  return d
+  if (d !== undefined) return d
+  return typeof m?.make === "function" ? m : undefined
 }
 
 /** The package.json `fapilog` field, checked before any of the package's code runs. */
@@ -284,7 +292,7 @@ const manifestRefusal = (name: string, manifest: Manifest, type: string, kind: K
   if (f.type !== undefined && f.type !== type)
     return `package ${name}: its package.json declares type ${show(f.type)}, not ${show(type)}`
   if (f.kind !== undefined && f.kind !== kind)
-    return `package ${name} is a ${String(f.kind)} plugin (package.json "fapilog".kind), not a ${kind}`
+    return `package ${name} is ${article(f.kind)} plugin (package.json "fapilog".kind), not ${article(kind)}`
   if (f.apiVersion !== undefined) {
     const why = incompatibility(f.apiVersion)
     if (why !== undefined) return `package ${name}@${String(manifest.version)} is refused: ${why}`
@@ -381,7 +389,7 @@ const checkFound = (
   if (plugin.type !== request.type)
     return `${label(plugin)} provides type ${show(plugin.type)}, not ${show(request.type)}`
   if (plugin.kind !== request.kind)
-    return `${label(plugin)} is ${plugin.kind === "enricher" ? "an" : "a"} ${plugin.kind} plugin, not ${request.kind === "enricher" ? "an" : "a"} ${request.kind}`
+    return `${label(plugin)} is ${article(plugin.kind)} plugin, not ${article(request.kind)}`
   const why = incompatibility(plugin.apiVersion)
   if (why !== undefined) return `${label(plugin)} is refused: ${why}`
   return undefined
