@@ -40,14 +40,23 @@ const consumerBody = (flavor: "esm" | "cjs"): string => `
   await log.close()
 
   await Effect.runPromise(Effect.log("effect ${flavor}").pipe(Effect.provide(FapilogLive)))
+
+  // the test kit subpath, in the same format
+  const kept = Testing.memory()
+  const report = await Effect.runPromise(
+    Testing.sinkConformance({ make: Effect.succeed(kept), received: Effect.sync(() => kept.lines()) })
+  )
+  if (!report.passed.includes("hostile-events")) throw new Error("fapilog/testing conformance did not run")
 `
 
 const ESM_SOURCE = `import { createLogger, withContext, FapilogLive, Fapilog } from "fapilog"
+import * as Testing from "fapilog/testing"
 import { Effect } from "effect"
 ${consumerBody("esm")}`
 
 const CJS_SOURCE = `"use strict"
 const { createLogger, withContext, FapilogLive, Fapilog } = require("fapilog")
+const Testing = require("fapilog/testing")
 const { Effect } = require("effect")
 ;(async () => {
 ${consumerBody("cjs")}
@@ -135,7 +144,11 @@ describe("published package", () => {
       "dist/index.js",
       "dist/index.cjs",
       "dist/index.d.ts",
-      "dist/index.d.cts"
+      "dist/index.d.cts",
+      "dist/testing.js",
+      "dist/testing.cjs",
+      "dist/testing.d.ts",
+      "dist/testing.d.cts"
     ]) {
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
     }
