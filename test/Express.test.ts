@@ -159,6 +159,20 @@ describe("fapilogExpress", () => {
     )
   })
 
+  it("serves the request when a custom generateId makes an id node refuses as a header value", async () => {
+    await withServer({ generateId: () => "bad\nid" }, async (running) => {
+      const r = await send(running.port, { path: "/api/users/1" })
+      assert.strictEqual(r.status, 200)
+      assert.isUndefined(r.headers["x-request-id"])
+      assert.strictEqual(JSON.parse(r.body).correlationId, "bad\nid")
+      await settle(running.log, () => accessLines(running).length === 1)
+      assert.deepStrictEqual(
+        running.events().map((e) => e.correlationId),
+        ["bad\nid", "bad\nid"]
+      )
+    })
+  })
+
   it("writes the access fields: method, route with the router's mount path, sizes, client ip, user agent", async () => {
     await withServer(undefined, async (running) => {
       await send(running.port, {
@@ -421,6 +435,84 @@ describe("fapilogExpress", () => {
         assert.strictEqual((await change(running.port, '{"level":"debug"}', token)).status, 404)
       })
     })
+  })
+
+  it("with a body parser before it and mounted twice: one state per request, the endpoint uses the parsed body", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({ level: "info", sinks: [memory] })
+    const token = "0123456789abcdef-token"
+    const logging = fapilogExpress(log, { levelEndpoint: { token } })
+    const app = express()
+    app.use(express.json())
+    app.use(express.text())
+    app.use(logging)
+    app.use(logging)
+    app.get("/plain", (_req, res) => {
+      log.info("plain handled")
+      res.send("ok")
+    })
+    const server = app.listen(0, "127.0.0.1")
+    await once(server, "listening")
+    try {
+      const auth = { authorization: `Bearer ${token}` }
+      const json = await send(portOf(server), {
+        method: "POST",
+        path: "/-/log-level",
+        headers: { ...auth, "content-type": "application/json" },
+        body: '{"level":"debug"}'
+      })
+      assert.deepStrictEqual(JSON.parse(json.body), { level: "debug", previous: "info" })
+      const text = await send(portOf(server), {
+        method: "PUT",
+        path: "/-/log-level",
+        headers: auth,
+        body: "trace"
+      })
+      assert.deepStrictEqual(JSON.parse(text.body), { level: "trace", previous: "debug" })
+      const other = await send(portOf(server), { method: "DELETE", path: "/-/log-level", headers: auth })
+      assert.strictEqual(other.status, 405)
+      const plain = await send(portOf(server), { path: "/plain", headers: { "x-request-id": "p-1" } })
+      assert.strictEqual(plain.headers["x-request-id"], "p-1")
+      await settle(log, () => byMessage(memory.events(), "request completed").length === 4)
+      assert.deepStrictEqual(
+        byMessage(memory.events(), "request completed").map((e) => e.correlationId),
+        [json.headers["x-request-id"], text.headers["x-request-id"], other.headers["x-request-id"], "p-1"]
+      )
+      assert.deepStrictEqual(
+        memory
+          .events()
+          .filter((e) => e.correlationId === "p-1")
+          .map((e) => e.message),
+        ["plain handled", "request completed"]
+      )
+    } finally {
+      server.closeAllConnections()
+      server.close()
+      await log.close()
+    }
+  })
+
+  it("a logger that throws while the access line is written cannot crash the server", async () => {
+    const real = await createLogger({ sinks: [Sink.memory()] })
+    const hostile = Object.assign(Object.create(real) as Logger.Logger, {
+      info: () => {
+        throw new Error("logger exploded")
+      }
+    })
+    const app = express()
+    app.use(fapilogExpress(hostile))
+    app.get("/", (_req, res) => {
+      res.send("ok")
+    })
+    const server = app.listen(0, "127.0.0.1")
+    await once(server, "listening")
+    try {
+      for (let i = 0; i < 3; i++) assert.strictEqual((await send(portOf(server), { path: "/" })).status, 200)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+      await real.close()
+    }
   })
 
   it("rejects invalid options at setup with every field named", () => {
