@@ -1,0 +1,133 @@
+/**
+ * `npm run new-plugin`: generates sink and enricher packages into the repository's .tmp/,
+ * then typechecks them and runs the tests they come with (fapilog resolved to these
+ * sources, as the workspace does), in child processes.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, assert, describe, it } from "vitest"
+import { describeRun, repoRoot, run } from "../support/pack.js"
+
+const scratch = (() => {
+  fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
+  return fs.mkdtempSync(path.join(repoRoot, ".tmp", "scaffold-"))
+})()
+
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAPILOG_")))
+
+const newPlugin = (args: ReadonlyArray<string>) =>
+  run(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts", "new-plugin.ts"), ...args], {
+    cwd: scratch,
+    env,
+    timeoutMs: 60_000
+  })
+
+/** Typechecks the generated package with its own tsconfig, `fapilog` mapped to these sources. */
+const typecheck = async (dir: string) => {
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.check.json"),
+    JSON.stringify({
+      extends: "./tsconfig.json",
+      compilerOptions: {
+        // the sources (not their .d.ts) are checked here, so with the repository's libs
+        lib: ["ES2023", "ESNext.Disposable"],
+        baseUrl: ".",
+        paths: {
+          fapilog: [path.join(repoRoot, "src", "index.ts")],
+          "fapilog/testing": [path.join(repoRoot, "src", "Testing.ts")]
+        }
+      }
+    })
+  )
+  return run(
+    process.execPath,
+    [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.check.json"],
+    {
+      cwd: dir,
+      env,
+      timeoutMs: 120_000
+    }
+  )
+}
+
+/** Runs the generated tests with vitest, `fapilog` aliased to these sources by the repository's config. */
+const test = (dir: string) =>
+  run(
+    process.execPath,
+    [
+      path.join(repoRoot, "node_modules", "vitest", "vitest.mjs"),
+      "run",
+      "--root",
+      dir,
+      "--config",
+      path.join(repoRoot, "vitest.config.ts")
+    ],
+    { cwd: dir, env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" }, timeoutMs: 120_000 }
+  )
+
+describe("npm run new-plugin", () => {
+  for (const [name, kind, expected] of [
+    ["demo-sink", "sink", { packageName: "fapilog-plugin-demo-sink", type: "demo-sink", tests: 4 }],
+    [
+      "@fapilog/demo-enricher",
+      "enricher",
+      { packageName: "@fapilog/demo-enricher", type: "demo-enricher", tests: 3 }
+    ]
+  ] as const) {
+    it(`generates ${kind === "sink" ? "a" : "an"} ${kind} plugin package that typechecks and passes its own tests`, {
+      timeout: 240_000
+    }, async () => {
+      const dir = path.join(scratch, kind)
+      const created = await newPlugin([name, kind, "--dir", dir])
+      assert.strictEqual(created.status, 0, describeRun(created))
+      assert.match(
+        created.stdout,
+        new RegExp(`created ${expected.packageName} \\(${kind} plugin, type "${expected.type}"\\)`)
+      )
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Record<
+        string,
+        unknown
+      >
+      assert.strictEqual(manifest.name, expected.packageName)
+      assert.deepStrictEqual(manifest.fapilog, { kind, type: expected.type, apiVersion: "1.0" })
+      for (const file of ["src/index.ts", "README.md", "tsconfig.json", "tsup.config.ts", ".gitignore"])
+        assert.isTrue(fs.existsSync(path.join(dir, file)), file)
+      assert.match(
+        fs.readFileSync(path.join(dir, "README.md"), "utf8"),
+        new RegExp(`npm install fapilog ${expected.packageName}`)
+      )
+
+      const checked = await typecheck(dir)
+      assert.strictEqual(checked.status, 0, describeRun(checked))
+
+      const tested = await test(dir)
+      assert.strictEqual(tested.status, 0, describeRun(tested))
+      assert.match(
+        tested.stdout,
+        new RegExp(`Tests +${expected.tests} passed \\(${expected.tests}\\)`),
+        describeRun(tested)
+      )
+    })
+  }
+
+  it("refuses a bad name, a bad kind and a directory that is not empty", async () => {
+    const badName = await newPlugin(["Not Valid", "sink", "--dir", path.join(scratch, "bad")])
+    assert.strictEqual(badName.status, 1)
+    assert.match(badName.stderr, /"Not Valid" does not give a plugin type/)
+    const badKind = await newPlugin(["thing", "filter", "--dir", path.join(scratch, "bad")])
+    assert.strictEqual(badKind.status, 1)
+    assert.match(badKind.stderr, /"filter" is not a plugin kind: use sink or enricher/)
+    const occupied = path.join(scratch, "occupied")
+    fs.mkdirSync(occupied, { recursive: true })
+    fs.writeFileSync(path.join(occupied, "keep.txt"), "mine")
+    const refused = await newPlugin(["thing", "sink", "--dir", occupied])
+    assert.strictEqual(refused.status, 1)
+    assert.match(refused.stderr, /exists and is not empty/)
+    assert.deepStrictEqual(fs.readdirSync(occupied), ["keep.txt"])
+    const noArgs = await newPlugin([])
+    assert.strictEqual(noArgs.status, 2)
+    assert.match(noArgs.stderr, /usage: npm run new-plugin -- <name> <sink\|enricher> \[--dir <out>\]/)
+  })
+})
