@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { globalValue } from "effect/GlobalValue"
 import * as Scope from "effect/Scope"
 import { build } from "./build.js"
 import type { LevelName } from "./level.js"
@@ -37,7 +38,11 @@ interface Shared {
   closing: Promise<void> | undefined
 }
 
-const contextStorage = new AsyncLocalStorage<Bindings>()
+// one store per process, shared by the ESM and CommonJS builds should an app load both
+const contextStorage: AsyncLocalStorage<Bindings> = globalValue(
+  Symbol.for("fapilog/contextStorage"),
+  () => new AsyncLocalStorage<Bindings>()
+)
 
 export const withContext = <R>(fields: Fields, fn: () => R): R =>
   contextStorage.run(Bindings.extend(contextStorage.getStore(), fields), fn)

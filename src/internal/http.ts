@@ -243,7 +243,8 @@ export const correlationIdOf = (config: HttpConfig, incoming: string | ReadonlyA
   } catch {
     id = undefined
   }
-  return typeof id === "string" && id !== "" ? id : randomUUID()
+  // a generated id is echoed in a header too: it must be a safe token like an incoming one
+  return typeof id === "string" && id.length <= config.maxIdLength && tokenChar.test(id) ? id : randomUUID()
 }
 
 export interface TraceParent {

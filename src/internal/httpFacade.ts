@@ -149,7 +149,7 @@ export class FacadeHttp<Source> {
     try {
       if (!res.headersSent) res.setHeader(config.header, id)
     } catch (error) {
-      // only a user generateId can produce a value node refuses as a header
+      // ids are safe tokens (correlationIdOf); this only guards that setting a header never fails a request
       this.diagnostics.report("correlation header", "the correlation id is not a valid header value", error)
     }
     const end = () => this.end(state)

@@ -27,6 +27,7 @@ import {
   correlationIdOf,
   type HttpConfig,
   type HttpOptions,
+  isTextual,
   levelEndpointHelp,
   parseTraceparent,
   pathOf,
@@ -108,10 +109,6 @@ const responseBytes = (response: HttpServerResponse.HttpServerResponse): number 
   }
 }
 
-const textual = (contentType: string | undefined): boolean =>
-  contentType === undefined ||
-  /^(text\/|application\/(json|x-www-form-urlencoded|xml|[\w.+-]+\+json))/i.test(contentType)
-
 /** The request body for the access line, read through the platform's cached `text`. */
 const readBody = (
   request: HttpServerRequest.HttpServerRequest,
@@ -121,7 +118,7 @@ const readBody = (
   const contentType = header(request, "content-type")
   const length = byteCount(header(request, "content-length"))
   if (length === 0) return Effect.succeed(undefined)
-  if (!textual(contentType)) return Effect.succeed(`[${contentType} body not logged]`)
+  if (!isTextual(contentType)) return Effect.succeed(`[${contentType} body not logged]`)
   if (length === undefined || length > 1_048_576)
     return Effect.succeed("[body of unknown or large size not logged]")
   return request.text.pipe(
@@ -161,9 +158,7 @@ const levelEndpoint = (
   })
 
 /** A middleware that adds no requirement and no error of its own. */
-export interface Middleware {
-  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R>
-}
+export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>
 
 /** Builds the middleware; options are validated here, once (a ConfigError is thrown). */
 export const make = (options?: HttpOptions): Middleware => {

@@ -32,7 +32,7 @@ describe("correlation ids", () => {
     assert.strictEqual(correlationIdOf(c, undefined), "new-id")
   })
 
-  it("falls back to a UUID when the generator throws or returns nothing", () => {
+  it("falls back to a UUID when the generator throws or returns nothing usable", () => {
     const throwing = config({
       generateId: () => {
         throw new Error("no")
@@ -40,6 +40,8 @@ describe("correlation ids", () => {
     })
     assert.match(correlationIdOf(throwing, undefined), /^[0-9a-f-]{36}$/)
     assert.match(correlationIdOf(config({ generateId: () => "" }), undefined), /^[0-9a-f-]{36}$/)
+    assert.match(correlationIdOf(config({ generateId: () => "bad\nid" }), undefined), /^[0-9a-f-]{36}$/)
+    assert.match(correlationIdOf(config({ generateId: () => 42 as never }), undefined), /^[0-9a-f-]{36}$/)
   })
 })
 
