@@ -52,8 +52,9 @@ export type Resolved = internal.ResolvedSettings
 /**
  * One entry of `sinks`: `"stdout"`, `"stderr"`, `"null"`, `{ type: "stdout" | "stderr", level?,
  * format?, layout? }`, `{ type: "file", path, maxBytes?, maxFiles?, maxTotalBytes?, interval?,
- * compress?, mode?, level?, format?, layout? }`, `{ type: "route", routes }`, a `Sink`, or a
- * scoped Effect that opens one.
+ * compress?, mode?, level?, format?, layout? }`, `{ type: "route", routes }`, a plugin entry
+ * `{ type: "<plugin type>", level?, ...config }` (see docs/plugins.md), a `Sink`, or a scoped
+ * Effect that opens one (such as `Plugin.open(plugin, config)`).
  *
  * @example
  * ```ts
@@ -77,6 +78,35 @@ export type SinkSetting = internal.SinkSetting
  * @category models
  */
 export type FileSinkSetting = internal.FileSinkSetting
+
+/**
+ * A sink provided by a plugin: `type` names it (fapilog loads `@fapilog/<type>` or
+ * `fapilog-plugin-<type>`, or takes it from `plugins.use`), `level` is this sink's threshold,
+ * every other key is the plugin's config, validated with the plugin's Schema.
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const loki: Settings.PluginSinkSetting = { type: "loki", url: "http://loki:3100", level: "warn" }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type PluginSinkSetting = internal.PluginSinkSetting
+
+/**
+ * One entry of `enrichers`: a function, a `{ name, enrich }` object, or an enricher plugin
+ * entry `{ type: "<plugin type>", ...config }`.
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const enrichers: ReadonlyArray<Settings.EnricherSetting> = [() => ({ region: "eu-1" }), { type: "geo" }]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type EnricherSetting = internal.EnricherSetting
 
 /**
  * Every top-level setting name.
