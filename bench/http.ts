@@ -1,7 +1,7 @@
 /**
  * `npm run bench:http`: requests per second of examples/http-server.ts with fapilog's
  * middleware and without it (FAPILOG_HTTP=off), on loopback, measured with autocannon.
- * Both variants log the handler's two lines to stdout (a pipe this script drains); the
+ * Both variants log the handler's two lines to stdout (here /dev/null); the
  * difference is the middleware: correlation id, request context, access line.
  * Rounds alternate between the variants; the median of each is reported.
  *
@@ -9,6 +9,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
+import * as http from "node:http"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -22,37 +24,45 @@ const connections = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 100)
 interface Server {
   readonly port: number
   readonly proc: ChildProcess
-  readonly lines: () => number
 }
 
-const startServer = (middleware: boolean): Promise<Server> =>
+const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAPILOG_")))
-    const proc = spawn(process.execPath, ["--import", "tsx", "examples/http-server.ts"], {
-      cwd: root,
-      env: { ...env, PORT: "0", FAPILOG_HTTP: middleware ? "on" : "off" },
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    let lines = 0
-    let pending = ""
-    let started = false
-    proc.stdout?.on("data", (chunk: Buffer) => {
-      const text = chunk.toString("utf8")
-      for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++
-      if (!started) {
-        pending += text
-        const m = /Listening on http:\/\/[^:]+:(\d+)/.exec(pending)
-        if (m !== null) {
-          started = true
-          pending = ""
-          resolve({ port: Number(m[1]), proc, lines: () => lines })
-        }
-      }
-    })
-    proc.on("exit", (code) => {
-      if (!started) reject(new Error(`server exited with ${code} before listening`))
+    const probe = net.createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
     })
   })
+
+const ready = async (port: number, deadline: number): Promise<void> => {
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = http.get({ host: "127.0.0.1", port, path: "/health" }, (res) => {
+        res.resume()
+        resolve(res.statusCode === 200)
+      })
+      req.on("error", () => resolve(false))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`server on port ${port} not ready`)
+}
+
+/** The log lines go to /dev/null: this process must not spend the CPU the server needs reading them. */
+const startServer = async (middleware: boolean): Promise<Server> => {
+  const port = await freePort()
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAPILOG_")))
+  const proc = spawn(process.execPath, ["--import", "tsx", "examples/http-server.ts"], {
+    cwd: root,
+    env: { ...env, PORT: String(port), FAPILOG_HTTP: middleware ? "on" : "off" },
+    stdio: ["ignore", "ignore", "inherit"]
+  })
+  await ready(port, Date.now() + 30_000)
+  return { port, proc }
+}
 
 const stop = (server: Server): Promise<void> =>
   new Promise((resolve) => {
