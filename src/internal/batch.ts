@@ -42,6 +42,37 @@ const TIGHT: JsonLimits = Object.freeze({
 const byteLength = (s: string): number =>
   s.length * 3 <= 0x7fffffff ? Buffer.byteLength(s, "utf8") : s.length * 3
 
+/** Characters rendered before a chunk is encoded into the batch's buffer. */
+const CHUNK_CHARS = 8192
+/** First guess of a line's size in bytes; the buffer grows when lines are longer. */
+const LINE_ESTIMATE = 192
+
+/** A growable byte buffer that strings are UTF-8 encoded into. */
+class ByteBuffer {
+  private buf: Buffer
+  private length = 0
+
+  constructor(initial: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(4096, initial))
+  }
+
+  write(s: string): void {
+    if (s.length === 0) return
+    // room for the worst case, three bytes per UTF-16 unit
+    const need = this.length + s.length * 3
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2))
+      this.buf.copy(grown, 0, 0, this.length)
+      this.buf = grown
+    }
+    this.length += this.buf.write(s, this.length, "utf8")
+  }
+
+  result(): Uint8Array {
+    return this.buf.subarray(0, this.length)
+  }
+}
+
 /**
  * A batch of accepted events handed to every sink at once. Structured events are built
  * lazily and the text of each formatter is rendered once per batch, however many sinks
@@ -50,6 +81,7 @@ const byteLength = (s: string): number =>
 export class BatchImpl {
   private materialized: ReadonlyArray<LogEvent> | undefined
   private rendered: Map<Formatter, string> | undefined
+  private encoded: Map<Formatter, Uint8Array> | undefined
   private dropped: Set<LogRecord> | undefined
 
   constructor(
@@ -104,23 +136,65 @@ export class BatchImpl {
   text(formatter: Formatter): string {
     let text = this.rendered?.get(formatter)
     if (text === undefined) {
-      const fast = (formatter as FormatterImpl)[formatRecord]
-      const { redact, guard } = this.context
-      text = ""
-      for (let i = 0; i < this.records.length; i++) {
-        const r = this.records[i] as LogRecord
-        let line = fast !== undefined ? fast(r, redact) : this.formatOne(formatter, r, i)
-        // a cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes
-        if (guard !== undefined && line.length * 3 > guard.maxBytes && byteLength(line) > guard.maxBytes) {
-          const guarded = this.guardLine(formatter, r, i, guard)
-          if (guarded === undefined) continue
-          line = guarded
-        }
-        text += `${line}\n`
+      const bytes = this.encoded?.get(formatter)
+      if (bytes !== undefined) {
+        text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+      } else {
+        let out = ""
+        this.eachLine(formatter, (line) => {
+          out += `${line}\n`
+        })
+        text = out
       }
       ;(this.rendered ??= new Map()).set(formatter, text)
     }
     return text
+  }
+
+  /**
+   * The same lines as {@link text}, UTF-8 encoded, for sinks that write bytes. Rendered in
+   * chunks of a few KiB straight into one buffer: one large string for a whole batch would
+   * be flattened and encoded in one piece, which costs more than formatting the lines.
+   */
+  bytes(formatter: Formatter): Uint8Array {
+    let bytes = this.encoded?.get(formatter)
+    if (bytes === undefined) {
+      const text = this.rendered?.get(formatter)
+      if (text !== undefined) {
+        bytes = Buffer.from(text, "utf8")
+      } else {
+        const out = new ByteBuffer(this.records.length * LINE_ESTIMATE)
+        let chunk = ""
+        this.eachLine(formatter, (line) => {
+          chunk += `${line}\n`
+          if (chunk.length >= CHUNK_CHARS) {
+            out.write(chunk)
+            chunk = ""
+          }
+        })
+        out.write(chunk)
+        bytes = out.result()
+      }
+      ;(this.encoded ??= new Map()).set(formatter, bytes)
+    }
+    return bytes
+  }
+
+  /** Each event's line (without the newline), after the size guard; a dropped event has none. */
+  private eachLine(formatter: Formatter, emit: (line: string) => void): void {
+    const fast = (formatter as FormatterImpl)[formatRecord]
+    const { redact, guard } = this.context
+    for (let i = 0; i < this.records.length; i++) {
+      const r = this.records[i] as LogRecord
+      let line = fast !== undefined ? fast(r, redact) : this.formatOne(formatter, r, i)
+      // a cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes
+      if (guard !== undefined && line.length * 3 > guard.maxBytes && byteLength(line) > guard.maxBytes) {
+        const guarded = this.guardLine(formatter, r, i, guard)
+        if (guarded === undefined) continue
+        line = guarded
+      }
+      emit(line)
+    }
   }
 
   /**

@@ -5,13 +5,13 @@ const EAGAIN_WAIT_MS = 1
 const EAGAIN_GIVE_UP_MS = 5_000
 
 /**
- * Writes all of `text` to `fd` synchronously. Handles partial writes, and EAGAIN from a
+ * Writes all of `data` (text, or bytes already encoded) to `fd` synchronously. Handles partial writes, and EAGAIN from a
  * non-blocking pipe by waiting briefly and retrying, for at most five seconds, after which
  * the error is thrown to the caller (the pipeline reports it as a sink failure).
  */
-export const writeAllSync = (fd: number, text: string): void => {
-  if (text.length === 0) return
-  const buf = Buffer.from(text, "utf8")
+export const writeAllSync = (fd: number, data: string | Uint8Array): void => {
+  if (data.length === 0) return
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data
   let offset = 0
   let waitedMs = 0
   while (offset < buf.length) {

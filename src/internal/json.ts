@@ -69,17 +69,18 @@ export const stringify = (
   limits: JsonLimits = defaultLimits,
   redact?: CompiledRedaction | undefined,
   node?: PathNode | undefined
-): string | undefined => writeValue(value, limits, 0, [], redact, node)
+): string | undefined => writeValue(value, limits, 0, undefined, redact, node)
 
 /** Text of a user string: URL credentials stripped when redaction asks for it. */
 export const redactText = (s: string, redact: CompiledRedaction | undefined): string =>
   redact?.urls === true ? stripUrlCredentials(s, redact.censor) : s
 
+/** `stack` holds the objects being written (cycle detection); created on the first object. */
 const writeValue = (
   v: unknown,
   limits: JsonLimits,
   depth: number,
-  stack: Array<unknown>,
+  stack: Array<unknown> | undefined,
   redact: CompiledRedaction | undefined,
   node: PathNode | undefined
 ): string | undefined => {
@@ -101,7 +102,7 @@ const writeValue = (
     default:
       if (v === null) return "null"
       try {
-        return writeObject(v as object, limits, depth, stack, redact, node)
+        return writeObject(v as object, limits, depth, stack ?? [], redact, node)
       } catch (e) {
         return quote(`[Unserializable: ${thrownNote(e)}]`)
       }
@@ -259,7 +260,7 @@ export const writeErrorInfo = (
   if (e.errors !== undefined)
     out += `,"errors":[${e.errors.map((x) => writeErrorInfo(x, limits, redact)).join(",")}]`
   if (e.details !== undefined)
-    out += `,"details":${writeValue(e.details, limits, 1, [], redact, undefined) ?? "{}"}`
+    out += `,"details":${writeValue(e.details, limits, 1, undefined, redact, undefined) ?? "{}"}`
   return `${out}}`
 }
 

@@ -142,7 +142,8 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi
 
 /** Replaces the `user:password@` part of every URL in `s` with the censor. */
 export const stripUrlCredentials = (s: string, censor: string): string =>
-  s.includes("://") && s.includes("@")
+  // the shortest string holding credentials is "a://b@"
+  s.length >= 6 && s.includes("://") && s.includes("@")
     ? s.replace(URL_CREDENTIALS, (_, scheme: string) => `${scheme}${censor}@`)
     : s
 

@@ -252,8 +252,11 @@ export class RotatingFile {
     return (Math.floor(t / interval) + 1) * interval
   }
 
-  /** Appends whole lines, rotating first whenever the period or the size limit requires. */
-  writeSync(text: string): void {
+  /**
+   * Appends whole lines (text, or its UTF-8 bytes), rotating first whenever the period or
+   * the size limit requires.
+   */
+  writeSync(text: string | Uint8Array): void {
     if (this.closed) throw new Error(`rotating file ${this.path} is closed; writes after close() are refused`)
     if (text.length === 0) return
     if (this.interval !== undefined) {
@@ -266,12 +269,17 @@ export class RotatingFile {
       }
     }
     const maxBytes = this.maxBytes
-    const bytes = Buffer.byteLength(text, "utf8")
+    const bytes = typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.length
     if (maxBytes === undefined || this.size + bytes <= maxBytes) {
       this.append(text, bytes)
       return
     }
-    this.writeLines(text, maxBytes)
+    this.writeLines(
+      typeof text === "string"
+        ? text
+        : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString("utf8"),
+      maxBytes
+    )
   }
 
   /**
@@ -313,7 +321,7 @@ export class RotatingFile {
     }
   }
 
-  private append(text: string, bytes: number): void {
+  private append(text: string | Uint8Array, bytes: number): void {
     try {
       writeAllSync(this.fd, text)
       this.size += bytes

@@ -12,6 +12,10 @@ import { json } from "./formatter.js"
 import { type LevelName, levelNames, levels } from "./level.js"
 import { RotatingFile, type RotatingFileOptions } from "./rotatingFile.js"
 
+/** The batch's lines as UTF-8 bytes: rendered straight into a buffer when the batch is ours. */
+const bytesOf = (batch: Batch, formatter: Formatter): Uint8Array | string =>
+  batch instanceof BatchImpl ? batch.bytes(formatter) : batch.text(formatter)
+
 /** A sink whose only work is synchronous; its async `write` runs the same function. */
 export const makeSync = (name: string, writeSync: (batch: Batch) => void): Sink => ({
   name,
@@ -30,7 +34,7 @@ export interface FormatOptions {
 /** Writes each batch as text to an already-open descriptor it does not own. */
 export const fdSink = (name: string, fd: number, options?: FormatOptions): Sink => {
   const formatter = options?.format ?? json
-  return makeSync(name, (batch) => writeAllSync(fd, batch.text(formatter)))
+  return makeSync(name, (batch) => writeAllSync(fd, bytesOf(batch, formatter)))
 }
 
 export const stdout = (options?: FormatOptions): Sink => fdSink("stdout", 1, options)
@@ -68,7 +72,7 @@ export const file = (
         Effect.timeoutOption(10_000),
         Effect.catchAllCause((cause) => Effect.sync(() => onError?.(Cause.squash(cause))))
       )
-  ).pipe(Effect.map((f) => makeSync(name, (batch) => f.writeSync(batch.text(formatter)))))
+  ).pipe(Effect.map((f) => makeSync(name, (batch) => f.writeSync(bytesOf(batch, formatter)))))
 }
 
 /** A sink that keeps every event in memory, for tests. */

@@ -1,0 +1,68 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Formatter from "../../src/Formatter.js"
+import { BatchImpl } from "../../src/internal/batch.js"
+import * as L from "../../src/internal/level.js"
+import { type LogRecord, recordOf } from "../../src/internal/record.js"
+import { compile } from "../../src/internal/redact.js"
+import { allFormatters } from "../support/events.js"
+
+const decode = (bytes: Uint8Array): string => Buffer.from(bytes).toString("utf8")
+
+/** Records with multi-byte text, long strings and fields, enough to span many chunks. */
+const records = (n: number): Array<LogRecord> =>
+  Array.from({ length: n }, (_, i) =>
+    recordOf(i % 7 === 0 ? L.WARN : L.INFO, `msg ${i} ünïcödé 🚀 \u2028`, {
+      time: Date.UTC(2026, 0, 1) + i,
+      fields: { i, text: "x".repeat(i % 300), url: "https://user:pw@example.com/", nested: { a: [i, "é"] } }
+    })
+  )
+
+describe("BatchImpl.bytes", () => {
+  it("holds exactly the UTF-8 of text() for every built-in formatter", () => {
+    const rs = records(700)
+    for (const formatter of allFormatters()) {
+      const viaBytes = decode(new BatchImpl(rs).bytes(formatter))
+      const viaText = new BatchImpl(rs).text(formatter)
+      assert.strictEqual(viaBytes, viaText, formatter.name)
+      assert.strictEqual(viaText.split("\n").length, 701, formatter.name)
+    }
+  })
+
+  it("applies redaction and the size guard like text()", () => {
+    const rs = records(200)
+    let dropped = 0
+    const context = {
+      redact: compile({ paths: ["nested.a"] }),
+      guard: { maxBytes: 300, mode: "drop" as const, onDrop: () => dropped++ }
+    }
+    const bytes = decode(new BatchImpl(rs, context).bytes(Formatter.json))
+    const droppedByBytes = dropped
+    dropped = 0
+    const text = new BatchImpl(rs, context).text(Formatter.json)
+    assert.strictEqual(bytes, text)
+    assert.isAbove(droppedByBytes, 0)
+    assert.strictEqual(droppedByBytes, dropped)
+    assert.notInclude(bytes, "user:pw@")
+    assert.notInclude(bytes, '"a":[')
+  })
+
+  it("renders a batch once, whichever of text() and bytes() comes first", () => {
+    let calls = 0
+    const counting = Formatter.make("counting", (e) => {
+      calls++
+      return e.message
+    })
+    const rs = records(50)
+    const a = new BatchImpl(rs)
+    const text = a.text(counting)
+    assert.strictEqual(decode(a.bytes(counting)), text)
+    const b = new BatchImpl(rs)
+    const bytes = b.bytes(counting)
+    assert.strictEqual(b.text(counting), decode(bytes))
+    assert.strictEqual(calls, 100)
+  })
+
+  it("is empty for an empty batch", () => {
+    assert.strictEqual(new BatchImpl([]).bytes(Formatter.json).length, 0)
+  })
+})
