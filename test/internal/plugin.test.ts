@@ -1,9 +1,12 @@
-import { assert, describe, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Exit, Schema, Scope } from "effect"
 import { Errors, Plugin, Sink } from "fapilog"
 import { Diagnostics } from "../../src/internal/diagnostics.js"
 import * as internal from "../../src/internal/plugin.js"
 import * as Testing from "../../src/Testing.js"
+import { fixtures, install } from "./pluginFixtures.js"
 
 const collect = () => {
   const lines: Array<Record<string, unknown>> = []
@@ -181,6 +184,89 @@ describe("openSink", () => {
           assert.deepStrictEqual(events, ["acquired", "released"])
         })
       )
+    })
+  )
+})
+
+describe("discover, in process", () => {
+  fs.mkdirSync(path.join(process.cwd(), ".tmp"), { recursive: true })
+  const dir = fs.mkdtempSync(path.join(process.cwd(), ".tmp", "discover-"))
+  install(path.join(dir, "node_modules"), fixtures(false))
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const find = (type: string, kind: "sink" | "enricher" = "sink", settings?: internal.PluginSettings) =>
+    internal.discover(type, kind, settings, [dir])
+
+  it.live("finds ES module, CommonJS (module.exports) and dual packages; the scoped name first", () =>
+    Effect.gen(function* () {
+      const esm = yield* find("esmonly")
+      assert.strictEqual(esm._tag, "Found")
+      assert.strictEqual(esm._tag === "Found" ? esm.packageName : "", "@fapilog/esmonly")
+      const cjs = yield* find("cjsonly")
+      assert.strictEqual(cjs._tag === "Found" ? cjs.plugin.description : cjs._tag, "a cjs test plugin")
+      const dual = yield* find("dual")
+      assert.strictEqual(dual._tag === "Found" ? dual.packageName : dual._tag, "@fapilog/dual")
+      const geo = yield* find("geo", "enricher")
+      assert.strictEqual(geo._tag === "Found" ? geo.plugin.kind : geo._tag, "enricher")
+    })
+  )
+
+  it.live("refuses from package.json before loading, and names load failures", () =>
+    Effect.gen(function* () {
+      const reason = (d: internal.Discovery) => (d._tag === "Refused" ? d.reason : d._tag)
+      assert.match(
+        reason(yield* find("newer")),
+        /^package @fapilog\/newer@1\.0\.0 is refused: it implements plugin API 2\.0/
+      )
+      assert.match(reason(yield* find("broken")), /could not be loaded: Error: cannot load native binding$/)
+      assert.match(reason(yield* find("empty")), /does not export a plugin/)
+      assert.strictEqual(
+        reason(yield* find("denied", "sink", { deny: ["@fapilog/denied"] })),
+        'plugin @fapilog/denied is denied by plugins.deny ("@fapilog/denied")'
+      )
+      assert.match(reason(yield* find("esmonly", "sink", { allow: ["geo"] })), /is not in plugins.allow/)
+      assert.match(
+        reason(yield* find("wrongkind")),
+        /is an enricher plugin \(package.json "fapilog".kind\), not a sink/
+      )
+      assert.match(reason(yield* find("geo", "sink")), /is an enricher plugin/)
+      for (const marker of ["newer-was-loaded", "denied-was-loaded", "wrongkind-was-loaded"])
+        assert.isFalse(fs.existsSync(path.join(process.cwd(), marker)), marker)
+      const missing = yield* find("nope")
+      assert.deepStrictEqual(missing, {
+        _tag: "Missing",
+        tried: ["@fapilog/nope", "fapilog-plugin-nope"],
+        from: [dir]
+      })
+    })
+  )
+
+  it.live("resolveAll checks what discovery found: apiVersion of the object, config", () =>
+    Effect.gen(function* () {
+      const request = (type: string, config: Record<string, unknown>): internal.Request => ({
+        type,
+        kind: "sink",
+        config,
+        at: "sinks[0]",
+        typeAt: "sinks[0].type"
+      })
+      const cwd = process.cwd()
+      process.chdir(dir)
+      const exit = yield* Effect.exit(
+        internal.resolveAll([request("liar", { path: "x" }), request("esmonly", { path: 1 })], undefined, {
+          sink: ["stdout"],
+          enricher: []
+        })
+      ).pipe(Effect.ensuring(Effect.sync(() => process.chdir(cwd))))
+      assert.isTrue(Exit.isFailure(exit))
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      assert.deepStrictEqual(error?.issues, [
+        {
+          path: "sinks[0].type",
+          message:
+            "plugin @fapilog/liar@1.0.0 is refused: it implements plugin API 1.9, newer than this fapilog's 1.0: upgrade fapilog"
+        },
+        { path: "sinks[0].path", message: "plugin @fapilog/esmonly@1.0.0: Expected string, actual 1" }
+      ])
     })
   )
 })
