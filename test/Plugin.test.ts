@@ -55,6 +55,18 @@ const misbehaving = (
   }
 }
 
+/** An enricher plugin adding the `region` of its config. */
+const regionPlugin = () =>
+  Plugin.enricher({
+    name: "fapilog-plugin-region",
+    type: "region",
+    version: "1.0.0",
+    apiVersion: "1.0",
+    description: "Adds the region",
+    config: Schema.Struct({ region: Schema.String }),
+    make: ({ region }) => Effect.succeed({ name: "region", enrich: () => ({ region }) })
+  })
+
 const rejection = async (settings: Parameters<typeof createLogger>[0]): Promise<Errors.ConfigError> => {
   const error = await createLogger(settings).then(
     () => undefined,
@@ -69,15 +81,7 @@ describe("Plugin constructors", () => {
     const { plugin } = recorder()
     assert.strictEqual(plugin.kind, "sink")
     assert.strictEqual(plugin.type, "rec")
-    const region = Plugin.enricher({
-      name: "fapilog-plugin-region",
-      type: "region",
-      version: "1.0.0",
-      apiVersion: "1.0",
-      description: "Adds the region",
-      config: Schema.Struct({ region: Schema.String }),
-      make: ({ region }) => Effect.succeed({ name: "region", enrich: () => ({ region }) })
-    })
+    const region = regionPlugin()
     assert.strictEqual(region.kind, "enricher")
     assert.deepStrictEqual(Plugin.packageNames("loki"), ["@fapilog/loki", "fapilog-plugin-loki"])
   })
@@ -134,15 +138,7 @@ describe("plugins named in settings", () => {
   })
 
   it("an enricher plugin adds its fields; one whose start fails adds nothing and events still flow", async () => {
-    const region = Plugin.enricher({
-      name: "fapilog-plugin-region",
-      type: "region",
-      version: "1.0.0",
-      apiVersion: "1.0",
-      description: "Adds the region",
-      config: Schema.Struct({ region: Schema.String }),
-      make: ({ region }) => Effect.succeed({ name: "region", enrich: () => ({ region }) })
-    })
+    const region = regionPlugin()
     const broken = Plugin.enricher({
       ...region,
       name: "fapilog-plugin-broken",
@@ -180,15 +176,7 @@ describe("plugins named in settings", () => {
     const rec = recorder()
     const newer = { ...recorder("newer").plugin, apiVersion: "1.4" }
     const major = { ...recorder("major").plugin, apiVersion: "2.0" }
-    const region = Plugin.enricher({
-      name: "fapilog-plugin-region",
-      type: "region",
-      version: "1.0.0",
-      apiVersion: "1.0",
-      description: "Adds the region",
-      config: Schema.Struct({}),
-      make: () => Effect.succeed({ name: "region", enrich: () => undefined })
-    })
+    const region = regionPlugin()
     const error = await rejection({
       sinks: [
         { type: "rec", prefix: 1, extra: true },
