@@ -69,7 +69,8 @@ const start = (): Promise<Started> =>
     })
   })
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+// a connection per request: no reuse of a socket the server is closing (keep-alive races under load)
+const agent = new http.Agent({ keepAlive: false, maxSockets: CONCURRENCY })
 
 const request = (port: number, id: string, q: string) =>
   new Promise<{ status: number; echoed: string | undefined; body: string }>((resolve, reject) => {
