@@ -175,7 +175,8 @@ export type Plugin =
  * The `plugins` setting: plugin objects to resolve `type` names against without any dynamic
  * import (`use`), allow and deny lists matched against a plugin's type or package name
  * (deny wins), `discover: false` to never look for installed packages, and `timeoutMs`, the
- * longest a plugin's start or one of its writes may take (default 30000).
+ * longest a plugin's start or one of its writes may take (default 30000; the writes of a
+ * sink with its own `flush`, which manages its own backpressure, are not timed out).
  *
  * @example
  * ```ts

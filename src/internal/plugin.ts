@@ -14,7 +14,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { ConfigError, type ConfigIssue, SinkError } from "../Errors.js"
 import type { Kind, Plugin, Context as PluginContext } from "../Plugin.js"
-import type { Sink } from "../Sink.js"
+import type { Sink, State as SinkState } from "../Sink.js"
 import { Diagnostics } from "./diagnostics.js"
 import type { NamedEnricher } from "./enrichers.js"
 
@@ -495,15 +495,50 @@ const contextFor = (plugin: Plugin, host: Host): PluginContext => ({
 
 const isSink = (u: unknown): u is Sink => {
   try {
+    if (typeof u !== "object" || u === null) return false
+    const sink = u as Sink
     return (
-      typeof u === "object" &&
-      u !== null &&
-      typeof (u as Sink).name === "string" &&
-      typeof (u as Sink).write === "function" &&
-      ((u as Sink).writeSync === undefined || typeof (u as Sink).writeSync === "function")
+      typeof sink.name === "string" &&
+      typeof sink.write === "function" &&
+      (sink.writeSync === undefined || typeof sink.writeSync === "function") &&
+      (sink.flush === undefined || Effect.isEffect(sink.flush)) &&
+      (sink.health === undefined || typeof sink.health === "function")
     )
   } catch {
     return false
+  }
+}
+
+const sinkShape = "a sink ({ name, write, writeSync?, flush?, health? })"
+
+/** A started plugin sink, its optional members read once. */
+interface Started {
+  readonly sink: Sink
+  readonly flush: Effect.Effect<void> | undefined
+  readonly health: (() => SinkState) | undefined
+}
+
+const adopt = (sink: Sink): Started => {
+  const health = sink.health
+  return {
+    sink,
+    flush: sink.flush,
+    health: health === undefined ? undefined : () => health.call(sink)
+  }
+}
+
+/** A plugin's own health report, contained: a throw or a malformed answer is itself a finding. */
+const healthOf = (started: Started | undefined, lastError: unknown): SinkState => {
+  if (started === undefined)
+    return { status: "degraded", detail: `plugin not started: ${describe(lastError)}` }
+  if (started.health === undefined) return { status: "ok" }
+  try {
+    const { status, detail } = started.health()
+    if (status !== "ok" && status !== "degraded" && status !== "circuit-open")
+      return { status: "degraded", detail: `health() answered status ${show(status)}` }
+    return typeof detail === "string" ? { status, detail } : { status }
+  } catch (e) {
+    return { status: "degraded", detail: `health() threw ${describe(e)}` }
   }
 }
 
@@ -596,7 +631,10 @@ const asSinkError = (name: string, reason: string) => (e: unknown) =>
  * Opens a sink plugin, contained: a start that fails is reported and the sink stands in
  * failing every write (so the pipeline's retries, circuit breaker, fallback and health see
  * it) while it retries the start at most every few seconds; a write that throws, dies or
- * hangs past the timeout becomes a SinkError for that sink alone.
+ * hangs past the timeout becomes a SinkError for that sink alone. The plugin sink's own
+ * `flush` and `health` are passed on (the stand-in has both, so a sink started late still
+ * gets them); a sink with a `flush` manages its own backpressure, so its writes, which may
+ * wait for room in its queue, are not timed out.
  */
 export const openSink = (
   plugin: Plugin,
@@ -606,8 +644,8 @@ export const openSink = (
   Effect.gen(function* () {
     const holder = yield* holderScope(plugin, host)
     const timeoutMs = host.settings?.timeoutMs ?? defaultTimeoutMs
-    const first = yield* startIn(holder, plugin, config, host, isSink, "a sink ({ name, write, writeSync? })")
-    let current = Either.getOrUndefined(first)
+    const first = yield* startIn(holder, plugin, config, host, isSink, sinkShape)
+    let current = Either.isRight(first) ? adopt(first.right) : undefined
     let lastError = Either.isLeft(first) ? first.left : undefined
     let lastAttempt = Date.now()
     let attempts = 1
@@ -621,24 +659,31 @@ export const openSink = (
     const fallbackName = `${plugin.type}(${plugin.name})`
     const nameOf = (): string => {
       try {
-        return current?.name ?? fallbackName
+        return current?.sink.name ?? fallbackName
       } catch {
         return fallbackName
       }
     }
-    const write = (sink: Sink, batch: Parameters<Sink["write"]>[0]) =>
-      Effect.suspend(() => sink.write(batch)).pipe(
-        Effect.timeoutFail({
-          duration: timeoutMs,
-          onTimeout: () =>
-            new SinkError({ sink: nameOf(), reason: `write did not complete within ${timeoutMs} ms` })
-        }),
+    const write = (started: Started, batch: Parameters<Sink["write"]>[0]) => {
+      const written = Effect.suspend(() => started.sink.write(batch))
+      return (
+        started.flush !== undefined
+          ? written
+          : written.pipe(
+              Effect.timeoutFail({
+                duration: timeoutMs,
+                onTimeout: () =>
+                  new SinkError({ sink: nameOf(), reason: `write did not complete within ${timeoutMs} ms` })
+              })
+            )
+      ).pipe(
         Effect.catchAllDefect((defect) =>
           Effect.fail(new SinkError({ sink: nameOf(), reason: "write threw", cause: defect }))
         ),
         Effect.mapError(asSinkError(nameOf(), "write failed"))
       )
-    const restart: Effect.Effect<Sink, SinkError> = Effect.suspend(() => {
+    }
+    const restart: Effect.Effect<Started, SinkError> = Effect.suspend(() => {
       const wait = lastAttempt + restartIntervalMs - Date.now()
       if (starting || wait > 0)
         return Effect.fail(
@@ -647,13 +692,13 @@ export const openSink = (
       starting = true
       lastAttempt = Date.now()
       attempts++
-      return startIn(holder, plugin, config, host, isSink, "a sink ({ name, write, writeSync? })").pipe(
+      return startIn(holder, plugin, config, host, isSink, sinkShape).pipe(
         Effect.ensuring(Effect.sync(() => (starting = false))),
         Effect.flatMap((started) => {
           if (Either.isRight(started)) {
-            current = started.right
+            current = adopt(started.right)
             host.diagnostics.report(`plugin ${plugin.name}`, `started after ${attempts} attempts`)
-            return Effect.succeed(started.right)
+            return Effect.succeed(current)
           }
           lastError = started.left
           return Effect.fail(
@@ -662,20 +707,26 @@ export const openSink = (
         })
       )
     })
-    const started = current
-    const writeSync = started?.writeSync
+    const initial = current
+    const writeSync = initial?.sink.writeSync
     return {
       get name() {
         return nameOf()
       },
       write: (batch) =>
         Effect.suspend(() => (current === undefined ? restart : Effect.succeed(current))).pipe(
-          Effect.flatMap((sink) => write(sink, batch))
+          Effect.flatMap((started) => write(started, batch))
         ),
       writeSync:
-        writeSync === undefined || started === undefined
+        writeSync === undefined || initial === undefined
           ? undefined
-          : (batch) => writeSync.call(started, batch)
+          : (batch) => writeSync.call(initial.sink, batch),
+      flush: Effect.suspend(() => current?.flush ?? Effect.void).pipe(
+        Effect.catchAllDefect((defect) =>
+          Effect.sync(() => host.diagnostics.report(`plugin ${plugin.name}`, "flush failed", defect))
+        )
+      ),
+      health: () => healthOf(current, lastError)
     } satisfies Sink
   })
 

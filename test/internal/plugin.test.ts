@@ -168,6 +168,94 @@ describe("openSink", () => {
     })
   )
 
+  it.live("passes on the sink's flush and health, contained; the stand-in of a failed start reports it", () =>
+    Effect.gen(function* () {
+      const { lines, host } = collect()
+      let flushed = 0
+      let status: Sink.State["status"] = "circuit-open"
+      const background = sinkPlugin(() =>
+        Effect.succeed({
+          name: "bg",
+          write: () => Effect.void,
+          flush: Effect.sync(() => void flushed++),
+          health: () => ({ status, detail: "endpoint down" })
+        })
+      )
+      const sink = yield* internal.openSink(background as Plugin.Plugin, {}, host)
+      yield* sink.flush ?? Effect.void
+      assert.strictEqual(flushed, 1)
+      assert.deepStrictEqual(sink.health?.(), { status: "circuit-open", detail: "endpoint down" })
+      status = "bogus" as never
+      assert.deepStrictEqual(sink.health?.(), {
+        status: "degraded",
+        detail: 'health() answered status "bogus"'
+      })
+
+      const hostile = sinkPlugin(() =>
+        Effect.succeed({
+          name: "hostile",
+          write: () => Effect.void,
+          flush: Effect.die(new Error("flush boom")),
+          health: () => {
+            throw new Error("health boom")
+          }
+        })
+      )
+      const bad = yield* internal.openSink(hostile as Plugin.Plugin, {}, host)
+      yield* bad.flush ?? Effect.void
+      assert.strictEqual(lines.at(-1)?.message, "plugin fapilog-plugin-unit: flush failed")
+      assert.deepStrictEqual(bad.health?.(), {
+        status: "degraded",
+        detail: "health() threw Error: health boom"
+      })
+
+      const plain = yield* internal.openSink(
+        sinkPlugin(() => Effect.succeed(Sink.memory())) as Plugin.Plugin,
+        {},
+        host
+      )
+      yield* plain.flush ?? Effect.die("no flush")
+      assert.deepStrictEqual(plain.health?.(), { status: "ok" })
+
+      const failed = yield* internal.openSink(
+        sinkPlugin(() =>
+          Effect.fail(new Errors.SinkError({ sink: "unit", reason: "refused" }))
+        ) as Plugin.Plugin,
+        {},
+        host
+      )
+      assert.strictEqual(failed.health?.().status, "degraded")
+      assert.match(failed.health?.().detail ?? "", /^plugin not started: SinkError/)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a sink with its own flush is not timed out while its write waits for room", () =>
+    Effect.gen(function* () {
+      const { host } = collect()
+      const plugin = sinkPlugin(() =>
+        Effect.succeed({ name: "queueing", write: () => Effect.sleep(400), flush: Effect.void })
+      )
+      const sink = yield* internal.openSink(plugin as Plugin.Plugin, {}, host)
+      const exit = yield* Effect.exit(sink.write(Testing.batch(1)))
+      assert.isTrue(Exit.isSuccess(exit), "waited 400 ms, past plugins.timeoutMs (200)")
+      const throwing = yield* internal.openSink(
+        sinkPlugin(() =>
+          Effect.succeed({
+            name: "throwing",
+            write: () => {
+              throw new Error("boom")
+            },
+            flush: Effect.void
+          })
+        ) as Plugin.Plugin,
+        {},
+        host
+      )
+      const thrown = yield* Effect.flip(throwing.write(Testing.batch(1)))
+      assert.strictEqual(thrown.reason, "write threw")
+    }).pipe(Effect.scoped)
+  )
+
   it.live("resources acquired by a start that fails are released at once", () =>
     Effect.gen(function* () {
       const { host } = collect()
