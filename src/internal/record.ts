@@ -378,6 +378,27 @@ const writeSourceOf = (
   return writeSource(o, ownKeys(o), src.skip, limits, redact, core, undefined)
 }
 
+/**
+ * The common case of a child logger: its bindings and the call's fields, no key in both.
+ * The bindings' pre-serialized fragment is used as it is, without the merge bookkeeping of
+ * {@link sourcesOf}. Returns undefined (use the general merge) when a call field shadows a
+ * binding.
+ */
+const childAndFields = (
+  b: Bindings,
+  fields: Fields | undefined,
+  core: Core,
+  limits: JsonLimits,
+  redact: CompiledRedaction | undefined
+): string | undefined => {
+  const keys = fields === undefined ? [] : ownKeys(fields)
+  for (let i = 0; i < keys.length; i++) if (b.keys.has(keys[i] as string)) return undefined
+  const w = b.written(limits, redact)
+  appendSpecials(core, w)
+  if (fields === undefined) return w.fragment
+  return w.fragment + writeSource(fields, keys, undefined, limits, redact, core, undefined)
+}
+
 /** The logger name for a fallback line, which must not throw. */
 export const loggerName = (r: LogRecord): string => {
   try {
@@ -428,8 +449,18 @@ export const formatJsonLine = (
           ? ""
           : writeSource(r.fields, ownKeys(r.fields), undefined, limits, redact, core, undefined)
     } else {
-      user = ""
-      for (const src of sourcesOf(r)) user += writeSourceOf(src, core, limits, redact)
+      const childOnly =
+        r.context === undefined &&
+        r.annotations === undefined &&
+        r.enrichment === undefined &&
+        r.extra === undefined
+          ? childAndFields(r.bindings as Bindings, r.fields, core, limits, redact)
+          : undefined
+      if (childOnly !== undefined) user = childOnly
+      else {
+        user = ""
+        for (const src of sourcesOf(r)) user += writeSourceOf(src, core, limits, redact)
+      }
     }
     if (r.logger !== lastLogger) {
       lastLogger = r.logger

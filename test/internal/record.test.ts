@@ -147,6 +147,32 @@ describe("JSON line", () => {
   })
 })
 
+describe("child bindings with call fields (the direct path)", () => {
+  it("writes the bindings' fragment, then the call fields", () => {
+    const text = formatJsonLine(record({ bindings: { requestId: "r-1", n: 1 }, fields: { user: "u" } }))
+    assert.isTrue(text.endsWith(',"requestId":"r-1","n":1,"user":"u"}'))
+  })
+
+  it("a call field that shadows a binding wins, once", () => {
+    const text = formatJsonLine(record({ bindings: { a: 1, b: 2 }, fields: { b: 3 } }))
+    assert.isTrue(text.endsWith(',"a":1,"b":3}'))
+  })
+
+  it("reserved keys in bindings alone fill the core slots once, with or without call fields", () => {
+    for (const fields of [undefined, {}, { n: 1 }]) {
+      const out = line({ bindings: { correlationId: "c-1", level: "x" }, ...(fields ? { fields } : {}) })
+      assert.strictEqual(out.correlationId, "c-1")
+      assert.deepStrictEqual(out.fields, { level: "x" })
+      assert.strictEqual(out.level, "info")
+    }
+  })
+
+  it("call fields claim core slots after the bindings", () => {
+    const out = line({ bindings: { correlationId: "from-binding" }, fields: { correlationId: "from-call" } })
+    assert.strictEqual(out.correlationId, "from-call")
+  })
+})
+
 describe("materialize agrees with the JSON line", () => {
   const scenarios: ReadonlyArray<Parts> = [
     {},
@@ -156,6 +182,8 @@ describe("materialize agrees with the JSON line", () => {
     { traceId: "t", spanId: "s", fields: { traceId: "user", message: "m", fields: { x: 1 } } },
     { error: Cause.die(new Error("defect")), fields: { error: "text" } },
     { bindings: { a: 1, b: 2 }, context: { b: 3 }, annotations: { a: 4 } },
+    { bindings: { correlationId: "c", level: "x", a: 1 }, fields: { b: 2 } },
+    { bindings: { correlationId: "c" }, fields: { correlationId: "d", a: 1 } },
     { fields: JSON.parse('{"__proto__":"data","constructor":"c"}') as Fields }
   ]
   for (const [i, parts] of scenarios.entries()) {
