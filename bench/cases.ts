@@ -1,25 +1,34 @@
 /**
- * One benchmark case, run in its own process: `tsx bench/cases.ts <case> <events> <file>`.
- * Prints one JSON object: { case, events, ms }. The timed span covers the whole logging loop
- * and the close/flush that puts every byte in the file.
+ * Throughput, one case per process: `node --import tsx bench/cases.ts <case> <events> <file>`.
+ * The timed span covers the whole logging loop and the close/flush that puts every byte in
+ * the file. Reports { ms, eventsPerSecond }; the runner checks the file holds <events> lines.
  */
 import * as fs from "node:fs"
 import { Effect } from "effect"
 import pino from "pino"
+import winston from "winston"
+import {
+  type CaseResult,
+  caseArgs,
+  childBindings,
+  endStream,
+  fapilog,
+  MESSAGE,
+  redactPaths,
+  runCase,
+  USER
+} from "./common.js"
 
-// The built package, as users run it (`npm run bench` builds first); types come from src.
-const dist = new URL("../dist/index.js", import.meta.url).href
-const { createLogger, Fapilog }: typeof import("../src/index.js") = await import(dist)
+const { createLogger, Fapilog } = fapilog
+const { name, n: N, file } = caseArgs("cases.ts")
 
-const [name, eventsArg, file] = process.argv.slice(2)
-if (name === undefined || eventsArg === undefined || file === undefined) {
-  throw new Error("usage: cases.ts <case> <events> <file>")
-}
-const N = Number(eventsArg)
-const MESSAGE = "request handled"
-const USER = "alice"
+const result = (ms: number): CaseResult => ({
+  case: name,
+  expectedLines: N,
+  metrics: { ms, eventsPerSecond: (N / ms) * 1000 }
+})
 
-const pinoCase = async (sameFields: boolean): Promise<number> => {
+const pinoCase = async (sameFields: boolean, child = false): Promise<CaseResult> => {
   const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
   await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
   const options: pino.LoggerOptions = sameFields
@@ -30,26 +39,56 @@ const pinoCase = async (sameFields: boolean): Promise<number> => {
         formatters: { level: (label) => ({ level: label }) }
       }
     : {}
-  const log = pino(options, dest)
+  const root = pino(options, dest)
+  const log = child ? root.child(childBindings) : root
   const start = performance.now()
   for (let i = 0; i < N; i++) log.info({ i, user: USER, ok: true }, MESSAGE)
-  await new Promise<void>((resolve, reject) => {
-    dest.once("close", () => resolve())
-    dest.once("error", reject)
-    dest.end()
-  })
-  return performance.now() - start
+  await endStream(dest)
+  return result(performance.now() - start)
 }
 
-const facadeCase = async (): Promise<number> => {
-  const log = await createLogger({ sinks: [{ type: "file", path: file }] })
+/** winston 3, JSON format with a timestamp, to a file stream; for reference. */
+const winstonCase = async (): Promise<CaseResult> => {
+  const stream = fs.createWriteStream(file, { flags: "a" })
+  await new Promise<void>((resolve) => stream.once("open", () => resolve()))
+  const transport = new winston.transports.Stream({ stream })
+  const log = winston.createLogger({
+    level: "info",
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    transports: [transport]
+  })
   const start = performance.now()
   for (let i = 0; i < N; i++) log.info(MESSAGE, { i, user: USER, ok: true })
-  await log.close()
-  return performance.now() - start
+  // the transport finishes once the logger has handed it every entry; then the file stream
+  await new Promise<void>((resolve) => {
+    transport.once("finish", () => resolve())
+    log.end()
+  })
+  await new Promise<void>((resolve, reject) => {
+    stream.once("close", () => resolve())
+    stream.once("error", reject)
+    stream.end()
+  })
+  return result(performance.now() - start)
 }
 
-const effectCase = (withFields: boolean): Promise<number> => {
+/** The facade with extra settings: formatters, redaction, child bindings. */
+const facade = async (settings: Record<string, unknown> = {}, child = false): Promise<CaseResult> => {
+  const { sink, ...rest } = settings
+  const root = await createLogger({
+    sinks: [{ type: "file", path: file, ...(sink as object | undefined) }],
+    ...rest
+  } as never)
+  const log = child ? root.child(childBindings) : root
+  const start = performance.now()
+  for (let i = 0; i < N; i++) log.info(MESSAGE, { i, user: USER, ok: true })
+  await root.close()
+  return result(performance.now() - start)
+}
+
+const layer = () => Fapilog.layer({ sinks: [{ type: "file", path: file }] })
+
+const effectCase = (withFields: boolean): Promise<CaseResult> => {
   const loop = Effect.gen(function* () {
     const start = performance.now()
     for (let i = 0; i < N; i++) {
@@ -58,70 +97,38 @@ const effectCase = (withFields: boolean): Promise<number> => {
     }
     return start
   })
-  return Effect.runPromise(
-    loop.pipe(Effect.provide(Fapilog.layer({ sinks: [{ type: "file", path: file }] })))
-  ).then((start) => performance.now() - start)
+  // the layer's scope closes (and drains) before runPromise settles
+  return Effect.runPromise(loop.pipe(Effect.provide(layer()))).then((start) =>
+    result(performance.now() - start)
+  )
 }
 
-const fapilogInfoCase = (): Promise<number> => {
+const fapilogInfoCase = (): Promise<CaseResult> => {
   const loop = Effect.gen(function* () {
     const start = performance.now()
     for (let i = 0; i < N; i++) yield* Fapilog.info(MESSAGE, { i, user: USER, ok: true })
     return start
   })
-  return Effect.runPromise(
-    loop.pipe(Effect.provide(Fapilog.layer({ sinks: [{ type: "file", path: file }] })))
-  ).then((start) => performance.now() - start)
+  return Effect.runPromise(loop.pipe(Effect.provide(layer()))).then((start) =>
+    result(performance.now() - start)
+  )
 }
 
-/** The facade with extra settings: formatters, redaction, child bindings. */
-const facadeWith = async (settings: Record<string, unknown>, child = false): Promise<number> => {
-  const root = await createLogger({ sinks: [{ type: "file", path: file, ...settings }] } as never)
-  const log = child ? root.child({ requestId: "r-1", tenant: "acme", route: "/orders" }) : root
-  const start = performance.now()
-  for (let i = 0; i < N; i++) log.info(MESSAGE, { i, user: USER, ok: true })
-  await root.close()
-  return performance.now() - start
-}
-
-const redactPaths = [
-  "password",
-  "token",
-  "secret",
-  "card.number",
-  "card.cvv",
-  "headers.authorization",
-  "headers.cookie",
-  "*.apiKey",
-  "users[*].email",
-  "session.id"
-]
-
-const cases: Record<string, () => Promise<number>> = {
+await runCase(name, {
   pino: () => pinoCase(false),
   "pino-same-fields": () => pinoCase(true),
-  "fapilog-facade": facadeCase,
-  "fapilog-logfmt": () => facadeWith({ format: "logfmt" }),
-  "fapilog-pretty": () => facadeWith({ format: "pretty" }),
-  "fapilog-minimal": () => facadeWith({ format: "minimal" }),
-  "fapilog-ecs": () => facadeWith({ layout: "ecs" }),
-  "fapilog-otel": () => facadeWith({ layout: "otel" }),
-  "fapilog-pino-layout": () => facadeWith({ layout: "pino" }),
-  "fapilog-child": () => facadeWith({}, true),
-  "fapilog-redact-10": async () => {
-    const log = await createLogger({ sinks: [{ type: "file", path: file }], redact: { paths: redactPaths } })
-    const start = performance.now()
-    for (let i = 0; i < N; i++) log.info(MESSAGE, { i, user: USER, ok: true })
-    await log.close()
-    return performance.now() - start
-  },
+  "pino-child-10": () => pinoCase(false, true),
+  winston: winstonCase,
+  "fapilog-facade": () => facade(),
+  "fapilog-logfmt": () => facade({ sink: { format: "logfmt" } }),
+  "fapilog-pretty": () => facade({ sink: { format: "pretty" } }),
+  "fapilog-minimal": () => facade({ sink: { format: "minimal" } }),
+  "fapilog-ecs": () => facade({ sink: { layout: "ecs" } }),
+  "fapilog-otel": () => facade({ sink: { layout: "otel" } }),
+  "fapilog-pino-layout": () => facade({ sink: { layout: "pino" } }),
+  "fapilog-child-10": () => facade({}, true),
+  "fapilog-redact-10": () => facade({ redact: { paths: redactPaths } }),
   "fapilog-effect-fields": () => effectCase(true),
   "fapilog-effect-info": fapilogInfoCase,
   "fapilog-effect": () => effectCase(false)
-}
-
-const run = cases[name]
-if (run === undefined) throw new Error(`unknown case ${name}; known: ${Object.keys(cases).join(", ")}`)
-fs.rmSync(file, { force: true })
-const ms = await run()
-process.stdout.write(`${JSON.stringify({ case: name, events: N, ms })}\n`)
+})

@@ -1,127 +1,406 @@
 /**
- * `npm run bench`: every contender on the same workload in one run, each in a fresh
- * process, several rounds, median reported. Each run's output file must hold exactly N
- * lines, or the bench fails. Prints a table of events/s and ratios to pino, and writes the
- * same as JSON to bench/results.json.
+ * `npm run bench`: every case against pino (winston for reference) in one run, each case in a
+ * fresh Node process, output files checked to hold exactly the lines each case wrote. Prints
+ * one table with ratios and targets, and writes the same to bench/results.json.
  *
- * Options (env): BENCH_EVENTS (default 300000), BENCH_ROUNDS (default 5).
+ * Sections: throughput (bench/cases.ts), disabled level, caller-side and end-to-end latency
+ * (bench/latency.ts), burst memory and soak (bench/memory.ts). A full run takes about 20
+ * minutes, 10 of them the soak; BENCH_QUICK=1 is a smoke run of about two minutes.
+ *
+ * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,disabled,caller,e2e,burst,soak,
+ * BENCH_CASES=<throughput cases> (pino and fapilog-facade always run),
+ * BENCH_EVENTS (throughput events, default 300000), BENCH_ROUNDS (default 7),
+ * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_RATE
+ * (default 50000), BENCH_RESULTS (output path, default bench/results.json).
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { countLines, median } from "./common.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const N = Number(process.env.BENCH_EVENTS ?? 300_000)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const root = path.join(here, "..")
+const QUICK = process.env.BENCH_QUICK === "1"
+const env = (key: string, full: number, quick: number): number =>
+  Number(process.env[key] ?? (QUICK ? quick : full))
+
+const config = {
+  quick: QUICK,
+  throughputEvents: env("BENCH_EVENTS", 300_000, 30_000),
+  rounds: env("BENCH_ROUNDS", 7, 1),
+  latencyRounds: env("BENCH_LATENCY_ROUNDS", 3, 1),
+  disabledCalls: env("BENCH_DISABLED_CALLS", 20_000_000, 2_000_000),
+  callerEvents: env("BENCH_CALLER_EVENTS", 300_000, 30_000),
+  rate: env("BENCH_RATE", 50_000, 50_000),
+  e2eSeconds: env("BENCH_E2E_SECONDS", 10, 1),
+  burstEvents: env("BENCH_BURST_EVENTS", 10_000_000, 300_000),
+  soakSeconds: env("BENCH_SOAK_SECONDS", 600, 10)
+}
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim())
+const enabled = (section: string): boolean => only === undefined || only.includes(section)
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-bench-"))
 
-interface Case {
-  readonly name: string
-  readonly description: string
-  readonly baseline: string
+interface CaseOutput {
+  readonly case: string
+  readonly expectedLines: number
+  readonly metrics: Record<string, number>
+  readonly series?: ReadonlyArray<Record<string, number>>
 }
 
-const cases: ReadonlyArray<Case> = [
-  { name: "pino", description: "pino defaults, async destination minLength 4096", baseline: "pino" },
-  {
-    name: "pino-same-fields",
-    description: "pino emitting fapilog's fields (ISO time, level label, message key, no pid/hostname)",
-    baseline: "pino"
-  },
-  {
-    name: "fapilog-facade",
-    description: "createLogger → log.info(message, 3 fields) → file",
-    baseline: "pino"
-  },
-  { name: "fapilog-logfmt", description: "facade, format logfmt", baseline: "fapilog-facade" },
-  { name: "fapilog-pretty", description: "facade, format pretty (no colours)", baseline: "fapilog-facade" },
-  { name: "fapilog-minimal", description: "facade, format minimal", baseline: "fapilog-facade" },
-  { name: "fapilog-ecs", description: "facade, json layout ecs", baseline: "fapilog-facade" },
-  { name: "fapilog-otel", description: "facade, json layout otel", baseline: "fapilog-facade" },
-  { name: "fapilog-pino-layout", description: "facade, json layout pino", baseline: "fapilog-facade" },
-  { name: "fapilog-child", description: "facade, child logger with 3 bindings", baseline: "fapilog-facade" },
-  { name: "fapilog-redact-10", description: "facade, redaction with 10 paths", baseline: "fapilog-facade" },
-  {
-    name: "fapilog-effect-fields",
-    description: "Effect.logInfo + Effect.annotateLogs(3 fields) via Fapilog.layer → file",
-    baseline: "pino"
-  },
-  {
-    name: "fapilog-effect-info",
-    description: "Fapilog.info(message, 3 fields) in Effect.gen via Fapilog.layer → file",
-    baseline: "pino"
-  },
-  {
-    name: "fapilog-effect",
-    description: "Effect.logInfo(message) via Fapilog.layer → file",
-    baseline: "pino"
+/** Runs one case in a fresh process and checks its output file. */
+const runOne = (script: string, name: string, events: number, nodeFlags: ReadonlyArray<string> = []) => {
+  const file = path.join(outDir, `${name}.log`)
+  const out = execFileSync(
+    process.execPath,
+    [...nodeFlags, "--import", "tsx", path.join(here, script), name, String(events), file],
+    {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      env: {
+        ...process.env,
+        FAPILOG_LEVEL: "",
+        FAPILOG_SINKS: "",
+        BENCH_RATE: String(config.rate),
+        BENCH_SOAK_SECONDS: String(config.soakSeconds)
+      }
+    }
+  )
+  const result = JSON.parse(out.trim().split("\n").pop() as string) as CaseOutput
+  const lines = countLines(file)
+  fs.rmSync(file, { force: true })
+  if (lines !== result.expectedLines) {
+    throw new Error(`${name} wrote ${lines} lines, expected ${result.expectedLines}`)
   }
+  process.stderr.write(".")
+  return result
+}
+
+/** Each case `rounds` times, interleaved (case A, B, C, A, B, C, ...), outputs by case. */
+const rounds = (
+  script: string,
+  names: ReadonlyArray<string>,
+  events: number,
+  count: number
+): Map<string, Array<CaseOutput>> => {
+  const all = new Map<string, Array<CaseOutput>>(names.map((n) => [n, []]))
+  for (let r = 0; r < count; r++) for (const n of names) all.get(n)?.push(runOne(script, n, events))
+  return all
+}
+
+const metric = (outs: Map<string, Array<CaseOutput>>, name: string, key: string): number =>
+  median((outs.get(name) ?? []).map((o) => o.metrics[key] as number))
+
+/** Median over rounds of the per-round ratio a/b: steadier than a ratio of medians. */
+const pairedRatio = (outs: Map<string, Array<CaseOutput>>, a: string, b: string, key: string): number => {
+  const as = outs.get(a) ?? []
+  const bs = outs.get(b) ?? []
+  return median(as.map((o, i) => (o.metrics[key] as number) / (bs[i]?.metrics[key] as number)))
+}
+
+interface Row {
+  readonly section: string
+  readonly case: string
+  readonly description: string
+  /** The number compared and checked against the target. */
+  readonly value: number
+  readonly unit: string
+  /** What the table shows in the value column. */
+  readonly display: string
+  /** value relative to pino's on the same measure (for costs: fapilog's cost / pino's cost). */
+  readonly vsPino?: number | undefined
+  /** value relative to `base` (the plain facade for its variants). */
+  readonly vsBase?: { readonly base: string; readonly ratio: number } | undefined
+  readonly target?: string | undefined
+  readonly met?: boolean | undefined
+  readonly metrics?: Record<string, number> | undefined
+  readonly series?: ReadonlyArray<Record<string, number>> | undefined
+}
+
+const rows: Array<Row> = []
+const fmt = (x: number, digits = 0): string =>
+  Number.isFinite(x)
+    ? x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : "n/a"
+const ratio = (x: number): number => Number(x.toFixed(2))
+const started = { date: new Date().toISOString(), loadavg: os.loadavg() }
+const startedAt = performance.now()
+
+// ---- throughput ----------------------------------------------------------------------------
+
+const throughputCases: ReadonlyArray<readonly [string, string]> = [
+  ["pino", "pino 10 defaults, async destination minLength 4096"],
+  [
+    "pino-same-fields",
+    "pino emitting fapilog's fields (ISO time, level label, message key, no pid/hostname)"
+  ],
+  ["pino-child-10", "pino through logger.child(10 bound fields), for fapilog-child-10"],
+  ["winston", "winston 3, json + timestamp format, Stream transport to a file (reference)"],
+  ["fapilog-facade", "createLogger → log.info(message, 3 fields) → file"],
+  ["fapilog-child-10", "facade through log.child(10 bound fields)"],
+  ["fapilog-redact-10", "facade with redact: { paths: [10 paths] }"],
+  ["fapilog-logfmt", "facade, format logfmt"],
+  ["fapilog-pretty", "facade, format pretty (no colours)"],
+  ["fapilog-minimal", "facade, format minimal"],
+  ["fapilog-ecs", "facade, json layout ecs"],
+  ["fapilog-otel", "facade, json layout otel"],
+  ["fapilog-pino-layout", "facade, json layout pino"],
+  ["fapilog-effect", "Effect.logInfo(message) via Fapilog.layer → file"],
+  ["fapilog-effect-info", "Fapilog.info(message, 3 fields) in Effect.gen via Fapilog.layer"],
+  ["fapilog-effect-fields", "Effect.logInfo + Effect.annotateLogs(3 fields) per call via Fapilog.layer"]
 ]
 
-const countLines = (file: string): number => {
-  const buf = fs.readFileSync(file)
-  let n = 0
-  for (let i = 0; i < buf.length; i++) if (buf[i] === 10) n++
-  return n
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
-
-const tsx = path.join(here, "..", "node_modules", ".bin", "tsx")
-const samples = new Map<string, Array<number>>()
-for (let round = 0; round < ROUNDS; round++) {
-  for (const c of cases) {
-    const file = path.join(outDir, `${c.name}.log`)
-    const out = execFileSync(tsx, [path.join(here, "cases.ts"), c.name, String(N), file], {
-      encoding: "utf8",
-      env: { ...process.env, FAPILOG_LEVEL: "", FAPILOG_SINKS: "" }
+if (enabled("throughput")) {
+  // BENCH_CASES narrows the throughput cases (pino always runs: every ratio needs it)
+  const picked = process.env.BENCH_CASES?.split(",").map((s) => s.trim())
+  const names = throughputCases
+    .map(([n]) => n)
+    .filter((n) => picked === undefined || n === "pino" || n === "fapilog-facade" || picked.includes(n))
+  const outs = rounds("cases.ts", names, config.throughputEvents, config.rounds)
+  const pino = metric(outs, "pino", "eventsPerSecond")
+  const targets: Record<string, readonly [string, (vsPino: number, vsBase: number) => boolean]> = {
+    "fapilog-facade": [">= 2.0x pino", (p) => p >= 2],
+    "fapilog-effect": [">= 1.0x pino", (p) => p >= 1],
+    "fapilog-redact-10": [">= 0.90x facade", (_, b) => b >= 0.9]
+  }
+  for (const [name, description] of throughputCases.filter(([n]) => names.includes(n))) {
+    const eps = metric(outs, name, "eventsPerSecond")
+    const vsPino = pairedRatio(outs, name, "pino", "eventsPerSecond")
+    const isVariant =
+      name.startsWith("fapilog-") && !name.startsWith("fapilog-effect") && name !== "fapilog-facade"
+    const vsBase = isVariant ? pairedRatio(outs, name, "fapilog-facade", "eventsPerSecond") : undefined
+    const target = targets[name]
+    rows.push({
+      section: "throughput",
+      case: name,
+      description,
+      value: Math.round(eps),
+      unit: "events/s",
+      display: `${fmt(eps)} events/s`,
+      vsPino: ratio(vsPino),
+      vsBase: vsBase === undefined ? undefined : { base: "fapilog-facade", ratio: ratio(vsBase) },
+      target: target?.[0],
+      met: target?.[1](vsPino, vsBase ?? Number.NaN),
+      metrics: {
+        pinoEventsPerSecond: Math.round(pino),
+        // the child case against pino's own child logger with the same bindings
+        ...(name === "fapilog-child-10" && names.includes("pino-child-10")
+          ? { vsPinoChild10: ratio(pairedRatio(outs, name, "pino-child-10", "eventsPerSecond")) }
+          : {})
+      }
     })
-    const result = JSON.parse(out.trim().split("\n").pop() as string) as { ms: number }
-    const lines = countLines(file)
-    if (lines !== N) throw new Error(`${c.name} wrote ${lines} lines, expected ${N}`)
-    const list = samples.get(c.name) ?? []
-    list.push((N / result.ms) * 1000)
-    samples.set(c.name, list)
   }
 }
 
-const rate = (name: string): number => median(samples.get(name) ?? [0])
-const rows = cases.map((c) => ({
-  case: c.name,
-  description: c.description,
-  eventsPerSecond: Math.round(rate(c.name)),
-  vsPino: Number((rate(c.name) / rate("pino")).toFixed(2)),
-  vsPinoSameFields: Number((rate(c.name) / rate("pino-same-fields")).toFixed(2)),
-  vsFacade: Number((rate(c.name) / rate("fapilog-facade")).toFixed(2))
-}))
+// ---- disabled level ------------------------------------------------------------------------
 
-const pad = (s: string, n: number) => s.padEnd(n)
-console.log(
-  `\n${N} events × ${ROUNDS} rounds (median), Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}\n`
-)
-console.log(
-  `${pad("case", 24)}${pad("events/s", 12)}${pad("vs pino", 10)}${pad("vs pino same fields", 22)}vs facade`
-)
-for (const r of rows) {
-  const cells = [r.eventsPerSecond.toLocaleString("en-US"), `${r.vsPino}x`, `${r.vsPinoSameFields}x`]
-  console.log(
-    `${pad(r.case, 24)}${pad(cells[0] ?? "", 12)}${pad(cells[1] ?? "", 10)}${pad(cells[2] ?? "", 22)}${r.vsFacade}x`
+if (enabled("disabled")) {
+  const outs = rounds(
+    "latency.ts",
+    ["disabled-pino", "disabled-fapilog"],
+    config.disabledCalls,
+    config.latencyRounds
+  )
+  const effect = rounds("latency.ts", ["disabled-effect"], config.disabledCalls / 10, config.latencyRounds)
+  const pino = metric(outs, "disabled-pino", "nsPerCall")
+  const add = (name: string, description: string, ns: number, target?: readonly [string, boolean]) =>
+    rows.push({
+      section: "disabled",
+      case: name,
+      description,
+      value: Number(ns.toFixed(2)),
+      unit: "ns/call",
+      display: `${fmt(ns, 1)} ns/call`,
+      vsPino: ratio(ns / pino),
+      target: target?.[0],
+      met: target?.[1]
+    })
+  add("pino", "log.debug({3 fields}, message) at level info", pino)
+  const f = metric(outs, "disabled-fapilog", "nsPerCall")
+  add("fapilog-facade", "log.debug(message, {3 fields}) at level info", f, [
+    "<= 2x pino's cost",
+    f / pino <= 2
+  ])
+  add(
+    "fapilog-effect",
+    "yield* Effect.logDebug(message) through Fapilog.layer({ level: info })",
+    metric(effect, "disabled-effect", "nsPerCall")
   )
 }
-const results = {
-  date: new Date().toISOString(),
+
+// ---- caller-side latency -------------------------------------------------------------------
+
+const latencyDisplay = (m: Record<string, number>, prefix: string, last: "P999" | "Max"): string =>
+  `p50 ${fmt(m[`${prefix}P50`] as number, 2)} · p99 ${fmt(m[`${prefix}P99`] as number, 2)} · ${last.toLowerCase()} ${fmt(m[`${prefix}${last}`] as number, 2)} µs`
+
+/** The round whose p99 is the median p99, reported whole. */
+const medianRound = (outs: Map<string, Array<CaseOutput>>, name: string, key: string): CaseOutput => {
+  const list = [...(outs.get(name) ?? [])].sort(
+    (a, b) => (a.metrics[key] as number) - (b.metrics[key] as number)
+  )
+  return list[Math.floor(list.length / 2)] as CaseOutput
+}
+
+if (enabled("caller")) {
+  const outs = rounds(
+    "latency.ts",
+    ["caller-pino", "caller-fapilog"],
+    config.callerEvents,
+    config.latencyRounds
+  )
+  const pino = medianRound(outs, "caller-pino", "usP99")
+  for (const [name, c, description] of [
+    ["pino", pino, "log.info({3 fields}, message), one call timed, 1000 calls per event-loop turn"],
+    [
+      "fapilog-facade",
+      medianRound(outs, "caller-fapilog", "usP99"),
+      "log.info(message, {3 fields}), one call timed, 1000 calls per event-loop turn"
+    ]
+  ] as const) {
+    const p99 = c.metrics.usP99 as number
+    rows.push({
+      section: "caller",
+      case: name,
+      description,
+      value: Number(p99.toFixed(3)),
+      unit: "µs p99",
+      display: latencyDisplay(c.metrics, "us", "P999"),
+      vsPino: ratio(p99 / (pino.metrics.usP99 as number)),
+      target: name === "pino" ? undefined : "p99 < 2 µs",
+      met: name === "pino" ? undefined : p99 < 2,
+      metrics: c.metrics
+    })
+  }
+}
+
+// ---- end to end at a steady rate -----------------------------------------------------------
+
+if (enabled("e2e")) {
+  const events = config.rate * config.e2eSeconds
+  const outs = rounds("latency.ts", ["e2e-pino", "e2e-fapilog"], events, 1)
+  const pino = outs.get("e2e-pino")?.[0] as CaseOutput
+  for (const [name, c] of [
+    ["pino", pino],
+    ["fapilog-facade", outs.get("e2e-fapilog")?.[0] as CaseOutput]
+  ] as const) {
+    const p99 = c.metrics.usP99 as number
+    rows.push({
+      section: "e2e",
+      case: name,
+      description: `call → bytes handed to the OS, ${fmt(config.rate)} events/s for ${config.e2eSeconds} s`,
+      value: Number(p99.toFixed(1)),
+      unit: "µs p99",
+      display: latencyDisplay(c.metrics, "us", "Max"),
+      vsPino: ratio(p99 / (pino.metrics.usP99 as number)),
+      target: name === "pino" ? undefined : "p99 < 1000 µs",
+      met: name === "pino" ? undefined : p99 < 1000,
+      metrics: c.metrics
+    })
+  }
+}
+
+// ---- memory --------------------------------------------------------------------------------
+
+if (enabled("burst")) {
+  const outs = new Map<string, CaseOutput>()
+  for (const name of ["burst-pino", "burst-fapilog"])
+    outs.set(name, runOne("memory.ts", name, config.burstEvents, ["--expose-gc"]))
+  const pino = outs.get("burst-pino") as CaseOutput
+  for (const [name, key] of [
+    ["pino", "burst-pino"],
+    ["fapilog-facade", "burst-fapilog"]
+  ] as const) {
+    const c = outs.get(key) as CaseOutput
+    const growth = c.metrics.rssGrowthMiB as number
+    rows.push({
+      section: "burst",
+      case: name,
+      description: `${fmt(config.burstEvents)} events as fast as taken, 10,000 per event-loop turn; peak RSS over start`,
+      value: Number(growth.toFixed(1)),
+      unit: "MiB",
+      display: `+${fmt(growth, 1)} MiB (${fmt(c.metrics.rssBeforeMiB as number)} → ${fmt(c.metrics.rssPeakMiB as number)} MiB)`,
+      vsPino: ratio(growth / (pino.metrics.rssGrowthMiB as number)),
+      target: name === "pino" ? undefined : "< 64 MiB (bounded by capacity)",
+      met: name === "pino" ? undefined : growth < 64,
+      metrics: c.metrics,
+      series: c.series
+    })
+  }
+}
+
+if (enabled("soak")) {
+  const c = runOne("memory.ts", "soak-fapilog", 0, ["--expose-gc"])
+  const growth = c.metrics.heapGrowthMiB as number
+  rows.push({
+    section: "soak",
+    case: "fapilog-facade",
+    description: `${fmt(config.rate)} events/s for ${config.soakSeconds} s; heapUsed after full GC, start → end`,
+    value: Number(growth.toFixed(2)),
+    unit: "MiB",
+    display: `${growth >= 0 ? "+" : ""}${fmt(growth, 2)} MiB (${fmt(c.metrics.heapStartMiB as number, 1)} → ${fmt(c.metrics.heapEndMiB as number, 1)} MiB)`,
+    target: "< 1 MiB growth",
+    met: growth < 1,
+    metrics: c.metrics,
+    series: c.series
+  })
+}
+
+// ---- report --------------------------------------------------------------------------------
+
+const version = (pkg: string): string | undefined => {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8"))
+    return (json as { version?: string }).version
+  } catch {
+    return undefined
+  }
+}
+
+const machine = {
   node: process.version,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
   cpus: os.cpus().length,
   cpu: os.cpus()[0]?.model,
-  events: N,
-  rounds: ROUNDS,
+  memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+  loadavgAtStart: started.loadavg.map((x) => Number(x.toFixed(2))),
+  loadavgAtEnd: os.loadavg().map((x) => Number(x.toFixed(2)))
+}
+const results = {
+  date: started.date,
+  durationSeconds: Math.round((performance.now() - startedAt) / 1000),
+  machine,
+  versions: {
+    fapilog: version("../"),
+    pino: version("pino"),
+    winston: version("winston"),
+    effect: version("effect")
+  },
+  config,
   rows
 }
-fs.writeFileSync(path.join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`)
+
+const table: Array<Array<string>> = [["section", "case", "result", "vs pino", "vs facade", "target"]]
+for (const r of rows) {
+  table.push([
+    r.section,
+    r.case,
+    r.display,
+    r.vsPino === undefined ? "" : `${r.vsPino.toFixed(2)}x`,
+    r.vsBase === undefined ? "" : `${r.vsBase.ratio.toFixed(2)}x`,
+    r.target === undefined ? "" : `${r.target} ${r.met === true ? "✓" : "✗"}`
+  ])
+}
+const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length))) ?? []
+console.log(
+  `\n\nfapilog bench${QUICK ? " (BENCH_QUICK)" : ""}: Node ${process.version}, ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, load ${machine.loadavgAtStart.join(" ")} → ${machine.loadavgAtEnd.join(" ")}, ${results.durationSeconds} s\n`
+)
+for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "))
+console.log(
+  "\nvs pino: fapilog's value over pino's on the same measure (events/s: higher is better; ns, µs, MiB: lower is better)."
+)
+const resultsFile = process.env.BENCH_RESULTS ?? path.join(here, "results.json")
+fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`)
 fs.rmSync(outDir, { recursive: true, force: true })
-console.log("\nwritten to bench/results.json")
+console.log(`written to ${path.relative(process.cwd(), resultsFile)}`)
