@@ -167,7 +167,9 @@ export const make: (options: Options) => Effect.Effect<NetworkSink, SinkError, S
 /**
  * Schema fields shared by every network plugin's config (`headers`, `batch`, `retry`,
  * `timeoutMs`, `capacity`, `drainTimeoutMs`, `circuitBreaker`, `spool`), to spread into
- * the plugin's own `Schema.Struct`.
+ * the plugin's own `Schema.Struct`. Each is optional and exact (absent, or a valid value;
+ * `undefined` is refused), so a bad value is one issue naming its path and the accepted
+ * values, e.g. `batch.maxEvents: 0 is not a whole number of events between 1 and 1000000`.
  *
  * @example
  * ```ts

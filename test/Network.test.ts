@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { createLogger } from "../src/index.js"
 import { approximateBytes, parseRetryAfter } from "../src/internal/network.js"
@@ -733,12 +734,33 @@ describe("Network config", () => {
     assert.include(message(42), "42 is not an http:// or https:// URL")
   })
 
-  it("names the bad field and the accepted values", () => {
-    const result = Schema.decodeUnknownEither(Config)({ url: "http://x", batch: { maxEvents: 0 } })
-    assert.isTrue(result._tag === "Left")
-    const text = String(result._tag === "Left" ? result.left.message : "")
-    assert.include(text, "maxEvents")
-    assert.include(text, "between 1 and 1000000")
+  it("a bad value is one clean issue naming its path and the accepted values", () => {
+    const issues = (input: unknown) => {
+      const result = Schema.decodeUnknownEither(Config, { errors: "all" })(input)
+      return result._tag === "Left" ? ParseResult.ArrayFormatter.formatErrorSync(result.left) : []
+    }
+    assert.deepStrictEqual(issues({ url: "http://x", batch: { maxEvents: 0 } }), [
+      {
+        _tag: "Type",
+        path: ["batch", "maxEvents"],
+        message: "0 is not a whole number of events between 1 and 1000000"
+      }
+    ])
+    assert.deepStrictEqual(
+      issues({ url: "http://x", retry: { maxDelayMs: 1.5 }, spool: { directory: "" } }).map((i) => [
+        i.path.join("."),
+        i.message
+      ]),
+      [
+        ["retry.maxDelayMs", "1.5 is not a whole number of milliseconds between 1 and 3600000"],
+        ["spool.directory", '"" is not a directory path']
+      ]
+    )
+    // absent is absent: an explicit undefined is not a value
+    assert.deepStrictEqual(
+      issues({ url: "http://x", timeoutMs: undefined }).map((i) => i.message),
+      ["undefined is not a whole number of milliseconds between 1 and 3600000"]
+    )
   })
 })
 

@@ -82,48 +82,51 @@ export const url = (options: UrlOptions = {}): Schema.Schema<string> =>
         : `${show(issue.actual)} is not an http:// or https:// URL`
   })
 
+// `exact`: an absent key is absent and `undefined` is not a value, so a bad value yields one
+// issue naming it (not also "Expected undefined" for the key and each enclosing struct)
+const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true })
+
 /** The config fields every network plugin accepts, as Schema fields to spread. */
 export const configFields = {
-  headers: Schema.optional(headerRecord),
-  batch: Schema.optional(
+  headers: optional(headerRecord),
+  batch: optional(
     Schema.Struct({
-      maxEvents: Schema.optional(whole(1, 1_000_000, "events", "Most events in one request.")),
-      maxBytes: Schema.optional(
+      maxEvents: optional(whole(1, 1_000_000, "events", "Most events in one request.")),
+      maxBytes: optional(
         whole(1, 1_073_741_824, "bytes", "Most encoded bytes in one request (approximate, per event).")
       ),
-      maxWaitMs: Schema.optional(
+      maxWaitMs: optional(
         whole(0, 3_600_000, "milliseconds", "Longest an event waits for its request to fill.")
       )
     })
   ),
-  retry: Schema.optional(
+  retry: optional(
     Schema.Struct({
-      maxAttempts: Schema.optional(
+      maxAttempts: optional(
         whole(1, 1_000, "attempts", "Attempts per request before it is spooled or lost.")
       ),
-      initialDelayMs: Schema.optional(
-        whole(1, 3_600_000, "milliseconds", "First retry delay (doubles, jittered).")
-      ),
-      maxDelayMs: Schema.optional(whole(1, 3_600_000, "milliseconds", "Cap of one retry delay."))
+      initialDelayMs: optional(whole(1, 3_600_000, "milliseconds", "First retry delay (doubles, jittered).")),
+      maxDelayMs: optional(whole(1, 3_600_000, "milliseconds", "Cap of one retry delay."))
     })
   ),
-  timeoutMs: Schema.optional(whole(1, 3_600_000, "milliseconds", "Time limit of one HTTP request.")),
-  capacity: Schema.optional(whole(1, 10_000_000, "events", "Events the sink holds before write waits.")),
-  drainTimeoutMs: Schema.optional(
+  timeoutMs: optional(whole(1, 3_600_000, "milliseconds", "Time limit of one HTTP request.")),
+  capacity: optional(whole(1, 10_000_000, "events", "Events the sink holds before write waits.")),
+  drainTimeoutMs: optional(
     whole(0, 3_600_000, "milliseconds", "Longest the sink keeps delivering when it closes.")
   ),
-  circuitBreaker: Schema.optional(
+  circuitBreaker: optional(
     Schema.Struct({
-      failureThreshold: Schema.optional(
+      failureThreshold: optional(
         whole(1, 1_000_000, "failures", "Consecutive failed requests that open the breaker.")
       ),
-      resetMs: Schema.optional(whole(1, 86_400_000, "milliseconds", "Time the breaker stays open."))
+      resetMs: optional(whole(1, 86_400_000, "milliseconds", "Time the breaker stays open."))
     })
   ),
-  spool: Schema.optional(
+  spool: optional(
     Schema.Struct({
       directory: path,
-      maxBytes: Schema.optional(whole(1, Number.MAX_SAFE_INTEGER, "bytes", "Largest size of the spool file."))
+      maxBytes: optional(whole(1, Number.MAX_SAFE_INTEGER, "bytes", "Largest size of the spool file."))
     })
   )
 }

@@ -168,21 +168,37 @@ describe("@fapilog/webhook", () => {
   })
 
   it("invalid settings fail with a ConfigError naming the field and the accepted values", async () => {
-    const attempt = (settings: Record<string, unknown>) =>
+    const refusal = (settings: Record<string, unknown>) =>
       createLogger({ plugins: { use: [Webhook.plugin] }, sinks: [{ type: "webhook", ...settings }] }).then(
         () => assert.fail("accepted"),
         (e: unknown) => {
           assert.instanceOf(e, Errors.ConfigError)
-          return (e as Errors.ConfigError).message
+          return e as Errors.ConfigError
         }
       )
-    assert.include(await attempt({ url: "ftp://x" }), "is not an http:// or https:// URL")
-    const format = await attempt({ url: "http://x", format: "xml" })
-    assert.include(format, "format")
-    assert.include(format, "array, ndjson, wrapped")
-    assert.include(await attempt({ url: "http://x", secret: "short" }), "16 to 4096 characters")
-    assert.include(await attempt({ url: "http://x", headers: { "x-bad": "a\r\nb" } }), "control characters")
-    assert.include(await attempt({ url: "http://x", retry: { maxAttempts: 0 } }), "maxAttempts")
+    assert.include((await refusal({ url: "ftp://x" })).message, "is not an http:// or https:// URL")
+    assert.include(
+      (await refusal({ url: "http://x", headers: { "x-bad": "a\r\nb" } })).message,
+      "control characters"
+    )
+    // one issue per bad value, naming its path and what is accepted
+    assert.deepStrictEqual(
+      (await refusal({ url: "http://x", format: "xml", secret: "short", retry: { maxAttempts: 0 } })).issues,
+      [
+        {
+          path: "sinks[0].format",
+          message: 'plugin @fapilog/webhook@0.1.0: "xml" is not one of array, ndjson, wrapped'
+        },
+        {
+          path: "sinks[0].secret",
+          message: "plugin @fapilog/webhook@0.1.0: is not a secret of 16 to 4096 characters"
+        },
+        {
+          path: "sinks[0].retry.maxAttempts",
+          message: "plugin @fapilog/webhook@0.1.0: 0 is not a whole number of attempts between 1 and 1000"
+        }
+      ]
+    )
   })
 
   it("the sink name leaves the query (which may hold a token) out of diagnostics", () => {

@@ -46,13 +46,17 @@ const Secret = Schema.declare(
   }
 )
 
+// `exact`: an absent key is absent, so a bad value yields one issue (not also "expected undefined")
+const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true })
+
 /** The webhook sink's config: its own keys plus the network ones (batch, retry, spool...). */
 export const Config = Schema.Struct({
-  type: Schema.optional(Schema.Literal("webhook")),
+  type: optional(Schema.Literal("webhook")),
   url: Url,
-  format: Schema.optional(FormatSchema),
-  layout: Schema.optional(LayoutSchema),
-  secret: Schema.optional(Secret),
+  format: optional(FormatSchema),
+  layout: optional(LayoutSchema),
+  secret: optional(Secret),
   ...Network.configFields
 })
 
