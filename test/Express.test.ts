@@ -69,6 +69,14 @@ const withServer = async (
     log.info("slow handler done")
     if (!res.destroyed) res.send("late")
   })
+  app.post("/json", (_req, res) => {
+    res.send("parsed")
+  })
+  app.get("/late-failure", async (_req, res, next) => {
+    res.send("ok")
+    await sleep(10)
+    next(new Error("after the answer"))
+  })
   app.use(logging.errors)
   const server: Server = app.listen(0, "127.0.0.1")
   await once(server, "listening")
@@ -90,6 +98,21 @@ describe("fapilogExpress", () => {
         send(running.port, { path: `/work/${i}`, headers: { "x-request-id": ids[i] } })
       )
       await assertOneIdPerRequest(running, ids, replies, 5)
+    })
+  })
+
+  it("a failure reported after the response is done is still logged, once", async () => {
+    await withServer(undefined, async (running) => {
+      const r = await send(running.port, { path: "/late-failure", headers: { "x-request-id": "late-1" } })
+      assert.strictEqual(r.status, 200)
+      await settle(running.log, () => byMessage(running.events(), "request failed").length === 1)
+      await sleep(50)
+      await running.log.flush()
+      const failed = byMessage(running.events(), "request failed")
+      assert.strictEqual(failed.length, 1)
+      assert.strictEqual(failed[0]?.correlationId, "late-1")
+      assert.strictEqual(failed[0]?.level, "error")
+      assert.strictEqual(failed[0]?.error?.message, "after the answer")
     })
   })
 

@@ -72,6 +72,7 @@ const withServer = async (
     return "ok"
   })
   app.post("/echo", async () => "got it")
+  app.post("/json", async () => "parsed")
   app.get("/slow", async () => {
     await sleep(200)
     log.info("slow handler done")

@@ -1,6 +1,7 @@
 import {
   HttpClient,
   HttpClientRequest,
+  HttpMiddleware,
   HttpRouter,
   HttpServer,
   HttpServerRequest,
@@ -37,7 +38,40 @@ const app = HttpRouter.empty.pipe(
   HttpRouter.get("/die", Effect.die(new Error("bug"))),
   HttpRouter.get("/health", HttpServerResponse.text("ok")),
   HttpRouter.get("/debug", Effect.as(Effect.logDebug("debug line"), HttpServerResponse.text("ok"))),
-  HttpRouter.post("/echo", HttpServerResponse.text("got it"))
+  HttpRouter.post(
+    "/echo",
+    Effect.map(
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (r) => r.text),
+      (text) => HttpServerResponse.text(`got ${text.length}`)
+    )
+  ),
+  HttpRouter.post(
+    "/bytes",
+    Effect.map(
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (r) => r.arrayBuffer),
+      (buffer) => HttpServerResponse.text(`got ${buffer.byteLength}`)
+    )
+  ),
+  HttpRouter.post("/ignore", HttpServerResponse.text("not read")),
+  HttpRouter.post(
+    "/parse",
+    Effect.map(
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (r) => r.json),
+      () => HttpServerResponse.text("parsed")
+    )
+  ),
+  HttpRouter.mount(
+    "/api",
+    HttpRouter.empty.pipe(
+      HttpRouter.post(
+        "/echo",
+        Effect.map(
+          Effect.flatMap(HttpServerRequest.HttpServerRequest, (r) => r.text),
+          (text) => HttpServerResponse.text(`got ${text.length}`)
+        )
+      )
+    )
+  )
 )
 
 const serverWith = (
@@ -113,14 +147,30 @@ describe("Http.middleware", () => {
     )
   )
 
-  it.scopedLive("takes trace and span ids from a W3C traceparent", () =>
+  it.scopedLive(
+    "with the platform tracer, lines carry the traceparent's trace id and the server span's id",
+    () =>
+      Effect.gen(function* () {
+        const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
+        yield* get("/users/1", { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, "x-request-id": "t-1" })
+        const line = byMessage(yield* events, "user read")[0]
+        assert.strictEqual(line?.traceId, traceId)
+        assert.match(line?.spanId ?? "", /^[0-9a-f]{16}$/)
+        assert.notStrictEqual(line?.spanId, "00f067aa0ba902b7")
+        assert.isUndefined(line?.fields?.fields, "no second copy of the ids")
+      }).pipe(Effect.provide(serverWith()))
+  )
+
+  it.scopedLive("without the platform tracer, the traceparent's ids fill the slots", () =>
     Effect.gen(function* () {
       const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
-      yield* get("/users/1", { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, "x-request-id": "t-1" })
+      yield* get("/users/1", { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, "x-request-id": "t-2" })
       const line = byMessage(yield* events, "user read")[0]
       assert.strictEqual(line?.traceId, traceId)
-      assert.isString(line?.spanId)
-    }).pipe(Effect.provide(serverWith()))
+      assert.strictEqual(line?.spanId, "00f067aa0ba902b7")
+      const untraced = byMessage(yield* events, "user read")
+      assert.strictEqual(untraced.length, 1)
+    }).pipe(Effect.provide(HttpMiddleware.withTracerDisabledWhen(serverWith(), () => true)))
   )
 
   it.scopedLive("logs a failed handler once at error, with the cause, and still answers 500", () =>
@@ -144,18 +194,42 @@ describe("Http.middleware", () => {
     }).pipe(Effect.provide(serverWith()))
   )
 
-  it.scopedLive("a 404 is an access line at warn, not an error line", () =>
+  it.scopedLive("a 404 is an access line at warn, not a failure; no header of it reaches a line", () =>
     Effect.gen(function* () {
-      const res = yield* get("/nowhere", { "x-request-id": "n-1" })
+      const res = yield* get("/nowhere", {
+        "x-request-id": "n-1",
+        authorization: "Bearer BEARER-SECRET",
+        cookie: "sid=COOKIE-SECRET"
+      })
       assert.strictEqual(res.status, 404)
       const all = (yield* events).filter((e) => e.correlationId === "n-1")
       assert.deepStrictEqual(
         all.map((e) => [e.message, e.level]),
-        [
-          ["request failed", "warn"],
-          ["request completed", "warn"]
-        ]
+        [["request completed", "warn"]]
       )
+      const lines = (yield* Effect.flatMap(CapturedLogs, (l) => l.lines)).join("\n")
+      assert.notInclude(lines, "SECRET")
+    }).pipe(Effect.provide(serverWith()))
+  )
+
+  it.scopedLive("a platform error in a handler is logged at error without the request it carries", () =>
+    Effect.gen(function* () {
+      const client = yield* HttpClient.HttpClient
+      const res = yield* client.execute(
+        HttpClientRequest.post("/parse").pipe(
+          HttpClientRequest.bodyText('{"password":"hunter2", broken', "application/json"),
+          HttpClientRequest.setHeaders({ authorization: "Bearer BEARER-SECRET", "x-request-id": "p-1" })
+        )
+      )
+      assert.strictEqual(res.status, 400)
+      const failed = byMessage(yield* events, "request failed")
+      assert.strictEqual(failed.length, 1)
+      assert.strictEqual(failed[0]?.level, "error")
+      assert.strictEqual(failed[0]?.correlationId, "p-1")
+      assert.include(JSON.stringify(failed[0]?.error), "RequestError")
+      const lines = (yield* Effect.flatMap(CapturedLogs, (l) => l.lines)).join("\n")
+      assert.notInclude(lines, "BEARER-SECRET")
+      assert.notInclude(lines, "hunter2")
     }).pipe(Effect.provide(serverWith()))
   )
 
@@ -205,9 +279,25 @@ describe("Http.middleware", () => {
       const client = yield* HttpClient.HttpClient
       yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyUnsafeJson({ a: 1 })))
       yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyText("y".repeat(100))))
+      const bytes = yield* client.execute(
+        HttpClientRequest.post("/bytes").pipe(HttpClientRequest.bodyText("abc"))
+      )
+      assert.strictEqual(yield* bytes.text, "got 3")
+      const mounted = yield* client.execute(
+        HttpClientRequest.post("/api/echo").pipe(HttpClientRequest.bodyText("mounted"))
+      )
+      assert.strictEqual(yield* mounted.text, "got 7")
+      yield* client.execute(HttpClientRequest.post("/ignore").pipe(HttpClientRequest.bodyText("unread")))
+      yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyText("ééééééééé")))
       const bodies = byMessage(yield* events, "request completed").map((e) => http(e).body)
-      assert.deepStrictEqual(bodies[0], { a: 1 })
-      assert.strictEqual(bodies[1], `${"y".repeat(16)}…[truncated]`)
+      assert.deepStrictEqual(bodies, [
+        { a: 1 },
+        `${"y".repeat(16)}…[truncated]`,
+        "abc",
+        "mounted",
+        "[body not read as a whole by the handler; not logged]",
+        "éééééééé…[truncated]"
+      ])
     }).pipe(Effect.provide(serverWith({ accessLog: { body: { maxBytes: 16 } } })))
   )
 
@@ -304,6 +394,26 @@ describe("Http.middleware", () => {
       }).pipe(Effect.provide(serverWith({ levelEndpoint: { token } }, makeFapilogTest("info"))))
     )
 
+    it.scopedLive("refuses audit and security as targets: they would hide the audit trail", () =>
+      Effect.gen(function* () {
+        assert.strictEqual((yield* post('{"level":"security"}', token)).status, 400)
+        assert.strictEqual((yield* post('{"level":"audit"}', token)).status, 400)
+        assert.strictEqual(yield* Effect.flatMap(Fapilog.Fapilog, (s) => s.level), "info")
+        assert.strictEqual((yield* post('{"level":"fatal"}', token)).status, 200)
+        // the change to fatal is itself recorded (audit ranks above fatal)
+        assert.strictEqual(byMessage(yield* events, "log level changed").length, 1)
+      }).pipe(Effect.provide(serverWith({ levelEndpoint: { token } }, makeFapilogTest("info"))))
+    )
+
+    it.scopedLive("refusals are rate-limited: ten lines a minute, then a count", () =>
+      Effect.gen(function* () {
+        for (let i = 0; i < 15; i++)
+          assert.strictEqual((yield* post('{"level":"debug"}', "nope")).status, 401)
+        const refused = byMessage(yield* events, "log level change refused")
+        assert.strictEqual(refused.length, 10)
+      }).pipe(Effect.provide(serverWith({ levelEndpoint: { token } }, makeFapilogTest("info"))))
+    )
+
     it.scopedLive("is off without a token: the path is an ordinary 404", () =>
       Effect.gen(function* () {
         assert.strictEqual((yield* post('{"level":"debug"}', token)).status, 404)
@@ -318,7 +428,7 @@ describe("Http.middleware", () => {
           correlationHeader: "bad header",
           trustProxy: -1,
           accessLog: { sampleRate: 2, level: "loud" as never, skipPaths: ["health"] },
-          levelEndpoint: { token: "short" }
+          levelEndpoint: { token: "a long secret with spaces" }
         })
       } catch (e) {
         return e

@@ -208,8 +208,11 @@ export const resolveOptions = (options: HttpOptions | undefined, where: string):
   let levelEndpoint: HttpConfig["levelEndpoint"]
   if (o.levelEndpoint !== undefined) {
     const { token, path = "/-/log-level" } = o.levelEndpoint
-    if (typeof token !== "string" || token.length < 16)
-      at("levelEndpoint.token", "must be a secret string of at least 16 characters")
+    if (typeof token !== "string" || !/^[\x21-\x7e]{16,}$/.test(token))
+      at(
+        "levelEndpoint.token",
+        "must be a secret of at least 16 printable characters without spaces (it is sent as a bearer token; trim a trailing newline)"
+      )
     if (typeof path !== "string" || !path.startsWith("/"))
       at("levelEndpoint.path", `${JSON.stringify(path)} is not a path starting with /`)
     levelEndpoint = { path, digest: sha256(String(token)) }
@@ -320,10 +323,19 @@ export const redactHeaders = (
   return out
 }
 
+/** The longest prefix of `text` within `maxBytes` UTF-8 bytes that ends on a character boundary. */
+const utf8Prefix = (text: string, maxBytes: number): string => {
+  const bytes = Buffer.from(text, "utf8")
+  let end = maxBytes
+  // back up over continuation bytes (10xxxxxx) to the start of the cut character
+  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--
+  return bytes.subarray(0, end).toString("utf8")
+}
+
 /** A request body for the access line: cut at the cap, parsed when it is JSON. */
 export const bodyField = (text: string, contentType: string | undefined, maxBytes: number): unknown => {
   const cut = Buffer.byteLength(text, "utf8") > maxBytes
-  const shown = cut ? Buffer.from(text, "utf8").subarray(0, maxBytes).toString("utf8") : text
+  const shown = cut ? utf8Prefix(text, maxBytes) : text
   if (!cut && contentType?.includes("json")) {
     try {
       return JSON.parse(text)
@@ -399,17 +411,87 @@ export const byteCount = (value: string | ReadonlyArray<string> | number | undef
 /** Parses a level-change request body or query: `{"level":"debug"}`, `level=debug` or the bare name. */
 export const requestedLevel = (body: string, query: string | undefined): LevelName | undefined => {
   const fromQuery = query === undefined ? null : new URLSearchParams(query).get("level")
-  if (fromQuery !== null) return isLevelName(fromQuery) ? fromQuery : undefined
+  if (fromQuery !== null) return isSettable(fromQuery) ? fromQuery : undefined
   const text = body.trim()
-  if (isLevelName(text)) return text
+  if (isSettable(text)) return text
   try {
     const parsed: unknown = JSON.parse(text)
     const level =
       typeof parsed === "object" && parsed !== null ? (parsed as { level?: unknown }).level : undefined
-    return isLevelName(level) ? level : undefined
+    return isSettable(level) ? level : undefined
   } catch {
     const level = new URLSearchParams(text).get("level")
-    return isLevelName(level) ? level : undefined
+    return isSettable(level) ? level : undefined
+  }
+}
+
+/**
+ * Properties of an error that hold the request or its body (platform `RequestError` and
+ * `RouteNotFound` carry the request with every header; body parsers keep the raw body).
+ * The error line leaves them out: they would put credentials in the log.
+ */
+const requestBearing = new Set(["request", "req", "response", "res", "body", "rawBody", "headers"])
+
+/** A copy of an error without request-bearing properties (the original is never touched). */
+export const safeError = (error: unknown): unknown => {
+  if (typeof error !== "object" || error === null) return error
+  let keys: Array<string>
+  try {
+    keys = Object.keys(error)
+  } catch {
+    return error
+  }
+  if (!keys.some((k) => requestBearing.has(k))) return error
+  const copy: Record<string, unknown> =
+    error instanceof Error ? Object.create(Object.getPrototypeOf(error) as object) : {}
+  for (const k of ["name", "message", "stack", "cause"]) {
+    try {
+      if (k in error)
+        Object.defineProperty(copy, k, {
+          value: (error as Record<string, unknown>)[k],
+          enumerable: false,
+          writable: true,
+          configurable: true
+        })
+    } catch {
+      // a throwing getter: leave it out
+    }
+  }
+  for (const k of keys) {
+    if (requestBearing.has(k)) continue
+    try {
+      copy[k] = (error as Record<string, unknown>)[k]
+    } catch {
+      // a throwing getter: leave it out
+    }
+  }
+  return copy
+}
+
+/**
+ * Refusals of the level endpoint are logged at security, which no threshold hides: at most
+ * `perMinute` lines a minute, the next one saying how many were left out.
+ */
+export const refusalLimiter = (
+  perMinute = 10
+): (() => { readonly log: boolean; readonly suppressed: number }) => {
+  let windowStart = 0
+  let count = 0
+  let suppressed = 0
+  return () => {
+    const now = Date.now()
+    if (now - windowStart >= 60_000) {
+      windowStart = now
+      count = 0
+    }
+    if (count >= perMinute) {
+      suppressed++
+      return { log: false, suppressed }
+    }
+    count++
+    const reported = suppressed
+    suppressed = 0
+    return { log: true, suppressed: reported }
   }
 }
 
@@ -422,7 +504,15 @@ export const bearerOf = (header: string | ReadonlyArray<string> | undefined): st
 }
 
 /** The reply of the level endpoint to a bad request, for every adapter alike. */
-export const levelEndpointHelp = `expected POST with Authorization: Bearer <token> and {"level": one of ${levelNames.join(", ")}}`
+/**
+ * The levels the endpoint may set. Not audit or security: a threshold that high would hide
+ * the audit trail, the endpoint's own "log level changed" line included.
+ */
+export const settableLevels: ReadonlyArray<LevelName> = ["trace", "debug", "info", "warn", "error", "fatal"]
+
+const isSettable = (u: unknown): u is LevelName => isLevelName(u) && settableLevels.includes(u)
+
+export const levelEndpointHelp = `expected POST with Authorization: Bearer <token> and {"level": one of ${settableLevels.join(", ")}}`
 
 /** Whether a body of this content type is text worth showing (absent type counts as text). */
 export const isTextual = (contentType: string | undefined): boolean =>

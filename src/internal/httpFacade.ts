@@ -22,7 +22,9 @@ import {
   parseTraceparent,
   pathOf,
   redactHeaders,
+  refusalLimiter,
   requestedLevel,
+  safeError,
   type TraceParent,
   tokenMatches,
   wantsAccessLine
@@ -120,6 +122,7 @@ export const currentLevel = (logger: Logger): LevelName | "off" =>
 /** One adapter instance: a logger, validated options, and how to read the framework's request. */
 export class FacadeHttp<Source> {
   private readonly diagnostics: Diagnostics
+  private readonly refusal = refusalLimiter()
 
   constructor(
     readonly logger: Logger,
@@ -158,9 +161,30 @@ export class FacadeHttp<Source> {
     return state
   }
 
-  /** Records a failure of the request's handling (the first one counts); it is logged when the response is done. */
+  /**
+   * Records a failure of the request's handling (the first one counts); it is logged when the
+   * response is done, with the status sent, or at once when the response is already done
+   * (a handler that fails after answering, or after the client went away).
+   */
   fail(state: RequestState<Source>, error: unknown): void {
-    if (this.config.logErrors && state.failure === undefined) state.failure = { error }
+    if (!this.config.logErrors || state.failure !== undefined) return
+    state.failure = { error }
+    if (!state.done) return
+    const status = state.res.writableFinished ? state.res.statusCode : clientClosedStatus
+    try {
+      state.runInContext(() => this.writeFailure(state, status))
+    } catch (e) {
+      this.diagnostics.report("error log", "could not write the error line of a finished request", e)
+    }
+  }
+
+  private writeFailure(state: RequestState<Source>, status: number): void {
+    if (state.failure === undefined) return
+    // errors of body parsers and frameworks may hold the raw body or the request: left out
+    this.logger.error("request failed", {
+      http: { method: state.req.method, path: state.path, status },
+      error: safeError(state.failure.error)
+    })
   }
 
   private end(state: RequestState<Source>): void {
@@ -178,11 +202,7 @@ export class FacadeHttp<Source> {
   private writeLines(state: RequestState<Source>, status: number): void {
     const { logger, config } = this
     const req = state.req
-    if (state.failure !== undefined) {
-      const fields = { http: { method: req.method, path: state.path, status }, error: state.failure.error }
-      if (status >= 500) logger.error("request failed", fields)
-      else logger.warn("request failed", fields)
-    }
+    this.writeFailure(state, status)
     const access = config.access
     if (access === undefined || !wantsAccessLine(config, state.path, status)) return
     const headers = req.headers
@@ -211,9 +231,12 @@ export class FacadeHttp<Source> {
     const endpoint = this.config.levelEndpoint
     state.route = endpoint?.path
     if (endpoint !== undefined && tokenMatches(endpoint.digest, bearerOf(authorization))) return true
-    this.logger.security("log level change refused", {
-      http: { clientIp: state.clientIp, reason: "bad or missing token" }
-    })
+    const { log, suppressed } = this.refusal()
+    if (log)
+      this.logger.security("log level change refused", {
+        http: { clientIp: state.clientIp, reason: "bad or missing token" },
+        ...(suppressed > 0 ? { suppressed } : {})
+      })
     return false
   }
 
@@ -230,8 +253,9 @@ export class FacadeHttp<Source> {
     if (method !== "POST" && method !== "PUT") return { status: 405, payload: { error: levelEndpointHelp } }
     const level = requestedLevel(body, query)
     if (level === undefined) return { status: 400, payload: { error: levelEndpointHelp } }
-    logger.setLevel(level)
+    // written before the change, so that no new threshold can hide it
     logger.audit("log level changed", { from: current, to: level, http: { clientIp: state.clientIp } })
+    logger.setLevel(level)
     return { status: 200, payload: { level, previous: current } }
   }
 }

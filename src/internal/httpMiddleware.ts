@@ -10,6 +10,7 @@ import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as EffectCause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -20,6 +21,7 @@ import * as Fapilog from "../Fapilog.js"
 import { toEffectLevel, withBindings } from "./effectLogger.js"
 import {
   accessFields,
+  announcesBody,
   bearerOf,
   bodyField,
   byteCount,
@@ -32,8 +34,10 @@ import {
   parseTraceparent,
   pathOf,
   redactHeaders,
+  refusalLimiter,
   requestedLevel,
   resolveOptions,
+  safeError,
   tokenMatches,
   wantsAccessLine
 } from "./http.js"
@@ -86,8 +90,7 @@ export class CurrentRequestLogger extends Context.Reference<CurrentRequestLogger
   }
 ) {}
 
-const header = (request: HttpServerRequest.HttpServerRequest, name: string): string | undefined =>
-  request.headers[name]
+type Headers = Readonly<Record<string, string | undefined>>
 
 /** The route the platform router matched, which it records on the server span. */
 const routeOf = (context: Context.Context<never>): string | undefined => {
@@ -109,53 +112,106 @@ const responseBytes = (response: HttpServerResponse.HttpServerResponse): number 
   }
 }
 
-/** The request body for the access line, read through the platform's cached `text`. */
-const readBody = (
-  request: HttpServerRequest.HttpServerRequest,
-  maxBytes: number
-): Effect.Effect<unknown | undefined> => {
-  if (request.method === "GET" || request.method === "HEAD") return Effect.succeed(undefined)
-  const contentType = header(request, "content-type")
-  const length = byteCount(header(request, "content-length"))
-  if (length === 0) return Effect.succeed(undefined)
-  if (!isTextual(contentType)) return Effect.succeed(`[${contentType} body not logged]`)
-  if (length === undefined || length > 1_048_576)
-    return Effect.succeed("[body of unknown or large size not logged]")
-  return request.text.pipe(
-    Effect.map((text) => bodyField(text, contentType, maxBytes)),
-    Effect.orElseSucceed(() => "[unreadable body]")
-  )
+/** What the handler read of the request body, for the access line. */
+interface BodyTap {
+  text: string | undefined
 }
+
+/**
+ * The request as the handler sees it when body logging is on: the same request, except that
+ * reading the body as a whole (`text`, `json`, `urlParamsBody`, `arrayBuffer`) also keeps
+ * the text for the access line. Nothing is read ahead: a body the handler does not read, or
+ * reads as a stream, is not logged.
+ */
+const tapBody = (
+  request: HttpServerRequest.HttpServerRequest,
+  tap: BodyTap
+): HttpServerRequest.HttpServerRequest =>
+  new Proxy(request, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target)
+      switch (prop) {
+        case "text":
+        case "json":
+        case "urlParamsBody":
+          // json and urlParamsBody parse the cached text: read it back once they succeed
+          return Effect.tap(value as Effect.Effect<unknown, unknown>, () =>
+            Effect.map(
+              Effect.orElseSucceed(target.text, () => undefined),
+              (text) => {
+                tap.text ??= text
+              }
+            )
+          )
+        case "arrayBuffer":
+          return Effect.tap(value as Effect.Effect<ArrayBuffer, unknown>, (buffer) =>
+            Effect.sync(() => {
+              tap.text ??= Buffer.from(buffer).toString("utf8")
+            })
+          )
+        case "modify":
+          // a router mount slices the URL with `modify`: the copy is tapped too
+          return (...args: Parameters<HttpServerRequest.HttpServerRequest["modify"]>) =>
+            tapBody(target.modify(...args), tap)
+        default:
+          return typeof value === "function" ? value.bind(target) : value
+      }
+    }
+  })
+
+const bodyForLine = (tap: BodyTap, headers: Headers, maxBytes: number): unknown => {
+  const contentType = headers["content-type"]
+  if (tap.text === undefined)
+    return announcesBody(headers) ? "[body not read as a whole by the handler; not logged]" : undefined
+  if (!isTextual(contentType)) return `[${contentType} body not logged]`
+  return bodyField(tap.text, contentType, maxBytes)
+}
+
+const json = (body: unknown, status = 200) =>
+  HttpServerResponse.unsafeJson(body, { status, headers: { "cache-control": "no-store" } })
 
 const levelEndpoint = (
   endpoint: NonNullable<HttpConfig["levelEndpoint"]>,
   request: HttpServerRequest.HttpServerRequest,
-  clientIp: string | undefined
+  headers: Headers,
+  clientIp: string | undefined,
+  refusal: ReturnType<typeof refusalLimiter>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
   Effect.gen(function* () {
     const service = yield* Effect.serviceOption(Fapilog.Fapilog)
-    if (service._tag === "None")
-      return HttpServerResponse.unsafeJson({ error: "no fapilog layer is running" }, { status: 503 })
-    if (!tokenMatches(endpoint.digest, bearerOf(header(request, "authorization")))) {
-      yield* Fapilog.security("log level change refused", {
-        http: { clientIp, reason: "bad or missing token" }
-      })
-      return HttpServerResponse.unsafeJson({ error: "unauthorized" }, { status: 401 })
+    if (service._tag === "None") return json({ error: "no fapilog layer is running" }, 503)
+    if (!tokenMatches(endpoint.digest, bearerOf(headers.authorization))) {
+      const { log, suppressed } = refusal()
+      if (log)
+        yield* Fapilog.security("log level change refused", {
+          http: { clientIp, reason: "bad or missing token" },
+          ...(suppressed > 0 ? { suppressed } : {})
+        })
+      return json({ error: "unauthorized" }, 401)
     }
     const current = yield* service.value.level
-    if (request.method === "GET") return HttpServerResponse.unsafeJson({ level: current })
-    if (request.method !== "POST" && request.method !== "PUT")
-      return HttpServerResponse.unsafeJson({ error: levelEndpointHelp }, { status: 405 })
+    if (request.method === "GET" || request.method === "HEAD") return json({ level: current })
+    if (request.method !== "POST" && request.method !== "PUT") return json({ error: levelEndpointHelp }, 405)
     const url = request.url
     const q = url.indexOf("?")
     const body = yield* Effect.orElseSucceed(request.text, () => "")
     const level = requestedLevel(body, q < 0 ? undefined : url.slice(q + 1))
-    if (level === undefined)
-      return HttpServerResponse.unsafeJson({ error: levelEndpointHelp }, { status: 400 })
-    yield* service.value.setLevel(level)
+    if (level === undefined) return json({ error: levelEndpointHelp }, 400)
+    // written before the change, so that no new threshold can hide it
     yield* Fapilog.audit("log level changed", { from: current, to: level, http: { clientIp } })
-    return HttpServerResponse.unsafeJson({ level, previous: current })
+    yield* service.value.setLevel(level)
+    return json({ level, previous: current })
   })
+
+/** A platform error that says no route matched: the access line reports it, it is no handler failure. */
+const onlyRouteNotFound = (cause: EffectCause.Cause<unknown>): boolean => {
+  const failures = EffectCause.failures(cause)
+  return (
+    Chunk.size(failures) > 0 &&
+    EffectCause.defects(cause).length === 0 &&
+    Chunk.every(failures, (e) => HttpServerError.isServerError(e) && e._tag === "RouteNotFound")
+  )
+}
 
 /** A middleware that adds no requirement and no error of its own. */
 export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>
@@ -163,18 +219,29 @@ export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E
 /** Builds the middleware; options are validated here, once (a ConfigError is thrown). */
 export const make = (options?: HttpOptions): Middleware => {
   const config = resolveOptions(options, "Http.middleware")
+  const refusal = refusalLimiter()
+  const access = config.access
+  const tapBodies = access !== undefined && access.bodyBytes > 0
   const middleware: HttpMiddleware.HttpMiddleware = HttpMiddleware.make((app) =>
     Effect.withFiberRuntime((fiber) => {
       const started = performance.now()
       const context = fiber.currentContext
       const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
-      const id = correlationIdOf(config, header(request, config.header))
-      const trace = parseTraceparent(header(request, "traceparent"))
-      const peer = Option.getOrUndefined(request.remoteAddress)
-      const clientIp = clientAddress(config, peer, header(request, "x-forwarded-for"))
+      // the platform builds this object on each access: read it once
+      const headers: Headers = request.headers
+      const id = correlationIdOf(config, headers[config.header])
+      const trace = parseTraceparent(headers.traceparent)
+      const clientIp = clientAddress(
+        config,
+        Option.getOrUndefined(request.remoteAddress),
+        headers["x-forwarded-for"]
+      )
       const path = pathOf(request.url)
+      // With the platform's tracer (the default) the server span already carries the incoming
+      // trace id and its own span id; only without it do the traceparent's ids fill the slots.
+      const traced = Context.getOption(context, Tracer.ParentSpan)._tag === "Some"
       const bound: Fields =
-        trace === undefined
+        trace === undefined || traced
           ? { correlationId: id }
           : { correlationId: id, traceId: trace.traceId, spanId: trace.spanId }
       let sent: HttpServerResponse.HttpServerResponse | undefined
@@ -185,14 +252,15 @@ export const make = (options?: HttpOptions): Middleware => {
         })
       )
       const endpoint = config.levelEndpoint
+      const tap: BodyTap = { text: undefined }
       const handled =
-        endpoint !== undefined && path === endpoint.path ? levelEndpoint(endpoint, request, clientIp) : app
-      const access = config.access
-      const body =
-        access !== undefined && access.bodyBytes > 0 ? readBody(request, access.bodyBytes) : undefined
+        endpoint !== undefined && path === endpoint.path
+          ? levelEndpoint(endpoint, request, headers, clientIp, refusal)
+          : tapBodies
+            ? Effect.updateService(app, HttpServerRequest.HttpServerRequest, (r) => tapBody(r, tap))
+            : app
       const served = Effect.gen(function* () {
         const service = yield* Effect.serviceOption(Fapilog.Fapilog)
-        const bodyValue = body === undefined ? undefined : yield* body
         // a live level change reaches Effect.log* in handlers too, not only fapilog's own threshold
         const level = service._tag === "Some" ? yield* service.value.level : undefined
         const run =
@@ -210,15 +278,15 @@ export const make = (options?: HttpOptions): Middleware => {
           if (
             cause._tag === "Some" &&
             !EffectCause.isEmpty(cause.value) &&
-            !EffectCause.isInterruptedOnly(cause.value)
+            !EffectCause.isInterruptedOnly(cause.value) &&
+            !onlyRouteNotFound(cause.value)
           )
             failure = cause.value
         }
         if (failure !== undefined && config.logErrors) {
-          const fields = { http: { method: request.method, path, status }, error: failure }
-          yield* status >= 500 || EffectCause.isDie(failure)
-            ? Fapilog.error("request failed", fields)
-            : Fapilog.warn("request failed", fields)
+          // platform errors carry the whole request (every header): the line keeps the rest
+          const error = EffectCause.map(failure, safeError)
+          yield* Fapilog.error("request failed", { http: { method: request.method, path, status }, error })
         }
         if (access !== undefined && wantsAccessLine(config, path, status)) {
           const response = sent
@@ -228,14 +296,14 @@ export const make = (options?: HttpOptions): Middleware => {
             path,
             status,
             durationMs: performance.now() - started,
-            requestBytes: byteCount(header(request, "content-length")),
+            requestBytes: byteCount(headers["content-length"]),
             responseBytes: response === undefined ? undefined : responseBytes(response),
             clientIp,
-            userAgent: header(request, "user-agent"),
-            requestHeaders: access.headers ? redactHeaders(access, request.headers) : undefined,
+            userAgent: headers["user-agent"],
+            requestHeaders: access.headers ? redactHeaders(access, headers) : undefined,
             responseHeaders:
               access.headers && response !== undefined ? redactHeaders(access, response.headers) : undefined,
-            body: bodyValue
+            body: tapBodies ? bodyForLine(tap, headers, access.bodyBytes) : undefined
           })
           yield* byLevel[access.level(status)](access.message, fields)
         }

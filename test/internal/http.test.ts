@@ -11,8 +11,10 @@ import {
   pathMatcher,
   pathOf,
   redactHeaders,
+  refusalLimiter,
   requestedLevel,
   resolveOptions,
+  safeError,
   tokenMatches,
   wantsAccessLine
 } from "../../src/internal/http.js"
@@ -201,12 +203,14 @@ describe("access line", () => {
       }
     )
   })
-  it("bodies: JSON parsed, text capped on a character boundary", () => {
+  it("bodies: JSON parsed, text capped on a character boundary (multi-byte too)", () => {
     assert.deepStrictEqual(bodyField('{"a":[1]}', "application/json", 100), { a: [1] })
     assert.strictEqual(bodyField("{not json", "application/json", 100), "{not json")
     assert.strictEqual(bodyField("abcdef", "text/plain", 3), "abc…[truncated]")
     assert.strictEqual(bodyField('{"a":"long"}', "application/json", 4), '{"a"…[truncated]')
     assert.strictEqual(bodyField("ok", undefined, 10), "ok")
+    assert.strictEqual(bodyField("ééé", "text/plain", 3), "é…[truncated]")
+    assert.strictEqual(bodyField("a€b", "text/plain", 3), "a…[truncated]")
   })
   it("paths, sizes", () => {
     assert.strictEqual(pathOf("/a/b?x=1#f"), "/a/b")
@@ -244,5 +248,63 @@ describe("level endpoint", () => {
     assert.isUndefined(requestedLevel("", "level=loud"))
     assert.isUndefined(requestedLevel('{"level":"loud"}', undefined))
     assert.isUndefined(requestedLevel("null", undefined))
+    assert.isUndefined(requestedLevel('{"level":"audit"}', undefined))
+    assert.isUndefined(requestedLevel("security", undefined))
+  })
+})
+
+describe("error lines", () => {
+  it("safeError leaves out what carries the request or its body, keeping the rest", () => {
+    class Tagged extends Error {
+      readonly _tag = "RequestError"
+      constructor(
+        readonly request: unknown,
+        readonly reason: string
+      ) {
+        super("decode failed")
+      }
+      override get message(): string {
+        return `${(this.request as { url: string }).url} failed`
+      }
+    }
+    const original = new Tagged({ url: "/x", headers: { authorization: "secret" } }, "Decode")
+    const safe = safeError(original) as Record<string, unknown>
+    assert.instanceOf(safe, Tagged)
+    assert.isFalse(Object.hasOwn(safe, "request"))
+    assert.strictEqual(safe.reason, "Decode")
+    assert.strictEqual(safe._tag, "RequestError")
+    assert.strictEqual((safe as unknown as Error).message, original.message)
+    assert.strictEqual((original as unknown as { request: unknown }).request !== undefined, true)
+    const parse = Object.assign(new SyntaxError("bad json"), { body: '{"password":"x"', status: 400 })
+    const cleaned = safeError(parse) as Record<string, unknown>
+    assert.isUndefined(cleaned.body)
+    assert.strictEqual(cleaned.status, 400)
+    assert.strictEqual((cleaned as unknown as Error).message, "bad json")
+    const plain = new Error("plain")
+    assert.strictEqual(safeError(plain), plain)
+    assert.strictEqual(safeError("text"), "text")
+    const hostile = {
+      get request(): unknown {
+        throw new Error("no")
+      },
+      get other(): unknown {
+        throw new Error("no")
+      }
+    }
+    assert.deepStrictEqual(safeError(hostile), {})
+  })
+
+  it("refusalLimiter: ten a minute, then the count of those left out", () => {
+    const limit = refusalLimiter(2)
+    assert.deepStrictEqual(limit(), { log: true, suppressed: 0 })
+    assert.deepStrictEqual(limit(), { log: true, suppressed: 0 })
+    assert.deepStrictEqual(limit(), { log: false, suppressed: 1 })
+    assert.deepStrictEqual(limit(), { log: false, suppressed: 2 })
+  })
+
+  it("a level-endpoint token must be a bearer-safe secret", () => {
+    assert.throws(() => config({ levelEndpoint: { token: "a-very-long-secret-token\n" } }), /printable/)
+    assert.throws(() => config({ levelEndpoint: { token: "correct horse battery staple" } }), /printable/)
+    assert.isDefined(config({ levelEndpoint: { token: "a-very-long-secret-token" } }).levelEndpoint)
   })
 })

@@ -3,7 +3,8 @@
  * test file starts with the same routes (see test/Express.test.ts and test/Fastify.test.ts):
  * `/api/users/:id` (logs "user read" through the request logger and answers its ids),
  * `/api/broken/:id` (fails with "database down"), `/bad` (fails with status 400), `/health`,
- * `/debug` (logs at debug), `POST /echo`, and `/slow` (answers after 200 ms).
+ * `/debug` (logs at debug), `POST /echo`, `POST /json` (behind a JSON body parser), and `/slow`
+ * (answers after 200 ms).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Errors, type LogEvent, type Logger, withContext } from "fapilog"
@@ -205,7 +206,7 @@ export const adapterSuite = (adapter: Adapter): void => {
       })
     })
 
-    it("logs a failed request once with the request line and the status actually sent (500 → error, 400 → warn)", async () => {
+    it("logs a failed request once, at error, with the request line and the status actually sent", async () => {
       await adapter.withServer(undefined, async (running) => {
         const r = await send(running.port, { path: "/api/broken/7", headers: { "x-request-id": "f-1" } })
         assert.strictEqual(r.status, 500)
@@ -220,13 +221,30 @@ export const adapterSuite = (adapter: Adapter): void => {
         assert.strictEqual(fail?.level, "error")
         assert.strictEqual(fail?.error?.message, "database down")
         assert.deepStrictEqual(http(fail), { method: "GET", path: "/api/broken/7", status: 500 })
-        const warned = failed.find((e) => e.correlationId === "b-1")
-        assert.strictEqual(warned?.level, "warn")
-        assert.strictEqual(http(warned).status, 400)
+        const client = failed.find((e) => e.correlationId === "b-1")
+        assert.strictEqual(client?.level, "error")
+        assert.strictEqual(http(client).status, 400)
         const access = accessLines(running).find((e) => e.correlationId === "f-1")
         assert.strictEqual(access?.level, "error")
         assert.strictEqual(http(access).route, "/api/broken/:id")
         assert.strictEqual(http(access).status, 500)
+      })
+    })
+
+    it("the error line leaves out a parser's raw body and the request", async () => {
+      await adapter.withServer(undefined, async (running) => {
+        const r = await send(running.port, {
+          path: "/json",
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: "Bearer BEARER-SECRET" },
+          body: '{"password":"hunter2", broken'
+        })
+        assert.strictEqual(r.status, 400)
+        await settle(running.log, () => accessLines(running).length === 1)
+        const text = JSON.stringify(running.events())
+        assert.include(text, "request failed")
+        assert.notInclude(text, "hunter2")
+        assert.notInclude(text, "BEARER-SECRET")
       })
     })
 
