@@ -91,20 +91,37 @@ export const median = (xs: ReadonlyArray<number>): number => {
 /** Waits for the next turn of the event loop, after I/O callbacks. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+/** What a paced run measured besides its events: how often the event loop itself stalled. */
+export interface Paced {
+  readonly elapsedMs: number
+  /** Longest gap between two turns of the pacing loop, in ms: GC, a slow write or the OS. */
+  readonly maxTurnGapMs: number
+  /** Milliseconds spent in turn gaps longer than 1 ms. */
+  readonly stalledMs: number
+}
+
 /**
  * Calls `send(i)` for i = 0 … total-1 at `rate` per second: on every event-loop turn it
  * sends the events due by now (a turn is a few microseconds when idle, so the stream is
- * steady, not bursts per timer tick). Returns the elapsed milliseconds.
+ * steady, not bursts per timer tick).
  */
-export const paced = async (rate: number, total: number, send: (i: number) => void): Promise<number> => {
+export const paced = async (rate: number, total: number, send: (i: number) => void): Promise<Paced> => {
   const start = performance.now()
   let sent = 0
+  let last = start
+  let maxTurnGapMs = 0
+  let stalledMs = 0
   while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000))
+    const now = performance.now()
+    const gap = now - last
+    last = now
+    if (gap > maxTurnGapMs) maxTurnGapMs = gap
+    if (gap > 1) stalledMs += gap
+    const due = Math.min(total, Math.floor(((now - start) * rate) / 1000))
     for (; sent < due; sent++) send(sent)
     await nextTurn()
   }
-  return performance.now() - start
+  return { elapsedMs: performance.now() - start, maxTurnGapMs, stalledMs }
 }
 
 /** A pino destination (sonic-boom) flushed and closed. */

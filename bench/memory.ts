@@ -107,7 +107,7 @@ const soak = async (): Promise<CaseResult> => {
   )
   const series: Array<Record<string, number>> = []
   let start = { heap: 0, rss: 0, snapshot: 0 }
-  const elapsed = await paced(RATE, total, (i) => {
+  const run = await paced(RATE, total, (i) => {
     if (checkpoints.has(i)) {
       const h = heap()
       if (i === warmUp) start = { heap: h, rss: process.memoryUsage.rss(), snapshot: snapshot("start") }
@@ -124,8 +124,8 @@ const soak = async (): Promise<CaseResult> => {
     case: name,
     expectedLines: total,
     metrics: {
-      seconds: elapsed / 1000,
-      rate: (total / elapsed) * 1000,
+      seconds: run.elapsedMs / 1000,
+      rate: (total / run.elapsedMs) * 1000,
       heapStartMiB: start.heap / MiB,
       heapEndMiB: endHeap / MiB,
       heapGrowthMiB: (endHeap - start.heap) / MiB,
