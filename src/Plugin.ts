@@ -30,6 +30,7 @@ import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Named } from "./Enricher.js"
 import type { ConfigError, SinkError } from "./Errors.js"
+import * as configSchema from "./internal/configSchema.js"
 import * as internal from "./internal/plugin.js"
 import type { Sink } from "./Sink.js"
 
@@ -299,3 +300,94 @@ export const isCompatible = (apiVersion: string): boolean =>
  * @category utils
  */
 export const packageNames = (type: string): ReadonlyArray<string> => internal.candidates(type)
+
+/**
+ * A config Schema of the values `is` accepts, whose failure is one message naming the bad
+ * value and what is accepted: `<value> is not <expected>` (what fapilog's own settings say,
+ * and what `ConfigError` shows under the setting's path).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Plugin } from "fapilog"
+ *
+ * const Region = Plugin.accepted(
+ *   "Region",
+ *   (u): u is string => typeof u === "string" && /^[a-z]{2}-[0-9]$/.test(u),
+ *   "a region such as eu-1"
+ * )
+ * const Config = Schema.Struct({ region: Region })
+ * // { region: "EU" } fails with: "EU" is not a region such as eu-1
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const accepted: <A>(
+  identifier: string,
+  is: (u: unknown) => u is A,
+  expected: string,
+  description?: string
+) => Schema.Schema<A> = configSchema.accepted
+
+/**
+ * A config Schema of one of the given strings; a bad value fails with
+ * `<value> is not one of a, b, c`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Plugin } from "fapilog"
+ *
+ * const Config = Schema.Struct({ encoding: Plugin.oneOf(["protobuf", "json"]) })
+ * // { encoding: "xml" } fails with: "xml" is not one of protobuf, json
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const oneOf: <const A extends ReadonlyArray<string>>(
+  values: A,
+  description?: string
+) => Schema.Schema<A[number]> = configSchema.oneOf
+
+/**
+ * A config Schema of a whole number from `min` to `max`; a bad value fails with
+ * `<value> is not a whole number of <unit> between <min> and <max>`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Plugin } from "fapilog"
+ *
+ * const Config = Schema.Struct({ maxLabelValues: Plugin.wholeNumber(1, 100_000, "values per label") })
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const wholeNumber: (
+  min: number,
+  max: number,
+  unit: string,
+  description?: string
+) => Schema.Schema<number> = configSchema.wholeNumber
+
+/**
+ * An optional config key, exact: absent, or a valid value (`undefined` is refused). A bad
+ * value is then one issue naming its path, where `Schema.optional` adds "Expected
+ * undefined" for the key and each struct around it.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Plugin } from "fapilog"
+ *
+ * const Config = Schema.Struct({
+ *   url: Schema.String,
+ *   encoding: Plugin.optional(Plugin.oneOf(["protobuf", "json"]))
+ * })
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const optional: <S extends Schema.Schema.AnyNoContext>(
+  schema: S
+) => Schema.optionalWith<S, { exact: true }> = configSchema.optional

@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Schema } from "effect"
+import { ConfigProvider, Effect, Layer, ParseResult, Schema } from "effect"
 import { createLogger, Errors, Fapilog, Network, Plugin, Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { type Receiver, receiver } from "./internal/networkServer.js"
@@ -95,6 +95,40 @@ describe("Plugin constructors", () => {
     assert.isFalse(Plugin.isCompatible("2.0"))
     assert.isFalse(Plugin.isCompatible("0.9"))
     assert.isFalse(Plugin.isCompatible("one"))
+  })
+})
+
+describe("Plugin config schemas", () => {
+  const Config = Schema.Struct({
+    encoding: Plugin.optional(Plugin.oneOf(["protobuf", "json"])),
+    maxEvents: Plugin.optional(Plugin.wholeNumber(1, 1000, "events")),
+    region: Plugin.accepted(
+      "Region",
+      (u): u is string => typeof u === "string" && /^[a-z]{2}-[0-9]$/.test(u),
+      "a region such as eu-1"
+    )
+  })
+  const messages = (input: unknown) => {
+    const result = Schema.decodeUnknownEither(Config, { errors: "all" })(input)
+    return result._tag === "Left"
+      ? ParseResult.ArrayFormatter.formatErrorSync(result.left).map(
+          (i) => `${i.path.join(".")}: ${i.message}`
+        )
+      : []
+  }
+
+  it("each bad value is one issue naming it and what is accepted; absent optional keys are fine", () => {
+    assert.deepStrictEqual(messages({ region: "eu-1" }), [])
+    assert.deepStrictEqual(messages({ region: "eu-1", encoding: "json", maxEvents: 1000 }), [])
+    assert.deepStrictEqual(messages({ region: "EU", encoding: "xml", maxEvents: 0 }), [
+      'encoding: "xml" is not one of protobuf, json',
+      "maxEvents: 0 is not a whole number of events between 1 and 1000",
+      'region: "EU" is not a region such as eu-1'
+    ])
+    assert.deepStrictEqual(messages({ region: "eu-1", maxEvents: undefined }), [
+      "maxEvents: undefined is not a whole number of events between 1 and 1000"
+    ])
+    assert.deepStrictEqual(messages({ region: () => 1 }), ["region: a function is not a region such as eu-1"])
   })
 })
 

@@ -1,36 +1,16 @@
 import * as Schema from "effect/Schema"
+import { accepted, optional, show, wholeNumber as whole } from "./configSchema.js"
 
-const show = (u: unknown): string => {
-  if (typeof u === "string") return JSON.stringify(u)
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
-}
-
-/** A whole number in a range, whose message names the bad value and the accepted range. */
-const whole = (min: number, max: number, unit: string, description: string) =>
-  Schema.declare(
-    (u: unknown): u is number => Number.isInteger(u) && (u as number) >= min && (u as number) <= max,
-    {
-      identifier: `Int(${min}..${max})`,
-      description,
-      message: (issue) => `${show(issue.actual)} is not a whole number of ${unit} between ${min} and ${max}`
-    }
-  )
-
-const path = Schema.declare(
+const path = accepted(
+  "Directory",
   (u: unknown): u is string => typeof u === "string" && u.length > 0 && !u.includes("\0"),
-  {
-    identifier: "Directory",
-    description: "A directory path; relative paths resolve against the working directory.",
-    message: (issue) => `${show(issue.actual)} is not a directory path`
-  }
+  "a directory path",
+  "A directory path; relative paths resolve against the working directory."
 )
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
+// a record key must be a refinement of string (a declared schema is refused as a key)
 const HeaderName = Schema.String.pipe(
   Schema.pattern(TOKEN, {
     identifier: "HeaderName",
@@ -39,12 +19,10 @@ const HeaderName = Schema.String.pipe(
 )
 
 // a value must not smuggle a line break (or any control character but tab) into the request
-const HeaderValue = Schema.declare(
+const HeaderValue = accepted(
+  "HeaderValue",
   (u: unknown): u is string => typeof u === "string" && !/[\0-\x08\x0a-\x1f\x7f]/.test(u),
-  {
-    identifier: "HeaderValue",
-    message: (issue) => `${show(issue.actual)} is not a header value (a string without control characters)`
-  }
+  "a header value (a string without control characters)"
 )
 
 const headerRecord = Schema.Record({ key: HeaderName, value: HeaderValue }).annotations({
@@ -81,11 +59,6 @@ export const url = (options: UrlOptions = {}): Schema.Schema<string> =>
         ? `must not carry credentials: use ${options.credentials ?? "headers: { authorization }"}`
         : `${show(issue.actual)} is not an http:// or https:// URL`
   })
-
-// `exact`: an absent key is absent and `undefined` is not a value, so a bad value yields one
-// issue naming it (not also "Expected undefined" for the key and each enclosing struct)
-const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true })
 
 /** The config fields every network plugin accepts, as Schema fields to spread. */
 export const configFields = {

@@ -15,6 +15,7 @@ import * as Scope from "effect/Scope"
 import { ConfigError, type ConfigIssue, SinkError } from "../Errors.js"
 import type { Kind, Plugin, Context as PluginContext } from "../Plugin.js"
 import type { Sink, State as SinkState } from "../Sink.js"
+import { show } from "./configSchema.js"
 import { Diagnostics } from "./diagnostics.js"
 import type { NamedEnricher } from "./enrichers.js"
 
@@ -42,14 +43,6 @@ export const restartIntervalMs = 5_000
 
 // ---------------------------------------------------------------------------------------
 // Checks on a plugin object
-
-const show = (u: unknown): string => {
-  try {
-    return typeof u === "string" ? JSON.stringify(u) : (JSON.stringify(u) ?? String(u))
-  } catch {
-    return String(u)
-  }
-}
 
 const API_VERSION = /^(\d+)\.(\d+)(?:\.\d+)?$/
 

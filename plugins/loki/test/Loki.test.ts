@@ -304,6 +304,20 @@ describe("@fapilog/loki", () => {
     assert.match(at("sinks[0].tenantId"), /is not a non-empty string without control characters/)
     assert.match(at("sinks[0].batch.maxEvents"), /0 is not a whole number of events between 1 and 1000000/)
     for (const i of issues) assert.include(i.message, "@fapilog/loki")
+    // one issue per bad value, nothing else
+    assert.deepStrictEqual(
+      issues.map((i) => i.path),
+      [
+        "sinks[0].url",
+        "sinks[0].labels.bad-name",
+        "sinks[0].labelKeys[0]",
+        "sinks[0].maxLabelValues",
+        "sinks[0].tenantId",
+        "sinks[0].auth",
+        "sinks[0].encoding",
+        "sinks[0].batch.maxEvents"
+      ]
+    )
   })
 
   it("invalid settings through Loki.sink: a ConfigError too; credentials in the URL and label clashes refused", async () => {

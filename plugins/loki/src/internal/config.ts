@@ -3,16 +3,8 @@
  * `{ type: "loki", ... }` entry against, and what `Loki.sink` checks before opening.
  */
 import * as Schema from "effect/Schema"
-import { Network } from "fapilog"
+import { Network, Plugin } from "fapilog"
 import { LABEL_NAME, labelNameOf } from "./streams.js"
-
-const show = (u: unknown): string => {
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
-}
 
 const BaseUrl = Network.url({
   identifier: "LokiUrl",
@@ -25,20 +17,14 @@ const headerSafe = (u: unknown): u is string =>
   typeof u === "string" && u.length > 0 && !/[\0-\x1f\x7f]/.test(u)
 
 const HeaderValue = (what: string) =>
-  Schema.declare(headerSafe, {
-    identifier: what,
-    message: (issue) => `${show(issue.actual)} is not a non-empty string without control characters`
-  })
+  Plugin.accepted(what, headerSafe, "a non-empty string without control characters")
 
 const isLabelName = (name: string): boolean => LABEL_NAME.test(name) && !name.startsWith("__")
 
-const LabelValue = Schema.declare(
+const LabelValue = Plugin.accepted(
+  "LabelValue",
   (u: unknown): u is string => typeof u === "string" && u.length > 0 && u.length <= 2048,
-  {
-    identifier: "LabelValue",
-    message: (issue) =>
-      `${show(issue.actual)} is not a label value (a non-empty string of at most 2048 characters)`
-  }
+  "a label value (a non-empty string of at most 2048 characters)"
 )
 
 const Labels = Schema.Record({ key: Schema.String, value: LabelValue }).pipe(
@@ -50,63 +36,49 @@ const Labels = Schema.Record({ key: Schema.String, value: LabelValue }).pipe(
       ? true
       : {
           path: [bad],
-          message: `${show(bad)} is not a Loki label name (letters, digits and _, not starting with a digit or __)`
+          message: `${JSON.stringify(bad)} is not a Loki label name (letters, digits and _, not starting with a digit or __)`
         }
   })
 )
 
-const LabelKey = Schema.declare(
+const LabelKey = Plugin.accepted(
+  "LabelKey",
   (u: unknown): u is string => typeof u === "string" && u.length > 0 && !labelNameOf(u).startsWith("__"),
-  {
-    identifier: "LabelKey",
-    message: (issue) =>
-      `${show(issue.actual)} is not an event key to read labels from (level, logger or a field name, not starting with __)`
-  }
+  "an event key to read labels from (level, logger or a field name, not starting with __)"
 )
 
-const whole = (min: number, max: number, what: string) =>
-  Schema.declare(
-    (u: unknown): u is number => Number.isInteger(u) && (u as number) >= min && (u as number) <= max,
-    {
-      identifier: `Int(${min}..${max})`,
-      message: (issue) => `${show(issue.actual)} is not a whole number of ${what} between ${min} and ${max}`
-    }
-  )
+type Auth = { readonly username: string; readonly password: string } | { readonly bearer: string }
 
-const Encoding = Schema.declare((u: unknown): u is "protobuf" | "json" => u === "protobuf" || u === "json", {
-  identifier: "Encoding",
-  message: (issue) => `${show(issue.actual)} is not one of protobuf, json`
-})
+const hasKeys = (o: object, keys: ReadonlyArray<string>): boolean => {
+  const own = Object.keys(o)
+  return own.length === keys.length && keys.every((k) => own.includes(k))
+}
 
-const Auth = Schema.Union(
-  Schema.Struct({ username: HeaderValue("Username"), password: Schema.String }),
-  Schema.Struct({ bearer: HeaderValue("BearerToken") })
-).annotations({
-  identifier: "LokiAuth",
-  message: (issue) => ({
-    message: `${show(issue.actual)} is not { username, password } (strings, the username without control characters) or { bearer } (a non-empty string without control characters)`,
-    override: true
-  })
-})
+const isAuth = (u: unknown): u is Auth => {
+  if (typeof u !== "object" || u === null) return false
+  const a = u as Record<string, unknown>
+  return hasKeys(a, ["bearer"])
+    ? headerSafe(a.bearer)
+    : hasKeys(a, ["username", "password"]) && headerSafe(a.username) && typeof a.password === "string"
+}
 
-// `exact`: an absent key is absent, so a bad value yields one issue (not also "expected undefined")
-const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true })
-
-const Flag = Schema.declare((u: unknown): u is boolean => typeof u === "boolean", {
-  identifier: "Boolean",
-  message: (issue) => `${show(issue.actual)} is not true or false`
-})
+const Auth = Plugin.accepted(
+  "LokiAuth",
+  isAuth,
+  "{ username, password } (strings, the username without control characters) or { bearer } (a non-empty string without control characters)"
+)
 
 const fields = {
   url: BaseUrl,
-  labels: optional(Labels),
-  labelKeys: optional(Schema.Array(LabelKey)),
-  maxLabelValues: optional(whole(1, 100_000, "distinct values per label key")),
-  tenantId: optional(HeaderValue("TenantId")),
-  auth: optional(Auth),
-  encoding: optional(Encoding),
-  structuredMetadata: optional(Flag),
+  labels: Plugin.optional(Labels),
+  labelKeys: Plugin.optional(Schema.Array(LabelKey)),
+  maxLabelValues: Plugin.optional(Plugin.wholeNumber(1, 100_000, "distinct values per label key")),
+  tenantId: Plugin.optional(HeaderValue("TenantId")),
+  auth: Plugin.optional(Auth),
+  encoding: Plugin.optional(Plugin.oneOf(["protobuf", "json"])),
+  structuredMetadata: Plugin.optional(
+    Plugin.accepted("Boolean", (u): u is boolean => typeof u === "boolean", "true or false")
+  ),
   ...Network.configFields
 }
 
@@ -122,9 +94,9 @@ export const Config = Schema.Struct(fields).pipe(
       if (other !== undefined)
         return {
           path: ["labelKeys"],
-          message: `${show(key)} gives label ${name}, which ${other} already sets`
+          message: `${JSON.stringify(key)} gives label ${name}, which ${other} already sets`
         }
-      names.set(name, `labelKeys ${show(key)}`)
+      names.set(name, `labelKeys ${JSON.stringify(key)}`)
     }
     return true
   })

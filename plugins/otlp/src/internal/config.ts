@@ -3,15 +3,7 @@
  * `{ type: "otlp", ... }` entry against, and what `Otlp.sink` checks before opening.
  */
 import * as Schema from "effect/Schema"
-import { Network } from "fapilog"
-
-const show = (u: unknown): string => {
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
-}
+import { Network, Plugin } from "fapilog"
 
 const Url = Network.url({
   identifier: "OtlpUrl",
@@ -19,18 +11,11 @@ const Url = Network.url({
   credentials: "headers: { Authorization }"
 })
 
-const Encoding = Schema.declare((u: unknown): u is "protobuf" | "json" => u === "protobuf" || u === "json", {
-  identifier: "Encoding",
-  message: (issue) => `${show(issue.actual)} is not one of protobuf, json`
-})
-
-const AttributeValue = Schema.declare(
+const AttributeValue = Plugin.accepted(
+  "AttributeValue",
   (u: unknown): u is string | number | boolean =>
     typeof u === "string" || typeof u === "boolean" || (typeof u === "number" && Number.isFinite(u)),
-  {
-    identifier: "AttributeValue",
-    message: (issue) => `${show(issue.actual)} is not a string, finite number or boolean`
-  }
+  "a string, finite number or boolean"
 )
 
 const Resource = Schema.Record({ key: Schema.String, value: AttributeValue }).pipe(
@@ -39,21 +24,18 @@ const Resource = Schema.Record({ key: Schema.String, value: AttributeValue }).pi
   )
 )
 
-const ScopeName = Schema.declare((u: unknown): u is string => typeof u === "string" && u.length > 0, {
-  identifier: "ScopeName",
-  message: (issue) => `${show(issue.actual)} is not a non-empty instrumentation scope name`
-})
-
-// `exact`: an absent key is absent, so a bad value yields one issue (not also "expected undefined")
-const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true })
+const ScopeName = Plugin.accepted(
+  "ScopeName",
+  (u: unknown): u is string => typeof u === "string" && u.length > 0,
+  "a non-empty instrumentation scope name"
+)
 
 /** The OTLP sink's config: OTLP's own keys plus the network ones (headers, batch, retry, spool...). */
 export const Config = Schema.Struct({
-  url: optional(Url),
-  encoding: optional(Encoding),
-  resource: optional(Resource),
-  scope: optional(ScopeName),
+  url: Plugin.optional(Url),
+  encoding: Plugin.optional(Plugin.oneOf(["protobuf", "json"])),
+  resource: Plugin.optional(Resource),
+  scope: Plugin.optional(ScopeName),
   ...Network.configFields
 })
 

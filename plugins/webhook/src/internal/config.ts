@@ -3,15 +3,7 @@
  * `{ type: "webhook", ... }` entry against, and what `Webhook.sink` checks before opening.
  */
 import * as Schema from "effect/Schema"
-import { Network } from "fapilog"
-
-const show = (u: unknown): string => {
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
-}
+import { Network, Plugin } from "fapilog"
 
 const Url = Network.url({
   identifier: "WebhookUrl",
@@ -22,21 +14,10 @@ const Url = Network.url({
 export const formats = ["array", "ndjson", "wrapped"] as const
 export type Format = (typeof formats)[number]
 
-const FormatSchema = Schema.declare((u: unknown): u is Format => formats.includes(u as Format), {
-  identifier: "WebhookFormat",
-  description: "Body of a request: a JSON array, JSON lines, or { id, count, events }.",
-  message: (issue) => `${show(issue.actual)} is not one of ${formats.join(", ")}`
-})
-
 export const layouts = ["default", "ecs", "otel", "pino"] as const
 export type Layout = (typeof layouts)[number]
 
-const LayoutSchema = Schema.declare((u: unknown): u is Layout => layouts.includes(u as Layout), {
-  identifier: "WebhookLayout",
-  description: "Field layout of each event's JSON.",
-  message: (issue) => `${show(issue.actual)} is not one of ${layouts.join(", ")}`
-})
-
+// the message never shows the value: it is a secret
 const Secret = Schema.declare(
   (u: unknown): u is string => typeof u === "string" && u.length >= 16 && u.length <= 4096,
   {
@@ -46,17 +27,15 @@ const Secret = Schema.declare(
   }
 )
 
-// `exact`: an absent key is absent, so a bad value yields one issue (not also "expected undefined")
-const optional = <S extends Schema.Schema.AnyNoContext>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true })
-
 /** The webhook sink's config: its own keys plus the network ones (batch, retry, spool...). */
 export const Config = Schema.Struct({
-  type: optional(Schema.Literal("webhook")),
+  type: Plugin.optional(Schema.Literal("webhook")),
   url: Url,
-  format: optional(FormatSchema),
-  layout: optional(LayoutSchema),
-  secret: optional(Secret),
+  format: Plugin.optional(
+    Plugin.oneOf(formats, "Body of a request: a JSON array, JSON lines, or { id, count, events }.")
+  ),
+  layout: Plugin.optional(Plugin.oneOf(layouts, "Field layout of each event's JSON.")),
+  secret: Plugin.optional(Secret),
   ...Network.configFields
 })
 
