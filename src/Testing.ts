@@ -17,14 +17,12 @@
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
-import type { Named } from "./Enricher.js"
 import * as sinks from "./internal/sink.js"
 import * as conformance from "./internal/testingConformance.js"
 import * as events from "./internal/testingEvents.js"
 import type { Level } from "./Level.js"
 import type { LogEvent } from "./LogEvent.js"
-import type { Batch, FormatOptions, MemorySink, Sink } from "./Sink.js"
+import type { Batch, FormatOptions, MemorySink } from "./Sink.js"
 
 /**
  * One event to generate: every part optional (level "info", message `m<index>`, logger
@@ -243,13 +241,7 @@ export type SinkRule = conformance.SinkRule
  * @since 0.1.0
  * @category models
  */
-export interface SinkConformanceOptions {
-  readonly make: Effect.Effect<Sink, unknown, Scope.Scope>
-  readonly received: Effect.Effect<ReadonlyArray<unknown>, unknown>
-  readonly failing?: Effect.Effect<Sink, unknown, Scope.Scope> | undefined
-  readonly skip?: ReadonlyArray<SinkRule> | undefined
-  readonly timeoutMs?: number | undefined
-}
+export type SinkConformanceOptions = conformance.SinkConformanceOptions
 
 /**
  * Runs the sink conformance suite and fails with the first rule broken:
@@ -294,11 +286,7 @@ export const sinkConformance: (
  * @since 0.1.0
  * @category models
  */
-export interface EnricherConformanceOptions {
-  readonly make: Named | Effect.Effect<Named, unknown, Scope.Scope>
-  readonly skip?: ReadonlyArray<"shape" | "never-throws" | "returns-fields" | "serializable"> | undefined
-  readonly timeoutMs?: number | undefined
-}
+export type EnricherConformanceOptions = conformance.EnricherConformanceOptions
 
 /**
  * Runs the enricher conformance suite: `shape` (a name and an `enrich` function),

@@ -7,12 +7,12 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { createLogger } from "../src/index.js"
+import { createLogger, type Logger, Plugin, type Settings } from "../src/index.js"
 import { approximateBytes, parseRetryAfter } from "../src/internal/network.js"
 import type { LogEvent } from "../src/LogEvent.js"
 import * as Network from "../src/Network.js"
 import type { Batch } from "../src/Sink.js"
-import { freePort, listen, type Received, receiver } from "./internal/networkServer.js"
+import { freePort, type Received, type Receiver, receiver } from "./internal/networkServer.js"
 import { sampleEvent } from "./support/events.js"
 
 const events = (n: number, prefix = "e"): Array<LogEvent> =>
@@ -31,6 +31,23 @@ const encode = (list: ReadonlyArray<LogEvent>): Network.Request => ({
 
 const messages = (received: ReadonlyArray<Received>): Array<string> =>
   received.flatMap((r) => JSON.parse(r.body.toString("utf8")) as Array<string>)
+
+/** A network sink named "t" posting JSON arrays of messages to `url`. */
+const open = (url: string, options: Omit<Partial<Network.Options>, "url"> = {}) =>
+  Network.make({ name: "t", url, encode, ...options })
+
+/** The server accepted exactly these events (or messages), once each, in order. */
+const arrived = (server: Receiver, expected: ReadonlyArray<LogEvent | string>): void =>
+  assert.deepStrictEqual(
+    messages(server.accepted()),
+    expected.map((e) => (typeof e === "string" ? e : e.message))
+  )
+
+/** An endpoint nothing listens on (yet): its port, to listen on later, and its URL. */
+const unreachable = Effect.map(Effect.promise(freePort), (port) => ({
+  port,
+  url: `http://127.0.0.1:${port}/ingest`
+}))
 
 const waitFor = (condition: () => boolean, timeoutMs = 5000): Effect.Effect<void> =>
   Effect.gen(function* () {
@@ -60,18 +77,25 @@ const reports = () => {
 
 const fast = { initialDelayMs: 10, maxDelayMs: 50 }
 
+/** Two quick attempts per request; the breaker opens after two failures, for 100 ms. */
+const shortOutage = {
+  retry: { maxAttempts: 2, ...fast },
+  circuitBreaker: { failureThreshold: 2, resetMs: 100 }
+}
+
+/** One attempt per request; the first failure opens the breaker for a minute. */
+const giveUpAtOnce = {
+  retry: { maxAttempts: 1, ...fast },
+  circuitBreaker: { failureThreshold: 1, resetMs: 60_000 }
+}
+
 describe("Network.make", () => {
   it.live("batches by count: requests of at most maxEvents, in order", () =>
     Effect.gen(function* () {
       const server = yield* receiver()
       yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* Network.make({
-            name: "t",
-            url: server.url,
-            encode,
-            batch: { maxEvents: 3, maxWaitMs: 20 }
-          })
+          const sink = yield* open(server.url, { batch: { maxEvents: 3, maxWaitMs: 20 } })
           yield* sink.write(batchOf(events(7)))
           yield* waitFor(() => sink.stats().delivered === 7)
           assert.deepStrictEqual(
@@ -82,10 +106,7 @@ describe("Network.make", () => {
           assert.strictEqual(sink.stats().requests, 3)
         })
       )
-      assert.deepStrictEqual(
-        messages(server.accepted()),
-        events(7).map((e) => e.message)
-      )
+      arrived(server, events(7))
       assert.strictEqual(server.requests[0]?.headers["content-type"], "application/json")
     }).pipe(Effect.scoped)
   )
@@ -96,12 +117,7 @@ describe("Network.make", () => {
       const big = Array.from({ length: 10 }, (_, i) => sampleEvent({ message: `${i}`.padEnd(100, "x") }))
       yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* Network.make({
-            name: "t",
-            url: server.url,
-            encode,
-            batch: { maxEvents: 1000, maxBytes: 350, maxWaitMs: 20 }
-          })
+          const sink = yield* open(server.url, { batch: { maxEvents: 1000, maxBytes: 350, maxWaitMs: 20 } })
           yield* sink.write(batchOf(big))
           yield* waitFor(() => messages(server.accepted()).length === 10)
         })
@@ -118,12 +134,7 @@ describe("Network.make", () => {
   it.live("batches by time: a partial request waits maxWaitMs, then goes", () =>
     Effect.gen(function* () {
       const server = yield* receiver()
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
-        encode,
-        batch: { maxEvents: 100, maxWaitMs: 300 }
-      })
+      const sink = yield* open(server.url, { batch: { maxEvents: 100, maxWaitMs: 300 } })
       const start = Date.now()
       yield* sink.write(batchOf(events(2, "a")))
       yield* Effect.sleep(100)
@@ -153,10 +164,7 @@ describe("Network.make", () => {
         const signed: Array<number> = []
         yield* Effect.scoped(
           Effect.gen(function* () {
-            const sink = yield* Network.make({
-              name: "t",
-              url: server.url,
-              encode,
+            const sink = yield* open(server.url, {
               batch: { maxWaitMs: 0 },
               retry: fast,
               sign: (_, attempt) => {
@@ -174,10 +182,7 @@ describe("Network.make", () => {
         assert.strictEqual(server.requests.length, 3)
         assert.isAtLeast(server.requests[1]!.at - server.requests[0]!.at, 950)
         assert.isBelow(server.requests[2]!.at - server.requests[1]!.at, 900)
-        assert.deepStrictEqual(
-          messages(server.accepted()),
-          events(5).map((e) => e.message)
-        )
+        arrived(server, events(5))
         const bodies = new Set(server.requests.map((r) => r.body.toString()))
         assert.strictEqual(bodies.size, 1)
         assert.deepStrictEqual(signed, [1, 2, 3])
@@ -196,13 +201,7 @@ describe("Network.make", () => {
             ? { status: 503, headers: { "retry-after": new Date(Date.now() + 2000).toUTCString() } }
             : { status: 200 }
       })
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
-        encode,
-        batch: { maxWaitMs: 0 },
-        retry: fast
-      })
+      const sink = yield* open(server.url, { batch: { maxWaitMs: 0 }, retry: fast })
       yield* sink.write(batchOf(events(1)))
       yield* waitFor(() => server.accepted().length === 1)
       // HTTP-dates have whole seconds: at least one second, at most two
@@ -216,14 +215,7 @@ describe("Network.make", () => {
     Effect.gen(function* () {
       const server = yield* receiver({ answer: () => ({ status: 400, body: "bad labels" }) })
       const r = reports()
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
-        encode,
-        batch: { maxWaitMs: 0 },
-        retry: fast,
-        report: r.report
-      })
+      const sink = yield* open(server.url, { batch: { maxWaitMs: 0 }, retry: fast, report: r.report })
       yield* sink.write(batchOf(events(4)))
       yield* waitFor(() => sink.stats().lost === 4)
       yield* Effect.sleep(100)
@@ -237,14 +229,7 @@ describe("Network.make", () => {
   it.live("a server that never answers: the request times out and is resent", () =>
     Effect.gen(function* () {
       const server = yield* receiver({ answer: (_, n) => (n === 0 ? "hang" : { status: 200 }) })
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
-        encode,
-        batch: { maxWaitMs: 0 },
-        retry: fast,
-        timeoutMs: 200
-      })
+      const sink = yield* open(server.url, { batch: { maxWaitMs: 0 }, retry: fast, timeoutMs: 200 })
       const start = Date.now()
       yield* sink.write(batchOf(events(3)))
       yield* waitFor(() => sink.stats().delivered === 3)
@@ -257,30 +242,20 @@ describe("Network.make", () => {
 
   it.live("without a spool, a request is held while the endpoint is down and delivered when it is back", () =>
     Effect.gen(function* () {
-      const port = yield* Effect.promise(freePort)
+      const { port, url: down } = yield* unreachable
       const r = reports()
-      const sink = yield* Network.make({
-        name: "t",
-        url: `http://127.0.0.1:${port}/ingest`,
-        encode,
+      const sink = yield* open(down, {
         batch: { maxWaitMs: 0, maxEvents: 2 },
-        retry: { maxAttempts: 2, ...fast },
-        circuitBreaker: { failureThreshold: 2, resetMs: 100 },
+        ...shortOutage,
         report: r.report
       })
       yield* sink.write(batchOf(events(6)))
       yield* waitFor(() => r.list.some((m) => m.includes("held")))
       assert.strictEqual(sink.stats().delivered, 0)
       assert.strictEqual(sink.stats().queued, 6)
-      const server = yield* Effect.acquireRelease(
-        Effect.promise(() => listen({ port })),
-        (s) => Effect.promise(() => s.stop())
-      )
+      const server = yield* receiver({ port })
       yield* waitFor(() => sink.stats().delivered === 6)
-      assert.deepStrictEqual(
-        messages(server.accepted()),
-        events(6).map((e) => e.message)
-      )
+      arrived(server, events(6))
       assert.strictEqual(sink.stats().lost, 0)
     }).pipe(Effect.scoped)
   )
@@ -289,15 +264,11 @@ describe("Network.make", () => {
     "with a spool, an outage is spooled and replayed once the endpoint is back: no loss, no duplicate",
     () =>
       Effect.gen(function* () {
-        const port = yield* Effect.promise(freePort)
+        const { port, url: down } = yield* unreachable
         const dir = tmpDir()
-        const sink = yield* Network.make({
-          name: "t",
-          url: `http://127.0.0.1:${port}/ingest`,
-          encode,
+        const sink = yield* open(down, {
           batch: { maxWaitMs: 0, maxEvents: 2 },
-          retry: { maxAttempts: 2, ...fast },
-          circuitBreaker: { failureThreshold: 2, resetMs: 100 },
+          ...shortOutage,
           spool: { directory: dir },
           report: () => {}
         })
@@ -305,10 +276,7 @@ describe("Network.make", () => {
         yield* waitFor(() => sink.stats().spooled === 6)
         assert.strictEqual(sink.stats().spoolPending, 3)
         assert.isAbove(fs.readdirSync(dir).length, 0)
-        const server = yield* Effect.acquireRelease(
-          Effect.promise(() => listen({ port })),
-          (s) => Effect.promise(() => s.stop())
-        )
+        const server = yield* receiver({ port })
         yield* sink.write(batchOf(events(2, "up")))
         yield* waitFor(() => sink.stats().delivered === 8)
         const got = messages(server.accepted())
@@ -326,20 +294,19 @@ describe("Network.make", () => {
 
   it.live("the spool written by one run is replayed by the next", () =>
     Effect.gen(function* () {
-      const port = yield* Effect.promise(freePort)
+      const { url: down } = yield* unreachable
       const dir = tmpDir()
       const options = {
         name: "restart",
         encode,
         batch: { maxWaitMs: 0, maxEvents: 3 },
-        retry: { maxAttempts: 1, ...fast },
-        circuitBreaker: { failureThreshold: 1, resetMs: 60_000 },
+        ...giveUpAtOnce,
         spool: { directory: dir },
         report: () => {}
       }
       const first = yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* Network.make({ ...options, url: `http://127.0.0.1:${port}/ingest` })
+          const sink = yield* Network.make({ ...options, url: down })
           yield* sink.write(batchOf(events(7)))
           return sink
         })
@@ -349,25 +316,18 @@ describe("Network.make", () => {
       const server = yield* receiver()
       const second = yield* Network.make({ ...options, url: server.url })
       yield* waitFor(() => second.stats().replayed === 7)
-      assert.deepStrictEqual(
-        messages(server.accepted()),
-        events(7).map((e) => e.message)
-      )
+      arrived(server, events(7))
       assert.strictEqual(second.stats().spoolPending, 0)
     }).pipe(Effect.scoped)
   )
 
   it.live("a full spool refuses the request and counts its events as lost", () =>
     Effect.gen(function* () {
-      const port = yield* Effect.promise(freePort)
+      const { url: down } = yield* unreachable
       const r = reports()
-      const sink = yield* Network.make({
-        name: "t",
-        url: `http://127.0.0.1:${port}/ingest`,
-        encode,
+      const sink = yield* open(down, {
         batch: { maxWaitMs: 0, maxEvents: 5 },
-        retry: { maxAttempts: 1, ...fast },
-        circuitBreaker: { failureThreshold: 1, resetMs: 60_000 },
+        ...giveUpAtOnce,
         spool: { directory: tmpDir(), maxBytes: 300 },
         report: r.report
       })
@@ -385,12 +345,7 @@ describe("Network.make", () => {
       const server = yield* receiver()
       const stats = yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* Network.make({
-            name: "t",
-            url: server.url,
-            encode,
-            batch: { maxEvents: 10, maxWaitMs: 60_000 }
-          })
+          const sink = yield* open(server.url, { batch: { maxEvents: 10, maxWaitMs: 60_000 } })
           yield* sink.write(batchOf(events(25)))
           // two full requests go at once; the last 5 would wait a minute but for the close
           yield* waitFor(() => server.requests.length === 2)
@@ -399,10 +354,7 @@ describe("Network.make", () => {
           return sink.stats
         })
       )
-      assert.deepStrictEqual(
-        messages(server.accepted()),
-        events(25).map((e) => e.message)
-      )
+      arrived(server, events(25))
       assert.strictEqual(stats().delivered, 25)
       assert.strictEqual(stats().queued, 0)
     }).pipe(Effect.scoped)
@@ -415,10 +367,7 @@ describe("Network.make", () => {
       const start = Date.now()
       const stats = yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* Network.make({
-            name: "t",
-            url: server.url,
-            encode,
+          const sink = yield* open(server.url, {
             batch: { maxWaitMs: 0 },
             drainTimeoutMs: 200,
             report: r.report
@@ -440,10 +389,7 @@ describe("Network.make", () => {
       const dir = tmpDir()
       const stats = yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* Network.make({
-            name: "t",
-            url: server.url,
-            encode,
+          const sink = yield* open(server.url, {
             batch: { maxWaitMs: 0, maxEvents: 2 },
             drainTimeoutMs: 200,
             spool: { directory: dir },
@@ -462,13 +408,7 @@ describe("Network.make", () => {
   it.live("backpressure: with the queue at capacity, write waits until the sender takes events", () =>
     Effect.gen(function* () {
       const { server, release } = yield* gatedReceiver
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
-        encode,
-        capacity: 5,
-        batch: { maxEvents: 5, maxWaitMs: 0 }
-      })
+      const sink = yield* open(server.url, { capacity: 5, batch: { maxEvents: 5, maxWaitMs: 0 } })
       yield* sink.write(batchOf(events(5, "a")))
       yield* waitFor(() => server.requests.length === 1)
       yield* sink.write(batchOf(events(5, "b")))
@@ -479,10 +419,7 @@ describe("Network.make", () => {
       release()
       yield* Fiber.join(blocked)
       yield* waitFor(() => sink.stats().delivered === 13)
-      assert.deepStrictEqual(
-        messages(server.accepted()),
-        [...events(5, "a"), ...events(5, "b"), ...events(3, "c")].map((e) => e.message)
-      )
+      arrived(server, [...events(5, "a"), ...events(5, "b"), ...events(3, "c")])
     }).pipe(Effect.scoped)
   )
 
@@ -491,13 +428,7 @@ describe("Network.make", () => {
     () =>
       Effect.gen(function* () {
         const { server, release } = yield* gatedReceiver
-        const sink = yield* Network.make({
-          name: "t",
-          url: server.url,
-          encode,
-          capacity: 4,
-          batch: { maxEvents: 4, maxWaitMs: 0 }
-        })
+        const sink = yield* open(server.url, { capacity: 4, batch: { maxEvents: 4, maxWaitMs: 0 } })
         yield* sink.write(batchOf(events(4, "a")))
         yield* waitFor(() => server.requests.length === 1)
         yield* sink.write(batchOf(events(3, "b")))
@@ -508,10 +439,7 @@ describe("Network.make", () => {
         // the pipeline retries the batch: it goes in once
         yield* sink.write(batchOf(events(3, "c")))
         yield* waitFor(() => sink.stats().delivered === 10)
-        assert.deepStrictEqual(
-          messages(server.accepted()),
-          [...events(4, "a"), ...events(3, "b"), ...events(3, "c")].map((e) => e.message)
-        )
+        arrived(server, [...events(4, "a"), ...events(3, "b"), ...events(3, "c")])
       }).pipe(Effect.scoped)
   )
 
@@ -519,9 +447,7 @@ describe("Network.make", () => {
     Effect.gen(function* () {
       const server = yield* receiver()
       const r = reports()
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
+      const sink = yield* open(server.url, {
         batch: { maxWaitMs: 0 },
         encode: (list) => {
           if (list.some((e) => e.message === "e3")) throw new Error("cannot encode e3")
@@ -545,9 +471,7 @@ describe("Network.make", () => {
   it.live("hostile encoder results and a throwing report function do not stop the sender", () =>
     Effect.gen(function* () {
       const server = yield* receiver()
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
+      const sink = yield* open(server.url, {
         batch: { maxWaitMs: 0, maxEvents: 1 },
         encode: (list) => {
           const m = list[0]?.message
@@ -578,9 +502,7 @@ describe("Network.make", () => {
   it.live("static and per-body headers are sent", () =>
     Effect.gen(function* () {
       const server = yield* receiver()
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
+      const sink = yield* open(server.url, {
         batch: { maxWaitMs: 0 },
         headers: { authorization: "Bearer abc", "x-scope-orgid": "tenant" },
         encode: (list) => ({ ...encode(list), headers: { "content-encoding": "identity" } })
@@ -598,9 +520,7 @@ describe("Network.make", () => {
     Effect.gen(function* () {
       const server = yield* receiver()
       const r = reports()
-      const sink = yield* Network.make({
-        name: "t",
-        url: server.url,
+      const sink = yield* open(server.url, {
         batch: { maxWaitMs: 0 },
         encode: (list) => ({ ...encode(list), headers: { "x-bad": "a\nb" } }),
         report: r.report
@@ -615,13 +535,11 @@ describe("Network.make", () => {
 
   it.live("an invalid url is refused when the sink is opened", () =>
     Effect.gen(function* () {
-      const bad = yield* Effect.exit(Network.make({ name: "t", url: "not a url", encode }))
+      const bad = yield* Effect.exit(open("not a url", {}))
       assert.isTrue(Exit.isFailure(bad))
-      const ftp = yield* Effect.exit(Network.make({ name: "t", url: "ftp://host/x", encode }))
+      const ftp = yield* Effect.exit(open("ftp://host/x", {}))
       assert.isTrue(Exit.isFailure(ftp))
-      const header = yield* Effect.exit(
-        Network.make({ name: "t", url: "http://127.0.0.1/x", encode, headers: { "x-a": "1\r\nx-b: 2" } })
-      )
+      const header = yield* Effect.exit(open("http://127.0.0.1/x", { headers: { "x-a": "1\r\nx-b: 2" } }))
       assert.isTrue(Exit.isFailure(header))
     }).pipe(Effect.scoped)
   )
@@ -631,9 +549,7 @@ describe("Network.make", () => {
       const server = yield* receiver()
       const log = yield* Effect.promise(() =>
         createLogger({
-          sinks: [
-            Network.make({ name: "t", url: server.url, encode, batch: { maxEvents: 50, maxWaitMs: 10 } })
-          ]
+          sinks: [open(server.url, { batch: { maxEvents: 50, maxWaitMs: 10 } })]
         })
       )
       for (let i = 0; i < 200; i++) log.info(`m${i}`)
@@ -646,61 +562,123 @@ describe("Network.make", () => {
   )
 })
 
-describe("Network sink flush and health", () => {
-  it.live("log.flush() waits for delivery, without waiting for a full batch", () =>
-    Effect.gen(function* () {
-      const server = yield* receiver()
-      const log = yield* Effect.promise(() =>
-        createLogger({
-          sinks: [
-            Network.make({
-              name: "t",
-              url: server.url,
-              encode,
-              batch: { maxEvents: 1000, maxWaitMs: 60_000 }
-            })
-          ]
-        })
-      )
-      log.info("a")
-      log.info("b")
-      yield* Effect.promise(() => log.flush())
-      assert.deepStrictEqual(messages(server.accepted()), ["a", "b"])
-      log.info("c")
-      yield* Effect.promise(() => log.flush())
-      assert.deepStrictEqual(messages(server.accepted()), ["a", "b", "c"])
-      yield* Effect.promise(() => log.close())
-    }).pipe(Effect.scoped)
-  )
-
-  it.live("health shows an outage the pipeline cannot see; flush is bounded by the shutdown timeout", () =>
-    Effect.gen(function* () {
-      const server = yield* receiver({ answer: () => ({ status: 503 }) })
-      const log = yield* Effect.promise(() =>
-        createLogger({
-          shutdownTimeoutMs: 300,
-          sinks: [
-            Network.make({
-              name: "down",
-              url: server.url,
-              encode,
-              retry: { maxAttempts: 2, ...fast },
-              circuitBreaker: { failureThreshold: 1, resetMs: 60_000 },
-              drainTimeoutMs: 200
-            })
-          ]
-        })
-      )
-      log.info("x")
-      // returns although the endpoint never accepts: the wait is bounded by shutdownTimeoutMs
-      yield* Effect.promise(() => log.flush())
-      const health = log.health()
-      assert.strictEqual(health.sinks[0]?.status, "circuit-open")
-      assert.notStrictEqual(health.status, "ok")
-      yield* Effect.promise(() => log.close())
-    }).pipe(Effect.scoped)
-  )
+/** A sink plugin built on Network.make: settings name it `{ type: "net", url, ...network settings }`. */
+const netPlugin = Plugin.sink({
+  name: "fapilog-plugin-net",
+  type: "net",
+  version: "1.0.0",
+  apiVersion: "1.0",
+  description: "Posts messages as JSON arrays",
+  config: Schema.Struct({ url: Schema.String, ...Network.configFields }),
+  make: (config) =>
+    Network.make({ name: "net", url: config.url, encode, ...Network.optionsFromConfig(config) })
 })
+
+type NetConfig = Network.Config & { readonly url: string }
+
+/**
+ * A logger whose only sink is a network sink with `config`: given directly, or named by
+ * type (the plugin loader wraps it, with a write timeout of 150 ms, shorter than any wait below).
+ */
+const ways: Record<string, (config: NetConfig, settings: Settings.Settings) => Promise<Logger.Logger>> = {
+  "given directly": (config, settings) =>
+    createLogger({
+      ...settings,
+      sinks: [Network.make({ name: "net", url: config.url, encode, ...Network.optionsFromConfig(config) })]
+    }),
+  "loaded by type": (config, settings) =>
+    createLogger({
+      ...settings,
+      sinks: [{ type: "net", ...config }],
+      plugins: { use: [netPlugin], timeoutMs: 150 }
+    })
+}
+
+for (const [way, logger] of Object.entries(ways)) {
+  describe(`a network sink ${way}: the logger sees its flush, health and backpressure`, () => {
+    it.live("log.flush() returns with every event delivered, though batch.maxWaitMs is a minute", () =>
+      Effect.gen(function* () {
+        const server = yield* receiver()
+        const log = yield* Effect.promise(() =>
+          logger({ url: server.url, batch: { maxEvents: 1000, maxWaitMs: 60_000 } }, {})
+        )
+        log.info("a")
+        log.info("b")
+        yield* Effect.promise(() => log.flush())
+        arrived(server, ["a", "b"])
+        log.info("c")
+        yield* Effect.promise(() => log.flush())
+        arrived(server, ["a", "b", "c"])
+        yield* Effect.promise(() => log.close())
+      }).pipe(Effect.scoped)
+    )
+
+    it.live(
+      "log.health() shows the circuit open during an outage behind the queue; flush stays bounded",
+      () =>
+        Effect.gen(function* () {
+          const server = yield* receiver({ answer: () => ({ status: 503 }) })
+          const log = yield* Effect.promise(() =>
+            logger(
+              {
+                url: server.url,
+                batch: { maxWaitMs: 0 },
+                retry: { maxAttempts: 2, ...fast },
+                circuitBreaker: { failureThreshold: 1, resetMs: 60_000 },
+                drainTimeoutMs: 200
+              },
+              { shutdownTimeoutMs: 300 }
+            )
+          )
+          log.info("x")
+          // returns although the endpoint never accepts: the wait is bounded by shutdownTimeoutMs
+          yield* Effect.promise(() => log.flush())
+          const health = log.health()
+          assert.strictEqual(health.sinks[0]?.status, "circuit-open")
+          assert.strictEqual(
+            health.sinks[0]?.failures,
+            0,
+            "every write was taken: the outage is behind the queue"
+          )
+          assert.strictEqual(health.status, "failing")
+          yield* Effect.promise(() => log.close())
+        }).pipe(Effect.scoped)
+    )
+
+    it.live("a write waiting for room longer than the plugin write timeout is not a SinkError", () =>
+      Effect.gen(function* () {
+        // each request is answered after 400 ms; the sink holds 4 events and sends 2 a request
+        const server = yield* receiver({
+          answer: () => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 400))
+        })
+        const log = yield* Effect.promise(() =>
+          logger(
+            { url: server.url, capacity: 4, batch: { maxEvents: 2, maxWaitMs: 0 } },
+            // no retries by the pipeline: a write it saw fail would go to the fallback at once
+            { retry: { attempts: 0 }, fallback: "null" }
+          )
+        )
+        for (let i = 0; i < 4; i++) log.info(`a${i}`)
+        // the first request is in flight, two events wait in the sink's queue
+        yield* Effect.sleep(50)
+        for (let i = 0; i < 8; i++) log.info(`b${i}`)
+        yield* Effect.sleep(250)
+        const waiting = log.health().stats.queued
+        yield* Effect.promise(() => log.flush())
+        const health = log.health()
+        yield* Effect.promise(() => log.close())
+        assert.isAbove(waiting, 0, "past the write timeout, the pipeline still waits for room in the sink")
+        assert.strictEqual(health.sinks[0]?.failures, 0)
+        assert.strictEqual(health.stats.sinkErrors, 0)
+        assert.strictEqual(health.stats.lost, 0)
+        arrived(server, [
+          ...Array.from({ length: 4 }, (_, i) => `a${i}`),
+          ...Array.from({ length: 8 }, (_, i) => `b${i}`)
+        ])
+      }).pipe(Effect.scoped)
+    )
+  })
+}
 
 describe("Network config", () => {
   const Config = Schema.Struct({ url: Schema.String, ...Network.configFields })

@@ -2,9 +2,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, ParseResult, Schema } from "effect"
-import { createLogger, Errors, Fapilog, Network, Plugin, Sink } from "fapilog"
+import { createLogger, Errors, Fapilog, Plugin, Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
-import { type Receiver, receiver } from "./internal/networkServer.js"
+import { regionPlugin } from "./support/plugins.js"
 
 /** A sink plugin recording what it is given, when it opens and when it closes. */
 const recorder = (type = "rec") => {
@@ -55,18 +55,6 @@ const misbehaving = (
     })
   }
 }
-
-/** An enricher plugin adding the `region` of its config. */
-const regionPlugin = () =>
-  Plugin.enricher({
-    name: "fapilog-plugin-region",
-    type: "region",
-    version: "1.0.0",
-    apiVersion: "1.0",
-    description: "Adds the region",
-    config: Schema.Struct({ region: Schema.String }),
-    make: ({ region }) => Effect.succeed({ name: "region", enrich: () => ({ region }) })
-  })
 
 const rejection = async (settings: Parameters<typeof createLogger>[0]): Promise<Errors.ConfigError> => {
   const error = await createLogger(settings).then(
@@ -564,119 +552,5 @@ describe("plugins pass the test kit", () => {
         received: Effect.sync(() => rec.lines)
       })
     })
-  )
-})
-
-describe("a network plugin loaded by type keeps its own flush, health and backpressure", () => {
-  /** A sink plugin built on Network.make: JSON arrays of messages to `url`. */
-  const netPlugin = Plugin.sink({
-    name: "fapilog-plugin-net",
-    type: "net",
-    version: "1.0.0",
-    apiVersion: "1.0",
-    description: "Posts messages as JSON arrays",
-    config: Schema.Struct({ url: Schema.String, ...Network.configFields }),
-    make: (config) =>
-      Network.make({
-        name: "net",
-        url: config.url,
-        encode: (events) => ({
-          body: JSON.stringify(events.map((e) => e.message)),
-          contentType: "application/json"
-        }),
-        ...Network.optionsFromConfig(config)
-      })
-  })
-
-  const delivered = (server: Receiver): Array<string> =>
-    server.accepted().flatMap((r) => JSON.parse(r.body.toString("utf8")) as Array<string>)
-
-  it.live("log.flush() returns with every event delivered, though batch.maxWaitMs is a minute", () =>
-    Effect.gen(function* () {
-      const server = yield* receiver()
-      const log = yield* Effect.promise(() =>
-        createLogger({
-          sinks: [{ type: "net", url: server.url, batch: { maxEvents: 1000, maxWaitMs: 60_000 } }],
-          plugins: { use: [netPlugin] }
-        })
-      )
-      for (let i = 0; i < 5; i++) log.info(`a${i}`)
-      yield* Effect.promise(() => log.flush())
-      assert.deepStrictEqual(delivered(server), ["a0", "a1", "a2", "a3", "a4"])
-      log.info("b")
-      yield* Effect.promise(() => log.flush())
-      assert.deepStrictEqual(delivered(server).at(-1), "b")
-      yield* Effect.promise(() => log.close())
-      assert.strictEqual(delivered(server).length, 6)
-    }).pipe(Effect.scoped)
-  )
-
-  it.live("log.health() shows the circuit open during an outage the pipeline never sees", () =>
-    Effect.gen(function* () {
-      const server = yield* receiver({ answer: () => ({ status: 503 }) })
-      const log = yield* Effect.promise(() =>
-        createLogger({
-          shutdownTimeoutMs: 300,
-          sinks: [
-            {
-              type: "net",
-              url: server.url,
-              batch: { maxWaitMs: 0 },
-              retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 50 },
-              circuitBreaker: { failureThreshold: 1, resetMs: 60_000 },
-              drainTimeoutMs: 200
-            }
-          ],
-          plugins: { use: [netPlugin] }
-        })
-      )
-      log.info("x")
-      yield* Effect.promise(() => log.flush())
-      const health = log.health()
-      assert.strictEqual(health.sinks[0]?.status, "circuit-open")
-      assert.strictEqual(
-        health.sinks[0]?.failures,
-        0,
-        "every write was taken: the outage is behind the queue"
-      )
-      assert.strictEqual(health.status, "failing")
-      yield* Effect.promise(() => log.close())
-    }).pipe(Effect.scoped)
-  )
-
-  it.live("a write waiting for room longer than plugins.timeoutMs is not a SinkError", () =>
-    Effect.gen(function* () {
-      // each request is answered after 400 ms; the sink holds 4 events and sends 2 a request;
-      // the write timeout is 150 ms
-      const server = yield* receiver({
-        answer: () => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 400))
-      })
-      const log = yield* Effect.promise(() =>
-        createLogger({
-          sinks: [{ type: "net", url: server.url, capacity: 4, batch: { maxEvents: 2, maxWaitMs: 0 } }],
-          plugins: { use: [netPlugin], timeoutMs: 150 },
-          // no retries by the pipeline: a write it saw fail would go to the fallback at once
-          retry: { attempts: 0 },
-          fallback: "null"
-        })
-      )
-      for (let i = 0; i < 4; i++) log.info(`a${i}`)
-      // the first request is in flight, two events wait in the sink's queue
-      yield* Effect.sleep(50)
-      for (let i = 0; i < 8; i++) log.info(`b${i}`)
-      yield* Effect.sleep(250)
-      const waiting = log.health().stats.queued
-      yield* Effect.promise(() => log.flush())
-      const health = log.health()
-      yield* Effect.promise(() => log.close())
-      assert.isAbove(waiting, 0, "past the write timeout, the pipeline still waits for room in the sink")
-      assert.strictEqual(health.sinks[0]?.failures, 0)
-      assert.strictEqual(health.stats.sinkErrors, 0)
-      assert.strictEqual(health.stats.lost, 0)
-      assert.deepStrictEqual(delivered(server), [
-        ...Array.from({ length: 4 }, (_, i) => `a${i}`),
-        ...Array.from({ length: 8 }, (_, i) => `b${i}`)
-      ])
-    }).pipe(Effect.scoped)
   )
 })
