@@ -3,8 +3,10 @@ import * as Effect from "effect/Effect"
 import { createLogger, Errors, Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { listen, type Received } from "../../../test/internal/networkServer.js"
+import { refusedSettings } from "../../../test/support/networkPlugin.js"
 import * as Loki from "../src/index.js"
 import { makeEncoder } from "../src/internal/sink.js"
+import { loki } from "./delivery.js"
 import { type DecodedStream, decodeSnappyPush, nanosOf, parseLabels } from "./lokiProto.js"
 
 /** Fast delivery for tests: small waits, short retry delays. */
@@ -19,16 +21,6 @@ const linesOf = (requests: ReadonlyArray<Received>): Array<Record<string, unknow
 const noContent = { status: 204 }
 
 describe("@fapilog/loki", () => {
-  it("plugin metadata matches package.json", async () => {
-    const pkg = (await import("../package.json", { with: { type: "json" } })).default
-    assert.strictEqual(Loki.plugin.name, pkg.name)
-    assert.strictEqual(Loki.plugin.version, pkg.version)
-    assert.strictEqual(Loki.plugin.type, pkg.fapilog.type)
-    assert.strictEqual(Loki.plugin.apiVersion, pkg.fapilog.apiVersion)
-    assert.strictEqual(Loki.plugin.kind, pkg.fapilog.kind)
-    assert.strictEqual(Loki.default, Loki.plugin)
-  })
-
   it('{ type: "loki" }: snappy protobuf to /loki/api/v1/push, every event once, lines equal to the JSON sink\'s', async () => {
     const server = await listen({ answer: () => noContent })
     try {
@@ -78,41 +70,6 @@ describe("@fapilog/loki", () => {
         { name: "trace_id", value: "4bf92f3577b34da6a3ce929d0e0e4736" },
         { name: "span_id", value: "00f067aa0ba902b7" }
       ])
-    } finally {
-      await server.stop()
-    }
-  })
-
-  it("429 with Retry-After, then 503, then accepted: every event exactly once, the same body resent", async () => {
-    const server = await listen({
-      answer: (_r, n) =>
-        n === 0
-          ? { status: 429, headers: { "Retry-After": "1" } }
-          : n === 1
-            ? { status: 503, headers: { "Retry-After": "0" } }
-            : noContent
-    })
-    try {
-      const log = await createLogger({
-        plugins: { use: [Loki.plugin] },
-        sinks: [{ type: "loki", url: `http://127.0.0.1:${server.port}`, ...fast, batch: { maxWaitMs: 200 } }]
-      })
-      const started = Date.now()
-      for (let i = 0; i < 100; i++) log.info(`m${i}`)
-      await log.close()
-      const statuses = server.requests.map((r) => r.status)
-      assert.deepStrictEqual(statuses.slice(0, 3), [429, 503, 204])
-      // Retry-After: 1 was honoured before the second attempt
-      const [first, second] = server.requests
-      assert.isAtLeast((second?.at ?? 0) - (first?.at ?? 0), 950)
-      assert.deepStrictEqual(first?.body, second?.body)
-      assert.deepStrictEqual(second?.body, server.requests[2]?.body)
-      const messages = linesOf(server.accepted()).map((l) => l.message)
-      assert.deepStrictEqual(
-        messages,
-        Array.from({ length: 100 }, (_, i) => `m${i}`)
-      )
-      assert.isBelow(Date.now() - started, 15_000)
     } finally {
       await server.stop()
     }
@@ -269,29 +226,16 @@ describe("@fapilog/loki", () => {
   })
 
   it("invalid settings fail fast, each issue naming its field and what is accepted", async () => {
-    const error = await createLogger({
-      plugins: { use: [Loki.plugin] },
-      sinks: [
-        {
-          type: "loki",
-          url: "ftp://loki",
-          encoding: "xml",
-          labels: { "bad-name": "x" },
-          labelKeys: ["__internal"],
-          maxLabelValues: 0,
-          auth: { token: "x" },
-          tenantId: "a\nb",
-          batch: { maxEvents: 0 }
-        }
-      ]
-    }).then(
-      () => assert.fail("createLogger should reject"),
-      (e: unknown) => e
-    )
-    assert.instanceOf(error, Errors.ConfigError)
-    const issues = (error as Errors.ConfigError).issues
-    const at = (path: string) =>
-      issues.find((i) => i.path === path)?.message ?? `no issue at ${path}: ${JSON.stringify(issues)}`
+    const { issues, at } = await refusedSettings(loki, {
+      url: "ftp://loki",
+      encoding: "xml",
+      labels: { "bad-name": "x" },
+      labelKeys: ["__internal"],
+      maxLabelValues: 0,
+      auth: { token: "x" },
+      tenantId: "a\nb",
+      batch: { maxEvents: 0 }
+    })
     assert.match(at("sinks[0].url"), /"ftp:\/\/loki" is not an http:\/\/ or https:\/\/ URL/)
     assert.match(at("sinks[0].encoding"), /"xml" is not one of protobuf, json/)
     assert.match(at("sinks[0].labels.bad-name"), /"bad-name" is not a Loki label name/)

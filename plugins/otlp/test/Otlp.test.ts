@@ -1,8 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { createLogger, Errors, Fapilog } from "fapilog"
+import { createLogger, Fapilog } from "fapilog"
 import { listen, type Received } from "../../../test/internal/networkServer.js"
+import { refusedSettings } from "../../../test/support/networkPlugin.js"
 import * as Otlp from "../src/index.js"
+import { otlp } from "./delivery.js"
 import { attributesOf, decodeJsonRequest, decodeRequest, type LogRecord } from "./otlpProto.js"
 
 const fast = { batch: { maxWaitMs: 20 }, retry: { initialDelayMs: 10, maxDelayMs: 50 } }
@@ -17,16 +19,6 @@ const recordsOf = (requests: ReadonlyArray<Received>): Array<LogRecord> =>
 const ok = { status: 200, headers: { "Content-Type": "application/x-protobuf" } }
 
 describe("@fapilog/otlp", () => {
-  it("plugin metadata matches package.json", async () => {
-    const pkg = (await import("../package.json", { with: { type: "json" } })).default
-    assert.strictEqual(Otlp.plugin.name, pkg.name)
-    assert.strictEqual(Otlp.plugin.version, pkg.version)
-    assert.strictEqual(Otlp.plugin.type, pkg.fapilog.type)
-    assert.strictEqual(Otlp.plugin.apiVersion, pkg.fapilog.apiVersion)
-    assert.strictEqual(Otlp.plugin.kind, pkg.fapilog.kind)
-    assert.strictEqual(Otlp.default, Otlp.plugin)
-  })
-
   it('{ type: "otlp" }: protobuf ExportLogsServiceRequest, resource and scope, every event once', async () => {
     const server = await listen({ answer: () => ok })
     try {
@@ -69,41 +61,6 @@ describe("@fapilog/otlp", () => {
           r.severityText
         ]),
         Array.from({ length: 30 }, (_, i) => [`event ${i}`, { intValue: String(i) }, 9, "info"])
-      )
-    } finally {
-      await server.stop()
-    }
-  })
-
-  it("429 with Retry-After, then 503, then 200: every event exactly once, the same body resent", async () => {
-    const server = await listen({
-      answer: (_r, n) =>
-        n === 0
-          ? { status: 429, headers: { "Retry-After": "1" } }
-          : n === 1
-            ? { status: 503, headers: { "Retry-After": "0" } }
-            : ok
-    })
-    try {
-      const log = await createLogger({
-        plugins: { use: [Otlp.plugin] },
-        sinks: [
-          { type: "otlp", url: `http://127.0.0.1:${server.port}/v1/logs`, ...fast, batch: { maxWaitMs: 200 } }
-        ]
-      })
-      for (let i = 0; i < 100; i++) log.warn(`m${i}`)
-      await log.close()
-      assert.deepStrictEqual(
-        server.requests.slice(0, 3).map((r) => r.status),
-        [429, 503, 200]
-      )
-      const [first, second, third] = server.requests
-      assert.isAtLeast((second?.at ?? 0) - (first?.at ?? 0), 950)
-      assert.deepStrictEqual(first?.body, second?.body)
-      assert.deepStrictEqual(second?.body, third?.body)
-      assert.deepStrictEqual(
-        recordsOf(server.accepted()).map((r) => r.body?.stringValue),
-        Array.from({ length: 100 }, (_, i) => `m${i}`)
       )
     } finally {
       await server.stop()
@@ -178,25 +135,12 @@ describe("@fapilog/otlp", () => {
   })
 
   it("invalid settings fail fast, each issue naming its field and what is accepted", async () => {
-    const error = await createLogger({
-      plugins: { use: [Otlp.plugin] },
-      sinks: [
-        {
-          type: "otlp",
-          url: "localhost:4318",
-          encoding: "grpc",
-          resource: { "": 1, ok: { no: 1 } },
-          scope: ""
-        }
-      ]
-    }).then(
-      () => assert.fail("createLogger should reject"),
-      (e: unknown) => e
-    )
-    assert.instanceOf(error, Errors.ConfigError)
-    const issues = (error as Errors.ConfigError).issues
-    const at = (path: string) =>
-      issues.find((i) => i.path === path)?.message ?? `no issue at ${path}: ${JSON.stringify(issues)}`
+    const { at, issues } = await refusedSettings(otlp, {
+      url: "localhost:4318",
+      encoding: "grpc",
+      resource: { "": 1, ok: { no: 1 } },
+      scope: ""
+    })
     assert.match(at("sinks[0].url"), /"localhost:4318" is not an http:\/\/ or https:\/\/ URL/)
     assert.match(at("sinks[0].encoding"), /"grpc" is not one of protobuf, json/)
     assert.match(at("sinks[0].resource.ok"), /\{"no":1\} is not a string, finite number or boolean/)

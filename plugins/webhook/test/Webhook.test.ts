@@ -1,23 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { createLogger, Errors } from "fapilog"
-import { listen, type Received } from "../../../test/internal/networkServer.js"
+import { createLogger } from "fapilog"
+import { listen } from "../../../test/internal/networkServer.js"
+import { refusedSettings } from "../../../test/support/networkPlugin.js"
 import * as Webhook from "../src/index.js"
 import { makeEncoder, nameOf } from "../src/internal/sink.js"
+import { authentic, webhook } from "./delivery.js"
 
-const secret = "receiver-shares-this-secret-0123"
 const fast = { batch: { maxWaitMs: 20 }, retry: { initialDelayMs: 10, maxDelayMs: 50 } }
-
-const authentic = (r: Received): boolean =>
-  Webhook.verify({
-    secret,
-    body: r.body,
-    timestamp: r.headers[Webhook.headerNames.timestamp] as string | undefined,
-    signature: r.headers[Webhook.headerNames.signature] as string | undefined
-  })
-
-const messagesOf = (requests: ReadonlyArray<Received>): Array<string> =>
-  requests.flatMap((r) => (JSON.parse(r.body.toString()) as Array<{ message: string }>).map((e) => e.message))
 
 /** A receiver that refuses (401) any request whose signature does not verify. */
 const verifyingReceiver = (
@@ -36,72 +26,6 @@ const verifyingReceiver = (
 }
 
 describe("@fapilog/webhook", () => {
-  it("plugin metadata matches package.json", async () => {
-    const pkg = (await import("../package.json", { with: { type: "json" } })).default
-    assert.strictEqual(Webhook.plugin.name, pkg.name)
-    assert.strictEqual(Webhook.plugin.version, pkg.version)
-    assert.strictEqual(Webhook.plugin.type, pkg.fapilog.type)
-    assert.strictEqual(Webhook.plugin.apiVersion, pkg.fapilog.apiVersion)
-    assert.strictEqual(Webhook.plugin.kind, pkg.fapilog.kind)
-    assert.strictEqual(Webhook.default, Webhook.plugin)
-  })
-
-  it("Webhook.sink through a logger: every request verifies, every event arrives once", async () => {
-    const { server, forged } = await verifyingReceiver()
-    try {
-      const log = await createLogger({ sinks: [Webhook.sink({ url: server.url, secret, ...fast })] })
-      for (let i = 0; i < 120; i++) log.info(`m${i}`, { i })
-      await log.close()
-      assert.strictEqual(forged(), 0)
-      assert.isAbove(server.requests.length, 0)
-      for (const r of server.requests) {
-        assert.strictEqual(r.headers["content-type"], "application/json")
-        assert.match(String(r.headers[Webhook.headerNames.deliveryId]), /^[0-9a-f]{32}$/)
-      }
-      assert.deepStrictEqual(
-        messagesOf(server.accepted()),
-        Array.from({ length: 120 }, (_, i) => `m${i}`)
-      )
-    } finally {
-      await server.stop()
-    }
-  })
-
-  it('{ type: "webhook" } in settings: 429 with Retry-After, then 503, then accepted: every event exactly once', async () => {
-    const { server, forged } = await verifyingReceiver((n) =>
-      n === 0 ? { status: 429, headers: { "retry-after": "1" } } : n === 1 ? { status: 503 } : { status: 200 }
-    )
-    try {
-      const log = await createLogger({
-        plugins: { use: [Webhook.plugin] },
-        sinks: [
-          { type: "webhook", url: server.url, secret, format: "array", ...fast, batch: { maxWaitMs: 50 } }
-        ]
-      })
-      for (let i = 0; i < 10; i++) log.warn(`w${i}`)
-      await log.close()
-      assert.strictEqual(forged(), 0)
-      assert.strictEqual(server.requests.length, 3)
-      assert.isAtLeast(server.requests[1]!.at - server.requests[0]!.at, 950)
-      // the same request each time: same body, same delivery id, a fresh signature per attempt
-      assert.strictEqual(new Set(server.requests.map((r) => r.body.toString())).size, 1)
-      assert.strictEqual(
-        new Set(server.requests.map((r) => r.headers[Webhook.headerNames.deliveryId])).size,
-        1
-      )
-      assert.deepStrictEqual(
-        server.requests.map((r) => r.headers[Webhook.headerNames.attempt]),
-        ["1", "2", "3"]
-      )
-      assert.deepStrictEqual(
-        messagesOf(server.accepted()),
-        Array.from({ length: 10 }, (_, i) => `w${i}`)
-      )
-    } finally {
-      await server.stop()
-    }
-  })
-
   it("ndjson and wrapped bodies", async () => {
     const server = await listen()
     try {
@@ -168,17 +92,13 @@ describe("@fapilog/webhook", () => {
   })
 
   it("invalid settings fail with a ConfigError naming the field and the accepted values", async () => {
-    const refusal = (settings: Record<string, unknown>) =>
-      createLogger({ plugins: { use: [Webhook.plugin] }, sinks: [{ type: "webhook", ...settings }] }).then(
-        () => assert.fail("accepted"),
-        (e: unknown) => {
-          assert.instanceOf(e, Errors.ConfigError)
-          return e as Errors.ConfigError
-        }
-      )
-    assert.include((await refusal({ url: "ftp://x" })).message, "is not an http:// or https:// URL")
+    const refusal = (settings: Record<string, unknown>) => refusedSettings(webhook, settings)
     assert.include(
-      (await refusal({ url: "http://x", headers: { "x-bad": "a\r\nb" } })).message,
+      (await refusal({ url: "ftp://x" })).at("sinks[0].url"),
+      "is not an http:// or https:// URL"
+    )
+    assert.include(
+      (await refusal({ url: "http://x", headers: { "x-bad": "a\r\nb" } })).at("sinks[0].headers.x-bad"),
       "control characters"
     )
     // one issue per bad value, naming its path and what is accepted

@@ -1,0 +1,4 @@
+import { describeNetworkPlugin } from "../../../test/support/networkPlugin.js"
+import { webhook } from "./delivery.js"
+
+describeNetworkPlugin(webhook)
