@@ -13,6 +13,7 @@
  * ```
  * @since 0.1.0
  */
+import * as layouts from "./internal/layouts.js"
 import * as internal from "./internal/level.js"
 
 /**
@@ -81,3 +82,19 @@ export const isEnabled = (level: Level, threshold: Level): boolean =>
  * @category predicates
  */
 export const isLevel: (u: unknown) => u is Level = internal.isLevelName
+
+/**
+ * The OpenTelemetry severity number of each level, as the `otel` layout and OTLP exporters
+ * write it: `audit` at the top of the INFO range (12, INFO4), `security` at the top of the
+ * ERROR range (20, ERROR4); the severity text keeps the fapilog name.
+ *
+ * @example
+ * ```ts
+ * import { Level } from "fapilog"
+ * Level.otelSeverity.warn  // 13
+ * Level.otelSeverity.audit // 12
+ * ```
+ * @since 0.1.0
+ * @category conversions
+ */
+export const otelSeverity: Readonly<Record<Level, number>> = layouts.otelSeverity

@@ -21,7 +21,7 @@
  * - `traceId`/`spanId`: the event's ids when they are valid W3C ids (32 and 16 hex digits,
  *   not all zero); any other value is kept as a `traceId`/`spanId` string attribute.
  */
-import { Formatter, type Level, type LogEvent } from "fapilog"
+import { Formatter, Level, type LogEvent } from "fapilog"
 
 /** An OTLP `AnyValue`; integers as decimal strings. An empty object is the empty value. */
 export interface AnyValue {
@@ -61,21 +61,8 @@ export interface ExportLogsServiceRequest {
   readonly resourceLogs: ReadonlyArray<ResourceLogs>
 }
 
-/**
- * OpenTelemetry severity numbers, the same as fapilog's `otel` layout: `audit` at the top of
- * the INFO range (12, INFO4), `security` at the top of the ERROR range (20, ERROR4);
- * `severityText` keeps the fapilog level name.
- */
-export const severityNumber: Readonly<Record<Level.Level, number>> = {
-  trace: 1,
-  debug: 5,
-  info: 9,
-  warn: 13,
-  error: 17,
-  fatal: 21,
-  audit: 12,
-  security: 20
-}
+/** OpenTelemetry severity numbers by fapilog level: fapilog's own table, the `otel` layout's. */
+export const severityNumber: Readonly<Record<Level.Level, number>> = Level.otelSeverity
 
 const TWO_TO_64 = 1n << 64n
 const INT64_LIMIT = 2 ** 63
