@@ -10,9 +10,9 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { createLogger, Errors, type Plugin, type Sink } from "fapilog"
+import { createLogger, Errors, type Logger, type Plugin, type Settings, type Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
-import { type Answer, listen, type Received, receiver } from "../internal/networkServer.js"
+import { type Answer, listen, type Received, type Receiver, receiver } from "../internal/networkServer.js"
 import { repoRoot } from "./pack.js"
 
 export interface NetworkPluginCase {
@@ -171,5 +171,35 @@ export const refusedSettings = async (
     issues,
     at: (path) =>
       issues.find((i) => i.path === path)?.message ?? `no issue at ${path}: ${JSON.stringify(issues)}`
+  }
+}
+
+/**
+ * Runs a logger (`options.settings`, with this plugin in `plugins.use`) whose `sinks` are
+ * given the URL of a receiver (answering `options.answer`, by default accepting everything),
+ * lets `write` log, closes the logger and stops the receiver; returns both (the receiver
+ * keeps every request).
+ */
+export const logThrough = async (
+  c: NetworkPluginCase,
+  sinks: (url: string) => NonNullable<Settings.Settings["sinks"]>,
+  write: (log: Logger.Logger) => void,
+  options: {
+    readonly settings?: Settings.Settings | undefined
+    readonly answer?: ((request: Received, n: number) => Answer) | undefined
+  } = {}
+): Promise<{ readonly server: Receiver; readonly log: Logger.Logger }> => {
+  const server = await listen({ answer: options.answer ?? (() => ({ status: c.accept })) })
+  try {
+    const log = await createLogger({
+      ...options.settings,
+      plugins: { use: [c.module.plugin] },
+      sinks: sinks(c.url(server.port))
+    })
+    write(log)
+    await log.close()
+    return { server, log }
+  } finally {
+    await server.stop()
   }
 }

@@ -1,72 +1,48 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import { createLogger } from "fapilog"
-import { listen } from "../../../test/internal/networkServer.js"
-import { refusedSettings } from "../../../test/support/networkPlugin.js"
+import { fast, logThrough, refusedSettings } from "../../../test/support/networkPlugin.js"
 import * as Webhook from "../src/index.js"
 import { makeEncoder, nameOf } from "../src/internal/sink.js"
 import { authentic, webhook } from "./delivery.js"
 
-const fast = { batch: { maxWaitMs: 20 }, retry: { initialDelayMs: 10, maxDelayMs: 50 } }
-
-/** A receiver that refuses (401) any request whose signature does not verify. */
-const verifyingReceiver = (
-  answer: (n: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 204 })
-) => {
-  let forged = 0
-  return listen({
-    answer: (r, n) => {
-      if (!authentic(r)) {
-        forged++
-        return { status: 401 }
-      }
-      return answer(n)
-    }
-  }).then((server) => ({ server, forged: () => forged }))
-}
-
 describe("@fapilog/webhook", () => {
   it("ndjson and wrapped bodies", async () => {
-    const server = await listen()
-    try {
-      const log = await createLogger({
-        sinks: [
-          Webhook.sink({ url: `${server.url}?f=ndjson`, format: "ndjson", ...fast }),
-          Webhook.sink({ url: `${server.url}?f=wrapped`, format: "wrapped", layout: "ecs", ...fast })
-        ]
-      })
-      log.info("one", { k: 1 })
-      log.info("two")
-      await log.close()
-      const nd = server.accepted().filter((r) => r.url.endsWith("ndjson"))
-      const wrapped = server.accepted().filter((r) => r.url.endsWith("wrapped"))
-      assert.strictEqual(nd[0]?.headers["content-type"], "application/x-ndjson")
-      const lines = nd.flatMap((r) =>
-        r.body
-          .toString()
-          .split("\n")
-          .filter((l) => l !== "")
-      )
-      assert.deepStrictEqual(
-        lines.map((l) => (JSON.parse(l) as { message: string }).message),
-        ["one", "two"]
-      )
-      assert.strictEqual((JSON.parse(lines[0]!) as { k: number }).k, 1)
-      const body = JSON.parse(wrapped[0]!.body.toString()) as {
-        id: string
-        count: number
-        events: Array<Record<string, unknown>>
+    const { server } = await logThrough(
+      webhook,
+      (url) => [
+        Webhook.sink({ url: `${url}?f=ndjson`, format: "ndjson", ...fast }),
+        Webhook.sink({ url: `${url}?f=wrapped`, format: "wrapped", layout: "ecs", ...fast })
+      ],
+      (log) => {
+        log.info("one", { k: 1 })
+        log.info("two")
       }
-      assert.match(body.id, /^[0-9a-f-]{36}$/)
-      assert.strictEqual(body.count, 2)
-      assert.strictEqual(body.events[0]?.message, "one")
-      assert.property(body.events[0], "@timestamp")
-      // no secret: unsigned, but still a delivery id
-      assert.isUndefined(wrapped[0]!.headers[Webhook.headerNames.signature])
-      assert.isDefined(wrapped[0]!.headers[Webhook.headerNames.deliveryId])
-    } finally {
-      await server.stop()
+    )
+    const nd = server.accepted().filter((r) => r.url.endsWith("ndjson"))
+    const wrapped = server.accepted().filter((r) => r.url.endsWith("wrapped"))
+    assert.strictEqual(nd[0]?.headers["content-type"], "application/x-ndjson")
+    const lines = nd.flatMap((r) =>
+      r.body
+        .toString()
+        .split("\n")
+        .filter((l) => l !== "")
+    )
+    assert.deepStrictEqual(
+      lines.map((l) => (JSON.parse(l) as { message: string }).message),
+      ["one", "two"]
+    )
+    assert.strictEqual((JSON.parse(lines[0]!) as { k: number }).k, 1)
+    const body = JSON.parse(wrapped[0]!.body.toString()) as {
+      id: string
+      count: number
+      events: Array<Record<string, unknown>>
     }
+    assert.match(body.id, /^[0-9a-f-]{36}$/)
+    assert.strictEqual(body.count, 2)
+    assert.strictEqual(body.events[0]?.message, "one")
+    assert.property(body.events[0], "@timestamp")
+    // no secret: unsigned, but still a delivery id
+    assert.isUndefined(wrapped[0]!.headers[Webhook.headerNames.signature])
+    assert.isDefined(wrapped[0]!.headers[Webhook.headerNames.deliveryId])
   })
 
   it("hostile fields (cycles, BigInt, throwing getters) still give valid JSON", () => {
@@ -125,20 +101,16 @@ describe("@fapilog/webhook", () => {
     assert.strictEqual(nameOf("https://h.example/hook?token=secret"), "webhook:https://h.example/hook")
   })
 
-  it.live("a receiver that refuses forged requests: a wrong secret is rejected once, not retried", () =>
-    Effect.gen(function* () {
-      const { server, forged } = yield* Effect.promise(() => verifyingReceiver())
-      yield* Effect.addFinalizer(() => Effect.promise(() => server.stop()))
-      const log = yield* Effect.promise(() =>
-        createLogger({
-          sinks: [Webhook.sink({ url: server.url, secret: "not-the-receivers-secret", ...fast })]
-        })
-      )
-      log.info("x")
-      yield* Effect.promise(() => log.close())
-      assert.strictEqual(forged(), 1)
-      assert.strictEqual(server.requests.length, 1)
-      assert.strictEqual(server.accepted().length, 0)
-    }).pipe(Effect.scoped)
-  )
+  it("a receiver that refuses forged requests: a wrong secret is rejected once, not retried", async () => {
+    const { server } = await logThrough(
+      webhook,
+      (url) => [Webhook.sink({ url, secret: "not-the-receivers-secret", ...fast })],
+      (log) => log.info("x"),
+      { answer: (r) => (authentic(r) ? { status: 204 } : { status: 401 }) }
+    )
+    assert.deepStrictEqual(
+      server.requests.map((r) => r.status),
+      [401]
+    )
+  })
 })
