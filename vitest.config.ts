@@ -17,7 +17,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "plugins/*/test/**/*.test.ts"],
-    globalSetup: ["test/support/globalSetup.ts"],
+    globalSetup: [fileURLToPath(new URL("./test/support/globalSetup.ts", import.meta.url))],
     testTimeout: 30_000,
     coverage: {
       provider: "v8",
