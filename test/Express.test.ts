@@ -10,7 +10,8 @@ import {
   adapterSuite,
   assertOneIdPerRequest,
   byMessage,
-  type Running
+  type Running,
+  work
 } from "./support/httpAdapterSuite.js"
 import { portOf, runConcurrently, send, settle, sleep } from "./support/httpClient.js"
 
@@ -31,15 +32,7 @@ const withServer = async (
   app.use(express.json())
   app.use(express.text())
   app.get("/work/:n", async (req, res) => {
-    const n = Number(req.params.n)
-    log.info("before await", { n })
-    await sleep(Math.random() * 5)
-    log.info("after await", { n })
-    await sleep(Math.random() * 3).then(() => log.info("in promise chain", { n }))
-    setTimeout(() => {
-      log.info("in timer", { n })
-      res.json({ n })
-    }, Math.random() * 3)
+    res.json(await work(log, Number(req.params.n)))
   })
   const api = express.Router()
   api.get("/users/:id", (req, res) => {

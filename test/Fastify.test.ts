@@ -4,7 +4,7 @@ import { describe, it } from "@effect/vitest"
 import { createLogger, Sink } from "fapilog"
 import { fapilogFastify, type Options, type RequestLogger, requestLogger } from "fapilog/fastify"
 import Fastify, { type FastifyRequest } from "fastify"
-import { adapterSuite, assertOneIdPerRequest, type Running } from "./support/httpAdapterSuite.js"
+import { adapterSuite, assertOneIdPerRequest, type Running, work } from "./support/httpAdapterSuite.js"
 import { portOf, runConcurrently, send, sleep } from "./support/httpClient.js"
 
 class Boom extends Error {}
@@ -24,21 +24,10 @@ const withServer = async (
     const n = (request.params as { readonly n?: string }).n
     if (n !== undefined) log.debug("in preHandler hook", { n: Number(n) })
   })
-  const work = async (request: FastifyRequest<{ Params: { n: string } }>) => {
-    const n = Number(request.params.n)
-    log.info("before await", { n })
-    await sleep(Math.random() * 5)
-    log.info("after await", { n })
-    await sleep(Math.random() * 3).then(() => log.info("in promise chain", { n }))
-    return new Promise<{ n: number }>((resolve) =>
-      setTimeout(() => {
-        log.info("in timer", { n })
-        resolve({ n })
-      }, Math.random() * 3)
-    )
-  }
-  app.get("/work/:n", work)
-  app.post("/work/:n", work)
+  const workRoute = (request: FastifyRequest<{ Params: { n: string } }>) =>
+    work(log, Number(request.params.n))
+  app.get("/work/:n", workRoute)
+  app.post("/work/:n", workRoute)
   // a parser that answers from a queue drained by a timer made at startup: the handler then
   // starts on that timer's async context, not the request's
   const queued: Array<() => void> = []
@@ -48,7 +37,7 @@ const withServer = async (
   app.addContentTypeParser("application/x-queued", { parseAs: "string" }, (_request, body, done) => {
     queued.push(() => done(null, body))
   })
-  app.post("/queued/:n", work)
+  app.post("/queued/:n", workRoute)
   await app.register(
     async (api) => {
       api.get<{ Params: { id: string } }>("/users/:id", async (request) => {

@@ -36,6 +36,23 @@ export interface Adapter {
   readonly refuseUnknown: () => unknown
 }
 
+/**
+ * The body of the `/work/:n` route both adapters serve: logs before and after an await, in a
+ * promise chain and in a timer (each line with the field `n`), then answers `{ n }`.
+ */
+export const work = async (log: Logger.Logger, n: number): Promise<{ readonly n: number }> => {
+  log.info("before await", { n })
+  await sleep(Math.random() * 5)
+  log.info("after await", { n })
+  await sleep(Math.random() * 3).then(() => log.info("in promise chain", { n }))
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      log.info("in timer", { n })
+      resolve({ n })
+    }, Math.random() * 3)
+  )
+}
+
 export const byMessage = (all: ReadonlyArray<LogEvent.LogEvent>, message: string) =>
   all.filter((e) => e.message === message)
 export const http = (e: LogEvent.LogEvent | undefined) => e?.fields.http as Record<string, unknown>
