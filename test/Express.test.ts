@@ -4,13 +4,13 @@ import { Socket } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import express from "express"
 import { createLogger, type Logger, Sink } from "fapilog"
-import { fapilogExpress, type Options, type RequestLogger, requestLogger } from "fapilog/express"
+import { fapilogExpress, type RequestLogger, requestLogger } from "fapilog/express"
 import {
+  type Adapter,
   accessLines,
   adapterSuite,
   assertOneIdPerRequest,
   byMessage,
-  type Running,
   work
 } from "./support/httpAdapterSuite.js"
 import { portOf, runConcurrently, send, settle, sleep } from "./support/httpClient.js"
@@ -18,11 +18,7 @@ import { portOf, runConcurrently, send, settle, sleep } from "./support/httpClie
 class Boom extends Error {}
 
 /** A real Express app on 127.0.0.1, a logger with a memory sink; both closed afterwards. */
-const withServer = async (
-  options: Options | undefined,
-  test: (running: Running) => Promise<void>,
-  level: "debug" | "info" = "debug"
-): Promise<void> => {
+const withServer: Adapter["withServer"] = async (options, test, level = "debug") => {
   const memory = Sink.memory()
   const log = await createLogger({ level, sinks: [memory] })
   const logging = fapilogExpress(log, options)

@@ -2,19 +2,15 @@ import { IncomingMessage } from "node:http"
 import { Socket } from "node:net"
 import { describe, it } from "@effect/vitest"
 import { createLogger, Sink } from "fapilog"
-import { fapilogFastify, type Options, type RequestLogger, requestLogger } from "fapilog/fastify"
+import { fapilogFastify, type RequestLogger, requestLogger } from "fapilog/fastify"
 import Fastify, { type FastifyRequest } from "fastify"
-import { adapterSuite, assertOneIdPerRequest, type Running, work } from "./support/httpAdapterSuite.js"
+import { type Adapter, adapterSuite, assertOneIdPerRequest, work } from "./support/httpAdapterSuite.js"
 import { portOf, runConcurrently, send, sleep } from "./support/httpClient.js"
 
 class Boom extends Error {}
 
 /** A real Fastify app on 127.0.0.1, a logger with a memory sink; both closed afterwards. */
-const withServer = async (
-  options: Options | undefined,
-  test: (running: Running) => Promise<void>,
-  level: "debug" | "info" = "debug"
-): Promise<void> => {
+const withServer: Adapter["withServer"] = async (options, test, level = "debug") => {
   const memory = Sink.memory()
   const log = await createLogger({ level, sinks: [memory] })
   const saved: Array<RequestLogger> = []
