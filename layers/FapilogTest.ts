@@ -5,6 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Fapilog from "../src/Fapilog.js"
 import type { Level } from "../src/Level.js"
 import type { LogEvent } from "../src/LogEvent.js"
+import type { Settings } from "../src/Settings.js"
 import * as Sink from "../src/Sink.js"
 
 /**
@@ -66,22 +67,28 @@ export class CapturedLogs extends Context.Tag("fapilog/CapturedLogs")<CapturedLo
 export const FapilogTest: Layer.Layer<Fapilog.Fapilog | CapturedLogs> = makeFapilogTest()
 
 /**
- * {@link FapilogTest} with another threshold (the default captures everything).
+ * {@link FapilogTest} with another threshold (the default captures everything) and, when
+ * given, more settings (redaction, limits, processors...); the sinks are always the memory
+ * sink `CapturedLogs` reads.
  *
  * @example
  * ```ts
  * import { makeFapilogTest } from "fapilog"
  * const WarnAndUp = makeFapilogTest("warn")
+ * const Redacting = makeFapilogTest("trace", { redact: { keys: ["password"] } })
  * ```
  * @since 0.1.0
  * @category layers
  */
-export function makeFapilogTest(level: Level = "trace"): Layer.Layer<Fapilog.Fapilog | CapturedLogs> {
+export function makeFapilogTest(
+  level: Level = "trace",
+  settings?: Omit<Settings, "sinks" | "level"> | undefined
+): Layer.Layer<Fapilog.Fapilog | CapturedLogs> {
   return Layer.unwrapEffect(
     Effect.sync(() => {
       const memory = Sink.memory()
       const fapilog = Fapilog.layer(
-        { name: "test", level, sinks: [memory] },
+        { name: "test", ...settings, level, sinks: [memory] },
         { configProvider: ConfigProvider.fromMap(new Map()) }
       )
       const captured = Layer.effect(

@@ -9,8 +9,8 @@ import {
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Fiber, Layer } from "effect"
-import { CapturedLogs, Errors, Fapilog, FapilogTest, type LogEvent, makeFapilogTest, Sink } from "fapilog"
+import { Effect, Fiber, Layer } from "effect"
+import { CapturedLogs, Errors, Fapilog, FapilogTest, type LogEvent, makeFapilogTest } from "fapilog"
 import * as Http from "fapilog/http"
 
 class Boom extends Error {}
@@ -318,24 +318,7 @@ describe("Http.middleware", () => {
       Effect.provide(
         serverWith(
           { accessLog: { body: true } },
-          Layer.unwrapEffect(
-            Effect.sync(() => {
-              const memory = Sink.memory()
-              const live = Fapilog.layer(
-                { name: "t", sinks: [memory], redact: { keys: ["password"], paths: ["http.body.card"] } },
-                { configProvider: ConfigProvider.fromMap(new Map()) }
-              )
-              const captured = Layer.effect(
-                CapturedLogs,
-                Effect.map(Fapilog.Fapilog, (service) => ({
-                  events: Effect.map(service.flush, () => [...memory.events()]),
-                  lines: Effect.map(service.flush, () => [...memory.lines()]),
-                  clear: Effect.sync(() => memory.clear())
-                }))
-              )
-              return Layer.provideMerge(captured, live)
-            })
-          ).pipe(Layer.orDie)
+          makeFapilogTest("trace", { redact: { keys: ["password"], paths: ["http.body.card"] } })
         )
       )
     )

@@ -605,7 +605,12 @@ const checkPlugins = (v: unknown, at: string, issues: Array<ConfigIssue>): Plugi
       deny: stringList,
       discover: by(fields.flag),
       timeoutMs: by(
-        wholeNumber(1, 600_000, "milliseconds", "Longest a plugin's start or one of its writes may take.")
+        wholeNumber(
+          1,
+          600_000,
+          "milliseconds",
+          "Longest a plugin's start or one of its writes may take (not the writes of a sink that delivers in the background: they may wait for room)."
+        )
       )
     },
     "a plugins setting"
