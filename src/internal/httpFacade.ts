@@ -169,12 +169,20 @@ export class FacadeHttp<Source> {
   fail(state: RequestState<Source>, error: unknown): void {
     if (!this.config.logErrors || state.failure !== undefined) return
     state.failure = { error }
-    if (!state.done) return
+    if (state.done) this.afterResponse(state, "error log", (status) => this.writeFailure(state, status))
+  }
+
+  /**
+   * Runs `write` with the status sent (499 when the client left first) in the request's
+   * context. It runs in 'finish' and 'close' listeners, which must never throw: that would
+   * crash the process.
+   */
+  private afterResponse(state: RequestState<Source>, what: string, write: (status: number) => void): void {
     const status = state.res.writableFinished ? state.res.statusCode : clientClosedStatus
     try {
-      state.runInContext(() => this.writeFailure(state, status))
-    } catch (e) {
-      this.diagnostics.report("error log", "could not write the error line of a finished request", e)
+      state.runInContext(() => write(status))
+    } catch (error) {
+      this.diagnostics.report(what, "could not write the lines of a finished request", error)
     }
   }
 
@@ -190,13 +198,7 @@ export class FacadeHttp<Source> {
   private end(state: RequestState<Source>): void {
     if (state.done) return
     state.done = true
-    const status = state.res.writableFinished ? state.res.statusCode : clientClosedStatus
-    try {
-      state.runInContext(() => this.writeLines(state, status))
-    } catch (error) {
-      // a listener of 'finish' must never throw: it would crash the process
-      this.diagnostics.report("access log", "could not write the lines of a finished request", error)
-    }
+    this.afterResponse(state, "access log", (status) => this.writeLines(state, status))
   }
 
   private writeLines(state: RequestState<Source>, status: number): void {
