@@ -424,6 +424,22 @@ export const fallbackMessage = (
 
 let lastLogger = ""
 let lastLoggerJson = '""'
+let lastMessage = ""
+let lastMessageRedact: CompiledRedaction | undefined
+let lastMessageMax = 0
+let lastMessageJson = '""'
+
+/** The message as JSON; a string message equal to the previous one reuses its quoted text. */
+const messageJson = (m: unknown, redact: CompiledRedaction | undefined, max: number): string => {
+  if (typeof m !== "string") return quote(redactText(messageText(m), redact), max)
+  if (m !== lastMessage || redact !== lastMessageRedact || max !== lastMessageMax) {
+    lastMessageJson = quote(redactText(m, redact), max)
+    lastMessage = m
+    lastMessageRedact = redact
+    lastMessageMax = max
+  }
+  return lastMessageJson
+}
 
 /**
  * One event as one line of JSON (without the newline). Never throws: if an unexpected
@@ -466,7 +482,7 @@ export const formatJsonLine = (
       lastLogger = r.logger
       lastLoggerJson = quote(r.logger, limits.maxStringLength)
     }
-    let out = `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${lastLoggerJson},"message":${quote(redactText(messageText(r.message), redact), limits.maxStringLength)}`
+    let out = `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${lastLoggerJson},"message":${messageJson(r.message, redact, limits.maxStringLength)}`
     if (core.correlationId !== undefined) out += `,"correlationId":${quote(core.correlationId, 256)}`
     if (core.traceId !== undefined) out += `,"traceId":${quote(core.traceId, 256)}`
     if (core.spanId !== undefined) out += `,"spanId":${quote(core.spanId, 256)}`

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Either, List, LogSpan } from "effect"
+import { defaultLimits } from "../../src/internal/json.js"
 import * as L from "../../src/internal/level.js"
 import {
   Bindings,
@@ -10,6 +11,7 @@ import {
   messageText,
   recordOf
 } from "../../src/internal/record.js"
+import { compile } from "../../src/internal/redact.js"
 import * as LogEvent from "../../src/LogEvent.js"
 
 interface Parts {
@@ -144,6 +146,20 @@ describe("JSON line", () => {
     )
     const out = line({ fields: hostile as Fields, message: { toString: null } })
     assert.strictEqual(out.level, "info")
+  })
+})
+
+describe("message text reused between lines", () => {
+  it("depends on the redaction and the string limit, not only on the message", () => {
+    const message = "fetch https://user:secret@example.com/x"
+    const r = recordOf(L.INFO, message, { time: 0 })
+    const redact = compile({ paths: ["a"] })
+    const tight = { ...defaultLimits, maxStringLength: 5 }
+    assert.include(formatJsonLine(r), "user:secret@")
+    assert.notInclude(formatJsonLine(r, defaultLimits, redact), "user:secret@")
+    assert.include(formatJsonLine(r), "user:secret@")
+    assert.include(formatJsonLine(r, tight), '"message":"fetch…[truncated')
+    assert.include(formatJsonLine(recordOf(L.INFO, "other", { time: 0 })), '"message":"other"')
   })
 })
 
