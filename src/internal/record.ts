@@ -5,7 +5,7 @@ import type * as LogSpan from "effect/LogSpan"
 import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
 import { defaultLimits, type JsonLimits, quote, redactText, safeRead, stringify } from "./json.js"
 import type { LevelInfo } from "./level.js"
-import { type CompiledRedaction, matches, redactValue } from "./redact.js"
+import { type CompiledRedaction, matches, type PathNode, redactValue } from "./redact.js"
 
 /** User data attached to an event: call-site fields, child bindings, context, annotations. */
 export type Fields = Readonly<Record<string, unknown>>
@@ -180,6 +180,65 @@ export class Bindings {
 }
 
 /**
+ * What writing a top-level key involves, worked out once per key name (and redaction) and
+ * remembered: its `,"key":` prefix, whether the name is reserved, and what redaction says
+ * of it. Events from one call site repeat the same few keys, so most events pay one map
+ * lookup per key instead of escaping the name and walking the redaction trie again.
+ */
+interface KeyPlan {
+  /** `,"key":` */
+  readonly prefix: string
+  /** One of the reserved names, or `err` (reserved when it holds an error). */
+  readonly special: boolean
+  /** The redaction trie below this key. */
+  readonly node: PathNode | undefined
+  /** Redaction matches the key itself: its value is censored or the key removed. */
+  readonly matched: boolean
+}
+
+/** Plans kept per table; beyond it (hostile or generated key names) a plan is built each time. */
+const MAX_PLANS = 4096
+/** Keys longer than this are planned each time, so a plan never depends on `maxStringLength`. */
+const MAX_PLANNED_KEY = 256
+
+const plainPlans = new Map<string, KeyPlan>()
+const redactionPlans = new WeakMap<CompiledRedaction, Map<string, KeyPlan>>()
+
+const makePlan = (k: string, redact: CompiledRedaction | undefined, maxLength: number): KeyPlan => {
+  const node = redact?.root?.next(k)
+  return {
+    prefix: `,${quote(k, maxLength)}:`,
+    special: RESERVED_KEYS.has(k) || k === "err",
+    node,
+    matched: redact !== undefined && matches(redact, node, k)
+  }
+}
+
+const plansFor = (redact: CompiledRedaction | undefined): Map<string, KeyPlan> => {
+  if (redact === undefined) return plainPlans
+  let plans = redactionPlans.get(redact)
+  if (plans === undefined) redactionPlans.set(redact, (plans = new Map()))
+  return plans
+}
+
+const planOf = (
+  plans: Map<string, KeyPlan>,
+  k: string,
+  limits: JsonLimits,
+  redact: CompiledRedaction | undefined
+): KeyPlan => {
+  // a remembered prefix is uncut: it serves only keys no limit cuts
+  if (k.length > MAX_PLANNED_KEY || k.length > limits.maxStringLength)
+    return makePlan(k, redact, limits.maxStringLength)
+  let plan = plans.get(k)
+  if (plan === undefined) {
+    plan = makePlan(k, redact, limits.maxStringLength)
+    if (plans.size < MAX_PLANS) plans.set(k, plan)
+  }
+  return plan
+}
+
+/**
  * Writes the ordinary keys of one source as `,"key":value` and routes reserved-name keys:
  * claimed into `core` when writing an event, or collected into `specials` when a Bindings
  * snapshot is serialized ahead of time.
@@ -193,23 +252,24 @@ const writeSource = (
   core: Core | undefined,
   specials: Array<readonly [string, unknown]> | undefined
 ): string => {
+  const plans = plansFor(redact)
   let fragment = ""
   for (const k of keys) {
     if (skip?.has(k)) continue
     let v = safeRead(o, k)
     if (v === undefined) continue
-    const node = redact?.root?.next(k)
-    if (redact !== undefined && matches(redact, node, k)) {
-      if (redact.remove) continue
-      v = redact.censor
+    const plan = planOf(plans, k, limits, redact)
+    if (plan.matched) {
+      if ((redact as CompiledRedaction).remove) continue
+      v = (redact as CompiledRedaction).censor
     }
-    if (RESERVED_KEYS.has(k) || (k === "err" && isErrorValue(v))) {
+    if (plan.special && (k !== "err" || isErrorValue(v))) {
       if (core === undefined) specials?.push([k, v])
       else if (!claim(core, k, v)) collide(core, k, v)
       continue
     }
-    const json = stringify(v, limits, redact, node)
-    if (json !== undefined) fragment += `,${quote(k, limits.maxStringLength)}:${json}`
+    const json = stringify(v, limits, redact, plan.node)
+    if (json !== undefined) fragment += plan.prefix + json
   }
   return fragment
 }

@@ -163,6 +163,51 @@ describe("message text reused between lines", () => {
   })
 })
 
+describe("key plans remembered between lines", () => {
+  const r = (fields: Fields) => recordOf(L.INFO, "m", { time: 0, fields })
+
+  it("a key written under one limit is still cut under a tighter one", () => {
+    const fields = { requestIdentifier: 1 }
+    assert.include(formatJsonLine(r(fields)), '"requestIdentifier":1')
+    const tight = { ...defaultLimits, maxStringLength: 7 }
+    assert.include(formatJsonLine(r(fields), tight), '"request…[truncated 10 chars]":1')
+    assert.include(formatJsonLine(r(fields)), '"requestIdentifier":1')
+  })
+
+  it("each redaction decides for itself about the same key name", () => {
+    const fields = { secret: "s", card: { number: "4111", brand: "visa" } }
+    const censor = compile({ paths: ["secret", "card.number"] })
+    const remove = compile({ keys: ["SECRET"], remove: true })
+    const plain = JSON.parse(formatJsonLine(r(fields)))
+    assert.deepStrictEqual(plain.card, { number: "4111", brand: "visa" })
+    const censored = JSON.parse(formatJsonLine(r(fields), defaultLimits, censor))
+    assert.strictEqual(censored.secret, "[REDACTED]")
+    assert.deepStrictEqual(censored.card, { number: "[REDACTED]", brand: "visa" })
+    const removed = JSON.parse(formatJsonLine(r(fields), defaultLimits, remove))
+    assert.isFalse("secret" in removed)
+    assert.deepStrictEqual(removed.card, { number: "4111", brand: "visa" })
+    assert.strictEqual(JSON.parse(formatJsonLine(r(fields))).secret, "s")
+  })
+
+  it("err is a field when it holds no error and the core error when it does, line after line", () => {
+    assert.strictEqual(line({ fields: { err: "text" } }).err, "text")
+    assert.strictEqual((line({ fields: { err: new Error("e") } }).error as { message: string }).message, "e")
+    assert.strictEqual(line({ fields: { err: 42 } }).err, 42)
+  })
+
+  it("more key names than are remembered, and names that need escaping, are all written", () => {
+    const many: Record<string, number> = {}
+    for (let i = 0; i < 5000; i++) many[`k${i}`] = i
+    many['quote"and\nline'] = -1
+    const out = JSON.parse(formatJsonLine(r(many)))
+    assert.strictEqual(Object.keys(out).length - 4, 5001)
+    assert.strictEqual(out.k4999, 4999)
+    assert.strictEqual(out['quote"and\nline'], -1)
+    const again = JSON.parse(formatJsonLine(r({ k4999: 1, fresh: 2 })))
+    assert.deepStrictEqual([again.k4999, again.fresh], [1, 2])
+  })
+})
+
 describe("child bindings with call fields (the direct path)", () => {
   it("writes the bindings' fragment, then the call fields", () => {
     const text = formatJsonLine(record({ bindings: { requestId: "r-1", n: 1 }, fields: { user: "u" } }))
