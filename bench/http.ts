@@ -3,11 +3,20 @@
  * middleware and without it (FAPILOG_HTTP=off), on loopback, measured with autocannon.
  * Both variants log the handler's two lines to stdout (here /dev/null); the
  * difference is the middleware: correlation id, request context, access line.
- * Rounds alternate between the variants; the median of each is reported.
  *
- * Env: BENCH_HTTP_SECONDS (default 10), BENCH_HTTP_ROUNDS (default 3), BENCH_HTTP_CONNECTIONS (default 100).
+ * Both servers start once and stay up; after a warm-up of each, short rounds alternate
+ * between them (A B, then B A, ...). This machine's speed drifts over seconds, so the figure
+ * is the median over rounds of the ratio of two adjacent runs, which saw the same machine,
+ * rather than a ratio of two medians taken minutes apart. With two or more cores the
+ * servers run on core 1 and this process (autocannon) on core 0, so that neither variant
+ * shares its core with the load generator more than the other does. The servers import
+ * the built package (`dist/`, as users run it), not the sources: `npm run bench:http`
+ * builds first.
+ *
+ * Env: BENCH_HTTP_SECONDS (default 3, per run), BENCH_HTTP_ROUNDS (default 15),
+ * BENCH_HTTP_CONNECTIONS (default 100).
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as net from "node:net"
@@ -17,8 +26,8 @@ import { fileURLToPath } from "node:url"
 import autocannon from "autocannon"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10)
-const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 3)
+const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 3)
+const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 15)
 const connections = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 100)
 
 interface Server {
@@ -52,12 +61,23 @@ const ready = async (port: number, deadline: number): Promise<void> => {
 }
 
 /** The log lines go to /dev/null: this process must not spend the CPU the server needs reading them. */
+/** Whether `taskset` can pin processes to cores here (util-linux, two or more cores). */
+const pinning = os.cpus().length >= 2 && spawnSync("taskset", ["-pc", "0", String(process.pid)]).status === 0
+
 const startServer = async (middleware: boolean): Promise<Server> => {
   const port = await freePort()
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAPILOG_")))
-  const proc = spawn(process.execPath, ["--import", "tsx", "examples/http-server.ts"], {
+  const node = [process.execPath, "--import", "tsx", "examples/http-server.ts"]
+  const [command, ...args] = pinning ? ["taskset", "-c", "1", ...node] : node
+  const proc = spawn(command as string, args, {
     cwd: root,
-    env: { ...env, PORT: String(port), FAPILOG_HTTP: middleware ? "on" : "off" },
+    env: {
+      ...env,
+      // "fapilog" resolves to the build, not to the sources the main tsconfig maps it to
+      TSX_TSCONFIG_PATH: path.join(root, "bench", "tsconfig.dist.json"),
+      PORT: String(port),
+      FAPILOG_HTTP: middleware ? "on" : "off"
+    },
     stdio: ["ignore", "ignore", "inherit"]
   })
   await ready(port, Date.now() + 30_000)
@@ -70,13 +90,18 @@ const stop = (server: Server): Promise<void> =>
     server.proc.kill("SIGTERM")
   })
 
-const measure = async (middleware: boolean): Promise<{ rps: number; p99: number; errors: number }> => {
-  const server = await startServer(middleware)
-  const url = `http://127.0.0.1:${server.port}/hello?q=bench`
-  // warm-up: JIT and connection setup stay out of the measurement
-  await autocannon({ url, connections, duration: 2 })
-  const result = await autocannon({ url, connections, duration: seconds })
-  await stop(server)
+interface Run {
+  readonly rps: number
+  readonly p99: number
+  readonly errors: number
+}
+
+const load = async (server: Server, duration: number): Promise<Run> => {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}/hello?q=bench`,
+    connections,
+    duration
+  })
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
@@ -89,31 +114,51 @@ const median = (xs: ReadonlyArray<number>): number => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN
 }
 
-const without: Array<number> = []
-const withMw: Array<number> = []
-const p99Without: Array<number> = []
-const p99With: Array<number> = []
-let errors = 0
+const without = await startServer(false)
+const withMw = await startServer(true)
+// warm-up: JIT and connection setup stay out of the measurement
+await load(without, 3)
+await load(withMw, 3)
+const runsWithout: Array<Run> = []
+const runsWith: Array<Run> = []
+const ratios: Array<number> = []
 for (let r = 0; r < rounds; r++) {
-  for (const mw of r % 2 === 0 ? [false, true] : [true, false]) {
-    const m = await measure(mw)
-    errors += m.errors
-    ;(mw ? withMw : without).push(m.rps)
-    ;(mw ? p99With : p99Without).push(m.p99)
-    console.error(
-      `round ${r + 1}: ${mw ? "with" : "without"} middleware ${Math.round(m.rps)} req/s, p99 ${m.p99} ms`
-    )
-  }
+  const order = r % 2 === 0 ? [without, withMw] : [withMw, without]
+  const runs = new Map<Server, Run>()
+  for (const server of order) runs.set(server, await load(server, seconds))
+  const a = runs.get(without) as Run
+  const b = runs.get(withMw) as Run
+  runsWithout.push(a)
+  runsWith.push(b)
+  ratios.push(b.rps / a.rps)
+  console.error(
+    `round ${r + 1}: without ${Math.round(a.rps)} req/s, with ${Math.round(b.rps)} req/s, kept ${((b.rps / a.rps) * 100).toFixed(1)}%`
+  )
 }
+await stop(without)
+await stop(withMw)
 
-const kept = median(withMw) / median(without)
+const kept = median(ratios)
+const errors = [...runsWithout, ...runsWith].reduce((n, run) => n + run.errors, 0)
 const table = [
   ["variant", "req/s (median)", "p99 latency ms (median)"],
-  ["without middleware", Math.round(median(without)).toString(), median(p99Without).toString()],
-  ["with Http.middleware()", Math.round(median(withMw)).toString(), median(p99With).toString()]
+  [
+    "without middleware",
+    Math.round(median(runsWithout.map((r) => r.rps))).toString(),
+    median(runsWithout.map((r) => r.p99)).toString()
+  ],
+  [
+    "with Http.middleware()",
+    Math.round(median(runsWith.map((r) => r.rps))).toString(),
+    median(runsWith.map((r) => r.p99)).toString()
+  ]
 ]
 for (const row of table) console.log(row.map((c, i) => (i === 0 ? c.padEnd(24) : c.padStart(24))).join(""))
-console.log(`throughput kept with the middleware: ${(kept * 100).toFixed(1)}% (target ≥ 90%)`)
+const sorted = [...ratios].sort((x, y) => x - y)
+console.log(
+  `throughput kept with the middleware: ${(kept * 100).toFixed(1)}% (median of ${rounds} paired rounds; ` +
+    `quartiles ${((sorted[Math.floor(rounds / 4)] ?? Number.NaN) * 100).toFixed(1)}%–${((sorted[Math.floor((3 * rounds) / 4)] ?? Number.NaN) * 100).toFixed(1)}%; target ≥ 90%)`
+)
 if (errors > 0) console.log(`errors, non-2xx or timeouts: ${errors}`)
 
 const out = path.join(root, "bench", "http-results.json")
@@ -126,8 +171,10 @@ fs.writeFileSync(
       seconds,
       rounds,
       connections,
-      withoutMiddleware: { rps: without, p99: p99Without },
-      withMiddleware: { rps: withMw, p99: p99With },
+      pinned: pinning,
+      withoutMiddleware: { rps: runsWithout.map((r) => r.rps), p99: runsWithout.map((r) => r.p99) },
+      withMiddleware: { rps: runsWith.map((r) => r.rps), p99: runsWith.map((r) => r.p99) },
+      ratios,
       kept,
       errors
     },

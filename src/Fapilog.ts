@@ -34,7 +34,7 @@ import type { ResolvedSettings } from "./internal/settings.js"
 import type { Level } from "./Level.js"
 import type { Settings } from "./Settings.js"
 
-const pipelineKey: unique symbol = Symbol.for("fapilog/Fapilog/pipeline")
+const pipelineKey: typeof bridge.pipelineKey = bridge.pipelineKey
 
 /**
  * The running logger of a fapilog layer.

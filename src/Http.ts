@@ -128,9 +128,10 @@ export type Middleware = middlewareInternal.Middleware
 export const middleware: (options?: Options) => Middleware = middlewareInternal.make
 
 /**
- * The request-scoped logger, as an Effect service with a default: inside a request it knows
- * the request's ids; elsewhere its ids are undefined. Every line it writes (like every
- * `Effect.log` in the request) carries the correlation id.
+ * The request-scoped logger: inside a request served through {@link middleware} it knows
+ * the request's ids; elsewhere its ids are undefined. It needs no service, so it adds no
+ * requirement. Every line it writes (like every `Effect.log` in the request) carries the
+ * correlation id.
  *
  * @example
  * ```ts
@@ -141,7 +142,7 @@ export const middleware: (options?: Options) => Middleware = middlewareInternal.
  * @since 0.1.0
  * @category services
  */
-export const RequestLogger = middlewareInternal.CurrentRequestLogger
+export const RequestLogger: Effect.Effect<RequestLoggerService> = middlewareInternal.currentRequestLogger
 
 /**
  * In tests with `FapilogTest`: the captured events of one request, by the correlation id

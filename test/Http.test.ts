@@ -457,3 +457,92 @@ describe("Http.middleware", () => {
     })
   )
 })
+
+describe("Http.middleware request context", () => {
+  const contextApp = HttpRouter.empty.pipe(
+    HttpRouter.get(
+      "/ctx",
+      Effect.gen(function* () {
+        const log = yield* Http.RequestLogger
+        yield* Fapilog.withContext(Fapilog.info("with tenant"), { tenant: "acme" })
+        const child = yield* Effect.fork(Effect.log("forked"))
+        yield* Fiber.join(child)
+        return yield* HttpServerResponse.json({ correlationId: log.correlationId ?? null })
+      })
+    )
+  )
+
+  const serve = (
+    app: HttpRouter.HttpRouter<never, never>,
+    middleware: HttpMiddleware.HttpMiddleware | undefined
+  ) =>
+    (middleware === undefined ? HttpServer.serve(app) : HttpServer.serve(app, middleware)).pipe(
+      Layer.provideMerge(NodeHttpServer.layerTest),
+      Layer.provideMerge(FapilogTest)
+    )
+
+  it.scopedLive(
+    "withContext in a handler adds to the request's fields; forks and the request logger see the id",
+    () =>
+      Effect.gen(function* () {
+        const res = yield* get("/ctx", { "x-request-id": "c-1" })
+        assert.deepStrictEqual(yield* res.json, { correlationId: "c-1" })
+        const all = yield* events
+        const tenant = byMessage(all, "with tenant")[0]
+        assert.strictEqual(tenant?.correlationId, "c-1")
+        assert.strictEqual(field(tenant, "tenant"), "acme")
+        assert.strictEqual(byMessage(all, "forked")[0]?.correlationId, "c-1")
+        assert.isUndefined(field(byMessage(all, "request completed")[0], "tenant"))
+      }).pipe(Effect.provide(serve(contextApp, Http.middleware() as HttpMiddleware.HttpMiddleware)))
+  )
+
+  it.scopedLive("a request served by the middleware twice (app and server) has one id", () =>
+    Effect.gen(function* () {
+      yield* get("/ctx")
+      const all = yield* events
+      const ids = new Set(all.map((e) => e.correlationId))
+      assert.strictEqual(ids.size, 1)
+      assert.strictEqual(byMessage(all, "request completed").length, 2)
+    }).pipe(
+      Effect.provide(
+        serve(
+          Http.middleware()(contextApp) as unknown as HttpRouter.HttpRouter<never, never>,
+          Http.middleware() as HttpMiddleware.HttpMiddleware
+        )
+      )
+    )
+  )
+
+  it.scopedLive("a request without an underlying source object still carries its context", () =>
+    Effect.gen(function* () {
+      const res = yield* get("/ctx", { "x-request-id": "no-source" })
+      assert.deepStrictEqual(yield* res.json, { correlationId: "no-source" })
+      const all = yield* events
+      assert.deepStrictEqual(
+        all.map((e) => e.correlationId),
+        ["no-source", "no-source", "no-source"]
+      )
+    }).pipe(
+      Effect.provide(
+        serve(
+          contextApp,
+          // outermost: hides the request's source, as a platform without one would
+          HttpMiddleware.make((app) =>
+            Effect.updateService(
+              Http.middleware()(app),
+              HttpServerRequest.HttpServerRequest,
+              (request) =>
+                new Proxy(request, {
+                  get: (target, prop) => {
+                    if (prop === "source") return undefined
+                    const value: unknown = Reflect.get(target, prop, target)
+                    return typeof value === "function" ? value.bind(target) : value
+                  }
+                })
+            )
+          )
+        )
+      )
+    )
+  )
+})

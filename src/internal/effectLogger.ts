@@ -18,22 +18,81 @@ import type { Pipeline } from "./pipeline.js"
 import { Bindings, type Fields, LogRecord } from "./record.js"
 
 /**
- * Fields bound to a fiber and every fiber it forks (`Fapilog.withContext`, the HTTP
- * middleware's request context): serialized once when bound, read once per line. When a
- * fiber has none, the Promise side's `withContext` (AsyncLocalStorage) applies.
+ * Fields bound to a fiber and every fiber it forks (`Fapilog.withContext`): serialized once
+ * when bound, read once per line. They live in the fiber's Context, which forked fibers
+ * inherit. Below them come the fields of the HTTP request being served
+ * ({@link RequestScope}), then the Promise side's `withContext` (AsyncLocalStorage).
  */
-export const currentBindings: FiberRef.FiberRef<Bindings | undefined> = globalValue(
-  Symbol.for("fapilog/currentBindings"),
-  () => FiberRef.unsafeMake<Bindings | undefined>(undefined)
+export class CurrentBindings extends Context.Reference<CurrentBindings>()("fapilog/currentBindings", {
+  defaultValue: (): Bindings | undefined => undefined
+}) {}
+
+/**
+ * What the HTTP middleware knows of the request being served: the fields every line logged
+ * while serving it carries (the correlation id, trace ids).
+ */
+export interface RequestScope {
+  readonly correlationId: string
+  readonly bindings: Bindings
+}
+
+/**
+ * Request scopes by the request's underlying object (`HttpServerRequest.source`: Node's
+ * IncomingMessage, or the web Request). A platform server already puts the request in the
+ * Context of every fiber that serves it, forked ones included, so the middleware attaches
+ * its scope there instead of changing the fiber's Context: in Effect 3 every FiberRef write
+ * copies all of the fiber's FiberRefs, which is most of what a middleware costs per request.
+ */
+export const requestScopes: WeakMap<object, RequestScope> = globalValue(
+  Symbol.for("fapilog/requestScopes"),
+  () => new WeakMap<object, RequestScope>()
 )
+
+/** A request scope carried in the Context itself, for requests whose source is no object. */
+export class CurrentRequestScope extends Context.Reference<CurrentRequestScope>()(
+  "fapilog/currentRequestScope",
+  {
+    defaultValue: (): RequestScope | undefined => undefined
+  }
+) {}
+
+// @effect/platform's HttpServerRequest tag; the platform is an optional peer, so no import
+const platformRequestKey = "@effect/platform/HttpServerRequest"
+
+/** The source object of the platform request in `context`, if there is one. */
+export const requestSource = (context: Context.Context<never>): object | undefined => {
+  const request: unknown = context.unsafeMap.get(platformRequestKey)
+  if (typeof request !== "object" || request === null) return undefined
+  const source: unknown = (request as { readonly source?: unknown }).source
+  return typeof source === "object" && source !== null ? source : undefined
+}
+
+/** The scope of the HTTP request being served in `context`, if any. */
+export const requestScopeIn = (context: Context.Context<never>): RequestScope | undefined => {
+  const carried = Context.get(context, CurrentRequestScope)
+  if (carried !== undefined) return carried
+  const source = requestSource(context)
+  return source === undefined ? undefined : requestScopes.get(source)
+}
+
+/** The fields bound in `context`: `withContext` fields, else the request's, else the Promise side's. */
+export const bindingsIn = (context: Context.Context<never>): Bindings | undefined =>
+  Context.get(context, CurrentBindings) ?? requestScopeIn(context)?.bindings ?? currentContext()
+
+/** `context` with `fields` added to its bound fields (inner values win). */
+export const addBindings = (context: Context.Context<never>, fields: Fields): Context.Context<never> =>
+  Context.add(context, CurrentBindings, Bindings.extend(bindingsIn(context), fields))
 
 /** Runs `self` with `fields` added to the fiber's bound context (inner values win). */
 export const withBindings: {
   (fields: Fields): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, fields: Fields): Effect.Effect<A, E, R>
 } = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, fields: Fields) =>
-  Effect.locallyWith(self, currentBindings, (outer) => Bindings.extend(outer ?? currentContext(), fields))
+  Effect.locallyWith(self, FiberRef.currentContext, (context) => addBindings(context, fields))
 )
+
+/** Where the fapilog service keeps its pipeline (not part of the public interface). */
+export const pipelineKey: unique symbol = Symbol.for("fapilog/Fapilog/pipeline")
 
 export const fromEffectLevel = (level: LogLevel.LogLevel): L.LevelInfo | undefined => {
   switch (level._tag) {
@@ -98,7 +157,8 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
   Logger.make(({ annotations, cause, context, date, logLevel, message, spans }) => {
     const level = fromEffectLevel(logLevel)
     if (level === undefined || level.rank < pipeline.minRank) return
-    const span = spanIn(FiberRefs.getOrDefault(context, FiberRef.currentContext))
+    const services = FiberRefs.getOrDefault(context, FiberRef.currentContext)
+    const span = spanIn(services)
     const hasCause = !Cause.isEmpty(cause)
     const [text, error] = splitMessage(message, hasCause)
     pipeline.offer(
@@ -109,7 +169,7 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
         pipeline.name,
         undefined,
         undefined,
-        FiberRefs.getOrDefault(context, currentBindings) ?? currentContext(),
+        bindingsIn(services),
         HashMap.isEmpty(annotations) ? undefined : annotations,
         hasCause ? cause : error,
         span?.traceId,
@@ -164,7 +224,7 @@ export const logAt =
         pipeline.name,
         own,
         undefined,
-        fiber.getFiberRef(currentBindings) ?? currentContext(),
+        bindingsIn(context),
         HashMap.isEmpty(annotations) ? undefined : annotations,
         error,
         span?.traceId,

@@ -18,7 +18,17 @@ import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 import * as Fapilog from "../Fapilog.js"
-import { toEffectLevel, withBindings } from "./effectLogger.js"
+import {
+  bindingsIn,
+  CurrentRequestScope,
+  levelOf,
+  pipelineKey,
+  type RequestScope,
+  requestScopeIn,
+  requestScopes,
+  requestSource,
+  toEffectLevel
+} from "./effectLogger.js"
 import {
   accessFields,
   announcesBody,
@@ -42,7 +52,7 @@ import {
   wantsAccessLine
 } from "./http.js"
 import type { LevelName } from "./level.js"
-import type { Fields } from "./record.js"
+import { Bindings, type Fields } from "./record.js"
 
 /** The logger of one request: its ids, and the `Fapilog.*` functions (which carry them). */
 export interface RequestLogger {
@@ -82,13 +92,12 @@ const makeRequestLogger = (
 
 export const outsideRequest: RequestLogger = makeRequestLogger(undefined, undefined)
 
-/** Inside handlers: the logger of the request being served (a `Context.Reference`, so no requirement). */
-export class CurrentRequestLogger extends Context.Reference<CurrentRequestLogger>()(
-  "fapilog/http/RequestLogger",
-  {
-    defaultValue: (): RequestLogger => outsideRequest
-  }
-) {}
+/** Inside handlers: the logger of the request being served; outside one, a logger without ids. */
+export const currentRequestLogger: Effect.Effect<RequestLogger> = Effect.contextWith((context) => {
+  // duck-typed: the ES module and CommonJS builds each have their own RequestState class
+  const scope = requestScopeIn(context) as Partial<RequestState> | undefined
+  return scope?.requestLogger ?? outsideRequest
+})
 
 type Headers = Readonly<Record<string, string | undefined>>
 
@@ -115,6 +124,33 @@ const responseBytes = (response: HttpServerResponse.HttpServerResponse): number 
 /** What the handler read of the request body, for the access line. */
 interface BodyTap {
   text: string | undefined
+}
+
+/**
+ * One request as the middleware tracks it: its ids, the fields its lines carry (made when
+ * the first line needs them), the response as sent and what the handler read of the body.
+ */
+class RequestState implements RequestScope {
+  /** The response as sent, with the echoed id (set by the pre-response hook). */
+  sent: HttpServerResponse.HttpServerResponse | undefined = undefined
+  readonly tap: BodyTap = { text: undefined }
+  private bound: Bindings | undefined = undefined
+  private logger: RequestLogger | undefined = undefined
+
+  constructor(
+    readonly correlationId: string,
+    readonly traceId: string | undefined,
+    private readonly outer: Bindings | undefined,
+    private readonly fields: Fields
+  ) {}
+
+  get bindings(): Bindings {
+    return (this.bound ??= Bindings.extend(this.outer, this.fields))
+  }
+
+  get requestLogger(): RequestLogger {
+    return (this.logger ??= makeRequestLogger(this.correlationId, this.traceId))
+  }
 }
 
 /**
@@ -216,6 +252,27 @@ const onlyRouteNotFound = (cause: EffectCause.Cause<unknown>): boolean => {
 /** A middleware that adds no requirement and no error of its own. */
 export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>
 
+/**
+ * The status of a finished request and the failure worth an error line: none for a success,
+ * an interruption or a route that did not match.
+ */
+const outcome = (
+  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>,
+  sent: HttpServerResponse.HttpServerResponse | undefined
+): { readonly status: number; readonly failure: EffectCause.Cause<unknown> | undefined } => {
+  if (Exit.isSuccess(exit)) return { status: (sent ?? exit.value).status, failure: undefined }
+  // the platform has already answered: it adds that response to the cause as a defect
+  const [response, cause] = HttpServerError.causeResponseStripped(exit.cause)
+  const failure =
+    cause._tag === "Some" &&
+    !EffectCause.isEmpty(cause.value) &&
+    !EffectCause.isInterruptedOnly(cause.value) &&
+    !onlyRouteNotFound(cause.value)
+      ? cause.value
+      : undefined
+  return { status: (sent ?? response).status, failure }
+}
+
 /** Builds the middleware; options are validated here, once (a ConfigError is thrown). */
 export const make = (options?: HttpOptions): Middleware => {
   const config = resolveOptions(options, "Http.middleware")
@@ -229,67 +286,47 @@ export const make = (options?: HttpOptions): Middleware => {
       const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
       // the platform builds this object on each access: read it once
       const headers: Headers = request.headers
-      const id = correlationIdOf(config, headers[config.header])
+      const source = requestSource(context)
+      // a request served by two of these middlewares has one id
+      const enclosing = source === undefined ? undefined : requestScopes.get(source)
+      const id = enclosing?.correlationId ?? correlationIdOf(config, headers[config.header])
       const trace = parseTraceparent(headers.traceparent)
-      const clientIp = clientAddress(
-        config,
-        Option.getOrUndefined(request.remoteAddress),
-        headers["x-forwarded-for"]
-      )
       const path = pathOf(request.url)
       // With the platform's tracer (the default) the server span already carries the incoming
       // trace id and its own span id; only without it do the traceparent's ids fill the slots.
       const traced = Context.getOption(context, Tracer.ParentSpan)._tag === "Some"
-      const bound: Fields =
+      const state = new RequestState(
+        id,
+        trace?.traceId,
+        bindingsIn(context),
         trace === undefined || traced
           ? { correlationId: id }
           : { correlationId: id, traceId: trace.traceId, spanId: trace.spanId }
-      let sent: HttpServerResponse.HttpServerResponse | undefined
-      const echo = HttpApp.appendPreResponseHandler((_request, response) =>
-        Effect.sync(() => {
-          sent = HttpServerResponse.setHeader(response, config.header, id)
-          return sent
-        })
       )
+      const clientIp = () =>
+        clientAddress(config, Option.getOrUndefined(request.remoteAddress), headers["x-forwarded-for"])
       const endpoint = config.levelEndpoint
-      const tap: BodyTap = { text: undefined }
-      const handled =
+      let run =
         endpoint !== undefined && path === endpoint.path
-          ? levelEndpoint(endpoint, request, headers, clientIp, refusal)
+          ? levelEndpoint(endpoint, request, headers, clientIp(), refusal)
           : tapBodies
-            ? Effect.updateService(app, HttpServerRequest.HttpServerRequest, (r) => tapBody(r, tap))
+            ? Effect.updateService(app, HttpServerRequest.HttpServerRequest, (r) => tapBody(r, state.tap))
             : app
-      const served = Effect.gen(function* () {
-        const service = yield* Effect.serviceOption(Fapilog.Fapilog)
-        // a live level change reaches Effect.log* in handlers too, not only fapilog's own threshold
-        const level = service._tag === "Some" ? yield* service.value.level : undefined
-        const run =
-          level === undefined
-            ? handled
-            : Effect.locally(handled, FiberRef.currentMinimumLogLevel, toEffectLevel(level))
-        const exit = yield* Effect.exit(run)
-        let status: number
-        let failure: EffectCause.Cause<unknown> | undefined
-        if (Exit.isSuccess(exit)) status = (sent ?? exit.value).status
-        else {
-          // the platform has already answered: it adds that response to the cause as a defect
-          const [response, cause] = HttpServerError.causeResponseStripped(exit.cause)
-          status = (sent ?? response).status
-          if (
-            cause._tag === "Some" &&
-            !EffectCause.isEmpty(cause.value) &&
-            !EffectCause.isInterruptedOnly(cause.value) &&
-            !onlyRouteNotFound(cause.value)
-          )
-            failure = cause.value
-        }
-        if (failure !== undefined && config.logErrors) {
-          // platform errors carry the whole request (every header): the line keeps the rest
-          const error = EffectCause.map(failure, safeError)
-          yield* Fapilog.error("request failed", { http: { method: request.method, path, status }, error })
-        }
+      // A live level change reaches Effect.log* in handlers too, not only fapilog's own
+      // threshold; while the two agree (the usual case) no scope is needed for it.
+      const service = Context.getOption(context, Fapilog.Fapilog)
+      if (service._tag === "Some") {
+        const wanted = toEffectLevel(levelOf(service.value[pipelineKey]))
+        if (wanted._tag !== fiber.getFiberRef(FiberRef.currentMinimumLogLevel)._tag)
+          run = Effect.locally(run, FiberRef.currentMinimumLogLevel, wanted)
+      }
+      const finish = (
+        exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>
+      ): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> => {
+        const { status, failure } = outcome(exit, state.sent)
+        let done: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> = exit
         if (access !== undefined && wantsAccessLine(config, path, status)) {
-          const response = sent
+          const response = state.sent
           const fields = accessFields({
             method: request.method,
             route: routeOf(context),
@@ -298,21 +335,45 @@ export const make = (options?: HttpOptions): Middleware => {
             durationMs: performance.now() - started,
             requestBytes: byteCount(headers["content-length"]),
             responseBytes: response === undefined ? undefined : responseBytes(response),
-            clientIp,
+            clientIp: clientIp(),
             userAgent: headers["user-agent"],
             requestHeaders: access.headers ? redactHeaders(access, headers) : undefined,
             responseHeaders:
               access.headers && response !== undefined ? redactHeaders(access, response.headers) : undefined,
-            body: tapBodies ? bodyForLine(tap, headers, access.bodyBytes) : undefined
+            body: tapBodies ? bodyForLine(state.tap, headers, access.bodyBytes) : undefined
           })
-          yield* byLevel[access.level(status)](access.message, fields)
+          done = Effect.zipRight(byLevel[access.level(status)](access.message, fields), done)
         }
-        return yield* exit
-      })
-      return echo.pipe(
-        Effect.zipRight(served),
-        Effect.provideService(CurrentRequestLogger, makeRequestLogger(id, trace?.traceId)),
-        withBindings(bound)
+        if (failure !== undefined && config.logErrors) {
+          // platform errors carry the whole request (every header): the line keeps the rest
+          const error = EffectCause.map(failure, safeError)
+          done = Effect.zipRight(
+            Fapilog.error("request failed", { http: { method: request.method, path, status }, error }),
+            done
+          )
+        }
+        return done
+      }
+      const echo = HttpApp.appendPreResponseHandler((_request, response) =>
+        Effect.sync(() => {
+          state.sent = HttpServerResponse.setHeader(response, config.header, id)
+          return state.sent
+        })
+      )
+      const served = Effect.zipRight(echo, Effect.flatMap(Effect.exit(run), finish))
+      if (source !== undefined) {
+        // the platform keeps the request in the Context of every fiber serving it: lines
+        // find this scope through it, and the fiber's Context stays as it is
+        requestScopes.set(source, state)
+        return enclosing === undefined
+          ? served
+          : Effect.ensuring(
+              served,
+              Effect.sync(() => requestScopes.set(source, enclosing))
+            )
+      }
+      return Effect.locallyWith(served, FiberRef.currentContext, (outer) =>
+        Context.add(outer, CurrentRequestScope, state)
       )
     })
   )
