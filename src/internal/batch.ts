@@ -53,7 +53,8 @@ class ByteBuffer {
   private length = 0
 
   constructor(initial: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(4096, initial))
+    // small batches come from Node's shared pool (under 4 KiB), larger ones get their own buffer
+    this.buf = Buffer.allocUnsafe(Math.max(256, initial))
   }
 
   write(s: string): void {

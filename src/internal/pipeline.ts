@@ -173,6 +173,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   private readonly pending: Array<Pending> = []
   private readonly waiters: Array<Waiter> = []
   private wake: (() => void) | undefined = undefined
+  private wakeScheduled = false
   private draining = false
   private closing = false
   private closed = false
@@ -346,7 +347,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     this.accepted++
     buffer.push(record)
     if (buffer.length >= this.capacity && this.overflow === "block" && !this.draining) this.drainSync()
-    else if (this.wake !== undefined) this.signal()
+    else if (this.wake !== undefined) this.signalSoon()
   }
 
   private refuse(reason: string, record: LogRecord): void {
@@ -404,6 +405,23 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
 
   mustWait(level: LevelInfo): boolean {
     return this.overflow === "block" && level.rank < this.protectedRank && this.backlogFull()
+  }
+
+  /**
+   * Wakes the worker when the event loop's current turn is done (`setImmediate`), not in the
+   * next microtask: the lines logged by all the callbacks of one turn (a server's many
+   * requests) then share one batch and one write, instead of a batch and a system call
+   * each. The wait is a fraction of a millisecond.
+   */
+  private signalSoon(): void {
+    if (this.wakeScheduled) return
+    this.wakeScheduled = true
+    setImmediate(this.wakeAfterTurn)
+  }
+
+  private readonly wakeAfterTurn = (): void => {
+    this.wakeScheduled = false
+    this.signal()
   }
 
   private signal(): void {

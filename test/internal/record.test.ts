@@ -6,6 +6,7 @@ import {
   Bindings,
   type Fields,
   formatJsonLine,
+  isoTime,
   type LogRecord,
   materialize,
   messageText,
@@ -160,6 +161,21 @@ describe("message text reused between lines", () => {
     assert.include(formatJsonLine(r), "user:secret@")
     assert.include(formatJsonLine(r, tight), '"message":"fetch…[truncated')
     assert.include(formatJsonLine(recordOf(L.INFO, "other", { time: 0 })), '"message":"other"')
+  })
+})
+
+describe("timestamps", () => {
+  it("are Date's toISOString for every millisecond, before 1970 and at the edges of its range", () => {
+    const times = [0, 1, 999, 1000, -1, -999, -1000, -1001, 1.7, -1.7, 8.64e15, -8.64e15, 253402300800000]
+    for (let i = 0; i < 20_000; i++) times.push(Math.random() * 4e12 - 1e12)
+    // runs within one second, as a busy logger writes them
+    for (let i = 0; i < 3_000; i++) times.push(1_733_300_000_000 + i)
+    for (const t of times) assert.strictEqual(isoTime(t), new Date(t).toISOString(), `at ${t}`)
+  })
+
+  it("throw beyond Date's range, as toISOString does (the line's own guard then applies)", () => {
+    assert.throws(() => isoTime(8.64e15 + 1000))
+    assert.match(isoTime(Number.NaN), /^\d{4}-\d\d-\d\dT/)
   })
 })
 
