@@ -472,8 +472,8 @@ describe("Http.middleware request context", () => {
     )
   )
 
-  const serve = (
-    app: HttpRouter.HttpRouter<never, never>,
+  const serve = <E>(
+    app: HttpRouter.HttpRouter<E, never>,
     middleware: HttpMiddleware.HttpMiddleware | undefined
   ) =>
     (middleware === undefined ? HttpServer.serve(app) : HttpServer.serve(app, middleware)).pipe(
@@ -506,7 +506,7 @@ describe("Http.middleware request context", () => {
     }).pipe(
       Effect.provide(
         serve(
-          Http.middleware()(contextApp) as unknown as HttpRouter.HttpRouter<never, never>,
+          Http.middleware()(contextApp) as unknown as typeof contextApp,
           Http.middleware() as HttpMiddleware.HttpMiddleware
         )
       )
