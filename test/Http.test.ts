@@ -1,4 +1,5 @@
 import {
+  HttpApp,
   HttpClient,
   HttpClientRequest,
   HttpMiddleware,
@@ -544,5 +545,37 @@ describe("Http.middleware request context", () => {
         )
       )
     )
+  )
+
+  it.scopedLive(
+    "without Node's response (a web handler) a pre-response hook echoes the id, on failures too",
+    () =>
+      Effect.gen(function* () {
+        const runtime = yield* Effect.runtime<Fapilog.Fapilog | CapturedLogs>()
+        const handler = HttpApp.toWebHandlerRuntime(runtime)(
+          Http.middleware()(yield* HttpRouter.toHttpApp(app))
+        )
+        const call = (path: string, id: string) =>
+          Effect.promise(() => handler(new Request(`http://web${path}`, { headers: { "x-request-id": id } })))
+        const ok = yield* call("/users/1", "web-1")
+        assert.strictEqual(ok.headers.get("x-request-id"), "web-1")
+        const failed = yield* call("/fail", "web-2")
+        assert.strictEqual(failed.status, 500)
+        assert.strictEqual(failed.headers.get("x-request-id"), "web-2")
+        yield* Fapilog.flush
+        const all = yield* events
+        assert.deepStrictEqual(
+          byMessage(all, "request completed").map((e) => [
+            e.correlationId,
+            http(e).status,
+            http(e).responseBytes
+          ]),
+          [
+            ["web-1", 200, 25],
+            ["web-2", 500, 0]
+          ]
+        )
+        assert.strictEqual(byMessage(all, "user read")[0]?.correlationId, "web-1")
+      }).pipe(Effect.provide(FapilogTest))
   )
 })

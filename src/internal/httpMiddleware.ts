@@ -253,14 +253,17 @@ const onlyRouteNotFound = (cause: EffectCause.Cause<unknown>): boolean => {
 export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>
 
 /**
- * The status of a finished request and the failure worth an error line: none for a success,
- * an interruption or a route that did not match.
+ * A finished request: the response the platform sent (its echo of the id aside), and the
+ * failure worth an error line: none for a success, an interruption or an unmatched route.
  */
 const outcome = (
   exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>,
   sent: HttpServerResponse.HttpServerResponse | undefined
-): { readonly status: number; readonly failure: EffectCause.Cause<unknown> | undefined } => {
-  if (Exit.isSuccess(exit)) return { status: (sent ?? exit.value).status, failure: undefined }
+): {
+  readonly response: HttpServerResponse.HttpServerResponse
+  readonly failure: EffectCause.Cause<unknown> | undefined
+} => {
+  if (Exit.isSuccess(exit)) return { response: sent ?? exit.value, failure: undefined }
   // the platform has already answered: it adds that response to the cause as a defect
   const [response, cause] = HttpServerError.causeResponseStripped(exit.cause)
   const failure =
@@ -270,7 +273,41 @@ const outcome = (
     !onlyRouteNotFound(cause.value)
       ? cause.value
       : undefined
-  return { status: (sent ?? response).status, failure }
+  return { response: sent ?? response, failure }
+}
+
+/** What the id is echoed onto when the platform gives access to Node's response. */
+interface NodeResponse {
+  readonly headersSent: boolean
+  setHeader(name: string, value: string): unknown
+}
+
+/**
+ * Node's ServerResponse of a request served by @effect/platform-node, while its headers
+ * can still be set. The platform keeps it in the request's `response` field (that is what
+ * its `toServerResponse` reads): a header set there now is merged into the head the platform
+ * writes, on error responses too. Anything else (another platform, a field renamed by a
+ * future release) gives undefined, and the middleware uses a pre-response hook instead.
+ */
+const nodeResponseOf = (request: HttpServerRequest.HttpServerRequest): NodeResponse | undefined => {
+  const response: unknown = (request as { readonly response?: unknown }).response
+  if (typeof response !== "object" || response === null) return undefined
+  const candidate = response as Partial<NodeResponse>
+  return typeof candidate.setHeader === "function" && candidate.headersSent === false
+    ? (candidate as NodeResponse)
+    : undefined
+}
+
+/** Sets the id on Node's response directly; false when that is not possible here. */
+const echoDirectly = (request: HttpServerRequest.HttpServerRequest, header: string, id: string): boolean => {
+  const response = nodeResponseOf(request)
+  if (response === undefined) return false
+  try {
+    response.setHeader(header, id)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Builds the middleware; options are validated here, once (a ConfigError is thrown). */
@@ -323,10 +360,10 @@ export const make = (options?: HttpOptions): Middleware => {
       const finish = (
         exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>
       ): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> => {
-        const { status, failure } = outcome(exit, state.sent)
+        const { response, failure } = outcome(exit, state.sent)
+        const status = response.status
         let done: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> = exit
         if (access !== undefined && wantsAccessLine(config, path, status)) {
-          const response = state.sent
           const fields = accessFields({
             method: request.method,
             route: routeOf(context),
@@ -334,12 +371,13 @@ export const make = (options?: HttpOptions): Middleware => {
             status,
             durationMs: performance.now() - started,
             requestBytes: byteCount(headers["content-length"]),
-            responseBytes: response === undefined ? undefined : responseBytes(response),
+            responseBytes: responseBytes(response),
             clientIp: clientIp(),
             userAgent: headers["user-agent"],
             requestHeaders: access.headers ? redactHeaders(access, headers) : undefined,
-            responseHeaders:
-              access.headers && response !== undefined ? redactHeaders(access, response.headers) : undefined,
+            responseHeaders: access.headers
+              ? redactHeaders(access, { ...response.headers, [config.header]: id })
+              : undefined,
             body: tapBodies ? bodyForLine(state.tap, headers, access.bodyBytes) : undefined
           })
           done = Effect.zipRight(byLevel[access.level(status)](access.message, fields), done)
@@ -354,13 +392,20 @@ export const make = (options?: HttpOptions): Middleware => {
         }
         return done
       }
-      const echo = HttpApp.appendPreResponseHandler((_request, response) =>
-        Effect.sync(() => {
-          state.sent = HttpServerResponse.setHeader(response, config.header, id)
-          return state.sent
-        })
-      )
-      const served = Effect.zipRight(echo, Effect.flatMap(Effect.exit(run), finish))
+      const handled = Effect.flatMap(Effect.exit(run), finish)
+      // The id goes straight onto Node's response when the platform gives access to it;
+      // otherwise a pre-response hook adds it (a FiberRef write, the costlier way).
+      const served = echoDirectly(request, config.header, id)
+        ? handled
+        : Effect.zipRight(
+            HttpApp.appendPreResponseHandler((_request, response) =>
+              Effect.sync(() => {
+                state.sent = HttpServerResponse.setHeader(response, config.header, id)
+                return state.sent
+              })
+            ),
+            handled
+          )
       if (source !== undefined) {
         // the platform keeps the request in the Context of every fiber serving it: lines
         // find this scope through it, and the fiber's Context stays as it is
