@@ -72,8 +72,21 @@ const winstonCase = async (): Promise<CaseResult> => {
   return result(performance.now() - start)
 }
 
-/** The facade with extra settings: formatters, redaction, child bindings. */
-const facade = async (settings: Record<string, unknown> = {}, child = false): Promise<CaseResult> => {
+/** The three fields of the workload, plus a password and request headers that redaction censors. */
+const withSecrets = (i: number) => ({
+  i,
+  user: USER,
+  ok: true,
+  password: "hunter2",
+  headers: { authorization: "Bearer abc.def", accept: "application/json" }
+})
+
+/** The facade with extra settings: formatters, redaction, child bindings, other fields. */
+const facade = async (
+  settings: Record<string, unknown> = {},
+  child = false,
+  fields: (i: number) => Readonly<Record<string, unknown>> = (i) => ({ i, user: USER, ok: true })
+): Promise<CaseResult> => {
   const { sink, ...rest } = settings
   const root = await createLogger({
     sinks: [{ type: "file", path: file, ...(sink as object | undefined) }],
@@ -81,7 +94,7 @@ const facade = async (settings: Record<string, unknown> = {}, child = false): Pr
   } as never)
   const log = child ? root.child(childBindings) : root
   const start = performance.now()
-  for (let i = 0; i < N; i++) log.info(MESSAGE, { i, user: USER, ok: true })
+  for (let i = 0; i < N; i++) log.info(MESSAGE, fields(i))
   await root.close()
   return result(performance.now() - start)
 }
@@ -128,6 +141,8 @@ await runCase(name, {
   "fapilog-pino-layout": () => facade({ sink: { layout: "pino" } }),
   "fapilog-child-10": () => facade({}, true),
   "fapilog-redact-10": () => facade({ redact: { paths: redactPaths } }),
+  "fapilog-secrets": () => facade({}, false, withSecrets),
+  "fapilog-redact-10-secrets": () => facade({ redact: { paths: redactPaths } }, false, withSecrets),
   "fapilog-effect-fields": () => effectCase(true),
   "fapilog-effect-info": fapilogInfoCase,
   "fapilog-effect": () => effectCase(false)

@@ -141,6 +141,11 @@ const throughputCases: ReadonlyArray<readonly [string, string]> = [
   ["fapilog-facade", "createLogger → log.info(message, 3 fields) → file"],
   ["fapilog-child-10", "facade through log.child(10 bound fields)"],
   ["fapilog-redact-10", "facade with redact: { paths: [10 paths] }"],
+  ["fapilog-secrets", "facade, 3 fields plus password and headers.authorization (not redacted)"],
+  [
+    "fapilog-redact-10-secrets",
+    "facade with the 10 paths on events that hold password and headers.authorization"
+  ],
   ["fapilog-logfmt", "facade, format logfmt"],
   ["fapilog-pretty", "facade, format pretty (no colours)"],
   ["fapilog-minimal", "facade, format minimal"],
@@ -163,14 +168,19 @@ if (enabled("throughput")) {
   const targets: Record<string, readonly [string, (vsPino: number, vsBase: number) => boolean]> = {
     "fapilog-facade": [">= 2.0x pino", (p) => p >= 2],
     "fapilog-effect": [">= 1.0x pino", (p) => p >= 1],
-    "fapilog-redact-10": [">= 0.90x facade", (_, b) => b >= 0.9]
+    "fapilog-redact-10": [">= 0.90x facade", (_, b) => b >= 0.9],
+    "fapilog-redact-10-secrets": [">= 0.90x fapilog-secrets", (_, b) => b >= 0.9]
   }
+  // a variant's base: the plain facade, or the facade on the same fields
+  const baseOf = (name: string): string =>
+    name === "fapilog-redact-10-secrets" && names.includes("fapilog-secrets") ? "fapilog-secrets" : "fapilog-facade"
   for (const [name, description] of throughputCases.filter(([n]) => names.includes(n))) {
     const eps = metric(outs, name, "eventsPerSecond")
     const vsPino = pairedRatio(outs, name, "pino", "eventsPerSecond")
     const isVariant =
       name.startsWith("fapilog-") && !name.startsWith("fapilog-effect") && name !== "fapilog-facade"
-    const vsBase = isVariant ? pairedRatio(outs, name, "fapilog-facade", "eventsPerSecond") : undefined
+    const base = baseOf(name)
+    const vsBase = isVariant ? pairedRatio(outs, name, base, "eventsPerSecond") : undefined
     const target = targets[name]
     rows.push({
       section: "throughput",
@@ -180,7 +190,7 @@ if (enabled("throughput")) {
       unit: "events/s",
       display: `${fmt(eps)} events/s`,
       vsPino: ratio(vsPino),
-      vsBase: vsBase === undefined ? undefined : { base: "fapilog-facade", ratio: ratio(vsBase) },
+      vsBase: vsBase === undefined ? undefined : { base, ratio: ratio(vsBase) },
       target: target?.[0],
       met: target?.[1](vsPino, vsBase ?? Number.NaN),
       metrics: {

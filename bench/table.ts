@@ -57,6 +57,7 @@ if (readme) {
     ["throughput", "fapilog-facade", "fapilog Promise facade, `log.info(message, fields)`"],
     ["throughput", "fapilog-child-10", "fapilog child logger, 10 bound fields"],
     ["throughput", "fapilog-redact-10", "fapilog with 10 redaction paths"],
+    ["throughput", "fapilog-redact-10-secrets", "fapilog with 10 redaction paths, events holding secrets"],
     ["throughput", "fapilog-effect-info", "fapilog `Fapilog.info(message, fields)` in Effect"],
     ["throughput", "fapilog-effect", "fapilog `Effect.logInfo(message)`"],
     ["disabled", "fapilog-facade", "disabled level, `log.debug` at info"],

@@ -92,12 +92,10 @@ export type Stats = PipelineStats
  * @since 0.1.0
  * @category tags
  */
+// the key is also read by bridge.pipelineIn
 export class Fapilog extends Context.Tag("fapilog/Fapilog")<Fapilog, FapilogService>() {}
 
-const lookup = (context: Context.Context<never>): Pipeline | undefined => {
-  const service = Context.getOption(context as Context.Context<Fapilog>, Fapilog)
-  return service._tag === "Some" ? service.value[pipelineKey] : undefined
-}
+const lookup = bridge.pipelineIn
 
 /**
  * Options of {@link layer} that are not settings.

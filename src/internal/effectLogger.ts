@@ -3,6 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberRefs from "effect/FiberRefs"
 import { dual } from "effect/Function"
@@ -94,6 +95,12 @@ export const withBindings: {
 /** Where the fapilog service keeps its pipeline (not part of the public interface). */
 export const pipelineKey: unique symbol = Symbol.for("fapilog/Fapilog/pipeline")
 
+/** The pipeline of the fapilog layer in `context`: the `Fapilog` service, found by its key. */
+export const pipelineIn = (context: Context.Context<never>): Pipeline | undefined =>
+  (context.unsafeMap.get("fapilog/Fapilog") as { readonly [pipelineKey]: Pipeline } | undefined)?.[
+    pipelineKey
+  ]
+
 export const fromEffectLevel = (level: LogLevel.LogLevel): L.LevelInfo | undefined => {
   switch (level._tag) {
     case "All":
@@ -115,8 +122,7 @@ export const fromEffectLevel = (level: LogLevel.LogLevel): L.LevelInfo | undefin
 }
 
 /** The pipeline's threshold as a level name. */
-export const levelOf = (pipeline: Pipeline): L.LevelName =>
-  L.levelNames.find((name) => L.levels[name].rank === pipeline.minRank) ?? "info"
+export const levelOf = (pipeline: Pipeline): L.LevelName => L.nameOfRank(pipeline.minRank) ?? "info"
 
 /** Effect has no audit or security level: they map to Fatal, the highest it has. */
 export const toEffectLevel = (level: L.LevelName): LogLevel.LogLevel => {
@@ -195,44 +201,58 @@ const offerWhenRoom = (pipeline: Pipeline, record: LogRecord): Effect.Effect<voi
 export const logAt =
   (level: L.LevelInfo, lookup: (context: Context.Context<never>) => Pipeline | undefined) =>
   (message: string, fields?: Fields | Error): Effect.Effect<void> =>
-    Effect.withFiberRuntime((fiber) => {
-      const context = fiber.getFiberRef(FiberRef.currentContext)
-      const pipeline = lookup(context)
-      const error = fields instanceof Error ? fields : undefined
-      const own = fields instanceof Error ? undefined : fields
-      if (pipeline === undefined) {
-        const logged = Effect.logWithLevel(
-          toEffectLevel(level.name),
-          message,
-          ...(error ? [Cause.fail(error)] : [])
-        )
-        return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
-      }
-      if (level.rank < pipeline.minRank) return Effect.void
-      const annotations = fiber.getFiberRef(FiberRef.currentLogAnnotations)
-      const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
-      const span = spanIn(context)
-      // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
-      const now = Context.get(
-        fiber.getFiberRef(DefaultServices.currentServices),
-        Clock.Clock
-      ).unsafeCurrentTimeMillis()
-      const record = new LogRecord(
-        now,
-        level,
-        message,
-        pipeline.name,
-        own,
-        undefined,
-        bindingsIn(context),
-        HashMap.isEmpty(annotations) ? undefined : annotations,
-        error,
-        span?.traceId,
-        span?.spanId,
-        List.isNil(spans) ? undefined : spans
-      )
-      // under "block", an Effect caller waits for room rather than being refused
-      if (pipeline.mustWait(level)) return offerWhenRoom(pipeline, record)
-      pipeline.offer(record)
-      return Effect.void
-    })
+    Effect.withFiberRuntime((fiber) => logIn(fiber, level, lookup, message, fields) ?? Effect.void)
+
+/**
+ * The body of a `Fapilog.*` call made by `fiber`, run now: undefined once the record is
+ * offered (or below the threshold), otherwise what remains to run (Effect's logger when
+ * there is no fapilog layer, or the wait for room under "block"). Code that already holds
+ * its fiber (the HTTP middleware) logs through it without an Effect of its own.
+ */
+export const logIn = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  level: L.LevelInfo,
+  lookup: (context: Context.Context<never>) => Pipeline | undefined,
+  message: string,
+  fields: Fields | Error | undefined
+): Effect.Effect<void> | undefined => {
+  const context = fiber.getFiberRef(FiberRef.currentContext)
+  const pipeline = lookup(context)
+  const error = fields instanceof Error ? fields : undefined
+  const own = fields instanceof Error ? undefined : fields
+  if (pipeline === undefined) {
+    const logged = Effect.logWithLevel(
+      toEffectLevel(level.name),
+      message,
+      ...(error ? [Cause.fail(error)] : [])
+    )
+    return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
+  }
+  if (level.rank < pipeline.minRank) return undefined
+  const annotations = fiber.getFiberRef(FiberRef.currentLogAnnotations)
+  const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
+  const span = spanIn(context)
+  // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
+  const now = Context.get(
+    fiber.getFiberRef(DefaultServices.currentServices),
+    Clock.Clock
+  ).unsafeCurrentTimeMillis()
+  const record = new LogRecord(
+    now,
+    level,
+    message,
+    pipeline.name,
+    own,
+    undefined,
+    bindingsIn(context),
+    HashMap.isEmpty(annotations) ? undefined : annotations,
+    error,
+    span?.traceId,
+    span?.spanId,
+    List.isNil(spans) ? undefined : spans
+  )
+  // under "block", an Effect caller waits for room rather than being refused
+  if (pipeline.mustWait(level)) return offerWhenRoom(pipeline, record)
+  pipeline.offer(record)
+  return undefined
+}

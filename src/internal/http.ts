@@ -236,10 +236,23 @@ const normalizeAddress = (a: string): string => {
   return t.startsWith("::ffff:") && t.includes(".") ? t.slice(7) : t
 }
 
+let lastPeer = ""
+let lastPeerNormalized = ""
+/** The socket's peer address, normalized; a server sees the same few peers again and again. */
+const normalizePeer = (peer: string): string => {
+  if (peer !== lastPeer) {
+    lastPeerNormalized = normalizeAddress(peer)
+    lastPeer = peer
+  }
+  return lastPeerNormalized
+}
+
 /** The incoming id when it is a safe token (printable, no spaces, bounded), else a new one. */
 export const correlationIdOf = (config: HttpConfig, incoming: string | ReadonlyArray<string> | undefined) => {
   const value = Array.isArray(incoming) ? incoming[0] : incoming
   if (typeof value === "string" && value.length <= config.maxIdLength && tokenChar.test(value)) return value
+  // the default generator's UUIDs are safe tokens by construction
+  if (config.generateId === randomUUID) return randomUUID()
   let id: unknown
   try {
     id = config.generateId()
@@ -285,7 +298,7 @@ export const clientAddress = (
   peer: string | undefined,
   forwardedFor: string | ReadonlyArray<string> | undefined
 ): string | undefined => {
-  const direct = peer === undefined ? undefined : normalizeAddress(peer)
+  const direct = peer === undefined ? undefined : normalizePeer(peer)
   const trust = config.trustProxy
   if (trust === false || forwardedFor === undefined) return direct
   const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor as string))

@@ -22,7 +22,8 @@ import {
   bindingsIn,
   CurrentRequestScope,
   levelOf,
-  pipelineKey,
+  logIn,
+  pipelineIn,
   type RequestScope,
   requestScopeIn,
   requestScopes,
@@ -51,7 +52,7 @@ import {
   tokenMatches,
   wantsAccessLine
 } from "./http.js"
-import type { LevelName } from "./level.js"
+import { type LevelName, levels } from "./level.js"
 import { Bindings, type Fields } from "./record.js"
 
 /** The logger of one request: its ids, and the `Fapilog.*` functions (which carry them). */
@@ -351,9 +352,9 @@ export const make = (options?: HttpOptions): Middleware => {
             : app
       // A live level change reaches Effect.log* in handlers too, not only fapilog's own
       // threshold; while the two agree (the usual case) no scope is needed for it.
-      const service = Context.getOption(context, Fapilog.Fapilog)
-      if (service._tag === "Some") {
-        const wanted = toEffectLevel(levelOf(service.value[pipelineKey]))
+      const pipeline = pipelineIn(context)
+      if (pipeline !== undefined) {
+        const wanted = toEffectLevel(levelOf(pipeline))
         if (wanted._tag !== fiber.getFiberRef(FiberRef.currentMinimumLogLevel)._tag)
           run = Effect.locally(run, FiberRef.currentMinimumLogLevel, wanted)
       }
@@ -380,7 +381,9 @@ export const make = (options?: HttpOptions): Middleware => {
               : undefined,
             body: tapBodies ? bodyForLine(state.tap, headers, access.bodyBytes) : undefined
           })
-          done = Effect.zipRight(byLevel[access.level(status)](access.message, fields), done)
+          // logged through the fiber already at hand: no Effect of its own
+          const line = logIn(fiber, levels[access.level(status)], pipelineIn, access.message, fields)
+          if (line !== undefined) done = Effect.zipRight(line, done)
         }
         if (failure !== undefined && config.logErrors) {
           // platform errors carry the whole request (every header): the line keeps the rest

@@ -38,3 +38,10 @@ export const levels: Readonly<Record<LevelName, LevelInfo>> = Object.freeze({
 export const isLevelName = (u: unknown): u is LevelName => typeof u === "string" && Object.hasOwn(levels, u)
 
 export const rankOf = (name: LevelName): number => levels[name].rank
+
+const namesByRank: ReadonlyMap<number, LevelName> = new Map(
+  levelNames.map((name) => [levels[name].rank, name])
+)
+
+/** The built-in level of a rank; undefined for a rank no level has. */
+export const nameOfRank = (rank: number): LevelName | undefined => namesByRank.get(rank)
