@@ -458,7 +458,8 @@ const writeSourceOf = (
 }
 
 /**
- * The common case of a child logger: its bindings and the call's fields, no key in both.
+ * The common case of a child logger (or a bound context): its pre-serialized snapshot and
+ * the call's fields, no key in both.
  * The bindings' pre-serialized fragment is used as it is, without the merge bookkeeping of
  * {@link sourcesOf}. Returns undefined (use the general merge) when a call field shadows a
  * binding.
@@ -544,13 +545,18 @@ export const formatJsonLine = (
           ? ""
           : writeSource(r.fields, ownKeys(r.fields), undefined, limits, redact, core, undefined)
     } else {
-      const childOnly =
-        r.context === undefined &&
-        r.annotations === undefined &&
-        r.enrichment === undefined &&
-        r.extra === undefined
-          ? childAndFields(r.bindings as Bindings, r.fields, core, limits, redact)
+      // one pre-serialized snapshot (a child's bindings, or a bound context such as an HTTP
+      // request's) and the call's fields: the common case, without the general merge
+      const single =
+        r.annotations === undefined && r.enrichment === undefined && r.extra === undefined
+          ? r.context === undefined
+            ? r.bindings
+            : r.bindings === undefined
+              ? r.context
+              : undefined
           : undefined
+      const childOnly =
+        single === undefined ? undefined : childAndFields(single, r.fields, core, limits, redact)
       if (childOnly !== undefined) user = childOnly
       else {
         user = ""
