@@ -191,6 +191,10 @@ describe("Http.middleware", () => {
       assert.strictEqual(failed.find((e) => e.correlationId === "d-1")?.error?.message, "bug")
       const access = byMessage(all, "request completed").find((e) => e.correlationId === "f-1")
       assert.strictEqual(access?.level, "error")
+      assert.deepStrictEqual(
+        all.filter((e) => e.correlationId === "f-1").map((e) => e.message),
+        ["request failed", "request completed"]
+      )
       assert.strictEqual(http(access).status, 500)
     }).pipe(Effect.provide(serverWith()))
   )

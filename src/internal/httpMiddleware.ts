@@ -363,7 +363,18 @@ export const make = (options?: HttpOptions): Middleware => {
       ): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> => {
         const { response, failure } = outcome(exit, state.sent)
         const status = response.status
-        let done: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> = exit
+        // the lines are logged through the fiber already at hand, in order: no Effect of their
+        // own unless the pipeline asks the caller to wait for room
+        const waits: Array<Effect.Effect<void>> = []
+        const log = (level: LevelName, message: string, fields: Fields) => {
+          const wait = logIn(fiber, levels[level], pipelineIn, message, fields)
+          if (wait !== undefined) waits.push(wait)
+        }
+        if (failure !== undefined && config.logErrors) {
+          // platform errors carry the whole request (every header): the line keeps the rest
+          const error = EffectCause.map(failure, safeError)
+          log("error", "request failed", { http: { method: request.method, path, status }, error })
+        }
         if (access !== undefined && wantsAccessLine(config, path, status)) {
           const fields = accessFields({
             method: request.method,
@@ -381,19 +392,9 @@ export const make = (options?: HttpOptions): Middleware => {
               : undefined,
             body: tapBodies ? bodyForLine(state.tap, headers, access.bodyBytes) : undefined
           })
-          // logged through the fiber already at hand: no Effect of its own
-          const line = logIn(fiber, levels[access.level(status)], pipelineIn, access.message, fields)
-          if (line !== undefined) done = Effect.zipRight(line, done)
+          log(access.level(status), access.message, fields)
         }
-        if (failure !== undefined && config.logErrors) {
-          // platform errors carry the whole request (every header): the line keeps the rest
-          const error = EffectCause.map(failure, safeError)
-          done = Effect.zipRight(
-            Fapilog.error("request failed", { http: { method: request.method, path, status }, error }),
-            done
-          )
-        }
-        return done
+        return waits.length === 0 ? exit : Effect.zipRight(Effect.all(waits, { discard: true }), exit)
       }
       const handled = Effect.flatMap(Effect.exit(run), finish)
       // The id goes straight onto Node's response when the platform gives access to it;
