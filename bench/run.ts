@@ -173,7 +173,9 @@ if (enabled("throughput")) {
   }
   // a variant's base: the plain facade, or the facade on the same fields
   const baseOf = (name: string): string =>
-    name === "fapilog-redact-10-secrets" && names.includes("fapilog-secrets") ? "fapilog-secrets" : "fapilog-facade"
+    name === "fapilog-redact-10-secrets" && names.includes("fapilog-secrets")
+      ? "fapilog-secrets"
+      : "fapilog-facade"
   for (const [name, description] of throughputCases.filter(([n]) => names.includes(n))) {
     const eps = metric(outs, name, "eventsPerSecond")
     const vsPino = pairedRatio(outs, name, "pino", "eventsPerSecond")

@@ -92,8 +92,7 @@ export type Stats = PipelineStats
  * @since 0.1.0
  * @category tags
  */
-// the key is also read by bridge.pipelineIn
-export class Fapilog extends Context.Tag("fapilog/Fapilog")<Fapilog, FapilogService>() {}
+export class Fapilog extends Context.Tag(bridge.fapilogServiceKey)<Fapilog, FapilogService>() {}
 
 const lookup = bridge.pipelineIn
 

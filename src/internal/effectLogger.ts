@@ -34,7 +34,12 @@ export class CurrentBindings extends Context.Reference<CurrentBindings>()("fapil
  */
 export interface RequestScope {
   readonly correlationId: string
+  /** The request's fields, on top of {@link outer}. */
   readonly bindings: Bindings
+  /** The fields bound where the request was taken up (a server run inside `withContext`). */
+  readonly outer: Bindings | undefined
+  /** The request has been answered: a later request on the same object is not nested in it. */
+  readonly finished: boolean
 }
 
 /**
@@ -57,8 +62,8 @@ export class CurrentRequestScope extends Context.Reference<CurrentRequestScope>(
   }
 ) {}
 
-// @effect/platform's HttpServerRequest tag; the platform is an optional peer, so no import
-const platformRequestKey = "@effect/platform/HttpServerRequest"
+// @effect/platform's HttpServerRequest tag (an optional peer, so no import; a test checks the key)
+export const platformRequestKey = "@effect/platform/HttpServerRequest"
 
 /** The source object of the platform request in `context`, if there is one. */
 export const requestSource = (context: Context.Context<never>): object | undefined => {
@@ -76,9 +81,21 @@ export const requestScopeIn = (context: Context.Context<never>): RequestScope | 
   return source === undefined ? undefined : requestScopes.get(source)
 }
 
-/** The fields bound in `context`: `withContext` fields, else the request's, else the Promise side's. */
-export const bindingsIn = (context: Context.Context<never>): Bindings | undefined =>
-  Context.get(context, CurrentBindings) ?? requestScopeIn(context)?.bindings ?? currentContext()
+/**
+ * The fields bound in `context`: those of `withContext` calls made while serving the
+ * request (they extend the request's), else the request's (which extend whatever was bound
+ * outside the server), else the Promise side's.
+ */
+export const bindingsIn = (context: Context.Context<never>): Bindings | undefined => {
+  const bound = Context.get(context, CurrentBindings)
+  const scope = requestScopeIn(context)
+  if (scope !== undefined && (bound === undefined || bound === scope.outer)) return scope.bindings
+  return bound ?? currentContext()
+}
+
+/** The fields bound in `context` apart from any request's: `withContext`, else the Promise side's. */
+export const bindingsBesideRequests = (context: Context.Context<never>): Bindings | undefined =>
+  Context.get(context, CurrentBindings) ?? currentContext()
 
 /** `context` with `fields` added to its bound fields (inner values win). */
 export const addBindings = (context: Context.Context<never>, fields: Fields): Context.Context<never> =>
@@ -95,9 +112,12 @@ export const withBindings: {
 /** Where the fapilog service keeps its pipeline (not part of the public interface). */
 export const pipelineKey: unique symbol = Symbol.for("fapilog/Fapilog/pipeline")
 
+/** The key of the `Fapilog` service tag. */
+export const fapilogServiceKey = "fapilog/Fapilog"
+
 /** The pipeline of the fapilog layer in `context`: the `Fapilog` service, found by its key. */
 export const pipelineIn = (context: Context.Context<never>): Pipeline | undefined =>
-  (context.unsafeMap.get("fapilog/Fapilog") as { readonly [pipelineKey]: Pipeline } | undefined)?.[
+  (context.unsafeMap.get(fapilogServiceKey) as { readonly [pipelineKey]: Pipeline } | undefined)?.[
     pipelineKey
   ]
 

@@ -1,8 +1,8 @@
 /**
- * The @effect/platform middleware: correlation id in and out, one bound context per request
- * (a FiberRef every forked fiber inherits), the access line, the error line and the live
- * log-level endpoint. Per request it does one context switch and a handful of header reads;
- * the lines themselves go through the same pipeline as every other event.
+ * The @effect/platform middleware: correlation id in and out, the request's context for
+ * every line logged while serving it (in forked fibers too), the access line, the error line
+ * and the live log-level endpoint. Per request it reads a handful of headers and writes no
+ * FiberRef (see `RequestScope`); the lines go through the same pipeline as every other event.
  */
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
@@ -19,6 +19,7 @@ import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 import * as Fapilog from "../Fapilog.js"
 import {
+  bindingsBesideRequests,
   bindingsIn,
   CurrentRequestScope,
   levelOf,
@@ -129,19 +130,18 @@ interface BodyTap {
 
 /**
  * One request as the middleware tracks it: its ids, the fields its lines carry (made when
- * the first line needs them), the response as sent and what the handler read of the body.
+ * the first line needs them) and what the handler read of the body.
  */
 class RequestState implements RequestScope {
-  /** The response as sent, with the echoed id (set by the pre-response hook). */
-  sent: HttpServerResponse.HttpServerResponse | undefined = undefined
   readonly tap: BodyTap = { text: undefined }
+  finished = false
   private bound: Bindings | undefined = undefined
   private logger: RequestLogger | undefined = undefined
 
   constructor(
     readonly correlationId: string,
     readonly traceId: string | undefined,
-    private readonly outer: Bindings | undefined,
+    readonly outer: Bindings | undefined,
     private readonly fields: Fields
   ) {}
 
@@ -151,6 +151,12 @@ class RequestState implements RequestScope {
 
   get requestLogger(): RequestLogger {
     return (this.logger ??= makeRequestLogger(this.correlationId, this.traceId))
+  }
+
+  /** Answered: nothing nests in it any more, and the body it kept for the access line goes. */
+  finish(): void {
+    this.finished = true
+    this.tap.text = undefined
   }
 }
 
@@ -254,17 +260,16 @@ const onlyRouteNotFound = (cause: EffectCause.Cause<unknown>): boolean => {
 export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>
 
 /**
- * A finished request: the response the platform sent (its echo of the id aside), and the
+ * A finished request: the response the platform sent (without the id it echoes), and the
  * failure worth an error line: none for a success, an interruption or an unmatched route.
  */
 const outcome = (
-  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>,
-  sent: HttpServerResponse.HttpServerResponse | undefined
+  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>
 ): {
   readonly response: HttpServerResponse.HttpServerResponse
   readonly failure: EffectCause.Cause<unknown> | undefined
 } => {
-  if (Exit.isSuccess(exit)) return { response: sent ?? exit.value, failure: undefined }
+  if (Exit.isSuccess(exit)) return { response: exit.value, failure: undefined }
   // the platform has already answered: it adds that response to the cause as a defect
   const [response, cause] = HttpServerError.causeResponseStripped(exit.cause)
   const failure =
@@ -274,7 +279,7 @@ const outcome = (
     !onlyRouteNotFound(cause.value)
       ? cause.value
       : undefined
-  return { response: sent ?? response, failure }
+  return { response, failure }
 }
 
 /** What the id is echoed onto when the platform gives access to Node's response. */
@@ -325,8 +330,10 @@ export const make = (options?: HttpOptions): Middleware => {
       // the platform builds this object on each access: read it once
       const headers: Headers = request.headers
       const source = requestSource(context)
-      // a request served by two of these middlewares has one id
-      const enclosing = source === undefined ? undefined : requestScopes.get(source)
+      // a request served by two of these middlewares has one id (a finished scope on the same
+      // object is an earlier request, not an enclosing one)
+      const carried = requestScopeIn(context)
+      const enclosing = carried?.finished === false ? carried : undefined
       const id = enclosing?.correlationId ?? correlationIdOf(config, headers[config.header])
       const trace = parseTraceparent(headers.traceparent)
       const path = pathOf(request.url)
@@ -336,7 +343,10 @@ export const make = (options?: HttpOptions): Middleware => {
       const state = new RequestState(
         id,
         trace?.traceId,
-        bindingsIn(context),
+        // an earlier request's fields stay with it
+        carried === undefined || enclosing !== undefined
+          ? bindingsIn(context)
+          : bindingsBesideRequests(context),
         trace === undefined || traced
           ? { correlationId: id }
           : { correlationId: id, traceId: trace.traceId, spanId: trace.spanId }
@@ -361,14 +371,20 @@ export const make = (options?: HttpOptions): Middleware => {
       const finish = (
         exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>
       ): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> => {
-        const { response, failure } = outcome(exit, state.sent)
+        const { response, failure } = outcome(exit)
         const status = response.status
         // the lines are logged through the fiber already at hand, in order: no Effect of their
-        // own unless the pipeline asks the caller to wait for room
+        // own unless the pipeline asks the caller to wait for room (then what follows waits too)
         const waits: Array<Effect.Effect<void>> = []
         const log = (level: LevelName, message: string, fields: Fields) => {
-          const wait = logIn(fiber, levels[level], pipelineIn, message, fields)
-          if (wait !== undefined) waits.push(wait)
+          if (waits.length > 0)
+            waits.push(
+              Effect.suspend(() => logIn(fiber, levels[level], pipelineIn, message, fields) ?? Effect.void)
+            )
+          else {
+            const wait = logIn(fiber, levels[level], pipelineIn, message, fields)
+            if (wait !== undefined) waits.push(wait)
+          }
         }
         if (failure !== undefined && config.logErrors) {
           // platform errors carry the whole request (every header): the line keeps the rest
@@ -394,6 +410,7 @@ export const make = (options?: HttpOptions): Middleware => {
           })
           log(access.level(status), access.message, fields)
         }
+        state.finish()
         return waits.length === 0 ? exit : Effect.zipRight(Effect.all(waits, { discard: true }), exit)
       }
       const handled = Effect.flatMap(Effect.exit(run), finish)
@@ -403,10 +420,7 @@ export const make = (options?: HttpOptions): Middleware => {
         ? handled
         : Effect.zipRight(
             HttpApp.appendPreResponseHandler((_request, response) =>
-              Effect.sync(() => {
-                state.sent = HttpServerResponse.setHeader(response, config.header, id)
-                return state.sent
-              })
+              Effect.sync(() => HttpServerResponse.setHeader(response, config.header, id))
             ),
             handled
           )

@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -411,7 +412,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
    * Wakes the worker when the event loop's current turn is done (`setImmediate`), not in the
    * next microtask: the lines logged by all the callbacks of one turn (a server's many
    * requests) then share one batch and one write, instead of a batch and a system call
-   * each. The wait is a fraction of a millisecond.
+   * each. The wait is a fraction of a millisecond. It is Node's own `setImmediate` (from
+   * `node:timers`), which test frameworks' fake timers do not replace.
    */
   private signalSoon(): void {
     if (this.wakeScheduled) return
@@ -420,11 +422,12 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   }
 
   private readonly wakeAfterTurn = (): void => {
-    this.wakeScheduled = false
     this.signal()
   }
 
   private signal(): void {
+    // any wake-up serves the one scheduled after the turn: a stale or lost immediate is harmless
+    this.wakeScheduled = false
     const wake = this.wake
     if (wake !== undefined) {
       this.wake = undefined

@@ -196,7 +196,7 @@ interface KeyPlan {
   readonly matched: boolean
 }
 
-/** Plans kept per table; beyond it (hostile or generated key names) a plan is built each time. */
+/** Plans kept per table, which is emptied when it is full (hostile or generated key names). */
 const MAX_PLANS = 4096
 /** Keys longer than this are planned each time, so a plan never depends on `maxStringLength`. */
 const MAX_PLANNED_KEY = 256
@@ -233,7 +233,10 @@ const planOf = (
   let plan = plans.get(k)
   if (plan === undefined) {
     plan = makePlan(k, redact, limits.maxStringLength)
-    if (plans.size < MAX_PLANS) plans.set(k, plan)
+    // a flood of distinct names (logged query strings, say) starts the table afresh rather
+    // than filling it for good
+    if (plans.size >= MAX_PLANS) plans.clear()
+    plans.set(k, plan)
   }
   return plan
 }
@@ -408,6 +411,8 @@ let lastTime = Number.NaN
 let lastIso = ""
 let lastSecond = Number.NaN
 let secondPrefix = ""
+/** The largest distance from 1970 in milliseconds that a Date holds. */
+const MAX_DATE = 8.64e15
 const MS_DIGITS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart(3, "0")}Z`)
 
 /**
@@ -417,21 +422,26 @@ const MS_DIGITS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart
  * second's text. Runs of events in the same millisecond reuse the whole string.
  */
 export const isoTime = (t: number): string => {
-  if (t !== lastTime) {
-    lastTime = t
-    if (!Number.isFinite(t)) return (lastIso = new Date().toISOString())
+  if (t === lastTime) return lastIso
+  let iso: string
+  if (!Number.isFinite(t)) iso = new Date().toISOString()
+  else {
+    // beyond Date's range toISOString throws; so does this, as the same RangeError
+    if (Math.abs(t) > MAX_DATE) throw new RangeError("Invalid time value")
     // Date keeps whole milliseconds, cut toward zero; before 1970 the second starts below t
     const whole = Math.trunc(t)
     const ms = ((whole % 1000) + 1000) % 1000
     const second = whole - ms
     if (second !== lastSecond) {
-      // "…T10:15:30." of "…T10:15:30.000Z"; throws, as toISOString does, beyond Date's range
+      // "…T10:15:30." of "…T10:15:30.000Z"
       secondPrefix = new Date(second).toISOString().slice(0, -4)
       lastSecond = second
     }
-    lastIso = secondPrefix + (MS_DIGITS[ms] as string)
+    iso = secondPrefix + (MS_DIGITS[ms] as string)
   }
-  return lastIso
+  lastTime = t
+  lastIso = iso
+  return iso
 }
 
 const appendSpecials = (core: Core, w: Written): void => {

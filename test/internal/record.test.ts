@@ -173,8 +173,15 @@ describe("timestamps", () => {
     for (const t of times) assert.strictEqual(isoTime(t), new Date(t).toISOString(), `at ${t}`)
   })
 
-  it("throw beyond Date's range, as toISOString does (the line's own guard then applies)", () => {
-    assert.throws(() => isoTime(8.64e15 + 1000))
+  it("throw beyond Date's range, as toISOString does, and are not remembered when they throw", () => {
+    for (const t of [8.64e15 + 1000, 8.64e15 + 500, 8.64e15 + 1, -(8.64e15 + 1)]) {
+      assert.throws(() => new Date(t).toISOString(), RangeError)
+      assert.throws(() => isoTime(t), RangeError)
+      // the same value throws again, rather than giving the last good text
+      assert.throws(() => isoTime(t), RangeError)
+    }
+    assert.strictEqual(isoTime(8.64e15), new Date(8.64e15).toISOString())
+    assert.strictEqual(isoTime(-8.64e15), new Date(-8.64e15).toISOString())
     assert.match(isoTime(Number.NaN), /^\d{4}-\d\d-\d\dT/)
   })
 })
@@ -261,13 +268,33 @@ describe("materialize agrees with the JSON line", () => {
     { bindings: { a: 1, b: 2 }, context: { b: 3 }, annotations: { a: 4 } },
     { bindings: { correlationId: "c", level: "x", a: 1 }, fields: { b: 2 } },
     { bindings: { correlationId: "c" }, fields: { correlationId: "d", a: 1 } },
-    { fields: JSON.parse('{"__proto__":"data","constructor":"c"}') as Fields }
+    { fields: JSON.parse('{"__proto__":"data","constructor":"c"}') as Fields },
+    // a bound context alone with call fields (an HTTP request's): the direct path
+    { context: { correlationId: "req-1", tenant: "t" }, fields: { tenant: "call", n: 1 } },
+    { context: { correlationId: "req-2", traceId: "tr" }, fields: { q: "x", err: new Error("e") } },
+    { context: { correlationId: "req-3" } }
   ]
+  const redaction = compile({ paths: ["password", "card.number", "*.apiKey"], keys: ["Secret"] })
   for (const [i, parts] of scenarios.entries()) {
     it(`scenario ${i}`, () => {
       const r = record(parts)
       const decoded = Either.getOrThrow(LogEvent.fromJsonLine(formatJsonLine(r)))
       const model = JSON.parse(JSON.stringify(materialize(r)))
+      assert.deepStrictEqual(decoded, model)
+    })
+  }
+  const secrets: ReadonlyArray<Parts> = [
+    { fields: { password: "p", card: { number: "4111", brand: "v" }, user: { apiKey: "k", name: "n" } } },
+    { context: { secret: "s", correlationId: "c" }, fields: { password: "p", ok: true } },
+    { bindings: { SECRET: "s" }, fields: { card: { number: "1" }, deep: { secret: { x: 1 } } } }
+  ]
+  for (const [i, parts] of secrets.entries()) {
+    it(`with redaction, scenario ${i}`, () => {
+      const r = record(parts)
+      const line = formatJsonLine(r, defaultLimits, redaction)
+      assert.notMatch(line, /"(p|4111|k|s|1)"/, "no secret value is written")
+      const decoded = Either.getOrThrow(LogEvent.fromJsonLine(line))
+      const model = JSON.parse(JSON.stringify(materialize(r, redaction)))
       assert.deepStrictEqual(decoded, model)
     })
   }
