@@ -16,79 +16,21 @@
  * Env: BENCH_HTTP_SECONDS (default 3, per run), BENCH_HTTP_ROUNDS (default 15),
  * BENCH_HTTP_CONNECTIONS (default 100).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as http from "node:http"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
-import autocannon from "autocannon"
+import { type ExampleServer, loadHello, root, startExample, stopExample } from "./exampleServer.js"
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 3)
 const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 15)
 const connections = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 100)
 
-interface Server {
-  readonly port: number
-  readonly proc: ChildProcess
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = net.createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-
-const ready = async (port: number, deadline: number): Promise<void> => {
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const req = http.get({ host: "127.0.0.1", port, path: "/health" }, (res) => {
-        res.resume()
-        resolve(res.statusCode === 200)
-      })
-      req.on("error", () => resolve(false))
-    })
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`server on port ${port} not ready`)
-}
-
-/** The log lines go to /dev/null: this process must not spend the CPU the server needs reading them. */
 /** Whether `taskset` can pin processes to cores here (util-linux, two or more cores). */
 const pinning = os.cpus().length >= 2 && spawnSync("taskset", ["-pc", "0", String(process.pid)]).status === 0
 
-const startServer = async (middleware: boolean): Promise<Server> => {
-  const port = await freePort()
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAPILOG_")))
-  const node = [process.execPath, "--import", "tsx", "examples/http-server.ts"]
-  const [command, ...args] = pinning ? ["taskset", "-c", "1", ...node] : node
-  const proc = spawn(command as string, args, {
-    cwd: root,
-    env: {
-      ...env,
-      // "fapilog" resolves to the build, not to the sources the main tsconfig maps it to
-      TSX_TSCONFIG_PATH: path.join(root, "bench", "tsconfig.dist.json"),
-      PORT: String(port),
-      FAPILOG_HTTP: middleware ? "on" : "off"
-    },
-    stdio: ["ignore", "ignore", "inherit"]
-  })
-  await ready(port, Date.now() + 30_000)
-  return { port, proc }
-}
-
-const stop = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.proc.on("exit", () => resolve())
-    server.proc.kill("SIGTERM")
-  })
+const startServer = (middleware: boolean): Promise<ExampleServer> =>
+  startExample(pinning ? { middleware, prefix: ["taskset", "-c", "1"] } : { middleware })
 
 interface Run {
   readonly rps: number
@@ -96,12 +38,8 @@ interface Run {
   readonly errors: number
 }
 
-const load = async (server: Server, duration: number): Promise<Run> => {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${server.port}/hello?q=bench`,
-    connections,
-    duration
-  })
+const load = async (server: ExampleServer, duration: number): Promise<Run> => {
+  const result = await loadHello(server, { connections, duration })
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
@@ -114,29 +52,34 @@ const median = (xs: ReadonlyArray<number>): number => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN
 }
 
-const without = await startServer(false)
-const withMw = await startServer(true)
-// warm-up: JIT and connection setup stay out of the measurement
-await load(without, 3)
-await load(withMw, 3)
 const runsWithout: Array<Run> = []
 const runsWith: Array<Run> = []
 const ratios: Array<number> = []
-for (let r = 0; r < rounds; r++) {
-  const order = r % 2 === 0 ? [without, withMw] : [withMw, without]
-  const runs = new Map<Server, Run>()
-  for (const server of order) runs.set(server, await load(server, seconds))
-  const a = runs.get(without) as Run
-  const b = runs.get(withMw) as Run
-  runsWithout.push(a)
-  runsWith.push(b)
-  ratios.push(b.rps / a.rps)
-  console.error(
-    `round ${r + 1}: without ${Math.round(a.rps)} req/s, with ${Math.round(b.rps)} req/s, kept ${((b.rps / a.rps) * 100).toFixed(1)}%`
-  )
+const servers: Array<ExampleServer> = []
+try {
+  const without = await startServer(false)
+  servers.push(without)
+  const withMw = await startServer(true)
+  servers.push(withMw)
+  // warm-up: JIT and connection setup stay out of the measurement
+  await load(without, 3)
+  await load(withMw, 3)
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? [without, withMw] : [withMw, without]
+    const runs = new Map<ExampleServer, Run>()
+    for (const server of order) runs.set(server, await load(server, seconds))
+    const a = runs.get(without) as Run
+    const b = runs.get(withMw) as Run
+    runsWithout.push(a)
+    runsWith.push(b)
+    ratios.push(b.rps / a.rps)
+    console.error(
+      `round ${r + 1}: without ${Math.round(a.rps)} req/s, with ${Math.round(b.rps)} req/s, kept ${((b.rps / a.rps) * 100).toFixed(1)}%`
+    )
+  }
+} finally {
+  await Promise.all(servers.map(stopExample))
 }
-await stop(without)
-await stop(withMw)
 
 const kept = median(ratios)
 const errors = [...runsWithout, ...runsWith].reduce((n, run) => n + run.errors, 0)

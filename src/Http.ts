@@ -140,7 +140,7 @@ export const middleware: (options?: Options) => Middleware = middlewareInternal.
  * const handler = Effect.flatMap(Http.RequestLogger, (log) => log.warn("slow downstream", { ms: 900 }))
  * ```
  * @since 0.1.0
- * @category services
+ * @category accessors
  */
 export const RequestLogger: Effect.Effect<RequestLoggerService> = middlewareInternal.currentRequestLogger
 

@@ -13,6 +13,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { CapturedLogs, Errors, Fapilog, FapilogTest, type LogEvent, makeFapilogTest } from "fapilog"
 import * as Http from "fapilog/http"
+import { platformRequestKey } from "../src/internal/effectLogger.js"
 
 class Boom extends Error {}
 
@@ -38,6 +39,7 @@ const app = HttpRouter.empty.pipe(
   HttpRouter.get("/fail", Effect.fail(new Boom("database down"))),
   HttpRouter.get("/die", Effect.die(new Error("bug"))),
   HttpRouter.get("/health", HttpServerResponse.text("ok")),
+  HttpRouter.get("/own-id", HttpServerResponse.text("ok", { headers: { "x-request-id": "set-by-app" } })),
   HttpRouter.get("/debug", Effect.as(Effect.logDebug("debug line"), HttpServerResponse.text("ok"))),
   HttpRouter.post(
     "/echo",
@@ -449,6 +451,19 @@ describe("Http.middleware", () => {
     }).pipe(Effect.provide(serverWith()))
   )
 
+  it.scopedLive("a correlation header the handler sets itself wins over the echo", () =>
+    Effect.gen(function* () {
+      const res = yield* get("/own-id", { "x-request-id": "incoming" })
+      assert.strictEqual(res.headers["x-request-id"], "set-by-app")
+      const line = byMessage(yield* events, "request completed")[0]
+      assert.strictEqual(line?.correlationId, "incoming")
+      assert.strictEqual(
+        (http(line).responseHeaders as Record<string, unknown>)["x-request-id"],
+        "set-by-app"
+      )
+    }).pipe(Effect.provide(serverWith({ accessLog: { headers: true } })))
+  )
+
   it.live("two servers in one process keep separate loggers and contexts", () =>
     Effect.gen(function* () {
       const run = (id: string) =>
@@ -518,6 +533,70 @@ describe("Http.middleware request context", () => {
     )
   )
 
+  // outermost: hides the request's source, as a platform without one would
+  const hidingSource = (inner: HttpMiddleware.HttpMiddleware) =>
+    HttpMiddleware.make((app) =>
+      Effect.updateService(
+        inner(app),
+        HttpServerRequest.HttpServerRequest,
+        (request) =>
+          new Proxy(request, {
+            get: (target, prop) => {
+              if (prop === "source") return undefined
+              const value: unknown = Reflect.get(target, prop, target)
+              return typeof value === "function" ? value.bind(target) : value
+            }
+          })
+      )
+    )
+
+  it("finds the platform's request by the key its tag has", () => {
+    assert.strictEqual(HttpServerRequest.HttpServerRequest.key, platformRequestKey)
+  })
+
+  it.scopedLive("a server run inside Fapilog.withContext keeps those fields and each request's id", () =>
+    Effect.gen(function* () {
+      yield* Fapilog.withContext(
+        HttpServer.serveEffect(contextApp, Http.middleware() as HttpMiddleware.HttpMiddleware),
+        { service: "api" }
+      )
+      yield* get("/ctx", { "x-request-id": "w-1" })
+      yield* get("/ctx", { "x-request-id": "w-2" })
+      const all = yield* events
+      assert.deepStrictEqual(
+        all.map((e) => [e.message, e.correlationId, field(e, "service"), field(e, "tenant")]),
+        [
+          ["with tenant", "w-1", "api", "acme"],
+          ["forked", "w-1", "api", undefined],
+          ["request completed", "w-1", "api", undefined],
+          ["with tenant", "w-2", "api", "acme"],
+          ["forked", "w-2", "api", undefined],
+          ["request completed", "w-2", "api", undefined]
+        ]
+      )
+    }).pipe(Effect.provide(Layer.provideMerge(NodeHttpServer.layerTest, FapilogTest)))
+  )
+
+  it.scopedLive("nested middlewares without a source object and without an incoming id make one id", () =>
+    Effect.gen(function* () {
+      const res = yield* get("/ctx")
+      const { correlationId } = (yield* res.json) as { correlationId: string }
+      const all = yield* events
+      assert.deepStrictEqual(
+        all.map((e) => e.correlationId),
+        [correlationId, correlationId, correlationId, correlationId]
+      )
+      assert.strictEqual(res.headers["x-request-id"], correlationId)
+    }).pipe(
+      Effect.provide(
+        serve(
+          Http.middleware()(contextApp) as unknown as typeof contextApp,
+          hidingSource(Http.middleware() as HttpMiddleware.HttpMiddleware)
+        )
+      )
+    )
+  )
+
   it.scopedLive("a request without an underlying source object still carries its context", () =>
     Effect.gen(function* () {
       const res = yield* get("/ctx", { "x-request-id": "no-source" })
@@ -528,26 +607,7 @@ describe("Http.middleware request context", () => {
         ["no-source", "no-source", "no-source"]
       )
     }).pipe(
-      Effect.provide(
-        serve(
-          contextApp,
-          // outermost: hides the request's source, as a platform without one would
-          HttpMiddleware.make((app) =>
-            Effect.updateService(
-              Http.middleware()(app),
-              HttpServerRequest.HttpServerRequest,
-              (request) =>
-                new Proxy(request, {
-                  get: (target, prop) => {
-                    if (prop === "source") return undefined
-                    const value: unknown = Reflect.get(target, prop, target)
-                    return typeof value === "function" ? value.bind(target) : value
-                  }
-                })
-            )
-          )
-        )
-      )
+      Effect.provide(serve(contextApp, hidingSource(Http.middleware() as HttpMiddleware.HttpMiddleware)))
     )
   )
 
@@ -580,6 +640,38 @@ describe("Http.middleware request context", () => {
           ]
         )
         assert.strictEqual(byMessage(all, "user read")[0]?.correlationId, "web-1")
+        const own = yield* call("/own-id", "web-3")
+        assert.strictEqual(own.headers.get("x-request-id"), "set-by-app")
+      }).pipe(Effect.provide(FapilogTest))
+  )
+
+  it.scopedLive(
+    "a request object handled twice gets a new id each time, with none of the first one's fields",
+    () =>
+      Effect.gen(function* () {
+        const runtime = yield* Effect.runtime<Fapilog.Fapilog | CapturedLogs>()
+        const handler = HttpApp.toWebHandlerRuntime(runtime)(
+          Http.middleware()(yield* HttpRouter.toHttpApp(contextApp))
+        )
+        const request = new Request("http://web/ctx")
+        const first = yield* Effect.promise(() => handler(request))
+        const second = yield* Effect.promise(() => handler(request))
+        const ids = [first.headers.get("x-request-id"), second.headers.get("x-request-id")]
+        assert.notStrictEqual(ids[0], ids[1])
+        assert.deepStrictEqual(
+          yield* Effect.promise(() => Promise.all([first.json(), second.json()])),
+          ids.map((correlationId) => ({ correlationId }))
+        )
+        yield* Fapilog.flush
+        const all = yield* events
+        assert.deepStrictEqual(
+          byMessage(all, "request completed").map((e) => e.correlationId),
+          ids
+        )
+        assert.deepStrictEqual(
+          byMessage(all, "with tenant").map((e) => e.correlationId),
+          ids
+        )
       }).pipe(Effect.provide(FapilogTest))
   )
 })

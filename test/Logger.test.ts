@@ -1,5 +1,7 @@
 import * as path from "node:path"
+import { setTimeout as realSleep } from "node:timers/promises"
 import { assert, describe, it } from "@effect/vitest"
+import { vi } from "vitest"
 import { createLogger, Errors, Sink, withContext } from "../src/index.js"
 import { readLines, runScript } from "./support/script.js"
 
@@ -106,6 +108,23 @@ describe("createLogger", () => {
       withContext({ x: 1 }, () => 42),
       42
     )
+    await log.close()
+  })
+
+  it("lines reach the sinks on their own while a test framework fakes the timers", async () => {
+    const { log, memory } = await memoryLogger()
+    vi.useFakeTimers()
+    try {
+      log.info("under fake timers", { n: 1 })
+      // no timer is advanced (vi.waitFor would advance them): the worker's wake does not
+      // depend on the faked globals
+      for (let i = 0; i < 400 && memory.events().length === 0; i++) await realSleep(5)
+      assert.strictEqual(memory.events().length, 1)
+      await log.flush()
+    } finally {
+      vi.useRealTimers()
+    }
+    assert.strictEqual(memory.events()[0]?.message, "under fake timers")
     await log.close()
   })
 

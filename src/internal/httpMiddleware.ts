@@ -404,7 +404,7 @@ export const make = (options?: HttpOptions): Middleware => {
             userAgent: headers["user-agent"],
             requestHeaders: access.headers ? redactHeaders(access, headers) : undefined,
             responseHeaders: access.headers
-              ? redactHeaders(access, { ...response.headers, [config.header]: id })
+              ? redactHeaders(access, { [config.header]: id, ...response.headers })
               : undefined,
             body: tapBodies ? bodyForLine(state.tap, headers, access.bodyBytes) : undefined
           })
@@ -420,7 +420,12 @@ export const make = (options?: HttpOptions): Middleware => {
         ? handled
         : Effect.zipRight(
             HttpApp.appendPreResponseHandler((_request, response) =>
-              Effect.sync(() => HttpServerResponse.setHeader(response, config.header, id))
+              // as with Node's response above, a value the app set itself wins
+              Effect.sync(() =>
+                config.header in response.headers
+                  ? response
+                  : HttpServerResponse.setHeader(response, config.header, id)
+              )
             ),
             handled
           )
