@@ -656,10 +656,17 @@ describe("Http.middleware request context", () => {
         const request = new Request("http://web/ctx")
         const first = yield* Effect.promise(() => handler(request))
         const second = yield* Effect.promise(() => handler(request))
-        const ids = [first.headers.get("x-request-id"), second.headers.get("x-request-id")]
+        const ids: Array<string | undefined> = [first, second].map(
+          (r) => r.headers.get("x-request-id") ?? undefined
+        )
+        assert.isString(ids[0])
         assert.notStrictEqual(ids[0], ids[1])
+        const bodies: Array<unknown> = [
+          yield* Effect.promise(() => first.json()),
+          yield* Effect.promise(() => second.json())
+        ]
         assert.deepStrictEqual(
-          yield* Effect.promise(() => Promise.all([first.json(), second.json()])),
+          bodies,
           ids.map((correlationId) => ({ correlationId }))
         )
         yield* Fapilog.flush
