@@ -420,14 +420,15 @@ const MS_DIGITS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart
  * instructions (V8 formats it through printf), which at one call per line was a large part
  * of a line's cost: it runs once per second here, and each line adds its milliseconds to the
  * second's text. Runs of events in the same millisecond reuse the whole string.
+ *
+ * Never throws: a time no Date can hold (not finite, or beyond ±8.64e15, where
+ * `toISOString` throws) is written as the current time, so the line stays valid.
  */
 export const isoTime = (t: number): string => {
   if (t === lastTime) return lastIso
   let iso: string
-  if (!Number.isFinite(t)) iso = new Date().toISOString()
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_DATE) iso = new Date().toISOString()
   else {
-    // beyond Date's range toISOString throws; so does this, as the same RangeError
-    if (Math.abs(t) > MAX_DATE) throw new RangeError("Invalid time value")
     // Date keeps whole milliseconds, cut toward zero; before 1970 the second starts below t
     const whole = Math.trunc(t)
     const ms = ((whole % 1000) + 1000) % 1000
