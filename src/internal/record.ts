@@ -426,23 +426,20 @@ const MS_DIGITS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart
  */
 export const isoTime = (t: number): string => {
   if (t === lastTime) return lastIso
-  let iso: string
-  if (!Number.isFinite(t) || Math.abs(t) > MAX_DATE) iso = new Date().toISOString()
-  else {
-    // Date keeps whole milliseconds, cut toward zero; before 1970 the second starts below t
-    const whole = Math.trunc(t)
-    const ms = ((whole % 1000) + 1000) % 1000
-    const second = whole - ms
-    if (second !== lastSecond) {
-      // "…T10:15:30." of "…T10:15:30.000Z"
-      secondPrefix = new Date(second).toISOString().slice(0, -4)
-      lastSecond = second
-    }
-    iso = secondPrefix + (MS_DIGITS[ms] as string)
+  // not remembered: the same bad value later gets the time of that later call
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_DATE) return new Date().toISOString()
+  // Date keeps whole milliseconds, cut toward zero; before 1970 the second starts below t
+  const whole = Math.trunc(t)
+  const ms = ((whole % 1000) + 1000) % 1000
+  const second = whole - ms
+  if (second !== lastSecond) {
+    // "…T10:15:30." of "…T10:15:30.000Z"
+    secondPrefix = new Date(second).toISOString().slice(0, -4)
+    lastSecond = second
   }
   lastTime = t
-  lastIso = iso
-  return iso
+  lastIso = secondPrefix + (MS_DIGITS[ms] as string)
+  return lastIso
 }
 
 const appendSpecials = (core: Core, w: Written): void => {
