@@ -129,7 +129,7 @@ describe("Http.middleware", () => {
       const b = yield* get("/users/2", { "x-request-id": "bad id with spaces" })
       const c = yield* get("/users/3", { "x-request-id": "x".repeat(500) })
       const ids = [a, b, c].map((r) => r.headers["x-request-id"] ?? "")
-      for (const id of ids) assert.match(id, /^[0-9a-f-]{36}$/)
+      for (const id of ids) assert.match(id, /^[0-9a-f]{32}$/)
       assert.strictEqual(new Set(ids).size, 3)
       const body = (yield* a.json) as { correlationId: string }
       assert.strictEqual(body.correlationId, ids[0])

@@ -7,7 +7,6 @@ import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberRefs from "effect/FiberRefs"
 import { dual } from "effect/Function"
-import { globalValue } from "effect/GlobalValue"
 import * as HashMap from "effect/HashMap"
 import * as List from "effect/List"
 import * as Logger from "effect/Logger"
@@ -43,16 +42,24 @@ export interface RequestScope {
 }
 
 /**
- * Request scopes by the request's underlying object (`HttpServerRequest.source`: Node's
- * IncomingMessage, or the web Request). A platform server already puts the request in the
- * Context of every fiber that serves it, forked ones included, so the middleware attaches
- * its scope there instead of changing the fiber's Context: in Effect 3 every FiberRef write
- * copies all of the fiber's FiberRefs, which is most of what a middleware costs per request.
+ * Where a request's scope is kept on the request's underlying object
+ * (`HttpServerRequest.source`: Node's IncomingMessage, or the web Request). A platform server
+ * already puts the request in the Context of every fiber that serves it, forked ones
+ * included, so the middleware attaches its scope there instead of changing the fiber's
+ * Context: in Effect 3 every FiberRef write copies all of the fiber's FiberRefs, which is
+ * most of what a middleware costs per request. A registered symbol, so that the ES module
+ * and CommonJS builds find each other's scopes; an own property rather than a WeakMap entry,
+ * which costs the garbage collector more at every young collection.
  */
-export const requestScopes: WeakMap<object, RequestScope> = globalValue(
-  Symbol.for("fapilog/requestScopes"),
-  () => new WeakMap<object, RequestScope>()
-)
+const requestScopeKey: unique symbol = Symbol.for("fapilog/requestScope")
+
+/** Attaches `scope` to a request's source object (see {@link requestScopeKey}). */
+export const setRequestScope = (source: object, scope: RequestScope): void => {
+  ;(source as { [requestScopeKey]?: RequestScope })[requestScopeKey] = scope
+}
+
+const requestScopeOf = (source: object): RequestScope | undefined =>
+  (source as { readonly [requestScopeKey]?: RequestScope })[requestScopeKey]
 
 /** A request scope carried in the Context itself, for requests whose source is no object. */
 export class CurrentRequestScope extends Context.Reference<CurrentRequestScope>()(
@@ -78,7 +85,7 @@ export const requestScopeIn = (context: Context.Context<never>): RequestScope | 
   const carried = Context.get(context, CurrentRequestScope)
   if (carried !== undefined) return carried
   const source = requestSource(context)
-  return source === undefined ? undefined : requestScopes.get(source)
+  return source === undefined ? undefined : requestScopeOf(source)
 }
 
 /**

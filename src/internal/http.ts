@@ -4,7 +4,7 @@
  * trusted proxies, header redaction, skip paths and the access-log fields. Plain functions
  * over plain values: each adapter turns its framework's request into these inputs.
  */
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto"
+import { createHash, randomFillSync, timingSafeEqual } from "node:crypto"
 import { ConfigError, type ConfigIssue } from "../Errors.js"
 import { isLevelName, type LevelName, levelNames } from "./level.js"
 
@@ -58,7 +58,10 @@ export interface LevelEndpointOptions {
 export interface HttpOptions {
   /** Header carrying the correlation id in and out. Default `x-request-id`. */
   readonly correlationHeader?: string | undefined
-  /** Makes a new correlation id (when the request has none, or an unsafe one). Default a UUID. */
+  /**
+   * Makes a new correlation id (when the request has none, or an unsafe one). Default: 128
+   * random bits as 32 lowercase hex characters.
+   */
   readonly generateId?: (() => string) | undefined
   /** Longest accepted incoming correlation id. Default 128. */
   readonly maxIdLength?: number | undefined
@@ -220,7 +223,7 @@ export const resolveOptions = (options: HttpOptions | undefined, where: string):
   if (issues.length > 0) throw new ConfigError({ issues })
   return {
     header: lower(header),
-    generateId: o.generateId ?? randomUUID,
+    generateId: o.generateId ?? newRequestId,
     maxIdLength,
     trustProxy,
     access,
@@ -247,12 +250,31 @@ const normalizePeer = (peer: string): string => {
   return lastPeerNormalized
 }
 
+/** Random bytes for ids, drawn from the system's CSPRNG 4 KiB at a time. */
+const idPool = Buffer.allocUnsafe(4096)
+let idOffset = idPool.length
+
+/**
+ * A new correlation id: 128 random bits as 32 lowercase hex characters (the shape of
+ * nginx's `$request_id` and of a W3C trace id). As random as a UUID v4 (122 bits) and
+ * cheaper to make: one string, where `crypto.randomUUID` joins twenty pieces.
+ */
+export const newRequestId = (): string => {
+  if (idOffset === idPool.length) {
+    randomFillSync(idPool)
+    idOffset = 0
+  }
+  const id = idPool.toString("hex", idOffset, idOffset + 16)
+  idOffset += 16
+  return id
+}
+
 /** The incoming id when it is a safe token (printable, no spaces, bounded), else a new one. */
 export const correlationIdOf = (config: HttpConfig, incoming: string | ReadonlyArray<string> | undefined) => {
   const value = Array.isArray(incoming) ? incoming[0] : incoming
   if (typeof value === "string" && value.length <= config.maxIdLength && tokenChar.test(value)) return value
-  // the default generator's UUIDs are safe tokens by construction
-  if (config.generateId === randomUUID) return randomUUID()
+  // the default generator's ids are safe tokens by construction
+  if (config.generateId === newRequestId) return newRequestId()
   let id: unknown
   try {
     id = config.generateId()
@@ -260,7 +282,7 @@ export const correlationIdOf = (config: HttpConfig, incoming: string | ReadonlyA
     id = undefined
   }
   // a generated id is echoed in a header too: it must be a safe token like an incoming one
-  return typeof id === "string" && id.length <= config.maxIdLength && tokenChar.test(id) ? id : randomUUID()
+  return typeof id === "string" && id.length <= config.maxIdLength && tokenChar.test(id) ? id : newRequestId()
 }
 
 export interface TraceParent {
@@ -403,8 +425,10 @@ export const accessFields = (x: Exchange): { readonly http: Record<string, unkno
 
 /** The path of a request target, without query or fragment. */
 export const pathOf = (url: string): string => {
-  const q = url.search(/[?#]/)
-  const p = q < 0 ? url : url.slice(0, q)
+  let end = url.indexOf("?")
+  const hash = url.indexOf("#")
+  if (hash >= 0 && (end < 0 || hash < end)) end = hash
+  const p = end < 0 ? url : url.slice(0, end)
   if (p.startsWith("/")) return p
   try {
     return new URL(p).pathname

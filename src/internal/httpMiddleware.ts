@@ -13,8 +13,9 @@ import * as EffectCause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 import * as Fapilog from "../Fapilog.js"
@@ -27,8 +28,8 @@ import {
   pipelineIn,
   type RequestScope,
   requestScopeIn,
-  requestScopes,
   requestSource,
+  setRequestScope,
   toEffectLevel
 } from "./effectLogger.js"
 import {
@@ -103,11 +104,14 @@ export const currentRequestLogger: Effect.Effect<RequestLogger> = Effect.context
 
 type Headers = Readonly<Record<string, string | undefined>>
 
+/** The server span the platform's tracer opened for the request, if there is one. */
+const serverSpanOf = (context: Context.Context<never>): Tracer.AnySpan | undefined =>
+  context.unsafeMap.get(Tracer.ParentSpan.key) as Tracer.AnySpan | undefined
+
 /** The route the platform router matched, which it records on the server span. */
-const routeOf = (context: Context.Context<never>): string | undefined => {
-  const span = Context.getOption(context, Tracer.ParentSpan)
-  if (span._tag !== "Some" || span.value._tag !== "Span") return undefined
-  const route = span.value.attributes.get("http.route")
+const routeOf = (span: Tracer.AnySpan | undefined): string | undefined => {
+  if (span?._tag !== "Span") return undefined
+  const route = span.attributes.get("http.route")
   return typeof route === "string" ? route : undefined
 }
 
@@ -260,27 +264,42 @@ const onlyRouteNotFound = (cause: EffectCause.Cause<unknown>): boolean => {
 export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>
 
 /**
- * A finished request: the response the platform sent (without the id it echoes), and the
- * failure worth an error line: none for a success, an interruption or an unmatched route.
+ * The failure worth an error line, of a request whose app failed: none for an interruption
+ * or an unmatched route. `rest` is the cause without the response the platform made of it.
  */
-const outcome = (
-  exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>
-): {
-  readonly response: HttpServerResponse.HttpServerResponse
-  readonly failure: EffectCause.Cause<unknown> | undefined
-} => {
-  if (Exit.isSuccess(exit)) return { response: exit.value, failure: undefined }
-  // the platform has already answered: it adds that response to the cause as a defect
-  const [response, cause] = HttpServerError.causeResponseStripped(exit.cause)
-  const failure =
-    cause._tag === "Some" &&
-    !EffectCause.isEmpty(cause.value) &&
-    !EffectCause.isInterruptedOnly(cause.value) &&
-    !onlyRouteNotFound(cause.value)
-      ? cause.value
-      : undefined
-  return { response, failure }
+const failureOf = (rest: Option.Option<EffectCause.Cause<unknown>>): EffectCause.Cause<unknown> | undefined =>
+  rest._tag === "Some" &&
+  !EffectCause.isEmpty(rest.value) &&
+  !EffectCause.isInterruptedOnly(rest.value) &&
+  !onlyRouteNotFound(rest.value)
+    ? rest.value
+    : undefined
+
+/**
+ * Logs one line through `fiber`, now. Returns what remains to wait for: undefined while
+ * nothing does; once a line must wait for room in the pipeline, the lines after it wait too.
+ */
+const logLine = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  waits: Array<Effect.Effect<void>> | undefined,
+  level: LevelName,
+  message: string,
+  fields: Fields
+): Array<Effect.Effect<void>> | undefined => {
+  if (waits !== undefined) {
+    waits.push(Effect.suspend(() => logIn(fiber, levels[level], pipelineIn, message, fields) ?? Effect.void))
+    return waits
+  }
+  const wait = logIn(fiber, levels[level], pipelineIn, message, fields)
+  return wait === undefined ? undefined : [wait]
 }
+
+const clientIpOf = (
+  config: HttpConfig,
+  request: HttpServerRequest.HttpServerRequest,
+  headers: Headers
+): string | undefined =>
+  clientAddress(config, Option.getOrUndefined(request.remoteAddress), headers["x-forwarded-for"])
 
 /** What the id is echoed onto when the platform gives access to Node's response. */
 interface NodeResponse {
@@ -322,6 +341,9 @@ export const make = (options?: HttpOptions): Middleware => {
   const refusal = refusalLimiter()
   const access = config.access
   const tapBodies = access !== undefined && access.bodyBytes > 0
+  // Effect's minimum log level matching the pipeline's threshold, for the last threshold seen
+  let seenRank = Number.NaN
+  let seenLevel: LogLevel.LogLevel = LogLevel.Info
   const middleware: HttpMiddleware.HttpMiddleware = HttpMiddleware.make((app) =>
     Effect.withFiberRuntime((fiber) => {
       const started = performance.now()
@@ -339,24 +361,20 @@ export const make = (options?: HttpOptions): Middleware => {
       const path = pathOf(request.url)
       // With the platform's tracer (the default) the server span already carries the incoming
       // trace id and its own span id; only without it do the traceparent's ids fill the slots.
-      const traced = Context.getOption(context, Tracer.ParentSpan)._tag === "Some"
+      const span = serverSpanOf(context)
       const state = new RequestState(
         id,
         trace?.traceId,
         // an earlier request's fields stay with it
-        carried === undefined || enclosing !== undefined
-          ? bindingsIn(context)
-          : bindingsBesideRequests(context),
-        trace === undefined || traced
+        enclosing === undefined ? bindingsBesideRequests(context) : bindingsIn(context),
+        trace === undefined || span !== undefined
           ? { correlationId: id }
           : { correlationId: id, traceId: trace.traceId, spanId: trace.spanId }
       )
-      const clientIp = () =>
-        clientAddress(config, Option.getOrUndefined(request.remoteAddress), headers["x-forwarded-for"])
       const endpoint = config.levelEndpoint
       let run =
         endpoint !== undefined && path === endpoint.path
-          ? levelEndpoint(endpoint, request, headers, clientIp(), refusal)
+          ? levelEndpoint(endpoint, request, headers, clientIpOf(config, request, headers), refusal)
           : tapBodies
             ? Effect.updateService(app, HttpServerRequest.HttpServerRequest, (r) => tapBody(r, state.tap))
             : app
@@ -364,43 +382,42 @@ export const make = (options?: HttpOptions): Middleware => {
       // threshold; while the two agree (the usual case) no scope is needed for it.
       const pipeline = pipelineIn(context)
       if (pipeline !== undefined) {
-        const wanted = toEffectLevel(levelOf(pipeline))
-        if (wanted._tag !== fiber.getFiberRef(FiberRef.currentMinimumLogLevel)._tag)
-          run = Effect.locally(run, FiberRef.currentMinimumLogLevel, wanted)
-      }
-      const finish = (
-        exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>
-      ): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> => {
-        const { response, failure } = outcome(exit)
-        const status = response.status
-        // the lines are logged through the fiber already at hand, in order: no Effect of their
-        // own unless the pipeline asks the caller to wait for room (then what follows waits too)
-        const waits: Array<Effect.Effect<void>> = []
-        const log = (level: LevelName, message: string, fields: Fields) => {
-          if (waits.length > 0)
-            waits.push(
-              Effect.suspend(() => logIn(fiber, levels[level], pipelineIn, message, fields) ?? Effect.void)
-            )
-          else {
-            const wait = logIn(fiber, levels[level], pipelineIn, message, fields)
-            if (wait !== undefined) waits.push(wait)
-          }
+        if (pipeline.minRank !== seenRank) {
+          seenLevel = toEffectLevel(levelOf(pipeline))
+          seenRank = pipeline.minRank
         }
+        if (seenLevel._tag !== fiber.getFiberRef(FiberRef.currentMinimumLogLevel)._tag)
+          run = Effect.locally(run, FiberRef.currentMinimumLogLevel, seenLevel)
+      }
+      // The platform has answered by now (it answers inside the app it gives a middleware):
+      // `response` is what it sent, without the id it echoes. The lines are logged through
+      // the fiber already at hand, in order, with no Effect of their own unless the pipeline
+      // asks the caller to wait for room.
+      const finish = (
+        response: HttpServerResponse.HttpServerResponse,
+        failure: EffectCause.Cause<unknown> | undefined,
+        result: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown>
+      ): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> => {
+        const status = response.status
+        let waits: Array<Effect.Effect<void>> | undefined
         if (failure !== undefined && config.logErrors) {
           // platform errors carry the whole request (every header): the line keeps the rest
           const error = EffectCause.map(failure, safeError)
-          log("error", "request failed", { http: { method: request.method, path, status }, error })
+          waits = logLine(fiber, waits, "error", "request failed", {
+            http: { method: request.method, path, status },
+            error
+          })
         }
         if (access !== undefined && wantsAccessLine(config, path, status)) {
           const fields = accessFields({
             method: request.method,
-            route: routeOf(context),
+            route: routeOf(span),
             path,
             status,
             durationMs: performance.now() - started,
             requestBytes: byteCount(headers["content-length"]),
             responseBytes: responseBytes(response),
-            clientIp: clientIp(),
+            clientIp: clientIpOf(config, request, headers),
             userAgent: headers["user-agent"],
             requestHeaders: access.headers ? redactHeaders(access, headers) : undefined,
             responseHeaders: access.headers
@@ -408,12 +425,19 @@ export const make = (options?: HttpOptions): Middleware => {
               : undefined,
             body: tapBodies ? bodyForLine(state.tap, headers, access.bodyBytes) : undefined
           })
-          log(access.level(status), access.message, fields)
+          waits = logLine(fiber, waits, access.level(status), access.message, fields)
         }
         state.finish()
-        return waits.length === 0 ? exit : Effect.zipRight(Effect.all(waits, { discard: true }), exit)
+        return waits === undefined ? result : Effect.zipRight(Effect.all(waits, { discard: true }), result)
       }
-      const handled = Effect.flatMap(Effect.exit(run), finish)
+      const handled = Effect.matchCauseEffect(run, {
+        onFailure: (cause) => {
+          // the platform adds the response it made of the failure to the cause, as a defect
+          const [response, rest] = HttpServerError.causeResponseStripped(cause)
+          return finish(response, failureOf(rest), Effect.failCause(cause))
+        },
+        onSuccess: (response) => finish(response, undefined, Effect.succeed(response))
+      })
       // The id goes straight onto Node's response when the platform gives access to it;
       // otherwise a pre-response hook adds it (a FiberRef write, the costlier way).
       const served = echoDirectly(request, config.header, id)
@@ -432,12 +456,12 @@ export const make = (options?: HttpOptions): Middleware => {
       if (source !== undefined) {
         // the platform keeps the request in the Context of every fiber serving it: lines
         // find this scope through it, and the fiber's Context stays as it is
-        requestScopes.set(source, state)
+        setRequestScope(source, state)
         return enclosing === undefined
           ? served
           : Effect.ensuring(
               served,
-              Effect.sync(() => requestScopes.set(source, enclosing))
+              Effect.sync(() => setRequestScope(source, enclosing))
             )
       }
       return Effect.locallyWith(served, FiberRef.currentContext, (outer) =>

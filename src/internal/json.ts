@@ -223,6 +223,58 @@ const entry = (
   return writeValue(v, limits, depth + 1, stack, redact, child)
 }
 
+/** Keys remembered per table; a table that fills (hostile or generated key names) starts afresh. */
+const MAX_REMEMBERED_KEYS = 4096
+/** Keys longer than this are worked out each time, so what is remembered never depends on `maxStringLength`. */
+export const MAX_REMEMBERED_KEY_LENGTH = 256
+
+/**
+ * Facts about key names worked out once and remembered: one table without redaction and one
+ * per redaction. Events from one call site repeat the same few keys, so most pay one map
+ * lookup per key instead of escaping its name (and asking redaction about it) again.
+ */
+export class KeyTable<T> {
+  private readonly plain = new Map<string, T>()
+  private readonly redacted = new WeakMap<CompiledRedaction, Map<string, T>>()
+
+  constructor(private readonly make: (key: string, redact: CompiledRedaction | undefined) => T) {}
+
+  /** What `make` says of `key`; only for keys no limit cuts (see {@link isRememberable}). */
+  get(key: string, redact: CompiledRedaction | undefined): T {
+    let table = this.plain
+    if (redact !== undefined) {
+      const found = this.redacted.get(redact)
+      if (found === undefined) this.redacted.set(redact, (table = new Map()))
+      else table = found
+    }
+    let value = table.get(key)
+    if (value === undefined) {
+      value = this.make(key, redact)
+      if (table.size >= MAX_REMEMBERED_KEYS) table.clear()
+      table.set(key, value)
+    }
+    return value
+  }
+}
+
+/** Whether facts about `key` may be remembered: its quoted form is never cut by `limits`. */
+export const isRememberable = (key: string, limits: JsonLimits): boolean =>
+  key.length <= MAX_REMEMBERED_KEY_LENGTH && key.length <= limits.maxStringLength
+
+/** A key of a nested object that no redaction path reaches: its quoted forms, and whether a key rule takes it. */
+interface NestedKey {
+  /** `"key":` */
+  readonly first: string
+  /** `,"key":` */
+  readonly next: string
+  readonly matched: boolean
+}
+
+const nestedKeys = new KeyTable<NestedKey>((key, redact) => {
+  const first = `${quote(key)}:`
+  return { first, next: `,${first}`, matched: redact !== undefined && matches(redact, undefined, key) }
+})
+
 const writePlain = (
   o: object,
   limits: JsonLimits,
@@ -237,9 +289,22 @@ const writePlain = (
   let first = true
   for (let i = 0; i < n; i++) {
     const k = keys[i] as string
-    const written = entry(k, readKey(o, k), limits, depth, stack, redact, node)
-    if (written === undefined) continue
-    out += `${first ? "" : ","}${quote(k, limits.maxStringLength)}:${written}`
+    if (node === undefined && isRememberable(k, limits)) {
+      // the common case: no path rule below here, so the key's text and fate are remembered
+      const known = nestedKeys.get(k, redact)
+      const written = known.matched
+        ? (redact as CompiledRedaction).remove
+          ? undefined
+          : quote((redact as CompiledRedaction).censor)
+        : writeValue(readKey(o, k), limits, depth + 1, stack, redact, undefined)
+      if (written === undefined) continue
+      out += first ? known.first : known.next
+      out += written
+    } else {
+      const written = entry(k, readKey(o, k), limits, depth, stack, redact, node)
+      if (written === undefined) continue
+      out += `${first ? "" : ","}${quote(k, limits.maxStringLength)}:${written}`
+    }
     first = false
   }
   if (keys.length > n) out += `${first ? "" : ","}"…":"[${keys.length - n} more keys]"`

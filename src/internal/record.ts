@@ -3,7 +3,16 @@ import * as HashMap from "effect/HashMap"
 import type * as List from "effect/List"
 import type * as LogSpan from "effect/LogSpan"
 import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
-import { defaultLimits, type JsonLimits, quote, redactText, safeRead, stringify } from "./json.js"
+import {
+  defaultLimits,
+  isRememberable,
+  type JsonLimits,
+  KeyTable,
+  quote,
+  redactText,
+  safeRead,
+  stringify
+} from "./json.js"
 import type { LevelInfo } from "./level.js"
 import { type CompiledRedaction, matches, type PathNode, redactValue } from "./redact.js"
 
@@ -138,7 +147,8 @@ export class Bindings {
   private constructor(
     /** Own, non-undefined values; a null-prototype object so no key is special. */
     readonly fields: Readonly<Record<string, unknown>>,
-    readonly keys: ReadonlySet<string>
+    /** The keys of `fields`, in order. */
+    readonly keys: ReadonlyArray<string>
   ) {
     this.jsonLimits = defaultLimits
     this.json = written(fields, keys, undefined, defaultLimits, undefined)
@@ -155,7 +165,12 @@ export class Bindings {
         else fields[k] = v
       }
     }
-    return new Bindings(fields, new Set(Object.keys(fields)))
+    return new Bindings(fields, Object.keys(fields))
+  }
+
+  /** Whether this snapshot holds `key`. */
+  has(key: string): boolean {
+    return key in this.fields
   }
 
   written(limits: JsonLimits, redact: CompiledRedaction | undefined): Written {
@@ -171,7 +186,7 @@ export class Bindings {
   shadowsIn(lower: Bindings): ReadonlySet<string> | undefined {
     if (this.overlapWith !== lower) {
       let found: Set<string> | undefined
-      for (const k of this.keys) if (lower.keys.has(k)) (found ??= new Set()).add(k)
+      for (const k of this.keys) if (lower.has(k)) (found ??= new Set()).add(k)
       this.overlapWith = lower
       this.overlap = found
     }
@@ -196,14 +211,6 @@ interface KeyPlan {
   readonly matched: boolean
 }
 
-/** Plans kept per table, which is emptied when it is full (hostile or generated key names). */
-const MAX_PLANS = 4096
-/** Keys longer than this are planned each time, so a plan never depends on `maxStringLength`. */
-const MAX_PLANNED_KEY = 256
-
-const plainPlans = new Map<string, KeyPlan>()
-const redactionPlans = new WeakMap<CompiledRedaction, Map<string, KeyPlan>>()
-
 const makePlan = (k: string, redact: CompiledRedaction | undefined, maxLength: number): KeyPlan => {
   const node = redact?.root?.next(k)
   return {
@@ -214,32 +221,11 @@ const makePlan = (k: string, redact: CompiledRedaction | undefined, maxLength: n
   }
 }
 
-const plansFor = (redact: CompiledRedaction | undefined): Map<string, KeyPlan> => {
-  if (redact === undefined) return plainPlans
-  let plans = redactionPlans.get(redact)
-  if (plans === undefined) redactionPlans.set(redact, (plans = new Map()))
-  return plans
-}
+const plans = new KeyTable<KeyPlan>((k, redact) => makePlan(k, redact, defaultLimits.maxStringLength))
 
-const planOf = (
-  plans: Map<string, KeyPlan>,
-  k: string,
-  limits: JsonLimits,
-  redact: CompiledRedaction | undefined
-): KeyPlan => {
-  // a remembered prefix is uncut: it serves only keys no limit cuts
-  if (k.length > MAX_PLANNED_KEY || k.length > limits.maxStringLength)
-    return makePlan(k, redact, limits.maxStringLength)
-  let plan = plans.get(k)
-  if (plan === undefined) {
-    plan = makePlan(k, redact, limits.maxStringLength)
-    // a flood of distinct names (logged query strings, say) starts the table afresh rather
-    // than filling it for good
-    if (plans.size >= MAX_PLANS) plans.clear()
-    plans.set(k, plan)
-  }
-  return plan
-}
+/** The plan of `k`: remembered unless a limit could cut the key. */
+const planOf = (k: string, limits: JsonLimits, redact: CompiledRedaction | undefined): KeyPlan =>
+  isRememberable(k, limits) ? plans.get(k, redact) : makePlan(k, redact, limits.maxStringLength)
 
 /**
  * Writes the ordinary keys of one source as `,"key":value` and routes reserved-name keys:
@@ -255,13 +241,12 @@ const writeSource = (
   core: Core | undefined,
   specials: Array<readonly [string, unknown]> | undefined
 ): string => {
-  const plans = plansFor(redact)
   let fragment = ""
   for (const k of keys) {
     if (skip?.has(k)) continue
     let v = safeRead(o, k)
     if (v === undefined) continue
-    const plan = planOf(plans, k, limits, redact)
+    const plan = planOf(k, limits, redact)
     if (plan.matched) {
       if ((redact as CompiledRedaction).remove) continue
       v = (redact as CompiledRedaction).censor
@@ -345,12 +330,12 @@ interface Source {
 }
 
 const sourceHas = (src: Source, k: string): boolean =>
-  src.bindings !== undefined ? src.bindings.keys.has(k) : has(src.fields, k)
+  src.bindings !== undefined ? src.bindings.has(k) : has(src.fields, k)
 
 const has = (o: Fields | undefined, k: string): boolean => o !== undefined && Object.hasOwn(o, k)
 
 const pushBindings = (list: Array<Source>, b: Bindings | undefined) => {
-  if (b !== undefined && b.keys.size > 0) list.push({ bindings: b, fields: undefined, skip: undefined })
+  if (b !== undefined && b.keys.length > 0) list.push({ bindings: b, fields: undefined, skip: undefined })
 }
 const pushFields = (list: Array<Source>, o: Fields | undefined) => {
   if (o !== undefined) list.push({ bindings: undefined, fields: o, skip: undefined })
@@ -480,7 +465,7 @@ const childAndFields = (
   redact: CompiledRedaction | undefined
 ): string | undefined => {
   const keys = fields === undefined ? [] : ownKeys(fields)
-  for (let i = 0; i < keys.length; i++) if (b.keys.has(keys[i] as string)) return undefined
+  for (let i = 0; i < keys.length; i++) if (b.has(keys[i] as string)) return undefined
   const w = b.written(limits, redact)
   appendSpecials(core, w)
   if (fields === undefined) return w.fragment

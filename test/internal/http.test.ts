@@ -7,6 +7,7 @@ import {
   byteCount,
   clientAddress,
   correlationIdOf,
+  newRequestId,
   parseTraceparent,
   pathMatcher,
   pathOf,
@@ -34,16 +35,28 @@ describe("correlation ids", () => {
     assert.strictEqual(correlationIdOf(c, undefined), "new-id")
   })
 
-  it("falls back to a UUID when the generator throws or returns nothing usable", () => {
+  it("makes 32-hex-character ids that do not repeat, across refills of the random pool", () => {
+    const ids = new Set<string>()
+    // the pool holds 256 ids: this crosses several refills
+    for (let i = 0; i < 2000; i++) {
+      const id = newRequestId()
+      assert.match(id, /^[0-9a-f]{32}$/)
+      ids.add(id)
+    }
+    assert.strictEqual(ids.size, 2000)
+    assert.match(correlationIdOf(config({}), undefined), /^[0-9a-f]{32}$/)
+  })
+
+  it("falls back to a new id when the generator throws or returns nothing usable", () => {
     const throwing = config({
       generateId: () => {
         throw new Error("no")
       }
     })
-    assert.match(correlationIdOf(throwing, undefined), /^[0-9a-f-]{36}$/)
-    assert.match(correlationIdOf(config({ generateId: () => "" }), undefined), /^[0-9a-f-]{36}$/)
-    assert.match(correlationIdOf(config({ generateId: () => "bad\nid" }), undefined), /^[0-9a-f-]{36}$/)
-    assert.match(correlationIdOf(config({ generateId: () => 42 as never }), undefined), /^[0-9a-f-]{36}$/)
+    assert.match(correlationIdOf(throwing, undefined), /^[0-9a-f]{32}$/)
+    assert.match(correlationIdOf(config({ generateId: () => "" }), undefined), /^[0-9a-f]{32}$/)
+    assert.match(correlationIdOf(config({ generateId: () => "bad\nid" }), undefined), /^[0-9a-f]{32}$/)
+    assert.match(correlationIdOf(config({ generateId: () => 42 as never }), undefined), /^[0-9a-f]{32}$/)
   })
 })
 

@@ -101,7 +101,7 @@ export const adapterSuite = (adapter: Adapter): void => {
           await send(running.port, { path: "/api/users/3", headers: { "x-request-id": "x".repeat(500) } })
         ]
         const ids = replies.map((r) => String(r.headers["x-request-id"]))
-        for (const id of ids) assert.match(id, /^[0-9a-f-]{36}$/)
+        for (const id of ids) assert.match(id, /^[0-9a-f]{32}$/)
         assert.strictEqual(new Set(ids).size, 3)
         replies.forEach((r, i) => {
           assert.strictEqual(JSON.parse(r.body).correlationId, ids[i])
