@@ -267,7 +267,9 @@ export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E
  * The failure worth an error line, of a request whose app failed: none for an interruption
  * or an unmatched route. `rest` is the cause without the response the platform made of it.
  */
-const failureOf = (rest: Option.Option<EffectCause.Cause<unknown>>): EffectCause.Cause<unknown> | undefined =>
+const failureOf = (
+  rest: Option.Option<EffectCause.Cause<unknown>>
+): EffectCause.Cause<unknown> | undefined =>
   rest._tag === "Some" &&
   !EffectCause.isEmpty(rest.value) &&
   !EffectCause.isInterruptedOnly(rest.value) &&
