@@ -275,6 +275,11 @@ const nestedKeys = new KeyTable<NestedKey>((key, redact) => {
   return { first, next: `,${first}`, matched: redact !== undefined && matches(redact, undefined, key) }
 })
 
+/**
+ * An object's own enumerable string keys, in `Object.keys` order, are those of a `for…in`
+ * that skips inherited ones: that walk reads V8's cached key list where `Object.keys`
+ * would copy it into a new array for every object written.
+ */
 const writePlain = (
   o: object,
   limits: JsonLimits,
@@ -283,12 +288,13 @@ const writePlain = (
   redact: CompiledRedaction | undefined,
   node: PathNode | undefined
 ): string => {
-  const keys = Object.keys(o)
-  const n = Math.min(keys.length, limits.maxKeys)
   let out = "{"
   let first = true
-  for (let i = 0; i < n; i++) {
-    const k = keys[i] as string
+  let seen = 0
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue
+    // past the limit the keys are only counted, for the summary
+    if (seen++ >= limits.maxKeys) continue
     if (node === undefined && isRememberable(k, limits)) {
       // the common case: no path rule below here, so the key's text and fate are remembered
       const known = nestedKeys.get(k, redact)
@@ -307,7 +313,7 @@ const writePlain = (
     }
     first = false
   }
-  if (keys.length > n) out += `${first ? "" : ","}"…":"[${keys.length - n} more keys]"`
+  if (seen > limits.maxKeys) out += `${first ? "" : ","}"…":"[${seen - limits.maxKeys} more keys]"`
   return `${out}}`
 }
 

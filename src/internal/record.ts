@@ -234,7 +234,7 @@ const planOf = (k: string, limits: JsonLimits, redact: CompiledRedaction | undef
  */
 const writeSource = (
   o: object,
-  keys: Iterable<string>,
+  keys: ReadonlyArray<string> | undefined,
   skip: ReadonlySet<string> | undefined,
   limits: JsonLimits,
   redact: CompiledRedaction | undefined,
@@ -242,29 +242,49 @@ const writeSource = (
   specials: Array<readonly [string, unknown]> | undefined
 ): string => {
   let fragment = ""
-  for (const k of keys) {
-    if (skip?.has(k)) continue
-    let v = safeRead(o, k)
-    if (v === undefined) continue
-    const plan = planOf(k, limits, redact)
-    if (plan.matched) {
-      if ((redact as CompiledRedaction).remove) continue
-      v = (redact as CompiledRedaction).censor
-    }
-    if (plan.special && (k !== "err" || isErrorValue(v))) {
-      if (core === undefined) specials?.push([k, v])
-      else if (!claim(core, k, v)) collide(core, k, v)
-      continue
-    }
-    const json = stringify(v, limits, redact, plan.node)
-    if (json !== undefined) fragment += plan.prefix + json
+  if (keys !== undefined) {
+    for (const k of keys) fragment += writeKey(o, k, skip, limits, redact, core, specials)
+    return fragment
+  }
+  // own enumerable keys without copying them into an array (see writePlain in json.ts)
+  try {
+    for (const k in o) if (Object.hasOwn(o, k)) fragment += writeKey(o, k, skip, limits, redact, core, specials)
+  } catch {
+    // a proxy that cannot list its keys: what was written stands
   }
   return fragment
 }
 
+/** `,"key":value` for one key of a source, or "" when it is skipped, empty or claimed. */
+const writeKey = (
+  o: object,
+  k: string,
+  skip: ReadonlySet<string> | undefined,
+  limits: JsonLimits,
+  redact: CompiledRedaction | undefined,
+  core: Core | undefined,
+  specials: Array<readonly [string, unknown]> | undefined
+): string => {
+  if (skip?.has(k)) return ""
+  let v = safeRead(o, k)
+  if (v === undefined) return ""
+  const plan = planOf(k, limits, redact)
+  if (plan.matched) {
+    if ((redact as CompiledRedaction).remove) return ""
+    v = (redact as CompiledRedaction).censor
+  }
+  if (plan.special && (k !== "err" || isErrorValue(v))) {
+    if (core === undefined) specials?.push([k, v])
+    else if (!claim(core, k, v)) collide(core, k, v)
+    return ""
+  }
+  const json = stringify(v, limits, redact, plan.node)
+  return json === undefined ? "" : plan.prefix + json
+}
+
 const written = (
   o: object,
-  keys: Iterable<string>,
+  keys: ReadonlyArray<string>,
   skip: ReadonlySet<string> | undefined,
   limits: JsonLimits,
   redact: CompiledRedaction | undefined
@@ -447,7 +467,7 @@ const writeSourceOf = (
     return w.fragment
   }
   const o = src.fields as Fields
-  return writeSource(o, ownKeys(o), src.skip, limits, redact, core, undefined)
+  return writeSource(o, undefined, src.skip, limits, redact, core, undefined)
 }
 
 /**
@@ -464,12 +484,18 @@ const childAndFields = (
   limits: JsonLimits,
   redact: CompiledRedaction | undefined
 ): string | undefined => {
-  const keys = fields === undefined ? [] : ownKeys(fields)
-  for (let i = 0; i < keys.length; i++) if (b.has(keys[i] as string)) return undefined
+  if (fields !== undefined) {
+    try {
+      for (const k in fields) if (Object.hasOwn(fields, k) && b.has(k)) return undefined
+    } catch {
+      // a proxy that cannot list its keys: the general merge copes with it
+      return undefined
+    }
+  }
   const w = b.written(limits, redact)
   appendSpecials(core, w)
   if (fields === undefined) return w.fragment
-  return w.fragment + writeSource(fields, keys, undefined, limits, redact, core, undefined)
+  return w.fragment + writeSource(fields, undefined, undefined, limits, redact, core, undefined)
 }
 
 /** The logger name for a fallback line, which must not throw. */
@@ -536,7 +562,7 @@ export const formatJsonLine = (
       user =
         r.fields === undefined
           ? ""
-          : writeSource(r.fields, ownKeys(r.fields), undefined, limits, redact, core, undefined)
+          : writeSource(r.fields, undefined, undefined, limits, redact, core, undefined)
     } else {
       // one pre-serialized snapshot (a child's bindings, or a bound context such as an HTTP
       // request's) and the call's fields: the common case, without the general merge
