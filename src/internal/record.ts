@@ -248,7 +248,8 @@ const writeSource = (
   }
   // own enumerable keys without copying them into an array (see writePlain in json.ts)
   try {
-    for (const k in o) if (Object.hasOwn(o, k)) fragment += writeKey(o, k, skip, limits, redact, core, specials)
+    for (const k in o)
+      if (Object.hasOwn(o, k)) fragment += writeKey(o, k, skip, limits, redact, core, specials)
   } catch {
     // a proxy that cannot list its keys: what was written stands
   }
