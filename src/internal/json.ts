@@ -226,7 +226,7 @@ const entry = (
 /** Keys remembered per table; a table that fills (hostile or generated key names) starts afresh. */
 const MAX_REMEMBERED_KEYS = 4096
 /** Keys longer than this are worked out each time, so what is remembered never depends on `maxStringLength`. */
-export const MAX_REMEMBERED_KEY_LENGTH = 256
+const MAX_REMEMBERED_KEY_LENGTH = 256
 
 /**
  * Facts about key names worked out once and remembered: one table without redaction and one

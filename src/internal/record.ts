@@ -195,10 +195,8 @@ export class Bindings {
 }
 
 /**
- * What writing a top-level key involves, worked out once per key name (and redaction) and
- * remembered: its `,"key":` prefix, whether the name is reserved, and what redaction says
- * of it. Events from one call site repeat the same few keys, so most events pay one map
- * lookup per key instead of escaping the name and walking the redaction trie again.
+ * What writing a top-level key involves: its `,"key":` prefix, whether the name is reserved,
+ * and what redaction says of it (remembered per key name in a {@link KeyTable}).
  */
 interface KeyPlan {
   /** `,"key":` */
