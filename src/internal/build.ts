@@ -306,9 +306,8 @@ export const fromResolved = (
 ): Effect.Effect<pipeline.Pipeline, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
-    const formatterFor = formatterCache(
-      settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
-    )
+    const limits = settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
+    const formatterFor = formatterCache(limits)
     // every plugin is found and checked before any sink opens: refusals fail fast, together
     const resolved = yield* resolvePlugins(settings)
     const host = hostOf(settings, diagnostics)
@@ -335,7 +334,8 @@ export const fromResolved = (
       enrichers,
       processors: processorsOf(settings),
       maxEventBytes: settings.maxEventBytes,
-      oversize: settings.oversize
+      oversize: settings.oversize,
+      limits
     })
   })
 

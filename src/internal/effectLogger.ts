@@ -11,11 +11,13 @@ import * as HashMap from "effect/HashMap"
 import * as List from "effect/List"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
+import type * as LogSpan from "effect/LogSpan"
 import * as Tracer from "effect/Tracer"
+import { captureAnnotations, captureError, captureFields, captureMessage } from "./capture.js"
 import { currentContext } from "./facade.js"
 import * as L from "./level.js"
 import type { Pipeline } from "./pipeline.js"
-import { Bindings, type Fields, LogRecord } from "./record.js"
+import { Bindings, type Fields, LogRecord, messageText } from "./record.js"
 
 /**
  * Fields bound to a fiber and every fiber it forks (`Fapilog.withContext`): serialized once
@@ -185,29 +187,57 @@ const splitMessage = (message: unknown, hasCause: boolean): readonly [unknown, u
   return [message.filter((_, i) => i !== at), message[at]]
 }
 
+/**
+ * The record of one call, its values captured (unless the pipeline reads late): the
+ * fiber's annotations, bound fields, log spans and current span, and the call's own.
+ */
+const recordOf = (
+  pipeline: Pipeline,
+  time: number,
+  level: L.LevelInfo,
+  message: unknown,
+  services: Context.Context<never>,
+  annotations: HashMap.HashMap<string, unknown>,
+  spans: List.List<LogSpan.LogSpan>,
+  fields: Fields | undefined,
+  fresh: boolean,
+  error: unknown
+): LogRecord => {
+  const limits = pipeline.capturing
+  const r = new LogRecord(time, level, captureMessage(message, messageText), pipeline.name)
+  if (fields !== undefined) r.fields = limits === undefined || fresh ? fields : captureFields(fields, limits)
+  r.context = bindingsIn(services)
+  if (!HashMap.isEmpty(annotations)) r.annotations = captureAnnotations(annotations, limits)
+  if (error !== undefined) r.error = limits === undefined ? error : captureError(error, limits)
+  const span = spanIn(services)
+  if (span !== undefined) {
+    r.traceId = span.traceId
+    r.spanId = span.spanId
+  }
+  if (!List.isNil(spans)) r.spans = spans
+  return r
+}
+
 /** Effect's `Logger` that feeds a pipeline: one record per `Effect.log*` call. */
 export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
   Logger.make(({ annotations, cause, context, date, logLevel, message, spans }) => {
     const level = fromEffectLevel(logLevel)
     if (level === undefined || level.rank < pipeline.minRank) return
     const services = FiberRefs.getOrDefault(context, FiberRef.currentContext)
-    const span = spanIn(services)
     const hasCause = !Cause.isEmpty(cause)
     const [text, error] = splitMessage(message, hasCause)
     pipeline.offer(
-      new LogRecord(
+      recordOf(
+        pipeline,
         date.getTime(),
         level,
         text,
-        pipeline.name,
+        services,
+        annotations,
+        spans,
         undefined,
-        undefined,
-        bindingsIn(services),
-        HashMap.isEmpty(annotations) ? undefined : annotations,
-        hasCause ? cause : error,
-        span?.traceId,
-        span?.spanId,
-        List.isNil(spans) ? undefined : spans
+        false,
+        hasCause ? cause : error
       )
     )
   })
@@ -235,13 +265,17 @@ export const logAt =
  * offered (or below the threshold), otherwise what remains to run (Effect's logger when
  * there is no fapilog layer, or the wait for room under "block"). Code that already holds
  * its fiber (the HTTP middleware) logs through it without an Effect of its own.
+ *
+ * `fresh`: the fields are a new object that fapilog built for this line and that nothing
+ * changes afterwards (the middleware's access line), so they need no capture.
  */
 export const logIn = (
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   level: L.LevelInfo,
   lookup: (context: Context.Context<never>) => Pipeline | undefined,
   message: string,
-  fields: Fields | Error | undefined
+  fields: Fields | Error | undefined,
+  fresh = false
 ): Effect.Effect<void> | undefined => {
   const context = fiber.getFiberRef(FiberRef.currentContext)
   const pipeline = lookup(context)
@@ -256,27 +290,22 @@ export const logIn = (
     return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
   }
   if (level.rank < pipeline.minRank) return undefined
-  const annotations = fiber.getFiberRef(FiberRef.currentLogAnnotations)
-  const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
-  const span = spanIn(context)
   // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
   const now = Context.get(
     fiber.getFiberRef(DefaultServices.currentServices),
     Clock.Clock
   ).unsafeCurrentTimeMillis()
-  const record = new LogRecord(
+  const record = recordOf(
+    pipeline,
     now,
     level,
     message,
-    pipeline.name,
+    context,
+    fiber.getFiberRef(FiberRef.currentLogAnnotations),
+    fiber.getFiberRef(FiberRef.currentLogSpan),
     own,
-    undefined,
-    bindingsIn(context),
-    HashMap.isEmpty(annotations) ? undefined : annotations,
-    error,
-    span?.traceId,
-    span?.spanId,
-    List.isNil(spans) ? undefined : spans
+    fresh,
+    error
   )
   // under "block", an Effect caller waits for room rather than being refused
   if (pipeline.mustWait(level)) return offerWhenRoom(pipeline, record)

@@ -17,6 +17,27 @@ export interface ErrorInfo {
   readonly details?: Readonly<Record<string, unknown>>
 }
 
+/**
+ * An error as it was when it was logged (see `capture.ts`): its ErrorInfo, read at the
+ * call. It is an Error to `instanceof`, with the original's `name`, `message` and `stack`,
+ * so code that looks for errors among a event's fields still finds one; it is made without
+ * running Error's constructor, which would record a stack trace of its own.
+ */
+export class CapturedError extends Error {
+  declare readonly info: ErrorInfo
+
+  static of(info: ErrorInfo): CapturedError {
+    const e = Object.create(CapturedError.prototype) as CapturedError
+    const hidden = (key: string, value: unknown) =>
+      Object.defineProperty(e, key, { value, enumerable: false, writable: true, configurable: true })
+    hidden("info", info)
+    hidden("name", info.type)
+    hidden("message", info.message)
+    if (info.stack !== undefined) hidden("stack", info.stack)
+    return e
+  }
+}
+
 const KNOWN_KEYS = new Set(["_tag", "name", "message", "stack", "code", "cause", "errors"])
 const MAX_DETAILS = 50
 
@@ -137,6 +158,7 @@ const fromCause = (cause: Cause.Cause<unknown>, depth: number, seen: Set<unknown
 
 const toErrorInfoAt = (u: unknown, depth: number, seen: Set<unknown>): ErrorInfo => {
   try {
+    if (u instanceof CapturedError) return u.info
     if (Cause.isCause(u)) return fromCause(u, depth, seen)
     if (isErrorLike(u)) return fromError(u, depth, seen)
     return { type: typeName(u), message: describe(u) }

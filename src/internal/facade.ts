@@ -4,10 +4,11 @@ import * as Exit from "effect/Exit"
 import { globalValue } from "effect/GlobalValue"
 import * as Scope from "effect/Scope"
 import { build } from "./build.js"
+import { captureError, captureFields, captureMessage } from "./capture.js"
 import type { LevelName } from "./level.js"
 import * as L from "./level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./pipeline.js"
-import { Bindings, type Fields, LogRecord } from "./record.js"
+import { Bindings, type Fields, LogRecord, messageText } from "./record.js"
 
 /** Fields for one call; an Error passed instead becomes the event's `error`. */
 export type CallFields = Fields | Error
@@ -59,27 +60,21 @@ class FacadeLogger implements Logger {
   private log(level: L.LevelInfo, message: string, fields: CallFields | undefined): void {
     const p = this.shared.pipeline
     if (level.rank < p.minRank) return
-    let error: unknown
-    if (fields instanceof Error) {
-      error = fields
-      fields = undefined
-    }
-    p.offer(
-      new LogRecord(
-        Date.now(),
-        level,
-        message,
-        p.name,
-        fields as Fields | undefined,
-        this.bindings,
-        contextStorage.getStore(),
-        undefined,
-        error,
-        undefined,
-        undefined,
-        undefined
-      )
+    const limits = p.capturing
+    const r = new LogRecord(
+      Date.now(),
+      level,
+      typeof message === "string" ? message : captureMessage(message, messageText),
+      p.name
     )
+    if (fields instanceof Error) {
+      r.error = limits === undefined ? fields : captureError(fields, limits)
+    } else if (fields !== undefined) {
+      r.fields = limits === undefined ? fields : captureFields(fields, limits)
+    }
+    r.bindings = this.bindings
+    r.context = contextStorage.getStore()
+    p.offer(r)
   }
 
   trace(message: string, fields?: CallFields): void {
@@ -125,7 +120,11 @@ class FacadeLogger implements Logger {
   }
 
   child(bindings: Fields): Logger {
-    return new FacadeLogger(this.shared, Bindings.extend(this.bindings, bindings), false)
+    return new FacadeLogger(
+      this.shared,
+      Bindings.extend(this.bindings, bindings, this.shared.pipeline.capturing),
+      false
+    )
   }
 
   flush(): Promise<void> {

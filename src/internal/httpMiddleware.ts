@@ -286,13 +286,16 @@ const logLine = (
   waits: Array<Effect.Effect<void>> | undefined,
   level: LevelName,
   message: string,
-  fields: Fields
+  fields: Fields,
+  fresh: boolean
 ): Array<Effect.Effect<void>> | undefined => {
   if (waits !== undefined) {
-    waits.push(Effect.suspend(() => logIn(fiber, levels[level], pipelineIn, message, fields) ?? Effect.void))
+    waits.push(
+      Effect.suspend(() => logIn(fiber, levels[level], pipelineIn, message, fields, fresh) ?? Effect.void)
+    )
     return waits
   }
-  const wait = logIn(fiber, levels[level], pipelineIn, message, fields)
+  const wait = logIn(fiber, levels[level], pipelineIn, message, fields, fresh)
   return wait === undefined ? undefined : [wait]
 }
 
@@ -405,10 +408,17 @@ export const make = (options?: HttpOptions): Middleware => {
         if (failure !== undefined && config.logErrors) {
           // platform errors carry the whole request (every header): the line keeps the rest
           const error = EffectCause.map(failure, safeError)
-          waits = logLine(fiber, waits, "error", "request failed", {
-            http: { method: request.method, path, status },
-            error
-          })
+          waits = logLine(
+            fiber,
+            waits,
+            "error",
+            "request failed",
+            {
+              http: { method: request.method, path, status },
+              error
+            },
+            false
+          )
         }
         if (access !== undefined && wantsAccessLine(config, path, status)) {
           const fields = accessFields({
@@ -427,7 +437,8 @@ export const make = (options?: HttpOptions): Middleware => {
               : undefined,
             body: tapBodies ? bodyForLine(state.tap, headers, access.bodyBytes) : undefined
           })
-          waits = logLine(fiber, waits, access.level(status), access.message, fields)
+          // built here, fresh, never changed after: nothing to capture
+          waits = logLine(fiber, waits, access.level(status), access.message, fields, true)
         }
         state.finish()
         return waits === undefined ? result : Effect.zipRight(Effect.all(waits, { discard: true }), result)

@@ -1,3 +1,4 @@
+import * as Cause from "effect/Cause"
 import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
 import { type CompiledRedaction, matches, type PathNode, stripUrlCredentials } from "./redact.js"
 
@@ -45,11 +46,45 @@ const readKey = (o: object, key: string): unknown => {
 }
 
 /** Marks a property whose getter threw, so it is written as a note instead. */
-class ThrewWhileReading {
+export class ThrewWhileReading {
   constructor(readonly error: unknown) {}
 }
 
-const thrownNote = (e: unknown): string => {
+/**
+ * What capture left out of an object, Map or array beyond the limits: the last item of a
+ * captured array, or the value of the `…` key of a captured object. The writer turns it
+ * into the summary it writes for values it cuts itself ("[…3 more]", "[3 more keys]"),
+ * adding what it cuts on top when its limits are tighter.
+ */
+export class Elided {
+  /** The key under which a captured object holds its marker. */
+  static readonly key = "…"
+  constructor(
+    readonly count: number,
+    readonly noun: "items" | "keys" | "entries"
+  ) {}
+
+  /** The summary for `count` more (this marker's count when omitted). */
+  text(count: number = this.count): string {
+    return this.noun === "items" ? `[…${count} more]` : `[${count} more ${this.noun}]`
+  }
+
+  toJSON(): string {
+    return this.text()
+  }
+}
+
+/** A Map key that is not a string, captured as the text the writer makes of it. */
+export class KeyText {
+  constructor(readonly text: string) {}
+
+  toString(): string {
+    return this.text
+  }
+}
+
+/** The note written for a value whose reading threw `e`: "[Threw: message]". */
+export const thrownNote = (e: unknown): string => {
   let msg: unknown
   try {
     msg = e instanceof Error ? e.message : String(e)
@@ -124,7 +159,8 @@ const writeObject = (
     const t = o.getTime()
     return Number.isNaN(t) ? '"Invalid Date"' : `"${o.toISOString()}"`
   }
-  if (o instanceof Error) return writeErrorInfo(toErrorInfo(o), limits, redact)
+  // an Effect Cause is written as the error it holds, wherever it is
+  if (o instanceof Error || Cause.isCause(o)) return writeErrorInfo(toErrorInfo(o), limits, redact)
   stack.push(o)
   try {
     if (Array.isArray(o)) return writeItems(o, o.length, limits, depth, stack, redact, node)
@@ -162,6 +198,10 @@ const writeItems = (
   redact: CompiledRedaction | undefined,
   node: PathNode | undefined
 ): string => {
+  const last = length > 0 ? readKey(items, String(length - 1)) : undefined
+  // an array captured beyond the limit ends in what capture left out
+  const elided = last instanceof Elided ? last.count : 0
+  if (elided > 0) length--
   const n = Math.min(length, limits.maxArrayLength)
   let out = "["
   for (let i = 0; i < n; i++) {
@@ -173,7 +213,7 @@ const writeItems = (
         ? quote(redact.censor)
         : (writeValue(readKey(items, key), limits, depth + 1, stack, redact, child) ?? "null")
   }
-  if (length > n) out += `${n > 0 ? "," : ""}"[…${length - n} more]"`
+  if (length > n || elided > 0) out += `${n > 0 ? "," : ""}"[…${length - n + elided} more]"`
   return `${out}]`
 }
 
@@ -188,14 +228,23 @@ const writeMap = (
   let out = "{"
   let i = 0
   for (const [k, v] of m) {
+    if (v instanceof Elided && k === Elided.key) {
+      // a captured Map ends in what capture left out
+      out += `${i > 0 ? "," : ""}"…":"${v.text()}"`
+      break
+    }
     if (i === limits.maxKeys) {
-      out += `${i > 0 ? "," : ""}"…":"[${m.size - i} more entries]"`
+      const tail = m.get(Elided.key)
+      const more = m.size - i + (tail instanceof Elided ? tail.count - 1 : 0)
+      out += `${i > 0 ? "," : ""}"…":"[${more} more entries]"`
       break
     }
     const key =
       typeof k === "string"
         ? k
-        : (writeValue(k, limits, depth + 1, stack, undefined, undefined) ?? "undefined")
+        : k instanceof KeyText
+          ? k.text
+          : (writeValue(k, limits, depth + 1, stack, undefined, undefined) ?? "undefined")
     const written = entry(key, v, limits, depth, stack, redact, node)
     if (written === undefined) continue
     out += `${i > 0 ? "," : ""}${quote(key, limits.maxStringLength)}:${written}`
@@ -275,6 +324,8 @@ const nestedKeys = new KeyTable<NestedKey>((key, redact) => {
   return { first, next: `,${first}`, matched: redact !== undefined && matches(redact, undefined, key) }
 })
 
+const moreKeys = new Elided(0, "keys")
+
 /**
  * An object's own enumerable string keys, in `Object.keys` order, are those of a `for…in`
  * that skips inherited ones: that walk reads V8's cached key list where `Object.keys`
@@ -291,8 +342,17 @@ const writePlain = (
   let out = "{"
   let first = true
   let seen = 0
+  let elided: Elided | undefined
   for (const k in o) {
     if (!Object.hasOwn(o, k)) continue
+    if (k === Elided.key) {
+      // a captured object: what capture left out is summarised with what is cut here
+      const v = readKey(o, k)
+      if (v instanceof Elided) {
+        elided = v
+        continue
+      }
+    }
     // past the limit the keys are only counted, for the summary
     if (seen++ >= limits.maxKeys) continue
     if (node === undefined && isRememberable(k, limits)) {
@@ -313,7 +373,8 @@ const writePlain = (
     }
     first = false
   }
-  if (seen > limits.maxKeys) out += `${first ? "" : ","}"…":"[${seen - limits.maxKeys} more keys]"`
+  const cut = Math.max(0, seen - limits.maxKeys) + (elided?.count ?? 0)
+  if (cut > 0) out += `${first ? "" : ","}"…":"${(elided ?? moreKeys).text(cut)}"`
   return `${out}}`
 }
 

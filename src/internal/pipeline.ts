@@ -12,6 +12,7 @@ import { CircuitBreaker, type CircuitBreakerOptions, defaultCircuit } from "./ci
 import { Diagnostics } from "./diagnostics.js"
 import { type NamedEnricher, runEnrichers } from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
+import { defaultLimits, type JsonLimits } from "./json.js"
 import { type LevelInfo, type LevelName, levels, WARN } from "./level.js"
 import { type Processor, summaryRecord } from "./processor.js"
 import { type Bindings, type LogRecord, recordOf } from "./record.js"
@@ -58,6 +59,14 @@ export interface PipelineOptions {
   /** Events whose line exceeds this many bytes are truncated (or dropped). */
   readonly maxEventBytes?: number | undefined
   readonly oversize?: "truncate" | "drop" | undefined
+  /** Serialization limits; capture applies them at the call. Default `defaultLimits`. */
+  readonly limits?: JsonLimits | undefined
+  /**
+   * When the values of a call are read: "call" (default: captured by the caller, so the
+   * line shows them as they were) or "late" (read when the batch is formatted; a value the
+   * caller changes in between shows its later state).
+   */
+  readonly capture?: "call" | "late" | undefined
 }
 
 /** Counters of a pipeline; `accepted = settled + queued` until close, then `+ lost`. */
@@ -156,6 +165,8 @@ interface Waiter {
 export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   minRank: number
   readonly name: string
+  /** The limits that capture applies at the call; undefined when values are read late. */
+  readonly capturing: JsonLimits | undefined
   private readonly capacity: number
   private readonly syncSinks: ReadonlyArray<Sink>
   private readonly asyncSinks: ReadonlyArray<Sink>
@@ -201,6 +212,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
 
   constructor(options: PipelineOptions) {
     this.name = options.name
+    this.capturing = options.capture === "late" ? undefined : (options.limits ?? defaultLimits)
     this.minRank = levels[options.level].rank
     this.capacity = Math.max(1, options.capacity)
     this.syncSinks = options.sinks.filter((s) => s.writeSync !== undefined)

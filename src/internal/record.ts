@@ -1,7 +1,7 @@
 import * as Cause from "effect/Cause"
-import * as HashMap from "effect/HashMap"
 import type * as List from "effect/List"
 import type * as LogSpan from "effect/LogSpan"
+import { captureValue } from "./capture.js"
 import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
 import {
   defaultLimits,
@@ -40,35 +40,40 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set([
 ])
 
 /**
- * One accepted event as the pipeline holds it: raw pieces, cheap to build on the caller's
- * side. Merging, serialization and error conversion happen later, per batch.
+ * One accepted event as the pipeline holds it: the core values, given to the constructor,
+ * and the optional parts, set by the code that accepts the event (the facade, the Effect
+ * logger) before it is offered, and never changed after that except for the two the
+ * pipeline adds (`enrichment`, `extra`). Every part holds the values of the call: the
+ * caller's own objects are captured (`capture.ts`) unless the logger reads late.
+ * Merging, serialization and error conversion happen later, per batch.
  */
 export class LogRecord {
-  constructor(
-    /** Epoch milliseconds. */
-    readonly time: number,
-    readonly level: LevelInfo,
-    readonly message: unknown,
-    readonly logger: string,
-    /** Call-site fields (highest precedence). */
-    readonly fields: Fields | undefined,
-    /** Child-logger bindings (above enrichment, below context, annotations and call fields). */
-    readonly bindings: Bindings | undefined,
-    /** `withContext` fields. */
-    readonly context: Bindings | undefined,
-    /** Effect log annotations. */
-    readonly annotations: HashMap.HashMap<string, unknown> | undefined,
-    /** An Error, an Effect Cause or any thrown value; undefined when there is none. */
-    readonly error: unknown,
-    readonly traceId: string | undefined,
-    readonly spanId: string | undefined,
-    readonly spans: List.List<LogSpan.LogSpan> | undefined
-  ) {}
-
+  /** Call-site fields (highest precedence). */
+  fields: Fields | undefined = undefined
+  /** Child-logger bindings (above enrichment, below context, annotations and call fields). */
+  bindings: Bindings | undefined = undefined
+  /** `withContext` fields. */
+  context: Bindings | undefined = undefined
+  /** Effect log annotations. */
+  annotations: Fields | undefined = undefined
+  /** An Error, an Effect Cause or any thrown value (captured: a CapturedError); undefined when there is none. */
+  error: unknown = undefined
+  traceId: string | undefined = undefined
+  spanId: string | undefined = undefined
+  spans: List.List<LogSpan.LogSpan> | undefined = undefined
   /** Built-in enricher fields (hostname, service, runtime, ...), set by the pipeline; lowest precedence. */
   enrichment: Bindings | undefined = undefined
   /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below bindings. */
   extra: Fields | undefined = undefined
+
+  constructor(
+    /** Epoch milliseconds. */
+    readonly time: number,
+    readonly level: LevelInfo,
+    /** A string, or (Effect) any value, as text when captured. */
+    readonly message: unknown,
+    readonly logger: string
+  ) {}
 }
 
 /** The optional parts of a record, by name, for {@link recordOf}. */
@@ -89,24 +94,21 @@ export interface RecordParts {
 }
 
 /**
- * A record from named parts: for fapilog's own summary events, tests and plugin test kits.
- * The hot paths (facade, Effect logger) call the constructor directly.
+ * A record from named parts, held as given (not captured): for fapilog's own summary
+ * events, which build fresh objects, and for tests and plugin test kits.
  */
-export const recordOf = (level: LevelInfo, message: unknown, parts: RecordParts = {}): LogRecord =>
-  new LogRecord(
-    parts.time ?? Date.now(),
-    level,
-    message,
-    parts.logger ?? "app",
-    parts.fields,
-    parts.bindings === undefined ? undefined : Bindings.extend(undefined, parts.bindings),
-    parts.context === undefined ? undefined : Bindings.extend(undefined, parts.context),
-    parts.annotations === undefined ? undefined : HashMap.fromIterable(Object.entries(parts.annotations)),
-    parts.error,
-    parts.traceId,
-    parts.spanId,
-    parts.spans
-  )
+export const recordOf = (level: LevelInfo, message: unknown, parts: RecordParts = {}): LogRecord => {
+  const r = new LogRecord(parts.time ?? Date.now(), level, message, parts.logger ?? "app")
+  r.fields = parts.fields
+  if (parts.bindings !== undefined) r.bindings = Bindings.extend(undefined, parts.bindings)
+  if (parts.context !== undefined) r.context = Bindings.extend(undefined, parts.context)
+  r.annotations = parts.annotations
+  r.error = parts.error
+  r.traceId = parts.traceId
+  r.spanId = parts.spanId
+  r.spans = parts.spans
+  return r
+}
 
 const defineField = (target: Record<string, unknown>, key: string, value: unknown): void => {
   if (key === "__proto__") {
@@ -154,15 +156,18 @@ export class Bindings {
     this.json = written(fields, keys, undefined, defaultLimits, undefined)
   }
 
-  /** A new snapshot holding `parent`'s fields overridden by `add`'s own enumerable ones. */
-  static extend(parent: Bindings | undefined, add: unknown): Bindings {
+  /**
+   * A new snapshot holding `parent`'s fields overridden by `add`'s own enumerable ones, each
+   * value captured as it is now (bounded by `limits`).
+   */
+  static extend(parent: Bindings | undefined, add: unknown, limits: JsonLimits = defaultLimits): Bindings {
     const fields: Record<string, unknown> = Object.create(null)
     if (parent !== undefined) for (const k of parent.keys) fields[k] = parent.fields[k]
     if (typeof add === "object" && add !== null) {
       for (const k of ownKeys(add)) {
         const v = safeRead(add, k)
         if (v === undefined) delete fields[k]
-        else fields[k] = v
+        else fields[k] = captureValue(v, limits)
       }
     }
     return new Bindings(fields, Object.keys(fields))
@@ -331,13 +336,6 @@ const collide = (core: Core, key: string, value: unknown): void => {
   defineField((core.collisions ??= {}), key, value)
 }
 
-const annotationsObject = (a: HashMap.HashMap<string, unknown> | undefined): Fields | undefined => {
-  if (a === undefined) return undefined
-  let out: Record<string, unknown> | undefined
-  for (const [k, v] of a) defineField((out ??= {}), k, v)
-  return out
-}
-
 /**
  * One source of user fields: a pre-serialized Bindings snapshot or a plain object, with the
  * keys that a higher-precedence source overrides.
@@ -371,7 +369,7 @@ const sourcesOf = (r: LogRecord): ReadonlyArray<Source> => {
   pushFields(list, r.extra)
   pushBindings(list, r.bindings)
   pushBindings(list, r.context)
-  pushFields(list, annotationsObject(r.annotations))
+  pushFields(list, r.annotations)
   pushFields(list, r.fields)
   for (let i = list.length - 1; i > 0; i--) {
     const upper = list[i] as Source
