@@ -21,12 +21,15 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import { Enrichers } from "./Enricher.js"
 import type { ConfigError, SinkError } from "./Errors.js"
 import { build } from "./internal/build.js"
 import * as bridge from "./internal/effectLogger.js"
+import type { Extensions } from "./internal/extensions.js"
+import * as extensions from "./internal/extensions.js"
 import * as L from "./internal/level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./internal/pipeline.js"
 import type { Fields } from "./internal/record.js"
@@ -117,11 +120,39 @@ export interface LayerOptions {
 }
 
 /**
- * fapilog as Effect's logger, configured: replaces Effect's default logger, sets Effect's
- * minimum log level from `settings.level`, and drains every accepted event when the
- * layer's scope closes (then releases the sinks). Settings: programmatic > `FAPILOG_*`
- * environment > config file > preset > defaults; invalid values fail the layer with a
- * `ConfigError`. Enrichers provided with `Enricher.layer` are picked up.
+ * What extension layers provide to the fapilog layer: `Sink.layer`, `Enricher.layer`,
+ * `Enricher.layerCallSite`, `Processor.layer` and their `Effect` variants all give a
+ * `Layer<Fapilog.Extension, E, R>`. Provide any number of them to `Fapilog.layer` (with
+ * `Layer.provide`; `Layer.merge` them first as you like): each adds to what the settings
+ * give, none replaces another, and their requirements `R` remain in the layer's type until
+ * provided.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Enricher, Fapilog, Sink } from "fapilog"
+ *
+ * const extensions = Layer.mergeAll(
+ *   Sink.layer(Sink.file({ path: "logs/audit.log" })),
+ *   Enricher.layer("region", () => ({ region: "eu-1" }))
+ * )
+ * const Live = Fapilog.layer().pipe(Layer.provide(extensions))
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Extension = Extensions
+
+/**
+ * fapilog as Effect's logger, configured: replaces Effect's default logger, ties Effect's
+ * minimum log level to fapilog's threshold (one switch: `setLevel` governs `Effect.log*`
+ * too), and drains every accepted event when the layer's scope closes (then releases the
+ * sinks). Settings: programmatic > `FAPILOG_*` environment > config file > preset >
+ * defaults; invalid values fail the layer with a `ConfigError`. Sinks, enrichers and
+ * processors provided as layers ({@link Extension}) are added to those the settings give.
+ *
+ * The logger and minimum level are set for the scope of the layer and restored when it
+ * closes: `Effect.provide(effect, Fapilog.layer())` leaves the enclosing fiber as it was.
  *
  * @example
  * ```ts
@@ -138,29 +169,32 @@ export const layer = (
   settings?: Settings,
   options?: LayerOptions
 ): Layer.Layer<Fapilog, ConfigError | SinkError> =>
-  Layer.unwrapScoped(
-    Effect.flatMap(Effect.serviceOption(Enrichers), (provided) =>
-      build(settings, options?.configProvider, provided._tag === "Some" ? provided.value : [])
-    ).pipe(
-      Effect.map(({ pipeline, settings }) => {
-        const service: FapilogService = {
-          settings,
-          flush: pipeline.flush,
-          level: Effect.sync(() => bridge.levelOf(pipeline)),
-          setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
-          stats: Effect.sync(() => pipeline.stats()),
-          health: Effect.sync(() => pipeline.health()),
-          [pipelineKey]: pipeline
-        }
-        return Layer.mergeAll(
-          Layer.succeed(Fapilog, service),
-          Logger.replace(Logger.defaultLogger, bridge.make(pipeline)),
-          // platform runtimes (NodeRuntime.runMain) swap the default logger for this one
-          Logger.remove(Logger.prettyLoggerDefault),
-          Logger.minimumLogLevel(bridge.toEffectLevel(settings.level))
+  // One effect in one fiber, not merged layers: Layer.merge builds its parts in other fibers
+  // and closes them there, where restoring a FiberRef would not reach the caller's fiber.
+  Layer.scopedContext(
+    Effect.gen(function* () {
+      const additions = extensions.collect(yield* Effect.context<never>())
+      const { pipeline, settings: resolved } = yield* build(settings, options?.configProvider, additions)
+      const service: FapilogService = {
+        settings: resolved,
+        flush: pipeline.flush,
+        level: Effect.sync(() => bridge.levelOf(pipeline)),
+        setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
+        stats: Effect.sync(() => pipeline.stats()),
+        health: Effect.sync(() => pipeline.health()),
+        [pipelineKey]: pipeline
+      }
+      const logger = bridge.make(pipeline)
+      yield* Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
+        // platform runtimes (NodeRuntime.runMain) swap the default logger for the pretty one
+        HashSet.add(
+          HashSet.remove(HashSet.remove(loggers, Logger.defaultLogger), Logger.prettyLoggerDefault),
+          logger
         )
-      })
-    )
+      )
+      yield* Effect.locallyScoped(FiberRef.currentMinimumLogLevel, bridge.liveLevel(pipeline))
+      return Context.make(Fapilog, service)
+    })
   )
 
 /**

@@ -78,9 +78,15 @@ const Rfc3339Millis = Schema.String.pipe(
 )
 
 /**
- * The structured event. `fields` holds every user field, merged from six sources, highest
+ * The structured event. `fields` holds every user field, merged from seven sources, highest
  * precedence first: call-site fields, Effect annotations, `withContext` fields, child
- * bindings, custom enrichers, built-in enrichment. The JSON line writes them at the top level.
+ * bindings, call-site enrichers, custom (batch) enrichers, built-in enrichment. The JSON line
+ * writes them at the top level.
+ *
+ * `id` is the event's stable id, given when the event was accepted: it stays the same when a
+ * failed batch is retried, spooled or replayed, so a sink can de-duplicate with it (delivery
+ * is at least once). Events the pipeline hands out always carry it; the JSON line does not
+ * write it.
  *
  * @example
  * ```ts
@@ -93,6 +99,7 @@ const Rfc3339Millis = Schema.String.pipe(
  * @category schemas
  */
 export const LogEvent = Schema.Struct({
+  id: Schema.optionalWith(Schema.String, { exact: true }),
   timestamp: Rfc3339Millis,
   level: Schema.Literal(...levelNames),
   message: Schema.String,

@@ -16,10 +16,13 @@
  * ```
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { SinkError } from "./Errors.js"
 import type { Formatter } from "./Formatter.js"
+import type { Extensions } from "./internal/extensions.js"
+import * as extensions from "./internal/extensions.js"
 import * as internal from "./internal/sink.js"
 import type { Level } from "./Level.js"
 import type { LogEvent } from "./LogEvent.js"
@@ -258,3 +261,82 @@ export type Route = internal.Route
  * @category combinators
  */
 export const route: (routes: ReadonlyArray<Route>) => Sink = internal.route
+
+/**
+ * Where a sink provided as a layer sits among the sinks: lower first (synchronous sinks are
+ * written in that order); default 0, ties by the sink's name.
+ *
+ * @example
+ * ```ts
+ * import type { Sink } from "fapilog"
+ * const first: Sink.LayerOptions = { order: -1 }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface LayerOptions {
+  readonly order?: number | undefined
+}
+
+/**
+ * Provides a sink to the fapilog layer it is provided to, in addition to the sinks its
+ * settings give. The sink is acquired in the layer's scope and released after the logger
+ * has drained; what `make` requires (besides `Scope`) shows in the layer's type until it is
+ * provided. Any number of sink layers accumulate, whether merged or provided in turn.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Layer } from "effect"
+ * import { Errors, Fapilog, Sink } from "fapilog"
+ *
+ * class Database extends Context.Tag("Database")<Database, { insert: (rows: ReadonlyArray<unknown>) => Promise<void> }>() {}
+ *
+ * const DbSink = Sink.layer(
+ *   Effect.map(Database, (db): Sink.Sink => ({
+ *     name: "db",
+ *     write: (batch) =>
+ *       Effect.tryPromise({ try: () => db.insert(batch.events), catch: (cause) => new Errors.SinkError({ sink: "db", reason: "insert failed", cause }) })
+ *   }))
+ * )
+ * // Layer<Fapilog, ConfigError | SinkError, Database>
+ * const Live = Fapilog.layer().pipe(Layer.provide(DbSink))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = <E, R>(
+  make: Effect.Effect<Sink, E, R>,
+  options?: LayerOptions
+): Layer.Layer<Extensions, E, Exclude<R, Scope.Scope>> =>
+  extensions.layer(Effect.map(make, (sink) => ({ kind: "sink", order: options?.order ?? 0, sink })))
+
+/**
+ * Provides a sink made of one `write` function over batches: an Effect whose requirements
+ * are taken from the context when the layer is built (so they show in the layer's type) and
+ * given to every write. The write is retried on failure like any asynchronous sink's.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Layer } from "effect"
+ * import { Fapilog, Sink } from "fapilog"
+ *
+ * class Audit extends Context.Tag("Audit")<Audit, { record: (n: number) => Effect.Effect<void> }>() {}
+ *
+ * const AuditSink = Sink.layerWrite("audit", (batch) => Effect.flatMap(Audit, (audit) => audit.record(batch.size)))
+ * const Live = Fapilog.layer().pipe(Layer.provide(AuditSink)) // requires Audit
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWrite = <R>(
+  name: string,
+  write: (batch: Batch) => Effect.Effect<void, SinkError, R>,
+  options?: LayerOptions
+): Layer.Layer<Extensions, never, Exclude<R, Scope.Scope>> =>
+  layer(
+    Effect.map(
+      Effect.context<R>(),
+      (context): Sink => ({ name, write: (batch) => Effect.provide(write(batch), context) })
+    ),
+    options
+  )

@@ -4,7 +4,7 @@ import { SinkError } from "../src/Errors.js"
 import { Diagnostics } from "../src/internal/diagnostics.js"
 import * as L from "../src/internal/level.js"
 import * as Pipeline from "../src/internal/pipeline.js"
-import { type Processor, summaryRecord } from "../src/internal/processor.js"
+import { type StageProcessor, summaryRecord } from "../src/internal/processor.js"
 import { Bindings, recordOf } from "../src/internal/record.js"
 import * as Sink from "../src/Sink.js"
 
@@ -56,7 +56,8 @@ describe("Pipeline", () => {
         refusedBy: {},
         lost: 0,
         sinkErrors: 0,
-        filtered: 0
+        filtered: 0,
+        filteredBy: {}
       })
     })
   )
@@ -292,8 +293,9 @@ describe("Pipeline stages", () => {
     Effect.gen(function* () {
       const r = recording()
       let dropped = 0
-      const everyOther: Processor = {
+      const everyOther: StageProcessor = {
         name: "every-other",
+        order: 0,
         process: (records) => {
           const kept = records.filter((_, i) => i % 2 === 0)
           dropped += records.length - kept.length
@@ -304,8 +306,9 @@ describe("Pipeline stages", () => {
           dropped = 0
         }
       }
-      const failing: Processor = {
+      const failing: StageProcessor = {
         name: "failing",
+        order: 1,
         process: () => {
           throw new Error("processor bug")
         }
@@ -328,7 +331,8 @@ describe("Pipeline stages", () => {
           refusedBy: {},
           lost: 0,
           sinkErrors: 0,
-          filtered: 5
+          filtered: 5,
+          filteredBy: { "every-other": 5 }
         }
       )
     })

@@ -2,45 +2,17 @@ import type { Formatter } from "../Formatter.js"
 import type { LogEvent } from "../LogEvent.js"
 import { toErrorInfo } from "./errorInfo.js"
 import { type FormatterImpl, formatRecord } from "./formatter.js"
-import type { JsonLimits } from "./json.js"
-import {
-  fallbackMessage,
-  formatJsonLine,
-  isoTime,
-  type LogRecord,
-  loggerName,
-  materialize
-} from "./record.js"
+import { fallbackMessage, isoTime, type LogRecord, loggerName, materialize } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
-
-/** The size guard: what happens to an event whose line is longer than `maxBytes`. */
-export interface SizeGuard {
-  readonly maxBytes: number
-  /** "truncate" (default) re-renders it small and marks it; "drop" leaves it out. */
-  readonly mode: "truncate" | "drop"
-  /** Called once per event dropped by the guard. */
-  readonly onDrop: (record: LogRecord) => void
-}
 
 /** What every batch of one pipeline shares. */
 export interface BatchContext {
   readonly redact?: CompiledRedaction | undefined
-  readonly guard?: SizeGuard | undefined
   /** Told when a formatter throws for an event. */
   readonly onFormatError?: ((formatter: string, error: unknown) => void) | undefined
 }
 
 const noContext: BatchContext = {}
-
-const TIGHT: JsonLimits = Object.freeze({
-  maxDepth: 3,
-  maxKeys: 20,
-  maxArrayLength: 20,
-  maxStringLength: 256
-})
-
-const byteLength = (s: string): number =>
-  s.length * 3 <= 0x7fffffff ? Buffer.byteLength(s, "utf8") : s.length * 3
 
 /** Characters rendered before a chunk is encoded into the batch's buffer. */
 const CHUNK_CHARS = 8192
@@ -83,7 +55,6 @@ export class BatchImpl {
   private materialized: ReadonlyArray<LogEvent> | undefined
   private rendered: Map<Formatter, string> | undefined
   private encoded: Map<Formatter, Uint8Array> | undefined
-  private dropped: Set<LogRecord> | undefined
 
   constructor(
     readonly records: ReadonlyArray<LogRecord>,
@@ -181,20 +152,13 @@ export class BatchImpl {
     return bytes
   }
 
-  /** Each event's line (without the newline), after the size guard; a dropped event has none. */
+  /** Each event's line (without the newline). */
   private eachLine(formatter: Formatter, emit: (line: string) => void): void {
     const fast = (formatter as FormatterImpl)[formatRecord]
-    const { redact, guard } = this.context
+    const redact = this.context.redact
     for (let i = 0; i < this.records.length; i++) {
       const r = this.records[i] as LogRecord
-      let line = fast !== undefined ? fast(r, redact) : this.formatOne(formatter, r, i)
-      // a cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes
-      if (guard !== undefined && line.length * 3 > guard.maxBytes && byteLength(line) > guard.maxBytes) {
-        const guarded = this.guardLine(formatter, r, i, guard)
-        if (guarded === undefined) continue
-        line = guarded
-      }
-      emit(line)
+      emit(fast !== undefined ? fast(r, redact) : this.formatOne(formatter, r, i))
     }
   }
 
@@ -215,50 +179,5 @@ export class BatchImpl {
         error: toErrorInfo(e)
       })
     }
-  }
-
-  /**
-   * An oversized event: dropped (counted once, whichever sink saw it first), or rendered
-   * again with tight limits and marked `"truncated": true`; if even that is too big, only
-   * its core keys are kept.
-   */
-  private guardLine(formatter: Formatter, r: LogRecord, i: number, guard: SizeGuard): string | undefined {
-    if (guard.mode === "drop") {
-      if (!(this.dropped ??= new Set()).has(r)) {
-        this.dropped.add(r)
-        guard.onDrop(r)
-      }
-      return undefined
-    }
-    const fits = (s: string) => byteLength(s) <= guard.maxBytes
-    if ((formatter as FormatterImpl)[formatRecord] !== undefined) {
-      const small = `${formatJsonLine(r, TIGHT, this.context.redact).slice(0, -1)},"truncated":true}`
-      if (fits(small)) return small
-      const core = JSON.stringify({
-        timestamp: isoTime(r.time),
-        level: r.level.name,
-        logger: r.logger.slice(0, 256),
-        message: "[fapilog: event over maxEventBytes, fields omitted]",
-        truncated: true
-      })
-      return core
-    }
-    const event = this.events[i] as LogEvent
-    const small = formatter.format({
-      timestamp: event.timestamp,
-      level: event.level,
-      logger: event.logger.slice(0, 256),
-      message: event.message.slice(0, 256),
-      fields: { truncated: true }
-    })
-    if (fits(small)) return small
-    // whatever the formatter, this line holds nothing of the event's size
-    return formatter.format({
-      timestamp: event.timestamp,
-      level: event.level,
-      logger: event.logger.slice(0, 64),
-      message: "[fapilog: event over maxEventBytes, fields omitted]",
-      fields: { truncated: true }
-    })
   }
 }

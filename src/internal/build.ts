@@ -2,10 +2,11 @@ import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { ConfigError, type SinkError } from "../Errors.js"
+import type { Processor as PublicProcessor } from "../Processor.js"
 import type { Sink } from "../Sink.js"
 import { makeDedupe } from "./dedupe.js"
 import { Diagnostics } from "./diagnostics.js"
-import { type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
+import { type CallSiteEnricher, type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
 import { type FormatterImpl, json, makeJson } from "./formatter.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
 import { makeEcs, makeOtel, makePino } from "./layouts.js"
@@ -13,9 +14,9 @@ import { makeLogfmt } from "./logfmt.js"
 import * as pipeline from "./pipeline.js"
 import * as plugins from "./plugin.js"
 import { makeMinimal, makePretty, shouldColor } from "./pretty.js"
-import type { Processor } from "./processor.js"
+import { fromPublic, type StageProcessor } from "./processor.js"
 import { Bindings } from "./record.js"
-import { compile } from "./redact.js"
+import { type CompiledRedaction, compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
 import {
   type FileSinkSetting,
@@ -32,6 +33,7 @@ import {
   sinkNames
 } from "./settings.js"
 import * as sinks from "./sink.js"
+import { makeSizeGuard } from "./sizeGuard.js"
 import { makeThrottle } from "./throttle.js"
 
 type FormatterFor = (
@@ -237,13 +239,40 @@ const acquireEnrichers = (
     return r === undefined ? unresolved(`enrichers[${i}]`) : plugins.openEnricher(r.plugin, r.config, host)
   })
 
-const processorsOf = (settings: ResolvedSettings): ReadonlyArray<Processor> => {
-  // dedupe first (it counts repeats exactly), then sampling, then throttling
-  const list: Array<Processor> = []
+/**
+ * The processor stage in run order: the built-ins (dedupe first, as it counts repeats
+ * exactly, then sampling, throttling and the size guard), then the user's by `order`.
+ */
+const processorsOf = (
+  settings: ResolvedSettings,
+  limits: JsonLimits,
+  redact: CompiledRedaction | undefined,
+  added: ReadonlyArray<PublicProcessor>
+): ReadonlyArray<StageProcessor> => {
+  const list: Array<StageProcessor> = []
   if (settings.dedupe !== undefined) list.push(makeDedupe(settings.dedupe))
   if (settings.sampling !== undefined) list.push(makeSampler(settings.sampling))
   if (settings.throttle !== undefined) list.push(makeThrottle(settings.throttle))
-  return list
+  if (settings.maxEventBytes !== undefined)
+    list.push(
+      makeSizeGuard({
+        maxBytes: settings.maxEventBytes,
+        mode: settings.oversize ?? "truncate",
+        limits,
+        redact
+      })
+    )
+  for (const p of added) list.push(fromPublic(p))
+  // stable: the built-ins keep their order, the user's run by theirs (ties as given)
+  return list.sort((a, b) => a.order - b.order)
+}
+
+/** What a logger gets beyond its settings: extension layers' sinks, enrichers and processors. */
+export interface Additions {
+  readonly sinks?: ReadonlyArray<Sink> | undefined
+  readonly enrichers?: ReadonlyArray<NamedEnricher> | undefined
+  readonly callSite?: ReadonlyArray<CallSiteEnricher> | undefined
+  readonly processors?: ReadonlyArray<PublicProcessor> | undefined
 }
 
 /**
@@ -302,7 +331,8 @@ const enrichmentOf = (
  * closing it drains first and releases the sinks after.
  */
 export const fromResolved = (
-  settings: ResolvedSettings
+  settings: ResolvedSettings,
+  additions: Additions = {}
 ): Effect.Effect<pipeline.Pipeline, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
@@ -316,6 +346,7 @@ export const fromResolved = (
     )
     const enrichers = yield* acquireEnrichers(settings, resolved, host)
     const enrichment = yield* enrichmentOf(settings, diagnostics)
+    const redact = compile(settings.redact)
     return yield* pipeline.make({
       name: settings.name,
       level: settings.level,
@@ -327,14 +358,13 @@ export const fromResolved = (
       circuitBreaker: settings.circuitBreaker,
       protectedLevel: settings.protectedLevel,
       shutdownTimeout: settings.shutdownTimeoutMs,
-      sinks: opened,
+      sinks: [...opened, ...(additions.sinks ?? [])],
       diagnostics,
-      redact: compile(settings.redact),
+      redact,
       enrichment,
-      enrichers,
-      processors: processorsOf(settings),
-      maxEventBytes: settings.maxEventBytes,
-      oversize: settings.oversize,
+      enrichers: [...enrichers, ...(additions.enrichers ?? [])],
+      callSiteEnrichers: additions.callSite,
+      processors: processorsOf(settings, limits, redact, additions.processors ?? []),
       limits
     })
   })
@@ -342,18 +372,14 @@ export const fromResolved = (
 export const build = (
   input: unknown,
   provider?: ConfigProvider.ConfigProvider,
-  extraEnrichers: ReadonlyArray<NamedEnricher> = []
+  additions: Additions = {}
 ): Effect.Effect<
   { readonly pipeline: pipeline.Pipeline; readonly settings: ResolvedSettings },
   ConfigError | SinkError,
   Scope.Scope
 > =>
   Effect.gen(function* () {
-    const resolved = yield* resolve(input, provider)
-    const settings =
-      extraEnrichers.length === 0
-        ? resolved
-        : { ...resolved, enrichers: [...resolved.enrichers, ...extraEnrichers] }
-    const p = yield* fromResolved(settings)
+    const settings = yield* resolve(input, provider)
+    const p = yield* fromResolved(settings, additions)
     return { pipeline: p, settings }
   })

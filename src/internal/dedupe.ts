@@ -1,6 +1,6 @@
 import { stringify } from "./json.js"
 import type { LevelInfo, LevelName } from "./level.js"
-import { type Emit, isSummary, type SummarizingProcessor, summaryRecord } from "./processor.js"
+import { builtInOrder, type Emit, isSummary, type SummarizingProcessor, summaryRecord } from "./processor.js"
 import { isoTime, type LogRecord, materialize } from "./record.js"
 
 export interface DedupeOptions {
@@ -148,6 +148,7 @@ export const makeDedupe = (options: DedupeOptions): SummarizingProcessor => {
 
   return {
     name: "dedupe",
+    order: builtInOrder.dedupe,
     process: (records, now, emit) => {
       if (windowMs === 0) return records
       sweep(now, emit)

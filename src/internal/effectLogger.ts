@@ -12,8 +12,10 @@ import * as List from "effect/List"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import type * as LogSpan from "effect/LogSpan"
+import { pipeArguments } from "effect/Pipeable"
 import * as Tracer from "effect/Tracer"
 import { captureAnnotations, captureError, captureFields, captureMessage } from "./capture.js"
+import { runCallSiteEnrichers } from "./enrichers.js"
 import { currentContext } from "./facade.js"
 import * as L from "./level.js"
 import type { Pipeline } from "./pipeline.js"
@@ -171,6 +173,45 @@ export const toEffectLevel = (level: L.LevelName): LogLevel.LogLevel => {
   }
 }
 
+/**
+ * Effect's minimum log level tied to a pipeline's threshold: one switch for both. Effect
+ * filters `Effect.log*` calls against the fiber's minimum level before any logger sees them,
+ * and a fiber's FiberRefs cannot be reached from outside it, so a level set once when the
+ * layer is built could never follow `setLevel`. This LogLevel reads the pipeline's
+ * threshold each time Effect compares against it (Effect orders levels by `ordinal`), so a
+ * call below the threshold still costs only Effect's own check, and `setLevel("debug")`
+ * lets `Effect.logDebug` through in every fiber at once.
+ */
+export const liveLevel = (pipeline: Pipeline): LogLevel.LogLevel => {
+  let rank = Number.NaN
+  let level: LogLevel.LogLevel = LogLevel.Info
+  const current = (): LogLevel.LogLevel => {
+    if (pipeline.minRank !== rank) {
+      rank = pipeline.minRank
+      level = toEffectLevel(levelOf(pipeline))
+    }
+    return level
+  }
+  return {
+    get _tag() {
+      return current()._tag
+    },
+    get label() {
+      return current().label
+    },
+    get ordinal() {
+      return current().ordinal
+    },
+    get syslog() {
+      return current().syslog
+    },
+    pipe() {
+      // biome-ignore lint/complexity/noArguments: Pipeable's own signature
+      return pipeArguments(this, arguments)
+    }
+  } as LogLevel.LogLevel
+}
+
 const spanIn = (context: Context.Context<never>): Tracer.AnySpan | undefined => {
   const span = Context.getOption(context, Tracer.ParentSpan)
   return span._tag === "Some" ? span.value : undefined
@@ -201,7 +242,8 @@ const recordOf = (
   spans: List.List<LogSpan.LogSpan>,
   fields: Fields | undefined,
   fresh: boolean,
-  error: unknown
+  error: unknown,
+  fiberRefs: () => FiberRefs.FiberRefs
 ): LogRecord => {
   const limits = pipeline.capturing
   const r = new LogRecord(time, level, captureMessage(message, messageText), pipeline.name)
@@ -215,6 +257,10 @@ const recordOf = (
     r.spanId = span.spanId
   }
   if (!List.isNil(spans)) r.spans = spans
+  if (pipeline.callSite.length > 0)
+    runCallSiteEnrichers(r, pipeline.callSite, fiberRefs(), limits, (name, e) =>
+      pipeline.diagnostics.report(`enricher ${name}`, "failed at the call", e)
+    )
   return r
 }
 
@@ -237,7 +283,8 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
         spans,
         undefined,
         false,
-        hasCause ? cause : error
+        hasCause ? cause : error,
+        () => context
       )
     )
   })
@@ -305,7 +352,8 @@ export const logIn = (
     fiber.getFiberRef(FiberRef.currentLogSpan),
     own,
     fresh,
-    error
+    error,
+    () => fiber.getFiberRefs()
   )
   // under "block", an Effect caller waits for room rather than being refused
   if (pipeline.mustWait(level)) return offerWhenRoom(pipeline, record)

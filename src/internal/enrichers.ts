@@ -5,7 +5,9 @@ import {
   monitorEventLoopDelay,
   performance
 } from "node:perf_hooks"
-import { safeRead } from "./json.js"
+import type * as FiberRefs from "effect/FiberRefs"
+import { captureFields } from "./capture.js"
+import { defaultLimits, type JsonLimits, safeRead } from "./json.js"
 import type { LevelName } from "./level.js"
 import { type Fields, type LogRecord, messageText } from "./record.js"
 
@@ -370,4 +372,85 @@ export const runEnrichers = (
     }
     record.extra = (merged ?? single) as Fields | undefined
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Call-site enrichers: plain functions run by the caller, at the call.
+// ---------------------------------------------------------------------------------------
+
+/** What a call-site enricher sees: the call, where it was made. */
+export interface CallSite {
+  readonly level: LevelName
+  readonly message: string
+  readonly logger: string
+  /** Epoch milliseconds. */
+  readonly time: number
+  /**
+   * The fields bound where the call was made: `withContext` (Promise or Effect), the HTTP
+   * request being served. Empty when none are.
+   */
+  readonly context: Readonly<Record<string, unknown>>
+  /**
+   * The calling fiber's FiberRefs, for calls made from Effect (`Effect.log*`, `Fapilog.*`):
+   * read one with `FiberRefs.getOrDefault(call.fiberRefs, ref)`. Undefined for Promise calls,
+   * which run in the caller's own async context (an AsyncLocalStorage is readable directly).
+   */
+  readonly fiberRefs: FiberRefs.FiberRefs | undefined
+}
+
+export interface CallSiteEnricher {
+  /** Used in diagnostics when the enricher throws. */
+  readonly name: string
+  readonly enrich: (call: CallSite) => Record<string, unknown> | undefined
+}
+
+const noContext: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/**
+ * Runs the call-site enrichers for `record`, on the caller's stack: their merged result
+ * (later ones win) becomes `record.callSite`, captured with `limits` (as is when the logger
+ * reads late). An enricher that throws or returns something other than an object is skipped
+ * and reported; the call goes on.
+ */
+export const runCallSiteEnrichers = (
+  record: LogRecord,
+  enrichers: ReadonlyArray<CallSiteEnricher>,
+  fiberRefs: FiberRefs.FiberRefs | undefined,
+  limits: JsonLimits | undefined,
+  onError: (name: string, error: unknown) => void
+): void => {
+  const call: CallSite = {
+    level: record.level.name,
+    message: safeMessage(record.message),
+    logger: record.logger,
+    time: record.time,
+    context: record.context?.fields ?? noContext,
+    fiberRefs
+  }
+  let single: object | undefined
+  let merged: Record<string, unknown> | undefined
+  for (const { name, enrich } of enrichers) {
+    let out: unknown
+    try {
+      out = enrich(call)
+    } catch (e) {
+      onError(name, e)
+      continue
+    }
+    if (!isFieldsObject(out)) continue
+    if (single === undefined && merged === undefined) {
+      single = out
+      continue
+    }
+    if (merged === undefined) {
+      // null prototype: a `__proto__` key stays an ordinary field
+      merged = Object.create(null) as Record<string, unknown>
+      Object.assign(merged, captureFields(single as object, limits ?? defaultLimits))
+      single = undefined
+    }
+    Object.assign(merged, captureFields(out, limits ?? defaultLimits))
+  }
+  if (merged !== undefined) record.callSite = merged
+  else if (single !== undefined)
+    record.callSite = limits === undefined ? (single as Fields) : captureFields(single, limits)
 }

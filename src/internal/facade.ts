@@ -5,6 +5,7 @@ import { globalValue } from "effect/GlobalValue"
 import * as Scope from "effect/Scope"
 import { build } from "./build.js"
 import { captureError, captureFields, captureMessage } from "./capture.js"
+import { runCallSiteEnrichers } from "./enrichers.js"
 import type { LevelName } from "./level.js"
 import * as L from "./level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./pipeline.js"
@@ -74,6 +75,10 @@ class FacadeLogger implements Logger {
     }
     r.bindings = this.bindings
     r.context = contextStorage.getStore()
+    if (p.callSite.length > 0)
+      runCallSiteEnrichers(r, p.callSite, undefined, limits, (name, e) =>
+        p.diagnostics.report(`enricher ${name}`, "failed at the call", e)
+      )
     p.offer(r)
   }
 

@@ -12,7 +12,7 @@ import type { Batch } from "../Sink.js"
 import { CircuitBreaker, type CircuitState } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
 import type { Config } from "./networkConfig.js"
-import { retrySchedule } from "./pipeline.js"
+import { retrySchedule } from "./retry.js"
 import { defaultSpoolMaxBytes, Spool, type SpoolEntry } from "./spool.js"
 
 /**

@@ -1,28 +1,29 @@
+import { randomBytes } from "node:crypto"
 import { setImmediate } from "node:timers"
-import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { Sink } from "../Sink.js"
 import { type BatchContext, BatchImpl } from "./batch.js"
-import { CircuitBreaker, type CircuitBreakerOptions, defaultCircuit } from "./circuitBreaker.js"
+import type { CircuitBreakerOptions } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
-import { type NamedEnricher, runEnrichers } from "./enrichers.js"
+import { Dispatch, type SinkHealth } from "./dispatch.js"
+import type { CallSiteEnricher, NamedEnricher } from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
+import { BACKLOG_BUFFERS, Intake, type OverflowPolicy } from "./intake.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
 import { type LevelInfo, type LevelName, levels, WARN } from "./level.js"
-import { type Processor, summaryRecord } from "./processor.js"
+import { Processing } from "./processing.js"
+import { type StageProcessor, summaryRecord } from "./processor.js"
 import { type Bindings, type LogRecord, recordOf } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
-import type { NarrowingSink } from "./sink.js"
+import type { RetryOptions } from "./retry.js"
+import { Waiters } from "./waiters.js"
 
-export type OverflowPolicy = "block" | "drop-newest" | "drop-oldest"
-
-/** How many buffers' worth of events may wait for asynchronous sinks before calls are refused. */
-const BACKLOG_BUFFERS = 4
+export type { SinkHealth } from "./dispatch.js"
+export type { OverflowPolicy } from "./intake.js"
 
 export interface PipelineOptions {
   /** Name written in the `logger` key and in diagnostics. */
@@ -40,25 +41,24 @@ export interface PipelineOptions {
   readonly enrichment?: (() => Bindings | undefined) | undefined
   /** Custom enrichers, run per event in the worker, never on the caller's side. */
   readonly enrichers?: ReadonlyArray<NamedEnricher> | undefined
-  /** Batch steps: sampling, throttling, deduplication, in order. */
-  readonly processors?: ReadonlyArray<Processor> | undefined
+  /** Enrichers run on the caller's side, at the call, in this order. */
+  readonly callSiteEnrichers?: ReadonlyArray<CallSiteEnricher> | undefined
+  /** The processor stage, in the order it runs (built-ins and the user's). */
+  readonly processors?: ReadonlyArray<StageProcessor> | undefined
   /**
    * What a full buffer does: "block" (default: synchronous callers drain it inline, Effect
    * callers of Fapilog.* wait), "drop-newest" (refuse the incoming event), "drop-oldest"
    * (evict the oldest buffered one). Protected levels are never refused while a lower one can be.
    */
   readonly overflow?: OverflowPolicy | undefined
-  readonly protectedLevel?: LevelName | undefined
   /** Events at or above this level are protected from overflow refusal; default "error". */
+  readonly protectedLevel?: LevelName | undefined
   /** Log an uncaught exception or unhandled rejection at fatal and flush before the process dies. */
   readonly logCrashes?: boolean | undefined
   /** Where a failing sink's batches go; default none. */
   readonly fallback?: Sink | undefined
   readonly retry?: RetryOptions | undefined
   readonly circuitBreaker?: CircuitBreakerOptions | undefined
-  /** Events whose line exceeds this many bytes are truncated (or dropped). */
-  readonly maxEventBytes?: number | undefined
-  readonly oversize?: "truncate" | "drop" | undefined
   /** Serialization limits; capture applies them at the call. Default `defaultLimits`. */
   readonly limits?: JsonLimits | undefined
   /**
@@ -69,11 +69,11 @@ export interface PipelineOptions {
   readonly capture?: "call" | "late" | undefined
 }
 
-/** Counters of a pipeline; `accepted = settled + queued` until close, then `+ lost`. */
+/** Counters of a pipeline: `accepted = settled + queued + lost`, always (see {@link Pipeline.stats}). */
 export interface PipelineStats {
   /** Events taken in (the call returned and nothing refused them). */
   readonly accepted: number
-  /** Events every sink has been handed (written, or a failure reported). */
+  /** Events the pipeline is done with: handed to every sink (written, or a failure reported), or filtered. */
   readonly settled: number
   /** Events waiting in the buffer or for asynchronous sinks. */
   readonly queued: number
@@ -85,42 +85,10 @@ export interface PipelineStats {
   readonly lost: number
   /** Sink write failures reported. */
   readonly sinkErrors: number
-  /** Accepted events that sampling, throttling or deduplication chose not to write. */
+  /** Accepted events that a processor (sampling, throttling, deduplication, the size guard, yours) dropped. */
   readonly filtered: number
-}
-
-interface SinkGuard {
-  readonly sink: Sink
-  readonly breaker: CircuitBreaker
-  failures: number
-  /** Events this sink could not write that the fallback sink took. */
-  toFallback: number
-  /** Events neither this sink nor the fallback could write. */
-  undelivered: number
-}
-
-export interface SinkHealth {
-  readonly name: string
-  readonly status: "ok" | "degraded" | "circuit-open"
-  readonly failures: number
-  readonly toFallback: number
-  readonly undelivered: number
-}
-
-const severity = { ok: 0, degraded: 1, "circuit-open": 2 } as const
-
-const worse = (a: SinkHealth["status"], b: SinkHealth["status"] | undefined): SinkHealth["status"] =>
-  b !== undefined && severity[b] > severity[a] ? b : a
-
-/** What a sink reports about itself: an unknown status counts as nothing, a throwing report as degraded. */
-const ownStatus = (sink: Sink): SinkHealth["status"] | undefined => {
-  if (sink.health === undefined) return undefined
-  try {
-    const status = sink.health().status
-    return Object.hasOwn(severity, status) ? status : undefined
-  } catch {
-    return "degraded"
-  }
+  /** `filtered` by processor name, e.g. { "sampling": 120, "drop-health-checks": 7 }. */
+  readonly filteredBy: Readonly<Record<string, number>>
 }
 
 export interface PipelineHealth {
@@ -129,83 +97,57 @@ export interface PipelineHealth {
   readonly stats: PipelineStats
 }
 
-export interface RetryOptions {
-  readonly attempts: number
-  readonly baseDelayMs: number
-  readonly maxDelayMs: number
-}
-
-export const defaultRetry: RetryOptions = Object.freeze({ attempts: 3, baseDelayMs: 100, maxDelayMs: 5000 })
-
-/** Exponential from `baseDelayMs`, jittered, each delay capped at `maxDelayMs`, `attempts` retries. */
-export const retrySchedule = (o: RetryOptions): Schedule.Schedule<unknown> =>
-  Schedule.exponential(Duration.millis(o.baseDelayMs)).pipe(
-    Schedule.jittered,
-    Schedule.union(Schedule.spaced(Duration.millis(o.maxDelayMs))),
-    Schedule.intersect(Schedule.recurs(o.attempts))
-  )
-
+/** A batch the synchronous sinks have written, waiting for the asynchronous ones. */
 interface Pending {
   readonly batch: BatchImpl
+  /** The drained count once this batch is settled. */
   readonly end: number
 }
 
-interface Waiter {
-  readonly target: number
-  readonly resume: () => void
-}
-
 /**
- * caller → bounded buffer → one worker fiber → batch → sinks.
+ * caller → bounded buffer → one worker fiber → processors → batch → sinks.
  *
- * `offer` is plain synchronous code: push, and either wake the worker (once per batch) or,
- * when the buffer is full, drain it inline through the synchronous sinks. The worker drains
- * whatever is buffered as one batch, then runs the asynchronous sinks in parallel.
+ * The stages live in their own modules: {@link Intake} (the buffer, overflow and
+ * refusals), {@link Processing} (enrichers and processors), {@link Dispatch} (sinks,
+ * breakers, fallback). This class wires them: `offer` is plain synchronous code that
+ * pushes and either wakes the worker (once per turn of the event loop) or, when the buffer
+ * is full under "block", drains it inline through the synchronous sinks. The worker drains
+ * whatever is buffered as one batch, then serves the asynchronous sinks in order.
  */
 export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   minRank: number
   readonly name: string
   /** The limits that capture applies at the call; undefined when values are read late. */
   readonly capturing: JsonLimits | undefined
-  private readonly capacity: number
-  private readonly syncSinks: ReadonlyArray<Sink>
-  private readonly asyncSinks: ReadonlyArray<Sink>
-  private readonly diagnostics: Diagnostics
+  /** Enrichers the callers run at the call (empty: none). */
+  readonly callSite: ReadonlyArray<CallSiteEnricher>
+  readonly diagnostics: Diagnostics
+  private readonly intake: Intake
+  private readonly processing: Processing
+  private readonly dispatch: Dispatch
   private readonly batchContext: BatchContext
-  private readonly enrichment: (() => Bindings | undefined) | undefined
-  private readonly enrichers: ReadonlyArray<NamedEnricher>
-  private readonly processors: ReadonlyArray<Processor>
+  /** Every event id of this pipeline starts with it: 16 random hex digits and a dash. */
+  private readonly idPrefix = `${randomBytes(8).toString("hex")}-`
+  private seq = 0
   private ticker: ReturnType<typeof setInterval> | undefined = undefined
-  private emitted: Array<LogRecord> = []
-  private filtered = 0
-  private oversized = 0
-  private oversizedUnreported = 0
-  private readonly maxEventBytes: number | undefined
-  private buffer: Array<LogRecord> = []
   private readonly pending: Array<Pending> = []
-  private readonly waiters: Array<Waiter> = []
+  /** Events in `pending`: bounded, so that slow asynchronous sinks cannot grow memory. */
+  private pendingEvents = 0
+  /** `flush` callers, until what was accepted before their call is settled. */
+  private readonly handoffs = new Waiters()
+  /** Effect callers under "block", until the asynchronous backlog has room. */
+  private readonly room = new Waiters()
   private wake: (() => void) | undefined = undefined
   private wakeScheduled = false
   private draining = false
   private closing = false
   private closed = false
-  private accepted = 0
+  /** Events taken out of the buffer into batches. */
   private drained = 0
   private settled = 0
-  private refused = 0
-  private readonly refusedBy = new Map<string, Record<string, number>>()
+  private lost = 0
   private reportedRefused = 0
   private reportedLost = 0
-  private readonly overflow: OverflowPolicy
-  private readonly protectedRank: number
-  private pendingEvents = 0
-  private readonly guards = new Map<Sink, SinkGuard>()
-  private readonly fallback: Sink | undefined
-  private readonly retry: Schedule.Schedule<unknown>
-  private readonly circuit: CircuitBreakerOptions
-  private readonly roomWaiters: Array<() => void> = []
-  private lost = 0
-  private sinkErrors = 0
   /** Sinks that deliver in the background: `flush` also waits for their deliveries. */
   private readonly sinkFlushes: ReadonlyArray<Effect.Effect<void>>
   private readonly flushTimeout: Duration.DurationInput
@@ -213,211 +155,134 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   constructor(options: PipelineOptions) {
     this.name = options.name
     this.capturing = options.capture === "late" ? undefined : (options.limits ?? defaultLimits)
+    this.callSite = options.callSiteEnrichers ?? []
     this.minRank = levels[options.level].rank
-    this.capacity = Math.max(1, options.capacity)
-    this.syncSinks = options.sinks.filter((s) => s.writeSync !== undefined)
-    this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
+    this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
+    this.intake = new Intake(
+      Math.max(1, options.capacity),
+      options.overflow ?? "block",
+      levels[options.protectedLevel ?? "error"].rank
+    )
+    this.processing = new Processing({
+      diagnostics: this.diagnostics,
+      enrichment: options.enrichment,
+      enrichers: options.enrichers,
+      processors: options.processors,
+      stamp: (r) => this.stamp(r)
+    })
+    this.dispatch = new Dispatch({
+      sinks: options.sinks,
+      diagnostics: this.diagnostics,
+      fallback: options.fallback,
+      retry: options.retry,
+      circuitBreaker: options.circuitBreaker
+    })
     this.sinkFlushes = options.sinks.flatMap((s) => (s.flush === undefined ? [] : [s.flush]))
     this.flushTimeout = options.shutdownTimeout
-    this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
-    this.maxEventBytes = options.maxEventBytes
-    this.overflow = options.overflow ?? "block"
-    this.fallback = options.fallback
-    this.retry = retrySchedule(options.retry ?? defaultRetry)
-    this.circuit = options.circuitBreaker ?? defaultCircuit
-    this.protectedRank = levels[options.protectedLevel ?? "error"].rank
     this.batchContext = {
       redact: options.redact,
-      onFormatError: (name, e) => this.diagnostics.report(`formatter ${name}`, "failed for an event", e),
-      guard:
-        options.maxEventBytes === undefined
-          ? undefined
-          : {
-              maxBytes: options.maxEventBytes,
-              mode: options.oversize ?? "truncate",
-              onDrop: () => {
-                this.oversized++
-                this.oversizedUnreported++
-              }
-            }
+      onFormatError: (name, e) => this.diagnostics.report(`formatter ${name}`, "failed for an event", e)
     }
-    this.enrichment = options.enrichment
-    this.enrichers = options.enrichers ?? []
-    this.processors = options.processors ?? []
     // a plain unref'd timer: processor windows close and refusals are summarised on time,
     // without holding the process open
     this.ticker = setInterval(() => this.tick(), 1000)
     this.ticker.unref()
   }
 
-  private readonly emit = (record: LogRecord): void => {
-    this.emitted.push(record)
-  }
-
-  /** Lets windowed processors report; their summaries join the next batch. */
-  tick(final = false): void {
-    const now = Date.now()
-    if (this.oversizedUnreported > 0) this.signal()
-    for (const p of this.processors) {
-      try {
-        if (final) p.flush?.(now, this.emit)
-        else p.tick?.(now, this.emit)
-      } catch (e) {
-        this.diagnostics.report(`processor ${p.name}`, "tick failed", e)
-      }
-    }
-    if (this.refused > this.reportedRefused || this.lost > this.reportedLost) {
-      this.emit(
-        summaryRecord(now, WARN, "events refused or lost", {
-          processor: "pipeline",
-          refused: this.refused - this.reportedRefused,
-          lost: this.lost - this.reportedLost,
-          refusedSinceStart: this.stats().refusedBy
-        })
-      )
-      this.reportedRefused = this.refused
-      this.reportedLost = this.lost
-    }
-    if (this.emitted.length > 0) this.signal()
-  }
-
-  private hasWork(): boolean {
-    return this.buffer.length > 0 || this.emitted.length > 0 || this.oversizedUnreported > 0
-  }
-
   /**
-   * The per-batch steps before the sinks: enrichment, custom enrichers, processors. Plain
-   * synchronous code; a failing step is reported and skipped, the batch goes on.
+   * The counters, and the one place that states their rule: every accepted event is
+   * settled (handed to every sink, or filtered), still queued, or lost; nothing else.
    */
-  private prepare(records: Array<LogRecord>): ReadonlyArray<LogRecord> {
-    if (this.oversizedUnreported > 0) {
-      // the size guard dropped events from the previous batch: say so in the log itself
-      this.emit(
-        summaryRecord(Date.now(), WARN, "size guard dropped events", {
-          processor: "size-guard",
-          dropped: this.oversizedUnreported,
-          maxEventBytes: this.maxEventBytes
-        })
-      )
-      this.oversizedUnreported = 0
+  stats(): PipelineStats {
+    const filteredBy = this.processing.filtered()
+    return {
+      accepted: this.intake.accepted,
+      settled: this.settled,
+      queued: this.intake.accepted - this.settled - this.lost,
+      refused: this.intake.refused,
+      refusedBy: this.intake.refusals(),
+      lost: this.lost,
+      sinkErrors: this.dispatch.sinkErrors,
+      filtered: Object.values(filteredBy).reduce((a, b) => a + b, 0),
+      filteredBy
     }
-    const enrichment = this.enrichment?.()
-    if (enrichment !== undefined) for (const r of records) r.enrichment = enrichment
-    if (this.enrichers.length > 0) {
-      runEnrichers(records, this.enrichers, (name, e) =>
-        this.diagnostics.report(`enricher ${name}`, "failed", e)
-      )
-    }
-    if (this.processors.length === 0 && this.emitted.length === 0) return records
-    let out: ReadonlyArray<LogRecord> = records
-    const now = Date.now()
-    for (const p of this.processors) {
-      try {
-        out = p.process(out, now, this.emit)
-      } catch (e) {
-        this.diagnostics.report(`processor ${p.name}`, "failed; batch passed on unchanged", e)
-      }
-    }
-    this.filtered += records.length - out.length
-    if (this.emitted.length === 0) return out
-    const withSummaries = [...out, ...this.emitted]
-    this.emitted = []
-    return withSummaries
+  }
+
+  /** Each sink's circuit state and counters, with the pipeline's counters. */
+  health(): PipelineHealth {
+    const sinks = this.dispatch.health()
+    const status = sinks.every((s) => s.status === "ok")
+      ? "ok"
+      : sinks.some((s) => s.status === "ok")
+        ? "degraded"
+        : "failing"
+    return { status, sinks, stats: this.stats() }
   }
 
   setLevel(level: LevelName): void {
     this.minRank = levels[level].rank
   }
 
-  stats(): PipelineStats {
-    return {
-      accepted: this.accepted,
-      settled: this.settled,
-      queued: this.accepted - this.settled - this.lost,
-      refused: this.refused,
-      refusedBy: Object.fromEntries([...this.refusedBy].map(([reason, byLevel]) => [reason, { ...byLevel }])),
-      lost: this.lost,
-      sinkErrors: this.sinkErrors,
-      filtered: this.filtered + this.oversized
-    }
-  }
-
   /** Takes one event. Never throws, never waits on a network. */
   offer(record: LogRecord): void {
     if (this.closed) {
-      if (this.refusedBy.get("closed") === undefined)
+      if (!this.intake.hasRefused("closed"))
         this.diagnostics.report("pipeline", "event logged after close was refused")
-      this.refuse("closed", record)
+      this.intake.refuse("closed", record)
       return
     }
-    const buffer = this.buffer
-    if (buffer.length >= this.capacity && !this.makeRoom(record)) return
-    if (this.backlogFull() && record.level.rank < this.protectedRank) {
-      // asynchronous sinks are this far behind: memory stays bounded, the refusal is counted
-      this.refuse("overflow", record)
-      return
-    }
-    this.accepted++
-    buffer.push(record)
-    if (buffer.length >= this.capacity && this.overflow === "block" && !this.draining) this.drainSync()
+    if (!this.intake.take(record, this.backlogFull())) return
+    this.stamp(record)
+    if (this.intake.full && this.intake.overflow === "block" && !this.draining) this.drainSync()
     else if (this.wake !== undefined) this.signalSoon()
   }
 
-  private refuse(reason: string, record: LogRecord): void {
-    this.refused++
-    let byLevel = this.refusedBy.get(reason)
-    if (byLevel === undefined) this.refusedBy.set(reason, (byLevel = {}))
-    byLevel[record.level.name] = (byLevel[record.level.name] ?? 0) + 1
-  }
-
-  /**
-   * The buffer is full. Under "block" there is always room (the caller drains it next).
-   * Under the drop policies, an unprotected event is refused (drop-newest) or the oldest
-   * unprotected buffered event is evicted (drop-oldest); a protected event evicts the
-   * newest (drop-newest) or oldest (drop-oldest) unprotected one, and goes over capacity
-   * only when every buffered event is protected. Returns whether `record` may be added.
-   */
-  private makeRoom(record: LogRecord): boolean {
-    if (this.overflow === "block") return true
-    const isProtected = record.level.rank >= this.protectedRank
-    if (this.overflow === "drop-newest" && !isProtected) {
-      this.refuse("overflow", record)
-      return false
-    }
-    const buffer = this.buffer
-    const at =
-      this.overflow === "drop-oldest"
-        ? buffer.findIndex((r) => r.level.rank < this.protectedRank)
-        : buffer.findLastIndex((r) => r.level.rank < this.protectedRank)
-    if (at >= 0) {
-      const [evicted] = buffer.splice(at, 1)
-      this.accepted--
-      this.refuse("overflow", evicted as LogRecord)
-      return true
-    }
-    if (isProtected) return true
-    this.refuse("overflow", record)
-    return false
+  /** Gives an event its stable id. */
+  private stamp(record: LogRecord): void {
+    if (record.seq !== 0 || record.givenId !== undefined) return
+    record.idPrefix = this.idPrefix
+    record.seq = ++this.seq
   }
 
   private backlogFull(): boolean {
-    return this.pendingEvents >= this.capacity * BACKLOG_BUFFERS
+    return this.pendingEvents >= this.intake.capacity * BACKLOG_BUFFERS
+  }
+
+  /** Whether an Effect caller logging at `level` must wait for room rather than be refused. */
+  mustWait(level: LevelInfo): boolean {
+    return this.intake.overflow === "block" && level.rank < this.intake.protectedRank && this.backlogFull()
   }
 
   /**
    * For Effect callers under "block": completes when the backlog of the asynchronous sinks
    * has room (at once when it has), so that the caller suspends instead of being refused.
    */
-  readonly awaitRoom: Effect.Effect<void> = Effect.suspend(() =>
-    this.overflow !== "block" || !this.backlogFull() || this.closed
-      ? Effect.void
-      : Effect.async<void>((resume) => {
-          this.roomWaiters.push(() => resume(Effect.void))
-        })
+  readonly awaitRoom: Effect.Effect<void> = this.room.wait(
+    () => this.intake.overflow !== "block" || !this.backlogFull() || this.closed
   )
 
-  mustWait(level: LevelInfo): boolean {
-    return this.overflow === "block" && level.rank < this.protectedRank && this.backlogFull()
+  /** Lets windowed processors report; their summaries join the next batch. */
+  tick(final = false): void {
+    const now = Date.now()
+    this.processing.tick(now, final)
+    const refused = this.intake.refused
+    if (refused > this.reportedRefused || this.lost > this.reportedLost) {
+      this.processing.emit(
+        summaryRecord(now, WARN, "events refused or lost", {
+          processor: "pipeline",
+          refused: refused - this.reportedRefused,
+          lost: this.lost - this.reportedLost,
+          refusedSinceStart: this.intake.refusals()
+        })
+      )
+      this.reportedRefused = refused
+      this.reportedLost = this.lost
+    }
+    if (this.processing.pending) this.signal()
+  }
+
+  private hasWork(): boolean {
+    return this.intake.size > 0 || this.processing.pending
   }
 
   /**
@@ -453,26 +318,13 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
    */
   drainSync(): void {
     if (!this.hasWork() || this.draining) return
-    const records = this.buffer
-    this.buffer = []
+    const records = this.intake.drain()
     this.draining = true
     try {
-      const batch = new BatchImpl(this.prepare(records), this.batchContext)
-      for (const sink of this.syncSinks) {
-        const guard = this.guardOf(sink)
-        if (!guard.breaker.allow()) {
-          this.toFallback(guard, batch)
-          continue
-        }
-        try {
-          sink.writeSync!(batch)
-          guard.breaker.success()
-        } catch (e) {
-          this.sinkFailed(guard, e, batch)
-        }
-      }
+      const batch = new BatchImpl(this.processing.run(records), this.batchContext)
+      this.dispatch.writeSync(batch)
       this.drained += records.length
-      if (this.asyncSinks.length === 0) {
+      if (this.dispatch.asyncSinks.length === 0) {
         this.settle(this.drained)
       } else {
         this.pending.push({ batch, end: this.drained })
@@ -484,114 +336,21 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     }
   }
 
-  private afterAsyncBatch(done: Pending): void {
-    this.pendingEvents -= done.batch.size
-    this.settle(done.end)
-    if (this.roomWaiters.length > 0 && !this.backlogFull())
-      for (const resume of this.roomWaiters.splice(0)) resume()
-  }
-
-  private sinkFailed(guard: SinkGuard, error: unknown, batch: BatchImpl): void {
-    this.sinkErrors++
-    guard.failures++
-    guard.breaker.failure()
-    this.diagnostics.report(`sink ${guard.sink.name}`, "write failed", error, {
-      circuit: guard.breaker.state
-    })
-    this.toFallback(guard, batch)
-  }
-
   private settle(end: number): void {
     this.settled = end
-    if (this.waiters.length === 0) return
-    let i = 0
-    while (i < this.waiters.length) {
-      const w = this.waiters[i]!
-      if (w.target <= end) {
-        this.waiters.splice(i, 1)
-        w.resume()
-      } else {
-        i++
-      }
-    }
+    this.handoffs.release()
   }
 
-  /**
-   * Every asynchronous sink in parallel. A write is retried on the pipeline's Schedule; when
-   * retries are spent, or the sink's circuit is open, the batch goes to the fallback sink.
-   */
-  private writeAsync(batch: BatchImpl): Effect.Effect<void> {
-    return Effect.forEach(
-      this.asyncSinks,
-      (sink) => {
-        const guard = this.guardOf(sink)
-        if (!guard.breaker.allow()) return Effect.sync(() => this.toFallback(guard, batch))
-        return Effect.suspend(() => sink.write(batch)).pipe(
-          Effect.retry(this.retry),
-          Effect.matchCause({
-            onSuccess: () => guard.breaker.success(),
-            onFailure: (cause) => this.sinkFailed(guard, Cause.squash(cause), batch)
-          })
-        )
-      },
-      { concurrency: "unbounded", discard: true }
-    )
-  }
-
-  private guardOf(sink: Sink): SinkGuard {
-    let guard = this.guards.get(sink)
-    if (guard === undefined) {
-      guard = { sink, breaker: new CircuitBreaker(this.circuit), failures: 0, toFallback: 0, undelivered: 0 }
-      this.guards.set(sink, guard)
-    }
-    return guard
-  }
-
-  /** What a failing sink could not write goes to the fallback sink, or is counted as undelivered. */
-  private toFallback(guard: SinkGuard, whole: BatchImpl): void {
-    // a sink that takes only part of each batch (a level filter, a route) hands over only that part
-    const batch = (guard.sink as NarrowingSink).narrow?.(whole) ?? whole
-    if (batch.size === 0) return
-    const fallback = this.fallback
-    if (fallback?.writeSync !== undefined && fallback !== guard.sink) {
-      try {
-        fallback.writeSync(batch)
-        guard.toFallback += batch.size
-        return
-      } catch (e) {
-        this.diagnostics.report(`sink ${fallback.name}`, "fallback write failed", e)
-      }
-    }
-    guard.undelivered += batch.size
-  }
-
-  /** Each sink's circuit state and counters, with the pipeline's counters. */
-  health(): PipelineHealth {
-    const sinks = [...this.syncSinks, ...this.asyncSinks].map((sink) => {
-      const g = this.guardOf(sink)
-      const state = g.breaker.state
-      const seen: SinkHealth["status"] =
-        state === "open"
-          ? "circuit-open"
-          : state === "half-open" || g.breaker.consecutiveFailures > 0
-            ? "degraded"
-            : "ok"
-      return {
-        name: sink.name,
-        // a sink that delivers in the background knows about failures fapilog never sees
-        status: worse(seen, ownStatus(sink)),
-        failures: g.failures,
-        toFallback: g.toFallback,
-        undelivered: g.undelivered
-      }
+  /** The oldest pending batch, written through the asynchronous sinks. */
+  private readonly writeNext: Effect.Effect<void> = Effect.suspend(() => {
+    const next = this.pending[0] as Pending
+    return Effect.map(this.dispatch.writeAsync(next.batch), () => {
+      this.pending.shift()
+      this.pendingEvents -= next.batch.size
+      this.settle(next.end)
+      if (!this.backlogFull()) this.room.release()
     })
-    const status = sinks.every((s) => s.status === "ok")
-      ? "ok"
-      : sinks.some((s) => s.status === "ok")
-        ? "degraded"
-        : "failing"
-    return { status, sinks, stats: this.stats() }
-  }
+  })
 
   private readonly waitForWork: Effect.Effect<void> = Effect.async<void>((resume) => {
     this.wake = () => resume(Effect.void)
@@ -604,14 +363,9 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   readonly run: Effect.Effect<void> = Effect.gen(this, function* () {
     while (true) {
       this.drainSync()
-      while (this.pending.length > 0) {
-        const next = this.pending[0]!
-        // Interruptible on purpose: only a shutdown timeout interrupts the worker, and a batch
-        // cut short stays in `pending`, where it is counted as lost.
-        yield* this.writeAsync(next.batch)
-        this.pending.shift()
-        this.afterAsyncBatch(next)
-      }
+      // Interruptible on purpose: only a shutdown timeout interrupts the worker, and a batch
+      // cut short stays in `pending`, where it is counted as lost.
+      while (this.pending.length > 0) yield* this.writeNext
       if (!this.hasWork()) {
         if (this.closing) return
         yield* this.waitForWork
@@ -623,25 +377,19 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     this.drainSync()
     return Effect.whileLoop({
       while: () => this.pending.length > 0,
-      body: () => {
-        const next = this.pending[0]!
-        return Effect.map(this.writeAsync(next.batch), () => {
-          this.pending.shift()
-          this.afterAsyncBatch(next)
-        })
-      },
+      body: () => this.writeNext,
       step: () => {}
     })
   })
 
+  /** Completes once every event accepted before the call has been handed to every sink. */
   private readonly handedOver: Effect.Effect<void> = Effect.suspend(() => {
     this.drainSync()
-    const target = this.accepted
-    if (this.settled + this.lost >= target || this.closed) return Effect.void
-    return Effect.async<void>((resume) => {
-      this.waiters.push({ target, resume: () => resume(Effect.void) })
-      this.signal()
-    })
+    const target = this.intake.accepted
+    return this.handoffs.wait(
+      () => this.settled + this.lost >= target || this.closed,
+      () => this.signal()
+    )
   })
 
   /**
@@ -700,14 +448,14 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   }
 
   private giveUpPending(reason: string): void {
-    const lost = this.accepted - this.settled - this.lost
+    const lost = this.intake.accepted - this.settled - this.lost
     if (lost > 0) {
       this.lost += lost
       this.pending.length = 0
       this.diagnostics.report("pipeline", `${lost} accepted events were lost: ${reason}`, undefined, { lost })
     }
-    for (const w of this.waiters.splice(0)) w.resume()
-    for (const resume of this.roomWaiters.splice(0)) resume()
+    this.handoffs.releaseAll()
+    this.room.releaseAll()
   }
 
   /** The process is about to die of `error`: record it at fatal and write everything now. */

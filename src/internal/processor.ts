@@ -1,24 +1,61 @@
-import { safeRead } from "./json.js"
+import type { LogEvent } from "../LogEvent.js"
+import type * as PublicProcessor from "../Processor.js"
+import { captureFields } from "./capture.js"
+import { defaultLimits, safeRead } from "./json.js"
 import type { LevelInfo } from "./level.js"
-import { type Fields, type LogRecord, materialize, recordOf } from "./record.js"
+import { levels } from "./level.js"
+import { type Fields, type LogRecord, materialize, recordFromEvent, recordOf } from "./record.js"
 
 /** Adds a record (a summary of what a processor suppressed) after the current batch. */
 export type Emit = (record: LogRecord) => void
 
 /**
- * A batch step between the buffer and the sinks: sampling, throttling, deduplication.
- * Plain synchronous code over a whole batch; it returns the records to keep, in order, and
- * may `emit` summary records. It must never throw into the pipeline (the pipeline still
- * guards it and reports a failure, keeping the batch unchanged).
+ * Told that processing one record threw: reports it and answers whether the record is kept
+ * as it was (`true`) or dropped, as the processor's `onError` says.
  */
-export interface Processor {
+export type EventFailed = (record: LogRecord, error: unknown) => boolean
+
+/**
+ * A step of the processor stage, over the pipeline's own records: the built-in sampling,
+ * throttling, deduplication and size guard, and every public processor through
+ * {@link fromPublic}. Plain synchronous code over a whole batch: it returns the records to
+ * keep, in order (the same ones, or new ones), and may `emit` summary records. The stage
+ * guards it (see `processing.ts`).
+ */
+export interface StageProcessor {
   readonly name: string
-  readonly process: (records: ReadonlyArray<LogRecord>, now: number, emit: Emit) => ReadonlyArray<LogRecord>
+  /** Where it runs among the processors (lower first); ties by name. */
+  readonly order: number
+  /** What the stage does with an event the processor throws on: keep it as it was (default) or drop it. */
+  readonly onError?: "pass" | "drop" | undefined
+  /**
+   * `failed`: a processor that works event by event tells the stage about an event it threw
+   * on, and goes on with the others; one that throws out of `process` is run again one event
+   * at a time by the stage, so that the failure costs only the events it fails on.
+   */
+  readonly process: (
+    records: ReadonlyArray<LogRecord>,
+    now: number,
+    emit: Emit,
+    failed?: EventFailed
+  ) => ReadonlyArray<LogRecord>
   /** Called about once a second, so that a window can close and report without new events. */
   readonly tick?: ((now: number, emit: Emit) => void) | undefined
   /** Called when the pipeline closes: report everything still pending, whatever the interval. */
   readonly flush?: ((now: number, emit: Emit) => void) | undefined
 }
+
+/**
+ * A processor that holds counts between summaries. `flush` reports whatever is pending at
+ * once, whatever the interval: the pipeline calls it before its final drain, so that
+ * closing a logger never silently forgets what it suppressed.
+ */
+export interface SummarizingProcessor extends StageProcessor {
+  readonly flush: (now: number, emit: Emit) => void
+}
+
+/** The built-ins run first, in this order, before processors of order 0 (the default). */
+export const builtInOrder = { dedupe: -400, sampling: -300, throttle: -200, "size-guard": -100 } as const
 
 /** A record that fapilog itself writes (summaries of suppressed events), under the `fapilog` logger. */
 export const summaryRecord = (time: number, level: LevelInfo, message: string, fields: Fields): LogRecord =>
@@ -31,15 +68,6 @@ export const fieldValue = (record: LogRecord, key: string): unknown => {
   return materialize(record).fields[key]
 }
 
-/**
- * A processor that holds counts between summaries. `flush` reports whatever is pending at
- * once, whatever the interval: the pipeline calls it before its final drain, so that
- * closing a logger never silently forgets what it suppressed.
- */
-export interface SummarizingProcessor extends Processor {
-  readonly flush: (now: number, emit: Emit) => void
-}
-
 /** Our own summaries may pass through later processors; sampling them away would hide the losses. */
 export const isSummary = (r: LogRecord): boolean =>
   r.logger === "fapilog" && r.fields !== undefined && typeof safeRead(r.fields, "processor") === "string"
@@ -47,3 +75,68 @@ export const isSummary = (r: LogRecord): boolean =>
 /** A configured interval, or `fallback` when it is missing or not a usable number. */
 export const intervalOf = (ms: number | undefined, fallback: number): number =>
   ms !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : fallback
+
+/** The structured event a public processor sees: unredacted, frozen (return a new one to change it). */
+const eventOf = (r: LogRecord): LogEvent => {
+  if (r.event === undefined) {
+    const e = materialize(r)
+    Object.freeze(e.fields)
+    r.event = Object.freeze(e)
+  }
+  return r.event
+}
+
+const contextOf = (now: number, emit: Emit): PublicProcessor.Context => ({
+  now,
+  emit: (event: PublicProcessor.Emitted) => {
+    const level = levels[event.level]
+    if (level === undefined) throw new TypeError(`emit: "${String(event.level)}" is not a level`)
+    emit(
+      recordOf(level, String(event.message), {
+        time: now,
+        logger: event.logger ?? "fapilog",
+        fields: event.fields === undefined ? undefined : captureFields(event.fields, defaultLimits)
+      })
+    )
+  }
+})
+
+/**
+ * A public processor (over structured events) as a stage processor. Each record is shown as
+ * its event (built once, unredacted, frozen); an event handed back unchanged keeps its
+ * record, a new one becomes a new record (its fields captured, its id kept).
+ */
+export const fromPublic = (p: PublicProcessor.Processor): StageProcessor => {
+  const each = p.process
+  const batch = p.processBatch
+  return {
+    name: p.name,
+    order: p.order ?? 0,
+    onError: p.onError,
+    process:
+      each !== undefined
+        ? (records, _now, _emit, failed) => {
+            const out: Array<LogRecord> = []
+            for (const r of records) {
+              try {
+                const e = eventOf(r)
+                const kept = each(e)
+                if (kept !== undefined) out.push(kept === e ? r : recordFromEvent(kept, r))
+              } catch (error) {
+                if (failed === undefined) throw error
+                if (failed(r, error)) out.push(r)
+              }
+            }
+            return out
+          }
+        : (records, now, emit) => {
+            const events = records.map(eventOf)
+            const out: unknown = batch?.(events, contextOf(now, emit))
+            if (!Array.isArray(out)) throw new TypeError(`returned ${typeof out}, not an array of events`)
+            const byEvent = new Map(events.map((event, i) => [event, records[i] as LogRecord]))
+            return out.map((e: LogEvent) => byEvent.get(e) ?? recordFromEvent(e, undefined))
+          },
+    tick: p.tick === undefined ? undefined : (now, emit) => p.tick?.(contextOf(now, emit)),
+    flush: p.flush === undefined ? undefined : (now, emit) => p.flush?.(contextOf(now, emit))
+  }
+}

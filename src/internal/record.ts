@@ -1,8 +1,9 @@
 import * as Cause from "effect/Cause"
-import type * as List from "effect/List"
+import * as List from "effect/List"
 import type * as LogSpan from "effect/LogSpan"
-import { captureValue } from "./capture.js"
-import { type ErrorInfo, toErrorInfo } from "./errorInfo.js"
+import type { LogEvent } from "../LogEvent.js"
+import { captureFields, captureValue } from "./capture.js"
+import { CapturedError, type ErrorInfo, toErrorInfo } from "./errorInfo.js"
 import {
   defaultLimits,
   isRememberable,
@@ -13,7 +14,7 @@ import {
   safeRead,
   stringify
 } from "./json.js"
-import type { LevelInfo } from "./level.js"
+import { type LevelInfo, levels } from "./level.js"
 import { type CompiledRedaction, matches, type PathNode, redactValue } from "./redact.js"
 
 /** User data attached to an event: call-site fields, child bindings, context, annotations. */
@@ -63,8 +64,21 @@ export class LogRecord {
   spans: List.List<LogSpan.LogSpan> | undefined = undefined
   /** Built-in enricher fields (hostname, service, runtime, ...), set by the pipeline; lowest precedence. */
   enrichment: Bindings | undefined = undefined
-  /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below bindings. */
+  /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below call-site enrichers. */
   extra: Fields | undefined = undefined
+  /** Fields returned by call-site enrichers, captured at the call; above `extra`, below bindings. */
+  callSite: Fields | undefined = undefined
+  /** The correlation id, when the caller's code gave it outside the fields (a processor's new event). */
+  correlationId: string | undefined = undefined
+  /** Set by the size guard: the event is written within these tight limits and marked truncated. */
+  truncatedTo: JsonLimits | undefined = undefined
+  /** The event's id is `idPrefix` and `seq`, given when it was accepted (see {@link eventId}). */
+  idPrefix = ""
+  seq = 0
+  /** An id carried over from elsewhere (an event a processor made to replace this one). */
+  givenId: string | undefined = undefined
+  /** The unredacted structured event, built once for the processors that read events. */
+  event: LogEvent | undefined = undefined
 
   constructor(
     /** Epoch milliseconds. */
@@ -75,6 +89,10 @@ export class LogRecord {
     readonly logger: string
   ) {}
 }
+
+/** The stable id of a record's event: assigned when it was accepted, kept through processors, spool and replay. */
+export const eventId = (r: LogRecord): string | undefined =>
+  r.givenId ?? (r.seq === 0 ? undefined : `${r.idPrefix}${r.seq}`)
 
 /** The optional parts of a record, by name, for {@link recordOf}. */
 export interface RecordParts {
@@ -360,13 +378,15 @@ const pushFields = (list: Array<Source>, o: Fields | undefined) => {
 
 /**
  * The sources of a record's user fields, lowest precedence first: built-in enrichment,
- * custom enrichers, child bindings, `withContext`, Effect annotations, call-site fields.
+ * custom enrichers, call-site enrichers, child bindings, `withContext`, Effect annotations,
+ * call-site fields.
  * Each key is kept only in the highest source that holds it.
  */
 const sourcesOf = (r: LogRecord): ReadonlyArray<Source> => {
   const list: Array<Source> = []
   pushBindings(list, r.enrichment)
   pushFields(list, r.extra)
+  pushFields(list, r.callSite)
   pushBindings(list, r.bindings)
   pushBindings(list, r.context)
   pushFields(list, r.annotations)
@@ -388,7 +408,7 @@ const sourcesOf = (r: LogRecord): ReadonlyArray<Source> => {
 }
 
 const coreOf = (r: LogRecord): Core => ({
-  correlationId: undefined,
+  correlationId: r.correlationId,
   traceId: r.traceId,
   spanId: r.spanId,
   error: r.error,
@@ -546,6 +566,8 @@ export const formatJsonLine = (
   limits: JsonLimits = defaultLimits,
   redact?: CompiledRedaction | undefined
 ): string => {
+  // an event the size guard cut is written within its tight limits
+  if (r.truncatedTo !== undefined) limits = r.truncatedTo
   try {
     const core = coreOf(r)
     let user: string
@@ -554,7 +576,8 @@ export const formatJsonLine = (
       r.context === undefined &&
       r.annotations === undefined &&
       r.enrichment === undefined &&
-      r.extra === undefined
+      r.extra === undefined &&
+      r.callSite === undefined
     ) {
       user =
         r.fields === undefined
@@ -564,7 +587,10 @@ export const formatJsonLine = (
       // one pre-serialized snapshot (a child's bindings, or a bound context such as an HTTP
       // request's) and the call's fields: the common case, without the general merge
       const single =
-        r.annotations === undefined && r.enrichment === undefined && r.extra === undefined
+        r.annotations === undefined &&
+        r.enrichment === undefined &&
+        r.extra === undefined &&
+        r.callSite === undefined
           ? r.context === undefined
             ? r.bindings
             : r.bindings === undefined
@@ -592,6 +618,7 @@ export const formatJsonLine = (
     if (core.error !== undefined) out += `,"error":${stringify(toErrorInfo(core.error), limits, redact)}`
     if (core.collisions !== undefined)
       out += `,"fields":${stringify(core.collisions, limits, redact, redact?.root)}`
+    if (r.truncatedTo !== undefined) out += `,"truncated":true`
     return `${out}}`
   } catch (e) {
     const info = toErrorInfo(e)
@@ -604,6 +631,8 @@ export const formatJsonLine = (
 
 /** The materialized event: what the memory sink stores and plugins receive. */
 export interface MaterializedEvent {
+  /** The event's stable id (see {@link eventId}). */
+  readonly id?: string
   readonly timestamp: string
   readonly level: LevelInfo["name"]
   readonly message: string
@@ -613,6 +642,7 @@ export interface MaterializedEvent {
   readonly spanId?: string
   readonly spans?: Readonly<Record<string, number>>
   readonly error?: ErrorInfo
+  readonly truncated?: boolean
   readonly fields: Fields
 }
 
@@ -647,19 +677,28 @@ export const materialize = (r: LogRecord, redact?: CompiledRedaction | undefined
     if (redact !== undefined && matches(redact, redact.root?.next(k), k)) continue
     if ((RESERVED_KEYS.has(k) || k === "err") && claim(core, k, fields[k])) delete fields[k]
   }
-  const visible =
+  let visible =
     redact === undefined
       ? fields
       : (redactValue(redact, fields, redact.root, 0, defaultLimits.maxDepth) as Fields)
+  let message = redactText(messageText(r.message), redact)
+  const tight = r.truncatedTo
+  if (tight !== undefined) {
+    // cut by the size guard: the structured event holds what its JSON line holds
+    visible = JSON.parse(stringify(visible, tight) ?? "{}") as Fields
+    if (message.length > tight.maxStringLength) message = JSON.parse(quote(message, tight.maxStringLength))
+  }
   const event: {
     -readonly [K in keyof MaterializedEvent]: MaterializedEvent[K]
   } = {
     timestamp: isoTime(r.time),
     level: r.level.name,
-    message: redactText(messageText(r.message), redact),
+    message,
     logger: r.logger,
     fields: visible
   }
+  const id = eventId(r)
+  if (id !== undefined) event.id = id
   if (core.correlationId !== undefined) event.correlationId = core.correlationId
   if (core.traceId !== undefined) event.traceId = core.traceId
   if (core.spanId !== undefined) event.spanId = core.spanId
@@ -672,5 +711,44 @@ export const materialize = (r: LogRecord, redact?: CompiledRedaction | undefined
         ? info
         : (redactValue(redact, info, undefined, 0, defaultLimits.maxDepth) as ErrorInfo)
   }
+  if (tight !== undefined) event.truncated = true
   return event
+}
+
+const isErrorInfo = (u: unknown): u is ErrorInfo =>
+  typeof u === "object" &&
+  u !== null &&
+  typeof (u as ErrorInfo).type === "string" &&
+  typeof (u as ErrorInfo).message === "string"
+
+/**
+ * The record of a structured event that a processor made (the inverse of
+ * {@link materialize}): its fields captured (bounded, and safe from the processor changing
+ * them later), its error, ids and spans kept. `original` is the record it replaces, whose
+ * id it keeps. Throws a TypeError when `e` is not an event (unknown level, no message).
+ */
+export const recordFromEvent = (e: LogEvent, original: LogRecord | undefined): LogRecord => {
+  if (typeof e !== "object" || e === null) throw new TypeError(`not an event: ${typeof e}`)
+  const level = levels[e.level]
+  if (level === undefined) throw new TypeError(`"${String(e.level)}" is not a level`)
+  if (typeof e.message !== "string") throw new TypeError("the event's message is not a string")
+  const parsed = typeof e.timestamp === "string" ? Date.parse(e.timestamp) : Number.NaN
+  const time = Number.isFinite(parsed) ? parsed : (original?.time ?? Date.now())
+  const r = new LogRecord(time, level, e.message, typeof e.logger === "string" ? e.logger : "app")
+  if (typeof e.fields === "object" && e.fields !== null) r.fields = captureFields(e.fields, defaultLimits)
+  r.correlationId = e.correlationId
+  r.traceId = e.traceId
+  r.spanId = e.spanId
+  if (isErrorInfo(e.error)) r.error = CapturedError.of(e.error)
+  if (e.spans !== undefined) {
+    const spans: Array<LogSpan.LogSpan> = []
+    for (const [label, ms] of Object.entries(e.spans)) spans.push({ label, startTime: time - ms })
+    if (spans.length > 0) r.spans = List.fromIterable(spans)
+  }
+  r.givenId = e.id ?? (original === undefined ? undefined : eventId(original))
+  if (original !== undefined) {
+    r.idPrefix = original.idPrefix
+    r.seq = original.seq
+  }
+  return r
 }

@@ -1,5 +1,12 @@
 import { INFO, type LevelName } from "./level.js"
-import { type Emit, intervalOf, isSummary, type SummarizingProcessor, summaryRecord } from "./processor.js"
+import {
+  builtInOrder,
+  type Emit,
+  intervalOf,
+  isSummary,
+  type SummarizingProcessor,
+  summaryRecord
+} from "./processor.js"
 import { type LogRecord, materialize } from "./record.js"
 
 /** Options every kind of sampler accepts. */
@@ -150,6 +157,7 @@ export const makeSampler = (options: SamplingOptions): SummarizingProcessor => {
 
   return {
     name: "sampling",
+    order: builtInOrder.sampling,
     process: (records, now, emit) => {
       let out: Array<LogRecord> | undefined
       for (let i = 0; i < records.length; i++) {

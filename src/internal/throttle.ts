@@ -1,6 +1,7 @@
 import { stringify } from "./json.js"
 import { type LevelName, WARN } from "./level.js"
 import {
+  builtInOrder,
   type Emit,
   fieldValue,
   intervalOf,
@@ -164,6 +165,7 @@ export const makeThrottle = (options: ThrottleOptions): SummarizingProcessor => 
 
   return {
     name: "throttle",
+    order: builtInOrder.throttle,
     process: (records, now, emit) => {
       if (!enabled) return records
       let out: Array<LogRecord> | undefined

@@ -1,0 +1,127 @@
+import type { Diagnostics } from "./diagnostics.js"
+import { type NamedEnricher, runEnrichers } from "./enrichers.js"
+import type { Emit, EventFailed, StageProcessor } from "./processor.js"
+import type { Bindings, LogRecord } from "./record.js"
+
+export interface ProcessingOptions {
+  readonly diagnostics: Diagnostics
+  /** Built-in enricher fields for the current batch (static fields, runtime snapshot). */
+  readonly enrichment?: (() => Bindings | undefined) | undefined
+  /** Custom enrichers, run per event in the worker, in this order. */
+  readonly enrichers?: ReadonlyArray<NamedEnricher> | undefined
+  /** In the order they run. */
+  readonly processors?: ReadonlyArray<StageProcessor> | undefined
+  /** Gives a record the pipeline did not take through `offer` (a summary) its id. */
+  readonly stamp: (record: LogRecord) => void
+}
+
+/**
+ * The processor stage, between the buffer and the sinks: built-in enrichment, custom
+ * enrichers, then every processor in order (the built-in dedupe, sampling, throttle and size
+ * guard, and the user's). Plain synchronous code over a batch.
+ *
+ * Isolation: an enricher that throws is skipped for that event; a processor that throws
+ * costs only the events it throws on (run again one event at a time to find them), which it
+ * keeps as they were or drops, as its `onError` says; every failure is reported. What a
+ * processor drops is counted by its name; summaries processors emit join the next batch.
+ */
+export class Processing {
+  private emitted: Array<LogRecord> = []
+  private readonly filteredBy = new Map<string, number>()
+  private readonly diagnostics: Diagnostics
+  private readonly enrichment: (() => Bindings | undefined) | undefined
+  private readonly enrichers: ReadonlyArray<NamedEnricher>
+  private readonly processors: ReadonlyArray<StageProcessor>
+  private readonly stamp: (record: LogRecord) => void
+
+  constructor(options: ProcessingOptions) {
+    this.diagnostics = options.diagnostics
+    this.enrichment = options.enrichment
+    this.enrichers = options.enrichers ?? []
+    this.processors = options.processors ?? []
+    this.stamp = options.stamp
+  }
+
+  /** Adds a record after the current batch (a processor's summary, the pipeline's own). */
+  readonly emit: Emit = (record) => {
+    this.stamp(record)
+    this.emitted.push(record)
+  }
+
+  /** Summaries wait to be written. */
+  get pending(): boolean {
+    return this.emitted.length > 0
+  }
+
+  /** Events dropped by processors, by processor name. */
+  filtered(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.filteredBy)
+  }
+
+  /** The batch to hand to the sinks: `records` enriched and processed, then the pending summaries. */
+  run(records: Array<LogRecord>): ReadonlyArray<LogRecord> {
+    const enrichment = this.enrichment?.()
+    if (enrichment !== undefined) for (const r of records) r.enrichment = enrichment
+    if (this.enrichers.length > 0) {
+      runEnrichers(records, this.enrichers, (name, e) =>
+        this.diagnostics.report(`enricher ${name}`, "failed", e)
+      )
+    }
+    if (this.processors.length === 0 && this.emitted.length === 0) return records
+    let out: ReadonlyArray<LogRecord> = records
+    const now = Date.now()
+    for (const p of this.processors) {
+      const before = out.length
+      out = this.runOne(p, out, now)
+      if (out.length < before) this.count(p.name, before - out.length)
+    }
+    if (this.emitted.length === 0) return out
+    const withSummaries = [...out, ...this.emitted]
+    this.emitted = []
+    return withSummaries
+  }
+
+  /** Lets windowed processors report (`final`: everything they still hold); summaries join the next batch. */
+  tick(now: number, final: boolean): void {
+    for (const p of this.processors) {
+      try {
+        if (final) p.flush?.(now, this.emit)
+        else p.tick?.(now, this.emit)
+      } catch (e) {
+        this.diagnostics.report(`processor ${p.name}`, final ? "flush failed" : "tick failed", e)
+      }
+    }
+  }
+
+  private count(name: string, n: number): void {
+    this.filteredBy.set(name, (this.filteredBy.get(name) ?? 0) + n)
+  }
+
+  private runOne(
+    p: StageProcessor,
+    records: ReadonlyArray<LogRecord>,
+    now: number
+  ): ReadonlyArray<LogRecord> {
+    const failed: EventFailed = (_record, error) => {
+      this.diagnostics.report(`processor ${p.name}`, "failed for an event", error, {
+        onError: p.onError ?? "pass"
+      })
+      return p.onError !== "drop"
+    }
+    try {
+      return p.process(records, now, this.emit, failed)
+    } catch (e) {
+      if (records.length === 1) return failed(records[0] as LogRecord, e) ? records : []
+      // find the events it fails on: the others go through as it processes them
+      const out: Array<LogRecord> = []
+      for (const r of records) {
+        try {
+          for (const kept of p.process([r], now, this.emit, failed)) out.push(kept)
+        } catch (error) {
+          if (failed(r, error)) out.push(r)
+        }
+      }
+      return out
+    }
+  }
+}
