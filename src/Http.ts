@@ -2,7 +2,8 @@
  * HTTP integration for @effect/platform servers (`fapilog/http`): a middleware that gives
  * every request a correlation id (read from `x-request-id` or made, and echoed), binds it
  * to every line the request's fibers log, writes one access line per request and one error
- * line per failed handler, and can serve a guarded live log-level endpoint.
+ * line per failed handler (for an `HttpApi`, with {@link layerHttpApi}), and can serve a
+ * guarded live log-level endpoint.
  *
  * @example
  * ```ts

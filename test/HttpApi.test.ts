@@ -8,7 +8,9 @@ import {
   HttpApi,
   HttpApiBuilder,
   HttpApiEndpoint,
+  HttpApiError,
   HttpApiGroup,
+  HttpApiMiddleware,
   HttpApiSchema,
   HttpClient,
   HttpClientRequest,
@@ -35,6 +37,9 @@ class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()(
   HttpApiSchema.annotations({ status: 503 })
 ) {}
 
+/** A security-style middleware that lets nobody in. */
+class Guard extends HttpApiMiddleware.Tag<Guard>()("Guard", { failure: HttpApiError.Unauthorized }) {}
+
 const User = Schema.Struct({ id: Schema.Number, name: Schema.String })
 const UserPath = Schema.Struct({ id: Schema.NumberFromString })
 const NewUser = Schema.Struct({ name: Schema.String })
@@ -50,6 +55,8 @@ const Api = HttpApi.make("shop").add(
     )
     .add(HttpApiEndpoint.post("create", "/users").setPayload(NewUser).addSuccess(User))
     .add(HttpApiEndpoint.get("crash", "/crash"))
+    .add(HttpApiEndpoint.get("undeclared", "/undeclared"))
+    .add(HttpApiEndpoint.get("admin", "/admin").middleware(Guard))
 )
 
 /** The logic both servers share: user 1 exists, user 2 is in a store that is down. */
@@ -65,9 +72,14 @@ const UsersLive = HttpApiBuilder.group(Api, "users", (handlers) =>
     .handle("user", ({ path }) => findUser(path.id))
     .handle("create", ({ payload }) => Effect.succeed({ id: 3, name: payload.name }))
     .handle("crash", () => Effect.die(new Error("bug")))
+    // an error the API does not declare (only a type escape gets one there): it cannot answer it
+    .handle("undeclared", () => Effect.fail(new Error("database down")) as Effect.Effect<never>)
+    .handle("admin", () => Effect.void)
 )
 
-const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide(UsersLive))
+const GuardLive = Layer.succeed(Guard, Effect.fail(new HttpApiError.Unauthorized()))
+
+const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide(UsersLive), Layer.provide(GuardLive))
 
 /** The same endpoints as plain `HttpRouter` handlers, failing the same way. */
 const routerApp = HttpRouter.empty.pipe(
@@ -83,7 +95,8 @@ const routerApp = HttpRouter.empty.pipe(
       HttpServerResponse.json({ id: 3, name })
     )
   ),
-  HttpRouter.get("/crash", Effect.die(new Error("bug")))
+  HttpRouter.get("/crash", Effect.die(new Error("bug"))),
+  HttpRouter.get("/undeclared", Effect.fail(new Error("database down")))
 )
 
 const apiServer = (options?: Http.Options) =>
@@ -164,6 +177,7 @@ const requests = [
   ["bad-payload", HttpClientRequest.post("/users").pipe(HttpClientRequest.bodyUnsafeJson({ name: 5 }))],
   ["bad-path", HttpClientRequest.get("/users/abc")],
   ["defect", HttpClientRequest.get("/crash")],
+  ["undeclared", HttpClientRequest.get("/undeclared")],
   ["ok", HttpClientRequest.get("/users/1")],
   ["no-route", HttpClientRequest.get("/nowhere")]
 ] as const
@@ -215,6 +229,11 @@ describe("Http.middleware with HttpApi (Http.layerHttpApi)", () => {
       const routerDefect = errorLineOf(router, "defect", "GET", "/crash", 500)
       assert.deepStrictEqual(withoutStacks(defect.error), { type: "Error", message: "bug", stack: undefined })
       assert.deepStrictEqual(withoutStacks(defect.error), withoutStacks(routerDefect.error))
+      // so is a failure it does not declare
+      const undeclared = errorLineOf(api, "undeclared", "GET", "/undeclared", 500)
+      const routerUndeclared = errorLineOf(router, "undeclared", "GET", "/undeclared", 500)
+      assert.strictEqual(undeclared.error?.message, "database down")
+      assert.deepStrictEqual(withoutStacks(undeclared.error), withoutStacks(routerUndeclared.error))
 
       // a success and an unmatched route: no error line on either server
       for (const outcome of [api, router]) {
@@ -249,10 +268,19 @@ describe("Http.middleware with HttpApi (Http.layerHttpApi)", () => {
           ["bad-payload", "warn"],
           ["bad-path", "warn"],
           ["defect", "error"],
+          ["undeclared", "error"],
           ["ok", "info"],
           ["no-route", "warn"]
         ]
       )
+    })
+  )
+
+  it.live("a failure of an HttpApiMiddleware (a 401 from a guard) gets the error line too", () =>
+    Effect.gen(function* () {
+      const outcome = yield* serveAndSend(apiServer(), [["guarded", HttpClientRequest.get("/admin")]])
+      const line = errorLineOf(outcome, "guarded", "GET", "/admin", 401)
+      assert.strictEqual(line.error?.type, "Unauthorized")
     })
   )
 

@@ -509,4 +509,4 @@ const keepAnsweredFailure = (app: HttpApp.Default): HttpApp.Default =>
   )
 
 /** `keepAnsweredFailure` as the `HttpApiBuilder` middleware layer every HttpApi server provides. */
-export const layerHttpApi: Layer.Layer<never> = HttpApiBuilder.middleware(keepAnsweredFailure)
+export const layerHttpApi: Layer.Layer<never> = /* @__PURE__ */ HttpApiBuilder.middleware(keepAnsweredFailure)
