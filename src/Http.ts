@@ -2,7 +2,8 @@
  * HTTP integration for @effect/platform servers (`fapilog/http`): a middleware that gives
  * every request a correlation id (read from `x-request-id` or made, and echoed), binds it
  * to every line the request's fibers log, writes one access line per request and one error
- * line per failed handler, and can serve a guarded live log-level endpoint.
+ * line per failed handler (for an `HttpApi`, with {@link layerHttpApi}), and can serve a
+ * guarded live log-level endpoint.
  *
  * @example
  * ```ts
@@ -25,6 +26,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import { CapturedLogs } from "../layers/FapilogTest.js"
 import type * as internal from "./internal/http.js"
 import * as middlewareInternal from "./internal/httpMiddleware.js"
@@ -126,6 +128,33 @@ export type Middleware = middlewareInternal.Middleware
  * @category middleware
  */
 export const middleware: (options?: Options) => Middleware = middlewareInternal.make
+
+/**
+ * For servers built with `HttpApiBuilder`: gives {@link middleware} the cause of every
+ * failure the API answers itself. An `HttpApi` turns a typed error of its endpoints (with
+ * the status of its `HttpApiSchema.annotations`) and a request that fails to decode (an
+ * `HttpApiDecodeError`, 400) into a response before a server middleware sees the result;
+ * with this layer the middleware still writes the error line, with the cause and the status
+ * that was sent, as it does for an `HttpRouter` handler. Provide it to
+ * `HttpApiBuilder.serve` (it is an `HttpApiBuilder.middleware` layer), with the middleware
+ * on the server.
+ *
+ * @example
+ * ```ts
+ * import { HttpApi, HttpApiBuilder } from "@effect/platform"
+ * import { Layer } from "effect"
+ * import * as Http from "fapilog/http"
+ *
+ * declare const ApiLive: Layer.Layer<HttpApi.Api>
+ * const Served = HttpApiBuilder.serve(Http.middleware()).pipe(
+ *   Layer.provide(Http.layerHttpApi),
+ *   Layer.provide(ApiLive)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHttpApi: Layer.Layer<never> = middlewareInternal.layerHttpApi
 
 /**
  * The request-scoped logger: inside a request served through {@link middleware} it knows

@@ -3,7 +3,10 @@
  * every line logged while serving it (in forked fibers too), the access line, the error line
  * and the live log-level endpoint. Per request it reads a handful of headers and writes no
  * FiberRef (see `RequestScope`); the lines go through the same pipeline as every other event.
+ * An `HttpApi` answers its handlers' failures itself, inside the app: `layerHttpApi` leaves
+ * the cause of such a failure on the request's state, where the middleware finds it.
  */
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServerError from "@effect/platform/HttpServerError"
@@ -15,6 +18,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import type * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
@@ -139,6 +143,11 @@ interface BodyTap {
 class RequestState implements RequestScope {
   readonly tap: BodyTap = { text: undefined }
   finished = false
+  /**
+   * A failure the app answered itself (an `HttpApi` turns its handlers' failures into
+   * responses before the middleware sees the result): left here by `layerHttpApi`.
+   */
+  answeredFailure: EffectCause.Cause<unknown> | undefined = undefined
   private bound: Bindings | undefined = undefined
   private logger: RequestLogger | undefined = undefined
 
@@ -161,6 +170,7 @@ class RequestState implements RequestScope {
   finish(): void {
     this.finished = true
     this.tap.text = undefined
+    this.answeredFailure = undefined
   }
 }
 
@@ -265,16 +275,14 @@ export type Middleware = <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E
 
 /**
  * The failure worth an error line, of a request whose app failed: none for an interruption
- * or an unmatched route. `rest` is the cause without the response the platform made of it.
+ * or an unmatched route. `cause` is the failure without the response the platform made of it.
  */
-const failureOf = (
-  rest: Option.Option<EffectCause.Cause<unknown>>
-): EffectCause.Cause<unknown> | undefined =>
-  rest._tag === "Some" &&
-  !EffectCause.isEmpty(rest.value) &&
-  !EffectCause.isInterruptedOnly(rest.value) &&
-  !onlyRouteNotFound(rest.value)
-    ? rest.value
+const failureOf = (cause: EffectCause.Cause<unknown> | undefined): EffectCause.Cause<unknown> | undefined =>
+  cause !== undefined &&
+  !EffectCause.isEmpty(cause) &&
+  !EffectCause.isInterruptedOnly(cause) &&
+  !onlyRouteNotFound(cause)
+    ? cause
     : undefined
 
 /**
@@ -447,9 +455,15 @@ export const make = (options?: HttpOptions): Middleware => {
         onFailure: (cause) => {
           // the platform adds the response it made of the failure to the cause, as a defect
           const [response, rest] = HttpServerError.causeResponseStripped(cause)
-          return finish(response, failureOf(rest), Effect.failCause(cause))
+          return finish(response, failureOf(Option.getOrUndefined(rest)), Effect.failCause(cause))
         },
-        onSuccess: (response) => finish(response, undefined, Effect.succeed(response))
+        // an answered failure: an HttpApi handler's, whose cause layerHttpApi left on the state
+        onSuccess: (response) =>
+          finish(
+            response,
+            state.answeredFailure === undefined ? undefined : failureOf(state.answeredFailure),
+            Effect.succeed(response)
+          )
       })
       // The id goes straight onto Node's response when the platform gives access to it;
       // otherwise a pre-response hook adds it (a FiberRef write, the costlier way).
@@ -484,3 +498,26 @@ export const make = (options?: HttpOptions): Middleware => {
   )
   return middleware as Middleware
 }
+
+/**
+ * Inside an `HttpApi` (added with `HttpApiBuilder.middleware`, so it runs before the API
+ * encodes a failure into a response): leaves the cause of a failure on the state of the
+ * request the middleware is serving. Typed errors, decode errors (`HttpApiDecodeError`),
+ * security and `HttpApiMiddleware` failures, defects and unmatched routes all pass here; the
+ * middleware keeps the cause only when the app then answered with a response (a failure the
+ * API does not encode still reaches it as a failure, as from an `HttpRouter`). On success it
+ * costs one continuation frame.
+ */
+const keepAnsweredFailure = (app: HttpApp.Default): HttpApp.Default =>
+  Effect.catchAllCause(app, (cause) =>
+    Effect.withFiberRuntime<HttpServerResponse.HttpServerResponse>((fiber) => {
+      // duck-typed, as in currentRequestLogger
+      const scope = requestScopeIn(fiber.currentContext) as Partial<RequestState> | undefined
+      if (scope !== undefined && scope.finished === false && "answeredFailure" in scope)
+        scope.answeredFailure = cause
+      return Effect.failCause(cause)
+    })
+  )
+
+/** `keepAnsweredFailure` as the `HttpApiBuilder` middleware layer every HttpApi server provides. */
+export const layerHttpApi: Layer.Layer<never> = /* @__PURE__ */ HttpApiBuilder.middleware(keepAnsweredFailure)
