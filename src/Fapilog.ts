@@ -186,9 +186,14 @@ export const layer = (
       }
       const logger = bridge.make(pipeline)
       yield* Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
-        // platform runtimes (NodeRuntime.runMain) swap the default logger for the pretty one
         HashSet.add(
-          HashSet.remove(HashSet.remove(loggers, Logger.defaultLogger), Logger.prettyLoggerDefault),
+          // Effect's default logger (platform runtimes such as NodeRuntime.runMain swap in the
+          // pretty one) and an enclosing fapilog layer's give way; loggers the app added stay
+          HashSet.filter(
+            loggers,
+            (l) =>
+              l !== Logger.defaultLogger && l !== Logger.prettyLoggerDefault && !bridge.isFapilogLogger(l)
+          ),
           logger
         )
       )

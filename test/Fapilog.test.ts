@@ -2,8 +2,32 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Cause, ConfigProvider, Data, Effect, Exit, Layer, Logger, Scope } from "effect"
-import { CapturedLogs, Fapilog, FapilogTest, makeFapilogTest, Sink } from "../src/index.js"
+import {
+  Cause,
+  ConfigProvider,
+  Context,
+  Data,
+  Deferred,
+  Effect,
+  Exit,
+  Fiber,
+  FiberRef,
+  Layer,
+  Logger,
+  LogLevel,
+  Scope
+} from "effect"
+import {
+  CapturedLogs,
+  Enricher,
+  type Errors,
+  Fapilog,
+  FapilogTest,
+  type LogEvent,
+  makeFapilogTest,
+  Processor,
+  Sink
+} from "../src/index.js"
 import { readLines, runScript } from "./support/script.js"
 
 class PaymentDeclined extends Data.TaggedError("PaymentDeclined")<{ readonly card: string }> {}
@@ -256,5 +280,175 @@ describe("Fapilog clock", () => {
         ["1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000Z"]
       )
     }).pipe(Effect.provide(FapilogTest))
+  )
+})
+
+describe("Fapilog.layer's scope", () => {
+  it.effect(
+    "Effect.provide(x, Fapilog.layer()) leaves the enclosing fiber's logger and minimum level as they were",
+    () =>
+      Effect.gen(function* () {
+        const seen: Array<unknown> = []
+        const spy = Logger.make(({ message }) => seen.push(message))
+        yield* Effect.gen(function* () {
+          const memory = Sink.memory()
+          const loggers = yield* FiberRef.get(FiberRef.currentLoggers)
+          const level = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
+          yield* Effect.logDebug("inside").pipe(
+            Effect.provide(Fapilog.layer({ sinks: [memory], level: "debug" }))
+          )
+          assert.strictEqual(yield* FiberRef.get(FiberRef.currentLoggers), loggers)
+          assert.strictEqual(yield* FiberRef.get(FiberRef.currentMinimumLogLevel), level)
+          yield* Effect.log("after")
+          assert.deepStrictEqual(
+            memory.events().map((e) => e.message),
+            ["inside"]
+          )
+          // a logger the app added itself is left in place, inside the layer's scope too
+          assert.deepStrictEqual(seen, [["inside"], ["after"]])
+        }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, spy)))
+      })
+  )
+
+  it.effect("a fapilog layer provided inside another restores the outer one", () =>
+    Effect.gen(function* () {
+      const outer = Sink.memory()
+      const inner = Sink.memory()
+      yield* Effect.gen(function* () {
+        yield* Effect.log("outer 1")
+        yield* Effect.log("inner").pipe(Effect.provide(Fapilog.layer({ sinks: [inner] })))
+        yield* Effect.log("outer 2")
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [outer] })))
+      assert.deepStrictEqual(
+        outer.events().map((e) => e.message),
+        ["outer 1", "outer 2"]
+      )
+      assert.deepStrictEqual(
+        inner.events().map((e) => e.message),
+        ["inner"]
+      )
+    })
+  )
+})
+
+describe("one level switch", () => {
+  it.effect("setLevel governs Effect.log* in every fiber, forked ones included, and Fapilog.* alike", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.gen(function* () {
+        const go = yield* Deferred.make<void>()
+        const forked = yield* Effect.fork(
+          Effect.zipRight(Deferred.await(go), Effect.logDebug("debug in a fiber forked before the change"))
+        )
+        yield* Effect.logDebug("hidden at info")
+        const fapilog = yield* Fapilog.Fapilog
+        yield* fapilog.setLevel("debug")
+        yield* Effect.logDebug("debug after setLevel")
+        yield* Fapilog.debug("Fapilog.debug after setLevel")
+        yield* Deferred.succeed(go, undefined)
+        yield* Fiber.join(forked)
+        yield* fapilog.setLevel("warn")
+        yield* Effect.logInfo("hidden at warn")
+        yield* Effect.logWarning("warn at warn")
+        assert.strictEqual((yield* FiberRef.get(FiberRef.currentMinimumLogLevel))._tag, "Warning")
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory], level: "info" })))
+      assert.deepStrictEqual(
+        memory.events().map((e) => e.message),
+        [
+          "debug after setLevel",
+          "Fapilog.debug after setLevel",
+          "debug in a fiber forked before the change",
+          "warn at warn"
+        ]
+      )
+    })
+  )
+
+  it.effect("Effect.withMinimumLogLevel still narrows or widens one scope", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.gen(function* () {
+        yield* Effect.logInfo("hidden in a warn scope").pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+        yield* Effect.logInfo("shown")
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory] })))
+      assert.deepStrictEqual(
+        memory.events().map((e) => e.message),
+        ["shown"]
+      )
+    })
+  )
+})
+
+class Database extends Context.Tag("test/Database")<
+  Database,
+  {
+    readonly rows: Array<LogEvent.LogEvent>
+    readonly insert: (events: ReadonlyArray<LogEvent.LogEvent>) => Effect.Effect<void>
+  }
+>() {}
+
+const databaseLive = () => {
+  const rows: Array<LogEvent.LogEvent> = []
+  const layer = Layer.succeed(Database, {
+    rows,
+    insert: (events) => Effect.sync(() => void rows.push(...events))
+  })
+  return { rows, layer }
+}
+
+const Tenant = FiberRef.unsafeMake("none")
+
+describe("Extending fapilog with layers", () => {
+  it.effect("two sinks (one needing a Database), a batch and a call-site enricher, and a processor", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      const database = databaseLive()
+      const DbSink = Sink.layer(
+        Effect.map(Database, (db): Sink.Sink => ({ name: "db", write: (batch) => db.insert(batch.events) }))
+      )
+      const extensions = Layer.mergeAll(
+        DbSink,
+        Sink.layer(Effect.succeed(memory)),
+        Enricher.layer("region", () => ({ region: "eu-1" })),
+        Enricher.layerCallSite(
+          "tenant",
+          Enricher.fromFiberRef(Tenant, (tenant) => ({ tenant }))
+        ),
+        Processor.layer("drop-noise", (e) => (e.fields.noise === true ? undefined : e))
+      )
+      const live = Fapilog.layer({ sinks: ["null"] }).pipe(Layer.provide(extensions))
+      // the Database the db sink needs shows in the layer's type until it is provided
+      const needsDatabase: Layer.Layer<Fapilog.Fapilog, Errors.ConfigError | Errors.SinkError, Database> =
+        live
+      // @ts-expect-error Database is still required
+      const complete: Layer.Layer<Fapilog.Fapilog, Errors.ConfigError | Errors.SinkError, never> = live
+      void complete
+      const stats = yield* Effect.gen(function* () {
+        yield* Effect.log("kept 1")
+        yield* Effect.log("noise").pipe(Effect.annotateLogs("noise", true))
+        yield* Fapilog.info("kept 2", { n: 2 }).pipe(Effect.locally(Tenant, "acme"))
+        yield* Fapilog.info("noise too", { noise: true })
+        yield* Effect.fork(Effect.log("kept 3 in a fiber")).pipe(
+          Effect.flatMap(Fiber.join),
+          Effect.locally(Tenant, "globex")
+        )
+        yield* Fapilog.flush
+        return yield* Fapilog.stats
+      }).pipe(Effect.provide(needsDatabase.pipe(Layer.provide(database.layer))))
+      assert.strictEqual(stats.filtered, 2)
+      assert.deepStrictEqual(stats.filteredBy, { "drop-noise": 2 })
+      const view = (events: ReadonlyArray<LogEvent.LogEvent>) =>
+        events.map((e) => [e.message, e.fields.region, e.fields.tenant])
+      const expected = [
+        ["kept 1", "eu-1", "none"],
+        ["kept 2", "eu-1", "acme"],
+        ["kept 3 in a fiber", "eu-1", "globex"]
+      ]
+      assert.deepStrictEqual(view(memory.events()), expected)
+      assert.deepStrictEqual(view(database.rows), expected)
+    })
   )
 })

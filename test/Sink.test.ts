@@ -2,8 +2,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Exit, Scope } from "effect"
+import { Cause, Context, Effect, Either, Exit, Layer, Scope } from "effect"
 import { SinkError } from "../src/Errors.js"
+import * as Fapilog from "../src/Fapilog.js"
 import * as Formatter from "../src/Formatter.js"
 import { BatchImpl } from "../src/internal/batch.js"
 import * as L from "../src/internal/level.js"
@@ -217,4 +218,99 @@ describe("a formatter that throws", () => {
     assert.notInclude(lines[1], "secret")
     assert.deepStrictEqual(reported, ["picky"])
   })
+})
+
+class Store extends Context.Tag("test/Store")<
+  Store,
+  { readonly put: (lines: string) => Effect.Effect<void> }
+>() {}
+
+describe("Sink.layer", () => {
+  it.live("acquires the sink in the layer's scope and releases it after the logger has drained", () =>
+    Effect.gen(function* () {
+      const trail: Array<string> = []
+      let written = 0
+      const SlowSink = Sink.layer(
+        Effect.acquireRelease(
+          Effect.sync((): Sink.Sink => {
+            trail.push("acquired")
+            return {
+              name: "slow",
+              write: (b) => Effect.sleep(2).pipe(Effect.andThen(() => void (written += b.size)))
+            }
+          }),
+          () => Effect.sync(() => trail.push(`released after ${written} events`))
+        )
+      )
+      yield* Effect.forEach(
+        Array.from({ length: 2000 }, (_, i) => i),
+        (i) => Effect.log(`e${i}`),
+        { discard: true }
+      ).pipe(Effect.provide(Fapilog.layer({ sinks: ["null"] }).pipe(Layer.provide(SlowSink))))
+      assert.deepStrictEqual(trail, ["acquired", "released after 2000 events"])
+    })
+  )
+
+  it.effect("sink layers accumulate, merged or provided in turn, next to the sinks of the settings", () =>
+    Effect.gen(function* () {
+      const a = Sink.memory()
+      const b = Sink.memory()
+      const c = Sink.memory()
+      const fromSettings = Sink.memory()
+      const live = Fapilog.layer({ sinks: [fromSettings] }).pipe(
+        Layer.provide(Layer.merge(Sink.layer(Effect.succeed(a)), Sink.layer(Effect.succeed(b)))),
+        Layer.provide(Sink.layer(Effect.succeed(c)))
+      )
+      yield* Effect.log("to all").pipe(Effect.zipRight(Fapilog.flush), Effect.provide(live))
+      for (const sink of [a, b, c, fromSettings]) assert.deepStrictEqual(sink.lines().length, 1)
+    })
+  )
+
+  it.effect("a sink that fails to open fails the layer with its error", () =>
+    Effect.gen(function* () {
+      const broken = Sink.layer(Sink.file({ path: "/proc/fapilog-cannot-write-here/app.log" }))
+      const exit = yield* Effect.exit(
+        Effect.log("x").pipe(Effect.provide(Fapilog.layer().pipe(Layer.provide(broken))))
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      assert.instanceOf(error, SinkError)
+    })
+  )
+})
+
+describe("Sink.layerWrite", () => {
+  it.live(
+    "takes its requirements from the context when built (they show in its type) and retries failed writes",
+    () =>
+      Effect.gen(function* () {
+        const stored: Array<string> = []
+        let failuresLeft = 1
+        const store = Layer.succeed(Store, {
+          put: (lines) =>
+            failuresLeft-- > 0
+              ? Effect.die(new Error("store briefly down"))
+              : Effect.sync(() => void stored.push(lines))
+        })
+        const StoreSink = Sink.layerWrite("store", (b) =>
+          Effect.flatMap(Store, (s) => s.put(b.text(Formatter.json))).pipe(
+            Effect.catchAllDefect((cause) =>
+              Effect.fail(new SinkError({ sink: "store", reason: "put failed", cause }))
+            )
+          )
+        )
+        const needs: Layer.Layer<Fapilog.Extension, never, Store> = StoreSink
+        yield* Effect.log("stored").pipe(
+          Effect.zipRight(Fapilog.flush),
+          Effect.provide(
+            Fapilog.layer({ sinks: ["null"], retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }).pipe(
+              Layer.provide(needs),
+              Layer.provide(store)
+            )
+          )
+        )
+        assert.strictEqual(stored.length, 1)
+        assert.strictEqual(JSON.parse(stored[0] as string).message, "stored")
+      })
+  )
 })

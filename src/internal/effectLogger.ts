@@ -264,30 +264,40 @@ const recordOf = (
   return r
 }
 
+/** Marks the Effect loggers fapilog makes, so that a fapilog layer replaces any other one's. */
+const fapilogLoggerKey: unique symbol = Symbol.for("fapilog/Logger")
+
+/** Whether `logger` is one of fapilog's (of any build of fapilog loaded in the process). */
+export const isFapilogLogger = (logger: Logger.Logger<unknown, unknown>): boolean =>
+  (logger as { readonly [fapilogLoggerKey]?: true })[fapilogLoggerKey] === true
+
 /** Effect's `Logger` that feeds a pipeline: one record per `Effect.log*` call. */
 export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
-  Logger.make(({ annotations, cause, context, date, logLevel, message, spans }) => {
-    const level = fromEffectLevel(logLevel)
-    if (level === undefined || level.rank < pipeline.minRank) return
-    const services = FiberRefs.getOrDefault(context, FiberRef.currentContext)
-    const hasCause = !Cause.isEmpty(cause)
-    const [text, error] = splitMessage(message, hasCause)
-    pipeline.offer(
-      recordOf(
-        pipeline,
-        date.getTime(),
-        level,
-        text,
-        services,
-        annotations,
-        spans,
-        undefined,
-        false,
-        hasCause ? cause : error,
-        () => context
+  Object.assign(
+    Logger.make(({ annotations, cause, context, date, logLevel, message, spans }) => {
+      const level = fromEffectLevel(logLevel)
+      if (level === undefined || level.rank < pipeline.minRank) return
+      const services = FiberRefs.getOrDefault(context, FiberRef.currentContext)
+      const hasCause = !Cause.isEmpty(cause)
+      const [text, error] = splitMessage(message, hasCause)
+      pipeline.offer(
+        recordOf(
+          pipeline,
+          date.getTime(),
+          level,
+          text,
+          services,
+          annotations,
+          spans,
+          undefined,
+          false,
+          hasCause ? cause : error,
+          () => context
+        )
       )
-    )
-  })
+    }),
+    { [fapilogLoggerKey]: true as const }
+  )
 
 /** Waits for room, checking again after every wake-up: many fibers may be woken at once. */
 const offerWhenRoom = (pipeline: Pipeline, record: LogRecord): Effect.Effect<void> =>

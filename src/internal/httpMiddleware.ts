@@ -19,7 +19,6 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import type * as Layer from "effect/Layer"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 import * as Fapilog from "../Fapilog.js"
@@ -27,14 +26,12 @@ import {
   bindingsBesideRequests,
   bindingsIn,
   CurrentRequestScope,
-  levelOf,
   logIn,
   pipelineIn,
   type RequestScope,
   requestScopeIn,
   requestSource,
-  setRequestScope,
-  toEffectLevel
+  setRequestScope
 } from "./effectLogger.js"
 import {
   accessFields,
@@ -354,9 +351,6 @@ export const make = (options?: HttpOptions): Middleware => {
   const refusal = refusalLimiter()
   const access = config.access
   const tapBodies = access !== undefined && access.bodyBytes > 0
-  // Effect's minimum log level matching the pipeline's threshold, for the last threshold seen
-  let seenRank = Number.NaN
-  let seenLevel: LogLevel.LogLevel = LogLevel.Info
   const middleware: HttpMiddleware.HttpMiddleware = HttpMiddleware.make((app) =>
     Effect.withFiberRuntime((fiber) => {
       const started = performance.now()
@@ -385,23 +379,12 @@ export const make = (options?: HttpOptions): Middleware => {
           : { correlationId: id, traceId: trace.traceId, spanId: trace.spanId }
       )
       const endpoint = config.levelEndpoint
-      let run =
+      const run =
         endpoint !== undefined && path === endpoint.path
           ? levelEndpoint(endpoint, request, headers, clientIpOf(config, request, headers), refusal)
           : tapBodies
             ? Effect.updateService(app, HttpServerRequest.HttpServerRequest, (r) => tapBody(r, state.tap))
             : app
-      // A live level change reaches Effect.log* in handlers too, not only fapilog's own
-      // threshold; while the two agree (the usual case) no scope is needed for it.
-      const pipeline = pipelineIn(context)
-      if (pipeline !== undefined) {
-        if (pipeline.minRank !== seenRank) {
-          seenLevel = toEffectLevel(levelOf(pipeline))
-          seenRank = pipeline.minRank
-        }
-        if (seenLevel._tag !== fiber.getFiberRef(FiberRef.currentMinimumLogLevel)._tag)
-          run = Effect.locally(run, FiberRef.currentMinimumLogLevel, seenLevel)
-      }
       // The platform has answered by now (it answers inside the app it gives a middleware):
       // `response` is what it sent, without the id it echoes. The lines are logged through
       // the fiber already at hand, in order, with no Effect of their own unless the pipeline
