@@ -21,7 +21,7 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import type * as Effect from "effect/Effect"
 import type { ConfigError } from "./Errors.js"
-import * as internal from "./internal/settings.js"
+import * as internal from "./internal/settings/index.js"
 
 /**
  * Programmatic settings; every key is optional.

@@ -18,19 +18,19 @@ import { Bindings } from "./record.js"
 import { compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
 import {
-  type FileSinkSetting,
   type FormatName,
   type LayoutName,
-  type PluginEnricherSetting,
-  type PluginSinkSetting,
   type ResolvedSettings,
   type RouteSetting,
   resolve,
   type SinkOptions,
-  type SinkSetting,
   type StreamSinkSetting,
-  sinkNames
-} from "./settings.js"
+  sinkNames,
+  type ValidFileSink,
+  type ValidPluginEnricher,
+  type ValidPluginSink,
+  type ValidSinkSetting
+} from "./settings/index.js"
 import * as sinks from "./sink.js"
 import { makeThrottle } from "./throttle.js"
 
@@ -77,12 +77,12 @@ const formatterCache = (limits: JsonLimits): FormatterFor => {
 const withLevel = (sink: Sink, options: SinkOptions): Sink =>
   options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
 
-type BuiltInSetting = StreamSinkSetting | FileSinkSetting | RouteSetting
+type BuiltInSetting = StreamSinkSetting | ValidFileSink | RouteSetting<ValidSinkSetting>
 
 const isBuiltIn = (s: { readonly type: string }): s is BuiltInSetting =>
   (sinkNames as ReadonlyArray<string>).includes(s.type)
 
-const isSettingObject = (s: SinkSetting): s is BuiltInSetting | PluginSinkSetting =>
+const isSettingObject = (s: ValidSinkSetting): s is BuiltInSetting | ValidPluginSink =>
   typeof s === "object" && !Effect.isEffect(s) && "type" in s && typeof s.type === "string"
 
 /** What a logger tells the plugins it opens. */
@@ -117,7 +117,7 @@ const pluginRequests = (
       }
     })
   }
-  const walk = (list: ReadonlyArray<SinkSetting>, at: string): void => {
+  const walk = (list: ReadonlyArray<ValidSinkSetting>, at: string): void => {
     list.forEach((s, i) => {
       if (!isSettingObject(s)) return
       if (!isBuiltIn(s)) request(s, "sink", `${at}[${i}]`)
@@ -153,7 +153,7 @@ const unresolved = (at: string) =>
   Effect.fail(new ConfigError({ issues: [{ path: at, message: "plugin entry was not resolved" }] }))
 
 const acquireSink = (
-  setting: SinkSetting,
+  setting: ValidSinkSetting,
   at: string,
   settings: ResolvedSettings,
   diagnostics: Diagnostics,
@@ -190,15 +190,8 @@ const acquireSink = (
     case "file": {
       const { level: _level, format: _format, layout: _layout, type: _type, ...file } = setting
       return sinks
-        .file(
-          {
-            ...file,
-            maxBytes: file.maxBytes as number | undefined,
-            maxTotalBytes: file.maxTotalBytes as number | undefined,
-            interval: file.interval as number | undefined,
-            format: format(setting)
-          },
-          (e) => diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
+        .file({ ...file, format: format(setting) }, (e) =>
+          diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
         )
         .pipe(Effect.map((s) => withLevel(s, setting)))
     }
@@ -233,7 +226,7 @@ const acquireEnrichers = (
 ): Effect.Effect<ReadonlyArray<NamedEnricher>, ConfigError, Scope.Scope> =>
   Effect.forEach(settings.enrichers, (e, i) => {
     if (!("type" in e)) return Effect.succeed(e)
-    const r = resolved.get(e as PluginEnricherSetting)
+    const r = resolved.get(e as ValidPluginEnricher)
     return r === undefined ? unresolved(`enrichers[${i}]`) : plugins.openEnricher(r.plugin, r.config, host)
   })
 

@@ -486,7 +486,7 @@ const contextFor = (plugin: Plugin, host: Host): PluginContext => ({
   }
 })
 
-const isSink = (u: unknown): u is Sink => {
+export const isSink = (u: unknown): u is Sink => {
   try {
     if (typeof u !== "object" || u === null) return false
     const sink = u as Sink
