@@ -3,9 +3,10 @@
  * `enrichers`, custom functions or enricher plugin entries. Enricher plugins join the
  * written union by augmenting `PluginEnrichers` (declared in src/Settings.ts).
  */
+import type { PluginEnrichers } from "../../Settings.js"
 import { show, wholeNumber } from "../configSchema.js"
 import type { Enricher, NamedEnricher } from "../enrichers.js"
-import { isPluginType, origins } from "../plugin.js"
+import { type Entry, isPluginType, origins } from "../plugin.js"
 import {
   by,
   type Check,
@@ -61,8 +62,15 @@ const enrichSetting: ObjectCheck<typeof enrich> = object(enrich, "an enrich sett
 /** The built-in enrichers: each key turns one on. */
 export type EnrichSettings = Written<typeof enrichSetting>
 
-/** An enricher provided by a plugin: `type` names it, every other key is its config. */
-export type PluginEnricherSetting = ValidPluginEnricher
+/**
+ * An enricher entry of a plugin whose package adds its types, or a
+ * `Plugin.entry(type, config)` value for one that adds none.
+ */
+export type PluginEnricherSetting =
+  | {
+      readonly [K in keyof PluginEnrichers]: { readonly type: K } & PluginEnrichers[K]
+    }[keyof PluginEnrichers]
+  | Entry
 
 /** An enricher plugin entry as checked at run time, wherever it came from. */
 export interface ValidPluginEnricher {

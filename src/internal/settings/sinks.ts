@@ -12,10 +12,11 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { ConfigError, SinkError } from "../../Errors.js"
+import type { PluginSinks } from "../../Settings.js"
 import type { Sink } from "../../Sink.js"
 import { accepted, flag, show, wholeNumber } from "../configSchema.js"
 import type { LevelName } from "../level.js"
-import { isPluginType, isSink, origins } from "../plugin.js"
+import { type Entry, isPluginType, isSink, origins } from "../plugin.js"
 import { fields as loggerFields } from "./logger.js"
 import {
   by,
@@ -114,10 +115,18 @@ export interface RouteSetting<S = SinkSetting> {
 }
 
 /**
- * A sink provided by a plugin: `type` names it (`{ type: "loki", url }`), `level` is read by
- * fapilog, every other key is the plugin's config, validated with the plugin's Schema.
+ * A sink entry of a plugin whose package adds its types (with `@fapilog/loki`,
+ * `{ type: "loki", url }`), or a `Plugin.entry(type, config)` value for one that adds none.
+ * `level` is read by fapilog; every other key is the plugin's config.
  */
-export type PluginSinkSetting = ValidPluginSink
+export type PluginSinkSetting =
+  | {
+      readonly [K in keyof PluginSinks]: {
+        readonly type: K
+        readonly level?: LevelName | undefined
+      } & PluginSinks[K]
+    }[keyof PluginSinks]
+  | Entry
 
 /** A plugin sink entry as checked at run time, wherever it came from. */
 export interface ValidPluginSink {
