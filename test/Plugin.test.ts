@@ -246,6 +246,54 @@ describe("plugins named in settings", () => {
     )
   })
 
+  it("settings problems and plugin problems come in one ConfigError, in one pass", async () => {
+    const rec = recorder()
+    const error = await rejection({
+      level: "loud" as never,
+      sinks: [
+        // checked at run time, as a config file's entry would be
+        { type: "file" } as never,
+        Plugin.entry("lokki"),
+        {
+          type: "route",
+          routes: [{ levels: ["loud" as never], sinks: [Plugin.entry("rec", { prefix: 1 })] }]
+        }
+      ],
+      enrichers: [Plugin.entry("geo")],
+      plugins: { use: [rec.plugin], discover: false }
+    })
+    assert.deepStrictEqual(
+      error.issues.map((i) => i.path),
+      [
+        "level",
+        "sinks[0].path",
+        "sinks[2].routes[0].levels[0]",
+        "sinks[1].type",
+        "sinks[2].routes[0].sinks[0].prefix",
+        "enrichers[0].type"
+      ]
+    )
+    assert.match(
+      error.issues[3]?.message ?? "",
+      /^"lokki" is not a built-in sink .* plugins\.discover is false/
+    )
+    assert.match(
+      error.issues[5]?.message ?? "",
+      /^"geo" is not a built-in enricher and no plugin provides it/
+    )
+    assert.deepStrictEqual(rec.lifecycle, [], "nothing is opened")
+  })
+
+  it("an invalid plugins setting is reported without looking for any plugin: its lists could not be read", async () => {
+    const error = await rejection({
+      sinks: [Plugin.entry("lokki")],
+      plugins: { deny: "lokki" as never }
+    })
+    assert.deepStrictEqual(error.issues, [
+      { path: "plugins.deny", message: '"lokki" is not a list of non-empty strings' }
+    ])
+  })
+
   it("allow and deny lists, by type or package name; deny wins", async () => {
     const rec = recorder()
     const denied = await rejection({

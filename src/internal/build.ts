@@ -1,5 +1,6 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import { ConfigError, type SinkError } from "../Errors.js"
 import type { Sink } from "../Sink.js"
@@ -18,11 +19,11 @@ import { Bindings } from "./record.js"
 import { compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
 import {
+  collect,
   type FormatName,
   type LayoutName,
   type ResolvedSettings,
   type RouteSetting,
-  resolve,
   type SinkOptions,
   type StreamSinkSetting,
   sinkNames,
@@ -134,7 +135,10 @@ const pluginRequests = (
   return out
 }
 
-/** Finds and checks every plugin the settings name, before anything is opened. */
+/**
+ * Finds and checks every plugin the settings name, before anything is opened: every refusal
+ * is reported at once.
+ */
 const resolvePlugins = (
   settings: ResolvedSettings
 ): Effect.Effect<ReadonlyMap<object, plugins.Resolved>, ConfigError> => {
@@ -294,16 +298,15 @@ const enrichmentOf = (
  * Opens every sink in the current scope, then builds the pipeline in the same scope, so that
  * closing it drains first and releases the sinks after.
  */
-export const fromResolved = (
-  settings: ResolvedSettings
+const fromResolved = (
+  settings: ResolvedSettings,
+  resolved: ReadonlyMap<object, plugins.Resolved>
 ): Effect.Effect<pipeline.Pipeline, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
     const formatterFor = formatterCache(
       settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
     )
-    // every plugin is found and checked before any sink opens: refusals fail fast, together
-    const resolved = yield* resolvePlugins(settings)
     const host = hostOf(settings, diagnostics)
     const opened = yield* Effect.forEach(settings.sinks, (s, i) =>
       acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host)
@@ -342,11 +345,20 @@ export const build = (
   Scope.Scope
 > =>
   Effect.gen(function* () {
-    const resolved = yield* resolve(input, provider)
+    const collected = yield* collect(input, provider)
     const settings =
       extraEnrichers.length === 0
-        ? resolved
-        : { ...resolved, enrichers: [...resolved.enrichers, ...extraEnrichers] }
-    const p = yield* fromResolved(settings)
+        ? collected.settings
+        : { ...collected.settings, enrichers: [...collected.settings.enrichers, ...extraEnrichers] }
+    // one pass: the plugins that the valid entries name are looked for even when other settings
+    // are wrong, and every problem goes in one ConfigError; but with a plugins setting that
+    // could not be read (its allow and deny lists), no package is looked for or loaded
+    const found = collected.failed.has("plugins")
+      ? Either.right(new Map<object, plugins.Resolved>())
+      : yield* Effect.either(resolvePlugins(settings))
+    const issues = [...collected.issues, ...(Either.isLeft(found) ? found.left.issues : [])]
+    if (issues.length > 0 || Either.isLeft(found)) return yield* Effect.fail(new ConfigError({ issues }))
+    // every plugin was found and checked before any sink opens
+    const p = yield* fromResolved(settings, found.right)
     return { pipeline: p, settings }
   })
