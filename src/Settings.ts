@@ -3,7 +3,9 @@
  * Precedence: programmatic > `FAPILOG_*` environment variables > config file (`configFile`
  * or `FAPILOG_CONFIG`, YAML or JSON) > preset > defaults. Every invalid
  * value fails with a `ConfigError` naming the field, the bad value and what is accepted;
- * unknown keys are reported too. See `docs/settings.md`.
+ * unknown keys, and plugins that cannot be found or refuse their config, are reported in
+ * the same error. In code the settings are typed: `sinks` entries are a union discriminated
+ * by `type`, which plugin packages extend (see {@link PluginSinks}). See `docs/settings.md`.
  *
  * @example
  * ```ts
@@ -24,7 +26,8 @@ import type { ConfigError } from "./Errors.js"
 import * as internal from "./internal/settings/index.js"
 
 /**
- * Programmatic settings; every key is optional.
+ * Programmatic settings; every key is optional. A misspelt key, a value of the wrong type
+ * or a sink entry missing a required option fails to compile.
  *
  * @example
  * ```ts
