@@ -156,6 +156,16 @@ export const Config = Schema.Struct({
 
 export type Config = typeof Config.Type
 
+/** What the config is written as in settings. */
+export type ConfigInput = typeof Config.Encoded
+
+// with this package imported, \`{ type: "${type}", path }\` is a \`sinks\` entry the compiler checks
+declare module "fapilog" {
+  interface PluginSinks {
+    ${JSON.stringify(type)}: ConfigInput
+  }
+}
+
 /** Writes all of \`text\` (a single writeSync may write only part of it). */
 const writeAll = (fd: number, text: string): void => {
   const bytes = Buffer.from(text, "utf8")
@@ -212,6 +222,16 @@ export const Config = Schema.Struct({
 })
 
 export type Config = typeof Config.Type
+
+/** What the config is written as in settings. */
+export type ConfigInput = typeof Config.Encoded
+
+// with this package imported, \`{ type: "${type}", fields }\` is an \`enrichers\` entry the compiler checks
+declare module "fapilog" {
+  interface PluginEnrichers {
+    ${JSON.stringify(type)}: ConfigInput
+  }
+}
 
 export const plugin = Plugin.enricher({
   name: ${JSON.stringify(packageName)},
@@ -340,9 +360,15 @@ Name its type in the settings; fapilog finds the installed package by that name:
 
 \`\`\`ts
 import { createLogger } from "fapilog"
+import type {} from "${packageName}" // its entry's types (see below)
 
 ${usage}
 \`\`\`
+
+In TypeScript, the entry is checked by the compiler once the package is part of the program:
+its declarations add \`{ type: "${type}", ... }\` to fapilog's settings types, so a missing or
+misspelt option fails to compile. Import it once, anywhere (\`import type {} from "${packageName}"\`
+is enough when nothing else of it is used).
 
 Bundled applications (no package lookup at run time) pass the plugin object instead:
 

@@ -33,7 +33,7 @@ import * as extensions from "./internal/extensions.js"
 import * as L from "./internal/level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./internal/pipeline.js"
 import type { Fields } from "./internal/record.js"
-import type { ResolvedSettings } from "./internal/settings.js"
+import type { ResolvedSettings } from "./internal/settings/index.js"
 import type { Level } from "./Level.js"
 import type { Settings } from "./Settings.js"
 

@@ -274,6 +274,57 @@ export const open: {
 } = internal.open as never
 
 /**
+ * A `sinks` or `enrichers` entry naming a plugin by its type, made by {@link entry}.
+ *
+ * @example
+ * ```ts
+ * import { Plugin } from "fapilog"
+ * const geo: Plugin.Entry = Plugin.entry("geo", { precision: 2 })
+ * geo.type // "geo"
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Entry = internal.Entry
+
+/**
+ * What {@link entry} takes besides the type: the plugin's config, and `level` (this sink's
+ * threshold) for a sink.
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from "fapilog"
+ * const config: Plugin.EntryConfig = { brokers: ["k1:9092"], level: "warn" }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type EntryConfig = internal.EntryConfig
+
+/**
+ * Names a plugin in `sinks` (or `enrichers`, for an enricher plugin) when its package adds no
+ * types to the settings: `{ type, ...config }`, which a plain object literal with an unknown
+ * `type` is not (so a misspelt built-in type still fails to compile). A plugin whose package
+ * augments `PluginSinks` (such as `@fapilog/loki`) is written as a plain object instead, with
+ * its options checked by the compiler. Either way the plugin is found by its type when the
+ * logger starts and its config validated with the plugin's Schema; problems are named by
+ * their path in the settings.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Plugin } from "fapilog"
+ *
+ * const log = await createLogger({
+ *   sinks: ["stdout", Plugin.entry("kafka", { brokers: ["k1:9092"], topic: "logs", level: "warn" })],
+ *   enrichers: [Plugin.entry("geo", { precision: 2 })]
+ * })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const entry: (type: string, config?: EntryConfig) => Entry = internal.entry
+
+/**
  * Whether a plugin declaring `apiVersion` loads on this fapilog (same major, minor at most ours).
  *
  * @example

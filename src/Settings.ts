@@ -3,7 +3,9 @@
  * Precedence: programmatic > `FAPILOG_*` environment variables > config file (`configFile`
  * or `FAPILOG_CONFIG`, YAML or JSON) > preset > defaults. Every invalid
  * value fails with a `ConfigError` naming the field, the bad value and what is accepted;
- * unknown keys are reported too. See `docs/settings.md`.
+ * unknown keys, and plugins that cannot be found or refuse their config, are reported in
+ * the same error. In code the settings are typed: `sinks` entries are a union discriminated
+ * by `type`, which plugin packages extend (see {@link PluginSinks}). See `docs/settings.md`.
  *
  * @example
  * ```ts
@@ -21,10 +23,11 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import type * as Effect from "effect/Effect"
 import type { ConfigError } from "./Errors.js"
-import * as internal from "./internal/settings.js"
+import * as internal from "./internal/settings/index.js"
 
 /**
- * Programmatic settings; every key is optional.
+ * Programmatic settings; every key is optional. A misspelt key, a value of the wrong type
+ * or a sink entry missing a required option fails to compile.
  *
  * @example
  * ```ts
@@ -50,11 +53,13 @@ export type Settings = internal.Settings
 export type Resolved = internal.ResolvedSettings
 
 /**
- * One entry of `sinks`: `"stdout"`, `"stderr"`, `"null"`, `{ type: "stdout" | "stderr", level?,
- * format?, layout? }`, `{ type: "file", path, maxBytes?, maxFiles?, maxTotalBytes?, interval?,
- * compress?, mode?, level?, format?, layout? }`, `{ type: "route", routes }`, a plugin entry
- * `{ type: "<plugin type>", level?, ...config }` (see docs/plugins.md), a `Sink`, or a scoped
- * Effect that opens one (such as `Plugin.open(plugin, config)`).
+ * One entry of `sinks`: `"stdout"`, `"stderr"`, `"null"`, `{ type: "stdout" | "stderr" | "null",
+ * level?, format?, layout? }`, `{ type: "file", path, maxBytes?, maxFiles?, maxTotalBytes?,
+ * interval?, compress?, mode?, level?, format?, layout? }`, `{ type: "route", routes }`, a
+ * plugin entry (see {@link PluginSinkSetting}), a `Sink`, or a scoped Effect that opens one
+ * (such as `Plugin.open(plugin, config)`). The objects are a union discriminated by `type`:
+ * a file sink without `path`, a misspelt option, or a plugin type no package declares fails
+ * to compile. Config files and `FAPILOG_*` variables are checked at run time instead.
  *
  * @example
  * ```ts
@@ -80,14 +85,19 @@ export type SinkSetting = internal.SinkSetting
 export type FileSinkSetting = internal.FileSinkSetting
 
 /**
- * A sink provided by a plugin: `type` names it (fapilog loads `@fapilog/<type>` or
- * `fapilog-plugin-<type>`, or takes it from `plugins.use`), `level` is this sink's threshold,
- * every other key is the plugin's config, validated with the plugin's Schema.
+ * A sink provided by a plugin, in code: `{ type, level?, ...config }` for a plugin whose
+ * package declares its config in {@link PluginSinks} (installing and importing
+ * `@fapilog/loki` makes `{ type: "loki", url }` one, and a missing `url` a compile error), or
+ * `Plugin.entry(type, config)` for any other plugin. `level` is this sink's threshold; every
+ * other key is the plugin's config, validated with the plugin's Schema when the logger starts.
  *
  * @example
  * ```ts
- * import type { Settings } from "fapilog"
+ * import { Plugin, type Settings } from "fapilog"
+ * import type {} from "@fapilog/loki" // its types: { type: "loki", ... } entries
+ *
  * const loki: Settings.PluginSinkSetting = { type: "loki", url: "http://loki:3100", level: "warn" }
+ * const other: Settings.PluginSinkSetting = Plugin.entry("kafka", { brokers: ["k1:9092"] })
  * ```
  * @since 0.1.0
  * @category models
@@ -95,13 +105,61 @@ export type FileSinkSetting = internal.FileSinkSetting
 export type PluginSinkSetting = internal.PluginSinkSetting
 
 /**
- * One entry of `enrichers`: a function, a `{ name, enrich }` object, or an enricher plugin
- * entry `{ type: "<plugin type>", ...config }`.
+ * The config of each sink plugin that declares its types, by plugin type. Empty in fapilog
+ * itself: each plugin package adds its own member by declaration merging, so that importing
+ * the package makes `{ type: "<its type>", ...config }` a `sinks` entry that type-checks.
+ * A plugin author writes it next to the plugin object, from the config Schema's encoded type.
  *
  * @example
  * ```ts
- * import type { Settings } from "fapilog"
- * const enrichers: ReadonlyArray<Settings.EnricherSetting> = [() => ({ region: "eu-1" }), { type: "geo" }]
+ * import { Schema } from "effect"
+ *
+ * const Config = Schema.Struct({ brokers: Schema.Array(Schema.String), topic: Schema.String })
+ *
+ * declare module "fapilog" {
+ *   interface PluginSinks {
+ *     kafka: typeof Config.Encoded
+ *   }
+ * }
+ * // with this package imported: sinks: [{ type: "kafka", brokers: ["k1:9092"], topic: "logs" }]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by plugin packages (declaration merging)
+export interface PluginSinks {}
+
+/**
+ * The config of each enricher plugin that declares its types, by plugin type: what
+ * {@link PluginSinks} is for sinks, for `enrichers` entries.
+ *
+ * @example
+ * ```ts
+ * declare module "fapilog" {
+ *   interface PluginEnrichers {
+ *     region: { readonly region: string }
+ *   }
+ * }
+ * // with this package imported: enrichers: [{ type: "region", region: "eu-1" }]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by plugin packages (declaration merging)
+export interface PluginEnrichers {}
+
+/**
+ * One entry of `enrichers`: a function, a `{ name, enrich }` object, or an enricher plugin
+ * entry: `{ type, ...config }` for a plugin that declares its config in
+ * {@link PluginEnrichers}, `Plugin.entry(type, config)` for any other.
+ *
+ * @example
+ * ```ts
+ * import { Plugin, type Settings } from "fapilog"
+ * const enrichers: ReadonlyArray<Settings.EnricherSetting> = [
+ *   () => ({ region: "eu-1" }),
+ *   Plugin.entry("geo", { precision: 2 })
+ * ]
  * ```
  * @since 0.1.0
  * @category models

@@ -589,7 +589,7 @@ const ways: Record<string, (config: NetConfig, settings: Settings.Settings) => P
   "loaded by type": (config, settings) =>
     createLogger({
       ...settings,
-      sinks: [{ type: "net", ...config }],
+      sinks: [Plugin.entry("net", config)],
       plugins: { use: [netPlugin], timeoutMs: 150 }
     })
 }

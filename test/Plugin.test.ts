@@ -75,6 +75,16 @@ describe("Plugin constructors", () => {
     assert.deepStrictEqual(Plugin.packageNames("loki"), ["@fapilog/loki", "fapilog-plugin-loki"])
   })
 
+  it("Plugin.entry is { type, ...config }: the mark that it was made on purpose is no config key", () => {
+    const entry = Plugin.entry("kafka", { brokers: ["k1:9092"], level: "warn" })
+    assert.deepStrictEqual({ ...entry }, { brokers: ["k1:9092"], level: "warn", type: "kafka" })
+    assert.deepStrictEqual(Object.keys(entry), ["brokers", "level", "type"])
+    assert.strictEqual(JSON.stringify(entry), '{"brokers":["k1:9092"],"level":"warn","type":"kafka"}')
+    assert.deepStrictEqual({ ...Plugin.entry("geo") }, { type: "geo" })
+    // the type argument wins over a `type` smuggled into the config
+    assert.strictEqual(Plugin.entry("geo", { type: "other" } as never).type, "geo")
+  })
+
   it("apiVersion: same major, minor at most ours", () => {
     assert.strictEqual(Plugin.apiVersion, "1.0")
     assert.isTrue(Plugin.isCompatible("1.0"))
@@ -129,8 +139,8 @@ describe("plugins named in settings", () => {
       enrich: { service: "billing" },
       sinks: [
         memory,
-        { type: "rec", prefix: "> ", repeat: "2" },
-        { type: "rec", prefix: "! ", level: "warn" }
+        Plugin.entry("rec", { prefix: "> ", repeat: "2" }),
+        Plugin.entry("rec", { prefix: "! ", level: "warn" })
       ],
       plugins: { use: [rec.plugin] }
     })
@@ -172,7 +182,7 @@ describe("plugins named in settings", () => {
     const memory = Sink.memory()
     const log = await createLogger({
       sinks: [memory],
-      enrichers: [{ type: "region", region: "eu-1" }, { type: "broken" }, () => ({ fn: true })],
+      enrichers: [Plugin.entry("region", { region: "eu-1" }), Plugin.entry("broken"), () => ({ fn: true })],
       plugins: { use: [region, broken] }
     })
     log.info("enriched")
@@ -181,14 +191,14 @@ describe("plugins named in settings", () => {
   })
 
   it("an unknown type names the packages looked for and how to install one", async () => {
-    const error = await rejection({ sinks: ["stdout", { type: "lokki", url: "x" }] })
+    const error = await rejection({ sinks: ["stdout", Plugin.entry("lokki", { url: "x" })] })
     assert.strictEqual(error.issues.length, 1)
     assert.strictEqual(error.issues[0]?.path, "sinks[1].type")
     assert.match(
       error.issues[0]?.message ?? "",
       /^"lokki" is not a built-in sink \(stdout, stderr, null, file, route\) and no plugin provides it: looked for the packages @fapilog\/lokki and fapilog-plugin-lokki from .+; install one \(npm install @fapilog\/lokki\) or pass the plugin object in plugins\.use$/
     )
-    const off = await rejection({ sinks: [{ type: "lokki" }], plugins: { discover: false } })
+    const off = await rejection({ sinks: [Plugin.entry("lokki")], plugins: { discover: false } })
     assert.match(
       off.issues[0]?.message ?? "",
       /plugins\.discover is false and plugins\.use has no plugin of that type/
@@ -202,10 +212,10 @@ describe("plugins named in settings", () => {
     const region = regionPlugin()
     const error = await rejection({
       sinks: [
-        { type: "rec", prefix: 1, extra: true },
-        { type: "newer", prefix: "" },
-        { type: "route", routes: [{ levels: "*", sinks: [{ type: "major", prefix: "" }] }] },
-        { type: "region" }
+        Plugin.entry("rec", { prefix: 1, extra: true }),
+        Plugin.entry("newer", { prefix: "" }),
+        { type: "route", routes: [{ levels: "*", sinks: [Plugin.entry("major", { prefix: "" })] }] },
+        Plugin.entry("region")
       ],
       plugins: { use: [rec.plugin, newer, major, region] }
     })
@@ -236,10 +246,58 @@ describe("plugins named in settings", () => {
     )
   })
 
+  it("settings problems and plugin problems come in one ConfigError, in one pass", async () => {
+    const rec = recorder()
+    const error = await rejection({
+      level: "loud" as never,
+      sinks: [
+        // checked at run time, as a config file's entry would be
+        { type: "file" } as never,
+        Plugin.entry("lokki"),
+        {
+          type: "route",
+          routes: [{ levels: ["loud" as never], sinks: [Plugin.entry("rec", { prefix: 1 })] }]
+        }
+      ],
+      enrichers: [Plugin.entry("geo")],
+      plugins: { use: [rec.plugin], discover: false }
+    })
+    assert.deepStrictEqual(
+      error.issues.map((i) => i.path),
+      [
+        "level",
+        "sinks[0].path",
+        "sinks[2].routes[0].levels[0]",
+        "sinks[1].type",
+        "sinks[2].routes[0].sinks[0].prefix",
+        "enrichers[0].type"
+      ]
+    )
+    assert.match(
+      error.issues[3]?.message ?? "",
+      /^"lokki" is not a built-in sink .* plugins\.discover is false/
+    )
+    assert.match(
+      error.issues[5]?.message ?? "",
+      /^"geo" is not a built-in enricher and no plugin provides it/
+    )
+    assert.deepStrictEqual(rec.lifecycle, [], "nothing is opened")
+  })
+
+  it("an invalid plugins setting is reported without looking for any plugin: its lists could not be read", async () => {
+    const error = await rejection({
+      sinks: [Plugin.entry("lokki")],
+      plugins: { deny: "lokki" as never }
+    })
+    assert.deepStrictEqual(error.issues, [
+      { path: "plugins.deny", message: '"lokki" is not a list of non-empty strings' }
+    ])
+  })
+
   it("allow and deny lists, by type or package name; deny wins", async () => {
     const rec = recorder()
     const denied = await rejection({
-      sinks: [{ type: "rec", prefix: "" }],
+      sinks: [Plugin.entry("rec", { prefix: "" })],
       plugins: { use: [rec.plugin], allow: ["rec"], deny: ["fapilog-plugin-rec"] }
     })
     assert.deepStrictEqual(denied.issues, [
@@ -256,7 +314,7 @@ describe("plugins named in settings", () => {
       { path: "sinks[0]", message: 'plugin fapilog-plugin-rec@1.0.0 is not in plugins.allow ("loki")' }
     ])
     const allowed = await createLogger({
-      sinks: [{ type: "rec", prefix: "" }],
+      sinks: [Plugin.entry("rec", { prefix: "" })],
       plugins: { use: [rec.plugin], allow: ["fapilog-plugin-rec"] }
     })
     await allowed.close()
@@ -280,8 +338,8 @@ describe("plugins named in settings", () => {
 
   it("settings validation: plugin types, reserved keys, the plugins setting", async () => {
     const error = await rejection({
-      sinks: [{ type: "Loki" }, { type: "rec", level: "loud" } as never, "rec" as never],
-      enrichers: [{ type: "no/slash" }],
+      sinks: [Plugin.entry("Loki"), Plugin.entry("rec", { level: "loud" }), "rec" as never],
+      enrichers: [Plugin.entry("no/slash")],
       plugins: {
         use: [{ name: "half" }] as never,
         allow: "loki" as never,
@@ -326,7 +384,7 @@ describe("plugin isolation", () => {
       const bad = misbehaving(`start-${how}`, start as never)
       const memory = Sink.memory()
       const log = await createLogger({
-        sinks: [memory, { type: `start-${how}` }],
+        sinks: [memory, Plugin.entry(`start-${how}`)],
         plugins: { use: [bad.plugin] },
         fallback: "null",
         retry: { attempts: 0 }
@@ -349,7 +407,7 @@ describe("plugin isolation", () => {
     const memory = Sink.memory()
     const started = Date.now()
     const log = await createLogger({
-      sinks: [memory, { type: "hangs" }],
+      sinks: [memory, Plugin.entry("hangs")],
       plugins: { use: [bad.plugin], timeoutMs: 300 },
       fallback: "null"
     })
@@ -380,7 +438,7 @@ describe("plugin isolation", () => {
       const bad = misbehaving(how.replaceAll(" ", "-"), (lines) => Effect.succeed(sink(lines)))
       const memory = Sink.memory()
       const log = await createLogger({
-        sinks: [{ type: how.replaceAll(" ", "-") }, memory],
+        sinks: [Plugin.entry(how.replaceAll(" ", "-")), memory],
         plugins: { use: [bad.plugin], timeoutMs: 200 },
         fallback: "null",
         retry: { attempts: 0 },
@@ -417,7 +475,7 @@ describe("plugin isolation", () => {
         )
       )
       const Live = Fapilog.layer({
-        sinks: ["null", { type: "flaky" }],
+        sinks: ["null", Plugin.entry("flaky")],
         plugins: { use: [flaky.plugin] },
         fallback: "null",
         retry: { attempts: 0 }
@@ -451,7 +509,7 @@ describe("plugin isolation", () => {
       () => Effect.acquireRelease(Effect.succeed(Sink.memory()), () => Effect.never) as never
     )
     const log = await createLogger({
-      sinks: [{ type: "release-dies" }, { type: "release-hangs" }],
+      sinks: [Plugin.entry("release-dies"), Plugin.entry("release-hangs")],
       plugins: { use: [dies.plugin, hangs.plugin] },
       shutdownTimeoutMs: 300
     })

@@ -1,5 +1,6 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import { ConfigError, type SinkError } from "../Errors.js"
 import type { Processor as PublicProcessor } from "../Processor.js"
@@ -19,19 +20,19 @@ import { Bindings } from "./record.js"
 import { type CompiledRedaction, compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
 import {
-  type FileSinkSetting,
+  collect,
   type FormatName,
   type LayoutName,
-  type PluginEnricherSetting,
-  type PluginSinkSetting,
   type ResolvedSettings,
   type RouteSetting,
-  resolve,
   type SinkOptions,
-  type SinkSetting,
   type StreamSinkSetting,
-  sinkNames
-} from "./settings.js"
+  sinkNames,
+  type ValidFileSink,
+  type ValidPluginEnricher,
+  type ValidPluginSink,
+  type ValidSinkSetting
+} from "./settings/index.js"
 import * as sinks from "./sink.js"
 import { makeSizeGuard } from "./sizeGuard.js"
 import { makeThrottle } from "./throttle.js"
@@ -79,12 +80,12 @@ const formatterCache = (limits: JsonLimits): FormatterFor => {
 const withLevel = (sink: Sink, options: SinkOptions): Sink =>
   options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
 
-type BuiltInSetting = StreamSinkSetting | FileSinkSetting | RouteSetting
+type BuiltInSetting = StreamSinkSetting | ValidFileSink | RouteSetting<ValidSinkSetting>
 
 const isBuiltIn = (s: { readonly type: string }): s is BuiltInSetting =>
   (sinkNames as ReadonlyArray<string>).includes(s.type)
 
-const isSettingObject = (s: SinkSetting): s is BuiltInSetting | PluginSinkSetting =>
+const isSettingObject = (s: ValidSinkSetting): s is BuiltInSetting | ValidPluginSink =>
   typeof s === "object" && !Effect.isEffect(s) && "type" in s && typeof s.type === "string"
 
 /** What a logger tells the plugins it opens. */
@@ -119,7 +120,7 @@ const pluginRequests = (
       }
     })
   }
-  const walk = (list: ReadonlyArray<SinkSetting>, at: string): void => {
+  const walk = (list: ReadonlyArray<ValidSinkSetting>, at: string): void => {
     list.forEach((s, i) => {
       if (!isSettingObject(s)) return
       if (!isBuiltIn(s)) request(s, "sink", `${at}[${i}]`)
@@ -136,7 +137,10 @@ const pluginRequests = (
   return out
 }
 
-/** Finds and checks every plugin the settings name, before anything is opened. */
+/**
+ * Finds and checks every plugin the settings name, before anything is opened: every refusal
+ * is reported at once.
+ */
 const resolvePlugins = (
   settings: ResolvedSettings
 ): Effect.Effect<ReadonlyMap<object, plugins.Resolved>, ConfigError> => {
@@ -155,7 +159,7 @@ const unresolved = (at: string) =>
   Effect.fail(new ConfigError({ issues: [{ path: at, message: "plugin entry was not resolved" }] }))
 
 const acquireSink = (
-  setting: SinkSetting,
+  setting: ValidSinkSetting,
   at: string,
   settings: ResolvedSettings,
   diagnostics: Diagnostics,
@@ -192,15 +196,8 @@ const acquireSink = (
     case "file": {
       const { level: _level, format: _format, layout: _layout, type: _type, ...file } = setting
       return sinks
-        .file(
-          {
-            ...file,
-            maxBytes: file.maxBytes as number | undefined,
-            maxTotalBytes: file.maxTotalBytes as number | undefined,
-            interval: file.interval as number | undefined,
-            format: format(setting)
-          },
-          (e) => diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
+        .file({ ...file, format: format(setting) }, (e) =>
+          diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
         )
         .pipe(Effect.map((s) => withLevel(s, setting)))
     }
@@ -235,7 +232,7 @@ const acquireEnrichers = (
 ): Effect.Effect<ReadonlyArray<NamedEnricher>, ConfigError, Scope.Scope> =>
   Effect.forEach(settings.enrichers, (e, i) => {
     if (!("type" in e)) return Effect.succeed(e)
-    const r = resolved.get(e as PluginEnricherSetting)
+    const r = resolved.get(e as ValidPluginEnricher)
     return r === undefined ? unresolved(`enrichers[${i}]`) : plugins.openEnricher(r.plugin, r.config, host)
   })
 
@@ -330,16 +327,15 @@ const enrichmentOf = (
  * Opens every sink in the current scope, then builds the pipeline in the same scope, so that
  * closing it drains first and releases the sinks after.
  */
-export const fromResolved = (
+const fromResolved = (
   settings: ResolvedSettings,
-  additions: Additions = {}
+  resolved: ReadonlyMap<object, plugins.Resolved>,
+  additions: Additions
 ): Effect.Effect<pipeline.Pipeline, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
     const limits = settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
     const formatterFor = formatterCache(limits)
-    // every plugin is found and checked before any sink opens: refusals fail fast, together
-    const resolved = yield* resolvePlugins(settings)
     const host = hostOf(settings, diagnostics)
     const opened = yield* Effect.forEach(settings.sinks, (s, i) =>
       acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host)
@@ -379,7 +375,17 @@ export const build = (
   Scope.Scope
 > =>
   Effect.gen(function* () {
-    const settings = yield* resolve(input, provider)
-    const p = yield* fromResolved(settings, additions)
+    const collected = yield* collect(input, provider)
+    const settings = collected.settings
+    // one pass: the plugins that the valid entries name are looked for even when other settings
+    // are wrong, and every problem goes in one ConfigError; but with a plugins setting that
+    // could not be read (its allow and deny lists), no package is looked for or loaded
+    const found = collected.failed.has("plugins")
+      ? Either.right(new Map<object, plugins.Resolved>())
+      : yield* Effect.either(resolvePlugins(settings))
+    const issues = [...collected.issues, ...(Either.isLeft(found) ? found.left.issues : [])]
+    if (issues.length > 0 || Either.isLeft(found)) return yield* Effect.fail(new ConfigError({ issues }))
+    // every plugin was found and checked before any sink opens
+    const p = yield* fromResolved(settings, found.right, additions)
     return { pipeline: p, settings }
   })

@@ -1,7 +1,8 @@
 /**
- * Schemas for plugin configs whose failures are one message naming the bad value and what
- * is accepted (`0 is not a whole number of events between 1 and 1000000`): Schema's own
- * messages for unions, refinements and optional keys name only a part, or add noise.
+ * Schemas for settings and plugin configs whose failures are one message naming the bad
+ * value and what is accepted (`0 is not a whole number of events between 1 and 1000000`):
+ * Schema's own messages for unions, refinements and optional keys name only a part, or add
+ * noise.
  */
 import * as Schema from "effect/Schema"
 
@@ -53,6 +54,23 @@ export const wholeNumber = (
     `a whole number of ${unit} between ${min} and ${max}`,
     description
   )
+
+/** A positive finite number, counted in `unit`. */
+export const positive = (unit: string, description?: string): Schema.Schema<number> =>
+  accepted(
+    "Positive",
+    (u: unknown): u is number => typeof u === "number" && Number.isFinite(u) && u > 0,
+    `a positive number of ${unit}`,
+    description
+  )
+
+/** Any string. */
+export const text = (description?: string): Schema.Schema<string> =>
+  accepted("Text", (u: unknown): u is string => typeof u === "string", "a string", description)
+
+/** `true` or `false`. */
+export const flag = (description?: string): Schema.Schema<boolean> =>
+  accepted("Boolean", (u: unknown): u is boolean => typeof u === "boolean", "true or false", description)
 
 /**
  * An optional key that is absent or valid (`undefined` is not a value): a bad value is one

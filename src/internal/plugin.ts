@@ -368,6 +368,35 @@ export interface Resolved {
   readonly at: string
 }
 
+/** Marks a settings entry made by `Plugin.entry`. */
+export const EntryTypeId: unique symbol = Symbol.for("fapilog/Plugin/Entry")
+export type EntryTypeId = typeof EntryTypeId
+
+/**
+ * A `sinks` or `enrichers` entry naming a plugin by type, made by `entry`: how code names a
+ * plugin whose package adds no types to the settings union.
+ */
+export interface Entry {
+  readonly [EntryTypeId]: EntryTypeId
+  readonly type: string
+}
+
+/** The plugin's config (and `level`, for a sink); `type` is the first argument of `entry`. */
+export interface EntryConfig {
+  readonly type?: never
+  readonly [key: string]: unknown
+}
+
+/**
+ * `{ type, ...config }`, marked (by a property that is not enumerable, so not part of the
+ * config) as made on purpose; checked at run time like any entry.
+ */
+export const entry = (type: string, config: EntryConfig = {}): Entry => {
+  const out = { ...config, type }
+  Object.defineProperty(out, EntryTypeId, { value: EntryTypeId })
+  return out as unknown as Entry
+}
+
 /** Where a settings entry came from, recorded when the settings were validated. */
 export const origins = new WeakMap<object, { readonly at: string; readonly typeAt: string }>()
 
@@ -486,7 +515,7 @@ const contextFor = (plugin: Plugin, host: Host): PluginContext => ({
   }
 })
 
-const isSink = (u: unknown): u is Sink => {
+export const isSink = (u: unknown): u is Sink => {
   try {
     if (typeof u !== "object" || u === null) return false
     const sink = u as Sink

@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { createLogger, Errors, type Logger, type Plugin, type Settings, type Sink } from "fapilog"
+import { createLogger, Errors, type Logger, Plugin, type Settings, type Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { type Answer, listen, type Received, type Receiver, receiver } from "../internal/networkServer.js"
 import { repoRoot } from "./pack.js"
@@ -135,10 +135,11 @@ export const describeNetworkPlugin = (c: NetworkPluginCase): void => {
     it(`{ type: "${c.type}" }: 429 with Retry-After, then 503, then accepted: every event exactly once, the same body resent`, async () => {
       const server = await listen({ answer: scenarioAnswers(c) })
       try {
+        const { type, ...config } = entryOf(c)
         const log = await createLogger({
           enrich: { service: "e2e" },
           plugins: { use: [c.module.plugin] },
-          sinks: [{ ...entryOf(c), url: c.url(server.port) }]
+          sinks: [Plugin.entry(type, { ...config, url: c.url(server.port) })]
         })
         for (let i = 0; i < EVENTS; i++) log.info(eventMessage(i), { i })
         await log.close()
@@ -160,7 +161,7 @@ export const refusedSettings = async (
 ): Promise<{ readonly issues: ReadonlyArray<Errors.ConfigIssue>; readonly at: (path: string) => string }> => {
   const error = await createLogger({
     plugins: { use: [c.module.plugin] },
-    sinks: [{ ...entry, type: c.type }]
+    sinks: [Plugin.entry(c.type, entry)]
   }).then(
     () => assert.fail("createLogger should reject"),
     (e: unknown) => e

@@ -3,7 +3,9 @@
  * `@fapilog/<type>` from their packed tarballs and, naming only `type: "<type>"` in settings,
  * ships every event to a local server exactly once through a 429 with Retry-After, then a
  * 503, before it is accepted (the scenario of test/support/networkPlugin.ts, run by plain
- * node as an ES module and as CommonJS, no aliases: the plugin is found by discovery).
+ * node as an ES module and as CommonJS, no aliases: the plugin is found by discovery). The
+ * same installation is type-checked: importing the package makes its `{ type, ...config }`
+ * a `sinks` entry, through the declarations as shipped.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -16,6 +18,7 @@ import {
   pack,
   removeTempDirs,
   repoRoot,
+  run,
   runNode,
   scratchProject,
   tarballEntries
@@ -45,7 +48,40 @@ console.log("closed")
   }
 }
 
-/** Registers the suite: pack, install, run the ES module and the CommonJS consumers. */
+/**
+ * A typed consumer: the plugin's entry type-checks once the package is imported (its
+ * declarations augment fapilog's `PluginSinks`), and a misspelt option does not.
+ */
+const typedConsumer = (c: NetworkPluginCase): Record<string, string> => {
+  const entry = `{ ...(${JSON.stringify(entryOf(c))} as const), url: "http://127.0.0.1:1" }`
+  return {
+    "tsconfig.types.json": JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        target: "ES2022",
+        lib: ["ES2023"],
+        types: [],
+        skipLibCheck: true,
+        noEmit: true
+      },
+      files: ["typed.mts"]
+    }),
+    "typed.mts": `import type { Settings } from "fapilog"
+import type {} from "@fapilog/${c.type}"
+
+export const entry: Settings.SinkSetting = ${entry}
+// @ts-expect-error an option the plugin does not have
+export const misspelt: Settings.SinkSetting = { ...${entry}, notAnOption: 1 }
+// @ts-expect-error a plugin type no installed package declares
+export const unknown: Settings.SinkSetting = { type: "not-installed" }
+`
+  }
+}
+
+/** Registers the suite: pack, install, type-check, run the ES module and the CommonJS consumers. */
 export const describeInstalledPlugin = (c: NetworkPluginCase): void => {
   const packageName = `@fapilog/${c.type}`
   const pluginDir = path.join(repoRoot, "plugins", c.type)
@@ -81,6 +117,14 @@ export const describeInstalledPlugin = (c: NetworkPluginCase): void => {
       const core = await pack(repoRoot)
       const scratch = await scratchProject([core.tarball, packed.tarball])
       assert.isTrue(fs.existsSync(path.join(scratch, "node_modules", "@fapilog", c.type, "dist", "index.js")))
+      for (const [file, source] of Object.entries(typedConsumer(c)))
+        fs.writeFileSync(path.join(scratch, file), source)
+      const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc")
+      const typed = await run(process.execPath, [tsc, "-p", "tsconfig.types.json"], {
+        cwd: scratch,
+        timeoutMs: 120_000
+      })
+      assertSucceeded(typed, "tsc on a typed consumer of the installed packages")
       for (const [file, source] of Object.entries(scripts(c))) {
         fs.writeFileSync(path.join(scratch, file), source)
         const server = await listen({ answer: scenarioAnswers(c) })

@@ -9,8 +9,9 @@
  * @example
  * ```ts
  * import { createLogger } from "fapilog"
+ * import type {} from "@fapilog/loki" // the types of its entry
  *
- * // with @fapilog/loki installed, naming the type is enough
+ * // with @fapilog/loki installed, naming the type is enough (at run time, the package is found by it)
  * const log = await createLogger({
  *   sinks: [{ type: "loki", url: "http://loki:3100", labelKeys: ["level"] }]
  * })
@@ -72,6 +73,13 @@ export type Config = config.Config
  * @category models
  */
 export type ConfigInput = config.ConfigInput
+
+declare module "fapilog" {
+  /** With this package imported, `{ type: "loki", ...ConfigInput }` is a `sinks` entry (Grafana Loki's push API). */
+  interface PluginSinks {
+    loki: ConfigInput
+  }
+}
 
 /**
  * The plugin object: what fapilog loads for `{ type: "loki" }`, or what you pass in

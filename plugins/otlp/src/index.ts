@@ -14,8 +14,9 @@
  * @example
  * ```ts
  * import { createLogger } from "fapilog"
+ * import type {} from "@fapilog/otlp" // the types of its entry
  *
- * // with @fapilog/otlp installed, naming the type is enough
+ * // with @fapilog/otlp installed, naming the type is enough (at run time, the package is found by it)
  * const log = await createLogger({
  *   enrich: { service: "checkout" },
  *   sinks: [{ type: "otlp", url: "http://collector:4318/v1/logs" }]
@@ -69,6 +70,13 @@ export type Config = config.Config
  * @category models
  */
 export type ConfigInput = config.ConfigInput
+
+declare module "fapilog" {
+  /** With this package imported, `{ type: "otlp", ...ConfigInput }` is a `sinks` entry (OpenTelemetry logs over OTLP/HTTP). */
+  interface PluginSinks {
+    otlp: ConfigInput
+  }
+}
 
 /**
  * OpenTelemetry severity numbers by fapilog level.

@@ -7,8 +7,9 @@
  * @example
  * ```ts
  * import { createLogger } from "fapilog"
+ * import type {} from "@fapilog/webhook" // the types of its entry
  *
- * // with @fapilog/webhook installed, naming the type is enough
+ * // with @fapilog/webhook installed, naming the type is enough (at run time, the package is found by it)
  * const log = await createLogger({
  *   sinks: [{ type: "webhook", url: "https://hooks.example.com/logs", secret: process.env.HOOK_SECRET }]
  * })
@@ -64,6 +65,13 @@ export type Config = config.Config
  * @category models
  */
 export type ConfigInput = config.ConfigInput
+
+declare module "fapilog" {
+  /** With this package imported, `{ type: "webhook", ...ConfigInput }` is a `sinks` entry (signed HTTP posts). */
+  interface PluginSinks {
+    webhook: ConfigInput
+  }
+}
 
 /**
  * The plugin object: what fapilog loads for `{ type: "webhook" }`, or what you pass in

@@ -1,0 +1,41 @@
+/**
+ * Settings, one module per family:
+ *
+ * - `shape.ts`: the checks every family is written with, and the schemas several share;
+ * - `logger.ts`: name, level, format, layout;
+ * - `sinks.ts`: the `sinks` union (stream, file, route, plugin entries) and its checks;
+ * - `reliability.ts`: capacity, overflow, crash logging, limits, fallback, retry, circuit
+ *   breaker, protected level, shutdown timeout;
+ * - `enrichment.ts`: `enrich` and `enrichers`;
+ * - `plugins.ts`: the `plugins` setting;
+ * - `processors.ts`: sampling, throttle, dedupe, the size guard;
+ * - `redaction.ts`: `redact`;
+ * - `presets.ts`, `file.ts`, `env.ts`: the sources below the code;
+ * - `schema.ts`: the table of every top-level setting, the types derived from it, `validate`;
+ * - `resolve.ts`: precedence and defaults.
+ */
+export type {
+  EnricherSetting,
+  EnrichSettings,
+  PluginEnricherSetting,
+  ValidPluginEnricher
+} from "./enrichment.js"
+export { envProvider, pluginSinkVariable } from "./env.js"
+export { defaultFormat, type FormatName, formatNames, type LayoutName, layoutNames } from "./logger.js"
+export { type PresetName, presetNames, presets } from "./presets.js"
+export type { SamplingSettings } from "./processors.js"
+export { type Collected, collect, defaults, type ResolvedSettings, resolve } from "./resolve.js"
+export { fields, type Settings, settingKeys, type ValidSettings, validate } from "./schema.js"
+export {
+  type FileSinkSetting,
+  type PluginSinkSetting,
+  type Route,
+  type RouteSetting,
+  type SinkOptions,
+  type SinkSetting,
+  type StreamSinkSetting,
+  sinkNames,
+  type ValidFileSink,
+  type ValidPluginSink,
+  type ValidSinkSetting
+} from "./sinks.js"

@@ -1,0 +1,305 @@
+/**
+ * The `sinks` setting: where lines go (docs/sinks.md). An entry is a stream name
+ * ("stdout"), a built-in object (a stream, a file, a route), a plugin entry, a `Sink`, or an
+ * Effect that opens one.
+ *
+ * Written in code, entries are a union discriminated by `type`: a file sink without `path`,
+ * or with a misspelt option, fails to compile. Plugin packages add their entries by
+ * augmenting `PluginSinks` (declared in src/Settings.ts); a plugin without types is named
+ * with `Plugin.entry(type, config)`. Entries from config files and the environment are
+ * checked here at run time, whatever their type.
+ */
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { ConfigError, SinkError } from "../../Errors.js"
+import type { PluginSinks } from "../../Settings.js"
+import type { Sink } from "../../Sink.js"
+import { accepted, flag, show, wholeNumber } from "../configSchema.js"
+import type { LevelName } from "../level.js"
+import { type Entry, isPluginType, isSink, origins } from "../plugin.js"
+import { fields as loggerFields } from "./logger.js"
+import {
+  by,
+  bytes,
+  type Check,
+  type CheckedObject,
+  check,
+  checkKeys,
+  type Issues,
+  interval,
+  isRecord,
+  level,
+  levelList,
+  literal,
+  object,
+  required,
+  fields as shared,
+  type WrittenObject
+} from "./shape.js"
+
+export const sinkNames = ["stdout", "stderr", "null", "file", "route"] as const
+
+export const fields = {
+  fileMode: accepted(
+    "FileMode",
+    (u: unknown): u is number => Number.isInteger(u) && (u as number) >= 0 && (u as number) <= 0o777,
+    "a permission mode between 0 and 0o777",
+    "Permission bits of a newly created log file (default 0o640)."
+  ),
+  maxFiles: wholeNumber(1, 100_000, "files", "Rotated files kept."),
+  compress: flag("Gzip rotated files.")
+}
+
+/** What every text sink may override. */
+const sinkOptions = {
+  /** This sink's own threshold: events below it are not written here. */
+  level,
+  /** This sink's output format instead of the logger's. */
+  format: by(loggerFields.format),
+  /** This sink's layout of the json format instead of the logger's. */
+  layout: by(loggerFields.layout)
+}
+
+const streamShape = {
+  type: required(literal("stdout", "stderr", "null")),
+  ...sinkOptions
+}
+
+const fileShape = {
+  type: required(literal("file")),
+  /** Path of the file; relative paths resolve against the working directory. */
+  path: required(by(shared.filePath), "is required for a file sink"),
+  /** Rotate before a file grows past this: bytes, or a string such as "10 MB" (1024-based). */
+  maxBytes: bytes,
+  /** Rotated files kept. */
+  maxFiles: by(fields.maxFiles),
+  /** Total size of rotated files kept: bytes or a string such as "1 GB". */
+  maxTotalBytes: bytes,
+  /** Rotate on time: "1h", "30m", "daily", "hourly", "weekly" or milliseconds. */
+  interval,
+  /** Gzip rotated files. */
+  compress: by(fields.compress),
+  /** Permission bits of a new file; default 0o640. */
+  mode: by(fields.fileMode),
+  ...sinkOptions
+}
+
+const streamSink = object(streamShape, "a stream sink")
+const fileSink = object(fileShape, "a file sink")
+
+/** What every text sink may override: its own threshold, format and layout. */
+export type SinkOptions = WrittenObject<typeof sinkOptions>
+
+/** `{ type: "stdout" | "stderr" | "null", level?, format?, layout? }`. */
+export type StreamSinkSetting = WrittenObject<typeof streamShape>
+
+/** `{ type: "file", path, ... }`: a file, rotated by size or time. */
+export type FileSinkSetting = WrittenObject<typeof fileShape>
+
+/** A file sink after its check: sizes and intervals are numbers. */
+export type ValidFileSink = CheckedObject<typeof fileShape>
+
+/** One route of a route sink: the levels it takes and the sinks they go to. */
+export interface Route<S = SinkSetting> {
+  /** Levels of this route: a list, or "*" for all (or give `minLevel`). */
+  readonly levels?: ReadonlyArray<LevelName> | "*" | undefined
+  /** This level and above. */
+  readonly minLevel?: LevelName | undefined
+  readonly sinks: ReadonlyArray<S>
+}
+
+/** `{ type: "route", routes }`: events go to the sinks of the routes their level matches. */
+export interface RouteSetting<S = SinkSetting> {
+  readonly type: "route"
+  readonly routes: ReadonlyArray<Route<S>>
+}
+
+/**
+ * A sink entry of a plugin whose package adds its types (with `@fapilog/loki`,
+ * `{ type: "loki", url }`), or a `Plugin.entry(type, config)` value for one that adds none.
+ * `level` is read by fapilog; every other key is the plugin's config.
+ */
+export type PluginSinkSetting =
+  | {
+      readonly [K in keyof PluginSinks]: {
+        readonly type: K
+        readonly level?: LevelName | undefined
+      } & PluginSinks[K]
+    }[keyof PluginSinks]
+  | Entry
+
+/** A plugin sink entry as checked at run time, wherever it came from. */
+export interface ValidPluginSink {
+  readonly type: string
+  readonly level?: LevelName | undefined
+  readonly [key: string]: unknown
+}
+
+/** A sink that opens in the logger's scope, such as `Plugin.open(plugin, config)`. */
+export type SinkEffect = Effect.Effect<Sink, SinkError | ConfigError, Scope.Scope>
+
+/** One entry of `sinks`, as written in code. */
+export type SinkSetting =
+  | "stdout"
+  | "stderr"
+  | "null"
+  | StreamSinkSetting
+  | FileSinkSetting
+  | RouteSetting
+  | PluginSinkSetting
+  | Sink
+  | SinkEffect
+
+/** One entry of `sinks` after its check. */
+export type ValidSinkSetting =
+  | "stdout"
+  | "stderr"
+  | "null"
+  | StreamSinkSetting
+  | ValidFileSink
+  | RouteSetting<ValidSinkSetting>
+  | ValidPluginSink
+  | Sink
+  | SinkEffect
+
+export const pluginTypeRule =
+  'a plugin type (lowercase letters, digits, ".", "_", "-"; fapilog loads @fapilog/<type> or fapilog-plugin-<type>)'
+
+/**
+ * A sink named by a plugin type: `type` and `level` are checked here, the rest is the
+ * plugin's config, checked with its Schema when the logger is built (the entry remembers
+ * where it is in the settings so those problems are named by path).
+ */
+export const pluginSink = (
+  u: Record<string, unknown>,
+  at: string,
+  issues: Issues,
+  typeAt = `${at}.type`
+): ValidPluginSink | undefined => {
+  if (!isPluginType(u.type)) {
+    issues.push({
+      path: typeAt,
+      message:
+        u.type === undefined
+          ? `is required: one of ${sinkNames.join(", ")}, or ${pluginTypeRule}`
+          : `${show(u.type)} is not one of ${sinkNames.join(", ")}, nor ${pluginTypeRule}`
+    })
+    return undefined
+  }
+  const before = issues.length
+  const threshold = u.level === undefined ? undefined : level(u.level, `${at}.level`, issues)
+  if (issues.length > before) return undefined
+  const out: Record<string, unknown> = { ...u }
+  if (threshold !== undefined) out.level = threshold
+  origins.set(out, { at, typeAt })
+  return out as ValidPluginSink
+}
+
+/** One entry of `sinks`, wherever it came from. */
+export const sink: Check<ValidSinkSetting, SinkSetting> = (u, at, issues) => {
+  if (typeof u === "string") {
+    if (u === "stdout" || u === "stderr" || u === "null") return u
+    issues.push({
+      path: at,
+      message:
+        u === "file"
+          ? `"file" needs a path: use { type: "file", path } (or FAPILOG_FILE__PATH with FAPILOG_SINKS)`
+          : `${show(u)} is not one of ${sinkNames.join(", ")} (a plugin sink is an object: { type: ${show(u)}, ... })`
+    })
+    return undefined
+  }
+  if (Effect.isEffect(u)) return u as SinkEffect
+  if (isSink(u)) return u
+  if (isRecord(u)) {
+    switch (u.type) {
+      case "stdout":
+      case "stderr":
+      case "null":
+        return streamSink(u, at, issues)
+      case "file":
+        return fileSink(u, at, issues)
+      case "route":
+        return route(u, at, issues)
+      default:
+        return pluginSink(u, at, issues)
+    }
+  }
+  issues.push({
+    path: at,
+    message: `${show(u)} is not a sink: use one of stdout, stderr, null, a { type: "file", path }, { type: "route", routes } or plugin { type, ... } object, a Sink, or an Effect that opens one`
+  })
+  return undefined
+}
+
+/** A non-empty list of sinks; with problems, its valid entries (for finding their plugins). */
+export const sinkList: Check<ReadonlyArray<ValidSinkSetting>, ReadonlyArray<SinkSetting>> = (
+  v,
+  at,
+  issues
+) => {
+  if (!Array.isArray(v) || v.length === 0) {
+    issues.push({ path: at, message: `${show(v)} is not a non-empty array of sinks` })
+    return undefined
+  }
+  const out: Array<ValidSinkSetting> = []
+  v.forEach((s, i) => {
+    const entry = sink(s, `${at}[${i}]`, issues)
+    if (entry !== undefined) out.push(entry)
+  })
+  return out
+}
+
+const routeShape = {
+  levels: check<ReadonlyArray<LevelName> | "*">((v, at, issues) =>
+    v === "*" ? v : levelList(v, at, issues)
+  ),
+  minLevel: level,
+  sinks: sinkList
+}
+
+const routeKeys = Object.keys(routeShape).join(", ")
+const routeSinkKeys = `is not a key of a route sink; accepted: type, routes`
+
+/**
+ * `{ type: "route", routes }`. With problems, the routes whose sinks could be read, with
+ * their valid entries (for finding their plugins).
+ */
+const route = (
+  u: Record<string, unknown>,
+  at: string,
+  issues: Issues
+): RouteSetting<ValidSinkSetting> | undefined => {
+  const before = issues.length
+  checkKeys({ type: literal("route"), routes: (v) => v }, u, (k) => `${at}.${k}`, routeSinkKeys, issues)
+  if (!Array.isArray(u.routes) || u.routes.length === 0) {
+    issues.push({ path: `${at}.routes`, message: `${show(u.routes)} is not a non-empty array of routes` })
+    return undefined
+  }
+  const routes: Array<Route<ValidSinkSetting>> = []
+  u.routes.forEach((r, i) => {
+    const where = `${at}.routes[${i}]`
+    if (!isRecord(r)) {
+      issues.push({ path: where, message: `${show(r)} is not a route` })
+      return
+    }
+    const parsed = checkKeys(
+      routeShape,
+      r,
+      (k) => `${where}.${k}`,
+      `is not a key of a route; accepted: ${routeKeys}`,
+      issues
+    )
+    if (r.levels === undefined && r.minLevel === undefined)
+      issues.push({ path: where, message: 'needs levels (a list or "*") or minLevel' })
+    if (r.sinks === undefined) issues.push({ path: `${where}.sinks`, message: "is required" })
+    if (parsed.sinks !== undefined) routes.push(parsed as unknown as Route<ValidSinkSetting>)
+  })
+  return issues.length > before && routes.length === 0 ? undefined : { type: "route", routes }
+}
+
+export const shape = {
+  /** Where lines go: a non-empty list of sink entries; default ["stdout"]. */
+  sinks: sinkList
+}
+
+export const defaults = { sinks: Object.freeze(["stdout"] as const) }

@@ -1,0 +1,104 @@
+/**
+ * Type tests of the settings union, run by `npm run typecheck` (tsconfig.json includes test/,
+ * and CI runs the typecheck): every line after a `@ts-expect-error` must fail to compile, or
+ * the unused directive is itself an error. Each wrong case sits next to the right one it
+ * differs from, so that a directive cannot pass by an unrelated mistake.
+ */
+
+import * as Loki from "@fapilog/loki"
+import type {} from "@fapilog/otlp"
+import type {} from "@fapilog/webhook"
+import { Effect } from "effect"
+import { createLogger, Fapilog, Plugin, type Settings, Sink } from "fapilog"
+
+// ---------------------------------------------------------------------------------------
+// Built-in sinks: a union discriminated by `type`
+
+export const file: Settings.SinkSetting = { type: "file", path: "logs/app.log" }
+// @ts-expect-error a file sink needs its path
+export const fileWithoutPath: Settings.SinkSetting = { type: "file" }
+
+export const rotated: Settings.SinkSetting = { type: "file", path: "a.log", maxBytes: "10 MB" }
+// @ts-expect-error a misspelt option of a built-in sink
+export const misspelt: Settings.SinkSetting = { type: "file", path: "a.log", maxbytes: "10 MB" }
+// @ts-expect-error an option of the wrong type
+export const wrongType: Settings.SinkSetting = { type: "file", path: "a.log", compress: "yes" }
+
+export const stream: Settings.SinkSetting = { type: "stderr", level: "warn", format: "logfmt" }
+// @ts-expect-error a stream sink has no path
+export const streamWithPath: Settings.SinkSetting = { type: "stderr", level: "warn", path: "x" }
+// @ts-expect-error not a level
+export const streamBadLevel: Settings.SinkSetting = { type: "stderr", level: "loud", format: "logfmt" }
+
+export const routed: Settings.SinkSetting = { type: "route", routes: [{ minLevel: "error", sinks: [file] }] }
+export const routedInline: Settings.SinkSetting = {
+  type: "route",
+  routes: [{ levels: "*", sinks: ["stdout", { type: "file", path: "all.log" }] }]
+}
+// @ts-expect-error a file sink inside a route needs its path too
+export const routedWithoutPath: Settings.SinkSetting = {
+  type: "route",
+  routes: [{ levels: "*", sinks: [{ type: "file" }] }]
+}
+
+// ---------------------------------------------------------------------------------------
+// Plugin sinks: the packages' augmentation of PluginSinks, or Plugin.entry
+
+const url = "http://loki:3100"
+
+export const loki: Settings.SinkSetting = { type: "loki", url, labelKeys: ["level"] }
+// @ts-expect-error the loki sink needs its url
+export const lokiWithoutUrl: Settings.SinkSetting = { type: "loki", labelKeys: ["level"] }
+// @ts-expect-error a misspelt option of a plugin sink
+export const lokiMisspelt: Settings.SinkSetting = { type: "loki", url, labelkeys: ["level"] }
+// @ts-expect-error a value the plugin's Schema does not accept
+export const lokiBadEncoding: Settings.SinkSetting = { type: "loki", url, encoding: "xml" }
+
+export const lokiAtWarn: Settings.SinkSetting = { type: "loki", url, level: "warn" }
+// @ts-expect-error `level`, read by fapilog, is a level name
+export const lokiAtLoud: Settings.SinkSetting = { type: "loki", url, level: "loud" }
+
+export const otlp: Settings.SinkSetting = { type: "otlp" }
+export const webhook: Settings.SinkSetting = { type: "webhook", url }
+// @ts-expect-error the webhook sink needs its url
+export const webhookWithoutUrl: Settings.SinkSetting = { type: "webhook" }
+
+export const kafka: Settings.SinkSetting = Plugin.entry("kafka", { brokers: ["k1:9092"], level: "warn" })
+// @ts-expect-error a type no package declares is not a plain object: use Plugin.entry
+export const kafkaLiteral: Settings.SinkSetting = { type: "kafka", brokers: ["k1:9092"], level: "warn" }
+// @ts-expect-error a misspelt built-in type is not a plugin entry either
+export const files: Settings.SinkSetting = { type: "files", path: "logs/app.log" }
+// @ts-expect-error the type is Plugin.entry's first argument, not a config key
+export const entryWithType = Plugin.entry("kafka", { type: "kafka" })
+
+export const others: ReadonlyArray<Settings.SinkSetting> = [
+  Sink.memory(),
+  Loki.sink({ url }),
+  Effect.succeed(Sink.discard)
+]
+
+// ---------------------------------------------------------------------------------------
+// Enrichers
+
+export const enrichers: ReadonlyArray<Settings.EnricherSetting> = [
+  () => ({ region: "eu-1" }),
+  { name: "static", enrich: () => undefined },
+  Plugin.entry("geo", { precision: 2 })
+]
+// @ts-expect-error an enricher plugin without declared types is named with Plugin.entry
+export const geoLiteral: Settings.EnricherSetting = { type: "geo", precision: 2 }
+
+// ---------------------------------------------------------------------------------------
+// Through the public entry points
+
+export const logger = () => createLogger({ sinks: [{ type: "file", path: "app.log" }] })
+// @ts-expect-error createLogger takes the same union
+export const loggerWithoutPath = () => createLogger({ sinks: [{ type: "file" }] })
+
+export const layer = Fapilog.layer({ sinks: [{ type: "loki", url }] })
+// @ts-expect-error Fapilog.layer takes the same union
+export const layerWithoutUrl = Fapilog.layer({ sinks: [{ type: "loki" }] })
+
+export const settings: Settings.Settings = { level: "debug", sinks: [file, loki, kafka], enrichers }
+// @ts-expect-error an unknown setting
+export const unknownSetting: Settings.Settings = { levle: "debug", sinks: [file, loki, kafka], enrichers }
