@@ -419,7 +419,7 @@ describe("Extending fapilog with layers", () => {
         ),
         Processor.layer("drop-noise", (e) => (e.fields.noise === true ? undefined : e))
       )
-      const live = Fapilog.layer({ sinks: ["null"] }).pipe(Layer.provide(extensions))
+      const live = Fapilog.layer({ sinks: [] }).pipe(Layer.provide(extensions))
       // the Database the db sink needs shows in the layer's type until it is provided
       const needsDatabase: Layer.Layer<Fapilog.Fapilog, Errors.ConfigError | Errors.SinkError, Database> =
         live

@@ -5,6 +5,16 @@ import { vi } from "vitest"
 import { createLogger, Errors, Sink, withContext } from "../src/index.js"
 import { readLines, runScript } from "./support/script.js"
 
+/** The ConfigError a createLogger call fails with, its message matched against `pattern`. */
+const assertRejects = async (creating: Promise<unknown>, pattern: RegExp) => {
+  const error = await creating.then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  assert.instanceOf(error, Errors.ConfigError)
+  assert.match((error as Error).message, pattern)
+}
+
 const memoryLogger = async (settings: Record<string, unknown> = {}) => {
   const memory = Sink.memory()
   const log = await createLogger({ level: "trace", sinks: [memory], ...settings })
@@ -157,6 +167,7 @@ describe("createLogger", () => {
       (e: unknown) => e
     )
     assert.instanceOf(sinkErr, Errors.SinkError)
+    await assertRejects(createLogger({ sinks: [] }), /sinks: is empty and no sink was provided as a layer/)
   })
 })
 
@@ -220,5 +231,92 @@ describe("processes", () => {
     assert.strictEqual(r.stdout, "")
     const [line] = readLines(path.join(r.dir, "env.log"))
     assert.deepInclude(line, { level: "debug", logger: "svc", message: "visible at debug" })
+  })
+})
+
+describe("mixin", () => {
+  it("runs at the call: sees withContext fields and the calling code's state as it is then", async () => {
+    const memory = Sink.memory()
+    const requests = { inFlight: 0, user: { name: "ann" } }
+    const log = await createLogger({
+      sinks: [memory],
+      mixin: (call) => ({
+        inFlight: requests.inFlight,
+        user: requests.user,
+        tenantSeen: call.context.tenant ?? null
+      })
+    })
+    for (let i = 1; i <= 3; i++) {
+      requests.inFlight = i
+      requests.user.name = `user${i}`
+      await withContext({ tenant: `t${i}` }, async () => {
+        log.info("handled", { i })
+      })
+    }
+    requests.inFlight = 99
+    requests.user.name = "changed later"
+    await log.close()
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.fields),
+      [1, 2, 3].map((i) => ({
+        inFlight: i,
+        user: { name: `user${i}` },
+        tenantSeen: `t${i}`,
+        tenant: `t${i}`,
+        i
+      }))
+    )
+  })
+
+  it("a mixin that throws is reported and the call goes on; the call's own fields win", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      mixin: (call) => {
+        if (call.message === "boom") throw new Error("mixin bug")
+        return { source: "mixin" }
+      }
+    })
+    log.info("boom")
+    log.info("own", { source: "call" })
+    await log.close()
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.fields),
+      [{}, { source: "call" }]
+    )
+  })
+
+  it("rejects a mixin that is not a function, naming the setting", async () => {
+    await assertRejects(
+      createLogger({ mixin: { not: "a function" } as never }),
+      /mixin: .* is not a function/
+    )
+  })
+})
+
+describe('capture: "late"', () => {
+  it("reads values when the batch is written: an object changed before then shows its later state", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({ sinks: [memory], capture: "late" })
+    const state = { tick: 0 }
+    log.info("tick", state)
+    state.tick = 1
+    await log.close()
+    assert.strictEqual(memory.events()[0]?.fields.tick, 1)
+  })
+
+  it("is checked like any setting, from code and from FAPILOG_CAPTURE", async () => {
+    await assertRejects(
+      createLogger({ capture: "soon" as never }),
+      /capture: "soon" is not one of call, late/
+    )
+    const r = runScript(
+      `
+      import { createLogger } from "$FAPILOG"
+      await createLogger().catch((e) => console.log(e.message))
+    `,
+      { FAPILOG_CAPTURE: "never" }
+    )
+    assert.match(r.stdout, /FAPILOG_CAPTURE.*"never" is not one of call, late/)
   })
 })

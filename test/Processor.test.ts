@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { Fapilog, type LogEvent, Processor, Sink } from "../src/index.js"
+import { createLogger, Fapilog, type LogEvent, Processor, Sink } from "../src/index.js"
 import { Diagnostics } from "../src/internal/diagnostics.js"
 import { Processing } from "../src/internal/processing.js"
 import { fromPublic } from "../src/internal/processor.js"
@@ -290,4 +290,21 @@ describe("Processor.layerEffect", () => {
       assert.deepStrictEqual(messages, ["public"])
     })
   )
+})
+describe("processors in the Promise facade's settings", () => {
+  it("run as in layers", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      processors: [Processor.make("no-health", (e) => (e.fields.path === "/health" ? undefined : e))]
+    })
+    log.info("request", { path: "/health" })
+    log.info("request", { path: "/orders" })
+    await log.close()
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.fields.path),
+      ["/orders"]
+    )
+    assert.deepStrictEqual(log.stats().filteredBy, { "no-health": 1 })
+  })
 })

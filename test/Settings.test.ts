@@ -117,9 +117,14 @@ describe("Settings", () => {
           '42 is not a sink: use one of stdout, stderr, null, a { type: "file", path }, { type: "route", routes } or plugin { type, ... } object, a Sink, or an Effect that opens one'
       }
     ])
-    assert.deepStrictEqual(issuesOf({ sinks: [] }).issues, [
-      { path: "sinks", message: "[] is not a non-empty array of sinks" }
+    // an empty list is a valid setting (sinks may come as layers); the logger then needs one
+    assert.deepStrictEqual(issuesOf({ sinks: {} }).issues, [
+      { path: "sinks", message: "{} is not an array of sinks" }
     ])
+    assert.deepStrictEqual(
+      issuesOf({ sinks: [{ type: "route", routes: [{ levels: "*", sinks: [] }] }] }).issues,
+      [{ path: "sinks[0].routes[0].sinks", message: "[] is not a non-empty array of sinks" }]
+    )
   })
 
   it("reports unknown keys and non-object settings", () => {

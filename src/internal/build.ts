@@ -260,7 +260,8 @@ const processorsOf = (
       })
     )
   for (const p of added) list.push(fromPublic(p))
-  // stable: the built-ins keep their order, the user's run by theirs (ties as given)
+  // stable: the built-ins keep their order, the user's run by theirs (ties: settings first, in
+  // their order, then layers by name)
   return list.sort((a, b) => a.order - b.order)
 }
 
@@ -336,6 +337,18 @@ const fromResolved = (
     const diagnostics = new Diagnostics(settings.name)
     const limits = settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
     const formatterFor = formatterCache(limits)
+    if (settings.sinks.length === 0 && (additions.sinks ?? []).length === 0)
+      return yield* Effect.fail(
+        new ConfigError({
+          issues: [
+            {
+              path: "sinks",
+              message:
+                'is empty and no sink was provided as a layer: events would go nowhere (use ["null"] to discard them)'
+            }
+          ]
+        })
+      )
     const host = hostOf(settings, diagnostics)
     const opened = yield* Effect.forEach(settings.sinks, (s, i) =>
       acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host)
@@ -359,9 +372,16 @@ const fromResolved = (
       redact,
       enrichment,
       enrichers: [...enrichers, ...(additions.enrichers ?? [])],
-      callSiteEnrichers: additions.callSite,
-      processors: processorsOf(settings, limits, redact, additions.processors ?? []),
-      limits
+      callSiteEnrichers: [
+        ...(settings.mixin === undefined ? [] : [{ name: "mixin", enrich: settings.mixin }]),
+        ...(additions.callSite ?? [])
+      ],
+      processors: processorsOf(settings, limits, redact, [
+        ...settings.processors,
+        ...(additions.processors ?? [])
+      ]),
+      limits,
+      capture: settings.capture
     })
   })
 

@@ -5,12 +5,17 @@
  */
 import type { PluginEnrichers } from "../../Settings.js"
 import { show, wholeNumber } from "../configSchema.js"
-import type { Enricher, NamedEnricher } from "../enrichers.js"
+import type { CallSite, Enricher, NamedEnricher } from "../enrichers.js"
+
+/** What `mixin` is: a call-site enricher function. */
+export type CallSiteFunction = (call: CallSite) => Record<string, unknown> | undefined
+
 import { type Entry, isPluginType, origins } from "../plugin.js"
 import {
   by,
   type Check,
   type Checked,
+  check,
   isRecord,
   type ObjectCheck,
   object,
@@ -114,11 +119,24 @@ const enrichers: Check<ReadonlyArray<NamedEnricher | ValidPluginEnricher>, Reado
   return out
 }
 
+/** A call-site enricher for the Promise facade, as pino's `mixin`. */
+const mixin = check<CallSiteFunction>((v, at, issues) => {
+  if (typeof v === "function") return v as CallSiteFunction
+  issues.push({ path: at, message: `${show(v)} is not a function (call) => fields` })
+  return undefined
+})
+
 export const shape = {
   /** The built-in enrichers (merged key by key across sources). */
   enrich: enrichSetting,
   /** Custom enrichers, in order: functions, `{ name, enrich }` objects, or plugin entries. */
-  enrichers
+  enrichers,
+  /**
+   * A function run at every call, on the caller's side, whose fields the event gets (as
+   * pino's `mixin`): it sees the call (level, message, logger, time, the `withContext`
+   * fields) and whatever the calling code can see at that moment. Its result is captured.
+   */
+  mixin
 }
 
 export const defaults = { enrichers: Object.freeze([]) }

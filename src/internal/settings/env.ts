@@ -141,6 +141,7 @@ export const variables: ReadonlyArray<Variable> = [
   row("FAPILOG_LEVEL", "level", anyCase(shared.level)),
   row("FAPILOG_FORMAT", "format", anyCase(loggerFields.format)),
   row("FAPILOG_LAYOUT", "layout", anyCase(loggerFields.layout)),
+  row("FAPILOG_CAPTURE", "capture", anyCase(loggerFields.capture)),
   row("FAPILOG_PRESET", "preset", anyCase(presetFields.preset)),
   row("FAPILOG_CONFIG", "configFile", exact(shared.filePath)),
   row("FAPILOG_CAPACITY", "capacity", digits(reliabilityFields.capacity)),

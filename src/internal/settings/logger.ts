@@ -19,6 +19,10 @@ export const fields = {
     "Logger name, written in the `logger` key."
   ),
   format: oneOf(formatNames, "Output format of the text sinks."),
+  capture: oneOf(
+    ["call", "late"] as const,
+    "When a call's values are read: at the call (default), or late, when the batch is written."
+  ),
   layout: oneOf(layoutNames, "Field layout of the json format: default, Elastic (ecs), OpenTelemetry, pino.")
 }
 
@@ -30,11 +34,24 @@ export const shape = {
   /** Output format of the text sinks; default pretty on an interactive terminal, JSON lines elsewhere. */
   format: by(fields.format),
   /** Field layout of the json format: default, Elastic (ecs), OpenTelemetry (otel), pino. */
-  layout: by(fields.layout)
+  layout: by(fields.layout),
+  /**
+   * When the values of a call are read: "call" (default) captures them as the call is made,
+   * so every line shows the values of its call; "late" reads them when the batch is written,
+   * so an object the caller changes in between is written as it is then (faster; see
+   * docs/event-schema.md for the risk).
+   */
+  capture: by(fields.capture)
 }
 
 /** `format` is decided at resolution when no source sets it: see `defaultFormat`. */
-export const defaults = { name: "app", level: "info", format: "json", layout: "default" } as const
+export const defaults = {
+  name: "app",
+  level: "info",
+  format: "json",
+  layout: "default",
+  capture: "call"
+} as const
 
 /** Pretty on an interactive terminal (never under CI), JSON lines everywhere else. */
 export const defaultFormat = (env: Readonly<Record<string, string | undefined>> = process.env): FormatName =>

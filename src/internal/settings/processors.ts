@@ -3,7 +3,8 @@
  * size guard. Their types are the options interfaces of the processors themselves
  * (sampling.ts, throttle.ts, dedupe.ts); each shape below has exactly their keys.
  */
-import { accepted, oneOf, positive, wholeNumber } from "../configSchema.js"
+import type { Processor } from "../../Processor.js"
+import { accepted, oneOf, positive, show, wholeNumber } from "../configSchema.js"
 import type { DedupeOptions } from "../dedupe.js"
 import type { SamplingOptions } from "../sampling.js"
 import type { ThrottleOptions } from "../throttle.js"
@@ -11,6 +12,7 @@ import {
   by,
   bytes,
   type Check,
+  check,
   isRecord,
   levelList,
   object,
@@ -86,6 +88,39 @@ const dedupe = {
   maxEntries: by(fields.maxKeys)
 } satisfies ShapeOf<DedupeOptions>
 
+const isFunction = (u: unknown): boolean => typeof u === "function"
+
+/** One processor: a name, one of `process` and `processBatch`, and the optional rest. */
+const processorIssue = (p: unknown): string | undefined => {
+  if (!isRecord(p)) return "is not a processor { name, process } or { name, processBatch }"
+  if (typeof p.name !== "string" || p.name === "") return "needs a name (a non-empty string)"
+  const each = isFunction(p.process)
+  const batch = isFunction(p.processBatch)
+  if (each === batch)
+    return "needs exactly one of process (per event) and processBatch (per batch), as functions"
+  if (p.order !== undefined && !(typeof p.order === "number" && Number.isFinite(p.order)))
+    return `order: ${show(p.order)} is not a finite number`
+  if (p.onError !== undefined && p.onError !== "pass" && p.onError !== "drop")
+    return `onError: ${show(p.onError)} is not one of pass, drop`
+  for (const k of ["tick", "flush"] as const)
+    if (p[k] !== undefined && !isFunction(p[k])) return `${k}: ${show(p[k])} is not a function`
+  return undefined
+}
+
+/** Processors given as objects (code only: a config file cannot hold functions). */
+const processorList = check<ReadonlyArray<Processor>>((v, at, issues) => {
+  if (!Array.isArray(v)) {
+    issues.push({ path: at, message: `${show(v)} is not a list of processors` })
+    return undefined
+  }
+  const before = issues.length
+  v.forEach((p, i) => {
+    const problem = processorIssue(p)
+    if (problem !== undefined) issues.push({ path: `${at}[${i}]`, message: problem })
+  })
+  return issues.length > before ? undefined : (v as ReadonlyArray<Processor>)
+})
+
 const throttleSetting: Check<ThrottleOptions> = object(throttle, "a throttle setting")
 const dedupeSetting: Check<DedupeOptions> = object(dedupe, "a dedupe setting")
 
@@ -99,7 +134,13 @@ export const shape = {
   /** Longest line written: bytes or a string such as "256 KB". */
   maxEventBytes: bytes,
   /** What happens to a longer line: "truncate" (default) or "drop". */
-  oversize: by(fields.oversize)
+  oversize: by(fields.oversize),
+  /**
+   * Your processors (see `Processor`): `{ name, process }` per event (return the event, a new
+   * one, or undefined to drop it) or `{ name, processBatch }`; they run after the built-ins,
+   * by `order` (default 0), before every sink.
+   */
+  processors: processorList
 }
 
-export const defaults = { oversize: "truncate" } as const
+export const defaults = { oversize: "truncate", processors: Object.freeze([]) } as const

@@ -231,23 +231,31 @@ export const sink: Check<ValidSinkSetting, SinkSetting> = (u, at, issues) => {
   return undefined
 }
 
-/** A non-empty list of sinks; with problems, its valid entries (for finding their plugins). */
-export const sinkList: Check<ReadonlyArray<ValidSinkSetting>, ReadonlyArray<SinkSetting>> = (
-  v,
-  at,
-  issues
-) => {
-  if (!Array.isArray(v) || v.length === 0) {
-    issues.push({ path: at, message: `${show(v)} is not a non-empty array of sinks` })
-    return undefined
+/**
+ * A list of sinks; with problems, its valid entries (for finding their plugins). A route's
+ * list must not be empty; the top-level one may be, when sinks are provided as layers (the
+ * logger then checks that it has at least one).
+ */
+const listOfSinks =
+  (emptyAllowed: boolean): Check<ReadonlyArray<ValidSinkSetting>, ReadonlyArray<SinkSetting>> =>
+  (v, at, issues) => {
+    if (!Array.isArray(v) || (v.length === 0 && !emptyAllowed)) {
+      issues.push({
+        path: at,
+        message: `${show(v)} is not ${emptyAllowed ? "an array of sinks" : "a non-empty array of sinks"}`
+      })
+      return undefined
+    }
+    const out: Array<ValidSinkSetting> = []
+    v.forEach((s, i) => {
+      const entry = sink(s, `${at}[${i}]`, issues)
+      if (entry !== undefined) out.push(entry)
+    })
+    return out
   }
-  const out: Array<ValidSinkSetting> = []
-  v.forEach((s, i) => {
-    const entry = sink(s, `${at}[${i}]`, issues)
-    if (entry !== undefined) out.push(entry)
-  })
-  return out
-}
+
+/** A route's sinks: at least one. */
+export const sinkList = listOfSinks(false)
 
 const routeShape = {
   levels: check<ReadonlyArray<LevelName> | "*">((v, at, issues) =>
@@ -298,8 +306,8 @@ const route = (
 }
 
 export const shape = {
-  /** Where lines go: a non-empty list of sink entries; default ["stdout"]. */
-  sinks: sinkList
+  /** Where lines go: a list of sink entries (empty only when sinks are provided as layers); default ["stdout"]. */
+  sinks: listOfSinks(true)
 }
 
 export const defaults = { sinks: Object.freeze(["stdout"] as const) }
