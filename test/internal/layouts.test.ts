@@ -10,7 +10,8 @@ import {
   pinoLevels
 } from "../../src/internal/layouts.js"
 import * as L from "../../src/internal/level.js"
-import { materialize, recordOf } from "../../src/internal/record.js"
+import { makeLogfmt } from "../../src/internal/logfmt.js"
+import { formatJsonLine, materialize, recordOf } from "../../src/internal/record.js"
 import type { LogEvent } from "../../src/LogEvent.js"
 import { sampleEvent as event } from "../support/events.js"
 
@@ -288,6 +289,20 @@ describe("pino layout", () => {
 })
 
 describe("layouts", () => {
+  it("agree on the type of an Error subclass that does not set name: its class name", () => {
+    class ValidationError extends Error {}
+    const r = recordOf(L.ERROR, "invalid", { error: new ValidationError("bad id") })
+    const e = materialize(r)
+    assert.strictEqual((parse(formatJsonLine(r)).error as Record<string, unknown>).type, "ValidationError")
+    assert.strictEqual(parse(ecs(e))["error.type"], "ValidationError")
+    assert.strictEqual(
+      (parse(otel(e)).Attributes as Record<string, unknown>)["exception.type"],
+      "ValidationError"
+    )
+    assert.strictEqual((parse(pino(e)).err as Record<string, unknown>).type, "ValidationError")
+    assert.include(makeLogfmt().format(e), " error.type=ValidationError ")
+  })
+
   it("format events materialized from records, within the limits", () => {
     const r = recordOf(L.AUDIT, "x".repeat(40), {
       time: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
