@@ -24,16 +24,28 @@ export const defaultLimits: JsonLimits = Object.freeze({
 })
 
 // Characters JSON.stringify escapes, plus the ones it leaves alone that still break
-// terminals or line-oriented readers (DEL, C1 controls, U+2028/2029) and surrogates.
+// terminals or line-oriented readers (DEL, C1 controls, U+2028/2029), and surrogates (lone
+// ones are replaced).
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/
 const EXTRA_ESCAPE = /[\u007f-\u009f\u2028\u2029]/g
 const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
 
-/** Quotes a string as JSON, escaping every control character; never throws. */
+/**
+ * `String.prototype.toWellFormed` (ES2024, in Node since 20): each lone surrogate becomes
+ * U+FFFD, pairs are kept. Typed here because the project's `lib` stops at ES2023.
+ */
+const toWellFormed = (String.prototype as unknown as { toWellFormed: (this: string) => string }).toWellFormed
+
+/**
+ * Quotes a string as JSON, escaping every control character; never throws. A lone UTF-16
+ * surrogate (half of a pair, which no UTF-8 text can hold) becomes U+FFFD, the replacement
+ * character, so the line is valid UTF-8 and a valid OTLP string; surrogate pairs are kept.
+ * Strings with nothing to escape (the common case) pay one regular-expression test.
+ */
 export const quote = (s: string, maxLength: number = defaultLimits.maxStringLength): string => {
   if (s.length > maxLength) s = `${s.slice(0, maxLength)}…[truncated ${s.length - maxLength} chars]`
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`
-  return JSON.stringify(s).replace(EXTRA_ESCAPE, unicodeEscape)
+  return JSON.stringify(toWellFormed.call(s)).replace(EXTRA_ESCAPE, unicodeEscape)
 }
 
 const readKey = (o: object, key: string): unknown => {

@@ -37,9 +37,11 @@ export const logfmtKey = (key: string, maxLength: number = defaultLimits.maxStri
  */
 export const logfmtValue = (s: string, maxLength: number = defaultLimits.maxStringLength): string => {
   const quoted = quote(s, maxLength)
+  // Same length means nothing was escaped, but a lone surrogate may have become U+FFFD: the
+  // bare value is the quoted text without its quotes.
   return s === "" || s.length > maxLength || quoted.length !== s.length + 2 || NEEDS_QUOTES.test(s)
     ? quoted
-    : s
+    : quoted.slice(1, -1)
 }
 
 const isPlainObject = (v: object): boolean => {

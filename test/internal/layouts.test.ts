@@ -14,6 +14,7 @@ import { makeLogfmt } from "../../src/internal/logfmt.js"
 import { formatJsonLine, materialize, recordOf } from "../../src/internal/record.js"
 import type { LogEvent } from "../../src/LogEvent.js"
 import { sampleEvent as event } from "../support/events.js"
+import { isValidUtf8Text, wellFormed } from "../support/text.js"
 
 const ecs = makeEcs().format
 const otel = makeOtel().format
@@ -21,6 +22,7 @@ const pino = makePino().format
 
 const parse = (line: string): Record<string, unknown> => {
   assert.notMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/, "one line, control characters escaped")
+  assert.isTrue(isValidUtf8Text(line), "valid UTF-8: no lone surrogate")
   const value: unknown = JSON.parse(line)
   assert.isObject(value)
   return value as Record<string, unknown>
@@ -54,6 +56,8 @@ const rich = event({
 })
 
 const hostileText = 'a\nb\r\tc \u001b[31m\u2028\u2029\u0085 \ud800 "q" \\'
+/** What a reader gets back: the lone surrogate is written as U+FFFD. */
+const hostileRead = wellFormed(hostileText)
 
 const hostile = event({
   message: hostileText,
@@ -133,9 +137,9 @@ describe("ECS layout", () => {
 
   it("stays one line of valid JSON for hostile input", () => {
     const o = parse(ecs(hostile))
-    assert.strictEqual(o.message, hostileText)
-    assert.strictEqual(o["error.stack_trace"], hostileText)
-    assert.strictEqual(o[hostileText], hostileText)
+    assert.strictEqual(o.message, hostileRead)
+    assert.strictEqual(o["error.stack_trace"], hostileRead)
+    assert.strictEqual(o[hostileRead], hostileRead)
   })
 })
 
@@ -193,8 +197,8 @@ describe("OpenTelemetry layout", () => {
 
   it("stays one line of valid JSON for hostile input", () => {
     const o = parse(otel(hostile))
-    assert.strictEqual(o.Body, hostileText)
-    assert.strictEqual((o.Attributes as Record<string, unknown>)["logger.name"], hostileText)
+    assert.strictEqual(o.Body, hostileRead)
+    assert.strictEqual((o.Attributes as Record<string, unknown>)["logger.name"], hostileRead)
   })
 })
 
@@ -283,12 +287,31 @@ describe("pino layout", () => {
 
   it("stays one line of valid JSON for hostile input", () => {
     const o = parse(pino(hostile))
-    assert.strictEqual(o.msg, hostileText)
-    assert.strictEqual((o.err as Record<string, unknown>).stack, hostileText)
+    assert.strictEqual(o.msg, hostileRead)
+    assert.strictEqual((o.err as Record<string, unknown>).stack, hostileRead)
   })
 })
 
 describe("layouts", () => {
+  it("write every lone surrogate as U+FFFD, in values and keys, so each line is valid UTF-8", () => {
+    const lone = "x\ud800y\udc00 😀"
+    const r = recordOf(L.ERROR, lone, {
+      logger: lone,
+      fields: { [lone]: lone, nested: { [lone]: [lone] } },
+      bindings: { bound: lone },
+      error: Object.assign(new Error(lone), { code: lone })
+    })
+    const read = wellFormed(lone)
+    assert.strictEqual(read, "x\ufffdy\ufffd 😀")
+    const lines = [formatJsonLine(r), ...[ecs, otel, pino].map((f) => f(materialize(r)))]
+    for (const line of lines) {
+      // parse() checks the line is valid UTF-8
+      const text = JSON.stringify(parse(line))
+      assert.notMatch(text, /\\ud[89a-f]/, line)
+      assert.include(text, read)
+    }
+  })
+
   it("agree on the type of an Error subclass that does not set name: its class name", () => {
     class ValidationError extends Error {}
     const r = recordOf(L.ERROR, "invalid", { error: new ValidationError("bad id") })
