@@ -161,9 +161,10 @@ describe("OpenTelemetry layout", () => {
       "host.name": "web-1",
       "process.pid": 4242
     })
+    assert.deepStrictEqual(o.InstrumentationScope, { Name: "checkout" })
     const attributes = o.Attributes as Record<string, unknown>
+    assert.notProperty(attributes, "logger.name")
     assert.deepInclude(attributes, {
-      "logger.name": "checkout",
       "correlation.id": "c-91",
       orderId: "o-42",
       "exception.type": "CardError",
@@ -198,7 +199,7 @@ describe("OpenTelemetry layout", () => {
   it("stays one line of valid JSON for hostile input", () => {
     const o = parse(otel(hostile))
     assert.strictEqual(o.Body, hostileRead)
-    assert.strictEqual((o.Attributes as Record<string, unknown>)["logger.name"], hostileRead)
+    assert.deepStrictEqual(o.InstrumentationScope, { Name: hostileRead })
   })
 })
 
