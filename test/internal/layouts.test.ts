@@ -281,9 +281,15 @@ describe("pino layout", () => {
       prettyFactory({ colorize: false })(pino(event({ level: "audit" }))),
       "USERLVL (app): hello"
     )
-    const prettify = prettyFactory({ colorize: false, customLevels: "audit:70,security:80" })
+    // as docs/formatters.md gives it: without useOnlyCustomProps false, pino-pretty 13 forgets its own levels
+    const prettify = prettyFactory({
+      colorize: false,
+      customLevels: "audit:70,security:80",
+      useOnlyCustomProps: false
+    })
     assert.include(prettify(pino(event({ level: "audit" }))), "AUDIT (app): hello")
     assert.include(prettify(pino(event({ level: "security" }))), "SECURITY (app): hello")
+    assert.include(prettify(pino(event({ level: "info" }))), "INFO (app): hello")
   })
 
   it("stays one line of valid JSON for hostile input", () => {
