@@ -98,9 +98,9 @@ describe("pino layout: errors as pino's serializer writes them", () => {
 /** The pino-pretty command docs/formatters.md gives, as arguments after `pino-pretty`. */
 const documentedCommand = (): ReadonlyArray<string> => {
   const doc = fs.readFileSync(path.join(root, "docs", "formatters.md"), "utf8")
-  const line = /^node app\.js \| npx pino-pretty (.+)$/m.exec(doc)
-  assert.isNotNull(line, "docs/formatters.md shows `node app.js | npx pino-pretty ...`")
-  return (line?.[1] as string).trim().split(/\s+/)
+  const args = /^node app\.js \| npx pino-pretty (.+)$/m.exec(doc)?.[1]
+  assert.isString(args, "docs/formatters.md shows `node app.js | npx pino-pretty ...`")
+  return (args as string).trim().split(/\s+/)
 }
 
 /** Runs the installed pino-pretty (what `npx pino-pretty` runs) over some lines. */
