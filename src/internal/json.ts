@@ -180,10 +180,12 @@ const writeItems = (
     if (i > 0) out += ","
     const key = String(i)
     const child = node?.next(key)
+    const item = readKey(items, key)
+    // an empty slot is written null either way: censoring it would show a value that is not there
     out +=
-      child?.terminal === true && redact !== undefined
+      child?.terminal === true && redact !== undefined && item !== undefined
         ? quote(redact.censor)
-        : (writeValue(readKey(items, key), limits, depth + 1, stack, redact, child) ?? "null")
+        : (writeValue(item, limits, depth + 1, stack, redact, child) ?? "null")
   }
   if (length > n) out += `${n > 0 ? "," : ""}"[…${length - n} more]"`
   return `${out}]`
@@ -218,7 +220,9 @@ const writeMap = (
 
 /**
  * The JSON of one keyed entry, after redaction: the censor for a matched key, `undefined`
- * (leave the key out) when matched keys are removed or the value has no JSON form.
+ * (leave the key out) when matched keys are removed or the value has no JSON form. A matched
+ * key whose value is `undefined` is left out too: the line without redaction has no such
+ * key, and a censor must not add one.
  */
 const entry = (
   key: string,
@@ -231,7 +235,7 @@ const entry = (
 ): string | undefined => {
   if (redact === undefined) return writeValue(v, limits, depth + 1, stack, undefined, undefined)
   const child = node?.next(key)
-  if (matches(redact, child, key)) return redact.remove ? undefined : quote(redact.censor)
+  if (matches(redact, child, key)) return redact.remove || v === undefined ? undefined : quote(redact.censor)
   return writeValue(v, limits, depth + 1, stack, redact, child)
 }
 
@@ -311,7 +315,7 @@ const writePlain = (
       // the common case: no path rule below here, so the key's text and fate are remembered
       const known = nestedKeys.get(k, redact)
       const written = known.matched
-        ? (redact as CompiledRedaction).remove
+        ? (redact as CompiledRedaction).remove || readKey(o, k) === undefined
           ? undefined
           : quote((redact as CompiledRedaction).censor)
         : writeValue(readKey(o, k), limits, depth + 1, stack, redact, undefined)
