@@ -12,7 +12,8 @@ export const ecsVersion = "8.11.0"
 /**
  * pino's level numbers. The first six are pino's own; `audit` and `security` keep
  * fapilog's ranks (70, 80), which is what a pino logger with those custom levels writes.
- * pino-pretty prints them as `USERLVL` unless told `customLevels: "audit:70,security:80"`.
+ * pino-pretty prints them as `USERLVL` unless told `customLevels: "audit:70,security:80"`
+ * (and, with pino-pretty 13, `useOnlyCustomProps: false`, or it forgets its own levels).
  */
 export const pinoLevels: Readonly<Record<LevelName, number>> = {
   trace: 10,
