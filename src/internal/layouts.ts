@@ -47,7 +47,7 @@ export const otelSeverity: Readonly<Record<LevelName, number>> = {
 class JsonObject {
   private out = ""
   /**
-   * @param rewrite applied to the JSON text of every value added with `value` or
+   * @param rewrite applied to the JSON text of every object or array added with `value` or
    *   `userValue` (the ECS layout renames the keys Elasticsearch would refuse)
    */
   constructor(
@@ -81,7 +81,10 @@ class JsonObject {
 
   private serialize(value: unknown): string | undefined {
     const json = stringify(value, this.limits)
-    return json === undefined || this.rewrite === undefined ? json : this.rewrite(json)
+    if (json === undefined || this.rewrite === undefined) return json
+    // only objects and arrays hold keys
+    const first = json.charCodeAt(0)
+    return first === 0x7b || first === 0x5b ? this.rewrite(json) : json
   }
 
   get empty(): boolean {
@@ -357,11 +360,8 @@ export const rewriteKeys = (json: string, fix: (key: string) => string): string 
   return out + json.slice(last)
 }
 
-/** Nested values in the `ecs` layout: keys Elasticsearch refuses, renamed at any depth. */
-const ecsNested = (json: string): string => {
-  const first = json.charCodeAt(0)
-  return (first === 0x7b || first === 0x5b) && MAYBE_REFUSED_KEY.test(json) ? rewriteKeys(json, ecsKey) : json
-}
+/** An object or array in the `ecs` layout: keys Elasticsearch refuses, renamed at any depth. */
+const ecsNested = (json: string): string => (MAYBE_REFUSED_KEY.test(json) ? rewriteKeys(json, ecsKey) : json)
 
 const formatEcs = (e: LogEvent, limits: JsonLimits): string => {
   const o = new JsonObject(limits, ecsNested)
@@ -435,7 +435,7 @@ const formatOtel = (e: LogEvent, limits: JsonLimits): string => {
     .text("Body", e.message)
     .text("TraceId", traceId, 64)
     .text("SpanId", spanId, 64)
-  if (e.logger !== "") o.json("InstrumentationScope", new JsonObject(limits).text("Name", e.logger).end())
+  if (e.logger !== "") o.json("InstrumentationScope", `{"Name":${quote(e.logger, limits.maxStringLength)}}`)
   const origin = originOf(e.fields)
   const attributes = new JsonObject(limits)
     .text("correlation.id", e.correlationId, 256)

@@ -30,8 +30,9 @@ const BAD_KEY_CHARS =
   /[\s="\\\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 // A value holding any of these is quoted even when `quote` would not escape anything; so is
-// one holding U+FFFD, as go-logfmt's encoder does (encode.go, needsQuotedValueRune).
-const NEEDS_QUOTES = /[\s="\\]/
+// one holding U+FFFD or a lone surrogate (which `quote` writes as U+FFFD), as go-logfmt's
+// encoder quotes U+FFFD (encode.go, needsQuotedValueRune).
+const NEEDS_QUOTES = /[\s="\\\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /**
  * Makes a user key usable as a logfmt key: every character the reference decoders would read
@@ -58,14 +59,12 @@ const flagsOf = (key: string, segment: string): KeyFlags =>
  */
 export const logfmtValue = (s: string, maxLength: number = defaultLimits.maxStringLength): string => {
   const quoted = quote(s, maxLength)
-  // Same length means nothing was escaped; a lone surrogate may still have become U+FFFD,
-  // which is quoted like a U+FFFD of the string's own.
+  // same length: nothing was escaped (a lone surrogate became U+FFFD, which NEEDS_QUOTES sees)
   return s === "" ||
     s === "null" ||
     s.length > maxLength ||
     quoted.length !== s.length + 2 ||
-    NEEDS_QUOTES.test(s) ||
-    quoted.includes("\ufffd")
+    NEEDS_QUOTES.test(s)
     ? quoted
     : s
 }
@@ -205,47 +204,62 @@ export const writeUserFields = (
 const LINE_START_KEYS: ReadonlyArray<string> = ["timestamp", "level", "logger", "message"]
 
 /**
- * The pairs of one line after its first four, written as they come. When a key that could
- * repeat another was written (one renamed, or holding a dot of its own), the line is checked
- * at the end and repeated keys are renamed by {@link uniqueNames}, so a decoder that keeps
- * one value per key loses none.
+ * The pairs of `line` from `from` on, as this formatter writes them: ` key=value`, the key
+ * without spaces, `=` or quotes, the value bare (no space) or a quoted JSON string.
  */
-class Pairs {
-  private readonly keys: Array<string> = []
-  private readonly starts: Array<number> = []
-  private renamed: Array<boolean> | undefined
-  private check = false
-
-  constructor(public out: string) {}
-
-  readonly add: PairWriter = (key, value, flags = 0) => {
-    this.keys.push(key)
-    this.starts.push(this.out.length)
-    if ((flags & RENAMED) !== 0) (this.renamed ??= this.keys.map(() => false))[this.keys.length - 1] = true
-    else this.renamed?.push(false)
-    if (flags !== 0) this.check = true
-    this.out += ` ${key}=${value}`
-  }
-
-  end(): string {
-    if (!this.check) return this.out
-    const { keys, starts, out } = this
-    const names = uniqueNames(keys, this.renamed ?? [], new Set(LINE_START_KEYS))
-    if (names.every((name, i) => name === keys[i])) return out
-    let line = out.slice(0, starts[0])
-    for (let i = 0; i < keys.length; i++) {
-      const pair = out.slice(starts[i], starts[i + 1] ?? out.length)
-      line += ` ${names[i]}${pair.slice((keys[i] as string).length + 1)}`
+const pairsOf = (line: string, from: number): Array<{ readonly start: number; readonly key: string }> => {
+  const pairs: Array<{ readonly start: number; readonly key: string }> = []
+  let i = from
+  while (i < line.length) {
+    const eq = line.indexOf("=", i)
+    pairs.push({ start: i, key: line.slice(i + 1, eq) })
+    i = eq + 1
+    if (line.charCodeAt(i) === 0x22) {
+      i++
+      while (line.charCodeAt(i) !== 0x22) i += line.charCodeAt(i) === 0x5c ? 2 : 1
+      i++
+    } else {
+      const space = line.indexOf(" ", i)
+      i = space === -1 ? line.length : space
     }
-    return line
   }
+  return pairs
+}
+
+/**
+ * `line` with every key after `from` written once: repeats renamed by {@link uniqueNames},
+ * the pairs starting at the offsets in `renamed` counting as renamed keys.
+ */
+const withUniqueKeys = (line: string, from: number, renamed: ReadonlySet<number>): string => {
+  const pairs = pairsOf(line, from)
+  const names = uniqueNames(
+    pairs.map((p) => p.key),
+    pairs.map((p) => renamed.has(p.start)),
+    new Set(LINE_START_KEYS)
+  )
+  if (names.every((name, i) => name === pairs[i]?.key)) return line
+  let out = line.slice(0, from)
+  pairs.forEach((p, i) => {
+    const end = pairs[i + 1]?.start ?? line.length
+    out += ` ${names[i]}${line.slice(p.start + 1 + p.key.length, end)}`
+  })
+  return out
 }
 
 const formatLogfmt = (e: LogEvent, limits: JsonLimits): string => {
-  const pairs = new Pairs(
-    `timestamp=${logfmtValue(e.timestamp, 64)} level=${logfmtValue(e.level, 64)} logger=${logfmtValue(e.logger, limits.maxStringLength)} message=${logfmtValue(e.message, limits.maxStringLength)}`
-  )
-  const emit = pairs.add
+  let out = `timestamp=${logfmtValue(e.timestamp, 64)} level=${logfmtValue(e.level, 64)} logger=${logfmtValue(e.logger, limits.maxStringLength)} message=${logfmtValue(e.message, limits.maxStringLength)}`
+  const from = out.length
+  // Keys that may repeat another (renamed ones, user keys holding dots) are rare: only a line
+  // that has one is read back at the end and its keys made unique.
+  let mayRepeat = false
+  let renamed: Set<number> | undefined
+  const emit: PairWriter = (k, v, flags = 0) => {
+    if (flags !== 0) {
+      mayRepeat = true
+      if ((flags & RENAMED) !== 0) (renamed ??= new Set()).add(out.length)
+    }
+    out += ` ${k}=${v}`
+  }
   if (e.correlationId !== undefined) emit("correlationId", logfmtValue(e.correlationId, 256))
   if (e.traceId !== undefined) emit("traceId", logfmtValue(e.traceId, 256))
   if (e.spanId !== undefined) emit("spanId", logfmtValue(e.spanId, 256))
@@ -254,7 +268,7 @@ const formatLogfmt = (e: LogEvent, limits: JsonLimits): string => {
   if (e.error !== undefined) writePair("error", e.error, limits, emit)
   if (collisions !== undefined)
     for (const [k, v, flags] of collisions) writePair(`fields.${k}`, v, limits, emit, flags)
-  return pairs.end()
+  return mayRepeat ? withUniqueKeys(out, from, renamed ?? new Set()) : out
 }
 
 /**
