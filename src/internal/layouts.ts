@@ -304,7 +304,7 @@ const MAYBE_REFUSED_KEY = /"":|"\.|\.":|\.\.|[".](?:\s|\\[tnfr]|\\u[0-9a-f]{4})+
  * are copied as they are. The repeats a Map can write (the keys `1` and `"1"`) are told apart
  * too.
  */
-export const rewriteKeys = (json: string, fix: (key: string) => string): string => {
+const rewriteKeys = (json: string, fix: (key: string) => string): string => {
   // where each key is: [start, end) of its quoted text, per object, found in one pass
   const objects: Array<Array<{ start: number; end: number; key: string }>> = []
   const stack: Array<Array<{ start: number; end: number; key: string }> | undefined> = []

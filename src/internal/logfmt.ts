@@ -11,8 +11,8 @@ import { uniqueNames } from "./uniqueNames.js"
  * as `"a.b"` beside the flattened `a: { b }`).
  */
 export type KeyFlags = number
-export const RENAMED: KeyFlags = 1
-export const AMBIGUOUS: KeyFlags = 2
+const RENAMED: KeyFlags = 1
+const AMBIGUOUS: KeyFlags = 2
 
 /**
  * Receives one flattened pair: the key already safe for logfmt, the value already encoded
