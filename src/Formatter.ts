@@ -104,7 +104,8 @@ export const jsonWith: (limits: Limits) => Formatter = internal.makeJson
 
 /**
  * logfmt: `key=value` pairs, quoted and escaped where needed, nested fields flattened with
- * dotted keys. One event per line.
+ * dotted keys. One event per line, readable by go-logfmt and Loki's `| logfmt`: keys they
+ * cannot hold are renamed, and keys that would repeat get `~2`, `~3`, ... (docs/formatters.md).
  *
  * @example
  * ```ts
@@ -161,6 +162,8 @@ export const minimal: (limits?: Limits) => Formatter = prettyInternal.makeMinima
 
 /**
  * JSON in the Elastic Common Schema layout (`@timestamp`, `log.level`, `service.name`, ...).
+ * Keys Elasticsearch would refuse (`""`, `"a..b"`, `".a"`, ...) are renamed at any depth, so
+ * every line indexes (docs/formatters.md).
  *
  * @example
  * ```ts
@@ -173,7 +176,9 @@ export const minimal: (limits?: Limits) => Formatter = prettyInternal.makeMinima
 export const ecs: (limits?: Limits) => Formatter = layouts.makeEcs
 
 /**
- * JSON in the OpenTelemetry log data model (`Timestamp`, `SeverityNumber`, `Body`, `Attributes`, `Resource`).
+ * JSON in the OpenTelemetry log data model (`Timestamp`, `SeverityNumber`, `Body`, `TraceId`
+ * and `SpanId` when they are valid W3C ids, `InstrumentationScope` (the logger name),
+ * `Attributes`, `Resource`).
  *
  * @example
  * ```ts

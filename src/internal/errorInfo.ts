@@ -79,6 +79,29 @@ const typeName = (u: unknown): string => {
   }
 }
 
+/**
+ * The type of an error: its `name` when the error or its own class set it, else the name of
+ * its class. `class ValidationError extends Error {}` inherits `name` ("Error") from
+ * `Error.prototype`, yet ECS (`error.type`: the class name), OpenTelemetry (`exception.type`)
+ * and pino (`err.type`: the constructor's name) all call it `ValidationError`. A `name` found
+ * on the instance or on its direct prototype (`TypeError.prototype`, a class that assigns
+ * `name`, `DOMException`'s `AbortError`) is the error's own choice and is kept.
+ */
+const errorType = (err: object, name: unknown): string => {
+  if (typeof name !== "string" || name === "") return typeName(err)
+  try {
+    if (Object.hasOwn(err, "name")) return name
+    const proto: unknown = Object.getPrototypeOf(err)
+    if (typeof proto !== "object" || proto === null || Object.hasOwn(proto, "name")) return name
+    const ctor = read(proto, "constructor")
+    const ctorName = typeof ctor === "function" ? read(ctor, "name") : undefined
+    return typeof ctorName === "string" && ctorName !== "" ? ctorName : name
+  } catch {
+    // a proxy that refuses to describe itself keeps the name it gave
+    return name
+  }
+}
+
 const isErrorLike = (u: unknown): u is object => {
   if (u instanceof Error) return true
   if (typeof u !== "object" || u === null) return false
@@ -101,7 +124,7 @@ const fromError = (err: object, depth: number, seen: Set<unknown>): ErrorInfo =>
     errors?: ReadonlyArray<ErrorInfo>
     details?: Record<string, unknown>
   } = {
-    type: typeof tag === "string" ? tag : typeof name === "string" && name !== "" ? name : typeName(err),
+    type: typeof tag === "string" ? tag : errorType(err, name),
     message: typeof message === "string" ? message : message === undefined ? "" : describe(message)
   }
   if (typeof stack === "string") info.stack = stack

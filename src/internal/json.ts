@@ -25,16 +25,28 @@ export const defaultLimits: JsonLimits = Object.freeze({
 })
 
 // Characters JSON.stringify escapes, plus the ones it leaves alone that still break
-// terminals or line-oriented readers (DEL, C1 controls, U+2028/2029) and surrogates.
+// terminals or line-oriented readers (DEL, C1 controls, U+2028/2029), and surrogates (lone
+// ones are replaced).
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/
 const EXTRA_ESCAPE = /[\u007f-\u009f\u2028\u2029]/g
 const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
 
-/** Quotes a string as JSON, escaping every control character; never throws. */
+/**
+ * `String.prototype.toWellFormed` (ES2024, in Node since 20): each lone surrogate becomes
+ * U+FFFD, pairs are kept. Typed here because the project's `lib` stops at ES2023.
+ */
+const toWellFormed = (String.prototype as unknown as { toWellFormed: (this: string) => string }).toWellFormed
+
+/**
+ * Quotes a string as JSON, escaping every control character; never throws. A lone UTF-16
+ * surrogate (half of a pair, which no UTF-8 text can hold) becomes U+FFFD, the replacement
+ * character, so the line is valid UTF-8 and a valid OTLP string; surrogate pairs are kept.
+ * Strings with nothing to escape (the common case) pay one regular-expression test.
+ */
 export const quote = (s: string, maxLength: number = defaultLimits.maxStringLength): string => {
   if (s.length > maxLength) s = `${s.slice(0, maxLength)}…[truncated ${s.length - maxLength} chars]`
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`
-  return JSON.stringify(s).replace(EXTRA_ESCAPE, unicodeEscape)
+  return JSON.stringify(toWellFormed.call(s)).replace(EXTRA_ESCAPE, unicodeEscape)
 }
 
 const readKey = (o: object, key: string): unknown => {
@@ -208,10 +220,12 @@ const writeItems = (
     if (i > 0) out += ","
     const key = String(i)
     const child = node?.next(key)
+    const item = readKey(items, key)
+    // an empty slot is written null either way: censoring it would show a value that is not there
     out +=
-      child?.terminal === true && redact !== undefined
+      child?.terminal === true && redact !== undefined && item !== undefined
         ? quote(redact.censor)
-        : (writeValue(readKey(items, key), limits, depth + 1, stack, redact, child) ?? "null")
+        : (writeValue(item, limits, depth + 1, stack, redact, child) ?? "null")
   }
   if (length > n || elided > 0) out += `${n > 0 ? "," : ""}"[…${length - n + elided} more]"`
   return `${out}]`
@@ -255,7 +269,9 @@ const writeMap = (
 
 /**
  * The JSON of one keyed entry, after redaction: the censor for a matched key, `undefined`
- * (leave the key out) when matched keys are removed or the value has no JSON form.
+ * (leave the key out) when matched keys are removed or the value has no JSON form. A matched
+ * key whose value is `undefined` is left out too: the line without redaction has no such
+ * key, and a censor must not add one.
  */
 const entry = (
   key: string,
@@ -268,7 +284,7 @@ const entry = (
 ): string | undefined => {
   if (redact === undefined) return writeValue(v, limits, depth + 1, stack, undefined, undefined)
   const child = node?.next(key)
-  if (matches(redact, child, key)) return redact.remove ? undefined : quote(redact.censor)
+  if (matches(redact, child, key)) return redact.remove || v === undefined ? undefined : quote(redact.censor)
   return writeValue(v, limits, depth + 1, stack, redact, child)
 }
 
@@ -359,7 +375,7 @@ const writePlain = (
       // the common case: no path rule below here, so the key's text and fate are remembered
       const known = nestedKeys.get(k, redact)
       const written = known.matched
-        ? (redact as CompiledRedaction).remove
+        ? (redact as CompiledRedaction).remove || readKey(o, k) === undefined
           ? undefined
           : quote((redact as CompiledRedaction).censor)
         : writeValue(readKey(o, k), limits, depth + 1, stack, redact, undefined)

@@ -195,7 +195,9 @@ const redactObject = (
         const child = node?.next(k)
         const item = value[i]
         const out =
-          child?.terminal === true ? r.censor : redactValue(r, item, child, depth + 1, maxDepth, seen)
+          child?.terminal === true && item !== undefined
+            ? r.censor
+            : redactValue(r, item, child, depth + 1, maxDepth, seen)
         if (out !== item) (copy ??= value.slice())[i] = out
       }
       return copy ?? value
@@ -207,7 +209,7 @@ const redactObject = (
         const key = typeof k === "string" ? k : undefined
         const child = key === undefined ? undefined : node?.next(key)
         let out: unknown
-        if (key !== undefined && matches(r, child, key)) {
+        if (v !== undefined && key !== undefined && matches(r, child, key)) {
           changed = true
           if (r.remove) continue
           out = r.censor
@@ -237,7 +239,8 @@ const redactObject = (
       }
       let out: unknown
       let removed = false
-      if (matches(r, child, k)) {
+      // a key holding undefined is not written, so it is left as it is: a censor must not add it
+      if (v !== undefined && matches(r, child, k)) {
         if (r.remove) removed = true
         else out = r.censor
       } else {

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Data } from "effect"
+import pino from "pino"
 import { toErrorInfo } from "../../src/internal/errorInfo.js"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly reason: string }> {}
@@ -68,5 +69,62 @@ describe("toErrorInfo", () => {
     const info = toErrorInfo(hostile)
     assert.isString(info.type)
     assert.isString(info.message)
+  })
+
+  describe("type", () => {
+    class ValidationError extends Error {}
+    class MissingField extends ValidationError {}
+    class Named extends Error {
+      override name = "NamedByField"
+    }
+    class OnPrototype extends Error {}
+    Object.defineProperty(OnPrototype.prototype, "name", { value: "NamedOnPrototype", configurable: true })
+
+    // The reference: pino's `err` serializer (pino-std-serializers, lib/err.js) writes
+    // `type` as the constructor's name. ECS `error.type` ("the class name of the exception",
+    // https://www.elastic.co/guide/en/ecs/current/ecs-error.html) and OpenTelemetry
+    // `exception.type` ("the type of the exception (its fully-qualified class name)",
+    // https://opentelemetry.io/docs/specs/semconv/exceptions/exceptions-spans/) say the same.
+    const pinoType = (e: Error): unknown => pino.stdSerializers.err(e).type
+
+    it("is the class name when the class does not set name, as pino's serializer writes it", () => {
+      for (const e of [
+        new ValidationError("bad"),
+        new MissingField("no id"),
+        new TypeError("t"),
+        new AggregateError([], "agg")
+      ]) {
+        assert.strictEqual(toErrorInfo(e).type, pinoType(e))
+      }
+      assert.strictEqual(toErrorInfo(new ValidationError("bad")).type, "ValidationError")
+      assert.strictEqual(toErrorInfo(new MissingField("no id")).type, "MissingField")
+      assert.strictEqual(
+        toErrorInfo(new ValidationError("cause", { cause: new MissingField("x") })).cause?.type,
+        "MissingField"
+      )
+    })
+
+    it("keeps a name the error or its own class gives", () => {
+      assert.strictEqual(toErrorInfo(new Named("n")).type, "NamedByField")
+      assert.strictEqual(toErrorInfo(new OnPrototype("p")).type, "NamedOnPrototype")
+      assert.strictEqual(
+        toErrorInfo(Object.assign(new ValidationError("x"), { name: "Renamed" })).type,
+        "Renamed"
+      )
+      assert.strictEqual(toErrorInfo(new DOMException("stop", "AbortError")).type, "AbortError")
+      assert.strictEqual(toErrorInfo(new Boom({ reason: "tag wins" })).type, "Boom")
+      const anonymous = new (class extends Error {})("anon")
+      assert.strictEqual(toErrorInfo(anonymous).type, "Error")
+    })
+
+    it("never throws for an error that refuses to describe its properties", () => {
+      const hostile = new Proxy(new ValidationError("x"), {
+        getOwnPropertyDescriptor() {
+          throw new Error("trap")
+        }
+      })
+      assert.strictEqual(toErrorInfo(hostile).type, "Error")
+      assert.strictEqual(toErrorInfo(hostile).message, "x")
+    })
   })
 })

@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
 import { defaultLimits, quote, stringify } from "../../src/internal/json.js"
+import { isValidUtf8Text, wellFormed } from "../support/text.js"
 
 const parse = (value: unknown, limits = defaultLimits): unknown => {
   const text = stringify(value, limits)
@@ -20,9 +22,43 @@ describe("json.quote", () => {
     assert.strictEqual(JSON.parse(q), hostile)
   })
 
-  it("escapes lone surrogates and keeps valid pairs", () => {
-    assert.strictEqual(quote("\ud800"), '"\\ud800"')
-    assert.strictEqual(JSON.parse(quote("smile 😀")), "smile 😀")
+  // RFC 8259 section 8.1: JSON exchanged between systems "MUST be encoded using UTF-8";
+  // section 8.2: a string with an unpaired surrogate has unpredictable behaviour in readers.
+  // OTLP strings are protobuf `string`s, which must be valid UTF-8
+  // (https://protobuf.dev/programming-guides/proto3/#scalar). So a lone surrogate is written as
+  // U+FFFD, as WHATWG Infra converts a string to a scalar value string.
+  it("replaces lone surrogates with U+FFFD and keeps valid pairs", () => {
+    assert.strictEqual(quote("\ud800"), '"\ufffd"')
+    assert.strictEqual(quote("a\udc00b"), '"a\ufffdb"')
+    assert.strictEqual(quote("end \ud83d"), '"end \ufffd"')
+    assert.strictEqual(quote("\udc00\ud800"), '"\ufffd\ufffd"')
+    assert.strictEqual(quote('q" \ud800\n'), '"q\\" \ufffd\\n"')
+    assert.strictEqual(quote("smile 😀"), '"smile 😀"')
+    assert.strictEqual(JSON.parse(quote("smile 😀 \ud800")), "smile 😀 \ufffd")
+  })
+
+  it("writes valid UTF-8 for any string, and gives back the text with lone surrogates replaced", () => {
+    const piece = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+      fc.constantFrom("😀", "\n", '"', "\\", "\u2028", "\u0085", "\\ud800")
+    )
+    fc.assert(
+      fc.property(
+        fc.array(piece).map((parts) => parts.join("")),
+        (s) => {
+          const q = quote(s)
+          assert.isTrue(isValidUtf8Text(q))
+          assert.strictEqual(JSON.parse(q), wellFormed(s))
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
+
+  it("replaces lone surrogates in keys and nested values too", () => {
+    const text = stringify({ "k\ud800": ["v\udfff", { "\ud83d": "😀" }] })
+    assert.strictEqual(text, '{"k\ufffd":["v\ufffd",{"\ufffd":"😀"}]}')
   })
 
   it("truncates long strings with a marker", () => {

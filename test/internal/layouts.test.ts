@@ -10,9 +10,11 @@ import {
   pinoLevels
 } from "../../src/internal/layouts.js"
 import * as L from "../../src/internal/level.js"
-import { materialize, recordOf } from "../../src/internal/record.js"
+import { makeLogfmt } from "../../src/internal/logfmt.js"
+import { formatJsonLine, materialize, recordOf } from "../../src/internal/record.js"
 import type { LogEvent } from "../../src/LogEvent.js"
 import { sampleEvent as event } from "../support/events.js"
+import { isValidUtf8Text, wellFormed } from "../support/text.js"
 
 const ecs = makeEcs().format
 const otel = makeOtel().format
@@ -20,6 +22,7 @@ const pino = makePino().format
 
 const parse = (line: string): Record<string, unknown> => {
   assert.notMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/, "one line, control characters escaped")
+  assert.isTrue(isValidUtf8Text(line), "valid UTF-8: no lone surrogate")
   const value: unknown = JSON.parse(line)
   assert.isObject(value)
   return value as Record<string, unknown>
@@ -53,6 +56,8 @@ const rich = event({
 })
 
 const hostileText = 'a\nb\r\tc \u001b[31m\u2028\u2029\u0085 \ud800 "q" \\'
+/** What a reader gets back: the lone surrogate is written as U+FFFD. */
+const hostileRead = wellFormed(hostileText)
 
 const hostile = event({
   message: hostileText,
@@ -132,9 +137,9 @@ describe("ECS layout", () => {
 
   it("stays one line of valid JSON for hostile input", () => {
     const o = parse(ecs(hostile))
-    assert.strictEqual(o.message, hostileText)
-    assert.strictEqual(o["error.stack_trace"], hostileText)
-    assert.strictEqual(o[hostileText], hostileText)
+    assert.strictEqual(o.message, hostileRead)
+    assert.strictEqual(o["error.stack_trace"], hostileRead)
+    assert.strictEqual(o[hostileRead], hostileRead)
   })
 })
 
@@ -156,9 +161,10 @@ describe("OpenTelemetry layout", () => {
       "host.name": "web-1",
       "process.pid": 4242
     })
+    assert.deepStrictEqual(o.InstrumentationScope, { Name: "checkout" })
     const attributes = o.Attributes as Record<string, unknown>
+    assert.notProperty(attributes, "logger.name")
     assert.deepInclude(attributes, {
-      "logger.name": "checkout",
       "correlation.id": "c-91",
       orderId: "o-42",
       "exception.type": "CardError",
@@ -192,8 +198,8 @@ describe("OpenTelemetry layout", () => {
 
   it("stays one line of valid JSON for hostile input", () => {
     const o = parse(otel(hostile))
-    assert.strictEqual(o.Body, hostileText)
-    assert.strictEqual((o.Attributes as Record<string, unknown>)["logger.name"], hostileText)
+    assert.strictEqual(o.Body, hostileRead)
+    assert.deepStrictEqual(o.InstrumentationScope, { Name: hostileRead })
   })
 })
 
@@ -275,19 +281,58 @@ describe("pino layout", () => {
       prettyFactory({ colorize: false })(pino(event({ level: "audit" }))),
       "USERLVL (app): hello"
     )
-    const prettify = prettyFactory({ colorize: false, customLevels: "audit:70,security:80" })
+    // as docs/formatters.md gives it: without useOnlyCustomProps false, pino-pretty 13 forgets its own levels
+    const prettify = prettyFactory({
+      colorize: false,
+      customLevels: "audit:70,security:80",
+      useOnlyCustomProps: false
+    })
     assert.include(prettify(pino(event({ level: "audit" }))), "AUDIT (app): hello")
     assert.include(prettify(pino(event({ level: "security" }))), "SECURITY (app): hello")
+    assert.include(prettify(pino(event({ level: "info" }))), "INFO (app): hello")
   })
 
   it("stays one line of valid JSON for hostile input", () => {
     const o = parse(pino(hostile))
-    assert.strictEqual(o.msg, hostileText)
-    assert.strictEqual((o.err as Record<string, unknown>).stack, hostileText)
+    assert.strictEqual(o.msg, hostileRead)
+    assert.strictEqual((o.err as Record<string, unknown>).stack, hostileRead)
   })
 })
 
 describe("layouts", () => {
+  it("write every lone surrogate as U+FFFD, in values and keys, so each line is valid UTF-8", () => {
+    const lone = "x\ud800y\udc00 😀"
+    const r = recordOf(L.ERROR, lone, {
+      logger: lone,
+      fields: { [lone]: lone, nested: { [lone]: [lone] } },
+      bindings: { bound: lone },
+      error: Object.assign(new Error(lone), { code: lone })
+    })
+    const read = wellFormed(lone)
+    assert.strictEqual(read, "x\ufffdy\ufffd 😀")
+    const lines = [formatJsonLine(r), ...[ecs, otel, pino].map((f) => f(materialize(r)))]
+    for (const line of lines) {
+      // parse() checks the line is valid UTF-8
+      const text = JSON.stringify(parse(line))
+      assert.notMatch(text, /\\ud[89a-f]/, line)
+      assert.include(text, read)
+    }
+  })
+
+  it("agree on the type of an Error subclass that does not set name: its class name", () => {
+    class ValidationError extends Error {}
+    const r = recordOf(L.ERROR, "invalid", { error: new ValidationError("bad id") })
+    const e = materialize(r)
+    assert.strictEqual((parse(formatJsonLine(r)).error as Record<string, unknown>).type, "ValidationError")
+    assert.strictEqual(parse(ecs(e))["error.type"], "ValidationError")
+    assert.strictEqual(
+      (parse(otel(e)).Attributes as Record<string, unknown>)["exception.type"],
+      "ValidationError"
+    )
+    assert.strictEqual((parse(pino(e)).err as Record<string, unknown>).type, "ValidationError")
+    assert.include(makeLogfmt().format(e), " error.type=ValidationError ")
+  })
+
   it("format events materialized from records, within the limits", () => {
     const r = recordOf(L.AUDIT, "x".repeat(40), {
       time: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
