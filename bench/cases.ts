@@ -4,7 +4,7 @@
  * the file. Reports { ms, eventsPerSecond }; the runner checks the file holds <events> lines.
  */
 import * as fs from "node:fs"
-import { Effect } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import pino from "pino"
 import winston from "winston"
 import {
@@ -19,7 +19,7 @@ import {
   USER
 } from "./common.js"
 
-const { createLogger, Fapilog } = fapilog
+const { createLogger, Fapilog, Sink } = fapilog
 const { name, n: N, file } = caseArgs("cases.ts")
 
 const result = (ms: number): CaseResult => ({
@@ -45,6 +45,47 @@ const pinoCase = async (sameFields: boolean, child = false): Promise<CaseResult>
   for (let i = 0; i < N; i++) log.info({ i, user: USER, ok: true }, MESSAGE)
   await endStream(dest)
   return result(performance.now() - start)
+}
+
+/** pino's `log.info(message)`: the message alone, the peer of `Effect.logInfo(message)`. */
+const pinoMessageCase = async (sameFields: boolean): Promise<CaseResult> => {
+  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
+  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const log = pino(
+    sameFields
+      ? {
+          base: null,
+          messageKey: "message",
+          timestamp: pino.stdTimeFunctions.isoTime,
+          formatters: { level: (label) => ({ level: label }) }
+        }
+      : {},
+    dest
+  )
+  const start = performance.now()
+  for (let i = 0; i < N; i++) log.info(MESSAGE)
+  await endStream(dest)
+  return result(performance.now() - start)
+}
+
+/**
+ * The ceiling of any Effect logger: `Effect.logInfo(message)` into Effect's own no-op
+ * logger (`Logger.none` replacing the default), so the time is Effect's alone. It writes no
+ * lines; one marker line at the end satisfies the runner's line count.
+ */
+const effectNoopCase = (): Promise<CaseResult> => {
+  const loop = Effect.gen(function* () {
+    const start = performance.now()
+    for (let i = 0; i < N; i++) yield* Effect.logInfo(MESSAGE)
+    return start
+  })
+  return Effect.runPromise(loop.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, Logger.none)))).then(
+    (start) => {
+      const ms = performance.now() - start
+      fs.writeFileSync(file, "marker\n")
+      return { ...result(ms), expectedLines: 1 }
+    }
+  )
 }
 
 /** winston 3, JSON format with a timestamp, to a file stream; for reference. */
@@ -101,7 +142,11 @@ const facade = async (
 
 const layer = () => Fapilog.layer({ sinks: [{ type: "file", path: file }] })
 
-const effectCase = (withFields: boolean): Promise<CaseResult> => {
+/** The same file sink, provided as a layer (Sink.layer) instead of given in settings. */
+const sinkLayer = () =>
+  Fapilog.layer({ sinks: [] }).pipe(Layer.provide(Sink.layer(Sink.file({ path: file }))))
+
+const effectCase = (withFields: boolean, live: typeof layer = layer): Promise<CaseResult> => {
   const loop = Effect.gen(function* () {
     const start = performance.now()
     for (let i = 0; i < N; i++) {
@@ -111,7 +156,7 @@ const effectCase = (withFields: boolean): Promise<CaseResult> => {
     return start
   })
   // the layer's scope closes (and drains) before runPromise settles
-  return Effect.runPromise(loop.pipe(Effect.provide(layer()))).then((start) =>
+  return Effect.runPromise(loop.pipe(Effect.provide(live()))).then((start) =>
     result(performance.now() - start)
   )
 }
@@ -131,6 +176,9 @@ await runCase(name, {
   pino: () => pinoCase(false),
   "pino-same-fields": () => pinoCase(true),
   "pino-child-10": () => pinoCase(false, true),
+  "pino-message": () => pinoMessageCase(false),
+  "pino-message-same-fields": () => pinoMessageCase(true),
+  "effect-noop": effectNoopCase,
   winston: winstonCase,
   "fapilog-facade": () => facade(),
   "fapilog-logfmt": () => facade({ sink: { format: "logfmt" } }),
@@ -145,5 +193,6 @@ await runCase(name, {
   "fapilog-redact-10-secrets": () => facade({ redact: { paths: redactPaths } }, false, withSecrets),
   "fapilog-effect-fields": () => effectCase(true),
   "fapilog-effect-info": fapilogInfoCase,
-  "fapilog-effect": () => effectCase(false)
+  "fapilog-effect": () => effectCase(false),
+  "fapilog-effect-sink-layer": () => effectCase(false, sinkLayer)
 })

@@ -15,7 +15,7 @@
  */
 import fs from "node:fs"
 import { syncBuiltinESMExports } from "node:module"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import pino from "pino"
 import {
   type CaseResult,
@@ -166,23 +166,36 @@ const disabled = async (logger: string): Promise<CaseResult> => {
   return { case: name, expectedLines: 1, metrics: { nsPerCall: ns } }
 }
 
-const disabledEffect = (): Promise<CaseResult> => {
+/** ns per `yield* Effect.logDebug(message)` at level info, then one info line. */
+const disabledEffectLoop = Effect.gen(function* () {
   const loop = (n: number) =>
     Effect.gen(function* () {
       for (let i = 0; i < n; i++) yield* Effect.logDebug(MESSAGE)
     })
-  const program = Effect.gen(function* () {
-    yield* loop(Math.min(N, 100_000))
-    const start = process.hrtime.bigint()
-    yield* loop(N)
-    const ns = Number(process.hrtime.bigint() - start) / N
-    yield* Effect.logInfo(MESSAGE)
-    return ns
-  })
-  return Effect.runPromise(
-    program.pipe(Effect.provide(Fapilog.layer({ level: "info", sinks: [{ type: "file", path: file }] })))
+  yield* loop(Math.min(N, 100_000))
+  const start = process.hrtime.bigint()
+  yield* loop(N)
+  const ns = Number(process.hrtime.bigint() - start) / N
+  yield* Effect.logInfo(MESSAGE)
+  return ns
+})
+
+/** Through fapilog: Effect's minimum level follows fapilog's threshold (one switch). */
+const disabledEffect = (): Promise<CaseResult> =>
+  Effect.runPromise(
+    disabledEffectLoop.pipe(
+      Effect.provide(Fapilog.layer({ level: "info", sinks: [{ type: "file", path: file }] }))
+    )
   ).then((ns) => ({ case: name, expectedLines: 1, metrics: { nsPerCall: ns } }))
-}
+
+/** Effect alone, its minimum level at Info, the info line into Logger.none: the reference. */
+const disabledEffectNative = (): Promise<CaseResult> =>
+  Effect.runPromise(
+    disabledEffectLoop.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, Logger.none)))
+  ).then((ns) => {
+    fs.writeFileSync(file, "marker\n")
+    return { case: name, expectedLines: 1, metrics: { nsPerCall: ns } }
+  })
 
 // ---- caller-side latency ---------------------------------------------------------------------
 
@@ -273,6 +286,7 @@ await runCase(name, {
   "disabled-pino": () => disabled("pino"),
   "disabled-fapilog": () => disabled("fapilog"),
   "disabled-effect": disabledEffect,
+  "disabled-effect-native": disabledEffectNative,
   "caller-pino": () => caller("pino"),
   "caller-fapilog": () => caller("fapilog"),
   "e2e-pino": () => e2e("pino"),

@@ -73,6 +73,28 @@ export class CurrentRequestScope extends Context.Reference<CurrentRequestScope>(
   }
 ) {}
 
+/**
+ * The service under `key` in `context`, or undefined: one map lookup. On a logging call this
+ * replaces `Context.get`/`getOption`, which check the tag's kind, look up a Reference's
+ * default and allocate an Option each time. Only for services whose absence means undefined
+ * (the References read here default to undefined).
+ */
+const serviceIn = <A>(context: Context.Context<never>, key: string): A | undefined =>
+  context.unsafeMap.get(key) as A | undefined
+
+/**
+ * The services of the fiber whose FiberRefs are `refs` (what a Logger is given): read from
+ * the FiberRefs' own map, without the Option `FiberRefs.getOrDefault` makes per call.
+ */
+const servicesOf = (refs: FiberRefs.FiberRefs): Context.Context<never> => {
+  const stack = (
+    refs as unknown as { readonly locals?: Map<unknown, ReadonlyArray<readonly [unknown, unknown]>> }
+  ).locals?.get(FiberRef.currentContext)
+  return stack === undefined
+    ? FiberRefs.getOrDefault(refs, FiberRef.currentContext)
+    : (stack[0]?.[1] as Context.Context<never>)
+}
+
 // @effect/platform's HttpServerRequest tag (an optional peer, so no import; a test checks the key)
 export const platformRequestKey = "@effect/platform/HttpServerRequest"
 
@@ -86,7 +108,7 @@ export const requestSource = (context: Context.Context<never>): object | undefin
 
 /** The scope of the HTTP request being served in `context`, if any. */
 export const requestScopeIn = (context: Context.Context<never>): RequestScope | undefined => {
-  const carried = Context.get(context, CurrentRequestScope)
+  const carried = serviceIn<RequestScope>(context, CurrentRequestScope.key)
   if (carried !== undefined) return carried
   const source = requestSource(context)
   return source === undefined ? undefined : requestScopeOf(source)
@@ -98,7 +120,7 @@ export const requestScopeIn = (context: Context.Context<never>): RequestScope | 
  * outside the server), else the Promise side's.
  */
 export const bindingsIn = (context: Context.Context<never>): Bindings | undefined => {
-  const bound = Context.get(context, CurrentBindings)
+  const bound = serviceIn<Bindings>(context, CurrentBindings.key)
   const scope = requestScopeIn(context)
   if (scope !== undefined && (bound === undefined || bound === scope.outer)) return scope.bindings
   return bound ?? currentContext()
@@ -106,7 +128,7 @@ export const bindingsIn = (context: Context.Context<never>): Bindings | undefine
 
 /** The fields bound in `context` apart from any request's: `withContext`, else the Promise side's. */
 export const bindingsBesideRequests = (context: Context.Context<never>): Bindings | undefined =>
-  Context.get(context, CurrentBindings) ?? currentContext()
+  serviceIn<Bindings>(context, CurrentBindings.key) ?? currentContext()
 
 /** `context` with `fields` added to its bound fields (inner values win). */
 export const addBindings = (context: Context.Context<never>, fields: Fields): Context.Context<never> =>
@@ -212,10 +234,8 @@ export const liveLevel = (pipeline: Pipeline): LogLevel.LogLevel => {
   } as LogLevel.LogLevel
 }
 
-const spanIn = (context: Context.Context<never>): Tracer.AnySpan | undefined => {
-  const span = Context.getOption(context, Tracer.ParentSpan)
-  return span._tag === "Some" ? span.value : undefined
-}
+const spanIn = (context: Context.Context<never>): Tracer.AnySpan | undefined =>
+  serviceIn<Tracer.AnySpan>(context, Tracer.ParentSpan.key)
 
 /**
  * `Effect.logError("failed", error)` passes the Error as a message part: it becomes the
@@ -227,6 +247,9 @@ const splitMessage = (message: unknown, hasCause: boolean): readonly [unknown, u
   if (at < 0) return [message, undefined]
   return [message.filter((_, i) => i !== at), message[at]]
 }
+
+const refsOf = (caller: FiberRefs.FiberRefs | Fiber.RuntimeFiber<unknown, unknown>): FiberRefs.FiberRefs =>
+  "getFiberRefs" in caller ? caller.getFiberRefs() : caller
 
 /**
  * The record of one call, its values captured (unless the pipeline reads late): the
@@ -243,7 +266,8 @@ const recordOf = (
   fields: Fields | undefined,
   fresh: boolean,
   error: unknown,
-  fiberRefs: () => FiberRefs.FiberRefs
+  /** The caller's FiberRefs, or its fiber (whose FiberRefs are read only if an enricher needs them). */
+  caller: FiberRefs.FiberRefs | Fiber.RuntimeFiber<unknown, unknown>
 ): LogRecord => {
   const limits = pipeline.capturing
   const r = new LogRecord(time, level, captureMessage(message, messageText), pipeline.name)
@@ -258,7 +282,7 @@ const recordOf = (
   }
   if (!List.isNil(spans)) r.spans = spans
   if (pipeline.callSite.length > 0)
-    runCallSiteEnrichers(r, pipeline.callSite, fiberRefs(), limits, (name, e) =>
+    runCallSiteEnrichers(r, pipeline.callSite, refsOf(caller), limits, (name, e) =>
       pipeline.diagnostics.report(`enricher ${name}`, "failed at the call", e)
     )
   return r
@@ -277,7 +301,7 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
     Logger.make(({ annotations, cause, context, date, logLevel, message, spans }) => {
       const level = fromEffectLevel(logLevel)
       if (level === undefined || level.rank < pipeline.minRank) return
-      const services = FiberRefs.getOrDefault(context, FiberRef.currentContext)
+      const services = servicesOf(context)
       const hasCause = !Cause.isEmpty(cause)
       const [text, error] = splitMessage(message, hasCause)
       pipeline.offer(
@@ -292,7 +316,7 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
           undefined,
           false,
           hasCause ? cause : error,
-          () => context
+          context
         )
       )
     }),
@@ -363,7 +387,7 @@ export const logIn = (
     own,
     fresh,
     error,
-    () => fiber.getFiberRefs()
+    fiber
   )
   // under "block", an Effect caller waits for room rather than being refused
   if (pipeline.mustWait(level)) return offerWhenRoom(pipeline, record)

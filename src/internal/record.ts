@@ -418,7 +418,11 @@ const coreOf = (r: LogRecord): Core => ({
 /** Text of a log message of any type (Effect passes arrays for several arguments). */
 export const messageText = (m: unknown): string => {
   if (typeof m === "string") return m
-  if (Array.isArray(m)) return m.map(messageText).join(" ")
+  if (Array.isArray(m)) {
+    // Effect passes even a single message as an array of one
+    if (m.length === 1 && typeof m[0] === "string") return m[0]
+    return m.map(messageText).join(" ")
+  }
   return stringify(m) ?? String(m)
 }
 
