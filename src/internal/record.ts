@@ -688,8 +688,9 @@ export const materialize = (r: LogRecord, redact?: CompiledRedaction | undefined
   let message = redactText(messageText(r.message), redact)
   const tight = r.truncatedTo
   if (tight !== undefined) {
-    // cut by the size guard: the structured event holds what its JSON line holds
-    visible = JSON.parse(stringify(visible, tight) ?? "{}") as Fields
+    // cut by the size guard: the structured event holds what its JSON line holds, and a
+    // reserved `truncated` field, which every formatter writes in its place for such names
+    visible = { ...(JSON.parse(stringify(visible, tight) ?? "{}") as Fields), truncated: true }
     if (message.length > tight.maxStringLength) message = JSON.parse(quote(message, tight.maxStringLength))
   }
   const event: {
