@@ -141,8 +141,15 @@ const openPino = async (): Promise<Under> => {
   }
 }
 
-const openFapilog = async (): Promise<Under> => {
-  const log = await createLogger({ level: "info", sinks: [{ type: "file", path: file }] })
+/** A call-site enricher returning a constant, as cheap as one can be: what running one costs. */
+const CONSTANT = Object.freeze({ region: "eu-1" })
+
+const openFapilog = async (mixin = false): Promise<Under> => {
+  const log = await createLogger({
+    level: "info",
+    sinks: [{ type: "file", path: file }],
+    ...(mixin ? { mixin: () => CONSTANT } : {})
+  })
   return {
     info: (i) => log.info(MESSAGE, { i, user: USER, ok: true }),
     debug: (i) => log.debug(MESSAGE, { i, user: USER, ok: true }),
@@ -150,7 +157,8 @@ const openFapilog = async (): Promise<Under> => {
   }
 }
 
-const open = (logger: string): Promise<Under> => (logger === "pino" ? openPino() : openFapilog())
+const open = (logger: string): Promise<Under> =>
+  logger === "pino" ? openPino() : openFapilog(logger === "fapilog-mixin")
 
 // ---- disabled level --------------------------------------------------------------------------
 
@@ -244,6 +252,29 @@ const caller = async (logger: string): Promise<CaseResult> => {
   }
 }
 
+/**
+ * The caller's side alone: N calls in bursts of 1000 per event-loop turn, only the bursts
+ * timed (the worker runs between them), in ns per call. Run with and without a call-site
+ * enricher, the difference is what the enricher costs a call.
+ */
+const callerBurst = async (logger: string): Promise<CaseResult> => {
+  const log = await open(logger)
+  const burst = async (count: number): Promise<number> => {
+    let ns = 0
+    for (let i = 0; i < count; i += BURST) {
+      const t0 = process.hrtime.bigint()
+      for (let j = i; j < i + BURST && j < count; j++) log.info(j)
+      ns += Number(process.hrtime.bigint() - t0)
+      await nextTurn()
+    }
+    return ns / count
+  }
+  await burst(100_000)
+  const nsPerCall = await burst(N)
+  await log.close()
+  return { case: name, expectedLines: N + 100_000, metrics: { nsPerCall } }
+}
+
 // ---- end to end at a steady rate -------------------------------------------------------------
 
 /** Events sent at the same rate before the measured ones, so that JIT warm-up is not measured. */
@@ -289,6 +320,8 @@ await runCase(name, {
   "disabled-effect-native": disabledEffectNative,
   "caller-pino": () => caller("pino"),
   "caller-fapilog": () => caller("fapilog"),
+  "burst-caller-fapilog": () => callerBurst("fapilog"),
+  "burst-caller-fapilog-mixin": () => callerBurst("fapilog-mixin"),
   "e2e-pino": () => e2e("pino"),
   "e2e-fapilog": () => e2e("fapilog")
 })

@@ -404,6 +404,50 @@ export interface CallSiteEnricher {
   readonly enrich: (call: CallSite) => Record<string, unknown> | undefined
 }
 
+/**
+ * A call-site enricher as a pipeline runs it: with the last result found immutable (a
+ * frozen object of data properties holding strings, numbers, booleans...), which an enricher
+ * returning one constant object returns every time, so that it is shared instead of copied.
+ */
+export interface RunningCallSiteEnricher extends CallSiteEnricher {
+  immutable: object | undefined
+}
+
+export const running = (e: CallSiteEnricher): RunningCallSiteEnricher => ({
+  name: e.name,
+  enrich: e.enrich,
+  immutable: undefined
+})
+
+/** Whether `o` can never change: frozen, and every own property a data property holding a primitive. */
+const isImmutable = (o: object): boolean => {
+  if (!Object.isFrozen(o)) return false
+  try {
+    for (const d of Object.values(Object.getOwnPropertyDescriptors(o))) {
+      if (!("value" in d)) return false
+      const v: unknown = d.value
+      if ((typeof v === "object" && v !== null) || typeof v === "function") return false
+    }
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The enricher's result, captured unless it is its known immutable result (or values are read late). */
+const resultOf = (
+  e: RunningCallSiteEnricher,
+  out: object,
+  limits: JsonLimits | undefined
+): Readonly<Record<string, unknown>> => {
+  if (out === e.immutable || limits === undefined) return out as Fields
+  if (isImmutable(out)) {
+    e.immutable = out
+    return out as Fields
+  }
+  return captureFields(out, limits)
+}
+
 const noContext: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /**
@@ -414,43 +458,43 @@ const noContext: Readonly<Record<string, unknown>> = Object.freeze({})
  */
 export const runCallSiteEnrichers = (
   record: LogRecord,
-  enrichers: ReadonlyArray<CallSiteEnricher>,
+  enrichers: ReadonlyArray<RunningCallSiteEnricher>,
   fiberRefs: FiberRefs.FiberRefs | undefined,
   limits: JsonLimits | undefined,
   onError: (name: string, error: unknown) => void
 ): void => {
   const call: CallSite = {
     level: record.level.name,
-    message: safeMessage(record.message),
+    message: typeof record.message === "string" ? record.message : safeMessage(record.message),
     logger: record.logger,
     time: record.time,
     context: record.context?.fields ?? noContext,
     fiberRefs
   }
-  let single: object | undefined
+  let single: Readonly<Record<string, unknown>> | undefined
   let merged: Record<string, unknown> | undefined
-  for (const { name, enrich } of enrichers) {
+  for (let i = 0; i < enrichers.length; i++) {
+    const e = enrichers[i] as RunningCallSiteEnricher
     let out: unknown
     try {
-      out = enrich(call)
-    } catch (e) {
-      onError(name, e)
+      out = e.enrich(call)
+    } catch (error) {
+      onError(e.name, error)
       continue
     }
     if (!isFieldsObject(out)) continue
+    const fields = resultOf(e, out, limits)
     if (single === undefined && merged === undefined) {
-      single = out
+      single = fields
       continue
     }
     if (merged === undefined) {
       // null prototype: a `__proto__` key stays an ordinary field
       merged = Object.create(null) as Record<string, unknown>
-      Object.assign(merged, captureFields(single as object, limits ?? defaultLimits))
+      Object.assign(merged, single)
       single = undefined
     }
-    Object.assign(merged, captureFields(out, limits ?? defaultLimits))
+    Object.assign(merged, fields)
   }
-  if (merged !== undefined) record.callSite = merged
-  else if (single !== undefined)
-    record.callSite = limits === undefined ? (single as Fields) : captureFields(single, limits)
+  record.callSite = merged ?? single
 }

@@ -10,7 +10,12 @@ import { type BatchContext, BatchImpl } from "./batch.js"
 import type { CircuitBreakerOptions } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
 import { Dispatch, type SinkHealth } from "./dispatch.js"
-import type { CallSiteEnricher, NamedEnricher } from "./enrichers.js"
+import {
+  type CallSiteEnricher,
+  type NamedEnricher,
+  type RunningCallSiteEnricher,
+  running
+} from "./enrichers.js"
 import * as exitHook from "./exitHook.js"
 import { BACKLOG_BUFFERS, Intake, type OverflowPolicy } from "./intake.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
@@ -120,7 +125,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   /** The limits that capture applies at the call; undefined when values are read late. */
   readonly capturing: JsonLimits | undefined
   /** Enrichers the callers run at the call (empty: none). */
-  readonly callSite: ReadonlyArray<CallSiteEnricher>
+  readonly callSite: ReadonlyArray<RunningCallSiteEnricher>
   readonly diagnostics: Diagnostics
   private readonly intake: Intake
   private readonly processing: Processing
@@ -155,7 +160,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   constructor(options: PipelineOptions) {
     this.name = options.name
     this.capturing = options.capture === "late" ? undefined : (options.limits ?? defaultLimits)
-    this.callSite = options.callSiteEnrichers ?? []
+    this.callSite = (options.callSiteEnrichers ?? []).map(running)
     this.minRank = levels[options.level].rank
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
     this.intake = new Intake(

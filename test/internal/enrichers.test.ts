@@ -5,9 +5,12 @@ import {
   type EnricherInput,
   RUNTIME_INTERVAL_MIN_MS,
   RuntimeSampler,
+  runCallSiteEnrichers,
   runEnrichers,
+  running,
   staticFields
 } from "../../src/internal/enrichers.js"
+import { defaultLimits } from "../../src/internal/json.js"
 import * as L from "../../src/internal/level.js"
 import { Bindings, type Fields, formatJsonLine, type LogRecord, recordOf } from "../../src/internal/record.js"
 
@@ -347,5 +350,46 @@ describe("runEnrichers", () => {
     r.extra = extra
     runEnrichers([r], [], () => {})
     assert.strictEqual(r.extra, extra)
+  })
+})
+
+describe("runCallSiteEnrichers", () => {
+  const run = (enrich: () => Record<string, unknown> | undefined) => {
+    const e = running({ name: "e", enrich })
+    return () => {
+      const r = recordOf(L.INFO, "m")
+      runCallSiteEnrichers(r, [e], undefined, defaultLimits, () => {})
+      return r.callSite
+    }
+  }
+
+  it("shares a frozen result of primitives (the constant a mixin usually returns) instead of copying it", () => {
+    const constant = Object.freeze({ region: "eu-1", n: 1 })
+    const call = run(() => constant)
+    assert.strictEqual(call(), constant)
+    assert.strictEqual(call(), constant)
+  })
+
+  it("copies anything that could change: an unfrozen object, nested objects, getters on a frozen one", () => {
+    let n = 0
+    const withGetter = Object.freeze(
+      Object.defineProperty({}, "n", {
+        enumerable: true,
+        get: () => n
+      })
+    )
+    const nested = Object.freeze({ inner: { n: 0 } })
+    const mutable = { n: 0 }
+    for (const [result, change] of [
+      [withGetter, () => n++],
+      [nested, () => nested.inner.n++],
+      [mutable, () => mutable.n++]
+    ] as const) {
+      const call = run(() => result)
+      const first = call()
+      change()
+      assert.notStrictEqual(first, result)
+      assert.strictEqual(JSON.stringify(first).includes('"n":0'), true)
+    }
   })
 })
