@@ -7,7 +7,7 @@ import {
 } from "node:perf_hooks"
 import type * as FiberRefs from "effect/FiberRefs"
 import { captureFields } from "./capture.js"
-import { defaultLimits, type JsonLimits, safeRead } from "./json.js"
+import { type JsonLimits, safeRead } from "./json.js"
 import type { LevelName } from "./level.js"
 import { type Fields, type LogRecord, messageText } from "./record.js"
 
