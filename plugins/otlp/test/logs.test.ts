@@ -147,6 +147,12 @@ describe("OTLP logs mapping", () => {
         assert.deepStrictEqual(attrs.spanId, { stringValue: "0000000000000000" })
       })
 
+      it("the event's stable id is the log.record.uid attribute (the same on a retry or a replay)", () => {
+        const decoded = decodeAs(encoding, [{ ...event({ message: "with id" }), id: "9f3a6c1e2b7d4058-42" }])
+        const attrs = attributesOf(decoded.resourceLogs[0]?.scopeLogs[0]?.logRecords[0]?.attributes)
+        assert.deepStrictEqual(attrs["log.record.uid"], { stringValue: "9f3a6c1e2b7d4058-42" })
+      })
+
       it("service.name from the logger's service, else OpenTelemetry's unknown_service; one ResourceLogs per resource", () => {
         const decoded = decodeAs(
           encoding,

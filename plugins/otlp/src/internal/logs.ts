@@ -194,6 +194,9 @@ export const toLogRecord = (e: LogEvent.LogEvent, encoding: Encoding, now: numbe
   const line = readLine(e)
   const level: Level.Level = Object.hasOwn(severityNumber, e.level) ? e.level : "info"
   const attributes: Array<KeyValue> = []
+  // the semantic conventions' unique id of a log record: the event's stable id, the same when
+  // a request is retried or replayed from the spool, so a backend can de-duplicate with it
+  if (e.id !== undefined) attributes.push({ key: "log.record.uid", value: { stringValue: e.id } })
   if (typeof line.logger === "string")
     attributes.push({ key: "logger.name", value: { stringValue: line.logger } })
   if (typeof line.correlationId === "string")
