@@ -240,6 +240,37 @@ describe("Http.middleware", () => {
     }).pipe(Effect.provide(serverWith()))
   )
 
+  it.scopedLive("on the app (not the server), failures carry the status the client gets, not 500", () =>
+    Effect.gen(function* () {
+      const notFound = yield* get("/nowhere", { "x-request-id": "a-404" })
+      assert.strictEqual(notFound.status, 404)
+      const client = yield* HttpClient.HttpClient
+      const badBody = yield* client.execute(
+        HttpClientRequest.post("/parse").pipe(
+          HttpClientRequest.bodyText("{broken", "application/json"),
+          HttpClientRequest.setHeaders({ "x-request-id": "a-400" })
+        )
+      )
+      assert.strictEqual(badBody.status, 400)
+      const failed = yield* get("/fail", { "x-request-id": "a-500" })
+      assert.strictEqual(failed.status, 500)
+      const all = yield* events
+      const access = (id: string) => byMessage(all, "request completed").find((e) => e.correlationId === id)
+      assert.strictEqual(http(access("a-404")).status, 404)
+      assert.strictEqual(http(access("a-400")).status, 400)
+      assert.strictEqual(http(access("a-500")).status, 500)
+      const error = byMessage(all, "request failed").find((e) => e.correlationId === "a-400")
+      assert.strictEqual(http(error).status, 400)
+    }).pipe(
+      Effect.provide(
+        HttpServer.serve(Http.middleware()(app)).pipe(
+          Layer.provideMerge(NodeHttpServer.layerTest),
+          Layer.provideMerge(FapilogTest)
+        )
+      )
+    )
+  )
+
   it.scopedLive("skips paths, samples successes, and lets a function choose the level", () =>
     Effect.gen(function* () {
       yield* get("/health")

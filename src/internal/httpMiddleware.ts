@@ -438,7 +438,15 @@ export const make = (options?: HttpOptions): Middleware => {
         onFailure: (cause) => {
           // the platform adds the response it made of the failure to the cause, as a defect
           const [response, rest] = HttpServerError.causeResponseStripped(cause)
-          return finish(response, failureOf(Option.getOrUndefined(rest)), Effect.failCause(cause))
+          const failure = failureOf(Option.getOrUndefined(rest))
+          if (Chunk.some(EffectCause.defects(cause), HttpServerResponse.isServerResponse))
+            return finish(response, failure, Effect.failCause(cause))
+          // On the app rather than the server, the middleware sees the failure before the
+          // platform made its response: make it as the platform will (a RouteNotFound is a
+          // 404, a decode error a 400), so that the lines carry the status the client gets.
+          return Effect.flatMap(HttpServerError.causeResponse(cause), ([made]) =>
+            finish(made, failure, Effect.failCause(cause))
+          )
         },
         // an answered failure: an HttpApi handler's, whose cause layerHttpApi left on the state
         onSuccess: (response) =>
