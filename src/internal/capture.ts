@@ -42,7 +42,7 @@ type Stack = Array<unknown>
 const isMutable = (v: unknown): boolean => (typeof v === "object" ? v !== null : typeof v === "function")
 
 /** `target[key] = value`, except that a `__proto__` key stays an ordinary own property. */
-const put = (target: Record<string, unknown>, key: string, value: unknown): void => {
+export const defineField = (target: Record<string, unknown>, key: string, value: unknown): void => {
   if (key === "__proto__") {
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
   } else {
@@ -166,9 +166,9 @@ const capturePlain = (
   for (const k in o) {
     if (!Object.hasOwn(o, k)) continue
     if (seen++ >= limits.maxKeys) continue
-    put(out, k, captureAt(safeRead(o, k), limits, depth + 1, stack))
+    defineField(out, k, captureAt(safeRead(o, k), limits, depth + 1, stack))
   }
-  if (seen > limits.maxKeys) put(out, Elided.key, new Elided(seen - limits.maxKeys, "keys"))
+  if (seen > limits.maxKeys) defineField(out, Elided.key, new Elided(seen - limits.maxKeys, "keys"))
   return out
 }
 
@@ -219,7 +219,7 @@ export const captureFields = (fields: object, limits: JsonLimits): Readonly<Reco
   }
   for (const k in out) {
     const v = out[k]
-    if (isMutable(v)) put(out, k, captureAt(v, limits, 0, undefined))
+    if (isMutable(v)) defineField(out, k, captureAt(v, limits, 0, undefined))
   }
   return out
 }
@@ -228,7 +228,7 @@ const captureFieldsSlowly = (fields: object, limits: JsonLimits): Readonly<Recor
   const out: Record<string, unknown> = {}
   try {
     for (const k in fields) {
-      if (Object.hasOwn(fields, k)) put(out, k, captureValue(safeRead(fields, k), limits))
+      if (Object.hasOwn(fields, k)) defineField(out, k, captureValue(safeRead(fields, k), limits))
     }
   } catch {
     // a proxy that cannot list its keys: what was read stands
@@ -242,7 +242,7 @@ export const captureAnnotations = (
   limits: JsonLimits | undefined
 ): Readonly<Record<string, unknown>> => {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of annotations) put(out, k, limits === undefined ? v : captureValue(v, limits))
+  for (const [k, v] of annotations) defineField(out, k, limits === undefined ? v : captureValue(v, limits))
   return out
 }
 
