@@ -20,7 +20,7 @@ const rotated = (file: string): Array<string> => {
   const base = path.basename(file)
   return fs
     .readdirSync(path.dirname(file))
-    .filter((n) => n.startsWith(`${base}.`))
+    .filter((n) => n.startsWith(`${base}.`) && /\.\d{8}T\d{6}Z(_\d{3,})?(\.gz)?(\.tmp)?$/.test(n))
     .sort()
 }
 
