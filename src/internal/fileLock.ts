@@ -154,6 +154,9 @@ export class FileLock {
     }
     try {
       if (file === this.path) fs.writeSync(fd, this.content)
+    } catch {
+      // A full disk has room for the name but not the line: the lock is ours all the
+      // same; without the line it can only be found stale by its age.
     } finally {
       fs.closeSync(fd)
     }

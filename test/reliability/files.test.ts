@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
@@ -134,4 +136,139 @@ describe("several processes rotating one file", () => {
     // the newest lines are kept: the last line written, whichever process wrote it
     assert.isTrue(events.some((e) => e.i === lines - 1))
   }, 180_000)
+})
+
+/**
+ * Mounts a tmpfs of `size` on a new directory for `f`, and unmounts it afterwards. These
+ * tests need root (CI runs as root); a mount that fails fails the test, saying so.
+ */
+const withTmpfs = async <A>(size: string, f: (dir: string) => Promise<A>): Promise<A> => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-enospc-"))
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stdio: "pipe" })
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true })
+    const detail = (e as { stderr?: Buffer }).stderr?.toString().trim() || String(e)
+    throw new Error(
+      `cannot mount a ${size} tmpfs at ${dir}: the ENOSPC tests need root (as in CI) and a mount they may use: ${detail}`
+    )
+  }
+  try {
+    return await f(dir)
+  } finally {
+    execFileSync("umount", [dir], { stdio: "pipe" })
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+interface Event {
+  readonly message: string
+  readonly logger?: string
+  readonly phase?: string
+  readonly i?: number
+}
+
+describe("a full disk (ENOSPC) under the file sink", () => {
+  /**
+   * In a child process (so that its stderr, where the fallback writes, can be read): log
+   * 10 events (about 2 KB: the file's first page of 4 KiB is half full), fill the disk, log 300 (capacity 16: batches of 16, the first cut short in
+   * the middle of a line), free the disk, log 100, close; then print health.
+   */
+  const run = (disk: string, sink: Record<string, unknown>, fallback: "stderr" | "null") =>
+    startScript(
+      `
+      import * as fs from "node:fs"
+      import { createLogger } from "$FAPILOG"
+      const disk = process.env.DISK
+      const log = await createLogger({
+        sinks: [{ type: "file", path: disk + "/app.log", format: "json", ...${JSON.stringify(sink)} }],
+        fallback: ${JSON.stringify(fallback)},
+        capacity: 16,
+        // keep trying the file, so that writes after the disk has room again go to it
+        circuitBreaker: { failureThreshold: 100000 }
+      })
+      const phase = async (phase, n) => {
+        for (let i = 0; i < n; i++) log.info("event", { phase, i, pad: "y".repeat(80) })
+        await log.flush()
+      }
+      await phase("before", 10)
+      const filler = fs.openSync(disk + "/filler", "w")
+      for (const size of [65536, 4096, 1]) {
+        try {
+          for (;;) fs.writeSync(filler, Buffer.alloc(size, 120))
+        } catch (e) {
+          if (e.code !== "ENOSPC") throw e
+        }
+      }
+      fs.closeSync(filler)
+      await phase("full", 300)
+      fs.unlinkSync(disk + "/filler")
+      await phase("after", 100)
+      await log.close()
+      console.log(JSON.stringify(log.health()))
+    `,
+      { env: { DISK: disk } }
+    )
+
+  for (const rotation of [false, true])
+    for (const fallback of ["stderr", "null"] as const)
+      it(`the file ends at a line boundary and written + toFallback + undelivered = accepted (${rotation ? "rotating file" : "plain file"}, fallback ${fallback})`, () =>
+        withTmpfs("64k", async (disk) => {
+          const r = await run(disk, rotation ? { maxBytes: 1_048_576 } : {}, fallback)
+          assert.strictEqual(r.status, 0, r.stderr)
+          const health = JSON.parse(r.stdout.trim().split("\n").pop() as string)
+          const sink = health.sinks[0]
+          const stats = health.stats
+
+          const text = fs.readFileSync(path.join(disk, "app.log"), "utf8")
+          assert.isTrue(text.endsWith("\n"))
+          const inFile = text
+            .split("\n")
+            .filter((l) => l !== "")
+            .map((l) => {
+              try {
+                return JSON.parse(l) as Event
+              } catch {
+                return assert.fail(`a line that does not parse: ${l.slice(0, 120)}`)
+              }
+            })
+          const ids = (events: ReadonlyArray<Event>, phase: string) =>
+            events.filter((e) => e.phase === phase).map((e) => e.i)
+          const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+          // what the file holds is what it counts as written, in order
+          assert.strictEqual(sink.written, inFile.length)
+          assert.deepStrictEqual(ids(inFile, "before"), range(10))
+          assert.deepStrictEqual(ids(inFile, "after"), range(100))
+          const full = ids(inFile, "full")
+          assert.deepStrictEqual(full, range(full.length), "the full disk took a first part of the events")
+          // the first batch on the full disk was cut in the middle of a line: part of it is in the file
+          assert.isAbove(full.length, 0)
+          assert.isBelow(full.length, 16)
+          assert.match(r.stderr, /write failed after [1-9]\d* of 16 events/)
+
+          assert.strictEqual(stats.accepted, 410)
+          assert.strictEqual(stats.lost, 0)
+          assert.strictEqual(sink.written + stats.filtered + sink.toFallback + sink.undelivered, stats.accepted)
+          const onStderr = r.stderr
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .map((l) => JSON.parse(l) as Event)
+            .filter((e) => e.message === "event")
+          if (fallback === "stderr") {
+            // the rest of the batch, and only the rest, went to the fallback: nothing in both places
+            assert.strictEqual(sink.undelivered, 0)
+            assert.strictEqual(sink.toFallback, onStderr.length)
+            assert.deepStrictEqual(
+              ids(onStderr, "full"),
+              range(300).slice(full.length),
+              "the fallback has exactly the events the file does not"
+            )
+            assert.strictEqual(onStderr.length, 300 - full.length)
+          } else {
+            assert.strictEqual(sink.toFallback, 0)
+            assert.strictEqual(onStderr.length, 0)
+            assert.strictEqual(sink.undelivered, 300 - full.length)
+          }
+        }))
 })
