@@ -300,6 +300,8 @@ export class RotatingFile {
     this.rotatedName = new RegExp(`^(${escapeRegExp(this.base)}\\.\\d{8}T\\d{6}Z(?:_\\d{3,})?)(\\.gz)?$`)
 
     ensureDir(this.dir)
+    // before any lock file is created next to it (`/dev/null.lock` is no one's business)
+    this.refuseOddPath()
     if (this.maxBytes !== undefined || this.interval !== undefined) {
       const lock = new FileLock(`${this.path}.lock`, { mode })
       const writers = new FileWriters(`${this.path}.writers`, lock.token, mode)
@@ -343,17 +345,7 @@ export class RotatingFile {
    */
   private open(): { readonly fd: number; readonly readable: boolean } {
     const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDWR, O_WRONLY } = fs.constants
-    let existing: fs.Stats | undefined
-    try {
-      existing = fs.lstatSync(this.path)
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e
-    }
-    if (existing?.isDirectory()) throw new Error(`rotating file ${this.path}: is a directory, not a file`)
-    if (existing?.isSymbolicLink())
-      throw new Error(`rotating file ${this.path}: is a symbolic link; give the path of the file itself`)
-    if (existing !== undefined && !existing.isFile())
-      throw new Error(`rotating file ${this.path}: is not a regular file`)
+    this.refuseOddPath()
     let fd: number
     let created = true
     let readable = true
@@ -379,6 +371,16 @@ export class RotatingFile {
       throw e
     }
     return { fd, readable }
+  }
+
+  /** Throws when something other than a regular file (or nothing) is at `path`. */
+  private refuseOddPath(): void {
+    const existing = fs.lstatSync(this.path, { throwIfNoEntry: false })
+    if (existing === undefined || existing.isFile()) return
+    if (existing.isDirectory()) throw new Error(`rotating file ${this.path}: is a directory, not a file`)
+    if (existing.isSymbolicLink())
+      throw new Error(`rotating file ${this.path}: is a symbolic link; give the path of the file itself`)
+    throw new Error(`rotating file ${this.path}: is not a regular file`)
   }
 
   /** Opens `path` as the active file, taking its size, identity and age. */
@@ -435,12 +437,25 @@ export class RotatingFile {
       this.writeRotating(buf, units)
       return
     }
-    lock.with((brokeStale) => {
+    this.withLock(() => {
       this.follow()
-      // A writer that died holding the lock may have died in the middle of its write.
-      if (brokeStale) this.endAtLineBoundary()
       this.endTornLine()
       this.writeRotating(buf, units)
+    })
+  }
+
+  /**
+   * Runs `f` holding the lock. A lock broken as stale was held by a process that died, maybe
+   * in the middle of a write or a rotation: the active file is found again (made anew if
+   * the rotation had renamed it) and made to end at a line boundary first.
+   */
+  private withLock<A>(f: () => A): A {
+    return this.lock!.with((brokeStale) => {
+      if (brokeStale && !this.closed) {
+        this.follow()
+        this.endAtLineBoundary()
+      }
+      return f()
     })
   }
 
@@ -636,9 +651,8 @@ export class RotatingFile {
    * which is safe whatever the others do.
    */
   private heartbeat(): void {
-    const lock = this.lock!
     try {
-      lock.with(() => {
+      this.withLock(() => {
         if (this.closed) {
           this.writers!.beat(true)
           return
@@ -672,10 +686,9 @@ export class RotatingFile {
    * the rotation then waits for it to learn it is not alone (within a second).
    */
   private rotate(): boolean {
-    const lock = this.lock
-    if (lock === undefined) return this.rotateHeld()
+    if (this.lock === undefined) return this.rotateHeld()
     try {
-      return lock.with(() => (this.shared && this.writers!.othersSolo() ? false : this.rotateHeld()))
+      return this.withLock(() => (this.shared && this.writers!.othersSolo() ? false : this.rotateHeld()))
     } catch (e) {
       this.rotationFailed(e)
       return false

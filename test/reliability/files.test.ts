@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { scratchDir, startScript } from "../support/script.js"
+import { withTmpfs } from "../support/tmpfs.js"
 
 const MAX_BYTES = 262_144
 const ROTATED = /^app\.log\.\d{8}T\d{6}Z(?:_\d{3,})?(\.gz)?$/
@@ -138,29 +137,6 @@ describe("several processes rotating one file", () => {
   }, 180_000)
 })
 
-/**
- * Mounts a tmpfs of `size` on a new directory for `f`, and unmounts it afterwards. These
- * tests need root (CI runs as root); a mount that fails fails the test, saying so.
- */
-const withTmpfs = async <A>(size: string, f: (dir: string) => Promise<A>): Promise<A> => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-enospc-"))
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stdio: "pipe" })
-  } catch (e) {
-    fs.rmSync(dir, { recursive: true, force: true })
-    const detail = (e as { stderr?: Buffer }).stderr?.toString().trim() || String(e)
-    throw new Error(
-      `cannot mount a ${size} tmpfs at ${dir}: the ENOSPC tests need root (as in CI) and a mount they may use: ${detail}`
-    )
-  }
-  try {
-    return await f(dir)
-  } finally {
-    execFileSync("umount", [dir], { stdio: "pipe" })
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
-}
-
 interface Event {
   readonly message: string
   readonly logger?: string
@@ -249,7 +225,10 @@ describe("a full disk (ENOSPC) under the file sink", () => {
 
           assert.strictEqual(stats.accepted, 410)
           assert.strictEqual(stats.lost, 0)
-          assert.strictEqual(sink.written + stats.filtered + sink.toFallback + sink.undelivered, stats.accepted)
+          assert.strictEqual(
+            sink.written + stats.filtered + sink.toFallback + sink.undelivered,
+            stats.accepted
+          )
           const onStderr = r.stderr
             .split("\n")
             .filter((l) => l.startsWith("{"))
