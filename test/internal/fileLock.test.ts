@@ -15,6 +15,9 @@ afterAll(() => {
   for (const dir of made) fs.rmSync(dir, { recursive: true, force: true })
 })
 
+/** Whether anything, a dangling symbolic link included, is at `file`. */
+const present = (file: string) => fs.lstatSync(file, { throwIfNoEntry: false }) !== undefined
+
 /** The pid of a process that has ended (and been reaped). */
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid as number
 
@@ -30,15 +33,14 @@ describe("processGone", () => {
 })
 
 describe("FileLock", () => {
-  it("creates the lock file holding pid, namespace and token, and removes it on release", () => {
+  it("is a symbolic link naming pid, namespace and token, removed on release", () => {
     const file = lockPath()
     const lock = new FileLock(file, { mode: 0o640 })
     assert.isFalse(lock.acquire())
     assert.isTrue(lock.isHeld)
-    assert.strictEqual(fs.readFileSync(file, "utf8"), `${process.pid} ${namespace} ${lock.token}\n`)
-    assert.strictEqual(fs.statSync(file).mode & 0o777, 0o640)
+    assert.strictEqual(fs.readlinkSync(file), `${process.pid} ${namespace} ${lock.token}`)
     lock.release()
-    assert.isFalse(fs.existsSync(file))
+    assert.isFalse(present(file))
     lock.release()
   })
 
@@ -46,10 +48,10 @@ describe("FileLock", () => {
     const file = lockPath()
     const lock = new FileLock(file, { mode: 0o600 })
     assert.strictEqual(
-      lock.with(() => lock.with(() => fs.existsSync(file))),
+      lock.with(() => lock.with(() => fs.lstatSync(file).isSymbolicLink())),
       true
     )
-    assert.isFalse(fs.existsSync(file))
+    assert.isFalse(present(file))
     assert.throws(
       () =>
         lock.with(() => {
@@ -57,7 +59,7 @@ describe("FileLock", () => {
         }),
       "boom"
     )
-    assert.isFalse(fs.existsSync(file))
+    assert.isFalse(present(file))
   })
 
   it("a second holder waits for a live one and gives up with a message naming it", () => {
@@ -76,7 +78,7 @@ describe("FileLock", () => {
     fs.writeFileSync(file, `${deadPid()} ${namespace} gone\n`)
     const lock = new FileLock(file, { mode: 0o600, timeoutMs: 1000 })
     assert.isTrue(lock.acquire())
-    assert.include(fs.readFileSync(file, "utf8"), lock.token)
+    assert.include(fs.readlinkSync(file), lock.token)
     lock.release()
   })
 
@@ -114,6 +116,6 @@ describe("FileLock", () => {
 
   it("refuses a lock it cannot create with the reason", () => {
     const lock = new FileLock("/proc/fapilog-no-such-dir/app.log.lock", { mode: 0o600 })
-    assert.throws(() => lock.acquire(), "cannot create the lock file")
+    assert.throws(() => lock.acquire(), "cannot create the lock")
   })
 })
