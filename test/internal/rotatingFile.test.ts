@@ -742,6 +742,24 @@ describe("RotatingFile written by several processes", () => {
     )
   })
 
+  it("rotates by time once per period however many writers cross the boundary", async () => {
+    const file = path.join(tmp(), "app.log")
+    const a = new RotatingFile({ path: file, interval: 1000 })
+    const b = new RotatingFile({ path: file, interval: 1000 })
+    b.writeSync("b-1\n")
+    a.writeSync("a-1\n")
+    // into the next period (or the one after): the file's lines belong to an earlier one
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    b.writeSync("b-2\n")
+    // a sees b's rotation and writes to the new file rather than rotating it again
+    a.writeSync("a-2\n")
+    a.close()
+    b.close()
+    assert.strictEqual(rotated(file).length, 1)
+    assert.strictEqual(contentOf(path.dirname(file), rotated(file)[0] as string), "b-1\na-1\n")
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "b-2\na-2\n")
+  })
+
   it("a writer left alone goes back to writing without the lock at its next heartbeat", async () => {
     const file = path.join(tmp(), "app.log")
     const a = new RotatingFile({ path: file, maxBytes: 1000 })
