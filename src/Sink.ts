@@ -191,6 +191,13 @@ export const discard: Sink = internal.discard
  * Appends to a file (created with mode 0640, parent directories created). The descriptor
  * belongs to the enclosing `Scope` and is closed after the pipeline has drained.
  *
+ * Several processes may write one path, with or without rotation: with `maxBytes` or
+ * `interval` they coordinate through `<path>.lock` and `<path>.writers`, so that no line is
+ * lost, repeated or torn (see docs/sinks.md, "Several processes"). A write cut short by a
+ * full disk leaves the file ending with the last whole event and fails with a `SinkError`
+ * whose `written` counts the events in the file. A file found ending inside a line (a
+ * crash in the middle of a write) gets its newline before the first new event.
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
