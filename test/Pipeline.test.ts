@@ -55,6 +55,7 @@ describe("Pipeline", () => {
         refused: 0,
         refusedBy: {},
         lost: 0,
+        lostBy: {},
         sinkErrors: 0,
         filtered: 0,
         filteredBy: {}
@@ -330,6 +331,7 @@ describe("Pipeline stages", () => {
           refused: 0,
           refusedBy: {},
           lost: 0,
+          lostBy: {},
           sinkErrors: 0,
           filtered: 5,
           filteredBy: { "every-other": 5 }

@@ -299,14 +299,6 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
     { [fapilogLoggerKey]: true as const }
   )
 
-/** Waits for room, checking again after every wake-up: many fibers may be woken at once. */
-const offerWhenRoom = (pipeline: Pipeline, record: LogRecord): Effect.Effect<void> =>
-  Effect.suspend(() =>
-    pipeline.mustWait(record.level)
-      ? Effect.zipRight(pipeline.awaitRoom, offerWhenRoom(pipeline, record))
-      : Effect.sync(() => pipeline.offer(record))
-  )
-
 /**
  * `Fapilog.info(message, fields)` and friends: one record carrying the call's fields and
  * the fiber's annotations, log spans and current span. Without a fapilog layer it falls
@@ -366,7 +358,7 @@ export const logIn = (
     () => fiber.getFiberRefs()
   )
   // under "block", an Effect caller waits for room rather than being refused
-  if (pipeline.mustWait(level)) return offerWhenRoom(pipeline, record)
+  if (pipeline.mustWait(level)) return pipeline.offerWhenRoom(record)
   pipeline.offer(record)
   return undefined
 }
