@@ -16,8 +16,13 @@ export interface ScriptResult {
 /**
  * Runs a TypeScript snippet in a fresh Node process (through tsx). `$FAPILOG` in the
  * source is replaced with the path of the package entry; `$DIR` with a scratch directory.
+ * The process is killed after `timeoutMs` (its status is then null).
  */
-export const runScript = (source: string, env: Record<string, string> = {}): ScriptResult => {
+export const runScript = (
+  source: string,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000
+): ScriptResult => {
   // inside the repository (ignored by git) so that the script resolves `effect` and friends
   fs.mkdirSync(path.join(root, ".tmp"), { recursive: true })
   const dir = fs.mkdtempSync(path.join(root, ".tmp", "script-"))
@@ -31,7 +36,7 @@ export const runScript = (source: string, env: Record<string, string> = {}): Scr
     cwd: dir,
     encoding: "utf8",
     env: { ...clean, ...env },
-    timeout: 60_000
+    timeout: timeoutMs
   })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, dir }
 }
