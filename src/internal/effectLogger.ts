@@ -14,8 +14,9 @@ import * as LogLevel from "effect/LogLevel"
 import type * as LogSpan from "effect/LogSpan"
 import { pipeArguments } from "effect/Pipeable"
 import * as Tracer from "effect/Tracer"
-import { captureAnnotations, captureError, captureFields, captureMessage } from "./capture.js"
+import { captureAnnotations, captureError, captureFields, captureMessage, isError } from "./capture.js"
 import { runCallSiteEnrichers } from "./enrichers.js"
+import { defaultLimits } from "./json.js"
 import { currentContext } from "./facade.js"
 import * as L from "./level.js"
 import type { Pipeline } from "./pipeline.js"
@@ -328,15 +329,18 @@ export const logIn = (
 ): Effect.Effect<void> | undefined => {
   const context = fiber.getFiberRef(FiberRef.currentContext)
   const pipeline = lookup(context)
-  const error = fields instanceof Error ? fields : undefined
-  const own = fields instanceof Error ? undefined : fields
+  const error = isError(fields) ? fields : undefined
+  const own = error === undefined ? (fields as Fields | undefined) : undefined
   if (pipeline === undefined) {
     const logged = Effect.logWithLevel(
       toEffectLevel(level.name),
       message,
       ...(error ? [Cause.fail(error)] : [])
     )
-    return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
+    // captured: Effect reads annotations with no guard against a value that throws
+    return own === undefined
+      ? logged
+      : Effect.annotateLogs(logged, captureFields(own, defaultLimits) as Record<string, unknown>)
   }
   if (level.rank < pipeline.minRank) return undefined
   // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
