@@ -32,7 +32,10 @@ export interface PluginSettings {
   readonly deny?: ReadonlyArray<string> | undefined
   /** Look for installed packages by type; default true. */
   readonly discover?: boolean | undefined
-  /** Longest a plugin's start or one of its writes may take, in milliseconds; default 30000. */
+  /**
+   * Longest a plugin's start, the construction of a sink given as an Effect, or one of a
+   * plugin sink's writes may take, in milliseconds; default 30000.
+   */
   readonly timeoutMs?: number | undefined
 }
 
