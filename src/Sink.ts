@@ -75,6 +75,15 @@ export interface Sink {
   readonly flush?: Effect.Effect<void> | undefined
   /** The sink's own view of its state, when it knows more than fapilog sees (an outage behind a queue). */
   readonly health?: (() => State) | undefined
+  /**
+   * For asynchronous sinks with durable storage of their own (a network sink's spool): keeps
+   * `batch` there now, synchronously, without waiting for the sink's queue, and delivers it
+   * later; returns false when it cannot (its disk budget is spent), having counted what it
+   * gave up in its own `State.lost`. Under `overflow: "block"`, once the backlog of the
+   * asynchronous sinks is full, callers that cannot wait (the Promise facade, `Effect.log*`)
+   * have their batches spilled instead of refused, when every asynchronous sink can spill.
+   */
+  readonly spill?: ((batch: Batch) => boolean) | undefined
 }
 
 /**
@@ -92,6 +101,12 @@ export interface Sink {
 export interface State {
   readonly status: "ok" | "degraded" | "circuit-open"
   readonly detail?: string | undefined
+  /**
+   * Events the sink gave up after taking them (a network sink: refused by the server,
+   * unencodable, its spool full, or found damaged in its spool). fapilog adds them to
+   * `lost` in its stats, under the sink's name in `lostBy`.
+   */
+  readonly lost?: number | undefined
 }
 
 /**

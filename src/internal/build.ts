@@ -2,7 +2,7 @@ import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
-import { ConfigError, type SinkError } from "../Errors.js"
+import { ConfigError, SinkError } from "../Errors.js"
 import type { Processor as PublicProcessor } from "../Processor.js"
 import type { Sink } from "../Sink.js"
 import { makeDedupe } from "./dedupe.js"
@@ -176,8 +176,24 @@ const acquireSink = (
   if (setting === "stdout") return Effect.succeed(sinks.stdout({ format: format({}, process.stdout) }))
   if (setting === "stderr") return Effect.succeed(sinks.stderr({ format: format({}, process.stderr) }))
   if (setting === "null") return Effect.succeed(sinks.discard)
-  // an Effect entry (Plugin.open, FileSink...) learns which logger opens it and where it is
-  if (Effect.isEffect(setting)) return Effect.provideService(setting, plugins.PluginHost, { ...host, at })
+  // an Effect entry (Plugin.open, FileSink, your own...) learns which logger opens it and
+  // where it is; its construction is bounded as a plugin's start is, so that one that never
+  // completes fails the logger's construction, naming the entry, instead of hanging it
+  if (Effect.isEffect(setting)) {
+    const timeoutMs = settings.plugins?.timeoutMs ?? plugins.defaultTimeoutMs
+    return Effect.provideService(setting, plugins.PluginHost, { ...host, at }).pipe(
+      // disconnected: a construction that cannot be interrupted still lets the timeout answer
+      Effect.disconnect,
+      Effect.timeoutFail({
+        duration: timeoutMs,
+        onTimeout: () =>
+          new SinkError({
+            sink: at,
+            reason: `the sink's construction (an Effect) did not complete within ${timeoutMs} ms (plugins.timeoutMs)`
+          })
+      })
+    )
+  }
   if (!isSettingObject(setting)) return Effect.succeed(setting as Sink)
   if (!isBuiltIn(setting)) {
     const r = resolved.get(setting)

@@ -207,7 +207,10 @@ export const captureValue = (v: unknown, limits: JsonLimits): unknown =>
 /**
  * The own enumerable fields of a call as of now: a fresh object holding them, each value
  * captured. The common case (a small object of strings and numbers) is one object spread.
- * Like the JSON line, the top level has no key limit; nested objects have.
+ * Like the JSON line, the top level has no key limit; nested objects have. Fields that
+ * cannot be listed (a revoked proxy, a proxy whose traps throw) never throw: what could be
+ * read is kept and the `…` key says why the rest was withheld, as a nested value that
+ * cannot be read is written.
  */
 export const captureFields = (fields: object, limits: JsonLimits): Readonly<Record<string, unknown>> => {
   let out: Record<string, unknown>
@@ -230,10 +233,28 @@ const captureFieldsSlowly = (fields: object, limits: JsonLimits): Readonly<Recor
     for (const k in fields) {
       if (Object.hasOwn(fields, k)) defineField(out, k, captureValue(safeRead(fields, k), limits))
     }
-  } catch {
-    // a proxy that cannot list its keys: what was read stands
+  } catch (e) {
+    // a proxy that cannot list its keys (or say what it is): what was read stands, and the
+    // line says the rest was withheld
+    defineField(out, Elided.key, withheld(e))
   }
   return out
+}
+
+/** What is written for a value that could not be read: "[Unserializable: [Threw: …]]", as json.ts writes it. */
+const withheld = (e: unknown): string => `[Unserializable: ${thrownNote(e)}]`
+
+/**
+ * Whether the fields argument of a call is an Error (the event's error rather than its
+ * fields). `instanceof` asks a proxy for its prototype, which a revoked proxy or a throwing
+ * trap refuses: such a value is no Error, and its fields are withheld when captured.
+ */
+export const isError = (u: unknown): u is Error => {
+  try {
+    return u instanceof Error
+  } catch {
+    return false
+  }
 }
 
 /** Effect's log annotations as fields, each value as of now (`late`: values as they are). */

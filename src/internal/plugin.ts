@@ -32,7 +32,10 @@ export interface PluginSettings {
   readonly deny?: ReadonlyArray<string> | undefined
   /** Look for installed packages by type; default true. */
   readonly discover?: boolean | undefined
-  /** Longest a plugin's start or one of its writes may take, in milliseconds; default 30000. */
+  /**
+   * Longest a plugin's start, the construction of a sink given as an Effect, or one of a
+   * plugin sink's writes may take, in milliseconds; default 30000.
+   */
   readonly timeoutMs?: number | undefined
 }
 
@@ -555,10 +558,14 @@ const healthOf = (started: Started | undefined, lastError: unknown): SinkState =
     return { status: "degraded", detail: `plugin not started: ${describe(lastError)}` }
   if (started.health === undefined) return { status: "ok" }
   try {
-    const { status, detail } = started.health()
+    const { status, detail, lost } = started.health()
     if (status !== "ok" && status !== "degraded" && status !== "circuit-open")
       return { status: "degraded", detail: `health() answered status ${show(status)}` }
-    return typeof detail === "string" ? { status, detail } : { status }
+    return {
+      status,
+      ...(typeof detail === "string" ? { detail } : {}),
+      ...(typeof lost === "number" && Number.isFinite(lost) && lost > 0 ? { lost } : {})
+    }
   } catch (e) {
     return { status: "degraded", detail: `health() threw ${describe(e)}` }
   }
@@ -731,6 +738,9 @@ export const openSink = (
     })
     const initial = current
     const writeSync = initial?.sink.writeSync
+    const canSpill = typeof initial?.sink.spill === "function"
+    /** Events a spill could not keep because the running sink had no spill of its own (restarted without). */
+    let spillLost = 0
     return {
       get name() {
         return nameOf()
@@ -748,7 +758,18 @@ export const openSink = (
           Effect.sync(() => host.diagnostics.report(`plugin ${plugin.name}`, "flush failed", defect))
         )
       ),
-      health: () => healthOf(current, lastError)
+      spill: canSpill
+        ? (batch) => {
+            const spill = current?.sink.spill
+            if (typeof spill === "function") return spill.call(current?.sink, batch)
+            spillLost += batch.size
+            return false
+          }
+        : undefined,
+      health: () => {
+        const state = healthOf(current, lastError)
+        return spillLost === 0 ? state : { ...state, lost: (state.lost ?? 0) + spillLost }
+      }
     } satisfies Sink
   })
 

@@ -38,14 +38,19 @@ const cleanEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({
 /**
  * Runs a TypeScript snippet in a fresh Node process (through tsx). `$FAPILOG` in the
  * source is replaced with the path of the package entry; `$DIR` with a scratch directory.
+ * The process is killed after `timeoutMs` (its status is then null).
  */
-export const runScript = (source: string, env: Record<string, string> = {}): ScriptResult => {
+export const runScript = (
+  source: string,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000
+): ScriptResult => {
   const { file, dir } = prepare(source)
   const result = spawnSync(tsx, [file], {
     cwd: dir,
     encoding: "utf8",
     env: cleanEnv(env),
-    timeout: 60_000
+    timeout: timeoutMs
   })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, dir }
 }
