@@ -58,7 +58,7 @@ describe("readPlugin", () => {
     assert.isTrue(Either.isLeft(read))
     assert.strictEqual(
       Either.isLeft(read) ? read.left : "",
-      "\"p\" is not a valid plugin object: it needs type (lowercase letters, digits, '.', '_', '-'), kind (sink or enricher), version (a string), apiVersion (a string such as \"1.0\"), description (a string), config (an effect Schema), make (a function)"
+      "\"p\" is not a valid plugin object: it needs type (lowercase letters, digits, '.', '_', '-'), kind (sink, enricher, processor or formatter), version (a string), apiVersion (a string such as \"1.0\"), description (a string), config (an effect Schema), make (a function)"
     )
   })
 
