@@ -100,7 +100,8 @@ export const readPlugin = (u: unknown): Either.Either<Plugin, string> => {
     const missing: Array<string> = []
     if (typeof copy.name !== "string" || copy.name === "") missing.push("name (a non-empty string)")
     if (!isPluginType(copy.type)) missing.push("type (lowercase letters, digits, '.', '_', '-')")
-    if (!kinds.includes(copy.kind as Kind)) missing.push(`kind (${kinds.slice(0, -1).join(", ")} or ${kinds.at(-1)})`)
+    if (!kinds.includes(copy.kind as Kind))
+      missing.push(`kind (${kinds.slice(0, -1).join(", ")} or ${kinds.at(-1)})`)
     if (typeof copy.version !== "string") missing.push("version (a string)")
     if (typeof copy.apiVersion !== "string") missing.push('apiVersion (a string such as "1.0")')
     if (typeof copy.description !== "string") missing.push("description (a string)")

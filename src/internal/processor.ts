@@ -107,7 +107,7 @@ export const processorIssue = (p: unknown): string | undefined => {
 }
 
 /** The structured event a public processor sees: unredacted, frozen (return a new one to change it). */
-const eventOf = (r: LogRecord): LogEvent => {
+export const eventOf = (r: LogRecord): LogEvent => {
   if (r.event === undefined) {
     const e = materialize(r)
     Object.freeze(e.fields)
@@ -116,7 +116,8 @@ const eventOf = (r: LogRecord): LogEvent => {
   return r.event
 }
 
-const contextOf = (now: number, emit: Emit): PublicProcessor.Context => ({
+/** What a public processor is given besides its events: the time and `emit`, which checks what it adds. */
+export const contextOf = (now: number, emit: Emit): PublicProcessor.Context => ({
   now,
   emit: (event: PublicProcessor.Emitted) => {
     const level = levels[event.level]
