@@ -369,7 +369,7 @@ describe("openProcessor", () => {
         String(lines[0]?.message),
         /start failed; until it starts, events pass unprocessed \(onError: pass\) and the start is retried at most every 1 s/
       )
-      assert.strictEqual((lines[0]?.error as { message?: string }).message, "rules not loaded")
+      assert.strictEqual((lines[0]?.error as { message?: string } | undefined)?.message, "rules not loaded")
       const given = events(3)
       assert.strictEqual(p.processBatch?.(given, contextAt()), given, "passed as they were")
       assert.strictEqual(attempts, 1, "no new attempt before the interval")
@@ -413,7 +413,7 @@ describe("openProcessor", () => {
       const p = yield* internal.openProcessor(junk, {}, host)
       assert.strictEqual(p.processBatch?.(events(1), contextAt())?.length, 1)
       assert.strictEqual(
-        (lines[0]?.error as { message?: string }).message,
+        (lines[0]?.error as { message?: string } | undefined)?.message,
         "make did not return a processor ({ name, process } or { name, processBatch })"
       )
     }).pipe(Effect.scoped)
