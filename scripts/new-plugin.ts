@@ -1,27 +1,40 @@
 /**
  * Generates a working fapilog plugin package:
  *
- *   npm run new-plugin -- <name> <sink|enricher> [--dir <out>]
+ *   npm run new-plugin -- <name> <sink|enricher|processor|formatter> [--dir <out>]
  *
  * `<name>` is the plugin type (`kafka`, giving the package `fapilog-plugin-kafka`) or a full
  * package name (`fapilog-plugin-kafka`, or `@fapilog/kafka` for a first-party plugin, which
- * goes to `plugins/kafka` by default). The package has the plugin object (a file sink or a
- * static-fields enricher to start from), its package.json `fapilog` field, a build, a test
- * running the fapilog/testing conformance suites, and a README.
+ * goes to `plugins/kafka` by default). The package has the plugin object (a file sink, a
+ * static-fields enricher, a processor dropping events by a field's value, or a formatter
+ * writing a text layout from a template, to start from), its package.json `fapilog` field,
+ * a build, a test running the fapilog/testing conformance suites, and a README.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { apiVersion, isPluginType } from "../src/internal/plugin.js"
+import type * as Plugin from "../src/Plugin.js"
 
-type Kind = "sink" | "enricher"
+/** The kinds of plugin the scaffolder writes: every `Plugin.Kind`. */
+export const kinds = [
+  "sink",
+  "enricher",
+  "processor",
+  "formatter"
+] as const satisfies ReadonlyArray<Plugin.Kind>
 
+/** One of {@link kinds}. */
+export type Kind = (typeof kinds)[number]
+
+/** What to generate: the plugin's name (its type or package name), its kind, and where. */
 export interface Options {
   readonly name: string
   readonly kind: Kind
   readonly dir?: string | undefined
 }
 
+/** What was generated: the package's name, its plugin type, its directory and files. */
 export interface Generated {
   readonly packageName: string
   readonly type: string
@@ -31,7 +44,7 @@ export interface Generated {
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
-const usage = "usage: npm run new-plugin -- <name> <sink|enricher> [--dir <out>]"
+const usage = `usage: npm run new-plugin -- <name> <${kinds.join("|")}> [--dir <out>]`
 
 /** The package name and type of a name given on the command line. */
 export const names = (name: string): { readonly packageName: string; readonly type: string } => {
@@ -55,6 +68,15 @@ const rootManifest = (): {
   peerDependencies: Record<string, string>
 } => JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"))
 
+const descriptions: Record<Kind, (type: string) => string> = {
+  sink: (type) => `fapilog sink "${type}": appends JSON lines to a file.`,
+  enricher: (type) => `fapilog enricher "${type}": adds fixed fields to every event.`,
+  processor: (type) =>
+    `fapilog processor "${type}": drops the events whose field has one of the given values.`,
+  formatter: (type) =>
+    `fapilog formatter "${type}": writes each event as a line of text laid out by a template.`
+}
+
 const packageJson = (packageName: string, type: string, kind: Kind): string => {
   const root = rootManifest()
   const dev = root.devDependencies
@@ -64,10 +86,7 @@ const packageJson = (packageName: string, type: string, kind: Kind): string => {
     {
       name: packageName,
       version: "0.1.0",
-      description:
-        kind === "sink"
-          ? `fapilog sink "${type}": appends JSON lines to a file.`
-          : `fapilog enricher "${type}": adds fixed fields to every event.`,
+      description: descriptions[kind](type),
       license: "MIT",
       type: "module",
       sideEffects: false,
@@ -337,15 +356,477 @@ describe(${JSON.stringify(packageName)}, () => {
 })
 `
 
+const processorSource = (packageName: string, type: string) => `/**
+ * The "${type}" processor: drops the events whose field has one of the given values (health
+ * checks, a noisy route, a chatty client). Settings name it
+ * \`processors: [{ type: "${type}", field: "path", values: ["/health"] }]\`; fapilog finds this
+ * package by that type. \`process\` runs for every event in fapilog's worker, before every
+ * sink: keep it fast and never throw. Events are frozen: keep one as it is, drop it (return
+ * \`undefined\`), or return a new one (\`{ ...event, fields: { ... } }\`) to change it.
+ */
+import { Effect, Schema } from "effect"
+import { Level, type LogEvent, Plugin, Processor } from "fapilog"
+
+/** The config of the processor: every key of its settings entry except \`type\`, \`order\` and \`onError\`. */
+export const Config = Schema.Struct({
+  /**
+   * The field looked at. A dotted name (\`http.route\`) reads nested objects when no field
+   * has that exact name.
+   */
+  field: Schema.String.pipe(Schema.minLength(1)),
+  /** The values that drop an event, compared as text with a string, number or boolean field. */
+  values: Plugin.accepted(
+    "Values",
+    (u): u is ReadonlyArray<string> => Array.isArray(u) && u.length > 0 && u.every((v) => typeof v === "string"),
+    "a non-empty list of strings"
+  ),
+  /** Only events at these levels are dropped; by default, events at every level. */
+  levels: Plugin.optional(Schema.Array(Plugin.oneOf(Level.all)))
+})
+
+export type Config = typeof Config.Type
+
+/** What the config is written as in settings. */
+export type ConfigInput = typeof Config.Encoded
+
+// with this package imported, \`{ type: "${type}", field, values }\` is a \`processors\` entry the compiler checks
+declare module "fapilog" {
+  interface PluginProcessors {
+    ${JSON.stringify(type)}: ConfigInput
+  }
+}
+
+/** A field's value as the text \`values\` holds; undefined for anything else (objects, absent). */
+const textOf = (value: unknown): string | undefined =>
+  typeof value === "string"
+    ? value
+    : typeof value === "number" || typeof value === "boolean" || typeof value === "bigint"
+      ? String(value)
+      : undefined
+
+/**
+ * The value of \`field\` in \`fields\`: the field of that exact name, else the nested value its
+ * dots spell. Undefined when absent, or when reading it throws (a getter or a proxy of the
+ * caller's): such an event cannot match, so it is kept.
+ */
+const read = (fields: Readonly<Record<string, unknown>>, field: string, path: ReadonlyArray<string>): unknown => {
+  try {
+    if (Object.hasOwn(fields, field)) return fields[field]
+    if (path.length < 2) return undefined
+    let at: unknown = fields
+    for (const key of path) {
+      if (typeof at !== "object" || at === null || !Object.hasOwn(at, key)) return undefined
+      at = (at as Record<string, unknown>)[key]
+    }
+    return at
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether the config drops an event; everything it needs is prepared once. */
+const matcher = (config: Config): ((event: LogEvent.LogEvent) => boolean) => {
+  const values: ReadonlySet<string> = new Set(config.values)
+  const levels: ReadonlySet<string> | undefined = config.levels === undefined ? undefined : new Set(config.levels)
+  const path = config.field.split(".")
+  return (event) => {
+    if (levels !== undefined && !levels.has(event.level)) return false
+    const text = textOf(read(event.fields, config.field, path))
+    return text !== undefined && values.has(text)
+  }
+}
+
+export const plugin = Plugin.processor({
+  name: ${JSON.stringify(packageName)},
+  type: ${JSON.stringify(type)},
+  version: "0.1.0",
+  // the plugin API this code was written against (a literal: fapilog checks it on load)
+  apiVersion: ${JSON.stringify(apiVersion)},
+  description: "Drops the events whose field has one of the given values",
+  keywords: [${JSON.stringify(type)}, "filter"],
+  // onError is left to its default, "pass": an event this filter cannot process goes on. A
+  // processor that must never let an unprocessed event through (one removing personal data)
+  // declares onError: "drop", which also holds while its start is failing.
+  config: Config,
+  make: (config) =>
+    Effect.sync(() => {
+      const drops = matcher(config)
+      // what it drops is counted by fapilog under the plugin's type: stats().filteredBy
+      return Processor.make(${JSON.stringify(type)}, (event) => (drops(event) ? undefined : event))
+    })
+})
+
+export default plugin
+`
+
+const formatterSource = (packageName: string, type: string) => `/**
+ * The "${type}" formatter: writes each event as one line of text laid out by a template,
+ * \`{timestamp} {LEVEL} [{logger}] {message}\` unless configured. Settings name it as a
+ * format, the logger's or a sink's: \`format: "${type}"\`, or with its config,
+ * \`format: { type: "${type}", template: "{LEVEL} {message} user={fields.userId}" }\`; fapilog
+ * finds this package by that type. \`format\` runs once per event for all the sinks using it:
+ * it never throws, and returns exactly one non-empty line of valid UTF-8 whatever the event
+ * holds (line breaks and other control characters are escaped, lone surrogates replaced).
+ */
+import { Effect, Schema } from "effect"
+import { Formatter, type LogEvent, Plugin } from "fapilog"
+
+/** What a placeholder stands for in an event; undefined when the event has no such value. */
+type Value = (event: LogEvent.LogEvent) => unknown
+
+const core: Readonly<Record<string, Value>> = {
+  timestamp: (e) => e.timestamp,
+  level: (e) => e.level,
+  LEVEL: (e) => e.level.toUpperCase(),
+  logger: (e) => e.logger,
+  message: (e) => e.message,
+  correlationId: (e) => e.correlationId,
+  traceId: (e) => e.traceId,
+  spanId: (e) => e.spanId,
+  error: (e) => (e.error === undefined ? undefined : \`\${e.error.type}: \${e.error.message}\`)
+}
+
+/** \`{fields.<name>}\`: the field of that exact name. */
+const field =
+  (name: string): Value =>
+  (e) =>
+    Object.hasOwn(e.fields, name) ? e.fields[name] : undefined
+
+/** A piece of a template: literal text, or a placeholder. */
+type Part = string | Value
+
+/** The pieces of a template; undefined when a placeholder is unknown or a brace unmatched. */
+const parse = (template: string): ReadonlyArray<Part> | undefined => {
+  const parts: Array<Part> = []
+  let from = 0
+  for (const match of template.matchAll(/\\{([^{}]*)\\}/g)) {
+    const literal = template.slice(from, match.index)
+    if (/[{}]/.test(literal)) return undefined
+    if (literal !== "") parts.push(literal)
+    const name = match[1] ?? ""
+    const value = Object.hasOwn(core, name)
+      ? core[name]
+      : name.startsWith("fields.") && name.length > "fields.".length
+        ? field(name.slice("fields.".length))
+        : undefined
+    if (value === undefined) return undefined
+    parts.push(value)
+    from = match.index + match[0].length
+  }
+  const tail = template.slice(from)
+  if (/[{}]/.test(tail)) return undefined
+  if (tail !== "") parts.push(tail)
+  return parts
+}
+
+/** Characters that would break a line: C0 and C1 controls, DEL, the line and paragraph separators. */
+const CONTROL = /[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]/
+/** The same, and lone UTF-16 surrogates (no UTF-8 text can hold one). */
+const UNSAFE = /[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]/g
+const ESCAPES: Readonly<Record<string, string>> = { "\\n": "\\\\n", "\\r": "\\\\r", "\\t": "\\\\t" }
+
+/** \`text\` cut to \`max\` characters (marked with …) and made safe for one line. */
+const clean = (text: string, max: number): string =>
+  (text.length > max ? \`\${text.slice(0, max)}…\` : text).replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0)
+    if (code >= 0xd800 && code <= 0xdfff) return "\\ufffd"
+    return ESCAPES[c] ?? \`\\\\u\${code.toString(16).padStart(4, "0")}\`
+  })
+
+/** A value as text: strings as they are, other primitives with String, objects as JSON; "-" when absent or empty. */
+const textOf = (value: unknown): string => {
+  if (value === undefined || value === null || value === "") return "-"
+  if (typeof value === "string") return value
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value)
+  try {
+    return JSON.stringify(value) ?? "-"
+  } catch {
+    // cycles, BigInt inside, throwing getters or proxies: the caller's data, never a failure of the line
+    return "[unserializable]"
+  }
+}
+
+export const defaultTemplate = "{timestamp} {LEVEL} [{logger}] {message}"
+
+const placeholders = [...Object.keys(core), "fields.<name>"].map((p) => \`{\${p}}\`).join(", ")
+
+/** A template: one line of text and placeholders, each checked when the config is. */
+export const Template = Plugin.accepted(
+  "Template",
+  (u): u is string =>
+    typeof u === "string" && u.trim() !== "" && u.length <= 1000 && !CONTROL.test(u) && parse(u) !== undefined,
+  \`a one-line template of text and the placeholders \${placeholders}\`
+)
+
+/** The config of the formatter: every key of its format entry except \`type\`. */
+export const Config = Schema.Struct({
+  /** The layout of a line; default \`{timestamp} {LEVEL} [{logger}] {message}\`. */
+  template: Plugin.optional(Template),
+  /** Longest text written for one placeholder, in characters (longer ends with …); default 8192. */
+  maxValueLength: Plugin.optional(Plugin.wholeNumber(1, 1_000_000, "characters"))
+})
+
+export type Config = typeof Config.Type
+
+/** What the config is written as in settings. */
+export type ConfigInput = typeof Config.Encoded
+
+// with this package imported, \`format: "${type}"\` and \`format: { type: "${type}", template }\` type-check
+declare module "fapilog" {
+  interface PluginFormatters {
+    ${JSON.stringify(type)}: ConfigInput
+  }
+}
+
+export const plugin = Plugin.formatter({
+  name: ${JSON.stringify(packageName)},
+  type: ${JSON.stringify(type)},
+  version: "0.1.0",
+  // the plugin API this code was written against (a literal: fapilog checks it on load)
+  apiVersion: ${JSON.stringify(apiVersion)},
+  description: "Writes each event as a line of text laid out by a template",
+  keywords: [${JSON.stringify(type)}, "text"],
+  config: Config,
+  make: (config) =>
+    Effect.sync(() => {
+      // the Schema has checked the template: it parses
+      const parts = parse(config.template ?? defaultTemplate) ?? []
+      const max = config.maxValueLength ?? 8192
+      return Formatter.make(${JSON.stringify(type)}, (event) => {
+        let line = ""
+        for (const part of parts) line += typeof part === "string" ? part : clean(textOf(part(event)), max)
+        return line
+      })
+    })
+})
+
+export default plugin
+`
+
+const processorTest = (packageName: string, type: string) => `import * as fs from "node:fs"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { createLogger, Errors, Plugin } from "fapilog"
+import * as Testing from "fapilog/testing"
+import { plugin } from "../src/index.js"
+
+const packageJson: unknown = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"))
+
+/** Events this processor meets: matching and not, at other levels, without the field, nested. */
+const events: ReadonlyArray<Testing.EventInput> = [
+  { level: "info", message: "health check", fields: { path: "/health" } },
+  { level: "info", message: "order placed", fields: { path: "/orders", orderId: 7 } },
+  { level: "debug", message: "readiness", fields: { path: "/ready" } },
+  { level: "error", message: "health check failed", fields: { path: "/health" } },
+  { level: "info", message: "no path" },
+  { level: "info", message: "path is an object", fields: { path: { raw: "/health" } } },
+  { level: "info", message: "nested route", fields: { http: { route: "/health" } } }
+]
+
+describe(${JSON.stringify(packageName)}, () => {
+  it.effect("its metadata agrees with package.json and loads on this fapilog", () =>
+    Effect.asVoid(Testing.pluginConformance(plugin, { packageJson }))
+  )
+
+  it.live("passes the processor conformance suite", () =>
+    Testing.processorConformance({
+      make: Plugin.open(plugin, { field: "path", values: ["/health", "/ready"], levels: ["debug", "info"] }),
+      events,
+      // its contract: exactly these are dropped, and counted under its type
+      drops: (e) => (e.level === "debug" || e.level === "info") && (e.fields.path === "/health" || e.fields.path === "/ready")
+    }).pipe(Effect.map((report) => assert.include(report.passed, "drop-accounting")))
+  )
+
+  it("drops the matching events when settings name its type, and counts them", async () => {
+    const memory = Testing.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      processors: [{ type: ${JSON.stringify(type)}, field: "http.route", values: ["/health"], levels: ["info"] }],
+      plugins: { use: [plugin] }
+    })
+    log.info("probe", { http: { route: "/health" } })
+    log.info("flat probe", { "http.route": "/health" })
+    log.info("order placed", { http: { route: "/orders" } })
+    log.error("probe failed", { http: { route: "/health" } })
+    await log.flush()
+    const stats = log.stats()
+    await log.close()
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.message),
+      ["order placed", "probe failed"]
+    )
+    assert.deepStrictEqual(stats.filteredBy, { ${JSON.stringify(type)}: 2 })
+  })
+
+  it("refuses an invalid config with an error naming the field", async () => {
+    const error = await createLogger({
+      processors: [{ type: ${JSON.stringify(type)}, field: "path", values: [] }],
+      plugins: { use: [plugin] }
+    }).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.instanceOf(error, Errors.ConfigError)
+    assert.strictEqual((error as Errors.ConfigError).issues[0]?.path, "processors[0].values")
+  })
+})
+`
+
+const formatterTest = (packageName: string, type: string) => `import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { createLogger, Errors, Plugin } from "fapilog"
+import * as Testing from "fapilog/testing"
+import { plugin } from "../src/index.js"
+
+const packageJson: unknown = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"))
+
+const readLines = (file: string): Array<string> =>
+  fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\\n").filter((l) => l !== "") : []
+
+describe(${JSON.stringify(packageName)}, () => {
+  it.effect("its metadata agrees with package.json and loads on this fapilog", () =>
+    Effect.asVoid(Testing.pluginConformance(plugin, { packageJson }))
+  )
+
+  it.live("passes the formatter conformance suite", () =>
+    Testing.formatterConformance({
+      make: Plugin.open(plugin, {}),
+      // the default template, "{timestamp} {LEVEL} [{logger}] {message}"
+      check: (line, event) =>
+        line.startsWith(\`\${event.timestamp} \${event.level.toUpperCase()} [\`)
+          ? undefined
+          : "does not start with the timestamp and the level"
+    }).pipe(Effect.map((report) => assert.include(report.passed, "valid-line")))
+  )
+
+  it("lays out the lines of the sinks whose format names it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "${type}-"))
+    const log = await createLogger({
+      sinks: [
+        { type: "file", path: path.join(dir, "default.log"), format: ${JSON.stringify(type)} },
+        {
+          type: "file",
+          path: path.join(dir, "custom.log"),
+          format: { type: ${JSON.stringify(type)}, template: "{LEVEL} {message} order={fields.orderId} user={fields.user}" }
+        }
+      ],
+      plugins: { use: [plugin] }
+    })
+    log.info("order placed", { orderId: 7, user: { id: "u-1" } })
+    log.warn("two\\nlines")
+    await log.close()
+    const [placed, warned] = readLines(path.join(dir, "default.log"))
+    assert.match(placed ?? "", /^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO \\[app\\] order placed$/)
+    assert.match(warned ?? "", / WARN \\[app\\] two\\\\nlines$/)
+    assert.deepStrictEqual(readLines(path.join(dir, "custom.log")), [
+      'INFO order placed order=7 user={"id":"u-1"}',
+      "WARN two\\\\nlines order=- user=-"
+    ])
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("refuses a template with an unknown placeholder, naming the field", async () => {
+    const error = await createLogger({
+      format: { type: ${JSON.stringify(type)}, template: "{time} {msg}" },
+      plugins: { use: [plugin] }
+    }).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.instanceOf(error, Errors.ConfigError)
+    assert.strictEqual((error as Errors.ConfigError).issues[0]?.path, "format.template")
+  })
+})
+`
+
+/** What the README says of each kind: its use by type, its use without discovery, its config. */
+interface ReadmeParts {
+  readonly usage: string
+  readonly explicitImports: string
+  readonly explicit: string
+  readonly config: string
+  readonly badConfig: string
+}
+
+const readmeParts = (packageName: string, type: string): Record<Kind, ReadmeParts> => ({
+  sink: {
+    usage: `const log = await createLogger({ sinks: ["stdout", { type: "${type}", path: "logs/app.log" }] })`,
+    explicitImports: "createLogger, Plugin",
+    explicit: `const log = await createLogger({ sinks: [Plugin.open(plugin, { path: "logs/app.log" })] })`,
+    config:
+      "| key | type | meaning |\n|---|---|---|\n| `path` | string | file the JSON lines are appended to |\n| `level` | level | (read by fapilog) lowest level this sink receives |",
+    badConfig: `sinks[1].path: plugin ${packageName}@0.1.0: ...`
+  },
+  enricher: {
+    usage: `const log = await createLogger({ enrichers: [{ type: "${type}", fields: { region: "eu-1" } }] })`,
+    explicitImports: "createLogger",
+    explicit: `const log = await createLogger({ enrichers: [{ type: "${type}", fields: {} }], plugins: { use: [plugin] } })`,
+    config:
+      "| key | type | meaning |\n|---|---|---|\n| `fields` | record of strings | fields added to every event |",
+    badConfig: `enrichers[0].fields: plugin ${packageName}@0.1.0: ...`
+  },
+  processor: {
+    usage: `const log = await createLogger({
+  processors: [{ type: "${type}", field: "path", values: ["/health", "/ready"], levels: ["debug", "info"] }]
+})`,
+    explicitImports: "createLogger, Fapilog, Plugin, Processor",
+    explicit: `const log = await createLogger({
+  processors: [{ type: "${type}", field: "path", values: ["/health"] }],
+  plugins: { use: [plugin] }
+})
+// in an Effect program, as a layer
+const Logging = Fapilog.layer().pipe(
+  Layer.provide(Processor.layerEffect(Plugin.open(plugin, { field: "path", values: ["/health"] })))
+)`,
+    config: [
+      "| key | type | meaning |",
+      "|---|---|---|",
+      "| `field` | string | the field looked at; a dotted name (`http.route`) reads nested objects when no field has that exact name |",
+      "| `values` | non-empty list of strings | an event whose field equals one of them (as text: strings, numbers, booleans) is dropped |",
+      "| `levels` | list of levels | only events at these levels are dropped; default: every level |",
+      "| `order` | number | (read by fapilog) where it runs among the processors, lower first; default 0 |",
+      '| `onError` | `"pass"` or `"drop"` | (read by fapilog) what happens to an event it cannot process; default `"pass"` |',
+      "",
+      "What it drops is counted in `stats().filtered`, and under its type in `stats().filteredBy`."
+    ].join("\n"),
+    badConfig: `processors[0].values: plugin ${packageName}@0.1.0: [] is not a non-empty list of strings`
+  },
+  formatter: {
+    usage: `const log = await createLogger({
+  format: "${type}",
+  sinks: ["stdout", { type: "file", path: "logs/app.log", format: { type: "${type}", template: "{timestamp} {level} {message} order={fields.orderId}" } }]
+})`,
+    explicitImports: "createLogger, Plugin, Sink",
+    explicit: `const log = await createLogger({ format: "${type}", plugins: { use: [plugin] } })
+// or opened where a sink is made
+const log2 = await createLogger({
+  sinks: [Effect.map(Plugin.open(plugin, {}), (format) => Sink.stdout({ format }))]
+})`,
+    config: [
+      "| key | type | meaning |",
+      "|---|---|---|",
+      "| `template` | string | the layout of a line: text and the placeholders `{timestamp}`, `{level}`, `{LEVEL}` (upper case), `{logger}`, `{message}`, `{correlationId}`, `{traceId}`, `{spanId}`, `{error}` (type: message), `{fields.<name>}`; default `{timestamp} {LEVEL} [{logger}] {message}` |",
+      "| `maxValueLength` | whole number, 1 to 1,000,000 | longest text written for one placeholder, in characters; default 8192 |",
+      "",
+      "An absent or empty value is written `-`; objects are written as JSON. Each line is one line:",
+      "line breaks and other control characters are escaped (`\\n`, `\\u001b`), and a lone",
+      "surrogate is written as U+FFFD."
+    ].join("\n"),
+    badConfig: `format.template: plugin ${packageName}@0.1.0: "{time}" is not a one-line template of ...`
+  }
+})
+
 const readme = (packageName: string, type: string, kind: Kind) => {
-  const usage =
-    kind === "sink"
-      ? `const log = await createLogger({ sinks: ["stdout", { type: "${type}", path: "logs/app.log" }] })`
-      : `const log = await createLogger({ enrichers: [{ type: "${type}", fields: { region: "eu-1" } }] })`
-  const explicit =
-    kind === "sink"
-      ? `const log = await createLogger({ sinks: [Plugin.open(plugin, { path: "logs/app.log" })] })`
-      : `const log = await createLogger({ enrichers: [{ type: "${type}", fields: {} }], plugins: { use: [plugin] } })`
+  const parts = readmeParts(packageName, type)[kind]
+  const effectImports =
+    kind === "processor"
+      ? 'import { Layer } from "effect"\n'
+      : kind === "formatter"
+        ? 'import { Effect } from "effect"\n'
+        : ""
   return `# ${packageName}
 
 A fapilog ${kind} plugin (type \`${type}\`, plugin API ${apiVersion}).
@@ -362,33 +843,29 @@ Name its type in the settings; fapilog finds the installed package by that name:
 import { createLogger } from "fapilog"
 import type {} from "${packageName}" // its entry's types (see below)
 
-${usage}
+${parts.usage}
 \`\`\`
 
 In TypeScript, the entry is checked by the compiler once the package is part of the program:
-its declarations add \`{ type: "${type}", ... }\` to fapilog's settings types, so a missing or
+its declarations add \`${kind === "formatter" ? `"${type}"` : `{ type: "${type}", ... }`}\` to fapilog's settings types, so a missing or
 misspelt option fails to compile. Import it once, anywhere (\`import type {} from "${packageName}"\`
 is enough when nothing else of it is used).
 
 Bundled applications (no package lookup at run time) pass the plugin object instead:
 
 \`\`\`ts
-import { createLogger${kind === "sink" ? ", Plugin" : ""} } from "fapilog"
+${effectImports}import { ${parts.explicitImports} } from "fapilog"
 import { plugin } from "${packageName}"
 
-${explicit}
+${parts.explicit}
 \`\`\`
 
 ## Config
 
-${
-  kind === "sink"
-    ? "| key | type | meaning |\n|---|---|---|\n| `path` | string | file the JSON lines are appended to |\n| `level` | level | (read by fapilog) lowest level this sink receives |"
-    : "| key | type | meaning |\n|---|---|---|\n| `fields` | record of strings | fields added to every event |"
-}
+${parts.config}
 
 An invalid config fails \`createLogger\` with a \`ConfigError\` naming the field, e.g.
-\`sinks[1].path: plugin ${packageName}@0.1.0: ...\`.
+\`${parts.badConfig}\`.
 
 ## Develop
 
@@ -406,10 +883,26 @@ minor only when you use something a newer fapilog added. See fapilog's docs/plug
 `
 }
 
+const sources: Record<Kind, (packageName: string, type: string) => string> = {
+  sink: sinkSource,
+  enricher: enricherSource,
+  processor: processorSource,
+  formatter: formatterSource
+}
+
+const tests: Record<Kind, (packageName: string, type: string) => string> = {
+  sink: sinkTest,
+  enricher: enricherTest,
+  processor: processorTest,
+  formatter: formatterTest
+}
+
 /** Writes the package; refuses to write into a directory that is not empty. */
 export const generate = (options: Options): Generated => {
-  if (options.kind !== "sink" && options.kind !== "enricher")
-    throw new Error(`${JSON.stringify(options.kind)} is not a plugin kind: use sink or enricher`)
+  if (!(kinds as ReadonlyArray<string>).includes(options.kind))
+    throw new Error(
+      `${JSON.stringify(options.kind)} is not a plugin kind: use ${kinds.slice(0, -1).join(", ")} or ${kinds.at(-1)}`
+    )
   const { packageName, type } = names(options.name)
   // `npm run` starts scripts in the repository root; INIT_CWD is where it was typed
   const base = process.env.INIT_CWD ?? process.cwd()
@@ -423,10 +916,8 @@ export const generate = (options: Options): Generated => {
     "package.json": packageJson(packageName, type, options.kind),
     "tsconfig.json": tsconfig,
     "tsup.config.ts": tsupConfig,
-    "src/index.ts":
-      options.kind === "sink" ? sinkSource(packageName, type) : enricherSource(packageName, type),
-    [`test/${camel(type)}.test.ts`]:
-      options.kind === "sink" ? sinkTest(packageName, type) : enricherTest(packageName, type),
+    "src/index.ts": sources[options.kind](packageName, type),
+    [`test/${camel(type)}.test.ts`]: tests[options.kind](packageName, type),
     "README.md": readme(packageName, type, options.kind),
     ".gitignore": "node_modules\ndist\n"
   }

@@ -1,5 +1,6 @@
 /**
- * `npm run new-plugin`: generates sink and enricher packages into the repository's .tmp/,
+ * `npm run new-plugin`: generates a package of each plugin kind (sink, enricher, processor,
+ * formatter) into the repository's .tmp/,
  * then typechecks them and runs the tests they come with (fapilog resolved to these
  * sources, as the workspace does), in child processes.
  */
@@ -74,9 +75,19 @@ describe("npm run new-plugin", () => {
       "@fapilog/demo-enricher",
       "enricher",
       { packageName: "@fapilog/demo-enricher", type: "demo-enricher", tests: 3 }
+    ],
+    [
+      "fapilog-plugin-demo-processor",
+      "processor",
+      { packageName: "fapilog-plugin-demo-processor", type: "demo-processor", tests: 4 }
+    ],
+    [
+      "demo.formatter",
+      "formatter",
+      { packageName: "fapilog-plugin-demo.formatter", type: "demo.formatter", tests: 4 }
     ]
   ] as const) {
-    it(`generates ${kind === "sink" ? "a" : "an"} ${kind} plugin package that typechecks and passes its own tests`, {
+    it(`generates ${kind === "enricher" ? "an" : "a"} ${kind} plugin package that typechecks and passes its own tests`, {
       timeout: 240_000
     }, async () => {
       const dir = path.join(scratch, kind)
@@ -118,7 +129,7 @@ describe("npm run new-plugin", () => {
     assert.match(badName.stderr, /"Not Valid" does not give a plugin type/)
     const badKind = await newPlugin(["thing", "filter", "--dir", path.join(scratch, "bad")])
     assert.strictEqual(badKind.status, 1)
-    assert.match(badKind.stderr, /"filter" is not a plugin kind: use sink or enricher/)
+    assert.match(badKind.stderr, /"filter" is not a plugin kind: use sink, enricher, processor or formatter/)
     const occupied = path.join(scratch, "occupied")
     fs.mkdirSync(occupied, { recursive: true })
     fs.writeFileSync(path.join(occupied, "keep.txt"), "mine")
@@ -128,6 +139,9 @@ describe("npm run new-plugin", () => {
     assert.deepStrictEqual(fs.readdirSync(occupied), ["keep.txt"])
     const noArgs = await newPlugin([])
     assert.strictEqual(noArgs.status, 2)
-    assert.match(noArgs.stderr, /usage: npm run new-plugin -- <name> <sink\|enricher> \[--dir <out>\]/)
+    assert.match(
+      noArgs.stderr,
+      /usage: npm run new-plugin -- <name> <sink\|enricher\|processor\|formatter> \[--dir <out>\]/
+    )
   })
 })
