@@ -305,6 +305,40 @@ describe("Fapilog layer on Effect 4", () => {
   )
 })
 
+describe("backpressure on Effect 4", () => {
+  it.live("Effect callers of Fapilog.* wait for room under block instead of being refused", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      let delivered = 0
+      const stalled: Sink.Sink = {
+        name: "stalled",
+        write: (batch) =>
+          Effect.andThen(
+            Deferred.await(gate),
+            Effect.sync(() => void (delivered += batch.events.filter((e) => e.message === "e").length))
+          )
+      }
+      const { mid, end } = yield* Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(
+          Effect.forEach(
+            Array.from({ length: 50 }, (_, i) => i),
+            (i) => Fapilog.info("e", { i })
+          )
+        )
+        yield* Effect.sleep(50)
+        const mid = yield* Fapilog.stats
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(fiber)
+        yield* Fapilog.flush
+        return { mid, end: yield* Fapilog.stats }
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [stalled], capacity: 2 })))
+      assert.isBelow(mid.accepted, 50, "the caller was suspended")
+      assert.strictEqual(end.refused, 0)
+      assert.strictEqual(delivered, 50)
+    })
+  )
+})
+
 describe("Fapilog clock on Effect 4", () => {
   it.effect("Fapilog.* stamps events with the fiber's clock, like Effect.log", () =>
     Effect.gen(function* () {
