@@ -71,4 +71,4 @@ export const overlayFor = (id: string, importer: string | undefined): string | u
 
 /** Whether `importer` is inside an installed package (whose own imports resolve as usual). */
 export const isInstalled = (importer: string | undefined): boolean =>
-  importer !== undefined && importer.includes(`${path.sep}node_modules${path.sep}`)
+  importer?.includes(`${path.sep}node_modules${path.sep}`) === true

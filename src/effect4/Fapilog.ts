@@ -74,11 +74,18 @@ export interface LayerOptions {
  * @since 0.1.0
  * @category layers
  */
-export const layer = (settings?: Settings, options?: LayerOptions): Layer.Layer<Fapilog, ConfigError | SinkError> =>
+export const layer = (
+  settings?: Settings,
+  options?: LayerOptions
+): Layer.Layer<Fapilog, ConfigError | SinkError> =>
   Layer.effectContext(
     Effect.gen(function* () {
       const additions = extensions.collect(yield* Effect.context<never>())
-      const { pipeline, settings: resolved } = yield* build(settings, options?.configProvider as never, additions)
+      const { pipeline, settings: resolved } = yield* build(
+        settings,
+        options?.configProvider as never,
+        additions
+      )
       const service: FapilogService = {
         settings: resolved,
         flush: pipeline.flush,

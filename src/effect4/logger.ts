@@ -41,10 +41,9 @@ import { Bindings, type Fields, LogRecord, messageText } from "../internal/recor
  * when bound, read once per line. Below them come the Promise side's `withContext`
  * (AsyncLocalStorage).
  */
-export const CurrentBindings: Context.Reference<Bindings | undefined> = Context.Reference<Bindings | undefined>(
-  "fapilog/currentBindings",
-  { defaultValue: () => undefined }
-)
+export const CurrentBindings: Context.Reference<Bindings | undefined> = Context.Reference<
+  Bindings | undefined
+>("fapilog/currentBindings", { defaultValue: () => undefined })
 
 /** The fields bound in `context`: `withContext`, else the Promise side's. */
 export const bindingsIn = (context: Context.Context<never>): Bindings | undefined =>
@@ -59,7 +58,12 @@ export const withBindings: {
   (fields: Fields): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, fields: Fields): Effect.Effect<A, E, R>
 } = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, fields: Fields) =>
-  Effect.updateContext(self, (context: Context.Context<never>) => addBindings(context, fields))
+  Effect.updateContext(
+    self,
+    // adds a reference: the services the effect needs are the ones it had
+    (context: Context.Context<R>) =>
+      addBindings(context as Context.Context<never>, fields) as Context.Context<R>
+  )
 )
 
 /** Where the fapilog service keeps its pipeline (the same registered symbol on both lines). */
@@ -172,7 +176,8 @@ const recordOf = (
   }
   const spans = fiber.getRef(References.CurrentLogSpans)
   // innermost first, as on Effect 3
-  if (spans.length > 0) r.spans = spans.map(([label, startTime]): RecordSpan => ({ label, startTime })) as never
+  if (spans.length > 0)
+    r.spans = spans.map(([label, startTime]): RecordSpan => ({ label, startTime })) as never
   if (pipeline.callSite.length > 0)
     // a call-site enricher is handed the calling fiber's Context where Effect 3 hands its FiberRefs
     runCallSiteEnrichers(r, pipeline.callSite, context as never, limits, (name, e) =>
@@ -215,7 +220,10 @@ export const ungated = (logger: Logger.Logger<unknown, unknown>): Logger.Logger<
  * tracer's span events, its own) see the calls fapilog lets through, as they would under
  * Effect 3's minimum level, which fapilog ties to its threshold.
  */
-export const gate = (logger: Logger.Logger<unknown, unknown>, pipeline: Pipeline): Logger.Logger<unknown, void> =>
+export const gate = (
+  logger: Logger.Logger<unknown, unknown>,
+  pipeline: Pipeline
+): Logger.Logger<unknown, void> =>
   Object.assign(
     Logger.make<unknown, void>((options) => {
       if (passes(pipeline, options.logLevel)) logger.log(options)
@@ -276,7 +284,10 @@ export const logIn = (
   const error = fields instanceof Error ? fields : undefined
   const own = fields instanceof Error ? undefined : fields
   if (pipeline === undefined) {
-    const logged = Effect.logWithLevel(toEffectLevel(level.name))(message, ...(error ? [Cause.fail(error)] : []))
+    const logged = Effect.logWithLevel(toEffectLevel(level.name))(
+      message,
+      ...(error ? [Cause.fail(error)] : [])
+    )
     return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
   }
   if (level.rank < pipeline.minRank) return undefined

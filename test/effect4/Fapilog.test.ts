@@ -21,7 +21,6 @@ import {
   References,
   Scope
 } from "effect"
-import type { LogEvent } from "../../src/LogEvent.js"
 import {
   CapturedLogs,
   createLogger,
@@ -34,6 +33,7 @@ import {
   Sink,
   withContext
 } from "../../src/effect4/index.js"
+import type { LogEvent } from "../../src/LogEvent.js"
 
 class PaymentDeclined extends Data.TaggedError("PaymentDeclined")<{ readonly card: string }> {}
 
@@ -115,7 +115,10 @@ describe("Fapilog layer on Effect 4", () => {
         assert.strictEqual(events[1]?.error?.type, "RangeError")
         assert.strictEqual(events[2]?.error?.message, "defect")
         assert.strictEqual(events[2]?.level, "fatal")
-        assert.deepStrictEqual(events[3]?.error, { type: "Interrupted", message: "The fiber was interrupted" })
+        assert.deepStrictEqual(events[3]?.error, {
+          type: "Interrupted",
+          message: "The fiber was interrupted"
+        })
       })
     )
 
@@ -408,7 +411,9 @@ describe("Fapilog.layer's scope on Effect 4", () => {
   it.effect("a layer that needs fapilog gets it with Layer.provide, and only that layer", () =>
     Effect.gen(function* () {
       const memory = Sink.memory()
-      class Greeter extends Context.Service<Greeter, { readonly greet: Effect.Effect<void> }>()("test/Greeter") {}
+      class Greeter extends Context.Service<Greeter, { readonly greet: Effect.Effect<void> }>()(
+        "test/Greeter"
+      ) {}
       const GreeterLive = Layer.effect(
         Greeter,
         Effect.gen(function* () {
@@ -427,51 +432,59 @@ describe("Fapilog.layer's scope on Effect 4", () => {
 })
 
 describe("one level switch on Effect 4", () => {
-  it.effect("setLevel governs Effect.log* in every fiber, forked ones included, Fapilog.* and kept loggers", () =>
-    Effect.gen(function* () {
-      const memory = Sink.memory()
-      const kept: Array<unknown> = []
-      const appLogger = Logger.make(({ message }) => void kept.push(message))
-      yield* Effect.gen(function* () {
-        const go = yield* Deferred.make<void>()
-        const forked = yield* Effect.forkChild(
-          Effect.andThen(Deferred.await(go), Effect.logDebug("debug in a fiber forked before the change"))
+  it.effect(
+    "setLevel governs Effect.log* in every fiber, forked ones included, Fapilog.* and kept loggers",
+    () =>
+      Effect.gen(function* () {
+        const memory = Sink.memory()
+        const kept: Array<unknown> = []
+        const appLogger = Logger.make(({ message }) => void kept.push(message))
+        yield* Effect.gen(function* () {
+          const go = yield* Deferred.make<void>()
+          const forked = yield* Effect.forkChild(
+            Effect.andThen(Deferred.await(go), Effect.logDebug("debug in a fiber forked before the change"))
+          )
+          yield* Effect.logDebug("hidden at info")
+          const fapilog = yield* Fapilog.Fapilog
+          yield* fapilog.setLevel("debug")
+          yield* Effect.logDebug("debug after setLevel")
+          yield* Fapilog.debug("Fapilog.debug after setLevel")
+          yield* Deferred.succeed(go, undefined)
+          yield* Fiber.join(forked)
+          yield* fapilog.setLevel("warn")
+          yield* Effect.logInfo("hidden at warn")
+          yield* Effect.logWarning("warn at warn")
+          yield* Fapilog.flush
+        }).pipe(
+          Effect.provide(Fapilog.layer({ sinks: [memory], level: "info" })),
+          Effect.provide(Logger.layer([appLogger]))
         )
-        yield* Effect.logDebug("hidden at info")
-        const fapilog = yield* Fapilog.Fapilog
-        yield* fapilog.setLevel("debug")
-        yield* Effect.logDebug("debug after setLevel")
-        yield* Fapilog.debug("Fapilog.debug after setLevel")
-        yield* Deferred.succeed(go, undefined)
-        yield* Fiber.join(forked)
-        yield* fapilog.setLevel("warn")
-        yield* Effect.logInfo("hidden at warn")
-        yield* Effect.logWarning("warn at warn")
-        yield* Fapilog.flush
-      }).pipe(
-        Effect.provide(Fapilog.layer({ sinks: [memory], level: "info" })),
-        Effect.provide(Logger.layer([appLogger]))
-      )
-      const shown = [
-        "debug after setLevel",
-        "Fapilog.debug after setLevel",
-        "debug in a fiber forked before the change",
-        "warn at warn"
-      ]
-      assert.deepStrictEqual(
-        memory.events().map((e) => e.message),
-        shown
-      )
-      // the app's own logger sees the Effect.log* calls fapilog lets through (Fapilog.* are fapilog's alone)
-      assert.deepStrictEqual(kept, [["debug after setLevel"], ["debug in a fiber forked before the change"], ["warn at warn"]])
-    })
+        const shown = [
+          "debug after setLevel",
+          "Fapilog.debug after setLevel",
+          "debug in a fiber forked before the change",
+          "warn at warn"
+        ]
+        assert.deepStrictEqual(
+          memory.events().map((e) => e.message),
+          shown
+        )
+        // the app's own logger sees the Effect.log* calls fapilog lets through (Fapilog.* are fapilog's alone)
+        assert.deepStrictEqual(kept, [
+          ["debug after setLevel"],
+          ["debug in a fiber forked before the change"],
+          ["warn at warn"]
+        ])
+      })
   )
 
   it.effect("Effect's minimum level still narrows one scope", () =>
     Effect.gen(function* () {
       const memory = Sink.memory()
       yield* Effect.gen(function* () {
-        yield* Effect.logInfo("hidden in a warn scope").pipe(Effect.provideService(References.MinimumLogLevel, "Warn"))
+        yield* Effect.logInfo("hidden in a warn scope").pipe(
+          Effect.provideService(References.MinimumLogLevel, "Warn")
+        )
         yield* Effect.logInfo("shown")
         yield* Fapilog.flush
       }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory] })))
@@ -515,12 +528,16 @@ describe("Extending fapilog with layers on Effect 4", () => {
         DbSink,
         Sink.layer(Effect.succeed(memory)),
         Enricher.layer("region", () => ({ region: "eu-1" })),
-        Enricher.layerCallSite("tenant", Enricher.fromFiberRef(Tenant as never, (tenant: string) => ({ tenant }))),
+        Enricher.layerCallSite(
+          "tenant",
+          Enricher.fromFiberRef(Tenant as never, (tenant: string) => ({ tenant }))
+        ),
         Processor.layer("drop-noise", (e) => (e.fields.noise === true ? undefined : e))
       )
       const live = Fapilog.layer({ sinks: [] }).pipe(Layer.provide(extensions))
       // the Database the db sink needs shows in the layer's type until it is provided
-      const needsDatabase: Layer.Layer<Fapilog.Fapilog, Errors.ConfigError | Errors.SinkError, Database> = live
+      const needsDatabase: Layer.Layer<Fapilog.Fapilog, Errors.ConfigError | Errors.SinkError, Database> =
+        live
       const stats = yield* Effect.gen(function* () {
         yield* Effect.log("kept 1")
         yield* Effect.log("noise").pipe(Effect.annotateLogs("noise", true))
@@ -535,7 +552,8 @@ describe("Extending fapilog with layers on Effect 4", () => {
       }).pipe(Effect.provide(needsDatabase.pipe(Layer.provide(database.layer))))
       assert.strictEqual(stats.filtered, 2)
       assert.deepStrictEqual(stats.filteredBy, { "drop-noise": 2 })
-      const view = (events: ReadonlyArray<LogEvent>) => events.map((e) => [e.message, e.fields.region, e.fields.tenant])
+      const view = (events: ReadonlyArray<LogEvent>) =>
+        events.map((e) => [e.message, e.fields.region, e.fields.tenant])
       const expected = [
         ["kept 1", "eu-1", "none"],
         ["kept 2", "eu-1", "acme"],

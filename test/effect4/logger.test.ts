@@ -29,7 +29,16 @@ const pipeline = (level: L.LevelName) => {
 
 describe("levels", () => {
   it("every Effect 4 level maps to fapilog's, and back (audit and security to Fatal)", () => {
-    const levels: Array<LogLevel.LogLevel> = ["All", "Trace", "Debug", "Info", "Warn", "Error", "Fatal", "None"]
+    const levels: Array<LogLevel.LogLevel> = [
+      "All",
+      "Trace",
+      "Debug",
+      "Info",
+      "Warn",
+      "Error",
+      "Fatal",
+      "None"
+    ]
     assert.deepStrictEqual(
       levels.map((l) => bridge.fromEffectLevel(l)?.name),
       ["trace", "trace", "debug", "info", "warn", "error", "fatal", undefined]
@@ -85,22 +94,24 @@ describe("the loggers a fapilog layer installs", () => {
 })
 
 describe("bound fields", () => {
-  it.effect("the Promise side's withContext reaches Effect.log* lines run inside it, below withBindings", () =>
-    Effect.gen(function* () {
-      const { p, memory } = yield* pipeline("info")
-      const program = Effect.gen(function* () {
-        yield* Effect.log("promise side")
-        yield* Effect.log("both").pipe(bridge.withBindings({ job: "j-1" }))
-      }).pipe(Effect.provide(Logger.layer([bridge.make(p)])))
-      yield* Effect.promise(() => withContext({ requestId: "r-7" }, () => Effect.runPromise(program)))
-      yield* p.flush
-      assert.deepStrictEqual(
-        memory.events().map((e) => [e.message, e.fields]),
-        [
-          ["promise side", { requestId: "r-7" }],
-          ["both", { requestId: "r-7", job: "j-1" }]
-        ]
-      )
-    })
+  it.effect(
+    "the Promise side's withContext reaches Effect.log* lines run inside it, below withBindings",
+    () =>
+      Effect.gen(function* () {
+        const { p, memory } = yield* pipeline("info")
+        const program = Effect.gen(function* () {
+          yield* Effect.log("promise side")
+          yield* Effect.log("both").pipe(bridge.withBindings({ job: "j-1" }))
+        }).pipe(Effect.provide(Logger.layer([bridge.make(p)])))
+        yield* Effect.promise(() => withContext({ requestId: "r-7" }, () => Effect.runPromise(program)))
+        yield* p.flush
+        assert.deepStrictEqual(
+          memory.events().map((e) => [e.message, e.fields]),
+          [
+            ["promise side", { requestId: "r-7" }],
+            ["both", { requestId: "r-7", job: "j-1" }]
+          ]
+        )
+      })
   )
 })

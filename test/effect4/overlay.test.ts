@@ -3,7 +3,20 @@
  * Effect 4, behaves as Effect 3's did. These are the semantics the port's kernel must keep.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Config, Context, Deferred, Duration, Effect, Exit, Fiber, Layer, Option, Result, Schema } from "effect"
+import {
+  Clock,
+  Config,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Result,
+  Schema
+} from "effect"
 import { TestClock } from "effect/testing"
 import * as OCause from "../../src/effect4/overlay/Cause.js"
 import * as OConfig from "../../src/effect4/overlay/Config.js"
@@ -28,9 +41,15 @@ describe("Either", () => {
     const r = Either.right(1)
     const l = Either.left("no")
     assert.isTrue(Either.isRight(r) && Either.isLeft(l))
-    assert.deepStrictEqual(Either.map(r, (n: number) => n + 1), Either.right(2))
+    assert.deepStrictEqual(
+      Either.map(r, (n: number) => n + 1),
+      Either.right(2)
+    )
     assert.deepStrictEqual(Either.map((n: number) => n + 1)(l), l)
-    assert.deepStrictEqual(Either.map(l, (n: number) => n + 1), l)
+    assert.deepStrictEqual(
+      Either.map(l, (n: number) => n + 1),
+      l
+    )
     assert.strictEqual(Either.getOrUndefined(r), 1)
     assert.strictEqual(Either.getOrUndefined(l), undefined)
     assert.deepStrictEqual(Either.try({ try: () => 3, catch: String }), Either.right(3))
@@ -52,7 +71,7 @@ describe("Effect", () => {
       const self = { n: 41 }
       assert.strictEqual(
         yield* OEffect.gen(self, function* (this: typeof self) {
-          return this.n + 1
+          return (yield* Effect.succeed(this.n)) + 1
         }),
         42
       )
@@ -73,9 +92,18 @@ describe("Effect", () => {
       assert.isFalse(cleaned, "the cleanup runs on interruption only")
       assert.strictEqual(yield* OEffect.zipRight(Effect.succeed(1), Effect.succeed(2)), 2)
       assert.strictEqual(yield* Effect.succeed(1).pipe(OEffect.zipRight(Effect.succeed(3))), 3)
-      assert.strictEqual(yield* OEffect.catchAll(Effect.fail("e"), (e) => Effect.succeed(`caught ${e}`)), "caught e")
-      assert.strictEqual(yield* OEffect.catchAllCause(Effect.die("d"), () => Effect.succeed("cause")), "cause")
-      assert.strictEqual(yield* OEffect.catchAllDefect(Effect.die("d"), (d) => Effect.succeed(`defect ${d}`)), "defect d")
+      assert.strictEqual(
+        yield* OEffect.catchAll(Effect.fail("e"), (e) => Effect.succeed(`caught ${e}`)),
+        "caught e"
+      )
+      assert.strictEqual(
+        yield* OEffect.catchAllCause(Effect.die("d"), () => Effect.succeed("cause")),
+        "cause"
+      )
+      assert.strictEqual(
+        yield* OEffect.catchAllDefect(Effect.die("d"), (d) => Effect.succeed(`defect ${d}`)),
+        "defect d"
+      )
       assert.deepStrictEqual(yield* OEffect.either(Effect.fail("e")), Either.left("e"))
       assert.deepStrictEqual(yield* OEffect.either(Effect.succeed(1)), Either.right(1))
     })
@@ -96,29 +124,34 @@ describe("Effect", () => {
   it.effect("timeoutFail fails with the value given once the duration has passed", () =>
     Effect.gen(function* () {
       const fiber = yield* Effect.forkChild(
-        Effect.never.pipe(OEffect.timeoutFail({ duration: "1 second", onTimeout: () => "too slow" }), Effect.flip)
+        Effect.never.pipe(
+          OEffect.timeoutFail({ duration: "1 second", onTimeout: () => "too slow" }),
+          Effect.flip
+        )
       )
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "too slow")
     })
   )
 
-  it.effect("disconnect lets an interrupted caller go on while the effect is interrupted in the background", () =>
-    Effect.gen(function* () {
-      const started = yield* Deferred.make<void>()
-      const released = yield* Deferred.make<void>()
-      const slowRelease = Effect.onInterrupt(
-        Effect.andThen(Deferred.succeed(started, undefined), Effect.never),
-        () => Deferred.await(released)
-      )
-      const caller = yield* Effect.forkChild(OEffect.disconnect(slowRelease))
-      yield* Deferred.await(started)
-      // the caller is interrupted at once, though the effect's release is still waiting
-      yield* Fiber.interrupt(caller)
-      assert.isTrue(Exit.hasInterrupts(yield* Fiber.await(caller)))
-      yield* Deferred.succeed(released, undefined)
-      assert.strictEqual(yield* OEffect.disconnect(Effect.succeed(5)), 5)
-    })
+  it.effect(
+    "disconnect lets an interrupted caller go on while the effect is interrupted in the background",
+    () =>
+      Effect.gen(function* () {
+        const started = yield* Deferred.make<void>()
+        const released = yield* Deferred.make<void>()
+        const slowRelease = Effect.onInterrupt(
+          Effect.andThen(Deferred.succeed(started, undefined), Effect.never),
+          () => Deferred.await(released)
+        )
+        const caller = yield* Effect.forkChild(OEffect.disconnect(slowRelease))
+        yield* Deferred.await(started)
+        // the caller is interrupted at once, though the effect's release is still waiting
+        yield* Fiber.interrupt(caller)
+        assert.isTrue(Exit.hasInterrupts(yield* Fiber.await(caller)))
+        yield* Deferred.succeed(released, undefined)
+        assert.strictEqual(yield* OEffect.disconnect(Effect.succeed(5)), 5)
+      })
   )
 
   it.effect("withConfigProvider, data first and data last", () =>
@@ -143,10 +176,15 @@ describe("ConfigProvider", () => {
       assert.deepStrictEqual(value, Option.some("from env"))
       const flat = OConfigProvider.fromEnv()
       assert.isTrue(
-        Option.isNone(yield* OEffect.withConfigProvider(Config.option(OConfig.string("NO_SUCH_VAR_X1")), flat))
+        Option.isNone(
+          yield* OEffect.withConfigProvider(Config.option(OConfig.string("NO_SUCH_VAR_X1")), flat)
+        )
       )
       const map = OConfigProvider.fromMap(new Map([["a.b", "dotted"]]))
-      assert.strictEqual(yield* OEffect.withConfigProvider(Config.nested(OConfig.string("b"), "a"), map), "dotted")
+      assert.strictEqual(
+        yield* OEffect.withConfigProvider(Config.nested(OConfig.string("b"), "a"), map),
+        "dotted"
+      )
     })
   )
 })
@@ -165,7 +203,13 @@ describe("Cause", () => {
       assert.isTrue(OCause.isInterrupted(interrupted.cause) && OCause.isInterruptedOnly(interrupted.cause))
       assert.isFalse(OCause.isInterruptedOnly(both))
       assert.isTrue(OCause.isDie(died.cause) && !OCause.isDie(failed.cause))
-      const timedOut = yield* Effect.flip(Effect.timeout(Effect.never, "1 millis").pipe(Effect.forkChild, Effect.tap(() => TestClock.adjust("1 millis")), Effect.flatMap(Fiber.join)))
+      const timedOut = yield* Effect.flip(
+        Effect.timeout(Effect.never, "1 millis").pipe(
+          Effect.forkChild,
+          Effect.tap(() => TestClock.adjust("1 millis")),
+          Effect.flatMap(Fiber.join)
+        )
+      )
       assert.isTrue(OCause.isTimeoutException(timedOut))
     })
   )
@@ -193,11 +237,16 @@ describe("Schema and ParseResult", () => {
     const Plain = OSchema.declare((u: unknown): u is 1 => u === 1, { message: "not one" })
     const plain = OSchema.decodeUnknownEither(Plain)(2)
     assert.deepStrictEqual(
-      Either.isLeft(plain) ? ParseResult.ArrayFormatter.formatErrorSync(plain.left).map((i) => i.message) : [],
+      Either.isLeft(plain)
+        ? ParseResult.ArrayFormatter.formatErrorSync(plain.left).map((i) => i.message)
+        : [],
       ["not one"]
     )
     const bare = OSchema.decodeUnknownEither(OSchema.declare((u: unknown): u is 1 => u === 1))(2)
-    assert.strictEqual(Either.isLeft(bare) ? ParseResult.ArrayFormatter.formatErrorSync(bare.left).length : 0, 1)
+    assert.strictEqual(
+      Either.isLeft(bare) ? ParseResult.ArrayFormatter.formatErrorSync(bare.left).length : 0,
+      1
+    )
     assert.throws(() => OSchema.optionalWith(Schema.String, { exact: false } as never))
   })
 })
@@ -226,7 +275,10 @@ describe("Schedule", () => {
       const { seen, result } = yield* delays(schedule, 5)
       assert.deepStrictEqual(seen, [10, 10])
       assert.isTrue(Result.isFailure(result), "two retries, then the failure")
-      const longer = OSchedule.intersect(OSchedule.spaced(Duration.millis(5)), OSchedule.spaced(Duration.millis(20)))
+      const longer = OSchedule.intersect(
+        OSchedule.spaced(Duration.millis(5)),
+        OSchedule.spaced(Duration.millis(20))
+      )
       assert.deepStrictEqual((yield* delays(longer, 2)).seen, [20, 20])
     })
   )

@@ -11,7 +11,10 @@ import * as Effect from "effect/Effect"
 
 export * from "effect/ConfigProvider"
 
-const fromLookup = (lookup: (name: string) => string | undefined, pathDelim: string): ConfigProvider.ConfigProvider =>
+const fromLookup = (
+  lookup: (name: string) => string | undefined,
+  pathDelim: string
+): ConfigProvider.ConfigProvider =>
   ConfigProvider.make((path) =>
     Effect.sync(() => {
       const value = lookup(path.map(String).join(pathDelim))

@@ -4,6 +4,7 @@
  * with the adapter kernel's name (docs/effect4-design.md, "The seam") and deletes this file.
  */
 import * as ConfigProvider from "effect/ConfigProvider"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
@@ -15,11 +16,16 @@ export * from "effect/Effect"
  * Effect 3 `Effect.gen(self, body)` (`this` in the body is `self`) is Effect 4
  * `Effect.gen({ self }, body)`: Effect 4 would read a `self` field of the object given.
  */
-export const gen: typeof Effect.gen = function (...args: Array<unknown>) {
-  return args.length === 1
-    ? Effect.gen(args[0] as never)
-    : Effect.gen({ self: args[0] }, args[1] as never)
-} as never
+export const gen: typeof Effect.gen &
+  (<Self, Eff extends Effect.Effect<unknown, unknown, unknown>, AEff>(
+    self: Self,
+    body: (this: Self) => Generator<Eff, AEff, never>
+  ) => Effect.Effect<
+    AEff,
+    Eff extends Effect.Effect<infer _A, infer E, infer _R> ? E : never,
+    Eff extends Effect.Effect<infer _A, infer _E, infer R> ? R : never
+  >) = ((...args: Array<unknown>) =>
+  args.length === 1 ? Effect.gen(args[0] as never) : Effect.gen({ self: args[0] }, args[1] as never)) as never
 
 /** Effect 3 `Effect.async`: Effect 4 `Effect.callback` (same resume and cleanup contract). */
 export const async: <A, E = never, R = never>(
@@ -28,8 +34,13 @@ export const async: <A, E = never, R = never>(
 
 /** Effect 3 `Effect.zipRight`: Effect 4 `Effect.andThen` with an effect. */
 export const zipRight: {
-  <X, E2, R2>(that: Effect.Effect<X, E2, R2>): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<X, E | E2, R | R2>
-  <A, E, R, X, E2, R2>(self: Effect.Effect<A, E, R>, that: Effect.Effect<X, E2, R2>): Effect.Effect<X, E | E2, R | R2>
+  <X, E2, R2>(
+    that: Effect.Effect<X, E2, R2>
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<X, E | E2, R | R2>
+  <A, E, R, X, E2, R2>(
+    self: Effect.Effect<A, E, R>,
+    that: Effect.Effect<X, E2, R2>
+  ): Effect.Effect<X, E | E2, R | R2>
 } = Effect.andThen as never
 
 /** Effect 3 `Effect.catchAllCause`: Effect 4 `Effect.catchCause`. */
@@ -46,7 +57,9 @@ export const forkDaemon: typeof Effect.forkDetach = Effect.forkDetach
 
 /** Effect 3 `Effect.either`: Effect 4 `Effect.result`, as the overlay's Either. */
 export const either = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Either.Either<A, E>, never, R> =>
-  Effect.map(Effect.result(self), (r) => (Result.isSuccess(r) ? Either.right(r.success) : Either.left(r.failure)))
+  Effect.map(Effect.result(self), (r) =>
+    Result.isSuccess(r) ? Either.right(r.success) : Either.left(r.failure)
+  )
 
 /**
  * Effect 3 `Effect.disconnect`: runs `self` in a fiber of its own, so that interrupting the
@@ -60,19 +73,17 @@ export const disconnect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect
   )
 
 /** Effect 3 `Effect.timeoutFail`: Effect 4 `Effect.timeoutOrElse` failing with `onTimeout()`. */
-export const timeoutFail: {
-  <E2>(options: {
-    readonly duration: Parameters<typeof Effect.timeout>[0]
-    readonly onTimeout: () => E2
-  }): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | E2, R>
-} = (options) => (self) =>
+export const timeoutFail: <E2>(options: {
+  readonly duration: Duration.Input
+  readonly onTimeout: () => E2
+}) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | E2, R> = (options) => (self) =>
   Effect.timeoutOrElse(self, { duration: options.duration, orElse: () => Effect.fail(options.onTimeout()) })
 
 /** Effect 3 `Effect.withConfigProvider`: Effect 4 provides the `ConfigProvider` reference. */
 export const withConfigProvider: {
   (provider: ConfigProvider.ConfigProvider): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, provider: ConfigProvider.ConfigProvider): Effect.Effect<A, E, R>
-} = function (...args: Array<unknown>) {
+} = ((...args: Array<unknown>) => {
   if (args.length === 1)
     return (self: Effect.Effect<unknown, unknown, unknown>) =>
       Effect.provideService(self, ConfigProvider.ConfigProvider, args[0] as ConfigProvider.ConfigProvider)
@@ -81,4 +92,4 @@ export const withConfigProvider: {
     ConfigProvider.ConfigProvider,
     args[1] as ConfigProvider.ConfigProvider
   )
-} as never
+}) as never

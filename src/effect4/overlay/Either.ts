@@ -39,11 +39,15 @@ export const map: {
   return self._tag === "Right" ? right(f(self.right)) : self
 } as never
 
-const try_ = <A, E>(options: { readonly try: () => A; readonly catch: (error: unknown) => E }): Either<A, E> => {
+const try_ = <A, E>(options: {
+  readonly try: () => A
+  readonly catch: (error: unknown) => E
+}): Either<A, E> => {
   try {
     return right(options.try())
   } catch (error) {
     return left(options.catch(error))
   }
 }
+
 export { try_ as try }

@@ -18,7 +18,8 @@ export interface ArrayFormatterIssue {
 }
 
 const leafHook: SchemaIssue.LeafHook = (issue) => {
-  const annotations = "ast" in issue ? (issue.ast.annotations as Record<PropertyKey, unknown> | undefined) : undefined
+  const annotations =
+    "ast" in issue ? (issue.ast.annotations as Record<PropertyKey, unknown> | undefined) : undefined
   const message = annotations?.[messageFunction]
   return typeof message === "function"
     ? (message as (issue: { readonly actual: unknown }) => string)({ actual: issue.input })

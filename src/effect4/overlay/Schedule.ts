@@ -4,25 +4,31 @@
  * recur while both do, the longer delay). The port uses the kernel's names and deletes this
  * file.
  */
+import { dual } from "effect/Function"
 import * as Schedule from "effect/Schedule"
 
 export * from "effect/Schedule"
 
-type Any = Schedule.Schedule<unknown, never, unknown, unknown>
+type Combined<I1, E1, R1, I2, E2, R2> = Schedule.Schedule<unknown, I1 & I2, E1 | E2, R1 | R2>
 
-const pairwise =
-  (combine: (schedules: readonly [Any, Any]) => Any) =>
-  (...args: ReadonlyArray<unknown>): unknown =>
-    args.length === 1 ? (self: Any) => combine([self, args[0] as Any]) : combine([args[0] as Any, args[1] as Any])
+type Combinator = {
+  <O2, I2, E2, R2>(
+    that: Schedule.Schedule<O2, I2, E2, R2>
+  ): <O1, I1, E1, R1>(self: Schedule.Schedule<O1, I1, E1, R1>) => Combined<I1, E1, R1, I2, E2, R2>
+  <O1, I1, E1, R1, O2, I2, E2, R2>(
+    self: Schedule.Schedule<O1, I1, E1, R1>,
+    that: Schedule.Schedule<O2, I2, E2, R2>
+  ): Combined<I1, E1, R1, I2, E2, R2>
+}
 
 /** Effect 3 `Schedule.union`: Effect 4 `Schedule.min`. */
-export const union: {
-  (that: Any): (self: Any) => Any
-  (self: Any, that: Any): Any
-} = pairwise((schedules) => Schedule.min(schedules) as Any) as never
+export const union: Combinator = dual(
+  2,
+  (self: Schedule.Schedule<unknown>, that: Schedule.Schedule<unknown>) => Schedule.min([self, that])
+)
 
 /** Effect 3 `Schedule.intersect`: Effect 4 `Schedule.max`. */
-export const intersect: {
-  (that: Any): (self: Any) => Any
-  (self: Any, that: Any): Any
-} = pairwise((schedules) => Schedule.max(schedules) as Any) as never
+export const intersect: Combinator = dual(
+  2,
+  (self: Schedule.Schedule<unknown>, that: Schedule.Schedule<unknown>) => Schedule.max([self, that])
+)

@@ -4,6 +4,7 @@
  * (one `accepted`, `optional` and `decode` per line) and deletes this file.
  */
 import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 import * as Either from "./Either.js"
 
 export * from "effect/Schema"
@@ -20,22 +21,27 @@ type DeclareAnnotations<A> = Omit<Schema.Annotations.Declaration<A>, "message"> 
 }
 
 /** Effect 3 `Schema.declare(is, annotations)`, whose `message` may be a function of the issue. */
-export const declare = <A>(is: (u: unknown) => u is A, annotations?: DeclareAnnotations<A>): Schema.declare<A> => {
-  if (annotations === undefined || typeof annotations.message !== "function") return Schema.declare(is, annotations as never)
+export const declare = <A>(
+  is: (u: unknown) => u is A,
+  annotations?: DeclareAnnotations<A>
+): Schema.declare<A> => {
+  if (annotations === undefined || typeof annotations.message !== "function")
+    return Schema.declare(is, annotations as never)
   const { message, ...rest } = annotations
   return Schema.declare(is, { ...rest, [messageFunction]: message } as never)
 }
 
 /** Effect 3 `Schema.optionalWith(schema, { exact: true })`: Effect 4 `Schema.optionalKey`. */
 export const optionalWith = <S extends Schema.Top>(schema: S, options: { readonly exact: true }) => {
-  if (options.exact !== true) throw new Error("the Effect 4 overlay supports optionalWith with { exact: true } only")
+  if (options.exact !== true)
+    throw new Error("the Effect 4 overlay supports optionalWith with { exact: true } only")
   return Schema.optionalKey(schema)
 }
 
 /** Effect 3 `Schema.decodeUnknownEither`: Effect 4 `Schema.decodeUnknownResult`, as the overlay's Either. */
 export const decodeUnknownEither =
-  <S extends Schema.Decoder<unknown>>(schema: S, options?: Schema.ParseOptions) =>
-  (input: unknown, overrides?: Schema.ParseOptions): Either.Either<S["Type"], Schema.SchemaError> => {
+  <S extends Schema.Decoder<unknown>>(schema: S, options?: SchemaAST.ParseOptions) =>
+  (input: unknown, overrides?: SchemaAST.ParseOptions): Either.Either<S["Type"], Schema.SchemaError> => {
     const result = Schema.decodeUnknownResult(schema, { ...options, reportInput: true })(input, overrides)
     return result._tag === "Success" ? Either.right(result.success) : Either.left(result.failure)
   }
