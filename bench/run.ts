@@ -4,14 +4,16 @@
  * one table with ratios and targets, and writes the same to bench/results.json.
  *
  * Sections: throughput (bench/cases.ts), disabled level, caller-side and end-to-end latency
- * (bench/latency.ts), burst memory and soak (bench/memory.ts). A full run takes about 20
- * minutes, 10 of them the soak; BENCH_QUICK=1 is a smoke run of about two minutes.
+ * (bench/latency.ts), burst memory and soak (bench/memory.ts), a storm of waiting fibers
+ * (bench/storm.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
+ * smoke run of about two minutes.
  *
- * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,disabled,caller,e2e,burst,soak,
+ * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,disabled,caller,e2e,burst,soak,storm,
  * BENCH_CASES=<throughput cases> (pino and fapilog-facade always run),
  * BENCH_EVENTS (throughput events, default 300000), BENCH_ROUNDS (default 7),
  * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_RATE
- * (default 50000), BENCH_RESULTS (output path, default bench/results.json).
+ * (default 50000), BENCH_STORM_FIBERS (default 100000), BENCH_STORM_SINK_MS (default 20),
+ * BENCH_RESULTS (output path, default bench/results.json).
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -36,7 +38,9 @@ const config = {
   rate: env("BENCH_RATE", 50_000, 50_000),
   e2eSeconds: env("BENCH_E2E_SECONDS", 10, 1),
   burstEvents: env("BENCH_BURST_EVENTS", 10_000_000, 300_000),
-  soakSeconds: env("BENCH_SOAK_SECONDS", 600, 10)
+  soakSeconds: env("BENCH_SOAK_SECONDS", 600, 10),
+  stormFibers: env("BENCH_STORM_FIBERS", 100_000, 20_000),
+  stormSinkMs: env("BENCH_STORM_SINK_MS", 20, 20)
 }
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim())
 const enabled = (section: string): boolean => only === undefined || only.includes(section)
@@ -64,7 +68,8 @@ const runOne = (script: string, name: string, events: number, nodeFlags: Readonl
         FAPILOG_LEVEL: "",
         FAPILOG_SINKS: "",
         BENCH_RATE: String(config.rate),
-        BENCH_SOAK_SECONDS: String(config.soakSeconds)
+        BENCH_SOAK_SECONDS: String(config.soakSeconds),
+        BENCH_STORM_SINK_MS: String(config.stormSinkMs)
       }
     }
   )
@@ -489,6 +494,37 @@ if (enabled("soak")) {
     met: growth < 1,
     metrics: c.metrics,
     series: c.series
+  })
+}
+
+// ---- a storm of waiting fibers -------------------------------------------------------------
+
+if (enabled("storm")) {
+  const floor = runOne("storm.ts", "storm-floor", config.stormFibers)
+  const info = runOne("storm.ts", "storm-info", config.stormFibers)
+  const seconds = (ms: number) => `${fmt(ms / 1000, 1)} s`
+  const f = floor.metrics
+  const m = info.metrics
+  const vsSink = (m.ms as number) / (m.sinkMs as number)
+  rows.push({
+    section: "storm",
+    case: "effect-floor",
+    description: `${fmt(config.stormFibers)} fibers each suspended once and resumed 1024 per ${config.stormSinkMs} ms, no logger: what Effect itself costs`,
+    value: Number(((f.ms as number) / (f.sinkMs as number)).toFixed(2)),
+    unit: "x sink time",
+    display: `${seconds(f.ms as number)} (${((f.ms as number) / (f.sinkMs as number)).toFixed(2)}x the ${seconds(f.sinkMs as number)} of the gate) · heap ${fmt(f.peakHeapMiB as number)} MiB`,
+    metrics: f
+  })
+  rows.push({
+    section: "storm",
+    case: "fapilog-effect-info",
+    description: `${fmt(config.stormFibers)} fibers, one Fapilog.info each, into an async sink taking ${config.stormSinkMs} ms per batch (overflow block)`,
+    value: Number(vsSink.toFixed(2)),
+    unit: "x sink time",
+    display: `${seconds(m.ms as number)} (${vsSink.toFixed(2)}x the sink's ${seconds(m.sinkMs as number)}; ${((m.ms as number) / (f.ms as number)).toFixed(2)}x the floor) · heap ${fmt(m.peakHeapMiB as number)} MiB · accepted ${fmt(m.accepted as number)} = written ${fmt(m.written as number)} + lost ${fmt(m.lost as number)}, refused ${fmt(m.refused as number)}`,
+    target: "< 2x the sink's own time",
+    met: vsSink < 2,
+    metrics: { ...m, vsFloor: ratio((m.ms as number) / (f.ms as number)) }
   })
 }
 

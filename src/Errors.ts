@@ -57,10 +57,18 @@ export class ConfigError extends Data.TaggedError("ConfigError")<{
 /**
  * A sink could not be opened or failed to write.
  *
+ * A write that failed part way sets `written`: the first `written` events of the batch
+ * were written (in the batch's order), the rest were not. fapilog then counts those as
+ * written and hands only the rest to the fallback, or retries only the rest for an
+ * asynchronous sink. Without `written`, nothing of the batch counts as written.
+ *
  * @example
  * ```ts
  * import { Errors } from "fapilog"
  * const e = new Errors.SinkError({ sink: "file:/var/log/app.log", reason: "open failed", cause: new Error("EACCES") })
+ *
+ * // in a sink's write: the first 3 events of the batch went out, then the disk was full
+ * const partial = new Errors.SinkError({ sink: "archive", reason: "disk full", written: 3 })
  * ```
  * @since 0.1.0
  * @category errors
@@ -69,6 +77,8 @@ export class SinkError extends Data.TaggedError("SinkError")<{
   readonly sink: string
   readonly reason: string
   readonly cause?: unknown
+  /** Events at the start of the batch written before the failure (a partial write). */
+  readonly written?: number | undefined
 }> {
   override get message(): string {
     const cause = this.cause instanceof Error ? `: ${this.cause.message}` : ""

@@ -1,7 +1,8 @@
 /**
- * Plugins: third-party (and first-party) packages that add sinks or enrichers. A plugin is a
- * typed object with its metadata, a config Schema and a scoped constructor; settings name it
- * by `type` (`{ type: "loki", url }`) and fapilog loads `@fapilog/<type>` or
+ * Plugins: third-party (and first-party) packages that add sinks, enrichers, processors or
+ * formatters. A plugin is a typed object with its metadata, a config Schema and a scoped
+ * constructor; settings name it by `type` (`sinks: [{ type: "loki", url }]`,
+ * `processors: [{ type: "pii" }]`, `format: "gelf"`) and fapilog loads `@fapilog/<type>` or
  * `fapilog-plugin-<type>`, checks its `apiVersion`, validates the config, then opens it in
  * the logger's scope.
  *
@@ -30,8 +31,10 @@ import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { Named } from "./Enricher.js"
 import type { ConfigError, SinkError } from "./Errors.js"
+import type { Formatter } from "./Formatter.js"
 import * as configSchema from "./internal/configSchema.js"
 import * as internal from "./internal/plugin.js"
+import type { Processor } from "./Processor.js"
 import type { Sink } from "./Sink.js"
 
 /**
@@ -51,17 +54,19 @@ import type { Sink } from "./Sink.js"
 export const apiVersion: string = internal.apiVersion
 
 /**
- * The kinds of plugin.
+ * The kinds of plugin: a sink (where lines go, in `sinks`), an enricher (fields added to
+ * every event, in `enrichers`), a processor (filters, changes or drops events before every
+ * sink, in `processors`), a formatter (one event to one line, named by a `format`).
  *
  * @example
  * ```ts
  * import type { Plugin } from "fapilog"
- * const kind: Plugin.Kind = "sink"
+ * const kind: Plugin.Kind = "processor"
  * ```
  * @since 0.1.0
  * @category models
  */
-export type Kind = "sink" | "enricher"
+export type Kind = "sink" | "enricher" | "processor" | "formatter"
 
 /**
  * What is known about a plugin without running it (also found, as the `fapilog` field, in
@@ -149,6 +154,55 @@ export interface EnricherPlugin<A = unknown, I = A> extends Meta {
 }
 
 /**
+ * A processor plugin: validated config in, a `Processor` out (the public contract:
+ * `process` per event or `processBatch` per batch, with optional `order`, `onError`, `tick`
+ * and `flush`). `onError` here is the plugin's own default for what happens to an event the
+ * processor cannot process, **including while its start has failed**: "pass" (the event
+ * goes on unprocessed, the default) or "drop" (fail closed: what a compliance processor,
+ * such as one removing personal data, declares). A settings entry's `onError` overrides it.
+ * Any failure of `make` counts as a failed start; its drops and failures are reported under
+ * the plugin's type.
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from "fapilog"
+ * declare const pii: Plugin.ProcessorPlugin<{ readonly keys: ReadonlyArray<string> }>
+ * pii.kind // "processor"
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProcessorPlugin<A = unknown, I = A> extends Meta {
+  readonly kind: "processor"
+  readonly config: Schema.Schema<A, I>
+  /** What happens to an event it cannot process, its start failing included; default "pass". */
+  readonly onError?: "pass" | "drop" | undefined
+  readonly make: (config: A, context: Context) => Effect.Effect<Processor, unknown, Scope.Scope>
+}
+
+/**
+ * A formatter plugin: validated config in, a `Formatter` (`{ name, format(event) => line }`)
+ * out, usable wherever a format is named (`format: "gelf"`, the logger's or a sink's). A
+ * line that is not a string or holds a newline counts as a failure for that event: the event
+ * is written as fapilog's fallback JSON line instead, and reported. Any failure of `make`
+ * counts as a failed start: its sinks then write JSON lines (the `json` format).
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from "fapilog"
+ * declare const gelf: Plugin.FormatterPlugin<{ readonly host?: string }>
+ * gelf.kind // "formatter"
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface FormatterPlugin<A = unknown, I = A> extends Meta {
+  readonly kind: "formatter"
+  readonly config: Schema.Schema<A, I>
+  readonly make: (config: A, context: Context) => Effect.Effect<Formatter, unknown, Scope.Scope>
+}
+
+/**
  * Any plugin, its config type erased (the loader decodes the config with the plugin's own
  * Schema before calling `make`).
  *
@@ -170,6 +224,17 @@ export type Plugin =
       readonly kind: "enricher"
       readonly config: Schema.Schema.AnyNoContext
       readonly make: (config: never, context: Context) => Effect.Effect<Named, SinkError, Scope.Scope>
+    })
+  | (Meta & {
+      readonly kind: "processor"
+      readonly config: Schema.Schema.AnyNoContext
+      readonly onError?: "pass" | "drop" | undefined
+      readonly make: (config: never, context: Context) => Effect.Effect<Processor, unknown, Scope.Scope>
+    })
+  | (Meta & {
+      readonly kind: "formatter"
+      readonly config: Schema.Schema.AnyNoContext
+      readonly make: (config: never, context: Context) => Effect.Effect<Formatter, unknown, Scope.Scope>
     })
 
 /**
@@ -250,13 +315,80 @@ export const enricher = <A, I>(plugin: Omit<EnricherPlugin<A, I>, "kind">): Enri
 })
 
 /**
+ * Declares a processor plugin: `make` returns a `Processor`, which runs after the built-in
+ * processors, by its `order`, before every sink. Declare `onError: "drop"` for a processor
+ * that must never let an unprocessed event through (its start failing included).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Plugin, Processor } from "fapilog"
+ *
+ * export const plugin = Plugin.processor({
+ *   name: "fapilog-plugin-pii",
+ *   type: "pii",
+ *   version: "1.0.0",
+ *   apiVersion: "1.0",
+ *   description: "Removes the listed fields",
+ *   onError: "drop",
+ *   config: Schema.Struct({ keys: Schema.Array(Schema.String) }),
+ *   make: ({ keys }) =>
+ *     Effect.succeed(
+ *       Processor.make("pii", (event) => {
+ *         const fields = { ...event.fields }
+ *         for (const k of keys) delete fields[k]
+ *         return { ...event, fields }
+ *       })
+ *     )
+ * })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const processor = <A, I>(plugin: Omit<ProcessorPlugin<A, I>, "kind">): ProcessorPlugin<A, I> => ({
+  ...plugin,
+  kind: "processor"
+})
+
+/**
+ * Declares a formatter plugin: `make` returns a `Formatter`, named in settings by the
+ * plugin's type (`format: "gelf"`).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Formatter, Plugin } from "fapilog"
+ *
+ * export const plugin = Plugin.formatter({
+ *   name: "fapilog-plugin-upper",
+ *   type: "upper",
+ *   version: "1.0.0",
+ *   apiVersion: "1.0",
+ *   description: "LEVEL message, as JSON strings",
+ *   config: Schema.Struct({}),
+ *   make: () =>
+ *     Effect.succeed(Formatter.make("upper", (e) => `${e.level.toUpperCase()} ${JSON.stringify(e.message)}`))
+ * })
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const formatter = <A, I>(plugin: Omit<FormatterPlugin<A, I>, "kind">): FormatterPlugin<A, I> => ({
+  ...plugin,
+  kind: "formatter"
+})
+
+/**
  * Opens a plugin passed by the code itself, without discovery (what bundled applications
  * use): checks its `apiVersion`, the allow/deny lists of the logger opening it, and decodes
  * `config` with the plugin's Schema (each problem is a `ConfigError` issue naming the
- * plugin and the field), then starts it in the current scope. The result goes straight into
- * `sinks`. A start that fails does not fail the logger: it is reported on diagnostics and
- * the sink fails its writes (so retries, the circuit breaker, the fallback sink and
- * `health()` show it) while the start is retried every few seconds.
+ * plugin and the field), then starts it in the current scope. A sink goes straight into
+ * `sinks`; a processor into `Processor.layerEffect` (Effect programs); a formatter into a
+ * sink's `format` (`Sink.stdout({ format })`). A start that fails does not fail the logger:
+ * it is reported on diagnostics and a sink fails its writes (so retries, the circuit
+ * breaker, the fallback sink and `health()` show it) while the start is retried every few
+ * seconds; a processor passes or drops events, as its `onError` says, while its start is
+ * retried; an enricher adds nothing; a formatter writes JSON lines.
  *
  * @example
  * ```ts
@@ -271,10 +403,13 @@ export const enricher = <A, I>(plugin: Omit<EnricherPlugin<A, I>, "kind">): Enri
 export const open: {
   <A, I>(plugin: SinkPlugin<A, I>, config: I): Effect.Effect<Sink, ConfigError, Scope.Scope>
   <A, I>(plugin: EnricherPlugin<A, I>, config: I): Effect.Effect<Named, ConfigError, Scope.Scope>
+  <A, I>(plugin: ProcessorPlugin<A, I>, config: I): Effect.Effect<Processor, ConfigError, Scope.Scope>
+  <A, I>(plugin: FormatterPlugin<A, I>, config: I): Effect.Effect<Formatter, ConfigError, Scope.Scope>
 } = internal.open as never
 
 /**
- * A `sinks` or `enrichers` entry naming a plugin by its type, made by {@link entry}.
+ * A `sinks`, `enrichers` or `processors` entry, or a `format`, naming a plugin by its type,
+ * made by {@link entry}.
  *
  * @example
  * ```ts
@@ -288,8 +423,8 @@ export const open: {
 export type Entry = internal.Entry
 
 /**
- * What {@link entry} takes besides the type: the plugin's config, and `level` (this sink's
- * threshold) for a sink.
+ * What {@link entry} takes besides the type: the plugin's config, and the keys fapilog reads
+ * itself: `level` (this sink's threshold) for a sink, `order` and `onError` for a processor.
  *
  * @example
  * ```ts
@@ -302,13 +437,14 @@ export type Entry = internal.Entry
 export type EntryConfig = internal.EntryConfig
 
 /**
- * Names a plugin in `sinks` (or `enrichers`, for an enricher plugin) when its package adds no
- * types to the settings: `{ type, ...config }`, which a plain object literal with an unknown
- * `type` is not (so a misspelt built-in type still fails to compile). A plugin whose package
- * augments `PluginSinks` (such as `@fapilog/loki`) is written as a plain object instead, with
- * its options checked by the compiler. Either way the plugin is found by its type when the
- * logger starts and its config validated with the plugin's Schema; problems are named by
- * their path in the settings.
+ * Names a plugin in `sinks` (or `enrichers`, `processors`, or as a `format`, for those
+ * kinds) when its package adds no types to the settings: `{ type, ...config }`, which a
+ * plain object literal with an unknown `type` is not (so a misspelt built-in type still
+ * fails to compile). A plugin whose package augments `PluginSinks` (such as `@fapilog/loki`),
+ * `PluginEnrichers`, `PluginProcessors` or `PluginFormatters` is written as a plain object
+ * (or, for a formatter, its type) instead, with its options checked by the compiler. Either
+ * way the plugin is found by its type when the logger starts and its config validated with
+ * the plugin's Schema; problems are named by their path in the settings.
  *
  * @example
  * ```ts
@@ -316,7 +452,9 @@ export type EntryConfig = internal.EntryConfig
  *
  * const log = await createLogger({
  *   sinks: ["stdout", Plugin.entry("kafka", { brokers: ["k1:9092"], topic: "logs", level: "warn" })],
- *   enrichers: [Plugin.entry("geo", { precision: 2 })]
+ *   enrichers: [Plugin.entry("geo", { precision: 2 })],
+ *   processors: [Plugin.entry("pii", { keys: ["ssn"], onError: "drop" })],
+ *   format: Plugin.entry("cef", { vendor: "acme" })
  * })
  * ```
  * @since 0.1.0

@@ -149,6 +149,96 @@ export interface PluginSinks {}
 export interface PluginEnrichers {}
 
 /**
+ * The config of each processor plugin that declares its types, by plugin type: what
+ * {@link PluginSinks} is for sinks, for `processors` entries. fapilog adds `order` and
+ * `onError` to every entry (see {@link PluginProcessorSetting}).
+ *
+ * @example
+ * ```ts
+ * declare module "fapilog" {
+ *   interface PluginProcessors {
+ *     pii: { readonly keys: ReadonlyArray<string> }
+ *   }
+ * }
+ * // with this package imported: processors: [{ type: "pii", keys: ["ssn"], onError: "drop" }]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by plugin packages (declaration merging)
+export interface PluginProcessors {}
+
+/**
+ * The config of each formatter plugin that declares its types, by plugin type: with the
+ * package imported, its type is a `format` (top-level or a sink's) that type-checks, and so
+ * is `{ type, ...config }`.
+ *
+ * @example
+ * ```ts
+ * declare module "fapilog" {
+ *   interface PluginFormatters {
+ *     gelf: { readonly host?: string | undefined }
+ *   }
+ * }
+ * // with this package imported: format: "gelf", or format: { type: "gelf", host: "api-1" }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by plugin packages (declaration merging)
+export interface PluginFormatters {}
+
+/**
+ * One entry of `processors`: a processor object (`Processor.make(...)`, or
+ * `{ name, process }` / `{ name, processBatch }`) or a processor plugin entry (see
+ * {@link PluginProcessorSetting}).
+ *
+ * @example
+ * ```ts
+ * import { Plugin, Processor, type Settings } from "fapilog"
+ * const processors: ReadonlyArray<Settings.ProcessorSetting> = [
+ *   Processor.make("no-trace", (e) => (e.level === "trace" ? undefined : e)),
+ *   Plugin.entry("pii", { keys: ["ssn"], onError: "drop" })
+ * ]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type ProcessorSetting = internal.ProcessorSetting
+
+/**
+ * A processor provided by a plugin, in code: `{ type, order?, onError?, ...config }` for a
+ * plugin whose package declares its config in {@link PluginProcessors}, or
+ * `Plugin.entry(type, config)` for any other. `order` (where it runs) and `onError` (what
+ * happens to an event it cannot process, including while its start has failed: "pass" or
+ * "drop") are read by fapilog; every other key is the plugin's config.
+ *
+ * @example
+ * ```ts
+ * import { Plugin, type Settings } from "fapilog"
+ * const pii: Settings.PluginProcessorSetting = Plugin.entry("pii", { keys: ["ssn"], onError: "drop", order: -50 })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type PluginProcessorSetting = internal.PluginProcessorSetting
+
+/**
+ * A `format` (the logger's, or a sink's): `"json"`, `"logfmt"`, `"pretty"`, `"minimal"`, or a
+ * formatter plugin: its type (for a plugin that declares it in {@link PluginFormatters}),
+ * `{ type, ...config }`, or `Plugin.entry(type, config)` for any other.
+ *
+ * @example
+ * ```ts
+ * import { Plugin, type Settings } from "fapilog"
+ * const formats: ReadonlyArray<Settings.FormatSetting> = ["logfmt", Plugin.entry("cef", { vendor: "acme" })]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type FormatSetting = internal.FormatSetting
+
+/**
  * One entry of `enrichers`: a function, a `{ name, enrich }` object, or an enricher plugin
  * entry: `{ type, ...config }` for a plugin that declares its config in
  * {@link PluginEnrichers}, `Plugin.entry(type, config)` for any other.

@@ -75,6 +75,15 @@ export interface Sink {
   readonly flush?: Effect.Effect<void> | undefined
   /** The sink's own view of its state, when it knows more than fapilog sees (an outage behind a queue). */
   readonly health?: (() => State) | undefined
+  /**
+   * For asynchronous sinks with durable storage of their own (a network sink's spool): keeps
+   * `batch` there now, synchronously, without waiting for the sink's queue, and delivers it
+   * later; returns false when it cannot (its disk budget is spent), having counted what it
+   * gave up in its own `State.lost`. Under `overflow: "block"`, once the backlog of the
+   * asynchronous sinks is full, callers that cannot wait (the Promise facade, `Effect.log*`)
+   * have their batches spilled instead of refused, when every asynchronous sink can spill.
+   */
+  readonly spill?: ((batch: Batch) => boolean) | undefined
 }
 
 /**
@@ -92,6 +101,12 @@ export interface Sink {
 export interface State {
   readonly status: "ok" | "degraded" | "circuit-open"
   readonly detail?: string | undefined
+  /**
+   * Events the sink gave up after taking them (a network sink: refused by the server,
+   * unencodable, its spool full, or found damaged in its spool). fapilog adds them to
+   * `lost` in its stats, under the sink's name in `lostBy`.
+   */
+  readonly lost?: number | undefined
 }
 
 /**
@@ -190,6 +205,13 @@ export const discard: Sink = internal.discard
 /**
  * Appends to a file (created with mode 0640, parent directories created). The descriptor
  * belongs to the enclosing `Scope` and is closed after the pipeline has drained.
+ *
+ * Several processes may write one path, with or without rotation: with `maxBytes` or
+ * `interval` they coordinate through `<path>.lock` and `<path>.writers`, so that no line is
+ * lost, repeated or torn (see docs/sinks.md, "Several processes"). A write cut short by a
+ * full disk leaves the file ending with the last whole event and fails with a `SinkError`
+ * whose `written` counts the events in the file. A file found ending inside a line (a
+ * crash in the middle of a write) gets its newline before the first new event.
  *
  * @example
  * ```ts

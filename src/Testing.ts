@@ -1,5 +1,5 @@
 /**
- * The test kit for sinks, enrichers and plugins (`fapilog/testing`): event and batch
+ * The test kit for sinks, enrichers, processors, formatters and plugins (`fapilog/testing`): event and batch
  * factories that build exactly what the pipeline hands to sinks, the memory sink, a
  * catalogue of hostile values, and conformance suites that run in any test runner (they are
  * Effects failing with the first rule broken).
@@ -336,3 +336,129 @@ export const pluginConformance: (
       | undefined
   }
 ) => Effect.Effect<ConformanceReport, ConformanceError> = conformance.pluginConformance
+
+/**
+ * The rules of {@link processorConformance}.
+ *
+ * @example
+ * ```ts
+ * import type * as Testing from "fapilog/testing"
+ * const skip: ReadonlyArray<Testing.ProcessorRule> = ["flush"]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type ProcessorRule = conformance.ProcessorRule
+
+/**
+ * What {@link processorConformance} needs: the processor, or a scoped Effect that opens it
+ * (`Plugin.open(plugin, config)`); optionally events typical for it and `drops`, which of
+ * them it drops (its contract), rules to skip, and a timeout for opening it.
+ *
+ * @example
+ * ```ts
+ * import { Processor } from "fapilog"
+ * import type * as Testing from "fapilog/testing"
+ *
+ * const options: Testing.ProcessorConformanceOptions = {
+ *   make: Processor.make("no-debug", (e) => (e.level === "debug" ? undefined : e)),
+ *   drops: (e) => e.level === "debug"
+ * }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type ProcessorConformanceOptions = conformance.ProcessorConformanceOptions
+
+/**
+ * Runs the processor conformance suite, with events built and frozen as the pipeline hands
+ * them to processors, and fails with the first rule broken: `shape` (a name, exactly one of
+ * `process` and `processBatch`, valid `order`, `onError`, `tick`, `flush`); `never-throws`
+ * (hostile events: cycles, BigInt, throwing getters and proxies, huge and deep values,
+ * control characters; and typical ones, alone and in batches); `returns-events` (undefined
+ * or an event, an array of events from `processBatch`); `keeps-ids` (what comes out is an
+ * event given, or a new one carrying its id, at most once: sinks de-duplicate by id; new
+ * events go through `context.emit`); `order` (within and across batches); `no-mutation` (the
+ * events given are left as they were, nested fields included); `serializable` (what the
+ * pipeline's processor stage makes of its output is written as valid JSON lines); `flush`
+ * (`tick` and `flush` do not throw; a flush reports what is held, once); `drop-accounting`
+ * (with `drops`: exactly those events are dropped, and counted under its name, as
+ * `stats().filteredBy` will show).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Processor } from "fapilog"
+ * import * as Testing from "fapilog/testing"
+ *
+ * const noDebug = Processor.make("no-debug", (e) => (e.level === "debug" ? undefined : e))
+ * await Effect.runPromise(Testing.processorConformance({ make: noDebug, drops: (e) => e.level === "debug" }))
+ * ```
+ * @since 0.1.0
+ * @category conformance
+ */
+export const processorConformance: (
+  options: ProcessorConformanceOptions
+) => Effect.Effect<ConformanceReport, ConformanceError> = conformance.processorConformance
+
+/**
+ * The rules of {@link formatterConformance}.
+ *
+ * @example
+ * ```ts
+ * import type * as Testing from "fapilog/testing"
+ * const skip: ReadonlyArray<Testing.FormatterRule> = ["pure"]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type FormatterRule = conformance.FormatterRule
+
+/**
+ * What {@link formatterConformance} needs: the formatter, or a scoped Effect that opens it
+ * (`Plugin.open(plugin, config)`); optionally `check`, which says whether one line conforms
+ * to the format's own specification, more events, rules to skip, and a timeout for opening it.
+ *
+ * @example
+ * ```ts
+ * import { Formatter } from "fapilog"
+ * import type * as Testing from "fapilog/testing"
+ *
+ * const options: Testing.FormatterConformanceOptions = {
+ *   make: Formatter.json,
+ *   check: (line) => (line.startsWith("{") ? undefined : "not a JSON object")
+ * }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type FormatterConformanceOptions = conformance.FormatterConformanceOptions
+
+/**
+ * Runs the formatter conformance suite, with events built as a batch hands them to
+ * formatters (hostile ones included), and fails with the first rule broken: `shape` (a
+ * name and a `format` function), `never-throws`, `returns-string`, `one-line` (a non-empty
+ * line without a newline or carriage return: one event is one line), `utf8` (no lone
+ * surrogate: the line encodes to UTF-8 as it is), `pure` (the same event gives the same
+ * line), `no-mutation` (the event is left as it was), and with `check`, `valid-line` (each
+ * line conforms to the format's specification).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Formatter } from "fapilog"
+ * import * as Testing from "fapilog/testing"
+ *
+ * await Effect.runPromise(
+ *   Testing.formatterConformance({
+ *     make: Formatter.logfmt(),
+ *     check: (line) => (/^timestamp=/.test(line) ? undefined : "does not start with timestamp=")
+ *   })
+ * )
+ * ```
+ * @since 0.1.0
+ * @category conformance
+ */
+export const formatterConformance: (
+  options: FormatterConformanceOptions
+) => Effect.Effect<ConformanceReport, ConformanceError> = conformance.formatterConformance

@@ -236,6 +236,19 @@ describe("Fapilog layer", () => {
     })
   )
 
+  it.live(
+    "a sink Effect that never completes fails the layer after plugins.timeoutMs, naming the entry",
+    () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.log("never").pipe(
+          Effect.provide(Fapilog.layer({ sinks: [Effect.never], plugins: { timeoutMs: 50 } })),
+          Effect.flip
+        )
+        assert.strictEqual(error._tag, "SinkError")
+        assert.strictEqual((error as Errors.SinkError).sink, "sinks[0]")
+      })
+  )
+
   it.effect("the config provider can be swapped", () =>
     Effect.gen(function* () {
       const memory = Sink.memory()

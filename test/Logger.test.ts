@@ -1,6 +1,7 @@
 import * as path from "node:path"
 import { setTimeout as realSleep } from "node:timers/promises"
 import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { vi } from "vitest"
 import { createLogger, Errors, Sink, withContext } from "../src/index.js"
 import { readLines, runScript } from "./support/script.js"
@@ -172,6 +173,24 @@ describe("createLogger", () => {
 })
 
 describe("processes", () => {
+  it("a sink whose construction never completes fails createLogger after plugins.timeoutMs, naming it", async () => {
+    let released = false
+    const hanging = Effect.acquireRelease(Effect.void, () => Effect.sync(() => (released = true))).pipe(
+      Effect.zipRight(Effect.never)
+    )
+    const uninterruptible = Effect.uninterruptible(Effect.async<Sink.Sink>(() => {}))
+    for (const [i, sink] of [hanging, uninterruptible].entries()) {
+      const error = await createLogger({ sinks: [Sink.memory(), sink], plugins: { timeoutMs: 50 } }).then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      assert.instanceOf(error, Errors.SinkError, `entry ${i}`)
+      assert.strictEqual((error as Errors.SinkError).sink, "sinks[1]")
+      assert.match((error as Error).message, /did not complete within 50 ms/)
+    }
+    assert.isTrue(released, "what the construction had acquired is released")
+  })
+
   it("zero configuration writes JSON lines to stdout", () => {
     const r = runScript(`
       import { createLogger } from "$FAPILOG"

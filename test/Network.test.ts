@@ -7,7 +7,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { createLogger, type Logger, Plugin, type Settings } from "../src/index.js"
+import { createLogger, Fapilog, type Logger, Plugin, type Settings } from "../src/index.js"
 import { approximateBytes, parseRetryAfter } from "../src/internal/network.js"
 import type { LogEvent } from "../src/LogEvent.js"
 import * as Network from "../src/Network.js"
@@ -677,8 +677,151 @@ for (const [way, logger] of Object.entries(ways)) {
         ])
       }).pipe(Effect.scoped)
     )
+
+    it.live(
+      "under block, the facade past the full backlog spills to the spool: nothing refused, all delivered once",
+      () =>
+        Effect.gen(function* () {
+          const { server, release } = yield* gatedReceiver
+          const dir = tmpDir()
+          const log = yield* Effect.promise(() =>
+            logger(
+              {
+                url: server.url,
+                capacity: 4,
+                batch: { maxEvents: 4, maxWaitMs: 0 },
+                spool: { directory: dir }
+              },
+              // a backlog of 4 x 4 events: the sink holds every answer, so the 300 calls outrun it
+              { capacity: 4, fallback: "null" }
+            )
+          )
+          const n = 300
+          for (let i = 0; i < n; i++) log.info(`s${i}`)
+          const mid = log.stats()
+          release()
+          yield* Effect.promise(() => log.flush())
+          yield* waitFor(() => messages(server.accepted()).length >= n)
+          yield* Effect.promise(() => log.close())
+          assert.strictEqual(mid.refused, 0, "nothing refused while the spool had room")
+          assert.strictEqual(mid.accepted, n)
+          const got = messages(server.accepted()).filter((m) => m.startsWith("s"))
+          assert.strictEqual(got.length, n, "each delivered once")
+          assert.deepStrictEqual(
+            [...new Set(got)].sort(),
+            Array.from({ length: n }, (_, i) => `s${i}`).sort()
+          )
+          assert.strictEqual(log.stats().lost, 0)
+        }).pipe(Effect.scoped)
+    )
+
+    it.live(
+      "events found damaged in the spool at start are counted in the logger's lost, under the sink's name",
+      () =>
+        Effect.gen(function* () {
+          const { url: down } = yield* unreachable
+          const dir = tmpDir()
+          const config = { batch: { maxWaitMs: 0, maxEvents: 3 }, ...giveUpAtOnce, spool: { directory: dir } }
+          const first = yield* Effect.promise(() => logger({ url: down, ...config }, { fallback: "null" }))
+          for (let i = 0; i < 7; i++) first.info(`d${i}`)
+          yield* Effect.promise(() => first.close())
+          // a flipped bit in the second request, d3 to d5
+          const file = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith(".spool")) as string)
+          const bytes = fs.readFileSync(file)
+          const at = bytes.indexOf('"d4"')
+          bytes[at + 1] = "x".charCodeAt(0)
+          fs.writeFileSync(file, bytes)
+          const server = yield* receiver()
+          const second = yield* Effect.promise(() =>
+            logger({ url: server.url, ...config }, { fallback: "null" })
+          )
+          yield* waitFor(() => messages(server.accepted()).length === 4)
+          const stats = second.stats()
+          yield* Effect.promise(() => second.close())
+          arrived(server, ["d0", "d1", "d2", "d6"])
+          assert.strictEqual(stats.lost, 3)
+          assert.deepStrictEqual(stats.lostBy, { net: 3 })
+          assert.isTrue(
+            fs.readdirSync(dir).some((f) => f.includes(".damaged-")),
+            "the damaged file is kept"
+          )
+        }).pipe(Effect.scoped)
+    )
   })
 }
+
+describe("spilling past the pipeline's backlog", () => {
+  it.live("Effect.log* under block spills to the spool instead of being refused; counts add up", () =>
+    Effect.gen(function* () {
+      const { server, release } = yield* gatedReceiver
+      const sink = yield* open(server.url, {
+        capacity: 4,
+        batch: { maxEvents: 4, maxWaitMs: 0 },
+        spool: { directory: tmpDir() }
+      })
+      const n = 400
+      const stats = yield* Effect.gen(function* () {
+        yield* Effect.forEach(
+          Array.from({ length: n }, (_, i) => i),
+          (i) => Effect.logInfo(`f${i}`),
+          { concurrency: "unbounded", discard: true }
+        )
+        const mid = yield* Fapilog.stats
+        release()
+        yield* Fapilog.flush
+        return mid
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [sink], capacity: 4, fallback: "null" })))
+      yield* waitFor(() => sink.stats().delivered === n)
+      assert.strictEqual(stats.refused, 0, "no Effect.logInfo refused")
+      assert.strictEqual(stats.accepted, n)
+      assert.isAbove(sink.stats().spilled, 0, "the backlog was full: batches went to the spool")
+      assert.strictEqual(sink.stats().lost, 0)
+      const got = messages(server.accepted())
+      assert.strictEqual(got.length, n)
+      assert.strictEqual(new Set(got).size, n, "each once")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "once the spool's budget is spent, calls are refused again; every call is delivered, lost or refused",
+    () =>
+      Effect.gen(function* () {
+        const { server, release } = yield* gatedReceiver
+        const sink = yield* open(server.url, {
+          capacity: 4,
+          batch: { maxEvents: 4, maxWaitMs: 0 },
+          spool: { directory: tmpDir(), maxBytes: 2000 },
+          report: () => {}
+        })
+        const n = 400
+        const stats = yield* Effect.gen(function* () {
+          for (let i = 0; i < n; i++) yield* Effect.logInfo(`g${i}`)
+          const mid = yield* Fapilog.stats
+          release()
+          yield* Fapilog.flush
+          return mid
+        }).pipe(Effect.provide(Fapilog.layer({ sinks: [sink], capacity: 4, fallback: "null" })))
+        yield* waitFor(() => sink.stats().queued === 0 && sink.stats().spoolPending === 0)
+        const s = sink.stats()
+        assert.isAbove(stats.refusedBy.overflow?.info ?? 0, 0, "refused once the disk budget was spent")
+        assert.strictEqual(stats.accepted + stats.refused, n)
+        assert.isAbove(s.spilled, 0)
+        assert.strictEqual(
+          s.delivered + s.lost,
+          s.accepted,
+          "everything the sink took was delivered or counted lost"
+        )
+        // what the sink took beyond the calls: the pipeline's own summaries of the refusals
+        const calls = messages(server.accepted()).filter((m) => m.startsWith("g"))
+        assert.strictEqual(new Set(calls).size, calls.length, "each once")
+        assert.isAtLeast(
+          calls.length + s.lost,
+          stats.accepted,
+          "every accepted call delivered or counted lost"
+        )
+      }).pipe(Effect.scoped)
+  )
+})
 
 describe("Network config", () => {
   const Config = Schema.Struct({ url: Schema.String, ...Network.configFields })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { Deferred, Effect, Exit, Scope } from "effect"
 import { SinkError } from "../src/Errors.js"
 import { Diagnostics } from "../src/internal/diagnostics.js"
 import * as L from "../src/internal/level.js"
@@ -55,6 +55,7 @@ describe("Pipeline", () => {
         refused: 0,
         refusedBy: {},
         lost: 0,
+        lostBy: {},
         sinkErrors: 0,
         filtered: 0,
         filteredBy: {}
@@ -330,12 +331,86 @@ describe("Pipeline stages", () => {
           refused: 0,
           refusedBy: {},
           lost: 0,
+          lostBy: {},
           sinkErrors: 0,
           filtered: 5,
           filteredBy: { "every-other": 5 }
         }
       )
     })
+  )
+})
+
+/** An asynchronous sink stalled until `open`, that can spill (when `spillOk` says so). */
+const stalledSpilling = (spillOk: () => boolean) =>
+  Effect.map(Deferred.make<void>(), (gate) => {
+    const written: Array<string> = []
+    const spilled: Array<string> = []
+    const sink: Sink.Sink = {
+      name: "spilling",
+      write: (batch) =>
+        Effect.zipRight(
+          Deferred.await(gate),
+          Effect.sync(() => written.push(...batch.events.map((e) => e.message)))
+        ),
+      spill: (batch) => {
+        if (!spillOk()) return false
+        spilled.push(...batch.events.map((e) => e.message))
+        return true
+      }
+    }
+    return { sink, written, spilled, open: Deferred.succeed(gate, undefined) }
+  })
+
+describe("Pipeline spill", () => {
+  it.live("past the full backlog under block, batches go to the sinks' spill; they settle in order", () =>
+    Effect.gen(function* () {
+      const s = yield* stalledSpilling(() => true)
+      const p = yield* Pipeline.make(options([s.sink], { capacity: 2 }))
+      for (let i = 0; i < 30; i++) p.offer(event(`m${i}`))
+      const mid = p.stats()
+      assert.strictEqual(mid.refused, 0)
+      assert.isAbove(s.spilled.length, 0)
+      assert.isBelow(mid.settled, mid.accepted, "spilled batches wait for the ones queued before them")
+      yield* s.open
+      yield* p.flush
+      assert.strictEqual(p.stats().settled, 30)
+      assert.deepStrictEqual(
+        [...s.written, ...s.spilled].sort(),
+        Array.from({ length: 30 }, (_, i) => `m${i}`).sort(),
+        "each event once, written or spilled"
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a spill that fails makes calls past the backlog refused again, until it has room", () =>
+    Effect.gen(function* () {
+      let budget = 4
+      const s = yield* stalledSpilling(() => budget-- > 0)
+      const p = yield* Pipeline.make(options([s.sink], { capacity: 2 }))
+      for (let i = 0; i < 60; i++) p.offer(event(`m${i}`))
+      const mid = p.stats()
+      assert.isAbove(mid.refusedBy.overflow?.info ?? 0, 0)
+      assert.strictEqual(mid.accepted + mid.refused, 60)
+      yield* s.open
+      yield* p.flush
+      budget = 100
+      for (let i = 0; i < 10; i++) p.offer(event(`n${i}`))
+      yield* p.flush
+      assert.strictEqual(p.stats().refused, mid.refused, "room again: accepted")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("without a spill on every asynchronous sink, calls past the backlog are refused as before", () =>
+    Effect.gen(function* () {
+      const s = yield* stalledSpilling(() => true)
+      const plain: Sink.Sink = { name: "plain", write: () => Effect.void }
+      const p = yield* Pipeline.make(options([s.sink, plain], { capacity: 2 }))
+      for (let i = 0; i < 30; i++) p.offer(event(`m${i}`))
+      assert.isAbove(p.stats().refused, 0)
+      assert.strictEqual(s.spilled.length, 0)
+      yield* s.open
+    }).pipe(Effect.scoped)
   )
 })
 

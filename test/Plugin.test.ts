@@ -2,9 +2,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, ParseResult, Schema } from "effect"
-import { createLogger, Errors, Fapilog, Plugin, Sink } from "fapilog"
+import { createLogger, Errors, Fapilog, Formatter, Plugin, Processor, Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
-import { regionPlugin } from "./support/plugins.js"
+import { redactPlugin, regionPlugin, upperPlugin } from "./support/plugins.js"
 
 /** A sink plugin recording what it is given, when it opens and when it closes. */
 const recorder = (type = "rec") => {
@@ -611,4 +611,343 @@ describe("plugins pass the test kit", () => {
       })
     })
   )
+})
+
+describe("processor plugins", () => {
+  it("a { type } processor entry runs the plugin's processor, under its type, with its config decoded", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      processors: [
+        Processor.make("no-trace", (e) => (e.level === "trace" ? undefined : e)),
+        Plugin.entry("redact-keys", { keys: ["ssn", "card"] }),
+        Processor.make("no-probes", (e) => (e.fields.probe === true ? undefined : e))
+      ],
+      level: "trace",
+      plugins: { use: [redactPlugin()] }
+    })
+    log.info("signup", { user: "ada", ssn: "078-05-1120", card: "4111" })
+    log.trace("noise")
+    log.info("probe", { probe: true })
+    await log.flush()
+    const stats = log.stats()
+    await log.close()
+    assert.deepStrictEqual(
+      memory.events().map((e) => [e.message, e.fields]),
+      [["signup", { user: "ada" }]]
+    )
+    assert.deepStrictEqual(stats.filteredBy, { "no-trace": 1, "no-probes": 1 })
+  })
+
+  it("order and onError are read by fapilog: order places it, onError drop fails closed on a throw", async () => {
+    const seen: Array<string> = []
+    const throwing = Plugin.processor({
+      name: "fapilog-plugin-fragile",
+      type: "fragile",
+      version: "1.0.0",
+      apiVersion: "1.0",
+      description: "Throws for some events",
+      config: Schema.Struct({}),
+      make: () =>
+        Effect.succeed(
+          Processor.make("fragile", (e) => {
+            seen.push(`fragile ${e.message}`)
+            if (e.fields.bad === true) throw new Error("cannot process")
+            return e
+          })
+        )
+    })
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      processors: [
+        Processor.make("first", (e) => {
+          seen.push(`first ${e.message}`)
+          return e
+        }),
+        Plugin.entry("fragile", { order: -1, onError: "drop" })
+      ],
+      plugins: { use: [throwing] }
+    })
+    log.info("good")
+    log.info("bad", { bad: true })
+    await log.flush()
+    const stats = log.stats()
+    await log.close()
+    assert.deepStrictEqual(
+      seen,
+      ["fragile good", "fragile bad", "first good"],
+      "order -1 runs before order 0"
+    )
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.message),
+      ["good"]
+    )
+    assert.deepStrictEqual(stats.filteredBy, { fragile: 1 })
+  })
+
+  it("a processor plugin whose start fails: events pass by default; a plugin declaring onError drop fails closed", async () => {
+    const failing = (onError?: "drop") =>
+      Plugin.processor({
+        name: "fapilog-plugin-pii",
+        type: "pii",
+        version: "1.0.0",
+        apiVersion: "1.0",
+        description: "Needs its rules",
+        ...(onError === undefined ? {} : { onError }),
+        config: Schema.Struct({}),
+        make: () => Effect.fail(new Error("rules unavailable"))
+      })
+    const run = async (plugin: Plugin.Plugin, entry: Plugin.EntryConfig = {}) => {
+      const memory = Sink.memory()
+      const log = await createLogger({
+        sinks: [memory],
+        processors: [Plugin.entry("pii", entry)],
+        plugins: { use: [plugin] }
+      })
+      log.info("a")
+      log.info("b")
+      await log.flush()
+      const stats = log.stats()
+      await log.close()
+      return { messages: memory.events().map((e) => e.message), filteredBy: stats.filteredBy }
+    }
+    assert.deepStrictEqual(await run(failing()), { messages: ["a", "b"], filteredBy: {} })
+    assert.deepStrictEqual(await run(failing("drop")), { messages: [], filteredBy: { pii: 2 } })
+    assert.deepStrictEqual(await run(failing(), { onError: "drop" }), {
+      messages: [],
+      filteredBy: { pii: 2 }
+    })
+    assert.deepStrictEqual(await run(failing("drop"), { onError: "pass" }), {
+      messages: ["a", "b"],
+      filteredBy: {}
+    })
+  })
+
+  it("refusals: unknown type, wrong kind, bad config, bad order and onError, denied; all in one ConfigError", async () => {
+    const rec = recorder()
+    const error = await rejection({
+      processors: [
+        Plugin.entry("nope"),
+        Plugin.entry("rec", { prefix: "" }),
+        Plugin.entry("redact-keys", { keys: "ssn" }),
+        Plugin.entry("redact-keys", { keys: [], order: "first", onError: "ignore" }),
+        { type: "Bad Type" } as never,
+        { name: "half" } as never
+      ],
+      plugins: { use: [rec.plugin, redactPlugin()], discover: false }
+    })
+    assert.deepStrictEqual(error.issues, [
+      { path: "processors[3].order", message: '"first" is not a finite number' },
+      { path: "processors[3].onError", message: '"ignore" is not one of pass, drop' },
+      {
+        path: "processors[4].type",
+        message:
+          '"Bad Type" is not a plugin type (lowercase letters, digits, ".", "_", "-"; fapilog loads @fapilog/<type> or fapilog-plugin-<type>)'
+      },
+      {
+        path: "processors[5]",
+        message: "needs exactly one of process (per event) and processBatch (per batch), as functions"
+      },
+      {
+        path: "processors[0].type",
+        message:
+          '"nope" is not a built-in processor and no plugin provides it: plugins.discover is false and plugins.use has no plugin of that type'
+      },
+      {
+        path: "processors[1].type",
+        message: "plugin fapilog-plugin-rec@1.0.0 is a sink plugin, not a processor"
+      },
+      {
+        path: "processors[2].keys",
+        message: 'plugin fapilog-plugin-redact-keys@1.0.0: Expected ReadonlyArray<string>, actual "ssn"'
+      }
+    ])
+    const denied = await rejection({
+      processors: [Plugin.entry("redact-keys", { keys: [] })],
+      plugins: { use: [redactPlugin()], deny: ["redact-keys"] }
+    })
+    assert.deepStrictEqual(denied.issues, [
+      {
+        path: "processors[0].type",
+        message: 'plugin fapilog-plugin-redact-keys@1.0.0 is denied by plugins.deny ("redact-keys")'
+      }
+    ])
+  })
+
+  it.effect("in an Effect program: Processor.layerEffect(Plugin.open(plugin, config))", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      const Live = Fapilog.layer({ sinks: [memory] }).pipe(
+        Layer.provide(Processor.layerEffect(Plugin.open(redactPlugin(), { keys: ["token"] })))
+      )
+      yield* Effect.logInfo("login").pipe(
+        Effect.annotateLogs({ user: "ada", token: "s3cret" }),
+        Effect.provide(Live)
+      )
+      assert.deepStrictEqual(memory.events()[0]?.fields, { user: "ada" })
+    })
+  )
+
+  it("passes the processor conformance suite", async () => {
+    const report = await Effect.runPromise(
+      Testing.processorConformance({
+        make: Plugin.open(redactPlugin(), { keys: ["email"] }),
+        drops: () => false
+      })
+    )
+    assert.deepStrictEqual(report.skipped, ["flush"])
+  })
+})
+
+describe("formatter plugins", () => {
+  const dir = () => fs.mkdtempSync(path.join(process.cwd(), ".tmp", "formatter-plugin-"))
+  const read = (file: string) =>
+    fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l !== "")
+
+  it("a sink's format, or the logger's, names a formatter plugin by type or as an entry with its config", async () => {
+    const d = dir()
+    let opened = 0
+    const upper = upperPlugin()
+    const counted: Plugin.Plugin = {
+      ...upper,
+      make: (config: never, context) => {
+        opened++
+        return upper.make(config, context)
+      }
+    }
+    const log = await createLogger({
+      format: Plugin.entry("upper"),
+      sinks: [
+        { type: "file", path: path.join(d, "a.log") },
+        { type: "file", path: path.join(d, "b.log"), format: Plugin.entry("upper") },
+        { type: "file", path: path.join(d, "c.log"), format: Plugin.entry("upper", { prefix: "> " }) },
+        {
+          type: "route",
+          routes: [{ levels: "*", sinks: [{ type: "file", path: path.join(d, "d.log"), format: "logfmt" }] }]
+        }
+      ],
+      plugins: { use: [counted] }
+    })
+    log.info("hello\nworld")
+    await log.close()
+    assert.deepStrictEqual(read(path.join(d, "a.log")), ['INFO "hello\\nworld"'])
+    assert.deepStrictEqual(read(path.join(d, "b.log")), ['INFO "hello\\nworld"'])
+    assert.deepStrictEqual(read(path.join(d, "c.log")), ['> INFO "hello\\nworld"'])
+    assert.match(
+      read(path.join(d, "d.log"))[0] ?? "",
+      /^timestamp=\S+ level=info logger=app message="hello\\nworld"$/
+    )
+    assert.strictEqual(opened, 2, "one formatter per type and config, shared by the sinks using it")
+    fs.rmSync(d, { recursive: true, force: true })
+  })
+
+  it("FAPILOG_FORMAT and config files name formatter plugins too", async () => {
+    const d = dir()
+    const file = path.join(d, "fapilog.yaml")
+    fs.writeFileSync(
+      file,
+      `sinks:\n  - type: file\n    path: ${path.join(d, "file.log")}\n    format: { type: upper, prefix: "yaml " }\n  - type: file\n    path: ${path.join(d, "env.log")}\n`
+    )
+    const env = ConfigProvider.fromMap(new Map([["FAPILOG_FORMAT", "UPPER"]]), { pathDelim: "__" })
+    await Effect.runPromise(
+      Effect.logWarning("from the environment").pipe(
+        Effect.provide(
+          Fapilog.layer({ configFile: file, plugins: { use: [upperPlugin()] } }, { configProvider: env })
+        )
+      )
+    )
+    assert.deepStrictEqual(read(path.join(d, "file.log")), ['yaml WARN "from the environment"'])
+    assert.deepStrictEqual(read(path.join(d, "env.log")), ['WARN "from the environment"'])
+    fs.rmSync(d, { recursive: true, force: true })
+  })
+
+  it("an unknown format, a sink plugin named as a format, and a bad config are refused by path", async () => {
+    const rec = recorder()
+    const error = await rejection({
+      format: "xml" as never,
+      sinks: [
+        { type: "stdout", format: Plugin.entry("rec") },
+        { type: "stderr", format: Plugin.entry("upper", { prefix: 1 }) },
+        { type: "stderr", format: { type: "json" } as never }
+      ],
+      plugins: { use: [rec.plugin, upperPlugin()], discover: false }
+    })
+    assert.deepStrictEqual(error.issues, [
+      {
+        path: "sinks[2].format.type",
+        message: '"json" is a built-in format: write it as a name (format: "json")'
+      },
+      {
+        path: "format",
+        message:
+          '"xml" is not a built-in formatter (json, logfmt, pretty, minimal) and no plugin provides it: plugins.discover is false and plugins.use has no plugin of that type'
+      },
+      {
+        path: "sinks[0].format.type",
+        message: "plugin fapilog-plugin-rec@1.0.0 is a sink plugin, not a formatter"
+      },
+      {
+        path: "sinks[1].format.prefix",
+        message: "plugin fapilog-plugin-upper@1.0.0: Expected string, actual 1"
+      }
+    ])
+  })
+
+  it("a formatter that fails for an event costs only that event; one whose start fails gives JSON lines", async () => {
+    const d = dir()
+    const picky = Plugin.formatter({
+      ...upperPlugin(),
+      name: "fapilog-plugin-picky",
+      type: "picky",
+      make: () =>
+        Effect.succeed(
+          Formatter.make("picky", (e) => (e.message === "bad" ? "two\nlines" : `ok ${e.message}`))
+        )
+    })
+    const broken = Plugin.formatter({
+      ...upperPlugin(),
+      name: "fapilog-plugin-broken",
+      type: "broken",
+      make: () => Effect.fail(new Error("template missing"))
+    })
+    const log = await createLogger({
+      sinks: [
+        { type: "file", path: path.join(d, "picky.log"), format: Plugin.entry("picky") },
+        { type: "file", path: path.join(d, "broken.log"), format: Plugin.entry("broken") }
+      ],
+      plugins: { use: [picky, broken] }
+    })
+    log.info("good")
+    log.info("bad")
+    log.info("fine")
+    await log.close()
+    const lines = read(path.join(d, "picky.log"))
+    assert.strictEqual(lines.length, 3)
+    assert.strictEqual(lines[0], "ok good")
+    assert.deepInclude(JSON.parse(lines[1] ?? "{}"), {
+      level: "info",
+      message: "[fapilog: formatter picky failed] bad"
+    })
+    assert.strictEqual(lines[2], "ok fine")
+    assert.deepStrictEqual(
+      read(path.join(d, "broken.log")).map((l) => (JSON.parse(l) as { message: string }).message),
+      ["good", "bad", "fine"]
+    )
+    fs.rmSync(d, { recursive: true, force: true })
+  })
+
+  it("passes the formatter conformance suite", async () => {
+    const report = await Effect.runPromise(
+      Testing.formatterConformance({
+        make: Plugin.open(upperPlugin(), {}),
+        check: (line, event) =>
+          line.startsWith(event.level.toUpperCase()) ? undefined : "does not start with the level"
+      })
+    )
+    assert.deepStrictEqual(report.skipped, [])
+  })
 })

@@ -63,8 +63,13 @@ describe("Settings", () => {
       issuesOf({ level: "loud" }).message,
       'Invalid fapilog settings:\n  level: "loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
     )
-    assert.deepStrictEqual(issuesOf({ format: "xml" }).issues, [
-      { path: "format", message: '"xml" is not one of json, logfmt, pretty, minimal' }
+    // a lowercase name could be a formatter plugin's type: only building the logger can tell
+    assert.deepStrictEqual(issuesOf({ format: "XML" }).issues, [
+      {
+        path: "format",
+        message:
+          '"XML" is not one of json, logfmt, pretty, minimal, nor a formatter plugin\'s type (lowercase letters, digits, ".", "_", "-")'
+      }
     ])
     assert.deepStrictEqual(issuesOf({ capacity: 0 }).issues, [
       { path: "capacity", message: "0 is not a whole number of events between 1 and 10000000" }
@@ -146,7 +151,7 @@ describe("Settings", () => {
         FAPILOG_LEVEL: "LOUD",
         FAPILOG_CAPACITY: "lots",
         FAPILOG_SINKS: "file",
-        FAPILOG_FORMAT: "yaml",
+        FAPILOG_FORMAT: "ya ml",
         FAPILOG_SHUTDOWN_TIMEOUT_MS: "-1"
       }
     )
@@ -159,7 +164,11 @@ describe("Settings", () => {
         path: "FAPILOG_LEVEL",
         message: '"loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
       },
-      { path: "FAPILOG_FORMAT", message: '"yaml" is not one of json, logfmt, pretty, minimal' },
+      {
+        path: "FAPILOG_FORMAT",
+        message:
+          '"ya ml" is not one of json, logfmt, pretty, minimal, nor a formatter plugin\'s type (lowercase letters, digits, ".", "_", "-")'
+      },
       { path: "FAPILOG_CAPACITY", message: '"lots" is not a whole number' },
       { path: "FAPILOG_SHUTDOWN_TIMEOUT_MS", message: '"-1" is not a whole number' },
       { path: "FAPILOG_FILE__PATH", message: "is required when FAPILOG_SINKS names file" }

@@ -12,6 +12,7 @@ import { recordOf } from "../src/internal/record.js"
 import * as LogEvent from "../src/LogEvent.js"
 import * as Sink from "../src/Sink.js"
 import { allFormatters } from "./support/events.js"
+import { fillDisk, withTmpfs } from "./support/tmpfs.js"
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-sink-"))
 const batch = (...messages: Array<string>) =>
@@ -59,6 +60,69 @@ describe("Sink.file", () => {
       assert.instanceOf(error, SinkError)
       assert.include(error.message, "cannot open file")
       assert.include(error.sink, "not-a-dir")
+    })
+  )
+
+  it.effect(
+    "a file whose last line a crash left without its newline is ended on open: the next event reads back",
+    () =>
+      Effect.gen(function* () {
+        const file = path.join(tmp(), "app.log")
+        fs.writeFileSync(file, '{"timestamp":"2026-01-01T00:00:00.000Z","level":"info","message":"cut sh')
+        yield* Effect.scoped(Effect.flatMap(Sink.file({ path: file }), (s) => s.write(batch("first"))))
+        const lines = fs.readFileSync(file, "utf8").split("\n")
+        assert.strictEqual(lines.length, 3)
+        assert.strictEqual(Either.getOrThrow(LogEvent.fromJsonLine(lines[1] as string)).message, "first")
+      })
+  )
+
+  it.live("a write cut short by a full disk keeps whole events only, and the SinkError says how many", () =>
+    Effect.promise(() =>
+      withTmpfs("64k", async (dir) => {
+        const file = path.join(dir, "app.log")
+        // events of several lines each: the file must end where an event ends, not a line
+        const multiline = Formatter.pretty({ colors: false, multiline: true })
+        const events = (n: number) =>
+          new BatchImpl(
+            Array.from({ length: n }, (_, i) =>
+              recordOf(L.ERROR, `e${i}`, { time: Date.now(), logger: "t", error: new Error(`boom ${i}`) })
+            )
+          )
+        await Effect.runPromise(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const sink = yield* Sink.file({ path: file, format: multiline })
+              sink.writeSync?.(events(1))
+              const before = fs.statSync(file).size
+              const filler = fillDisk(dir)
+              const full = events(40)
+              const error = yield* Effect.flip(sink.write(full))
+              assert.instanceOf(error, SinkError)
+              assert.strictEqual((error.cause as NodeJS.ErrnoException).code, "ENOSPC")
+              const written = error.written ?? 0
+              assert.isAbove(written, 0)
+              assert.isBelow(written, 40)
+              assert.include(error.reason, `after ${written} of 40 events`)
+              assert.strictEqual(
+                fs.statSync(file).size,
+                before + (full.byteEnds(multiline)?.[written - 1] ?? -1)
+              )
+              fs.unlinkSync(filler)
+            })
+          )
+        )
+      })
+    )
+  )
+
+  it.effect("makeSync's write keeps the SinkError a writeSync throws, with its count of events written", () =>
+    Effect.gen(function* () {
+      const partial = Sink.makeSync("partial", () => {
+        throw new SinkError({ sink: "partial", reason: "full", written: 1 })
+      })
+      const error = yield* Effect.flip(partial.write(batch("a", "b")))
+      assert.strictEqual(error.written, 1)
+      assert.strictEqual(error.reason, "full")
     })
   )
 

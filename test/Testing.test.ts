@@ -3,10 +3,10 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Schema } from "effect"
-import { Errors, Formatter, Plugin, Sink } from "fapilog"
+import { Errors, Formatter, Plugin, Processor, Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
 import * as conformance from "../src/internal/testingConformance.js"
-import { regionPlugin } from "./support/plugins.js"
+import { redactPlugin, regionPlugin, upperPlugin } from "./support/plugins.js"
 
 const violation = <A>(exit: Exit.Exit<A, Testing.ConformanceError>): Testing.ConformanceError => {
   assert.isTrue(Exit.isFailure(exit), "expected the conformance run to fail")
@@ -373,6 +373,298 @@ describe("Testing.pluginConformance", () => {
       )
       assert.strictEqual(notAPlugin.rule, "plugin-shape")
       assert.match(notAPlugin.detail, /needs type/)
+    })
+  )
+})
+
+describe("Testing.processorConformance", () => {
+  const run = (options: Testing.ProcessorConformanceOptions) =>
+    Testing.processorConformance(options).pipe(Effect.exit, Effect.map(violation))
+
+  it.effect("a per-event processor conforms, its drops accounted for", () =>
+    Effect.gen(function* () {
+      const report = yield* Testing.processorConformance({
+        make: Processor.make("no-debug", (e) =>
+          e.level === "debug" ? undefined : { ...e, fields: { ...e.fields, seen: true } }
+        ),
+        drops: (e) => e.level === "debug"
+      })
+      assert.deepStrictEqual(report.passed, [
+        "shape",
+        "never-throws",
+        "returns-events",
+        "keeps-ids",
+        "order",
+        "no-mutation",
+        "serializable",
+        "drop-accounting"
+      ])
+      assert.deepStrictEqual(report.skipped, ["flush"])
+    })
+  )
+
+  it.effect("a batch processor that holds counts and reports them on tick and flush conforms", () =>
+    Effect.gen(function* () {
+      let held = 0
+      const report = (context: Processor.Context) => {
+        if (held > 0) context.emit({ level: "info", message: `held back ${held}`, fields: { held } })
+        held = 0
+      }
+      const everyOther: Processor.Processor = {
+        name: "every-other",
+        processBatch: (events) => {
+          const kept = events.filter((_, i) => i % 2 === 0)
+          held += events.length - kept.length
+          return kept
+        },
+        tick: report,
+        flush: report
+      }
+      const events = Array.from({ length: 10 }, (_, i) => ({ message: `e${i}` }))
+      const result = yield* Testing.processorConformance({
+        make: everyOther,
+        events,
+        drops: (e) => Number(e.message.slice(1)) % 2 === 1
+      })
+      assert.deepStrictEqual(result.skipped, [])
+    })
+  )
+
+  it.effect("names the rule a misbehaving processor breaks, and the event it breaks it on", () =>
+    Effect.gen(function* () {
+      const noName = yield* run({ make: { name: "", process: (e) => e } })
+      assert.strictEqual(noName.rule, "shape")
+      assert.match(noName.detail, /the processor needs a name/)
+      const both = yield* run({ make: { name: "both", process: (e) => e, processBatch: (es) => es } })
+      assert.strictEqual(both.rule, "shape")
+      assert.match(both.detail, /exactly one of process \(per event\) and processBatch/)
+
+      const fragile = yield* run({
+        make: Processor.make("fragile", (e) => (JSON.stringify(e.fields).length > 0 ? e : e))
+      })
+      assert.strictEqual(fragile.rule, "never-throws")
+      assert.match(
+        fragile.detail,
+        /^process threw TypeError: .*circular.* for the event "hostile-00000 cycle" \(hostile value: cycle\)$/s
+      )
+
+      const fragileBatch = yield* run({
+        make: {
+          name: "fragile-batch",
+          processBatch: (es) => es.filter((e) => String(e.fields.hostile) !== "")
+        }
+      })
+      assert.strictEqual(fragileBatch.rule, "never-throws")
+      assert.match(
+        fragileBatch.detail,
+        /^processBatch threw .* for the event "hostile-00001 bigint"|throwing toString/
+      )
+
+      const junk = yield* run({ make: Processor.make("junk", () => "dropped" as never) })
+      assert.strictEqual(junk.rule, "returns-events")
+      assert.match(
+        junk.detail,
+        /process returned a value for the event .* that is not an event: "dropped" is not an event/
+      )
+      const notArray = yield* run({ make: { name: "not-array", processBatch: () => undefined as never } })
+      assert.strictEqual(notArray.rule, "returns-events")
+      assert.match(
+        notArray.detail,
+        /processBatch returned undefined for a batch of 1 events, not an array of events/
+      )
+      const noLevel = yield* run({
+        make: Processor.make("no-level", (e) => ({ ...e, level: "loud" as never }))
+      })
+      assert.strictEqual(noLevel.rule, "returns-events")
+      assert.match(noLevel.detail, /its level "loud" is not a level/)
+
+      const fresh = yield* run({
+        make: {
+          name: "fresh",
+          processBatch: (es) =>
+            es.map((e) => ({
+              timestamp: e.timestamp,
+              level: e.level,
+              logger: e.logger,
+              message: e.message,
+              fields: {}
+            }))
+        }
+      })
+      assert.strictEqual(fresh.rule, "keeps-ids")
+      assert.match(fresh.detail, /none of those given .* add new events with context\.emit/)
+      const twice = yield* run({ make: { name: "twice", processBatch: (es) => [...es, ...es] } })
+      assert.strictEqual(twice.rule, "keeps-ids")
+      assert.match(twice.detail, /came out twice .* sinks de-duplicate by id/)
+
+      const reversed = yield* run({ make: { name: "reversed", processBatch: (es) => [...es].reverse() } })
+      assert.strictEqual(reversed.rule, "order")
+
+      const writes = yield* run({
+        make: Processor.make("writes", (e) => {
+          ;(e.fields as Record<string, unknown>).seen = true
+          return e
+        })
+      })
+      assert.strictEqual(writes.rule, "no-mutation")
+      assert.match(writes.detail, /events are frozen, return a new one instead/)
+      const deep = yield* run({
+        make: Processor.make("deep", (e) => {
+          const user = e.fields.user
+          if (typeof user === "object" && user !== null) delete (user as Record<string, unknown>).email
+          return e
+        })
+      })
+      assert.strictEqual(deep.rule, "no-mutation")
+      assert.match(deep.detail, /process changed fields\.user of the event "trace event" it was given/)
+
+      let held = 0
+      const holds = yield* run({
+        make: {
+          name: "holds",
+          processBatch: (es) => {
+            held += es.length
+            return []
+          },
+          flush: (context) => context.emit({ level: "info", message: `held ${held}` })
+        }
+      })
+      assert.strictEqual(holds.rule, "flush")
+      assert.match(holds.detail, /a second flush, with no event in between, emitted 1 events/)
+      const badEmit = yield* run({
+        make: {
+          name: "bad-emit",
+          process: (e) => e,
+          flush: (c) => c.emit({ level: "loud" as never, message: "x" })
+        }
+      })
+      assert.strictEqual(badEmit.rule, "never-throws")
+      assert.match(badEmit.detail, /in the processor stage: .*flush failed/)
+
+      const promised = yield* run({
+        make: Processor.make("drops-errors", (e) => (e.level === "error" ? undefined : e)),
+        drops: (e) => e.level === "debug"
+      })
+      assert.strictEqual(promised.rule, "drop-accounting")
+      assert.match(
+        promised.detail,
+        /kept the event "debug event", which drops says it drops|dropped the event "error event", which drops says it keeps/
+      )
+      // a batch processor that replaces a dropped event by a new one: the stage would undercount
+      const replaces = yield* run({
+        make: {
+          name: "replaces",
+          processBatch: (es) => [
+            ...es.filter((e) => e.level !== "debug"),
+            ...es
+              .filter((e) => e.level === "debug")
+              .map((e) => ({ ...e, id: undefined as never, message: "summary" }))
+          ]
+        },
+        drops: (e) => e.level === "debug",
+        skip: ["keeps-ids", "order"]
+      })
+      assert.strictEqual(replaces.rule, "drop-accounting")
+      assert.match(replaces.detail, /dropped 2 events but the stage counts 0 under "replaces"/)
+    })
+  )
+
+  it.live("a processor plugin is opened in a scope and checked; opening that hangs is cut", () =>
+    Effect.gen(function* () {
+      const report = yield* Testing.processorConformance({
+        make: Plugin.open(redactPlugin(), { keys: ["email"] }),
+        drops: () => false
+      })
+      assert.include(report.passed, "drop-accounting")
+      const hangs = yield* run({ make: Effect.never, timeoutMs: 100 })
+      assert.strictEqual(hangs.rule, "shape")
+      assert.match(hangs.detail, /opening the processor did not complete within 100 ms/)
+    })
+  )
+})
+
+describe("Testing.formatterConformance", () => {
+  const run = (options: Testing.FormatterConformanceOptions) =>
+    Testing.formatterConformance(options).pipe(Effect.exit, Effect.map(violation))
+
+  it.effect("every built-in formatter conforms; json lines pass a JSON check", () =>
+    Effect.gen(function* () {
+      for (const f of [
+        Formatter.json,
+        Formatter.logfmt(),
+        Formatter.pretty({ colors: false }),
+        Formatter.pretty({ colors: true }),
+        Formatter.minimal(),
+        Formatter.ecs(),
+        Formatter.otel(),
+        Formatter.pino()
+      ]) {
+        const report = yield* Testing.formatterConformance({ make: f })
+        assert.deepStrictEqual(report.skipped, ["valid-line"], f.name)
+      }
+      const checked = yield* Testing.formatterConformance({
+        make: Formatter.json,
+        check: (line, event) => {
+          const parsed = JSON.parse(line) as { level?: unknown }
+          return parsed.level === event.level ? undefined : "its level is not the event's"
+        }
+      })
+      assert.include(checked.passed, "valid-line")
+    })
+  )
+
+  it.effect("names the rule a misbehaving formatter breaks, and the event", () =>
+    Effect.gen(function* () {
+      const shape = yield* run({ make: { name: "x", format: "no" as never } })
+      assert.strictEqual(shape.rule, "shape")
+      const naive = yield* run({ make: Formatter.make("naive", (e) => JSON.stringify(e)) })
+      assert.strictEqual(naive.rule, "never-throws")
+      assert.match(naive.detail, /^format threw TypeError: .*circular.* for the event "hostile-00000 cycle"/s)
+      const number = yield* run({ make: Formatter.make("number", () => 42 as never) })
+      assert.strictEqual(number.rule, "returns-string")
+      assert.match(number.detail, /format returned 42 for the event .*, not a string/)
+      const raw = yield* run({ make: Formatter.make("raw", (e) => `${e.level} ${e.message}`) })
+      assert.strictEqual(raw.rule, "one-line")
+      assert.match(
+        raw.detail,
+        /holds a carriage return at \d+: .* \(escape line breaks: one event is one line\)/
+      )
+      const empty = yield* run({ make: Formatter.make("empty", () => "") })
+      assert.strictEqual(empty.rule, "one-line")
+      assert.match(empty.detail, /an empty line/)
+      const surrogate = yield* run({
+        make: Formatter.make("flat", (e) => `${e.level} ${e.message.replace(/[\n\r]/g, " ")}`)
+      })
+      assert.strictEqual(surrogate.rule, "utf8")
+      assert.match(surrogate.detail, /lone surrogate/)
+      let n = 0
+      const counter = yield* run({
+        make: Formatter.make("counter", (e) => `${n++} ${JSON.stringify(e.level)}`)
+      })
+      assert.strictEqual(counter.rule, "pure")
+      const marks = yield* run({
+        make: Formatter.make("marks", (e) => {
+          ;(e.fields as Record<string, unknown>).formatted = true
+          return JSON.stringify(e.level)
+        })
+      })
+      assert.strictEqual(marks.rule, "no-mutation")
+      assert.match(marks.detail, /format changed fields\.formatted of the event "hostile-00000 cycle"/)
+      const invalid = yield* run({
+        make: Formatter.logfmt(),
+        check: (line) => (line.startsWith("{") ? undefined : "not a JSON object")
+      })
+      assert.strictEqual(invalid.rule, "valid-line")
+      assert.match(invalid.detail, /does not conform: not a JSON object: timestamp=/)
+    })
+  )
+
+  it.effect("a formatter plugin is opened in a scope and checked", () =>
+    Effect.gen(function* () {
+      const report = yield* Testing.formatterConformance({
+        make: Plugin.open(upperPlugin(), { prefix: "> " })
+      })
+      assert.include(report.passed, "one-line")
     })
   )
 })

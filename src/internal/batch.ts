@@ -55,6 +55,8 @@ export class BatchImpl {
   private materialized: ReadonlyArray<LogEvent> | undefined
   private rendered: Map<Formatter, string> | undefined
   private encoded: Map<Formatter, Uint8Array> | undefined
+  /** Per formatter, each event's text length in UTF-16 units, newline included. */
+  private lengths: Map<Formatter, Uint32Array> | undefined
 
   constructor(
     readonly records: ReadonlyArray<LogRecord>,
@@ -76,6 +78,12 @@ export class BatchImpl {
       this.records.filter((r) => ranks.has(r.level.rank)),
       this.context
     )
+  }
+
+  /** The events from `index` on: what is left of the batch after a sink wrote the first `index`. */
+  from(index: number): BatchImpl {
+    if (index <= 0) return this
+    return new BatchImpl(this.records.slice(index), this.context)
   }
 
   get size(): number {
@@ -152,14 +160,40 @@ export class BatchImpl {
     return bytes
   }
 
-  /** Each event's line (without the newline). */
+  /**
+   * Where each event's text ends in {@link bytes}, as byte offsets (the last is the length):
+   * an event can span several lines (a multiline formatter), so a sink that wrote only part
+   * of the bytes needs these to know how many events it wrote. Computed from the text
+   * already rendered, never by formatting again.
+   */
+  byteEnds(formatter: Formatter): ReadonlyArray<number> | undefined {
+    const lengths = this.lengths?.get(formatter)
+    if (lengths === undefined) return undefined
+    const text = this.text(formatter)
+    const ends = new Array<number>(lengths.length)
+    let char = 0
+    let byte = 0
+    for (let i = 0; i < lengths.length; i++) {
+      const next = char + (lengths[i] as number)
+      byte += Buffer.byteLength(text.slice(char, next), "utf8")
+      ends[i] = byte
+      char = next
+    }
+    return ends
+  }
+
+  /** Each event's line (without the newline); records each one's length for {@link byteEnds}. */
   private eachLine(formatter: Formatter, emit: (line: string) => void): void {
     const fast = (formatter as FormatterImpl)[formatRecord]
     const redact = this.context.redact
+    const lengths = new Uint32Array(this.records.length)
     for (let i = 0; i < this.records.length; i++) {
       const r = this.records[i] as LogRecord
-      emit(fast !== undefined ? fast(r, redact) : this.formatOne(formatter, r, i))
+      const line = fast !== undefined ? fast(r, redact) : this.formatOne(formatter, r, i)
+      lengths[i] = line.length + 1
+      emit(line)
     }
+    ;(this.lengths ??= new Map()).set(formatter, lengths)
   }
 
   /**

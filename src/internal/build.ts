@@ -2,7 +2,7 @@ import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
-import { ConfigError, type SinkError } from "../Errors.js"
+import { ConfigError, SinkError } from "../Errors.js"
 import type { Processor as PublicProcessor } from "../Processor.js"
 import type { Sink } from "../Sink.js"
 import { makeDedupe } from "./dedupe.js"
@@ -21,36 +21,47 @@ import { type CompiledRedaction, compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
 import {
   collect,
-  type FormatName,
+  type Format,
+  formatNames,
+  isBuiltInFormat,
   type LayoutName,
   type ResolvedSettings,
   type RouteSetting,
-  type SinkOptions,
-  type StreamSinkSetting,
   sinkNames,
   type ValidFileSink,
   type ValidPluginEnricher,
+  type ValidPluginFormat,
+  type ValidPluginProcessor,
   type ValidPluginSink,
-  type ValidSinkSetting
+  type ValidSinkOptions,
+  type ValidSinkSetting,
+  type ValidStreamSink
 } from "./settings/index.js"
 import * as sinks from "./sink.js"
 import { makeSizeGuard } from "./sizeGuard.js"
 import { makeThrottle } from "./throttle.js"
 
 type FormatterFor = (
-  format: FormatName,
+  format: Format,
   layout: LayoutName,
   stream: NodeJS.WriteStream | undefined
 ) => FormatterImpl
 
 /**
  * One formatter instance per choice within a logger, so sinks that share a format share its
- * rendering; each logger has its own, with its own serialization limits.
+ * rendering; each logger has its own, with its own serialization limits. A formatter
+ * plugin's entry maps to the formatter opened for it (`plugins`, opened before the sinks).
  */
-const formatterCache = (limits: JsonLimits): FormatterFor => {
+const formatterCache = (limits: JsonLimits, opened: ReadonlyMap<object, FormatterImpl>): FormatterFor => {
   const cache = new Map<string, FormatterImpl>()
   const custom = limits !== defaultLimits
   return (format, layout, stream) => {
+    if (!isBuiltInFormat(format)) {
+      const f = opened.get(format)
+      // every format entry of the settings was resolved and opened before any sink
+      if (f === undefined) throw new Error(`formatter plugin ${format.type} was not opened`)
+      return f
+    }
     const colors = format === "pretty" && stream !== undefined && shouldColor(stream, process.env)
     const key = `${format}/${layout}/${colors}`
     let f = cache.get(key)
@@ -77,10 +88,10 @@ const formatterCache = (limits: JsonLimits): FormatterFor => {
   }
 }
 
-const withLevel = (sink: Sink, options: SinkOptions): Sink =>
+const withLevel = (sink: Sink, options: ValidSinkOptions): Sink =>
   options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
 
-type BuiltInSetting = StreamSinkSetting | ValidFileSink | RouteSetting<ValidSinkSetting>
+type BuiltInSetting = ValidStreamSink | ValidFileSink | RouteSetting<ValidSinkSetting>
 
 const isBuiltIn = (s: { readonly type: string }): s is BuiltInSetting =>
   (sinkNames as ReadonlyArray<string>).includes(s.type)
@@ -102,24 +113,43 @@ const hostOf = (settings: ResolvedSettings, diagnostics: Diagnostics): plugins.H
 const pluginConfig = (entry: Readonly<Record<string, unknown>>, reserved: ReadonlyArray<string>) =>
   Object.fromEntries(Object.entries(entry).filter(([k]) => !reserved.includes(k)))
 
-/** Every plugin entry of the sinks (routes included) and enrichers, with where it is. */
+/** A `processors` entry naming a plugin (the rule of the settings check). */
+const isPluginProcessor = (p: PublicProcessor | ValidPluginProcessor): p is ValidPluginProcessor =>
+  "type" in p && typeof p.type === "string" && p.process === undefined && p.processBatch === undefined
+
+/** The keys of an entry that fapilog reads itself, by kind; the rest is the plugin's config. */
+const reservedKeys: Readonly<Record<plugins.Request["kind"], ReadonlyArray<string>>> = {
+  sink: ["type", "level"],
+  enricher: ["type"],
+  processor: ["type", "order", "onError"],
+  formatter: ["type"]
+}
+
+/**
+ * Every plugin entry of the settings, with where it is: sinks (routes included), enrichers,
+ * processors, and the formats (the logger's and each text sink's) that name a formatter plugin.
+ */
 const pluginRequests = (
   settings: ResolvedSettings
 ): ReadonlyArray<{ readonly entry: object; readonly request: plugins.Request }> => {
   const out: Array<{ entry: object; request: plugins.Request }> = []
-  const request = (entry: { readonly type: string }, kind: "sink" | "enricher", fallbackAt: string) => {
+  const request = (entry: { readonly type: string }, kind: plugins.Request["kind"], fallbackAt: string) => {
     const origin = plugins.origins.get(entry)
     out.push({
       entry,
       request: {
         type: entry.type,
         kind,
-        config: pluginConfig(entry, kind === "sink" ? ["type", "level"] : ["type"]),
+        config: pluginConfig(entry, reservedKeys[kind]),
         at: origin?.at ?? fallbackAt,
         typeAt: origin?.typeAt ?? `${fallbackAt}.type`
       }
     })
   }
+  const format = (f: Format | undefined, at: string) => {
+    if (f !== undefined && !isBuiltInFormat(f)) request(f, "formatter", at)
+  }
+  format(settings.format, "format")
   const walk = (list: ReadonlyArray<ValidSinkSetting>, at: string): void => {
     list.forEach((s, i) => {
       if (!isSettingObject(s)) return
@@ -128,11 +158,15 @@ const pluginRequests = (
         s.routes.forEach((r, j) => {
           walk(r.sinks, `${at}[${i}].routes[${j}].sinks`)
         })
+      else if (s.type !== "null") format(s.format, `${at}[${i}].format`)
     })
   }
   walk(settings.sinks, "sinks")
   settings.enrichers.forEach((e, i) => {
     if ("type" in e) request(e, "enricher", `enrichers[${i}]`)
+  })
+  settings.processors.forEach((p, i) => {
+    if (isPluginProcessor(p)) request(p, "processor", `processors[${i}]`)
   })
   return out
 }
@@ -150,7 +184,7 @@ const resolvePlugins = (
     .resolveAll(
       requests.map((r) => r.request),
       settings.plugins,
-      { sink: sinkNames, enricher: [] }
+      { sink: sinkNames, enricher: [], processor: [], formatter: formatNames }
     )
     .pipe(Effect.map((resolved) => new Map(requests.map((r, i) => [r.entry, resolved[i]!]))))
 }
@@ -167,7 +201,7 @@ const acquireSink = (
   resolved: ReadonlyMap<object, plugins.Resolved>,
   host: plugins.Host
 ): Effect.Effect<Sink, SinkError | ConfigError, Scope.Scope> => {
-  const format = (o: SinkOptions, stream?: NodeJS.WriteStream) =>
+  const format = (o: ValidSinkOptions, stream?: NodeJS.WriteStream) =>
     formatterFor(
       o.format ?? (stream === undefined ? settings.format : settings.terminalFormat),
       o.layout ?? settings.layout,
@@ -176,8 +210,24 @@ const acquireSink = (
   if (setting === "stdout") return Effect.succeed(sinks.stdout({ format: format({}, process.stdout) }))
   if (setting === "stderr") return Effect.succeed(sinks.stderr({ format: format({}, process.stderr) }))
   if (setting === "null") return Effect.succeed(sinks.discard)
-  // an Effect entry (Plugin.open, FileSink...) learns which logger opens it and where it is
-  if (Effect.isEffect(setting)) return Effect.provideService(setting, plugins.PluginHost, { ...host, at })
+  // an Effect entry (Plugin.open, FileSink, your own...) learns which logger opens it and
+  // where it is; its construction is bounded as a plugin's start is, so that one that never
+  // completes fails the logger's construction, naming the entry, instead of hanging it
+  if (Effect.isEffect(setting)) {
+    const timeoutMs = settings.plugins?.timeoutMs ?? plugins.defaultTimeoutMs
+    return Effect.provideService(setting, plugins.PluginHost, { ...host, at }).pipe(
+      // disconnected: a construction that cannot be interrupted still lets the timeout answer
+      Effect.disconnect,
+      Effect.timeoutFail({
+        duration: timeoutMs,
+        onTimeout: () =>
+          new SinkError({
+            sink: at,
+            reason: `the sink's construction (an Effect) did not complete within ${timeoutMs} ms (plugins.timeoutMs)`
+          })
+      })
+    )
+  }
   if (!isSettingObject(setting)) return Effect.succeed(setting as Sink)
   if (!isBuiltIn(setting)) {
     const r = resolved.get(setting)
@@ -235,6 +285,54 @@ const acquireEnrichers = (
     const r = resolved.get(e as ValidPluginEnricher)
     return r === undefined ? unresolved(`enrichers[${i}]`) : plugins.openEnricher(r.plugin, r.config, host)
   })
+
+/** The processors in settings order, plugin ones started in the current scope. */
+const acquireProcessors = (
+  settings: ResolvedSettings,
+  resolved: ReadonlyMap<object, plugins.Resolved>,
+  host: plugins.Host
+): Effect.Effect<ReadonlyArray<PublicProcessor>, ConfigError, Scope.Scope> =>
+  Effect.forEach(settings.processors, (p, i) => {
+    if (!isPluginProcessor(p)) return Effect.succeed(p)
+    const r = resolved.get(p)
+    return r === undefined
+      ? unresolved(`processors[${i}]`)
+      : plugins.openProcessor(r.plugin, r.config, host, { order: p.order, onError: p.onError })
+  })
+
+/**
+ * Opens every formatter plugin the formats of the settings name, in the current scope. Entries
+ * of the same type and config share one formatter, so the sinks using it share its rendering.
+ */
+const acquireFormatters = (
+  resolved: ReadonlyMap<object, plugins.Resolved>,
+  host: plugins.Host,
+  fallback: FormatterImpl
+): Effect.Effect<ReadonlyMap<object, FormatterImpl>, ConfigError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const byEntry = new Map<object, FormatterImpl>()
+    const shared = new Map<string, FormatterImpl>()
+    for (const [entry, r] of resolved) {
+      if (r.plugin.kind !== "formatter") continue
+      const key = sameConfigKey((entry as ValidPluginFormat).type, r.config)
+      let f = key === undefined ? undefined : shared.get(key)
+      if (f === undefined) {
+        f = yield* plugins.openFormatter(r.plugin, r.config, host, fallback)
+        if (key !== undefined) shared.set(key, f)
+      }
+      byEntry.set(entry, f)
+    }
+    return byEntry
+  })
+
+/** A key equal for two entries of one type with equal configs; undefined when the config has no JSON text. */
+const sameConfigKey = (type: string, config: unknown): string | undefined => {
+  try {
+    return `${type}\u0000${JSON.stringify(config)}`
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * The processor stage in run order: the built-ins (dedupe first, as it counts repeats
@@ -336,7 +434,6 @@ const fromResolved = (
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
     const limits = settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
-    const formatterFor = formatterCache(limits)
     if (settings.sinks.length === 0 && (additions.sinks ?? []).length === 0)
       return yield* Effect.fail(
         new ConfigError({
@@ -350,10 +447,18 @@ const fromResolved = (
         })
       )
     const host = hostOf(settings, diagnostics)
+    // a formatter plugin whose start fails stands in as JSON lines, with the logger's limits
+    const formatters = yield* acquireFormatters(
+      resolved,
+      host,
+      limits === defaultLimits ? json : makeJson(limits)
+    )
+    const formatterFor = formatterCache(limits, formatters)
     const opened = yield* Effect.forEach(settings.sinks, (s, i) =>
       acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host)
     )
     const enrichers = yield* acquireEnrichers(settings, resolved, host)
+    const processors = yield* acquireProcessors(settings, resolved, host)
     const enrichment = yield* enrichmentOf(settings, diagnostics)
     const redact = compile(settings.redact)
     return yield* pipeline.make({
@@ -376,10 +481,7 @@ const fromResolved = (
         ...(settings.mixin === undefined ? [] : [{ name: "mixin", enrich: settings.mixin }]),
         ...(additions.callSite ?? [])
       ],
-      processors: processorsOf(settings, limits, redact, [
-        ...settings.processors,
-        ...(additions.processors ?? [])
-      ]),
+      processors: processorsOf(settings, limits, redact, [...processors, ...(additions.processors ?? [])]),
       limits,
       capture: settings.capture
     })

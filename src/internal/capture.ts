@@ -42,7 +42,7 @@ type Stack = Array<unknown>
 const isMutable = (v: unknown): boolean => (typeof v === "object" ? v !== null : typeof v === "function")
 
 /** `target[key] = value`, except that a `__proto__` key stays an ordinary own property. */
-const put = (target: Record<string, unknown>, key: string, value: unknown): void => {
+export const defineField = (target: Record<string, unknown>, key: string, value: unknown): void => {
   if (key === "__proto__") {
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
   } else {
@@ -166,9 +166,9 @@ const capturePlain = (
   for (const k in o) {
     if (!Object.hasOwn(o, k)) continue
     if (seen++ >= limits.maxKeys) continue
-    put(out, k, captureAt(safeRead(o, k), limits, depth + 1, stack))
+    defineField(out, k, captureAt(safeRead(o, k), limits, depth + 1, stack))
   }
-  if (seen > limits.maxKeys) put(out, Elided.key, new Elided(seen - limits.maxKeys, "keys"))
+  if (seen > limits.maxKeys) defineField(out, Elided.key, new Elided(seen - limits.maxKeys, "keys"))
   return out
 }
 
@@ -207,7 +207,10 @@ export const captureValue = (v: unknown, limits: JsonLimits): unknown =>
 /**
  * The own enumerable fields of a call as of now: a fresh object holding them, each value
  * captured. The common case (a small object of strings and numbers) is one object spread.
- * Like the JSON line, the top level has no key limit; nested objects have.
+ * Like the JSON line, the top level has no key limit; nested objects have. Fields that
+ * cannot be listed (a revoked proxy, a proxy whose traps throw) never throw: what could be
+ * read is kept and the `…` key says why the rest was withheld, as a nested value that
+ * cannot be read is written.
  */
 export const captureFields = (fields: object, limits: JsonLimits): Readonly<Record<string, unknown>> => {
   let out: Record<string, unknown>
@@ -219,7 +222,7 @@ export const captureFields = (fields: object, limits: JsonLimits): Readonly<Reco
   }
   for (const k in out) {
     const v = out[k]
-    if (isMutable(v)) put(out, k, captureAt(v, limits, 0, undefined))
+    if (isMutable(v)) defineField(out, k, captureAt(v, limits, 0, undefined))
   }
   return out
 }
@@ -228,12 +231,30 @@ const captureFieldsSlowly = (fields: object, limits: JsonLimits): Readonly<Recor
   const out: Record<string, unknown> = {}
   try {
     for (const k in fields) {
-      if (Object.hasOwn(fields, k)) put(out, k, captureValue(safeRead(fields, k), limits))
+      if (Object.hasOwn(fields, k)) defineField(out, k, captureValue(safeRead(fields, k), limits))
     }
-  } catch {
-    // a proxy that cannot list its keys: what was read stands
+  } catch (e) {
+    // a proxy that cannot list its keys (or say what it is): what was read stands, and the
+    // line says the rest was withheld
+    defineField(out, Elided.key, withheld(e))
   }
   return out
+}
+
+/** What is written for a value that could not be read: "[Unserializable: [Threw: …]]", as json.ts writes it. */
+const withheld = (e: unknown): string => `[Unserializable: ${thrownNote(e)}]`
+
+/**
+ * Whether the fields argument of a call is an Error (the event's error rather than its
+ * fields). `instanceof` asks a proxy for its prototype, which a revoked proxy or a throwing
+ * trap refuses: such a value is no Error, and its fields are withheld when captured.
+ */
+export const isError = (u: unknown): u is Error => {
+  try {
+    return u instanceof Error
+  } catch {
+    return false
+  }
 }
 
 /** Effect's log annotations as fields, each value as of now (`late`: values as they are). */
@@ -242,7 +263,7 @@ export const captureAnnotations = (
   limits: JsonLimits | undefined
 ): Readonly<Record<string, unknown>> => {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of annotations) put(out, k, limits === undefined ? v : captureValue(v, limits))
+  for (const [k, v] of annotations) defineField(out, k, limits === undefined ? v : captureValue(v, limits))
   return out
 }
 

@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
+import { SinkError } from "../Errors.js"
 import type { Sink } from "../Sink.js"
 import type { BatchImpl } from "./batch.js"
 import { CircuitBreaker, type CircuitBreakerOptions, defaultCircuit } from "./circuitBreaker.js"
@@ -13,6 +14,12 @@ export interface SinkHealth {
   readonly name: string
   readonly status: "ok" | "degraded" | "circuit-open"
   readonly failures: number
+  /**
+   * Events this sink wrote (for a sink with its own level, or a route, counted over the
+   * events it takes). With the three counters below:
+   * `written + toFallback + undelivered = accepted - filtered` once nothing is queued or lost.
+   */
+  readonly written: number
   /** Events this sink could not write that the fallback sink took. */
   readonly toFallback: number
   /** Events neither this sink nor the fallback could write. */
@@ -23,8 +30,22 @@ interface SinkGuard {
   readonly sink: Sink
   readonly breaker: CircuitBreaker
   failures: number
+  written: number
   toFallback: number
   undelivered: number
+}
+
+/** The part of `batch` a sink takes: all of it, or what its level or routes select. */
+const partFor = (sink: Sink, batch: BatchImpl): BatchImpl => (sink as NarrowingSink).narrow?.(batch) ?? batch
+
+/**
+ * How many events at the start of a batch of `size` a failed write still wrote: the
+ * `written` of a SinkError (a partial write), else none.
+ */
+const writtenBefore = (error: unknown, size: number): number => {
+  if (!(error instanceof SinkError)) return 0
+  const written = error.written
+  return typeof written === "number" && Number.isInteger(written) && written > 0 ? Math.min(written, size) : 0
 }
 
 const severity = { ok: 0, degraded: 1, "circuit-open": 2 } as const
@@ -57,7 +78,10 @@ export interface DispatchOptions {
  * written in place (on the worker, or on a caller draining a full buffer); asynchronous ones
  * in parallel on the worker, each write retried on a Schedule. Every sink has a circuit
  * breaker: while it is open, or once a write has failed for good, the sink's part of the
- * batch goes to the fallback sink, or is counted as undelivered. Nothing here throws.
+ * batch goes to the fallback sink, or is counted as undelivered. A write that failed part
+ * way (a SinkError with `written`) counts its first events as written, and only the rest
+ * is retried or handed on. Per sink, every event of its part is counted exactly once:
+ * written, toFallback or undelivered. Nothing here throws.
  */
 export class Dispatch {
   readonly syncSinks: ReadonlyArray<Sink>
@@ -83,35 +107,62 @@ export class Dispatch {
   writeSync(batch: BatchImpl): void {
     for (const sink of this.syncSinks) {
       const guard = this.guardOf(sink)
+      const part = partFor(sink, batch)
       if (!guard.breaker.allow()) {
-        this.toFallback(guard, batch)
+        this.toFallback(guard, part)
         continue
       }
       try {
         sink.writeSync!(batch)
+        guard.written += part.size
         guard.breaker.success()
       } catch (e) {
-        this.failed(guard, e, batch)
+        const written = writtenBefore(e, part.size)
+        guard.written += written
+        this.failed(guard, e, part.from(written))
       }
     }
   }
 
   /**
-   * Every asynchronous sink in parallel. A write is retried on the pipeline's Schedule, the
-   * whole batch each time; when retries are spent, or the sink's circuit is open, the batch
-   * goes to the fallback sink.
+   * Every asynchronous sink in parallel. A write is retried on the pipeline's Schedule:
+   * the whole batch, or after a partial write only the events not written yet. When
+   * retries are spent, or the sink's circuit is open, what is left goes to the fallback.
    */
   writeAsync(batch: BatchImpl): Effect.Effect<void> {
     return Effect.forEach(
       this.asyncSinks,
       (sink) => {
         const guard = this.guardOf(sink)
-        if (!guard.breaker.allow()) return Effect.sync(() => this.toFallback(guard, batch))
-        return Effect.suspend(() => sink.write(batch)).pipe(
+        if (!guard.breaker.allow()) return Effect.sync(() => this.toFallback(guard, partFor(sink, batch)))
+        // the events of the sink's part written so far; a retry hands the sink the rest
+        let done = 0
+        let part: BatchImpl | undefined
+        const rest = (): BatchImpl => {
+          part ??= partFor(sink, batch)
+          return part.from(done)
+        }
+        return Effect.suspend(() => {
+          if (done === 0) return sink.write(batch)
+          const left = rest()
+          // a narrowing sink is handed the rest of its own part, which it narrows to itself
+          return left.size === 0 ? Effect.void : sink.write(left)
+        }).pipe(
+          Effect.tapError((e) =>
+            Effect.sync(() => {
+              done += writtenBefore(e, rest().size)
+            })
+          ),
           Effect.retry(this.retry),
           Effect.matchCause({
-            onSuccess: () => guard.breaker.success(),
-            onFailure: (cause) => this.failed(guard, Cause.squash(cause), batch)
+            onSuccess: () => {
+              guard.written += (part ?? partFor(sink, batch)).size
+              guard.breaker.success()
+            },
+            onFailure: (cause) => {
+              guard.written += done
+              this.failed(guard, Cause.squash(cause), rest())
+            }
           })
         )
       },
@@ -135,35 +186,46 @@ export class Dispatch {
         // a sink that delivers in the background knows about failures fapilog never sees
         status: worse(seen, ownStatus(sink)),
         failures: g.failures,
+        written: g.written,
         toFallback: g.toFallback,
         undelivered: g.undelivered
       }
     })
   }
 
-  private failed(guard: SinkGuard, error: unknown, batch: BatchImpl): void {
+  /** A write failed for good; `rest` is what of the sink's part it did not write. */
+  private failed(guard: SinkGuard, error: unknown, rest: BatchImpl): void {
     this.sinkErrors++
     guard.failures++
     guard.breaker.failure()
     this.diagnostics.report(`sink ${guard.sink.name}`, "write failed", error, {
       circuit: guard.breaker.state
     })
-    this.toFallback(guard, batch)
+    this.toFallback(guard, rest)
   }
 
   private guardOf(sink: Sink): SinkGuard {
     let guard = this.guards.get(sink)
     if (guard === undefined) {
-      guard = { sink, breaker: new CircuitBreaker(this.circuit), failures: 0, toFallback: 0, undelivered: 0 }
+      guard = {
+        sink,
+        breaker: new CircuitBreaker(this.circuit),
+        failures: 0,
+        written: 0,
+        toFallback: 0,
+        undelivered: 0
+      }
       this.guards.set(sink, guard)
     }
     return guard
   }
 
-  /** What a failing sink could not write goes to the fallback sink, or is counted as undelivered. */
-  private toFallback(guard: SinkGuard, whole: BatchImpl): void {
-    // a sink that takes only part of each batch (a level filter, a route) hands over only that part
-    const batch = (guard.sink as NarrowingSink).narrow?.(whole) ?? whole
+  /**
+   * What a failing sink could not write (already narrowed to the sink's part: a level
+   * filter or a route hands over only what it takes) goes to the fallback sink, or is
+   * counted as undelivered.
+   */
+  private toFallback(guard: SinkGuard, batch: BatchImpl): void {
     if (batch.size === 0) return
     const fallback = this.fallback
     if (fallback?.writeSync !== undefined && fallback !== guard.sink) {

@@ -14,9 +14,10 @@ import * as LogLevel from "effect/LogLevel"
 import type * as LogSpan from "effect/LogSpan"
 import { pipeArguments } from "effect/Pipeable"
 import * as Tracer from "effect/Tracer"
-import { captureAnnotations, captureError, captureFields, captureMessage } from "./capture.js"
+import { captureAnnotations, captureError, captureFields, captureMessage, isError } from "./capture.js"
 import { runCallSiteEnrichers } from "./enrichers.js"
 import { currentContext } from "./facade.js"
+import { defaultLimits } from "./json.js"
 import * as L from "./level.js"
 import type { Pipeline } from "./pipeline.js"
 import { Bindings, type Fields, LogRecord, messageText } from "./record.js"
@@ -323,14 +324,6 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
     { [fapilogLoggerKey]: true as const }
   )
 
-/** Waits for room, checking again after every wake-up: many fibers may be woken at once. */
-const offerWhenRoom = (pipeline: Pipeline, record: LogRecord): Effect.Effect<void> =>
-  Effect.suspend(() =>
-    pipeline.mustWait(record.level)
-      ? Effect.zipRight(pipeline.awaitRoom, offerWhenRoom(pipeline, record))
-      : Effect.sync(() => pipeline.offer(record))
-  )
-
 /**
  * `Fapilog.info(message, fields)` and friends: one record carrying the call's fields and
  * the fiber's annotations, log spans and current span. Without a fapilog layer it falls
@@ -360,15 +353,18 @@ export const logIn = (
 ): Effect.Effect<void> | undefined => {
   const context = fiber.getFiberRef(FiberRef.currentContext)
   const pipeline = lookup(context)
-  const error = fields instanceof Error ? fields : undefined
-  const own = fields instanceof Error ? undefined : fields
+  const error = isError(fields) ? fields : undefined
+  const own = error === undefined ? (fields as Fields | undefined) : undefined
   if (pipeline === undefined) {
     const logged = Effect.logWithLevel(
       toEffectLevel(level.name),
       message,
       ...(error ? [Cause.fail(error)] : [])
     )
-    return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
+    // captured: Effect reads annotations with no guard against a value that throws
+    return own === undefined
+      ? logged
+      : Effect.annotateLogs(logged, captureFields(own, defaultLimits) as Record<string, unknown>)
   }
   if (level.rank < pipeline.minRank) return undefined
   // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
@@ -390,7 +386,7 @@ export const logIn = (
     fiber
   )
   // under "block", an Effect caller waits for room rather than being refused
-  if (pipeline.mustWait(level)) return offerWhenRoom(pipeline, record)
+  if (pipeline.mustWait(level)) return pipeline.offerWhenRoom(record)
   pipeline.offer(record)
   return undefined
 }

@@ -4,7 +4,7 @@ import * as Exit from "effect/Exit"
 import { globalValue } from "effect/GlobalValue"
 import * as Scope from "effect/Scope"
 import { build } from "./build.js"
-import { captureError, captureFields, captureMessage } from "./capture.js"
+import { captureError, captureFields, captureMessage, isError } from "./capture.js"
 import { runCallSiteEnrichers } from "./enrichers.js"
 import type { LevelName } from "./level.js"
 import * as L from "./level.js"
@@ -68,7 +68,7 @@ class FacadeLogger implements Logger {
       typeof message === "string" ? message : captureMessage(message, messageText),
       p.name
     )
-    if (fields instanceof Error) {
+    if (isError(fields)) {
       r.error = limits === undefined ? fields : captureError(fields, limits)
     } else if (fields !== undefined) {
       r.fields = limits === undefined ? fields : captureFields(fields, limits)

@@ -14,6 +14,7 @@ import { Diagnostics } from "./diagnostics.js"
 import type { Config } from "./networkConfig.js"
 import { retrySchedule } from "./retry.js"
 import { defaultSpoolMaxBytes, Spool, type SpoolEntry } from "./spool.js"
+import { Waiters } from "./waiters.js"
 
 /**
  * The network sink: `write` moves events into the sink's own bounded queue (waiting while it
@@ -53,7 +54,10 @@ export interface NetworkStats {
   readonly spooled: number
   /** Spooled events acknowledged on replay (part of `delivered`). */
   readonly replayed: number
-  /** Events given up: refused by the server (4xx), unencodable, spool full, or still undelivered at close. */
+  /**
+   * Events given up: refused by the server (4xx), unencodable, spool full, still undelivered
+   * at close, or found lost in the spool when it was opened (`spoolDamaged`, `spoolTorn`).
+   */
   readonly lost: number
   /** Requests acknowledged. */
   readonly requests: number
@@ -66,6 +70,15 @@ export interface NetworkStats {
   /** Requests waiting in the spool file, and its size. */
   readonly spoolPending: number
   readonly spoolBytes: number
+  /**
+   * Events found lost to damage in the spool when it was opened (a flipped bit, a bad
+   * sector), counted from the frame headers; the damaged file is kept beside it. Part of `lost`.
+   */
+  readonly spoolDamaged: number
+  /** Events of an append to the spool that a crash interrupted, found when it was opened. Part of `lost`. */
+  readonly spoolTorn: number
+  /** Events the pipeline spilled straight to the spool past its full backlog (part of `spooled`). */
+  readonly spilled: number
   readonly circuit: CircuitState
 }
 
@@ -202,9 +215,10 @@ class NetworkSinkImpl {
   private queuedBytes = 0
   /** The request being delivered (or held), and whether it came from the spool. */
   private inflight: { readonly request: Outbound; readonly entry: SpoolEntry | undefined } | undefined
-  private readonly roomWaiters: Array<() => boolean> = []
+  /** Writers waiting for room in the queue, admitted oldest first while their batches fit. */
+  private readonly room = new Waiters()
   /** `flush` callers: resumed once the events taken before their call are settled. */
-  private flushWaiters: Array<{ readonly target: number; readonly resume: () => void }> = []
+  private readonly flushes = new Waiters()
   private wake: (() => void) | undefined
   private closing = false
   private closed = false
@@ -220,6 +234,7 @@ class NetworkSinkImpl {
   private retries = 0
   private rejected = 0
   private encodeFailures = 0
+  private spilled = 0
 
   constructor(
     private readonly options: Options,
@@ -239,6 +254,8 @@ class NetworkSinkImpl {
       resetTimeoutMs: this.resetMs
     })
     this.report = reporter(options)
+    // what opening the spool found lost is this sink's loss, counted once
+    this.lost = (spool?.damagedEvents ?? 0) + (spool?.tornEvents ?? 0)
     // exponential from initialDelayMs, jittered, capped at maxDelayMs, maxAttempts - 1 retries;
     // only retryable failures retry, and a Retry-After replaces the computed delay
     this.schedule = retrySchedule({
@@ -262,35 +279,33 @@ class NetworkSinkImpl {
   }
 
   private settleFlushes(): void {
-    if (this.flushWaiters.length === 0) return
-    const settled = this.settled
-    const done = this.flushWaiters.filter((w) => w.target <= settled || this.closed)
-    if (done.length === 0) return
-    this.flushWaiters = this.flushWaiters.filter((w) => !done.includes(w))
-    for (const w of done) w.resume()
+    this.flushes.release()
   }
 
   /** Completes once every event taken before the call is delivered, spooled or lost (sent without waiting for a full batch). */
   readonly flush: Effect.Effect<void> = Effect.suspend(() => {
     const target = this.accepted
-    if (this.settled >= target || this.closed) return Effect.void
-    return Effect.async<void>((resume) => {
-      const waiter = { target, resume: () => resume(Effect.void) }
-      this.flushWaiters.push(waiter)
-      this.signal()
-      return Effect.sync(() => {
-        this.flushWaiters = this.flushWaiters.filter((w) => w !== waiter)
-      })
-    })
+    return this.flushes.wait(
+      () => this.settled >= target || this.closed,
+      () => this.signal()
+    )
   })
 
-  /** Open circuit, or a request held or retried: what the pipeline cannot see behind the queue. */
-  health(): { readonly status: "ok" | "degraded" | "circuit-open"; readonly detail?: string } {
+  /**
+   * Open circuit, or a request held or retried: what the pipeline cannot see behind the
+   * queue; and the events this sink gave up, which the pipeline adds to its `lost`.
+   */
+  health(): {
+    readonly status: "ok" | "degraded" | "circuit-open"
+    readonly detail?: string
+    readonly lost: number
+  } {
     const state = this.breaker.state
-    if (state === "open") return { status: "circuit-open", detail: "endpoint failing; circuit open" }
+    const lost = this.lost
+    if (state === "open") return { status: "circuit-open", detail: "endpoint failing; circuit open", lost }
     if (state === "half-open" || this.breaker.consecutiveFailures > 0)
-      return { status: "degraded", detail: "recent delivery failures" }
-    return { status: "ok" }
+      return { status: "degraded", detail: "recent delivery failures", lost }
+    return { status: "ok", lost }
   }
 
   stats(): NetworkStats {
@@ -310,6 +325,9 @@ class NetworkSinkImpl {
       encodeFailures: this.encodeFailures,
       spoolPending: this.spool?.pending ?? 0,
       spoolBytes: this.spool?.bytes ?? 0,
+      spoolDamaged: this.spool?.damagedEvents ?? 0,
+      spoolTorn: this.spool?.tornEvents ?? 0,
+      spilled: this.spilled,
       circuit: this.breaker.state
     }
   }
@@ -357,25 +375,48 @@ class NetworkSinkImpl {
         this.accepted += events.length
         this.signal()
       }
-      if (fits()) return Effect.sync(push)
-      return Effect.async<void>((resume) => {
-        const retry = (): boolean => {
-          if (!fits()) return false
-          push()
-          resume(Effect.void)
-          return true
-        }
-        this.roomWaiters.push(retry)
-        return Effect.sync(() => {
-          const k = this.roomWaiters.indexOf(retry)
-          if (k >= 0) this.roomWaiters.splice(k, 1)
-        })
+      return this.room.wait(() => {
+        if (!fits()) return false
+        push()
+        return true
       })
     })
 
+  /**
+   * Past the pipeline's full backlog (`Sink.spill`): encodes `batch` now and appends it to
+   * the spool, to be replayed like any spooled request, without waiting for room in the
+   * queue. False when there is no spool, the sink is closed, or the spool could not keep it
+   * all (full, or failing): what it could not keep is counted as lost.
+   */
+  readonly spill = (batch: Batch): boolean => {
+    if (this.spool === undefined || this.closed) return false
+    const events = batch.events
+    if (events.length === 0) return true
+    this.accepted += events.length
+    let kept = true
+    for (const request of this.encode(events)) {
+      if (kept && this.toSpool(request)) {
+        this.spilled += request.events
+        continue
+      }
+      if (kept) {
+        // toSpool reported why
+        kept = false
+        this.lost += request.events
+      } else {
+        this.lose(request.events, "spilled past the pipeline's backlog, but the spool could not keep them")
+      }
+    }
+    // the sender replays what is spooled, once it is free
+    this.replayWanted = true
+    this.signal()
+    this.settleFlushes()
+    return kept
+  }
+
   /** Lets waiting writers in, oldest first, while their batches fit. */
   private freeRoom(): void {
-    while (this.roomWaiters.length > 0 && this.roomWaiters[0]!()) this.roomWaiters.shift()
+    this.room.release()
   }
 
   /** Removes up to maxEvents / maxBytes from the head of the queue. */
@@ -404,7 +445,7 @@ class NetworkSinkImpl {
 
   private readyToSend(): boolean {
     if (this.queued === 0) return false
-    if (this.flushWaiters.length > 0) return true
+    if (this.flushes.size > 0) return true
     if (this.closing || this.queued >= this.maxEvents || this.queuedBytes >= this.maxBytes) return true
     return Date.now() - this.queue[this.head]!.at >= this.maxWaitMs
   }
@@ -793,6 +834,7 @@ export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Sc
       name: impl.name,
       write: impl.write,
       flush: impl.flush,
+      spill: spool === undefined ? undefined : impl.spill,
       health: () => impl.health(),
       stats: () => impl.stats()
     }

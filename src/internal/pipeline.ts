@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto"
-import { setImmediate } from "node:timers"
+import { clearImmediate, setImmediate } from "node:timers"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -74,7 +74,10 @@ export interface PipelineOptions {
   readonly capture?: "call" | "late" | undefined
 }
 
-/** Counters of a pipeline: `accepted = settled + queued + lost`, always (see {@link Pipeline.stats}). */
+/**
+ * Counters of a pipeline: `accepted = settled + queued + lostBy.pipeline`, always (see
+ * {@link Pipeline.stats}).
+ */
 export interface PipelineStats {
   /** Events taken in (the call returned and nothing refused them). */
   readonly accepted: number
@@ -84,10 +87,20 @@ export interface PipelineStats {
   readonly queued: number
   /** Calls refused: after close, or by the overflow policy (including evicted events). */
   readonly refused: number
-  /** Refusals by reason ("closed", "overflow") and level, e.g. { "overflow": { "info": 3 } }. */
+  /**
+   * Refusals by reason ("closed", "overflow", "reentrant") and level, e.g.
+   * { "overflow": { "info": 3 } }.
+   */
   readonly refusedBy: Readonly<Record<string, Readonly<Record<string, number>>>>
-  /** Accepted events given up when the shutdown timeout expired or the process exited. */
+  /**
+   * Events given up: by the pipeline (accepted events still owed to a sink when the shutdown
+   * timeout expired or the process exited), and by sinks that report what they gave up after
+   * taking it (a network sink: refused by the server, unencodable, its spool full, or found
+   * damaged in its spool, events of an earlier run included).
+   */
   readonly lost: number
+  /** `lost` by who gave the events up: "pipeline", or a sink's name. */
+  readonly lostBy: Readonly<Record<string, number>>
   /** Sink write failures reported. */
   readonly sinkErrors: number
   /** Accepted events that a processor (sampling, throttling, deduplication, the size guard, yours) dropped. */
@@ -102,11 +115,31 @@ export interface PipelineHealth {
   readonly stats: PipelineStats
 }
 
-/** A batch the synchronous sinks have written, waiting for the asynchronous ones. */
+/**
+ * A batch the synchronous sinks have written, waiting for the asynchronous ones; or, when
+ * `batch` is undefined, one that was spilled to their durable stores and only waits for the
+ * batches before it, so that events settle in the order they were taken.
+ */
 interface Pending {
-  readonly batch: BatchImpl
+  readonly batch: BatchImpl | undefined
   /** The drained count once this batch is settled. */
   readonly end: number
+}
+
+/** Completes on the next turn of the event loop, after its I/O callbacks. */
+const nextTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/** What a sink says it gave up after taking it (`Sink.State.lost`), or 0. */
+const lostIn = (sink: Sink): number => {
+  try {
+    const lost = sink.health?.().lost
+    return typeof lost === "number" && Number.isFinite(lost) && lost > 0 ? lost : 0
+  } catch {
+    return 0
+  }
 }
 
 /**
@@ -118,6 +151,20 @@ interface Pending {
  * pushes and either wakes the worker (once per turn of the event loop) or, when the buffer
  * is full under "block", drains it inline through the synchronous sinks. The worker drains
  * whatever is buffered as one batch, then serves the asynchronous sinks in order.
+ *
+ * Re-entrant logging (a sink, enricher, processor or late `toJSON` that logs through this
+ * same pipeline while a batch is being processed or written): such events go to the next
+ * batch, never into the one being written, and the worker takes at most one batch per turn
+ * of the event loop, so a sink that logs on every write makes a chain of batches, one per
+ * turn, with timers and I/O running in between, never a loop that holds the thread. At most
+ * `capacity` events may be logged during one batch; past that they are refused and counted
+ * as "reentrant" (a sink that logs two events per event it writes would otherwise double
+ * the work on every turn).
+ *
+ * Spilling: under "block", once the backlog of the asynchronous sinks is full, a batch is
+ * handed to every asynchronous sink's `spill` (a network sink's durable spool) instead of
+ * being queued, when every asynchronous sink has one; only when a spill fails (the disk
+ * budget is spent) are unprotected events refused, until the backlog has room again.
  */
 export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   minRank: number
@@ -140,8 +187,12 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   private pendingEvents = 0
   /** `flush` callers, until what was accepted before their call is settled. */
   private readonly handoffs = new Waiters()
-  /** Effect callers under "block", until the asynchronous backlog has room. */
+  /** Effect callers under "block", admitted oldest first as the asynchronous backlog has room. */
   private readonly room = new Waiters()
+  /** Every asynchronous sink can spill (under "block"); none can when there are none. */
+  private readonly spillable: boolean
+  /** A spill failed: refuse past the backlog again until it has room. */
+  private spillFailed = false
   private wake: (() => void) | undefined = undefined
   private wakeScheduled = false
   private draining = false
@@ -155,6 +206,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   private reportedLost = 0
   /** Sinks that deliver in the background: `flush` also waits for their deliveries. */
   private readonly sinkFlushes: ReadonlyArray<Effect.Effect<void>>
+  private readonly sinks: ReadonlyArray<Sink>
   private readonly flushTimeout: Duration.DurationInput
 
   constructor(options: PipelineOptions) {
@@ -183,6 +235,11 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       circuitBreaker: options.circuitBreaker
     })
     this.sinkFlushes = options.sinks.flatMap((s) => (s.flush === undefined ? [] : [s.flush]))
+    this.sinks = options.sinks
+    this.spillable =
+      this.intake.overflow === "block" &&
+      this.dispatch.asyncSinks.length > 0 &&
+      this.dispatch.asyncSinks.every((s) => typeof s.spill === "function")
     this.flushTimeout = options.shutdownTimeout
     this.batchContext = {
       redact: options.redact,
@@ -196,17 +253,29 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
 
   /**
    * The counters, and the one place that states their rule: every accepted event is
-   * settled (handed to every sink, or filtered), still queued, or lost; nothing else.
+   * settled (handed to every sink, or filtered), still queued, or given up by the pipeline
+   * (`lostBy.pipeline`); nothing else. What sinks give up after taking events is added to
+   * `lost` under their names.
    */
   stats(): PipelineStats {
     const filteredBy = this.processing.filtered()
+    const lostBy: Record<string, number> = {}
+    if (this.lost > 0) lostBy.pipeline = this.lost
+    let lost = this.lost
+    for (const sink of this.sinks) {
+      const n = lostIn(sink)
+      if (n === 0) continue
+      lost += n
+      lostBy[sink.name] = (lostBy[sink.name] ?? 0) + n
+    }
     return {
       accepted: this.intake.accepted,
       settled: this.settled,
       queued: this.intake.accepted - this.settled - this.lost,
       refused: this.intake.refused,
       refusedBy: this.intake.refusals(),
-      lost: this.lost,
+      lost,
+      lostBy,
       sinkErrors: this.dispatch.sinkErrors,
       filtered: Object.values(filteredBy).reduce((a, b) => a + b, 0),
       filteredBy
@@ -236,7 +305,17 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       this.intake.refuse("closed", record)
       return
     }
-    if (!this.intake.take(record, this.backlogFull())) return
+    if (this.draining && this.intake.full) {
+      // logged from inside the batch being processed or written, beyond what one batch may log
+      if (!this.intake.hasRefused("reentrant"))
+        this.diagnostics.report(
+          "pipeline",
+          "events logged by a sink, enricher or processor while a batch was written went past capacity and were refused"
+        )
+      this.intake.refuse("reentrant", record)
+      return
+    }
+    if (!this.intake.take(record, this.backlogFull() && !this.canSpill())) return
     this.stamp(record)
     if (this.intake.full && this.intake.overflow === "block" && !this.draining) this.drainSync()
     else if (this.wake !== undefined) this.signalSoon()
@@ -253,18 +332,41 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     return this.pendingEvents >= this.intake.capacity * BACKLOG_BUFFERS
   }
 
+  /** Whether a full backlog spills to the asynchronous sinks' durable stores rather than refusing. */
+  private canSpill(): boolean {
+    return this.spillable && !this.spillFailed
+  }
+
   /** Whether an Effect caller logging at `level` must wait for room rather than be refused. */
   mustWait(level: LevelInfo): boolean {
     return this.intake.overflow === "block" && level.rank < this.intake.protectedRank && this.backlogFull()
   }
 
   /**
-   * For Effect callers under "block": completes when the backlog of the asynchronous sinks
-   * has room (at once when it has), so that the caller suspends instead of being refused.
+   * For Effect callers under "block" (`Fapilog.*`): offers `record` once the backlog of the
+   * asynchronous sinks has room (at once when it has), so that the caller suspends instead
+   * of being refused. Waiting callers are admitted oldest first, as many as the room takes,
+   * by the release that makes room: none is woken only to find the backlog full again. A
+   * caller still waiting when the pipeline closes is refused ("closed"); one interrupted
+   * while it waits made no call.
    */
-  readonly awaitRoom: Effect.Effect<void> = this.room.wait(
-    () => this.intake.overflow !== "block" || !this.backlogFull() || this.closed
-  )
+  offerWhenRoom(record: LogRecord): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      let offered = false
+      const admit = (): boolean => {
+        if (!this.closed && this.mustWait(record.level)) return false
+        offered = true
+        this.offer(record)
+        return true
+      }
+      return Effect.zipRight(
+        this.room.wait(admit),
+        Effect.sync(() => {
+          if (!offered) this.offer(record)
+        })
+      )
+    })
+  }
 
   /** Lets windowed processors report; their summaries join the next batch. */
   tick(final = false): void {
@@ -331,6 +433,11 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       this.drained += records.length
       if (this.dispatch.asyncSinks.length === 0) {
         this.settle(this.drained)
+      } else if (this.backlogFull() && this.canSpill()) {
+        this.spill(batch)
+        // settled in turn, after the batches queued before it
+        if (this.pending.length === 0) this.settle(this.drained)
+        else this.pending.push({ batch: undefined, end: this.drained })
       } else {
         this.pending.push({ batch, end: this.drained })
         this.pendingEvents += batch.size
@@ -341,20 +448,49 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     }
   }
 
+  /**
+   * Hands `batch` to every asynchronous sink's durable store, now. A sink that cannot keep
+   * it (its disk budget is spent) counts what it gave up itself; from then on, events past
+   * the backlog are refused again until it has room.
+   */
+  private spill(batch: BatchImpl): void {
+    for (const sink of this.dispatch.asyncSinks) {
+      let kept = false
+      try {
+        kept = sink.spill?.(batch) === true
+      } catch (e) {
+        this.diagnostics.report(`sink ${sink.name}`, "spill failed", e)
+      }
+      if (!kept && !this.spillFailed) {
+        this.spillFailed = true
+        this.diagnostics.report(
+          `sink ${sink.name}`,
+          "could not spill a batch past the full backlog; events past the backlog are refused until it has room"
+        )
+      }
+    }
+  }
+
   private settle(end: number): void {
     this.settled = end
     this.handoffs.release()
   }
 
-  /** The oldest pending batch, written through the asynchronous sinks. */
+  /** The oldest pending batch, written through the asynchronous sinks (a spilled one is only settled). */
   private readonly writeNext: Effect.Effect<void> = Effect.suspend(() => {
     const next = this.pending[0] as Pending
-    return Effect.map(this.dispatch.writeAsync(next.batch), () => {
+    const done = () => {
       this.pending.shift()
-      this.pendingEvents -= next.batch.size
+      if (next.batch !== undefined) this.pendingEvents -= next.batch.size
       this.settle(next.end)
-      if (!this.backlogFull()) this.room.release()
-    })
+      if (!this.backlogFull()) {
+        this.spillFailed = false
+        this.room.release()
+      }
+    }
+    return next.batch === undefined
+      ? Effect.sync(done)
+      : Effect.map(this.dispatch.writeAsync(next.batch), done)
   })
 
   private readonly waitForWork: Effect.Effect<void> = Effect.async<void>((resume) => {
@@ -364,17 +500,21 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     })
   })
 
-  /** The worker: drain, serve the asynchronous sinks, sleep until woken; ends on close. */
+  /**
+   * The worker: drain, serve the asynchronous sinks one batch at a time, sleep until woken;
+   * ends on close. It takes at most one batch per turn of the event loop: whatever was
+   * logged while a batch was written (by a sink that logs, say) waits for the next turn, so
+   * timers and I/O always run between two batches.
+   */
   readonly run: Effect.Effect<void> = Effect.gen(this, function* () {
     while (true) {
       this.drainSync()
       // Interruptible on purpose: only a shutdown timeout interrupts the worker, and a batch
       // cut short stays in `pending`, where it is counted as lost.
-      while (this.pending.length > 0) yield* this.writeNext
-      if (!this.hasWork()) {
-        if (this.closing) return
-        yield* this.waitForWork
-      }
+      if (this.pending.length > 0) yield* this.writeNext
+      if (this.pending.length > 0 || this.hasWork()) yield* nextTurn
+      else if (this.closing) return
+      else yield* this.waitForWork
     }
   })
 
@@ -452,6 +592,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     })
   }
 
+  /** Counts what is still owed as lost and lets every waiter go (waiting callers are refused: closed). */
   private giveUpPending(reason: string): void {
     const lost = this.intake.accepted - this.settled - this.lost
     if (lost > 0) {
@@ -487,8 +628,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     this.drainSync()
     this.tick(true)
     this.drainSync()
-    this.giveUpPending("process exited before asynchronous sinks finished")
     this.closed = true
+    this.giveUpPending("process exited before asynchronous sinks finished")
   }
 }
 

@@ -8,16 +8,22 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { ConfigError, type ConfigIssue, SinkError } from "../Errors.js"
+import type { Formatter } from "../Formatter.js"
 import type { Kind, Plugin, Context as PluginContext } from "../Plugin.js"
+import type { Processor, Context as ProcessorContext } from "../Processor.js"
 import type { Sink, State as SinkState } from "../Sink.js"
 import { show } from "./configSchema.js"
 import { Diagnostics } from "./diagnostics.js"
 import type { NamedEnricher } from "./enrichers.js"
+import { json } from "./formatter.js"
+import { processorIssue } from "./processor.js"
 
 /** The plugin API this fapilog implements, `major.minor`. */
 export const apiVersion = "1.0"
@@ -32,7 +38,10 @@ export interface PluginSettings {
   readonly deny?: ReadonlyArray<string> | undefined
   /** Look for installed packages by type; default true. */
   readonly discover?: boolean | undefined
-  /** Longest a plugin's start or one of its writes may take, in milliseconds; default 30000. */
+  /**
+   * Longest a plugin's start, the construction of a sink given as an Effect, or one of a
+   * plugin sink's writes may take, in milliseconds; default 30000.
+   */
   readonly timeoutMs?: number | undefined
 }
 
@@ -64,7 +73,7 @@ export const incompatibility = (declared: unknown, ours: string = apiVersion): s
   return undefined
 }
 
-const kinds: ReadonlyArray<Kind> = ["sink", "enricher"]
+const kinds: ReadonlyArray<Kind> = ["sink", "enricher", "processor", "formatter"]
 
 /** A plugin type: what settings name in `type`, and the suffix of its package name. */
 export const TYPE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,100}$/
@@ -88,17 +97,26 @@ export const readPlugin = (u: unknown): Either.Either<Plugin, string> => {
       description: p.description,
       keywords: p.keywords,
       config: p.config,
+      onError: p.kind === "processor" ? p.onError : undefined,
       make: p.make
     }
     const missing: Array<string> = []
     if (typeof copy.name !== "string" || copy.name === "") missing.push("name (a non-empty string)")
     if (!isPluginType(copy.type)) missing.push("type (lowercase letters, digits, '.', '_', '-')")
-    if (!kinds.includes(copy.kind as Kind)) missing.push(`kind (${kinds.join(" or ")})`)
+    if (!kinds.includes(copy.kind as Kind))
+      missing.push(`kind (${kinds.slice(0, -1).join(", ")} or ${kinds.at(-1)})`)
     if (typeof copy.version !== "string") missing.push("version (a string)")
     if (typeof copy.apiVersion !== "string") missing.push('apiVersion (a string such as "1.0")')
     if (typeof copy.description !== "string") missing.push("description (a string)")
     if (!Schema.isSchema(copy.config)) missing.push("config (an effect Schema)")
     if (typeof copy.make !== "function") missing.push("make (a function)")
+    if (
+      copy.kind === "processor" &&
+      copy.onError !== undefined &&
+      copy.onError !== "pass" &&
+      copy.onError !== "drop"
+    )
+      missing.push(`onError absent or one of pass, drop (not ${show(copy.onError)})`)
     if (missing.length > 0)
       return Either.left(
         `${typeof copy.name === "string" ? `${show(copy.name)} ` : ""}is not a valid plugin object: it needs ${missing.join(", ")}`
@@ -354,7 +372,7 @@ export const discover = (
 export interface Request {
   readonly type: string
   readonly kind: Kind
-  /** The entry without the keys fapilog itself reads (`type`, and `level` for sinks). */
+  /** The entry without the keys fapilog itself reads (`type`; `level` for sinks; `order` and `onError` for processors). */
   readonly config: Readonly<Record<string, unknown>>
   /** Where the entry is in the settings, e.g. `sinks[1]`; config problems are named under it. */
   readonly at: string
@@ -424,7 +442,7 @@ const checkFound = (
 export const resolveAll = (
   requests: ReadonlyArray<Request>,
   settings: PluginSettings | undefined,
-  builtIns: Readonly<Record<Kind, ReadonlyArray<string>>>
+  builtIns: Readonly<Partial<Record<Kind, ReadonlyArray<string>>>>
 ): Effect.Effect<ReadonlyArray<Resolved>, ConfigError> =>
   Effect.gen(function* () {
     const issues: Array<ConfigIssue> = []
@@ -452,7 +470,7 @@ export const resolveAll = (
         continue
       }
       if (discovery._tag === "Missing") {
-        const builtIn = builtIns[request.kind]
+        const builtIn = builtIns[request.kind] ?? []
         issues.push({
           path: request.typeAt,
           message:
@@ -555,10 +573,14 @@ const healthOf = (started: Started | undefined, lastError: unknown): SinkState =
     return { status: "degraded", detail: `plugin not started: ${describe(lastError)}` }
   if (started.health === undefined) return { status: "ok" }
   try {
-    const { status, detail } = started.health()
+    const { status, detail, lost } = started.health()
     if (status !== "ok" && status !== "degraded" && status !== "circuit-open")
       return { status: "degraded", detail: `health() answered status ${show(status)}` }
-    return typeof detail === "string" ? { status, detail } : { status }
+    return {
+      status,
+      ...(typeof detail === "string" ? { detail } : {}),
+      ...(typeof lost === "number" && Number.isFinite(lost) && lost > 0 ? { lost } : {})
+    }
   } catch (e) {
     return { status: "degraded", detail: `health() threw ${describe(e)}` }
   }
@@ -731,6 +753,9 @@ export const openSink = (
     })
     const initial = current
     const writeSync = initial?.sink.writeSync
+    const canSpill = typeof initial?.sink.spill === "function"
+    /** Events a spill could not keep because the running sink had no spill of its own (restarted without). */
+    let spillLost = 0
     return {
       get name() {
         return nameOf()
@@ -748,7 +773,18 @@ export const openSink = (
           Effect.sync(() => host.diagnostics.report(`plugin ${plugin.name}`, "flush failed", defect))
         )
       ),
-      health: () => healthOf(current, lastError)
+      spill: canSpill
+        ? (batch) => {
+            const spill = current?.sink.spill
+            if (typeof spill === "function") return spill.call(current?.sink, batch)
+            spillLost += batch.size
+            return false
+          }
+        : undefined,
+      health: () => {
+        const state = healthOf(current, lastError)
+        return spillLost === 0 ? state : { ...state, lost: (state.lost ?? 0) + spillLost }
+      }
     } satisfies Sink
   })
 
@@ -776,6 +812,191 @@ export const openEnricher = (
     return { name: plugin.name, enrich: () => undefined }
   })
 
+const processorShape = "a processor ({ name, process } or { name, processBatch })"
+
+const isProcessor = (u: unknown): u is Processor => processorIssue(u) === undefined
+
+/** A started processor, its members read once (and bound: a class instance keeps its `this`). */
+const adoptProcessor = (p: Processor): Processor => {
+  const bind = <F extends (...args: never) => unknown>(f: F | undefined): F | undefined =>
+    f === undefined ? undefined : (f.bind(p) as F)
+  return {
+    name: p.name,
+    order: p.order,
+    onError: p.onError,
+    process: bind(p.process),
+    processBatch: bind(p.processBatch),
+    tick: bind(p.tick),
+    flush: bind(p.flush)
+  }
+}
+
+/** One batch through a processor, whichever of its two forms it has. */
+const runProcessor = (
+  p: Processor,
+  events: ReadonlyArray<Parameters<NonNullable<Processor["process"]>>[0]>,
+  context: ProcessorContext
+) => {
+  if (p.processBatch !== undefined) return p.processBatch(events, context)
+  const process = p.process as NonNullable<Processor["process"]>
+  const out = []
+  for (const e of events) {
+    const kept = process(e)
+    if (kept !== undefined) out.push(kept)
+  }
+  return out
+}
+
+/** What a processor plugin's settings entry says about where it runs and what a failure costs. */
+export interface ProcessorEntry {
+  readonly order?: number | undefined
+  readonly onError?: "pass" | "drop" | undefined
+}
+
+/**
+ * Opens a processor plugin. It runs under the plugin's type (its drops are counted as
+ * `filteredBy[type]`), at the entry's `order`, else its own, else 0; an event it throws on
+ * is kept or dropped as the entry's `onError` says, else its own, else the plugin's.
+ *
+ * A start that fails does not fail the logger: it is reported, and until the processor
+ * starts every event passes unprocessed or, when the entry's or else the plugin's `onError`
+ * is "drop", is dropped (fail closed; counted as filtered). The start is tried again, in the
+ * background, at most every few seconds when batches or ticks come; once it succeeds the
+ * processor runs.
+ */
+export const openProcessor = (
+  plugin: Plugin,
+  config: unknown,
+  host: Host,
+  entry: ProcessorEntry = {},
+  retryEveryMs: number = restartIntervalMs
+): Effect.Effect<Processor, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const holder = yield* holderScope(plugin, host)
+    const declared = plugin.kind === "processor" ? plugin.onError : undefined
+    const first = yield* startIn(holder, plugin, config, host, isProcessor, processorShape)
+    if (Either.isRight(first)) {
+      const p = adoptProcessor(first.right)
+      return {
+        ...p,
+        name: plugin.type,
+        order: entry.order ?? p.order,
+        onError: entry.onError ?? p.onError ?? declared
+      }
+    }
+    const onError = entry.onError ?? declared ?? "pass"
+    host.diagnostics.report(
+      `plugin ${plugin.name}`,
+      `start failed; until it starts, events ${onError === "drop" ? "are dropped (onError: drop)" : "pass unprocessed (onError: pass)"} and the start is retried at most every ${retryEveryMs / 1000} s`,
+      first.left
+    )
+    const runtime = yield* Effect.runtime<never>()
+    let current: Processor | undefined
+    let lastAttempt = Date.now()
+    let attempts = 1
+    let attempt: Fiber.RuntimeFiber<void> | undefined
+    yield* Scope.addFinalizer(
+      holder,
+      Effect.suspend(() => (attempt === undefined ? Effect.void : Fiber.interrupt(attempt)))
+    )
+    // the stage is synchronous: a new start runs beside it, and the processor is used once started
+    const retry = (now: number): void => {
+      if (current !== undefined || attempt !== undefined || now - lastAttempt < retryEveryMs) return
+      lastAttempt = now
+      attempts++
+      attempt = Runtime.runFork(runtime)(
+        startIn(holder, plugin, config, host, isProcessor, processorShape).pipe(
+          Effect.flatMap((started) =>
+            Effect.sync(() => {
+              if (Either.isRight(started)) {
+                current = adoptProcessor(started.right)
+                host.diagnostics.report(`plugin ${plugin.name}`, `started after ${attempts} attempts`)
+              }
+            })
+          ),
+          Effect.ensuring(Effect.sync(() => (attempt = undefined)))
+        )
+      )
+    }
+    return {
+      name: plugin.type,
+      order: entry.order ?? 0,
+      onError,
+      processBatch: (events, context) => {
+        retry(context.now)
+        const p = current
+        if (p !== undefined) return runProcessor(p, events, context)
+        return onError === "drop" ? [] : events
+      },
+      tick: (context) => {
+        retry(context.now)
+        current?.tick?.(context)
+      },
+      flush: (context) => current?.flush?.(context)
+    } satisfies Processor
+  })
+
+const isFormatter = (u: unknown): u is Formatter => {
+  try {
+    return (
+      typeof u === "object" &&
+      u !== null &&
+      typeof (u as Formatter).name === "string" &&
+      (u as Formatter).name !== "" &&
+      typeof (u as Formatter).format === "function"
+    )
+  } catch {
+    return false
+  }
+}
+
+const NEWLINE = /[\n\r]/
+
+/**
+ * Opens a formatter plugin. Its lines are checked: a result that is not a string, or holds
+ * a line break, is a failure for that event (the batch then writes fapilog's fallback JSON
+ * line for it, and reports), so one event stays one line. A start that fails is reported
+ * and `fallback` (the JSON lines formatter) stands in for it.
+ */
+export const openFormatter = (
+  plugin: Plugin,
+  config: unknown,
+  host: Host,
+  fallback: Formatter = json
+): Effect.Effect<Formatter, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const holder = yield* holderScope(plugin, host)
+    const started = yield* startIn(
+      holder,
+      plugin,
+      config,
+      host,
+      isFormatter,
+      "a formatter ({ name, format })"
+    )
+    if (Either.isLeft(started)) {
+      host.diagnostics.report(
+        `plugin ${plugin.name}`,
+        `start failed; the sinks that use it write JSON lines (the json format) instead`,
+        started.left
+      )
+      return fallback
+    }
+    const f = started.right
+    const name = f.name
+    const format = f.format.bind(f)
+    return {
+      name,
+      format: (event) => {
+        const line: unknown = format(event)
+        if (typeof line !== "string")
+          throw new TypeError(`formatter ${name} returned ${describe(line).slice(0, 80)}, not a string`)
+        if (NEWLINE.test(line)) throw new TypeError(`formatter ${name} returned a line break inside a line`)
+        return line
+      }
+    } satisfies Formatter
+  })
+
 /**
  * Opens a plugin object passed by the code itself (no discovery): the same checks as for a
  * plugin named in settings (allow/deny of the enclosing logger, apiVersion, config Schema),
@@ -799,7 +1020,14 @@ export const open = (plugin: unknown, config: unknown): Effect.Effect<unknown, C
       )
     const decoded = decodeConfig(p, config, at)
     if (Either.isLeft(decoded)) return yield* Effect.fail(new ConfigError({ issues: decoded.left }))
-    return p.kind === "sink"
-      ? yield* openSink(p, decoded.right, host)
-      : yield* openEnricher(p, decoded.right, host)
+    switch (p.kind) {
+      case "sink":
+        return yield* openSink(p, decoded.right, host)
+      case "enricher":
+        return yield* openEnricher(p, decoded.right, host)
+      case "processor":
+        return yield* openProcessor(p, decoded.right, host)
+      case "formatter":
+        return yield* openFormatter(p, decoded.right, host)
+    }
   })

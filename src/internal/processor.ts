@@ -1,6 +1,7 @@
 import type { LogEvent } from "../LogEvent.js"
 import type * as PublicProcessor from "../Processor.js"
 import { captureFields } from "./capture.js"
+import { show } from "./configSchema.js"
 import { defaultLimits, safeRead } from "./json.js"
 import type { LevelInfo } from "./level.js"
 import { levels } from "./level.js"
@@ -76,8 +77,37 @@ export const isSummary = (r: LogRecord): boolean =>
 export const intervalOf = (ms: number | undefined, fallback: number): number =>
   ms !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : fallback
 
+const isFunction = (u: unknown): boolean => typeof u === "function"
+
+/**
+ * What is wrong with a value given as a processor (in settings, or made by a processor
+ * plugin), or undefined when it is one: a name, exactly one of `process` and
+ * `processBatch`, and the optional rest. A value whose reading throws is a problem too.
+ */
+export const processorIssue = (p: unknown): string | undefined => {
+  try {
+    if (typeof p !== "object" || p === null || Array.isArray(p))
+      return "is not a processor { name, process } or { name, processBatch }"
+    const o = p as Record<string, unknown>
+    if (typeof o.name !== "string" || o.name === "") return "needs a name (a non-empty string)"
+    const each = isFunction(o.process)
+    const batch = isFunction(o.processBatch)
+    if (each === batch)
+      return "needs exactly one of process (per event) and processBatch (per batch), as functions"
+    if (o.order !== undefined && !(typeof o.order === "number" && Number.isFinite(o.order)))
+      return `order: ${show(o.order)} is not a finite number`
+    if (o.onError !== undefined && o.onError !== "pass" && o.onError !== "drop")
+      return `onError: ${show(o.onError)} is not one of pass, drop`
+    for (const k of ["tick", "flush"] as const)
+      if (o[k] !== undefined && !isFunction(o[k])) return `${k}: ${show(o[k])} is not a function`
+    return undefined
+  } catch (e) {
+    return `cannot be read: reading it threw ${e instanceof Error ? `${e.name}: ${e.message}` : show(e)}`
+  }
+}
+
 /** The structured event a public processor sees: unredacted, frozen (return a new one to change it). */
-const eventOf = (r: LogRecord): LogEvent => {
+export const eventOf = (r: LogRecord): LogEvent => {
   if (r.event === undefined) {
     const e = materialize(r)
     Object.freeze(e.fields)
@@ -86,7 +116,8 @@ const eventOf = (r: LogRecord): LogEvent => {
   return r.event
 }
 
-const contextOf = (now: number, emit: Emit): PublicProcessor.Context => ({
+/** What a public processor is given besides its events: the time and `emit`, which checks what it adds. */
+export const contextOf = (now: number, emit: Emit): PublicProcessor.Context => ({
   now,
   emit: (event: PublicProcessor.Emitted) => {
     const level = levels[event.level]

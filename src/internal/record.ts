@@ -2,7 +2,7 @@ import * as Cause from "effect/Cause"
 import * as List from "effect/List"
 import type * as LogSpan from "effect/LogSpan"
 import type { LogEvent } from "../LogEvent.js"
-import { captureFields, captureValue } from "./capture.js"
+import { captureFields, captureValue, defineField } from "./capture.js"
 import { CapturedError, type ErrorInfo, toErrorInfo } from "./errorInfo.js"
 import {
   defaultLimits,
@@ -126,14 +126,6 @@ export const recordOf = (level: LevelInfo, message: unknown, parts: RecordParts 
   r.spanId = parts.spanId
   r.spans = parts.spans
   return r
-}
-
-const defineField = (target: Record<string, unknown>, key: string, value: unknown): void => {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-  } else {
-    target[key] = value
-  }
 }
 
 const ownKeys = (o: object): ReadonlyArray<string> => {

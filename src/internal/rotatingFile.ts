@@ -5,6 +5,8 @@ import { pipeline } from "node:stream/promises"
 import * as zlib from "node:zlib"
 import { ensureDir } from "./ensureDir.js"
 import { writeAllSync } from "./fdWriter.js"
+import { FileLock } from "./fileLock.js"
+import { FileWriters } from "./fileWriters.js"
 
 const show = (input: unknown): string => (typeof input === "string" ? JSON.stringify(input) : String(input))
 
@@ -130,6 +132,81 @@ const checkCount = (name: string, value: number | undefined, min: number): numbe
   return value
 }
 
+/** A heartbeat of the writers list a second; see {@link FileWriters}. */
+const BEAT_MS = 1000
+/** A `.gz.tmp` untouched this long was left by a compression that died. */
+const STALE_COMPRESSION_MS = 60_000
+const NEWLINE = 0x0a
+
+/**
+ * A write that failed part way (a full disk). The file keeps the first `bytes` of the data,
+ * which end at a unit boundary (an event, or a line), `units` whole units; the unit the
+ * failure cut short was removed again, so the file ends where a line ends.
+ */
+export class PartialWrite extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly units: number,
+    cause: unknown
+  ) {
+    super(
+      `${cause instanceof Error ? cause.message : String(cause)} (after ${units} complete ${units === 1 ? "unit" : "units"}, ${bytes} bytes)`,
+      { cause }
+    )
+    this.name = "PartialWrite"
+  }
+}
+
+/**
+ * Where the units of one write (events, or lines) end, as byte offsets: from the writer
+ * when it knows (an event may span several lines), otherwise at each newline. Found only
+ * when needed: a write that fits and succeeds never looks.
+ */
+class Units {
+  private found: ArrayLike<number> | undefined
+
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly given: (() => ArrayLike<number> | undefined) | undefined
+  ) {}
+
+  ends(): ArrayLike<number> {
+    if (this.found !== undefined) return this.found
+    const length = this.buf.length
+    const given = this.given?.()
+    if (given !== undefined && given.length > 0 && given[given.length - 1] === length) {
+      this.found = given
+      return given
+    }
+    const bytes = Buffer.from(this.buf.buffer, this.buf.byteOffset, length)
+    const ends: Array<number> = []
+    for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, i + 1)) ends.push(i + 1)
+    // text that does not end with a newline ends with a unit all the same
+    if (ends.length === 0 || ends[ends.length - 1] !== length) ends.push(length)
+    this.found = ends
+    return ends
+  }
+
+  /** How many units end at or before `offset`. */
+  count(offset: number): number {
+    const ends = this.ends()
+    let lo = 0
+    let hi = ends.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((ends[mid] as number) <= offset) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** The last unit end at or before `offset`, and at least `floor` (itself a unit end). */
+  lastEndAtMost(offset: number, floor: number): number {
+    const n = this.count(offset)
+    return n === 0 ? floor : Math.max(floor, this.ends()[n - 1] as number)
+  }
+}
+
 /**
  * An append-only log file that rotates by size and/or time, keeps a bounded set of rotated
  * files and can gzip them.
@@ -141,6 +218,19 @@ const checkCount = (name: string, value: number | undefined, min: number): numbe
  *
  * Writing is synchronous (the pipeline's inner loop is); compression and retention run in
  * the background, one job at a time, and never throw into a writer.
+ *
+ * Several processes may write one path. Without rotation they simply append (each write is
+ * one `write(2)` on an `O_APPEND` descriptor). With rotation they coordinate: renaming the
+ * active file is done holding `<path>.lock` ({@link FileLock}), and each process records in
+ * `<path>.writers` ({@link FileWriters}) whether it is alone. A process alone ("solo") writes
+ * without the lock, checking only the file's size (one `fstat`) per write; once others
+ * write the same path, every process takes the lock for each write, follows a rotation
+ * another process made (the inode at `path` changed: reopen) and checks the size the file
+ * really has, so that no line lands in a file already rotated, compressed or deleted.
+ *
+ * A write that fails part way leaves the file at the end of its last whole unit (see
+ * {@link PartialWrite}), and a file found ending inside a line (a crash in the middle of a
+ * write) gets its newline before anything else is appended.
  */
 export class RotatingFile {
   readonly path: string
@@ -156,8 +246,23 @@ export class RotatingFile {
   private readonly now: () => number
   /** Matches rotated names: stem (the name without `.gz`) and whether it is compressed. */
   private readonly rotatedName: RegExp
-  private fd: number
-  private size: number
+  /** Present when the file rotates: then processes writing the same path coordinate. */
+  private readonly lock: FileLock | undefined
+  private readonly writers: FileWriters | undefined
+  /** Another process writes this path: every write holds the lock. */
+  private shared = false
+  private lastBeat = 0
+  private beatFailing = false
+  private beatTimer: ReturnType<typeof setInterval> | undefined
+  private fd = -1
+  /** Whether `fd` can be read (opened read-write), to look at the end of the file. */
+  private readable = false
+  private ino = 0
+  private dev = 0
+  private size = 0
+  private mtime = 0
+  /** The file ends inside a line whose newline could not be written yet. */
+  private torn = false
   /** First instant of the next period: a write at or after it rotates first. */
   private periodEnd = Number.POSITIVE_INFINITY
   private lastSecond = Number.NEGATIVE_INFINITY
@@ -195,13 +300,36 @@ export class RotatingFile {
     this.rotatedName = new RegExp(`^(${escapeRegExp(this.base)}\\.\\d{8}T\\d{6}Z(?:_\\d{3,})?)(\\.gz)?$`)
 
     ensureDir(this.dir)
-    this.fd = this.open()
-    const stat = fs.fstatSync(this.fd)
-    this.size = stat.size
+    // before any lock file is created next to it (`/dev/null.lock` is no one's business)
+    this.refuseOddPath()
+    if (this.maxBytes !== undefined || this.interval !== undefined) {
+      const lock = new FileLock(`${this.path}.lock`, { mode })
+      const writers = new FileWriters(`${this.path}.writers`, lock.token, mode)
+      this.lock = lock
+      this.writers = writers
+      lock.with(() => {
+        this.openActive()
+        try {
+          this.endAtLineBoundary()
+          this.shared = writers.beat() === "shared"
+          this.lastBeat = Date.now()
+        } catch (e) {
+          fs.closeSync(this.fd)
+          throw e
+        }
+      })
+      this.beatTimer = setInterval(() => this.heartbeat(), BEAT_MS)
+      this.beatTimer.unref()
+    } else {
+      this.lock = undefined
+      this.writers = undefined
+      this.openActive()
+      this.endAtLineBoundary()
+    }
     if (this.interval !== undefined) {
       // Lines already in the file belong to the period of its last write, so a restart
       // after a boundary still rotates them away from the new period's lines.
-      this.periodEnd = this.nextBoundary(this.size > 0 ? stat.mtimeMs : this.now())
+      this.periodEnd = this.nextBoundary(this.size > 0 ? this.mtime : this.now())
     }
     // Finish what a previous process may have left: uncompressed or half-compressed
     // rotated files, and retention.
@@ -210,31 +338,29 @@ export class RotatingFile {
   }
 
   /**
-   * Opens the active file for appending, creating it with `mode`. `O_NOFOLLOW` and the
+   * Opens the file at `path` for appending, creating it with `mode`. `O_NOFOLLOW` and the
    * regular-file check matter when running as root: rotating means renaming whatever sits
-   * at `path`, and a symlink or `/dev/null` must never be renamed or followed.
+   * at `path`, and a symlink or `/dev/null` must never be renamed or followed. Read access
+   * is asked for too (to check how the file ends), and done without when not granted.
    */
-  private open(): number {
-    const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants
-    let existing: fs.Stats | undefined
-    try {
-      existing = fs.lstatSync(this.path)
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e
-    }
-    if (existing?.isDirectory()) throw new Error(`rotating file ${this.path}: is a directory, not a file`)
-    if (existing?.isSymbolicLink())
-      throw new Error(`rotating file ${this.path}: is a symbolic link; give the path of the file itself`)
-    if (existing !== undefined && !existing.isFile())
-      throw new Error(`rotating file ${this.path}: is not a regular file`)
+  private open(): { readonly fd: number; readonly readable: boolean } {
+    const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDWR, O_WRONLY } = fs.constants
+    this.refuseOddPath()
     let fd: number
     let created = true
+    let readable = true
     try {
-      fd = fs.openSync(this.path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW, this.mode)
+      fd = fs.openSync(this.path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW, this.mode)
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
       created = false
-      fd = fs.openSync(this.path, O_WRONLY | O_APPEND | O_NOFOLLOW)
+      try {
+        fd = fs.openSync(this.path, O_RDWR | O_APPEND | O_NOFOLLOW)
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EACCES") throw e
+        readable = false
+        fd = fs.openSync(this.path, O_WRONLY | O_APPEND | O_NOFOLLOW)
+      }
     }
     try {
       if (!fs.fstatSync(fd).isFile()) throw new Error(`rotating file ${this.path}: is not a regular file`)
@@ -244,7 +370,33 @@ export class RotatingFile {
       fs.closeSync(fd)
       throw e
     }
-    return fd
+    return { fd, readable }
+  }
+
+  /** Throws when something other than a regular file (or nothing) is at `path`. */
+  private refuseOddPath(): void {
+    const existing = fs.lstatSync(this.path, { throwIfNoEntry: false })
+    if (existing === undefined || existing.isFile()) return
+    if (existing.isDirectory()) throw new Error(`rotating file ${this.path}: is a directory, not a file`)
+    if (existing.isSymbolicLink())
+      throw new Error(`rotating file ${this.path}: is a symbolic link; give the path of the file itself`)
+    throw new Error(`rotating file ${this.path}: is not a regular file`)
+  }
+
+  /** Opens `path` as the active file, taking its size, identity and age. */
+  private openActive(): void {
+    const { fd, readable } = this.open()
+    this.adopt(fd, readable)
+  }
+
+  private adopt(fd: number, readable: boolean): void {
+    const stat = fs.fstatSync(fd)
+    this.fd = fd
+    this.readable = readable
+    this.ino = stat.ino
+    this.dev = stat.dev
+    this.size = stat.size
+    this.mtime = stat.mtimeMs
   }
 
   private nextBoundary(t: number): number {
@@ -253,15 +405,67 @@ export class RotatingFile {
   }
 
   /**
-   * Appends whole lines (text, or its UTF-8 bytes), rotating first whenever the period or
-   * the size limit requires.
+   * Appends whole units (text, or its UTF-8 bytes), rotating first whenever the period or
+   * the size limit requires. `ends` may say where each unit (event) ends, as byte offsets
+   * into the data, when one can span several lines; by default each line is a unit.
+   * Throws {@link PartialWrite} when a failure left some whole units written, otherwise
+   * the failure itself.
    */
-  writeSync(text: string | Uint8Array): void {
+  writeSync(data: string | Uint8Array, ends?: () => ArrayLike<number> | undefined): void {
     if (this.closed) throw new Error(`rotating file ${this.path} is closed; writes after close() are refused`)
-    if (text.length === 0) return
+    if (data.length === 0) return
+    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data
+    const units = new Units(buf, ends)
+    const lock = this.lock
+    if (lock === undefined) {
+      this.endTornLine()
+      this.append(buf, 0, buf.length, units)
+      return
+    }
+    if (Date.now() - this.lastBeat >= BEAT_MS) this.heartbeat()
+    if (!this.shared) {
+      // Alone, the size is known; a file that grew by bytes this process did not write
+      // means another process has started writing it: find out now, not at the next beat.
+      const size = fs.fstatSync(this.fd).size
+      if (size !== this.size) {
+        this.size = size
+        this.heartbeat()
+      }
+    }
+    if (!this.shared) {
+      this.endTornLine()
+      this.writeRotating(buf, units)
+      return
+    }
+    this.withLock(() => {
+      this.follow()
+      this.endTornLine()
+      this.writeRotating(buf, units)
+    })
+  }
+
+  /**
+   * Runs `f` holding the lock. A lock broken as stale was held by a process that died, maybe
+   * in the middle of a write or a rotation: the active file is found again (made anew if
+   * the rotation had renamed it) and made to end at a line boundary first.
+   */
+  private withLock<A>(f: () => A): A {
+    return this.lock!.with((brokeStale) => {
+      if (brokeStale && !this.closed) {
+        this.follow()
+        this.endAtLineBoundary()
+      }
+      return f()
+    })
+  }
+
+  private writeRotating(buf: Uint8Array, units: Units): void {
     if (this.interval !== undefined) {
       const t = this.now()
-      if (t >= this.periodEnd) {
+      if (this.shared) {
+        // Other processes rotate too: the file's own age says whether its period is over.
+        if (this.size > 0 && this.nextBoundary(this.mtime) <= t) this.rotate()
+      } else if (t >= this.periodEnd) {
         if (this.size > 0) this.rotate()
         // Also after a failed rotation: retrying on every write until the next boundary
         // would turn one failure into one per write.
@@ -269,79 +473,229 @@ export class RotatingFile {
       }
     }
     const maxBytes = this.maxBytes
-    const bytes = typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.length
-    if (maxBytes === undefined || this.size + bytes <= maxBytes) {
-      this.append(text, bytes)
+    if (maxBytes === undefined || this.size + buf.length <= maxBytes) {
+      this.append(buf, 0, buf.length, units)
       return
     }
-    this.writeLines(
-      typeof text === "string"
-        ? text
-        : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString("utf8"),
-      maxBytes
-    )
+    this.writeUnits(buf, units, maxBytes)
   }
 
   /**
-   * The slow path: the text does not fit, so write it line by line, as many whole lines per
-   * file as fit. A line longer than `maxBytes` gets a file of its own.
+   * The slow path: the data does not fit, so write it unit by unit, as many whole units
+   * per file as fit. A unit longer than `maxBytes` gets a file of its own.
    */
-  private writeLines(text: string, maxBytes: number): void {
+  private writeUnits(buf: Uint8Array, units: Units, maxBytes: number): void {
+    const ends = units.ends()
     let start = 0
-    while (start < text.length) {
+    let i = 0
+    while (start < buf.length) {
       let end = start
-      let bytes = 0
-      let lineEnd = start
-      let lineBytes = 0
-      while (end < text.length) {
-        const nl = text.indexOf("\n", end)
-        lineEnd = nl === -1 ? text.length : nl + 1
-        lineBytes = Buffer.byteLength(text.slice(end, lineEnd), "utf8")
-        if (this.size + bytes + lineBytes > maxBytes) break
-        end = lineEnd
-        bytes += lineBytes
+      while (i < ends.length && this.size + ((ends[i] as number) - start) <= maxBytes) {
+        end = ends[i] as number
+        i++
       }
       if (end > start) {
-        this.append(text.slice(start, end), bytes)
+        this.append(buf, start, end, units)
         start = end
       } else if (this.size > 0) {
-        // The next line does not fit behind what is there: it starts a new file.
+        // The next unit does not fit behind what is there: it starts a new file.
         if (!this.rotate()) {
-          // Rotation failed: keeping the lines beats keeping the limit.
-          this.append(text.slice(start), Buffer.byteLength(text.slice(start), "utf8"))
+          // No rotation now (it failed, or must wait for another process): keeping the
+          // lines beats keeping the limit.
+          this.append(buf, start, buf.length, units)
           return
         }
       } else {
-        // An empty file and a line longer than the limit: it goes alone, and the next line
-        // goes to the next file.
-        this.append(text.slice(start, lineEnd), lineBytes)
-        start = lineEnd
+        // An empty file and a unit longer than the limit: it goes alone, and the next
+        // unit goes to the next file.
+        end = ends[i] as number
+        i++
+        this.append(buf, start, end, units)
+        start = end
         this.rotate()
       }
     }
   }
 
-  private append(text: string | Uint8Array, bytes: number): void {
+  /**
+   * Writes `buf[start, end)`. When the write fails part way, the unit it cut short is
+   * removed from the file, and the failure says how much of the data is in the file.
+   */
+  private append(buf: Uint8Array, start: number, end: number, units: Units): void {
+    const progress = { written: 0 }
     try {
-      writeAllSync(this.fd, text)
-      this.size += bytes
+      writeAllSync(this.fd, start === 0 && end === buf.length ? buf : buf.subarray(start, end), progress)
+      this.size += end - start
     } catch (e) {
-      // Part of the text may have landed; the file knows how much.
+      const landed = start + progress.written
+      const keep = units.lastEndAtMost(landed, start)
+      if (landed > keep) this.cut(buf.subarray(keep, landed))
       try {
         this.size = fs.fstatSync(this.fd).size
       } catch {
         // Keep the count we had.
       }
-      throw e
+      if (keep === 0) throw e
+      throw new PartialWrite(keep, units.count(keep), e)
     }
   }
 
   /**
-   * Renames the active file to its rotated name and opens a fresh one. Never throws: a
-   * writer must not lose lines because a rename failed, so on failure the active file is
-   * kept (and grows past the limit) and the first failure of a streak is reported.
+   * Removes `fragment`, the start of a unit a failed write cut short, from the end of the
+   * file. Only when the file still ends with exactly those bytes: another process may have
+   * appended after them, and its lines are not ours to cut.
+   */
+  private cut(fragment: Uint8Array): void {
+    try {
+      if (this.shared && this.writers?.othersSolo() === true)
+        throw new Error("another process still appends without the lock")
+      const size = fs.fstatSync(this.fd).size
+      const start = size - fragment.length
+      if (start < 0 || !this.endsWith(size, fragment))
+        throw new Error("the file no longer ends with it: another process appended after it")
+      fs.ftruncateSync(this.fd, start)
+    } catch (e) {
+      this.onError(
+        new Error(`rotating file ${this.path}: the part of a line a failed write left could not be removed`, {
+          cause: e
+        })
+      )
+    }
+  }
+
+  /** Whether the file of `size` bytes ends with `tail`. */
+  private endsWith(size: number, tail: Uint8Array): boolean {
+    const seen = this.read(size - tail.length, tail.length)
+    return seen !== undefined && Buffer.compare(seen, tail) === 0
+  }
+
+  /** `length` bytes of the active file at `position`, or undefined when it cannot be read. */
+  private read(position: number, length: number): Buffer | undefined {
+    const out = Buffer.alloc(length)
+    let fd = this.fd
+    if (!this.readable) {
+      try {
+        fd = fs.openSync(this.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
+      } catch {
+        return undefined
+      }
+    }
+    try {
+      if (fd !== this.fd) {
+        const stat = fs.fstatSync(fd)
+        if (stat.ino !== this.ino || stat.dev !== this.dev) return undefined
+      }
+      let got = 0
+      while (got < length) {
+        const n = fs.readSync(fd, out, got, length - got, position + got)
+        if (n === 0) return undefined
+        got += n
+      }
+      return out
+    } finally {
+      if (fd !== this.fd) fs.closeSync(fd)
+    }
+  }
+
+  /**
+   * Makes the file end where a line ends. A process killed in the middle of a write leaves
+   * a line without its newline; the next line would be glued to it and neither could be
+   * read. The fragment is completed with a newline rather than cut: it is all that is left
+   * of what the dead process was writing (often the reason it died), and no one else holds
+   * a copy, so it is kept, as one line a reader can skip.
+   */
+  private endAtLineBoundary(): void {
+    if (this.size === 0) return
+    const last = this.read(this.size - 1, 1)
+    if (last === undefined || last[0] === NEWLINE) return
+    this.torn = true
+    try {
+      this.endTornLine()
+    } catch (e) {
+      // A full disk: tried again before the next write.
+      this.onError(new Error(`rotating file ${this.path}: cannot end the torn last line yet`, { cause: e }))
+    }
+  }
+
+  private endTornLine(): void {
+    if (!this.torn) return
+    writeAllSync(this.fd, "\n")
+    this.size += 1
+    this.torn = false
+  }
+
+  /**
+   * Shared mode, holding the lock: follows a rotation another process made (the inode at
+   * `path` is not ours any more, or nothing is there) and takes the size the file has.
+   */
+  private follow(): void {
+    const stat = fs.lstatSync(this.path, { throwIfNoEntry: false })
+    if (stat !== undefined && stat.ino === this.ino && stat.dev === this.dev) {
+      this.size = stat.size
+      this.mtime = stat.mtimeMs
+      return
+    }
+    if (stat === undefined) ensureDir(this.dir)
+    const { fd, readable } = this.open()
+    try {
+      fs.closeSync(this.fd)
+    } catch (e) {
+      this.onError(e)
+    }
+    this.adopt(fd, readable)
+  }
+
+  /**
+   * Refreshes this process's entry in the writers list and takes the mode it says. Never
+   * throws: a failure is reported (once per streak) and leaves the process in shared mode,
+   * which is safe whatever the others do.
+   */
+  private heartbeat(): void {
+    try {
+      this.withLock(() => {
+        if (this.closed) {
+          this.writers!.beat(true)
+          return
+        }
+        const wasShared = this.shared
+        this.shared = this.writers!.beat() === "shared"
+        if (wasShared && !this.shared) {
+          // Alone again: from now on the size is counted here, so take it as it is.
+          this.follow()
+          if (this.interval !== undefined)
+            this.periodEnd = this.nextBoundary(this.size > 0 ? this.mtime : this.now())
+        }
+      })
+      this.beatFailing = false
+    } catch (e) {
+      this.shared = true
+      if (!this.beatFailing)
+        this.onError(
+          new Error(`rotating file ${this.path}: cannot update ${this.path}.writers`, { cause: e })
+        )
+      this.beatFailing = true
+    }
+    this.lastBeat = Date.now()
+  }
+
+  /**
+   * Renames the active file to its rotated name and opens a fresh one, holding the lock.
+   * Never throws: a writer must not lose lines because a rename failed, so on failure the
+   * active file is kept (and grows past the limit) and the first failure of a streak is
+   * reported. Returns false also when another process still appends without the lock:
+   * the rotation then waits for it to learn it is not alone (within a second).
    */
   private rotate(): boolean {
+    if (this.lock === undefined) return this.rotateHeld()
+    try {
+      return this.withLock(() => (this.shared && this.writers!.othersSolo() ? false : this.rotateHeld()))
+    } catch (e) {
+      this.rotationFailed(e)
+      return false
+    }
+  }
+
+  private rotateHeld(): boolean {
     let target: string | undefined
     try {
       target = this.rotatedPath()
@@ -355,11 +709,11 @@ export class RotatingFile {
         return false
       }
     }
-    let fd: number
+    let opened: { readonly fd: number; readonly readable: boolean }
     try {
       // The directory may have gone with the file.
       if (target === undefined) ensureDir(this.dir)
-      fd = this.open()
+      opened = this.open()
     } catch (e) {
       // Put the file back so the descriptor we keep writing to is `path` again.
       try {
@@ -375,8 +729,7 @@ export class RotatingFile {
     } catch (e) {
       this.onError(e)
     }
-    this.fd = fd
-    this.size = 0
+    this.adopt(opened.fd, opened.readable)
     this.rotationFailing = false
     if (target === undefined) return true
     const stem = path.basename(target)
@@ -396,7 +749,8 @@ export class RotatingFile {
 
   /**
    * A free rotated name. The second never goes backwards within a process, so a clock
-   * stepped back cannot put a newer file before an older one in name order.
+   * stepped back cannot put a newer file before an older one in name order. Every process
+   * picks names holding the lock, so two never pick the same one.
    */
   private rotatedPath(): string {
     let second = Math.max(Math.floor(this.now() / SECOND), this.lastSecond)
@@ -424,35 +778,81 @@ export class RotatingFile {
     this.work = this.work.then(job).catch((e: unknown) => this.onError(e))
   }
 
-  /** Gzips one rotated file to `<name>.gz` (via a temporary name), then deletes the original. */
+  /**
+   * Gzips one rotated file to `<name>.gz` (via a temporary name), then deletes the original.
+   * Creating the temporary file (exclusively) claims the job: another process writing the
+   * same path may be compressing the same file, and then this one leaves it alone.
+   */
   private async compressFile(stem: string): Promise<void> {
     const source = path.join(this.dir, stem)
     const temporary = `${source}.gz.tmp`
     try {
-      await fsp.rm(temporary, { force: true })
-      // O_NOFOLLOW: a symlink planted under a rotated name must not get its target archived.
-      const input = await fsp.open(source, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
       // "wx": never follow or reuse something already sitting at the temporary name.
-      const output = await fsp.open(temporary, "wx", this.mode).catch(async (e: unknown) => {
-        await input.close()
-        throw e
-      })
+      const output = await this.claim(temporary)
+      if (output === undefined) return
+      let input: fsp.FileHandle
       try {
         await output.chmod(this.mode)
+        // O_NOFOLLOW: a symlink planted under a rotated name must not get its target archived.
+        input = await fsp.open(source, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
       } catch (e) {
-        await Promise.all([output.close(), input.close()])
+        await output.close()
+        await fsp.rm(temporary, { force: true })
+        // Another process finished it between our look and our claim.
+        if ((e as NodeJS.ErrnoException).code === "ENOENT" && (await exists(`${source}.gz`))) return
         throw e
       }
-      // Both streams close their handles when the pipeline ends, in success or failure.
-      await pipeline(input.createReadStream(), zlib.createGzip(), output.createWriteStream())
-      // The rename marks the archive complete: a crash before it leaves the original intact.
-      await fsp.rename(temporary, `${source}.gz`)
-      await fsp.unlink(source)
+      const { ino } = await output.stat()
+      try {
+        // Both streams close their handles when the pipeline ends, in success or failure.
+        await pipeline(input.createReadStream(), zlib.createGzip(), output.createWriteStream())
+        // Still our temporary file? One stalled past STALE_COMPRESSION_MS may have been
+        // taken over; the archive is then the other process's to finish.
+        if ((await fsp.lstat(temporary)).ino !== ino) return
+        // The rename marks the archive complete: a crash before it leaves the original intact.
+        await fsp.rename(temporary, `${source}.gz`)
+      } catch (e) {
+        // only our own: a stalled compression taken over has someone else's at that name
+        const now = await fsp.lstat(temporary).catch(() => undefined)
+        if (now?.ino === ino) await fsp.rm(temporary, { force: true }).catch(() => {})
+        throw e
+      }
+      await fsp.rm(source, { force: true })
     } catch (e) {
-      await fsp.rm(temporary, { force: true }).catch(() => {})
       this.onError(new Error(`rotating file ${this.path}: cannot compress ${source}`, { cause: e }))
     } finally {
       this.pending.delete(stem)
+    }
+  }
+
+  /**
+   * Creates `temporary` exclusively; undefined when another process's compression may
+   * hold it. A temporary file is left over from a compression that died when no other
+   * process is listed for this path, or when it has not grown for a minute.
+   */
+  private async claim(temporary: string): Promise<fsp.FileHandle | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fsp.open(temporary, "wx", this.mode)
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
+        if (attempt > 0) return undefined
+      }
+      const stat = await fsp.lstat(temporary).catch(() => undefined)
+      if (!this.alone() && stat !== undefined && Date.now() - stat.mtimeMs <= STALE_COMPRESSION_MS)
+        return undefined
+      await fsp.rm(temporary, { force: true })
+    }
+  }
+
+  /** Whether no other process writes this path or finishes work on its rotated files. */
+  private alone(): boolean {
+    const lock = this.lock
+    if (lock === undefined) return true
+    try {
+      return lock.with(() => this.writers!.alone())
+    } catch {
+      return false
     }
   }
 
@@ -460,8 +860,11 @@ export class RotatingFile {
   private async recover(): Promise<void> {
     if (this.compress) {
       const names = new Set(await fsp.readdir(this.dir))
+      // with other processes at work, a temporary archive may be theirs, in progress
+      const alone = this.alone()
       for (const name of [...names].sort()) {
         if (
+          alone &&
           name.endsWith(".gz.tmp") &&
           this.rotatedName.test(name.slice(0, -4)) &&
           !names.has(name.slice(0, -7))
@@ -482,13 +885,15 @@ export class RotatingFile {
     const maxFiles = this.maxFiles ?? Number.POSITIVE_INFINITY
     const maxTotalBytes = this.maxTotalBytes ?? Number.POSITIVE_INFINITY
     if (maxFiles === Number.POSITIVE_INFINITY && maxTotalBytes === Number.POSITIVE_INFINITY) return
+    const names = await fsp.readdir(this.dir)
+    const compressing = new Set(names.filter((n) => n.endsWith(".gz.tmp")).map((n) => n.slice(0, -7)))
     const groups = new Map<string, { names: Array<string>; size: number }>()
-    for (const name of await fsp.readdir(this.dir)) {
+    for (const name of names) {
       const match = this.rotatedName.exec(name)
       const stem = match?.[1]
-      // Files still waiting for compression are counted by the job that follows theirs,
-      // at their compressed size.
-      if (stem === undefined || this.pending.has(stem)) continue
+      // Files still waiting for compression (here or in another process writing the same
+      // path) are counted by the job that follows theirs, at their compressed size.
+      if (stem === undefined || this.pending.has(stem) || compressing.has(stem)) continue
       let size: number
       try {
         size = (await fsp.lstat(path.join(this.dir, name))).size
@@ -518,10 +923,27 @@ export class RotatingFile {
     }
   }
 
-  /** Closes the active file. Background work carries on; `settle()` waits for it. */
+  /**
+   * Closes the active file. Background work carries on (`settle()` waits for it), listed
+   * as `idle` in the writers list, which the process leaves once that work is done.
+   */
   close(): void {
     if (this.closed) return
     this.closed = true
+    const lock = this.lock
+    if (lock !== undefined) {
+      this.heartbeat()
+      this.enqueue(async () => {
+        clearInterval(this.beatTimer)
+        try {
+          lock.with(() => this.writers!.leave())
+        } catch (e) {
+          this.onError(
+            new Error(`rotating file ${this.path}: cannot update ${this.path}.writers`, { cause: e })
+          )
+        }
+      })
+    }
     fs.closeSync(this.fd)
   }
 
@@ -534,3 +956,9 @@ export class RotatingFile {
     } while (current !== this.work)
   }
 }
+
+const exists = (file: string): Promise<boolean> =>
+  fsp.lstat(file).then(
+    () => true,
+    () => false
+  )

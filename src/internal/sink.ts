@@ -10,7 +10,7 @@ import { BatchImpl } from "./batch.js"
 import { writeAllSync } from "./fdWriter.js"
 import { json } from "./formatter.js"
 import { type LevelName, levelNames, levels } from "./level.js"
-import { RotatingFile, type RotatingFileOptions } from "./rotatingFile.js"
+import { PartialWrite, RotatingFile, type RotatingFileOptions } from "./rotatingFile.js"
 
 /** The batch's lines as UTF-8 bytes: rendered straight into a buffer when the batch is ours. */
 const bytesOf = (batch: Batch, formatter: Formatter): Uint8Array | string =>
@@ -23,7 +23,9 @@ export const makeSync = (name: string, writeSync: (batch: Batch) => void): Sink 
   write: (batch) =>
     Effect.try({
       try: () => writeSync(batch),
-      catch: (cause) => new SinkError({ sink: name, reason: "write failed", cause })
+      // a SinkError thrown as such may say how much of the batch was written: keep it
+      catch: (cause) =>
+        cause instanceof SinkError ? cause : new SinkError({ sink: name, reason: "write failed", cause })
     })
 })
 
@@ -52,6 +54,10 @@ export interface FileOptions extends FormatOptions, Omit<RotatingFileOptions, "o
  * optional rotation by size or time, retention and gzip (see RotatingFile). Opened on
  * acquire; on release the file is closed and background compression is given a bounded
  * time to finish. Background failures go to `onError` (the pipeline's diagnostics).
+ *
+ * A write that fails part way (a full disk) leaves the file ending with the last whole
+ * event, and fails with a SinkError whose `written` counts the events in the file, so
+ * that only the others go to the fallback.
  */
 export const file = (
   options: FileOptions,
@@ -72,7 +78,26 @@ export const file = (
         Effect.timeoutOption(10_000),
         Effect.catchAllCause((cause) => Effect.sync(() => onError?.(Cause.squash(cause))))
       )
-  ).pipe(Effect.map((f) => makeSync(name, (batch) => f.writeSync(bytesOf(batch, formatter)))))
+  ).pipe(
+    Effect.map((f) =>
+      makeSync(name, (batch) => {
+        try {
+          f.writeSync(
+            bytesOf(batch, formatter),
+            batch instanceof BatchImpl ? () => batch.byteEnds(formatter) : undefined
+          )
+        } catch (e) {
+          if (!(e instanceof PartialWrite)) throw e
+          throw new SinkError({
+            sink: name,
+            reason: `write failed after ${e.units} of ${batch.size} events`,
+            cause: e.cause,
+            written: e.units
+          })
+        }
+      })
+    )
+  )
 }
 
 /** A sink that keeps every event in memory, for tests. */
@@ -107,30 +132,52 @@ export const memory = (options?: FormatOptions): MemorySink => {
 const asBatchImpl = (batch: Batch): BatchImpl =>
   batch instanceof BatchImpl ? batch : new BatchImpl([], undefined)
 
-/** Runs a sink on the sub-batch `select` picks; skips the call when it is empty. */
-/** A sink that takes only part of each batch says which part, so a fallback gets just that. */
+/**
+ * A sink that takes only part of each batch says which part, so that its counters and the
+ * fallback cover just that part (and a partial write's `written` counts within it).
+ */
 export interface NarrowingSink extends Sink {
   readonly narrow?: ((batch: BatchImpl) => BatchImpl) | undefined
 }
 
+/** Runs a sink on the sub-batch `select` picks; skips the call when it is empty. */
 const narrowed = (sink: Sink, name: string, select: (batch: BatchImpl) => BatchImpl): NarrowingSink => {
   const writeSync = sink.writeSync
+  // the dispatcher asks for the part of the batch it has just written: pick it once
+  let lastWhole: BatchImpl | undefined
+  let lastPart: BatchImpl | undefined
+  const narrow = (batch: BatchImpl): BatchImpl => {
+    if (batch !== lastWhole || lastPart === undefined) {
+      lastPart = select(batch)
+      lastWhole = batch
+    }
+    return lastPart
+  }
   return {
     name,
-    narrow: select,
+    narrow,
     write: (batch) => {
-      const part = select(asBatchImpl(batch))
+      const part = narrow(asBatchImpl(batch))
       return part.size === 0 ? Effect.void : sink.write(part)
     },
     writeSync:
       writeSync === undefined
         ? undefined
         : (batch) => {
-            const part = select(asBatchImpl(batch))
+            const part = narrow(asBatchImpl(batch))
             if (part.size > 0) writeSync(part)
           }
   }
 }
+
+/**
+ * A route's failure without the `written` of a partial write: that count is of one routed
+ * sink's part of the batch, not of the whole batch the route was given.
+ */
+const wholeFailure = (e: unknown): unknown =>
+  e instanceof SinkError && e.written !== undefined
+    ? new SinkError({ sink: e.sink, reason: e.reason, cause: e.cause })
+    : e
 
 /** A sink that only receives events at `level` or above. */
 export const withMinLevel = (sink: Sink, level: LevelName): Sink => {
@@ -160,7 +207,10 @@ export const route = (routes: ReadonlyArray<Route>): Sink => {
   return {
     name,
     write: (batch) =>
-      Effect.forEach(parts, (p) => p.write(batch), { concurrency: "unbounded", discard: true }),
+      Effect.forEach(parts, (p) => Effect.mapError(p.write(batch), (e) => wholeFailure(e) as SinkError), {
+        concurrency: "unbounded",
+        discard: true
+      }),
     writeSync: allSync
       ? (batch) => {
           let failure: unknown
@@ -168,7 +218,7 @@ export const route = (routes: ReadonlyArray<Route>): Sink => {
             try {
               p.writeSync?.(batch)
             } catch (e) {
-              failure ??= e
+              failure ??= wholeFailure(e)
             }
           }
           if (failure !== undefined) throw failure

@@ -4,29 +4,45 @@ import * as path from "node:path"
 import { ensureDir } from "./ensureDir.js"
 
 /**
- * The durable spool of a network sink: encoded requests that could not be delivered, kept in
- * one append-only file and replayed later, oldest first.
+ * The durable spool of a network sink: encoded requests that could not be delivered (or that
+ * the pipeline spilled past its backlog), kept in one append-only file and replayed later,
+ * oldest first.
  *
- * File layout: a sequence of frames, each
- *   "FSP1" (4 bytes) | payload length (u32 BE) | checksum (first 4 bytes of SHA-256 of the payload) | payload
- * and each payload
+ * File layout: a sequence of frames, each a 28-byte header and a payload:
+ *   "FSP2" | payload length (u32 BE) | events (u32 BE) | sequence (u64 BE) |
+ *   payload checksum (4) | header checksum (4) | payload
+ * where the sequence is the number of events appended to the file before this frame (since
+ * it was last emptied or compacted), the checksums are the first 4 bytes of the SHA-256 of the
+ * payload and of the 24 header bytes before it, and each payload is
  *   meta length (u32 BE) | meta JSON (utf8) | body bytes.
- * A frame is valid only when its magic, length and checksum agree; a crash in the middle of an
- * append leaves a torn tail, which opening detects, reports and cuts off; a damaged frame in
- * the middle is skipped up to the next valid one.
  *
- * What has been delivered is recorded in a cursor file beside it (written whole and renamed);
- * the spool file is emptied when everything is delivered and compacted when an append would
- * exceed `maxBytes` while a delivered prefix is still on disk. A request acknowledged by the
- * server just before a crash, whose cursor was not yet written, is replayed again on the next
- * start: replay is at-least-once across a crash.
+ * Opening reads the file from the cursor and tells three things apart:
+ * - an **interrupted append** (a crash in the middle of one): the file ends inside the last
+ *   frame, whose header is intact or cut short. It is cut off; its events, which were never
+ *   wholly written, are counted as torn (`tornEvents`).
+ * - **damage** (a flipped bit, a bad sector, bytes overwritten): a frame that is whole but
+ *   fails a checksum, or bytes with no readable header. The events lost are counted from
+ *   the headers: a damaged frame with an intact header says how many it held; a run of bytes
+ *   with no readable header lost the events between the sequence numbers of the frames on
+ *   either side (at the end of the file, where nothing follows, at least one per frame start
+ *   found in it). They are counted in `damagedEvents`. The damaged file is moved aside, kept
+ *   for inspection as `<file>.damaged-<time>`, and a new file holding the intact frames takes
+ *   its place, so the loss is counted once, not again at every start.
+ * - a file that **cannot be read at all** (no frame in it is intact, another format, or
+ *   reading fails): moved aside as above, never truncated; the spool starts empty.
+ *
+ * What has been delivered is recorded in a cursor file beside it ("offset sequence", written
+ * whole and renamed); the spool file is emptied when everything is delivered and compacted
+ * when an append would exceed `maxBytes` while a delivered prefix is still on disk. A request
+ * acknowledged by the server just before a crash, whose cursor was not yet written, is
+ * replayed again on the next start: replay is at-least-once across a crash.
  *
  * One process per spool file: two processes sharing a directory must use sinks of different
  * names (the file name is derived from the sink name).
  */
 
-const MAGIC = Buffer.from("FSP1", "latin1")
-const HEADER = 12
+const MAGIC = Buffer.from("FSP2", "latin1")
+const HEADER = 28
 
 /** An encoded request as the spool keeps it. */
 export interface SpooledRequest {
@@ -37,10 +53,20 @@ export interface SpooledRequest {
   readonly events: number
 }
 
-/** A frame on disk: where it is, and its request. */
+/** A frame on disk: where it is, its place in the sequence of events, and its request. */
 export interface SpoolEntry {
+  /** Moves when the file is compacted; the entry stays the same object. */
   readonly offset: number
   readonly length: number
+  /** Events appended before this frame. */
+  readonly seq: number
+  readonly request: SpooledRequest
+}
+
+interface Entry {
+  offset: number
+  readonly length: number
+  seq: number
   readonly request: SpooledRequest
 }
 
@@ -55,8 +81,8 @@ export interface SpoolOptions {
 
 export const defaultSpoolMaxBytes = 64 * 1024 * 1024
 
-const checksum = (payload: Uint8Array): Buffer =>
-  crypto.createHash("sha256").update(payload).digest().subarray(0, 4)
+const checksum = (bytes: Uint8Array): Buffer =>
+  crypto.createHash("sha256").update(bytes).digest().subarray(0, 4)
 
 /** The file name of a sink's spool: readable prefix plus a hash of the full name. */
 export const spoolFileName = (name: string): string => {
@@ -65,8 +91,14 @@ export const spoolFileName = (name: string): string => {
   return `${slug}-${hash}.spool`
 }
 
-/** One frame's bytes for `request`. */
-export const encodeFrame = (request: SpooledRequest): Buffer => {
+/** Writes the header fields that depend on the frame's place (its sequence) and seals it. */
+const sealHeader = (frame: Buffer, seq: number): void => {
+  frame.writeBigUInt64BE(BigInt(seq), 12)
+  checksum(frame.subarray(0, 24)).copy(frame, 24)
+}
+
+/** One frame's bytes for `request`, `seq` events after the start of the file. */
+export const encodeFrame = (request: SpooledRequest, seq = 0): Buffer => {
   const meta = Buffer.from(
     JSON.stringify({
       contentType: request.contentType,
@@ -75,15 +107,16 @@ export const encodeFrame = (request: SpooledRequest): Buffer => {
     }),
     "utf8"
   )
-  const payload = Buffer.alloc(4 + meta.length + request.body.byteLength)
+  const frame = Buffer.alloc(HEADER + 4 + meta.length + request.body.byteLength)
+  const payload = frame.subarray(HEADER)
   payload.writeUInt32BE(meta.length, 0)
   meta.copy(payload, 4)
   payload.set(request.body, 4 + meta.length)
-  const frame = Buffer.alloc(HEADER + payload.length)
   MAGIC.copy(frame, 0)
   frame.writeUInt32BE(payload.length, 4)
-  checksum(payload).copy(frame, 8)
-  payload.copy(frame, HEADER)
+  frame.writeUInt32BE(request.events, 8)
+  checksum(payload).copy(frame, 20)
+  sealHeader(frame, seq)
   return frame
 }
 
@@ -94,22 +127,16 @@ const isStringRecord = (u: unknown): u is Record<string, string> =>
   Object.values(u as Record<string, unknown>).every((v) => typeof v === "string")
 
 /** The request of a payload whose checksum matched, or undefined when its content is not one. */
-const decodePayload = (payload: Buffer): SpooledRequest | undefined => {
+const decodePayload = (payload: Buffer, events: number): SpooledRequest | undefined => {
   if (payload.length < 4) return undefined
   const metaLength = payload.readUInt32BE(0)
   if (4 + metaLength > payload.length) return undefined
   try {
     const meta: unknown = JSON.parse(payload.subarray(4, 4 + metaLength).toString("utf8"))
     if (typeof meta !== "object" || meta === null) return undefined
-    const { contentType, headers, events } = meta as Record<string, unknown>
-    if (typeof contentType !== "string" || !isStringRecord(headers) || !Number.isInteger(events))
-      return undefined
-    return {
-      body: new Uint8Array(payload.subarray(4 + metaLength)),
-      contentType,
-      headers,
-      events: events as number
-    }
+    const { contentType, headers } = meta as Record<string, unknown>
+    if (typeof contentType !== "string" || !isStringRecord(headers)) return undefined
+    return { body: new Uint8Array(payload.subarray(4 + metaLength)), contentType, headers, events }
   } catch {
     return undefined
   }
@@ -126,29 +153,82 @@ const readAt = (fd: number, position: number, length: number): Buffer => {
   return read === length ? buffer : buffer.subarray(0, read)
 }
 
-/** The frame at `offset`, if a whole valid one starts there. */
-const frameAt = (fd: number, offset: number, size: number): SpoolEntry | undefined => {
-  if (offset + HEADER > size) return undefined
-  const header = readAt(fd, offset, HEADER)
-  if (header.length < HEADER || !header.subarray(0, 4).equals(MAGIC)) return undefined
-  const length = header.readUInt32BE(4)
-  if (offset + HEADER + length > size) return undefined
-  const payload = readAt(fd, offset + HEADER, length)
-  if (payload.length < length || !checksum(payload).equals(header.subarray(8, 12))) return undefined
-  const request = decodePayload(payload)
-  return request === undefined ? undefined : { offset, length: HEADER + length, request }
+/** A header whose checksum holds: its fields can be trusted even when the payload cannot. */
+interface Header {
+  readonly length: number
+  readonly events: number
+  readonly seq: number
+  readonly payloadChecksum: Buffer
 }
 
-/** The next offset after `from` where the magic appears, or -1. */
-const nextMagic = (fd: number, from: number, size: number): number => {
+const headerAt = (fd: number, offset: number, size: number): Header | undefined => {
+  if (offset + HEADER > size) return undefined
+  const h = readAt(fd, offset, HEADER)
+  if (h.length < HEADER || !h.subarray(0, 4).equals(MAGIC)) return undefined
+  if (!checksum(h.subarray(0, 24)).equals(h.subarray(24, 28))) return undefined
+  const seq = h.readBigUInt64BE(12)
+  if (seq > BigInt(Number.MAX_SAFE_INTEGER)) return undefined
+  return {
+    length: h.readUInt32BE(4),
+    events: h.readUInt32BE(8),
+    seq: Number(seq),
+    payloadChecksum: h.subarray(20, 24)
+  }
+}
+
+/** What opening found at one offset. */
+type Found =
+  | { readonly _tag: "Frame"; readonly entry: Entry }
+  /** An intact header whose frame runs past the end of the file: an interrupted append. */
+  | { readonly _tag: "Torn"; readonly header: Header }
+  /** An intact header, a whole frame, a payload that fails its checksum or cannot be read. */
+  | { readonly _tag: "Damaged"; readonly header: Header }
+  | { readonly _tag: "Unreadable" }
+
+const findAt = (fd: number, offset: number, size: number): Found => {
+  const header = headerAt(fd, offset, size)
+  if (header === undefined) return { _tag: "Unreadable" }
+  if (offset + HEADER + header.length > size) return { _tag: "Torn", header }
+  const payload = readAt(fd, offset + HEADER, header.length)
+  const request =
+    payload.length === header.length && checksum(payload).equals(header.payloadChecksum)
+      ? decodePayload(payload, header.events)
+      : undefined
+  if (request === undefined) return { _tag: "Damaged", header }
+  return { _tag: "Frame", entry: { offset, length: HEADER + header.length, seq: header.seq, request } }
+}
+
+/** The next offset at or after `from` where an intact header starts, or -1; and the frame starts passed. */
+const nextHeader = (fd: number, from: number, size: number): { at: number; starts: number } => {
   const chunk = 64 * 1024
+  let starts = 0
   for (let at = from; at < size; at += chunk - (MAGIC.length - 1)) {
     const buffer = readAt(fd, at, Math.min(chunk, size - at))
-    const i = buffer.indexOf(MAGIC)
-    if (i >= 0) return at + i
+    // chunks overlap by the magic's length less one: a magic across a boundary is found once
+    for (let i = buffer.indexOf(MAGIC); i >= 0; i = buffer.indexOf(MAGIC, i + 1)) {
+      if (headerAt(fd, at + i, size) !== undefined) return { at: at + i, starts }
+      starts++
+    }
     if (buffer.length < chunk) break
   }
-  return -1
+  return { at: -1, starts }
+}
+
+/** `<file>.damaged-<time>`: where a damaged spool file is kept. */
+const asideName = (file: string): string =>
+  `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`
+
+/** What opening the file found, before anything is changed. */
+interface Recovered {
+  readonly entries: Array<Entry>
+  /** Where the intact content ends: a torn tail starts here. */
+  readonly end: number
+  readonly tornEvents: number
+  readonly damagedEvents: number
+  /** Bytes of damage (frames and runs of unreadable bytes). */
+  readonly damagedBytes: number
+  /** Some of the damage was at the end, where no sequence number after it tells its size. */
+  readonly damagedTail: boolean
 }
 
 export class Spool {
@@ -157,9 +237,17 @@ export class Spool {
   private fd: number
   private size: number
   /** Undelivered frames, oldest first (offsets into the file). */
-  private entries: Array<SpoolEntry> = []
+  private entries: Array<Entry> = []
+  /** Events appended since the file was last emptied or compacted: the next frame's sequence. */
+  private nextSeq = 0
   /** Requests and events refused because the spool was full or could not be written. */
   refusedRequests = 0
+  /** Events found lost to damage when the spool was opened (see the module comment). */
+  damagedEvents = 0
+  /** Events of an append a crash interrupted, found when the spool was opened. */
+  tornEvents = 0
+  /** Where the damaged or unreadable file found at open was moved, if it was. */
+  keptAs: string | undefined = undefined
 
   private constructor(
     private readonly options: SpoolOptions,
@@ -167,9 +255,25 @@ export class Spool {
   ) {
     this.file = file
     this.cursorFile = `${file}.cursor`
-    this.fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600)
-    this.size = fs.fstatSync(this.fd).size
-    this.recover()
+    this.fd = -1
+    this.size = 0
+    try {
+      this.openFile()
+      this.recover()
+    } catch (e) {
+      // a file that cannot even be read: keep it for inspection, start afresh
+      this.close()
+      if (!fs.existsSync(file)) throw e
+      this.keptAs = asideName(file)
+      fs.renameSync(file, this.keptAs)
+      fs.rmSync(this.cursorFile, { force: true })
+      this.options.report(
+        `spool ${file}: cannot be read (${e instanceof Error ? e.message : String(e)}); moved aside to ${this.keptAs}, starting empty`
+      )
+      this.entries = []
+      this.nextSeq = 0
+      this.openFile()
+    }
   }
 
   /** Opens (creating the directory and file) and recovers what an earlier run left. Throws on I/O errors. */
@@ -178,50 +282,141 @@ export class Spool {
     return new Spool(options, path.join(path.resolve(options.directory), spoolFileName(options.name)))
   }
 
-  /** Reads the cursor and indexes every valid frame after it; cuts a torn tail off. */
-  private recover(): void {
-    let cursor = 0
+  private openFile(): void {
+    this.fd = fs.openSync(
+      this.file,
+      fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND,
+      0o600
+    )
+    this.size = fs.fstatSync(this.fd).size
+  }
+
+  /** The cursor: where the undelivered frames start, and the sequence expected there. */
+  private readCursor(): { readonly offset: number; readonly seq: number } {
     try {
-      const text = fs.readFileSync(this.cursorFile, "utf8").trim()
-      if (/^\d+$/.test(text) && Number(text) <= this.size) cursor = Number(text)
+      const match = /^(\d+)(?: (\d+))?$/.exec(fs.readFileSync(this.cursorFile, "utf8").trim())
+      if (match !== null && Number(match[1]) <= this.size)
+        return { offset: Number(match[1]), seq: match[2] === undefined ? Number.NaN : Number(match[2]) }
     } catch {
       // no cursor: nothing was delivered from this file yet
     }
-    let at = cursor
-    let skipped = 0
+    return { offset: 0, seq: 0 }
+  }
+
+  /** Reads every frame after the cursor and sorts out torn tails and damage (module comment). */
+  private scan(): Recovered {
+    const cursor = this.readCursor()
+    const entries: Array<Entry> = []
+    let at = cursor.offset
+    // the sequence expected next; unknown (NaN) only for a cursor written without one
+    let expected = cursor.seq
+    let damagedEvents = 0
+    let damagedBytes = 0
+    let damagedTail = false
+    let tornEvents = 0
+    let end = this.size
     while (at < this.size) {
-      const entry = frameAt(this.fd, at, this.size)
-      if (entry !== undefined) {
-        this.entries.push(entry)
+      const found = findAt(this.fd, at, this.size)
+      if (found._tag === "Frame") {
+        const { entry } = found
+        // the events of the unreadable bytes before it, told by the sequence numbers
+        if (entry.seq > expected) damagedEvents += entry.seq - expected
+        entries.push(entry)
+        expected = entry.seq + entry.request.events
         at += entry.length
         continue
       }
-      const next = nextMagic(this.fd, at + 1, this.size)
-      // a valid frame further on: the damage is in the middle, skip it
-      if (next >= 0 && this.hasValidFrameFrom(next)) {
-        skipped += next - at
-        at = next
+      if (found._tag === "Damaged") {
+        const { header } = found
+        if (header.seq > expected) damagedEvents += header.seq - expected
+        damagedEvents += header.events
+        damagedBytes += HEADER + header.length
+        expected = header.seq + header.events
+        at += HEADER + header.length
         continue
       }
-      // nothing valid after it: a torn tail from an interrupted append
-      this.options.report(
-        `spool ${this.file}: discarded a torn tail of ${this.size - at} bytes (an append interrupted by a crash)`
-      )
-      fs.ftruncateSync(this.fd, at)
-      this.size = at
+      if (found._tag === "Torn") {
+        // only the last frame can be cut short: what follows is past the end of the file
+        tornEvents += found.header.events
+        end = at
+        break
+      }
+      const next = nextHeader(this.fd, at + 1, this.size)
+      if (next.at >= 0) {
+        // unreadable bytes, then an intact header: the sequence numbers tell what was lost
+        damagedBytes += next.at - at
+        at = next.at
+        continue
+      }
+      const rest = readAt(this.fd, at, this.size - at)
+      if (rest.length < HEADER && MAGIC.subarray(0, Math.min(4, rest.length)).equals(rest.subarray(0, 4))) {
+        // the start of a header, cut short: an append interrupted before its header was whole
+        end = at
+        break
+      }
+      // unreadable to the end: damage with no sequence number after it to measure it by
+      damagedEvents += Math.max(1, next.starts + (rest.subarray(0, 4).equals(MAGIC) ? 1 : 0))
+      damagedBytes += rest.length
+      damagedTail = true
       break
     }
-    if (skipped > 0) this.options.report(`spool ${this.file}: skipped ${skipped} damaged bytes`)
-    if (this.entries.length === 0) this.reset()
+    return { entries, end, tornEvents, damagedEvents, damagedBytes, damagedTail }
   }
 
-  private hasValidFrameFrom(offset: number): boolean {
-    let at = offset
-    while (at >= 0 && at < this.size) {
-      if (frameAt(this.fd, at, this.size) !== undefined) return true
-      at = nextMagic(this.fd, at + 1, this.size)
+  private recover(): void {
+    if (this.size === 0) return
+    const found = this.scan()
+    const last = found.entries.at(-1)
+    if (found.damagedBytes > 0) {
+      this.keepDamaged(found)
+    } else {
+      this.entries = found.entries
+      if (found.end < this.size) {
+        this.options.report(
+          `spool ${this.file}: the last append was interrupted by a crash; its ${found.tornEvents} event(s) were never wholly written and are lost (${this.size - found.end} bytes cut off)`
+        )
+        fs.ftruncateSync(this.fd, found.end)
+        this.size = found.end
+      }
+      this.nextSeq = last === undefined ? 0 : last.seq + last.request.events
+      if (this.entries.length === 0) this.reset()
     }
-    return false
+    this.tornEvents = found.tornEvents
+    this.damagedEvents = found.damagedEvents
+  }
+
+  /** Moves the damaged file aside and puts one holding only the intact frames in its place. */
+  private keepDamaged(found: Recovered): void {
+    const frames = found.entries.map((e) => readAt(this.fd, e.offset, e.length))
+    const kept = asideName(this.file)
+    const tmp = `${this.file}.tmp`
+    let seq = 0
+    let offset = 0
+    this.entries = found.entries.map((e, i) => {
+      const frame = frames[i] as Buffer
+      sealHeader(frame, seq)
+      const entry: Entry = { offset, length: e.length, seq, request: e.request }
+      seq += e.request.events
+      offset += e.length
+      return entry
+    })
+    fs.writeFileSync(tmp, Buffer.concat(frames), { mode: 0o600 })
+    const fd = fs.openSync(tmp, fs.constants.O_RDWR | fs.constants.O_APPEND)
+    fs.fdatasyncSync(fd)
+    fs.rmSync(this.cursorFile, { force: true })
+    fs.renameSync(this.file, kept)
+    fs.renameSync(tmp, this.file)
+    fs.closeSync(this.fd)
+    this.fd = fd
+    this.size = offset
+    this.nextSeq = seq
+    this.keptAs = kept
+    const count = found.damagedTail
+      ? `at least ${found.damagedEvents} event(s)`
+      : `${found.damagedEvents} event(s)`
+    this.options.report(
+      `spool ${this.file}: ${found.damagedBytes} damaged bytes; ${count} lost${found.tornEvents > 0 ? `, and ${found.tornEvents} of an interrupted append` : ""}; the damaged file is kept as ${kept}, the ${this.entries.length} intact request(s) are kept for replay`
+    )
   }
 
   /** Frames waiting for delivery. */
@@ -241,17 +436,25 @@ export class Spool {
     return this.size
   }
 
+  /** Whether an append of about `bytes` more would fit, compaction included. */
+  hasRoomFor(bytes: number): boolean {
+    const delivered = this.entries[0]?.offset ?? this.size
+    return this.size - delivered + HEADER + bytes <= this.options.maxBytes
+  }
+
   /**
    * Appends `request` durably (written and flushed to disk). Returns false, without writing,
    * when it would grow the file beyond `maxBytes` even after compaction. Throws on I/O errors.
    */
   append(request: SpooledRequest): boolean {
-    const frame = encodeFrame(request)
+    const frame = encodeFrame(request, this.nextSeq)
     if (this.size + frame.length > this.options.maxBytes) this.compact()
     if (this.size + frame.length > this.options.maxBytes) {
       this.refusedRequests++
       return false
     }
+    // compaction renumbers the sequence
+    sealHeader(frame, this.nextSeq)
     const offset = this.size
     try {
       let written = 0
@@ -267,7 +470,8 @@ export class Spool {
       throw e
     }
     this.size = offset + frame.length
-    this.entries.push({ offset, length: frame.length, request })
+    this.entries.push({ offset, length: frame.length, seq: this.nextSeq, request })
+    this.nextSeq += request.events
     return true
   }
 
@@ -289,9 +493,9 @@ export class Spool {
       this.reset()
       return
     }
-    const cursor = this.entries[0]!.offset
+    const next = this.entries[0]!
     const tmp = `${this.cursorFile}.tmp`
-    fs.writeFileSync(tmp, String(cursor), { mode: 0o600 })
+    fs.writeFileSync(tmp, `${next.offset} ${next.seq}`, { mode: 0o600 })
     fs.renameSync(tmp, this.cursorFile)
   }
 
@@ -301,9 +505,13 @@ export class Spool {
     fs.rmSync(this.cursorFile, { force: true })
     fs.ftruncateSync(this.fd, 0)
     this.size = 0
+    this.nextSeq = 0
   }
 
-  /** Rewrites the file without its delivered prefix. */
+  /**
+   * Rewrites the file without its delivered prefix, the sequence starting again at 0. The
+   * entries keep their identity (a request being replayed is still acknowledged).
+   */
   private compact(): void {
     const first = this.entries[0]
     if (first === undefined) {
@@ -312,6 +520,12 @@ export class Spool {
     }
     if (first.offset === 0) return
     const rest = readAt(this.fd, first.offset, this.size - first.offset)
+    const shift = first.offset
+    const seqShift = first.seq
+    for (const e of this.entries) {
+      const at = e.offset - shift
+      sealHeader(rest.subarray(at, at + HEADER), e.seq - seqShift)
+    }
     const tmp = `${this.file}.tmp`
     fs.writeFileSync(tmp, rest, { mode: 0o600 })
     const fd = fs.openSync(tmp, fs.constants.O_RDWR | fs.constants.O_APPEND)
@@ -321,16 +535,20 @@ export class Spool {
     fs.renameSync(tmp, this.file)
     fs.closeSync(this.fd)
     this.fd = fd
-    const shift = first.offset
-    this.entries = this.entries.map((e) => ({ ...e, offset: e.offset - shift }))
+    for (const e of this.entries) {
+      e.offset -= shift
+      e.seq -= seqShift
+    }
     this.size = rest.length
+    this.nextSeq -= seqShift
   }
 
   close(): void {
     try {
-      fs.closeSync(this.fd)
+      if (this.fd >= 0) fs.closeSync(this.fd)
     } catch {
       // already closed
     }
+    this.fd = -1
   }
 }

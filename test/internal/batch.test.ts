@@ -58,3 +58,46 @@ describe("BatchImpl.bytes", () => {
     assert.strictEqual(new BatchImpl([]).bytes(Formatter.json).length, 0)
   })
 })
+
+describe("BatchImpl.from and byteEnds", () => {
+  it("from(i) is the rest of the batch after its first i events", () => {
+    const b = new BatchImpl(records(5))
+    assert.strictEqual(b.from(0), b)
+    assert.deepStrictEqual(
+      b.from(3).events.map((e) => e.message),
+      b.events.slice(3).map((e) => e.message)
+    )
+    assert.strictEqual(b.from(9).size, 0)
+  })
+
+  it("gives the byte offset where each event's text ends, multi-byte text and multi-line events included", () => {
+    const withStack = Array.from({ length: 6 }, (_, i) =>
+      recordOf(L.ERROR, `failed ${i} é🚀`, { time: Date.UTC(2026, 0, 1), error: new Error(`boom ${i}`) })
+    )
+    const multiline = Formatter.pretty({ colors: false, multiline: true })
+    for (const [formatter, rs] of [
+      [Formatter.json, records(50)],
+      [multiline, withStack]
+    ] as const) {
+      const b = new BatchImpl(rs)
+      const bytes = b.bytes(formatter)
+      const ends = b.byteEnds(formatter)
+      assert.isDefined(ends)
+      assert.strictEqual(ends?.length, rs.length)
+      assert.strictEqual(ends?.at(-1), bytes.length)
+      // each slice between two ends is exactly one event's text
+      let start = 0
+      ends?.forEach((end, i) => {
+        const one = decode(bytes.subarray(start, end))
+        assert.strictEqual(one, new BatchImpl([rs[i] as LogRecord]).text(formatter))
+        start = end
+      })
+    }
+    // the multi-line formatter really made events of several lines
+    assert.isAbove(new BatchImpl(withStack).text(multiline).split("\n").length, 7)
+  })
+
+  it("has no ends for a formatter that has not rendered the batch", () => {
+    assert.isUndefined(new BatchImpl(records(2)).byteEnds(Formatter.json))
+  })
+})

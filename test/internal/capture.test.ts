@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
 import { createLogger, Fapilog, Sink, withContext } from "../../src/index.js"
-import { captureError, captureFields, captureValue } from "../../src/internal/capture.js"
+import { captureError, captureFields, captureValue, isError } from "../../src/internal/capture.js"
 import { CapturedError, toErrorInfo } from "../../src/internal/errorInfo.js"
 import { defaultLimits, type JsonLimits, stringify } from "../../src/internal/json.js"
 
@@ -83,6 +83,30 @@ describe("capture writes what the value itself would write", () => {
     assert.deepStrictEqual(cutTwice(wide), { k0: 0, k1: 1, "…": "[28 more keys]" })
     assert.deepStrictEqual(cutTwice(Array.from({ length: 30 }, (_, i) => i)), [0, 1, "[…28 more]"])
     assert.deepStrictEqual(cutTwice(map), { m0: 0, m1: 1, "…": "[28 more entries]" })
+  })
+
+  it("fields that cannot be listed at all are withheld under the … key, never thrown", () => {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    assert.isFalse(isError(proxy), "a revoked proxy is no Error, and asking does not throw")
+    assert.isTrue(isError(new TypeError("t")))
+    assert.deepStrictEqual(captureFields(proxy, defaultLimits), {
+      "…": "[Unserializable: [Threw: Cannot perform 'ownKeys' on a proxy that has been revoked]]"
+    })
+    // keys listed, then a read that traps: what was read stands, the rest is noted
+    const partial = new Proxy(
+      { a: 1, b: 2 },
+      {
+        getOwnPropertyDescriptor(target, key) {
+          if (key === "b") throw new Error("no b")
+          return Reflect.getOwnPropertyDescriptor(target, key)
+        }
+      }
+    )
+    assert.deepStrictEqual(captureFields(partial, defaultLimits), {
+      a: 1,
+      "…": "[Unserializable: [Threw: no b]]"
+    })
   })
 
   it("hostile values: cycles, throwing getters and toJSON, proxies, functions, symbols", () => {

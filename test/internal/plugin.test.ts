@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Exit, Schema, Scope } from "effect"
-import { Errors, Plugin, Sink } from "fapilog"
+import { Errors, Plugin, Processor, Sink } from "fapilog"
 import { Diagnostics } from "../../src/internal/diagnostics.js"
 import * as internal from "../../src/internal/plugin.js"
 import * as Testing from "../../src/Testing.js"
@@ -58,7 +58,7 @@ describe("readPlugin", () => {
     assert.isTrue(Either.isLeft(read))
     assert.strictEqual(
       Either.isLeft(read) ? read.left : "",
-      "\"p\" is not a valid plugin object: it needs type (lowercase letters, digits, '.', '_', '-'), kind (sink or enricher), version (a string), apiVersion (a string such as \"1.0\"), description (a string), config (an effect Schema), make (a function)"
+      "\"p\" is not a valid plugin object: it needs type (lowercase letters, digits, '.', '_', '-'), kind (sink, enricher, processor or formatter), version (a string), apiVersion (a string such as \"1.0\"), description (a string), config (an effect Schema), make (a function)"
     )
   })
 
@@ -274,6 +274,230 @@ describe("openSink", () => {
       )
     })
   )
+})
+
+const processorPlugin = (
+  make: Plugin.ProcessorPlugin<unknown>["make"],
+  onError?: "pass" | "drop"
+): Plugin.Plugin =>
+  Plugin.processor({
+    name: "fapilog-plugin-unit-processor",
+    type: "unit-processor",
+    version: "1.0.0",
+    apiVersion: "1.0",
+    description: "unit",
+    ...(onError === undefined ? {} : { onError }),
+    config: Schema.Unknown,
+    make
+  }) as Plugin.Plugin
+
+const formatterPlugin = (make: Plugin.FormatterPlugin<unknown>["make"]): Plugin.Plugin =>
+  Plugin.formatter({
+    name: "fapilog-plugin-unit-formatter",
+    type: "unit-formatter",
+    version: "1.0.0",
+    apiVersion: "1.0",
+    description: "unit",
+    config: Schema.Unknown,
+    make
+  }) as Plugin.Plugin
+
+/** A context whose `now` is `ms` after the real time, so a retry interval can be passed without waiting. */
+const contextAt = (ms = 0): Processor.Context => ({ now: Date.now() + ms, emit: () => undefined })
+
+const events = (n: number) => Testing.batch(n).events
+
+/** Waits (polling) until `done` holds: the background start of a processor plugin. */
+const until = (done: () => boolean) =>
+  Effect.gen(function* () {
+    while (!done()) yield* Effect.sleep(5)
+  })
+
+describe("openProcessor", () => {
+  it.effect(
+    "runs under the plugin's type; the entry's order and onError win over the processor's, then the plugin's",
+    () =>
+      Effect.gen(function* () {
+        const { host } = collect()
+        const tag = Processor.make("tagger", (e) => ({ ...e, fields: { ...e.fields, tagged: true } }), {
+          order: 5
+        })
+        const opened = yield* internal.openProcessor(
+          processorPlugin(() => Effect.succeed(tag), "drop"),
+          {},
+          host
+        )
+        assert.strictEqual(opened.name, "unit-processor")
+        assert.strictEqual(opened.order, 5)
+        assert.strictEqual(opened.onError, "drop", "the plugin's, as the processor has none")
+        assert.strictEqual(opened.process?.(Testing.event())?.fields.tagged, true)
+        const entry = yield* internal.openProcessor(
+          processorPlugin(() => Effect.succeed(tag), "drop"),
+          {},
+          host,
+          {
+            order: -1,
+            onError: "pass"
+          }
+        )
+        assert.strictEqual(entry.order, -1)
+        assert.strictEqual(entry.onError, "pass")
+        const own = yield* internal.openProcessor(
+          processorPlugin(() => Effect.succeed({ ...tag, onError: "pass" as const }), "drop"),
+          {},
+          host
+        )
+        assert.strictEqual(own.onError, "pass", "the processor's own wins over the plugin's")
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("a failed start passes events unprocessed, is retried after the interval, then processes", () =>
+    Effect.gen(function* () {
+      const { lines, host } = collect()
+      let attempts = 0
+      const plugin = processorPlugin(() =>
+        Effect.suspend(() =>
+          ++attempts === 1
+            ? Effect.fail(new Error("rules not loaded"))
+            : Effect.succeed(Processor.make("no-info", (e) => (e.level === "info" ? undefined : e)))
+        )
+      )
+      const p = yield* internal.openProcessor(plugin, {}, host, {}, 1000)
+      assert.strictEqual(p.name, "unit-processor")
+      assert.strictEqual(p.onError, "pass")
+      assert.match(
+        String(lines[0]?.message),
+        /start failed; until it starts, events pass unprocessed \(onError: pass\) and the start is retried at most every 1 s/
+      )
+      assert.strictEqual((lines[0]?.error as { message?: string } | undefined)?.message, "rules not loaded")
+      const given = events(3)
+      assert.strictEqual(p.processBatch?.(given, contextAt()), given, "passed as they were")
+      assert.strictEqual(attempts, 1, "no new attempt before the interval")
+      p.tick?.(contextAt(1500))
+      yield* until(() => lines.some((l) => /started after 2 attempts/.test(String(l.message))))
+      assert.strictEqual(attempts, 2)
+      assert.deepStrictEqual(
+        p.processBatch?.(events(3), contextAt(1500)),
+        [],
+        "now it runs: every info event dropped"
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "fail closed: with onError drop (the plugin's or the entry's) a failed start drops every event; the entry may say pass",
+    () =>
+      Effect.gen(function* () {
+        const { lines, host } = collect()
+        const failing = processorPlugin(() => Effect.die(new Error("no key")), "drop")
+        const closed = yield* internal.openProcessor(failing, {}, host)
+        assert.strictEqual(closed.onError, "drop")
+        assert.match(String(lines[0]?.message), /events are dropped \(onError: drop\)/)
+        assert.deepStrictEqual(closed.processBatch?.(events(4), contextAt()), [])
+        const byEntry = yield* internal.openProcessor(
+          processorPlugin(() => Effect.fail("no")),
+          {},
+          host,
+          { onError: "drop" }
+        )
+        assert.deepStrictEqual(byEntry.processBatch?.(events(2), contextAt()), [])
+        const open = yield* internal.openProcessor(failing, {}, host, { onError: "pass" })
+        assert.strictEqual(open.processBatch?.(events(2), contextAt())?.length, 2)
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("a make that returns something that is not a processor is a failed start, named", () =>
+    Effect.gen(function* () {
+      const { lines, host } = collect()
+      const junk = processorPlugin(() => Effect.succeed({ name: "x" } as never))
+      const p = yield* internal.openProcessor(junk, {}, host)
+      assert.strictEqual(p.processBatch?.(events(1), contextAt())?.length, 1)
+      assert.strictEqual(
+        (lines[0]?.error as { message?: string } | undefined)?.message,
+        "make did not return a processor ({ name, process } or { name, processBatch })"
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("closing the scope interrupts a start retried in the background", () =>
+    Effect.gen(function* () {
+      const { lines, host } = collect()
+      let attempts = 0
+      let interrupted = false
+      const plugin = processorPlugin(() =>
+        ++attempts === 1
+          ? Effect.fail(new Error("first"))
+          : Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => (interrupted = true))))
+      )
+      const scope = yield* Scope.make()
+      // a start that would hang for ten minutes: only interrupting it lets the scope close
+      const patient = { ...host, settings: { timeoutMs: 600_000 } }
+      const p = yield* internal.openProcessor(plugin, {}, patient, {}, 100).pipe(Scope.extend(scope))
+      p.tick?.(contextAt(1000))
+      yield* until(() => attempts === 2)
+      yield* Scope.close(scope, Exit.void)
+      // interrupted, not left running (its timer would keep the process alive)
+      assert.isTrue(interrupted)
+      assert.isFalse(lines.some((l) => /release did not finish/.test(String(l.message))))
+    })
+  )
+})
+
+describe("openFormatter", () => {
+  it.effect(
+    "its lines are checked: a result that is not a string, or holds a line break, throws for that event",
+    () =>
+      Effect.gen(function* () {
+        const { host } = collect()
+        const f = yield* internal.openFormatter(
+          formatterPlugin(() =>
+            Effect.succeed({
+              name: "picky",
+              format: (e: { message: string }) =>
+                e.message === "number" ? (7 as never) : e.message === "break" ? "a\nb" : `line ${e.message}`
+            })
+          ),
+          {},
+          host
+        )
+        assert.strictEqual(f.name, "picky")
+        assert.strictEqual(f.format(Testing.event({ message: "ok" })), "line ok")
+        assert.throws(
+          () => f.format(Testing.event({ message: "number" })),
+          /formatter picky returned 7, not a string/
+        )
+        assert.throws(
+          () => f.format(Testing.event({ message: "break" })),
+          /formatter picky returned a line break inside a line/
+        )
+      }).pipe(Effect.scoped)
+  )
+
+  it.effect("a failed start is reported and the fallback (JSON lines) stands in", () =>
+    Effect.gen(function* () {
+      const { lines, host } = collect()
+      const f = yield* internal.openFormatter(
+        formatterPlugin(() => Effect.fail(new Error("no template"))),
+        {},
+        host
+      )
+      assert.strictEqual(f.name, "json")
+      assert.match(String(lines[0]?.message), /start failed; the sinks that use it write JSON lines/)
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("readPlugin, processor and formatter kinds", () => {
+  it("accepts the four kinds; a processor plugin's onError is pass or drop", () => {
+    assert.isTrue(Either.isRight(internal.readPlugin(processorPlugin(() => Effect.never, "drop"))))
+    assert.isTrue(Either.isRight(internal.readPlugin(formatterPlugin(() => Effect.never))))
+    const bad = internal.readPlugin({ ...processorPlugin(() => Effect.never), onError: "ignore" })
+    assert.isTrue(Either.isLeft(bad))
+    assert.match(
+      Either.isLeft(bad) ? bad.left : "",
+      /it needs onError absent or one of pass, drop \(not "ignore"\)/
+    )
+  })
 })
 
 describe("discover, in process", () => {

@@ -1,9 +1,12 @@
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { parseBytes, parseInterval, RotatingFile } from "../../src/internal/rotatingFile.js"
+import { namespace } from "../../src/internal/fileLock.js"
+import { PartialWrite, parseBytes, parseInterval, RotatingFile } from "../../src/internal/rotatingFile.js"
+import { fillDisk, withTmpfs } from "../support/tmpfs.js"
 
 const made: Array<string> = []
 const tmp = () => {
@@ -20,7 +23,7 @@ const rotated = (file: string): Array<string> => {
   const base = path.basename(file)
   return fs
     .readdirSync(path.dirname(file))
-    .filter((n) => n.startsWith(`${base}.`))
+    .filter((n) => n.startsWith(`${base}.`) && /\.\d{8}T\d{6}Z(_\d{3,})?(\.gz)?(\.tmp)?$/.test(n))
     .sort()
 }
 
@@ -535,5 +538,257 @@ describe("RotatingFile files and safety", () => {
     assert.throws(() => new RotatingFile({ path: target, maxFiles: -1 }), RangeError, "maxFiles: -1")
     assert.throws(() => new RotatingFile({ path: target, maxTotalBytes: 0 }), RangeError, "maxTotalBytes")
     assert.throws(() => new RotatingFile({ path: target, mode: 0o1777 }), RangeError, "mode: 1023")
+  })
+})
+
+describe("RotatingFile and a torn last line", () => {
+  for (const options of [{}, { maxBytes: 1000 }])
+    it(`ends a line left without its newline (a crash in a write) on open, so the next line reads back${"maxBytes" in options ? " (rotating)" : ""}`, () => {
+      const file = path.join(tmp(), "app.log")
+      fs.writeFileSync(file, '{"message":"complete"}\n{"message":"cut sh')
+      const log = new RotatingFile({ path: file, ...options })
+      log.writeSync('{"message":"next"}\n')
+      log.close()
+      assert.deepStrictEqual(fs.readFileSync(file, "utf8").split("\n"), [
+        '{"message":"complete"}',
+        '{"message":"cut sh',
+        '{"message":"next"}',
+        ""
+      ])
+    })
+
+  it("leaves a file that ends at a line boundary, or is empty, as it is", () => {
+    const dir = tmp()
+    fs.writeFileSync(path.join(dir, "whole.log"), "a\n")
+    fs.writeFileSync(path.join(dir, "empty.log"), "")
+    for (const name of ["whole.log", "empty.log"]) {
+      const log = new RotatingFile({ path: path.join(dir, name) })
+      log.writeSync("b\n")
+      log.close()
+    }
+    assert.strictEqual(fs.readFileSync(path.join(dir, "whole.log"), "utf8"), "a\nb\n")
+    assert.strictEqual(fs.readFileSync(path.join(dir, "empty.log"), "utf8"), "b\n")
+  })
+})
+
+describe("RotatingFile on a full disk", () => {
+  /** `n` lines of exactly `width` bytes, newline included. */
+  const fixed = (prefix: string, n: number, width: number) =>
+    Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}`.padEnd(width - 1, ".")).map(
+      (l) => `${l}\n`
+    )
+
+  it("removes the line a failed write cut short and says how much of the data is in the file", () =>
+    withTmpfs("64k", (dir) => {
+      const file = path.join(dir, "app.log")
+      const log = new RotatingFile({ path: file })
+      log.writeSync(fixed("before", 20, 100).join(""))
+      const filler = fillDisk(dir)
+      const data = fixed("full", 40, 100).join("")
+      const error = (() => {
+        try {
+          log.writeSync(data)
+        } catch (e) {
+          return e
+        }
+        return assert.fail("the write on a full disk failed")
+      })()
+      assert.instanceOf(error, PartialWrite)
+      const partial = error as PartialWrite
+      assert.strictEqual((partial.cause as NodeJS.ErrnoException).code, "ENOSPC")
+      // the file's first page had room for part of the data: whole lines of it stay
+      assert.isAbove(partial.units, 0)
+      assert.isBelow(partial.units, 40)
+      assert.strictEqual(partial.bytes, partial.units * 100)
+      const content = fs.readFileSync(file, "utf8")
+      assert.strictEqual(content, fixed("before", 20, 100).join("") + data.slice(0, partial.bytes))
+      fs.unlinkSync(filler)
+      log.writeSync("after\n")
+      log.close()
+      assert.isTrue(
+        fs.readFileSync(file, "utf8").endsWith(`${data.slice(partial.bytes - 100, partial.bytes)}after\n`)
+      )
+    }))
+
+  it("cuts back to the end of a whole unit when the writer says units span several lines", () =>
+    withTmpfs("64k", (dir) => {
+      const file = path.join(dir, "app.log")
+      const log = new RotatingFile({ path: file })
+      log.writeSync(fixed("before", 20, 100).join(""))
+      const filler = fillDisk(dir)
+      // units of three 100-byte lines: a cut inside a unit removes the unit's first lines too
+      const data = fixed("part", 60, 100).join("")
+      const ends = Array.from({ length: 20 }, (_, i) => (i + 1) * 300)
+      const error = (() => {
+        try {
+          log.writeSync(data, () => ends)
+        } catch (e) {
+          return e
+        }
+        return assert.fail("the write on a full disk failed")
+      })() as PartialWrite
+      assert.instanceOf(error, PartialWrite)
+      assert.isAbove(error.units, 0)
+      assert.strictEqual(error.bytes, error.units * 300)
+      assert.strictEqual(fs.statSync(file).size, 2000 + error.units * 300)
+      fs.unlinkSync(filler)
+      log.close()
+    }))
+
+  it("throws the failure itself when nothing of the data could be written, and leaves the file as it was", () =>
+    withTmpfs("64k", (dir) => {
+      const file = path.join(dir, "app.log")
+      const log = new RotatingFile({ path: file })
+      // exactly one page: no room is left behind the last line
+      log.writeSync(fixed("page", 64, 64).join(""))
+      const filler = fillDisk(dir)
+      assert.throws(() => log.writeSync(fixed("full", 4, 64).join("")), /ENOSPC/)
+      assert.strictEqual(fs.statSync(file).size, 4096)
+      fs.unlinkSync(filler)
+      log.writeSync("after\n")
+      log.close()
+      assert.isTrue(fs.readFileSync(file, "utf8").endsWith("\nafter\n"))
+    }))
+
+  it("ends a torn last line once the disk has room, before the next line", () =>
+    withTmpfs("64k", (dir) => {
+      const file = path.join(dir, "app.log")
+      // a torn line filling the file's page to the last byte: no room for its newline
+      fs.writeFileSync(file, "x".repeat(4096))
+      const filler = fillDisk(dir)
+      const errors: Array<unknown> = []
+      const log = new RotatingFile({ path: file, onError: (e) => errors.push(e) })
+      assert.match(String(errors[0]), /cannot end the torn last line yet/)
+      assert.throws(() => log.writeSync("lost\n"), /ENOSPC/)
+      fs.unlinkSync(filler)
+      log.writeSync("next\n")
+      log.close()
+      assert.strictEqual(fs.readFileSync(file, "utf8"), `${"x".repeat(4096)}\nnext\n`)
+    }))
+})
+
+describe("RotatingFile written by several processes", () => {
+  const writersOf = (file: string): Array<string> =>
+    fs.existsSync(`${file}.writers`)
+      ? fs
+          .readFileSync(`${file}.writers`, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => l.split(" ")[3] as string)
+      : []
+
+  it("without rotation makes no lock and no list of writers: appends need none", () => {
+    const file = path.join(tmp(), "app.log")
+    const a = new RotatingFile({ path: file })
+    const b = new RotatingFile({ path: file })
+    a.writeSync("a\n")
+    b.writeSync("b\n")
+    a.close()
+    b.close()
+    assert.deepStrictEqual(fs.readdirSync(path.dirname(file)), ["app.log"])
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "a\nb\n")
+  })
+
+  it("two writers on one path (as two processes would be) rotate without losing, repeating or oversizing anything", async () => {
+    const file = path.join(tmp(), "app.log")
+    const a = new RotatingFile({ path: file, maxBytes: 500 })
+    assert.deepStrictEqual(writersOf(file), ["solo"])
+    const b = new RotatingFile({ path: file, maxBytes: 500 })
+    const written: Array<string> = []
+    for (let i = 0; i < 300; i++) {
+      const line = `${i % 3 === 0 ? "a" : "b"}-${String(i).padStart(3, "0")} ${"x".repeat(i % 40)}`
+      written.push(line)
+      ;(i % 3 === 0 ? a : b).writeSync(`${line}\n`)
+    }
+    // the first writer learnt of the second from the file growing under it
+    assert.deepStrictEqual(writersOf(file), ["shared", "shared"])
+    b.close()
+    await b.settle()
+    a.close()
+    await a.settle()
+    const kept = allLines(file)
+    assert.sameMembers(kept, written)
+    assert.strictEqual(kept.length, written.length)
+    assert.isAbove(rotated(file).length, 10)
+    const dir = path.dirname(file)
+    for (const name of [...rotated(file), "app.log"])
+      assert.isAtMost(fs.statSync(path.join(dir, name)).size, 500)
+    // the last writer to leave removes the list; the lock is never left behind
+    assert.deepStrictEqual(
+      fs.readdirSync(dir).filter((n) => n.endsWith(".writers") || n.endsWith(".lock")),
+      []
+    )
+  })
+
+  it("a newcomer does not rotate while a writer that was alone has not learnt of it", () => {
+    const file = path.join(tmp(), "app.log")
+    const a = new RotatingFile({ path: file, maxBytes: 100 })
+    a.writeSync(`${"a".repeat(59)}\n`)
+    const b = new RotatingFile({ path: file, maxBytes: 100 })
+    // b would rotate, but a still appends without the lock: a rename now could hide a's next line
+    b.writeSync(`${"b".repeat(59)}\n`)
+    assert.deepStrictEqual(rotated(file), [])
+    assert.deepStrictEqual(writersOf(file), ["solo", "shared"])
+    // a's next write sees the file grew under it, says so, and rotates under the lock
+    a.writeSync(`${"c".repeat(59)}\n`)
+    assert.deepStrictEqual(writersOf(file), ["shared", "shared"])
+    assert.strictEqual(rotated(file).length, 1)
+    b.writeSync(`${"d".repeat(59)}\n`)
+    a.close()
+    b.close()
+    assert.deepStrictEqual(
+      allLines(file).map((l) => l[0]),
+      ["a", "b", "c", "d"]
+    )
+  })
+
+  it("rotates by time once per period however many writers cross the boundary", async () => {
+    const file = path.join(tmp(), "app.log")
+    const a = new RotatingFile({ path: file, interval: 1000 })
+    const b = new RotatingFile({ path: file, interval: 1000 })
+    b.writeSync("b-1\n")
+    a.writeSync("a-1\n")
+    // into the next period (or the one after): the file's lines belong to an earlier one
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    b.writeSync("b-2\n")
+    // a sees b's rotation and writes to the new file rather than rotating it again
+    a.writeSync("a-2\n")
+    a.close()
+    b.close()
+    assert.strictEqual(rotated(file).length, 1)
+    assert.strictEqual(contentOf(path.dirname(file), rotated(file)[0] as string), "b-1\na-1\n")
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "b-2\na-2\n")
+  })
+
+  it("a writer left alone goes back to writing without the lock at its next heartbeat", async () => {
+    const file = path.join(tmp(), "app.log")
+    const a = new RotatingFile({ path: file, maxBytes: 1000 })
+    const b = new RotatingFile({ path: file, maxBytes: 1000 })
+    b.writeSync("b\n")
+    a.writeSync("a\n")
+    assert.deepStrictEqual(writersOf(file), ["shared", "shared"])
+    b.close()
+    // a heartbeat is due once a second
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    a.writeSync("a\n")
+    assert.deepStrictEqual(writersOf(file), ["solo"])
+    a.close()
+  })
+
+  it("a writer that died holding the lock in the middle of a line: the lock is broken and the line ended", () => {
+    const file = path.join(tmp(), "app.log")
+    const a = new RotatingFile({ path: file, maxBytes: 1000 })
+    const b = new RotatingFile({ path: file, maxBytes: 1000 })
+    a.writeSync("a\n")
+    b.writeSync("b\n")
+    // a third process took the lock, wrote half a line and was killed
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid
+    fs.writeFileSync(`${file}.lock`, `${dead} ${namespace} deadbeef\n`)
+    fs.appendFileSync(file, '{"message":"half')
+    a.writeSync("a again\n")
+    a.close()
+    b.close()
+    assert.strictEqual(fs.readFileSync(file, "utf8"), 'a\nb\n{"message":"half\na again\n')
+    assert.isUndefined(fs.lstatSync(`${file}.lock`, { throwIfNoEntry: false }))
   })
 })

@@ -67,26 +67,76 @@ describe("Spool", () => {
     again.close()
   })
 
-  it("a torn tail from a crash mid-append is detected, reported and cut off; appends continue", () => {
+  it("an append cut short by a crash is told from damage: cut off, its events counted as torn", () => {
     const dir = tmpDir()
     const { spool } = open(dir)
-    for (const t of ["a", "b", "c"]) spool.append(request(t))
+    for (const [t, n] of [
+      ["a", 1],
+      ["b", 2],
+      ["c", 3]
+    ] as const)
+      spool.append(request(t, n))
     const file = spool.file
     spool.close()
-    const size = fs.statSync(file).size
-    fs.truncateSync(file, size - 5)
+    fs.truncateSync(file, fs.statSync(file).size - 5)
     const reopened = open(dir)
     assert.strictEqual(reopened.spool.pending, 2)
-    assert.isTrue(reopened.reports.some((m) => m.includes("torn tail")))
+    assert.strictEqual(reopened.spool.tornEvents, 3, "the header of the cut frame says how many")
+    assert.strictEqual(reopened.spool.damagedEvents, 0)
+    assert.isUndefined(reopened.spool.keptAs, "nothing to keep: an interrupted append is no damage")
+    assert.isTrue(reopened.reports.some((m) => m.includes("interrupted") && m.includes("3 event(s)")))
     reopened.spool.append(request("d"))
     reopened.spool.close()
     assert.deepStrictEqual(bodies(dir), ["a", "b", "d"])
   })
 
-  it("a damaged frame in the middle is skipped; the frames after it are kept", () => {
+  it("an append cut short inside its header is an interrupted append too", () => {
     const dir = tmpDir()
     const { spool } = open(dir)
-    for (const t of ["first", "second", "third"]) spool.append(request(t))
+    spool.append(request("a"))
+    const file = spool.file
+    spool.close()
+    fs.appendFileSync(file, encodeFrame(request("b"), 1).subarray(0, 10))
+    const reopened = open(dir)
+    assert.strictEqual(reopened.spool.pending, 1)
+    assert.strictEqual(reopened.spool.damagedEvents, 0)
+    assert.isUndefined(reopened.spool.keptAs)
+    assert.isTrue(reopened.reports.some((m) => m.includes("interrupted")))
+    reopened.spool.close()
+  })
+
+  it("a flipped bit in the last frame is damage: its events are counted lost and the file is kept", () => {
+    const dir = tmpDir()
+    const { spool } = open(dir)
+    spool.append(request("first", 2))
+    spool.append(request("last", 5))
+    const file = spool.file
+    spool.close()
+    const bytes = fs.readFileSync(file)
+    const at = bytes.lastIndexOf("last")
+    bytes[at] = (bytes[at] as number) ^ 0x01
+    fs.writeFileSync(file, bytes)
+    const reopened = open(dir)
+    assert.strictEqual(reopened.spool.damagedEvents, 5)
+    assert.strictEqual(reopened.spool.tornEvents, 0, "a whole frame is damage, not an interrupted append")
+    assert.deepStrictEqual(fs.readFileSync(reopened.spool.keptAs as string), bytes, "kept as it was found")
+    assert.isTrue(reopened.reports.some((m) => m.includes("5 event(s) lost") && m.includes("kept as")))
+    reopened.spool.close()
+    assert.deepStrictEqual(bodies(dir), ["first"])
+    const again = open(dir)
+    assert.strictEqual(again.spool.damagedEvents, 0, "counted once, not at every start")
+    again.spool.close()
+  })
+
+  it("a damaged frame in the middle is skipped and its events counted; the frames after it are kept", () => {
+    const dir = tmpDir()
+    const { spool } = open(dir)
+    for (const [t, n] of [
+      ["first", 1],
+      ["second", 4],
+      ["third", 2]
+    ] as const)
+      spool.append(request(t, n))
     const file = spool.file
     spool.close()
     const bytes = fs.readFileSync(file)
@@ -94,19 +144,113 @@ describe("Spool", () => {
     bytes[at] = "X".charCodeAt(0)
     fs.writeFileSync(file, bytes)
     const reopened = open(dir)
+    assert.strictEqual(reopened.spool.damagedEvents, 4)
     assert.isTrue(reopened.reports.some((m) => m.includes("damaged")))
     reopened.spool.close()
     assert.deepStrictEqual(bodies(dir), ["first", "third"])
   })
 
-  it("garbage alone is discarded as a torn tail", () => {
+  it("bytes with no readable header between two frames: the lost events are told by the sequence numbers", () => {
     const dir = tmpDir()
-    fs.writeFileSync(path.join(dir, spoolFileName("sink:http://x")), "not a spool at all")
+    const { spool } = open(dir)
+    for (const [t, n] of [
+      ["first", 1],
+      ["second", 4],
+      ["third", 3],
+      ["fourth", 2]
+    ] as const)
+      spool.append(request(t, n))
+    const [, second, third] = spool.list()
+    const file = spool.file
+    spool.close()
+    // overwrite the second frame and the third's header: two frames, 7 events, no header to read
+    const fd = fs.openSync(file, "r+")
+    fs.writeSync(
+      fd,
+      Buffer.alloc((third?.offset ?? 0) - (second?.offset ?? 0) + 30, 0xee),
+      0,
+      undefined,
+      second?.offset
+    )
+    fs.closeSync(fd)
+    const reopened = open(dir)
+    assert.strictEqual(reopened.spool.damagedEvents, 7)
+    reopened.spool.close()
+    assert.deepStrictEqual(bodies(dir), ["first", "fourth"])
+  })
+
+  it("damage at the end with no header to read: at least one event per frame start is counted", () => {
+    const dir = tmpDir()
+    const { spool } = open(dir)
+    spool.append(request("first", 1))
+    spool.append(request("last", 6))
+    const [, last] = spool.list()
+    const file = spool.file
+    spool.close()
+    const bytes = fs.readFileSync(file)
+    // a flipped bit in the last header's sequence number: its checksum no longer holds
+    const at = (last?.offset ?? 0) + 15
+    bytes[at] = (bytes[at] as number) ^ 0x80
+    fs.writeFileSync(file, bytes)
+    const reopened = open(dir)
+    assert.strictEqual(reopened.spool.damagedEvents, 1)
+    assert.isTrue(reopened.reports.some((m) => m.includes("at least 1 event(s) lost")))
+    assert.strictEqual(reopened.spool.pending, 1)
+    reopened.spool.close()
+  })
+
+  it("a file that cannot be read at all is moved aside, not truncated; the spool starts empty", () => {
+    const dir = tmpDir()
+    const file = path.join(dir, spoolFileName("sink:http://x"))
+    fs.writeFileSync(file, "not a spool at all")
     const { spool, reports } = open(dir)
     assert.strictEqual(spool.pending, 0)
     assert.strictEqual(spool.bytes, 0)
-    assert.isTrue(reports.some((m) => m.includes("torn tail")))
+    assert.strictEqual(fs.readFileSync(spool.keptAs as string, "utf8"), "not a spool at all")
+    assert.isTrue(reports.some((m) => m.includes("kept as")))
+    assert.isTrue(spool.append(request("fresh")))
     spool.close()
+    assert.deepStrictEqual(bodies(dir), ["fresh"])
+  })
+
+  it("a spool path that cannot even be opened as a file is moved aside", () => {
+    const dir = tmpDir()
+    const file = path.join(dir, spoolFileName("sink:http://x"))
+    fs.mkdirSync(file)
+    fs.writeFileSync(path.join(file, "inside"), "kept")
+    const { spool, reports } = open(dir)
+    assert.strictEqual(fs.readFileSync(path.join(spool.keptAs as string, "inside"), "utf8"), "kept")
+    assert.isTrue(reports.some((m) => m.includes("cannot be read") && m.includes("moved aside")))
+    assert.isTrue(spool.append(request("fresh")))
+    spool.close()
+    assert.deepStrictEqual(bodies(dir), ["fresh"])
+  })
+
+  it("after acknowledgements and a compaction the sequence is consistent: no damage is found on reopen", () => {
+    const dir = tmpDir()
+    const frame = encodeFrame(request("x".repeat(50), 2)).length
+    const { spool } = open(dir, frame * 3)
+    for (const c of ["x", "y", "z"]) spool.append(request(c.repeat(50), 2))
+    spool.ack(spool.peek()!)
+    spool.close()
+    const reopened = open(dir, frame * 3)
+    assert.strictEqual(reopened.spool.damagedEvents, 0, "the cursor carries the sequence")
+    // the second is being replayed while an append compacts the file: acknowledging it still works
+    const inflight = reopened.spool.peek()!
+    assert.isTrue(reopened.spool.append(request("w".repeat(50), 2)))
+    reopened.spool.ack(inflight)
+    assert.strictEqual(reopened.spool.pending, 2, "the request compacted under it was acknowledged")
+    reopened.spool.close()
+    const again = open(dir, frame * 3)
+    assert.strictEqual(again.spool.damagedEvents, 0)
+    assert.deepStrictEqual(
+      again.spool.list().map((e) => [Buffer.from(e.request.body).toString()[0], e.seq]),
+      [
+        ["z", 2],
+        ["w", 4]
+      ]
+    )
+    again.spool.close()
   })
 
   it("refuses an append beyond maxBytes; compaction reclaims what was delivered", () => {

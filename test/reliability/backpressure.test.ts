@@ -214,6 +214,48 @@ describe("review fixes", () => {
     })
   )
 
+  it.live(
+    "a storm of Fapilog.* fibers into a slow asynchronous sink: all written in call order, counts add up",
+    () =>
+      Effect.gen(function* () {
+        const fibers = 5000
+        const seen: Array<number> = []
+        let batches = 0
+        const slow: Sink.Sink = {
+          name: "slow",
+          write: (batch) =>
+            Effect.sleep(1).pipe(
+              Effect.zipRight(
+                Effect.sync(() => {
+                  batches++
+                  for (const e of batch.events) if (e.message === "storm") seen.push(e.fields.i as number)
+                })
+              )
+            )
+        }
+        const program = Effect.gen(function* () {
+          yield* Effect.forEach(
+            Array.from({ length: fibers }, (_, i) => i),
+            (i) => Fapilog.info("storm", { i }),
+            { concurrency: "unbounded", discard: true }
+          )
+          yield* Fapilog.flush
+          return yield* Fapilog.stats
+        })
+        const end = yield* program.pipe(Effect.provide(Fapilog.layer({ sinks: [slow], capacity: 8 })))
+        assert.isAbove(batches, fibers / (8 * 5), "the backlog (4 x capacity) kept callers waiting")
+        assert.strictEqual(end.refused, 0)
+        assert.strictEqual(end.lost, 0)
+        assert.strictEqual(end.accepted, fibers)
+        assert.strictEqual(end.settled, end.accepted)
+        assert.deepStrictEqual(
+          seen,
+          Array.from({ length: fibers }, (_, i) => i),
+          "waiting callers were admitted oldest first"
+        )
+      })
+  )
+
   it.scoped("the fallback receives only what a level-filtered sink was meant to get", () =>
     Effect.gen(function* () {
       const fallback = Sink.memory()

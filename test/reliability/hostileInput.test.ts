@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber } from "effect"
 import fc from "fast-check"
+import { createLogger, Fapilog, Sink } from "../../src/index.js"
 import { BatchImpl } from "../../src/internal/batch.js"
 import * as L from "../../src/internal/level.js"
 import { recordOf } from "../../src/internal/record.js"
@@ -109,4 +111,82 @@ describe("hostile input, every formatter", () => {
       assert.strictEqual(text.split("\n").length, 2)
     }
   })
+})
+
+/** A revoked proxy, and one whose every trap throws: neither can say what it is or list its keys. */
+const unreadable = (): ReadonlyArray<readonly [string, object]> => {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  const trap = (name: string) => () => {
+    throw new Error(`${name} trap`)
+  }
+  const trapping = new Proxy(
+    {},
+    {
+      getPrototypeOf: trap("getPrototypeOf"),
+      ownKeys: trap("ownKeys"),
+      get: trap("get"),
+      has: trap("has"),
+      getOwnPropertyDescriptor: trap("getOwnPropertyDescriptor")
+    }
+  )
+  return [
+    ["revoked proxy", proxy],
+    ["trapping proxy", trapping]
+  ]
+}
+
+/** What a line holds for fields that could not be read: the `…` key, saying why. */
+const assertWithheld = (fields: Readonly<Record<string, unknown>>, what: string) => {
+  assert.match(String(fields["…"]), /^\[Unserializable: \[Threw: .+\]\]$/, what)
+}
+
+describe("a value that cannot be read as the fields argument", () => {
+  it("the Promise facade never throws; the line says the fields were withheld", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({ sinks: [memory, { type: "stdout", format: "logfmt" }], level: "info" })
+    for (const [name, value] of unreadable()) {
+      assert.doesNotThrow(() => log.info(name, value as never), name)
+      assert.doesNotThrow(() => log.child({ bound: 1 }).warn(name, value as never), name)
+    }
+    await log.close()
+    const events = memory.events()
+    assert.strictEqual(events.length, 4)
+    for (const e of events) assertWithheld(e.fields, e.message)
+    assert.strictEqual(events[1]?.fields.bound, 1, "bound fields are kept")
+  })
+
+  it.effect("Fapilog.* never fails the fiber; the line says the fields were withheld", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      const exits = yield* Effect.forEach(unreadable(), ([name, value]) =>
+        Effect.exit(Fapilog.info(name, value as never))
+      ).pipe(Effect.provide(Fapilog.layer({ sinks: [memory] })))
+      for (const exit of exits) assert.isTrue(Exit.isSuccess(exit))
+      assert.strictEqual(memory.events().length, 2)
+      for (const e of memory.events()) assertWithheld(e.fields, e.message)
+      // without a fapilog layer, Effect's own logger gets the fields, captured
+      const fallback = yield* Effect.forEach(unreadable(), ([name, value]) =>
+        Effect.exit(Fapilog.info(name, value as never))
+      )
+      for (const exit of fallback) assert.isTrue(Exit.isSuccess(exit))
+    })
+  )
+
+  it.effect("an Effect.annotateLogs value that cannot be read is written withheld", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.forEach(unreadable(), ([name, value]) =>
+        // Effect itself fails this fiber afterwards (its FiberRefs compare the annotation
+        // values when annotateLogs restores them, and hash the proxy), with or without
+        // fapilog: run it apart, and look at fapilog's part, the line
+        Effect.fork(Effect.logInfo(name).pipe(Effect.annotateLogs("hostile", value))).pipe(
+          Effect.flatMap(Fiber.await)
+        )
+      ).pipe(Effect.provide(Fapilog.layer({ sinks: [memory] })))
+      assert.strictEqual(memory.events().length, 2)
+      for (const e of memory.events())
+        assert.match(String(e.fields.hostile), /^\[Unserializable: \[Threw: .+\]\]$/, e.message)
+    })
+  )
 })

@@ -12,7 +12,7 @@ import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import { show } from "../configSchema.js"
 import { isPluginType, origins } from "../plugin.js"
-import { fields as loggerFields } from "./logger.js"
+import { format, fields as loggerFields } from "./logger.js"
 import { fields as presetFields } from "./presets.js"
 import { paths as redactPaths } from "./redaction.js"
 import { fields as reliabilityFields } from "./reliability.js"
@@ -49,7 +49,7 @@ interface Variable {
 
 const exact = <A>(schema: Schema.Schema<A>): Reader => by(schema)
 
-/** Names of levels, formats, layouts, presets and overflow policies: any case. */
+/** Names of levels, layouts, presets and overflow policies: any case. */
 const anyCase = <A>(schema: Schema.Schema<A>): Reader => {
   const check = by(schema)
   return (text, variable, issues) => check(text.toLowerCase(), variable, issues)
@@ -139,7 +139,8 @@ const row = (name: string, sets: string, read: Reader): Variable => ({ name, set
 export const variables: ReadonlyArray<Variable> = [
   row("FAPILOG_NAME", "name", exact(loggerFields.name)),
   row("FAPILOG_LEVEL", "level", anyCase(shared.level)),
-  row("FAPILOG_FORMAT", "format", anyCase(loggerFields.format)),
+  // a built-in name or a formatter plugin's type (its config, if any, from code or a config file)
+  row("FAPILOG_FORMAT", "format", (t, v, is) => format(t.toLowerCase(), v, is)),
   row("FAPILOG_LAYOUT", "layout", anyCase(loggerFields.layout)),
   row("FAPILOG_CAPTURE", "capture", anyCase(loggerFields.capture)),
   row("FAPILOG_PRESET", "preset", anyCase(presetFields.preset)),

@@ -2,13 +2,14 @@
  * Settings, one module per family:
  *
  * - `shape.ts`: the checks every family is written with, and the schemas several share;
- * - `logger.ts`: name, level, format, layout;
+ * - `logger.ts`: name, level, format (built-in or a formatter plugin), layout;
  * - `sinks.ts`: the `sinks` union (stream, file, route, plugin entries) and its checks;
  * - `reliability.ts`: capacity, overflow, crash logging, limits, fallback, retry, circuit
  *   breaker, protected level, shutdown timeout;
  * - `enrichment.ts`: `enrich` and `enrichers`;
  * - `plugins.ts`: the `plugins` setting;
- * - `processors.ts`: sampling, throttle, dedupe, the size guard;
+ * - `processors.ts`: sampling, throttle, dedupe, the size guard, `processors` (objects and
+ *   processor plugin entries);
  * - `redaction.ts`: `redact`;
  * - `presets.ts`, `file.ts`, `env.ts`: the sources below the code;
  * - `schema.ts`: the table of every top-level setting, the types derived from it, `validate`;
@@ -21,9 +22,26 @@ export type {
   ValidPluginEnricher
 } from "./enrichment.js"
 export { envProvider, pluginSinkVariable } from "./env.js"
-export { defaultFormat, type FormatName, formatNames, type LayoutName, layoutNames } from "./logger.js"
+export {
+  defaultFormat,
+  type Format,
+  type FormatName,
+  type FormatSetting,
+  formatNames,
+  isBuiltInFormat,
+  type LayoutName,
+  layoutNames,
+  type PluginFormatSetting,
+  type ValidPluginFormat
+} from "./logger.js"
 export { type PresetName, presetNames, presets } from "./presets.js"
-export type { SamplingSettings } from "./processors.js"
+export type {
+  PluginProcessorOptions,
+  PluginProcessorSetting,
+  ProcessorSetting,
+  SamplingSettings,
+  ValidPluginProcessor
+} from "./processors.js"
 export { type Collected, collect, defaults, type ResolvedSettings, resolve } from "./resolve.js"
 export { fields, type Settings, settingKeys, type ValidSettings, validate } from "./schema.js"
 export {
@@ -37,5 +55,7 @@ export {
   sinkNames,
   type ValidFileSink,
   type ValidPluginSink,
-  type ValidSinkSetting
+  type ValidSinkOptions,
+  type ValidSinkSetting,
+  type ValidStreamSink
 } from "./sinks.js"

@@ -1,12 +1,78 @@
 /**
  * The logger's own settings: its name, the lowest level it writes, and the format and layout
- * of its lines (docs/settings.md, docs/formatters.md).
+ * of its lines (docs/settings.md, docs/formatters.md). A format is a built-in name or a
+ * formatter plugin, named by its type (`"gelf"`) or as an entry with its config
+ * (`{ type: "gelf", host: "api-1" }`); formatter plugins join the written union by
+ * augmenting `PluginFormatters` (declared in src/Settings.ts).
  */
-import { accepted, oneOf } from "../configSchema.js"
-import { by, level } from "./shape.js"
+import type { PluginFormatters } from "../../Settings.js"
+import { accepted, oneOf, show } from "../configSchema.js"
+import { type Entry, isPluginType, origins } from "../plugin.js"
+import { by, type Check, isRecord, level } from "./shape.js"
 
 export const formatNames = ["json", "logfmt", "pretty", "minimal"] as const
 export type FormatName = (typeof formatNames)[number]
+
+/** A formatter plugin as a format, in code: its type, an entry with its config, or `Plugin.entry`. */
+export type PluginFormatSetting =
+  | Extract<keyof PluginFormatters, string>
+  | {
+      readonly [K in keyof PluginFormatters]: { readonly type: K } & PluginFormatters[K]
+    }[keyof PluginFormatters]
+  | Entry
+
+/** A format as written in code: a built-in name or a formatter plugin. */
+export type FormatSetting = FormatName | PluginFormatSetting
+
+/** A formatter plugin entry as checked at run time (a type name becomes `{ type }`). */
+export interface ValidPluginFormat {
+  readonly type: string
+  readonly [key: string]: unknown
+}
+
+/** A format after its check. */
+export type Format = FormatName | ValidPluginFormat
+
+export const isBuiltInFormat = (f: Format): f is FormatName => typeof f === "string"
+
+const formatRule = `one of ${formatNames.join(", ")}, nor a formatter plugin's type (lowercase letters, digits, ".", "_", "-")`
+
+/**
+ * A built-in format name, or a formatter plugin: its type, or `{ type, ...config }` (checked
+ * with the plugin's Schema when the logger is built; the entry remembers where it is).
+ */
+export const format: Check<Format, FormatSetting> = (v, at, issues) => {
+  if (typeof v === "string") {
+    if ((formatNames as ReadonlyArray<string>).includes(v)) return v as FormatName
+    if (!isPluginType(v)) {
+      issues.push({ path: at, message: `${show(v)} is not ${formatRule}` })
+      return undefined
+    }
+    const entry: ValidPluginFormat = { type: v }
+    origins.set(entry, { at, typeAt: at })
+    return entry
+  }
+  if (isRecord(v)) {
+    if (!isPluginType(v.type) || (formatNames as ReadonlyArray<unknown>).includes(v.type)) {
+      issues.push({
+        path: `${at}.type`,
+        message:
+          typeof v.type === "string" && (formatNames as ReadonlyArray<string>).includes(v.type)
+            ? `${show(v.type)} is a built-in format: write it as a name (format: ${show(v.type)})`
+            : `${show(v.type)} is not a formatter plugin's type (lowercase letters, digits, ".", "_", "-")`
+      })
+      return undefined
+    }
+    const entry = { ...v } as ValidPluginFormat
+    origins.set(entry, { at, typeAt: `${at}.type` })
+    return entry
+  }
+  issues.push({
+    path: at,
+    message: `${show(v)} is not ${formatRule}, nor a formatter plugin entry { type, ... }`
+  })
+  return undefined
+}
 
 export const layoutNames = ["default", "ecs", "otel", "pino"] as const
 export type LayoutName = (typeof layoutNames)[number]
@@ -31,8 +97,12 @@ export const shape = {
   name: by(fields.name),
   /** Lowest level written; default "info". */
   level,
-  /** Output format of the text sinks; default pretty on an interactive terminal, JSON lines elsewhere. */
-  format: by(fields.format),
+  /**
+   * Output format of the text sinks: json, logfmt, pretty, minimal, or a formatter plugin
+   * (its type, or `{ type, ...config }`); default pretty on an interactive terminal, JSON
+   * lines elsewhere.
+   */
+  format,
   /** Field layout of the json format: default, Elastic (ecs), OpenTelemetry (otel), pino. */
   layout: by(fields.layout),
   /**

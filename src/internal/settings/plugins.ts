@@ -34,7 +34,7 @@ const plugins = {
       1,
       600_000,
       "milliseconds",
-      "Longest a plugin's start or one of its writes may take (not the writes of a sink that delivers in the background: they may wait for room)."
+      "Longest a plugin's start, a sink Effect's construction, or one of a plugin sink's writes may take (not the writes of a sink that delivers in the background: they may wait for room)."
     )
   )
 } satisfies ShapeOf<PluginSettings>

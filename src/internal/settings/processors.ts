@@ -1,18 +1,24 @@
 /**
- * The built-in processors (docs/processors.md): sampling, throttling, deduplication and the
- * size guard. Their types are the options interfaces of the processors themselves
- * (sampling.ts, throttle.ts, dedupe.ts); each shape below has exactly their keys.
+ * The processors (docs/processors.md): the built-in sampling, throttling, deduplication and
+ * size guard, whose types are the options interfaces of the processors themselves
+ * (sampling.ts, throttle.ts, dedupe.ts; each shape below has exactly their keys), and
+ * `processors`: the user's own, as objects (code) or processor plugin entries (code and
+ * config files). Processor plugins join the written union by augmenting `PluginProcessors`
+ * (declared in src/Settings.ts).
  */
 import type { Processor } from "../../Processor.js"
+import type { PluginProcessors } from "../../Settings.js"
 import { accepted, oneOf, positive, show, wholeNumber } from "../configSchema.js"
 import type { DedupeOptions } from "../dedupe.js"
+import { type Entry, isPluginType, origins } from "../plugin.js"
+import { processorIssue } from "../processor.js"
 import type { SamplingOptions } from "../sampling.js"
 import type { ThrottleOptions } from "../throttle.js"
 import {
   by,
   bytes,
   type Check,
-  check,
+  type Issues,
   isRecord,
   levelList,
   object,
@@ -20,6 +26,7 @@ import {
   type ShapeOf,
   fields as shared
 } from "./shape.js"
+import { pluginTypeRule } from "./sinks.js"
 
 export const fields = {
   oversize: oneOf(
@@ -88,38 +95,99 @@ const dedupe = {
   maxEntries: by(fields.maxKeys)
 } satisfies ShapeOf<DedupeOptions>
 
-const isFunction = (u: unknown): boolean => typeof u === "function"
-
-/** One processor: a name, one of `process` and `processBatch`, and the optional rest. */
-const processorIssue = (p: unknown): string | undefined => {
-  if (!isRecord(p)) return "is not a processor { name, process } or { name, processBatch }"
-  if (typeof p.name !== "string" || p.name === "") return "needs a name (a non-empty string)"
-  const each = isFunction(p.process)
-  const batch = isFunction(p.processBatch)
-  if (each === batch)
-    return "needs exactly one of process (per event) and processBatch (per batch), as functions"
-  if (p.order !== undefined && !(typeof p.order === "number" && Number.isFinite(p.order)))
-    return `order: ${show(p.order)} is not a finite number`
-  if (p.onError !== undefined && p.onError !== "pass" && p.onError !== "drop")
-    return `onError: ${show(p.onError)} is not one of pass, drop`
-  for (const k of ["tick", "flush"] as const)
-    if (p[k] !== undefined && !isFunction(p[k])) return `${k}: ${show(p[k])} is not a function`
-  return undefined
+/** What fapilog reads in a processor plugin entry; every other key is the plugin's config. */
+export interface PluginProcessorOptions {
+  /** Where it runs among the processors (lower first); default: the processor's own, else 0. */
+  readonly order?: number | undefined
+  /**
+   * What happens to an event while the processor cannot process it (it threw for that event,
+   * or its start failed): kept as it was ("pass") or dropped ("drop": fail closed). Default:
+   * the processor's own `onError`, else the plugin's, else "pass".
+   */
+  readonly onError?: "pass" | "drop" | undefined
 }
 
-/** Processors given as objects (code only: a config file cannot hold functions). */
-const processorList = check<ReadonlyArray<Processor>>((v, at, issues) => {
+/**
+ * A processor entry of a plugin whose package adds its types, or a
+ * `Plugin.entry(type, config)` value for one that adds none. `order` and `onError` are read
+ * by fapilog; every other key is the plugin's config.
+ */
+export type PluginProcessorSetting =
+  | {
+      readonly [K in keyof PluginProcessors]: { readonly type: K } & PluginProcessorOptions &
+        PluginProcessors[K]
+    }[keyof PluginProcessors]
+  | Entry
+
+/** A processor plugin entry as checked at run time, wherever it came from. */
+export interface ValidPluginProcessor extends PluginProcessorOptions {
+  readonly type: string
+  readonly [key: string]: unknown
+}
+
+/** One entry of `processors`, as written in code. */
+export type ProcessorSetting = Processor | PluginProcessorSetting
+
+const isProcessorObject = (p: Record<string, unknown>): boolean =>
+  p.process !== undefined || p.processBatch !== undefined || p.type === undefined
+
+/**
+ * `{ type, order?, onError?, ...config }`: `type`, `order` and `onError` are checked here,
+ * the rest is the plugin's config, checked with its Schema when the logger is built (the
+ * entry remembers where it is, so those problems are named by path).
+ */
+const pluginProcessor = (
+  p: Record<string, unknown>,
+  at: string,
+  issues: Issues
+): ValidPluginProcessor | undefined => {
+  const before = issues.length
+  if (!isPluginType(p.type))
+    issues.push({ path: `${at}.type`, message: `${show(p.type)} is not ${pluginTypeRule}` })
+  if (p.order !== undefined && !(typeof p.order === "number" && Number.isFinite(p.order)))
+    issues.push({ path: `${at}.order`, message: `${show(p.order)} is not a finite number` })
+  if (p.onError !== undefined && p.onError !== "pass" && p.onError !== "drop")
+    issues.push({ path: `${at}.onError`, message: `${show(p.onError)} is not one of pass, drop` })
+  if (issues.length > before) return undefined
+  const spec = { ...p } as ValidPluginProcessor
+  origins.set(spec, { at, typeAt: `${at}.type` })
+  return spec
+}
+
+/**
+ * Processors given as objects (code only: a config file cannot hold functions) or as plugin
+ * entries (code and config files). With problems, the valid entries: their plugins are
+ * looked up in the same pass.
+ */
+const processorList: Check<
+  ReadonlyArray<Processor | ValidPluginProcessor>,
+  ReadonlyArray<ProcessorSetting>
+> = (v, at, issues) => {
   if (!Array.isArray(v)) {
     issues.push({ path: at, message: `${show(v)} is not a list of processors` })
     return undefined
   }
-  const before = issues.length
+  const out: Array<Processor | ValidPluginProcessor> = []
   v.forEach((p, i) => {
+    const where = `${at}[${i}]`
+    if (isRecord(p) && !isProcessorObject(p)) {
+      const entry = pluginProcessor(p, where, issues)
+      if (entry !== undefined) out.push(entry)
+      return
+    }
     const problem = processorIssue(p)
-    if (problem !== undefined) issues.push({ path: `${at}[${i}]`, message: problem })
+    if (problem === undefined) out.push(p as Processor)
+    else
+      issues.push({
+        path: where,
+        message:
+          isRecord(p) || problem.startsWith("cannot")
+            ? problem
+            : `${show(p)} is not a processor { name, process }, { name, processBatch } or a plugin { type, ... } object`
+      })
   })
-  return issues.length > before ? undefined : (v as ReadonlyArray<Processor>)
-})
+  return out
+}
 
 const throttleSetting: Check<ThrottleOptions> = object(throttle, "a throttle setting")
 const dedupeSetting: Check<DedupeOptions> = object(dedupe, "a dedupe setting")
@@ -137,8 +205,9 @@ export const shape = {
   oversize: by(fields.oversize),
   /**
    * Your processors (see `Processor`): `{ name, process }` per event (return the event, a new
-   * one, or undefined to drop it) or `{ name, processBatch }`; they run after the built-ins,
-   * by `order` (default 0), before every sink.
+   * one, or undefined to drop it) or `{ name, processBatch }`, or processor plugin entries
+   * `{ type, order?, onError?, ...config }`; they run after the built-ins, by `order`
+   * (default 0), before every sink.
    */
   processors: processorList
 }

@@ -12,7 +12,7 @@ import * as enrichment from "./enrichment.js"
 import { envProvider, fromEnv } from "./env.js"
 import { fromFile } from "./file.js"
 import * as logger from "./logger.js"
-import { defaultFormat, type FormatName } from "./logger.js"
+import { defaultFormat, type Format } from "./logger.js"
 import { presets } from "./presets.js"
 import * as processors from "./processors.js"
 import * as reliability from "./reliability.js"
@@ -45,7 +45,7 @@ export type ResolvedSettings = Simplify<
       : ValidSettings[K] | undefined
   } & {
     /** The format of stdout and stderr sinks: `format`, or pretty on a terminal when none was given. */
-    readonly terminalFormat: FormatName
+    readonly terminalFormat: Format
   }
 >
 

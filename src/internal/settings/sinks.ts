@@ -17,7 +17,7 @@ import type { Sink } from "../../Sink.js"
 import { accepted, flag, show, wholeNumber } from "../configSchema.js"
 import type { LevelName } from "../level.js"
 import { type Entry, isPluginType, isSink, origins } from "../plugin.js"
-import { fields as loggerFields } from "./logger.js"
+import { format, fields as loggerFields } from "./logger.js"
 import {
   by,
   bytes,
@@ -54,8 +54,8 @@ export const fields = {
 const sinkOptions = {
   /** This sink's own threshold: events below it are not written here. */
   level,
-  /** This sink's output format instead of the logger's. */
-  format: by(loggerFields.format),
+  /** This sink's output format instead of the logger's (a built-in name or a formatter plugin). */
+  format,
   /** This sink's layout of the json format instead of the logger's. */
   layout: by(loggerFields.layout)
 }
@@ -90,8 +90,14 @@ const fileSink = object(fileShape, "a file sink")
 /** What every text sink may override: its own threshold, format and layout. */
 export type SinkOptions = WrittenObject<typeof sinkOptions>
 
+/** A text sink's own threshold, format and layout after their check. */
+export type ValidSinkOptions = CheckedObject<typeof sinkOptions>
+
 /** `{ type: "stdout" | "stderr" | "null", level?, format?, layout? }`. */
 export type StreamSinkSetting = WrittenObject<typeof streamShape>
+
+/** A stream sink after its check. */
+export type ValidStreamSink = CheckedObject<typeof streamShape>
 
 /** `{ type: "file", path, ... }`: a file, rotated by size or time. */
 export type FileSinkSetting = WrittenObject<typeof fileShape>
@@ -155,7 +161,7 @@ export type ValidSinkSetting =
   | "stdout"
   | "stderr"
   | "null"
-  | StreamSinkSetting
+  | ValidStreamSink
   | ValidFileSink
   | RouteSetting<ValidSinkSetting>
   | ValidPluginSink

@@ -1,0 +1,181 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { SinkError } from "../../src/Errors.js"
+import { BatchImpl } from "../../src/internal/batch.js"
+import { Diagnostics } from "../../src/internal/diagnostics.js"
+import { Dispatch } from "../../src/internal/dispatch.js"
+import * as L from "../../src/internal/level.js"
+import { recordOf } from "../../src/internal/record.js"
+import * as Sink from "../../src/Sink.js"
+
+const quiet = () => new Diagnostics("dispatch", () => {}, 0)
+const batchOf = (n: number, level: L.LevelInfo = L.INFO) =>
+  new BatchImpl(Array.from({ length: n }, (_, i) => recordOf(level, `m${i}`)))
+const messages = (b: Sink.Batch) => b.events.map((e) => e.message)
+
+/** A sink that takes `room` events in all, then fails saying how many of the batch it wrote. */
+const fillingUp = (room: number) => {
+  const got: Array<string> = []
+  const writeSync = (batch: Sink.Batch) => {
+    const fit = Math.max(0, Math.min(batch.size, room - got.length))
+    got.push(...messages(batch).slice(0, fit))
+    if (fit < batch.size) throw new SinkError({ sink: "filling", reason: "full", written: fit })
+  }
+  return { sink: Sink.makeSync("filling", writeSync), got }
+}
+
+describe("Dispatch and partial writes", () => {
+  it("counts what a synchronous sink wrote before failing, and hands only the rest to the fallback", () => {
+    const { sink, got } = fillingUp(7)
+    const fallback = Sink.memory()
+    const d = new Dispatch({ sinks: [sink], diagnostics: quiet(), fallback })
+    d.writeSync(batchOf(5))
+    d.writeSync(batchOf(5))
+    d.writeSync(batchOf(5))
+    assert.deepStrictEqual(got, ["m0", "m1", "m2", "m3", "m4", "m0", "m1"])
+    assert.deepStrictEqual(
+      fallback.events().map((e) => e.message),
+      ["m2", "m3", "m4", "m0", "m1", "m2", "m3", "m4"]
+    )
+    const [h] = d.health()
+    assert.strictEqual(h?.written, 7)
+    assert.strictEqual(h?.toFallback, 8)
+    assert.strictEqual(h?.undelivered, 0)
+    assert.strictEqual(h?.failures, 2)
+  })
+
+  it("without a fallback, only the rest is undelivered; a count out of range is clamped", () => {
+    const liar = Sink.makeSync("liar", () => {
+      throw new SinkError({ sink: "liar", reason: "says too much", written: 99 })
+    })
+    const { sink } = fillingUp(3)
+    const d = new Dispatch({ sinks: [sink, liar], diagnostics: quiet() })
+    d.writeSync(batchOf(5))
+    const [filling, lying] = d.health()
+    assert.deepStrictEqual([filling?.written, filling?.undelivered], [3, 2])
+    // it claimed more than it was given: all of the batch, no more
+    assert.deepStrictEqual([lying?.written, lying?.undelivered], [5, 0])
+  })
+
+  it("a failure without a count writes nothing of the batch", () => {
+    const failing = Sink.makeSync("failing", () => {
+      throw new Error("EIO")
+    })
+    const d = new Dispatch({ sinks: [failing], diagnostics: quiet() })
+    d.writeSync(batchOf(4))
+    const [h] = d.health()
+    assert.deepStrictEqual([h?.written, h?.undelivered], [0, 4])
+  })
+
+  it("counts over the part a level-filtered sink takes, and its partial count is of that part", () => {
+    const { sink, got } = fillingUp(1)
+    const fallback = Sink.memory()
+    const d = new Dispatch({ sinks: [Sink.withMinLevel(sink, "warn")], diagnostics: quiet(), fallback })
+    const mixed = new BatchImpl([
+      recordOf(L.INFO, "i0"),
+      recordOf(L.WARN, "w1"),
+      recordOf(L.INFO, "i2"),
+      recordOf(L.ERROR, "e3"),
+      recordOf(L.WARN, "w4")
+    ])
+    d.writeSync(mixed)
+    assert.deepStrictEqual(got, ["w1"])
+    assert.deepStrictEqual(
+      fallback.events().map((e) => e.message),
+      ["e3", "w4"]
+    )
+    const [h] = d.health()
+    assert.deepStrictEqual([h?.written, h?.toFallback], [1, 2])
+  })
+
+  it("a route's partial count is of one routed sink's part: the route hands the whole batch on", () => {
+    const { sink } = fillingUp(1)
+    const routed = Sink.route([{ levels: "*", sinks: [sink] }])
+    const fallback = Sink.memory()
+    const d = new Dispatch({ sinks: [routed], diagnostics: quiet(), fallback })
+    d.writeSync(batchOf(3))
+    const [h] = d.health()
+    assert.deepStrictEqual([h?.written, h?.toFallback], [0, 3])
+  })
+
+  it.live("retries only what an asynchronous sink has not written yet, and counts each event once", () =>
+    Effect.gen(function* () {
+      const got: Array<string> = []
+      let calls = 0
+      const flaky: Sink.Sink = {
+        name: "flaky",
+        write: (batch) =>
+          Effect.suspend(() => {
+            calls++
+            // two events per call, then a failure that says so
+            const taken = messages(batch).slice(0, 2)
+            got.push(...taken)
+            return taken.length < batch.size
+              ? Effect.fail(new SinkError({ sink: "flaky", reason: "slow", written: taken.length }))
+              : Effect.void
+          })
+      }
+      const d = new Dispatch({
+        sinks: [flaky],
+        diagnostics: quiet(),
+        retry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 1 }
+      })
+      yield* d.writeAsync(batchOf(5))
+      assert.deepStrictEqual(got, ["m0", "m1", "m2", "m3", "m4"])
+      assert.strictEqual(calls, 3)
+      const [h] = d.health()
+      assert.deepStrictEqual([h?.written, h?.failures, h?.toFallback, h?.undelivered], [5, 0, 0, 0])
+    })
+  )
+
+  it.live("when retries run out after partial writes, only the rest goes to the fallback", () =>
+    Effect.gen(function* () {
+      const got: Array<string> = []
+      const stuck: Sink.Sink = {
+        name: "stuck",
+        write: (batch) =>
+          Effect.suspend(() => {
+            const taken = got.length < 3 ? messages(batch).slice(0, 1) : []
+            got.push(...taken)
+            return Effect.fail(new SinkError({ sink: "stuck", reason: "no", written: taken.length }))
+          })
+      }
+      const fallback = Sink.memory()
+      const d = new Dispatch({
+        sinks: [stuck],
+        diagnostics: quiet(),
+        fallback,
+        retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 }
+      })
+      yield* d.writeAsync(batchOf(6))
+      assert.deepStrictEqual(got, ["m0", "m1", "m2"])
+      assert.deepStrictEqual(
+        fallback.events().map((e) => e.message),
+        ["m3", "m4", "m5"]
+      )
+      const [h] = d.health()
+      assert.deepStrictEqual([h?.written, h?.toFallback, h?.undelivered, h?.failures], [3, 3, 0, 1])
+    })
+  )
+
+  it("an open circuit sends the sink's part to the fallback without calling it; written counts successes", () => {
+    let calls = 0
+    const failing = Sink.makeSync("failing", () => {
+      calls++
+      throw new Error("down")
+    })
+    const fallback = Sink.memory()
+    const d = new Dispatch({
+      sinks: [failing, Sink.memory()],
+      diagnostics: quiet(),
+      fallback,
+      circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 60_000 }
+    })
+    d.writeSync(batchOf(2))
+    d.writeSync(batchOf(3))
+    assert.strictEqual(calls, 1)
+    const [f, m] = d.health()
+    assert.deepStrictEqual([f?.status, f?.written, f?.toFallback], ["circuit-open", 0, 5])
+    assert.deepStrictEqual([m?.status, m?.written], ["ok", 5])
+  })
+})
