@@ -17,9 +17,12 @@
  *   counterparts in `../src/effect4` ({@link adapterModules}). The port moves the Effect 3 ones
  *   into `../src/effect3` and has the shared sources import them as `#adapter/<name>.js`.
  */
+
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import type { Plugin as EsbuildPlugin } from "esbuild"
 
 /** This directory (the `fapilog-effect4` package). */
 export const packageDir: string = path.dirname(fileURLToPath(import.meta.url))
@@ -72,3 +75,36 @@ export const overlayFor = (id: string, importer: string | undefined): string | u
 /** Whether `importer` is inside an installed package (whose own imports resolve as usual). */
 export const isInstalled = (importer: string | undefined): boolean =>
   importer?.includes(`${path.sep}node_modules${path.sep}`) === true
+
+const fromHere = createRequire(resolveFrom)
+
+/**
+ * The rule as an esbuild plugin (the build, and the test that reads what the build bundles):
+ * adapter and overlay modules are bundled in place of the ones the shared sources name; every
+ * other `effect` module is left to the application, and one Effect 4 does not have is an error.
+ */
+export const esbuildResolution: EsbuildPlugin = {
+  name: "fapilog-effect4-resolution",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (args.importer === "" || isInstalled(args.importer)) return undefined
+      const adapter = adapterFor(args.path, args.importer)
+      if (adapter !== undefined) return { path: adapter }
+      if (!isToolchain(args.path)) return undefined
+      const overlay = overlayFor(args.path, args.importer)
+      if (overlay !== undefined) return { path: overlay }
+      try {
+        fromHere.resolve(args.path)
+      } catch {
+        return {
+          errors: [
+            {
+              text: `${args.path} (imported by ${args.importer}) is not in Effect 4 and has no overlay module`
+            }
+          ]
+        }
+      }
+      return { path: args.path, external: true }
+    })
+  }
+}

@@ -15,7 +15,7 @@
  *   other logger the layer keeps (through {@link gate}), compare against the pipeline's
  *   threshold at each call. One switch still governs every `Effect.log*`.
  *
- * The level mapping, `splitMessage`, `recordOf`, `bindingsIn` and `offerWhenRoom` do not
+ * The level mapping, `splitMessage`, `recordOf` and `bindingsIn` do not
  * depend on the Effect major: the port moves them, with Effect 3's copies, into one shared
  * module (docs/effect4-design.md, "The seam").
  */
@@ -29,9 +29,16 @@ import * as Logger from "effect/Logger"
 import type * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
-import { captureAnnotations, captureError, captureFields, captureMessage } from "../internal/capture.js"
+import {
+  captureAnnotations,
+  captureError,
+  captureFields,
+  captureMessage,
+  isError
+} from "../internal/capture.js"
 import { runCallSiteEnrichers } from "../internal/enrichers.js"
 import { currentContext } from "../internal/facade.js"
+import { defaultLimits } from "../internal/json.js"
 import * as L from "../internal/level.js"
 import type { Pipeline } from "../internal/pipeline.js"
 import { Bindings, type Fields, LogRecord, messageText } from "../internal/record.js"
@@ -249,14 +256,6 @@ export const loggersFor = (
   return next
 }
 
-/** Waits for room, checking again after every wake-up: many fibers may be woken at once. */
-const offerWhenRoom = (pipeline: Pipeline, record: LogRecord): Effect.Effect<void> =>
-  Effect.suspend(() =>
-    pipeline.mustWait(record.level)
-      ? Effect.andThen(pipeline.awaitRoom, offerWhenRoom(pipeline, record))
-      : Effect.sync(() => pipeline.offer(record))
-  )
-
 /**
  * `Fapilog.info(message, fields)` and friends: one record carrying the call's fields and the
  * fiber's annotations, log spans and current span. Without a fapilog layer it falls back to
@@ -281,21 +280,24 @@ export const logIn = (
   fresh = false
 ): Effect.Effect<void> | undefined => {
   const pipeline = lookup(fiber.context)
-  const error = fields instanceof Error ? fields : undefined
-  const own = fields instanceof Error ? undefined : fields
+  const error = isError(fields) ? fields : undefined
+  const own = error === undefined ? (fields as Fields | undefined) : undefined
   if (pipeline === undefined) {
     const logged = Effect.logWithLevel(toEffectLevel(level.name))(
       message,
       ...(error ? [Cause.fail(error)] : [])
     )
-    return own === undefined ? logged : Effect.annotateLogs(logged, own as Record<string, unknown>)
+    // captured: Effect reads annotations with no guard against a value that throws
+    return own === undefined
+      ? logged
+      : Effect.annotateLogs(logged, captureFields(own, defaultLimits) as Record<string, unknown>)
   }
   if (level.rank < pipeline.minRank) return undefined
   // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
   const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
   const record = recordOf(pipeline, now, level, message, fiber, own, fresh, error)
   // under "block", an Effect caller waits for room rather than being refused
-  if (pipeline.mustWait(level)) return offerWhenRoom(pipeline, record)
+  if (pipeline.mustWait(level)) return pipeline.offerWhenRoom(record)
   pipeline.offer(record)
   return undefined
 }

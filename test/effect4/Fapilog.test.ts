@@ -578,4 +578,16 @@ describe("the Promise facade on Effect 4", () => {
       [["from a promise", { requestId: "r-1", n: 1 }]]
     )
   })
+
+  it("createLogger rejects invalid settings with the ConfigError itself, as on Effect 3", async () => {
+    const rejected = await createLogger({ sinks: [] }).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.strictEqual((rejected as Errors.ConfigError)._tag, "ConfigError")
+    assert.match(
+      (rejected as Errors.ConfigError).message,
+      /sinks: is empty and no sink was provided as a layer/
+    )
+  })
 })

@@ -32,6 +32,7 @@ import { globalValue } from "../../src/effect4/overlay/GlobalValue.js"
 import * as OLayer from "../../src/effect4/overlay/Layer.js"
 import * as List from "../../src/effect4/overlay/List.js"
 import * as ParseResult from "../../src/effect4/overlay/ParseResult.js"
+import * as ORuntime from "../../src/effect4/overlay/Runtime.js"
 import * as OSchedule from "../../src/effect4/overlay/Schedule.js"
 import * as OSchema from "../../src/effect4/overlay/Schema.js"
 import * as OScope from "../../src/effect4/overlay/Scope.js"
@@ -118,6 +119,26 @@ describe("Effect", () => {
       yield* OFiber.interruptFork(fiber)
       const exit = yield* Fiber.await(fiber)
       assert.isTrue(Exit.hasInterrupts(exit))
+    })
+  )
+
+  it.effect("runtime and Runtime.runFork start a fiber with the caller's services and references", () =>
+    Effect.gen(function* () {
+      class Region extends Context.Service<Region, string>()("test/Region") {}
+      const Tenant = Context.Reference<string>("test/Tenant", { defaultValue: () => "none" })
+      const runtime = yield* OEffect.runtime<Region>().pipe(
+        Effect.provideService(Region, "eu-1"),
+        Effect.provideService(Tenant, "acme")
+      )
+      // started from outside any fiber, as a synchronous stage starts its retry
+      const fiber = ORuntime.runFork(runtime)(
+        Effect.gen(function* () {
+          return [yield* Region, yield* Tenant, yield* Clock.currentTimeMillis]
+        })
+      )
+      const now = yield* Clock.currentTimeMillis
+      // the caller's clock too: TestClock time, not the wall clock
+      assert.deepStrictEqual(yield* Fiber.join(fiber), ["eu-1", "acme", now])
     })
   )
 
@@ -212,6 +233,50 @@ describe("Cause", () => {
       )
       assert.isTrue(OCause.isTimeoutException(timedOut))
     })
+  )
+})
+
+describe("Cause: Effect 3's single failure and UnknownException", () => {
+  it.effect(
+    "isFailType and failureOption; try and tryPromise with a bare thunk keep the thrown value as error",
+    () =>
+      Effect.gen(function* () {
+        const failed = (yield* Effect.exit(Effect.fail("f"))) as Exit.Failure<never, string>
+        const died = (yield* Effect.exit(Effect.die("d"))) as Exit.Failure<never, never>
+        const both = OCause.combine(died.cause, failed.cause)
+        assert.isTrue(OCause.isFailType(failed.cause))
+        assert.isFalse(OCause.isFailType(died.cause) || OCause.isFailType(both))
+        assert.deepStrictEqual(OCause.failureOption(both), Option.some("f"))
+        assert.deepStrictEqual(OCause.failureOption(died.cause), Option.none())
+        const boom = new Error("boom")
+        const rejected = yield* Effect.flip(OEffect.tryPromise(() => Promise.reject(boom)))
+        assert.instanceOf(rejected, OCause.UnknownException)
+        assert.strictEqual(rejected.error, boom)
+        assert.strictEqual(rejected._tag, "UnknownError")
+        const thrown = yield* Effect.flip(
+          OEffect.try(() => {
+            throw boom
+          })
+        )
+        assert.strictEqual(thrown.error, boom)
+        // with a catch, both are Effect 4's
+        assert.strictEqual(
+          yield* Effect.flip(OEffect.tryPromise({ try: () => Promise.reject(boom), catch: () => "mapped" })),
+          "mapped"
+        )
+        assert.strictEqual(
+          yield* Effect.flip(
+            OEffect.try({
+              try: () => {
+                throw boom
+              },
+              catch: () => "mapped"
+            })
+          ),
+          "mapped"
+        )
+        assert.strictEqual(yield* OEffect.tryPromise(() => Promise.resolve(2)), 2)
+      })
   )
 })
 

@@ -6,6 +6,7 @@
  */
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Option from "effect/Option"
 
 export * from "effect/Cause"
 
@@ -31,3 +32,23 @@ export const isDie: <E>(self: Cause.Cause<E>) => boolean = Cause.hasDies
 
 /** Effect 3 `Cause.isTimeoutException`: Effect 4 `Cause.isTimeoutError`. */
 export const isTimeoutException: (u: unknown) => u is Cause.TimeoutError = Cause.isTimeoutError
+
+/** Effect 3 `Cause.isFailType`: the cause is one failure and nothing else. */
+export const isFailType = <E>(self: Cause.Cause<E>): boolean =>
+  self.reasons.length === 1 && Cause.isFailReason(self.reasons[0] as Cause.Reason<E>)
+
+/** The first error the cause failed with (Effect 3 `Cause.failureOption`). */
+export const failureOption = <E>(self: Cause.Cause<E>): Option.Option<E> => {
+  const reason = self.reasons.find(Cause.isFailReason)
+  return reason === undefined ? Option.none() : Option.some(reason.error)
+}
+
+/**
+ * Effect 3 `Cause.UnknownException`, what `Effect.try(thunk)` and `Effect.tryPromise(thunk)`
+ * fail with: Effect 4's `UnknownError`, whose thrown value Effect 3 code reads as `error`.
+ */
+export class UnknownException extends Cause.UnknownError {
+  get error(): unknown {
+    return this.cause
+  }
+}

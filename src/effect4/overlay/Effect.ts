@@ -8,9 +8,17 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
+import { UnknownException } from "./Cause.js"
 import * as Either from "./Either.js"
+import type * as Runtime from "./Runtime.js"
 
 export * from "effect/Effect"
+
+/**
+ * Effect 3 `Effect.runtime<R>()`: what a fiber runs with, to start other fibers with it
+ * (`Runtime.runFork`). On Effect 4 that is the fiber's Context (overlay Runtime.ts).
+ */
+export const runtime = <R = never>(): Effect.Effect<Runtime.Runtime<R>, never, R> => Effect.context<R>()
 
 /**
  * Effect 3 `Effect.gen(self, body)` (`this` in the body is `self`) is Effect 4
@@ -93,3 +101,33 @@ export const withConfigProvider: {
     args[1] as ConfigProvider.ConfigProvider
   )
 }) as never
+
+/**
+ * Effect 3 `Effect.tryPromise`: given a bare thunk, it fails with Effect 3's
+ * `UnknownException` (the rejection as `error`), where Effect 4's fails with an
+ * `UnknownError` that keeps it as `cause`; given `{ try, catch }`, it is Effect 4's.
+ */
+export const tryPromise: {
+  <A>(evaluate: (signal: AbortSignal) => PromiseLike<A>): Effect.Effect<A, UnknownException>
+  <A, E>(options: {
+    readonly try: (signal: AbortSignal) => PromiseLike<A>
+    readonly catch: (error: unknown) => E
+  }): Effect.Effect<A, E>
+} = ((arg: unknown) =>
+  typeof arg === "function"
+    ? Effect.tryPromise({
+        try: arg as (signal: AbortSignal) => PromiseLike<unknown>,
+        catch: (error) => new UnknownException(error)
+      })
+    : Effect.tryPromise(arg as never)) as never
+
+/** Effect 3 `Effect.try`: a bare thunk fails with `UnknownException`, as {@link tryPromise}. */
+const try_: {
+  <A>(evaluate: () => A): Effect.Effect<A, UnknownException>
+  <A, E>(options: { readonly try: () => A; readonly catch: (error: unknown) => E }): Effect.Effect<A, E>
+} = ((arg: unknown) =>
+  typeof arg === "function"
+    ? Effect.try({ try: arg as () => unknown, catch: (error) => new UnknownException(error) })
+    : Effect.try(arg as never)) as never
+
+export { try_ as try }
