@@ -30,6 +30,7 @@ import { build } from "../internal/build.js"
 import type { Settings } from "../Settings.js"
 import * as extensions from "./extensions.js"
 import * as bridge from "./logger.js"
+import { envProvider } from "./settings.js"
 
 export * from "../Fapilog.js"
 
@@ -48,7 +49,9 @@ export * from "../Fapilog.js"
 export interface LayerOptions {
   /**
    * Where `FAPILOG_*` settings are read from. Default: the process environment, with `__`
-   * between nested names (`FAPILOG_FILE__PATH`) and `,` between list items.
+   * between nested names (`FAPILOG_FILE__PATH`) and `,` between list items. An Effect 4
+   * provider such as `ConfigProvider.fromEnv({ env })` finds `FAPILOG_FILE__PATH` too,
+   * although it joins nested names with `_`.
    */
   readonly configProvider?: ConfigProvider.ConfigProvider | undefined
 }
@@ -83,7 +86,7 @@ export const layer = (
       const additions = extensions.collect(yield* Effect.context<never>())
       const { pipeline, settings: resolved } = yield* build(
         settings,
-        options?.configProvider as never,
+        options?.configProvider === undefined ? undefined : envProvider(options.configProvider),
         additions
       )
       const service: FapilogService = {
