@@ -11,6 +11,7 @@ import { afterAll, assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Option } from "effect"
 import { type Errors, Fapilog } from "../../src/effect4/index.js"
 import { envProvider } from "../../src/effect4/settings.js"
+import type { Settings } from "../../src/Settings.js"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-effect4-settings-"))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -22,11 +23,11 @@ const write = (name: string, body: string): string => {
 }
 
 /** The settings a layer resolves, with `options`. */
-const settingsOf = (settings: Fapilog.Settings, options?: Fapilog.LayerOptions) =>
+const settingsOf = (settings: Settings, options?: Fapilog.LayerOptions) =>
   Effect.map(Fapilog.Fapilog, (f) => f.settings).pipe(Effect.provide(Fapilog.layer(settings, options)))
 
 /** The issues of the ConfigError a layer fails with. */
-const issuesOf = (settings: Fapilog.Settings, options?: Fapilog.LayerOptions) =>
+const issuesOf = (settings: Settings, options?: Fapilog.LayerOptions) =>
   Effect.gen(function* () {
     const exit = yield* Effect.exit(settingsOf(settings, options))
     assert.isTrue(Exit.isFailure(exit), "expected a ConfigError")
@@ -59,7 +60,7 @@ const expectedFrom = (logFile: string) => ({
   service: "shop"
 })
 
-const view = (s: Fapilog.FapilogService["settings"]) => ({
+const view = (s: Fapilog.FapilogService["settings"]): Record<string, unknown> => ({
   sinks: s.sinks,
   level: s.level,
   redact: s.redact,
@@ -80,7 +81,11 @@ describe("settings from the environment on Effect 4", () => {
           return (yield* Fapilog.Fapilog).settings
         }).pipe(
           Effect.provide(Fapilog.layer()),
-          Effect.ensuring(Effect.sync(() => Object.keys(vars).forEach((k) => delete process.env[k])))
+          Effect.ensuring(
+            Effect.sync(() => {
+              for (const k of Object.keys(vars)) delete process.env[k]
+            })
+          )
         )
         assert.deepStrictEqual(view(settings), { ...expectedFrom(logFile), sinks: [fileSink(logFile)] })
         const line = JSON.parse(fs.readFileSync(logFile, "utf8").trim()) as Record<string, unknown>
