@@ -1,7 +1,8 @@
 /**
  * fapilog for Effect 4 (`fapilog-effect4`): the modules of `fapilog` that this proof of
- * concept carries to Effect 4. The rest (`LogEvent`, `Settings`, `Network`, `Plugin`, `Http`,
+ * concept carries to Effect 4. The rest (`LogEvent`, `Settings`, `Network`, `Plugin`,
  * `Testing`, the Express and Fastify adapters) follows with the port: docs/effect4-design.md.
+ * `Http` is the middleware for Effect 4's `effect/http`.
  *
  * @example
  * ```ts
@@ -29,3 +30,4 @@ export { createLogger, withContext } from "../Logger.js"
 export * as Processor from "../Processor.js"
 export * as Sink from "../Sink.js"
 export * as Fapilog from "./Fapilog.js"
+export * as Http from "./Http.js"
