@@ -1,8 +1,9 @@
 /**
  * fapilog for Effect 4 (`fapilog-effect4`): the modules of `fapilog` that this proof of
- * concept carries to Effect 4. The rest (`LogEvent`, `Settings`, `Network`, `Plugin`,
+ * concept carries to Effect 4. The rest (`LogEvent`, `Settings`, `Plugin`,
  * `Testing`, the Express and Fastify adapters) follows with the port: docs/effect4-design.md.
- * `Http` is the middleware for Effect 4's `effect/http`.
+ * `Http` is the middleware for Effect 4's `effect/http`; `Network` is the shared network sink
+ * (batches, retries, circuit breaker, spool) that the Loki, OTLP and HTTP plugins build on.
  *
  * @example
  * ```ts
@@ -27,6 +28,7 @@ export * as Formatter from "../Formatter.js"
 export * as Level from "../Level.js"
 export * as Logger from "../Logger.js"
 export { createLogger, withContext } from "../Logger.js"
+export * as Network from "../Network.js"
 export * as Processor from "../Processor.js"
 export * as Sink from "../Sink.js"
 export * as Fapilog from "./Fapilog.js"

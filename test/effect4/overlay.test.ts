@@ -15,7 +15,9 @@ import {
   Layer,
   Option,
   Result,
-  Schema
+  Schedule,
+  Schema,
+  SchemaAST
 } from "effect"
 import { TestClock } from "effect/testing"
 import * as OCause from "../../src/effect4/overlay/Cause.js"
@@ -314,6 +316,29 @@ describe("Schema and ParseResult", () => {
     )
     assert.throws(() => OSchema.optionalWith(Schema.String, { exact: false } as never))
   })
+
+  it("pattern checks a string with a message function; Record({ key, value }) takes .annotations", () => {
+    const Token = Schema.String.pipe(
+      OSchema.pattern(/^[a-z]+$/, { message: (issue) => `${JSON.stringify(issue.actual)} is not a token` })
+    )
+    const Headers = OSchema.Record({ key: Token, value: Schema.String }).annotations({
+      identifier: "Headers"
+    })
+    assert.deepStrictEqual(OSchema.decodeUnknownEither(Headers)({ ok: "1" }), Either.right({ ok: "1" }))
+    assert.strictEqual(SchemaAST.resolveIdentifier(Headers.ast), "Headers")
+    const bad = OSchema.decodeUnknownEither(Token)("Bad Name")
+    assert.deepStrictEqual(
+      Either.isLeft(bad) ? ParseResult.ArrayFormatter.formatErrorSync(bad.left).map((i) => i.message) : [],
+      ['"Bad Name" is not a token']
+    )
+    const plain = OSchema.decodeUnknownEither(Schema.String.pipe(OSchema.pattern(/^a$/)))("b")
+    assert.deepStrictEqual(
+      Either.isLeft(plain)
+        ? ParseResult.ArrayFormatter.formatErrorSync(plain.left).map((i) => i.message)
+        : [],
+      ["must match /^a$/"]
+    )
+  })
 })
 
 describe("Schedule", () => {
@@ -346,6 +371,51 @@ describe("Schedule", () => {
       )
       assert.deepStrictEqual((yield* delays(longer, 2)).seen, [20, 20])
     })
+  )
+
+  it.effect(
+    "intersect and union output both outputs; identity, whileInput and modifyDelay over (output, delay)",
+    () =>
+      Effect.gen(function* () {
+        // the network sink's shape: a retry schedule paired with the failure, which decides
+        // whether to go on and may replace the delay (a Retry-After)
+        type Failure = { readonly retryable: boolean; readonly afterMs?: number }
+        const failures: Array<Failure> = [
+          { retryable: true },
+          { retryable: true, afterMs: 300 },
+          { retryable: false }
+        ]
+        const schedule = OSchedule.spaced(Duration.millis(10)).pipe(
+          OSchedule.intersect(OSchedule.identity<Failure>()),
+          OSchedule.whileInput((f: Failure) => f.retryable),
+          OSchedule.modifyDelay(([, failure]: readonly [unknown, Failure], delay: Duration.Duration) =>
+            failure.afterMs === undefined ? delay : Duration.millis(failure.afterMs)
+          )
+        )
+        const times: Array<number> = []
+        const attempt = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          times.push(now)
+          return Effect.fail(failures[times.length - 1] as Failure)
+        })
+        const fiber = yield* Effect.forkChild(Effect.flip(Effect.retry(attempt, schedule)))
+        yield* TestClock.adjust("1 minute")
+        assert.deepStrictEqual(yield* Fiber.join(fiber), { retryable: false })
+        assert.deepStrictEqual(
+          times.slice(1).map((t, i) => t - (times[i] as number)),
+          [10, 300]
+        )
+        // the outputs, as Effect 3 gives them: a pair, each side's own
+        const outputs: Array<unknown> = []
+        const paired = OSchedule.union(OSchedule.recurs(1), OSchedule.identity<string>()).pipe(
+          OSchedule.intersect(OSchedule.recurs(2)),
+          Schedule.tap((meta) => Effect.sync(() => void outputs.push(meta.output)))
+        )
+        yield* Effect.repeat(Effect.succeed("x"), paired)
+        assert.deepStrictEqual(outputs, [
+          [[0, "x"], 0],
+          [[undefined, "x"], 1]
+        ])
+      })
   )
 })
 

@@ -45,3 +45,44 @@ export const decodeUnknownEither =
     const result = Schema.decodeUnknownResult(schema, { ...options, reportInput: true })(input, overrides)
     return result._tag === "Success" ? Either.right(result.success) : Either.left(result.failure)
   }
+
+type WithAnnotations<S> = S & {
+  /** Effect 3 `schema.annotations(...)`: Effect 4 `schema.annotate(...)`. */
+  readonly annotations: (annotations: Schema.Annotations.Annotations) => WithAnnotations<S>
+}
+
+const withAnnotations = <S extends Schema.Top>(schema: S): WithAnnotations<S> =>
+  Object.assign(schema, {
+    annotations: (annotations: Schema.Annotations.Annotations) =>
+      withAnnotations(schema.annotate(annotations as never) as S)
+  })
+
+/** Effect 3 `Schema.Record({ key, value })` (Effect 4 `Schema.Record(key, value)`), with `.annotations`. */
+export const Record = <K extends Schema.Record.Key, V extends Schema.Constraint>(options: {
+  readonly key: K
+  readonly value: V
+}): WithAnnotations<Schema.$Record<K, V>> => withAnnotations(Schema.Record(options.key, options.value))
+
+/**
+ * Effect 3 `Schema.pattern(regex, annotations)`: a check of a string schema. Its `message`
+ * may be a function of the rejected value, as on Effect 3.
+ */
+export const pattern =
+  (
+    regex: RegExp,
+    annotations?: {
+      readonly identifier?: string | undefined
+      readonly description?: string | undefined
+      readonly message?: string | ((issue: { readonly actual: unknown }) => string) | undefined
+    }
+  ) =>
+  <S extends Schema.Top & { readonly Type: string }>(self: S): S => {
+    const { message, ...rest } = annotations ?? {}
+    const filter = Schema.makeFilter<string>(
+      (s) =>
+        regex.test(s) ||
+        (typeof message === "function" ? message({ actual: s }) : (message ?? `must match ${String(regex)}`)),
+      rest as never
+    )
+    return (self as unknown as { check: (f: unknown) => S }).check(filter)
+  }
