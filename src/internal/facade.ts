@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { globalValue } from "effect/GlobalValue"
+import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import { build } from "./build.js"
 import { captureError, captureFields, captureMessage, isError } from "./capture.js"
@@ -160,8 +162,10 @@ export const createLogger = async (settings?: unknown): Promise<Logger> => {
   const exit = await Effect.runPromiseExit(build(settings).pipe(Scope.extend(scope)))
   if (Exit.isFailure(exit)) {
     await Effect.runPromise(Scope.close(scope, exit))
-    throw exit.cause._tag === "Fail"
-      ? exit.cause.error
+    // a settings or sink error as it is; anything else (a defect, an interruption) wrapped
+    const failure = Cause.isFailType(exit.cause) ? Cause.failureOption(exit.cause) : Option.none()
+    throw Option.isSome(failure)
+      ? failure.value
       : new Error("fapilog: createLogger failed", { cause: exit.cause })
   }
   return new FacadeLogger({ pipeline: exit.value.pipeline, scope, closing: undefined }, undefined, true)

