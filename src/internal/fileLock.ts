@@ -55,9 +55,7 @@ export const processStart = (pid: number): string | undefined => {
     return undefined
   }
   // the command name (field 2) is in parentheses and may itself hold spaces or ")"
-  const start = text
-    .slice(text.lastIndexOf(")") + 2)
-    .split(" ")[19]
+  const start = text.slice(text.lastIndexOf(")") + 2).split(" ")[19]
   return start !== undefined && /^\d+$/.test(start) ? start : undefined
 }
 

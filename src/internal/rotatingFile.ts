@@ -571,7 +571,8 @@ export class RotatingFile {
    */
   private cut(fragment: Uint8Array): void {
     const removeFragment = () => {
-      if (this.writers?.othersSolo() === true) throw new Error("another process still appends without the lock")
+      if (this.writers?.othersSolo() === true)
+        throw new Error("another process still appends without the lock")
       const size = fs.fstatSync(this.fd).size
       const start = size - fragment.length
       if (start < 0 || !this.endsWith(size, fragment))

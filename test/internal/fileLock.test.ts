@@ -146,6 +146,26 @@ describe("FileLock", () => {
     waiter.release()
   })
 
+  it("waits for a holder that is another process, stopped (SIGSTOP), and breaks its lock once it has ended", async () => {
+    const file = lockPath()
+    const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" })
+    const exited = new Promise((resolve) => holder.once("exit", resolve))
+    try {
+      const pid = holder.pid as number
+      fs.symlinkSync(`${pid} ${namespace} ${processStart(pid)} holder`, file)
+      holder.kill("SIGSTOP")
+      age(file, 120_000)
+      const waiter = new FileLock(file, { mode: 0o600, staleMs: 50, timeoutMs: 100 })
+      assert.throws(() => waiter.acquire(), `still held by process ${pid}`)
+      holder.kill("SIGKILL")
+      await exited
+      assert.isTrue(waiter.acquire())
+      waiter.release()
+    } finally {
+      holder.kill("SIGKILL")
+    }
+  })
+
   it("breaks the lock of a pid now used by another process (started at another time)", () => {
     const file = lockPath()
     fs.symlinkSync(`${process.ppid} ${namespace} ${Number(processStart(process.ppid)) + 1} reused`, file)

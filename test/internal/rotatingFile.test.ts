@@ -694,10 +694,10 @@ describe("RotatingFile on a full disk", () => {
       // the fragment stays, as a line of its own; the next batch starts on a line of its own
       assert.isTrue(content.endsWith("\nafter\n"))
       const kept = content.split("\n").slice(0, -1)
-      assert.deepStrictEqual(kept.slice(0, error.units + 1), [
-        ...fixed("before", 1, 100),
-        ...fixed("full", error.units, 100)
-      ].map((l) => l.slice(0, -1)))
+      assert.deepStrictEqual(
+        kept.slice(0, error.units + 1),
+        [...fixed("before", 1, 100), ...fixed("full", error.units, 100)].map((l) => l.slice(0, -1))
+      )
       assert.strictEqual(kept.length, error.units + 3)
       assert.isTrue(fixed("full", 40, 100)[error.units]?.startsWith(kept[error.units + 1] as string))
     }))
