@@ -141,7 +141,8 @@ const NEWLINE = 0x0a
 /**
  * A write that failed part way (a full disk). The file keeps the first `bytes` of the data,
  * which end at a unit boundary (an event, or a line), `units` whole units; the unit the
- * failure cut short was removed again, so the file ends where a line ends.
+ * failure cut short was removed again, so the file ends where a line ends (when it could
+ * not be removed, it is ended with a newline before the next write).
  */
 export class PartialWrite extends Error {
   constructor(
@@ -230,7 +231,9 @@ class Units {
  *
  * A write that fails part way leaves the file at the end of its last whole unit (see
  * {@link PartialWrite}), and a file found ending inside a line (a crash in the middle of a
- * write) gets its newline before anything else is appended.
+ * write) gets its newline before anything else is appended: at open, and, when the file
+ * rotates, whenever it is found to hold bytes another process wrote. A plain file is
+ * checked at open only (see `docs/sinks.md`, "A full disk, and a crash in a write").
  */
 export class RotatingFile {
   readonly path: string
