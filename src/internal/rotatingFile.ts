@@ -141,7 +141,8 @@ const NEWLINE = 0x0a
 /**
  * A write that failed part way (a full disk). The file keeps the first `bytes` of the data,
  * which end at a unit boundary (an event, or a line), `units` whole units; the unit the
- * failure cut short was removed again, so the file ends where a line ends.
+ * failure cut short was removed again, so the file ends where a line ends (when it could
+ * not be removed, it is ended with a newline before the next write).
  */
 export class PartialWrite extends Error {
   constructor(
@@ -230,7 +231,9 @@ class Units {
  *
  * A write that fails part way leaves the file at the end of its last whole unit (see
  * {@link PartialWrite}), and a file found ending inside a line (a crash in the middle of a
- * write) gets its newline before anything else is appended.
+ * write) gets its newline before anything else is appended: at open, and, when the file
+ * rotates, whenever it is found to hold bytes another process wrote. A plain file is
+ * checked at open only (see `docs/sinks.md`, "A full disk, and a crash in a write").
  */
 export class RotatingFile {
   readonly path: string
@@ -263,6 +266,12 @@ export class RotatingFile {
   private mtime = 0
   /** The file ends inside a line whose newline could not be written yet. */
   private torn = false
+  /**
+   * A failed write left part of a line that could not be cut: before the next append, look
+   * at how the file ends (it may still end with that part, or another process may have
+   * appended after it) and end the line if it is open.
+   */
+  private tailInDoubt = false
   /** First instant of the next period: a write at or after it rotates first. */
   private periodEnd = Number.POSITIVE_INFINITY
   private lastSecond = Number.NEGATIVE_INFINITY
@@ -303,7 +312,7 @@ export class RotatingFile {
     // before any lock file is created next to it (`/dev/null.lock` is no one's business)
     this.refuseOddPath()
     if (this.maxBytes !== undefined || this.interval !== undefined) {
-      const lock = new FileLock(`${this.path}.lock`, { mode })
+      const lock = new FileLock(`${this.path}.lock`, { mode, onError: this.onError })
       const writers = new FileWriters(`${this.path}.writers`, lock.token, mode)
       this.lock = lock
       this.writers = writers
@@ -311,12 +320,23 @@ export class RotatingFile {
         this.openActive()
         try {
           this.endAtLineBoundary()
-          this.shared = writers.beat() === "shared"
-          this.lastBeat = Date.now()
         } catch (e) {
           fs.closeSync(this.fd)
           throw e
         }
+        try {
+          this.shared = writers.beat() === "shared"
+        } catch (e) {
+          // A full disk has no room for the list, yet the file may take lines: as in
+          // heartbeat(), write holding the lock for each write, which is safe whatever the
+          // others do, until a beat succeeds.
+          this.shared = true
+          this.beatFailing = true
+          this.onError(
+            new Error(`rotating file ${this.path}: cannot update ${this.path}.writers`, { cause: e })
+          )
+        }
+        this.lastBeat = Date.now()
       })
       this.beatTimer = setInterval(() => this.heartbeat(), BEAT_MS)
       this.beatTimer.unref()
@@ -418,6 +438,9 @@ export class RotatingFile {
     const units = new Units(buf, ends)
     const lock = this.lock
     if (lock === undefined) {
+      // Without rotation nothing is known of other processes' bytes: only a failed cut of
+      // our own needs the size, to look at how the file ends.
+      if (this.tailInDoubt) this.size = fs.fstatSync(this.fd).size
       this.endTornLine()
       this.append(buf, 0, buf.length, units)
       return
@@ -428,8 +451,10 @@ export class RotatingFile {
       // means another process has started writing it: find out now, not at the next beat.
       const size = fs.fstatSync(this.fd).size
       if (size !== this.size) {
-        this.size = size
         this.heartbeat()
+        // Still alone: the bytes came from a writer that has gone, maybe killed in the
+        // middle of a line. (Shared, follow() looks, holding the lock.)
+        if (!this.shared) this.lookAtTail(size)
       }
     }
     if (!this.shared) {
@@ -542,23 +567,31 @@ export class RotatingFile {
 
   /**
    * Removes `fragment`, the start of a unit a failed write cut short, from the end of the
-   * file. Only when the file still ends with exactly those bytes: another process may have
-   * appended after them, and its lines are not ours to cut.
+   * file, holding the lock when there is one (a writer taking it cannot append meanwhile).
+   * Only when the file still ends with exactly those bytes: another process may have
+   * appended after them, and its lines are not ours to cut. When the cut cannot be made,
+   * the next append looks at how the file ends first, and ends the line if it is open.
    */
   private cut(fragment: Uint8Array): void {
-    try {
-      if (this.shared && this.writers?.othersSolo() === true)
+    const removeFragment = () => {
+      if (this.writers?.othersSolo() === true)
         throw new Error("another process still appends without the lock")
       const size = fs.fstatSync(this.fd).size
       const start = size - fragment.length
       if (start < 0 || !this.endsWith(size, fragment))
         throw new Error("the file no longer ends with it: another process appended after it")
       fs.ftruncateSync(this.fd, start)
+    }
+    try {
+      if (this.lock === undefined) removeFragment()
+      else this.lock.with(removeFragment)
     } catch (e) {
+      this.tailInDoubt = true
       this.onError(
-        new Error(`rotating file ${this.path}: the part of a line a failed write left could not be removed`, {
-          cause: e
-        })
+        new Error(
+          `rotating file ${this.path}: the part of a line a failed write left could not be removed; the line is ended before the next write`,
+          { cause: e }
+        )
       )
     }
   }
@@ -617,21 +650,49 @@ export class RotatingFile {
     }
   }
 
+  /** Before an append: ends the line the file ends inside, if any. `size` must be current. */
   private endTornLine(): void {
-    if (!this.torn) return
-    writeAllSync(this.fd, "\n")
-    this.size += 1
+    if (this.tailInDoubt) {
+      // unreadable: a newline too many (an empty line) beats two lines glued into one
+      const last = this.size > 0 ? this.read(this.size - 1, 1) : undefined
+      this.torn = this.size > 0 && (last === undefined || last[0] !== NEWLINE)
+    }
+    if (this.torn) {
+      writeAllSync(this.fd, "\n")
+      this.size += 1
+    }
     this.torn = false
+    this.tailInDoubt = false
+  }
+
+  /**
+   * Takes `size`, the size the file was found to have, after bytes this process did not
+   * write: another process's lines, or the fragment its killed write left. One read of
+   * the last byte says whether the file ends inside a line (left as it is when unreadable).
+   */
+  private lookAtTail(size: number): void {
+    this.size = size
+    if (size === 0) {
+      this.torn = false
+      this.tailInDoubt = false
+      return
+    }
+    const last = this.read(size - 1, 1)
+    if (last === undefined) return
+    this.torn = last[0] !== NEWLINE
+    this.tailInDoubt = false
   }
 
   /**
    * Shared mode, holding the lock: follows a rotation another process made (the inode at
-   * `path` is not ours any more, or nothing is there) and takes the size the file has.
+   * `path` is not ours any more, or nothing is there) and takes the size the file has. A
+   * size other than the one this process left means others wrote: how the file ends is
+   * looked at, since a process killed in the middle of a write leaves half a line.
    */
   private follow(): void {
     const stat = fs.lstatSync(this.path, { throwIfNoEntry: false })
     if (stat !== undefined && stat.ino === this.ino && stat.dev === this.dev) {
-      this.size = stat.size
+      if (stat.size !== this.size) this.lookAtTail(stat.size)
       this.mtime = stat.mtimeMs
       return
     }
@@ -643,6 +704,10 @@ export class RotatingFile {
       this.onError(e)
     }
     this.adopt(fd, readable)
+    // a torn line in the file we left is not this one's
+    this.torn = false
+    this.tailInDoubt = false
+    if (this.size > 0) this.lookAtTail(this.size)
   }
 
   /**

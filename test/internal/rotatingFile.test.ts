@@ -665,6 +665,58 @@ describe("RotatingFile on a full disk", () => {
       log.close()
       assert.strictEqual(fs.readFileSync(file, "utf8"), `${"x".repeat(4096)}\nnext\n`)
     }))
+
+  it("ends the line a failed write left when it cannot be cut, before the next batch (another writer appends without the lock)", () =>
+    withTmpfs("64k", (dir) => {
+      const file = path.join(dir, "app.log")
+      const errors: Array<unknown> = []
+      // a is alone when it starts and has not learnt of b: b may not cut what a could append after
+      const a = new RotatingFile({ path: file, maxBytes: 10_000_000 })
+      const b = new RotatingFile({ path: file, maxBytes: 10_000_000, onError: (e) => errors.push(e) })
+      b.writeSync(fixed("before", 1, 100).join(""))
+      const filler = fillDisk(dir)
+      const error = (() => {
+        try {
+          b.writeSync(fixed("full", 40, 100).join(""))
+        } catch (e) {
+          return e
+        }
+        return assert.fail("the write on a full disk failed")
+      })() as PartialWrite
+      assert.instanceOf(error, PartialWrite)
+      assert.match(String(errors[0]), /could not be removed/)
+      assert.match(String((errors[0] as Error).cause), /another process still appends without the lock/)
+      fs.unlinkSync(filler)
+      b.writeSync("after\n")
+      a.close()
+      b.close()
+      const content = fs.readFileSync(file, "utf8")
+      // the fragment stays, as a line of its own; the next batch starts on a line of its own
+      assert.isTrue(content.endsWith("\nafter\n"))
+      const kept = content.split("\n").slice(0, -1)
+      assert.deepStrictEqual(
+        kept.slice(0, error.units + 1),
+        [...fixed("before", 1, 100), ...fixed("full", error.units, 100)].map((l) => l.slice(0, -1))
+      )
+      assert.strictEqual(kept.length, error.units + 3)
+      assert.isTrue(fixed("full", 40, 100)[error.units]?.startsWith(kept[error.units + 1] as string))
+    }))
+
+  it("starts on a full disk where the list of writers cannot be written, then writes holding the lock", () =>
+    withTmpfs("64k", (dir) => {
+      const file = path.join(dir, "app.log")
+      fs.writeFileSync(file, "old\n")
+      const filler = fillDisk(dir)
+      const errors: Array<unknown> = []
+      const log = new RotatingFile({ path: file, maxBytes: 100_000, onError: (e) => errors.push(e) })
+      assert.strictEqual(errors.length, 1)
+      assert.match(String(errors[0]), /cannot update .*app\.log\.writers/)
+      fs.unlinkSync(filler)
+      log.writeSync("new\n")
+      log.close()
+      assert.strictEqual(fs.readFileSync(file, "utf8"), "old\nnew\n")
+      assert.strictEqual(errors.length, 1, "reported once")
+    }))
 })
 
 describe("RotatingFile written by several processes", () => {
@@ -791,4 +843,37 @@ describe("RotatingFile written by several processes", () => {
     assert.strictEqual(fs.readFileSync(file, "utf8"), 'a\nb\n{"message":"half\na again\n')
     assert.isUndefined(fs.lstatSync(`${file}.lock`, { throwIfNoEntry: false }))
   })
+
+  for (const alone of [false, true])
+    it(`a running writer ends the half line a killed writer left before appending its own (${alone ? "alone, without the lock" : "shared, holding the lock"})`, () => {
+      const file = path.join(tmp(), "app.log")
+      const b = new RotatingFile({ path: file, maxBytes: 1_000_000 })
+      // `a` stands for a process killed in the middle of a write while `b` was running:
+      // listed as a writer (so b writes holding the lock), or gone from the list already
+      const a = alone ? undefined : new RotatingFile({ path: file, maxBytes: 1_000_000 })
+      b.writeSync("b-1\n")
+      if (a === undefined) fs.appendFileSync(file, "a-1\n")
+      else a.writeSync("a-1\n")
+      fs.appendFileSync(file, '{"message":"a-2 cut short by SIGKI')
+      b.writeSync('{"message":"b-2"}\n')
+      b.writeSync('{"message":"b-3"}\n')
+      assert.deepStrictEqual(
+        fs
+          .readFileSync(`${file}.writers`, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => l.split(" ")[3]),
+        alone ? ["solo"] : ["shared", "shared"]
+      )
+      a?.close()
+      b.close()
+      assert.deepStrictEqual(fs.readFileSync(file, "utf8").split("\n"), [
+        "b-1",
+        "a-1",
+        '{"message":"a-2 cut short by SIGKI',
+        '{"message":"b-2"}',
+        '{"message":"b-3"}',
+        ""
+      ])
+    })
 })
