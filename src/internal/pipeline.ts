@@ -225,7 +225,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       enrichment: options.enrichment,
       enrichers: options.enrichers,
       processors: options.processors,
-      stamp: (r) => this.stamp(r)
+      stamp: (r) => this.stamp(r),
+      late: this.capturing === undefined ? (options.limits ?? defaultLimits) : undefined
     })
     this.dispatch = new Dispatch({
       sinks: options.sinks,
