@@ -243,7 +243,8 @@ export const file: (options: FileOptions) => Effect.Effect<Sink, SinkError, Scop
 export const memory: (options?: FormatOptions) => MemorySink = internal.memory
 
 /**
- * A sink that only receives events at `level` or above.
+ * A sink that only receives events at `level` or above. It keeps the sink's `flush` and
+ * `health`, and its `spill` (given only the events at `level` or above).
  *
  * @example
  * ```ts
@@ -270,6 +271,9 @@ export type Route = internal.Route
 
 /**
  * Routing by level: each event goes to the sinks of every route whose levels include it.
+ * The logger guards and counts each routed sink on its own (its own circuit breaker, its
+ * own entry in `health()`, only its own part of a batch to the fallback), and each keeps
+ * its `flush`, `health` and `spill`, as under {@link withMinLevel}.
  *
  * @example
  * ```ts

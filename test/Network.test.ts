@@ -5,10 +5,12 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { createLogger, Fapilog, type Logger, Plugin, type Settings } from "../src/index.js"
 import { approximateBytes, parseRetryAfter } from "../src/internal/network.js"
+import { encodeFrame, spoolFileName } from "../src/internal/spool.js"
 import type { LogEvent } from "../src/LogEvent.js"
 import * as Network from "../src/Network.js"
 import type { Batch } from "../src/Sink.js"
@@ -320,6 +322,62 @@ describe("Network.make", () => {
       assert.strictEqual(second.stats().spoolPending, 0)
     }).pipe(Effect.scoped)
   )
+
+  it.live("a flush right after the first write sends at once, though maxWaitMs is a minute", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const sink = yield* open(server.url, { batch: { maxWaitMs: 60_000 } })
+      // the flush, from another fiber, signals the sender while it is between its check and
+      // its pause: the signal is not lost
+      yield* sink.write(batchOf(events(2)))
+      yield* Fiber.join(yield* Effect.fork(sink.flush ?? Effect.void))
+      arrived(server, events(2))
+    }).pipe(Effect.scoped)
+  )
+
+  for (const [what, damaged] of [
+    ["a damaged spool found at start", true],
+    ["a spooled request of an earlier run refused on replay", false]
+  ] as const)
+    it.live(`flush still waits for this run's events after ${what}`, () =>
+      Effect.gen(function* () {
+        const dir = tmpDir()
+        const frame = encodeFrame({
+          body: Buffer.from('["old0","old1","old2"]'),
+          contentType: "application/json",
+          events: 3
+        })
+        // a flipped payload bit, or an intact request the server will refuse
+        if (damaged) frame[frame.length - 2] = (frame[frame.length - 2] as number) ^ 0xff
+        fs.writeFileSync(path.join(dir, spoolFileName("t")), frame)
+        let release: () => void = () => {}
+        const gate = new Promise<void>((resolve) => {
+          release = resolve
+        })
+        const server = yield* receiver({
+          answer: (r) =>
+            r.body.toString("utf8").includes("old") ? { status: 400 } : gate.then(() => ({ status: 200 }))
+        })
+        const sink = yield* open(server.url, {
+          batch: { maxWaitMs: 0 },
+          spool: { directory: dir },
+          report: () => {}
+        })
+        // the earlier run's three events are lost now (damaged, or refused), before ours are sent
+        yield* waitFor(() => sink.stats().lost === 3)
+        yield* sink.write(batchOf(events(2)))
+        const flushing = yield* Effect.fork(sink.flush ?? Effect.void)
+        yield* waitFor(() => server.requests.some((r) => r.body.toString("utf8").includes("e0")))
+        assert.isTrue(
+          Option.isNone(yield* Fiber.poll(flushing)),
+          "flush waits while our request is unanswered"
+        )
+        release()
+        yield* Fiber.join(flushing)
+        assert.strictEqual(sink.stats().delivered, 2)
+        assert.strictEqual(sink.stats().lost, 3)
+      }).pipe(Effect.scoped)
+    )
 
   it.live("a full spool refuses the request and counts its events as lost", () =>
     Effect.gen(function* () {
@@ -751,6 +809,18 @@ for (const [way, logger] of Object.entries(ways)) {
 }
 
 describe("spilling past the pipeline's backlog", () => {
+  it.live("a spill after the sink closed answers false and counts its events as lost", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const sink = yield* Effect.scoped(
+        open(server.url, { spool: { directory: tmpDir() }, report: () => {} })
+      )
+      assert.isFalse(sink.spill?.(batchOf(events(3))))
+      assert.strictEqual(sink.stats().lost, 3)
+      assert.strictEqual(sink.health?.().lost, 3)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("Effect.log* under block spills to the spool instead of being refused; counts add up", () =>
     Effect.gen(function* () {
       const { server, release } = yield* gatedReceiver

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Option, Scope } from "effect"
 import { SinkError } from "../src/Errors.js"
 import { Diagnostics } from "../src/internal/diagnostics.js"
 import * as L from "../src/internal/level.js"
@@ -410,6 +410,95 @@ describe("Pipeline spill", () => {
       assert.isAbove(p.stats().refused, 0)
       assert.strictEqual(s.spilled.length, 0)
       yield* s.open
+    }).pipe(Effect.scoped)
+  )
+  it.live(
+    "a spill that throws costs no event: its batches go to the fallback, and every event is counted once",
+    () =>
+      Effect.gen(function* () {
+        const s = yield* stalledSpilling(() => {
+          throw new Error("spill bug")
+        })
+        const fallback = Sink.memory()
+        const p = yield* Pipeline.make(options([s.sink], { capacity: 2, fallback }))
+        for (let i = 0; i < 30; i++) p.offer(event(`m${i}`))
+        yield* s.open
+        yield* p.flush
+        const { stats, sinks } = p.health()
+        const h = sinks[0]!
+        // the pipeline's own summary of refusals, if its timer fired, is written too: not a call
+        const summaries = [...s.written, ...fallback.events().map((e) => e.message)].filter(
+          (m) => !m.startsWith("m")
+        ).length
+        assert.isAbove(h.toFallback, 0, "the spilled-past-the-backlog batch went to the fallback")
+        assert.strictEqual(h.spilled, 0)
+        assert.strictEqual(h.written + h.spilled + h.toFallback + h.undelivered, stats.accepted + summaries)
+        assert.deepStrictEqual(
+          [...s.written, ...fallback.events().map((e) => e.message)].filter((m) => m.startsWith("m")).sort(),
+          Array.from({ length: stats.accepted }, (_, i) => `m${i}`).sort()
+        )
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("spilled events are counted per sink: written + spilled = accepted", () =>
+    Effect.gen(function* () {
+      const s = yield* stalledSpilling(() => true)
+      const p = yield* Pipeline.make(options([s.sink], { capacity: 2 }))
+      for (let i = 0; i < 30; i++) p.offer(event(`m${i}`))
+      yield* s.open
+      yield* p.flush
+      const h = p.health().sinks[0]!
+      assert.deepStrictEqual([h.written, h.spilled], [s.written.length, s.spilled.length])
+      assert.strictEqual(h.written + h.spilled, 30)
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("Pipeline and sinks under a level or a route", () => {
+  /** An asynchronous sink that delivers in the background until `open`, and says it lost 7 events. */
+  const background = Effect.map(Deferred.make<void>(), (gate) => {
+    const sink: Sink.Sink = {
+      name: "net",
+      write: () => Effect.void,
+      flush: Deferred.await(gate),
+      health: () => ({ status: "circuit-open", lost: 7 })
+    }
+    return { sink, open: Deferred.succeed(gate, undefined) }
+  })
+
+  for (const [what, wrap] of [
+    ["a level", (s: Sink.Sink) => Sink.withMinLevel(s, "warn")],
+    ["a route", (s: Sink.Sink) => Sink.route([{ levels: ["warn", "error"], sinks: [s] }])]
+  ] as const)
+    it.live(`a sink under ${what} keeps its flush, health and losses`, () =>
+      Effect.gen(function* () {
+        const net = yield* background
+        const p = yield* Pipeline.make(options([wrap(net.sink)]))
+        p.offer(event("w", L.WARN))
+        const flushing = yield* Effect.fork(p.flush)
+        yield* Effect.sleep(20)
+        assert.isTrue(Option.isNone(yield* Fiber.poll(flushing)), "flush waits for the sink's deliveries")
+        yield* net.open
+        yield* Fiber.join(flushing)
+        const h = p.health()
+        assert.deepStrictEqual(h.stats.lostBy, { net: 7 })
+        assert.strictEqual(h.stats.lost, 7)
+        assert.strictEqual(h.sinks[0]?.status, "circuit-open")
+      }).pipe(Effect.scoped)
+    )
+
+  it.live("a spilling sink under a level spills only its part", () =>
+    Effect.gen(function* () {
+      const s = yield* stalledSpilling(() => true)
+      const p = yield* Pipeline.make(options([Sink.withMinLevel(s.sink, "warn")], { capacity: 2 }))
+      for (let i = 0; i < 30; i++) p.offer(event(`m${i}`, i % 2 === 0 ? L.WARN : L.INFO))
+      assert.strictEqual(p.stats().refused, 0, "the backlog is full, and the sink under its level spills")
+      yield* s.open
+      yield* p.flush
+      const h = p.health().sinks[0]!
+      assert.isAbove(h.spilled, 0)
+      assert.isTrue([...s.written, ...s.spilled].every((m) => Number(m.slice(1)) % 2 === 0))
+      assert.deepStrictEqual([h.written + h.spilled, h.skipped], [15, 15])
     }).pipe(Effect.scoped)
   )
 })

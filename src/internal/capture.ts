@@ -242,7 +242,26 @@ const captureFieldsSlowly = (fields: object, limits: JsonLimits): Readonly<Recor
 }
 
 /** What is written for a value that could not be read: "[Unserializable: [Threw: …]]", as json.ts writes it. */
-const withheld = (e: unknown): string => `[Unserializable: ${thrownNote(e)}]`
+export const withheld = (e: unknown): string => `[Unserializable: ${thrownNote(e)}]`
+
+/**
+ * Fields read late (capture "late", in the worker before the batch is processed) as the
+ * writers will find them: the object itself, or, when it cannot list its keys or say what
+ * it is (a revoked proxy, a throwing trap), what capture at the call makes of it: what can
+ * be read, and the `…` key saying why the rest was withheld.
+ */
+export const listableFields = <F extends object>(
+  fields: F,
+  limits: JsonLimits
+): F | Readonly<Record<string, unknown>> => {
+  try {
+    Object.keys(fields)
+    Object.getPrototypeOf(fields)
+    return fields
+  } catch {
+    return captureFields(fields, limits)
+  }
+}
 
 /**
  * Whether the fields argument of a call is an Error (the event's error rather than its

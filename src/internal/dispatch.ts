@@ -7,7 +7,7 @@ import type { BatchImpl } from "./batch.js"
 import { CircuitBreaker, type CircuitBreakerOptions, defaultCircuit } from "./circuitBreaker.js"
 import type { Diagnostics } from "./diagnostics.js"
 import { defaultRetry, type RetryOptions, retrySchedule } from "./retry.js"
-import type { NarrowingSink } from "./sink.js"
+import { baseOf, type NarrowingSink, partsOf } from "./sink.js"
 
 /** One sink's state as `health()` reports it. */
 export interface SinkHealth {
@@ -15,11 +15,19 @@ export interface SinkHealth {
   readonly status: "ok" | "degraded" | "circuit-open"
   readonly failures: number
   /**
-   * Events this sink wrote (for a sink with its own level, or a route, counted over the
-   * events it takes). With the three counters below:
-   * `written + toFallback + undelivered = accepted - filtered` once nothing is queued or lost.
+   * Events this sink wrote. With the counters below, every event of every batch the sink
+   * was handed is counted once:
+   * `written + skipped + spilled + toFallback + undelivered = accepted - filtered` once
+   * nothing is queued and the pipeline lost nothing.
    */
   readonly written: number
+  /** Events outside this sink's own level, or its route's levels: not its to write. */
+  readonly skipped: number
+  /**
+   * Events handed to the sink's durable store (`Sink.spill`) past the pipeline's full
+   * backlog instead of to its `write`: it delivers them later, or counts them in its `lost`.
+   */
+  readonly spilled: number
   /** Events this sink could not write that the fallback sink took. */
   readonly toFallback: number
   /** Events neither this sink nor the fallback could write. */
@@ -31,12 +39,15 @@ interface SinkGuard {
   readonly breaker: CircuitBreaker
   failures: number
   written: number
+  skipped: number
+  spilled: number
   toFallback: number
   undelivered: number
 }
 
-/** The part of `batch` a sink takes: all of it, or what its level or routes select. */
-const partFor = (sink: Sink, batch: BatchImpl): BatchImpl => (sink as NarrowingSink).narrow?.(batch) ?? batch
+/** The part of `batch` a sink takes: all of it, or what its level or route selects. */
+const partFor = (sink: Sink, batch: BatchImpl): BatchImpl =>
+  (sink as Partial<NarrowingSink>).narrow?.(batch) ?? batch
 
 /**
  * How many events at the start of a batch of `size` a failed write still wrote: the
@@ -74,18 +85,24 @@ export interface DispatchOptions {
 }
 
 /**
- * The back of the pipeline: hands each batch to every sink, guarded. Synchronous sinks are
+ * The back of the pipeline: hands each batch to every sink, guarded. A route is guarded as
+ * its parts, each routed sink on its own (`partsOf`). Synchronous sinks are
  * written in place (on the worker, or on a caller draining a full buffer); asynchronous ones
  * in parallel on the worker, each write retried on a Schedule. Every sink has a circuit
  * breaker: while it is open, or once a write has failed for good, the sink's part of the
  * batch goes to the fallback sink, or is counted as undelivered. A write that failed part
  * way (a SinkError with `written`) counts its first events as written, and only the rest
- * is retried or handed on. Per sink, every event of its part is counted exactly once:
- * written, toFallback or undelivered. Nothing here throws.
+ * is retried or handed on. Per sink, every event of every batch is counted exactly once:
+ * written, skipped (not in its part), spilled, toFallback or undelivered. Nothing here throws.
  */
 export class Dispatch {
   readonly syncSinks: ReadonlyArray<Sink>
   readonly asyncSinks: ReadonlyArray<Sink>
+  /**
+   * The sinks that do the writing, each once (a sink in two routes is one destination):
+   * whose `flush` the pipeline waits for and whose `lost` it adds up.
+   */
+  readonly destinations: ReadonlyArray<Sink>
   /** Sink write failures reported. */
   sinkErrors = 0
   private readonly guards = new Map<Sink, SinkGuard>()
@@ -95,8 +112,10 @@ export class Dispatch {
   private readonly circuit: CircuitBreakerOptions
 
   constructor(options: DispatchOptions) {
-    this.syncSinks = options.sinks.filter((s) => s.writeSync !== undefined)
-    this.asyncSinks = options.sinks.filter((s) => s.writeSync === undefined)
+    const sinks = options.sinks.flatMap(partsOf)
+    this.syncSinks = sinks.filter((s) => s.writeSync !== undefined)
+    this.asyncSinks = sinks.filter((s) => s.writeSync === undefined)
+    this.destinations = [...new Set(sinks.map(baseOf))]
     this.diagnostics = options.diagnostics
     this.fallback = options.fallback
     this.retry = retrySchedule(options.retry ?? defaultRetry)
@@ -108,6 +127,7 @@ export class Dispatch {
     for (const sink of this.syncSinks) {
       const guard = this.guardOf(sink)
       const part = partFor(sink, batch)
+      guard.skipped += batch.size - part.size
       if (!guard.breaker.allow()) {
         this.toFallback(guard, part)
         continue
@@ -134,14 +154,12 @@ export class Dispatch {
       this.asyncSinks,
       (sink) => {
         const guard = this.guardOf(sink)
-        if (!guard.breaker.allow()) return Effect.sync(() => this.toFallback(guard, partFor(sink, batch)))
+        const part = partFor(sink, batch)
+        guard.skipped += batch.size - part.size
+        if (!guard.breaker.allow()) return Effect.sync(() => this.toFallback(guard, part))
         // the events of the sink's part written so far; a retry hands the sink the rest
         let done = 0
-        let part: BatchImpl | undefined
-        const rest = (): BatchImpl => {
-          part ??= partFor(sink, batch)
-          return part.from(done)
-        }
+        const rest = (): BatchImpl => part.from(done)
         return Effect.suspend(() => {
           if (done === 0) return sink.write(batch)
           const left = rest()
@@ -156,7 +174,7 @@ export class Dispatch {
           Effect.retry(this.retry),
           Effect.matchCause({
             onSuccess: () => {
-              guard.written += (part ?? partFor(sink, batch)).size
+              guard.written += part.size
               guard.breaker.success()
             },
             onFailure: (cause) => {
@@ -168,6 +186,36 @@ export class Dispatch {
       },
       { concurrency: "unbounded", discard: true }
     )
+  }
+
+  /**
+   * Hands `batch` to every asynchronous sink's durable store (`Sink.spill`), now, instead
+   * of its `write`: what a sink takes counts as spilled (one that answers false has counted
+   * what it gave up in its own `lost`). A spill that throws is a failed write: the sink's
+   * part goes to the fallback, or is undelivered; so does its part while its circuit is
+   * open. Returns the name of the first sink that could not keep its part, if any.
+   */
+  spill(batch: BatchImpl): string | undefined {
+    let failed: string | undefined
+    for (const sink of this.asyncSinks) {
+      const guard = this.guardOf(sink)
+      const part = partFor(sink, batch)
+      guard.skipped += batch.size - part.size
+      if (!guard.breaker.allow()) {
+        this.toFallback(guard, part)
+        continue
+      }
+      try {
+        const kept = sink.spill?.(batch)
+        if (typeof kept !== "boolean") throw new TypeError("the sink's spill did not answer true or false")
+        guard.spilled += part.size
+        if (!kept) failed ??= sink.name
+      } catch (e) {
+        failed ??= sink.name
+        this.failed(guard, e, part, "spill failed")
+      }
+    }
+    return failed
   }
 
   /** Each sink's circuit state and counters. */
@@ -187,6 +235,8 @@ export class Dispatch {
         status: worse(seen, ownStatus(sink)),
         failures: g.failures,
         written: g.written,
+        skipped: g.skipped,
+        spilled: g.spilled,
         toFallback: g.toFallback,
         undelivered: g.undelivered
       }
@@ -194,11 +244,11 @@ export class Dispatch {
   }
 
   /** A write failed for good; `rest` is what of the sink's part it did not write. */
-  private failed(guard: SinkGuard, error: unknown, rest: BatchImpl): void {
+  private failed(guard: SinkGuard, error: unknown, rest: BatchImpl, what = "write failed"): void {
     this.sinkErrors++
     guard.failures++
     guard.breaker.failure()
-    this.diagnostics.report(`sink ${guard.sink.name}`, "write failed", error, {
+    this.diagnostics.report(`sink ${guard.sink.name}`, what, error, {
       circuit: guard.breaker.state
     })
     this.toFallback(guard, rest)
@@ -212,6 +262,8 @@ export class Dispatch {
         breaker: new CircuitBreaker(this.circuit),
         failures: 0,
         written: 0,
+        skipped: 0,
+        spilled: 0,
         toFallback: 0,
         undelivered: 0
       }
@@ -228,7 +280,7 @@ export class Dispatch {
   private toFallback(guard: SinkGuard, batch: BatchImpl): void {
     if (batch.size === 0) return
     const fallback = this.fallback
-    if (fallback?.writeSync !== undefined && fallback !== guard.sink) {
+    if (fallback?.writeSync !== undefined && fallback !== baseOf(guard.sink)) {
       try {
         fallback.writeSync(batch)
         guard.toFallback += batch.size

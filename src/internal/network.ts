@@ -220,6 +220,11 @@ class NetworkSinkImpl {
   /** `flush` callers: resumed once the events taken before their call are settled. */
   private readonly flushes = new Waiters()
   private wake: (() => void) | undefined
+  /**
+   * A signal came while the sender was not paused (between its checks and its pause): its
+   * next pause returns at once, so that no wake-up is lost.
+   */
+  private signalled = false
   private closing = false
   private closed = false
   /** Replay the spool before new requests (at start, after a success, after an idle reset period). */
@@ -229,7 +234,14 @@ class NetworkSinkImpl {
   private delivered = 0
   private spooled = 0
   private replayed = 0
+  /** Events taken by `write` or `spill` in this run and given up before reaching the spool. */
   private lost = 0
+  /**
+   * Events given up out of the spool: found damaged or torn when it was opened (an earlier
+   * run's), or refused by the server on replay. Part of `lost`, not of `settled`: those
+   * events were never taken in this run, or were settled when they were spooled.
+   */
+  private spoolLost = 0
   private requests = 0
   private retries = 0
   private rejected = 0
@@ -255,7 +267,7 @@ class NetworkSinkImpl {
     })
     this.report = reporter(options)
     // what opening the spool found lost is this sink's loss, counted once
-    this.lost = (spool?.damagedEvents ?? 0) + (spool?.tornEvents ?? 0)
+    this.spoolLost = (spool?.damagedEvents ?? 0) + (spool?.tornEvents ?? 0)
     // exponential from initialDelayMs, jittered, capped at maxDelayMs, maxAttempts - 1 retries;
     // only retryable failures retry, and a Retry-After replaces the computed delay
     this.schedule = retrySchedule({
@@ -273,7 +285,7 @@ class NetworkSinkImpl {
     )
   }
 
-  /** Events taken by `write` in this run that are delivered, spooled or lost. */
+  /** Events taken by `write` or `spill` in this run that are delivered, spooled or lost. */
   private get settled(): number {
     return this.delivered - this.replayed + this.spooled + this.lost
   }
@@ -301,7 +313,7 @@ class NetworkSinkImpl {
     readonly lost: number
   } {
     const state = this.breaker.state
-    const lost = this.lost
+    const lost = this.lost + this.spoolLost
     if (state === "open") return { status: "circuit-open", detail: "endpoint failing; circuit open", lost }
     if (state === "half-open" || this.breaker.consecutiveFailures > 0)
       return { status: "degraded", detail: "recent delivery failures", lost }
@@ -318,7 +330,7 @@ class NetworkSinkImpl {
         (this.inflight?.entry === undefined ? (this.inflight?.request.events ?? 0) : 0),
       spooled: this.spooled,
       replayed: this.replayed,
-      lost: this.lost,
+      lost: this.lost + this.spoolLost,
       requests: this.requests,
       retries: this.retries,
       rejected: this.rejected,
@@ -343,6 +355,8 @@ class NetworkSinkImpl {
     if (wake !== undefined) {
       this.wake = undefined
       wake()
+    } else {
+      this.signalled = true
     }
   }
 
@@ -389,10 +403,14 @@ class NetworkSinkImpl {
    * all (full, or failing): what it could not keep is counted as lost.
    */
   readonly spill = (batch: Batch): boolean => {
-    if (this.spool === undefined || this.closed) return false
+    if (this.spool === undefined) return false
     const events = batch.events
     if (events.length === 0) return true
     this.accepted += events.length
+    if (this.closed) {
+      this.lose(events.length, "spilled after the sink closed")
+      return false
+    }
     let kept = true
     for (const request of this.encode(events)) {
       if (kept && this.toSpool(request)) {
@@ -453,6 +471,11 @@ class NetworkSinkImpl {
   /** Sleeps until `signal` (new events, close) or `ms` pass. */
   private pause(ms: number | undefined): Effect.Effect<void> {
     const waiting = Effect.async<void>((resume) => {
+      if (this.signalled) {
+        this.signalled = false
+        resume(Effect.void)
+        return
+      }
       this.wake = () => resume(Effect.void)
       return Effect.sync(() => {
         this.wake = undefined
@@ -686,7 +709,8 @@ class NetworkSinkImpl {
         this.requests++
       } else {
         this.rejected += entry.request.events
-        this.lose(entry.request.events, `the server refused a spooled request (${detail})`)
+        this.spoolLost += entry.request.events
+        this.report(`${entry.request.events} event(s) lost: the server refused a spooled request (${detail})`)
       }
       try {
         this.spool!.ack(entry)

@@ -225,7 +225,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       enrichment: options.enrichment,
       enrichers: options.enrichers,
       processors: options.processors,
-      stamp: (r) => this.stamp(r)
+      stamp: (r) => this.stamp(r),
+      late: this.capturing === undefined ? (options.limits ?? defaultLimits) : undefined
     })
     this.dispatch = new Dispatch({
       sinks: options.sinks,
@@ -234,8 +235,9 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       retry: options.retry,
       circuitBreaker: options.circuitBreaker
     })
-    this.sinkFlushes = options.sinks.flatMap((s) => (s.flush === undefined ? [] : [s.flush]))
-    this.sinks = options.sinks
+    // a sink under a level or a route still flushes and reports its losses, once
+    this.sinks = this.dispatch.destinations
+    this.sinkFlushes = this.sinks.flatMap((s) => (s.flush === undefined ? [] : [s.flush]))
     this.spillable =
       this.intake.overflow === "block" &&
       this.dispatch.asyncSinks.length > 0 &&
@@ -449,25 +451,18 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   }
 
   /**
-   * Hands `batch` to every asynchronous sink's durable store, now. A sink that cannot keep
-   * it (its disk budget is spent) counts what it gave up itself; from then on, events past
-   * the backlog are refused again until it has room.
+   * Hands `batch` to every asynchronous sink's durable store, now (counted per sink as
+   * spilled; see `Dispatch.spill`). Once a sink cannot keep its part (its disk budget is
+   * spent, or its spill threw), events past the backlog are refused again until it has room.
    */
   private spill(batch: BatchImpl): void {
-    for (const sink of this.dispatch.asyncSinks) {
-      let kept = false
-      try {
-        kept = sink.spill?.(batch) === true
-      } catch (e) {
-        this.diagnostics.report(`sink ${sink.name}`, "spill failed", e)
-      }
-      if (!kept && !this.spillFailed) {
-        this.spillFailed = true
-        this.diagnostics.report(
-          `sink ${sink.name}`,
-          "could not spill a batch past the full backlog; events past the backlog are refused until it has room"
-        )
-      }
+    const failed = this.dispatch.spill(batch)
+    if (failed !== undefined && !this.spillFailed) {
+      this.spillFailed = true
+      this.diagnostics.report(
+        `sink ${failed}`,
+        "could not spill a batch past the full backlog; events past the backlog are refused until it has room"
+      )
     }
   }
 

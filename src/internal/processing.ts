@@ -1,5 +1,7 @@
+import { listableFields } from "./capture.js"
 import type { Diagnostics } from "./diagnostics.js"
 import { type NamedEnricher, runEnrichers } from "./enrichers.js"
+import type { JsonLimits } from "./json.js"
 import type { Emit, EventFailed, StageProcessor } from "./processor.js"
 import type { Bindings, LogRecord } from "./record.js"
 
@@ -13,6 +15,11 @@ export interface ProcessingOptions {
   readonly processors?: ReadonlyArray<StageProcessor> | undefined
   /** Gives a record the pipeline did not take through `offer` (a summary) its id. */
   readonly stamp: (record: LogRecord) => void
+  /**
+   * Set when values are read late (capture "late"), with the limits capture applies: fields
+   * that cannot be listed are captured here (see `listableFields`).
+   */
+  readonly late?: JsonLimits | undefined
 }
 
 /**
@@ -33,8 +40,10 @@ export class Processing {
   private readonly enrichers: ReadonlyArray<NamedEnricher>
   private readonly processors: ReadonlyArray<StageProcessor>
   private readonly stamp: (record: LogRecord) => void
+  private readonly late: JsonLimits | undefined
 
   constructor(options: ProcessingOptions) {
+    this.late = options.late
     this.diagnostics = options.diagnostics
     this.enrichment = options.enrichment
     this.enrichers = options.enrichers ?? []
@@ -60,6 +69,9 @@ export class Processing {
 
   /** The batch to hand to the sinks: `records` enriched and processed, then the pending summaries. */
   run(records: Array<LogRecord>): ReadonlyArray<LogRecord> {
+    const late = this.late
+    if (late !== undefined)
+      for (const r of records) if (r.fields !== undefined) r.fields = listableFields(r.fields, late)
     const enrichment = this.enrichment?.()
     if (enrichment !== undefined) for (const r of records) r.enrichment = enrichment
     if (this.enrichers.length > 0) {

@@ -2,10 +2,11 @@ import * as Cause from "effect/Cause"
 import * as List from "effect/List"
 import type * as LogSpan from "effect/LogSpan"
 import type { LogEvent } from "../LogEvent.js"
-import { captureFields, captureValue, defineField } from "./capture.js"
+import { captureFields, captureValue, defineField, withheld } from "./capture.js"
 import { CapturedError, type ErrorInfo, toErrorInfo } from "./errorInfo.js"
 import {
   defaultLimits,
+  Elided,
   isRememberable,
   type JsonLimits,
   KeyTable,
@@ -174,7 +175,15 @@ export class Bindings {
     const fields: Record<string, unknown> = Object.create(null)
     if (parent !== undefined) for (const k of parent.keys) fields[k] = parent.fields[k]
     if (typeof add === "object" && add !== null) {
-      for (const k of ownKeys(add)) {
+      let keys: ReadonlyArray<string>
+      try {
+        keys = Object.keys(add)
+      } catch (e) {
+        // bindings that cannot be listed (a revoked proxy): the line says they were withheld
+        keys = []
+        fields[Elided.key] = withheld(e)
+      }
+      for (const k of keys) {
         const v = safeRead(add, k)
         if (v === undefined) delete fields[k]
         else fields[k] = captureValue(v, limits)

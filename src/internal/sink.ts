@@ -133,39 +133,73 @@ const asBatchImpl = (batch: Batch): BatchImpl =>
   batch instanceof BatchImpl ? batch : new BatchImpl([], undefined)
 
 /**
- * A sink that takes only part of each batch says which part, so that its counters and the
- * fallback cover just that part (and a partial write's `written` counts within it).
+ * A sink that takes only part of each batch (a sink with its own level, or one sink of a
+ * route) says which part, so that its counters and the fallback cover just that part (and
+ * a partial write's `written` counts within it). `base` is the sink that does the writing.
  */
 export interface NarrowingSink extends Sink {
-  readonly narrow?: ((batch: BatchImpl) => BatchImpl) | undefined
+  readonly narrow: (batch: BatchImpl) => BatchImpl
+  readonly base: Sink
 }
 
-/** Runs a sink on the sub-batch `select` picks; skips the call when it is empty. */
-const narrowed = (sink: Sink, name: string, select: (batch: BatchImpl) => BatchImpl): NarrowingSink => {
-  const writeSync = sink.writeSync
+/**
+ * A route: the dispatcher guards and counts each of its parts (one per routed sink) as a
+ * sink of its own, so that one routed sink's failure hands on only that sink's part.
+ */
+export interface RoutingSink extends Sink {
+  readonly parts: ReadonlyArray<NarrowingSink>
+}
+
+/** The sinks the dispatcher guards for `sink`: a route's parts, or the sink itself. */
+export const partsOf = (sink: Sink): ReadonlyArray<Sink> => (sink as Partial<RoutingSink>).parts ?? [sink]
+
+/** The sink that does the writing: the one under a level or a route, or `sink` itself. */
+export const baseOf = (sink: Sink): Sink => (sink as Partial<NarrowingSink>).base ?? sink
+
+/**
+ * Runs a sink on the sub-batch `select` picks, skipping the call when it is empty. The
+ * sink's `flush` and `health` pass through; its `spill` keeps the same sub-batch. Narrowing
+ * a narrowed sink narrows its base once, by both selections.
+ */
+const narrowed = (sink: Sink, select: (batch: BatchImpl) => BatchImpl): NarrowingSink => {
+  const inner = sink as Partial<NarrowingSink>
+  const base = inner.base ?? sink
+  const pick = inner.narrow === undefined ? select : (b: BatchImpl) => select(inner.narrow!(b))
   // the dispatcher asks for the part of the batch it has just written: pick it once
   let lastWhole: BatchImpl | undefined
   let lastPart: BatchImpl | undefined
   const narrow = (batch: BatchImpl): BatchImpl => {
     if (batch !== lastWhole || lastPart === undefined) {
-      lastPart = select(batch)
+      lastPart = pick(batch)
       lastWhole = batch
     }
     return lastPart
   }
   return {
-    name,
+    get name() {
+      return base.name
+    },
+    base,
     narrow,
     write: (batch) => {
       const part = narrow(asBatchImpl(batch))
-      return part.size === 0 ? Effect.void : sink.write(part)
+      return part.size === 0 ? Effect.void : base.write(part)
     },
     writeSync:
-      writeSync === undefined
+      base.writeSync === undefined
         ? undefined
         : (batch) => {
             const part = narrow(asBatchImpl(batch))
-            if (part.size > 0) writeSync(part)
+            if (part.size > 0) base.writeSync!(part)
+          },
+    flush: base.flush,
+    health: base.health === undefined ? undefined : () => base.health!(),
+    spill:
+      base.spill === undefined
+        ? undefined
+        : (batch) => {
+            const part = narrow(asBatchImpl(batch))
+            return part.size === 0 || base.spill!(part)
           }
   }
 }
@@ -179,33 +213,15 @@ const wholeFailure = (e: unknown): unknown =>
     ? new SinkError({ sink: e.sink, reason: e.reason, cause: e.cause })
     : e
 
-/** A sink that only receives events at `level` or above. */
-export const withMinLevel = (sink: Sink, level: LevelName): Sink => {
-  const rank = levels[level].rank
-  return narrowed(sink, sink.name, (b) => b.atLeast(rank))
-}
-
-export interface Route {
-  /** The levels this route takes, or "*" for all. */
-  readonly levels: ReadonlyArray<LevelName> | "*"
-  readonly sinks: ReadonlyArray<Sink>
-}
-
 /**
- * Routing by level: every event goes to the sinks of each route whose levels include it.
- * Synchronous when every routed sink is; otherwise the asynchronous path serves all.
+ * A route over its parts. The dispatcher writes and counts each part as its own sink; the
+ * route's own `write` (a route used elsewhere, as the fallback say) writes every part.
  */
-export const route = (routes: ReadonlyArray<Route>): Sink => {
-  const parts = routes.flatMap((r) => {
-    const ranks = new Set(
-      r.levels === "*" ? levelNames.map((l) => levels[l].rank) : r.levels.map((l) => levels[l].rank)
-    )
-    return r.sinks.map((s) => narrowed(s, s.name, (b) => b.withLevels(ranks)))
-  })
-  const name = `route(${parts.map((p) => p.name).join(",")})`
+const routing = (parts: ReadonlyArray<NarrowingSink>): RoutingSink => {
   const allSync = parts.every((p) => p.writeSync !== undefined)
   return {
-    name,
+    name: `route(${parts.map((p) => p.name).join(",")})`,
+    parts,
     write: (batch) =>
       Effect.forEach(parts, (p) => Effect.mapError(p.write(batch), (e) => wholeFailure(e) as SinkError), {
         concurrency: "unbounded",
@@ -226,3 +242,37 @@ export const route = (routes: ReadonlyArray<Route>): Sink => {
       : undefined
   }
 }
+
+/** `sink` narrowed by `select`: each part of a route, or the sink itself. */
+const narrowedAll = (sink: Sink, select: (batch: BatchImpl) => BatchImpl): Sink => {
+  const parts = (sink as Partial<RoutingSink>).parts
+  return parts === undefined ? narrowed(sink, select) : routing(parts.map((p) => narrowed(p, select)))
+}
+
+/** A sink that only receives events at `level` or above. */
+export const withMinLevel = (sink: Sink, level: LevelName): Sink => {
+  const rank = levels[level].rank
+  return narrowedAll(sink, (b) => b.atLeast(rank))
+}
+
+export interface Route {
+  /** The levels this route takes, or "*" for all. */
+  readonly levels: ReadonlyArray<LevelName> | "*"
+  readonly sinks: ReadonlyArray<Sink>
+}
+
+/**
+ * Routing by level: every event goes to the sinks of each route whose levels include it.
+ * Each routed sink is a part of its own, with its own counters, fallback and health (see
+ * {@link RoutingSink}); a route inside a route adds its parts, narrowed by both.
+ */
+export const route = (routes: ReadonlyArray<Route>): Sink =>
+  routing(
+    routes.flatMap((r) => {
+      const ranks = new Set(
+        r.levels === "*" ? levelNames.map((l) => levels[l].rank) : r.levels.map((l) => levels[l].rank)
+      )
+      const select = (b: BatchImpl) => b.withLevels(ranks)
+      return r.sinks.flatMap((s) => partsOf(s).map((p) => narrowed(p, select)))
+    })
+  )

@@ -385,7 +385,14 @@ export class Spool {
     this.damagedEvents = found.damagedEvents
   }
 
-  /** Moves the damaged file aside and puts one holding only the intact frames in its place. */
+  /**
+   * Keeps the damaged file aside and puts one holding only the intact frames in its place.
+   * Crash-safe: the new file is written and synced under another name, the damaged one is
+   * kept by a second name (a hard link, or a copy where links are not supported), and only
+   * then does one atomic rename replace it. A crash at any step leaves the damaged file or
+   * the new one in place, never neither; with the damaged one, the next start recovers it
+   * again (its cursor removed just before the rename: at-least-once, as after a compaction).
+   */
   private keepDamaged(found: Recovered): void {
     const frames = found.entries.map((e) => readAt(this.fd, e.offset, e.length))
     const kept = asideName(this.file)
@@ -403,8 +410,12 @@ export class Spool {
     fs.writeFileSync(tmp, Buffer.concat(frames), { mode: 0o600 })
     const fd = fs.openSync(tmp, fs.constants.O_RDWR | fs.constants.O_APPEND)
     fs.fdatasyncSync(fd)
+    try {
+      fs.linkSync(this.file, kept)
+    } catch {
+      fs.copyFileSync(this.file, kept)
+    }
     fs.rmSync(this.cursorFile, { force: true })
-    fs.renameSync(this.file, kept)
     fs.renameSync(tmp, this.file)
     fs.closeSync(this.fd)
     this.fd = fd

@@ -2,7 +2,13 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
 import { createLogger, Fapilog, Sink, withContext } from "../../src/index.js"
-import { captureError, captureFields, captureValue, isError } from "../../src/internal/capture.js"
+import {
+  captureError,
+  captureFields,
+  captureValue,
+  isError,
+  listableFields
+} from "../../src/internal/capture.js"
 import { CapturedError, toErrorInfo } from "../../src/internal/errorInfo.js"
 import { defaultLimits, type JsonLimits, stringify } from "../../src/internal/json.js"
 
@@ -206,6 +212,32 @@ describe("capture writes what the value itself would write", () => {
     assert.strictEqual((captured as Error).message, "outer")
     // a thrown string cannot change: it is kept as it is
     assert.strictEqual(captureError("plain", defaultLimits), "plain")
+  })
+})
+
+describe("fields read late", () => {
+  it("are the object itself, or, when they cannot be listed, what capture at the call makes of them", () => {
+    const plain = { a: 1 }
+    assert.strictEqual(listableFields(plain, defaultLimits), plain)
+    const { proxy, revoke } = Proxy.revocable({ a: 1 }, {})
+    revoke()
+    const prototypeThrows = new Proxy(
+      { a: 1 },
+      {
+        getPrototypeOf: () => {
+          throw new Error("getPrototypeOf trap")
+        }
+      }
+    )
+    assert.deepStrictEqual(Object.keys(listableFields(proxy, defaultLimits)), ["…"])
+    for (const unreadable of [proxy, prototypeThrows]) {
+      const listed = listableFields(unreadable, defaultLimits)
+      assert.deepStrictEqual(
+        listed,
+        captureFields(unreadable, defaultLimits),
+        "as capture at the call writes them"
+      )
+    }
   })
 })
 

@@ -88,14 +88,146 @@ describe("Dispatch and partial writes", () => {
     assert.deepStrictEqual([h?.written, h?.toFallback], [1, 2])
   })
 
-  it("a route's partial count is of one routed sink's part: the route hands the whole batch on", () => {
-    const { sink } = fillingUp(1)
-    const routed = Sink.route([{ levels: "*", sinks: [sink] }])
+  it("a route is guarded per routed sink: one sink's failure hands on only its own part", () => {
+    const errors = Sink.memory()
+    const handed: Array<string> = []
+    const warnings = Sink.makeSync("warnings", (batch) => {
+      handed.push(...messages(batch))
+      throw new Error("disk")
+    })
     const fallback = Sink.memory()
+    const routed = Sink.route([
+      { levels: ["error"], sinks: [errors] },
+      { levels: ["warn"], sinks: [warnings] }
+    ])
     const d = new Dispatch({ sinks: [routed], diagnostics: quiet(), fallback })
-    d.writeSync(batchOf(3))
+    d.writeSync(
+      new BatchImpl([
+        recordOf(L.ERROR, "e1"),
+        recordOf(L.WARN, "w1"),
+        recordOf(L.DEBUG, "d1"),
+        recordOf(L.WARN, "w2")
+      ])
+    )
+    assert.deepStrictEqual(
+      errors.events().map((e) => e.message),
+      ["e1"]
+    )
+    assert.deepStrictEqual(handed, ["w1", "w2"])
+    // not e1 (written), not d1 (no route takes it): only the failing sink's part
+    assert.deepStrictEqual(
+      fallback.events().map((e) => e.message),
+      ["w1", "w2"]
+    )
+    const [e, w] = d.health()
+    assert.deepStrictEqual(
+      [e?.name, e?.status, e?.written, e?.skipped, e?.toFallback],
+      ["memory", "ok", 1, 3, 0]
+    )
+    assert.deepStrictEqual(
+      [w?.name, w?.status, w?.written, w?.skipped, w?.toFallback, w?.failures],
+      ["warnings", "degraded", 0, 2, 2, 1]
+    )
+  })
+
+  it("a route taking only errors counts the other events as skipped, not written", () => {
+    const d = new Dispatch({
+      sinks: [Sink.route([{ levels: ["error"], sinks: [Sink.memory()] }])],
+      diagnostics: quiet()
+    })
+    d.writeSync(batchOf(2, L.INFO))
     const [h] = d.health()
-    assert.deepStrictEqual([h?.written, h?.toFallback], [0, 3])
+    assert.deepStrictEqual([h?.written, h?.skipped, h?.toFallback, h?.undelivered], [0, 2, 0, 0])
+  })
+
+  it("a routed sink's partial count is of its own part: only the rest goes to the fallback", () => {
+    const { sink, got } = fillingUp(1)
+    const other = Sink.memory()
+    const fallback = Sink.memory()
+    const routed = Sink.route([
+      { levels: ["warn"], sinks: [sink] },
+      { levels: "*", sinks: [other] }
+    ])
+    const d = new Dispatch({ sinks: [routed], diagnostics: quiet(), fallback })
+    d.writeSync(
+      new BatchImpl([
+        recordOf(L.WARN, "w0"),
+        recordOf(L.INFO, "i1"),
+        recordOf(L.WARN, "w2"),
+        recordOf(L.WARN, "w3")
+      ])
+    )
+    assert.deepStrictEqual(got, ["w0"])
+    assert.deepStrictEqual(
+      fallback.events().map((e) => e.message),
+      ["w2", "w3"]
+    )
+    const [f, o] = d.health()
+    assert.deepStrictEqual([f?.written, f?.skipped, f?.toFallback], [1, 1, 2])
+    assert.deepStrictEqual([o?.written, o?.skipped, o?.toFallback], [4, 0, 0])
+  })
+
+  it.live(
+    "an asynchronous routed sink is retried and handed on alone; a route in a route narrows by both",
+    () =>
+      Effect.gen(function* () {
+        const got: Array<string> = []
+        const down: Sink.Sink = {
+          name: "down",
+          write: () => Effect.fail(new SinkError({ sink: "down", reason: "503" }))
+        }
+        const up: Sink.Sink = {
+          name: "up",
+          write: (batch) => Effect.sync(() => got.push(...messages(batch)))
+        }
+        const inner = Sink.route([{ levels: ["error", "warn"], sinks: [up] }])
+        const fallback = Sink.memory()
+        const d = new Dispatch({
+          sinks: [
+            Sink.route([
+              { levels: ["error", "info"], sinks: [inner] },
+              { levels: ["info"], sinks: [down] }
+            ])
+          ],
+          diagnostics: quiet(),
+          fallback,
+          retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }
+        })
+        yield* d.writeAsync(
+          new BatchImpl([recordOf(L.INFO, "i0"), recordOf(L.ERROR, "e1"), recordOf(L.WARN, "w2")])
+        )
+        // error is the only level both routes to `up` take
+        assert.deepStrictEqual(got, ["e1"])
+        assert.deepStrictEqual(
+          fallback.events().map((e) => e.message),
+          ["i0"]
+        )
+        const [u, dn] = d.health()
+        assert.deepStrictEqual([u?.name, u?.written, u?.skipped, u?.toFallback], ["up", 1, 2, 0])
+        assert.deepStrictEqual([dn?.name, dn?.written, dn?.skipped, dn?.toFallback], ["down", 0, 2, 1])
+      })
+  )
+
+  it("a sink under a level or a route is one destination: its flush and health are there once", () => {
+    const net: Sink.Sink = {
+      name: "net",
+      write: () => Effect.void,
+      flush: Effect.void,
+      health: () => ({ status: "degraded", lost: 7 })
+    }
+    const d = new Dispatch({
+      sinks: [Sink.withMinLevel(net, "warn"), Sink.route([{ levels: ["error"], sinks: [net] }])],
+      diagnostics: quiet()
+    })
+    assert.deepStrictEqual(d.destinations, [net])
+    // the sink's own view of itself still reaches each of its rows
+    assert.deepStrictEqual(
+      d.health().map((h) => [h.name, h.status]),
+      [
+        ["net", "degraded"],
+        ["net", "degraded"]
+      ]
+    )
   })
 
   it.live("retries only what an asynchronous sink has not written yet, and counts each event once", () =>
@@ -177,5 +309,63 @@ describe("Dispatch and partial writes", () => {
     const [f, m] = d.health()
     assert.deepStrictEqual([f?.status, f?.written, f?.toFallback], ["circuit-open", 0, 5])
     assert.deepStrictEqual([m?.status, m?.written], ["ok", 5])
+  })
+})
+
+describe("Dispatch.spill", () => {
+  const spilling = (answer: (batch: Sink.Batch) => boolean) => {
+    const kept: Array<string> = []
+    const sink: Sink.Sink = {
+      name: "spooled",
+      write: () => Effect.void,
+      spill: (batch) => {
+        const ok = answer(batch)
+        if (ok) kept.push(...messages(batch))
+        return ok
+      }
+    }
+    return { sink, kept }
+  }
+
+  it("counts each sink's part as spilled, over the part its level takes", () => {
+    const { sink, kept } = spilling(() => true)
+    const d = new Dispatch({ sinks: [Sink.withMinLevel(sink, "warn")], diagnostics: quiet() })
+    const failed = d.spill(
+      new BatchImpl([recordOf(L.INFO, "i0"), recordOf(L.WARN, "w1"), recordOf(L.ERROR, "e2")])
+    )
+    assert.isUndefined(failed)
+    assert.deepStrictEqual(kept, ["w1", "e2"])
+    const [h] = d.health()
+    assert.deepStrictEqual(
+      [h?.written, h?.skipped, h?.spilled, h?.toFallback, h?.undelivered],
+      [0, 1, 2, 0, 0]
+    )
+  })
+
+  it("a spill that answers false names the sink; the sink counted what it gave up", () => {
+    const { sink } = spilling(() => false)
+    const d = new Dispatch({ sinks: [sink], diagnostics: quiet() })
+    assert.strictEqual(d.spill(batchOf(3)), "spooled")
+    const [h] = d.health()
+    assert.deepStrictEqual([h?.spilled, h?.undelivered, h?.failures], [3, 0, 0])
+  })
+
+  it("a spill that throws is a failed write: its part goes to the fallback, or is undelivered", () => {
+    const { sink } = spilling(() => {
+      throw new Error("spill bug")
+    })
+    const fallback = Sink.memory()
+    const d = new Dispatch({ sinks: [sink], diagnostics: quiet(), fallback })
+    assert.strictEqual(d.spill(batchOf(3)), "spooled")
+    assert.deepStrictEqual(
+      fallback.events().map((e) => e.message),
+      ["m0", "m1", "m2"]
+    )
+    const alone = new Dispatch({ sinks: [sink], diagnostics: quiet() })
+    alone.spill(batchOf(2))
+    const [h] = d.health()
+    const [a] = alone.health()
+    assert.deepStrictEqual([h?.spilled, h?.toFallback, h?.failures, d.sinkErrors], [0, 3, 1, 1])
+    assert.deepStrictEqual([a?.spilled, a?.undelivered], [0, 2])
   })
 })

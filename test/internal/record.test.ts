@@ -136,6 +136,14 @@ describe("JSON line", () => {
     assert.deepStrictEqual({ ...Bindings.extend(undefined, "not an object").fields }, {})
   })
 
+  it("bindings that cannot be listed are kept as the withheld marker, over the parent's", () => {
+    const { proxy, revoke } = Proxy.revocable({ a: 1 }, {})
+    revoke()
+    const child = Bindings.extend(Bindings.extend(undefined, { parent: 1 }), proxy)
+    assert.deepStrictEqual(Object.keys(child.fields), ["parent", "…"])
+    assert.match(String(child.fields["…"]), /^\[Unserializable: \[Threw: .*revoked.*\]\]$/)
+  })
+
   it("always yields a valid line, even when everything is hostile", () => {
     const hostile = new Proxy(
       {},

@@ -2,7 +2,28 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import { vi } from "vitest"
 import { encodeFrame, Spool, type SpooledRequest, spoolFileName } from "../../src/internal/spool.js"
+
+/** Called before every rename, link, copy and removal the spool makes (where a crash could stop it). */
+let beforeStep: ((step: string) => void) | undefined
+
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>()
+  const watched =
+    <A extends Array<unknown>, R>(step: string, f: (...args: A) => R) =>
+    (...args: A): R => {
+      beforeStep?.(step)
+      return f(...args)
+    }
+  return {
+    ...real,
+    renameSync: watched("rename", real.renameSync),
+    linkSync: watched("link", real.linkSync),
+    copyFileSync: watched("copy", real.copyFileSync),
+    rmSync: watched("rm", real.rmSync)
+  }
+})
 
 const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-spool-"))
 
@@ -126,6 +147,43 @@ describe("Spool", () => {
     const again = open(dir)
     assert.strictEqual(again.spool.damagedEvents, 0, "counted once, not at every start")
     again.spool.close()
+  })
+
+  it("keeping a damaged file aside is crash-safe: at every step the damaged file or the new one is in place", () => {
+    const dir = tmpDir()
+    const { spool } = open(dir)
+    for (const t of ["a", "b", "c"]) spool.append(request(t, 2))
+    const file = spool.file
+    spool.close()
+    const damaged = fs.readFileSync(file)
+    const at = damaged.indexOf("b")
+    damaged[at] = (damaged[at] as number) ^ 0x01
+    fs.writeFileSync(file, damaged)
+    // what a crash just before each step, or after the last, would leave for the next start
+    const states: Array<Array<string> | "no spool file"> = []
+    const leftFor = () => {
+      if (!fs.existsSync(file)) return "no spool file"
+      const copy = tmpDir()
+      fs.copyFileSync(file, path.join(copy, path.basename(file)))
+      return bodies(copy)
+    }
+    const watch = () => {
+      // reading what is left recovers a copy, whose own steps are not watched
+      beforeStep = undefined
+      states.push(leftFor())
+      beforeStep = watch
+    }
+    beforeStep = watch
+    try {
+      open(dir).spool.close()
+    } finally {
+      beforeStep = undefined
+    }
+    states.push(leftFor())
+    assert.isAbove(states.length, 2)
+    for (const state of states)
+      assert.deepStrictEqual(state, ["a", "c"], "the intact frames are there for the next start")
+    assert.deepStrictEqual(bodies(dir), ["a", "c"])
   })
 
   it("a damaged frame in the middle is skipped and its events counted; the frames after it are kept", () => {

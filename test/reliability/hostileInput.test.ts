@@ -156,6 +156,26 @@ describe("a value that cannot be read as the fields argument", () => {
     assert.strictEqual(events[1]?.fields.bound, 1, "bound fields are kept")
   })
 
+  it('with capture "late" too, and as a child\'s bindings, the line says the fields were withheld', async () => {
+    for (const capture of ["call", "late"] as const) {
+      const memory = Sink.memory()
+      const log = await createLogger({
+        sinks: [memory, { type: "stdout", format: "logfmt" }],
+        level: "info",
+        capture
+      })
+      for (const [name, value] of unreadable()) {
+        assert.doesNotThrow(() => log.info(name, value as never), name)
+        assert.doesNotThrow(() => log.child(value as never).info(`child of ${name}`, { own: 1 }), name)
+      }
+      await log.close()
+      const events = memory.events()
+      assert.strictEqual(events.length, 4)
+      for (const e of events) assertWithheld(e.fields, `${capture}: ${e.message}`)
+      assert.strictEqual(events[1]?.fields.own, 1, "the call's own fields are kept")
+    }
+  })
+
   it.effect("Fapilog.* never fails the fiber; the line says the fields were withheld", () =>
     Effect.gen(function* () {
       const memory = Sink.memory()
