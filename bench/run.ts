@@ -3,12 +3,13 @@
  * fresh Node process, output files checked to hold exactly the lines each case wrote. Prints
  * one table with ratios and targets, and writes the same to bench/results.json.
  *
- * Sections: throughput (bench/cases.ts), disabled level, caller-side and end-to-end latency
+ * Sections: throughput (bench/cases.ts), the Effect rows on the Effect 4 line under Node 22
+ * (bench/effect4.ts; needs `npm run setup:effect4`), disabled level, caller-side and end-to-end latency
  * (bench/latency.ts), burst memory and soak (bench/memory.ts), a storm of waiting fibers
  * (bench/storm.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
  * smoke run of about two minutes.
  *
- * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,disabled,caller,e2e,burst,soak,storm,
+ * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,caller,e2e,burst,soak,storm,
  * BENCH_CASES=<throughput cases> (pino and fapilog-facade always run),
  * BENCH_EVENTS (throughput events, default 300000), BENCH_ROUNDS (default 7),
  * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_RATE
@@ -53,12 +54,18 @@ interface CaseOutput {
   readonly series?: ReadonlyArray<Record<string, number>>
 }
 
-/** Runs one case in a fresh process and checks its output file. */
-const runOne = (script: string, name: string, events: number, nodeFlags: ReadonlyArray<string> = []) => {
+/** Runs one case in a fresh process (of `node`, this Node unless said) and checks its output file. */
+const runOne = (
+  script: string,
+  name: string,
+  events: number,
+  nodeFlags: ReadonlyArray<string> = [],
+  node: string = process.execPath
+) => {
   const file = path.join(outDir, `${name}.log`)
   const out = execFileSync(
-    process.execPath,
-    [...nodeFlags, "--import", "tsx", path.join(here, script), name, String(events), file],
+    node,
+    ["--import", "tsx", ...nodeFlags, path.join(here, script), name, String(events), file],
     {
       cwd: root,
       encoding: "utf8",
@@ -89,9 +96,19 @@ const rounds = (
   names: ReadonlyArray<string>,
   events: number,
   count: number
+): Map<string, Array<CaseOutput>> =>
+  interleaved(
+    names.map((n) => [n, () => runOne(script, n, events)]),
+    count
+  )
+
+/** Each named run `count` times, interleaved, outputs by name. */
+const interleaved = (
+  runs: ReadonlyArray<readonly [string, () => CaseOutput]>,
+  count: number
 ): Map<string, Array<CaseOutput>> => {
-  const all = new Map<string, Array<CaseOutput>>(names.map((n) => [n, []]))
-  for (let r = 0; r < count; r++) for (const n of names) all.get(n)?.push(runOne(script, n, events))
+  const all = new Map<string, Array<CaseOutput>>(runs.map(([n]) => [n, []]))
+  for (let r = 0; r < count; r++) for (const [n, run] of runs) all.get(n)?.push(run())
   return all
 }
 
@@ -297,6 +314,74 @@ if (enabled("throughput")) {
             : undefined
     })
   }
+}
+
+// ---- the Effect 4 line ----------------------------------------------------------------------
+
+/**
+ * The Effect rows on `fapilog-effect4` (bench/effect4.ts: Effect 4, the built package), each
+ * under the Node 22 of `effect4/`, with their pino peer run under that same Node: the ratios
+ * compare like with like, as the throughput rows do on this Node.
+ */
+if (enabled("effect4")) {
+  const node22 = path.join(root, "effect4", "node_modules", ".bin", "node")
+  if (!fs.existsSync(node22))
+    throw new Error(
+      "the effect4 section runs under the Node 22 of effect4/: run `npm run setup:effect4` first"
+    )
+  execFileSync("npm", ["run", "build:effect4"], { cwd: root, stdio: "ignore" })
+  const register = ["--import", "./effect4/register.mjs"]
+  const outs = interleaved(
+    [
+      ["pino-message", () => runOne("cases.ts", "pino-message", config.throughputEvents, [], node22)],
+      ["effect-noop", () => runOne("effect4.ts", "effect-noop", config.throughputEvents, register, node22)],
+      [
+        "fapilog-effect",
+        () => runOne("effect4.ts", "fapilog-effect", config.throughputEvents, register, node22)
+      ]
+    ],
+    config.rounds
+  )
+  const add = (
+    name: string,
+    description: string,
+    relation: {
+      readonly peer?: string
+      readonly base?: string
+      readonly target?: readonly [string, (vsPeer: number) => boolean]
+    }
+  ) => {
+    const eps = metric(outs, name, "eventsPerSecond")
+    const vsPeer =
+      relation.peer === undefined ? undefined : pairedRatio(outs, name, relation.peer, "eventsPerSecond")
+    const vsBase =
+      relation.base === undefined ? undefined : pairedRatio(outs, name, relation.base, "eventsPerSecond")
+    rows.push({
+      section: "effect4",
+      case: name,
+      description,
+      value: Math.round(eps),
+      unit: "events/s",
+      display: `${fmt(eps)} events/s`,
+      peer: relation.peer,
+      vsPino: vsPeer === undefined ? undefined : ratio(vsPeer),
+      vsBase:
+        vsBase === undefined || relation.base === undefined
+          ? undefined
+          : { base: relation.base, ratio: ratio(vsBase) },
+      target: relation.target?.[0],
+      met: relation.target?.[1](vsPeer ?? Number.NaN)
+    })
+  }
+  add("pino-message", "pino 10 defaults, log.info(message), under the Node 22 of effect4/", {})
+  add("effect-noop", "Effect 4: Effect.logInfo(message) into a logger that does nothing (the ceiling)", {
+    peer: "pino-message"
+  })
+  add("fapilog-effect", "Effect 4: Effect.logInfo(message) via fapilog-effect4's Fapilog.layer → file", {
+    peer: "pino-message",
+    base: "effect-noop",
+    target: [">= 1.5x pino log.info(message)", (p) => p >= 1.5]
+  })
 }
 
 // ---- disabled level ------------------------------------------------------------------------
@@ -556,7 +641,9 @@ const results = {
     fapilog: version("../"),
     pino: version("pino"),
     winston: version("winston"),
-    effect: version("effect")
+    effect: version("effect"),
+    // the effect4 section's Effect (its Node is named in its rows' descriptions)
+    effect4: version("../effect4/node_modules/effect")
   },
   config,
   rows

@@ -51,7 +51,9 @@ const program = ts.createProgram({ rootNames: parsed.fileNames, options, host })
 const diagnostics = ts.getPreEmitDiagnostics(program)
 const repoDir = path.dirname(packageDir)
 const fileOf = (d) => (d.file === undefined ? "(options)" : path.relative(repoDir, d.file.fileName))
-const isEffect4 = (file) => /^(src\/effect4|test\/effect4|effect4)\//.test(file) || file === "(options)"
+const isEffect4 = (file) =>
+  /^(src\/effect4|test\/effect4|effect4)\/|^examples\/effect4-|^bench\/effect4\.ts$/.test(file) ||
+  file === "(options)"
 const failing = diagnostics.filter((d) => isEffect4(fileOf(d)))
 const backlog = new Map()
 for (const d of diagnostics) {

@@ -2,6 +2,7 @@
  * The Effect 4 suite (`npm run test:effect4` at the repository root): `test/effect4/**` under
  * Node 22 and vitest 5, with `effect` resolved to Effect 4 for every file (resolution.ts).
  */
+import * as path from "node:path"
 import { defineConfig, type Plugin } from "vitest/config"
 import { adapterFor, isInstalled, isToolchain, overlayFor, repoDir, resolveFrom } from "./resolution.js"
 
@@ -17,6 +18,8 @@ const effect4: Plugin = {
   name: "fapilog-effect4-resolution",
   enforce: "pre",
   async resolveId(id, importer, options) {
+    // the Effect 4 examples import the package by name; the suite gives them its sources
+    if (id === "fapilog-effect4") return path.join(repoDir, "src", "effect4", "index.ts")
     const adapter = adapterFor(id, importer)
     if (adapter !== undefined) return adapter
     if (!isToolchain(id) || isInstalled(importer)) return null

@@ -216,6 +216,23 @@ const logLine = (
 ): Effect.Effect<void> | undefined => logIn(fiber, levels[level], pipelineIn, message, fields, fresh)
 
 /**
+ * The middleware's type: what it wraps keeps its errors and requirements (it adds none; it
+ * reads the fapilog layer when one is in scope). Effect's own `HttpMiddleware` type widens
+ * both to `any`, which would leave a served app's requirements unchecked.
+ *
+ * @example
+ * ```ts
+ * import { Http } from "fapilog-effect4"
+ * const logged: Http.Middleware = Http.middleware()
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Middleware = <E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
+) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
+
+/**
  * The middleware. Give it to the server (`HttpRouter.serve(routes, { middleware })`) or to an
  * app (`HttpEffect.toWebHandler(app, Http.middleware())`). It needs no service: it logs
  * through the fapilog layer in scope (or Effect's logger when there is none). Options are
@@ -231,11 +248,11 @@ const logLine = (
  * @since 0.1.0
  * @category middleware
  */
-export const middleware = (options?: Options): HttpMiddleware.HttpMiddleware => {
+export const middleware = (options?: Options): Middleware => {
   const config = resolveOptions(options, "Http.middleware")
   const refusal = refusalLimiter()
   const access = config.access
-  return HttpMiddleware.make((app) =>
+  const logged: HttpMiddleware.HttpMiddleware = HttpMiddleware.make((app) =>
     Effect.withFiber((fiber) => {
       const started = performance.now()
       const context = fiber.context as Context.Context<HttpServerRequest.HttpServerRequest>
@@ -261,7 +278,11 @@ export const middleware = (options?: Options): HttpMiddleware.HttpMiddleware => 
       const endpoint = config.levelEndpoint
       const run: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, unknown> =
         endpoint !== undefined && path === endpoint.path
-          ? levelEndpoint(endpoint, request, headers, clientIp, refusal)
+          ? // its response is made here: the id goes on it now, for a server (HttpRouter.serve
+            // on Node) that runs the pre-response handlers below only around the app
+            Effect.map(levelEndpoint(endpoint, request, headers, clientIp, refusal), (response) =>
+              HttpServerResponse.setHeader(response, config.header, id)
+            )
           : app
       // the lines are logged through the serving fiber, with the request's fields, in order
       const finish = (
@@ -351,4 +372,6 @@ export const middleware = (options?: Options): HttpMiddleware.HttpMiddleware => 
       )
     })
   )
+  // the failures that pass through are the app's own and the added services are references
+  return logged as Middleware
 }

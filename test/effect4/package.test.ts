@@ -3,7 +3,9 @@
  * (`prepack` builds it), installs the tarball into a scratch project with Effect 4 and its
  * toolchain (`effect@^4.1`, `@effect/platform-node@^4`, `@effect/vitest@^4`, `vitest@^5`), and
  * checks that npm says nothing about peers or engines, that a zero-configuration program
- * writes JSON lines, and that an `@effect/vitest` test reads the logs of the test layer.
+ * writes JSON lines, that an `effect/http` server on `@effect/platform-node` with
+ * `Http.middleware` logs a request with its correlation id and echoes it, and that an
+ * `@effect/vitest` test reads the logs of the test layer.
  * npm runs under the Node 22 that runs this suite, as it would on an Effect 4 user's machine.
  */
 import * as fs from "node:fs"
@@ -39,6 +41,36 @@ import { FapilogLive } from "fapilog-effect4"
 await Effect.runPromise(
   Effect.log("hello effect 4").pipe(Effect.annotateLogs({ userId: 7 }), Effect.provide(FapilogLive))
 )
+`
+
+/** An `effect/http` server on `@effect/platform-node` with the middleware, asked once by fetch. */
+const SERVER = `import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Layer } from "effect"
+import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
+import { Fapilog, Http } from "fapilog-effect4"
+
+const Routes = HttpRouter.add("GET", "/hello", Effect.as(Effect.logInfo("hello handled"), HttpServerResponse.text("hi")))
+const Served = HttpRouter.serve(Routes, { disableLogger: true, disableListenLog: true, middleware: Http.middleware() }).pipe(
+  Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 })),
+  Layer.provide(Fapilog.layer({ sinks: ["stdout"], format: "json" }))
+)
+
+// the fapilog layer has drained by the time the scope has closed: the client's line comes last
+const got = await Effect.runPromise(
+  Effect.scoped(
+    Effect.gen(function* () {
+      const services = yield* Layer.build(Served)
+      const { port } = new URL(HttpServer.formatAddress(Context.get(services, HttpServer.HttpServer).address))
+      const response = yield* Effect.promise(() =>
+        fetch(\`http://127.0.0.1:\${port}/hello\`, { headers: { "x-request-id": "pkg-1" } })
+      )
+      const body = yield* Effect.promise(() => response.text())
+      return { status: response.status, echoed: response.headers.get("x-request-id"), body }
+    })
+  )
+)
+console.log(JSON.stringify({ client: got }))
 `
 
 const TEST = `import { assert, it } from "@effect/vitest"
@@ -103,6 +135,28 @@ describe("published package fapilog-effect4", () => {
     const { timestamp, ...event } = out[0] as Record<string, unknown>
     assert.deepStrictEqual(event, { level: "info", logger: "app", message: "hello effect 4", userId: 7 })
     assert.match(String(timestamp), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+
+    fs.writeFileSync(path.join(scratch, "server.mjs"), SERVER)
+    const server = await runNode("server.mjs", scratch, { env: node22Env })
+    assertSucceeded(server, "the effect/http server with Http.middleware")
+    assert.strictEqual(server.stderr, "", describeRun(server))
+    const served = lines(server.stdout).map((line) => JSON.parse(line) as Record<string, unknown>)
+    assert.deepStrictEqual(
+      served.map((e) => [e.level, e.message, e.correlationId]),
+      [
+        ["info", "hello handled", "pkg-1"],
+        ["info", "request completed", "pkg-1"],
+        [undefined, undefined, undefined]
+      ],
+      describeRun(server)
+    )
+    assert.deepInclude(served[1]?.http as object, {
+      method: "GET",
+      path: "/hello",
+      status: 200,
+      responseBytes: 2
+    })
+    assert.deepStrictEqual(served[2], { client: { status: 200, echoed: "pkg-1", body: "hi" } })
 
     fs.writeFileSync(path.join(scratch, "logs.test.mjs"), TEST)
     const vitest = await run(
