@@ -270,6 +270,46 @@ const throughputCases: ReadonlyArray<ThroughputCase> = [
   }
 ]
 
+/**
+ * One events/s row of `section` from interleaved rounds `outs`: the case's rate, and its paired
+ * ratios to the pino case it is compared with (`peer`) and to the case it varies (`base`).
+ */
+const eventsRow = (
+  section: string,
+  outs: Parameters<typeof metric>[0],
+  name: string,
+  description: string,
+  relation: {
+    readonly peer?: string | undefined
+    readonly base?: string | undefined
+    readonly target?: readonly [string, (vsPeer: number, vsBase: number) => boolean] | undefined
+  },
+  metrics?: Readonly<Record<string, number>> | undefined
+): void => {
+  const eps = metric(outs, name, "eventsPerSecond")
+  const vsPeer =
+    relation.peer === undefined ? undefined : pairedRatio(outs, name, relation.peer, "eventsPerSecond")
+  const vsBase =
+    relation.base === undefined ? undefined : pairedRatio(outs, name, relation.base, "eventsPerSecond")
+  rows.push({
+    section,
+    case: name,
+    description,
+    value: Math.round(eps),
+    unit: "events/s",
+    display: `${fmt(eps)} events/s`,
+    peer: relation.peer,
+    vsPino: vsPeer === undefined ? undefined : ratio(vsPeer),
+    vsBase:
+      vsBase === undefined || relation.base === undefined
+        ? undefined
+        : { base: relation.base, ratio: ratio(vsBase) },
+    target: relation.target?.[0],
+    met: relation.target?.[1](vsPeer ?? Number.NaN, vsBase ?? Number.NaN),
+    metrics
+  })
+}
+
 if (enabled("throughput")) {
   // BENCH_CASES narrows the throughput cases; the peers and bases of those picked always run
   const picked = process.env.BENCH_CASES?.split(",").map((s) => s.trim())
@@ -285,35 +325,23 @@ if (enabled("throughput")) {
   want("fapilog-facade")
   const names = throughputCases.map((c) => c.name).filter((n) => wanted.has(n))
   const outs = rounds("cases.ts", names, config.throughputEvents, config.rounds)
-  for (const c of throughputCases.filter((t) => wanted.has(t.name))) {
-    const eps = metric(outs, c.name, "eventsPerSecond")
-    const vsPeer = c.peer === undefined ? undefined : pairedRatio(outs, c.name, c.peer, "eventsPerSecond")
-    const vsBase = c.base === undefined ? undefined : pairedRatio(outs, c.name, c.base, "eventsPerSecond")
-    rows.push({
-      section: "throughput",
-      case: c.name,
-      description: c.description,
-      value: Math.round(eps),
-      unit: "events/s",
-      display: `${fmt(eps)} events/s`,
-      peer: c.peer,
-      vsPino: vsPeer === undefined ? undefined : ratio(vsPeer),
-      vsBase:
-        vsBase === undefined || c.base === undefined ? undefined : { base: c.base, ratio: ratio(vsBase) },
-      target: c.target?.[0],
-      met: c.target?.[1](vsPeer ?? Number.NaN, vsBase ?? Number.NaN),
-      metrics:
-        c.name === "fapilog-facade" && wanted.has("pino-same-fields")
-          ? { vsPinoSameFields: ratio(pairedRatio(outs, c.name, "pino-same-fields", "eventsPerSecond")) }
-          : c.name === "fapilog-effect" && wanted.has("pino-message-same-fields")
-            ? {
-                vsPinoMessageSameFields: ratio(
-                  pairedRatio(outs, c.name, "pino-message-same-fields", "eventsPerSecond")
-                )
-              }
-            : undefined
-    })
-  }
+  for (const c of throughputCases.filter((t) => wanted.has(t.name)))
+    eventsRow(
+      "throughput",
+      outs,
+      c.name,
+      c.description,
+      c,
+      c.name === "fapilog-facade" && wanted.has("pino-same-fields")
+        ? { vsPinoSameFields: ratio(pairedRatio(outs, c.name, "pino-same-fields", "eventsPerSecond")) }
+        : c.name === "fapilog-effect" && wanted.has("pino-message-same-fields")
+          ? {
+              vsPinoMessageSameFields: ratio(
+                pairedRatio(outs, c.name, "pino-message-same-fields", "eventsPerSecond")
+              )
+            }
+          : undefined
+    )
 }
 
 // ---- the Effect 4 line ----------------------------------------------------------------------
@@ -342,37 +370,8 @@ if (enabled("effect4")) {
     ],
     config.rounds
   )
-  const add = (
-    name: string,
-    description: string,
-    relation: {
-      readonly peer?: string
-      readonly base?: string
-      readonly target?: readonly [string, (vsPeer: number) => boolean]
-    }
-  ) => {
-    const eps = metric(outs, name, "eventsPerSecond")
-    const vsPeer =
-      relation.peer === undefined ? undefined : pairedRatio(outs, name, relation.peer, "eventsPerSecond")
-    const vsBase =
-      relation.base === undefined ? undefined : pairedRatio(outs, name, relation.base, "eventsPerSecond")
-    rows.push({
-      section: "effect4",
-      case: name,
-      description,
-      value: Math.round(eps),
-      unit: "events/s",
-      display: `${fmt(eps)} events/s`,
-      peer: relation.peer,
-      vsPino: vsPeer === undefined ? undefined : ratio(vsPeer),
-      vsBase:
-        vsBase === undefined || relation.base === undefined
-          ? undefined
-          : { base: relation.base, ratio: ratio(vsBase) },
-      target: relation.target?.[0],
-      met: relation.target?.[1](vsPeer ?? Number.NaN)
-    })
-  }
+  const add = (name: string, description: string, relation: Parameters<typeof eventsRow>[4]) =>
+    eventsRow("effect4", outs, name, description, relation)
   add("pino-message", "pino 10 defaults, log.info(message), under the Node 22 of effect4/", {})
   add("effect-noop", "Effect 4: Effect.logInfo(message) into a logger that does nothing (the ceiling)", {
     peer: "pino-message"
