@@ -1,3 +1,4 @@
+import { types } from "node:util"
 import * as Cause from "effect/Cause"
 import type * as HashMap from "effect/HashMap"
 import { CapturedError, type ErrorInfo, toErrorInfo } from "./errorInfo.js"
@@ -254,6 +255,8 @@ export const listableFields = <F extends object>(
   fields: F,
   limits: JsonLimits
 ): F | Readonly<Record<string, unknown>> => {
+  // only a proxy can refuse to be listed: an ordinary object costs one native check, no list
+  if (!types.isProxy(fields)) return fields
   try {
     Object.keys(fields)
     Object.getPrototypeOf(fields)
