@@ -33,6 +33,7 @@ import * as extensions from "./internal/extensions.js"
 import * as L from "./internal/level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./internal/pipeline.js"
 import type { Fields } from "./internal/record.js"
+import { serviceOf } from "./internal/service.js"
 import type { ResolvedSettings } from "./internal/settings/index.js"
 import type { Level } from "./Level.js"
 import type { Settings } from "./Settings.js"
@@ -175,15 +176,7 @@ export const layer = (
     Effect.gen(function* () {
       const additions = extensions.collect(yield* Effect.context<never>())
       const { pipeline, settings: resolved } = yield* build(settings, options?.configProvider, additions)
-      const service: FapilogService = {
-        settings: resolved,
-        flush: pipeline.flush,
-        level: Effect.sync(() => bridge.levelOf(pipeline)),
-        setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
-        stats: Effect.sync(() => pipeline.stats()),
-        health: Effect.sync(() => pipeline.health()),
-        [pipelineKey]: pipeline
-      }
+      const service = serviceOf(pipeline, resolved)
       const logger = bridge.make(pipeline)
       yield* Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
         HashSet.add(

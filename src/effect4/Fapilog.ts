@@ -25,8 +25,9 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import type { ConfigError, SinkError } from "../Errors.js"
-import { Fapilog, type FapilogService } from "../Fapilog.js"
+import { Fapilog } from "../Fapilog.js"
 import { build } from "../internal/build.js"
+import { serviceOf } from "../internal/service.js"
 import type { Settings } from "../Settings.js"
 import * as extensions from "./extensions.js"
 import * as bridge from "./logger.js"
@@ -89,15 +90,7 @@ export const layer = (
         options?.configProvider === undefined ? undefined : envProvider(options.configProvider),
         additions
       )
-      const service: FapilogService = {
-        settings: resolved,
-        flush: pipeline.flush,
-        level: Effect.sync(() => bridge.levelOf(pipeline)),
-        setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
-        stats: Effect.sync(() => pipeline.stats()),
-        health: Effect.sync(() => pipeline.health()),
-        [bridge.pipelineKey]: pipeline
-      }
+      const service = serviceOf(pipeline, resolved)
       const loggers = bridge.loggersFor(pipeline, yield* Logger.CurrentLoggers)
       return Context.make(Fapilog, service).pipe(
         Context.add(Logger.CurrentLoggers, loggers),
