@@ -37,9 +37,18 @@ const adapterDir = path.join(repoDir, "src", "effect4") + path.sep
 const overlayDir = path.join(adapterDir, "overlay")
 const sharedDirs = [path.join(repoDir, "src") + path.sep, path.join(repoDir, "layers") + path.sep]
 
+const pluginsDir = path.join(repoDir, "plugins") + path.sep
+
+/** Whether `importer` is the source of a first-party plugin (`plugins/<name>/src/`), built for both lines. */
+export const isPluginSource = (importer: string): boolean =>
+  importer.startsWith(pluginsDir) &&
+  importer.slice(pluginsDir.length).split(path.sep)[1] === "src" &&
+  !importer.includes(`${path.sep}node_modules${path.sep}`)
+
 /** Whether `importer` is a shared source (compiled for both lines), not the Effect 4 adapter. */
 const isShared = (importer: string): boolean =>
-  sharedDirs.some((dir) => importer.startsWith(dir)) && !importer.startsWith(adapterDir)
+  (sharedDirs.some((dir) => importer.startsWith(dir)) && !importer.startsWith(adapterDir)) ||
+  isPluginSource(importer)
 
 /**
  * Shared module -> its Effect 4 counterpart, for importers outside `../src/effect4` (the
@@ -49,6 +58,7 @@ export const adapterModules: ReadonlyMap<string, string> = new Map(
   [
     ["src/internal/effectLogger.ts", "src/effect4/logger.ts"],
     ["src/internal/extensions.ts", "src/effect4/extensions.ts"],
+    ["src/internal/effectLine.ts", "src/effect4/effectLine.ts"],
     ["src/Fapilog.ts", "src/effect4/Fapilog.ts"]
   ].map(([from, to]) => [path.join(repoDir, from as string), path.join(repoDir, to as string)])
 )
@@ -105,6 +115,38 @@ export const esbuildResolution: EsbuildPlugin = {
         }
       }
       return { path: args.path, external: true }
+    })
+  }
+}
+
+/**
+ * The `./effect4` build of a plugin package (plugins/tsup.base.ts): the plugin's one source
+ * built against `fapilog-effect4`. Its `fapilog` imports become `fapilog-effect4` imports
+ * (the application's copy, never bundled: one fapilog per process); its `effect/<Module>`
+ * imports that have an overlay module get it bundled in (a translation of Effect 3 names
+ * over the application's Effect 4, holding no state of its own); every other `effect` and
+ * `@effect/*` import is left to the application. Unlike the core's build, it does not check
+ * that a module exists in Effect 4, so that packing a plugin does not need `effect4/`
+ * installed: the Effect 4 suite, which loads every first-party plugin on Effect 4, does.
+ */
+export const esbuildPluginResolution: EsbuildPlugin = {
+  name: "fapilog-plugin-effect4-resolution",
+  setup(build) {
+    build.onResolve({ filter: /^fapilog(\/.*)?$/ }, (args) =>
+      args.path === "fapilog"
+        ? { path: "fapilog-effect4", external: true }
+        : {
+            errors: [
+              {
+                text: `${args.path} (imported by ${args.importer}): a plugin's source imports fapilog's root only, which its Effect 4 build turns into fapilog-effect4`
+              }
+            ]
+          }
+    )
+    build.onResolve({ filter: /^(effect|@effect\/)/ }, (args) => {
+      if (isInstalled(args.importer)) return undefined
+      const overlay = overlayFor(args.path, args.importer)
+      return overlay !== undefined ? { path: overlay } : { path: args.path, external: true }
     })
   }
 }

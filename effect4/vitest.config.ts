@@ -18,8 +18,14 @@ const effect4: Plugin = {
   name: "fapilog-effect4-resolution",
   enforce: "pre",
   async resolveId(id, importer, options) {
-    // the Effect 4 examples import the package by name; the suite gives them its sources
-    if (id === "fapilog-effect4") return path.join(repoDir, "src", "effect4", "index.ts")
+    // the Effect 4 examples import the package by name, and a plugin's Effect 4 build imports
+    // it; the suite gives them its sources. The plugins' sources and the shared plugin test
+    // support import `fapilog` (and `fapilog/testing`), which on this line is fapilog-effect4
+    // (its build does the same: effect4/resolution.ts, esbuildPluginResolution)
+    if (id === "fapilog-effect4" || id === "fapilog") return path.join(repoDir, "src", "effect4", "index.ts")
+    if (id === "fapilog/testing") return path.join(repoDir, "src", "Testing.ts")
+    const plugin = /^@fapilog\/([a-z0-9-]+)$/.exec(id)
+    if (plugin !== null) return path.join(repoDir, "plugins", plugin[1] as string, "src", "index.ts")
     const adapter = adapterFor(id, importer)
     if (adapter !== undefined) return adapter
     if (!isToolchain(id) || isInstalled(importer)) return null
@@ -41,6 +47,10 @@ export default defineConfig({
     // overlay module added later would not be seen
     fsModuleCache: false,
     testTimeout: 30_000,
+    // a plugin's ./effect4 build, which discovery imports from node_modules/@fapilog/<name>,
+    // goes through the rule above like a source (its `fapilog-effect4` import is this suite's
+    // sources, one fapilog per process), not to Node, which would look for an installed copy
+    server: { deps: { inline: [/\/plugins\/[^/]+\/dist\//, /\/node_modules\/@fapilog\//] } },
     coverage: {
       provider: "v8",
       include: ["src/effect4/**/*.ts"],

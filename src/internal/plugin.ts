@@ -21,6 +21,7 @@ import type { Processor, Context as ProcessorContext } from "../Processor.js"
 import type { Sink, State as SinkState } from "../Sink.js"
 import { show } from "./configSchema.js"
 import { Diagnostics } from "./diagnostics.js"
+import { effectMajor, hasCommonJsBuild, packageName, pluginEntry } from "./effectLine.js"
 import type { NamedEnricher } from "./enrichers.js"
 import { json } from "./formatter.js"
 import { processorIssue } from "./processor.js"
@@ -207,7 +208,7 @@ export const searchBases = (): ReadonlyArray<string> => {
 }
 
 /** The format this copy of fapilog was loaded as: the plugin should share its module graph. */
-const loadedAsCommonJs = typeof require === "function" && typeof module === "object"
+const loadedAsCommonJs = hasCommonJsBuild && typeof require === "function" && typeof module === "object"
 
 const findPackage = (name: string, bases: ReadonlyArray<string>): string | undefined => {
   for (const base of bases) {
@@ -240,7 +241,7 @@ const exportTarget = (target: unknown, conditions: ReadonlyArray<string>): strin
   return undefined
 }
 
-interface Manifest {
+export interface Manifest {
   readonly name?: unknown
   readonly version?: unknown
   readonly main?: unknown
@@ -248,24 +249,58 @@ interface Manifest {
   readonly fapilog?: unknown
 }
 
-/** The file a package's root resolves to, preferring the format fapilog itself runs as. */
+/** The target of a package's entry `subpath` in its `exports` (`undefined` when it exports none). */
+const exportEntry = (exports: unknown, subpath: string): unknown => {
+  const isMap =
+    typeof exports === "object" &&
+    exports !== null &&
+    !Array.isArray(exports) &&
+    Object.keys(exports).some((k) => k.startsWith("."))
+  if (isMap) return (exports as Record<string, unknown>)[subpath]
+  return subpath === "." ? exports : undefined
+}
+
+/**
+ * The file a package's entry for this Effect line resolves to (its root on Effect 3, its
+ * `./effect4` subpath on Effect 4), preferring the format fapilog itself runs as.
+ */
 const entryOf = (dir: string, manifest: Manifest): string => {
   const exports = manifest.exports
   if (exports !== undefined && exports !== null) {
-    const root =
-      typeof exports === "object" &&
-      !Array.isArray(exports) &&
-      Object.keys(exports).some((k) => k.startsWith("."))
-        ? (exports as Record<string, unknown>)["."]
-        : exports
+    const entry = exportEntry(exports, pluginEntry)
     const esm = ["node", "import"]
     const cjs = ["node", "require"]
     const target =
-      exportTarget(root, loadedAsCommonJs ? cjs : esm) ?? exportTarget(root, loadedAsCommonJs ? esm : cjs)
-    if (target === undefined) throw new Error('its package.json exports no root entry (".")')
+      exportTarget(entry, loadedAsCommonJs ? cjs : esm) ?? exportTarget(entry, loadedAsCommonJs ? esm : cjs)
+    if (target === undefined)
+      throw new Error(`its package.json exports no ${JSON.stringify(pluginEntry)} entry`)
     return path.resolve(dir, target)
   }
   return createRequire(path.join(dir, "package.json")).resolve(dir)
+}
+
+/** The Effect lines a package.json `fapilog.effect` declares: a non-empty list of majors. */
+const isLineList = (u: unknown): u is ReadonlyArray<number> =>
+  Array.isArray(u) && u.length > 0 && u.every((m) => m === 3 || m === 4)
+
+/**
+ * Why a plugin package cannot load on this Effect line, or undefined when it can: its
+ * package.json `fapilog.effect`, when given, must list this line's major, and on Effect 4
+ * it must export a `./effect4` entry, the plugin's build against `fapilog-effect4` (a
+ * plugin's root entry is built against Effect 3's `fapilog` and cannot run here).
+ */
+export const lineRefusal = (name: string, manifest: Manifest): string | undefined => {
+  const declared = (manifest.fapilog as { effect?: unknown } | null | undefined)?.effect
+  const label = `package ${name}${typeof manifest.version === "string" ? `@${manifest.version}` : ""}`
+  if (declared !== undefined) {
+    if (!isLineList(declared))
+      return `${label}: its package.json "fapilog".effect is ${show(declared)}, not a list of the Effect major versions it supports, such as [3, 4]`
+    if (!declared.includes(effectMajor))
+      return `${label} supports Effect ${declared.join(" and ")} only (package.json "fapilog".effect), not Effect ${effectMajor}, which this fapilog (${packageName}) runs on`
+  }
+  if (pluginEntry !== "." && exportEntry(manifest.exports, pluginEntry) === undefined)
+    return `${label} has no build for Effect ${effectMajor}: its package.json exports no ${JSON.stringify(pluginEntry)} entry, which ${packageName} loads. Ask its author for one (a plugin built with fapilog's plugin build ships both; see docs/plugins.md), or run it on Effect 3 with fapilog`
+  return undefined
 }
 
 const importModule = async (file: string): Promise<unknown> => {
@@ -343,7 +378,7 @@ export const discover = (
       } catch (e) {
         return { _tag: "Refused", reason: `package ${name}: its package.json cannot be read: ${describe(e)}` }
       }
-      const declared = manifestRefusal(name, manifest, type, kind)
+      const declared = manifestRefusal(name, manifest, type, kind) ?? lineRefusal(name, manifest)
       if (declared !== undefined) return { _tag: "Refused", reason: declared }
       const loaded = yield* Effect.tryPromise(async () =>
         pluginExport(await importModule(entryOf(dir, manifest)))

@@ -16,7 +16,7 @@ import { runEnrichers } from "./enrichers.js"
 import { json } from "./formatter.js"
 import { stringify } from "./json.js"
 import { levelNames } from "./level.js"
-import { candidates, incompatibility, readPlugin } from "./plugin.js"
+import { candidates, incompatibility, lineRefusal, type Manifest, readPlugin } from "./plugin.js"
 import { Processing } from "./processing.js"
 import { contextOf, eventOf, fromPublic, processorIssue } from "./processor.js"
 import { eventId, type LogRecord } from "./record.js"
@@ -536,6 +536,9 @@ export const pluginConformance = (
             "package-json",
             `package.json ${field} is ${describe(actual)}, the plugin object says ${describe(wanted)}`
           )
+      // the package must also load on the Effect line these checks run on
+      const line = lineRefusal(p.name, pkg as Manifest)
+      if (line !== undefined) return yield* fail("package-json", line)
       passed.push("package-json")
     }
     return { passed, skipped: pluginRules.filter((r) => !passed.includes(r)) }

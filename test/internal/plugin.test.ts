@@ -552,6 +552,21 @@ describe("discover, in process", () => {
     })
   )
 
+  it.live("package.json fapilog.effect: a package for another Effect line is refused before loading", () =>
+    Effect.gen(function* () {
+      const reason = (d: internal.Discovery) => (d._tag === "Refused" ? d.reason : d._tag)
+      assert.strictEqual((yield* find("effect3only"))._tag, "Found")
+      assert.strictEqual(
+        reason(yield* find("effect4only")),
+        'package @fapilog/effect4only@1.0.0 supports Effect 4 only (package.json "fapilog".effect), not Effect 3, which this fapilog (fapilog) runs on'
+      )
+      assert.strictEqual(
+        reason(yield* find("badlines")),
+        'package @fapilog/badlines@1.0.0: its package.json "fapilog".effect is "4", not a list of the Effect major versions it supports, such as [3, 4]'
+      )
+    })
+  )
+
   it.live("resolveAll checks what discovery found: apiVersion of the object, config", () =>
     Effect.gen(function* () {
       const request = (type: string, config: Record<string, unknown>): internal.Request => ({

@@ -87,6 +87,46 @@ export const fixtures = (withFapilog: boolean): ReadonlyArray<Fixture> => [
     }
   },
   {
+    // declares the Effect lines it supports: Effect 3 only
+    name: "@fapilog/effect3only",
+    manifest: {
+      type: "module",
+      exports: { ".": { import: "./index.js" } },
+      fapilog: { kind: "sink", type: "effect3only", apiVersion: "1.0", effect: [3] }
+    },
+    files: {
+      "index.js": sinkPlugin({
+        name: "@fapilog/effect3only",
+        type: "effect3only",
+        flavor: "esm",
+        withFapilog
+      })
+    }
+  },
+  {
+    // Effect 4 only: its root entry is never imported; its ./effect4 entry says it was
+    name: "@fapilog/effect4only",
+    manifest: {
+      type: "module",
+      exports: { ".": { import: "./index.js" }, "./effect4": { import: "./effect4.js" } },
+      fapilog: { kind: "sink", type: "effect4only", apiVersion: "1.0", effect: [4] }
+    },
+    files: {
+      "index.js": "throw new Error('the root entry of @fapilog/effect4only must not be imported')",
+      "effect4.js": "throw new Error('the ./effect4 entry was imported')"
+    }
+  },
+  {
+    // an Effect line list that is not one
+    name: "@fapilog/badlines",
+    manifest: {
+      type: "module",
+      exports: { ".": { import: "./index.js" }, "./effect4": { import: "./index.js" } },
+      fapilog: { kind: "sink", type: "badlines", apiVersion: "1.0", effect: "4" }
+    },
+    files: { "index.js": "throw new Error('@fapilog/badlines must not be imported')" }
+  },
+  {
     // no exports, no fapilog field, plugin as module.exports itself
     name: "fapilog-plugin-cjsonly",
     manifest: { main: "lib/main.js" },

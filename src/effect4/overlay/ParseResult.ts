@@ -6,6 +6,7 @@
  * and deletes this file.
  */
 import type * as Schema from "effect/Schema"
+import { SchemaError } from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { messageFunction } from "./Schema.js"
 
@@ -36,3 +37,18 @@ export const ArrayFormatter = {
       message: issue.message
     }))
 }
+
+/** Effect 3 `new ParseResult.ParseError({ issue })`: Effect 4's `SchemaError` of that issue. */
+export const ParseError: new (args: { readonly issue: SchemaIssue.Issue }) => ParseError = ((args: {
+  readonly issue: SchemaIssue.Issue
+}) => new SchemaError(args.issue)) as never
+
+/**
+ * Effect 3 `new ParseResult.Type(ast, actual, message)`, a value of the wrong kind: Effect 4's
+ * `InvalidValue` of it, with that message.
+ */
+export const Type: new (ast: unknown, actual: unknown, message?: string) => SchemaIssue.Issue = ((
+  _ast: unknown,
+  actual: unknown,
+  message?: string
+) => new SchemaIssue.InvalidValue(message === undefined ? undefined : { message }, actual)) as never

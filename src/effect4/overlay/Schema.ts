@@ -86,3 +86,57 @@ export const pattern =
     )
     return (self as unknown as { check: (f: unknown) => S }).check(filter)
   }
+
+/** Effect 3 `Schema.annotations(annotations)`, the pipeable form: Effect 4 `Schema.annotate`. */
+export const annotations =
+  (annotations: Schema.Annotations.Annotations) =>
+  <S extends Schema.Top>(self: S): WithAnnotations<S> =>
+    withAnnotations(self.annotate(annotations as never) as S)
+
+/** Effect 3 `Schema.Struct(fields)`, with `.annotations`. */
+export const Struct = <const Fields extends Schema.Struct.Fields>(
+  fields: Fields
+): WithAnnotations<Schema.Struct<Fields>> => withAnnotations(Schema.Struct(fields))
+
+/** Effect 3 `Schema.Literal(a, b, ...)`: Effect 4 `Schema.Literal(a)`, or `Schema.Literals([a, b, ...])`. */
+export function Literal<L extends SchemaAST.LiteralValue>(literal: L): Schema.Literal<L>
+export function Literal<const L extends ReadonlyArray<SchemaAST.LiteralValue>>(
+  ...literals: L
+): Schema.Literals<L>
+export function Literal(...literals: ReadonlyArray<SchemaAST.LiteralValue>): Schema.Top {
+  return literals.length === 1
+    ? Schema.Literal(literals[0] as SchemaAST.LiteralValue)
+    : Schema.Literals(literals)
+}
+
+/** What an Effect 3 `Schema.filter` predicate returns: a failure message, with a path or not. */
+type FilterResult =
+  | undefined
+  | boolean
+  | string
+  | { readonly path: ReadonlyArray<PropertyKey>; readonly message: string }
+  | ReadonlyArray<string | { readonly path: ReadonlyArray<PropertyKey>; readonly message: string }>
+
+const filterIssue = (
+  r: string | { readonly path: ReadonlyArray<PropertyKey>; readonly message: string }
+): Schema.FilterIssue => (typeof r === "string" ? r : { path: r.path, issue: r.message })
+
+/**
+ * Effect 3 `Schema.filter(predicate, annotations)`: an Effect 4 check, the predicate's
+ * `{ path, message }` results becoming Effect 4's `{ path, issue }`.
+ */
+export const filter =
+  <S extends Schema.Top>(
+    predicate: (a: S["Type"]) => FilterResult,
+    annotations?: Schema.Annotations.Filter | undefined
+  ) =>
+  (self: S): WithAnnotations<S> =>
+    withAnnotations(
+      (self as unknown as { check: (f: unknown) => S }).check(
+        Schema.makeFilter<S["Type"]>((a) => {
+          const r = predicate(a)
+          if (r === undefined || typeof r === "boolean") return r
+          return Array.isArray(r) ? r.map(filterIssue) : filterIssue(r as Parameters<typeof filterIssue>[0])
+        }, annotations)
+      )
+    )
