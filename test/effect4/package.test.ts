@@ -5,7 +5,9 @@
  * checks that npm says nothing about peers or engines, that a zero-configuration program
  * writes JSON lines, that an `effect/http` server on `@effect/platform-node` with
  * `Http.middleware` logs a request with its correlation id and echoes it, and that an
- * `@effect/vitest` test reads the logs of the test layer.
+ * `@effect/vitest` test reads the logs of the test layer. The packed `@fapilog/webhook` is
+ * installed beside it (no peer warning either) and a program naming `{ type: "webhook" }`
+ * ships a line to a local receiver through the plugin's `./effect4` build.
  * npm runs under the Node 22 that runs this suite, as it would on an Effect 4 user's machine.
  */
 import * as fs from "node:fs"
@@ -29,6 +31,7 @@ import {
 afterAll(removeTempDirs)
 
 const packageDir = fileURLToPath(new URL("../../effect4", import.meta.url))
+const repoDir = path.dirname(packageDir)
 
 /** The environment of npm and the consumers: this Node 22 first on the PATH. */
 const node22Env = consumerEnv({
@@ -73,6 +76,29 @@ const got = await Effect.runPromise(
 console.log(JSON.stringify({ client: got }))
 `
 
+/** A zero-configuration-style program shipping a line to a local receiver through `{ type: "webhook" }`. */
+const SHIP = `import { createServer } from "node:http"
+import { createLogger } from "fapilog-effect4"
+
+const received = []
+const server = createServer((req, res) => {
+  let body = ""
+  req.on("data", (chunk) => (body += chunk))
+  req.on("end", () => {
+    received.push({ path: req.url, messages: JSON.parse(body).map((e) => e.message) })
+    res.writeHead(202).end()
+  })
+})
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))
+const log = await createLogger({
+  sinks: [{ type: "webhook", url: \`http://127.0.0.1:\${server.address().port}/hooks\`, secret: "shared-secret-0123456789" }]
+})
+log.info("shipped from effect 4", { orderId: 7 })
+await log.close()
+server.close()
+console.log(JSON.stringify(received))
+`
+
 const TEST = `import { assert, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { CapturedLogs, FapilogTest } from "fapilog-effect4"
@@ -91,6 +117,7 @@ describe("published package fapilog-effect4", () => {
     timeout: 240_000
   }, async () => {
     const { tarball } = await pack(packageDir)
+    const { tarball: webhook } = await pack(path.join(repoDir, "plugins", "webhook"))
     const entries = await tarballEntries(tarball)
     for (const required of ["package.json", "README.md", "dist/index.js"])
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
@@ -113,6 +140,7 @@ describe("published package fapilog-effect4", () => {
         "--no-fund",
         "--prefer-offline",
         tarball,
+        webhook,
         "effect@^4.1.5",
         "@effect/platform-node@^4.1.5",
         "@effect/vitest@^4.1.5",
@@ -135,6 +163,18 @@ describe("published package fapilog-effect4", () => {
     const { timestamp, ...event } = out[0] as Record<string, unknown>
     assert.deepStrictEqual(event, { level: "info", logger: "app", message: "hello effect 4", userId: 7 })
     assert.match(String(timestamp), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+
+    // @fapilog/webhook, installed next to fapilog-effect4 (its peers: effect 3 or 4, fapilog or
+    // fapilog-effect4, both optional), found by its type: discovery imports its ./effect4 entry
+    fs.writeFileSync(path.join(scratch, "ship.mjs"), SHIP)
+    const ship = await runNode("ship.mjs", scratch, { env: node22Env })
+    assertSucceeded(ship, 'a program shipping a line through { type: "webhook" }')
+    assert.strictEqual(ship.stderr, "", describeRun(ship))
+    assert.deepStrictEqual(
+      JSON.parse(ship.stdout),
+      [{ path: "/hooks", messages: ["shipped from effect 4"] }],
+      describeRun(ship)
+    )
 
     fs.writeFileSync(path.join(scratch, "server.mjs"), SERVER)
     const server = await runNode("server.mjs", scratch, { env: node22Env })

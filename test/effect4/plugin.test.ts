@@ -29,7 +29,10 @@ describe("plugin discovery on Effect 4", () => {
         'package @fapilog/esmonly@1.0.0 has no build for Effect 4: its package.json exports no "./effect4" entry, which fapilog-effect4 loads. Ask its author for one (a plugin built with fapilog\'s plugin build ships both; see docs/plugins.md), or run it on Effect 3 with fapilog'
       )
       // no exports at all: no subpath either
-      assert.match(yield* reason("cjsonly"), /^package fapilog-plugin-cjsonly@1\.0\.0 has no build for Effect 4/)
+      assert.match(
+        yield* reason("cjsonly"),
+        /^package fapilog-plugin-cjsonly@1\.0\.0 has no build for Effect 4/
+      )
     })
   )
 
@@ -39,7 +42,10 @@ describe("plugin discovery on Effect 4", () => {
         yield* reason("effect3only"),
         'package @fapilog/effect3only@1.0.0 supports Effect 3 only (package.json "fapilog".effect), not Effect 4, which this fapilog (fapilog-effect4) runs on'
       )
-      assert.match(yield* reason("badlines"), /"fapilog".effect is "4", not a list of the Effect major versions/)
+      assert.match(
+        yield* reason("badlines"),
+        /"fapilog".effect is "4", not a list of the Effect major versions/
+      )
     })
   )
 

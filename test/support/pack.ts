@@ -166,7 +166,7 @@ export const pack = async (packageDir: string = repoRoot, timeoutMs = 150_000): 
  * A lock between processes: a directory created atomically, removed on release. A lock
  * older than `staleMs` is taken over (a worker killed while holding it).
  */
-const lock = async (dir: string, staleMs: number): Promise<() => void> => {
+export const lock = async (dir: string, staleMs: number): Promise<() => void> => {
   for (;;) {
     try {
       fs.mkdirSync(dir)

@@ -18,13 +18,19 @@ import {
   type NetworkPluginCase,
   scenarioAnswers
 } from "../../support/networkPlugin.js"
-import { repoRoot } from "../../support/pack.js"
+import { lock, repoRoot } from "../../support/pack.js"
 
 export const describeDiscoveredOnEffect4 = (c: NetworkPluginCase): void => {
   describe(`@fapilog/${c.type} discovered on Effect 4`, () => {
     it(`{ type: "${c.type}" } alone loads its ./effect4 build and delivers every event once`, async () => {
       const dir = path.join(repoRoot, "plugins", c.type)
-      await build({ ...effect4Build(dir), silent: true })
+      // the Effect 3 suite may be packing this plugin (which builds the same file) meanwhile
+      const release = await lock(path.join(dir, ".pack.lock"), 150_000)
+      try {
+        await build({ ...effect4Build(dir), silent: true })
+      } finally {
+        release()
+      }
       const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
         readonly exports: Record<string, unknown>
       }
