@@ -38,17 +38,24 @@ export const ArrayFormatter = {
     }))
 }
 
-/** Effect 3 `new ParseResult.ParseError({ issue })`: Effect 4's `SchemaError` of that issue. */
-export const ParseError: new (args: { readonly issue: SchemaIssue.Issue }) => ParseError = ((args: {
-  readonly issue: SchemaIssue.Issue
-}) => new SchemaError(args.issue)) as never
+/**
+ * Effect 3 `new ParseResult.ParseError({ issue })`: Effect 4's `SchemaError` of that issue (a
+ * constructor returning another object gives that object to `new`).
+ */
+export const ParseError: new (args: { readonly issue: SchemaIssue.Issue }) => ParseError = class {
+  constructor(args: { readonly issue: SchemaIssue.Issue }) {
+    // biome-ignore lint/correctness/noConstructorReturn: `new` must give Effect 4's own error
+    return new SchemaError(args.issue)
+  }
+} as never
 
 /**
  * Effect 3 `new ParseResult.Type(ast, actual, message)`, a value of the wrong kind: Effect 4's
  * `InvalidValue` of it, with that message.
  */
-export const Type: new (ast: unknown, actual: unknown, message?: string) => SchemaIssue.Issue = ((
-  _ast: unknown,
-  actual: unknown,
-  message?: string
-) => new SchemaIssue.InvalidValue(message === undefined ? undefined : { message }, actual)) as never
+export const Type: new (ast: unknown, actual: unknown, message?: string) => SchemaIssue.Issue = class {
+  constructor(_ast: unknown, actual: unknown, message?: string) {
+    // biome-ignore lint/correctness/noConstructorReturn: `new` must give Effect 4's own issue
+    return new SchemaIssue.InvalidValue(message === undefined ? undefined : { message }, actual)
+  }
+} as never
