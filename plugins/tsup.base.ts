@@ -13,6 +13,7 @@
  *   bundled in, `effect` stays the application's. ES module only and no declarations, like
  *   `fapilog-effect4` itself.
  */
+import * as fs from "node:fs"
 import * as path from "node:path"
 import type { Options } from "tsup"
 import { esbuildPluginResolution } from "../effect4/resolution.js"
@@ -26,6 +27,12 @@ const effect4Files = ["effect4.js", "effect4.js.map"]
  * tsup runs a plugin's config); the Effect 4 suite builds the first-party plugins with it.
  */
 export const effect4Build = (dir = "."): Options => ({
+  // the plugin's own dependencies stay imports (tsup reads them from the working directory's
+  // package.json, which is not the plugin's when the Effect 4 suite builds it)
+  external: Object.keys(
+    (JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { dependencies?: object })
+      .dependencies ?? {}
+  ).map((name) => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\/.*)?$`)),
   entry: { effect4: path.join(dir, "src/index.ts") },
   format: ["esm"],
   dts: false,

@@ -118,6 +118,9 @@ describe("published package fapilog-effect4", () => {
   }, async () => {
     const { tarball } = await pack(packageDir)
     const { tarball: webhook } = await pack(path.join(repoDir, "plugins", "webhook"))
+    const webhookEntries = await tarballEntries(webhook)
+    for (const required of ["dist/index.js", "dist/index.cjs", "dist/effect4.js"])
+      assert.include(webhookEntries, required, `@fapilog/webhook's tarball lacks ${required}`)
     const entries = await tarballEntries(tarball)
     for (const required of ["package.json", "README.md", "dist/index.js"])
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
