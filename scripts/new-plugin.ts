@@ -68,6 +68,9 @@ const rootManifest = (): {
   peerDependencies: Record<string, string>
 } => JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"))
 
+const effect4Manifest = (): { version: string; peerDependencies: Record<string, string> } =>
+  JSON.parse(fs.readFileSync(path.join(repoRoot, "effect4", "package.json"), "utf8"))
+
 const descriptions: Record<Kind, (type: string) => string> = {
   sink: (type) => `fapilog sink "${type}": appends JSON lines to a file.`,
   enricher: (type) => `fapilog enricher "${type}": adds fixed fields to every event.`,
@@ -100,9 +103,11 @@ const packageJson = (packageName: string, type: string, kind: Kind): string => {
           import: { types: "./dist/index.d.ts", default: "./dist/index.js" },
           require: { types: "./dist/index.d.cts", default: "./dist/index.cjs" }
         },
+        // the build for Effect 4, which fapilog-effect4 loads
+        "./effect4": { import: "./dist/effect4.js" },
         "./package.json": "./package.json"
       },
-      fapilog: { kind, type, apiVersion },
+      fapilog: { kind, type, apiVersion, effect: [3, 4] },
       keywords: ["fapilog", "fapilog-plugin", type, "logging"],
       scripts: {
         build: "tsup",
@@ -111,9 +116,11 @@ const packageJson = (packageName: string, type: string, kind: Kind): string => {
         test: "vitest run"
       },
       peerDependencies: {
-        effect: root.peerDependencies.effect ?? "^3.22.2",
-        fapilog: `^${root.version}`
+        effect: `${root.peerDependencies.effect ?? "^3.22.2"} || ^${effect4Manifest().peerDependencies.effect?.replace(/^\^/, "") ?? "4.1.5"}`,
+        fapilog: `^${root.version}`,
+        "fapilog-effect4": `^${effect4Manifest().version}`
       },
+      peerDependenciesMeta: { fapilog: { optional: true }, "fapilog-effect4": { optional: true } },
       devDependencies: {
         fapilog: `^${root.version}`,
         ...pick(["effect", "@effect/vitest", "@types/node", "tsup", "typescript", "vitest"])
@@ -143,18 +150,42 @@ const tsconfig = `{
 }
 `
 
-const tsupConfig = `import { defineConfig } from "tsup"
+const tsupConfig = `import type { Plugin } from "esbuild"
+import { defineConfig } from "tsup"
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  // the application's own copies: one fapilog and one effect per process
-  external: [/^effect(\\/.*)?$/, /^@effect\\//, /^fapilog(\\/.*)?$/]
-})
+// the Effect 4 build: the same source against fapilog-effect4 (what \`import "fapilog"\` becomes);
+// effect stays the application's, Effect 4 there
+const effect4: Plugin = {
+  name: "fapilog-effect4",
+  setup(build) {
+    build.onResolve({ filter: /^fapilog$/ }, () => ({ path: "fapilog-effect4", external: true }))
+  }
+}
+
+export default defineConfig([
+  {
+    entry: { index: "src/index.ts" },
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    // both builds write to dist/ at once: this one's clean spares the other's files
+    clean: ["!effect4.js", "!effect4.js.map"],
+    target: "node20",
+    // the application's own copies: one fapilog and one effect per process
+    external: [/^effect(\\/.*)?$/, /^@effect\\//, /^fapilog(\\/.*)?$/]
+  },
+  {
+    entry: { effect4: "src/index.ts" },
+    format: ["esm"],
+    sourcemap: true,
+    target: "node22",
+    platform: "node",
+    external: [/^effect(\\/.*)?$/, /^@effect\\//, "fapilog-effect4"],
+    // tsup would keep \`fapilog\` as is (a peer dependency): the plugin above renames it
+    noExternal: [/^fapilog$/],
+    esbuildPlugins: [effect4]
+  }
+])
 `
 
 const sinkSource = (packageName: string, type: string) => `/**
@@ -170,7 +201,7 @@ import { Errors, Formatter, Plugin, Sink } from "fapilog"
 /** The config of the sink: every key of its settings entry except \`type\` and \`level\`. */
 export const Config = Schema.Struct({
   /** The file to append to; created when missing. */
-  path: Schema.String.pipe(Schema.minLength(1))
+  path: Plugin.accepted("Path", (u): u is string => typeof u === "string" && u.length > 0, "a file path")
 })
 
 export type Config = typeof Config.Type
@@ -237,7 +268,12 @@ import { Plugin } from "fapilog"
 
 /** The config of the enricher: every key of its settings entry except \`type\`. */
 export const Config = Schema.Struct({
-  fields: Schema.Record({ key: Schema.String, value: Schema.String })
+  fields: Plugin.accepted(
+    "Fields",
+    (u): u is Readonly<Record<string, string>> =>
+      typeof u === "object" && u !== null && !Array.isArray(u) && Object.values(u).every((v) => typeof v === "string"),
+    "an object of string values"
+  )
 })
 
 export type Config = typeof Config.Type
@@ -373,7 +409,11 @@ export const Config = Schema.Struct({
    * The field looked at. A dotted name (\`http.route\`) reads nested objects when no field
    * has that exact name.
    */
-  field: Schema.String.pipe(Schema.minLength(1)),
+  field: Plugin.accepted(
+    "Field",
+    (u): u is string => typeof u === "string" && u.length > 0,
+    "a field name (a non-empty string)"
+  ),
   /** The values that drop an event, compared as text with a string, number or boolean field. */
   values: Plugin.accepted(
     "Values",
@@ -837,6 +877,8 @@ A fapilog ${kind} plugin (type \`${type}\`, plugin API ${apiVersion}).
 npm install fapilog ${packageName}
 \`\`\`
 
+On Effect 4, install it next to \`fapilog-effect4\` instead, which loads its \`./effect4\` entry.
+
 Name its type in the settings; fapilog finds the installed package by that name:
 
 \`\`\`ts
@@ -873,7 +915,7 @@ An invalid config fails \`createLogger\` with a \`ConfigError\` naming the field
 npm install
 npm test          # conformance suites from fapilog/testing, plus settings tests
 npm run typecheck
-npm run build     # ESM + CommonJS in dist/
+npm run build     # ESM + CommonJS for Effect 3, and dist/effect4.js for Effect 4
 \`\`\`
 
 Keep \`version\` in \`src/index.ts\` and \`package.json\` equal, and the package.json

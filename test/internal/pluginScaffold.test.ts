@@ -102,7 +102,12 @@ describe("npm run new-plugin", () => {
         unknown
       >
       assert.strictEqual(manifest.name, expected.packageName)
-      assert.deepStrictEqual(manifest.fapilog, { kind, type: expected.type, apiVersion: "1.0" })
+      assert.deepStrictEqual(manifest.fapilog, {
+        kind,
+        type: expected.type,
+        apiVersion: "1.0",
+        effect: [3, 4]
+      })
       for (const file of ["src/index.ts", "README.md", "tsconfig.json", "tsup.config.ts", ".gitignore"])
         assert.isTrue(fs.existsSync(path.join(dir, file)), file)
       assert.match(

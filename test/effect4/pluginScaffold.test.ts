@@ -1,0 +1,123 @@
+/**
+ * `npm run new-plugin` for Effect 4: each kind of generated package builds its `./effect4`
+ * entry with its own tsup config (the same source, `fapilog` becoming `fapilog-effect4`), and
+ * that build loads on Effect 4: it passes the plugin conformance suite against its
+ * package.json (which declares both lines and exports `./effect4`), refuses a bad config
+ * naming the field, and opens; the sink passes the sink conformance suite too. The Effect 3
+ * side is test/internal/pluginScaffold.test.ts.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import { Errors, Plugin, Testing } from "fapilog-effect4"
+import { build, type Options } from "tsup"
+import { describeRun, repoRoot, run } from "../support/pack.js"
+
+const scratch = (() => {
+  fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
+  return fs.mkdtempSync(path.join(repoRoot, ".tmp", "scaffold-effect4-"))
+})()
+
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+
+/** Generates a package and builds its `./effect4` entry with the config it was generated with. */
+const generate = async (name: string, kind: Plugin.Kind): Promise<{ dir: string; plugin: Plugin.Plugin }> => {
+  const dir = path.join(scratch, kind)
+  const created = await run(
+    process.execPath,
+    ["--import", "tsx", path.join(repoRoot, "scripts", "new-plugin.ts"), name, kind, "--dir", dir],
+    { cwd: scratch, timeoutMs: 60_000 }
+  )
+  assert.strictEqual(created.status, 0, describeRun(created))
+  const config = (await import(path.join(dir, "tsup.config.ts"))) as { default: ReadonlyArray<Options> }
+  const effect4 = config.default.find((o) => typeof o.entry === "object" && "effect4" in o.entry)
+  assert.isDefined(effect4, "the generated tsup config has an effect4 entry")
+  await build({
+    ...effect4,
+    entry: { effect4: path.join(dir, "src", "index.ts") },
+    outDir: path.join(dir, "dist"),
+    silent: true
+  })
+  const module = (await import(path.join(dir, "dist", "effect4.js"))) as { plugin: Plugin.Plugin }
+  return { dir, plugin: module.plugin }
+}
+
+const conforms = (dir: string, plugin: Plugin.Plugin) =>
+  Effect.gen(function* () {
+    const packageJson: unknown = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"))
+    const report = yield* Testing.pluginConformance(plugin, { packageJson })
+    assert.deepStrictEqual(report.passed, ["plugin-shape", "api-version", "discoverable", "package-json"])
+  })
+
+/** The issues of opening `plugin` with `config` (none when it opens). */
+const openIssues = (plugin: Plugin.Plugin, config: unknown) =>
+  Plugin.open(plugin as never, config as never).pipe(
+    Effect.scoped,
+    Effect.exit,
+    Effect.map((exit) => {
+      if (Exit.isSuccess(exit)) return []
+      const error = exit.cause.reasons.find((r) => r._tag === "Fail")?.error
+      assert.instanceOf(error, Errors.ConfigError)
+      return (error as Errors.ConfigError).issues.map((i) => `${i.path}: ${i.message}`)
+    })
+  )
+
+describe("npm run new-plugin, the ./effect4 build", () => {
+  it.live("a sink: conformance suites on Effect 4, a bad path refused by name", () =>
+    Effect.gen(function* () {
+      const { dir, plugin } = yield* Effect.promise(() => generate("demo-sink", "sink"))
+      yield* conforms(dir, plugin)
+      const file = path.join(dir, "out.log")
+      const read = () =>
+        fs.existsSync(file)
+          ? fs
+              .readFileSync(file, "utf8")
+              .split("\n")
+              .filter((l) => l !== "")
+          : []
+      yield* Testing.sinkConformance({
+        make: Plugin.open(plugin as never, { path: file } as never),
+        received: Effect.sync(() => read().map((l) => (JSON.parse(l) as { message: string }).message))
+      })
+      assert.deepStrictEqual(yield* openIssues(plugin, { path: "" }), [
+        'Plugin.open.path: plugin fapilog-plugin-demo-sink@0.1.0: "" is not a file path'
+      ])
+    })
+  )
+
+  for (const [name, kind, good, bad, issue] of [
+    [
+      "demo-enricher",
+      "enricher",
+      { fields: { region: "eu-1" } },
+      { fields: { region: 1 } },
+      'Plugin.open.fields: plugin fapilog-plugin-demo-enricher@0.1.0: {"region":1} is not an object of string values'
+    ],
+    [
+      "demo-processor",
+      "processor",
+      { field: "user", values: ["bot"] },
+      { field: "", values: ["bot"] },
+      'Plugin.open.field: plugin fapilog-plugin-demo-processor@0.1.0: "" is not a field name (a non-empty string)'
+    ],
+    [
+      "demo-formatter",
+      "formatter",
+      {},
+      { maxValueLength: 0 },
+      "Plugin.open.maxValueLength: plugin fapilog-plugin-demo-formatter@0.1.0: 0 is not a whole number of characters between 1 and 1000000"
+    ]
+  ] as const) {
+    it.live(
+      `${kind === "enricher" ? "an" : "a"} ${kind}: plugin conformance on Effect 4, opens, a bad config refused by name`,
+      () =>
+        Effect.gen(function* () {
+          const { dir, plugin } = yield* Effect.promise(() => generate(name, kind))
+          yield* conforms(dir, plugin)
+          assert.deepStrictEqual(yield* openIssues(plugin, good), [])
+          assert.deepStrictEqual(yield* openIssues(plugin, bad), [issue])
+        })
+    )
+  }
+})
