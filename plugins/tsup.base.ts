@@ -47,7 +47,11 @@ export const effect4Build = (dir = "."): Options => ({
   esbuildPlugins: [esbuildPluginResolution]
 })
 
-export const pluginBuild = (): Array<Options> => {
+/**
+ * Both builds of a plugin; `{ effect4: false }` for one that has no Effect 4 build yet (its
+ * package.json then exports no `./effect4`, and fapilog-effect4 refuses it by name).
+ */
+export const pluginBuild = (options: { readonly effect4?: boolean | undefined } = {}): Array<Options> => {
   if (typeof core !== "object" || Array.isArray(core))
     throw new Error("the core tsup config is not one options object")
   return [
@@ -58,6 +62,6 @@ export const pluginBuild = (): Array<Options> => {
       clean: effect4Files.map((file) => `!${file}`),
       external: [/^effect(\/.*)?$/, /^@effect\//, /^fapilog(\/.*)?$/]
     },
-    effect4Build()
+    ...(options.effect4 === false ? [] : [effect4Build()])
   ]
 }
