@@ -461,3 +461,75 @@ describe("the small ones", () => {
     assert.strictEqual(FiberRefs.getOrDefault(Context.make(Ref, "set"), Ref), "set")
   })
 })
+
+describe("the translations plugins and LogEvent need", () => {
+  it("Schema.filter: true passes; a string, a { path, message } or a list of them fails at its path", () => {
+    const Pair = OSchema.Struct({ a: Schema.Number, b: Schema.Number }).pipe(
+      OSchema.filter((p) =>
+        p.a < p.b ? true : p.a === p.b ? "a equals b" : [{ path: ["b"], message: "b is below a" }]
+      )
+    )
+    const messages = (u: unknown) => {
+      const r = OSchema.decodeUnknownEither(Pair)(u)
+      return Either.isLeft(r)
+        ? ParseResult.ArrayFormatter.formatErrorSync(r.left).map((i) => [i.path.join("."), i.message])
+        : []
+    }
+    assert.deepStrictEqual(messages({ a: 1, b: 2 }), [])
+    assert.deepStrictEqual(messages({ a: 1, b: 1 }), [["", "a equals b"]])
+    assert.deepStrictEqual(messages({ a: 2, b: 1 }), [["b", "b is below a"]])
+    const Single = Schema.String.pipe(
+      OSchema.filter((s) => (s === "" ? { path: [], message: "empty" } : undefined))
+    )
+    assert.deepStrictEqual(OSchema.decodeUnknownEither(Single)("x"), Either.right("x"))
+    assert.isTrue(Either.isLeft(OSchema.decodeUnknownEither(Single)("")))
+  })
+
+  it("Literal takes one or several values; Struct and Schema.annotations give .annotations", () => {
+    const One = OSchema.Literal("webhook")
+    const Many = OSchema.Literal("a", "b")
+    assert.isTrue(Schema.is(One)("webhook") && !Schema.is(One)("a"))
+    assert.isTrue(Schema.is(Many)("b") && !Schema.is(Many)("c"))
+    const Named = OSchema.Struct({ x: Schema.Number }).annotations({ identifier: "Named" })
+    assert.strictEqual(SchemaAST.resolveIdentifier(Named.ast), "Named")
+    const Piped = Schema.String.pipe(OSchema.annotations({ identifier: "Piped" }))
+    assert.strictEqual(SchemaAST.resolveIdentifier(Piped.ast), "Piped")
+    assert.strictEqual(SchemaAST.resolveIdentifier(Piped.annotations({ identifier: "Again" }).ast), "Again")
+  })
+
+  it("new ParseResult.ParseError({ issue: new ParseResult.Type(...) }) is Effect 4's SchemaError with that message", () => {
+    const error = new ParseResult.ParseError({
+      issue: new ParseResult.Type(Schema.String.ast, "x", "not JSON")
+    })
+    assert.instanceOf(error, Schema.SchemaError)
+    assert.deepStrictEqual(
+      ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => i.message),
+      ["not JSON"]
+    )
+  })
+
+  it("Either.try with a bare thunk keeps the throw as the Left", () => {
+    const thrown = new Error("bad")
+    assert.deepStrictEqual(
+      Either.try(() => 1),
+      Either.right(1)
+    )
+    assert.deepStrictEqual(
+      Either.try(() => {
+        throw thrown
+      }),
+      Either.left(thrown)
+    )
+  })
+
+  it.effect("Context.Reference<Self>()(key, { defaultValue }): a class-style key read with its default", () =>
+    Effect.gen(function* () {
+      class Depth extends OContext.Reference<Depth>()("test/Depth", { defaultValue: () => 0 }) {}
+      assert.strictEqual(yield* Depth, 0)
+      const provided = yield* Effect.gen(function* () {
+        return yield* Depth
+      }).pipe(Effect.provideService(Depth, 3))
+      assert.strictEqual(provided, 3)
+    })
+  )
+})

@@ -3,7 +3,7 @@
  * entry with its own tsup config (the same source, `fapilog` becoming `fapilog-effect4`), and
  * that build loads on Effect 4: it passes the plugin conformance suite against its
  * package.json (which declares both lines and exports `./effect4`), refuses a bad config
- * naming the field, and opens; the sink passes the sink conformance suite too. The Effect 3
+ * naming the field, and opens; the sink and the enricher pass their conformance suites too. The Effect 3
  * side is test/internal/pluginScaffold.test.ts.
  */
 import * as fs from "node:fs"
@@ -116,6 +116,8 @@ describe("npm run new-plugin, the ./effect4 build", () => {
           const { dir, plugin } = yield* Effect.promise(() => generate(name, kind))
           yield* conforms(dir, plugin)
           assert.deepStrictEqual(yield* openIssues(plugin, good), [])
+          if (kind === "enricher")
+            yield* Testing.enricherConformance({ make: Plugin.open(plugin as never, good as never) })
           assert.deepStrictEqual(yield* openIssues(plugin, bad), [issue])
         })
     )

@@ -17,3 +17,14 @@ export const Tag =
 /** Effect 3 `Context.GenericTag<Identifier, Shape>(key)`: Effect 4 `Context.Service(key)`. */
 export const GenericTag = <Identifier, Shape = Identifier>(key: string): Context.Service<Identifier, Shape> =>
   Context.Service<Identifier, Shape>(key)
+
+/**
+ * Effect 3 `class X extends Context.Reference<X>()(key, { defaultValue })` on Effect 4, whose
+ * `Reference` is that two-stage `Service` given a default (the one-stage
+ * `Context.Reference(key, { defaultValue })` is Effect 4's own).
+ */
+export const Reference: typeof Context.Reference &
+  (<_Self>() => <Shape>(
+    key: string,
+    options: { readonly defaultValue: () => Shape }
+  ) => Context.Reference<Shape>) = Context.Reference as never

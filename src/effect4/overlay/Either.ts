@@ -39,14 +39,18 @@ export const map: {
   return self._tag === "Right" ? right(f(self.right)) : self
 } as never
 
-const try_ = <A, E>(options: {
-  readonly try: () => A
-  readonly catch: (error: unknown) => E
-}): Either<A, E> => {
+/** Effect 3 `Either.try`: `{ try, catch }`, or a bare thunk whose throw is the `Left` as is. */
+const try_: {
+  <A, E>(options: { readonly try: () => A; readonly catch: (error: unknown) => E }): Either<A, E>
+  <A>(evaluate: () => A): Either<A, unknown>
+} = <A, E>(
+  options: { readonly try: () => A; readonly catch: (error: unknown) => E } | (() => A)
+): Either<A, unknown> => {
+  const evaluate = typeof options === "function" ? options : options.try
   try {
-    return right(options.try())
+    return right(evaluate())
   } catch (error) {
-    return left(options.catch(error))
+    return left(typeof options === "function" ? error : options.catch(error))
   }
 }
 

@@ -140,3 +140,9 @@ export const filter =
         }, annotations)
       )
     )
+
+/** Effect 3's type names (`Schema.Schema<A, I>`, `Schema.Schema.AnyNoContext`...), restated over Effect 4. */
+export type { Schema } from "../schemaTypes.js"
+
+/** Effect 3 `Schema.optionalWith<S, { exact: true }>`, the type of {@link optionalWith}. */
+export type optionalWith<S extends Schema.Top, _Options> = Schema.optionalKey<S>
