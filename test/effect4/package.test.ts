@@ -116,8 +116,11 @@ describe("published package fapilog-effect4", () => {
   it("installs next to Effect 4 without a peer or engine warning and works", {
     timeout: 240_000
   }, async () => {
-    const { tarball } = await pack(packageDir)
-    const { tarball: webhook } = await pack(path.join(repoDir, "plugins", "webhook"))
+    // two packages, two builds: at once
+    const [{ tarball }, { tarball: webhook }] = await Promise.all([
+      pack(packageDir),
+      pack(path.join(repoDir, "plugins", "webhook"))
+    ])
     const webhookEntries = await tarballEntries(webhook)
     for (const required of ["dist/index.js", "dist/index.cjs", "dist/effect4.js"])
       assert.include(webhookEntries, required, `@fapilog/webhook's tarball lacks ${required}`)

@@ -117,7 +117,9 @@ describe("npm run new-plugin, the ./effect4 build", () => {
           yield* conforms(dir, plugin)
           assert.deepStrictEqual(yield* openIssues(plugin, good), [])
           if (kind === "enricher")
-            yield* Testing.enricherConformance({ make: Plugin.open(plugin as never, good as never) })
+            yield* Testing.enricherConformance({
+              make: Plugin.open(plugin as Plugin.EnricherPlugin, good as never)
+            })
           assert.deepStrictEqual(yield* openIssues(plugin, bad), [issue])
         })
     )
