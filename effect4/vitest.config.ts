@@ -24,7 +24,8 @@ const effect4: Plugin = {
     // (its build does the same: effect4/resolution.ts, esbuildPluginResolution)
     if (id === "fapilog-effect4" || id === "fapilog") return path.join(repoDir, "src", "effect4", "index.ts")
     if (id === "fapilog/testing") return path.join(repoDir, "src", "Testing.ts")
-    const plugin = /^@fapilog\/([a-z0-9-]+)$/.exec(id)
+    // a first-party plugin by its package name on either line (`@fapilog/loki-effect4` too)
+    const plugin = /^@fapilog\/([a-z0-9-]+?)(?:-effect4)?$/.exec(id)
     if (plugin !== null) return path.join(repoDir, "plugins", plugin[1] as string, "src", "index.ts")
     const adapter = adapterFor(id, importer)
     if (adapter !== undefined) return adapter
@@ -47,10 +48,11 @@ export default defineConfig({
     // overlay module added later would not be seen
     fsModuleCache: false,
     testTimeout: 30_000,
-    // a plugin's ./effect4 build, which discovery imports from node_modules/@fapilog/<name>,
-    // goes through the rule above like a source (its `fapilog-effect4` import is this suite's
-    // sources, one fapilog per process), not to Node, which would look for an installed copy
-    server: { deps: { inline: [/\/plugins\/[^/]+\/dist\//, /\/node_modules\/@fapilog\//] } },
+    // a plugin's Effect 4 package (plugins/<name>/effect4/dist), which discovery imports from
+    // node_modules/@fapilog/<name>-effect4, goes through the rule above like a source (its
+    // `fapilog-effect4` import is this suite's sources, one fapilog per process), not to Node,
+    // which would look for an installed copy
+    server: { deps: { inline: [/\/plugins\/[^/]+\/effect4\/dist\//, /\/node_modules\/@fapilog\//] } },
     coverage: {
       provider: "v8",
       include: ["src/effect4/**/*.ts"],

@@ -478,7 +478,9 @@ export const isCompatible = (apiVersion: string): boolean =>
   internal.incompatibility(apiVersion) === undefined
 
 /**
- * The package names discovery tries for a type, in order.
+ * The package names discovery tries for a type, in order: those of the plugin's build for
+ * this Effect line (`fapilog-effect4` tries `@fapilog/loki-effect4`, then
+ * `fapilog-plugin-loki-effect4`).
  *
  * @example
  * ```ts

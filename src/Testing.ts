@@ -311,8 +311,10 @@ export const enricherConformance: (
 /**
  * Checks a plugin object's metadata: `plugin-shape` (a valid plugin object), `api-version`
  * (loads on this fapilog), `discoverable` (its name is `@fapilog/<type>` or
- * `fapilog-plugin-<type>`), and with `packageJson`, `package-json` (name, version and the
- * `fapilog` field agree with the object).
+ * `fapilog-plugin-<type>`), and with `packageJson`, `package-json` (version and the `fapilog`
+ * field agree with the object; the name is the object's on Effect 3 and the object's with
+ * `-effect4` on Effect 4, the package of the plugin's Effect 4 build; its `fapilog.effect`,
+ * when given, lists this line).
  *
  * @example
  * ```ts

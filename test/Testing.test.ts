@@ -360,12 +360,33 @@ describe("Testing.pluginConformance", () => {
         Effect.map(violation)
       )
       assert.strictEqual(hidden.rule, "discoverable")
-      assert.match(hidden.detail, /@fapilog\/lines or fapilog-plugin-lines, not my-lines/)
+      assert.strictEqual(
+        hidden.detail,
+        'settings name it by type "lines", but discovery looks for @fapilog/lines or fapilog-plugin-lines (with -effect4 on Effect 4), not my-lines'
+      )
 
       const mismatch = yield* Testing.pluginConformance(lines, {
         packageJson: { ...packageJson, fapilog: { ...packageJson.fapilog, type: "line" } }
       }).pipe(Effect.exit, Effect.map(violation))
       assert.strictEqual(mismatch.rule, "package-json")
+
+      // the package of its Effect 4 build is not this line's
+      const effect4Package = yield* Testing.pluginConformance(lines, {
+        packageJson: { ...packageJson, name: "fapilog-plugin-lines-effect4" }
+      }).pipe(Effect.exit, Effect.map(violation))
+      assert.strictEqual(effect4Package.rule, "package-json")
+      assert.strictEqual(
+        effect4Package.detail,
+        'package.json name is "fapilog-plugin-lines-effect4", the plugin object says "fapilog-plugin-lines"'
+      )
+      const effect4Line = yield* Testing.pluginConformance(lines, {
+        packageJson: { ...packageJson, fapilog: { ...packageJson.fapilog, effect: [4] } }
+      }).pipe(Effect.exit, Effect.map(violation))
+      assert.strictEqual(effect4Line.rule, "package-json")
+      assert.match(
+        effect4Line.detail,
+        /is built for Effect 4 only \(package.json "fapilog".effect\), not Effect 3/
+      )
 
       const notAPlugin = yield* Testing.pluginConformance({ name: "x" }).pipe(
         Effect.exit,

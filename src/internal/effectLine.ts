@@ -1,7 +1,7 @@
 /**
  * The Effect line this copy of fapilog is built for, known without importing Effect: the
  * Effect 4 line resolves this module to `src/effect4/effectLine.ts` (effect4/resolution.ts).
- * Plugin discovery reads it to load the build of a plugin package made for this line.
+ * Plugin discovery reads it to look for the plugin packages built for this line.
  */
 
 /** The Effect major version this line runs on. */
@@ -9,12 +9,6 @@ export const effectMajor: 3 | 4 = 3
 
 /** The npm package of this line: what a plugin's build for it imports. */
 export const packageName: string = "fapilog"
-
-/**
- * The entry of a plugin package this line loads: the package's root (`.`) on Effect 3, its
- * `./effect4` subpath on Effect 4 (docs/plugins.md, "One plugin source, a build per Effect line").
- */
-export const pluginEntry: string = "."
 
 /**
  * Whether this line ships a CommonJS build: when it runs as one, it loads a plugin with

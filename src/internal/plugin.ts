@@ -21,7 +21,7 @@ import type { Processor, Context as ProcessorContext } from "../Processor.js"
 import type { Sink, State as SinkState } from "../Sink.js"
 import { show } from "./configSchema.js"
 import { Diagnostics } from "./diagnostics.js"
-import { effectMajor, hasCommonJsBuild, packageName, pluginEntry } from "./effectLine.js"
+import { effectMajor, hasCommonJsBuild, packageName } from "./effectLine.js"
 import type { NamedEnricher } from "./enrichers.js"
 import { json } from "./formatter.js"
 import { processorIssue } from "./processor.js"
@@ -187,11 +187,21 @@ export const decodeConfig = (
 // ---------------------------------------------------------------------------------------
 // Discovery
 
-/** The package names tried for a type, in order. */
-export const candidates = (type: string): ReadonlyArray<string> => [
-  `@fapilog/${type}`,
-  `fapilog-plugin-${type}`
+/**
+ * What the package names of a plugin built for Effect `major` end with: nothing on Effect 3,
+ * `-effect4` on Effect 4 (`@fapilog/loki` and `@fapilog/loki-effect4`: one plugin source, a
+ * package per Effect line, as `fapilog` and `fapilog-effect4`; docs/plugins.md).
+ */
+export const packageSuffix = (major: 3 | 4): string => (major === 4 ? "-effect4" : "")
+
+/** The package names tried for a type on Effect `major`, in order. */
+export const candidatesFor = (type: string, major: 3 | 4): ReadonlyArray<string> => [
+  `@fapilog/${type}${packageSuffix(major)}`,
+  `fapilog-plugin-${type}${packageSuffix(major)}`
 ]
+
+/** The package names tried for a type on this Effect line, in order. */
+export const candidates = (type: string): ReadonlyArray<string> => candidatesFor(type, effectMajor)
 
 /** Where packages are looked up: the working directory, then the main script's directory. */
 export const searchBases = (): ReadonlyArray<string> => {
@@ -249,31 +259,26 @@ export interface Manifest {
   readonly fapilog?: unknown
 }
 
-/** The target of a package's entry `subpath` in its `exports` (`undefined` when it exports none). */
-const exportEntry = (exports: unknown, subpath: string): unknown => {
+/** The target of a package's root entry in its `exports`. */
+const rootEntry = (exports: unknown): unknown => {
   const isMap =
     typeof exports === "object" &&
     exports !== null &&
     !Array.isArray(exports) &&
     Object.keys(exports).some((k) => k.startsWith("."))
-  if (isMap) return (exports as Record<string, unknown>)[subpath]
-  return subpath === "." ? exports : undefined
+  return isMap ? (exports as Record<string, unknown>)["."] : exports
 }
 
-/**
- * The file a package's entry for this Effect line resolves to (its root on Effect 3, its
- * `./effect4` subpath on Effect 4), preferring the format fapilog itself runs as.
- */
+/** The file a package's root entry resolves to, preferring the format fapilog itself runs as. */
 const entryOf = (dir: string, manifest: Manifest): string => {
   const exports = manifest.exports
   if (exports !== undefined && exports !== null) {
-    const entry = exportEntry(exports, pluginEntry)
+    const entry = rootEntry(exports)
     const esm = ["node", "import"]
     const cjs = ["node", "require"]
     const target =
       exportTarget(entry, loadedAsCommonJs ? cjs : esm) ?? exportTarget(entry, loadedAsCommonJs ? esm : cjs)
-    if (target === undefined)
-      throw new Error(`its package.json exports no ${JSON.stringify(pluginEntry)} entry`)
+    if (target === undefined) throw new Error(`its package.json exports no "." entry`)
     return path.resolve(dir, target)
   }
   return createRequire(path.join(dir, "package.json")).resolve(dir)
@@ -285,21 +290,17 @@ const isLineList = (u: unknown): u is ReadonlyArray<number> =>
 
 /**
  * Why a plugin package cannot load on this Effect line, or undefined when it can: its
- * package.json `fapilog.effect`, when given, must list this line's major, and on Effect 4
- * it must export a `./effect4` entry, the plugin's build against `fapilog-effect4` (a
- * plugin's root entry is built against Effect 3's `fapilog` and cannot run here).
+ * package.json `fapilog.effect`, when given, must list this line's major (a package is built
+ * against one line's fapilog: `[3]` for `@fapilog/loki`, `[4]` for `@fapilog/loki-effect4`).
  */
 export const lineRefusal = (name: string, manifest: Manifest): string | undefined => {
   const declared = (manifest.fapilog as { effect?: unknown } | null | undefined)?.effect
+  if (declared === undefined) return undefined
   const label = `package ${name}${typeof manifest.version === "string" ? `@${manifest.version}` : ""}`
-  if (declared !== undefined) {
-    if (!isLineList(declared))
-      return `${label}: its package.json "fapilog".effect is ${show(declared)}, not a list of the Effect major versions it supports, such as [3, 4]`
-    if (!declared.includes(effectMajor))
-      return `${label} supports Effect ${declared.join(" and ")} only (package.json "fapilog".effect), not Effect ${effectMajor}, which this fapilog (${packageName}) runs on`
-  }
-  if (pluginEntry !== "." && exportEntry(manifest.exports, pluginEntry) === undefined)
-    return `${label} has no build for Effect ${effectMajor}: its package.json exports no ${JSON.stringify(pluginEntry)} entry, which ${packageName} loads. Ask its author for one (a plugin built with fapilog's plugin build ships both; see docs/plugins.md), or run it on Effect 3 with fapilog`
+  if (!isLineList(declared))
+    return `${label}: its package.json "fapilog".effect is ${show(declared)}, not a list of the Effect major versions it is built for, such as [3] or [4]`
+  if (!declared.includes(effectMajor))
+    return `${label} is built for Effect ${declared.join(" and ")} only (package.json "fapilog".effect), not Effect ${effectMajor}, which this fapilog (${packageName}) runs on`
   return undefined
 }
 
@@ -351,9 +352,39 @@ export type Discovery =
   | { readonly _tag: "Refused"; readonly reason: string }
   | { readonly _tag: "Missing"; readonly tried: ReadonlyArray<string>; readonly from: ReadonlyArray<string> }
 
+/** The Effect line whose plugin packages this line does not load. */
+const otherMajor: 3 | 4 = effectMajor === 3 ? 4 : 3
+
 /**
- * Looks for `@fapilog/<type>` then `fapilog-plugin-<type>` from the application's
- * directories; a candidate the allow/deny lists refuse is never loaded.
+ * When no package of this line provides `type` but one of the other line does (an Effect 4
+ * app with `@fapilog/loki` installed, say), the refusal naming it and the package to install
+ * instead; undefined when there is none. Nothing of that package is loaded.
+ */
+const otherLineRefusal = (type: string, bases: ReadonlyArray<string>): string | undefined => {
+  const ours = candidates(type)
+  const theirs = candidatesFor(type, otherMajor)
+  for (let i = 0; i < theirs.length; i++) {
+    const name = theirs[i] as string
+    const dir = findPackage(name, bases)
+    if (dir === undefined) continue
+    let version = ""
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest
+      if (typeof manifest.version === "string") version = `@${manifest.version}`
+    } catch {
+      // the name is enough to say what to install
+    }
+    const install = ours[i] as string
+    return `found ${name}${version}, the Effect ${otherMajor} build of plugin ${show(type)}, which ${packageName} cannot load; install ${install} instead (npm install ${install})`
+  }
+  return undefined
+}
+
+/**
+ * Looks for `@fapilog/<type>` then `fapilog-plugin-<type>` (each with `-effect4` on Effect 4)
+ * from the application's directories; a candidate the allow/deny lists refuse is never
+ * loaded. When neither is installed but the other Effect line's package is, the refusal
+ * names it and the package to install instead.
  */
 export const discover = (
   type: string,
@@ -397,6 +428,8 @@ export const discover = (
       return { _tag: "Found", plugin: plugin.right, packageName: name }
     }
     if (refusal !== undefined) return { _tag: "Refused", reason: refusal }
+    const otherLine = otherLineRefusal(type, bases)
+    if (otherLine !== undefined) return { _tag: "Refused", reason: otherLine }
     return { _tag: "Missing", tried: names, from: bases }
   })
 

@@ -11,12 +11,20 @@ import type { Processor } from "../Processor.js"
 import type { Batch, Sink } from "../Sink.js"
 import { BatchImpl } from "./batch.js"
 import { Diagnostics } from "./diagnostics.js"
+import { effectMajor, packageName } from "./effectLine.js"
 import type { NamedEnricher } from "./enrichers.js"
 import { runEnrichers } from "./enrichers.js"
 import { json } from "./formatter.js"
 import { stringify } from "./json.js"
 import { levelNames } from "./level.js"
-import { candidates, incompatibility, lineRefusal, type Manifest, readPlugin } from "./plugin.js"
+import {
+  candidatesFor,
+  incompatibility,
+  lineRefusal,
+  type Manifest,
+  packageSuffix,
+  readPlugin
+} from "./plugin.js"
 import { Processing } from "./processing.js"
 import { contextOf, eventOf, fromPublic, processorIssue } from "./processor.js"
 import { eventId, type LogRecord } from "./record.js"
@@ -489,8 +497,9 @@ export type PluginRule = (typeof pluginRules)[number]
 /**
  * Checks a plugin object's metadata: it is a valid plugin (name, type, kind, version,
  * apiVersion, description, config Schema, make); its apiVersion loads on this fapilog; its
- * name is one discovery tries for its type; and, given its package.json, that the package
- * name, version and `fapilog` field agree with it.
+ * name is one discovery tries for its type (the Effect 3 package's name, which both builds of
+ * one source carry); and, given its package.json, that the package name (the plugin's, with
+ * `-effect4` on Effect 4), version and `fapilog` field agree with it.
  */
 export const pluginConformance = (
   plugin: unknown,
@@ -509,11 +518,12 @@ export const pluginConformance = (
       passed.push("api-version")
     }
     if (!skip.has("discoverable")) {
-      const names = candidates(p.type)
+      // a plugin's name is its Effect 3 package's; its Effect 4 package adds -effect4
+      const names = candidatesFor(p.type, 3)
       if (!names.includes(p.name))
         return yield* fail(
           "discoverable",
-          `settings name it by type ${JSON.stringify(p.type)}, but discovery looks for ${names.join(" or ")}, not ${p.name}`
+          `settings name it by type ${JSON.stringify(p.type)}, but discovery looks for ${names.join(" or ")} (with -effect4 on Effect 4), not ${p.name}`
         )
       passed.push("discoverable")
     }
@@ -523,8 +533,15 @@ export const pluginConformance = (
         version?: unknown
         fapilog?: { kind?: unknown; type?: unknown; apiVersion?: unknown }
       }
+      const name = `${p.name}${packageSuffix(effectMajor)}`
+      if (pkg.name !== name)
+        return yield* fail(
+          "package-json",
+          effectMajor === 3
+            ? `package.json name is ${describe(pkg.name)}, the plugin object says ${describe(p.name)}`
+            : `package.json name is ${describe(pkg.name)}, not ${describe(name)}: the build of plugin ${p.name} for Effect ${effectMajor} (${packageName}) is the package ${name}`
+        )
       const expect: Array<[string, unknown, unknown]> = [
-        ["name", pkg.name, p.name],
         ["version", pkg.version, p.version],
         ['"fapilog".kind', pkg.fapilog?.kind, p.kind],
         ['"fapilog".type', pkg.fapilog?.type, p.type],

@@ -552,19 +552,33 @@ describe("discover, in process", () => {
     })
   )
 
-  it.live("package.json fapilog.effect: a package for another Effect line is refused before loading", () =>
+  it.live("a package per Effect line: the Effect 4 package alone is named, with the one to install", () =>
     Effect.gen(function* () {
       const reason = (d: internal.Discovery) => (d._tag === "Refused" ? d.reason : d._tag)
+      assert.deepStrictEqual(internal.candidates("loki"), ["@fapilog/loki", "fapilog-plugin-loki"])
       assert.strictEqual((yield* find("effect3only"))._tag, "Found")
+      // only @fapilog/lines-effect4 is installed: never imported here, named with what to install
       assert.strictEqual(
-        reason(yield* find("effect4only")),
-        'package @fapilog/effect4only@1.0.0 supports Effect 4 only (package.json "fapilog".effect), not Effect 3, which this fapilog (fapilog) runs on'
-      )
-      assert.strictEqual(
-        reason(yield* find("badlines")),
-        'package @fapilog/badlines@1.0.0: its package.json "fapilog".effect is "4", not a list of the Effect major versions it supports, such as [3, 4]'
+        reason(yield* find("lines")),
+        'found @fapilog/lines-effect4@1.0.0, the Effect 4 build of plugin "lines", which fapilog cannot load; install @fapilog/lines instead (npm install @fapilog/lines)'
       )
     })
+  )
+
+  it.live(
+    "package.json fapilog.effect is read before any code: a package built for Effect 4 is refused",
+    () =>
+      Effect.gen(function* () {
+        const reason = (d: internal.Discovery) => (d._tag === "Refused" ? d.reason : d._tag)
+        assert.strictEqual(
+          reason(yield* find("wrongline")),
+          'package @fapilog/wrongline@1.0.0 is built for Effect 4 only (package.json "fapilog".effect), not Effect 3, which this fapilog (fapilog) runs on'
+        )
+        assert.strictEqual(
+          reason(yield* find("badlines")),
+          'package @fapilog/badlines@1.0.0: its package.json "fapilog".effect is "4", not a list of the Effect major versions it is built for, such as [3] or [4]'
+        )
+      })
   )
 
   it.live("resolveAll checks what discovery found: apiVersion of the object, config", () =>

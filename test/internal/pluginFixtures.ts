@@ -87,7 +87,7 @@ export const fixtures = (withFapilog: boolean): ReadonlyArray<Fixture> => [
     }
   },
   {
-    // declares the Effect lines it supports: Effect 3 only
+    // the Effect 3 package of plugin "effect3only", which says so
     name: "@fapilog/effect3only",
     manifest: {
       type: "module",
@@ -104,28 +104,44 @@ export const fixtures = (withFapilog: boolean): ReadonlyArray<Fixture> => [
     }
   },
   {
-    // Effect 4 only: its root entry is never imported; its ./effect4 entry says it was
-    name: "@fapilog/effect4only",
+    // the Effect 4 package of plugin "lines" (its name carries -effect4, its plugin object's not)
+    name: "@fapilog/lines-effect4",
     manifest: {
       type: "module",
-      exports: { ".": { import: "./index.js" }, "./effect4": { import: "./effect4.js" } },
-      fapilog: { kind: "sink", type: "effect4only", apiVersion: "1.0", effect: [4] }
+      exports: { ".": { import: "./index.js" } },
+      fapilog: { kind: "sink", type: "lines", apiVersion: "1.0", effect: [4] }
     },
     files: {
-      "index.js": "throw new Error('the root entry of @fapilog/effect4only must not be imported')",
-      "effect4.js": "throw new Error('the ./effect4 entry was imported')"
+      "index.js": sinkPlugin({ name: "@fapilog/lines", type: "lines", flavor: "esm", withFapilog })
     }
   },
   {
-    // an Effect line list that is not one
-    name: "@fapilog/badlines",
+    // named as an Effect 3 package, declared as built for Effect 4: never imported on Effect 3
+    name: "@fapilog/wrongline",
     manifest: {
       type: "module",
-      exports: { ".": { import: "./index.js" }, "./effect4": { import: "./index.js" } },
+      fapilog: { kind: "sink", type: "wrongline", apiVersion: "1.0", effect: [4] }
+    },
+    files: { "index.js": "throw new Error('@fapilog/wrongline must not be imported')" }
+  },
+  {
+    // named as an Effect 4 package, declared as built for Effect 3: never imported on Effect 4
+    name: "@fapilog/wrongline-effect4",
+    manifest: {
+      type: "module",
+      fapilog: { kind: "sink", type: "wrongline", apiVersion: "1.0", effect: [3] }
+    },
+    files: { "index.js": "throw new Error('@fapilog/wrongline-effect4 must not be imported')" }
+  },
+  ...["@fapilog/badlines", "@fapilog/badlines-effect4"].map((name) => ({
+    // an Effect line list that is not one
+    name,
+    manifest: {
+      type: "module",
       fapilog: { kind: "sink", type: "badlines", apiVersion: "1.0", effect: "4" }
     },
-    files: { "index.js": "throw new Error('@fapilog/badlines must not be imported')" }
-  },
+    files: { "index.js": `throw new Error('${name} must not be imported')` }
+  })),
   {
     // no exports, no fapilog field, plugin as module.exports itself
     name: "fapilog-plugin-cjsonly",
