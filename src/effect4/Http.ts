@@ -255,13 +255,21 @@ const failureOf = (cause: Cause.Cause<unknown>): Cause.Cause<unknown> | undefine
   return onlyNotFound && reasons.some(Cause.isFailReason) ? undefined : cause
 }
 
-/** The error of the error line: the cause's first failure or defect, its platform fields kept out. */
+/**
+ * The error of the error line: the cause's first failure or defect, its platform fields kept
+ * out. A value that is no Error (such as the `HttpApiSchemaError` of a request an `HttpApi`
+ * cannot decode) becomes the Error Effect renders of it, which keeps its name, its fields and
+ * the error it was caused by, so that it takes the line's error slot.
+ */
 const errorOf = (cause: Cause.Cause<unknown>): unknown => {
   const reason = cause.reasons.find((r) => Cause.isFailReason(r) || Cause.isDieReason(r))
   if (reason === undefined) return undefined
-  return safeError(
-    Cause.isFailReason(reason) ? reason.error : Cause.isDieReason(reason) ? reason.defect : undefined
-  )
+  const value = Cause.isFailReason(reason)
+    ? reason.error
+    : Cause.isDieReason(reason)
+      ? reason.defect
+      : undefined
+  return safeError(value instanceof Error ? value : Cause.prettyErrors(Cause.fromReasons([reason]))[0])
 }
 
 /** The route the router matched (it leaves it in the serving fiber's Context), with its mount prefix. */
@@ -407,6 +415,11 @@ export const middleware = (options?: Options): Middleware => {
           state.finish()
           return waits.length === 0 ? result : Effect.andThen(Effect.all(waits, { discard: true }), result)
         })
+      // The failure an HttpApi reported before it answered or gave up (layerHttpApi left it on
+      // the state): the handler's own, which the API may have turned into a response (a typed
+      // error with its status) or into a defect of its own (an error it cannot encode)
+      const reported = (): Cause.Cause<unknown> | undefined =>
+        state.answeredFailure === undefined ? undefined : failureOf(withoutResponse(state.answeredFailure))
       const handled = Effect.matchCauseEffect(run, {
         onFailure: (cause) => {
           // a response the platform already made of the failure rides in the cause as a defect
@@ -417,23 +430,19 @@ export const middleware = (options?: Options): Middleware => {
           ) {
             const [response, rest] = HttpServerError.causeResponseStripped(cause)
             const failure = Option.isSome(rest) ? failureOf(rest.value) : undefined
-            return finish(response, failure, Effect.failCause(cause))
+            return finish(response, failure && (reported() ?? failure), Effect.failCause(cause))
           }
           // otherwise make the response as the platform will, so that the lines carry the
           // status the client gets (404 for an unmatched route, 400 for a bad request)
+          const failure = failureOf(cause)
           return Effect.flatMap(HttpServerError.causeResponse(cause), ([made]) =>
-            finish(made, failureOf(cause), Effect.failCause(cause))
+            finish(made, failure && (reported() ?? failure), Effect.failCause(cause))
           )
         },
-        // an answered failure: an HttpApi handler's, whose cause layerHttpApi left on the state
+        // a failure the app answered itself is one only if the answer says so: a handler that
+        // reported an error and recovered from it served its request
         onSuccess: (response) =>
-          finish(
-            response,
-            state.answeredFailure === undefined
-              ? undefined
-              : failureOf(withoutResponse(state.answeredFailure)),
-            Effect.succeed(response)
-          )
+          finish(response, response.status >= 400 ? reported() : undefined, Effect.succeed(response))
       })
       // the id goes onto the response the client gets, error responses included (an enclosing
       // middleware has put it there already); a value the app set itself wins
@@ -478,15 +487,17 @@ export const middleware = (options?: Options): Middleware => {
 }
 
 /**
- * The reporter behind {@link layerHttpApi}: the cause of a failure reported while a request
- * is served goes onto that request's state (the innermost middleware's), unless the request
- * is answered already.
+ * The reporter behind {@link layerHttpApi}: the first failure reported while a request is
+ * served goes onto that request's state (the innermost middleware's), unless the request is
+ * answered already. The first, because it is the handler's own: a server that has the
+ * reporter in scope reports again what reaches it, after the API has made it a response or a
+ * defect of its own.
  */
 const answeredFailures: ErrorReporter.ErrorReporter = {
   [ErrorReporter.TypeId]: ErrorReporter.TypeId,
   report: ({ cause, fiber }) => {
     const state = Context.get(fiber.context as Context.Context<never>, CurrentRequest)
-    if (state !== undefined && !state.finished) state.answeredFailure = cause
+    if (state !== undefined && !state.finished) state.answeredFailure ??= cause
   }
 }
 
