@@ -257,9 +257,10 @@ const failureOf = (cause: Cause.Cause<unknown>): Cause.Cause<unknown> | undefine
 
 /**
  * The error of the error line: the cause's first failure or defect, its platform fields kept
- * out. A value that is no Error (such as the `HttpApiSchemaError` of a request an `HttpApi`
+ * out. An object that is no Error (such as the `HttpApiSchemaError` of a request an `HttpApi`
  * cannot decode) becomes the Error Effect renders of it, which keeps its name, its fields and
- * the error it was caused by, so that it takes the line's error slot.
+ * the error it was caused by; any other value (a string) goes as the one-reason cause, as the
+ * Effect 3 line logs it. Either way it takes the line's error slot.
  */
 const errorOf = (cause: Cause.Cause<unknown>): unknown => {
   const reason = cause.reasons.find((r) => Cause.isFailReason(r) || Cause.isDieReason(r))
@@ -269,7 +270,9 @@ const errorOf = (cause: Cause.Cause<unknown>): unknown => {
     : Cause.isDieReason(reason)
       ? reason.defect
       : undefined
-  return safeError(value instanceof Error ? value : Cause.prettyErrors(Cause.fromReasons([reason]))[0])
+  if (value instanceof Error) return safeError(value)
+  const single = Cause.fromReasons([reason])
+  return typeof value === "object" && value !== null ? safeError(Cause.prettyErrors(single)[0]) : single
 }
 
 /** The route the router matched (it leaves it in the serving fiber's Context), with its mount prefix. */

@@ -22,6 +22,7 @@ const app = Effect.gen(function* () {
     return HttpServerResponse.text("ok")
   }
   if (path === "/boom") return yield* Effect.fail(new RangeError("bad range"))
+  if (path === "/refused") return yield* Effect.fail("out of stock")
   if (path === "/own-id")
     return HttpServerResponse.text("mine", { headers: { "x-request-id": "set-by-app" } })
   return yield* Effect.fail(
@@ -95,6 +96,12 @@ describe("Http.middleware on effect/http", () => {
           ["RangeError", "bad range"]
         )
         assert.deepStrictEqual(events[0]?.fields.http, { method: "GET", path: "/boom", status: 500 })
+        // a failure that is no Error still takes the error slot, as on the Effect 3 line
+        const refused = yield* serve([get("/refused", { "x-request-id": "r-1" })])
+        assert.deepStrictEqual(
+          [refused.events[0]?.message, refused.events[0]?.error?.type, refused.events[0]?.error?.message],
+          ["request failed", "string", "out of stock"]
+        )
       })
   )
 
