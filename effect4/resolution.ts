@@ -70,6 +70,34 @@ export const adapterFor = (id: string, importer: string | undefined): string | u
   return adapterModules.get(target)
 }
 
+/**
+ * The package's entries: each subpath of `fapilog-effect4` (its `exports`, built by tsup) and
+ * the source it is built from. The Effect 3 line's `./testing` entry is not here yet.
+ */
+export const entries: ReadonlyMap<string, string> = new Map(
+  [
+    [".", "src/effect4/index.ts"],
+    ["./http", "src/effect4/Http.ts"],
+    ["./express", "src/Express.ts"],
+    ["./fastify", "src/Fastify.ts"]
+  ].map(([subpath, file]) => [subpath as string, path.join(repoDir, file as string)])
+)
+
+const testDir = path.join(repoDir, "test") + path.sep
+
+/**
+ * The source of a package import the suite resolves to this line's sources: `fapilog-effect4`
+ * and its subpaths from anywhere (the Effect 4 examples), and `fapilog` and its subpaths from
+ * the tests (the shared test support, written against the Effect 3 package's name, runs against
+ * the line under test).
+ */
+export const entryFor = (id: string, importer: string | undefined): string | undefined => {
+  const match = /^(fapilog-effect4|fapilog)(\/[\w-]+)?$/.exec(id)
+  if (match === null) return undefined
+  if (match[1] === "fapilog" && importer?.startsWith(testDir) !== true) return undefined
+  return entries.get(match[2] === undefined ? "." : `.${match[2]}`)
+}
+
 /** Whether `id` is one of the packages the Effect 4 line takes from its own node_modules. */
 export const isToolchain = (id: string): boolean => /^(effect|@effect\/|vitest|@vitest\/)/.test(id)
 

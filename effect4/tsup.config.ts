@@ -6,12 +6,14 @@
  * shared sources type-check against Effect 4 only once the port has moved them onto the
  * kernel (docs/effect4-design.md).
  */
-import * as path from "node:path"
 import { defineConfig } from "tsup"
-import { esbuildResolution, repoDir } from "./resolution.js"
+import { entries, esbuildResolution } from "./resolution.js"
 
 export default defineConfig({
-  entry: { index: path.join(repoDir, "src/effect4/index.ts") },
+  // `.` is dist/index.js, `./express` dist/express.js...
+  entry: Object.fromEntries(
+    [...entries].map(([subpath, file]) => [subpath === "." ? "index" : subpath.slice(2), file])
+  ),
   format: ["esm"],
   dts: false,
   sourcemap: true,
@@ -19,7 +21,7 @@ export default defineConfig({
   target: "node22",
   platform: "node",
   outDir: "dist",
-  external: ["yaml"],
+  external: ["yaml", "express", "fastify"],
   // tsup would externalize every `effect/*` import itself (a peer dependency), overlays included
   noExternal: [/^effect(\/.*)?$/],
   esbuildPlugins: [esbuildResolution]

@@ -29,9 +29,9 @@ import { Fapilog } from "../Fapilog.js"
 import { build } from "../internal/build.js"
 import { serviceOf } from "../internal/service.js"
 import type { Settings } from "../Settings.js"
+import { envProvider } from "./configProvider.js"
 import * as extensions from "./extensions.js"
 import * as bridge from "./logger.js"
-import { envProvider } from "./settings.js"
 
 export * from "../Fapilog.js"
 

@@ -112,6 +112,16 @@ it.effect("reads what was logged", () =>
 )
 `
 
+/** Imports each subpath entry of the package. */
+const ENTRIES = `
+const [express, fastify, http] = await Promise.all([
+  import("fapilog-effect4/express"),
+  import("fapilog-effect4/fastify"),
+  import("fapilog-effect4/http")
+])
+console.log(JSON.stringify([typeof express.fapilogExpress, typeof fastify.fapilogFastify, typeof http.middleware, typeof http.layerHttpApi]))
+`
+
 describe("published package fapilog-effect4", () => {
   it("installs next to Effect 4 without a peer or engine warning and works", {
     timeout: 240_000
@@ -125,7 +135,14 @@ describe("published package fapilog-effect4", () => {
     for (const required of ["dist/index.js", "dist/index.cjs", "dist/effect4.js"])
       assert.include(webhookEntries, required, `@fapilog/webhook's tarball lacks ${required}`)
     const entries = await tarballEntries(tarball)
-    for (const required of ["package.json", "README.md", "dist/index.js"])
+    for (const required of [
+      "package.json",
+      "README.md",
+      "dist/index.js",
+      "dist/http.js",
+      "dist/express.js",
+      "dist/fastify.js"
+    ])
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
     assert.deepStrictEqual(
       entries.filter((entry) => /^(src|test|node_modules)\//.test(entry)),
@@ -203,6 +220,12 @@ describe("published package fapilog-effect4", () => {
       responseBytes: 2
     })
     assert.deepStrictEqual(served[2], { client: { status: 200, echoed: "pkg-1", body: "hi" } })
+
+    // the subpath entries load without their frameworks installed (optional peers)
+    fs.writeFileSync(path.join(scratch, "entries.mjs"), ENTRIES)
+    const loaded = await runNode("entries.mjs", scratch, { env: node22Env })
+    assertSucceeded(loaded, "importing the subpath entries")
+    assert.deepStrictEqual(JSON.parse(loaded.stdout), ["function", "function", "function", "object"])
 
     fs.writeFileSync(path.join(scratch, "logs.test.mjs"), TEST)
     const vitest = await run(

@@ -13,7 +13,7 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { build } from "esbuild"
 import ts from "typescript"
-import { esbuildResolution, overlayFor, repoDir } from "../../effect4/resolution.js"
+import { entries, esbuildResolution, overlayFor, repoDir } from "../../effect4/resolution.js"
 
 interface Use {
   /** What the importer gets: an overlay file, or the Effect 4 module id. */
@@ -53,10 +53,10 @@ const usesIn = (file: string): ReadonlyArray<Use> => {
   return uses
 }
 
-/** The Effect 4 package as its build bundles it: the source files it takes in, and its code. */
+/** The Effect 4 package as its build bundles it (every entry): the source files it takes in, and its code. */
 const bundle = async (): Promise<{ readonly inputs: ReadonlyArray<string>; readonly code: string }> => {
   const result = await build({
-    entryPoints: [path.join(repoDir, "src", "effect4", "index.ts")],
+    entryPoints: [...entries.values()],
     bundle: true,
     write: false,
     metafile: true,
@@ -64,7 +64,7 @@ const bundle = async (): Promise<{ readonly inputs: ReadonlyArray<string>; reado
     platform: "node",
     target: "node22",
     outdir: path.join(repoDir, "effect4", "dist"),
-    external: ["yaml"],
+    external: ["yaml", "express", "fastify"],
     plugins: [esbuildResolution],
     logLevel: "silent"
   })
