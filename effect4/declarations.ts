@@ -1,6 +1,6 @@
 /**
- * The type declarations of `fapilog-effect4`: `dist/index.d.ts`, one file, for what
- * `src/effect4/index.ts` exports, with Effect 4's types.
+ * The type declarations of `fapilog-effect4`: `dist/<entry>.d.ts` for each entry of its build
+ * (`dist/index.d.ts` for what `src/effect4/index.ts` exports), with Effect 4's types.
  *
  * tsup's own declarations (`dts`) cannot be used: they resolve every module the repository's
  * way, where `effect` is Effect 3 and `src/effect3/Fapilog.ts` is itself. So this compiles the
@@ -21,9 +21,6 @@ import ts from "typescript"
 import { createProgram } from "./program.ts"
 import { adapterFor, isToolchain, overlayFor, packageDir, repoDir, resolveFrom } from "./resolution.ts"
 
-/** The package's entry: what `fapilog-effect4` exports. */
-export const entry: string = path.join(repoDir, "src", "effect4", "index.ts")
-
 const toSource = (declaration: string): string => declaration.replace(/\.d\.ts$/, ".ts")
 const toDeclaration = (source: string): string => source.replace(/\.ts$/, ".d.ts")
 
@@ -35,9 +32,9 @@ const format = (diagnostics: ReadonlyArray<ts.Diagnostic>): string =>
   })
 
 /** The declarations TypeScript emits for each module of the package (in memory: `x.ts` -> `x.d.ts`). */
-const emit = (): ReadonlyMap<string, string> => {
+const emit = (entries: ReadonlyArray<string>): ReadonlyMap<string, string> => {
   const program = createProgram({
-    rootNames: [entry],
+    rootNames: entries,
     options: {
       noEmit: false,
       declaration: true,
@@ -112,27 +109,39 @@ const unresolvable = (id: string): string | undefined => {
     : "not a dependency of the package"
 }
 
-/** Writes `dist/index.d.ts`; returns its text. */
-export const writeDeclarations = async ({
-  outDir = path.join(packageDir, "dist")
-}: {
-  readonly outDir?: string | undefined
-} = {}): Promise<string> => {
-  const emitted = emit()
+/**
+ * Writes `<outDir>/<name>.d.ts` for each entry of the build (name -> source file, as tsup's
+ * `entry`), and the declarations they share; returns each file's text by its name.
+ */
+export const writeDeclarations = async (
+  entries: Readonly<Record<string, string>>,
+  { outDir = path.join(packageDir, "dist") }: { readonly outDir?: string | undefined } = {}
+): Promise<ReadonlyMap<string, string>> => {
+  const emitted = emit(Object.values(entries))
   const bundle = await rollup({
-    input: { index: toDeclaration(entry) },
+    input: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, toDeclaration(file)])),
     plugins: [resolution(emitted), dts()],
     onwarn: (warning, warn) => {
       // an overlay module's `import * as X from "effect/X"` that its declarations do not use
       if (warning.code !== "UNUSED_EXTERNAL_IMPORT") warn(warning)
     }
   })
-  const { output } = await bundle.generate({ format: "es" })
+  const { output } = await bundle.generate({
+    format: "es",
+    entryFileNames: "[name].d.ts",
+    // a chunk is named after a module of it, whose id ends in `.d.ts`
+    chunkFileNames: (chunk) => `${chunk.name.replace(/\.d$/, "")}-[hash].d.ts`
+  })
   await bundle.close()
-  const [chunk, ...others] = output
-  if (chunk === undefined || others.length > 0 || chunk.type !== "chunk")
-    throw new Error(`expected one declaration file, got ${output.map((o) => o.fileName).join(", ")}`)
-  const wrong = [...new Set(chunk.imports)]
+  const files = new Map<string, string>()
+  for (const chunk of output) {
+    if (chunk.type !== "chunk") throw new Error(`unexpected declaration asset ${chunk.fileName}`)
+    files.set(chunk.fileName, chunk.code)
+  }
+  for (const name of Object.keys(entries))
+    if (!files.has(`${name}.d.ts`)) throw new Error(`no ${name}.d.ts among ${[...files.keys()].join(", ")}`)
+  const wrong = [...new Set(output.flatMap((chunk) => (chunk.type === "chunk" ? chunk.imports : [])))]
+    .filter((id) => !files.has(id))
     .map((id) => [id, unresolvable(id)] as const)
     .filter(([, why]) => why !== undefined)
   if (wrong.length > 0)
@@ -140,6 +149,6 @@ export const writeDeclarations = async ({
       `the declarations import modules an application of fapilog-effect4 does not have: ${wrong.map(([id, why]) => `${id} (${why})`).join(", ")}`
     )
   fs.mkdirSync(outDir, { recursive: true })
-  fs.writeFileSync(path.join(outDir, "index.d.ts"), chunk.code)
-  return chunk.code
+  for (const [name, text] of files) fs.writeFileSync(path.join(outDir, name), text)
+  return files
 }

@@ -19,14 +19,17 @@ import { esbuildResolution, repoDir } from "./resolution.ts"
  */
 export const declarations: boolean = false
 
+/** The package's entries: `dist/index.js` (and `dist/index.d.ts`) for what `fapilog-effect4` exports. */
+const entry: Record<string, string> = { index: path.join(repoDir, "src/effect4/index.ts") }
+
 export default defineConfig({
-  entry: { index: path.join(repoDir, "src/effect4/index.ts") },
+  entry,
   format: ["esm"],
   dts: false,
   ...(declarations
     ? {
         onSuccess: async () => {
-          await writeDeclarations()
+          await writeDeclarations(entry)
         }
       }
     : {}),
