@@ -10,7 +10,7 @@
  * ones, the overlay's types written into the bundle, every other `effect` module left to the
  * application's Effect 4 (`import ... from "effect/Layer"`), like the JavaScript bundle.
  * Finally it checks that the bundle names no module but those an application has: Effect 4's
- * modules, the package's dependencies and Node's.
+ * modules, the package's dependencies and peers, and Node's.
  */
 import * as fs from "node:fs"
 import { builtinModules, createRequire } from "node:module"
@@ -82,13 +82,15 @@ const resolution = (emitted: ReadonlyMap<string, string>): Plugin => ({
   }
 })
 
-const dependencies = Object.keys(
-  (
-    JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
-      readonly dependencies?: Record<string, string>
-    }
-  ).dependencies ?? {}
-)
+const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
+  readonly dependencies?: Record<string, string>
+  readonly peerDependencies?: Record<string, string>
+}
+/** What an application of the package has besides Effect 4: its dependencies and its other peers. */
+const dependencies = [
+  ...Object.keys(manifest.dependencies ?? {}),
+  ...Object.keys(manifest.peerDependencies ?? {})
+]
 const fromHere = createRequire(resolveFrom)
 
 /** Why the application could not resolve `id`, a module the bundle imports, or undefined when it can. */
@@ -106,7 +108,7 @@ const unresolvable = (id: string): string | undefined => {
   }
   return dependencies.some((d) => id === d || id.startsWith(`${d}/`))
     ? undefined
-    : "not a dependency of the package"
+    : "not a dependency or peer of the package"
 }
 
 /**
