@@ -40,8 +40,9 @@ const emit = (entries: ReadonlyArray<string>): ReadonlyMap<string, string> => {
       declaration: true,
       emitDeclarationOnly: true,
       declarationMap: false,
-      rootDir: repoDir,
-      outDir: repoDir
+      // each declaration beside its module (in memory): `x.ts` -> `x.d.ts`
+      rootDir: path.parse(repoDir).root,
+      outDir: path.parse(repoDir).root
     }
   })
   const errors = ts.getPreEmitDiagnostics(program)
@@ -60,17 +61,33 @@ const emit = (entries: ReadonlyArray<string>): ReadonlyMap<string, string> => {
   return emitted
 }
 
+/** The modules a source file names itself (not those TypeScript adds to its declarations). */
+const written = (() => {
+  const cache = new Map<string, ReadonlySet<string>>()
+  return (file: string): ReadonlySet<string> => {
+    let ids = cache.get(file)
+    if (ids === undefined) {
+      const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, false)
+      ids = new Set(importedFiles.map((f) => f.fileName))
+      cache.set(file, ids)
+    }
+    return ids
+  }
+})()
+
 /**
  * The rule of resolution.ts over the emitted declarations: a module of the repository is
  * bundled (its Effect 4 counterpart, or its overlay, when the rule says so); the rest is left
- * to the application.
+ * to the application. The rule applies to the modules a source names; a module TypeScript
+ * names in the declarations itself (an inferred type's `import("effect/Cause")`) is the one
+ * the type comes from, already resolved.
  */
 const resolution = (emitted: ReadonlyMap<string, string>): Plugin => ({
   name: "fapilog-effect4-declarations",
   resolveId(id, importer) {
     if (importer === undefined) return id
     const from = toSource(importer)
-    const ours = adapterFor(id, from) ?? overlayFor(id, from)
+    const ours = written(from).has(id) ? (adapterFor(id, from) ?? overlayFor(id, from)) : undefined
     if (ours !== undefined) return toDeclaration(ours)
     if (id.startsWith(".")) return toDeclaration(path.resolve(path.dirname(from), id).replace(/\.js$/, ".ts"))
     return { id, external: true }
