@@ -12,10 +12,10 @@
  *   module plus the Effect 3 names the shared sources use, each written over Effect 4.
  * - A module that is neither in Effect 4 nor in the overlay is an error, never a silent fall
  *   back to the repository's Effect 3.
- * - The modules of the Effect 3 adapter that the shared sources import (the logger bridge, the
- *   extension layers, the layer-making `Fapilog` module) resolve to their Effect 4
- *   counterparts in `../src/effect4` ({@link adapterModules}). The port moves the Effect 3 ones
- *   into `../src/effect3` and has the shared sources import them as `#adapter/<name>.js`.
+ * - The modules of the Effect 3 adapter that the shared sources import (the logger bridge,
+ *   `../src/effect3/Fapilog.ts` with its layer) resolve to their Effect 4 counterparts in
+ *   `../src/effect4` ({@link adapterModules}). The port moves the remaining Effect 3 ones into
+ *   `../src/effect3`.
  */
 
 import * as fs from "node:fs"
@@ -57,9 +57,8 @@ const isShared = (importer: string): boolean =>
 export const adapterModules: ReadonlyMap<string, string> = new Map(
   [
     ["src/internal/effectLogger.ts", "src/effect4/logger.ts"],
-    ["src/internal/extensions.ts", "src/effect4/extensions.ts"],
     ["src/internal/effectLine.ts", "src/effect4/effectLine.ts"],
-    ["src/Fapilog.ts", "src/effect4/Fapilog.ts"]
+    ["src/effect3/Fapilog.ts", "src/effect4/Fapilog.ts"]
   ].map(([from, to]) => [path.join(repoDir, from as string), path.join(repoDir, to as string)])
 )
 

@@ -4,8 +4,7 @@
  * a name that neither has would be `undefined` at run time, found only when that code path runs
  * (a plugin's restart, a network sink's retry). This bundles the Effect 4 package as its build
  * does, and checks that every value the bundled shared sources take from `effect` exists where
- * they will find it, unless the bundle drops the code that uses it (the Effect 3 layer of
- * `src/Fapilog.ts`, whose `Fapilog` tag the adapter shares). When `main` teaches the engine a
+ * they will find it, unless the bundle drops the code that uses it. When `main` teaches the engine a
  * new Effect 3 name, this test names it, the module and the file.
  */
 import * as fs from "node:fs"
