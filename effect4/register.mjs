@@ -20,7 +20,7 @@ registerHooks({
     const importer = context.parentURL?.startsWith("file:") ? fileURLToPath(context.parentURL) : ""
     if (
       programs.some((program) => importer.startsWith(program)) &&
-      /^(effect|@effect\/|fapilog-effect4$)/.test(specifier)
+      /^(effect|@effect\/|fapilog-effect4(\/|$))/.test(specifier)
     )
       return nextResolve(specifier, { ...context, parentURL: from })
     return nextResolve(specifier, context)

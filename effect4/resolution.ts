@@ -12,10 +12,10 @@
  *   module plus the Effect 3 names the shared sources use, each written over Effect 4.
  * - A module that is neither in Effect 4 nor in the overlay is an error, never a silent fall
  *   back to the repository's Effect 3.
- * - The modules of the Effect 3 adapter that the shared sources import (the logger bridge, the
- *   extension layers, the layer-making `Fapilog` module) resolve to their Effect 4
- *   counterparts in `../src/effect4` ({@link adapterModules}). The port moves the Effect 3 ones
- *   into `../src/effect3` and has the shared sources import them as `#adapter/<name>.js`.
+ * - The modules of the Effect 3 adapter that the shared sources import (the logger bridge,
+ *   `../src/effect3/Fapilog.ts` with its layer) resolve to their Effect 4 counterparts in
+ *   `../src/effect4` ({@link adapterModules}). The port moves the remaining Effect 3 ones into
+ *   `../src/effect3`.
  */
 
 import * as fs from "node:fs"
@@ -57,9 +57,8 @@ const isShared = (importer: string): boolean =>
 export const adapterModules: ReadonlyMap<string, string> = new Map(
   [
     ["src/internal/effectLogger.ts", "src/effect4/logger.ts"],
-    ["src/internal/extensions.ts", "src/effect4/extensions.ts"],
     ["src/internal/effectLine.ts", "src/effect4/effectLine.ts"],
-    ["src/Fapilog.ts", "src/effect4/Fapilog.ts"]
+    ["src/effect3/Fapilog.ts", "src/effect4/Fapilog.ts"]
   ].map(([from, to]) => [path.join(repoDir, from as string), path.join(repoDir, to as string)])
 )
 
@@ -68,6 +67,34 @@ export const adapterFor = (id: string, importer: string | undefined): string | u
   if (importer === undefined || !id.startsWith(".") || !isShared(importer)) return undefined
   const target = path.resolve(path.dirname(importer), id).replace(/\.js$/, ".ts")
   return adapterModules.get(target)
+}
+
+/**
+ * The package's entries: each subpath of `fapilog-effect4` (its `exports`, built by tsup) and
+ * the source it is built from. The Effect 3 line's `./testing` entry is not here yet.
+ */
+export const entries: ReadonlyMap<string, string> = new Map(
+  [
+    [".", "src/effect4/index.ts"],
+    ["./http", "src/effect4/Http.ts"],
+    ["./express", "src/Express.ts"],
+    ["./fastify", "src/Fastify.ts"]
+  ].map(([subpath, file]) => [subpath as string, path.join(repoDir, file as string)])
+)
+
+const testDir = path.join(repoDir, "test") + path.sep
+
+/**
+ * The source of a package import the suite resolves to this line's sources: `fapilog-effect4`
+ * and its subpaths from anywhere (the Effect 4 examples), and `fapilog` and its subpaths from
+ * the tests (the shared test support, written against the Effect 3 package's name, runs against
+ * the line under test).
+ */
+export const entryFor = (id: string, importer: string | undefined): string | undefined => {
+  const match = /^(fapilog-effect4|fapilog)(\/[\w-]+)?$/.exec(id)
+  if (match === null) return undefined
+  if (match[1] === "fapilog" && importer?.startsWith(testDir) !== true) return undefined
+  return entries.get(match[2] === undefined ? "." : `.${match[2]}`)
 }
 
 /** Whether `id` is one of the packages the Effect 4 line takes from its own node_modules. */

@@ -1,85 +1,69 @@
 /**
  * Type-checks the Effect 4 line as it is built and tested: the shared sources, the adapter
  * (`../src/effect4`), the Effect 4 tests and this directory's configs, against Effect 4, with
- * the module resolution of resolution.ts (tsc's `paths` cannot send one importer's `effect/X`
- * or `./internal/x.js` elsewhere than another's, so this drives the compiler with that rule).
- * `npm run typecheck` here, `npm run typecheck:effect4` at the repository root.
+ * the module resolution of resolution.ts (program.ts). `npm run typecheck` here,
+ * `npm run typecheck:effect4` at the repository root.
  *
- * Until the port, the shared sources still carry Effect 3 types the overlay does not restate
- * (`Schema.Schema<A, I>`, `LogEvent`'s schema, the Effect 3 layer in `src/Fapilog.ts`...): their
- * errors are listed as the port's work list and do not fail the check. An error in the
- * adapter, the Effect 4 tests or this directory does.
+ * Every file must type-check, except the few shared sources still on the port's work list
+ * ({@link workList}): each of those may keep the errors it has, and no more. `--backlog`
+ * prints them.
  */
 import * as path from "node:path"
 import ts from "typescript"
-import { adapterFor, overlayFor, packageDir } from "./resolution.ts"
+import { createProgram } from "./program.ts"
+import { packageDir } from "./resolution.ts"
 
-const configFile = path.join(packageDir, "tsconfig.json")
-const parsed = ts.getParsedCommandLineOfConfigFile(
-  configFile,
-  {},
-  { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} }
-)
-if (parsed === undefined) throw new Error(`cannot read ${configFile}`)
-const options = { ...parsed.options, noEmit: true }
-const host = ts.createCompilerHost(options)
-const cache = ts.createModuleResolutionCache(host.getCurrentDirectory(), host.getCanonicalFileName, options)
-
-/** A module the rule sends to a source file of ours. */
-const ours = (file) => ({
-  resolvedFileName: file,
-  extension: ts.Extension.Ts,
-  isExternalLibraryImport: false
-})
-
-host.resolveModuleNameLiterals = (
-  literals,
-  containingFile,
-  redirectedReference,
-  compilerOptions,
-  sourceFile
-) =>
-  literals.map((literal) => {
-    const id = literal.text
-    const target = adapterFor(id, containingFile) ?? overlayFor(id, containingFile)
-    if (target !== undefined) return { resolvedModule: ours(target) }
-    const mode = ts.getModeForUsageLocation(sourceFile, literal, compilerOptions)
-    return ts.resolveModuleName(id, containingFile, compilerOptions, host, cache, redirectedReference, mode)
-  })
-
-const program = ts.createProgram({ rootNames: parsed.fileNames, options, host })
+const program = createProgram({ options: { noEmit: true } })
 const diagnostics = ts.getPreEmitDiagnostics(program)
 const repoDir = path.dirname(packageDir)
 const fileOf = (d) => (d.file === undefined ? "(options)" : path.relative(repoDir, d.file.fileName))
-const isEffect4 = (file) =>
-  /^(src\/effect4|test\/effect4|effect4)\/|^examples\/effect4-|^bench\/effect4\.ts$/.test(file) ||
-  file === "(options)"
-const failing = diagnostics.filter((d) => isEffect4(fileOf(d)))
-const backlog = new Map()
-for (const d of diagnostics) {
-  const file = fileOf(d)
-  if (!isEffect4(file)) backlog.set(file, (backlog.get(file) ?? 0) + 1)
-}
+
+/**
+ * The port's work list: the shared sources that still have type errors against Effect 4, each
+ * with how many it may keep. An error in any other file fails the check, and so does one more
+ * in a listed file: lower a count (or drop the file) as the port fixes them.
+ */
+const workList = new Map([
+  // the plugin contract and the event schema: their Schemas are still Effect 3's forms
+  ["src/Plugin.ts", 10],
+  ["src/internal/plugin.ts", 4],
+  ["src/LogEvent.ts", 6],
+  ["src/internal/configSchema.ts", 1],
+  // each of these reads a type that is an error in one of the above (LogEvent's, `PluginHost`):
+  // they type-check once it does
+  ["src/internal/layouts.ts", 3],
+  ["src/internal/pretty.ts", 1],
+  ["src/internal/record.ts", 2],
+  ["src/internal/build.ts", 1]
+])
+
+const count = new Map()
+for (const d of diagnostics) count.set(fileOf(d), (count.get(fileOf(d)) ?? 0) + 1)
 const format = (list) =>
   ts.formatDiagnosticsWithColorAndContext(list, {
     getCanonicalFileName: (f) => f,
     getCurrentDirectory: () => packageDir,
     getNewLine: () => "\n"
   })
-if (backlog.size > 0) {
-  const total = [...backlog.values()].reduce((a, b) => a + b, 0)
-  console.log(`The port's work list: ${total} type errors in shared sources checked against Effect 4:`)
-  for (const [file, count] of [...backlog].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
-    console.log(`  ${String(count).padStart(4)}  ${file}`)
-  if (process.argv.includes("--backlog"))
-    process.stdout.write(format(diagnostics.filter((d) => !isEffect4(fileOf(d)))))
+const listed = diagnostics.filter((d) => workList.has(fileOf(d)))
+if (listed.length > 0) {
+  console.log(
+    `The port's work list: ${listed.length} type errors in shared sources checked against Effect 4:`
+  )
+  for (const [file, max] of [...workList].sort((a, b) => (count.get(b[0]) ?? 0) - (count.get(a[0]) ?? 0)))
+    console.log(
+      `  ${String(count.get(file) ?? 0).padStart(4)}  ${file} (at most ${max})${(count.get(file) ?? 0) < max ? ": lower its count in typecheck.mjs" : ""}`
+    )
+  if (process.argv.includes("--backlog")) process.stdout.write(format(listed))
 }
+const failing = diagnostics.filter((d) => (workList.get(fileOf(d)) ?? 0) < count.get(fileOf(d)))
 if (failing.length > 0) {
   process.stdout.write(format(failing))
-  console.log(`${failing.length} type errors in the Effect 4 adapter, its tests or its configs`)
+  const files = new Set(failing.map(fileOf))
+  console.log(`${failing.length} type errors against Effect 4 in ${[...files].join(", ")}`)
   process.exitCode = 1
 } else {
   console.log(
-    `no type errors in the Effect 4 adapter, its tests and its configs (${program.getRootFileNames().length} files)`
+    `no type errors against Effect 4 beyond the work list (${program.getRootFileNames().length} files)`
   )
 }

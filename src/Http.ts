@@ -25,11 +25,12 @@
  * ```
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import { CapturedLogs } from "../layers/FapilogTest.js"
+import type { CapturedLogs } from "../layers/FapilogTest.js"
 import type * as internal from "./internal/http.js"
 import * as middlewareInternal from "./internal/httpMiddleware.js"
+import * as testing from "./internal/httpTesting.js"
 import type { LogEvent } from "./LogEvent.js"
 
 /**
@@ -186,9 +187,6 @@ export const RequestLogger: Effect.Effect<RequestLoggerService> = middlewareInte
  * @since 0.1.0
  * @category testing
  */
-export const capturedFor = (
+export const capturedFor: (
   correlationId: string
-): Effect.Effect<ReadonlyArray<LogEvent>, never, CapturedLogs> =>
-  Effect.flatMap(CapturedLogs, (logs) =>
-    Effect.map(logs.events, (events) => events.filter((e) => e.correlationId === correlationId))
-  )
+) => Effect.Effect<ReadonlyArray<LogEvent>, never, CapturedLogs> = testing.capturedFor

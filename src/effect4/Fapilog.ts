@@ -1,8 +1,9 @@
 /**
  * fapilog for Effect 4 programs: the same module as the Effect 3 line's `Fapilog` (the
  * `Fapilog` service, `flush`, `stats`, `health`, `withContext`, `trace` ... `security`, all
- * shared), with the layer that installs fapilog the Effect 4 way. The Effect 4 line resolves
- * `src/Fapilog.ts` to this module for every other module (effect4/resolution.ts).
+ * shared), with the layer that installs fapilog the Effect 4 way: the counterpart of
+ * `src/effect3/Fapilog.ts`, to which the Effect 4 line resolves that module for every other
+ * module (effect4/resolution.ts).
  *
  * @example
  * ```ts
@@ -27,11 +28,11 @@ import * as References from "effect/References"
 import type { ConfigError, SinkError } from "../Errors.js"
 import { Fapilog } from "../Fapilog.js"
 import { build } from "../internal/build.js"
+import * as extensions from "../internal/extensions.js"
 import { serviceOf } from "../internal/service.js"
 import type { Settings } from "../Settings.js"
-import * as extensions from "./extensions.js"
+import { envProvider } from "./configProvider.js"
 import * as bridge from "./logger.js"
-import { envProvider } from "./settings.js"
 
 export * from "../Fapilog.js"
 
@@ -84,7 +85,7 @@ export const layer = (
 ): Layer.Layer<Fapilog, ConfigError | SinkError> =>
   Layer.effectContext(
     Effect.gen(function* () {
-      const additions = extensions.collect(yield* Effect.context<never>())
+      const additions = extensions.collect((yield* Effect.context<never>()).mapUnsafe)
       const { pipeline, settings: resolved } = yield* build(
         settings,
         options?.configProvider === undefined ? undefined : envProvider(options.configProvider),

@@ -41,7 +41,7 @@ import { currentContext } from "../internal/facade.js"
 import { defaultLimits } from "../internal/json.js"
 import * as L from "../internal/level.js"
 import type { Pipeline } from "../internal/pipeline.js"
-import { Bindings, type Fields, LogRecord, messageText } from "../internal/record.js"
+import { Bindings, type Fields, LogRecord, type LogSpan, messageText } from "../internal/record.js"
 
 /**
  * Fields bound to a fiber and every fiber it forks (`Fapilog.withContext`): serialized once
@@ -144,12 +144,6 @@ const splitMessage = (message: unknown, hasCause: boolean): readonly [unknown, u
   return [message.filter((_, i) => i !== at), message[at]]
 }
 
-/** A log span as the shared record keeps it (Effect 3's LogSpan shape). */
-interface RecordSpan {
-  readonly label: string
-  readonly startTime: number
-}
-
 /**
  * The record of one call, its values captured (unless the pipeline reads late): the fiber's
  * annotations, bound fields, log spans and current span, and the call's own.
@@ -183,8 +177,7 @@ const recordOf = (
   }
   const spans = fiber.getRef(References.CurrentLogSpans)
   // innermost first, as on Effect 3
-  if (spans.length > 0)
-    r.spans = spans.map(([label, startTime]): RecordSpan => ({ label, startTime })) as never
+  if (spans.length > 0) r.spans = spans.map(([label, startTime]): LogSpan => ({ label, startTime }))
   if (pipeline.callSite.length > 0)
     // a call-site enricher is handed the calling fiber's Context where Effect 3 hands its FiberRefs
     runCallSiteEnrichers(r, pipeline.callSite, context as never, limits, (name, e) =>

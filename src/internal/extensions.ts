@@ -37,10 +37,14 @@ export const layer = <E, R>(
 const nameOf = (e: Extension): string =>
   e.kind === "sink" ? e.sink.name : e.kind === "processor" ? e.processor.name : e.enricher.name
 
-/** Every extension in `context`, by kind, each list in its run order: by `order`, ties by name. */
-export const collect = (context: Context.Context<never>) => {
+/**
+ * Every extension among the entries of a Context (keys and services), by kind, each list in
+ * its run order: by `order`, ties by name. Each Effect line's layer passes its Context's
+ * entries (`unsafeMap` on Effect 3, `mapUnsafe` on Effect 4).
+ */
+export const collect = (entries: Iterable<readonly [string, unknown]>) => {
   const all: Array<Extension> = []
-  for (const [key, value] of context.unsafeMap) if (key.startsWith(keyPrefix)) all.push(value as Extension)
+  for (const [key, value] of entries) if (key.startsWith(keyPrefix)) all.push(value as Extension)
   all.sort((a, b) => a.order - b.order || (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0))
   const of = <K extends Extension["kind"]>(kind: K) =>
     all.filter((e): e is Extract<Extension, { kind: K }> => e.kind === kind)

@@ -35,15 +35,12 @@ import {
 } from "./effectLogger.js"
 import {
   accessFields,
-  announcesBody,
   bearerOf,
-  bodyField,
   byteCount,
   clientAddress,
   correlationIdOf,
   type HttpConfig,
   type HttpOptions,
-  isTextual,
   levelEndpointHelp,
   parseTraceparent,
   pathOf,
@@ -55,6 +52,7 @@ import {
   tokenMatches,
   wantsAccessLine
 } from "./http.js"
+import { type BodyTap, bodyForLine, tapBody } from "./httpBody.js"
 import { type LevelName, levels } from "./level.js"
 import { Bindings, type Fields } from "./record.js"
 
@@ -128,11 +126,6 @@ const responseBytes = (response: HttpServerResponse.HttpServerResponse): number 
   }
 }
 
-/** What the handler read of the request body, for the access line. */
-interface BodyTap {
-  text: string | undefined
-}
-
 /**
  * One request as the middleware tracks it: its ids, the fields its lines carry (made when
  * the first line needs them) and what the handler read of the body.
@@ -169,56 +162,6 @@ class RequestState implements RequestScope {
     this.tap.text = undefined
     this.answeredFailure = undefined
   }
-}
-
-/**
- * The request as the handler sees it when body logging is on: the same request, except that
- * reading the body as a whole (`text`, `json`, `urlParamsBody`, `arrayBuffer`) also keeps
- * the text for the access line. Nothing is read ahead: a body the handler does not read, or
- * reads as a stream, is not logged.
- */
-const tapBody = (
-  request: HttpServerRequest.HttpServerRequest,
-  tap: BodyTap
-): HttpServerRequest.HttpServerRequest =>
-  new Proxy(request, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target)
-      switch (prop) {
-        case "text":
-        case "json":
-        case "urlParamsBody":
-          // json and urlParamsBody parse the cached text: read it back once they succeed
-          return Effect.tap(value as Effect.Effect<unknown, unknown>, () =>
-            Effect.map(
-              Effect.orElseSucceed(target.text, () => undefined),
-              (text) => {
-                tap.text ??= text
-              }
-            )
-          )
-        case "arrayBuffer":
-          return Effect.tap(value as Effect.Effect<ArrayBuffer, unknown>, (buffer) =>
-            Effect.sync(() => {
-              tap.text ??= Buffer.from(buffer).toString("utf8")
-            })
-          )
-        case "modify":
-          // a router mount slices the URL with `modify`: the copy is tapped too
-          return (...args: Parameters<HttpServerRequest.HttpServerRequest["modify"]>) =>
-            tapBody(target.modify(...args), tap)
-        default:
-          return typeof value === "function" ? value.bind(target) : value
-      }
-    }
-  })
-
-const bodyForLine = (tap: BodyTap, headers: Headers, maxBytes: number): unknown => {
-  const contentType = headers["content-type"]
-  if (tap.text === undefined)
-    return announcesBody(headers) ? "[body not read as a whole by the handler; not logged]" : undefined
-  if (!isTextual(contentType)) return `[${contentType} body not logged]`
-  return bodyField(tap.text, contentType, maxBytes)
 }
 
 const json = (body: unknown, status = 200) =>

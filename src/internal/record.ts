@@ -1,6 +1,5 @@
 import * as Cause from "effect/Cause"
 import * as List from "effect/List"
-import type * as LogSpan from "effect/LogSpan"
 import type { LogEvent } from "../LogEvent.js"
 import { captureFields, captureValue, defineField, withheld } from "./capture.js"
 import { CapturedError, type ErrorInfo, toErrorInfo } from "./errorInfo.js"
@@ -20,6 +19,15 @@ import { type CompiledRedaction, matches, type PathNode, redactValue } from "./r
 
 /** User data attached to an event: call-site fields, child bindings, context, annotations. */
 export type Fields = Readonly<Record<string, unknown>>
+
+/**
+ * A log span as a record keeps it: its label and when it started (the shape of Effect 3's
+ * `LogSpan`; the Effect 4 bridge builds these from the fiber's label and start pairs).
+ */
+export interface LogSpan {
+  readonly label: string
+  readonly startTime: number
+}
 
 /**
  * Keys that belong to fapilog in the JSON line. A user key with one of these names never
@@ -62,7 +70,7 @@ export class LogRecord {
   error: unknown = undefined
   traceId: string | undefined = undefined
   spanId: string | undefined = undefined
-  spans: List.List<LogSpan.LogSpan> | undefined = undefined
+  spans: List.List<LogSpan> | undefined = undefined
   /** Built-in enricher fields (hostname, service, runtime, ...), set by the pipeline; lowest precedence. */
   enrichment: Bindings | undefined = undefined
   /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below call-site enrichers. */
@@ -109,7 +117,7 @@ export interface RecordParts {
   readonly error?: unknown
   readonly traceId?: string | undefined
   readonly spanId?: string | undefined
-  readonly spans?: List.List<LogSpan.LogSpan> | undefined
+  readonly spans?: List.List<LogSpan> | undefined
 }
 
 /**
@@ -747,7 +755,7 @@ export const recordFromEvent = (e: LogEvent, original: LogRecord | undefined): L
   r.spanId = e.spanId
   if (isErrorInfo(e.error)) r.error = CapturedError.of(e.error)
   if (e.spans !== undefined) {
-    const spans: Array<LogSpan.LogSpan> = []
+    const spans: Array<LogSpan> = []
     for (const [label, ms] of Object.entries(e.spans)) spans.push({ label, startTime: time - ms })
     if (spans.length > 0) r.spans = List.fromIterable(spans)
   }

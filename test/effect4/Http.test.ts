@@ -1,12 +1,12 @@
 /**
- * The `effect/http` middleware on Effect 4, through Effect 4's own web handler
- * (`HttpEffect.toWebHandlerLayer`: a real `Request` in, a real `Response` out) with the
- * fapilog layer and a memory sink.
+ * The `effect/http` middleware on Effect 4, through Effect 4's own web handlers
+ * (`HttpEffect.toWebHandlerLayer` for an app, `HttpRouter.toWebHandler` for a router: a real
+ * `Request` in, a real `Response` out) with the fapilog layer and a memory sink.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
-import { HttpEffect, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { Errors, Fapilog, Http, Sink } from "../../src/effect4/index.js"
+import { Effect, Fiber, Layer } from "effect"
+import { HttpEffect, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { Errors, Fapilog, FapilogTest, Http, Sink } from "../../src/effect4/index.js"
 import type { LogEvent } from "../../src/LogEvent.js"
 
 const app = Effect.gen(function* () {
@@ -22,6 +22,7 @@ const app = Effect.gen(function* () {
     return HttpServerResponse.text("ok")
   }
   if (path === "/boom") return yield* Effect.fail(new RangeError("bad range"))
+  if (path === "/refused") return yield* Effect.fail("out of stock")
   if (path === "/own-id")
     return HttpServerResponse.text("mine", { headers: { "x-request-id": "set-by-app" } })
   return yield* Effect.fail(
@@ -95,6 +96,12 @@ describe("Http.middleware on effect/http", () => {
           ["RangeError", "bad range"]
         )
         assert.deepStrictEqual(events[0]?.fields.http, { method: "GET", path: "/boom", status: 500 })
+        // a failure that is no Error still takes the error slot, as on the Effect 3 line
+        const refused = yield* serve([get("/refused", { "x-request-id": "r-1" })])
+        assert.deepStrictEqual(
+          [refused.events[0]?.message, refused.events[0]?.error?.type, refused.events[0]?.error?.message],
+          ["request failed", "string", "out of stock"]
+        )
       })
   )
 
@@ -172,5 +179,209 @@ describe("Http.middleware on effect/http", () => {
         const log = yield* Http.RequestLogger
         assert.deepStrictEqual([log.correlationId, log.traceId], [undefined, undefined])
       })
+  )
+
+  it.live(
+    "a request served by two middlewares (the app's and the server's) keeps one id and has two access lines",
+    () =>
+      Effect.gen(function* () {
+        const served = (requests: ReadonlyArray<Request>) =>
+          Effect.promise(async () => {
+            const memory = Sink.memory()
+            const { handler, dispose } = HttpEffect.toWebHandlerLayer(
+              Http.middleware()(app),
+              Fapilog.layer({ sinks: [memory], level: "debug" }),
+              { middleware: Http.middleware() }
+            )
+            const responses: Array<Response> = []
+            for (const request of requests) responses.push(await handler(request))
+            await dispose()
+            return { events: memory.events(), responses }
+          })
+        const { events, responses } = yield* served([get("/ok"), get("/boom", { "x-request-id": "given" })])
+        const made = responses[0]?.headers.get("x-request-id") ?? ""
+        assert.match(made, /^[0-9a-f]{32}$/)
+        assert.strictEqual(responses[1]?.headers.get("x-request-id"), "given")
+        assert.deepStrictEqual(view(events), [
+          ["info", "handling", made],
+          ["warn", "in a forked fiber", made],
+          ["info", "via the request logger", made],
+          ["info", "bound inside", made],
+          ["info", "request completed", made],
+          ["info", "request completed", made],
+          ["error", "request failed", "given"],
+          ["error", "request completed", "given"],
+          ["error", "request failed", "given"],
+          ["error", "request completed", "given"]
+        ])
+        // the request's fields are bound once: the logger of the inner middleware has the same id
+        assert.strictEqual(events[2]?.fields.seen, made)
+      })
+  )
+
+  it.live("Http.capturedFor gives the lines of one request, by its id", () =>
+    Effect.gen(function* () {
+      const context = yield* Effect.context<never>()
+      const handler = HttpEffect.toWebHandlerWith<never, HttpServerRequest.HttpServerRequest>(context)(
+        app,
+        Http.middleware()
+      )
+      yield* Effect.promise(() => handler(get("/ok", { "x-request-id": "one" })))
+      yield* Effect.promise(() => handler(get("/boom", { "x-request-id": "two" })))
+      const one = yield* Http.capturedFor("one")
+      const two = yield* Http.capturedFor("two")
+      assert.deepStrictEqual(
+        one.map((e) => e.message),
+        ["handling", "in a forked fiber", "via the request logger", "bound inside", "request completed"]
+      )
+      assert.deepStrictEqual(
+        two.map((e) => e.message),
+        ["request failed", "request completed"]
+      )
+      assert.deepStrictEqual(yield* Http.capturedFor("three"), [])
+    }).pipe(Effect.provide(FapilogTest))
+  )
+})
+
+/** Routes of a router, with a body read each way and an app mounted under a prefix. */
+const echo = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.map(request.text, (text) => HttpServerResponse.text(`got ${text.length}`))
+
+const Routes = Layer.mergeAll(
+  HttpRouter.add("GET", "/users/:id", (request) =>
+    request.url.endsWith("/7")
+      ? Effect.fail(new RangeError("no such user"))
+      : Effect.succeed(HttpServerResponse.text("ann"))
+  ),
+  HttpRouter.add("POST", "/echo", echo),
+  HttpRouter.add("POST", "/bytes", (request) =>
+    Effect.map(request.arrayBuffer, (buffer) => HttpServerResponse.text(`got ${buffer.byteLength}`))
+  ),
+  HttpRouter.add("POST", "/parse", (request) => Effect.as(request.json, HttpServerResponse.text("parsed"))),
+  HttpRouter.add("POST", "/form", (request) =>
+    Effect.as(request.urlParamsBody, HttpServerResponse.text("form read"))
+  ),
+  HttpRouter.add("POST", "/ignore", HttpServerResponse.text("not read")),
+  HttpRouter.add("POST", "/binary", echo),
+  HttpRouter.addAll([HttpRouter.route("POST", "/echo", echo)], { prefix: "/api" })
+)
+
+/** Serves `requests` through a router with the middleware; the access lines' `http` fields, and the responses. */
+const serveRoutes = (requests: ReadonlyArray<Request>, options?: Http.Options) =>
+  Effect.promise(async () => {
+    const memory = Sink.memory()
+    const { handler, dispose } = HttpRouter.toWebHandler(
+      Routes.pipe(Layer.provideMerge(Fapilog.layer({ sinks: [memory], level: "debug" }))),
+      { middleware: Http.middleware(options), disableLogger: true }
+    )
+    const responses: Array<Response> = []
+    for (const request of requests) responses.push(await handler(request))
+    await dispose()
+    const access = memory.events().filter((e) => e.message === "request completed")
+    return { access: access.map((e) => e.fields.http as Record<string, unknown>), responses }
+  })
+
+/** A POST with its length announced, as a client sending it over the network does. */
+const post = (path: string, body: string, contentType = "text/plain") =>
+  new Request(`http://localhost${path}`, {
+    method: "POST",
+    headers: { "content-type": contentType, "content-length": String(Buffer.byteLength(body)) },
+    body
+  })
+
+describe("Http.middleware on an effect/http router", () => {
+  it.live(
+    "the access line names the route the router matched, with its mount prefix; none when none matched",
+    () =>
+      Effect.gen(function* () {
+        const { access, responses } = yield* serveRoutes([
+          get("/users/1"),
+          get("/users/7"),
+          post("/api/echo", "mounted"),
+          get("/nowhere")
+        ])
+        assert.deepStrictEqual(
+          responses.map((r) => r.status),
+          [200, 500, 200, 404]
+        )
+        assert.deepStrictEqual(
+          access.map((h) => [h.path, h.route, h.status]),
+          [
+            ["/users/1", "/users/:id", 200],
+            ["/users/7", "/users/:id", 500],
+            ["/api/echo", "/api/echo", 200],
+            ["/nowhere", undefined, 404]
+          ]
+        )
+      })
+  )
+
+  it.live("logs the body the handler read as a whole when asked: JSON parsed, capped, read any way", () =>
+    Effect.gen(function* () {
+      const { access, responses } = yield* serveRoutes(
+        [
+          post("/echo", JSON.stringify({ a: 1 }), "application/json"),
+          post("/echo", "y".repeat(100)),
+          post("/bytes", "abc"),
+          post("/api/echo", "mounted"),
+          post("/parse", '{"b":2}', "application/json"),
+          post("/form", "c=3", "application/x-www-form-urlencoded"),
+          post("/ignore", "unread"),
+          post("/echo", "ééééééééé"),
+          post("/binary", "raw", "application/octet-stream"),
+          get("/users/1")
+        ],
+        { accessLog: { body: { maxBytes: 16 } } }
+      )
+      assert.deepStrictEqual(
+        yield* Effect.promise(() => Promise.all(responses.slice(2, 4).map((r) => r.text()))),
+        ["got 3", "got 7"]
+      )
+      assert.deepStrictEqual(
+        access.map((h) => h.body),
+        [
+          { a: 1 },
+          `${"y".repeat(16)}…[truncated]`,
+          "abc",
+          "mounted",
+          { b: 2 },
+          "c=3",
+          "[body not read as a whole by the handler; not logged]",
+          "éééééééé…[truncated]",
+          "[application/octet-stream body not logged]",
+          undefined
+        ]
+      )
+    })
+  )
+
+  it.live("the logger's redaction applies to a logged body; without accessLog.body there is none", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      const { handler, dispose } = HttpRouter.toWebHandler(
+        Routes.pipe(
+          Layer.provideMerge(
+            Fapilog.layer({ sinks: [memory], redact: { keys: ["password"], paths: ["http.body.card"] } })
+          )
+        ),
+        { middleware: Http.middleware({ accessLog: { body: true } }), disableLogger: true }
+      )
+      yield* Effect.promise(() =>
+        handler(
+          post(
+            "/echo",
+            JSON.stringify({ user: "ann", password: "hunter2", card: { number: "4111" } }),
+            "application/json"
+          )
+        )
+      )
+      yield* Effect.promise(dispose)
+      const line = JSON.stringify(memory.events()[0])
+      assert.include(line, '"user":"ann"')
+      assert.notInclude(line, "hunter2")
+      assert.notInclude(line, "4111")
+      const { access } = yield* serveRoutes([post("/echo", "not logged")])
+      assert.notProperty(access[0], "body")
+    })
   )
 })

@@ -4,16 +4,19 @@
  * toolchain (`effect@^4.1`, `@effect/platform-node@^4`, `@effect/vitest@^4`, `vitest@^5`), and
  * checks that npm says nothing about peers or engines, that a zero-configuration program
  * writes JSON lines, that an `effect/http` server on `@effect/platform-node` with
- * `Http.middleware` logs a request with its correlation id and echoes it, and that an
- * `@effect/vitest` test reads the logs of the test layer. The packed `@fapilog/webhook` is
- * installed beside it (no peer warning either) and a program naming `{ type: "webhook" }`
- * ships a line to a local receiver through the plugin's `./effect4` build.
+ * `Http.middleware` logs a request with its correlation id and echoes it, that an
+ * `@effect/vitest` test reads the logs of the test layer, and that TypeScript (strict, with
+ * `exactOptionalPropertyTypes`) accepts a program using the package's declarations and reports
+ * a deliberate type error in another (the declarations are real, not `any`). The packed
+ * `@fapilog/webhook` is installed beside it (no peer warning either) and a program naming
+ * `{ type: "webhook" }` ships a line to a local receiver through the plugin's Effect 4 build.
  * npm runs under the Node 22 that runs this suite, as it would on an Effect 4 user's machine.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, assert, describe, it } from "vitest"
+import { declarations } from "../../effect4/tsup.config.js"
 import {
   assertSucceeded,
   consumerEnv,
@@ -23,6 +26,7 @@ import {
   npm,
   pack,
   removeTempDirs,
+  repoRoot,
   run,
   runNode,
   tarballEntries
@@ -112,6 +116,45 @@ it.effect("reads what was logged", () =>
 )
 `
 
+/** Imports each subpath entry of the package. */
+const ENTRIES = `
+const [express, fastify, http] = await Promise.all([
+  import("fapilog-effect4/express"),
+  import("fapilog-effect4/fastify"),
+  import("fapilog-effect4/http")
+])
+console.log(JSON.stringify([typeof express.fapilogExpress, typeof fastify.fapilogFastify, typeof http.middleware, typeof http.layerHttpApi]))
+`
+
+/** A TypeScript program using the package the ways its README shows. */
+const TYPED = `import { Effect, Layer } from "effect"
+import { createLogger, Fapilog, FapilogLive, type Logger } from "fapilog-effect4"
+
+const program: Effect.Effect<void, never, Fapilog.Fapilog> = Effect.gen(function* () {
+  yield* Effect.log("started").pipe(Effect.annotateLogs({ userId: 42 }))
+  yield* Fapilog.info("user signed in", { userId: 42 })
+  const level = yield* Effect.flatMap(Fapilog.Fapilog, (fapilog) => fapilog.level)
+  yield* Fapilog.debug(\`level: \${level}\`)
+})
+const live: Layer.Layer<Fapilog.Fapilog, unknown> = FapilogLive
+export const run: Promise<void> = Effect.runPromise(program.pipe(Effect.provide(live)))
+export const logged: Effect.Effect<void, unknown> = Effect.log("through fapilog").pipe(
+  Effect.provide(Fapilog.layer({ level: "debug", sinks: ["stdout"] }))
+)
+
+const logger: Logger.Logger = await createLogger({ level: "info", sinks: ["stdout"] })
+logger.info("hello", { n: 1 })
+logger.child({ requestId: "r-1" }).warn("careful")
+await logger.close()
+`
+
+/** Two deliberate type errors: each line that has one is named by \`tsc\`. */
+const MISTYPED = `import { createLogger, Fapilog } from "fapilog-effect4"
+
+export const message = Fapilog.info(42)
+export const level = createLogger({ level: "verbose" })
+`
+
 describe("published package fapilog-effect4", () => {
   it("installs next to Effect 4 without a peer or engine warning and works", {
     timeout: 240_000
@@ -125,7 +168,16 @@ describe("published package fapilog-effect4", () => {
     for (const required of ["dist/index.js", "dist/index.cjs", "dist/effect4.js"])
       assert.include(webhookEntries, required, `@fapilog/webhook's tarball lacks ${required}`)
     const entries = await tarballEntries(tarball)
-    for (const required of ["package.json", "README.md", "dist/index.js"])
+    // the declarations ship once the build writes them (effect4/tsup.config.ts); until then none
+    assert.strictEqual(entries.includes("dist/index.d.ts"), declarations, entries.join("\n"))
+    for (const required of [
+      "package.json",
+      "README.md",
+      "dist/index.js",
+      "dist/http.js",
+      "dist/express.js",
+      "dist/fastify.js"
+    ])
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
     assert.deepStrictEqual(
       entries.filter((entry) => /^(src|test|node_modules)\//.test(entry)),
@@ -204,6 +256,12 @@ describe("published package fapilog-effect4", () => {
     })
     assert.deepStrictEqual(served[2], { client: { status: 200, echoed: "pkg-1", body: "hi" } })
 
+    // the subpath entries load without their frameworks installed (optional peers)
+    fs.writeFileSync(path.join(scratch, "entries.mjs"), ENTRIES)
+    const loaded = await runNode("entries.mjs", scratch, { env: node22Env })
+    assertSucceeded(loaded, "importing the subpath entries")
+    assert.deepStrictEqual(JSON.parse(loaded.stdout), ["function", "function", "function", "object"])
+
     fs.writeFileSync(path.join(scratch, "logs.test.mjs"), TEST)
     const vitest = await run(
       process.execPath,
@@ -216,5 +274,43 @@ describe("published package fapilog-effect4", () => {
     )
     assertSucceeded(vitest, "an @effect/vitest test with FapilogTest")
     assert.match(vitest.stdout, /1 passed/, describeRun(vitest))
+
+    if (declarations) {
+      // the repository's TypeScript, against the scratch project's Effect 4 and fapilog-effect4
+      fs.writeFileSync(
+        path.join(scratch, "tsconfig.json"),
+        `${JSON.stringify({
+          compilerOptions: {
+            target: "ES2022",
+            module: "NodeNext",
+            moduleResolution: "NodeNext",
+            strict: true,
+            exactOptionalPropertyTypes: true,
+            noEmit: true,
+            skipLibCheck: false,
+            types: []
+          },
+          files: ["typed.ts", "mistyped.ts"]
+        })}\n`
+      )
+      fs.writeFileSync(path.join(scratch, "typed.ts"), TYPED)
+      fs.writeFileSync(path.join(scratch, "mistyped.ts"), MISTYPED)
+      const tsc = await run(
+        process.execPath,
+        [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
+        { cwd: scratch, env: node22Env, timeoutMs: 120_000 }
+      )
+      const errors = lines(tsc.stdout).filter((line) => /error TS\d+/.test(line))
+      assert.deepStrictEqual(
+        errors.map((line) => /^([^(]+)\((\d+),/.exec(line)?.slice(1, 3)),
+        [
+          ["mistyped.ts", "3"],
+          ["mistyped.ts", "4"]
+        ],
+        describeRun(tsc)
+      )
+      assert.match(errors[0] ?? "", /'number' is not assignable to parameter of type 'string'/)
+      assert.match(errors[1] ?? "", /"verbose"/)
+    }
   })
 })

@@ -8,9 +8,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Option } from "effect"
-import { type Errors, Fapilog } from "../../src/effect4/index.js"
-import { envProvider } from "../../src/effect4/settings.js"
+import { ConfigProvider, Effect, Exit, Option, Schema, SchemaAST } from "effect"
+import { envProvider } from "../../src/effect4/configProvider.js"
+import { Errors, Fapilog, Settings as SettingsModule } from "../../src/effect4/index.js"
 import type { Settings } from "../../src/Settings.js"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-effect4-settings-"))
@@ -193,4 +193,98 @@ describe("envProvider", () => {
       )
     })
   )
+})
+
+describe("Settings on Effect 4", () => {
+  const env = (vars: Record<string, string>) => ConfigProvider.fromEnv({ env: vars })
+
+  /** The ConfigError `Settings.resolve` fails with. */
+  const resolveError = (input: unknown, vars: Record<string, string> = {}) =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(SettingsModule.resolve(input as Settings, env(vars)))
+      assert.isTrue(Exit.isFailure(exit), "expected a ConfigError")
+      const error = Exit.isFailure(exit) ? Option.getOrUndefined(Exit.findErrorOption(exit)) : undefined
+      assert.instanceOf(error, Errors.ConfigError)
+      return error as Errors.ConfigError
+    })
+
+  it.effect(
+    "resolve: defaults, precedence, FAPILOG_FILE__PATH and comma lists through an Effect 4 provider",
+    () =>
+      Effect.gen(function* () {
+        assert.deepStrictEqual(yield* SettingsModule.resolve(undefined, env({})), SettingsModule.defaults)
+        const resolved = yield* SettingsModule.resolve(
+          { level: "warn" },
+          env({ ...fileVars("/tmp/e4.log"), FAPILOG_NAME: "from-env" })
+        )
+        assert.deepStrictEqual(
+          [resolved.level, resolved.name, resolved.sinks, resolved.redact],
+          ["warn", "from-env", ["stdout", fileSink("/tmp/e4.log")], { keys: ["secret", "token"] }]
+        )
+        assert.strictEqual(SettingsModule.presets.dev.level, "debug")
+        assert.include(SettingsModule.settingKeys, "redact")
+      })
+  )
+
+  it.effect("resolve fails with the Effect 3 line's issues, word for word (test/Settings.test.ts)", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(
+        (yield* resolveError({ level: "loud" })).message,
+        'Invalid fapilog settings:\n  level: "loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
+      )
+      assert.deepStrictEqual((yield* resolveError({ levle: "info" })).issues, [
+        { path: "levle", message: `is not a setting; accepted: ${SettingsModule.settingKeys.join(", ")}` }
+      ])
+      assert.deepStrictEqual((yield* resolveError({ sinks: ["file", { type: "file" }, 42] })).issues, [
+        {
+          path: "sinks[0]",
+          message:
+            '"file" needs a path: use { type: "file", path } (or FAPILOG_FILE__PATH with FAPILOG_SINKS)'
+        },
+        { path: "sinks[1].path", message: "is required for a file sink" },
+        {
+          path: "sinks[2]",
+          message:
+            '42 is not a sink: use one of stdout, stderr, null, a { type: "file", path }, { type: "route", routes } or plugin { type, ... } object, a Sink, or an Effect that opens one'
+        }
+      ])
+      const fromEnv = yield* resolveError(
+        { level: "nope" },
+        {
+          FAPILOG_LEVEL: "LOUD",
+          FAPILOG_CAPACITY: "lots",
+          FAPILOG_SINKS: "file",
+          FAPILOG_FORMAT: "ya ml",
+          FAPILOG_SHUTDOWN_TIMEOUT_MS: "-1"
+        }
+      )
+      assert.deepStrictEqual(fromEnv.issues, [
+        {
+          path: "level",
+          message: '"nope" is not one of trace, debug, info, warn, error, fatal, audit, security'
+        },
+        {
+          path: "FAPILOG_LEVEL",
+          message: '"loud" is not one of trace, debug, info, warn, error, fatal, audit, security'
+        },
+        {
+          path: "FAPILOG_FORMAT",
+          message:
+            '"ya ml" is not one of json, logfmt, pretty, minimal, nor a formatter plugin\'s type (lowercase letters, digits, ".", "_", "-")'
+        },
+        { path: "FAPILOG_CAPACITY", message: '"lots" is not a whole number' },
+        { path: "FAPILOG_SHUTDOWN_TIMEOUT_MS", message: '"-1" is not a whole number' },
+        { path: "FAPILOG_FILE__PATH", message: "is required when FAPILOG_SINKS names file" }
+      ])
+    })
+  )
+
+  it("fields: each setting's schema is an Effect 4 schema, with its description", () => {
+    for (const [key, schema] of Object.entries(SettingsModule.fields)) {
+      const description = SchemaAST.resolveDescription((schema as Schema.Top).ast)
+      assert.isTrue(description !== undefined && description.length > 3, `${key} has a description`)
+    }
+    assert.isTrue(Schema.is(SettingsModule.fields.level as Schema.Top)("audit"))
+    assert.isFalse(Schema.is(SettingsModule.fields.capacity as Schema.Top)(0))
+  })
 })

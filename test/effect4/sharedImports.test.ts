@@ -4,8 +4,7 @@
  * a name that neither has would be `undefined` at run time, found only when that code path runs
  * (a plugin's restart, a network sink's retry). This bundles the Effect 4 package as its build
  * does, and checks that every value the bundled shared sources take from `effect` exists where
- * they will find it, unless the bundle drops the code that uses it (the Effect 3 layer of
- * `src/Fapilog.ts`, whose `Fapilog` tag the adapter shares). When `main` teaches the engine a
+ * they will find it, unless the bundle drops the code that uses it. When `main` teaches the engine a
  * new Effect 3 name, this test names it, the module and the file.
  */
 import * as fs from "node:fs"
@@ -13,7 +12,7 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { build } from "esbuild"
 import ts from "typescript"
-import { esbuildResolution, overlayFor, repoDir } from "../../effect4/resolution.js"
+import { entries, esbuildResolution, overlayFor, repoDir } from "../../effect4/resolution.js"
 
 interface Use {
   /** What the importer gets: an overlay file, or the Effect 4 module id. */
@@ -53,10 +52,10 @@ const usesIn = (file: string): ReadonlyArray<Use> => {
   return uses
 }
 
-/** The Effect 4 package as its build bundles it: the source files it takes in, and its code. */
+/** The Effect 4 package as its build bundles it (every entry): the source files it takes in, and its code. */
 const bundle = async (): Promise<{ readonly inputs: ReadonlyArray<string>; readonly code: string }> => {
   const result = await build({
-    entryPoints: [path.join(repoDir, "src", "effect4", "index.ts")],
+    entryPoints: [...entries.values()],
     bundle: true,
     write: false,
     metafile: true,
@@ -64,7 +63,7 @@ const bundle = async (): Promise<{ readonly inputs: ReadonlyArray<string>; reado
     platform: "node",
     target: "node22",
     outdir: path.join(repoDir, "effect4", "dist"),
-    external: ["yaml"],
+    external: ["yaml", "express", "fastify"],
     plugins: [esbuildResolution],
     logLevel: "silent"
   })

@@ -38,11 +38,19 @@ export const optionalWith = <S extends Schema.Top>(schema: S, options: { readonl
   return Schema.optionalKey(schema)
 }
 
-/** Effect 3 `Schema.decodeUnknownEither`: Effect 4 `Schema.decodeUnknownResult`, as the overlay's Either. */
+/**
+ * Effect 3 `Schema.decodeUnknownEither`: Effect 4 `Schema.decodeUnknownResult`, as the overlay's
+ * Either. It takes any schema, as Effect 3's does a `Schema<A>`: in the shared sources that type
+ * (Effect 3's `Schema<A, A, never>`) means a schema that needs no services to decode, which
+ * Effect 4's `Schema<A>` does not say.
+ */
 export const decodeUnknownEither =
-  <S extends Schema.Decoder<unknown>>(schema: S, options?: SchemaAST.ParseOptions) =>
+  <S extends Schema.Top>(schema: S, options?: SchemaAST.ParseOptions) =>
   (input: unknown, overrides?: SchemaAST.ParseOptions): Either.Either<S["Type"], Schema.SchemaError> => {
-    const result = Schema.decodeUnknownResult(schema, { ...options, reportInput: true })(input, overrides)
+    const result = Schema.decodeUnknownResult(schema as unknown as Schema.Decoder<S["Type"]>, {
+      ...options,
+      reportInput: true
+    })(input, overrides)
     return result._tag === "Success" ? Either.right(result.success) : Either.left(result.failure)
   }
 

@@ -74,7 +74,7 @@ export const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** A check by a Schema: its first message names the bad value and what is accepted. */
-export const by = <A, I>(schema: Schema.Schema<A, I>): Check<A, I> => {
+export const by = <A>(schema: Schema.Schema<A>): Check<A> => {
   const decode = Schema.decodeUnknownEither(schema)
   return (value, at, issues) => {
     const result = decode(value)
