@@ -2,6 +2,7 @@
  * The Effect 4 suite (`npm run test:effect4` at the repository root): `test/effect4/**` under
  * Node 22 and vitest 5, with `effect` resolved to Effect 4 for every file (resolution.ts).
  */
+import * as path from "node:path"
 import { defineConfig, type Plugin } from "vitest/config"
 import {
   adapterFor,
@@ -21,6 +22,9 @@ if (major < 22 || (major === 22 && minor < 19))
     `the Effect 4 suite needs Node 22.19 or later and runs under ${process.version}: run it with \`npm run test:effect4\` after \`npm run setup:effect4\``
   )
 
+/** A file of an installed plugin package (`node_modules/@fapilog/<name>`, `node_modules/fapilog-plugin-<name>`). */
+const installedPlugin = /[\\/]node_modules[\\/](@fapilog[\\/]|fapilog-plugin-)/
+
 const effect4: Plugin = {
   name: "fapilog-effect4-resolution",
   enforce: "pre",
@@ -38,7 +42,10 @@ const effect4: Plugin = {
     if (plugin !== null) return path.join(repoDir, "plugins", plugin[1] as string, "src", "index.ts")
     const adapter = adapterFor(id, importer)
     if (adapter !== undefined) return adapter
-    if (!isToolchain(id) || isInstalled(importer)) return null
+    // an installed package's own imports resolve as usual, but for a plugin package installed
+    // for this line (discovery's tests install them into scratch node_modules inside the
+    // repository): its `effect` is the application's, Effect 4, not the repository's Effect 3
+    if (!isToolchain(id) || (isInstalled(importer) && !installedPlugin.test(importer ?? ""))) return null
     const overlay = overlayFor(id, importer)
     if (overlay !== undefined) return overlay
     const resolved = await this.resolve(id, resolveFrom, { ...options, skipSelf: true })

@@ -8,8 +8,9 @@
  * `@effect/vitest` test reads the logs of the test layer, and that TypeScript (strict, with
  * `exactOptionalPropertyTypes`) accepts a program using the package's declarations and reports
  * a deliberate type error in another (the declarations are real, not `any`). The packed
- * `@fapilog/webhook` is installed beside it (no peer warning either) and a program naming
- * `{ type: "webhook" }` ships a line to a local receiver through the plugin's Effect 4 build.
+ * `@fapilog/webhook-effect4` (the webhook plugin's Effect 4 package) is installed beside it:
+ * its required peers are met (no peer warning either, and neither `fapilog` nor Effect 3 comes
+ * with it), and a program naming `{ type: "webhook" }` ships a line to a local receiver.
  * npm runs under the Node 22 that runs this suite, as it would on an Effect 4 user's machine.
  */
 import * as fs from "node:fs"
@@ -25,6 +26,7 @@ import {
   makeTempDir,
   npm,
   pack,
+  pluginPackageDir,
   removeTempDirs,
   repoRoot,
   run,
@@ -35,7 +37,6 @@ import {
 afterAll(removeTempDirs)
 
 const packageDir = fileURLToPath(new URL("../../effect4", import.meta.url))
-const repoDir = path.dirname(packageDir)
 
 /** The environment of npm and the consumers: this Node 22 first on the PATH. */
 const node22Env = consumerEnv({
@@ -162,11 +163,14 @@ describe("published package fapilog-effect4", () => {
     // two packages, two builds: at once
     const [{ tarball }, { tarball: webhook }] = await Promise.all([
       pack(packageDir),
-      pack(path.join(repoDir, "plugins", "webhook"))
+      pack(pluginPackageDir("webhook", 4))
     ])
     const webhookEntries = await tarballEntries(webhook)
-    for (const required of ["dist/index.js", "dist/index.cjs", "dist/effect4.js"])
-      assert.include(webhookEntries, required, `@fapilog/webhook's tarball lacks ${required}`)
+    assert.deepStrictEqual(
+      webhookEntries.filter((entry) => !entry.endsWith(".map")).sort(),
+      ["README.md", "dist/index.js", "package.json"],
+      `@fapilog/webhook-effect4's tarball: ${webhookEntries.join(", ")}`
+    )
     const entries = await tarballEntries(tarball)
     // the declarations ship once the build writes them (effect4/tsup.config.ts); until then none
     assert.strictEqual(entries.includes("dist/index.d.ts"), declarations, entries.join("\n"))
@@ -222,8 +226,14 @@ describe("published package fapilog-effect4", () => {
     assert.deepStrictEqual(event, { level: "info", logger: "app", message: "hello effect 4", userId: 7 })
     assert.match(String(timestamp), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
 
-    // @fapilog/webhook, installed next to fapilog-effect4 (its peers: effect 3 or 4, fapilog or
-    // fapilog-effect4, both optional), found by its type: discovery imports its ./effect4 entry
+    // @fapilog/webhook-effect4, installed next to fapilog-effect4 (its required peers: effect 4
+    // and fapilog-effect4), found by its type; the Effect 3 line came with nothing
+    for (const absent of ["fapilog", "@fapilog/webhook"])
+      assert.isFalse(fs.existsSync(path.join(scratch, "node_modules", absent)), `${absent} was installed`)
+    const effect = JSON.parse(
+      fs.readFileSync(path.join(scratch, "node_modules", "effect", "package.json"), "utf8")
+    ) as { readonly version: string }
+    assert.match(effect.version, /^4\./)
     fs.writeFileSync(path.join(scratch, "ship.mjs"), SHIP)
     const ship = await runNode("ship.mjs", scratch, { env: node22Env })
     assertSucceeded(ship, 'a program shipping a line through { type: "webhook" }')

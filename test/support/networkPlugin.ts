@@ -13,7 +13,7 @@ import type * as Scope from "effect/Scope"
 import { createLogger, Errors, type Logger, Plugin, type Settings, type Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { type Answer, listen, type Received, type Receiver, receiver } from "../internal/networkServer.js"
-import { repoRoot } from "./pack.js"
+import { pluginPackageDir } from "./pack.js"
 
 export interface NetworkPluginCase {
   /** The plugin's type: its directory under plugins/ and its package @fapilog/<type>. */
@@ -97,14 +97,17 @@ export const checkScenario = (
   )
 }
 
-/** Registers the in-process tests of a first-party network plugin. */
-export const describeNetworkPlugin = (c: NetworkPluginCase): void => {
+/**
+ * Registers the in-process tests of a first-party network plugin, on the Effect line the suite
+ * runs (`effect`: 4 in the Effect 4 suite, whose plugin package is `plugins/<type>/effect4`).
+ */
+export const describeNetworkPlugin = (c: NetworkPluginCase, effect: 3 | 4 = 3): void => {
   describe(`@fapilog/${c.type}: plugin conformance and delivery`, () => {
     it.effect("the plugin object is the default export, agrees with package.json and loads here", () =>
       Effect.gen(function* () {
         assert.strictEqual(c.module.default, c.module.plugin)
         const packageJson: unknown = JSON.parse(
-          fs.readFileSync(path.join(repoRoot, "plugins", c.type, "package.json"), "utf8")
+          fs.readFileSync(path.join(pluginPackageDir(c.type, effect), "package.json"), "utf8")
         )
         const report = yield* Testing.pluginConformance(c.module.plugin, { packageJson })
         assert.deepStrictEqual(report.passed, ["plugin-shape", "api-version", "discoverable", "package-json"])

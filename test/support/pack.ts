@@ -142,9 +142,17 @@ export interface Packed {
 }
 
 /**
- * Packs the package in `packageDir` (the repository root for fapilog, `plugins/<name>` for a
- * first-party plugin) exactly as `npm publish` would: `prepack` builds it. Asserts success
- * and returns the tarball.
+ * The directory of a first-party plugin's package for an Effect line: `plugins/<type>` is
+ * `@fapilog/<type>` (Effect 3), `plugins/<type>/effect4` is `@fapilog/<type>-effect4`, built
+ * from the same `plugins/<type>/src` (docs/plugins.md).
+ */
+export const pluginPackageDir = (type: string, effect: 3 | 4 = 3): string =>
+  path.join(repoRoot, "plugins", type, ...(effect === 4 ? ["effect4"] : []))
+
+/**
+ * Packs the package in `packageDir` (the repository root for fapilog, `effect4` for
+ * fapilog-effect4, {@link pluginPackageDir} for a first-party plugin) exactly as `npm publish`
+ * would: `prepack` builds it. Asserts success and returns the tarball.
  */
 export const pack = async (packageDir: string = repoRoot, timeoutMs = 150_000): Promise<Packed> => {
   const dest = makeTempDir("fapilog-pack-")

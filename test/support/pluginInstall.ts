@@ -16,6 +16,7 @@ import {
   assertSucceeded,
   describeRun,
   pack,
+  pluginPackageDir,
   removeTempDirs,
   repoRoot,
   run,
@@ -84,7 +85,7 @@ export const unknown: Settings.SinkSetting = { type: "not-installed" }
 /** Registers the suite: pack, install, type-check, run the ES module and the CommonJS consumers. */
 export const describeInstalledPlugin = (c: NetworkPluginCase): void => {
   const packageName = `@fapilog/${c.type}`
-  const pluginDir = path.join(repoRoot, "plugins", c.type)
+  const pluginDir = pluginPackageDir(c.type)
   const dist = path.join(pluginDir, "dist")
   // packing builds into plugins/<type>/dist; a build that was not there before is removed again
   const hadDist = fs.existsSync(dist)
@@ -110,9 +111,9 @@ export const describeInstalledPlugin = (c: NetworkPluginCase): void => {
       ])
         assert.include(entries, required, `the tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
       assert.deepStrictEqual(
-        entries.filter((e) => /^(src|test)\//.test(e)),
+        entries.filter((e) => /^(src|test|effect4)\//.test(e)),
         [],
-        "the tarball must not ship sources, tests or fixtures"
+        "the tarball must not ship sources, tests, fixtures or the Effect 4 package"
       )
       const core = await pack(repoRoot)
       const scratch = await scratchProject([core.tarball, packed.tarball])

@@ -1,11 +1,13 @@
 /**
- * A first-party network plugin found by discovery on Effect 4: its `./effect4` entry is built
- * (plugins/tsup.base.ts, the build `npm pack` runs), and a logger named by `{ type }` alone
- * (no `plugins.use`) loads it and delivers the scenario of test/support/networkPlugin.ts.
+ * A first-party network plugin found by discovery on Effect 4: its Effect 4 package
+ * (`plugins/<type>/effect4`, `@fapilog/<type>-effect4`) is built as `npm pack` builds it
+ * (plugins/tsup.base.ts) and installed into a scratch project's node_modules, and a logger
+ * named by `{ type }` alone (no `plugins.use`), started there, loads it and delivers the
+ * scenario of test/support/networkPlugin.ts.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, describe, it } from "@effect/vitest"
 import { createLogger } from "fapilog-effect4"
 import { build } from "tsup"
 import { effect4Build } from "../../../plugins/tsup.base.js"
@@ -18,24 +20,34 @@ import {
   type NetworkPluginCase,
   scenarioAnswers
 } from "../../support/networkPlugin.js"
-import { lock, repoRoot } from "../../support/pack.js"
+import { lock, pluginPackageDir, repoRoot } from "../../support/pack.js"
 
 export const describeDiscoveredOnEffect4 = (c: NetworkPluginCase): void => {
-  describe(`@fapilog/${c.type} discovered on Effect 4`, () => {
-    it(`{ type: "${c.type}" } alone loads its ./effect4 build and delivers every event once`, async () => {
-      const dir = path.join(repoRoot, "plugins", c.type)
-      // the Effect 3 suite may be packing this plugin (which builds the same file) meanwhile
-      const release = await lock(path.join(dir, ".pack.lock"), 150_000)
+  describe(`@fapilog/${c.type}-effect4 discovered on Effect 4`, () => {
+    fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
+    const scratch = fs.mkdtempSync(path.join(repoRoot, ".tmp", `discovered-${c.type}-`))
+    afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+
+    it(`{ type: "${c.type}" } alone loads @fapilog/${c.type}-effect4 and delivers every event once`, async () => {
+      const packageDir = pluginPackageDir(c.type, 4)
+      // the pack-and-install test may be packing this package (which builds the same files)
+      const release = await lock(path.join(packageDir, ".pack.lock"), 150_000)
+      const installed = path.join(scratch, "node_modules", "@fapilog", `${c.type}-effect4`)
       try {
-        await build({ ...effect4Build(dir), silent: true })
+        await build({ ...effect4Build(path.dirname(packageDir)), silent: true })
+        for (const file of ["package.json", "dist"])
+          fs.cpSync(path.join(packageDir, file), path.join(installed, file), { recursive: true })
       } finally {
         release()
       }
-      const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+      const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as {
         readonly exports: Record<string, unknown>
       }
-      assert.deepStrictEqual(manifest.exports["./effect4"], { import: "./dist/effect4.js" })
+      assert.deepStrictEqual(manifest.exports["."], { import: "./dist/index.js" })
       const server = await listen({ answer: scenarioAnswers(c) })
+      // discovery looks from the working directory: the scratch project's
+      const cwd = process.cwd()
+      process.chdir(scratch)
       try {
         const log = await createLogger({
           enrich: { service: "e2e" },
@@ -45,6 +57,7 @@ export const describeDiscoveredOnEffect4 = (c: NetworkPluginCase): void => {
         await log.close()
         checkScenario(c, server.requests, "discovered on Effect 4")
       } finally {
+        process.chdir(cwd)
         await server.stop()
       }
     })
