@@ -8,7 +8,9 @@
  * goes to `plugins/kafka` by default). The package has the plugin object (a file sink, a
  * static-fields enricher, a processor dropping events by a field's value, or a formatter
  * writing a text layout from a template, to start from), its package.json `fapilog` field,
- * a build, a test running the fapilog/testing conformance suites, and a README.
+ * a build, a test running the fapilog/testing conformance suites, and a README; and in
+ * `effect4/`, the package of the same source built for Effect 4 (`<name>-effect4`, next to
+ * `fapilog-effect4`): a package per Effect line, as fapilog's own (docs/plugins.md).
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -68,8 +70,11 @@ const rootManifest = (): {
   peerDependencies: Record<string, string>
 } => JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"))
 
-const effect4Manifest = (): { version: string; peerDependencies: Record<string, string> } =>
-  JSON.parse(fs.readFileSync(path.join(repoRoot, "effect4", "package.json"), "utf8"))
+const effect4Manifest = (): {
+  version: string
+  engines: Record<string, string>
+  peerDependencies: Record<string, string>
+} => JSON.parse(fs.readFileSync(path.join(repoRoot, "effect4", "package.json"), "utf8"))
 
 const descriptions: Record<Kind, (type: string) => string> = {
   sink: (type) => `fapilog sink "${type}": appends JSON lines to a file.`,
@@ -103,27 +108,55 @@ const packageJson = (packageName: string, type: string, kind: Kind): string => {
           import: { types: "./dist/index.d.ts", default: "./dist/index.js" },
           require: { types: "./dist/index.d.cts", default: "./dist/index.cjs" }
         },
-        // the build for Effect 4, which fapilog-effect4 loads
-        "./effect4": { import: "./dist/effect4.js" },
         "./package.json": "./package.json"
       },
-      fapilog: { kind, type, apiVersion, effect: [3, 4] },
+      // built against fapilog, for Effect 3; effect4/ is the package for Effect 4
+      fapilog: { kind, type, apiVersion, effect: [3] },
       keywords: ["fapilog", "fapilog-plugin", type, "logging"],
       scripts: {
         build: "tsup",
+        "build:effect4": "npm --prefix effect4 run build",
         prepack: "npm run build",
         typecheck: "tsc --noEmit",
         test: "vitest run"
       },
       peerDependencies: {
-        effect: `${root.peerDependencies.effect ?? "^3.22.2"} || ^${effect4Manifest().peerDependencies.effect?.replace(/^\^/, "") ?? "4.1.5"}`,
-        fapilog: `^${root.version}`,
-        "fapilog-effect4": `^${effect4Manifest().version}`
+        effect: root.peerDependencies.effect ?? "^3.22.2",
+        fapilog: `^${root.version}`
       },
-      peerDependenciesMeta: { fapilog: { optional: true }, "fapilog-effect4": { optional: true } },
       devDependencies: {
         fapilog: `^${root.version}`,
         ...pick(["effect", "@effect/vitest", "@types/node", "tsup", "typescript", "vitest"])
+      }
+    },
+    null,
+    2
+  )}\n`
+}
+
+/** The package.json of the Effect 4 package, `effect4/`: the same plugin, built against fapilog-effect4. */
+const effect4PackageJson = (packageName: string, type: string, kind: Kind): string => {
+  const line = effect4Manifest()
+  return `${JSON.stringify(
+    {
+      name: `${packageName}-effect4`,
+      version: "0.1.0",
+      description: `${descriptions[kind](type)} For Effect 4 (fapilog-effect4).`,
+      license: "MIT",
+      type: "module",
+      sideEffects: false,
+      engines: { node: line.engines.node ?? ">=22.19" },
+      files: ["dist", "README.md"],
+      main: "./dist/index.js",
+      module: "./dist/index.js",
+      exports: { ".": { import: "./dist/index.js" }, "./package.json": "./package.json" },
+      fapilog: { kind, type, apiVersion, effect: [4] },
+      keywords: ["fapilog", "fapilog-plugin", "effect4", type, "logging"],
+      // built with the tools installed in the package above (npm looks for them up the tree)
+      scripts: { build: "tsup", prepack: "npm run build" },
+      peerDependencies: {
+        effect: line.peerDependencies.effect ?? "^4.1.5",
+        "fapilog-effect4": `^${line.version}`
       }
     },
     null,
@@ -150,11 +183,26 @@ const tsconfig = `{
 }
 `
 
-const tsupConfig = `import type { Plugin } from "esbuild"
+const tsupConfig = `import { defineConfig } from "tsup"
+
+// the package for Effect 3; effect4/tsup.config.ts builds the same source for Effect 4
+export default defineConfig({
+  entry: { index: "src/index.ts" },
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  // the application's own copies: one fapilog and one effect per process
+  external: [/^effect(\\/.*)?$/, /^@effect\\//, /^fapilog(\\/.*)?$/]
+})
+`
+
+const effect4TsupConfig = `import type { Plugin } from "esbuild"
 import { defineConfig } from "tsup"
 
-// the Effect 4 build: the same source against fapilog-effect4 (what \`import "fapilog"\` becomes);
-// effect stays the application's, Effect 4 there
+// the package for Effect 4: the source of the package above (../src) against fapilog-effect4,
+// what \`import "fapilog"\` becomes; effect stays the application's, Effect 4 there
 const effect4: Plugin = {
   name: "fapilog-effect4",
   setup(build) {
@@ -162,30 +210,31 @@ const effect4: Plugin = {
   }
 }
 
-export default defineConfig([
-  {
-    entry: { index: "src/index.ts" },
-    format: ["esm", "cjs"],
-    dts: true,
-    sourcemap: true,
-    // both builds write to dist/ at once: this one's clean spares the other's files
-    clean: ["!effect4.js", "!effect4.js.map"],
-    target: "node20",
-    // the application's own copies: one fapilog and one effect per process
-    external: [/^effect(\\/.*)?$/, /^@effect\\//, /^fapilog(\\/.*)?$/]
-  },
-  {
-    entry: { effect4: "src/index.ts" },
-    format: ["esm"],
-    sourcemap: true,
-    target: "node22",
-    platform: "node",
-    external: [/^effect(\\/.*)?$/, /^@effect\\//, "fapilog-effect4"],
-    // tsup would keep \`fapilog\` as is (a peer dependency): the plugin above renames it
-    noExternal: [/^fapilog$/],
-    esbuildPlugins: [effect4]
-  }
-])
+export default defineConfig({
+  entry: { index: "../src/index.ts" },
+  format: ["esm"],
+  sourcemap: true,
+  clean: true,
+  target: "node22",
+  platform: "node",
+  external: [/^effect(\\/.*)?$/, /^@effect\\//, "fapilog-effect4"],
+  // tsup would keep \`fapilog\` as is (a peer dependency of the package above): the plugin renames it
+  noExternal: [/^fapilog$/],
+  esbuildPlugins: [effect4]
+})
+`
+
+const effect4Readme = (packageName: string, type: string) => `# ${packageName}-effect4
+
+[\`${packageName}\`](../README.md) for Effect 4: the same plugin, built from the same source
+against \`fapilog-effect4\` (same settings, same behaviour).
+
+\`\`\`sh
+npm install fapilog-effect4 ${packageName}-effect4
+\`\`\`
+
+Name it by its type, \`{ type: "${type}", ... }\`, as on Effect 3: \`fapilog-effect4\` finds this
+package. Its settings and usage are in [\`${packageName}\`'s README](../README.md).
 `
 
 const sinkSource = (packageName: string, type: string) => `/**
@@ -874,10 +923,12 @@ A fapilog ${kind} plugin (type \`${type}\`, plugin API ${apiVersion}).
 ## Use
 
 \`\`\`sh
-npm install fapilog ${packageName}
+npm install fapilog ${packageName}                   # Effect 3
+npm install fapilog-effect4 ${packageName}-effect4   # Effect 4
 \`\`\`
 
-On Effect 4, install it next to \`fapilog-effect4\` instead, which loads its \`./effect4\` entry.
+One source, a package per Effect line: \`${packageName}-effect4\` (in \`effect4/\`) is this
+plugin built against \`fapilog-effect4\`, and is used the same way.
 
 Name its type in the settings; fapilog finds the installed package by that name:
 
@@ -915,8 +966,13 @@ An invalid config fails \`createLogger\` with a \`ConfigError\` naming the field
 npm install
 npm test          # conformance suites from fapilog/testing, plus settings tests
 npm run typecheck
-npm run build     # ESM + CommonJS for Effect 3, and dist/effect4.js for Effect 4
+npm run build          # ESM + CommonJS for Effect 3, in dist/
+npm run build:effect4  # the same source for Effect 4, in effect4/dist/
 \`\`\`
+
+Publish both packages: \`npm publish\` here and in \`effect4/\` (each builds itself first).
+The Effect 4 package's \`package.json\` keeps the same \`version\` and \`fapilog\` field, with
+\`"effect": [4]\`, and its name is this one's with \`-effect4\`: the test kit checks it on Effect 4.
 
 Keep \`version\` in \`src/index.ts\` and \`package.json\` equal, and the package.json
 \`fapilog\` field (\`kind\`, \`type\`, \`apiVersion\`) in step with the plugin object: the test
@@ -961,6 +1017,9 @@ export const generate = (options: Options): Generated => {
     "src/index.ts": sources[options.kind](packageName, type),
     [`test/${camel(type)}.test.ts`]: tests[options.kind](packageName, type),
     "README.md": readme(packageName, type, options.kind),
+    "effect4/package.json": effect4PackageJson(packageName, type, options.kind),
+    "effect4/tsup.config.ts": effect4TsupConfig,
+    "effect4/README.md": effect4Readme(packageName, type),
     ".gitignore": "node_modules\ndist\n"
   }
   for (const [file, text] of Object.entries(files)) {

@@ -1,9 +1,9 @@
 /**
- * `npm run new-plugin` for Effect 4: each kind of generated package builds its `./effect4`
- * entry with its own tsup config (the same source, `fapilog` becoming `fapilog-effect4`), and
- * that build loads on Effect 4: it passes the plugin conformance suite against its
- * package.json (which declares both lines and exports `./effect4`), refuses a bad config
- * naming the field, and opens; the sink and the enricher pass their conformance suites too. The Effect 3
+ * `npm run new-plugin` for Effect 4: each kind of generated plugin comes with its Effect 4
+ * package, `effect4/` (`<name>-effect4`), whose own build script makes it from the same source
+ * (`fapilog` becoming `fapilog-effect4`); that build loads on Effect 4: it passes the plugin
+ * conformance suite against that package's package.json, refuses a bad config naming the
+ * field, and opens; the sink and the enricher pass their conformance suites too. The Effect 3
  * side is test/internal/pluginScaffold.test.ts.
  */
 import * as fs from "node:fs"
@@ -11,8 +11,7 @@ import * as path from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { Errors, Plugin, Testing } from "fapilog-effect4"
-import { build, type Options } from "tsup"
-import { describeRun, repoRoot, run } from "../support/pack.js"
+import { consumerEnv, describeRun, npm, repoRoot, run } from "../support/pack.js"
 
 const scratch = (() => {
   fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
@@ -21,7 +20,15 @@ const scratch = (() => {
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
 
-/** Generates a package and builds its `./effect4` entry with the config it was generated with. */
+/** npm and the build under the Node 22 that runs this suite. */
+const node22Env = consumerEnv({
+  PATH: [path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter)
+})
+
+/**
+ * Generates a package and builds its Effect 4 package with its own `npm run build` (tsup,
+ * found in the repository's node_modules up the tree, as the generated README says).
+ */
 const generate = async (name: string, kind: Plugin.Kind): Promise<{ dir: string; plugin: Plugin.Plugin }> => {
   const dir = path.join(scratch, kind)
   const created = await run(
@@ -30,22 +37,21 @@ const generate = async (name: string, kind: Plugin.Kind): Promise<{ dir: string;
     { cwd: scratch, timeoutMs: 60_000 }
   )
   assert.strictEqual(created.status, 0, describeRun(created))
-  const config = (await import(path.join(dir, "tsup.config.ts"))) as { default: ReadonlyArray<Options> }
-  const effect4 = config.default.find((o) => typeof o.entry === "object" && "effect4" in o.entry)
-  assert.isDefined(effect4, "the generated tsup config has an effect4 entry")
-  await build({
-    ...effect4,
-    entry: { effect4: path.join(dir, "src", "index.ts") },
-    outDir: path.join(dir, "dist"),
-    silent: true
+  const built = await run(npm, ["run", "build"], {
+    cwd: path.join(dir, "effect4"),
+    env: node22Env,
+    timeoutMs: 120_000
   })
-  const module = (await import(path.join(dir, "dist", "effect4.js"))) as { plugin: Plugin.Plugin }
+  assert.strictEqual(built.status, 0, describeRun(built))
+  const module = (await import(path.join(dir, "effect4", "dist", "index.js"))) as { plugin: Plugin.Plugin }
   return { dir, plugin: module.plugin }
 }
 
 const conforms = (dir: string, plugin: Plugin.Plugin) =>
   Effect.gen(function* () {
-    const packageJson: unknown = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"))
+    const packageJson: unknown = JSON.parse(
+      fs.readFileSync(path.join(dir, "effect4", "package.json"), "utf8")
+    )
     const report = yield* Testing.pluginConformance(plugin, { packageJson })
     assert.deepStrictEqual(report.passed, ["plugin-shape", "api-version", "discoverable", "package-json"])
   })
@@ -63,7 +69,7 @@ const openIssues = (plugin: Plugin.Plugin, config: unknown) =>
     })
   )
 
-describe("npm run new-plugin, the ./effect4 build", () => {
+describe("npm run new-plugin, the Effect 4 package", () => {
   it.live("a sink: conformance suites on Effect 4, a bad path refused by name", () =>
     Effect.gen(function* () {
       const { dir, plugin } = yield* Effect.promise(() => generate("demo-sink", "sink"))

@@ -16,6 +16,15 @@ const scratch = (() => {
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
 
+/** The manifests of fapilog and fapilog-effect4, whose versions the generated peers name. */
+const manifestOf = (dir: string) =>
+  JSON.parse(fs.readFileSync(path.join(repoRoot, dir, "package.json"), "utf8")) as {
+    readonly version: string
+    readonly peerDependencies: Readonly<Record<string, string>>
+  }
+const core = manifestOf(".")
+const coreEffect4 = manifestOf("effect4")
+
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FAPILOG_")))
 
 const newPlugin = (args: ReadonlyArray<string>) =>
@@ -102,18 +111,39 @@ describe("npm run new-plugin", () => {
         unknown
       >
       assert.strictEqual(manifest.name, expected.packageName)
-      assert.deepStrictEqual(manifest.fapilog, {
-        kind,
-        type: expected.type,
-        apiVersion: "1.0",
-        effect: [3, 4]
+      const fapilog = { kind, type: expected.type, apiVersion: "1.0" }
+      assert.deepStrictEqual(manifest.fapilog, { ...fapilog, effect: [3] })
+      // its peers, required: the application's fapilog and Effect 3
+      assert.deepStrictEqual(manifest.peerDependencies, {
+        effect: core.peerDependencies.effect,
+        fapilog: `^${core.version}`
       })
-      for (const file of ["src/index.ts", "README.md", "tsconfig.json", "tsup.config.ts", ".gitignore"])
+      assert.isUndefined(manifest.peerDependenciesMeta)
+      // the package of the same source for Effect 4 (test/effect4/pluginScaffold.test.ts builds it)
+      const effect4 = JSON.parse(
+        fs.readFileSync(path.join(dir, "effect4", "package.json"), "utf8")
+      ) as Record<string, unknown>
+      assert.strictEqual(effect4.name, `${expected.packageName}-effect4`)
+      assert.strictEqual(effect4.version, manifest.version)
+      assert.deepStrictEqual(effect4.fapilog, { ...fapilog, effect: [4] })
+      assert.deepStrictEqual(effect4.peerDependencies, {
+        effect: coreEffect4.peerDependencies.effect,
+        "fapilog-effect4": `^${coreEffect4.version}`
+      })
+      assert.isUndefined(effect4.peerDependenciesMeta)
+      for (const file of [
+        "src/index.ts",
+        "README.md",
+        "tsconfig.json",
+        "tsup.config.ts",
+        ".gitignore",
+        "effect4/README.md",
+        "effect4/tsup.config.ts"
+      ])
         assert.isTrue(fs.existsSync(path.join(dir, file)), file)
-      assert.match(
-        fs.readFileSync(path.join(dir, "README.md"), "utf8"),
-        new RegExp(`npm install fapilog ${expected.packageName}`)
-      )
+      const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8")
+      assert.include(readme, `npm install fapilog ${expected.packageName} `)
+      assert.include(readme, `npm install fapilog-effect4 ${expected.packageName}-effect4 `)
 
       const checked = await typecheck(dir)
       assert.strictEqual(checked.status, 0, describeRun(checked))
