@@ -106,6 +106,13 @@ export const Struct = <const Fields extends Schema.Struct.Fields>(
   fields: Fields
 ): WithAnnotations<Schema.Struct<Fields>> => withAnnotations(Schema.Struct(fields))
 
+/** Effect 3's `Schema.Struct.Type<Fields>` and its kin (the const above hides Effect 4's namespace). */
+export declare namespace Struct {
+  export type Fields = Schema.Struct.Fields
+  export type Type<F extends Fields> = Schema.Struct.Type<F>
+  export type Encoded<F extends Fields> = Schema.Struct.Encoded<F>
+}
+
 /** Effect 3 `Schema.Literal(a, b, ...)`: Effect 4 `Schema.Literal(a)`, or `Schema.Literals([a, b, ...])`. */
 export function Literal<L extends SchemaAST.LiteralValue>(literal: L): Schema.Literal<L>
 export function Literal<const L extends ReadonlyArray<SchemaAST.LiteralValue>>(
