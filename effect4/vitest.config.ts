@@ -2,6 +2,7 @@
  * The Effect 4 suite (`npm run test:effect4` at the repository root): `test/effect4/**` under
  * Node 22 and vitest 5, with `effect` resolved to Effect 4 for every file (resolution.ts).
  */
+import * as path from "node:path"
 import { defineConfig, type Plugin } from "vitest/config"
 import {
   adapterFor,
@@ -29,10 +30,9 @@ const effect4: Plugin = {
     const entry = entryFor(id, importer)
     if (entry !== undefined) return entry
     // a plugin's Effect 4 build imports the package, and the plugins' sources and the shared
-    // plugin test support import `fapilog` (and `fapilog/testing`), which on this line is
+    // plugin test support import `fapilog`, which on this line is
     // fapilog-effect4 (its build does the same: effect4/resolution.ts, esbuildPluginResolution)
     if (id === "fapilog") return path.join(repoDir, "src", "effect4", "index.ts")
-    if (id === "fapilog/testing") return path.join(repoDir, "src", "Testing.ts")
     const plugin = /^@fapilog\/([a-z0-9-]+)$/.exec(id)
     if (plugin !== null) return path.join(repoDir, "plugins", plugin[1] as string, "src", "index.ts")
     const adapter = adapterFor(id, importer)

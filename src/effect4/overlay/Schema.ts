@@ -106,6 +106,16 @@ export const Struct = <const Fields extends Schema.Struct.Fields>(
   fields: Fields
 ): WithAnnotations<Schema.Struct<Fields>> => withAnnotations(Schema.Struct(fields))
 
+/** The type of a struct schema (Effect 4's, named here beside the constructor above). */
+export type Struct<Fields extends Schema.Struct.Fields> = Schema.Struct<Fields>
+
+/** Effect 3's `Schema.Struct` namespace: a struct's fields and its decoded and encoded types. */
+export declare namespace Struct {
+  type Fields = Schema.Struct.Fields
+  type Type<F extends Fields> = Schema.Struct<F>["Type"]
+  type Encoded<F extends Fields> = Schema.Struct<F>["Encoded"]
+}
+
 /** Effect 3 `Schema.Literal(a, b, ...)`: Effect 4 `Schema.Literal(a)`, or `Schema.Literals([a, b, ...])`. */
 export function Literal<L extends SchemaAST.LiteralValue>(literal: L): Schema.Literal<L>
 export function Literal<const L extends ReadonlyArray<SchemaAST.LiteralValue>>(
