@@ -10,9 +10,10 @@ const streams: ReadonlyArray<Stream> = [
       ["service_name", "checkout"]
     ],
     entries: [
-      { nanos: 1_767_323_045_006_000_000n, line: '{"message":"a"}', metadata: [] },
+      { seconds: 1_767_323_045, nanos: 6_000_000, line: '{"message":"a"}', metadata: [] },
       {
-        nanos: 1_767_323_045_006_000_001n,
+        seconds: 1_767_323_045,
+        nanos: 6_000_001,
         line: '{"message":"b"}',
         metadata: [
           ["trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"],
@@ -21,7 +22,10 @@ const streams: ReadonlyArray<Stream> = [
       }
     ]
   },
-  { labels: [["service_name", 'we"ird\\\nname\u0001']], entries: [{ nanos: 0n, line: "", metadata: [] }] }
+  {
+    labels: [["service_name", 'we"ird\\\nname\u0001']],
+    entries: [{ seconds: 0, nanos: 0, line: "", metadata: [] }]
+  }
 ]
 
 describe("Loki push encoding", () => {

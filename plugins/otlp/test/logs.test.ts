@@ -1,5 +1,4 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
 import { Formatter, Level, type LogEvent } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { makeEncoder, UNKNOWN_SERVICE, VERSION } from "../src/internal/sink.js"
@@ -47,12 +46,13 @@ const encodeWith = (
   events: ReadonlyArray<LogEvent.LogEvent>,
   service?: string
 ) =>
-  Effect.runSync(
-    makeEncoder(
-      { encoding, resource: { "deployment.region": "eu-1", "service.version": "9.9.9" } },
-      { service }
-    )
+  makeEncoder(
+    { encoding, resource: { "deployment.region": "eu-1", "service.version": "9.9.9" } },
+    { service }
   )(events)
+
+const textOf = (body: Uint8Array | string): string =>
+  typeof body === "string" ? body : new TextDecoder().decode(body)
 
 const decodeAs = (
   encoding: "protobuf" | "json",
@@ -62,7 +62,7 @@ const decodeAs = (
   const request = encodeWith(encoding, events, service)
   return encoding === "protobuf"
     ? decodeRequest(request.body as Uint8Array)
-    : decodeJsonRequest(new TextDecoder().decode(request.body as Uint8Array))
+    : decodeJsonRequest(textOf(request.body))
 }
 
 describe("OTLP logs mapping", () => {
@@ -230,7 +230,7 @@ describe("OTLP logs mapping", () => {
   }
 
   it("JSON follows the OTLP/JSON rules: hex ids, 64-bit integers as strings, enums as numbers", () => {
-    const text = new TextDecoder().decode(encodeWith("json", [rich]).body as Uint8Array)
+    const text = textOf(encodeWith("json", [rich]).body)
     const json = JSON.parse(text)
     const record = json.resourceLogs[0].scopeLogs[0].logRecords[0]
     assert.strictEqual(record.traceId, TRACE)
