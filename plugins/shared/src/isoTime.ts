@@ -16,6 +16,13 @@ const digit = (s: string, i: number): number => {
   return d >= 0 && d <= 9 ? d : Number.NaN
 }
 
+const sameMinute = (timestamp: string): boolean => {
+  if (minute.length !== MINUTE) return false
+  // from the minute backwards: the digits that change most often first
+  for (let i = MINUTE - 2; i >= 0; i--) if (timestamp.charCodeAt(i) !== minute.charCodeAt(i)) return false
+  return true
+}
+
 /** The timestamp's epoch milliseconds, or NaN when it is not a date `Date.parse` reads. */
 export const isoMillis = (timestamp: string): number => {
   if (timestamp.length !== 24 || timestamp.charCodeAt(23) !== 90 || timestamp.charCodeAt(19) !== 46)
@@ -27,7 +34,7 @@ export const isoMillis = (timestamp: string): number => {
     digit(timestamp, 22)
   // NaN (not digits) and leap seconds (which Date.parse refuses) take the long way
   if (!(within < 60_000)) return Date.parse(timestamp)
-  if (timestamp.startsWith(minute) && minute.length === MINUTE) return minuteMillis + within
+  if (sameMinute(timestamp)) return minuteMillis + within
   const parsed = Date.parse(timestamp)
   if (Number.isFinite(parsed)) {
     minute = timestamp.slice(0, MINUTE)

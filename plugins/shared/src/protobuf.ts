@@ -22,18 +22,38 @@ export const FIXED32 = 5
 const TWO_TO_32 = 4294967296
 
 /** Bytes the varint of a non-negative integer below 2^35 takes. */
-const varintSize = (n: number): number =>
+export const varintSize = (n: number): number =>
   n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5
 
 /** Strings up to this many UTF-16 units are encoded here; longer ones by Node's native encoder. */
 const SHORT_STRING = 42 // 42 units are at most 126 bytes: their length always fits one byte
 
+/** The value of a hex digit's character code (0 for anything else; callers pass hex). */
+const nibble = (c: number): number => (c <= 57 ? c - 48 : (c | 0x20) - 87) & 0xf
+
+/** Encodings remembered per writer; past this many, the table starts afresh (generated or hostile names). */
+const MAX_KNOWN = 4096
+const remember = (known: Map<string, Uint8Array>, s: string, encoded: Uint8Array): void => {
+  if (known.size >= MAX_KNOWN) known.clear()
+  known.set(s, encoded)
+}
+
+// doubles go through this scratch pair: one value's bytes, little-endian on every platform
+const scratch = new DataView(new ArrayBuffer(8))
+const scratchBytes = new Uint8Array(scratch.buffer)
+
 export class ProtoWriter {
-  private buf: Buffer
+  // one plain Uint8Array for every byte access (a single element kind keeps them fast), and a
+  // Buffer over the same memory for Node's native UTF-8 encoder
+  private buf: Uint8Array
+  private node: Buffer
   private pos = 0
+  /** Length-prefixed encodings of recurring strings ({@link knownString}) and hex ids ({@link hexBytes}). */
+  private readonly known = new Map<string, Uint8Array>()
 
   constructor(initialBytes = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(Math.max(16, initialBytes))
+    this.buf = new Uint8Array(Math.max(16, initialBytes))
+    this.node = Buffer.from(this.buf.buffer, 0, this.buf.length)
   }
 
   /** Bytes written so far. */
@@ -46,9 +66,10 @@ export class ProtoWriter {
     if (need <= this.buf.length) return
     let size = this.buf.length * 2
     while (size < need) size *= 2
-    const next = Buffer.allocUnsafe(size)
-    this.buf.copy(next, 0, 0, this.pos)
+    const next = new Uint8Array(size)
+    next.set(this.buf.subarray(0, this.pos))
     this.buf = next
+    this.node = Buffer.from(next.buffer, 0, next.length)
   }
 
   /** The field's key: `(field << 3) | wireType`. */
@@ -95,6 +116,7 @@ export class ProtoWriter {
    * halves are too.
    */
   int64(n: number): this {
+    if (n >= 0 && n < TWO_TO_32) return this.uint32(n)
     const negative = n < 0
     const abs = negative ? -n : n
     let lo = abs % TWO_TO_32
@@ -112,28 +134,40 @@ export class ProtoWriter {
     return this
   }
 
+  /** Four bytes little-endian, room already ensured. */
+  private le32(n: number): void {
+    const buf = this.buf
+    const pos = this.pos
+    buf[pos] = n & 0xff
+    buf[pos + 1] = (n >>> 8) & 0xff
+    buf[pos + 2] = (n >>> 16) & 0xff
+    buf[pos + 3] = n >>> 24
+    this.pos = pos + 4
+  }
+
   /** A `fixed64` of `hi * 2^32 + lo`, little-endian. */
   fixed64(lo: number, hi: number): this {
     this.ensure(8)
-    this.buf.writeUInt32LE(lo >>> 0, this.pos)
-    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4)
-    this.pos += 8
+    this.le32(lo)
+    this.le32(hi)
     return this
   }
 
   /** A `fixed32`, little-endian. */
   fixed32(n: number): this {
     this.ensure(4)
-    this.buf.writeUInt32LE(n >>> 0, this.pos)
-    this.pos += 4
+    this.le32(n)
     return this
   }
 
   /** A `double`, little-endian IEEE 754. */
   double(x: number): this {
     this.ensure(8)
-    this.buf.writeDoubleLE(x, this.pos)
-    this.pos += 8
+    scratch.setFloat64(0, x, true)
+    const buf = this.buf
+    const pos = this.pos
+    for (let i = 0; i < 8; i++) buf[pos + i] = scratchBytes[i] as number
+    this.pos = pos + 8
     return this
   }
 
@@ -178,7 +212,7 @@ export class ProtoWriter {
     const reserved = varintSize(3 * n)
     this.ensure(reserved + 3 * n)
     const at = this.pos + reserved
-    const written = this.buf.write(s, at, "utf8")
+    const written = this.node.write(s, at, "utf8")
     const size = varintSize(written)
     if (size < reserved) this.buf.copyWithin(this.pos + size, at, at + written)
     this.uint32(written)
@@ -195,40 +229,88 @@ export class ProtoWriter {
     return this
   }
 
-  /** Length-prefixed bytes given as hex digits (an even number of them, checked by the caller). */
+  /**
+   * A length-prefixed string that recurs (an attribute name, a level): its encoding is
+   * remembered, so the next time costs a lookup and a copy instead of encoding it again.
+   */
+  knownString(s: string): this {
+    let encoded = this.known.get(s)
+    if (encoded === undefined) {
+      if (s.length > SHORT_STRING) return this.string(s)
+      const mark = this.pos
+      this.string(s)
+      encoded = this.buf.slice(mark, this.pos)
+      remember(this.known, s, encoded)
+      return this
+    }
+    return this.copy(encoded)
+  }
+
+  /**
+   * Length-prefixed bytes given as hex digits (an even number of them, checked by the caller).
+   * The ids of a request's records recur, so their bytes are remembered too.
+   */
   hexBytes(hex: string): this {
-    const n = hex.length >> 1
-    this.uint32(n)
+    let encoded = this.known.get(hex)
+    if (encoded === undefined) {
+      const n = hex.length >> 1
+      encoded = new Uint8Array(varintSize(n) + n)
+      let pos = 0
+      for (let v = n; ; v >>>= 7) {
+        if (v <= 0x7f) {
+          encoded[pos++] = v
+          break
+        }
+        encoded[pos++] = (v & 0x7f) | 0x80
+      }
+      for (let i = 0; i < 2 * n; i += 2)
+        encoded[pos++] = (nibble(hex.charCodeAt(i)) << 4) | nibble(hex.charCodeAt(i + 1))
+      remember(this.known, hex, encoded)
+    }
+    return this.copy(encoded)
+  }
+
+  private copy(encoded: Uint8Array): this {
+    const n = encoded.length
     this.ensure(n)
-    this.pos += this.buf.write(hex, this.pos, "hex")
+    const buf = this.buf
+    const pos = this.pos
+    for (let i = 0; i < n; i++) buf[pos + i] = encoded[i] as number
+    this.pos = pos + n
     return this
   }
 
   /**
-   * Starts a length-delimited field (an embedded message): writes its key and reserves its
-   * length. Returns the mark to give {@link end} once the contents are written.
+   * Starts a length-delimited field (an embedded message): writes its key and reserves
+   * `reserve` bytes (1 to 5) for its length, the size its length is expected to take. Returns
+   * the mark to give {@link end}, with the same `reserve`, once the contents are written.
    */
-  begin(field: number): number {
+  begin(field: number, reserve = 1): number {
     this.tag(field, LENGTH_DELIMITED)
-    this.ensure(1)
-    return this.pos++
+    this.ensure(reserve)
+    const mark = this.pos
+    this.pos += reserve
+    return mark
   }
 
-  /** Ends the field begun at `mark`: writes its length, moving the contents if it needs more than a byte. */
-  end(mark: number): this {
-    const length = this.pos - mark - 1
-    if (length < 0x80) {
-      this.buf[mark] = length
-      return this
-    }
+  /**
+   * Ends the field begun at `mark`: writes its length, moving the contents when it takes
+   * another number of bytes than was reserved (the encoding stays the shortest one). Returns
+   * the length.
+   */
+  end(mark: number, reserve = 1): number {
+    const length = this.pos - mark - reserve
     const size = varintSize(length)
-    this.ensure(size - 1)
-    this.buf.copyWithin(mark + size, mark + 1, this.pos)
-    const end = this.pos + size - 1
+    if (size !== reserve) {
+      this.ensure(size - reserve)
+      this.buf.copyWithin(mark + size, mark + reserve, this.pos)
+      this.pos += size - reserve
+    }
+    const end = this.pos
     this.pos = mark
     this.uint32(length)
     this.pos = end
-    return this
+    return length
   }
 
   /** Appends bytes written by another writer, as they are (already keyed fields). */

@@ -4,7 +4,7 @@
  * client sends are written (`streams[].labels`, `entries[].timestamp/line/structuredMetadata`),
  * with the field numbers of Loki's `pkg/push/push.proto`.
  */
-import { LENGTH_DELIMITED, ProtoWriter, VARINT } from "../../../shared/src/protobuf.js"
+import { LENGTH_DELIMITED, ProtoWriter, VARINT, varintSize } from "../../../shared/src/protobuf.js"
 import * as snappy from "./snappy.js"
 
 /** One log line of a stream. */
@@ -61,11 +61,14 @@ export const nanosText = (e: Pick<Entry, "seconds" | "nanos">): string =>
 // EntryAdapter.timestamp = 1, line = 2, structuredMetadata = 3; LabelPairAdapter.name = 1,
 // value = 2; google.protobuf.Timestamp.seconds = 1, nanos = 2
 const writeRequest = (w: ProtoWriter, streams: ReadonlyArray<Stream>): void => {
+  // an entry's length takes the bytes the last one's did, most likely (it moves when not)
+  let reserve = 2
   for (const stream of streams) {
-    const s = w.begin(1)
+    // a whole request's stream: up to 2 MiB without moving
+    const s = w.begin(1, 3)
     w.tag(1, LENGTH_DELIMITED).string(labelString(stream.labels))
     for (const entry of stream.entries) {
-      const e = w.begin(2)
+      const e = w.begin(2, reserve)
       // google.protobuf.Timestamp: zero fields are left out, as proto3 does
       const t = w.begin(1)
       if (entry.seconds !== 0) w.tag(1, VARINT).int64(entry.seconds)
@@ -77,9 +80,9 @@ const writeRequest = (w: ProtoWriter, streams: ReadonlyArray<Stream>): void => {
         w.tag(1, LENGTH_DELIMITED).string(name).tag(2, LENGTH_DELIMITED).string(value)
         w.end(m)
       }
-      w.end(e)
+      reserve = varintSize(w.end(e, reserve))
     }
-    w.end(s)
+    w.end(s, 3)
   }
 }
 

@@ -10,11 +10,11 @@
  *   integers (`timeUnixNano`, `intValue`) as decimal strings, `traceId`/`spanId` as hex
  *   (not base64), enums as numbers, default values left out.
  *
- * Values are plain JSON data (see `KeyValue` in `logs.ts`); strings are written as valid
+ * Values are plain JSON data (see `Attributes` in `logs.ts`); strings are written as valid
  * UTF-8, each lone surrogate as U+FFFD.
  */
-import { FIXED64, LENGTH_DELIMITED, ProtoWriter, VARINT } from "../../../shared/src/protobuf.js"
-import type { ExportLogsServiceRequest, KeyValue, LogRecord } from "./logs.js"
+import { FIXED64, LENGTH_DELIMITED, ProtoWriter, VARINT, varintSize } from "../../../shared/src/protobuf.js"
+import type { Attributes, ExportLogsServiceRequest, LogRecord } from "./logs.js"
 
 const INT64_LIMIT = 2 ** 63
 const TWO_TO_32 = 4294967296
@@ -67,7 +67,7 @@ const writeAnyValue = (w: ProtoWriter, v: unknown): void => {
 /** A KeyValue (key 1, value 2) as field `field` of the enclosing message. */
 const writeKeyValue = (w: ProtoWriter, field: number, key: string, value: unknown): void => {
   const kv = w.begin(field)
-  w.tag(1, LENGTH_DELIMITED).string(key)
+  w.tag(1, LENGTH_DELIMITED).knownString(key)
   const m = w.begin(2)
   writeAnyValue(w, value)
   w.end(m)
@@ -90,18 +90,19 @@ const writeNanos = (w: ProtoWriter, field: number, ms: number): void => {
 const writeRecord = (w: ProtoWriter, r: LogRecord, observedMs: number): void => {
   writeNanos(w, 1, r.timeMs)
   w.tag(2, VARINT).uint32(r.severityNumber)
-  if (r.severityText !== "") w.tag(3, LENGTH_DELIMITED).string(r.severityText)
+  if (r.severityText !== "") w.tag(3, LENGTH_DELIMITED).knownString(r.severityText)
   const body = w.begin(5)
   writeAnyValue(w, r.body)
   w.end(body)
-  for (const a of r.attributes) writeKeyValue(w, 6, a.key, a.value)
+  writeAttributes(w, 6, r.attributes)
   if (r.traceId !== undefined) w.tag(9, LENGTH_DELIMITED).hexBytes(r.traceId)
   if (r.spanId !== undefined) w.tag(10, LENGTH_DELIMITED).hexBytes(r.spanId)
   writeNanos(w, 11, observedMs)
 }
 
-const writeAttributes = (w: ProtoWriter, field: number, attributes: ReadonlyArray<KeyValue>): void => {
-  for (const a of attributes) writeKeyValue(w, field, a.key, a.value)
+const writeAttributes = (w: ProtoWriter, field: number, attributes: Attributes): void => {
+  for (let i = 0; i < attributes.length; i += 2)
+    writeKeyValue(w, field, attributes[i] as string, attributes[i + 1])
 }
 
 // one writer per process, reused: a request is written and copied out before the next begins
@@ -114,23 +115,26 @@ const writer = new ProtoWriter(256 * 1024)
 export const protobuf = (request: ExportLogsServiceRequest): Uint8Array => {
   const w = writer
   w.reset()
+  // a record's length takes the bytes the last one's did, most likely (it moves when not)
+  let reserve = 2
   for (const rl of request.resourceLogs) {
-    const resourceLogs = w.begin(1)
+    // a whole request's messages: up to 2 MiB without moving
+    const resourceLogs = w.begin(1, 3)
     const resource = w.begin(1)
     writeAttributes(w, 1, rl.resource)
     w.end(resource)
-    const scopeLogs = w.begin(2)
+    const scopeLogs = w.begin(2, 3)
     const scope = w.begin(1)
     if (request.scope.name !== "") w.tag(1, LENGTH_DELIMITED).string(request.scope.name)
     if (request.scope.version !== "") w.tag(2, LENGTH_DELIMITED).string(request.scope.version)
     w.end(scope)
     for (const r of rl.records) {
-      const record = w.begin(2)
+      const record = w.begin(2, reserve)
       writeRecord(w, r, request.observedMs)
-      w.end(record)
+      reserve = varintSize(w.end(record, reserve))
     }
-    w.end(scopeLogs)
-    w.end(resourceLogs)
+    w.end(scopeLogs, 3)
+    w.end(resourceLogs, 3)
   }
   return w.finish()
 }
@@ -170,8 +174,12 @@ const jsonAnyValue = (v: unknown): string => {
 const jsonKeyValue = (key: string, value: unknown): string =>
   `{"key":${jsonString(key)},"value":${jsonAnyValue(value)}}`
 
-const jsonAttributes = (attributes: ReadonlyArray<KeyValue>): string =>
-  attributes.map((a) => jsonKeyValue(a.key, a.value)).join(",")
+const jsonAttributes = (attributes: Attributes): string => {
+  let out = ""
+  for (let i = 0; i < attributes.length; i += 2)
+    out += `${i > 0 ? "," : ""}${jsonKeyValue(attributes[i] as string, attributes[i + 1])}`
+  return out
+}
 
 /** Nanoseconds of `ms` as decimal digits, or undefined where the field is left out (see writeNanos). */
 const jsonNanos = (ms: number): string | undefined =>
