@@ -77,7 +77,7 @@ const writeRequest = (w: ProtoWriter, streams: ReadonlyArray<Stream>): void => {
       w.tag(2, LENGTH_DELIMITED).string(entry.line)
       for (const [name, value] of entry.metadata) {
         const m = w.begin(3)
-        w.tag(1, LENGTH_DELIMITED).string(name).tag(2, LENGTH_DELIMITED).string(value)
+        w.tag(1, LENGTH_DELIMITED).knownString(name).tag(2, LENGTH_DELIMITED).string(value)
         w.end(m)
       }
       reserve = varintSize(w.end(e, reserve))

@@ -4,6 +4,7 @@
  * and its structured metadata (trace, span and correlation ids).
  */
 import { Formatter, type LogEvent } from "fapilog"
+import { isoMillis } from "../../../shared/src/isoTime.js"
 import type { Entry, Stream } from "./push.js"
 import { labelString } from "./push.js"
 
@@ -97,9 +98,6 @@ export class StreamBuilder {
   private readonly seen = new Map<string, Set<string>>()
   private readonly last = new Map<string, LastTime>()
   private readonly staticLabels: ReadonlyArray<readonly [string, string]>
-  // the last timestamp text parsed, and its milliseconds: a batch's events mostly share a few
-  private lastText = ""
-  private lastParsed = Number.NaN
 
   constructor(private readonly options: StreamOptions) {
     this.staticLabels = Object.entries(options.labels)
@@ -122,27 +120,19 @@ export class StreamBuilder {
   }
 
   private millisOf(timestamp: string): number {
-    if (timestamp !== this.lastText) {
-      this.lastText = timestamp
-      this.lastParsed = Date.parse(timestamp)
-    }
-    return Number.isFinite(this.lastParsed) ? this.lastParsed : Date.now()
+    const ms = isoMillis(timestamp)
+    return Number.isFinite(ms) ? ms : Date.now()
   }
 
-  /** The entry time of the next event of `stream` at `timestamp`: later than the stream's last within a millisecond. */
-  private timeFor(stream: string, timestamp: string): { seconds: number; nanos: number } {
-    const ms = this.millisOf(timestamp)
+  /** The time state of a stream: what it was last given, remembered across batches. */
+  private lastOf(stream: string): LastTime {
     let last = this.last.get(stream)
-    let extra = 0
     if (last === undefined) {
       if (this.last.size >= MAX_REMEMBERED_STREAMS) this.last.clear()
-      last = { ms, extra: 0 }
+      last = { ms: Number.NaN, extra: 0 }
       this.last.set(stream, last)
-    } else if (last.ms === ms && last.extra < 999_999) extra = last.extra + 1
-    last.ms = ms
-    last.extra = extra
-    const seconds = Math.floor(ms / 1000)
-    return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 + extra }
+    }
+    return last
   }
 
   /** The sorted label set of an event's label values (`undefined`: no label), and its stream id. */
@@ -160,7 +150,12 @@ export class StreamBuilder {
   }
 
   build(events: ReadonlyArray<LogEvent.LogEvent>): ReadonlyArray<Stream> {
-    type Building = { labels: Array<readonly [string, string]>; id: string; entries: Array<Entry> }
+    type Building = {
+      labels: Array<readonly [string, string]>
+      id: string
+      entries: Array<Entry>
+      last: LastTime
+    }
     // streams of this batch by their label values (length-prefixed, so no two sets share a key)
     const byValues = new Map<string, Building>()
     const streams = new Map<string, Building>()
@@ -188,7 +183,7 @@ export class StreamBuilder {
       if (stream === undefined) {
         const set = this.labelSet(values)
         // two value lists can give one label set (two keys with the same label name)
-        stream = streams.get(set.id) ?? { ...set, entries: [] }
+        stream = streams.get(set.id) ?? { ...set, entries: [], last: this.lastOf(set.id) }
         streams.set(set.id, stream)
         byValues.set(valuesKey, stream)
       }
@@ -198,7 +193,14 @@ export class StreamBuilder {
         if (e.spanId !== undefined) metadata.push(["span_id", e.spanId])
         if (e.correlationId !== undefined) metadata.push(["correlation_id", e.correlationId])
       }
-      const { seconds, nanos } = this.timeFor(stream.id, e.timestamp)
+      // the entry's time: later than the stream's last one within the same millisecond
+      const last = stream.last
+      const ms = this.millisOf(e.timestamp)
+      const extra = last.ms === ms && last.extra < 999_999 ? last.extra + 1 : 0
+      last.ms = ms
+      last.extra = extra
+      const seconds = Math.floor(ms / 1000)
+      const nanos = (ms - seconds * 1000) * 1_000_000 + extra
       stream.entries.push({ seconds, nanos, line: formatLine(e), metadata })
     }
     if (overflowed.size > 0) this.options.onOverflow([...overflowed], overflowEvents)
