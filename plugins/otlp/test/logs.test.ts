@@ -340,7 +340,7 @@ describe("OTLP logs mapping", () => {
       })
 
       it("an empty configuration: the resource is service.name alone; an empty request is an empty body", () => {
-        const request = makeEncoder({ encoding }, {})([event()])
+        const request = makeEncoder({ encoding }, { service: undefined })([event()])
         const decoded =
           encoding === "protobuf"
             ? decodeRequest(request.body as Uint8Array)
@@ -348,7 +348,7 @@ describe("OTLP logs mapping", () => {
         assert.deepStrictEqual(attributesOf(decoded.resourceLogs[0]?.resource?.attributes), {
           "service.name": { stringValue: UNKNOWN_SERVICE }
         })
-        const empty = makeEncoder({ encoding }, {})([])
+        const empty = makeEncoder({ encoding }, { service: undefined })([])
         const none =
           encoding === "protobuf"
             ? decodeRequest(empty.body as Uint8Array)
