@@ -10,7 +10,9 @@
  * points at the same 4 bytes it extends the match and emits a copy. Where nothing matches for
  * a while it looks at fewer positions (one more byte skipped per 32 misses), so incompressible
  * data passes at little cost. Copies never reach outside their fragment, so an offset fits
- * two bytes.
+ * two bytes. Bytes are read four at a time through a DataView (one unaligned load each, where
+ * assembling them from single bytes takes four), and a match is extended eight bytes a step:
+ * log lines repeat most of their text, so most of the input is inside long matches.
  */
 
 const FRAGMENT = 1 << 16
@@ -21,9 +23,6 @@ const MIN_MATCHING = 15
 
 /** The longest a compressed block can be for `n` input bytes (the format's own bound). */
 export const maxCompressedLength = (n: number): number => 32 + n + Math.floor(n / 6)
-
-const load32 = (b: Uint8Array, i: number): number =>
-  (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)
 
 const hash = (x: number): number => Math.imul(x, 0x1e35a7bd) >>> HASH_SHIFT
 
@@ -85,13 +84,20 @@ const copy = (offset: number, length: number, out: Uint8Array, op: number): numb
 const table = new Uint16Array(1 << HASH_BITS)
 
 /** Compresses `input[start, end)` (at most {@link FRAGMENT} bytes) at `op`; returns the next output position. */
-const fragment = (input: Uint8Array, start: number, end: number, out: Uint8Array, op: number): number => {
+const fragment = (
+  input: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  op: number
+): number => {
   if (end - start < MIN_MATCHING) return end > start ? literal(input, start, end - start, out, op) : op
   table.fill(0)
   const limit = end - MIN_MATCHING
   let nextEmit = start
   let ip = start + 1
-  let nextHash = hash(load32(input, ip))
+  let nextHash = hash(view.getInt32(ip, true))
   for (;;) {
     // find a 4-byte match, looking at fewer positions the longer none is found
     let skip = 32
@@ -102,10 +108,10 @@ const fragment = (input: Uint8Array, start: number, end: number, out: Uint8Array
       const h = nextHash
       next = ip + (skip++ >> 5)
       if (next > limit) return nextEmit < end ? literal(input, nextEmit, end - nextEmit, out, op) : op
-      nextHash = hash(load32(input, next))
+      nextHash = hash(view.getInt32(next, true))
       candidate = start + (table[h] as number)
       table[h] = ip - start
-    } while (load32(input, ip) !== load32(input, candidate))
+    } while (view.getInt32(ip, true) !== view.getInt32(candidate, true))
     op = literal(input, nextEmit, ip - nextEmit, out, op)
     // emit copies while the position after each copy matches again
     let matched: boolean
@@ -113,6 +119,15 @@ const fragment = (input: Uint8Array, start: number, end: number, out: Uint8Array
       const base = ip
       let a = candidate + 4
       ip += 4
+      // eight bytes a step (two unaligned 32-bit reads each side) while they agree, then byte by byte
+      while (
+        ip + 8 <= end &&
+        view.getInt32(ip, true) === view.getInt32(a, true) &&
+        view.getInt32(ip + 4, true) === view.getInt32(a + 4, true)
+      ) {
+        ip += 8
+        a += 8
+      }
       while (ip < end && input[ip] === input[a]) {
         ip++
         a++
@@ -121,14 +136,14 @@ const fragment = (input: Uint8Array, start: number, end: number, out: Uint8Array
       nextEmit = ip
       if (ip >= limit) return nextEmit < end ? literal(input, nextEmit, end - nextEmit, out, op) : op
       // remember the position before, then try the one here
-      table[hash(load32(input, ip - 1))] = ip - 1 - start
-      const h = hash(load32(input, ip))
+      table[hash(view.getInt32(ip - 1, true))] = ip - 1 - start
+      const h = hash(view.getInt32(ip, true))
       candidate = start + (table[h] as number)
       table[h] = ip - start
-      matched = load32(input, ip) === load32(input, candidate)
+      matched = view.getInt32(ip, true) === view.getInt32(candidate, true)
     } while (matched)
     ip++
-    nextHash = hash(load32(input, ip))
+    nextHash = hash(view.getInt32(ip, true))
   }
 }
 
@@ -143,7 +158,8 @@ export const compress = (input: Uint8Array): Uint8Array => {
     n >>>= 7
   }
   out[op++] = n
+  const view = new DataView(input.buffer, input.byteOffset, input.length)
   for (let at = 0; at < input.length; at += FRAGMENT)
-    op = fragment(input, at, Math.min(input.length, at + FRAGMENT), out, op)
+    op = fragment(input, view, at, Math.min(input.length, at + FRAGMENT), out, op)
   return out.slice(0, op)
 }
