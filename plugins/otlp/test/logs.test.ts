@@ -285,7 +285,7 @@ describe("OTLP logs mapping", () => {
       it("control characters kept, lone surrogates as U+FFFD, huge strings cut as the line cuts them", () => {
         const huge = "h".repeat(1024 * 1024)
         const attrs = attrsOf(
-          { ctl: "nul\u0000 esc\u001b del\u007f ls\u2028", lone: "a\ud800b", huge, ["k\udc00"]: 1 },
+          { ctl: "nul\u0000 esc\u001b del\u007f ls\u2028", lone: "a\ud800b", huge, "k\udc00": 1 },
           { message: "m\u0000\r\n" }
         )
         assert.deepStrictEqual(attrs.ctl, { stringValue: "nul\u0000 esc\u001b del\u007f ls\u2028" })

@@ -96,18 +96,14 @@ export class ProtoWriter {
     this.ensure(10)
     const buf = this.buf
     let pos = this.pos
+    // seven bits at a time while the high half has any; what is left fits the low half
     while (hi > 0) {
       buf[pos++] = (lo & 0x7f) | 0x80
       lo = ((lo >>> 7) | (hi << 25)) >>> 0
       hi >>>= 7
     }
-    while (lo > 0x7f) {
-      buf[pos++] = (lo & 0x7f) | 0x80
-      lo >>>= 7
-    }
-    buf[pos++] = lo
     this.pos = pos
-    return this
+    return this.uint32(lo)
   }
 
   /**
