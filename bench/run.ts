@@ -6,13 +6,14 @@
  * Sections: throughput (bench/cases.ts), the Effect rows on the Effect 4 line under Node 22
  * (bench/effect4.ts; needs `npm run setup:effect4`), disabled level, caller-side and end-to-end latency
  * (bench/latency.ts), burst memory and soak (bench/memory.ts), a storm of waiting fibers
- * (bench/storm.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
+ * (bench/storm.ts), the network encoders of @fapilog/otlp and @fapilog/loki (bench/encode.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
  * smoke run of about two minutes.
  *
- * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,caller,e2e,burst,soak,storm,
+ * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,caller,e2e,burst,soak,storm,encode,
  * BENCH_CASES=<throughput cases> (pino and fapilog-facade always run),
  * BENCH_EVENTS (throughput events, default 300000), BENCH_ROUNDS (default 7),
- * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_RATE
+ * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_ENCODE_EVENTS
+ * (events per encode case, default 300000, in requests of 1,000), BENCH_RATE
  * (default 50000), BENCH_STORM_FIBERS (default 100000), BENCH_STORM_SINK_MS (default 20),
  * BENCH_RESULTS (output path, default bench/results.json).
  */
@@ -41,7 +42,8 @@ const config = {
   burstEvents: env("BENCH_BURST_EVENTS", 10_000_000, 300_000),
   soakSeconds: env("BENCH_SOAK_SECONDS", 600, 10),
   stormFibers: env("BENCH_STORM_FIBERS", 100_000, 20_000),
-  stormSinkMs: env("BENCH_STORM_SINK_MS", 20, 20)
+  stormSinkMs: env("BENCH_STORM_SINK_MS", 20, 20),
+  encodeEvents: env("BENCH_ENCODE_EVENTS", 300_000, 30_000)
 }
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim())
 const enabled = (section: string): boolean => only === undefined || only.includes(section)
@@ -282,7 +284,9 @@ const eventsRow = (
   relation: {
     readonly peer?: string | undefined
     readonly base?: string | undefined
-    readonly target?: readonly [string, (vsPeer: number, vsBase: number) => boolean] | undefined
+    readonly target?:
+      | readonly [string, (vsPeer: number, vsBase: number, eventsPerSecond: number) => boolean]
+      | undefined
   },
   metrics?: Readonly<Record<string, number>> | undefined
 ): void => {
@@ -305,7 +309,7 @@ const eventsRow = (
         ? undefined
         : { base: relation.base, ratio: ratio(vsBase) },
     target: relation.target?.[0],
-    met: relation.target?.[1](vsPeer ?? Number.NaN, vsBase ?? Number.NaN),
+    met: relation.target?.[1](vsPeer ?? Number.NaN, vsBase ?? Number.NaN, eps),
     metrics
   })
 }
@@ -610,6 +614,46 @@ if (enabled("storm")) {
     met: vsSink < 2,
     metrics: { ...m, vsFloor: ratio((m.ms as number) / (f.ms as number)) }
   })
+}
+
+// ---- network encoding ------------------------------------------------------------------------
+
+/**
+ * The encoders of the network plugins (bench/encode.ts): requests of 1,000 events of about
+ * 210 bytes (as JSON lines) to the HTTP body each sink sends, per second of CPU time. The peer
+ * is `JSON.stringify` of the same events, the least any encoder of them could do (no mapping,
+ * no bounds, no redaction); it is not a pino case.
+ */
+if (enabled("encode")) {
+  const peer = "json-stringify"
+  const cases: ReadonlyArray<readonly [string, string, boolean]> = [
+    [peer, "JSON.stringify(events) to UTF-8: the same events, no mapping or bounds (the peer)", false],
+    ["otlp-protobuf", "@fapilog/otlp: ExportLogsServiceRequest in protobuf", true],
+    ["otlp-json", "@fapilog/otlp: ExportLogsServiceRequest in OTLP/JSON", false],
+    ["loki-protobuf", "@fapilog/loki: PushRequest in protobuf, snappy-compressed", true],
+    ["loki-json", "@fapilog/loki: the JSON push body", false]
+  ]
+  const outs = rounds(
+    "encode.ts",
+    cases.map(([name]) => name),
+    config.encodeEvents,
+    config.rounds
+  )
+  for (const [name, description, targeted] of cases)
+    eventsRow(
+      "encode",
+      outs,
+      name,
+      `${description}; 1,000-event requests, events/s per CPU second`,
+      {
+        peer: name === peer ? undefined : peer,
+        target: targeted ? [">= 250,000 events/s on one core", (_p, _b, eps) => eps >= 250_000] : undefined
+      },
+      {
+        bytesPerEvent: Number(metric(outs, name, "bytesPerEvent").toFixed(1)),
+        wallEventsPerSecond: Math.round(metric(outs, name, "wallEventsPerSecond"))
+      }
+    )
 }
 
 // ---- report --------------------------------------------------------------------------------

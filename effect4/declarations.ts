@@ -3,7 +3,7 @@
  * (`dist/index.d.ts` for what `src/effect4/index.ts` exports), with Effect 4's types.
  *
  * tsup's own declarations (`dts`) cannot be used: they resolve every module the repository's
- * way, where `effect` is Effect 3 and `src/effect3/Fapilog.ts` is itself. So this compiles the
+ * way, where `effect` is Effect 3 and `src/internal/fapilogLayer.ts` is itself. So this compiles the
  * package's modules with the rule of resolution.ts (program.mjs), refuses to go on when one of
  * them has a type error (their declarations would be wrong), and bundles what TypeScript
  * emits with rollup-plugin-dts under the same rule: adapter modules in place of the Effect 3

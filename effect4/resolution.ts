@@ -13,9 +13,8 @@
  * - A module that is neither in Effect 4 nor in the overlay is an error, never a silent fall
  *   back to the repository's Effect 3.
  * - The modules of the Effect 3 adapter that the shared sources import (the logger bridge,
- *   `../src/effect3/Fapilog.ts` with its layer) resolve to their Effect 4 counterparts in
- *   `../src/effect4` ({@link adapterModules}). The port moves the remaining Effect 3 ones into
- *   `../src/effect3`.
+ *   the body of `Fapilog.layer`, the line's name, the config provider's translation) resolve to
+ *   their Effect 4 counterparts in `../src/effect4` ({@link adapterModules}).
  */
 
 import * as fs from "node:fs"
@@ -58,7 +57,8 @@ export const adapterModules: ReadonlyMap<string, string> = new Map(
   [
     ["src/internal/effectLogger.ts", "src/effect4/logger.ts"],
     ["src/internal/effectLine.ts", "src/effect4/effectLine.ts"],
-    ["src/effect3/Fapilog.ts", "src/effect4/Fapilog.ts"]
+    ["src/internal/fapilogLayer.ts", "src/effect4/fapilogLayer.ts"],
+    ["src/internal/configProvider.ts", "src/effect4/configProvider.ts"]
   ].map(([from, to]) => [path.join(repoDir, from as string), path.join(repoDir, to as string)])
 )
 
@@ -71,14 +71,15 @@ export const adapterFor = (id: string, importer: string | undefined): string | u
 
 /**
  * The package's entries: each subpath of `fapilog-effect4` (its `exports`, built by tsup) and
- * the source it is built from. The Effect 3 line's `./testing` entry is not here yet.
+ * the source it is built from: the same subpaths as the Effect 3 package's.
  */
 export const entries: ReadonlyMap<string, string> = new Map(
   [
     [".", "src/effect4/index.ts"],
     ["./http", "src/effect4/Http.ts"],
     ["./express", "src/Express.ts"],
-    ["./fastify", "src/Fastify.ts"]
+    ["./fastify", "src/Fastify.ts"],
+    ["./testing", "src/Testing.ts"]
   ].map(([subpath, file]) => [subpath as string, path.join(repoDir, file as string)])
 )
 

@@ -16,7 +16,7 @@ import { entries, esbuildResolution } from "./resolution.ts"
  * module the package exports is still on the type check's work list (typecheck.mjs): its
  * declarations would be wrong, and declarations.ts refuses to write them.
  */
-export const declarations: boolean = false
+export const declarations: boolean = true
 
 /** The package's entries: `.` is dist/index.js, `./express` dist/express.js... */
 const entry: Record<string, string> = Object.fromEntries(

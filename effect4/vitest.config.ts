@@ -33,10 +33,9 @@ const effect4: Plugin = {
     const entry = entryFor(id, importer)
     if (entry !== undefined) return entry
     // a plugin's Effect 4 build imports the package, and the plugins' sources and the shared
-    // plugin test support import `fapilog` (and `fapilog/testing`), which on this line is
+    // plugin test support import `fapilog`, which on this line is
     // fapilog-effect4 (its build does the same: effect4/resolution.ts, esbuildPluginResolution)
     if (id === "fapilog") return path.join(repoDir, "src", "effect4", "index.ts")
-    if (id === "fapilog/testing") return path.join(repoDir, "src", "Testing.ts")
     // a first-party plugin by its package name on either line (`@fapilog/loki-effect4` too)
     const plugin = /^@fapilog\/([a-z0-9-]+?)(?:-effect4)?$/.exec(id)
     if (plugin !== null) return path.join(repoDir, "plugins", plugin[1] as string, "src", "index.ts")

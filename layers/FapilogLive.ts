@@ -1,6 +1,6 @@
 import type * as Layer from "effect/Layer"
 import type { ConfigError, SinkError } from "../src/Errors.js"
-import * as Fapilog from "../src/effect3/Fapilog.js"
+import * as Fapilog from "../src/Fapilog.js"
 
 /**
  * fapilog with zero configuration, as Effect's logger: JSON lines on stdout at `info`

@@ -3,8 +3,8 @@
  * to flush, inspect and re-level it, and `Fapilog.info(message, fields)` style helpers for
  * structured fields in one call (including the `audit` and `security` levels Effect lacks).
  *
- * This file is what both Effect lines share; each line's `Fapilog` module adds its `layer`
- * to it (`src/effect3/Fapilog.ts`, the module `fapilog` exports, and `src/effect4/Fapilog.ts`).
+ * Both Effect lines export this module; only the body of {@link layer} differs between them
+ * (`src/internal/fapilogLayer.ts` on Effect 3, `src/effect4/fapilogLayer.ts` on Effect 4).
  *
  * @example
  * ```ts
@@ -23,13 +23,17 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type { ConfigError, SinkError } from "./Errors.js"
 import * as bridge from "./internal/effectLogger.js"
 import type { Extensions } from "./internal/extensions.js"
+import * as adapter from "./internal/fapilogLayer.js"
 import * as L from "./internal/level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./internal/pipeline.js"
 import type { Fields } from "./internal/record.js"
 import type { ResolvedSettings } from "./internal/settings/index.js"
 import type { Level } from "./Level.js"
+import type { Settings } from "./Settings.js"
 
 const pipelineKey: typeof bridge.pipelineKey = bridge.pipelineKey
 
@@ -275,3 +279,46 @@ export const audit: LogFn = bridge.logAt(L.AUDIT, lookup)
  * @category logging
  */
 export const security: LogFn = bridge.logAt(L.SECURITY, lookup)
+
+/**
+ * Options of {@link layer} that are not settings: `configProvider`, where `FAPILOG_*`
+ * settings are read from (default: the process environment, with `__` between nested names
+ * and `,` between list items; an Effect 4 `ConfigProvider` on the Effect 4 line).
+ *
+ * @example
+ * ```ts
+ * import { ConfigProvider } from "effect"
+ * import { Fapilog } from "fapilog"
+ * const layer = Fapilog.layer({}, { configProvider: ConfigProvider.fromMap(new Map([["FAPILOG_LEVEL", "debug"]])) })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type LayerOptions = adapter.LayerOptions
+
+/**
+ * fapilog as Effect's logger, configured: replaces Effect's default logger, ties Effect's
+ * minimum log level to fapilog's threshold (one switch: `setLevel` governs `Effect.log*`
+ * too), and drains every accepted event when the layer's scope closes (then releases the
+ * sinks). Settings: programmatic > `FAPILOG_*` environment > config file > preset >
+ * defaults; invalid values fail the layer with a `ConfigError`. Sinks, enrichers and
+ * processors provided as layers ({@link Extension}) are added to those the settings give.
+ *
+ * The logger and minimum level are set for the scope of the layer and restored when it
+ * closes: `Effect.provide(effect, Fapilog.layer())` leaves the enclosing fiber as it was.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ *
+ * const Live = Fapilog.layer({ level: "debug", sinks: ["stdout", { type: "file", path: "logs/app.log" }] })
+ * Effect.runPromise(Effect.logDebug("visible").pipe(Effect.provide(Live)))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  settings?: Settings,
+  options?: LayerOptions
+): Layer.Layer<Fapilog, ConfigError | SinkError> => adapter.layer(settings, options)

@@ -23,6 +23,7 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import type * as Effect from "effect/Effect"
 import type { ConfigError } from "./Errors.js"
+import { envProvider } from "./internal/configProvider.js"
 import * as internal from "./internal/settings/index.js"
 
 /**
@@ -313,7 +314,11 @@ export const fields = internal.fields
 
 /**
  * Resolves settings against the environment (read through `configProvider`, by default
- * the process environment with `__` nesting) and the defaults.
+ * the process environment with `__` nesting) and the defaults. Fails with one `ConfigError`
+ * listing every problem of every source. On the Effect 4 line `configProvider` is an Effect 4
+ * provider: as `ConfigProvider.fromEnv({ env })` joins nested names with `_`, each nested
+ * variable is asked for by its whole name (`FAPILOG_FILE__PATH`) first, so the documented
+ * names work through it.
  *
  * @example
  * ```ts
@@ -326,7 +331,8 @@ export const fields = internal.fields
  * @since 0.1.0
  * @category constructors
  */
-export const resolve: (
+export const resolve = (
   settings?: Settings,
   configProvider?: ConfigProvider.ConfigProvider
-) => Effect.Effect<Resolved, ConfigError> = internal.resolve
+): Effect.Effect<Resolved, ConfigError> =>
+  internal.resolve(settings, configProvider === undefined ? undefined : envProvider(configProvider))

@@ -19,7 +19,7 @@ export {
 } from "../layers/FapilogTest.js"
 export * as Enricher from "./Enricher.js"
 export * as Errors from "./Errors.js"
-export * as Fapilog from "./effect3/Fapilog.js"
+export * as Fapilog from "./Fapilog.js"
 export * as Formatter from "./Formatter.js"
 export * as Level from "./Level.js"
 export * as LogEvent from "./LogEvent.js"

@@ -35,6 +35,7 @@ import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 import type { CapturedLogs } from "../../layers/FapilogTest.js"
+import * as Fapilog from "../Fapilog.js"
 import {
   type AccessLogOptions as AccessLogOptionsOf,
   accessFields,
@@ -61,7 +62,6 @@ import * as testing from "../internal/httpTesting.js"
 import { type LevelName, levels } from "../internal/level.js"
 import { Bindings, type Fields } from "../internal/record.js"
 import type { LogEvent } from "../LogEvent.js"
-import * as Fapilog from "./Fapilog.js"
 import { bindingsIn, CurrentBindings, logIn, pipelineIn } from "./logger.js"
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The Effect 4 line's `Fapilog` (src/effect4/Fapilog.ts), scenario for scenario the Effect 3
+ * The Effect 4 line's `Fapilog` (src/Fapilog.ts with src/effect4/fapilogLayer.ts), scenario for scenario the Effect 3
  * suite's test/Fapilog.test.ts, written with Effect 4's API. Runs under Node 22 and vitest 5:
  * `npm run test:effect4`.
  */

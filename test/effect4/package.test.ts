@@ -180,7 +180,8 @@ describe("published package fapilog-effect4", () => {
       "dist/index.js",
       "dist/http.js",
       "dist/express.js",
-      "dist/fastify.js"
+      "dist/fastify.js",
+      "dist/testing.js"
     ])
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
     assert.deepStrictEqual(

@@ -45,8 +45,8 @@ export const decodePush = (
 export const decodeSnappyPush = (body: Uint8Array, root?: protobuf.Root) =>
   decodePush(snappy.uncompress(body), root)
 
-/** Nanoseconds of a decoded timestamp. */
-export const nanosOf = (t: DecodedEntry["timestamp"]): bigint =>
+/** Nanoseconds of a decoded timestamp, or of an entry as the stream builder gives it. */
+export const nanosOf = (t: { readonly seconds: string | number; readonly nanos: number }): bigint =>
   BigInt(t.seconds) * 1_000_000_000n + BigInt(t.nanos)
 
 /**

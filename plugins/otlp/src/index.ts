@@ -1,8 +1,9 @@
 /**
  * `@fapilog/otlp`: a fapilog sink for OpenTelemetry logs over OTLP/HTTP, protobuf (default)
- * or JSON, to a collector or any backend that accepts OTLP. The wire encoding is
- * `@effect/opentelemetry`'s `OtlpSerialization`; delivery (batching, retries honouring
- * `Retry-After`, circuit breaker, optional spool) is fapilog's network sink.
+ * or JSON, to a collector or any backend that accepts OTLP. The wire encoding is the
+ * package's own (protobuf with the official field numbers, OTLP/JSON by the specification's
+ * JSON rules), with no dependency; delivery (batching, retries honouring `Retry-After`,
+ * circuit breaker, optional spool) is fapilog's network sink.
  *
  * Mapping: `body` is the message; `severityNumber` follows fapilog's `otel` layout (trace 1,
  * debug 5, info 9, warn 13, error 17, fatal 21, audit 12, security 20) and `severityText` is

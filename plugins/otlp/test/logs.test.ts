@@ -1,5 +1,4 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
 import { Formatter, Level, type LogEvent } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { makeEncoder, UNKNOWN_SERVICE, VERSION } from "../src/internal/sink.js"
@@ -47,12 +46,13 @@ const encodeWith = (
   events: ReadonlyArray<LogEvent.LogEvent>,
   service?: string
 ) =>
-  Effect.runSync(
-    makeEncoder(
-      { encoding, resource: { "deployment.region": "eu-1", "service.version": "9.9.9" } },
-      { service }
-    )
+  makeEncoder(
+    { encoding, resource: { "deployment.region": "eu-1", "service.version": "9.9.9" } },
+    { service }
   )(events)
+
+const textOf = (body: Uint8Array | string): string =>
+  typeof body === "string" ? body : new TextDecoder().decode(body)
 
 const decodeAs = (
   encoding: "protobuf" | "json",
@@ -62,7 +62,7 @@ const decodeAs = (
   const request = encodeWith(encoding, events, service)
   return encoding === "protobuf"
     ? decodeRequest(request.body as Uint8Array)
-    : decodeJsonRequest(new TextDecoder().decode(request.body as Uint8Array))
+    : decodeJsonRequest(textOf(request.body))
 }
 
 describe("OTLP logs mapping", () => {
@@ -229,8 +229,146 @@ describe("OTLP logs mapping", () => {
     })
   }
 
+  for (const encoding of ["protobuf", "json"] as const) {
+    describe(`${encoding}: hostile values, decoded by the official definition`, () => {
+      const attrsOf = (fields: Record<string, unknown>, over: Partial<LogEvent.LogEvent> = {}) =>
+        attributesOf(
+          decodeAs(encoding, [event({ fields, ...over })]).resourceLogs[0]?.scopeLogs[0]?.logRecords[0]
+            ?.attributes
+        )
+
+      it("every value of the hostile catalogue gives a request the definition reads", () => {
+        for (const h of Testing.hostileValues) {
+          const decoded = decodeAs(encoding, [
+            event({ message: h.name, fields: { value: h.make(), [h.name]: [h.make()] } })
+          ])
+          assert.strictEqual(decoded.resourceLogs[0]?.scopeLogs[0]?.logRecords[0]?.body?.stringValue, h.name)
+        }
+      })
+
+      it("int64 boundaries: whole numbers in [-2^63, 2^63) are intValue, exactly; beyond, doubleValue", () => {
+        const attrs = attrsOf({
+          zero: 0,
+          negZero: -0,
+          maxSafe: Number.MAX_SAFE_INTEGER,
+          minSafe: Number.MIN_SAFE_INTEGER,
+          below: 2 ** 63 - 1024,
+          min: -(2 ** 63),
+          at: 2 ** 63,
+          under: -(2 ** 63) - 4096,
+          half: 0.5
+        })
+        assert.deepStrictEqual(attrs.zero, { intValue: "0" })
+        assert.deepStrictEqual(attrs.negZero, { intValue: "0" })
+        assert.deepStrictEqual(attrs.maxSafe, { intValue: "9007199254740991" })
+        assert.deepStrictEqual(attrs.minSafe, { intValue: "-9007199254740991" })
+        assert.deepStrictEqual(attrs.below, { intValue: "9223372036854774784" })
+        assert.deepStrictEqual(attrs.min, { intValue: "-9223372036854775808" })
+        assert.deepStrictEqual(attrs.at, { doubleValue: 2 ** 63 })
+        assert.deepStrictEqual(attrs.under, { doubleValue: -(2 ** 63) - 4096 })
+        assert.deepStrictEqual(attrs.half, { doubleValue: 0.5 })
+      })
+
+      it("BigInt, non-finite numbers and symbols as the JSON line writes them: strings", () => {
+        const attrs = attrsOf({
+          big: 12345678901234567890123n,
+          nan: Number.NaN,
+          inf: -Infinity,
+          sym: Symbol("s")
+        })
+        assert.deepStrictEqual(attrs.big, { stringValue: "12345678901234567890123" })
+        assert.deepStrictEqual(attrs.nan, { stringValue: "NaN" })
+        assert.deepStrictEqual(attrs.inf, { stringValue: "-Infinity" })
+        assert.deepStrictEqual(attrs.sym, { stringValue: "Symbol(s)" })
+      })
+
+      it("control characters kept, lone surrogates as U+FFFD, huge strings cut as the line cuts them", () => {
+        const huge = "h".repeat(1024 * 1024)
+        const attrs = attrsOf(
+          { ctl: "nul\u0000 esc\u001b del\u007f ls\u2028", lone: "a\ud800b", huge, "k\udc00": 1 },
+          { message: "m\u0000\r\n" }
+        )
+        assert.deepStrictEqual(attrs.ctl, { stringValue: "nul\u0000 esc\u001b del\u007f ls\u2028" })
+        assert.deepStrictEqual(attrs.lone, { stringValue: "a\ufffdb" })
+        assert.deepStrictEqual(attrs["k\ufffd"], { intValue: "1" })
+        const cut = attrs.huge?.stringValue ?? ""
+        assert.strictEqual(cut, `${"h".repeat(1_000_000)}…[truncated ${1024 * 1024 - 1_000_000} chars]`)
+      })
+
+      it("nested arrays and maps keep their structure; a cycle stops at [Circular]", () => {
+        const cyclic: Record<string, unknown> = { name: "a" }
+        cyclic.self = cyclic
+        const attrs = attrsOf({
+          grid: [[1, [2, []]], {}],
+          map: new Map<unknown, unknown>([
+            ["k", new Set([1, "two"])],
+            [true, null]
+          ]),
+          cyclic
+        })
+        assert.deepStrictEqual(attrs.grid, {
+          arrayValue: {
+            values: [
+              {
+                arrayValue: {
+                  values: [
+                    { intValue: "1" },
+                    { arrayValue: { values: [{ intValue: "2" }, { arrayValue: {} }] } }
+                  ]
+                }
+              },
+              { kvlistValue: {} }
+            ]
+          }
+        })
+        assert.deepStrictEqual(attrs.map, {
+          kvlistValue: {
+            values: [
+              { key: "k", value: { arrayValue: { values: [{ intValue: "1" }, { stringValue: "two" }] } } },
+              { key: "true", value: {} }
+            ]
+          }
+        })
+        assert.deepStrictEqual(attrs.cyclic, {
+          kvlistValue: {
+            values: [
+              { key: "name", value: { stringValue: "a" } },
+              { key: "self", value: { stringValue: "[Circular]" } }
+            ]
+          }
+        })
+      })
+
+      it("an empty configuration: the resource is service.name alone; an empty request is an empty body", () => {
+        const request = makeEncoder({ encoding }, { service: undefined })([event()])
+        const decoded =
+          encoding === "protobuf"
+            ? decodeRequest(request.body as Uint8Array)
+            : decodeJsonRequest(textOf(request.body))
+        assert.deepStrictEqual(attributesOf(decoded.resourceLogs[0]?.resource?.attributes), {
+          "service.name": { stringValue: UNKNOWN_SERVICE }
+        })
+        const empty = makeEncoder({ encoding }, { service: undefined })([])
+        const none =
+          encoding === "protobuf"
+            ? decodeRequest(empty.body as Uint8Array)
+            : decodeJsonRequest(textOf(empty.body))
+        assert.deepStrictEqual(none.resourceLogs ?? [], [])
+      })
+
+      it("times beyond what fixed64 nanoseconds hold are left out (0: unknown); unparseable ones are the encoding time", () => {
+        const records = decodeAs(encoding, [
+          event({ timestamp: "1969-12-31T23:59:59.000Z" }),
+          event({ timestamp: "not a time" })
+        ]).resourceLogs[0]?.scopeLogs[0]?.logRecords
+        assert.isTrue(records?.[0]?.timeUnixNano === undefined || records[0].timeUnixNano === "0")
+        assert.match(records?.[1]?.timeUnixNano ?? "", /^\d{19}$/)
+      })
+    })
+  }
+
   it("JSON follows the OTLP/JSON rules: hex ids, 64-bit integers as strings, enums as numbers", () => {
-    const text = new TextDecoder().decode(encodeWith("json", [rich]).body as Uint8Array)
+    const text = textOf(encodeWith("json", [rich]).body)
     const json = JSON.parse(text)
     const record = json.resourceLogs[0].scopeLogs[0].logRecords[0]
     assert.strictEqual(record.traceId, TRACE)

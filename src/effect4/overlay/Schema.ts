@@ -106,11 +106,14 @@ export const Struct = <const Fields extends Schema.Struct.Fields>(
   fields: Fields
 ): WithAnnotations<Schema.Struct<Fields>> => withAnnotations(Schema.Struct(fields))
 
-/** Effect 3's `Schema.Struct.Type<Fields>` and its kin (the const above hides Effect 4's namespace). */
+/** The type of a struct schema (Effect 4's, named here beside the constructor above). */
+export type Struct<Fields extends Schema.Struct.Fields> = Schema.Struct<Fields>
+
+/** Effect 3's `Schema.Struct` namespace: a struct's fields and its decoded and encoded types. */
 export declare namespace Struct {
-  export type Fields = Schema.Struct.Fields
-  export type Type<F extends Fields> = Schema.Struct.Type<F>
-  export type Encoded<F extends Fields> = Schema.Struct.Encoded<F>
+  type Fields = Schema.Struct.Fields
+  type Type<F extends Fields> = Schema.Struct<F>["Type"]
+  type Encoded<F extends Fields> = Schema.Struct<F>["Encoded"]
 }
 
 /** Effect 3 `Schema.Literal(a, b, ...)`: Effect 4 `Schema.Literal(a)`, or `Schema.Literals([a, b, ...])`. */

@@ -1,16 +1,18 @@
 /**
  * The two bodies Loki's push API (`POST /loki/api/v1/push`) accepts: a `logproto.PushRequest`
  * in protobuf, compressed with snappy's block format, or the JSON form. Only the fields a
- * client sends are written (`streams[].labels`, `entries[].timestamp/line/structuredMetadata`).
+ * client sends are written (`streams[].labels`, `entries[].timestamp/line/structuredMetadata`),
+ * with the field numbers of Loki's `pkg/push/push.proto`.
  */
-/// <reference path="../snappyjs.d.ts" />
-import protobuf from "protobufjs/minimal.js"
-import * as snappy from "snappyjs"
+import { LENGTH_DELIMITED, ProtoWriter, VARINT, varintSize } from "../../../shared/src/protobuf.js"
+import * as snappy from "./snappy.js"
 
 /** One log line of a stream. */
 export interface Entry {
-  /** Nanoseconds since the Unix epoch. */
-  readonly nanos: bigint
+  /** Whole seconds since the Unix epoch (as `google.protobuf.Timestamp.seconds`). */
+  readonly seconds: number
+  /** Nanoseconds within the second, 0 to 999,999,999. */
+  readonly nanos: number
   readonly line: string
   /** Structured metadata (Loki 3): name/value pairs stored beside the line, not indexed. */
   readonly metadata: ReadonlyArray<readonly [string, string]>
@@ -47,55 +49,61 @@ const quoteLabelValue = (value: string): string => {
 export const labelString = (labels: ReadonlyArray<readonly [string, string]>): string =>
   `{${labels.map(([name, value]) => `${name}=${quoteLabelValue(value)}`).join(", ")}}`
 
-const NANOS_PER_SECOND = 1_000_000_000n
+/** An entry's time in nanoseconds since the epoch, as decimal digits (the JSON body's form). */
+export const nanosText = (e: Pick<Entry, "seconds" | "nanos">): string =>
+  e.seconds > 0
+    ? `${e.seconds}${String(e.nanos).padStart(9, "0")}`
+    : e.seconds === 0
+      ? String(e.nanos)
+      : (BigInt(e.seconds) * 1_000_000_000n + BigInt(e.nanos)).toString()
 
-// wire tags: (field number << 3) | wire type, where 0 is varint and 2 is length-delimited
-const PUSH_STREAMS = (1 << 3) | 2
-const STREAM_LABELS = (1 << 3) | 2
-const STREAM_ENTRIES = (2 << 3) | 2
-const ENTRY_TIMESTAMP = (1 << 3) | 2
-const ENTRY_LINE = (2 << 3) | 2
-const ENTRY_METADATA = (3 << 3) | 2
-const TIMESTAMP_SECONDS = (1 << 3) | 0
-const TIMESTAMP_NANOS = (2 << 3) | 0
-const PAIR_NAME = (1 << 3) | 2
-const PAIR_VALUE = (2 << 3) | 2
+// push.proto: PushRequest.streams = 1; StreamAdapter.labels = 1, entries = 2;
+// EntryAdapter.timestamp = 1, line = 2, structuredMetadata = 3; LabelPairAdapter.name = 1,
+// value = 2; google.protobuf.Timestamp.seconds = 1, nanos = 2
+const writeRequest = (w: ProtoWriter, streams: ReadonlyArray<Stream>): void => {
+  // an entry's length takes the bytes the last one's did, most likely (it moves when not)
+  let reserve = 2
+  for (const stream of streams) {
+    // a whole request's stream: up to 2 MiB without moving
+    const s = w.begin(1, 3)
+    w.tag(1, LENGTH_DELIMITED).string(labelString(stream.labels))
+    for (const entry of stream.entries) {
+      const e = w.begin(2, reserve)
+      // google.protobuf.Timestamp: zero fields are left out, as proto3 does
+      const t = w.begin(1)
+      if (entry.seconds !== 0) w.tag(1, VARINT).int64(entry.seconds)
+      if (entry.nanos !== 0) w.tag(2, VARINT).uint32(entry.nanos)
+      w.end(t)
+      w.tag(2, LENGTH_DELIMITED).string(entry.line)
+      for (const [name, value] of entry.metadata) {
+        const m = w.begin(3)
+        w.tag(1, LENGTH_DELIMITED).knownString(name).tag(2, LENGTH_DELIMITED).string(value)
+        w.end(m)
+      }
+      reserve = varintSize(w.end(e, reserve))
+    }
+    w.end(s, 3)
+  }
+}
+
+// one writer per process, reused: a request is encoded and compressed before the next begins
+const writer = new ProtoWriter(256 * 1024)
 
 /** A `logproto.PushRequest`, protobuf-encoded (not compressed). */
 export const encodePushRequest = (streams: ReadonlyArray<Stream>): Uint8Array => {
-  const w = protobuf.Writer.create()
-  for (const stream of streams) {
-    w.uint32(PUSH_STREAMS).fork()
-    w.uint32(STREAM_LABELS).string(labelString(stream.labels))
-    for (const entry of stream.entries) {
-      w.uint32(STREAM_ENTRIES).fork()
-      const seconds = entry.nanos / NANOS_PER_SECOND
-      const nanos = entry.nanos % NANOS_PER_SECOND
-      // google.protobuf.Timestamp: zero fields are left out, as proto3 does
-      w.uint32(ENTRY_TIMESTAMP).fork()
-      if (seconds !== 0n) w.uint32(TIMESTAMP_SECONDS).int64(seconds.toString())
-      if (nanos !== 0n) w.uint32(TIMESTAMP_NANOS).int32(Number(nanos))
-      w.ldelim()
-      w.uint32(ENTRY_LINE).string(entry.line)
-      for (const [name, value] of entry.metadata) {
-        w.uint32(ENTRY_METADATA)
-          .fork()
-          .uint32(PAIR_NAME)
-          .string(name)
-          .uint32(PAIR_VALUE)
-          .string(value)
-          .ldelim()
-      }
-      w.ldelim()
-    }
-    w.ldelim()
-  }
-  return w.finish()
+  writer.reset()
+  writeRequest(writer, streams)
+  return writer.finish()
 }
 
 /** The protobuf body Loki expects: a PushRequest in snappy's block format (no framing). */
-export const protobufBody = (streams: ReadonlyArray<Stream>): Uint8Array =>
-  snappy.compress(encodePushRequest(streams))
+export const protobufBody = (streams: ReadonlyArray<Stream>): Uint8Array => {
+  writer.reset()
+  writeRequest(writer, streams)
+  const body = snappy.compress(writer.view())
+  writer.reset()
+  return body
+}
 
 /** The JSON body: `{"streams":[{"stream":{labels},"values":[["<ns>","<line>",{metadata}]]}]}`. */
 export const jsonBody = (streams: ReadonlyArray<Stream>): string =>
@@ -104,8 +112,8 @@ export const jsonBody = (streams: ReadonlyArray<Stream>): string =>
       stream: Object.fromEntries(s.labels),
       values: s.entries.map((e) =>
         e.metadata.length === 0
-          ? [e.nanos.toString(), e.line]
-          : [e.nanos.toString(), e.line, Object.fromEntries(e.metadata)]
+          ? [nanosText(e), e.line]
+          : [nanosText(e), e.line, Object.fromEntries(e.metadata)]
       )
     }))
   })

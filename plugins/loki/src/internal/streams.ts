@@ -4,6 +4,7 @@
  * and its structured metadata (trace, span and correlation ids).
  */
 import { Formatter, type LogEvent } from "fapilog"
+import { isoMillis } from "../../../shared/src/isoTime.js"
 import type { Entry, Stream } from "./push.js"
 import { labelString } from "./push.js"
 
@@ -78,8 +79,13 @@ const formatLine = (e: LogEvent.LogEvent): string => {
   }
 }
 
-const NANOS_PER_MILLI = 1_000_000n
 const MAX_REMEMBERED_STREAMS = 10_000
+
+/** The last time given to a stream: epoch milliseconds and the nanoseconds added within that millisecond. */
+interface LastTime {
+  ms: number
+  extra: number
+}
 
 /**
  * Builds the streams of each batch. Stateful across batches: the distinct values seen per
@@ -90,7 +96,7 @@ const MAX_REMEMBERED_STREAMS = 10_000
 export class StreamBuilder {
   private readonly keys: ReadonlyArray<{ readonly key: string; readonly name: string }>
   private readonly seen = new Map<string, Set<string>>()
-  private readonly lastNanos = new Map<string, bigint>()
+  private readonly last = new Map<string, LastTime>()
   private readonly staticLabels: ReadonlyArray<readonly [string, string]>
 
   constructor(private readonly options: StreamOptions) {
@@ -113,38 +119,73 @@ export class StreamBuilder {
     return OVERFLOW
   }
 
-  private nanosFor(stream: string, timestamp: string): bigint {
-    const parsed = Date.parse(timestamp)
-    const start = BigInt(Number.isFinite(parsed) ? parsed : Date.now()) * NANOS_PER_MILLI
-    const last = this.lastNanos.get(stream)
-    const nanos =
-      last !== undefined && last >= start && last < start + NANOS_PER_MILLI - 1n ? last + 1n : start
-    if (this.lastNanos.size >= MAX_REMEMBERED_STREAMS && !this.lastNanos.has(stream)) this.lastNanos.clear()
-    this.lastNanos.set(stream, nanos)
-    return nanos
+  private millisOf(timestamp: string): number {
+    const ms = isoMillis(timestamp)
+    return Number.isFinite(ms) ? ms : Date.now()
+  }
+
+  /** The time state of a stream: what it was last given, remembered across batches. */
+  private lastOf(stream: string): LastTime {
+    let last = this.last.get(stream)
+    if (last === undefined) {
+      if (this.last.size >= MAX_REMEMBERED_STREAMS) this.last.clear()
+      last = { ms: Number.NaN, extra: 0 }
+      this.last.set(stream, last)
+    }
+    return last
+  }
+
+  /** The sorted label set of an event's label values (`undefined`: no label), and its stream id. */
+  private labelSet(values: ReadonlyArray<string | undefined>): {
+    labels: Array<readonly [string, string]>
+    id: string
+  } {
+    const labels = new Map(this.staticLabels)
+    this.keys.forEach(({ name }, i) => {
+      const v = values[i]
+      if (v !== undefined) labels.set(name, v)
+    })
+    const sorted = [...labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return { labels: sorted, id: labelString(sorted) }
   }
 
   build(events: ReadonlyArray<LogEvent.LogEvent>): ReadonlyArray<Stream> {
-    const streams = new Map<string, { labels: Array<readonly [string, string]>; entries: Array<Entry> }>()
+    type Building = {
+      labels: Array<readonly [string, string]>
+      id: string
+      entries: Array<Entry>
+      last: LastTime
+    }
+    // streams of this batch by their label values (length-prefixed, so no two sets share a key)
+    const byValues = new Map<string, Building>()
+    const streams = new Map<string, Building>()
     const overflowed = new Set<string>()
+    const values: Array<string | undefined> = new Array(this.keys.length)
     let overflowEvents = 0
     for (const e of events) {
-      const labels = new Map(this.staticLabels)
+      let valuesKey = ""
       let hit = false
-      for (const { key, name } of this.keys) {
+      for (let i = 0; i < this.keys.length; i++) {
+        const { key } = this.keys[i] as { key: string }
         const value = eventLabelValue(e, key)
-        if (value === undefined) continue
+        if (value === undefined) {
+          values[i] = undefined
+          valuesKey += "-"
+          continue
+        }
         const kept = this.guard(key, value, overflowed)
         if (kept === OVERFLOW) hit = true
-        labels.set(name, kept)
+        values[i] = kept
+        valuesKey += `${kept.length}:${kept}`
       }
       if (hit) overflowEvents++
-      const sorted = [...labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      const id = labelString(sorted)
-      let stream = streams.get(id)
+      let stream = byValues.get(valuesKey)
       if (stream === undefined) {
-        stream = { labels: sorted, entries: [] }
-        streams.set(id, stream)
+        const set = this.labelSet(values)
+        // two value lists can give one label set (two keys with the same label name)
+        stream = streams.get(set.id) ?? { ...set, entries: [], last: this.lastOf(set.id) }
+        streams.set(set.id, stream)
+        byValues.set(valuesKey, stream)
       }
       const metadata: Array<readonly [string, string]> = []
       if (this.options.structuredMetadata) {
@@ -152,9 +193,17 @@ export class StreamBuilder {
         if (e.spanId !== undefined) metadata.push(["span_id", e.spanId])
         if (e.correlationId !== undefined) metadata.push(["correlation_id", e.correlationId])
       }
-      stream.entries.push({ nanos: this.nanosFor(id, e.timestamp), line: formatLine(e), metadata })
+      // the entry's time: later than the stream's last one within the same millisecond
+      const last = stream.last
+      const ms = this.millisOf(e.timestamp)
+      const extra = last.ms === ms && last.extra < 999_999 ? last.extra + 1 : 0
+      last.ms = ms
+      last.extra = extra
+      const seconds = Math.floor(ms / 1000)
+      const nanos = (ms - seconds * 1000) * 1_000_000 + extra
+      stream.entries.push({ seconds, nanos, line: formatLine(e), metadata })
     }
     if (overflowed.size > 0) this.options.onOverflow([...overflowed], overflowEvents)
-    return [...streams.values()]
+    return [...streams.values()].map(({ labels, entries }) => ({ labels, entries }))
   }
 }

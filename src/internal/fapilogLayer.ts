@@ -1,22 +1,8 @@
 /**
- * fapilog for Effect 3 programs: the shared `Fapilog` module (the `Fapilog` service, `flush`,
- * `stats`, `health`, `withContext`, `trace` ... `security`) with the layer that installs
- * fapilog the Effect 3 way. This is the `Fapilog` module of `fapilog`; the Effect 4 line
- * resolves it to `src/effect4/Fapilog.ts` (effect4/resolution.ts).
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Fapilog } from "fapilog"
- *
- * const program = Effect.gen(function* () {
- *   yield* Effect.log("started")                              // through fapilog
- *   yield* Fapilog.info("user signed in", { userId: 42 })     // structured fields
- * })
- *
- * Effect.runPromise(program.pipe(Effect.provide(Fapilog.layer({ level: "debug" }))))
- * ```
- * @since 0.1.0
+ * The Effect 3 adapter of `Fapilog.layer` (the Effect 4 line resolves this module to
+ * `src/effect4/fapilogLayer.ts`, effect4/resolution.ts): installing fapilog as Effect's
+ * logger is about Effect's own API (FiberRefs here, `Logger.layer` and References there).
+ * `src/Fapilog.ts`, which both lines share, exports it as `Fapilog.layer`.
  */
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -27,13 +13,11 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import type { ConfigError, SinkError } from "../Errors.js"
 import { Fapilog } from "../Fapilog.js"
-import { build } from "../internal/build.js"
-import * as bridge from "../internal/effectLogger.js"
-import * as extensions from "../internal/extensions.js"
-import { serviceOf } from "../internal/service.js"
 import type { Settings } from "../Settings.js"
-
-export * from "../Fapilog.js"
+import { build } from "./build.js"
+import * as bridge from "./effectLogger.js"
+import * as extensions from "./extensions.js"
+import { serviceOf } from "./service.js"
 
 /**
  * Options of {@link layer} that are not settings.
@@ -55,28 +39,7 @@ export interface LayerOptions {
   readonly configProvider?: ConfigProvider.ConfigProvider | undefined
 }
 
-/**
- * fapilog as Effect's logger, configured: replaces Effect's default logger, ties Effect's
- * minimum log level to fapilog's threshold (one switch: `setLevel` governs `Effect.log*`
- * too), and drains every accepted event when the layer's scope closes (then releases the
- * sinks). Settings: programmatic > `FAPILOG_*` environment > config file > preset >
- * defaults; invalid values fail the layer with a `ConfigError`. Sinks, enrichers and
- * processors provided as layers ({@link Extension}) are added to those the settings give.
- *
- * The logger and minimum level are set for the scope of the layer and restored when it
- * closes: `Effect.provide(effect, Fapilog.layer())` leaves the enclosing fiber as it was.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Fapilog } from "fapilog"
- *
- * const Live = Fapilog.layer({ level: "debug", sinks: ["stdout", { type: "file", path: "logs/app.log" }] })
- * Effect.runPromise(Effect.logDebug("visible").pipe(Effect.provide(Live)))
- * ```
- * @since 0.1.0
- * @category layers
- */
+/** The body of `Fapilog.layer` (see its documentation in `src/Fapilog.ts`). */
 export const layer = (
   settings?: Settings,
   options?: LayerOptions
