@@ -34,7 +34,9 @@ export const describeDiscoveredOnEffect4 = (c: NetworkPluginCase): void => {
       const release = await lock(path.join(packageDir, ".pack.lock"), 150_000)
       const installed = path.join(scratch, "node_modules", "@fapilog", `${c.type}-effect4`)
       try {
-        await build({ ...effect4Build(path.dirname(packageDir)), silent: true })
+        // `config: false`: tsup would merge in the tsup.config.ts of the working directory
+        // (effect4/, fapilog-effect4's own build, declarations and all)
+        await build({ ...effect4Build(path.dirname(packageDir)), config: false, silent: true })
         for (const file of ["package.json", "dist"])
           fs.cpSync(path.join(packageDir, file), path.join(installed, file), { recursive: true })
       } finally {
