@@ -8,4 +8,5 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 
 /** `provider` itself: on Effect 3 nothing needs translating. */
-export const envProvider = (provider: ConfigProvider.ConfigProvider): ConfigProvider.ConfigProvider => provider
+export const envProvider = (provider: ConfigProvider.ConfigProvider): ConfigProvider.ConfigProvider =>
+  provider
