@@ -1,3 +1,4 @@
+/// <reference path="./snappyjs.d.ts" />
 /**
  * Decodes push bodies with Loki's own definition: the unmodified `push.proto` (its gogoproto
  * options are parsed and ignored) with protobufjs's bundled `google/protobuf/timestamp`.
