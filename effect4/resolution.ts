@@ -148,8 +148,8 @@ export const esbuildResolution: EsbuildPlugin = {
 }
 
 /**
- * The `./effect4` build of a plugin package (plugins/tsup.base.ts): the plugin's one source
- * built against `fapilog-effect4`. Its `fapilog` imports become `fapilog-effect4` imports
+ * The build of a plugin's Effect 4 package (`plugins/<name>/effect4`, plugins/tsup.base.ts):
+ * the plugin's one source built against `fapilog-effect4`. Its `fapilog` imports become `fapilog-effect4` imports
  * (the application's copy, never bundled: one fapilog per process); its `effect/<Module>`
  * imports that have an overlay module get it bundled in (a translation of Effect 3 names
  * over the application's Effect 4, holding no state of its own); every other `effect` and

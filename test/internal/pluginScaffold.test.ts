@@ -1,8 +1,9 @@
 /**
  * `npm run new-plugin`: generates a package of each plugin kind (sink, enricher, processor,
  * formatter) into the repository's .tmp/,
- * then typechecks them and runs the tests they come with (fapilog resolved to these
- * sources, as the workspace does), in child processes.
+ * checks the manifests of both of its packages (the Effect 3 one and `effect4/`), then
+ * typechecks it and runs the tests it comes with (fapilog resolved to these sources), in
+ * child processes.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
