@@ -21,6 +21,7 @@
  * ```
  * @since 0.1.0
  */
+import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -281,9 +282,7 @@ export const audit: LogFn = bridge.logAt(L.AUDIT, lookup)
 export const security: LogFn = bridge.logAt(L.SECURITY, lookup)
 
 /**
- * Options of {@link layer} that are not settings: `configProvider`, where `FAPILOG_*`
- * settings are read from (default: the process environment, with `__` between nested names
- * and `,` between list items; an Effect 4 `ConfigProvider` on the Effect 4 line).
+ * Options of {@link layer} that are not settings.
  *
  * @example
  * ```ts
@@ -294,7 +293,15 @@ export const security: LogFn = bridge.logAt(L.SECURITY, lookup)
  * @since 0.1.0
  * @category models
  */
-export type LayerOptions = adapter.LayerOptions
+export interface LayerOptions {
+  /**
+   * Where `FAPILOG_*` settings are read from. Default: the process environment, with `__`
+   * between nested names (`FAPILOG_FILE__PATH`) and `,` between list items. On the Effect 4
+   * line this is an Effect 4 provider: `ConfigProvider.fromEnv({ env })` finds
+   * `FAPILOG_FILE__PATH` too, although it joins nested names with `_`.
+   */
+  readonly configProvider?: ConfigProvider.ConfigProvider | undefined
+}
 
 /**
  * fapilog as Effect's logger, configured: replaces Effect's default logger, ties Effect's

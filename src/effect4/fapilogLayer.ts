@@ -4,42 +4,19 @@
  * `Logger.CurrentLoggers` and `References.MinimumLogLevel`. `src/Fapilog.ts`, which both lines
  * share, exports it as `Fapilog.layer`.
  */
-import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import type { ConfigError, SinkError } from "../Errors.js"
-import { Fapilog } from "../Fapilog.js"
+import { Fapilog, type LayerOptions } from "../Fapilog.js"
 import { build } from "../internal/build.js"
 import * as extensions from "../internal/extensions.js"
 import { serviceOf } from "../internal/service.js"
 import type { Settings } from "../Settings.js"
 import { envProvider } from "./configProvider.js"
 import * as bridge from "./logger.js"
-
-/**
- * Options of {@link layer} that are not settings.
- *
- * @example
- * ```ts
- * import { ConfigProvider } from "effect"
- * import { Fapilog } from "fapilog-effect4"
- * const layer = Fapilog.layer({}, { configProvider: ConfigProvider.fromEnv({ env: { FAPILOG_LEVEL: "debug" } }) })
- * ```
- * @since 0.1.0
- * @category models
- */
-export interface LayerOptions {
-  /**
-   * Where `FAPILOG_*` settings are read from. Default: the process environment, with `__`
-   * between nested names (`FAPILOG_FILE__PATH`) and `,` between list items. An Effect 4
-   * provider such as `ConfigProvider.fromEnv({ env })` finds `FAPILOG_FILE__PATH` too,
-   * although it joins nested names with `_`.
-   */
-  readonly configProvider?: ConfigProvider.ConfigProvider | undefined
-}
 
 /** The body of `Fapilog.layer` (see its documentation in `src/Fapilog.ts`). */
 export const layer = (

@@ -4,7 +4,6 @@
  * logger is about Effect's own API (FiberRefs here, `Logger.layer` and References there).
  * `src/Fapilog.ts`, which both lines share, exports it as `Fapilog.layer`.
  */
-import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -12,32 +11,12 @@ import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import type { ConfigError, SinkError } from "../Errors.js"
-import { Fapilog } from "../Fapilog.js"
+import { Fapilog, type LayerOptions } from "../Fapilog.js"
 import type { Settings } from "../Settings.js"
 import { build } from "./build.js"
 import * as bridge from "./effectLogger.js"
 import * as extensions from "./extensions.js"
 import { serviceOf } from "./service.js"
-
-/**
- * Options of {@link layer} that are not settings.
- *
- * @example
- * ```ts
- * import { ConfigProvider } from "effect"
- * import { Fapilog } from "fapilog"
- * const layer = Fapilog.layer({}, { configProvider: ConfigProvider.fromMap(new Map([["FAPILOG_LEVEL", "debug"]])) })
- * ```
- * @since 0.1.0
- * @category models
- */
-export interface LayerOptions {
-  /**
-   * Where `FAPILOG_*` settings are read from. Default: the process environment, with `__`
-   * between nested names and `,` between list items.
-   */
-  readonly configProvider?: ConfigProvider.ConfigProvider | undefined
-}
 
 /** The body of `Fapilog.layer` (see its documentation in `src/Fapilog.ts`). */
 export const layer = (
