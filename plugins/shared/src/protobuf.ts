@@ -48,8 +48,13 @@ export class ProtoWriter {
   private buf: Uint8Array
   private node: Buffer
   private pos = 0
-  /** Length-prefixed encodings of recurring strings ({@link knownString}) and hex ids ({@link hexBytes}). */
+  /** Length-prefixed encodings of recurring strings ({@link knownString}). */
   private readonly known = new Map<string, Uint8Array>()
+  /**
+   * Length-prefixed bytes of recurring hex ids ({@link hexBytes}): a map of their own, as the
+   * same text is also a valid string whose encoding differs (an attribute key equal to an id).
+   */
+  private readonly knownIds = new Map<string, Uint8Array>()
 
   constructor(initialBytes = 64 * 1024) {
     this.buf = new Uint8Array(Math.max(16, initialBytes))
@@ -247,7 +252,7 @@ export class ProtoWriter {
    * The ids of a request's records recur, so their bytes are remembered too.
    */
   hexBytes(hex: string): this {
-    let encoded = this.known.get(hex)
+    let encoded = this.knownIds.get(hex)
     if (encoded === undefined) {
       const n = hex.length >> 1
       encoded = new Uint8Array(varintSize(n) + n)
@@ -261,7 +266,7 @@ export class ProtoWriter {
       }
       for (let i = 0; i < 2 * n; i += 2)
         encoded[pos++] = (nibble(hex.charCodeAt(i)) << 4) | nibble(hex.charCodeAt(i + 1))
-      remember(this.known, hex, encoded)
+      remember(this.knownIds, hex, encoded)
     }
     return this.copy(encoded)
   }

@@ -123,6 +123,32 @@ describe("ProtoWriter", () => {
       }
   })
 
+  it("a hex id and a string of the same text keep their own encodings, in either order", () => {
+    const id = "0af7651916cd43dd8448eb211c80319c"
+    const idBytes = [...Buffer.from(id, "hex")]
+    for (const order of [
+      ["id", "string", "id", "string"],
+      ["string", "id", "string", "id"]
+    ]) {
+      const w = new ProtoWriter()
+      for (const kind of order) {
+        if (kind === "id") w.tag(1, LENGTH_DELIMITED).hexBytes(id)
+        else w.tag(2, LENGTH_DELIMITED).knownString(id)
+      }
+      const r = reader(w.finish())
+      for (const kind of order) {
+        const { field: number } = field(r)
+        if (kind === "id") {
+          assert.strictEqual(number, 1)
+          assert.deepStrictEqual([...r.bytes()], idBytes)
+        } else {
+          assert.strictEqual(number, 2)
+          assert.strictEqual(r.string(), id)
+        }
+      }
+    }
+  })
+
   it("fixed-width values, booleans, bytes and hex ids", () => {
     const w = new ProtoWriter(1)
     w.tag(1, FIXED64).fixed64(0xdeadbeef, 0x01234567)
