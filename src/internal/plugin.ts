@@ -368,14 +368,21 @@ const otherLineRefusal = (type: string, bases: ReadonlyArray<string>): string | 
     const dir = findPackage(name, bases)
     if (dir === undefined) continue
     let version = ""
+    let lines: unknown
     try {
       const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest
       if (typeof manifest.version === "string") version = `@${manifest.version}`
+      lines = (manifest.fapilog as { readonly effect?: unknown } | undefined)?.effect
     } catch {
       // the name is enough to say what to install
     }
     const install = ours[i] as string
-    return `found ${name}${version}, the Effect ${otherMajor} build of plugin ${show(type)}, which ${packageName} cannot load; install ${install} instead (npm install ${install})`
+    // a package that says it runs on this line too is still named for the other one
+    const what =
+      Array.isArray(lines) && lines.includes(effectMajor)
+        ? `named as a package of plugin ${show(type)} for Effect ${otherMajor} (its package.json lists Effect ${lines.join(", ")}, but ${packageName} loads plugins by the names of its own line)`
+        : `the Effect ${otherMajor} build of plugin ${show(type)}, which ${packageName} cannot load`
+    return `found ${name}${version}, ${what}; install ${install} instead (npm install ${install})`
   }
   return undefined
 }

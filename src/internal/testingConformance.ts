@@ -554,7 +554,7 @@ export const pluginConformance = (
             `package.json ${field} is ${describe(actual)}, the plugin object says ${describe(wanted)}`
           )
       // the package must also load on the Effect line these checks run on
-      const line = lineRefusal(p.name, pkg as Manifest)
+      const line = lineRefusal(name, pkg as Manifest)
       if (line !== undefined) return yield* fail("package-json", line)
       passed.push("package-json")
     }

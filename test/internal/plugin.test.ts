@@ -562,6 +562,11 @@ describe("discover, in process", () => {
         reason(yield* find("lines")),
         'found @fapilog/lines-effect4@1.0.0, the Effect 4 build of plugin "lines", which fapilog cannot load; install @fapilog/lines instead (npm install @fapilog/lines)'
       )
+      // one that lists this line too is not called a build of the other; it is named all the same
+      assert.strictEqual(
+        reason(yield* find("bothlines")),
+        'found @fapilog/bothlines-effect4@1.0.0, named as a package of plugin "bothlines" for Effect 4 (its package.json lists Effect 3, 4, but fapilog loads plugins by the names of its own line); install @fapilog/bothlines instead (npm install @fapilog/bothlines)'
+      )
     })
   )
 

@@ -116,6 +116,15 @@ export const fixtures = (withFapilog: boolean): ReadonlyArray<Fixture> => [
     }
   },
   {
+    // named for Effect 4 but declaring both lines: still not looked for by Effect 3 names
+    name: "@fapilog/bothlines-effect4",
+    manifest: {
+      type: "module",
+      fapilog: { kind: "sink", type: "bothlines", apiVersion: "1.0", effect: [3, 4] }
+    },
+    files: { "index.js": "throw new Error('@fapilog/bothlines-effect4 must not be imported')" }
+  },
+  {
     // named as an Effect 3 package, declared as built for Effect 4: never imported on Effect 3
     name: "@fapilog/wrongline",
     manifest: {
