@@ -6,14 +6,14 @@
  *   `pluginBuild()`, the core package's build (ES module and CommonJS with their own
  *   declarations, into `dist/`, for node20) with the plugin's one `index` entry. `effect`,
  *   `@effect/*` and `fapilog` are the application's own copies (one of each per process), and
- *   a plugin's dependencies (protobufjs, snappyjs...) stay imports too: nothing is bundled but
- *   the plugin's own code.
+ *   a plugin's own dependencies, if it has any, stay imports too: nothing is bundled but the
+ *   plugin's own code (with `plugins/shared`).
  * - `plugins/<name>/effect4/` is the Effect 4 package, `@fapilog/<name>-effect4`: its
  *   `tsup.config.ts` is `effect4Build("..")`, the same source (`../src`) built into its own
  *   `dist/` with the Effect 4 line's resolution rule (effect4/resolution.ts,
  *   `esbuildPluginResolution`): `fapilog` becomes `fapilog-effect4`, the overlay modules its
- *   Effect 3 names need are bundled in, `effect` stays the application's. ES module only and
- *   no declarations, like `fapilog-effect4` itself.
+ *   Effect 3 names need are bundled in, `effect` stays the application's. ES module only, with
+ *   no declarations yet (`fapilog-effect4` writes its own with effect4/declarations.ts).
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
