@@ -284,6 +284,14 @@ const entryOf = (dir: string, manifest: Manifest): string => {
   return createRequire(path.join(dir, "package.json")).resolve(dir)
 }
 
+/** A package's package.json (throws when it cannot be read or parsed). */
+const readManifest = (dir: string): Manifest =>
+  JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest
+
+/** `name@version`, or the name alone when the manifest has no version. */
+const nameAndVersion = (name: string, manifest: Manifest): string =>
+  `${name}${typeof manifest.version === "string" ? `@${manifest.version}` : ""}`
+
 /** The Effect lines a package.json `fapilog.effect` declares: a non-empty list of majors. */
 const isLineList = (u: unknown): u is ReadonlyArray<number> =>
   Array.isArray(u) && u.length > 0 && u.every((m) => m === 3 || m === 4)
@@ -296,7 +304,7 @@ const isLineList = (u: unknown): u is ReadonlyArray<number> =>
 export const lineRefusal = (name: string, manifest: Manifest): string | undefined => {
   const declared = (manifest.fapilog as { effect?: unknown } | null | undefined)?.effect
   if (declared === undefined) return undefined
-  const label = `package ${name}${typeof manifest.version === "string" ? `@${manifest.version}` : ""}`
+  const label = `package ${nameAndVersion(name, manifest)}`
   if (!isLineList(declared))
     return `${label}: its package.json "fapilog".effect is ${show(declared)}, not a list of the Effect major versions it is built for, such as [3] or [4]`
   if (!declared.includes(effectMajor))
@@ -367,22 +375,20 @@ const otherLineRefusal = (type: string, bases: ReadonlyArray<string>): string | 
     const name = theirs[i] as string
     const dir = findPackage(name, bases)
     if (dir === undefined) continue
-    let version = ""
-    let lines: unknown
+    let manifest: Manifest = {}
     try {
-      const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest
-      if (typeof manifest.version === "string") version = `@${manifest.version}`
-      lines = (manifest.fapilog as { readonly effect?: unknown } | undefined)?.effect
+      manifest = readManifest(dir)
     } catch {
       // the name is enough to say what to install
     }
+    const lines = (manifest.fapilog as { readonly effect?: unknown } | null | undefined)?.effect
     const install = ours[i] as string
     // a package that says it runs on this line too is still named for the other one
     const what =
-      Array.isArray(lines) && lines.includes(effectMajor)
+      isLineList(lines) && lines.includes(effectMajor)
         ? `named as a package of plugin ${show(type)} for Effect ${otherMajor} (its package.json lists Effect ${lines.join(", ")}, but ${packageName} loads plugins by the names of its own line)`
         : `the Effect ${otherMajor} build of plugin ${show(type)}, which ${packageName} cannot load`
-    return `found ${name}${version}, ${what}; install ${install} instead (npm install ${install})`
+    return `found ${nameAndVersion(name, manifest)}, ${what}; install ${install} instead (npm install ${install})`
   }
   return undefined
 }
@@ -412,7 +418,7 @@ export const discover = (
       }
       let manifest: Manifest
       try {
-        manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest
+        manifest = readManifest(dir)
       } catch (e) {
         return { _tag: "Refused", reason: `package ${name}: its package.json cannot be read: ${describe(e)}` }
       }
