@@ -279,15 +279,13 @@ const errorOf = (cause: Cause.Cause<unknown>): unknown => {
 const routeOf = (context: Context.Context<never>): string | undefined =>
   Context.getOrUndefined(context, HttpRouter.RouteContext)?.route.path
 
-/** A cause without the response the platform made of it (it rides as a defect). */
+/** A response the platform made of a failure: it rides in the cause as a defect. */
+const isResponse = (reason: Cause.Reason<unknown>): boolean =>
+  Cause.isDieReason(reason) && HttpServerResponse.isHttpServerResponse(reason.defect)
+
+/** A cause without the response the platform made of it. */
 const withoutResponse = (cause: Cause.Cause<unknown>): Cause.Cause<unknown> =>
-  cause.reasons.some((r) => Cause.isDieReason(r) && HttpServerResponse.isHttpServerResponse(r.defect))
-    ? Cause.fromReasons(
-        cause.reasons.filter(
-          (r) => !(Cause.isDieReason(r) && HttpServerResponse.isHttpServerResponse(r.defect))
-        )
-      )
-    : cause
+  cause.reasons.some(isResponse) ? Cause.fromReasons(cause.reasons.filter((r) => !isResponse(r))) : cause
 
 const responseBytes = (response: HttpServerResponse.HttpServerResponse): number | undefined => {
   const body = response.body as { readonly _tag: string; readonly contentLength?: number | undefined }
