@@ -271,6 +271,24 @@ export type EnricherSetting = internal.EnricherSetting
 export const settingKeys: ReadonlyArray<string> = internal.settingKeys
 
 /**
+ * The keys fapilog reads itself in every sink entry: `type`, `level`, `format`, `layout`,
+ * and the key names of the JSON line (`keys`, `messageKey`, `levelKey`, `timestampKey`,
+ * `timestampFormat`, `levelNames`). A plugin sink's config is the rest of its entry, so a
+ * plugin whose config Schema declares one of these is refused when it is loaded, and a plugin
+ * entry that sets one of the text sinks' keys (all but `type` and `level`) is a config error.
+ * See docs/sinks.md#reserved-keys.
+ *
+ * @example
+ * ```ts
+ * import { Settings } from "fapilog"
+ * Settings.reservedSinkKeys.includes("messageKey") // true
+ * ```
+ * @since 0.1.0
+ * @category constants
+ */
+export const reservedSinkKeys: ReadonlyArray<string> = internal.reservedSinkKeys
+
+/**
  * What each preset turns on (`preset: "dev" | "production" | "serverless" | "hardened" | "minimal"`).
  *
  * @example

@@ -11,6 +11,7 @@ import { type CallSiteEnricher, type NamedEnricher, RuntimeSampler, staticFields
 import { type FormatterImpl, json, makeJson } from "./formatter.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
 import { makeEcs, makeOtel, makePino } from "./layouts.js"
+import { compileLineKeys, hasKeyNames, type KeyNames, keyNamesId } from "./lineKeys.js"
 import { makeLogfmt } from "./logfmt.js"
 import * as pipeline from "./pipeline.js"
 import * as plugins from "./plugin.js"
@@ -38,13 +39,15 @@ import {
   type ValidStreamSink
 } from "./settings/index.js"
 import * as sinks from "./sink.js"
+import { reservedSinkKeys } from "./sinkKeys.js"
 import { makeSizeGuard } from "./sizeGuard.js"
 import { makeThrottle } from "./throttle.js"
 
 type FormatterFor = (
   format: Format,
   layout: LayoutName,
-  stream: NodeJS.WriteStream | undefined
+  stream: NodeJS.WriteStream | undefined,
+  keys: KeyNames
 ) => FormatterImpl
 
 /**
@@ -55,7 +58,7 @@ type FormatterFor = (
 const formatterCache = (limits: JsonLimits, opened: ReadonlyMap<object, FormatterImpl>): FormatterFor => {
   const cache = new Map<string, FormatterImpl>()
   const custom = limits !== defaultLimits
-  return (format, layout, stream) => {
+  return (format, layout, stream, keys) => {
     if (!isBuiltInFormat(format)) {
       const f = opened.get(format)
       // every format entry of the settings was resolved and opened before any sink
@@ -63,11 +66,15 @@ const formatterCache = (limits: JsonLimits, opened: ReadonlyMap<object, Formatte
       return f
     }
     const colors = format === "pretty" && stream !== undefined && shouldColor(stream, process.env)
-    const key = `${format}/${layout}/${colors}`
+    // key names apply to the default JSON layout only (the settings refuse them elsewhere,
+    // except on a terminal that is pretty by default, where they are not written)
+    const renamed = format === "json" && layout === "default" && hasKeyNames(keys)
+    const key = `${format}/${layout}/${colors}${renamed ? `/${keyNamesId(keys)}` : ""}`
     let f = cache.get(key)
     if (f === undefined) {
-      f =
-        format === "logfmt"
+      f = renamed
+        ? makeJson(limits, compileLineKeys(keys))
+        : format === "logfmt"
           ? makeLogfmt(limits)
           : format === "pretty"
             ? makePretty({ colors, limits })
@@ -119,7 +126,7 @@ const isPluginProcessor = (p: PublicProcessor | ValidPluginProcessor): p is Vali
 
 /** The keys of an entry that fapilog reads itself, by kind; the rest is the plugin's config. */
 const reservedKeys: Readonly<Record<plugins.Request["kind"], ReadonlyArray<string>>> = {
-  sink: ["type", "level"],
+  sink: reservedSinkKeys,
   enricher: ["type"],
   processor: ["type", "order", "onError"],
   formatter: ["type"]
@@ -205,7 +212,8 @@ const acquireSink = (
     formatterFor(
       o.format ?? (stream === undefined ? settings.format : settings.terminalFormat),
       o.layout ?? settings.layout,
-      stream
+      stream,
+      o
     )
   if (setting === "stdout") return Effect.succeed(sinks.stdout({ format: format({}, process.stdout) }))
   if (setting === "stderr") return Effect.succeed(sinks.stderr({ format: format({}, process.stderr) }))
@@ -244,7 +252,15 @@ const acquireSink = (
     case "null":
       return Effect.succeed(sinks.discard)
     case "file": {
-      const { level: _level, format: _format, layout: _layout, type: _type, ...file } = setting
+      const file = {
+        path: setting.path,
+        maxBytes: setting.maxBytes,
+        maxFiles: setting.maxFiles,
+        maxTotalBytes: setting.maxTotalBytes,
+        interval: setting.interval,
+        compress: setting.compress,
+        mode: setting.mode
+      }
       return sinks
         .file({ ...file, format: format(setting) }, (e) =>
           diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)

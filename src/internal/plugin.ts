@@ -25,6 +25,7 @@ import { effectMajor, hasCommonJsBuild, packageName } from "./effectLine.js"
 import type { NamedEnricher } from "./enrichers.js"
 import { json } from "./formatter.js"
 import { processorIssue } from "./processor.js"
+import { reservedSinkKeys } from "./sinkKeys.js"
 
 /** The plugin API this fapilog implements, `major.minor`. */
 export const apiVersion = "1.0"
@@ -513,7 +514,64 @@ const checkFound = (
     return `${label(plugin)} is ${article(plugin.kind)} plugin, not ${article(request.kind)}`
   const why = incompatibility(plugin.apiVersion)
   if (why !== undefined) return `${label(plugin)} is refused: ${why}`
-  return undefined
+  return reservedKeyRefusal(plugin)
+}
+
+/**
+ * The keys a config Schema declares at its top level, read from its AST on either Effect
+ * line: object literals (`TypeLiteral` on Effect 3, `Objects` on Effect 4), through
+ * refinements, transformations (both sides), unions and suspensions. A Schema it cannot
+ * read declares nothing here.
+ */
+export const declaredKeys = (schema: unknown): ReadonlyArray<string> => {
+  const out = new Set<string>()
+  const walk = (ast: unknown, depth: number): void => {
+    if (depth > 8 || typeof ast !== "object" || ast === null) return
+    const node = ast as {
+      readonly _tag?: unknown
+      readonly propertySignatures?: ReadonlyArray<{ readonly name: unknown }>
+      readonly from?: unknown
+      readonly to?: unknown
+      readonly types?: ReadonlyArray<unknown>
+      readonly f?: unknown
+      readonly thunk?: unknown
+    }
+    switch (node._tag) {
+      case "TypeLiteral":
+      case "Objects":
+        for (const p of node.propertySignatures ?? []) if (typeof p.name === "string") out.add(p.name)
+        return
+      case "Refinement":
+        walk(node.from, depth + 1)
+        return
+      case "Transformation":
+        walk(node.from, depth + 1)
+        walk(node.to, depth + 1)
+        return
+      case "Union":
+        for (const t of node.types ?? []) walk(t, depth + 1)
+        return
+      case "Suspend": {
+        const f = typeof node.f === "function" ? node.f : node.thunk
+        if (typeof f === "function") walk((f as () => unknown)(), depth + 1)
+        return
+      }
+    }
+  }
+  try {
+    walk((schema as { readonly ast?: unknown }).ast, 0)
+  } catch {
+    // a Schema whose AST cannot be read (a suspension that throws) declares nothing here
+  }
+  return [...out]
+}
+
+/** Why a sink plugin's config cannot be one: it declares keys that fapilog reads in every sink entry. */
+const reservedKeyRefusal = (plugin: Plugin): string | undefined => {
+  if (plugin.kind !== "sink") return undefined
+  const taken = declaredKeys(plugin.config).filter((k) => reservedSinkKeys.includes(k))
+  if (taken.length === 0) return undefined
+  return `${label(plugin)} is refused: its config declares ${taken.map(show).join(", ")}, which fapilog reads itself in every sink entry (reserved: ${reservedSinkKeys.join(", ")}); the plugin must name its options otherwise`
 }
 
 /**
@@ -1092,13 +1150,15 @@ export const open = (plugin: unknown, config: unknown): Effect.Effect<unknown, C
       return yield* Effect.fail(new ConfigError({ issues: [{ path: at, message: `plugin ${read.left}` }] }))
     const p = read.right
     const policy = policyRefusal([p.type, p.name], host.settings)
-    const why = policy !== undefined ? `${label(p)} ${policy}` : incompatibility(p.apiVersion)
+    const incompatible = incompatibility(p.apiVersion)
+    const why =
+      policy !== undefined
+        ? `${label(p)} ${policy}`
+        : incompatible !== undefined
+          ? `${label(p)} is refused: ${incompatible}`
+          : reservedKeyRefusal(p)
     if (why !== undefined)
-      return yield* Effect.fail(
-        new ConfigError({
-          issues: [{ path: at, message: policy !== undefined ? why : `${label(p)} is refused: ${why}` }]
-        })
-      )
+      return yield* Effect.fail(new ConfigError({ issues: [{ path: at, message: why }] }))
     const decoded = decodeConfig(p, config, at)
     if (Either.isLeft(decoded)) return yield* Effect.fail(new ConfigError({ issues: decoded.left }))
     switch (p.kind) {

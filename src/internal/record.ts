@@ -15,6 +15,7 @@ import {
   stringify
 } from "./json.js"
 import { type LevelInfo, levels } from "./level.js"
+import { defaultLineKeys, type LineKeys } from "./lineKeys.js"
 import { type CompiledRedaction, matches, type PathNode, redactValue } from "./redact.js"
 
 /** User data attached to an event: call-site fields, child bindings, context, annotations. */
@@ -309,6 +310,11 @@ const writeKey = (
     else if (!claim(core, k, v)) collide(core, k, v)
     return ""
   }
+  // a name this sink writes a core value under (`severity`): the user's value goes under `fields`
+  if (core?.reserved?.has(k) === true) {
+    collide(core, k, v)
+    return ""
+  }
   const json = stringify(v, limits, redact, plan.node)
   return json === undefined ? "" : plan.prefix + json
 }
@@ -332,6 +338,8 @@ interface Core {
   spanId: string | undefined
   error: unknown
   collisions: Record<string, unknown> | undefined
+  /** The sink's own core key names beyond fapilog's ({@link LineKeys.reserved}). */
+  reserved: ReadonlySet<string> | undefined
 }
 
 const isErrorValue = (v: unknown): boolean => v instanceof Error || Cause.isCause(v)
@@ -416,13 +424,21 @@ const sourcesOf = (r: LogRecord): ReadonlyArray<Source> => {
   return list
 }
 
-const coreOf = (r: LogRecord): Core => ({
+const coreOf = (r: LogRecord, reserved?: ReadonlySet<string> | undefined): Core => ({
   correlationId: r.correlationId,
   traceId: r.traceId,
   spanId: r.spanId,
   error: r.error,
-  collisions: undefined
+  collisions: undefined,
+  reserved
 })
+
+/** Whether a Bindings snapshot holds a key the sink reserves: its ready fragment cannot be used. */
+const holdsReserved = (b: Bindings, core: Core): boolean => {
+  if (core.reserved === undefined) return false
+  for (const k of core.reserved) if (b.has(k)) return true
+  return false
+}
 
 /** Text of a log message of any type (Effect passes arrays for several arguments). */
 export const messageText = (m: unknown): string => {
@@ -477,6 +493,15 @@ export const isoTime = (t: number): string => {
   return lastIso
 }
 
+/**
+ * The time of an event as a sink writes it: RFC 3339 text, or whole epoch milliseconds (a
+ * time no Date can hold is written as the current time, as {@link isoTime} does).
+ */
+export const timeJson = (t: number, keys: LineKeys): string => {
+  if (keys.timestampFormat === "iso") return `"${isoTime(t)}"`
+  return Number.isFinite(t) && Math.abs(t) <= MAX_DATE ? `${Math.trunc(t)}` : `${Date.now()}`
+}
+
 const appendSpecials = (core: Core, w: Written): void => {
   if (w.specials === undefined) return
   for (const [k, v] of w.specials) if (!claim(core, k, v)) collide(core, k, v)
@@ -490,7 +515,7 @@ const writeSourceOf = (
 ): string => {
   const b = src.bindings
   if (b !== undefined) {
-    if (src.skip !== undefined)
+    if (src.skip !== undefined || holdsReserved(b, core))
       return writeSource(b.fields, b.keys, src.skip, limits, redact, core, undefined)
     const w = b.written(limits, redact)
     appendSpecials(core, w)
@@ -522,6 +547,7 @@ const childAndFields = (
       return undefined
     }
   }
+  if (holdsReserved(b, core)) return undefined
   const w = b.written(limits, redact)
   appendSpecials(core, w)
   if (fields === undefined) return w.fragment
@@ -577,12 +603,13 @@ const messageJson = (m: unknown, redact: CompiledRedaction | undefined, max: num
 export const formatJsonLine = (
   r: LogRecord,
   limits: JsonLimits = defaultLimits,
-  redact?: CompiledRedaction | undefined
+  redact?: CompiledRedaction | undefined,
+  keys: LineKeys = defaultLineKeys
 ): string => {
   // an event the size guard cut is written within its tight limits
   if (r.truncatedTo !== undefined) limits = r.truncatedTo
   try {
-    const core = coreOf(r)
+    const core = coreOf(r, keys.reserved)
     let user: string
     if (
       r.bindings === undefined &&
@@ -622,7 +649,10 @@ export const formatJsonLine = (
       lastLogger = r.logger
       lastLoggerJson = quote(r.logger, limits.maxStringLength)
     }
-    let out = `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${lastLoggerJson},"message":${messageJson(r.message, redact, limits.maxStringLength)}`
+    let out =
+      keys === defaultLineKeys
+        ? `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${lastLoggerJson},"message":${messageJson(r.message, redact, limits.maxStringLength)}`
+        : `${keys.open}${timeJson(r.time, keys)}${keys.level}${keys.levels[r.level.name]}${keys.logger}${lastLoggerJson}${keys.message}${messageJson(r.message, redact, limits.maxStringLength)}`
     if (core.correlationId !== undefined) out += `,"correlationId":${quote(core.correlationId, 256)}`
     if (core.traceId !== undefined) out += `,"traceId":${quote(core.traceId, 256)}`
     if (core.spanId !== undefined) out += `,"spanId":${quote(core.spanId, 256)}`
@@ -638,7 +668,7 @@ export const formatJsonLine = (
     // The fields are never written here. The message is, URL-stripped, unless redaction is
     // fail-closed: then nothing of the user's data leaves with an event that failed.
     const message = fallbackMessage(r, redact, "[fapilog: event could not be formatted]")
-    return `{"timestamp":"${isoTime(r.time)}","level":"${r.level.name}","logger":${quote(loggerName(r))},"message":${quote(message)},"error":${stringify(info)}}`
+    return `${keys.open}${timeJson(r.time, keys)}${keys.level}${keys.levels[r.level.name] ?? '"info"'}${keys.logger}${quote(loggerName(r))}${keys.message}${quote(message)},"error":${stringify(info)}}`
   }
 }
 

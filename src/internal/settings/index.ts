@@ -49,6 +49,7 @@ export {
   type PluginSinkSetting,
   type Route,
   type RouteSetting,
+  reservedSinkKeys,
   type SinkOptions,
   type SinkSetting,
   type StreamSinkSetting,

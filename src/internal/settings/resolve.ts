@@ -104,6 +104,7 @@ export const collect = (
         const resolved = overlay(defaults, ...sources)
         // without a format anywhere, terminals get pretty output and everything else (files) JSON
         const formatGiven = sources.some((s) => s.format !== undefined)
+        sinks.keyNamesOutsideJson(resolved.sinks, resolved, "sinks", issues)
         return {
           settings: {
             ...resolved,

@@ -14,10 +14,20 @@ import type * as Scope from "effect/Scope"
 import type { ConfigError, SinkError } from "../../Errors.js"
 import type { PluginSinks } from "../../Settings.js"
 import type { Sink } from "../../Sink.js"
-import { accepted, flag, show, wholeNumber } from "../configSchema.js"
-import type { LevelName } from "../level.js"
+import { accepted, flag, oneOf, show, wholeNumber } from "../configSchema.js"
+import { type LevelName, levelNames } from "../level.js"
+import {
+  isKeyName,
+  type KeyNames,
+  keyNameOptions as keyNameOptionList,
+  keyNameProblems,
+  keyNameRule,
+  keysPresets,
+  timestampFormats
+} from "../lineKeys.js"
 import { type Entry, isPluginType, isSink, origins } from "../plugin.js"
-import { format, fields as loggerFields } from "./logger.js"
+import { reservedSinkKeys, textSinkKeys } from "../sinkKeys.js"
+import { type Format, format, type LayoutName, fields as loggerFields } from "./logger.js"
 import {
   by,
   bytes,
@@ -47,8 +57,32 @@ export const fields = {
     "Permission bits of a newly created log file (default 0o640)."
   ),
   maxFiles: wholeNumber(1, 100_000, "files", "Rotated files kept."),
-  compress: flag("Gzip rotated files.")
+  compress: flag("Gzip rotated files."),
+  keys: oneOf(keysPresets, "Key names of a target: gcp (Google Cloud Logging) or datadog."),
+  keyName: accepted("KeyName", isKeyName, keyNameRule, "Name of a core key of the JSON line."),
+  timestampFormat: oneOf(timestampFormats, "How the time is written: iso (RFC 3339) or epochMs.")
 }
+
+/** `{ warn: "WARNING", ... }`: the name a sink writes for each level. */
+const levelNamesOption = check<Readonly<Partial<Record<LevelName, string>>>>((v, at, issues) => {
+  if (!isRecord(v)) {
+    issues.push({
+      path: at,
+      message: `${show(v)} is not an object of level names ({ warn: "WARNING", ... })`
+    })
+    return undefined
+  }
+  const before = issues.length
+  const out: Partial<Record<LevelName, string>> = {}
+  for (const [k, name] of Object.entries(v)) {
+    if (!(levelNames as ReadonlyArray<string>).includes(k))
+      issues.push({ path: `${at}.${k}`, message: `is not a level; accepted: ${levelNames.join(", ")}` })
+    else if (!isKeyName(name))
+      issues.push({ path: `${at}.${k}`, message: `${show(name)} is not ${keyNameRule}` })
+    else out[k as LevelName] = name
+  }
+  return issues.length > before ? undefined : out
+})
 
 /** What every text sink may override. */
 const sinkOptions = {
@@ -57,7 +91,19 @@ const sinkOptions = {
   /** This sink's output format instead of the logger's (a built-in name or a formatter plugin). */
   format,
   /** This sink's layout of the json format instead of the logger's. */
-  layout: by(loggerFields.layout)
+  layout: by(loggerFields.layout),
+  /** Key names of a target (default JSON layout only): "gcp" or "datadog"; the options below override it. */
+  keys: by(fields.keys),
+  /** Name of the message key (default JSON layout only); default "message". */
+  messageKey: by(fields.keyName),
+  /** Name of the level key (default JSON layout only); default "level". */
+  levelKey: by(fields.keyName),
+  /** Name of the time key (default JSON layout only); default "timestamp". */
+  timestampKey: by(fields.keyName),
+  /** How the time is written (default JSON layout only): "iso" (default) or "epochMs". */
+  timestampFormat: by(fields.timestampFormat),
+  /** The name written for each level (default JSON layout only), e.g. `{ warn: "WARNING" }`. */
+  levelNames: levelNamesOption
 }
 
 const streamShape = {
@@ -84,8 +130,19 @@ const fileShape = {
   ...sinkOptions
 }
 
-const streamSink = object(streamShape, "a stream sink")
-const fileSink = object(fileShape, "a file sink")
+/** A text sink's key names: no two core keys of its line may share a name. */
+const withDistinctKeys =
+  <A extends KeyNames, I>(c: Check<A, I>): Check<A, I> =>
+  (u, at, issues) => {
+    const parsed = c(u, at, issues)
+    if (parsed === undefined) return undefined
+    const problems = keyNameProblems(parsed)
+    for (const p of problems) issues.push({ path: `${at}.${p.option}`, message: p.message })
+    return problems.length > 0 ? undefined : parsed
+  }
+
+const streamSink = withDistinctKeys(object(streamShape, "a stream sink"))
+const fileSink = withDistinctKeys(object(fileShape, "a file sink"))
 
 /** What every text sink may override: its own threshold, format and layout. */
 export type SinkOptions = WrittenObject<typeof sinkOptions>
@@ -118,6 +175,53 @@ export interface Route<S = SinkSetting> {
 export interface RouteSetting<S = SinkSetting> {
   readonly type: "route"
   readonly routes: ReadonlyArray<Route<S>>
+}
+
+/**
+ * The keys fapilog reads itself in every sink entry: `type`, `level`, `format`, `layout` and
+ * the key-name options of the JSON line. A plugin sink's config is the rest of its entry, so
+ * no plugin config may use them (docs/sinks.md#reserved-keys).
+ */
+export { reservedSinkKeys }
+
+/**
+ * Key names given to a sink that does not write the default JSON layout: its `format` (or the
+ * logger's, when given) is not json, or its `layout` (or the logger's) is not default. A
+ * stdout or stderr sink that is pretty only because it is a terminal (no format anywhere)
+ * writes pretty lines there and its key names elsewhere: no problem.
+ */
+export const keyNamesOutsideJson = (
+  list: ReadonlyArray<ValidSinkSetting>,
+  logger: { readonly format: Format; readonly layout: LayoutName },
+  at: string,
+  issues: Issues
+): void => {
+  list.forEach((s, i) => {
+    if (typeof s !== "object" || Effect.isEffect(s) || isSink(s) || !("type" in s)) return
+    const where = `${at}[${i}]`
+    if (s.type === "route") {
+      const route = s as RouteSetting<ValidSinkSetting>
+      route.routes.forEach((r, j) => {
+        keyNamesOutsideJson(r.sinks, logger, `${where}.routes[${j}].sinks`, issues)
+      })
+      return
+    }
+    if (s.type !== "stdout" && s.type !== "stderr" && s.type !== "file") return
+    const o = s as ValidSinkOptions
+    const given = keyNameOptionList.filter((k) => o[k] !== undefined)
+    if (given.length === 0) return
+    const f = o.format ?? logger.format
+    const layout = o.layout ?? logger.layout
+    const why =
+      f !== "json"
+        ? `this sink writes ${typeof f === "string" ? f : `the formatter plugin ${f.type}`}${o.format === undefined ? " (the logger's format)" : ""}, not JSON`
+        : layout !== "default"
+          ? `this sink writes the ${layout} layout${o.layout === undefined ? " (the logger's layout)" : ""}, whose key names its specification fixes`
+          : undefined
+    if (why === undefined) return
+    for (const k of given)
+      issues.push({ path: `${where}.${k}`, message: `is for the default JSON layout only: ${why}` })
+  })
 }
 
 /**
@@ -194,6 +298,12 @@ export const pluginSink = (
   }
   const before = issues.length
   const threshold = u.level === undefined ? undefined : level(u.level, `${at}.level`, issues)
+  for (const k of textSinkKeys)
+    if (u[k] !== undefined)
+      issues.push({
+        path: `${at}.${k}`,
+        message: `is a key of fapilog's text sinks (stdout, stderr, file), reserved in every sink entry: a plugin sink writes its own output, set by its own options (see the plugin's documentation)`
+      })
   if (issues.length > before) return undefined
   const out: Record<string, unknown> = { ...u }
   if (threshold !== undefined) out.level = threshold
