@@ -92,6 +92,8 @@ const datadog: KeyNames = {
 
 export const presets: Readonly<Record<KeysPreset, KeyNames>> = { gcp, datadog }
 
+const defaultNames = { timestampKey: "timestamp", levelKey: "level", messageKey: "message" } as const
+
 /** The core keys of the default JSON line that no option renames. */
 const fixedCoreKeys = [
   "logger",
@@ -145,8 +147,10 @@ export const keyNameProblems = (
         option,
         message: `${JSON.stringify(name)} is the core key ${name} of the line: choose another name`
       })
+    // reported on the option written onto the other's name (on both, when both were)
+    if (o[option] === undefined || name === defaultNames[option]) continue
     for (const other of ["messageKey", "levelKey", "timestampKey"] as const) {
-      if (other !== option && chosen[other] === name && option < other)
+      if (other !== option && chosen[other] === name)
         out.push({
           option,
           message: `${JSON.stringify(name)} is also the ${other === "timestampKey" ? "time" : other === "levelKey" ? "level" : "message"} key (${other}): each core key needs its own name`

@@ -31,7 +31,7 @@ import * as internal from "./internal/sink.js"
  * @example
  * ```ts
  * import type * as Webhook from "@fapilog/webhook"
- * const format: Webhook.Config["format"] = "ndjson"
+ * const body: Webhook.Config["body"] = "ndjson"
  * ```
  * @since 0.1.0
  * @category models
@@ -42,10 +42,10 @@ export type Config = config.Config
  * The settings of the webhook sink as written:
  *
  * - `url` (required): the endpoint; every request is a `POST` to it.
- * - `format`: `"array"` (default: a JSON array of events), `"ndjson"` (one JSON event per
+ * - `body`: `"array"` (default: a JSON array of events), `"ndjson"` (one JSON event per
  *   line, `application/x-ndjson`) or `"wrapped"` (`{ "id", "count", "events": [...] }`, the
  *   id the same for every attempt and replay of a request).
- * - `layout`: field layout of each event: `"default"`, `"ecs"`, `"otel"` or `"pino"`.
+ * - `eventLayout`: field layout of each event: `"default"`, `"ecs"`, `"otel"` or `"pino"`.
  * - `secret` (16 characters or more): signs every attempt (see {@link headerNames}).
  * - `headers`, `batch`, `retry`, `timeoutMs`, `capacity`, `drainTimeoutMs`,
  *   `circuitBreaker`, `spool`: fapilog's network sink settings.
@@ -55,7 +55,7 @@ export type Config = config.Config
  * import type * as Webhook from "@fapilog/webhook"
  * const settings: Webhook.ConfigInput = {
  *   url: "https://hooks.example.com/logs",
- *   format: "ndjson",
+ *   body: "ndjson",
  *   secret: "a-long-random-shared-secret",
  *   headers: { authorization: "Bearer token" },
  *   batch: { maxEvents: 200, maxWaitMs: 2000 }
@@ -113,7 +113,7 @@ export default plugin
  * import * as Webhook from "@fapilog/webhook"
  *
  * const log = await createLogger({
- *   sinks: ["stdout", Webhook.sink({ url: "https://hooks.example.com/logs", format: "ndjson" })]
+ *   sinks: ["stdout", Webhook.sink({ url: "https://hooks.example.com/logs", body: "ndjson" })]
  * })
  * ```
  * @since 0.1.0

@@ -9,8 +9,8 @@ describe("@fapilog/webhook", () => {
     const { server } = await logThrough(
       webhook,
       (url) => [
-        Webhook.sink({ url: `${url}?f=ndjson`, format: "ndjson", ...fast }),
-        Webhook.sink({ url: `${url}?f=wrapped`, format: "wrapped", layout: "ecs", ...fast })
+        Webhook.sink({ url: `${url}?f=ndjson`, body: "ndjson", ...fast }),
+        Webhook.sink({ url: `${url}?f=wrapped`, body: "wrapped", eventLayout: "ecs", ...fast })
       ],
       (log) => {
         log.info("one", { k: 1 })
@@ -79,10 +79,10 @@ describe("@fapilog/webhook", () => {
     )
     // one issue per bad value, naming its path and what is accepted
     assert.deepStrictEqual(
-      (await refusal({ url: "http://x", format: "xml", secret: "short", retry: { maxAttempts: 0 } })).issues,
+      (await refusal({ url: "http://x", body: "xml", secret: "short", retry: { maxAttempts: 0 } })).issues,
       [
         {
-          path: "sinks[0].format",
+          path: "sinks[0].body",
           message: 'plugin @fapilog/webhook@0.1.0: "xml" is not one of array, ndjson, wrapped'
         },
         {

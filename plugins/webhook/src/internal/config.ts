@@ -15,6 +15,8 @@ export const formats = ["array", "ndjson", "wrapped"] as const
 export type Format = (typeof formats)[number]
 
 export const layouts = ["default", "ecs", "otel", "pino"] as const
+// `body` and `eventLayout`, not `format` and `layout`: those keys are fapilog's own in every
+// sink entry (Settings.reservedSinkKeys), and a plugin config that declares one is refused
 export type Layout = (typeof layouts)[number]
 
 // the message never shows the value: it is a secret
@@ -29,12 +31,11 @@ const Secret = Schema.declare(
 
 /** The webhook sink's config: its own keys plus the network ones (batch, retry, spool...). */
 export const Config = Schema.Struct({
-  type: Plugin.optional(Schema.Literal("webhook")),
   url: Url,
-  format: Plugin.optional(
+  body: Plugin.optional(
     Plugin.oneOf(formats, "Body of a request: a JSON array, JSON lines, or { id, count, events }.")
   ),
-  layout: Plugin.optional(Plugin.oneOf(layouts, "Field layout of each event's JSON.")),
+  eventLayout: Plugin.optional(Plugin.oneOf(layouts, "Field layout of each event's JSON.")),
   secret: Plugin.optional(Secret),
   ...Network.configFields
 })

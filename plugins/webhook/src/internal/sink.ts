@@ -57,7 +57,7 @@ export const make = (
     ...Network.optionsFromConfig(config),
     name: nameOf(config.url),
     url: config.url,
-    encode: makeEncoder(config.format, config.layout),
+    encode: makeEncoder(config.body, config.eventLayout),
     sign: (body, attempt) => signHeaders(secret, body, attempt),
     report: context.report
   })
