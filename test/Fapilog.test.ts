@@ -465,3 +465,50 @@ describe("Extending fapilog with layers", () => {
     })
   )
 })
+
+describe("Fapilog serializers", () => {
+  const serializers = {
+    req: (r: { method: string; token: string }) => ({ method: r.method, token: r.token }),
+    user: (u: { id: number }) => u.id,
+    boom: () => {
+      throw new Error("bad serializer")
+    }
+  }
+
+  it.effect(
+    "apply at the call to Fapilog.* fields, annotations and withContext fields, before redaction",
+    () =>
+      Effect.gen(function* () {
+        const memory = Sink.memory()
+        const req = { method: "GET", token: "t", body: "large" }
+        yield* Effect.gen(function* () {
+          yield* Fapilog.info("call", { req, boom: 1 })
+          yield* Effect.logInfo("annotated").pipe(Effect.annotateLogs({ user: { id: 7, name: "ann" } }))
+          yield* Fapilog.info("context").pipe(Fapilog.withContext({ req }))
+          req.method = "POST"
+          yield* Fapilog.flush
+        }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory], serializers, redact: { keys: ["token"] } })))
+        const [call, annotated, context] = memory.lines().map((l) => JSON.parse(l) as Record<string, unknown>)
+        assert.deepStrictEqual(call?.req, { method: "GET", token: "[REDACTED]" })
+        assert.strictEqual(call?.boom, "[Serializer threw: bad serializer]")
+        assert.strictEqual(annotated?.user, 7)
+        assert.deepStrictEqual(context?.req, { method: "GET", token: "[REDACTED]" })
+      })
+  )
+
+  it.effect("a sink with renamed keys writes Effect events with them", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-keys-"))
+      const file = path.join(dir, "gcp.log")
+      yield* Effect.logWarning("low disk").pipe(
+        Effect.annotateLogs({ severity: "user" }),
+        Effect.zipRight(Fapilog.flush),
+        Effect.provide(Fapilog.layer({ format: "json", sinks: [{ type: "file", path: file, keys: "gcp" }] }))
+      )
+      const line = JSON.parse(fs.readFileSync(file, "utf8").trim()) as Record<string, unknown>
+      assert.deepInclude(line, { severity: "WARNING", message: "low disk", fields: { severity: "user" } })
+      assert.isString(line.time)
+      fs.rmSync(dir, { recursive: true, force: true })
+    })
+  )
+})

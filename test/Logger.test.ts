@@ -339,3 +339,79 @@ describe('capture: "late"', () => {
     assert.match(r.stdout, /FAPILOG_CAPTURE.*"never" is not one of call, late/)
   })
 })
+
+describe("serializers", () => {
+  interface Req {
+    method: string
+    url: string
+    headers: Record<string, string>
+  }
+  const serializers = {
+    req: (r: Req) => ({ method: r.method, url: r.url, authorization: r.headers.authorization }),
+    user: (u: { id: number; password: string }) => ({ id: u.id })
+  }
+
+  it("apply at the call to call fields, child bindings and withContext fields, before redaction", async () => {
+    const { log, memory } = await memoryLogger({ serializers, redact: { keys: ["authorization"] } })
+    const req: Req = { method: "GET", url: "/a", headers: { authorization: "Bearer t", cookie: "c" } }
+    const child = log.child({ user: { id: 7, password: "pw" } })
+    child.info("call", { req, n: 1 })
+    withContext({ req }, () => log.info("context"))
+    // changed after the calls: each line shows the value its serializer saw at the call
+    req.method = "POST"
+    await log.flush()
+    const [call, context] = memory.lines().map((l) => JSON.parse(l) as Record<string, unknown>)
+    assert.deepStrictEqual(call?.req, { method: "GET", url: "/a", authorization: "[REDACTED]" })
+    assert.deepStrictEqual(call?.user, { id: 7 })
+    assert.strictEqual(call?.n, 1)
+    assert.deepStrictEqual(context?.req, { method: "GET", url: "/a", authorization: "[REDACTED]" })
+    await log.close()
+  })
+
+  it("a serializer named error applies to a field of that name; the event's own error stays fapilog's", async () => {
+    const { log, memory } = await memoryLogger({
+      serializers: { error: (e: Error) => ({ summary: e.message }), err: (e: Error) => e.name }
+    })
+    log.error("failed", new Error("the event's error"))
+    log.error("field", { error: new Error("a field"), err: new TypeError("x") })
+    await log.flush()
+    const [own, field] = memory.lines().map((l) => JSON.parse(l) as Record<string, unknown>)
+    assert.deepInclude(own?.error as object, { type: "Error", message: "the event's error" })
+    assert.isUndefined(field?.error, "a serialized error field is no Error: not the event's error")
+    assert.deepStrictEqual(field?.fields, { error: { summary: "a field" } })
+    assert.strictEqual(field?.err, "TypeError")
+    await log.close()
+  })
+
+  it("serializers are functions set in code: anything else is a config error naming the key", async () => {
+    await assertRejects(
+      createLogger({ serializers: { req: "pick method" as never } }),
+      /serializers\.req: "pick method" is not a function \(value\) => logged; serializers are set in code only/
+    )
+    await assertRejects(
+      createLogger({ serializers: ["req"] as never }),
+      /serializers: \["req"\] is not an object of functions/
+    )
+  })
+
+  it("a serializer that throws never throws into the caller: a marker in the line, a report on stderr", () => {
+    const r = runScript(`
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger({
+        sinks: ["stdout"],
+        format: "json",
+        serializers: { user: () => { throw new Error("no user") } }
+      })
+      log.info("one", { user: { id: 1 }, ok: true })
+      await log.close()
+    `)
+    assert.strictEqual(r.status, 0, r.stderr)
+    const line = JSON.parse(r.stdout.trim()) as Record<string, unknown>
+    assert.deepInclude(line, { message: "one", user: "[Serializer threw: no user]", ok: true })
+    const report = JSON.parse(r.stderr.trim().split("\n")[0] ?? "{}") as Record<string, unknown>
+    assert.deepInclude(report, {
+      component: "serializer user",
+      message: "serializer user: threw at the call"
+    })
+  })
+})

@@ -161,12 +161,16 @@ const recordOf = (
   const limits = pipeline.capturing
   const context = fiber.context
   const r = new LogRecord(time, level, captureMessage(message, messageText), pipeline.name)
-  if (fields !== undefined) r.fields = limits === undefined || fresh ? fields : captureFields(fields, limits)
-  r.context = bindingsIn(context)
+  const serializers = pipeline.serializers
+  const own = fields === undefined || serializers === undefined ? fields : serializers.fields(fields)
+  // a serializer's result is the user's object again: captured even in fresh fields
+  if (own !== undefined)
+    r.fields = limits === undefined || (fresh && own === fields) ? own : captureFields(own, limits)
+  r.context = serializers === undefined ? bindingsIn(context) : serializers.bindings(bindingsIn(context))
   const annotations = fiber.getRef(References.CurrentLogAnnotations)
   for (const _ in annotations) {
     // the shared capture reads [key, value] pairs (Effect 3 hands over a HashMap)
-    r.annotations = captureAnnotations(Object.entries(annotations) as never, limits)
+    r.annotations = captureAnnotations(Object.entries(annotations) as never, limits, serializers)
     break
   }
   if (error !== undefined) r.error = limits === undefined ? error : captureError(error, limits)

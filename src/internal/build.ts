@@ -20,6 +20,7 @@ import { fromPublic, type StageProcessor } from "./processor.js"
 import { Bindings } from "./record.js"
 import { type CompiledRedaction, compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
+import { makeSerializers } from "./serializers.js"
 import {
   collect,
   type Format,
@@ -499,7 +500,10 @@ const fromResolved = (
       ],
       processors: processorsOf(settings, limits, redact, [...processors, ...(additions.processors ?? [])]),
       limits,
-      capture: settings.capture
+      capture: settings.capture,
+      serializers: makeSerializers(settings.serializers, (key, e) =>
+        diagnostics.report(`serializer ${key}`, "threw at the call", e)
+      )
     })
   })
 

@@ -11,6 +11,7 @@ import {
   ThrewWhileReading,
   thrownNote
 } from "./json.js"
+import type { Serializers } from "./serializers.js"
 
 /**
  * Capture: the values of a log call, taken when the call is made.
@@ -279,13 +280,20 @@ export const isError = (u: unknown): u is Error => {
   }
 }
 
-/** Effect's log annotations as fields, each value as of now (`late`: values as they are). */
+/**
+ * Effect's log annotations as fields, each value as of now (`late`: values as they are),
+ * after its key's serializer, if it has one.
+ */
 export const captureAnnotations = (
   annotations: HashMap.HashMap<string, unknown>,
-  limits: JsonLimits | undefined
+  limits: JsonLimits | undefined,
+  serializers?: Serializers | undefined
 ): Readonly<Record<string, unknown>> => {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of annotations) defineField(out, k, limits === undefined ? v : captureValue(v, limits))
+  for (const [k, value] of annotations) {
+    const v = serializers?.has(k) === true ? serializers.run(k, value) : value
+    defineField(out, k, limits === undefined ? v : captureValue(v, limits))
+  }
   return out
 }
 

@@ -272,9 +272,13 @@ const recordOf = (
 ): LogRecord => {
   const limits = pipeline.capturing
   const r = new LogRecord(time, level, captureMessage(message, messageText), pipeline.name)
-  if (fields !== undefined) r.fields = limits === undefined || fresh ? fields : captureFields(fields, limits)
-  r.context = bindingsIn(services)
-  if (!HashMap.isEmpty(annotations)) r.annotations = captureAnnotations(annotations, limits)
+  const serializers = pipeline.serializers
+  const own = fields === undefined || serializers === undefined ? fields : serializers.fields(fields)
+  // a serializer's result is the user's object again: captured even in fresh fields
+  if (own !== undefined)
+    r.fields = limits === undefined || (fresh && own === fields) ? own : captureFields(own, limits)
+  r.context = serializers === undefined ? bindingsIn(services) : serializers.bindings(bindingsIn(services))
+  if (!HashMap.isEmpty(annotations)) r.annotations = captureAnnotations(annotations, limits, serializers)
   if (error !== undefined) r.error = limits === undefined ? error : captureError(error, limits)
   const span = spanIn(services)
   if (span !== undefined) {

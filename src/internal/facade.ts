@@ -73,10 +73,14 @@ class FacadeLogger implements Logger {
     if (isError(fields)) {
       r.error = limits === undefined ? fields : captureError(fields, limits)
     } else if (fields !== undefined) {
-      r.fields = limits === undefined ? fields : captureFields(fields, limits)
+      const own = p.serializers === undefined ? fields : p.serializers.fields(fields)
+      r.fields = limits === undefined ? own : captureFields(own, limits)
     }
     r.bindings = this.bindings
-    r.context = contextStorage.getStore()
+    r.context =
+      p.serializers === undefined
+        ? contextStorage.getStore()
+        : p.serializers.bindings(contextStorage.getStore())
     if (p.callSite.length > 0)
       runCallSiteEnrichers(r, p.callSite, undefined, limits, (name, e) =>
         p.diagnostics.report(`enricher ${name}`, "failed at the call", e)
@@ -127,11 +131,9 @@ class FacadeLogger implements Logger {
   }
 
   child(bindings: Fields): Logger {
-    return new FacadeLogger(
-      this.shared,
-      Bindings.extend(this.bindings, bindings, this.shared.pipeline.capturing),
-      false
-    )
+    const p = this.shared.pipeline
+    const own = p.serializers === undefined ? bindings : p.serializers.fields(bindings)
+    return new FacadeLogger(this.shared, Bindings.extend(this.bindings, own, p.capturing), false)
   }
 
   flush(): Promise<void> {

@@ -95,15 +95,18 @@ export class KeyText {
   }
 }
 
-/** The note written for a value whose reading threw `e`: "[Threw: message]". */
-export const thrownNote = (e: unknown): string => {
+/**
+ * The note written for a value whose reading threw `e`: "[Threw: message]" (`what` names
+ * what threw otherwise: "[Serializer threw: message]").
+ */
+export const thrownNote = (e: unknown, what = "Threw"): string => {
   let msg: unknown
   try {
     msg = e instanceof Error ? e.message : String(e)
   } catch {
     msg = "?"
   }
-  return `[Threw: ${typeof msg === "string" ? msg : "?"}]`
+  return `[${what}: ${typeof msg === "string" ? msg : "?"}]`
 }
 
 /**

@@ -25,6 +25,7 @@ import { type StageProcessor, summaryRecord } from "./processor.js"
 import { type Bindings, type LogRecord, recordOf } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 import type { RetryOptions } from "./retry.js"
+import type { Serializers } from "./serializers.js"
 import { Waiters } from "./waiters.js"
 
 export type { SinkHealth } from "./dispatch.js"
@@ -72,6 +73,8 @@ export interface PipelineOptions {
    * caller changes in between shows its later state).
    */
   readonly capture?: "call" | "late" | undefined
+  /** Per-key serializers, which callers apply at the call (serializers.ts). */
+  readonly serializers?: Serializers | undefined
 }
 
 /**
@@ -173,6 +176,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   readonly capturing: JsonLimits | undefined
   /** Enrichers the callers run at the call (empty: none). */
   readonly callSite: ReadonlyArray<RunningCallSiteEnricher>
+  /** Serializers the callers apply at the call; undefined when there are none. */
+  readonly serializers: Serializers | undefined
   readonly diagnostics: Diagnostics
   private readonly intake: Intake
   private readonly processing: Processing
@@ -213,6 +218,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     this.name = options.name
     this.capturing = options.capture === "late" ? undefined : (options.limits ?? defaultLimits)
     this.callSite = (options.callSiteEnrichers ?? []).map(running)
+    this.serializers = options.serializers
     this.minRank = levels[options.level].rank
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
     this.intake = new Intake(

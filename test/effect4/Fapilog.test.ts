@@ -591,3 +591,68 @@ describe("the Promise facade on Effect 4", () => {
     )
   })
 })
+
+describe("Fapilog serializers and key names on Effect 4", () => {
+  const serializers = {
+    req: (r: { method: string; token: string }) => ({ method: r.method, token: r.token }),
+    user: (u: { id: number }) => u.id,
+    boom: () => {
+      throw new Error("bad serializer")
+    }
+  }
+
+  it.effect(
+    "serializers apply at the call to Fapilog.* fields, annotations and withContext fields, before redaction",
+    () =>
+      Effect.gen(function* () {
+        const memory = Sink.memory()
+        const req = { method: "GET", token: "t", body: "large" }
+        yield* Effect.gen(function* () {
+          yield* Fapilog.info("call", { req, boom: 1 })
+          yield* Effect.logInfo("annotated").pipe(Effect.annotateLogs({ user: { id: 7, name: "ann" } }))
+          yield* Fapilog.info("context").pipe(Fapilog.withContext({ req }))
+          req.method = "POST"
+          yield* Fapilog.flush
+        }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory], serializers, redact: { keys: ["token"] } })))
+        const [call, annotated, context] = memory.lines().map((l) => JSON.parse(l) as Record<string, unknown>)
+        assert.deepStrictEqual(call?.req, { method: "GET", token: "[REDACTED]" })
+        assert.strictEqual(call?.boom, "[Serializer threw: bad serializer]")
+        assert.strictEqual(annotated?.user, 7)
+        assert.deepStrictEqual(context?.req, { method: "GET", token: "[REDACTED]" })
+      })
+  )
+
+  it.effect(
+    "a sink with renamed keys writes Effect events with them; key names with another layout are refused",
+    () =>
+      Effect.gen(function* () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-keys-"))
+        const file = path.join(dir, "dd.log")
+        yield* Effect.logWarning("low disk").pipe(
+          Effect.annotateLogs({ status: "user" }),
+          Effect.andThen(Fapilog.flush),
+          Effect.provide(
+            Fapilog.layer({
+              format: "json",
+              sinks: [{ type: "file", path: file, keys: "datadog", timestampFormat: "epochMs" }]
+            })
+          )
+        )
+        const [line] = readLines(file)
+        assert.deepInclude(line, { status: "warning", message: "low disk", fields: { status: "user" } })
+        assert.isNumber(line?.timestamp)
+        fs.rmSync(dir, { recursive: true, force: true })
+        const error = yield* Effect.log("never").pipe(
+          Effect.provide(
+            Fapilog.layer({ sinks: [{ type: "stdout", layout: "otel", levelKey: "severity" }] })
+          ),
+          Effect.flip
+        )
+        assert.strictEqual(error._tag, "ConfigError")
+        assert.match(
+          (error as Errors.ConfigError).message,
+          /sinks\[0\]\.levelKey: is for the default JSON layout only: this sink writes the otel layout/
+        )
+      })
+  )
+})

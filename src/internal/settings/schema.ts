@@ -11,6 +11,7 @@ import * as presets from "./presets.js"
 import * as processors from "./processors.js"
 import * as redaction from "./redaction.js"
 import * as reliability from "./reliability.js"
+import * as serializers from "./serializers.js"
 import {
   by,
   type CheckedObject,
@@ -36,6 +37,7 @@ type Top = typeof logger.shape &
   typeof plugins.shape &
   typeof processors.shape &
   typeof redaction.shape &
+  typeof serializers.shape &
   typeof presets.shape &
   typeof sources
 
@@ -47,6 +49,7 @@ const top: Top = {
   ...plugins.shape,
   ...processors.shape,
   ...redaction.shape,
+  ...serializers.shape,
   ...presets.shape,
   ...sources
 }

@@ -218,7 +218,7 @@ describe("sinks: reserved keys", () => {
     )
   })
 
-  const sinkPlugin = (config: Schema.Schema<any, any>) =>
+  const sinkPlugin = <A, I>(config: Schema.Schema<A, I>) =>
     Plugin.sink({
       name: "fapilog-plugin-greedy",
       type: "greedy",
@@ -263,7 +263,7 @@ describe("sinks: reserved keys", () => {
     const defaulted = sinkPlugin(
       Schema.Struct({ type: Schema.optionalWith(Schema.String, { default: () => "greedy" }) })
     )
-    for (const p of [refined, union, defaulted]) {
+    for (const p of [refined, union, defaulted] as ReadonlyArray<Plugin.SinkPlugin<unknown, unknown>>) {
       const error = await createLogger({ sinks: [Plugin.open(p, {}) as never] }).catch((e: unknown) => e)
       assert.instanceOf(error, ConfigError)
       assert.match(
