@@ -47,6 +47,38 @@ const pinoCase = async (sameFields: boolean, child = false): Promise<CaseResult>
   return result(performance.now() - start)
 }
 
+/** Google Cloud's severity names, as fapilog's `keys: "gcp"` writes them. */
+const GCP_SEVERITY: Readonly<Record<string, string>> = {
+  trace: "DEBUG",
+  debug: "DEBUG",
+  info: "INFO",
+  warn: "WARNING",
+  error: "ERROR",
+  fatal: "CRITICAL"
+}
+
+/**
+ * pino writing the keys of fapilog's `keys: "gcp"` sink: `time` (ISO), `severity` with
+ * Google's names (`formatters.level`), `message` (`messageKey`), no pid/hostname.
+ */
+const pinoRenamedCase = async (): Promise<CaseResult> => {
+  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
+  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const log = pino(
+    {
+      base: null,
+      messageKey: "message",
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ severity: GCP_SEVERITY[label] ?? "DEFAULT" }) }
+    },
+    dest
+  )
+  const start = performance.now()
+  for (let i = 0; i < N; i++) log.info({ i, user: USER, ok: true }, MESSAGE)
+  await endStream(dest)
+  return result(performance.now() - start)
+}
+
 /** pino's `log.info(message)`: the message alone, the peer of `Effect.logInfo(message)`. */
 const pinoMessageCase = async (sameFields: boolean): Promise<CaseResult> => {
   const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
@@ -176,6 +208,7 @@ await runCase(name, {
   pino: () => pinoCase(false),
   "pino-same-fields": () => pinoCase(true),
   "pino-child-10": () => pinoCase(false, true),
+  "pino-renamed-keys": pinoRenamedCase,
   "pino-message": () => pinoMessageCase(false),
   "pino-message-same-fields": () => pinoMessageCase(true),
   "effect-noop": effectNoopCase,
@@ -187,6 +220,7 @@ await runCase(name, {
   "fapilog-ecs": () => facade({ sink: { layout: "ecs" } }),
   "fapilog-otel": () => facade({ sink: { layout: "otel" } }),
   "fapilog-pino-layout": () => facade({ sink: { layout: "pino" } }),
+  "fapilog-renamed-keys": () => facade({ sink: { keys: "gcp" } }),
   "fapilog-child-10": () => facade({}, true),
   "fapilog-redact-10": () => facade({ redact: { paths: redactPaths } }),
   "fapilog-secrets": () => facade({}, false, withSecrets),

@@ -188,6 +188,11 @@ const throughputCases: ReadonlyArray<ThroughputCase> = [
   },
   { name: "pino-child-10", description: "pino through logger.child(10 bound fields), 3 fields per call" },
   {
+    name: "pino-renamed-keys",
+    description: "pino writing Google Cloud's keys: time (ISO), severity via formatters.level, messageKey message",
+    peer: "pino"
+  },
+  {
     name: "winston",
     description: "winston 3, json + timestamp format, Stream transport to a file (reference)",
     peer: "pino"
@@ -243,6 +248,12 @@ const throughputCases: ReadonlyArray<ThroughputCase> = [
     name: "fapilog-pino-layout",
     description: "facade, json layout pino",
     peer: "pino",
+    base: "fapilog-facade"
+  },
+  {
+    name: "fapilog-renamed-keys",
+    description: 'facade, a sink with keys: "gcp" (time, severity names, message); peer pino with the same keys',
+    peer: "pino-renamed-keys",
     base: "fapilog-facade"
   },
   {
