@@ -189,7 +189,8 @@ const throughputCases: ReadonlyArray<ThroughputCase> = [
   { name: "pino-child-10", description: "pino through logger.child(10 bound fields), 3 fields per call" },
   {
     name: "pino-renamed-keys",
-    description: "pino writing Google Cloud's keys: time (ISO), severity via formatters.level, messageKey message",
+    description:
+      "pino writing Google Cloud's keys: time (ISO), severity via formatters.level, messageKey message",
     peer: "pino"
   },
   {
@@ -252,7 +253,8 @@ const throughputCases: ReadonlyArray<ThroughputCase> = [
   },
   {
     name: "fapilog-renamed-keys",
-    description: 'facade, a sink with keys: "gcp" (time, severity names, message); peer pino with the same keys',
+    description:
+      'facade, a sink with keys: "gcp" (time, severity names, message); peer pino with the same keys',
     peer: "pino-renamed-keys",
     base: "fapilog-facade"
   },
