@@ -6,6 +6,7 @@ import { ConfigError, SinkError } from "../Errors.js"
 import type { Processor as PublicProcessor } from "../Processor.js"
 import type { Sink } from "../Sink.js"
 import { makeDedupe } from "./dedupe.js"
+import { makeFingersCrossed } from "./fingersCrossed.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type CallSiteEnricher, type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
 import { type FormatterImpl, json, makeJson } from "./formatter.js"
@@ -336,7 +337,8 @@ const sameConfigKey = (type: string, config: unknown): string | undefined => {
 
 /**
  * The processor stage in run order: the built-ins (dedupe first, as it counts repeats
- * exactly, then sampling, throttling and the size guard), then the user's by `order`.
+ * exactly, then sampling, throttling, fingers-crossed and the size guard), then the user's
+ * by `order`.
  */
 const processorsOf = (
   settings: ResolvedSettings,
@@ -348,6 +350,7 @@ const processorsOf = (
   if (settings.dedupe !== undefined) list.push(makeDedupe(settings.dedupe))
   if (settings.sampling !== undefined) list.push(makeSampler(settings.sampling))
   if (settings.throttle !== undefined) list.push(makeThrottle(settings.throttle))
+  if (settings.fingersCrossed !== undefined) list.push(makeFingersCrossed(settings.fingersCrossed))
   if (settings.maxEventBytes !== undefined)
     list.push(
       makeSizeGuard({
