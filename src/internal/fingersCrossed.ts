@@ -204,14 +204,20 @@ export const makeFingersCrossed = (options: FingersCrossedOptions): StageProcess
         if (isSummary(r)) out.push(r)
         else if (rank >= trigger) {
           const key = keyFor(r)
-          const h = touch(key, now)
-          releaseInto(h, out)
-          out.push(r)
-          if (passThroughMs > 0) h.passUntil = now + passThroughMs
-          else {
-            contexts.delete(key)
-            mostRecent = undefined
+          if (passThroughMs > 0) {
+            const h = touch(key, now)
+            releaseInto(h, out)
+            h.passUntil = now + passThroughMs
+          } else {
+            // nothing to remember after the release: a context that held nothing takes no slot
+            const h = contexts.get(key)
+            if (h !== undefined) {
+              releaseInto(h, out)
+              contexts.delete(key)
+              if (mostRecent === key) mostRecent = undefined
+            }
           }
+          out.push(r)
         } else if (heldLevels.has(r.level.name)) {
           const h = touch(keyFor(r), now)
           if (now < h.passUntil) out.push(r)
