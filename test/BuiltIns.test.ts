@@ -5,7 +5,8 @@ import * as zlib from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import logfmt from "logfmt"
-import { createLogger, Enricher, Fapilog, Sink } from "../src/index.js"
+import type { ConfigError } from "../src/Errors.js"
+import { createLogger, Enricher, Fapilog, Processor, Sink, withContext } from "../src/index.js"
 import { readLines } from "./support/script.js"
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-builtins-"))
@@ -201,5 +202,125 @@ describe("serialization limits as settings", () => {
     assert.deepStrictEqual(line.wide, { k1: 1, k2: 2, "…": "[1 more keys]" })
     assert.deepStrictEqual(line.list, [1, 2, "[…1 more]"])
     assert.strictEqual(line.s, `${"x".repeat(16)}…[truncated 24 chars]`)
+  })
+})
+
+describe("fingersCrossed through settings", () => {
+  it("writes a request's low-level lines only when it fails, before the error, and counts what it holds", async () => {
+    const file = path.join(tmp(), "fc.log")
+    const log = await createLogger({
+      level: "debug",
+      sinks: [{ type: "file", path: file }],
+      fingersCrossed: {}
+    })
+    for (const id of ["r-ok", "r-bad"])
+      withContext({ correlationId: id }, () => {
+        log.debug("query", { sql: "select 1" })
+        log.info("cache miss")
+        log.warn("slow")
+      })
+    withContext({ correlationId: "r-bad" }, () => log.error("failed", { code: 7 }))
+    await log.flush()
+    const before = log.stats()
+    assert.strictEqual(before.held, 2, "r-ok's debug and info")
+    assert.strictEqual(
+      before.settled,
+      before.accepted,
+      "held events are settled: flush does not wait for them"
+    )
+    assert.strictEqual(before.queued, 0)
+    assert.strictEqual(before.filtered, 0)
+    await log.close()
+    const lines = readLines(file)
+    assert.deepStrictEqual(
+      lines.map((l) => [l.correlationId, l.message]),
+      [
+        ["r-ok", "slow"],
+        ["r-bad", "slow"],
+        ["r-bad", "query"],
+        ["r-bad", "cache miss"],
+        ["r-bad", "failed"],
+        [undefined, "fingers-crossed discarded events"]
+      ]
+    )
+    assert.strictEqual(lines.at(-1)?.discarded, 2)
+    const after = log.stats()
+    assert.strictEqual(after.held, 0)
+    assert.strictEqual(after.filtered, 2)
+    assert.deepStrictEqual(after.filteredBy, { "fingers-crossed": 2 })
+    assert.strictEqual(after.lost, 0)
+    assert.strictEqual(after.accepted, after.settled)
+  })
+
+  it("with flushOnClose, writes what it holds when the logger closes, through the processors after it", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      fingersCrossed: { by: "logger", flushOnClose: true },
+      maxEventBytes: 600,
+      processors: [Processor.make("tag", (e) => ({ ...e, fields: { ...e.fields, tagged: true } }))]
+    })
+    log.child({}).info("short")
+    log.info("long", { blob: "x".repeat(1_000) })
+    await log.flush()
+    assert.strictEqual(memory.events().length, 0)
+    await log.close()
+    const events = memory.events()
+    assert.deepStrictEqual(
+      events.map((e) => [e.message, e.fields.truncated === true, e.fields.tagged]),
+      [
+        ["short", false, true],
+        ["long", true, true]
+      ]
+    )
+    assert.deepStrictEqual(log.stats().filteredBy, {})
+    assert.strictEqual(log.stats().held, 0)
+  })
+
+  it("names every problem of its settings", async () => {
+    const error = await createLogger({
+      fingersCrossed: {
+        triggerLevel: "loud" as never,
+        bufferSize: 0,
+        by: { field: "" },
+        passThroughMs: -1,
+        flushOnClose: "yes" as never
+      }
+    }).then(
+      () => assert.fail("expected a ConfigError"),
+      (e: ConfigError) => e
+    )
+    assert.deepStrictEqual(
+      error.issues.map((i) => `${i.path}: ${i.message}`),
+      [
+        'fingersCrossed.triggerLevel: "loud" is not one of trace, debug, info, warn, error, fatal, audit, security',
+        "fingersCrossed.bufferSize: 0 is not a whole number of events between 1 and 1000000",
+        'fingersCrossed.by.field: "" is not a field name (a non-empty string)',
+        "fingersCrossed.passThroughMs: -1 is not a whole number of milliseconds between 0 and 86400000",
+        'fingersCrossed.flushOnClose: "yes" is not true or false'
+      ]
+    )
+    const levels = await createLogger({
+      fingersCrossed: { triggerLevel: "warn", levels: ["info", "warn", "error"] }
+    }).then(
+      () => assert.fail("expected a ConfigError"),
+      (e: ConfigError) => e
+    )
+    assert.deepStrictEqual(
+      levels.issues.map((i) => `${i.path}: ${i.message}`),
+      [
+        'fingersCrossed.levels: "warn", "error" are not below triggerLevel (warn): events at the trigger level or above release the buffer, they are never held'
+      ]
+    )
+    const by = await createLogger({ fingersCrossed: { by: "request" as never } }).then(
+      () => assert.fail("expected a ConfigError"),
+      (e: ConfigError) => e
+    )
+    assert.deepStrictEqual(
+      by.issues.map((i) => `${i.path}: ${i.message}`),
+      [
+        'fingersCrossed.by: "request" is not one of correlationId, traceId, logger, or { field: "<a field name>" }'
+      ]
+    )
   })
 })

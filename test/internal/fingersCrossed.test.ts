@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { type FingersCrossedOptions, makeFingersCrossed } from "../../src/internal/fingersCrossed.js"
 import type { LevelName } from "../../src/internal/level.js"
 import * as L from "../../src/internal/level.js"
-import { type Fields, type LogRecord, type RecordParts, recordOf } from "../../src/internal/record.js"
+import { type LogRecord, type RecordParts, recordOf } from "../../src/internal/record.js"
 import { collector } from "../support/events.js"
 
 const messages = (rs: ReadonlyArray<LogRecord>): Array<unknown> => rs.map((r) => r.message)
@@ -83,7 +83,11 @@ describe("fingersCrossed", () => {
     const inBindings = ev("info", "in bindings", { bindings: { correlationId: "r1" } })
     const notAString = ev("info", "number id", { fields: { correlationId: 7 } })
     assert.deepStrictEqual(fc.run([inContext, inBindings, notAString]), [])
-    assert.deepStrictEqual(fc.run([ev("error", "r1 failed", { cid: "r1" })]), ["in context", "in bindings", "r1 failed"])
+    assert.deepStrictEqual(fc.run([ev("error", "r1 failed", { cid: "r1" })]), [
+      "in context",
+      "in bindings",
+      "r1 failed"
+    ])
     // a correlationId that is not a string is a field, not the id: that event has no context id
     assert.deepStrictEqual(fc.run([ev("error", "none failed")]), ["number id", "none failed"])
   })
@@ -114,7 +118,11 @@ describe("fingersCrossed", () => {
       return r
     }
     assert.deepStrictEqual(
-      byTrace.run([traced("x", "info", "t-1"), traced("y", "info", "t-2"), traced("t-1 failed", "error", "t-1")]),
+      byTrace.run([
+        traced("x", "info", "t-1"),
+        traced("y", "info", "t-2"),
+        traced("t-1 failed", "error", "t-1")
+      ]),
       ["x", "t-1 failed"]
     )
   })
@@ -150,20 +158,24 @@ describe("fingersCrossed", () => {
 
   it("lets a context's held levels pass for passThroughMs after a trigger", () => {
     const fc = runner({ passThroughMs: 1_000 })
-    assert.deepStrictEqual(fc.run([ev("info", "before", { cid: "a" }), ev("error", "boom", { cid: "a" })], 0), [
-      "before",
-      "boom"
-    ])
-    assert.deepStrictEqual(fc.run([ev("info", "soon", { cid: "a" }), ev("info", "other", { cid: "b" })], 999), [
-      "soon"
-    ])
+    assert.deepStrictEqual(
+      fc.run([ev("info", "before", { cid: "a" }), ev("error", "boom", { cid: "a" })], 0),
+      ["before", "boom"]
+    )
+    assert.deepStrictEqual(
+      fc.run([ev("info", "soon", { cid: "a" }), ev("info", "other", { cid: "b" })], 999),
+      ["soon"]
+    )
     assert.deepStrictEqual(fc.run([ev("info", "late", { cid: "a" })], 1_000), [])
     assert.strictEqual(fc.held(), 2)
   })
 
   it("discards what it holds when the logger closes, counted, and says so", () => {
     const fc = runner({ bufferSize: 2 })
-    fc.run([ev("info", "a1", { cid: "a" }), ev("info", "a2", { cid: "a" }), ev("info", "a3", { cid: "a" })], 0)
+    fc.run(
+      [ev("info", "a1", { cid: "a" }), ev("info", "a2", { cid: "a" }), ev("info", "a3", { cid: "a" })],
+      0
+    )
     fc.run([ev("info", "b1", { cid: "b" })], 0)
     assert.deepStrictEqual(fc.p.holding?.release(5_000), [])
     assert.strictEqual(fc.held(), 0)
@@ -171,7 +183,12 @@ describe("fingersCrossed", () => {
     fc.p.flush?.(5_000, (r) => fc.emitted.push(r))
     const summary = fc.emitted.at(-1)
     assert.strictEqual(summary?.message, "fingers-crossed discarded events")
-    assert.deepStrictEqual(summary?.fields, { processor: "fingers-crossed", discarded: 4, held: 0, windowMs: 5_000 })
+    assert.deepStrictEqual(summary?.fields, {
+      processor: "fingers-crossed",
+      discarded: 4,
+      held: 0,
+      windowMs: 5_000
+    })
   })
 
   it("writes what it holds when the logger closes with flushOnClose, context by context, in order", () => {

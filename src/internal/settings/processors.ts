@@ -122,7 +122,8 @@ const context = check<FingersCrossedContext>((v, at, issues) => {
     const keys = Object.keys(v)
     const extra = keys.filter((k) => k !== "field")
     if (extra.length > 0) {
-      for (const k of extra) issues.push({ path: `${at}.${k}`, message: "is not a key of { field }; accepted: field" })
+      for (const k of extra)
+        issues.push({ path: `${at}.${k}`, message: "is not a key of { field }; accepted: field" })
       return undefined
     }
     if (typeof v.field === "string" && v.field.length > 0) return { field: v.field }
