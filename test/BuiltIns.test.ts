@@ -324,3 +324,77 @@ describe("fingersCrossed through settings", () => {
     )
   })
 })
+
+describe("per-sink categories and filter through settings", () => {
+  /** Sets each event's logger (its category) from its `category` field, as a child logger of that category would. */
+  const categorized = Processor.make("categorized", (e) =>
+    typeof e.fields.category === "string" ? { ...e, logger: e.fields.category } : e
+  )
+
+  it("each file takes its own categories and filter, beside its level; what it leaves out is skipped, not lost", async () => {
+    const dir = tmp()
+    const file = (name: string) => path.join(dir, name)
+    const log = await createLogger({
+      level: "debug",
+      processors: [categorized],
+      sinks: [
+        { type: "file", path: file("db.log"), categories: ["app.db"], excludeCategories: ["app.db.pool"] },
+        { type: "file", path: file("slow.log"), level: "info", filter: (e) => Number(e.fields.ms) > 100 },
+        {
+          type: "route",
+          routes: [
+            { levels: "*", sinks: [{ type: "file", path: file("http.log"), categories: ["app.http"] }] }
+          ]
+        }
+      ]
+    })
+    log.debug("query", { category: "app.db", ms: 500 })
+    log.info("acquire", { category: "app.db.pool", ms: 300 })
+    log.info("GET /", { category: "app.http", ms: 20 })
+    log.info("GET /slow", { category: "app.http", ms: 250 })
+    log.info("dbx", { category: "app.dbx", ms: 1 })
+    await log.close()
+    const messagesOf = (name: string) => readLines(file(name)).map((l) => [l.logger, l.message])
+    assert.deepStrictEqual(messagesOf("db.log"), [["app.db", "query"]])
+    assert.deepStrictEqual(messagesOf("slow.log"), [
+      ["app.db.pool", "acquire"],
+      ["app.http", "GET /slow"]
+    ])
+    assert.deepStrictEqual(messagesOf("http.log"), [
+      ["app.http", "GET /"],
+      ["app.http", "GET /slow"]
+    ])
+    const health = log.health()
+    assert.deepStrictEqual(
+      health.sinks.map((h) => [h.written, h.skipped]),
+      [
+        [1, 4],
+        [2, 3],
+        [2, 3]
+      ]
+    )
+    assert.strictEqual(health.stats.filtered, 0, "a sink's selection is not the pipeline's filtering")
+    assert.strictEqual(health.stats.lost, 0)
+  })
+
+  it("names every problem of a sink's selection, and a filter only in code", async () => {
+    const error = await createLogger({
+      sinks: [
+        { type: "stdout", categories: [], excludeCategories: ["app..db", "ok"] },
+        { type: "file", path: "x.log", filter: "level=error" as never, categories: "app" as never }
+      ]
+    }).then(
+      () => assert.fail("expected a ConfigError"),
+      (e: ConfigError) => e
+    )
+    assert.deepStrictEqual(
+      error.issues.map((i) => `${i.path}: ${i.message}`),
+      [
+        'sinks[0].categories: [] is not a list of categories (dotted logger names such as "app.db", no empty segment), with at least one',
+        'sinks[0].excludeCategories[0]: "app..db" is not a category (a dotted logger name such as "app.db", no empty segment)',
+        'sinks[1].categories: "app" is not a list of categories (dotted logger names such as "app.db", no empty segment), with at least one',
+        'sinks[1].filter: "level=error" is not a function (event) => boolean; a filter can only be given in code'
+      ]
+    )
+  })
+})

@@ -28,7 +28,9 @@ import {
   type LayoutName,
   type ResolvedSettings,
   type RouteSetting,
+  type SinkSelection,
   sinkNames,
+  sinkSelectionKeys,
   type ValidFileSink,
   type ValidPluginEnricher,
   type ValidPluginFormat,
@@ -89,8 +91,16 @@ const formatterCache = (limits: JsonLimits, opened: ReadonlyMap<object, Formatte
   }
 }
 
-const withLevel = (sink: Sink, options: ValidSinkOptions): Sink =>
-  options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
+/**
+ * `sink` under the selection of its entry: its own level, then its categories, then its
+ * filter (which so sees only the events the cheaper tests let through).
+ */
+const selected = (sink: Sink, options: SinkSelection): Sink => {
+  let s = options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
+  if (options.categories !== undefined || options.excludeCategories !== undefined)
+    s = sinks.withCategories(s, { include: options.categories, exclude: options.excludeCategories })
+  return options.filter === undefined ? s : sinks.withFilter(s, options.filter)
+}
 
 type BuiltInSetting = ValidStreamSink | ValidFileSink | RouteSetting<ValidSinkSetting>
 
@@ -120,7 +130,7 @@ const isPluginProcessor = (p: PublicProcessor | ValidPluginProcessor): p is Vali
 
 /** The keys of an entry that fapilog reads itself, by kind; the rest is the plugin's config. */
 const reservedKeys: Readonly<Record<plugins.Request["kind"], ReadonlyArray<string>>> = {
-  sink: ["type", "level"],
+  sink: ["type", ...sinkSelectionKeys],
   enricher: ["type"],
   processor: ["type", "order", "onError"],
   formatter: ["type"]
@@ -233,24 +243,31 @@ const acquireSink = (
   if (!isBuiltIn(setting)) {
     const r = resolved.get(setting)
     if (r === undefined) return unresolved(at)
-    return plugins
-      .openSink(r.plugin, r.config, host)
-      .pipe(Effect.map((s) => (setting.level === undefined ? s : sinks.withMinLevel(s, setting.level))))
+    return plugins.openSink(r.plugin, r.config, host).pipe(Effect.map((s) => selected(s, setting)))
   }
   switch (setting.type) {
     case "stdout":
-      return Effect.succeed(withLevel(sinks.stdout({ format: format(setting, process.stdout) }), setting))
+      return Effect.succeed(selected(sinks.stdout({ format: format(setting, process.stdout) }), setting))
     case "stderr":
-      return Effect.succeed(withLevel(sinks.stderr({ format: format(setting, process.stderr) }), setting))
+      return Effect.succeed(selected(sinks.stderr({ format: format(setting, process.stderr) }), setting))
     case "null":
       return Effect.succeed(sinks.discard)
     case "file": {
-      const { level: _level, format: _format, layout: _layout, type: _type, ...file } = setting
+      const {
+        level: _level,
+        categories: _categories,
+        excludeCategories: _excludeCategories,
+        filter: _filter,
+        format: _format,
+        layout: _layout,
+        type: _type,
+        ...file
+      } = setting
       return sinks
         .file({ ...file, format: format(setting) }, (e) =>
           diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
         )
-        .pipe(Effect.map((s) => withLevel(s, setting)))
+        .pipe(Effect.map((s) => selected(s, setting)))
     }
     case "route":
       return Effect.forEach(setting.routes, (r, j) =>
