@@ -261,7 +261,12 @@ describe("Sink combinators and Formatter constructors", () => {
     const seen: Array<unknown> = []
     const log = await createLogger({
       redact: { keys: ["password"] },
-      sinks: [Sink.withFilter(memory, (e) => (seen.push(e.fields.password), true))]
+      sinks: [
+        Sink.withFilter(memory, (e) => {
+          seen.push(e.fields.password)
+          return true
+        })
+      ]
     })
     log.info("login", { password: "hunter2" })
     await log.close()
