@@ -12,7 +12,8 @@
  * - A new context past `maxContexts` evicts the least recently used one: its events are
  *   discarded and counted.
  * - When the pipeline closes, what is held is discarded and counted, or written with
- *   `flushOnClose`.
+ *   `flushOnClose`; events logged after that (by a finalizer, say) pass, since no later
+ *   trigger could release them.
  *
  * Memory is bounded by `bufferSize` × `maxContexts` records. The pipeline learns what is
  * held and discarded through `holding` (see `Holding` in processor.ts), and a summary at
@@ -129,6 +130,8 @@ export const makeFingersCrossed = (options: FingersCrossedOptions): StageProcess
   /** Discards since the last summary, and when the first of them happened. */
   let unreported = 0
   let windowStart: number | undefined
+  /** Set by `release` (the logger closes): what is logged after that is no longer held. */
+  let closed = false
 
   const discard = (n: number, now: number): void => {
     if (n <= 0) return
@@ -201,7 +204,7 @@ export const makeFingersCrossed = (options: FingersCrossedOptions): StageProcess
       const out: Array<LogRecord> = []
       for (const r of records) {
         const rank = r.level.rank
-        if (isSummary(r)) out.push(r)
+        if (closed || isSummary(r)) out.push(r)
         else if (rank >= trigger) {
           const key = keyFor(r)
           if (passThroughMs > 0) {
@@ -233,6 +236,7 @@ export const makeFingersCrossed = (options: FingersCrossedOptions): StageProcess
       held: () => held,
       discarded: () => discarded,
       release: (now) => {
+        closed = true
         const out: Array<LogRecord> = []
         if (flushOnClose) for (const h of contexts.values()) releaseInto(h, out)
         else {
