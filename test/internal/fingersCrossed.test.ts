@@ -182,7 +182,9 @@ describe("fingersCrossed", () => {
     assert.strictEqual(fc.discarded(), 4)
     fc.p.flush?.(5_000, (r) => fc.emitted.push(r))
     // logged while the logger finishes closing: nothing could release it later, so it passes
-    assert.deepStrictEqual(fc.run([ev("info", "from a finalizer", { cid: "a" })], 5_000), ["from a finalizer"])
+    assert.deepStrictEqual(fc.run([ev("info", "from a finalizer", { cid: "a" })], 5_000), [
+      "from a finalizer"
+    ])
     assert.strictEqual(fc.held(), 0)
     const summary = fc.emitted.at(-1)
     assert.strictEqual(summary?.message, "fingers-crossed discarded events")
