@@ -172,6 +172,28 @@ const facade = async (
   return result(performance.now() - start)
 }
 
+/**
+ * The facade with `fingersCrossed` in its steady state: every info event is held and none
+ * triggers, so the only line written is the summary of what was discarded, at close. The
+ * timed span covers the calls, the holding and the close. `contexts` spreads the events over
+ * that many correlation ids (given as a call field), else they share one context.
+ */
+const fingersCrossedCase = async (contexts: number): Promise<CaseResult> => {
+  const ids = Array.from({ length: contexts }, (_, i) => `r-${i}`)
+  const root = await createLogger({ sinks: [{ type: "file", path: file }], fingersCrossed: {} })
+  const start = performance.now()
+  if (contexts === 0) for (let i = 0; i < N; i++) root.info(MESSAGE, { i, user: USER, ok: true })
+  else
+    for (let i = 0; i < N; i++)
+      root.info(MESSAGE, { i, user: USER, ok: true, correlationId: ids[i % contexts] })
+  await root.close()
+  const ms = performance.now() - start
+  const stats = root.stats()
+  if (stats.filtered !== N || stats.held !== 0)
+    throw new Error(`fingersCrossed discarded ${stats.filtered} of ${N} events, holds ${stats.held}`)
+  return { ...result(ms), expectedLines: 1 }
+}
+
 const layer = () => Fapilog.layer({ sinks: [{ type: "file", path: file }] })
 
 /** The same file sink, provided as a layer (Sink.layer) instead of given in settings. */
@@ -222,6 +244,8 @@ await runCase(name, {
   "fapilog-pino-layout": () => facade({ sink: { layout: "pino" } }),
   "fapilog-renamed-keys": () => facade({ sink: { keys: "gcp" } }),
   "fapilog-child-10": () => facade({}, true),
+  "fapilog-fingers-crossed": () => fingersCrossedCase(0),
+  "fapilog-fingers-crossed-1000": () => fingersCrossedCase(1000),
   "fapilog-redact-10": () => facade({ redact: { paths: redactPaths } }),
   "fapilog-secrets": () => facade({}, false, withSecrets),
   "fapilog-redact-10-secrets": () => facade({ redact: { paths: redactPaths } }, false, withSecrets),

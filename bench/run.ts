@@ -216,6 +216,19 @@ const throughputCases: ReadonlyArray<ThroughputCase> = [
     base: "fapilog-facade"
   },
   {
+    name: "fapilog-fingers-crossed",
+    description:
+      "facade with fingersCrossed: {} and no trigger: each info event held, none written (pino writes every line)",
+    peer: "pino",
+    base: "fapilog-facade"
+  },
+  {
+    name: "fapilog-fingers-crossed-1000",
+    description: "as fapilog-fingers-crossed, the events spread over 1,000 correlation ids (a call field)",
+    peer: "pino",
+    base: "fapilog-fingers-crossed"
+  },
+  {
     name: "fapilog-redact-10",
     description: "facade with redact: { paths: [10 paths] }",
     peer: "pino",

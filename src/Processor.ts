@@ -1,7 +1,8 @@
 /**
  * Processors: steps between the buffer and the sinks that filter, transform or drop events.
  * They run in the worker, in order (lower `order` first; the built-in deduplication,
- * sampling, throttling and size guard run before processors of order 0), before every sink
+ * sampling, throttling, fingers-crossed and size guard run before processors of order 0),
+ * before every sink
  * and before the fallback sink. What a processor drops is counted in `stats().filtered` (and
  * by name in `stats().filteredBy`); a processor that throws costs only the events it throws
  * on (kept as they were, or dropped when `onError: "drop"`), and is reported.

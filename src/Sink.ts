@@ -257,6 +257,67 @@ export const memory: (options?: FormatOptions) => MemorySink = internal.memory
 export const withMinLevel: (sink: Sink, level: Level) => Sink = internal.withMinLevel
 
 /**
+ * A sink that only receives the events `keep` does not answer `false` for. `keep` sees each
+ * event as sinks see it (redacted), after the sink's own level and categories. The events
+ * it leaves out are counted as `skipped` in the sink's `health()`, as events below its level
+ * are: they are not lost, the sink was not meant to write them. A filter that throws for an
+ * event keeps that event for the sink (a line is better than a silent gap); the failure is
+ * counted in the sink's `filterErrors` and reported on the diagnostics channel. To fail
+ * closed instead, catch inside the filter and return `false`. The filter builds each event
+ * of the batch once, which the JSON fast path otherwise avoids: prefer `withCategories` or
+ * `withMinLevel` when they say the same.
+ *
+ * @example
+ * ```ts
+ * import { pipe } from "effect"
+ * import { createLogger, Sink } from "fapilog"
+ * const noHealthChecks = pipe(Sink.stdout(), Sink.withFilter((e) => e.fields.path !== "/health"))
+ * // or: Sink.withFilter(Sink.stdout(), (e) => e.fields.path !== "/health")
+ * const log = await createLogger({ sinks: [noHealthChecks] })
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withFilter: {
+  (keep: (event: LogEvent) => boolean): (sink: Sink) => Sink
+  (sink: Sink, keep: (event: LogEvent) => boolean): Sink
+} = internal.withFilter
+
+/**
+ * Which loggers a sink takes (see {@link withCategories}): those in one of `include` (all
+ * when it is absent) and in none of `exclude`. A category is a dotted logger name and takes
+ * the loggers below it, on segment boundaries: `"app.db"` takes `"app.db"` and
+ * `"app.db.pool"`, not `"app.dbx"`.
+ *
+ * @example
+ * ```ts
+ * import type { Sink } from "fapilog"
+ * const dbButNotPool: Sink.CategorySelection = { include: ["app.db"], exclude: ["app.db.pool"] }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type CategorySelection = internal.CategorySelection
+
+/**
+ * A sink that only receives the events of loggers in the selected categories. The events it
+ * leaves out are counted as `skipped` in the sink's `health()`.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Sink } from "fapilog"
+ * const dbFile = Sink.withCategories(Sink.stderr(), { include: ["app.db"], exclude: ["app.db.pool"] })
+ * const log = await createLogger({ sinks: ["stdout", dbFile] })
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withCategories: {
+  (selection: CategorySelection): (sink: Sink) => Sink
+  (sink: Sink, selection: CategorySelection): Sink
+} = internal.withCategories
+
+/**
  * One route of {@link route}: the levels it takes ("*" for all) and its sinks.
  *
  * @example

@@ -51,6 +51,7 @@ describe("Pipeline", () => {
       assert.deepStrictEqual(p.stats(), {
         accepted: 100,
         settled: 100,
+        held: 0,
         queued: 0,
         refused: 0,
         refusedBy: {},
@@ -327,6 +328,7 @@ describe("Pipeline stages", () => {
         {
           accepted: 10,
           settled: 10,
+          held: 0,
           queued: 0,
           refused: 0,
           refusedBy: {},

@@ -57,6 +57,34 @@ export const lokiBadEncoding: Settings.SinkSetting = { type: "loki", url, encodi
 export const lokiAtWarn: Settings.SinkSetting = { type: "loki", url, level: "warn" }
 // @ts-expect-error `level`, read by fapilog, is a level name
 export const lokiAtLoud: Settings.SinkSetting = { type: "loki", url, level: "loud" }
+export const lokiForDb: Settings.SinkSetting = {
+  type: "loki",
+  url,
+  categories: ["app.db"],
+  filter: (e) => e.level !== "debug"
+}
+// @ts-expect-error `filter`, read by fapilog, is a function of the event
+export const lokiBadFilter: Settings.SinkSetting = { type: "loki", url, filter: "level=debug" }
+
+// Per-sink selection: categories and a filter of the event, beside the level
+export const dbFile: Settings.SinkSetting = {
+  type: "file",
+  path: "db.log",
+  categories: ["app.db"],
+  excludeCategories: ["app.db.pool"],
+  filter: (e) => Number(e.fields.ms) > 100
+}
+// @ts-expect-error categories are a list
+export const dbFileOneCategory: Settings.SinkSetting = { type: "file", path: "db.log", categories: "app.db" }
+// @ts-expect-error a filter answers with a boolean
+export const dbFileBadFilter: Settings.SinkSetting = { type: "stdout", filter: (e) => e.message }
+
+// Fingers-crossed
+export const fingersCrossed: Settings.Settings = {
+  fingersCrossed: { triggerLevel: "error", bufferSize: 50, by: { field: "tenantId" }, flushOnClose: true }
+}
+// @ts-expect-error `by` is a core key, "logger" or { field }
+export const fingersCrossedBadBy: Settings.Settings = { fingersCrossed: { by: "request" } }
 
 export const otlp: Settings.SinkSetting = { type: "otlp" }
 export const webhook: Settings.SinkSetting = { type: "webhook", url }

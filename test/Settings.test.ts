@@ -113,7 +113,7 @@ describe("Settings", () => {
       {
         path: "sinks[5].extra",
         message:
-          "is not a key of a file sink; accepted: type, path, maxBytes, maxFiles, maxTotalBytes, interval, compress, mode, level, format, layout, keys, messageKey, levelKey, timestampKey, timestampFormat, levelNames"
+          "is not a key of a file sink; accepted: type, path, maxBytes, maxFiles, maxTotalBytes, interval, compress, mode, level, categories, excludeCategories, filter, format, layout, keys, messageKey, levelKey, timestampKey, timestampFormat, levelNames"
       },
       { path: "sinks[5].mode", message: "512 is not a permission mode between 0 and 0o777" },
       {

@@ -2,10 +2,11 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Context, Effect, Either, Exit, Layer, Scope } from "effect"
+import { Cause, Context, Effect, Either, Exit, Layer, pipe, Scope } from "effect"
 import { SinkError } from "../src/Errors.js"
 import * as Fapilog from "../src/Fapilog.js"
 import * as Formatter from "../src/Formatter.js"
+import { createLogger } from "../src/index.js"
 import { BatchImpl } from "../src/internal/batch.js"
 import * as L from "../src/internal/level.js"
 import { recordOf } from "../src/internal/record.js"
@@ -221,6 +222,55 @@ describe("Sink combinators and Formatter constructors", () => {
       atLeastWarn.events().map((e) => e.message),
       ["e"]
     )
+  })
+
+  it("withCategories and withFilter select events by logger and by predicate, in both call styles", () => {
+    const db = Sink.memory()
+    const notPool = Sink.memory()
+    const slow = Sink.memory()
+    const byCategory = Sink.withCategories(db, { include: ["app.db"] })
+    const excluding = pipe(notPool, Sink.withCategories({ include: ["app"], exclude: ["app.db.pool"] }))
+    const filtered = pipe(
+      Sink.withMinLevel(slow, "info"),
+      Sink.withFilter((e) => typeof e.fields.ms === "number" && e.fields.ms > 100)
+    )
+    const b = new BatchImpl([
+      recordOf(L.INFO, "pool", { time: 0, logger: "app.db.pool", fields: { ms: 500 } }),
+      recordOf(L.INFO, "db", { time: 0, logger: "app.db", fields: { ms: 5 } }),
+      recordOf(L.INFO, "dbx", { time: 0, logger: "app.dbx", fields: { ms: 200 } }),
+      recordOf(L.DEBUG, "debug", { time: 0, logger: "app.http", fields: { ms: 900 } }),
+      recordOf(L.INFO, "other", { time: 0, logger: "other" })
+    ])
+    for (const s of [byCategory, excluding, filtered]) s.writeSync?.(b)
+    assert.deepStrictEqual(
+      db.lines().map((l) => JSON.parse(l).message),
+      ["pool", "db"]
+    )
+    assert.deepStrictEqual(
+      notPool.lines().map((l) => JSON.parse(l).message),
+      ["db", "dbx", "debug"]
+    )
+    assert.deepStrictEqual(
+      slow.lines().map((l) => JSON.parse(l).message),
+      ["pool", "dbx"]
+    )
+  })
+
+  it("a filter sees events as sinks see them: redacted", async () => {
+    const memory = Sink.memory()
+    const seen: Array<unknown> = []
+    const log = await createLogger({
+      redact: { keys: ["password"] },
+      sinks: [
+        Sink.withFilter(memory, (e) => {
+          seen.push(e.fields.password)
+          return true
+        })
+      ]
+    })
+    log.info("login", { password: "hunter2" })
+    await log.close()
+    assert.deepStrictEqual(seen, ["[REDACTED]"])
   })
 
   it.effect("route serves asynchronous sinks too and reports the first failure", () =>

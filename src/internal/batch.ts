@@ -72,6 +72,23 @@ export class BatchImpl {
     )
   }
 
+  /**
+   * The events `keep` selects (given each record and its index in this batch); the whole
+   * batch when it keeps them all. Events already built for this batch are carried over.
+   */
+  where(keep: (record: LogRecord, index: number) => boolean): BatchImpl {
+    const kept: Array<number> = []
+    for (let i = 0; i < this.records.length; i++) if (keep(this.records[i] as LogRecord, i)) kept.push(i)
+    if (kept.length === this.records.length) return this
+    const part = new BatchImpl(
+      kept.map((i) => this.records[i] as LogRecord),
+      this.context
+    )
+    const built = this.materialized
+    if (built !== undefined) part.materialized = kept.map((i) => built[i] as LogEvent)
+    return part
+  }
+
   /** The events whose level is in `ranks`. */
   withLevels(ranks: ReadonlySet<number>): BatchImpl {
     return new BatchImpl(

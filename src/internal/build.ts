@@ -8,6 +8,7 @@ import type { Sink } from "../Sink.js"
 import { makeDedupe } from "./dedupe.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type CallSiteEnricher, type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
+import { makeFingersCrossed } from "./fingersCrossed.js"
 import { type FormatterImpl, json, makeJson } from "./formatter.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
 import { makeEcs, makeOtel, makePino } from "./layouts.js"
@@ -29,6 +30,7 @@ import {
   type LayoutName,
   type ResolvedSettings,
   type RouteSetting,
+  type SinkSelection,
   sinkNames,
   type ValidFileSink,
   type ValidPluginEnricher,
@@ -96,8 +98,16 @@ const formatterCache = (limits: JsonLimits, opened: ReadonlyMap<object, Formatte
   }
 }
 
-const withLevel = (sink: Sink, options: ValidSinkOptions): Sink =>
-  options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
+/**
+ * `sink` under the selection of its entry: its own level, then its categories, then its
+ * filter (which so sees only the events the cheaper tests let through).
+ */
+const selected = (sink: Sink, options: SinkSelection): Sink => {
+  let s = options.level === undefined ? sink : sinks.withMinLevel(sink, options.level)
+  if (options.categories !== undefined || options.excludeCategories !== undefined)
+    s = sinks.withCategories(s, { include: options.categories, exclude: options.excludeCategories })
+  return options.filter === undefined ? s : sinks.withFilter(s, options.filter)
+}
 
 type BuiltInSetting = ValidStreamSink | ValidFileSink | RouteSetting<ValidSinkSetting>
 
@@ -241,15 +251,13 @@ const acquireSink = (
   if (!isBuiltIn(setting)) {
     const r = resolved.get(setting)
     if (r === undefined) return unresolved(at)
-    return plugins
-      .openSink(r.plugin, r.config, host)
-      .pipe(Effect.map((s) => (setting.level === undefined ? s : sinks.withMinLevel(s, setting.level))))
+    return plugins.openSink(r.plugin, r.config, host).pipe(Effect.map((s) => selected(s, setting)))
   }
   switch (setting.type) {
     case "stdout":
-      return Effect.succeed(withLevel(sinks.stdout({ format: format(setting, process.stdout) }), setting))
+      return Effect.succeed(selected(sinks.stdout({ format: format(setting, process.stdout) }), setting))
     case "stderr":
-      return Effect.succeed(withLevel(sinks.stderr({ format: format(setting, process.stderr) }), setting))
+      return Effect.succeed(selected(sinks.stderr({ format: format(setting, process.stderr) }), setting))
     case "null":
       return Effect.succeed(sinks.discard)
     case "file": {
@@ -266,7 +274,7 @@ const acquireSink = (
         .file({ ...file, format: format(setting) }, (e) =>
           diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
         )
-        .pipe(Effect.map((s) => withLevel(s, setting)))
+        .pipe(Effect.map((s) => selected(s, setting)))
     }
     case "route":
       return Effect.forEach(setting.routes, (r, j) =>
@@ -353,7 +361,8 @@ const sameConfigKey = (type: string, config: unknown): string | undefined => {
 
 /**
  * The processor stage in run order: the built-ins (dedupe first, as it counts repeats
- * exactly, then sampling, throttling and the size guard), then the user's by `order`.
+ * exactly, then sampling, throttling, fingers-crossed and the size guard), then the user's
+ * by `order`.
  */
 const processorsOf = (
   settings: ResolvedSettings,
@@ -365,6 +374,7 @@ const processorsOf = (
   if (settings.dedupe !== undefined) list.push(makeDedupe(settings.dedupe))
   if (settings.sampling !== undefined) list.push(makeSampler(settings.sampling))
   if (settings.throttle !== undefined) list.push(makeThrottle(settings.throttle))
+  if (settings.fingersCrossed !== undefined) list.push(makeFingersCrossed(settings.fingersCrossed))
   if (settings.maxEventBytes !== undefined)
     list.push(
       makeSizeGuard({

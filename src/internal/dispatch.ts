@@ -21,8 +21,13 @@ export interface SinkHealth {
    * nothing is queued and the pipeline lost nothing.
    */
   readonly written: number
-  /** Events outside this sink's own level, or its route's levels: not its to write. */
+  /**
+   * Events not this sink's to write: below its own level, outside its route's levels, its
+   * categories, or its filter.
+   */
   readonly skipped: number
+  /** Events this sink's filter threw for (each was kept for the sink, and the failure reported). */
+  readonly filterErrors: number
   /**
    * Events handed to the sink's durable store (`Sink.spill`) past the pipeline's full
    * backlog instead of to its `write`: it delivers them later, or counts them in its `lost`.
@@ -126,8 +131,7 @@ export class Dispatch {
   writeSync(batch: BatchImpl): void {
     for (const sink of this.syncSinks) {
       const guard = this.guardOf(sink)
-      const part = partFor(sink, batch)
-      guard.skipped += batch.size - part.size
+      const part = this.partOf(guard, batch)
       if (!guard.breaker.allow()) {
         this.toFallback(guard, part)
         continue
@@ -154,8 +158,7 @@ export class Dispatch {
       this.asyncSinks,
       (sink) => {
         const guard = this.guardOf(sink)
-        const part = partFor(sink, batch)
-        guard.skipped += batch.size - part.size
+        const part = this.partOf(guard, batch)
         if (!guard.breaker.allow()) return Effect.sync(() => this.toFallback(guard, part))
         // the events of the sink's part written so far; a retry hands the sink the rest
         let done = 0
@@ -199,8 +202,7 @@ export class Dispatch {
     let failed: string | undefined
     for (const sink of this.asyncSinks) {
       const guard = this.guardOf(sink)
-      const part = partFor(sink, batch)
-      guard.skipped += batch.size - part.size
+      const part = this.partOf(guard, batch)
       if (!guard.breaker.allow()) {
         this.toFallback(guard, part)
         continue
@@ -238,9 +240,31 @@ export class Dispatch {
         skipped: g.skipped,
         spilled: g.spilled,
         toFallback: g.toFallback,
-        undelivered: g.undelivered
+        undelivered: g.undelivered,
+        filterErrors: (sink as Partial<NarrowingSink>).filterFailures?.count ?? 0
       }
     })
+  }
+
+  /**
+   * The part of `batch` the guarded sink takes; the rest is counted as skipped, and what its
+   * filter threw for since the last report is reported (the events were kept for the sink).
+   */
+  private partOf(guard: SinkGuard, batch: BatchImpl): BatchImpl {
+    const part = partFor(guard.sink, batch)
+    guard.skipped += batch.size - part.size
+    const failures = (guard.sink as Partial<NarrowingSink>).filterFailures
+    if (failures !== undefined && failures.count > failures.reported) {
+      const n = failures.count - failures.reported
+      failures.reported = failures.count
+      this.diagnostics.report(
+        `sink ${guard.sink.name}`,
+        `filter threw for ${n} ${n === 1 ? "event" : "events"}, kept for this sink`,
+        failures.last,
+        { filterErrors: failures.count }
+      )
+    }
+    return part
   }
 
   /** A write failed for good; `rest` is what of the sink's part it did not write. */

@@ -84,8 +84,17 @@ export interface PipelineOptions {
 export interface PipelineStats {
   /** Events taken in (the call returned and nothing refused them). */
   readonly accepted: number
-  /** Events the pipeline is done with: handed to every sink (written, or a failure reported), or filtered. */
+  /**
+   * Events the pipeline is done with: handed to every sink (written, or a failure reported),
+   * filtered, or held by a processor (`held`).
+   */
   readonly settled: number
+  /**
+   * Settled events a processor holds back for now (the fingers-crossed buffers): each is
+   * written later, when its context triggers (or at close with `flushOnClose`), or counted
+   * in `filtered` when it is discarded. `flush()` does not wait for them.
+   */
+  readonly held: number
   /** Events waiting in the buffer or for asynchronous sinks. */
   readonly queued: number
   /** Calls refused: after close, or by the overflow policy (including evicted events). */
@@ -106,7 +115,10 @@ export interface PipelineStats {
   readonly lostBy: Readonly<Record<string, number>>
   /** Sink write failures reported. */
   readonly sinkErrors: number
-  /** Accepted events that a processor (sampling, throttling, deduplication, the size guard, yours) dropped. */
+  /**
+   * Accepted events that a processor (sampling, throttling, deduplication, fingers-crossed
+   * discards, the size guard, yours) dropped.
+   */
   readonly filtered: number
   /** `filtered` by processor name, e.g. { "sampling": 120, "drop-health-checks": 7 }. */
   readonly filteredBy: Readonly<Record<string, number>>
@@ -279,6 +291,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     return {
       accepted: this.intake.accepted,
       settled: this.settled,
+      held: this.processing.held(),
       queued: this.intake.accepted - this.settled - this.lost,
       refused: this.intake.refused,
       refusedBy: this.intake.refusals(),

@@ -62,9 +62,21 @@ export class Processing {
     return this.emitted.length > 0
   }
 
-  /** Events dropped by processors, by processor name. */
+  /** Events dropped by processors, by processor name (a holding processor's discards included). */
   filtered(): Readonly<Record<string, number>> {
-    return Object.fromEntries(this.filteredBy)
+    const out = Object.fromEntries(this.filteredBy)
+    for (const p of this.processors) {
+      const n = p.holding?.discarded() ?? 0
+      if (n > 0) out[p.name] = (out[p.name] ?? 0) + n
+    }
+    return out
+  }
+
+  /** Events processors hold across batches now (fingers-crossed buffers). */
+  held(): number {
+    let n = 0
+    for (const p of this.processors) n += p.holding?.held() ?? 0
+    return n
   }
 
   /** The batch to hand to the sinks: `records` enriched and processed, then the pending summaries. */
@@ -82,27 +94,46 @@ export class Processing {
     if (this.processors.length === 0 && this.emitted.length === 0) return records
     let out: ReadonlyArray<LogRecord> = records
     const now = Date.now()
-    for (const p of this.processors) {
-      const before = out.length
-      out = this.runOne(p, out, now)
-      if (out.length < before) this.count(p.name, before - out.length)
-    }
+    out = this.runFrom(0, out, now)
     if (this.emitted.length === 0) return out
     const withSummaries = [...out, ...this.emitted]
     this.emitted = []
     return withSummaries
   }
 
-  /** Lets windowed processors report (`final`: everything they still hold); summaries join the next batch. */
+  /**
+   * The processors from `first` on, in order, over `records`. A processor that holds events
+   * counts its own discards (see `Holding`): the length of what it returns says nothing.
+   */
+  private runFrom(first: number, records: ReadonlyArray<LogRecord>, now: number): ReadonlyArray<LogRecord> {
+    let out = records
+    for (let i = first; i < this.processors.length; i++) {
+      const p = this.processors[i] as StageProcessor
+      const before = out.length
+      out = this.runOne(p, out, now)
+      if (out.length < before && p.holding === undefined) this.count(p.name, before - out.length)
+    }
+    return out
+  }
+
+  /**
+   * Lets windowed processors report (`final`: everything they still hold); summaries join the
+   * next batch. On the final tick a holding processor first releases what it still holds
+   * (or discards it): the released events go through the processors after it and join the
+   * next batch too.
+   */
   tick(now: number, final: boolean): void {
-    for (const p of this.processors) {
+    this.processors.forEach((p, i) => {
       try {
+        if (final && p.holding !== undefined) {
+          for (const r of this.runFrom(i + 1, p.holding.release(now), now)) this.emitted.push(r)
+        }
         if (final) p.flush?.(now, this.emit)
         else p.tick?.(now, this.emit)
       } catch (e) {
         this.diagnostics.report(`processor ${p.name}`, final ? "flush failed" : "tick failed", e)
       }
-    }
+    })
   }
 
   private count(name: string, n: number): void {

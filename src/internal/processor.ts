@@ -5,7 +5,15 @@ import { show } from "./configSchema.js"
 import { defaultLimits, safeRead } from "./json.js"
 import type { LevelInfo } from "./level.js"
 import { levels } from "./level.js"
-import { type Fields, type LogRecord, materialize, recordFromEvent, recordOf } from "./record.js"
+import {
+  type Fields,
+  type LogRecord,
+  materialize,
+  RESERVED_KEYS,
+  recordFromEvent,
+  recordOf,
+  userValue
+} from "./record.js"
 
 /** Adds a record (a summary of what a processor suppressed) after the current batch. */
 export type Emit = (record: LogRecord) => void
@@ -44,6 +52,8 @@ export interface StageProcessor {
   readonly tick?: ((now: number, emit: Emit) => void) | undefined
   /** Called when the pipeline closes: report everything still pending, whatever the interval. */
   readonly flush?: ((now: number, emit: Emit) => void) | undefined
+  /** Set by a processor that holds events across batches: it counts what it holds and discards. */
+  readonly holding?: Holding | undefined
 }
 
 /**
@@ -55,19 +65,43 @@ export interface SummarizingProcessor extends StageProcessor {
   readonly flush: (now: number, emit: Emit) => void
 }
 
+/**
+ * A processor that holds events across batches (fingers-crossed) and counts them itself:
+ * what it holds is settled for the pipeline (`flush` does not wait for it) but neither
+ * written nor filtered yet. It is written once released (returned from a later `process`,
+ * or from `release` when the pipeline closes), or counted in `discarded`, which the stage
+ * reports as filtered under the processor's name. The stage does not count such a
+ * processor's drops by the length of what it returns.
+ */
+export interface Holding {
+  /** Events held now. */
+  readonly held: () => number
+  /** Events discarded since the start (never released). */
+  readonly discarded: () => number
+  /** The pipeline closes: what is still held and is to be written; the rest is discarded and counted. */
+  readonly release: (now: number) => ReadonlyArray<LogRecord>
+}
+
 /** The built-ins run first, in this order, before processors of order 0 (the default). */
-export const builtInOrder = { dedupe: -400, sampling: -300, throttle: -200, "size-guard": -100 } as const
+export const builtInOrder = {
+  dedupe: -400,
+  sampling: -300,
+  throttle: -200,
+  "fingers-crossed": -150,
+  "size-guard": -100
+} as const
 
 /** A record that fapilog itself writes (summaries of suppressed events), under the `fapilog` logger. */
 export const summaryRecord = (time: number, level: LevelInfo, message: string, fields: Fields): LogRecord =>
   recordOf(level, message, { time, logger: "fapilog", fields })
 
-/** The value a record's merged user fields hold under `key` (call fields win, as in output). */
-export const fieldValue = (record: LogRecord, key: string): unknown => {
-  const own = record.fields
-  if (own !== undefined && Object.hasOwn(own, key)) return safeRead(own, key)
-  return materialize(record).fields[key]
-}
+/**
+ * The value a record's merged user fields hold under `key` (call fields win, as in output).
+ * A reserved name is read from the merged event, where a value that fills a core slot
+ * (a string `correlationId`, an Error under `error`) is no longer a field.
+ */
+export const fieldValue = (record: LogRecord, key: string): unknown =>
+  RESERVED_KEYS.has(key) || key === "err" ? materialize(record).fields[key] : userValue(record, key)
 
 /** Our own summaries may pass through later processors; sampling them away would hide the losses. */
 export const isSummary = (r: LogRecord): boolean =>

@@ -393,13 +393,8 @@ const pushFields = (list: Array<Source>, o: Fields | undefined) => {
   if (o !== undefined) list.push({ bindings: undefined, fields: o, skip: undefined })
 }
 
-/**
- * The sources of a record's user fields, lowest precedence first: built-in enrichment,
- * custom enrichers, call-site enrichers, child bindings, `withContext`, Effect annotations,
- * call-site fields.
- * Each key is kept only in the highest source that holds it.
- */
-const sourcesOf = (r: LogRecord): ReadonlyArray<Source> => {
+/** A record's sources of user fields, lowest precedence first, without the keys they shadow. */
+const sourceList = (r: LogRecord): Array<Source> => {
   const list: Array<Source> = []
   pushBindings(list, r.enrichment)
   pushFields(list, r.extra)
@@ -408,6 +403,34 @@ const sourcesOf = (r: LogRecord): ReadonlyArray<Source> => {
   pushBindings(list, r.context)
   pushFields(list, r.annotations)
   pushFields(list, r.fields)
+  return list
+}
+
+/**
+ * The value the merged user fields of `r` hold under `key` (the highest source that holds
+ * it wins, as in output), without merging them; undefined when none does. For a processor
+ * that reads one key of every event (fingers-crossed's context), where `materialize` would
+ * build the whole event.
+ */
+export const userValue = (r: LogRecord, key: string): unknown => {
+  const list = sourceList(r)
+  for (let i = list.length - 1; i >= 0; i--) {
+    const src = list[i] as Source
+    if (src.bindings !== undefined) {
+      if (src.bindings.has(key)) return src.bindings.fields[key]
+    } else if (has(src.fields, key)) return safeRead(src.fields as Fields, key)
+  }
+  return undefined
+}
+
+/**
+ * The sources of a record's user fields, lowest precedence first: built-in enrichment,
+ * custom enrichers, call-site enrichers, child bindings, `withContext`, Effect annotations,
+ * call-site fields.
+ * Each key is kept only in the highest source that holds it.
+ */
+const sourcesOf = (r: LogRecord): ReadonlyArray<Source> => {
+  const list = sourceList(r)
   for (let i = list.length - 1; i > 0; i--) {
     const upper = list[i] as Source
     for (let j = 0; j < i; j++) {

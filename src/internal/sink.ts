@@ -1,15 +1,21 @@
 import * as path from "node:path"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import { SinkError } from "../Errors.js"
 import type { Formatter } from "../Formatter.js"
 import type { LogEvent } from "../LogEvent.js"
 import type { Batch, Sink } from "../Sink.js"
 import { BatchImpl } from "./batch.js"
+import { type CategorySelection, categoryTest } from "./category.js"
+
+export type { CategorySelection } from "./category.js"
+
 import { writeAllSync } from "./fdWriter.js"
 import { json } from "./formatter.js"
 import { type LevelName, levelNames, levels } from "./level.js"
+import { loggerName } from "./record.js"
 import { PartialWrite, RotatingFile, type RotatingFileOptions } from "./rotatingFile.js"
 
 /** The batch's lines as UTF-8 bytes: rendered straight into a buffer when the batch is ours. */
@@ -140,6 +146,18 @@ const asBatchImpl = (batch: Batch): BatchImpl =>
 export interface NarrowingSink extends Sink {
   readonly narrow: (batch: BatchImpl) => BatchImpl
   readonly base: Sink
+  /** Set under a filter (`withFilter`): the events it threw for, which the dispatcher reports. */
+  readonly filterFailures?: FilterFailures | undefined
+}
+
+/**
+ * A sink filter's failures: how many events it threw for (each kept for the sink), the
+ * last error, and how many of them the dispatcher has reported.
+ */
+export interface FilterFailures {
+  count: number
+  last: unknown
+  reported: number
 }
 
 /**
@@ -161,7 +179,11 @@ export const baseOf = (sink: Sink): Sink => (sink as Partial<NarrowingSink>).bas
  * sink's `flush` and `health` pass through; its `spill` keeps the same sub-batch. Narrowing
  * a narrowed sink narrows its base once, by both selections.
  */
-const narrowed = (sink: Sink, select: (batch: BatchImpl) => BatchImpl): NarrowingSink => {
+const narrowed = (
+  sink: Sink,
+  select: (batch: BatchImpl) => BatchImpl,
+  failures?: FilterFailures | undefined
+): NarrowingSink => {
   const inner = sink as Partial<NarrowingSink>
   const base = inner.base ?? sink
   const pick = inner.narrow === undefined ? select : (b: BatchImpl) => select(inner.narrow!(b))
@@ -181,6 +203,7 @@ const narrowed = (sink: Sink, select: (batch: BatchImpl) => BatchImpl): Narrowin
     },
     base,
     narrow,
+    filterFailures: failures ?? inner.filterFailures,
     write: (batch) => {
       const part = narrow(asBatchImpl(batch))
       return part.size === 0 ? Effect.void : base.write(part)
@@ -254,6 +277,53 @@ export const withMinLevel = (sink: Sink, level: LevelName): Sink => {
   const rank = levels[level].rank
   return narrowedAll(sink, (b) => b.atLeast(rank))
 }
+
+/**
+ * `sink` under a filter of the events it takes, as sinks see them (redacted). Only `false`
+ * leaves an event out; an event the filter throws for is kept for the sink, and counted in
+ * its `filterFailures`, which the dispatcher reports.
+ */
+const filtering = (sink: Sink, keep: (event: LogEvent) => boolean): NarrowingSink => {
+  const failures = (sink as Partial<NarrowingSink>).filterFailures ?? {
+    count: 0,
+    last: undefined,
+    reported: 0
+  }
+  return narrowed(
+    sink,
+    (b) => {
+      const events = b.events
+      return b.where((_, i) => {
+        try {
+          return keep(events[i] as LogEvent) !== false
+        } catch (e) {
+          failures.count++
+          failures.last = e
+          return true
+        }
+      })
+    },
+    failures
+  )
+}
+
+/** A sink that only receives the events `keep` does not answer `false` for. */
+export const withFilter: {
+  (keep: (event: LogEvent) => boolean): (sink: Sink) => Sink
+  (sink: Sink, keep: (event: LogEvent) => boolean): Sink
+} = dual(2, (sink: Sink, keep: (event: LogEvent) => boolean): Sink => {
+  const parts = (sink as Partial<RoutingSink>).parts
+  return parts === undefined ? filtering(sink, keep) : routing(parts.map((p) => filtering(p, keep)))
+})
+
+/** A sink that only receives the events of loggers in the selected categories. */
+export const withCategories: {
+  (selection: CategorySelection): (sink: Sink) => Sink
+  (sink: Sink, selection: CategorySelection): Sink
+} = dual(2, (sink: Sink, selection: CategorySelection): Sink => {
+  const test = categoryTest(selection)
+  return narrowedAll(sink, (b) => b.where((r) => test(loggerName(r))))
+})
 
 export interface Route {
   /** The levels this route takes, or "*" for all. */

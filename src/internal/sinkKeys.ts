@@ -6,9 +6,12 @@
  */
 import { keyNameOptions } from "./lineKeys.js"
 
+/** The keys that choose which events a sink takes (settings/sinks.ts checks them), on every sink. */
+export const selectionKeys = ["level", "categories", "excludeCategories", "filter"] as const
+
 export const reservedSinkKeys: ReadonlyArray<string> = Object.freeze([
   "type",
-  "level",
+  ...selectionKeys,
   "format",
   "layout",
   ...keyNameOptions

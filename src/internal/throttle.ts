@@ -48,7 +48,8 @@ const tightLimits = Object.freeze({
   maxStringLength: maxKeyLength
 })
 
-const keyOf = (v: unknown): string => {
+/** A field value as a bucket key: its text, cut to 256 characters; `missingKey` for none. */
+export const keyOf = (v: unknown): string => {
   let s: string
   if (typeof v === "string") s = v
   else if (v === undefined || v === null) return missingKey

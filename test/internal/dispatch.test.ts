@@ -140,6 +140,64 @@ describe("Dispatch and partial writes", () => {
     assert.deepStrictEqual([h?.written, h?.skipped, h?.toFallback, h?.undelivered], [0, 2, 0, 0])
   })
 
+  it("counts what a sink's categories and filter leave out as skipped, not written", () => {
+    const memory = Sink.memory()
+    const d = new Dispatch({
+      sinks: [
+        Sink.withFilter(Sink.withCategories(memory, { include: ["db"] }), (e) => e.message !== "m1"),
+        Sink.route([{ levels: "*", sinks: [Sink.withCategories(Sink.memory(), { exclude: ["app"] })] }])
+      ],
+      diagnostics: quiet()
+    })
+    const b = new BatchImpl([
+      recordOf(L.INFO, "m0", { logger: "db" }),
+      recordOf(L.INFO, "m1", { logger: "db" }),
+      recordOf(L.INFO, "m2", { logger: "app" })
+    ])
+    d.writeSync(b)
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.message),
+      ["m0"]
+    )
+    const [filtered, routed] = d.health()
+    assert.deepStrictEqual([filtered?.written, filtered?.skipped, filtered?.filterErrors], [1, 2, 0])
+    assert.deepStrictEqual([routed?.written, routed?.skipped], [2, 1])
+  })
+
+  it("a filter that throws keeps the event for its sink, counts it and reports it; the other sinks are untouched", () => {
+    const reports: Array<Record<string, unknown>> = []
+    const diagnostics = new Diagnostics("dispatch", (line) => reports.push(JSON.parse(line)), 0)
+    const kept = Sink.memory()
+    const other = Sink.memory()
+    const d = new Dispatch({
+      sinks: [
+        Sink.withFilter(kept, (e) => {
+          if (e.message === "m1") throw new Error("bad filter")
+          return e.message !== "m2"
+        }),
+        other
+      ],
+      diagnostics
+    })
+    d.writeSync(batchOf(3))
+    d.writeSync(batchOf(2))
+    assert.deepStrictEqual(
+      kept.events().map((e) => e.message),
+      ["m0", "m1", "m0", "m1"]
+    )
+    assert.strictEqual(other.events().length, 5)
+    const [h] = d.health()
+    assert.deepStrictEqual([h?.written, h?.skipped, h?.filterErrors, h?.undelivered], [4, 1, 2, 0])
+    assert.strictEqual(d.sinkErrors, 0, "a filter failure is not a write failure")
+    assert.deepStrictEqual(
+      reports.map((r) => [r.message, r.filterErrors, (r.error as { message?: string } | undefined)?.message]),
+      [
+        ["sink memory: filter threw for 1 event, kept for this sink", 1, "bad filter"],
+        ["sink memory: filter threw for 1 event, kept for this sink", 2, "bad filter"]
+      ]
+    )
+  })
+
   it("a routed sink's partial count is of its own part: only the rest goes to the fallback", () => {
     const { sink, got } = fillingUp(1)
     const other = Sink.memory()

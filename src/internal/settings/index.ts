@@ -51,6 +51,7 @@ export {
   type RouteSetting,
   reservedSinkKeys,
   type SinkOptions,
+  type SinkSelection,
   type SinkSetting,
   type StreamSinkSetting,
   sinkNames,

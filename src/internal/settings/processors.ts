@@ -8,8 +8,14 @@
  */
 import type { Processor } from "../../Processor.js"
 import type { PluginProcessors } from "../../Settings.js"
-import { accepted, oneOf, positive, show, wholeNumber } from "../configSchema.js"
+import { accepted, flag, oneOf, positive, show, wholeNumber } from "../configSchema.js"
 import type { DedupeOptions } from "../dedupe.js"
+import {
+  defaultTriggerLevel,
+  type FingersCrossedContext,
+  type FingersCrossedOptions,
+  levelsNotBelow
+} from "../fingersCrossed.js"
 import { type Entry, isPluginType, origins } from "../plugin.js"
 import { processorIssue } from "../processor.js"
 import type { SamplingOptions } from "../sampling.js"
@@ -18,8 +24,10 @@ import {
   by,
   bytes,
   type Check,
+  check,
   type Issues,
   isRecord,
+  level,
   levelList,
   object,
   required,
@@ -43,7 +51,15 @@ export const fields = {
   ratePerSecond: positive("events per second", "Sustained rate a throttle lets through."),
   burst: wholeNumber(1, 1_000_000_000, "events", "Events a throttle lets through at once."),
   maxKeys: wholeNumber(1, 10_000_000, "keys", "Distinct keys remembered."),
-  windowMs: wholeNumber(1, 86_400_000, "milliseconds", "Window in which identical events collapse.")
+  windowMs: wholeNumber(1, 86_400_000, "milliseconds", "Window in which identical events collapse."),
+  bufferSize: wholeNumber(1, 1_000_000, "events", "Events fingers-crossed holds per context."),
+  passThroughMs: wholeNumber(
+    0,
+    86_400_000,
+    "milliseconds",
+    "After a trigger, how long held-level events of that context pass at once."
+  ),
+  flushOnClose: flag("Write what fingers-crossed holds when the logger closes, instead of discarding it.")
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
@@ -94,6 +110,56 @@ const dedupe = {
   levels: levelList,
   maxEntries: by(fields.maxKeys)
 } satisfies ShapeOf<DedupeOptions>
+
+const contextKinds = ["correlationId", "traceId", "logger"] as const
+const contextRule = `one of ${contextKinds.join(", ")}, or { field: "<a field name>" }`
+
+/** What groups fingers-crossed events: a core key, the logger, or `{ field }`. */
+const context = check<FingersCrossedContext>((v, at, issues) => {
+  if (typeof v === "string" && (contextKinds as ReadonlyArray<string>).includes(v))
+    return v as FingersCrossedContext
+  if (isRecord(v)) {
+    const keys = Object.keys(v)
+    const extra = keys.filter((k) => k !== "field")
+    if (extra.length > 0) {
+      for (const k of extra)
+        issues.push({ path: `${at}.${k}`, message: "is not a key of { field }; accepted: field" })
+      return undefined
+    }
+    if (typeof v.field === "string" && v.field.length > 0) return { field: v.field }
+    issues.push({ path: `${at}.field`, message: `${show(v.field)} is not a field name (a non-empty string)` })
+    return undefined
+  }
+  issues.push({ path: at, message: `${show(v)} is not ${contextRule}` })
+  return undefined
+})
+
+const fingersCrossedShape = {
+  triggerLevel: level,
+  levels: levelList,
+  bufferSize: by(fields.bufferSize),
+  by: context,
+  maxContexts: by(fields.maxKeys),
+  passThroughMs: by(fields.passThroughMs),
+  flushOnClose: by(fields.flushOnClose),
+  summaryIntervalMs: by(shared.intervalMs)
+} satisfies ShapeOf<FingersCrossedOptions>
+
+const fingersCrossedObject = object(fingersCrossedShape, "a fingersCrossed setting")
+
+/** The object's keys, and held levels below the trigger (an event at the trigger cannot be held). */
+const fingersCrossed: Check<FingersCrossedOptions> = (v, at, issues) => {
+  const out = fingersCrossedObject(v, at, issues)
+  if (out === undefined || out.levels === undefined) return out
+  const trigger = out.triggerLevel ?? defaultTriggerLevel
+  const wrong = levelsNotBelow(out.levels, trigger)
+  if (wrong.length === 0) return out
+  issues.push({
+    path: `${at}.levels`,
+    message: `${wrong.map((l) => show(l)).join(", ")} ${wrong.length === 1 ? "is" : "are"} not below triggerLevel (${trigger}): events at the trigger level or above release the buffer, they are never held`
+  })
+  return undefined
+}
 
 /** What fapilog reads in a processor plugin entry; every other key is the plugin's config. */
 export interface PluginProcessorOptions {
@@ -199,6 +265,11 @@ export const shape = {
   throttle: throttleSetting,
   /** Repeats of an identical event within `windowMs` collapse into one, with a count. */
   dedupe: dedupeSetting,
+  /**
+   * Hold low-level events per context (a request's correlation id by default) and write them
+   * only when an event at or above `triggerLevel` occurs in the same context.
+   */
+  fingersCrossed,
   /** Longest line written: bytes or a string such as "256 KB". */
   maxEventBytes: bytes,
   /** What happens to a longer line: "truncate" (default) or "drop". */

@@ -12,8 +12,10 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { ConfigError, SinkError } from "../../Errors.js"
+import type { LogEvent } from "../../LogEvent.js"
 import type { PluginSinks } from "../../Settings.js"
 import type { Sink } from "../../Sink.js"
+import { isCategory } from "../category.js"
 import { accepted, flag, oneOf, show, wholeNumber } from "../configSchema.js"
 import { type LevelName, levelNames } from "../level.js"
 import {
@@ -26,7 +28,7 @@ import {
   timestampFormats
 } from "../lineKeys.js"
 import { type Entry, isPluginType, isSink, origins } from "../plugin.js"
-import { reservedSinkKeys, textSinkKeys } from "../sinkKeys.js"
+import { reservedSinkKeys, type selectionKeys, textSinkKeys } from "../sinkKeys.js"
 import { type Format, format, type LayoutName, fields as loggerFields } from "./logger.js"
 import {
   by,
@@ -84,10 +86,56 @@ const levelNamesOption = check<Readonly<Partial<Record<LevelName, string>>>>((v,
   return issues.length > before ? undefined : out
 })
 
-/** What every text sink may override. */
-const sinkOptions = {
+const categoryRule = 'a list of categories (dotted logger names such as "app.db", no empty segment)'
+
+/** A non-empty list of categories. */
+const categoryList = check<ReadonlyArray<string>>((v, at, issues) => {
+  if (!Array.isArray(v) || v.length === 0) {
+    issues.push({ path: at, message: `${show(v)} is not ${categoryRule}, with at least one` })
+    return undefined
+  }
+  const before = issues.length
+  v.forEach((c, i) => {
+    if (!isCategory(c))
+      issues.push({
+        path: `${at}[${i}]`,
+        message: `${show(c)} is not a category (a dotted logger name such as "app.db", no empty segment)`
+      })
+  })
+  return issues.length > before ? undefined : (v as ReadonlyArray<string>)
+})
+
+/** A function of the event (code only: a config file cannot hold one). */
+const eventFilter = check<(event: LogEvent) => boolean>((v, at, issues) => {
+  if (typeof v === "function") return v as (event: LogEvent) => boolean
+  issues.push({
+    path: at,
+    message: `${show(v)} is not a function (event) => boolean; a filter can only be given in code`
+  })
+  return undefined
+})
+
+/**
+ * What fapilog reads in every sink entry besides its `type` (built-in and plugin sinks): the
+ * sink's own level and its selection of events.
+ */
+const selection = {
   /** This sink's own threshold: events below it are not written here. */
   level,
+  /** Only events of loggers in these categories ("app.db" takes "app.db" and "app.db.pool"). */
+  categories: categoryList,
+  /** No events of loggers in these categories. */
+  excludeCategories: categoryList,
+  /** Only events this function does not answer `false` for (code only); a throw keeps the event. */
+  filter: eventFilter
+} satisfies { readonly [K in (typeof selectionKeys)[number]]: unknown }
+
+/** The selection keys of a sink entry, after their check. */
+export type SinkSelection = CheckedObject<typeof selection>
+
+/** What every text sink may override. */
+const sinkOptions = {
+  ...selection,
   /** This sink's output format instead of the logger's (a built-in name or a formatter plugin). */
   format,
   /** This sink's layout of the json format instead of the logger's. */
@@ -233,15 +281,14 @@ export type PluginSinkSetting =
   | {
       readonly [K in keyof PluginSinks]: {
         readonly type: K
-        readonly level?: LevelName | undefined
-      } & PluginSinks[K]
+      } & WrittenObject<typeof selection> &
+        PluginSinks[K]
     }[keyof PluginSinks]
   | Entry
 
 /** A plugin sink entry as checked at run time, wherever it came from. */
-export interface ValidPluginSink {
+export interface ValidPluginSink extends SinkSelection {
   readonly type: string
-  readonly level?: LevelName | undefined
   readonly [key: string]: unknown
 }
 
@@ -276,7 +323,8 @@ export const pluginTypeRule =
   'a plugin type (lowercase letters, digits, ".", "_", "-"; fapilog loads @fapilog/<type> or fapilog-plugin-<type>)'
 
 /**
- * A sink named by a plugin type: `type` and `level` are checked here, the rest is the
+ * A sink named by a plugin type: `type` and the selection keys (`level`, `categories`,
+ * `excludeCategories`, `filter`) are checked here, the rest is the
  * plugin's config, checked with its Schema when the logger is built (the entry remembers
  * where it is in the settings so those problems are named by path).
  */
@@ -297,16 +345,19 @@ export const pluginSink = (
     return undefined
   }
   const before = issues.length
-  const threshold = u.level === undefined ? undefined : level(u.level, `${at}.level`, issues)
   for (const k of textSinkKeys)
     if (u[k] !== undefined)
       issues.push({
         path: `${at}.${k}`,
         message: `is a key of fapilog's text sinks (stdout, stderr, file), reserved in every sink entry: a plugin sink writes its own output, set by its own options (see the plugin's documentation)`
       })
-  if (issues.length > before) return undefined
   const out: Record<string, unknown> = { ...u }
-  if (threshold !== undefined) out.level = threshold
+  for (const [k, c] of Object.entries(selection)) {
+    if (u[k] === undefined) continue
+    const parsed = c(u[k], `${at}.${k}`, issues)
+    if (parsed !== undefined) out[k] = parsed
+  }
+  if (issues.length > before) return undefined
   origins.set(out, { at, typeAt })
   return out as ValidPluginSink
 }

@@ -189,6 +189,9 @@ describe("sinks: reserved keys", () => {
     assert.deepStrictEqual(Settings.reservedSinkKeys, [
       "type",
       "level",
+      "categories",
+      "excludeCategories",
+      "filter",
       "format",
       "layout",
       "keys",
@@ -246,7 +249,7 @@ describe("sinks: reserved keys", () => {
       {
         path: "sinks[0].type",
         message:
-          'plugin fapilog-plugin-greedy@1.0.0 is refused: its config declares "format", "levelKey", which fapilog reads itself in every sink entry (reserved: type, level, format, layout, keys, messageKey, levelKey, timestampKey, timestampFormat, levelNames); the plugin must name its options otherwise'
+          'plugin fapilog-plugin-greedy@1.0.0 is refused: its config declares "format", "levelKey", which fapilog reads itself in every sink entry (reserved: type, level, categories, excludeCategories, filter, format, layout, keys, messageKey, levelKey, timestampKey, timestampFormat, levelNames); the plugin must name its options otherwise'
       }
     ])
   })
