@@ -467,6 +467,7 @@ const fromResolved = (
       capacity: settings.capacity,
       overflow: settings.overflow,
       logCrashes: settings.logCrashes,
+      metrics: settings.metrics,
       fallback: settings.fallback === "stderr" ? sinks.stderr() : undefined,
       retry: settings.retry,
       circuitBreaker: settings.circuitBreaker,
