@@ -60,6 +60,7 @@ import {
 import { type BodyTap, bodyForLine, tapBody } from "../internal/httpBody.js"
 import * as testing from "../internal/httpTesting.js"
 import { type LevelName, levels } from "../internal/level.js"
+import { answerScrape } from "../internal/metricsServer.js"
 import { Bindings, type Fields } from "../internal/record.js"
 import type { LogEvent } from "../LogEvent.js"
 import { bindingsIn, CurrentBindings, logIn, pipelineIn } from "./logger.js"
@@ -242,6 +243,13 @@ const levelEndpoint = (
     return json({ level, previous: current })
   })
 
+/** The self-metrics, for a scraper (`metrics` option). */
+const scrape = (request: HttpServerRequest.HttpServerRequest): HttpServerResponse.HttpServerResponse => {
+  const { status, headers, body } = answerScrape(request.method)
+  const { "content-type": contentType, "content-length": _, ...rest } = headers
+  return HttpServerResponse.text(body, { status, contentType, headers: rest })
+}
+
 /** A request no route matched: the access line reports it, it is no handler failure. */
 const isRouteNotFound = (e: unknown): boolean =>
   HttpServerError.isHttpServerError(e) && e.reason._tag === "RouteNotFound"
@@ -372,7 +380,9 @@ export const middleware = (options?: Options): Middleware => {
             Effect.map(levelEndpoint(endpoint, request, headers, clientIp, refusal), (response) =>
               HttpServerResponse.setHeader(response, config.header, id)
             )
-          : app
+          : path === config.metricsPath
+            ? Effect.sync(() => HttpServerResponse.setHeader(scrape(request), config.header, id))
+            : app
       // the lines are logged through the serving fiber, with the request's fields, in order
       const finish = (
         response: HttpServerResponse.HttpServerResponse,

@@ -19,7 +19,7 @@ export interface ScrapeAnswer {
 }
 
 /**
- * GET (and HEAD: the same headers, no body) gets the exposition of every live pipeline of the
+ * GET (and HEAD: the same headers, and no body once a server sends it) gets the exposition of every live pipeline of the
  * process; any other method a 405 naming the allowed ones.
  */
 export const answerScrape = (method: string | undefined): ScrapeAnswer => {
@@ -37,7 +37,8 @@ export const answerScrape = (method: string | undefined): ScrapeAnswer => {
       "cache-control": "no-store",
       "content-length": String(Buffer.byteLength(text, "utf8"))
     },
-    body: method === "HEAD" ? "" : text
+    // Node's server sends no body for HEAD, whatever it is given
+    body: text
   }
 }
 
