@@ -6,7 +6,7 @@
  * gauges are brought up to date every `interval` and when the layer is released; histograms
  * get each observation as the worker makes it, once per batch.
  */
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
