@@ -145,25 +145,29 @@ describe("Metrics.layerEffectMetrics on Effect 4", () => {
         }).pipe(Effect.provideContext(fapilog))
         yield* Effect.sleep("100 millis")
         const snapshot = yield* Metric.snapshot
-        const find = (id: string, attributes: Readonly<Record<string, string>>) =>
-          snapshot.find(
+        /** The state of the series `id` with these attributes, as a record. */
+        const stateOf = (id: string, type: string, attributes: Readonly<Record<string, string>>) => {
+          const found = snapshot.find(
             (s) =>
               s.id === id &&
               Object.entries(attributes).every(
                 ([k, v]) => (s.attributes as Record<string, string> | undefined)?.[k] === v
               )
           )
-        const info = find("fapilog_events_total", { pipeline: "effect4-metrics", level: "info" })
-        assert.strictEqual(info?.type, "Counter")
-        assert.strictEqual(Number((info?.state as { count: number }).count), 2)
-        const error = find("fapilog_events_total", { pipeline: "effect4-metrics", level: "error" })
-        assert.strictEqual(Number((error?.state as { count: number }).count), 1)
-        const capacity = find("fapilog_buffer_capacity_events", { pipeline: "effect4-metrics" })
-        assert.strictEqual(capacity?.type, "Gauge")
-        assert.strictEqual(Number((capacity?.state as { value: number }).value), 1024)
-        const batches = find("fapilog_batch_size_events", { pipeline: "effect4-metrics" })
-        assert.strictEqual(batches?.type, "Histogram")
-        assert.strictEqual((batches?.state as { count: number }).count, 1)
+          assert.strictEqual(found?.type, type, id)
+          return (found?.state ?? {}) as Record<string, unknown>
+        }
+        const pipeline = { pipeline: "effect4-metrics" }
+        assert.strictEqual(
+          Number(stateOf("fapilog_events_total", "Counter", { ...pipeline, level: "info" }).count),
+          2
+        )
+        assert.strictEqual(
+          Number(stateOf("fapilog_events_total", "Counter", { ...pipeline, level: "error" }).count),
+          1
+        )
+        assert.strictEqual(Number(stateOf("fapilog_buffer_capacity_events", "Gauge", pipeline).value), 1024)
+        assert.strictEqual(stateOf("fapilog_batch_size_events", "Histogram", pipeline).count, 1)
       })
     )
   )
