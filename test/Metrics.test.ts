@@ -151,6 +151,24 @@ describe("Metrics.layerEffectMetrics", () => {
   }
 
   it.scopedLive(
+    "publishes a closing logger's last counts before it leaves, without waiting for the interval",
+    () =>
+      Effect.gen(function* () {
+        yield* Layer.build(Metrics.layerEffectMetrics({ interval: "1 hour" }))
+        const log = yield* Effect.promise(() =>
+          createLogger({ name: "metrics-closing", metrics: true, sinks: ["null"] })
+        )
+        log.info("a")
+        log.info("b")
+        yield* Effect.promise(() => log.close())
+        assert.strictEqual(
+          counterValue("fapilog_events_total", { pipeline: "metrics-closing", level: "info" }),
+          2
+        )
+      })
+  )
+
+  it.scopedLive(
     "publishes the counters, gauges and histograms as Effect Metrics with the same names and labels",
     () =>
       Effect.gen(function* () {

@@ -63,23 +63,24 @@ export const layer = (options?: EffectMetricsOptions): Layer.Layer<never> =>
           })
         ).updateUnsafe(value, context)
       }
-      yield* Effect.acquireRelease(
-        Effect.sync(() => observe(observer)),
-        (stop) => Effect.sync(stop)
-      )
       const deltas = new Deltas()
-      const sync = Effect.sync(() =>
+      const publish = (): void =>
         deltas.step(
           collect(),
           (name, help, labels, increment) =>
             seriesOf(seriesKey(name, labels), () =>
-              Metric.counter(name, { description: help, attributes: attributesOf(labels) })
+              Metric.counter(name, { description: help, attributes: attributesOf(labels), incremental: true })
             ).updateUnsafe(increment, context),
           (name, help, labels, value) =>
             seriesOf(seriesKey(name, labels), () =>
               Metric.gauge(name, { description: help, attributes: attributesOf(labels) })
             ).updateUnsafe(value, context)
         )
+      const sync = Effect.sync(publish)
+      // a pipeline that closes publishes its last counts before it leaves
+      yield* Effect.acquireRelease(
+        Effect.sync(() => observe(observer, publish)),
+        (stop) => Effect.sync(stop)
       )
       yield* sync
       // the last values are published when the layer is released (finalizers run in reverse)

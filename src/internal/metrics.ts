@@ -192,12 +192,15 @@ export interface MetricsSource {
 interface Registry {
   readonly sources: Set<MetricsSource>
   readonly observers: Set<Observer>
+  /** Told before a pipeline leaves, while its last counts can still be read. */
+  readonly leaving: Set<() => void>
 }
 
 // one registry per process, shared by the ESM and CommonJS builds should an app load both
 const registry: Registry = globalValue(Symbol.for("fapilog/metrics/registry@1"), () => ({
   sources: new Set<MetricsSource>(),
-  observers: new Set<Observer>()
+  observers: new Set<Observer>(),
+  leaving: new Set<() => void>()
 }))
 
 /** Adds a live pipeline to the process's metrics. */
@@ -205,16 +208,30 @@ export const register = (source: MetricsSource): void => {
   registry.sources.add(source)
 }
 
-/** Removes a pipeline (it closed). */
+/** Removes a pipeline (it closed), after telling those who publish its counts elsewhere. */
 export const unregister = (source: MetricsSource): void => {
+  if (!registry.sources.has(source)) return
+  for (const publish of registry.leaving) {
+    try {
+      publish()
+    } catch {
+      // a publisher that fails loses its own update, never the pipeline's close
+    }
+  }
   registry.sources.delete(source)
 }
 
-/** Tells `observer` of every histogram observation from now on; returns what stops it. */
-export const observe = (observer: Observer): (() => void) => {
+/**
+ * Tells `observer` of every histogram observation from now on, and runs `beforeLeave` each
+ * time a pipeline is about to leave the registry (to publish its last counts); returns what
+ * stops both.
+ */
+export const observe = (observer: Observer, beforeLeave: () => void): (() => void) => {
   registry.observers.add(observer)
+  registry.leaving.add(beforeLeave)
   return () => {
     registry.observers.delete(observer)
+    registry.leaving.delete(beforeLeave)
   }
 }
 

@@ -67,17 +67,14 @@ export const layer = (options?: EffectMetricsOptions): Layer.Layer<never> =>
               ]
         histograms[family].unsafeUpdate(value, tagsOf(families[family][0], labels))
       }
-      yield* Effect.acquireRelease(
-        Effect.sync(() => observe(observer)),
-        (stop) => Effect.sync(stop)
-      )
       const deltas = new Deltas()
-      const sync = Effect.sync(() =>
+      const publish = (): void =>
         deltas.step(
           collect(),
           (name, help, labels, increment) => {
             let c = counters.get(name)
-            if (c === undefined) counters.set(name, (c = Metric.counter(name, { description: help })))
+            if (c === undefined)
+              counters.set(name, (c = Metric.counter(name, { description: help, incremental: true })))
             c.unsafeUpdate(increment, tagsOf(name, labels))
           },
           (name, help, labels, value) => {
@@ -86,6 +83,11 @@ export const layer = (options?: EffectMetricsOptions): Layer.Layer<never> =>
             g.unsafeUpdate(value, tagsOf(name, labels))
           }
         )
+      const sync = Effect.sync(publish)
+      // a pipeline that closes publishes its last counts before it leaves
+      yield* Effect.acquireRelease(
+        Effect.sync(() => observe(observer, publish)),
+        (stop) => Effect.sync(stop)
       )
       yield* sync
       // the last values are published when the layer is released (finalizers run in reverse)
