@@ -47,6 +47,7 @@ import {
   type HttpOptions,
   type LevelEndpointOptions as LevelEndpointOptionsOf,
   levelEndpointHelp,
+  type MetricsRouteOptions as MetricsRouteOptionsOf,
   parseTraceparent,
   pathOf,
   redactHeaders,
@@ -67,7 +68,7 @@ import { bindingsIn, CurrentBindings, logIn, pipelineIn } from "./logger.js"
 
 /**
  * The middleware's options: the Effect 3 line's (`correlationHeader`, `access`,
- * `levelEndpoint`, `logErrors`, `trustProxy`...), checked the same way.
+ * `levelEndpoint`, `metrics`, `logErrors`, `trustProxy`...), checked the same way.
  *
  * @example
  * ```ts
@@ -104,6 +105,20 @@ export type AccessLogOptions = AccessLogOptionsOf
  * @category models
  */
 export type LevelEndpointOptions = LevelEndpointOptionsOf
+
+/**
+ * The `metrics` option as an object (the Effect 3 line's): where the self-metrics of every
+ * logger of the process with `metrics: true` are served (default `/metrics`).
+ *
+ * @example
+ * ```ts
+ * import type { Http } from "fapilog-effect4"
+ * const options: Http.Options = { metrics: { path: "/-/metrics" } satisfies Http.MetricsRouteOptions }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type MetricsRouteOptions = MetricsRouteOptionsOf
 
 /**
  * The logger of one request: its ids, and the `Fapilog.*` functions (whose lines carry them).

@@ -99,6 +99,23 @@ describe("render", () => {
       assert.match(line, /^(# (HELP|TYPE) \S+ .+|[a-z_]+(\{.*\})? \S+)$/)
   })
 
+  it("keeps hostile names (control characters, a lone surrogate, line separators) valid and readable", () => {
+    const hostile = "a\r\u0000b\t\ud800c\u2028d"
+    const out = render(collect([snapshot(hostile, "x\r\ny")]))
+    const check = promtoolCheck(out)
+    assert.strictEqual(check.status, 0, check.output)
+    // what a scraper receives: the text as UTF-8, where a lone surrogate becomes U+FFFD
+    const parsed = parseExposition(Buffer.from(out, "utf8").toString("utf8"))
+    assert.strictEqual(
+      sampleValue(parsed, "fapilog_events_total", {
+        pipeline: "a\r\u0000b\t\ufffdc\u2028d",
+        logger: "x\r\ny",
+        level: "info"
+      }),
+      3
+    )
+  })
+
   it("is empty without any live pipeline", () => {
     assert.strictEqual(render([]), "")
   })
