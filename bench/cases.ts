@@ -236,6 +236,7 @@ await runCase(name, {
   "effect-noop": effectNoopCase,
   winston: winstonCase,
   "fapilog-facade": () => facade(),
+  "fapilog-facade-metrics": () => facade({ metrics: true }),
   "fapilog-logfmt": () => facade({ sink: { format: "logfmt" } }),
   "fapilog-pretty": () => facade({ sink: { format: "pretty" } }),
   "fapilog-minimal": () => facade({ sink: { format: "minimal" } }),

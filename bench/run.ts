@@ -210,6 +210,13 @@ const throughputCases: ReadonlyArray<ThroughputCase> = [
     target: [">= 3.0x pino", (p) => p >= 3]
   },
   {
+    name: "fapilog-facade-metrics",
+    description: "facade with metrics: true (events by level and logger, batch and write histograms)",
+    peer: "pino",
+    base: "fapilog-facade",
+    target: [">= 0.95x facade", (_, b) => b >= 0.95]
+  },
+  {
     name: "fapilog-child-10",
     description: "facade through log.child(10 bound fields)",
     peer: "pino-child-10",

@@ -58,7 +58,8 @@ export const adapterModules: ReadonlyMap<string, string> = new Map(
     ["src/internal/effectLogger.ts", "src/effect4/logger.ts"],
     ["src/internal/effectLine.ts", "src/effect4/effectLine.ts"],
     ["src/internal/fapilogLayer.ts", "src/effect4/fapilogLayer.ts"],
-    ["src/internal/configProvider.ts", "src/effect4/configProvider.ts"]
+    ["src/internal/configProvider.ts", "src/effect4/configProvider.ts"],
+    ["src/internal/metricsEffect.ts", "src/effect4/metrics.ts"]
   ].map(([from, to]) => [path.join(repoDir, from as string), path.join(repoDir, to as string)])
 )
 

@@ -85,3 +85,30 @@ export class SinkError extends Data.TaggedError("SinkError")<{
     return `sink ${this.sink}: ${this.reason}${cause}`
   }
 }
+
+/**
+ * A server of fapilog's own (the metrics server of `Metrics.serve`) could not listen: the
+ * port is taken, or the address is not this host's. `address` is the `host:port` asked for.
+ *
+ * @example
+ * ```ts
+ * import { Errors, Metrics } from "fapilog"
+ *
+ * try {
+ *   await Metrics.serve({ port: 9464 })
+ * } catch (e) {
+ *   if (e instanceof Errors.ServeError) console.error(e.message) // cannot serve on *:9464: listen EADDRINUSE ...
+ * }
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ServeError extends Data.TaggedError("ServeError")<{
+  readonly address: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    const cause = this.cause instanceof Error ? `: ${this.cause.message}` : ""
+    return `cannot serve on ${this.address}${cause}`
+  }
+}

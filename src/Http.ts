@@ -81,6 +81,21 @@ export type AccessLogOptions = internal.AccessLogOptions
 export type LevelEndpointOptions = internal.LevelEndpointOptions
 
 /**
+ * The `metrics` option as an object: where the self-metrics of every logger of the process
+ * with `metrics: true` are served as Prometheus text (default `/metrics`; docs/metrics.md).
+ *
+ * @example
+ * ```ts
+ * import type * as Http from "fapilog/http"
+ * const metrics: Http.MetricsRouteOptions = { path: "/-/metrics" }
+ * const options: Http.Options = { metrics }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type MetricsRouteOptions = internal.MetricsRouteOptions
+
+/**
  * The logger of the request being served.
  *
  * @example

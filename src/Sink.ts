@@ -107,6 +107,11 @@ export interface State {
    * `lost` in its stats, under the sink's name in `lostBy`.
    */
   readonly lost?: number | undefined
+  /**
+   * Bytes the sink keeps in its durable store (a network sink's spool), when it has one:
+   * reported as the `fapilog_sink_spool_bytes` metric (docs/metrics.md).
+   */
+  readonly spoolBytes?: number | undefined
 }
 
 /**

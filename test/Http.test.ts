@@ -14,6 +14,7 @@ import { Effect, Fiber, Layer } from "effect"
 import { CapturedLogs, Errors, Fapilog, FapilogTest, type LogEvent, makeFapilogTest } from "fapilog"
 import * as Http from "fapilog/http"
 import { platformRequestKey } from "../src/internal/effectLogger.js"
+import { parseExposition, promtoolCheck, sampleValue } from "./support/exposition.js"
 
 class Boom extends Error {}
 
@@ -440,6 +441,80 @@ describe("Http.middleware", () => {
         assert.strictEqual((yield* post('{"level":"debug"}', token)).status, 404)
       }).pipe(Effect.provide(serverWith()))
     )
+  })
+
+  describe("metrics route", () => {
+    const metricsLogger = makeFapilogTest("info", { name: "http-metrics", metrics: true })
+
+    it.scopedLive("serves the self-metrics on GET /metrics, with no access line for the scrape", () =>
+      Effect.gen(function* () {
+        yield* get("/hello?q=1")
+        yield* get("/fail")
+        yield* Fapilog.flush
+        const res = yield* get("/metrics")
+        assert.strictEqual(res.status, 200)
+        assert.strictEqual(res.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8")
+        assert.isString(res.headers["x-request-id"])
+        const text = yield* res.text
+        const check = promtoolCheck(text)
+        assert.strictEqual(check.status, 0, check.output)
+        const m = parseExposition(text)
+        const all = yield* events
+        const count = (level: string) => all.filter((e) => e.level === level).length
+        // "in handler", the forked fiber's line and the access line of /hello
+        assert.strictEqual(count("info"), 3)
+        assert.strictEqual(
+          sampleValue(m, "fapilog_events_total", { pipeline: "http-metrics", level: "info" }),
+          3
+        )
+        // the error line and the access line of /fail
+        assert.strictEqual(
+          sampleValue(m, "fapilog_events_total", { pipeline: "http-metrics", level: "error" }),
+          2
+        )
+        assert.deepStrictEqual(
+          byMessage(yield* events, "request completed").map((e) => http(e).path),
+          ["/hello", "/fail"]
+        )
+        const head = yield* Effect.flatMap(HttpClient.HttpClient, (client) =>
+          client.execute(HttpClientRequest.head("/metrics"))
+        )
+        assert.strictEqual(head.status, 200)
+        const post = yield* Effect.flatMap(HttpClient.HttpClient, (client) =>
+          client.execute(HttpClientRequest.post("/metrics"))
+        )
+        assert.strictEqual(post.status, 405)
+        assert.strictEqual(post.headers.allow, "GET, HEAD")
+      }).pipe(Effect.provide(serverWith({ metrics: true }, metricsLogger)))
+    )
+
+    it.scopedLive("serves another path when asked", () =>
+      Effect.gen(function* () {
+        assert.strictEqual((yield* get("/-/prometheus")).status, 200)
+        assert.strictEqual((yield* get("/metrics")).status, 404)
+      }).pipe(Effect.provide(serverWith({ metrics: { path: "/-/prometheus" } }, metricsLogger)))
+    )
+
+    it("rejects a metrics option that is not true, false or { path }, and a path taken by the level endpoint", () => {
+      const issues = (options: Http.Options) => {
+        try {
+          Http.middleware(options)
+        } catch (e) {
+          return (e as Errors.ConfigError).issues.map((i) => `${i.path}: ${i.message}`)
+        }
+        return []
+      }
+      assert.deepStrictEqual(issues({ metrics: "yes" as never }), [
+        'Http.middleware.metrics: "yes" is not one of: true, false, { path }'
+      ])
+      assert.deepStrictEqual(issues({ metrics: { path: "/a b" } }), [
+        'Http.middleware.metrics.path: "/a b" is not a path starting with / (no query, no spaces)'
+      ])
+      assert.deepStrictEqual(
+        issues({ metrics: { path: "/-/log-level" }, levelEndpoint: { token: "0123456789abcdef-token" } }),
+        ['Http.middleware.metrics.path: "/-/log-level" is already the levelEndpoint\'s path']
+      )
+    })
   })
 
   it("rejects invalid options with every field named", () => {

@@ -47,6 +47,7 @@ import {
   type HttpOptions,
   type LevelEndpointOptions as LevelEndpointOptionsOf,
   levelEndpointHelp,
+  type MetricsRouteOptions as MetricsRouteOptionsOf,
   parseTraceparent,
   pathOf,
   redactHeaders,
@@ -60,13 +61,14 @@ import {
 import { type BodyTap, bodyForLine, tapBody } from "../internal/httpBody.js"
 import * as testing from "../internal/httpTesting.js"
 import { type LevelName, levels } from "../internal/level.js"
+import { answerScrape } from "../internal/metricsServer.js"
 import { Bindings, type Fields } from "../internal/record.js"
 import type { LogEvent } from "../LogEvent.js"
 import { bindingsIn, CurrentBindings, logIn, pipelineIn } from "./logger.js"
 
 /**
  * The middleware's options: the Effect 3 line's (`correlationHeader`, `access`,
- * `levelEndpoint`, `logErrors`, `trustProxy`...), checked the same way.
+ * `levelEndpoint`, `metrics`, `logErrors`, `trustProxy`...), checked the same way.
  *
  * @example
  * ```ts
@@ -103,6 +105,20 @@ export type AccessLogOptions = AccessLogOptionsOf
  * @category models
  */
 export type LevelEndpointOptions = LevelEndpointOptionsOf
+
+/**
+ * The `metrics` option as an object (the Effect 3 line's): where the self-metrics of every
+ * logger of the process with `metrics: true` are served (default `/metrics`).
+ *
+ * @example
+ * ```ts
+ * import type { Http } from "fapilog-effect4"
+ * const options: Http.Options = { metrics: { path: "/-/metrics" } satisfies Http.MetricsRouteOptions }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type MetricsRouteOptions = MetricsRouteOptionsOf
 
 /**
  * The logger of one request: its ids, and the `Fapilog.*` functions (whose lines carry them).
@@ -242,6 +258,13 @@ const levelEndpoint = (
     return json({ level, previous: current })
   })
 
+/** The self-metrics, for a scraper (`metrics` option). */
+const scrape = (request: HttpServerRequest.HttpServerRequest): HttpServerResponse.HttpServerResponse => {
+  const { status, headers, body } = answerScrape(request.method)
+  const { "content-type": contentType, "content-length": _, ...rest } = headers
+  return HttpServerResponse.text(body, { status, contentType, headers: rest })
+}
+
 /** A request no route matched: the access line reports it, it is no handler failure. */
 const isRouteNotFound = (e: unknown): boolean =>
   HttpServerError.isHttpServerError(e) && e.reason._tag === "RouteNotFound"
@@ -372,7 +395,9 @@ export const middleware = (options?: Options): Middleware => {
             Effect.map(levelEndpoint(endpoint, request, headers, clientIp, refusal), (response) =>
               HttpServerResponse.setHeader(response, config.header, id)
             )
-          : app
+          : path === config.metricsPath
+            ? Effect.sync(() => HttpServerResponse.setHeader(scrape(request), config.header, id))
+            : app
       // the lines are logged through the serving fiber, with the request's fields, in order
       const finish = (
         response: HttpServerResponse.HttpServerResponse,

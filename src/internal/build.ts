@@ -494,6 +494,7 @@ const fromResolved = (
       capacity: settings.capacity,
       overflow: settings.overflow,
       logCrashes: settings.logCrashes,
+      metrics: settings.metrics,
       fallback: settings.fallback === "stderr" ? sinks.stderr() : undefined,
       retry: settings.retry,
       circuitBreaker: settings.circuitBreaker,

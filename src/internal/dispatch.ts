@@ -4,7 +4,12 @@ import type * as Schedule from "effect/Schedule"
 import { SinkError } from "../Errors.js"
 import type { Sink } from "../Sink.js"
 import type { BatchImpl } from "./batch.js"
-import { CircuitBreaker, type CircuitBreakerOptions, defaultCircuit } from "./circuitBreaker.js"
+import {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  defaultCircuit
+} from "./circuitBreaker.js"
 import type { Diagnostics } from "./diagnostics.js"
 import { defaultRetry, type RetryOptions, retrySchedule } from "./retry.js"
 import { baseOf, type NarrowingSink, partsOf } from "./sink.js"
@@ -48,6 +53,20 @@ interface SinkGuard {
   spilled: number
   toFallback: number
   undelivered: number
+  /** Retries of failed asynchronous writes. */
+  retries: number
+}
+
+/** One sink's counters and circuit state, for the metrics. */
+export interface SinkCounters {
+  readonly name: string
+  readonly written: number
+  readonly spilled: number
+  readonly toFallback: number
+  readonly undelivered: number
+  readonly failures: number
+  readonly retries: number
+  readonly circuit: CircuitState
 }
 
 /** The part of `batch` a sink takes: all of it, or what its level or route selects. */
@@ -87,6 +106,8 @@ export interface DispatchOptions {
   readonly fallback?: Sink | undefined
   readonly retry?: RetryOptions | undefined
   readonly circuitBreaker?: CircuitBreakerOptions | undefined
+  /** Told how long each attempted write of a batch to a sink took (retries included); metrics only. */
+  readonly onWrite?: ((sink: string, seconds: number) => void) | undefined
 }
 
 /**
@@ -115,6 +136,7 @@ export class Dispatch {
   private readonly fallback: Sink | undefined
   private readonly retry: Schedule.Schedule<unknown>
   private readonly circuit: CircuitBreakerOptions
+  private readonly onWrite: ((sink: string, seconds: number) => void) | undefined
 
   constructor(options: DispatchOptions) {
     const sinks = options.sinks.flatMap(partsOf)
@@ -125,6 +147,7 @@ export class Dispatch {
     this.fallback = options.fallback
     this.retry = retrySchedule(options.retry ?? defaultRetry)
     this.circuit = options.circuitBreaker ?? defaultCircuit
+    this.onWrite = options.onWrite
   }
 
   /** Writes `batch` through every synchronous sink, now. */
@@ -136,6 +159,7 @@ export class Dispatch {
         this.toFallback(guard, part)
         continue
       }
+      const started = this.onWrite === undefined ? 0 : performance.now()
       try {
         sink.writeSync!(batch)
         guard.written += part.size
@@ -145,6 +169,7 @@ export class Dispatch {
         guard.written += written
         this.failed(guard, e, part.from(written))
       }
+      this.onWrite?.(sink.name, (performance.now() - started) / 1000)
     }
   }
 
@@ -162,8 +187,15 @@ export class Dispatch {
         if (!guard.breaker.allow()) return Effect.sync(() => this.toFallback(guard, part))
         // the events of the sink's part written so far; a retry hands the sink the rest
         let done = 0
+        let attempts = 0
+        let started = 0
         const rest = (): BatchImpl => part.from(done)
+        const timed = (): void => {
+          this.onWrite?.(sink.name, (performance.now() - started) / 1000)
+        }
         return Effect.suspend(() => {
+          if (attempts++ > 0) guard.retries++
+          else if (this.onWrite !== undefined) started = performance.now()
           if (done === 0) return sink.write(batch)
           const left = rest()
           // a narrowing sink is handed the rest of its own part, which it narrows to itself
@@ -179,10 +211,12 @@ export class Dispatch {
             onSuccess: () => {
               guard.written += part.size
               guard.breaker.success()
+              timed()
             },
             onFailure: (cause) => {
               guard.written += done
               this.failed(guard, Cause.squash(cause), rest())
+              timed()
             }
           })
         )
@@ -267,6 +301,23 @@ export class Dispatch {
     return part
   }
 
+  /** Each sink's counters and circuit state. */
+  counters(): ReadonlyArray<SinkCounters> {
+    return [...this.syncSinks, ...this.asyncSinks].map((sink) => {
+      const g = this.guardOf(sink)
+      return {
+        name: sink.name,
+        written: g.written,
+        spilled: g.spilled,
+        toFallback: g.toFallback,
+        undelivered: g.undelivered,
+        failures: g.failures,
+        retries: g.retries,
+        circuit: g.breaker.state
+      }
+    })
+  }
+
   /** A write failed for good; `rest` is what of the sink's part it did not write. */
   private failed(guard: SinkGuard, error: unknown, rest: BatchImpl, what = "write failed"): void {
     this.sinkErrors++
@@ -289,7 +340,8 @@ export class Dispatch {
         skipped: 0,
         spilled: 0,
         toFallback: 0,
-        undelivered: 0
+        undelivered: 0,
+        retries: 0
       }
       this.guards.set(sink, guard)
     }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Logger } from "./facade.js"
-import { type HttpOptions, levelEndpointHelp, resolveOptions } from "./http.js"
+import { type HttpOptions, levelEndpointHelp, pathOf, resolveOptions } from "./http.js"
 import {
   attachState,
   FacadeHttp,
@@ -16,6 +16,7 @@ import {
   stateOf,
   unauthorized
 } from "./httpFacade.js"
+import { answerScrape } from "./metricsServer.js"
 
 /** What the adapter needs of Express's request: node's, plus what Express adds. */
 interface ExpressRequest extends IncomingMessage {
@@ -127,6 +128,13 @@ export const make = (logger: Logger, options?: HttpOptions): ExpressLogging => {
       return
     }
     const url = req.originalUrl ?? req.url ?? "/"
+    if (config.metricsPath !== undefined && pathOf(url) === config.metricsPath) {
+      // a scrape is answered here, untracked: it gets no access line
+      const answer = answerScrape(req.method)
+      res.writeHead(answer.status, answer.headers)
+      res.end(answer.body)
+      return
+    }
     const state = core.start(req, req, res, url)
     attachState(req, state)
     trackRoute(req, state)

@@ -18,6 +18,7 @@ import {
   stateOf,
   unauthorized
 } from "./httpFacade.js"
+import { answerScrape } from "./metricsServer.js"
 
 const levelMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -55,6 +56,13 @@ export const make = (logger: Logger, options?: HttpOptions): FastifyPluginCallba
       if (state !== undefined) core.fail(state, error)
       next()
     })
+    const metricsPath = config.metricsPath
+    if (metricsPath !== undefined)
+      // GET, and the HEAD route Fastify adds for it; the access line skips this path
+      fastify.get(metricsPath, (request, reply) => {
+        const answer = answerScrape(request.method)
+        return reply.code(answer.status).headers(answer.headers).send(answer.body)
+      })
     if (endpoint !== undefined)
       fastify.register(
         (scope, _opts, registered) => {

@@ -7,6 +7,7 @@
 import { createHash, randomFillSync, timingSafeEqual } from "node:crypto"
 import { ConfigError, type ConfigIssue } from "../Errors.js"
 import { isLevelName, type LevelName, levelNames } from "./level.js"
+import { checkMetricsPath, defaultMetricsPath } from "./metricsServer.js"
 
 /** Headers that never appear in a log unless the user explicitly asks for them. */
 export const defaultSensitiveHeaders: ReadonlyArray<string> = [
@@ -77,6 +78,16 @@ export interface HttpOptions {
   readonly logErrors?: boolean | undefined
   /** The live log-level endpoint: off unless a token is given. */
   readonly levelEndpoint?: LevelEndpointOptions | undefined
+  /**
+   * Serve fapilog's self-metrics (Prometheus text, every logger of the process created with
+   * `metrics: true`) on `GET /metrics`, or on `path`; scrapes get no access line. Default off.
+   */
+  readonly metrics?: boolean | MetricsRouteOptions | undefined
+}
+
+export interface MetricsRouteOptions {
+  /** Default `/metrics`. */
+  readonly path?: string | undefined
 }
 
 /** Options after validation and defaults. */
@@ -98,6 +109,8 @@ export interface HttpConfig {
     | undefined
   readonly logErrors: boolean
   readonly levelEndpoint: { readonly path: string; readonly digest: Buffer } | undefined
+  /** The path the self-metrics are served on; undefined when they are not. */
+  readonly metricsPath: string | undefined
 }
 
 const defaultLevel = (status: number): LevelName =>
@@ -220,6 +233,15 @@ export const resolveOptions = (options: HttpOptions | undefined, where: string):
       at("levelEndpoint.path", `${JSON.stringify(path)} is not a path starting with /`)
     levelEndpoint = { path, digest: sha256(String(token)) }
   }
+  let metricsPath: string | undefined
+  const m = o.metrics
+  if (m === true) metricsPath = defaultMetricsPath
+  else if (typeof m === "object" && m !== null && !Array.isArray(m))
+    metricsPath = checkMetricsPath(m.path ?? defaultMetricsPath, `${where}.metrics.path`, issues)
+  else if (m !== undefined && m !== false)
+    at("metrics", `${JSON.stringify(m)} is not one of: true, false, { path }`)
+  if (metricsPath !== undefined && metricsPath === levelEndpoint?.path)
+    at("metrics.path", `${JSON.stringify(metricsPath)} is already the levelEndpoint's path`)
   if (issues.length > 0) throw new ConfigError({ issues })
   return {
     header: lower(header),
@@ -228,7 +250,8 @@ export const resolveOptions = (options: HttpOptions | undefined, where: string):
     trustProxy,
     access,
     logErrors: o.logErrors ?? true,
-    levelEndpoint
+    levelEndpoint,
+    metricsPath
   }
 }
 
@@ -400,7 +423,8 @@ export interface Exchange {
 /** Whether this request gets an access line at all (skip paths, success sampling). */
 export const wantsAccessLine = (config: HttpConfig, path: string, status: number): boolean => {
   const access = config.access
-  if (access === undefined || access.skip(path)) return false
+  // a scraper asks every few seconds: its requests would outnumber the app's
+  if (access === undefined || access.skip(path) || path === config.metricsPath) return false
   return status >= 400 || access.sampleRate >= 1 || Math.random() < access.sampleRate
 }
 

@@ -54,6 +54,7 @@ import {
 } from "./http.js"
 import { type BodyTap, bodyForLine, tapBody } from "./httpBody.js"
 import { type LevelName, levels } from "./level.js"
+import { answerScrape } from "./metricsServer.js"
 import { Bindings, type Fields } from "./record.js"
 
 /** The logger of one request: its ids, and the `Fapilog.*` functions (which carry them). */
@@ -200,6 +201,13 @@ const levelEndpoint = (
     return json({ level, previous: current })
   })
 
+/** The self-metrics, for a scraper (`metrics` option). */
+const scrape = (request: HttpServerRequest.HttpServerRequest): HttpServerResponse.HttpServerResponse => {
+  const { status, headers, body } = answerScrape(request.method)
+  const { "content-type": contentType, "content-length": _, ...rest } = headers
+  return HttpServerResponse.text(body, { status, contentType, headers: rest })
+}
+
 /** A platform error that says no route matched: the access line reports it, it is no handler failure. */
 const onlyRouteNotFound = (cause: EffectCause.Cause<unknown>): boolean => {
   const failures = EffectCause.failures(cause)
@@ -325,9 +333,11 @@ export const make = (options?: HttpOptions): Middleware => {
       const run =
         endpoint !== undefined && path === endpoint.path
           ? levelEndpoint(endpoint, request, headers, clientIpOf(config, request, headers), refusal)
-          : tapBodies
-            ? Effect.updateService(app, HttpServerRequest.HttpServerRequest, (r) => tapBody(r, state.tap))
-            : app
+          : path === config.metricsPath
+            ? Effect.sync(() => scrape(request))
+            : tapBodies
+              ? Effect.updateService(app, HttpServerRequest.HttpServerRequest, (r) => tapBody(r, state.tap))
+              : app
       // The platform has answered by now (it answers inside the app it gives a middleware):
       // `response` is what it sent, without the id it echoes. The lines are logged through
       // the fiber already at hand, in order, with no Effect of their own unless the pipeline

@@ -20,6 +20,7 @@ import * as exitHook from "./exitHook.js"
 import { BACKLOG_BUFFERS, Intake, type OverflowPolicy } from "./intake.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
 import { type LevelInfo, type LevelName, levels, WARN } from "./level.js"
+import * as metrics from "./metrics.js"
 import { Processing } from "./processing.js"
 import { type StageProcessor, summaryRecord } from "./processor.js"
 import { type Bindings, type LogRecord, recordOf } from "./record.js"
@@ -75,6 +76,11 @@ export interface PipelineOptions {
   readonly capture?: "call" | "late" | undefined
   /** Per-key serializers, which callers apply at the call (serializers.ts). */
   readonly serializers?: Serializers | undefined
+  /**
+   * Count the self-metrics (events by level and logger, batch and sink write durations) and
+   * serve them with every other live pipeline's (`Metrics.text`, `/metrics`); default false.
+   */
+  readonly metrics?: boolean | undefined
 }
 
 /**
@@ -139,6 +145,9 @@ interface Pending {
   readonly batch: BatchImpl | undefined
   /** The drained count once this batch is settled. */
   readonly end: number
+  /** With metrics on: when the batch was taken out of the buffer, and how many events it took. */
+  readonly started?: number | undefined
+  readonly taken?: number | undefined
 }
 
 /** Completes on the next turn of the event loop, after its I/O callbacks. */
@@ -154,6 +163,16 @@ const lostIn = (sink: Sink): number => {
     return typeof lost === "number" && Number.isFinite(lost) && lost > 0 ? lost : 0
   } catch {
     return 0
+  }
+}
+
+/** What a sink says its durable store holds (`Sink.State.spoolBytes`), if it says. */
+const spoolBytesIn = (sink: Sink): number | undefined => {
+  try {
+    const bytes = sink.health?.().spoolBytes
+    return typeof bytes === "number" && Number.isFinite(bytes) && bytes >= 0 ? bytes : undefined
+  } catch {
+    return undefined
   }
 }
 
@@ -181,7 +200,7 @@ const lostIn = (sink: Sink): number => {
  * being queued, when every asynchronous sink has one; only when a spill fails (the disk
  * budget is spent) are unprotected events refused, until the backlog has room again.
  */
-export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
+export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, metrics.MetricsSource {
   minRank: number
   readonly name: string
   /** The limits that capture applies at the call; undefined when values are read late. */
@@ -195,6 +214,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   private readonly processing: Processing
   private readonly dispatch: Dispatch
   private readonly batchContext: BatchContext
+  /** The self-metrics beyond `stats()`, when they are on. */
+  private readonly metrics: metrics.PipelineMetrics | undefined
   /** Every event id of this pipeline starts with it: 16 random hex digits and a dash. */
   private readonly idPrefix = `${randomBytes(8).toString("hex")}-`
   private seq = 0
@@ -246,12 +267,15 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
       stamp: (r) => this.stamp(r),
       late: this.capturing === undefined ? (options.limits ?? defaultLimits) : undefined
     })
+    const counted = options.metrics === true ? new metrics.PipelineMetrics(options.name) : undefined
+    this.metrics = counted
     this.dispatch = new Dispatch({
       sinks: options.sinks,
       diagnostics: this.diagnostics,
       fallback: options.fallback,
       retry: options.retry,
-      circuitBreaker: options.circuitBreaker
+      circuitBreaker: options.circuitBreaker,
+      onWrite: counted === undefined ? undefined : (sink, seconds) => counted.sinkWrite(sink, seconds)
     })
     // a sink under a level or a route still flushes and reports its losses, once
     this.sinks = this.dispatch.destinations
@@ -312,6 +336,35 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
         ? "degraded"
         : "failing"
     return { status, sinks, stats: this.stats() }
+  }
+
+  /** The self-metrics: the counters of `stats()` and `health()`, and what only metrics count. */
+  metricsSnapshot(): metrics.PipelineSnapshot {
+    const stats = this.stats()
+    const m = this.metrics
+    const spool = new Map<string, number>()
+    for (const sink of this.sinks) {
+      const bytes = spoolBytesIn(sink)
+      if (bytes !== undefined) spool.set(sink.name, bytes)
+    }
+    return {
+      name: this.name,
+      events: m?.events() ?? [],
+      accepted: stats.accepted,
+      queued: stats.queued,
+      buffered: this.intake.size,
+      capacity: this.intake.capacity,
+      refusedBy: stats.refusedBy,
+      lostBy: stats.lostBy,
+      filteredBy: stats.filteredBy,
+      batchSize: (m?.batchSize ?? new metrics.Histogram(metrics.batchSizeBounds)).state(),
+      batchSeconds: (m?.batchSeconds ?? new metrics.Histogram(metrics.secondsBounds)).state(),
+      sinks: this.dispatch.counters().map((s) => ({
+        ...s,
+        spoolBytes: spool.get(s.name),
+        writeSeconds: m?.sinkSeconds.get(s.name)?.state()
+      }))
+    }
   }
 
   setLevel(level: LevelName): void {
@@ -447,20 +500,27 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
   drainSync(): void {
     if (!this.hasWork() || this.draining) return
     const records = this.intake.drain()
+    const m = this.metrics
+    const started = m === undefined ? 0 : performance.now()
     this.draining = true
     try {
+      m?.count(records)
       const batch = new BatchImpl(this.processing.run(records), this.batchContext)
       this.dispatch.writeSync(batch)
       this.drained += records.length
       if (this.dispatch.asyncSinks.length === 0) {
         this.settle(this.drained)
+        if (m !== undefined && records.length > 0)
+          m.batchDone(records.length, (performance.now() - started) / 1000)
       } else if (this.backlogFull() && this.canSpill()) {
         this.spill(batch)
+        if (m !== undefined && records.length > 0)
+          m.batchDone(records.length, (performance.now() - started) / 1000)
         // settled in turn, after the batches queued before it
         if (this.pending.length === 0) this.settle(this.drained)
         else this.pending.push({ batch: undefined, end: this.drained })
       } else {
-        this.pending.push({ batch, end: this.drained })
+        this.pending.push({ batch, end: this.drained, started, taken: records.length })
         this.pendingEvents += batch.size
         this.signal()
       }
@@ -496,6 +556,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     const done = () => {
       this.pending.shift()
       if (next.batch !== undefined) this.pendingEvents -= next.batch.size
+      if (this.metrics !== undefined && next.taken !== undefined && next.taken > 0)
+        this.metrics.batchDone(next.taken, (performance.now() - (next.started as number)) / 1000)
       this.settle(next.end)
       if (!this.backlogFull()) {
         this.spillFailed = false
@@ -603,6 +665,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
         : false
       if (Option.isNone(joined)) yield* Fiber.interruptFork(worker)
       this.giveUpPending(finished ? "pipeline closed" : "shutdown timeout expired")
+      metrics.unregister(this)
     })
   }
 
@@ -644,6 +707,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger {
     this.drainSync()
     this.closed = true
     this.giveUpPending("process exited before asynchronous sinks finished")
+    metrics.unregister(this)
   }
 }
 
@@ -659,6 +723,7 @@ export const make = (options: PipelineOptions): Effect.Effect<Pipeline, never, S
     const worker = yield* Effect.forkDaemon(pipeline.run)
     yield* Effect.addFinalizer(() => pipeline.close(worker, options.shutdownTimeout))
     exitHook.register(pipeline)
+    if (options.metrics === true) metrics.register(pipeline)
     if (options.logCrashes === true) {
       exitHook.registerCrash(pipeline)
       yield* Effect.addFinalizer(() => Effect.sync(() => exitHook.unregisterCrash(pipeline)))

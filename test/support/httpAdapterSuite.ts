@@ -7,9 +7,10 @@
  * (answers after 200 ms).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Errors, type LogEvent, type Logger, withContext } from "fapilog"
+import { createLogger, Errors, type LogEvent, type Logger, withContext } from "fapilog"
 import type { RequestLogger } from "fapilog/express"
 import type { Options } from "fapilog/http"
+import { parseExposition, sampleValue } from "./exposition.js"
 import { type Reply, send, sendAndAbort, settle, sleep } from "./httpClient.js"
 
 export interface Running {
@@ -424,6 +425,47 @@ export const adapterSuite = (adapter: Adapter): void => {
       })
     })
 
+    describe("metrics route", () => {
+      it("serves every logger's self-metrics on GET and HEAD /metrics, with no access line for the scrape", async () => {
+        const name = `${adapter.name}-metrics`
+        const counted = await createLogger({ name, metrics: true, sinks: ["null"] })
+        for (let i = 0; i < 4; i++) counted.info("counted")
+        counted.error("counted")
+        await counted.flush()
+        try {
+          await adapter.withServer({ metrics: true }, async (running) => {
+            const r = await send(running.port, { path: "/metrics" })
+            assert.strictEqual(r.status, 200)
+            assert.strictEqual(r.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8")
+            const m = parseExposition(r.body)
+            assert.strictEqual(sampleValue(m, "fapilog_events_total", { pipeline: name, level: "info" }), 4)
+            assert.strictEqual(sampleValue(m, "fapilog_events_total", { pipeline: name, level: "error" }), 1)
+            const head = await send(running.port, { method: "HEAD", path: "/metrics" })
+            assert.strictEqual(head.status, 200)
+            assert.strictEqual(head.body, "")
+            await send(running.port, { path: "/api/users/1" })
+            await settle(running.log, () => accessLines(running).length === 1)
+            assert.deepStrictEqual(
+              accessLines(running).map((e) => http(e).path),
+              ["/api/users/1"]
+            )
+          })
+        } finally {
+          await counted.close()
+        }
+      })
+
+      it("serves another path when asked; off by default", async () => {
+        await adapter.withServer({ metrics: { path: "/-/prometheus" } }, async (running) => {
+          assert.strictEqual((await send(running.port, { path: "/-/prometheus" })).status, 200)
+          assert.strictEqual((await send(running.port, { path: "/metrics" })).status, 404)
+        })
+        await adapter.withServer(undefined, async (running) => {
+          assert.strictEqual((await send(running.port, { path: "/metrics" })).status, 404)
+        })
+      })
+    })
+
     it("rejects invalid options at setup with every field named", () => {
       const log = {} as Logger.Logger
       let error: unknown
@@ -433,7 +475,8 @@ export const adapterSuite = (adapter: Adapter): void => {
           maxIdLength: 2,
           trustProxy: -1,
           accessLog: { sampleRate: 2, level: "loud" as never, skipPaths: ["health"], body: { maxBytes: -1 } },
-          levelEndpoint: { token: "short", path: "nope" }
+          levelEndpoint: { token: "short", path: "nope" },
+          metrics: { path: "metrics" }
         })
       } catch (e) {
         error = e
@@ -448,6 +491,7 @@ export const adapterSuite = (adapter: Adapter): void => {
         `${adapter.name}.levelEndpoint.path`,
         `${adapter.name}.levelEndpoint.token`,
         `${adapter.name}.maxIdLength`,
+        `${adapter.name}.metrics.path`,
         `${adapter.name}.trustProxy`
       ])
     })

@@ -149,6 +149,7 @@ export const variables: ReadonlyArray<Variable> = [
   row("FAPILOG_OVERFLOW", "overflow", anyCase(reliabilityFields.overflow)),
   row("FAPILOG_PROTECTED_LEVEL", "protectedLevel", anyCase(reliabilityFields.protectedLevel)),
   row("FAPILOG_SHUTDOWN_TIMEOUT_MS", "shutdownTimeoutMs", digits(reliabilityFields.shutdownTimeoutMs)),
+  row("FAPILOG_METRICS", "metrics", yesNo),
   row("FAPILOG_MAX_EVENT_BYTES", "maxEventBytes", bytes),
   row("FAPILOG_SERVICE", "enrich.service", asIs),
   row("FAPILOG_ENV", "enrich.env", asIs),

@@ -1,7 +1,8 @@
 /**
  * How the pipeline holds up under load and failure (docs/reliability.md): the buffer and
  * what a full one does, the levels never refused, crash logging, serialization bounds for
- * hostile data, the fallback sink, retries, the circuit breaker and the shutdown timeout.
+ * hostile data, the fallback sink, retries, the circuit breaker, the shutdown timeout, and the
+ * self-metrics that tell how it holds up.
  */
 import { oneOf, wholeNumber } from "../configSchema.js"
 import { levelNames } from "../level.js"
@@ -72,6 +73,11 @@ export const shape = {
   overflow: by(fields.overflow),
   /** Write an uncaught exception or unhandled rejection at fatal before the process dies; default false. */
   logCrashes: by(shared.flag),
+  /**
+   * Count the self-metrics and serve them with every other live logger's (`Metrics.serve`,
+   * the HTTP integrations' `metrics` option; docs/metrics.md); default false.
+   */
+  metrics: by(shared.flag),
   /** Serialization bounds for user data: depth, keys per object, items per array, characters per string. */
   limits: limitsSetting,
   /** Where a failing sink's batches go: "stderr" (default) or "null". */
@@ -90,6 +96,7 @@ export const defaults = {
   capacity: 1024,
   overflow: "block",
   logCrashes: false,
+  metrics: false,
   fallback: "stderr",
   retry: Object.freeze({ attempts: 3, baseDelayMs: 100, maxDelayMs: 5000 }),
   circuitBreaker: Object.freeze({ failureThreshold: 5, resetTimeoutMs: 30_000 }),
