@@ -67,7 +67,22 @@ export const covers = (prefix: string, category: string): boolean =>
   category === prefix ||
   (category.length > prefix.length && category.startsWith(prefix) && category[prefix.length] === ".")
 
-/** The level of each category prefix that has one. */
+/**
+ * What `lookup` gives for the most specific prefix of `category` it knows (the category
+ * itself, then each ancestor), or undefined when it knows none.
+ */
+const mostSpecific = <A>(category: string, lookup: (prefix: string) => A | undefined): A | undefined => {
+  let path = category
+  for (;;) {
+    const found = lookup(path)
+    if (found !== undefined) return found
+    const dot = path.lastIndexOf(".")
+    if (dot < 0) return undefined
+    path = path.slice(0, dot)
+  }
+}
+
+/** The level of every category prefix that has one. */
 export type CategoryLevelMap = Readonly<Record<string, LevelName>>
 
 /** The default level and the category levels in force. */
@@ -77,6 +92,12 @@ export interface LevelState {
   /** The level of each category prefix that has one. */
   readonly categories: CategoryLevelMap
 }
+
+/** The level a call in `category` is held to under `state`. */
+export const levelIn = (state: LevelState, category: string): LevelName =>
+  mostSpecific(category, (prefix) =>
+    Object.hasOwn(state.categories, prefix) ? state.categories[prefix] : undefined
+  ) ?? state.level
 
 /** A category and the rank a call in it must reach, as of the version it was resolved at. */
 export interface ResolvedCategory {
@@ -121,20 +142,7 @@ export class CategoryLevels {
   /** The rank a call in `category` must reach: its most specific prefix's, else the default's. */
   rankOf(category: string): number {
     if (this.prefixes.size === 0) return this.base
-    // the category itself, then each ancestor: the first found is the most specific
-    let path = category
-    for (;;) {
-      const rank = this.prefixes.get(path)
-      if (rank !== undefined) return rank
-      const dot = path.lastIndexOf(".")
-      if (dot < 0) return this.base
-      path = path.slice(0, dot)
-    }
-  }
-
-  /** The level of `category` as a name. */
-  levelOf(category: string): LevelName {
-    return nameOfRank(this.rankOf(category)) ?? "info"
+    return mostSpecific(category, (prefix) => this.prefixes.get(prefix)) ?? this.base
   }
 
   /**
