@@ -4,12 +4,13 @@
  * one table with ratios and targets, and writes the same to bench/results.json.
  *
  * Sections: throughput (bench/cases.ts), the Effect rows on the Effect 4 line under Node 22
- * (bench/effect4.ts; needs `npm run setup:effect4`), disabled level, caller-side and end-to-end latency
- * (bench/latency.ts), burst memory and soak (bench/memory.ts), a storm of waiting fibers
+ * (bench/effect4.ts; needs `npm run setup:effect4`), disabled level, categories and lazy fields
+ * (a call below its category's level, lazy fields disabled and enabled), caller-side and
+ * end-to-end latency (bench/latency.ts), burst memory and soak (bench/memory.ts), a storm of waiting fibers
  * (bench/storm.ts), the network encoders of @fapilog/otlp and @fapilog/loki (bench/encode.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
  * smoke run of about two minutes.
  *
- * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,caller,e2e,burst,soak,storm,encode,
+ * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,categories,caller,e2e,burst,soak,storm,encode,
  * BENCH_CASES=<throughput cases> (pino and fapilog-facade always run),
  * BENCH_EVENTS (throughput events, default 300000), BENCH_ROUNDS (default 7),
  * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_ENCODE_EVENTS
