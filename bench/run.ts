@@ -433,6 +433,79 @@ if (enabled("disabled")) {
   )
 }
 
+// ---- categories and lazy fields --------------------------------------------------------------
+
+if (enabled("categories")) {
+  const outs = rounds(
+    "latency.ts",
+    ["disabled-pino", "disabled-fapilog", "disabled-fapilog-category", "disabled-fapilog-lazy"],
+    config.disabledCalls,
+    config.latencyRounds
+  )
+  const pino = metric(outs, "disabled-pino", "nsPerCall")
+  const add = (
+    name: string,
+    description: string,
+    key: string,
+    base?: string,
+    target?: readonly [string, (vsBase: number) => boolean]
+  ) => {
+    const ns = metric(outs, key, "nsPerCall")
+    const vsBase = base === undefined ? undefined : pairedRatio(outs, key, base, "nsPerCall")
+    rows.push({
+      section: "categories",
+      case: name,
+      description,
+      value: Number(ns.toFixed(2)),
+      unit: "ns/call",
+      display: `${fmt(ns, 1)} ns/call`,
+      peer: "pino disabled",
+      vsPino: ratio(pairedRatio(outs, key, "disabled-pino", "nsPerCall")),
+      vsBase: vsBase === undefined || base === undefined ? undefined : { base, ratio: ratio(vsBase) },
+      target: target?.[0],
+      met: target === undefined ? undefined : target[1](vsBase ?? Number.NaN)
+    })
+  }
+  rows.push({
+    section: "categories",
+    case: "pino disabled",
+    description: "pino log.debug({3 fields}, message) at level info",
+    value: Number(pino.toFixed(2)),
+    unit: "ns/call",
+    display: `${fmt(pino, 1)} ns/call`
+  })
+  add("fapilog-disabled", "log.debug(message, {3 fields}) at level info", "disabled-fapilog")
+  add(
+    "fapilog-category-below",
+    'log.child("quiet").debug(message, {3 fields}): level debug, categoryLevels { "app.quiet": "info" }',
+    "disabled-fapilog-category",
+    "disabled-fapilog",
+    ["<= 1.25x fapilog-disabled", (b) => b <= 1.25]
+  )
+  add(
+    "fapilog-lazy-disabled",
+    "log.debug(message, () => ({3 fields})) at level info",
+    "disabled-fapilog-lazy",
+    "disabled-fapilog",
+    ["<= 1.25x fapilog-disabled", (b) => b <= 1.25]
+  )
+  const thr = rounds(
+    "cases.ts",
+    ["pino", "fapilog-facade", "fapilog-lazy"],
+    config.throughputEvents,
+    config.rounds
+  )
+  eventsRow("categories", thr, "pino", "pino 10 defaults, log.info({3 fields}, message) → file", {})
+  eventsRow("categories", thr, "fapilog-facade", "log.info(message, {3 fields}) → file", { peer: "pino" })
+  eventsRow(
+    "categories",
+    thr,
+    "fapilog-lazy",
+    "log.info(message, () => ({3 fields})) → file: the function called at the call",
+    { peer: "pino", base: "fapilog-facade", target: [">= 0.90x fapilog-facade", (_, b) => b >= 0.9] }
+  )
+}
+
 // ---- caller-side latency -------------------------------------------------------------------
 
 const latencyDisplay = (m: Record<string, number>, prefix: string, last: "P999" | "Max"): string =>
