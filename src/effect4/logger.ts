@@ -158,7 +158,7 @@ export const toEffectLevel = (level: L.LevelName): LogLevel.Severity => {
 }
 
 /** The pipeline's default level. */
-export const levelOf = (pipeline: Pipeline): L.LevelName => pipeline.levels.state().level
+export const levelOf = (pipeline: Pipeline): L.LevelName => pipeline.levels.defaultLevel()
 
 /** Whether a call at `level` by `fiber` passes the level of its category now. */
 const passes = (

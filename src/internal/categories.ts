@@ -7,10 +7,12 @@
  * State machine of {@link CategoryLevels}: every change (`set`) bumps `version` and recomputes
  * `minRank`, the lowest rank of the default and of every category level: an event below it is
  * written by no category, so callers keep their one-comparison early-out against it. A caller
- * that knows its category caches the rank it resolved with the version it resolved it at and
- * asks again only when the version moved; {@link CategoryLevels.rankOf} keeps its own map of
- * resolved categories, emptied at every change.
+ * that knows its category (a Promise logger) caches the rank it resolved with the version it
+ * resolved it at and asks again only when the version moved; a caller that finds its category
+ * at each call (an Effect fiber's) asks {@link CategoryLevels.scoped}, whose map of resolved
+ * categories is emptied at every change.
  */
+import { show } from "./configSchema.js"
 import { type LevelName, levels, nameOfRank } from "./level.js"
 
 /** A category as code may write it: a dotted path or its segments. */
@@ -27,7 +29,7 @@ export const categoryRule =
 export const categoryOf = (path: unknown): string | { readonly problem: string } => {
   if (typeof path === "string") {
     if (path.length === 0 || path.split(".").some((s) => s.length === 0))
-      return { problem: `${JSON.stringify(path)} is not ${categoryRule}` }
+      return { problem: `${show(path)} is not ${categoryRule}` }
     return path
   }
   if (Array.isArray(path)) {
@@ -35,21 +37,12 @@ export const categoryOf = (path: unknown): string | { readonly problem: string }
     for (const segment of path as ReadonlyArray<unknown>) {
       if (typeof segment !== "string" || segment.length === 0 || segment.includes("."))
         return {
-          problem: `${showSegment(segment)} is not a category segment (a non-empty string without ".")`
+          problem: `${show(segment)} is not a category segment (a non-empty string without ".")`
         }
     }
     return path.join(".")
   }
-  return { problem: `${showSegment(path)} is not ${categoryRule}` }
-}
-
-const showSegment = (u: unknown): string => {
-  if (typeof u === "string") return JSON.stringify(u)
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
+  return { problem: `${show(path)} is not ${categoryRule}` }
 }
 
 /** The dotted form of a category path given to `argument` of a call; a TypeError naming it otherwise. */
@@ -161,12 +154,17 @@ export class CategoryLevels {
     return resolved
   }
 
+  /** The default level: that of every category no prefix covers. */
+  defaultLevel(): LevelName {
+    return nameOfRank(this.base) ?? "info"
+  }
+
   /** The default level and every category level. */
   state(): LevelState {
     const categories: Record<string, LevelName> = {}
     for (const category of [...this.prefixes.keys()].sort())
       categories[category] = nameOfRank(this.prefixes.get(category) as number) ?? "info"
-    return { level: nameOfRank(this.base) ?? "info", categories }
+    return { level: this.defaultLevel(), categories }
   }
 
   private lowest(): number {

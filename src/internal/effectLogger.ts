@@ -206,7 +206,7 @@ export const fromEffectLevel = (level: LogLevel.LogLevel): L.LevelInfo | undefin
 }
 
 /** The pipeline's default level. */
-export const levelOf = (pipeline: Pipeline): L.LevelName => pipeline.levels.state().level
+export const levelOf = (pipeline: Pipeline): L.LevelName => pipeline.levels.defaultLevel()
 
 /** Effect has no audit or security level: they map to Fatal, the highest it has. */
 export const toEffectLevel = (level: L.LevelName): LogLevel.LogLevel => {

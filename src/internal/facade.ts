@@ -48,11 +48,17 @@ export interface Logger extends AsyncDisposable {
   fatal(message: string, fields?: CallFields): void
   audit(message: string, fields?: CallFields): void
   security(message: string, fields?: CallFields): void
+  /** Whether a call at `level` would be written by this logger (its category's level). */
   isLevelEnabled(level: LevelName): boolean
+  /** Sets the default level, or the level of the category prefix `category` (a full path). */
   setLevel(level: LevelName, category?: CategoryPath): void
+  /** The default level and every category level in force. */
   levels(): LevelState
+  /** The logger of the sub-category `category` of this one's, with this one's bindings. */
   child(category: CategoryPath): Logger
+  /** A logger of this one's category whose events carry `bindings`. */
   child(bindings: Fields): Logger
+  /** Starts a timer whose `done` logs `label` and `durationMs`. */
   time(label: string): Timer
   flush(): Promise<void>
   close(): Promise<void>
