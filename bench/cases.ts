@@ -158,7 +158,8 @@ const withSecrets = (i: number) => ({
 const facade = async (
   settings: Record<string, unknown> = {},
   child = false,
-  fields: (i: number) => Readonly<Record<string, unknown>> = (i) => ({ i, user: USER, ok: true })
+  fields: (i: number) => Readonly<Record<string, unknown>> = (i) => ({ i, user: USER, ok: true }),
+  lazy = false
 ): Promise<CaseResult> => {
   const { sink, ...rest } = settings
   const root = await createLogger({
@@ -167,7 +168,8 @@ const facade = async (
   } as never)
   const log = child ? root.child(childBindings) : root
   const start = performance.now()
-  for (let i = 0; i < N; i++) log.info(MESSAGE, fields(i))
+  if (lazy) for (let i = 0; i < N; i++) log.info(MESSAGE, () => fields(i))
+  else for (let i = 0; i < N; i++) log.info(MESSAGE, fields(i))
   await root.close()
   return result(performance.now() - start)
 }
@@ -237,6 +239,7 @@ await runCase(name, {
   winston: winstonCase,
   "fapilog-facade": () => facade(),
   "fapilog-facade-metrics": () => facade({ metrics: true }),
+  "fapilog-lazy": () => facade({}, false, undefined, true),
   "fapilog-logfmt": () => facade({ sink: { format: "logfmt" } }),
   "fapilog-pretty": () => facade({ sink: { format: "pretty" } }),
   "fapilog-minimal": () => facade({ sink: { format: "minimal" } }),

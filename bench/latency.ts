@@ -4,6 +4,8 @@
  *
  * - `disabled-*`: `<events>` calls of debug while the level is info; ns per call. One info
  *   line at the end proves the logger works, so the file must hold exactly one line.
+ *   `disabled-fapilog-category`: the level is debug but the logger's category's is info;
+ *   `disabled-fapilog-lazy`: the fields given as a function.
  * - `caller-*`: `log.info(message, 3 fields)` timed one call at a time with
  *   process.hrtime.bigint(), the median cost of an empty timing pair subtracted; calls come
  *   in bursts of 1000 per event-loop turn, as a busy server would make them.
@@ -157,8 +159,42 @@ const openFapilog = async (mixin = false): Promise<Under> => {
   }
 }
 
+/**
+ * The facade in a category whose level is info while the default level is debug, so that the
+ * pipeline's early-out lets debug through and the category's own level must stop it.
+ */
+const openFapilogCategory = async (): Promise<Under> => {
+  const root = await createLogger({
+    level: "debug",
+    categoryLevels: { "app.quiet": "info" },
+    sinks: [{ type: "file", path: file }]
+  })
+  const log = root.child("quiet")
+  return {
+    info: (i) => log.info(MESSAGE, { i, user: USER, ok: true }),
+    debug: (i) => log.debug(MESSAGE, { i, user: USER, ok: true }),
+    close: () => root.close()
+  }
+}
+
+/** The facade with the three fields given as a function (lazy fields). */
+const openFapilogLazy = async (): Promise<Under> => {
+  const log = await createLogger({ level: "info", sinks: [{ type: "file", path: file }] })
+  return {
+    info: (i) => log.info(MESSAGE, () => ({ i, user: USER, ok: true })),
+    debug: (i) => log.debug(MESSAGE, () => ({ i, user: USER, ok: true })),
+    close: () => log.close()
+  }
+}
+
 const open = (logger: string): Promise<Under> =>
-  logger === "pino" ? openPino() : openFapilog(logger === "fapilog-mixin")
+  logger === "pino"
+    ? openPino()
+    : logger === "fapilog-category"
+      ? openFapilogCategory()
+      : logger === "fapilog-lazy"
+        ? openFapilogLazy()
+        : openFapilog(logger === "fapilog-mixin")
 
 // ---- disabled level --------------------------------------------------------------------------
 
@@ -316,6 +352,8 @@ const e2e = async (logger: string): Promise<CaseResult> => {
 await runCase(name, {
   "disabled-pino": () => disabled("pino"),
   "disabled-fapilog": () => disabled("fapilog"),
+  "disabled-fapilog-category": () => disabled("fapilog-category"),
+  "disabled-fapilog-lazy": () => disabled("fapilog-lazy"),
   "disabled-effect": disabledEffect,
   "disabled-effect-native": disabledEffectNative,
   "caller-pino": () => caller("pino"),

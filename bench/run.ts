@@ -4,12 +4,13 @@
  * one table with ratios and targets, and writes the same to bench/results.json.
  *
  * Sections: throughput (bench/cases.ts), the Effect rows on the Effect 4 line under Node 22
- * (bench/effect4.ts; needs `npm run setup:effect4`), disabled level, caller-side and end-to-end latency
- * (bench/latency.ts), burst memory and soak (bench/memory.ts), a storm of waiting fibers
+ * (bench/effect4.ts; needs `npm run setup:effect4`), disabled level, categories and lazy fields
+ * (a call below its category's level, lazy fields disabled and enabled), caller-side and
+ * end-to-end latency (bench/latency.ts), burst memory and soak (bench/memory.ts), a storm of waiting fibers
  * (bench/storm.ts), the network encoders of @fapilog/otlp and @fapilog/loki (bench/encode.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
  * smoke run of about two minutes.
  *
- * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,caller,e2e,burst,soak,storm,encode,
+ * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,categories,caller,e2e,burst,soak,storm,encode,
  * BENCH_CASES=<throughput cases> (pino and fapilog-facade always run),
  * BENCH_EVENTS (throughput events, default 300000), BENCH_ROUNDS (default 7),
  * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_ENCODE_EVENTS
@@ -462,6 +463,79 @@ if (enabled("disabled")) {
     "yield* Effect.logDebug(message) through Fapilog.layer({ level: info }): Effect's minimum level follows fapilog's",
     e,
     ["<= 1.5x Effect's own cost", e / native <= 1.5]
+  )
+}
+
+// ---- categories and lazy fields --------------------------------------------------------------
+
+if (enabled("categories")) {
+  const outs = rounds(
+    "latency.ts",
+    ["disabled-pino", "disabled-fapilog", "disabled-fapilog-category", "disabled-fapilog-lazy"],
+    config.disabledCalls,
+    config.latencyRounds
+  )
+  const pino = metric(outs, "disabled-pino", "nsPerCall")
+  const add = (
+    name: string,
+    description: string,
+    key: string,
+    base?: string,
+    target?: readonly [string, (vsBase: number) => boolean]
+  ) => {
+    const ns = metric(outs, key, "nsPerCall")
+    const vsBase = base === undefined ? undefined : pairedRatio(outs, key, base, "nsPerCall")
+    rows.push({
+      section: "categories",
+      case: name,
+      description,
+      value: Number(ns.toFixed(2)),
+      unit: "ns/call",
+      display: `${fmt(ns, 1)} ns/call`,
+      peer: "pino disabled",
+      vsPino: ratio(pairedRatio(outs, key, "disabled-pino", "nsPerCall")),
+      vsBase: vsBase === undefined || base === undefined ? undefined : { base, ratio: ratio(vsBase) },
+      target: target?.[0],
+      met: target === undefined ? undefined : target[1](vsBase ?? Number.NaN)
+    })
+  }
+  rows.push({
+    section: "categories",
+    case: "pino disabled",
+    description: "pino log.debug({3 fields}, message) at level info",
+    value: Number(pino.toFixed(2)),
+    unit: "ns/call",
+    display: `${fmt(pino, 1)} ns/call`
+  })
+  add("fapilog-disabled", "log.debug(message, {3 fields}) at level info", "disabled-fapilog")
+  add(
+    "fapilog-category-below",
+    'log.child("quiet").debug(message, {3 fields}): level debug, categoryLevels { "app.quiet": "info" }',
+    "disabled-fapilog-category",
+    "disabled-fapilog",
+    ["<= 1.25x fapilog-disabled", (b) => b <= 1.25]
+  )
+  add(
+    "fapilog-lazy-disabled",
+    "log.debug(message, () => ({3 fields})) at level info",
+    "disabled-fapilog-lazy",
+    "disabled-fapilog",
+    ["<= 1.25x fapilog-disabled", (b) => b <= 1.25]
+  )
+  const thr = rounds(
+    "cases.ts",
+    ["pino", "fapilog-facade", "fapilog-lazy"],
+    config.throughputEvents,
+    config.rounds
+  )
+  eventsRow("categories", thr, "pino", "pino 10 defaults, log.info({3 fields}, message) → file", {})
+  eventsRow("categories", thr, "fapilog-facade", "log.info(message, {3 fields}) → file", { peer: "pino" })
+  eventsRow(
+    "categories",
+    thr,
+    "fapilog-lazy",
+    "log.info(message, () => ({3 fields})) → file: the function called at the call",
+    { peer: "pino", base: "fapilog-facade", target: [">= 0.90x fapilog-facade", (_, b) => b >= 0.9] }
   )
 }
 

@@ -26,9 +26,11 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type { ConfigError, SinkError } from "./Errors.js"
+import type { CategoryPath as CategoryPathData, LevelState } from "./internal/categories.js"
 import * as bridge from "./internal/effectLogger.js"
 import type { Extensions } from "./internal/extensions.js"
 import * as adapter from "./internal/fapilogLayer.js"
+import type { CallFields as CallFieldsData } from "./internal/lazyFields.js"
 import * as L from "./internal/level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./internal/pipeline.js"
 import type { Fields } from "./internal/record.js"
@@ -56,10 +58,16 @@ export interface FapilogService {
   readonly settings: ResolvedSettings
   /** Completes when every event logged so far has been handed to every sink. */
   readonly flush: Effect.Effect<void>
-  /** The threshold of fapilog's pipeline now. */
+  /** The default level of fapilog's pipeline now (that of every category no category level covers). */
   readonly level: Effect.Effect<Level>
-  /** Changes the threshold of fapilog's pipeline (see `docs/effect.md` for Effect's own minimum). */
-  readonly setLevel: (level: Level) => Effect.Effect<void>
+  /** The default level and every category level now. */
+  readonly levels: Effect.Effect<Levels>
+  /**
+   * Changes the default level of fapilog's pipeline, or, given a category (a full path such as
+   * `"app.db"`), the level of that category and those below it (see `docs/effect.md` for
+   * Effect's own minimum). A category that is no category path dies with a TypeError.
+   */
+  readonly setLevel: (level: Level, category?: CategoryPath) => Effect.Effect<void>
   /** Counters: accepted, settled, queued, refused, lost, sink errors. */
   readonly stats: Effect.Effect<PipelineStats>
   /** Each sink's state (ok, degraded, circuit-open) and counters. */
@@ -81,6 +89,36 @@ export interface FapilogService {
  * @category models
  */
 export type Stats = PipelineStats
+
+/**
+ * The default level and the level of each category prefix, as `FapilogService.levels` gives
+ * them.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ * const program = Effect.flatMap(Fapilog.Fapilog, (f) => f.levels).pipe(
+ *   Effect.map((levels: Fapilog.Levels) => levels.categories["app.db"] ?? levels.level)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Levels = LevelState
+
+/**
+ * A category path: dotted (`"db.pool"`) or as segments (`["db", "pool"]`).
+ *
+ * @example
+ * ```ts
+ * import type { Fapilog } from "fapilog"
+ * const category: Fapilog.CategoryPath = ["db", "pool"]
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type CategoryPath = CategoryPathData
 
 /**
  * The service tag of a running fapilog layer.
@@ -190,17 +228,59 @@ export const withContext: {
   <A, E, R>(self: Effect.Effect<A, E, R>, fields: Fields): Effect.Effect<A, E, R>
 } = bridge.withBindings
 
-type LogFn = (message: string, fields?: Fields | Error) => Effect.Effect<void>
+/**
+ * Runs an effect, and every fiber it forks, in a sub-category of the current one (at first
+ * the logger's name, `"app"`): the `logger` key of their events is `"app.db"` below
+ * `Fapilog.withLogger("db")`, and their calls are held to that category's level
+ * (`categoryLevels`). Nested calls go deeper (`"app.db.pool"`). The category is a dotted path
+ * or its segments; one that is not (an empty segment) throws a TypeError when the combinator
+ * is applied. A `logger` annotation stays a user field: it never replaces the category.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fapilog } from "fapilog"
+ *
+ * const query = Effect.logDebug("query planned").pipe(Fapilog.withLogger("db"))
+ * const program = query.pipe(Effect.provide(Fapilog.layer({ categoryLevels: { "app.db": "debug" } })))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withLogger: {
+  (category: CategoryPath): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, category: CategoryPath): Effect.Effect<A, E, R>
+} = bridge.withCategory
+
+/**
+ * The fields argument of `Fapilog.info` and its siblings: fields, an `Error` that becomes the
+ * event's `error`, or a function returning either, called only if the event passes its level.
+ *
+ * @example
+ * ```ts
+ * import type { Fapilog } from "fapilog"
+ * const lazy: Fapilog.CallFields = () => ({ rows: 3 })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type CallFields = CallFieldsData
+
+type LogFn = (message: string, fields?: CallFields) => Effect.Effect<void>
 
 /**
  * Logs at `trace` with structured fields. The same holds for every level below: the event
  * also carries the fiber's annotations, log spans and current span (trace and span ids);
- * passing an `Error` instead of fields sets the event's `error`.
+ * passing an `Error` instead of fields sets the event's `error`. Fields given as a function
+ * (`() => ({ dump: expensive() })`) are computed at the call only if the event passes its
+ * category's level; a function that throws never fails the effect: the event is written with
+ * the failure in its fields and fapilog's diagnostics report it.
  *
  * @example
  * ```ts
  * import { Fapilog } from "fapilog"
  * const step = Fapilog.trace("cache probe", { key: "user:1", hit: false })
+ * const lazy = Fapilog.trace("cache state", () => ({ entries: [...new Map().keys()] }))
  * ```
  * @since 0.1.0
  * @category logging

@@ -28,6 +28,7 @@ import {
   Processor,
   Sink
 } from "../src/index.js"
+import type { Pipeline } from "../src/internal/pipeline.js"
 import { readLines, runScript } from "./support/script.js"
 
 class PaymentDeclined extends Data.TaggedError("PaymentDeclined")<{ readonly card: string }> {}
@@ -196,6 +197,23 @@ describe("Fapilog layer", () => {
       yield* Fapilog.flush
       assert.deepStrictEqual(seen[0], [["fallback"], [["k", 1]]])
       assert.deepStrictEqual((seen[1] as [unknown])[0], ["fallback error"])
+    })
+  )
+
+  it.effect("without a fapilog layer, lazy fields follow Effect's minimum level", () =>
+    Effect.gen(function* () {
+      const seen: Array<unknown> = []
+      let calls = 0
+      const spy = Logger.make(({ annotations, message }) => seen.push([message, [...annotations]]))
+      yield* Effect.gen(function* () {
+        yield* Fapilog.debug("below Effect's minimum", () => ({ n: ++calls }))
+        yield* Fapilog.info("lazy", () => ({ n: ++calls }))
+      }).pipe(
+        Logger.withMinimumLogLevel(LogLevel.Info),
+        Effect.provide(Logger.replace(Logger.defaultLogger, spy))
+      )
+      assert.strictEqual(calls, 1)
+      assert.deepStrictEqual(seen, [[["lazy"], [["n", 1]]]])
     })
   )
 
@@ -510,5 +528,155 @@ describe("Fapilog serializers", () => {
       assert.isString(line.time)
       fs.rmSync(dir, { recursive: true, force: true })
     })
+  )
+})
+
+describe("categories", () => {
+  const pipelineOf = (service: Fapilog.FapilogService): Pipeline =>
+    (service as unknown as Record<symbol, Pipeline>)[Symbol.for("fapilog/Fapilog/pipeline")] as Pipeline
+
+  it.effect("withLogger sets the category of a scope and its forks, relative to the current one", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.gen(function* () {
+        yield* Effect.log("root")
+        yield* Effect.gen(function* () {
+          yield* Effect.log("in db")
+          yield* Fiber.join(yield* Effect.fork(Fapilog.info("forked", { n: 1 })))
+          yield* Effect.log("in pool").pipe(Fapilog.withLogger(["pool", "primary"]))
+        }).pipe(Fapilog.withLogger("db"))
+        yield* Fapilog.withLogger(Effect.log("in http"), "http")
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory], name: "svc" })))
+      assert.deepStrictEqual(
+        memory.events().map((e) => [e.logger, e.message]),
+        [
+          ["svc", "root"],
+          ["svc.db", "in db"],
+          ["svc.db", "forked"],
+          ["svc.db.pool.primary", "in pool"],
+          ["svc.http", "in http"]
+        ]
+      )
+    })
+  )
+
+  it.effect("a category that is no category path throws a TypeError naming the argument", () =>
+    Effect.sync(() => {
+      assert.throws(
+        () => Fapilog.withLogger(Effect.void, "db..x"),
+        /withLogger\(category\): "db\.\.x" is not a category/
+      )
+      assert.throws(
+        () => Effect.void.pipe(Fapilog.withLogger([""])),
+        /withLogger\(category\): "" is not a category segment/
+      )
+    })
+  )
+
+  it.effect("a logger annotation stays a user field and never replaces the category", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.gen(function* () {
+        yield* Effect.log("annotated").pipe(Effect.annotateLogs("logger", "mine"), Fapilog.withLogger("db"))
+        yield* Fapilog.info("field", { logger: "call field" })
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory, "null"] })))
+      const [annotated, field] = memory.events()
+      assert.strictEqual(annotated?.logger, "app.db")
+      assert.strictEqual(annotated?.fields.logger, "mine")
+      assert.strictEqual(field?.logger, "app")
+      assert.strictEqual(field?.fields.logger, "call field")
+    })
+  )
+
+  it.effect(
+    "categoryLevels hold Effect.log* and Fapilog.* to their category's level; Effect's minimum admits the lowest",
+    () =>
+      Effect.gen(function* () {
+        const memory = Sink.memory()
+        yield* Effect.gen(function* () {
+          assert.strictEqual((yield* FiberRef.get(FiberRef.currentMinimumLogLevel))._tag, "Debug")
+          yield* Effect.logDebug("root debug hidden")
+          yield* Effect.logDebug("db debug").pipe(Fapilog.withLogger("db"))
+          yield* Fapilog.debug("pool debug").pipe(Fapilog.withLogger("db.pool"))
+          yield* Effect.logDebug("dbx debug hidden").pipe(Fapilog.withLogger("dbx"))
+          yield* Effect.logInfo("http info hidden").pipe(Fapilog.withLogger("http"))
+          yield* Fapilog.warn("http warn").pipe(Fapilog.withLogger("http"))
+          yield* Fapilog.flush
+        }).pipe(
+          Effect.provide(
+            Fapilog.layer({
+              sinks: [memory],
+              level: "info",
+              categoryLevels: { "app.db": "debug", "app.http": "warn" }
+            })
+          )
+        )
+        assert.deepStrictEqual(
+          memory.events().map((e) => e.message),
+          ["db debug", "pool debug", "http warn"]
+        )
+      })
+  )
+
+  it.effect("setLevel(level, category) changes a category at run time; levels shows them", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.gen(function* () {
+        const fapilog = yield* Fapilog.Fapilog
+        const inDb = <A, E, R>(self: Effect.Effect<A, E, R>) => Fapilog.withLogger(self, "db")
+        yield* inDb(Effect.logDebug("hidden"))
+        yield* fapilog.setLevel("debug", "app.db")
+        assert.strictEqual((yield* FiberRef.get(FiberRef.currentMinimumLogLevel))._tag, "Debug")
+        yield* inDb(Effect.logDebug("db debug"))
+        yield* Effect.logDebug("root debug hidden")
+        yield* fapilog.setLevel("error", ["app", "db"])
+        yield* inDb(Fapilog.warn("db warn hidden"))
+        assert.deepStrictEqual(yield* fapilog.levels, { level: "info", categories: { "app.db": "error" } })
+        assert.strictEqual(yield* fapilog.level, "info")
+        yield* Effect.exit(fapilog.setLevel("debug", "app..db")).pipe(
+          Effect.map((exit) => assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause)))
+        )
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory] })))
+      assert.deepStrictEqual(
+        memory.events().map((e) => [e.logger, e.message]),
+        [["app.db", "db debug"]]
+      )
+    })
+  )
+
+  it.effect(
+    "lazy fields are called only when the call passes its category's level; a throw is written and reported",
+    () =>
+      Effect.gen(function* () {
+        const memory = Sink.memory()
+        let calls = 0
+        const reports: Array<unknown> = []
+        yield* Effect.gen(function* () {
+          const pipeline = pipelineOf(yield* Fapilog.Fapilog)
+          const report = pipeline.diagnostics.report.bind(pipeline.diagnostics)
+          pipeline.diagnostics.report = (component, message, error) => {
+            reports.push([component, message, (error as Error | undefined)?.message])
+            if (component !== "fields") report(component, message, error)
+          }
+          yield* Fapilog.debug("hidden", () => ({ n: ++calls }))
+          yield* Fapilog.debug("shown", () => ({ n: ++calls })).pipe(Fapilog.withLogger("db"))
+          yield* Fapilog.error("failed", () => new Error("declined"))
+          yield* Fapilog.info("threw", () => {
+            throw new Error("dump failed")
+          })
+          yield* Fapilog.flush
+        }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory], categoryLevels: { "app.db": "debug" } })))
+        assert.strictEqual(calls, 1)
+        const [shown, failed, threw] = memory.events()
+        assert.deepStrictEqual(shown?.fields, { n: 1 })
+        assert.strictEqual(failed?.error?.message, "declined")
+        assert.deepStrictEqual(threw?.fields, { "…": "[Unserializable: [Threw: dump failed]]" })
+        assert.deepStrictEqual(reports, [
+          ["fields", "a fields function threw: the event is written without its fields", "dump failed"]
+        ])
+      })
   )
 })

@@ -42,6 +42,10 @@ const app = HttpRouter.empty.pipe(
   HttpRouter.get("/health", HttpServerResponse.text("ok")),
   HttpRouter.get("/own-id", HttpServerResponse.text("ok", { headers: { "x-request-id": "set-by-app" } })),
   HttpRouter.get("/debug", Effect.as(Effect.logDebug("debug line"), HttpServerResponse.text("ok"))),
+  HttpRouter.get(
+    "/debug-db",
+    Effect.as(Effect.logDebug("db debug line").pipe(Fapilog.withLogger("db")), HttpServerResponse.text("ok"))
+  ),
   HttpRouter.post(
     "/echo",
     Effect.map(
@@ -412,7 +416,29 @@ describe("Http.middleware", () => {
         assert.strictEqual(field(audit, "from"), "info")
         assert.strictEqual(field(audit, "to"), "debug")
         const read = yield* get("/-/log-level", { authorization: `Bearer ${token}` })
-        assert.deepStrictEqual(yield* read.json, { level: "debug" })
+        assert.deepStrictEqual(yield* read.json, { level: "debug", categories: {} })
+      }).pipe(Effect.provide(serverWith({ levelEndpoint: { token } }, makeFapilogTest("info"))))
+    )
+
+    it.scopedLive("changes one category's level when given a category; reads show every category", () =>
+      Effect.gen(function* () {
+        assert.strictEqual((yield* post('{"level":"debug","category":"test..db"}', token)).status, 400)
+        const ok = yield* post('{"level":"debug","category":["test","db"]}', token)
+        assert.strictEqual(ok.status, 200)
+        assert.deepStrictEqual(yield* ok.json, { level: "debug", previous: "info", category: "test.db" })
+        yield* get("/debug-db")
+        yield* get("/debug")
+        const all = yield* events
+        assert.deepStrictEqual(
+          byMessage(all, "db debug line").map((e) => e.logger),
+          ["test.db"]
+        )
+        assert.strictEqual(byMessage(all, "debug line").length, 0)
+        const audit = byMessage(all, "log level changed")[0]
+        assert.strictEqual(field(audit, "category"), "test.db")
+        assert.strictEqual(field(audit, "from"), "info")
+        const read = yield* get("/-/log-level", { authorization: `Bearer ${token}` })
+        assert.deepStrictEqual(yield* read.json, { level: "info", categories: { "test.db": "debug" } })
       }).pipe(Effect.provide(serverWith({ levelEndpoint: { token } }, makeFapilogTest("info"))))
     )
 

@@ -415,3 +415,258 @@ describe("serializers", () => {
     })
   })
 })
+
+describe("categories", () => {
+  it("child(category) is the logger of a sub-category: the logger key, the parent's bindings kept", async () => {
+    const { log, memory } = await memoryLogger({ name: ["svc", "api"] })
+    const request = log.child({ requestId: "r-1" })
+    const db = request.child("db")
+    const pool = db.child(["pool", "primary"])
+    assert.strictEqual(log.category, "svc.api")
+    assert.strictEqual(pool.category, "svc.api.db.pool.primary")
+    db.info("query", { rows: 3 })
+    pool.info("acquired")
+    db.child({ table: "users" }).info("bound")
+    await log.flush()
+    assert.deepStrictEqual(
+      memory.events().map((e) => [e.logger, e.message, e.fields]),
+      [
+        ["svc.api.db", "query", { requestId: "r-1", rows: 3 }],
+        ["svc.api.db.pool.primary", "acquired", { requestId: "r-1" }],
+        ["svc.api.db", "bound", { requestId: "r-1", table: "users" }]
+      ]
+    )
+    await log.close()
+  })
+
+  it("a category that is no category path throws a TypeError naming the argument", async () => {
+    const { log } = await memoryLogger()
+    assert.throws(() => log.child(""), /child\(category\): "" is not a category/)
+    assert.throws(() => log.child("db..pool"), /child\(category\): "db\.\.pool" is not a category/)
+    assert.throws(() => log.child(["db", "a.b"]), /child\(category\): "a\.b" is not a category segment/)
+    assert.throws(() => log.child([]), /child\(category\): \[\] is not a category/)
+    assert.throws(() => log.setLevel("debug", ".db"), /setLevel\(level, category\): "\.db" is not a category/)
+    await log.close()
+  })
+
+  it("categoryLevels: the most specific prefix wins on segment boundaries, the rest has level", async () => {
+    const { log, memory } = await memoryLogger({
+      level: "info",
+      categoryLevels: { "app.db": "debug", "app.db.pool": "error", "app.http": "warn" }
+    })
+    const db = log.child("db")
+    const pool = db.child("pool")
+    const dbx = log.child("dbx")
+    const http = log.child(["http", "inbound"])
+    db.debug("db debug")
+    pool.warn("pool warn hidden")
+    pool.error("pool error")
+    dbx.debug("dbx debug hidden")
+    dbx.info("dbx info")
+    http.info("http info hidden")
+    http.warn("http warn")
+    log.debug("root debug hidden")
+    assert.isTrue(db.isLevelEnabled("debug"))
+    assert.isFalse(pool.isLevelEnabled("warn"))
+    assert.isFalse(dbx.isLevelEnabled("debug"))
+    assert.isFalse(http.isLevelEnabled("info"))
+    await log.flush()
+    assert.deepStrictEqual(
+      memory.events().map((e) => e.message),
+      ["db debug", "pool error", "dbx info", "http warn"]
+    )
+    assert.deepStrictEqual(log.levels(), {
+      level: "info",
+      categories: { "app.db": "debug", "app.db.pool": "error", "app.http": "warn" }
+    })
+    await log.close()
+  })
+
+  it("setLevel(level, category) changes a category at run time, for loggers made before the change", async () => {
+    const { log, memory } = await memoryLogger({ level: "info" })
+    const db = log.child("db")
+    const pool = db.child("pool")
+    db.debug("hidden")
+    assert.isFalse(pool.isLevelEnabled("debug"))
+    log.setLevel("debug", ["app", "db"])
+    db.debug("db debug")
+    pool.debug("pool debug")
+    log.debug("root debug hidden")
+    assert.isFalse(log.isLevelEnabled("debug"))
+    log.setLevel("warn")
+    db.debug("db debug still")
+    log.info("root info hidden")
+    pool.setLevel("error", "app.db")
+    pool.warn("pool warn hidden")
+    await log.flush()
+    assert.deepStrictEqual(
+      memory.events().map((e) => [e.logger, e.message]),
+      [
+        ["app.db", "db debug"],
+        ["app.db.pool", "pool debug"],
+        ["app.db", "db debug still"]
+      ]
+    )
+    assert.deepStrictEqual(log.levels(), { level: "warn", categories: { "app.db": "error" } })
+    await log.close()
+  })
+
+  it("rejects a bad name or categoryLevels, naming the field and what is accepted", async () => {
+    await assertRejects(createLogger({ name: "app..db" }), /name: "app\.\.db" is not a category/)
+    await assertRejects(createLogger({ name: ["app", ""] }), /name: "" is not a category segment/)
+    await assertRejects(
+      createLogger({ categoryLevels: { "app.db": "loud" as never } }),
+      /categoryLevels\["app\.db"\]: .*one of trace, debug, info/
+    )
+    await assertRejects(
+      createLogger({ categoryLevels: { "app.": "debug" } }),
+      /categoryLevels\["app\."\]: "app\." is not a category/
+    )
+    await assertRejects(
+      createLogger({ categoryLevels: { db: "debug" } }),
+      /categoryLevels\["db"\]: is not under the logger's name "app": write the full path, such as "app\.db"/
+    )
+    await assertRejects(
+      createLogger({ categoryLevels: ["app"] as never }),
+      /categoryLevels: \["app"\] is not an object/
+    )
+  })
+
+  it("FAPILOG_CATEGORY_LEVELS sets category levels of a logger created with no settings", () => {
+    const r = runScript(
+      `
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger()
+      log.child("db").debug("db debug")
+      log.child("http").info("http info hidden")
+      log.child("http").warn("http warn")
+      await log.close()
+    `,
+      {
+        FAPILOG_CATEGORY_LEVELS: "app.db=DEBUG, app.http=warn",
+        FAPILOG_SINKS: "file",
+        FAPILOG_FILE__PATH: "env.log"
+      }
+    )
+    assert.strictEqual(r.status, 0, r.stderr)
+    assert.deepStrictEqual(
+      readLines(path.join(r.dir, "env.log")).map((l) => [l.logger, l.message]),
+      [
+        ["app.db", "db debug"],
+        ["app.http", "http warn"]
+      ]
+    )
+  })
+})
+
+describe("lazy fields", () => {
+  it("are called at the call, only when the event passes its category's level", async () => {
+    const { log, memory } = await memoryLogger({ level: "info", categoryLevels: { "app.db": "debug" } })
+    let calls = 0
+    const fields = () => {
+      calls++
+      return { dump: [1, 2, 3] }
+    }
+    log.debug("hidden", fields)
+    log.child("http").trace("hidden too", fields)
+    assert.strictEqual(calls, 0)
+    const state = { n: 1 }
+    log.child("db").debug("shown", () => ({ n: state.n }))
+    state.n = 2 // called at the call: the line shows 1
+    log.info("also", fields)
+    assert.strictEqual(calls, 1)
+    await log.flush()
+    assert.deepStrictEqual(
+      memory.events().map((e) => [e.message, e.fields]),
+      [
+        ["shown", { n: 1 }],
+        ["also", { dump: [1, 2, 3] }]
+      ]
+    )
+    await log.close()
+  })
+
+  it("a function returning an Error works like passing the Error; hostile results never throw", async () => {
+    const { log, memory } = await memoryLogger()
+    log.error("failed", () => new Error("declined"))
+    log.info("cyclic", () => {
+      const o: Record<string, unknown> = { id: 1 }
+      o.self = o
+      return o
+    })
+    log.info("nothing", () => undefined as never)
+    log.info("number", () => 42 as never)
+    await log.flush()
+    const [failed, cyclic, nothing, number] = memory.events()
+    assert.strictEqual(failed?.error?.message, "declined")
+    assert.deepStrictEqual(cyclic?.fields, { id: 1, self: { id: 1, self: "[Circular]" } })
+    assert.deepStrictEqual(nothing?.fields, {})
+    assert.deepStrictEqual(number?.fields, {})
+    await log.close()
+  })
+
+  it("a function that throws never throws into the caller: the event shows the failure, diagnostics report it", () => {
+    const r = runScript(
+      `
+      import { createLogger } from "$FAPILOG"
+      const log = await createLogger({ sinks: ["stdout"], format: "json" })
+      log.info("still written", () => { throw new Error("dump failed") })
+      await log.close()
+    `
+    )
+    assert.strictEqual(r.status, 0, r.stderr)
+    const line = JSON.parse(r.stdout.trim()) as Record<string, unknown>
+    assert.strictEqual(line.message, "still written")
+    assert.strictEqual(line["…"], "[Unserializable: [Threw: dump failed]]")
+    const report = JSON.parse(r.stderr.trim().split("\n")[0] ?? "{}") as Record<string, unknown>
+    assert.strictEqual(report.component, "fields")
+    assert.match(String(report.message), /a fields function threw/)
+    assert.deepInclude(report.error as object, { message: "dump failed" })
+  })
+})
+
+describe("time", () => {
+  it("done logs at info with label and durationMs, once; a second done logs nothing", async () => {
+    const { log, memory } = await memoryLogger()
+    const timer = log.child("jobs").time("import users")
+    assert.strictEqual(timer.label, "import users")
+    assert.isTrue(timer.done("users imported", { count: 120, durationMs: "not mine" }))
+    assert.isFalse(timer.done("again"))
+    const plain = log.time("warm cache")
+    assert.isTrue(plain.done())
+    await log.flush()
+    const [done, warm] = memory.events()
+    assert.strictEqual(memory.events().length, 2)
+    assert.strictEqual(done?.level, "info")
+    assert.strictEqual(done?.logger, "app.jobs")
+    assert.strictEqual(done?.message, "users imported")
+    assert.strictEqual(done?.fields.count, 120)
+    assert.strictEqual(done?.fields.label, "import users")
+    const ms = done?.fields.durationMs
+    assert.isTrue(typeof ms === "number" && ms >= 0 && Math.round(ms * 1000) === ms * 1000)
+    assert.strictEqual(warm?.message, "warm cache")
+    assert.deepStrictEqual(Object.keys(warm?.fields ?? {}), ["label", "durationMs"])
+    await log.close()
+  })
+
+  it("done takes a level, an Error or lazy fields, and respects the category's level", async () => {
+    const { log, memory } = await memoryLogger({ level: "info", categoryLevels: { "app.quiet": "error" } })
+    let calls = 0
+    const quiet = log.child("quiet").time("hidden")
+    assert.isTrue(quiet.done("hidden", () => ({ n: ++calls })))
+    log.time("sync").done("sync failed", new Error("timeout"), "error")
+    log.time("debug only").done(undefined, undefined, "debug")
+    log.time("lazy").done("lazy", () => ({ n: ++calls }), "warn")
+    assert.throws(() => log.time("x").done("x", undefined, "loud" as never), /"loud" is not one of trace/)
+    await log.flush()
+    assert.strictEqual(calls, 1)
+    const [failed, lazy] = memory.events()
+    assert.strictEqual(memory.events().length, 2)
+    assert.strictEqual(failed?.level, "error")
+    assert.strictEqual(failed?.error?.message, "timeout")
+    assert.strictEqual(failed?.fields.label, "sync")
+    assert.strictEqual(lazy?.level, "warn")
+    assert.deepInclude(lazy?.fields, { n: 1, label: "lazy" })
+    await log.close()
+  })
+})

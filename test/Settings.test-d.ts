@@ -130,3 +130,26 @@ export const layerWithoutUrl = Fapilog.layer({ sinks: [{ type: "loki" }] })
 export const settings: Settings.Settings = { level: "debug", sinks: [file, loki, kafka], enrichers }
 // @ts-expect-error an unknown setting
 export const unknownSetting: Settings.Settings = { levle: "debug", sinks: [file, loki, kafka], enrichers }
+
+// ---------------------------------------------------------------------------------------
+// Categories: a name as a path or its segments, levels per category prefix
+
+export const named: Settings.Settings = { name: ["app", "api"], categoryLevels: { "app.api.db": "debug" } }
+// @ts-expect-error a category level is a level name
+export const badCategoryLevel: Settings.Settings = { categoryLevels: { "app.db": "loud" } }
+// @ts-expect-error a name is a string or a list of strings
+export const badName: Settings.Settings = { name: 42 }
+
+export const categorized = async () => {
+  const log = await createLogger()
+  const db = log.child("db").child(["pool", "primary"])
+  db.debug("lazy", () => ({ n: 1 }))
+  db.error("lazy error", () => new Error("e"))
+  // @ts-expect-error a fields function returns fields or an Error
+  db.info("lazy text", () => "text")
+  log.setLevel("debug", ["app", "db"])
+  const done: boolean = log.time("job").done("done", { rows: 1 }, "warn")
+  // @ts-expect-error done's level is a level name
+  log.time("job").done("done", undefined, "loud")
+  return done
+}

@@ -75,7 +75,11 @@ describe("Settings", () => {
       { path: "capacity", message: "0 is not a whole number of events between 1 and 10000000" }
     ])
     assert.deepStrictEqual(issuesOf({ name: "" }).issues, [
-      { path: "name", message: '"" is not a name of 1 to 256 characters' }
+      {
+        path: "name",
+        message:
+          '"" is not a category: "."-separated non-empty segments, such as "app.db", or a list of segments'
+      }
     ])
     assert.deepStrictEqual(issuesOf({ shutdownTimeoutMs: 1.5 }).issues, [
       { path: "shutdownTimeoutMs", message: "1.5 is not a whole number of milliseconds between 0 and 600000" }
@@ -182,6 +186,49 @@ describe("Settings", () => {
     }
     assert.isTrue(Schema.is(Settings.fields.level)("audit"))
     assert.isFalse(Schema.is(Settings.fields.capacity)(0))
+  })
+})
+
+describe("Settings: name and categoryLevels", () => {
+  it("a name is a category path, written dotted or as segments", () => {
+    assert.strictEqual(Effect.runSync(Settings.resolve({ name: ["app", "api"] }, noEnv)).name, "app.api")
+    assert.strictEqual(Effect.runSync(Settings.resolve({ name: "app.api" }, noEnv)).name, "app.api")
+    assert.deepStrictEqual(issuesOf({ name: ["app", "a.b", 3] }).issues, [
+      { path: "name", message: '"a.b" is not a category segment (a non-empty string without ".")' }
+    ])
+    assert.deepStrictEqual(issuesOf({}, { FAPILOG_NAME: "app..x" }).issues, [
+      {
+        path: "FAPILOG_NAME",
+        message:
+          '"app..x" is not a name of 1 to 256 characters: a category: "."-separated non-empty segments, such as "app.db", or a list of segments'
+      }
+    ])
+    assert.isTrue(Schema.is(Settings.fields.name)("app.db"))
+    assert.isFalse(Schema.is(Settings.fields.name)("app."))
+  })
+
+  it("categoryLevels default to none and merge key by key across sources, the higher source winning", () => {
+    assert.deepStrictEqual(Effect.runSync(Settings.resolve(undefined, noEnv)).categoryLevels, {})
+    const resolved = Effect.runSync(
+      Settings.resolve(
+        { categoryLevels: { "app.db": "debug" } },
+        env({ FAPILOG_CATEGORY_LEVELS: "app.db=error,app.http=warn" })
+      )
+    )
+    assert.deepStrictEqual(resolved.categoryLevels, { "app.db": "debug", "app.http": "warn" })
+  })
+
+  it("a category level must apply to some category of the logger: its name, below it, or above it", () => {
+    const ok = Effect.runSync(
+      Settings.resolve({ name: "app.api", categoryLevels: { app: "warn", "app.api.db": "debug" } }, noEnv)
+    )
+    assert.deepStrictEqual(ok.categoryLevels, { app: "warn", "app.api.db": "debug" })
+    assert.deepStrictEqual(issuesOf({ name: "app.api", categoryLevels: { "app.apix": "debug" } }).issues, [
+      {
+        path: 'categoryLevels["app.apix"]',
+        message: 'is not under the logger\'s name "app.api": write the full path, such as "app.api.app.apix"'
+      }
+    ])
   })
 })
 

@@ -46,7 +46,9 @@ import {
   type HttpConfig,
   type HttpOptions,
   type LevelEndpointOptions as LevelEndpointOptionsOf,
+  levelChangeReply,
   levelEndpointHelp,
+  levelsReply,
   type MetricsRouteOptions as MetricsRouteOptionsOf,
   parseTraceparent,
   pathOf,
@@ -244,18 +246,19 @@ const levelEndpoint = (
         })
       return json({ error: "unauthorized" }, 401)
     }
-    const current = yield* service.value.level
-    if (request.method === "GET" || request.method === "HEAD") return json({ level: current })
+    const state = yield* service.value.levels
+    if (request.method === "GET" || request.method === "HEAD") return json(levelsReply(state))
     if (request.method !== "POST" && request.method !== "PUT") return json({ error: levelEndpointHelp }, 405)
     const url = request.url
     const q = url.indexOf("?")
     const body = yield* Effect.orElseSucceed(request.text, () => "")
-    const level = requestedLevel(body, q < 0 ? undefined : url.slice(q + 1))
-    if (level === undefined) return json({ error: levelEndpointHelp }, 400)
+    const change = requestedLevel(body, q < 0 ? undefined : url.slice(q + 1))
+    if (change === undefined) return json({ error: levelEndpointHelp }, 400)
+    const { reply, audit } = levelChangeReply(state, change)
     // written before the change, so that no new threshold can hide it
-    yield* Fapilog.audit("log level changed", { from: current, to: level, http: { clientIp } })
-    yield* service.value.setLevel(level)
-    return json({ level, previous: current })
+    yield* Fapilog.audit("log level changed", { ...audit, http: { clientIp } })
+    yield* service.value.setLevel(change.level, change.category)
+    return json(reply)
   })
 
 /** The self-metrics, for a scraper (`metrics` option). */

@@ -26,7 +26,7 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import * as Logger from "effect/Logger"
-import type * as LogLevel from "effect/LogLevel"
+import * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
 import {
@@ -36,9 +36,11 @@ import {
   captureMessage,
   isError
 } from "../internal/capture.js"
+import { type CategoryPath, categoryArgument, type ResolvedCategory } from "../internal/categories.js"
 import { runCallSiteEnrichers } from "../internal/enrichers.js"
 import { currentContext } from "../internal/facade.js"
 import { defaultLimits } from "../internal/json.js"
+import { type CallFields, evaluateFields } from "../internal/lazyFields.js"
 import * as L from "../internal/level.js"
 import type { Pipeline } from "../internal/pipeline.js"
 import { Bindings, type Fields, LogRecord, type LogSpan, messageText } from "../internal/record.js"
@@ -72,6 +74,37 @@ export const withBindings: {
       addBindings(context as Context.Context<never>, fields) as Context.Context<R>
   )
 )
+
+/**
+ * The category of a fiber and every fiber it forks (`Fapilog.withLogger`), relative to the
+ * logger's name (undefined: the name itself). Relative, so that it means the same under any
+ * fapilog layer, including one provided inside it.
+ */
+export const CurrentCategory: Context.Reference<string | undefined> = Context.Reference<string | undefined>(
+  "fapilog/currentCategory",
+  { defaultValue: () => undefined }
+)
+
+/** The category of the fiber whose Context is `context`, and the rank a call in it must reach. */
+export const categoryIn = (pipeline: Pipeline, context: Context.Context<never>): ResolvedCategory =>
+  pipeline.levels.scoped(Context.getOrUndefined(context, CurrentCategory))
+
+/** Runs `self` in the sub-category `category` of the current one. */
+export const withCategory: {
+  (category: CategoryPath): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, category: CategoryPath): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, category: CategoryPath) => {
+  const relative = categoryArgument(category, "withLogger(category)")
+  return Effect.updateContext(self, (context: Context.Context<R>) => {
+    const current = Context.getOrUndefined(context as Context.Context<never>, CurrentCategory)
+    // adds a reference: the services the effect needs are the ones it had
+    return Context.add(
+      context as Context.Context<never>,
+      CurrentCategory,
+      current === undefined ? relative : `${current}.${relative}`
+    ) as Context.Context<R>
+  })
+})
 
 /** Where the fapilog service keeps its pipeline (the same registered symbol on both lines). */
 export const pipelineKey: unique symbol = Symbol.for("fapilog/Fapilog/pipeline")
@@ -124,13 +157,21 @@ export const toEffectLevel = (level: L.LevelName): LogLevel.Severity => {
   }
 }
 
-/** The pipeline's threshold as a level name. */
-export const levelOf = (pipeline: Pipeline): L.LevelName => L.nameOfRank(pipeline.minRank) ?? "info"
+/** The pipeline's default level. */
+export const levelOf = (pipeline: Pipeline): L.LevelName => pipeline.levels.defaultLevel()
 
-/** Whether a call at `level` passes the pipeline's threshold now. */
-const passes = (pipeline: Pipeline, level: LogLevel.LogLevel): boolean => {
+/** Whether a call at `level` by `fiber` passes the level of its category now. */
+const passes = (
+  pipeline: Pipeline,
+  level: LogLevel.LogLevel,
+  fiber: Fiber.Fiber<unknown, unknown>
+): boolean => {
   const info = fromEffectLevel(level)
-  return info !== undefined && info.rank >= pipeline.minRank
+  return (
+    info !== undefined &&
+    info.rank >= pipeline.minRank &&
+    info.rank >= categoryIn(pipeline, fiber.context).rank
+  )
 }
 
 /**
@@ -150,6 +191,7 @@ const splitMessage = (message: unknown, hasCause: boolean): readonly [unknown, u
  */
 const recordOf = (
   pipeline: Pipeline,
+  logger: string,
   time: number,
   level: L.LevelInfo,
   message: unknown,
@@ -160,7 +202,7 @@ const recordOf = (
 ): LogRecord => {
   const limits = pipeline.capturing
   const context = fiber.context
-  const r = new LogRecord(time, level, captureMessage(message, messageText), pipeline.name)
+  const r = new LogRecord(time, level, captureMessage(message, messageText), logger)
   const serializers = pipeline.serializers
   const own = fields === undefined || serializers === undefined ? fields : serializers.fields(fields)
   // a serializer's result is the user's object again: captured even in fresh fields
@@ -203,10 +245,22 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
     Logger.make<unknown, void>(({ cause, date, fiber, logLevel, message }) => {
       const level = fromEffectLevel(logLevel)
       if (level === undefined || level.rank < pipeline.minRank) return
+      const category = categoryIn(pipeline, fiber.context)
+      if (level.rank < category.rank) return
       const hasCause = cause.reasons.length > 0
       const [text, error] = splitMessage(message, hasCause)
       pipeline.offer(
-        recordOf(pipeline, date.getTime(), level, text, fiber, undefined, false, hasCause ? cause : error)
+        recordOf(
+          pipeline,
+          category.name,
+          date.getTime(),
+          level,
+          text,
+          fiber,
+          undefined,
+          false,
+          hasCause ? cause : error
+        )
       )
     }),
     { [fapilogLoggerKey]: true as const }
@@ -230,7 +284,7 @@ export const gate = (
 ): Logger.Logger<unknown, void> =>
   Object.assign(
     Logger.make<unknown, void>((options) => {
-      if (passes(pipeline, options.logLevel)) logger.log(options)
+      if (passes(pipeline, options.logLevel, options.fiber)) logger.log(options)
     }),
     { [gatedKey]: logger }
   )
@@ -260,26 +314,34 @@ export const loggersFor = (
  */
 export const logAt =
   (level: L.LevelInfo, lookup: (context: Context.Context<never>) => Pipeline | undefined) =>
-  (message: string, fields?: Fields | Error): Effect.Effect<void> =>
+  (message: string, fields?: CallFields): Effect.Effect<void> =>
     Effect.withFiber((fiber) => logIn(fiber, level, lookup, message, fields) ?? Effect.void)
 
 /**
  * The body of a `Fapilog.*` call made by `fiber`, run now: undefined once the record is
  * offered (or below the threshold), otherwise what remains to run (Effect's logger when there
- * is no fapilog layer, or the wait for room under "block").
+ * is no fapilog layer, or the wait for room under "block"). Fields given as a function are
+ * called only once the call has passed its category's level.
  */
 export const logIn = (
   fiber: Fiber.Fiber<unknown, unknown>,
   level: L.LevelInfo,
   lookup: (context: Context.Context<never>) => Pipeline | undefined,
   message: string,
-  fields: Fields | Error | undefined,
+  given: CallFields | undefined,
   fresh = false
 ): Effect.Effect<void> | undefined => {
   const pipeline = lookup(fiber.context)
-  const error = isError(fields) ? fields : undefined
-  const own = error === undefined ? (fields as Fields | undefined) : undefined
   if (pipeline === undefined) {
+    // Effect's own minimum level decides; a fields function is not called below it
+    if (
+      typeof given === "function" &&
+      LogLevel.isLessThan(toEffectLevel(level.name), fiber.getRef(References.MinimumLogLevel))
+    )
+      return undefined
+    const fields = evaluateFields(given, undefined)
+    const error = isError(fields) ? fields : undefined
+    const own = error === undefined ? (fields as Fields | undefined) : undefined
     const logged = Effect.logWithLevel(toEffectLevel(level.name))(
       message,
       ...(error ? [Cause.fail(error)] : [])
@@ -290,9 +352,17 @@ export const logIn = (
       : Effect.annotateLogs(logged, captureFields(own, defaultLimits) as Record<string, unknown>)
   }
   if (level.rank < pipeline.minRank) return undefined
+  const category = categoryIn(pipeline, fiber.context)
+  if (level.rank < category.rank) return undefined
+  const fields =
+    typeof given === "function"
+      ? evaluateFields(given, (problem, e) => pipeline.diagnostics.report("fields", problem, e))
+      : given
+  const error = isError(fields) ? fields : undefined
+  const own = error === undefined ? (fields as Fields | undefined) : undefined
   // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
   const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-  const record = recordOf(pipeline, now, level, message, fiber, own, fresh, error)
+  const record = recordOf(pipeline, category.name, now, level, message, fiber, own, fresh, error)
   // under "block", an Effect caller waits for room rather than being refused
   if (pipeline.mustWait(level)) return pipeline.offerWhenRoom(record)
   pipeline.offer(record)

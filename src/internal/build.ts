@@ -491,6 +491,7 @@ const fromResolved = (
     return yield* pipeline.make({
       name: settings.name,
       level: settings.level,
+      categoryLevels: settings.categoryLevels,
       capacity: settings.capacity,
       overflow: settings.overflow,
       logCrashes: settings.logCrashes,

@@ -15,9 +15,11 @@ import type * as LogSpan from "effect/LogSpan"
 import { pipeArguments } from "effect/Pipeable"
 import * as Tracer from "effect/Tracer"
 import { captureAnnotations, captureError, captureFields, captureMessage, isError } from "./capture.js"
+import { type CategoryPath, categoryArgument, type ResolvedCategory } from "./categories.js"
 import { runCallSiteEnrichers } from "./enrichers.js"
 import { currentContext } from "./facade.js"
 import { defaultLimits } from "./json.js"
+import { type CallFields, evaluateFields } from "./lazyFields.js"
 import * as L from "./level.js"
 import type { Pipeline } from "./pipeline.js"
 import { Bindings, type Fields, LogRecord, messageText } from "./record.js"
@@ -143,6 +145,34 @@ export const withBindings: {
   Effect.locallyWith(self, FiberRef.currentContext, (context) => addBindings(context, fields))
 )
 
+/**
+ * The category of a fiber and every fiber it forks (`Fapilog.withLogger`), relative to the
+ * logger's name (undefined: the name itself). Relative, so that it means the same under any
+ * fapilog layer, including one provided inside it.
+ */
+export class CurrentCategory extends Context.Reference<CurrentCategory>()("fapilog/currentCategory", {
+  defaultValue: (): string | undefined => undefined
+}) {}
+
+/** The category of the fiber whose services are `context`, and the rank a call in it must reach. */
+export const categoryIn = (pipeline: Pipeline, context: Context.Context<never>): ResolvedCategory =>
+  pipeline.levels.scoped(serviceIn<string>(context, CurrentCategory.key))
+
+/** `context` with its category extended by `relative`. */
+const addCategory = (context: Context.Context<never>, relative: string): Context.Context<never> => {
+  const current = serviceIn<string>(context, CurrentCategory.key)
+  return Context.add(context, CurrentCategory, current === undefined ? relative : `${current}.${relative}`)
+}
+
+/** Runs `self` in the sub-category `category` of the current one. */
+export const withCategory: {
+  (category: CategoryPath): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, category: CategoryPath): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, category: CategoryPath) => {
+  const relative = categoryArgument(category, "withLogger(category)")
+  return Effect.locallyWith(self, FiberRef.currentContext, (context) => addCategory(context, relative))
+})
+
 /** Where the fapilog service keeps its pipeline (not part of the public interface). */
 export const pipelineKey: unique symbol = Symbol.for("fapilog/Fapilog/pipeline")
 
@@ -175,8 +205,8 @@ export const fromEffectLevel = (level: LogLevel.LogLevel): L.LevelInfo | undefin
   }
 }
 
-/** The pipeline's threshold as a level name. */
-export const levelOf = (pipeline: Pipeline): L.LevelName => L.nameOfRank(pipeline.minRank) ?? "info"
+/** The pipeline's default level. */
+export const levelOf = (pipeline: Pipeline): L.LevelName => pipeline.levels.defaultLevel()
 
 /** Effect has no audit or security level: they map to Fatal, the highest it has. */
 export const toEffectLevel = (level: L.LevelName): LogLevel.LogLevel => {
@@ -197,7 +227,8 @@ export const toEffectLevel = (level: L.LevelName): LogLevel.LogLevel => {
 }
 
 /**
- * Effect's minimum log level tied to a pipeline's threshold: one switch for both. Effect
+ * Effect's minimum log level tied to a pipeline's threshold (the lowest level of any
+ * category): one switch for both. Effect
  * filters `Effect.log*` calls against the fiber's minimum level before any logger sees them,
  * and a fiber's FiberRefs cannot be reached from outside it, so a level set once when the
  * layer is built could never follow `setLevel`. This LogLevel reads the pipeline's
@@ -211,7 +242,7 @@ export const liveLevel = (pipeline: Pipeline): LogLevel.LogLevel => {
   const current = (): LogLevel.LogLevel => {
     if (pipeline.minRank !== rank) {
       rank = pipeline.minRank
-      level = toEffectLevel(levelOf(pipeline))
+      level = toEffectLevel(L.nameOfRank(rank) ?? "info")
     }
     return level
   }
@@ -258,6 +289,7 @@ const refsOf = (caller: FiberRefs.FiberRefs | Fiber.RuntimeFiber<unknown, unknow
  */
 const recordOf = (
   pipeline: Pipeline,
+  logger: string,
   time: number,
   level: L.LevelInfo,
   message: unknown,
@@ -271,7 +303,7 @@ const recordOf = (
   caller: FiberRefs.FiberRefs | Fiber.RuntimeFiber<unknown, unknown>
 ): LogRecord => {
   const limits = pipeline.capturing
-  const r = new LogRecord(time, level, captureMessage(message, messageText), pipeline.name)
+  const r = new LogRecord(time, level, captureMessage(message, messageText), logger)
   const serializers = pipeline.serializers
   const own = fields === undefined || serializers === undefined ? fields : serializers.fields(fields)
   // a serializer's result is the user's object again: captured even in fresh fields
@@ -307,11 +339,14 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
       const level = fromEffectLevel(logLevel)
       if (level === undefined || level.rank < pipeline.minRank) return
       const services = servicesOf(context)
+      const category = categoryIn(pipeline, services)
+      if (level.rank < category.rank) return
       const hasCause = !Cause.isEmpty(cause)
       const [text, error] = splitMessage(message, hasCause)
       pipeline.offer(
         recordOf(
           pipeline,
+          category.name,
           date.getTime(),
           level,
           text,
@@ -335,7 +370,7 @@ export const make = (pipeline: Pipeline): Logger.Logger<unknown, void> =>
  */
 export const logAt =
   (level: L.LevelInfo, lookup: (context: Context.Context<never>) => Pipeline | undefined) =>
-  (message: string, fields?: Fields | Error): Effect.Effect<void> =>
+  (message: string, fields?: CallFields): Effect.Effect<void> =>
     Effect.withFiberRuntime((fiber) => logIn(fiber, level, lookup, message, fields) ?? Effect.void)
 
 /**
@@ -345,21 +380,29 @@ export const logAt =
  * its fiber (the HTTP middleware) logs through it without an Effect of its own.
  *
  * `fresh`: the fields are a new object that fapilog built for this line and that nothing
- * changes afterwards (the middleware's access line), so they need no capture.
+ * changes afterwards (the middleware's access line), so they need no capture. Fields given
+ * as a function are called only once the call has passed its category's level.
  */
 export const logIn = (
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   level: L.LevelInfo,
   lookup: (context: Context.Context<never>) => Pipeline | undefined,
   message: string,
-  fields: Fields | Error | undefined,
+  given: CallFields | undefined,
   fresh = false
 ): Effect.Effect<void> | undefined => {
   const context = fiber.getFiberRef(FiberRef.currentContext)
   const pipeline = lookup(context)
-  const error = isError(fields) ? fields : undefined
-  const own = error === undefined ? (fields as Fields | undefined) : undefined
   if (pipeline === undefined) {
+    // Effect's own minimum level decides; a fields function is not called below it
+    if (
+      typeof given === "function" &&
+      LogLevel.lessThan(toEffectLevel(level.name), fiber.getFiberRef(FiberRef.currentMinimumLogLevel))
+    )
+      return undefined
+    const fields = evaluateFields(given, undefined)
+    const error = isError(fields) ? fields : undefined
+    const own = error === undefined ? (fields as Fields | undefined) : undefined
     const logged = Effect.logWithLevel(
       toEffectLevel(level.name),
       message,
@@ -371,6 +414,14 @@ export const logIn = (
       : Effect.annotateLogs(logged, captureFields(own, defaultLimits) as Record<string, unknown>)
   }
   if (level.rank < pipeline.minRank) return undefined
+  const category = categoryIn(pipeline, context)
+  if (level.rank < category.rank) return undefined
+  const fields =
+    typeof given === "function"
+      ? evaluateFields(given, (problem, e) => pipeline.diagnostics.report("fields", problem, e))
+      : given
+  const error = isError(fields) ? fields : undefined
+  const own = error === undefined ? (fields as Fields | undefined) : undefined
   // the fiber's Clock, as Effect.log uses: TestClock time in tests, like every other line
   const now = Context.get(
     fiber.getFiberRef(DefaultServices.currentServices),
@@ -378,6 +429,7 @@ export const logIn = (
   ).unsafeCurrentTimeMillis()
   const record = recordOf(
     pipeline,
+    category.name,
     now,
     level,
     message,

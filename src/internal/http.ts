@@ -6,6 +6,7 @@
  */
 import { createHash, randomFillSync, timingSafeEqual } from "node:crypto"
 import { ConfigError, type ConfigIssue } from "../Errors.js"
+import { categoryOf, type LevelState, levelIn } from "./categories.js"
 import { isLevelName, type LevelName, levelNames } from "./level.js"
 import { checkMetricsPath, defaultMetricsPath } from "./metricsServer.js"
 
@@ -469,21 +470,67 @@ export const byteCount = (value: string | ReadonlyArray<string> | number | undef
   return Number(v)
 }
 
-/** Parses a level-change request body or query: `{"level":"debug"}`, `level=debug` or the bare name. */
-export const requestedLevel = (body: string, query: string | undefined): LevelName | undefined => {
-  const fromQuery = query === undefined ? null : new URLSearchParams(query).get("level")
-  if (fromQuery !== null) return isSettable(fromQuery) ? fromQuery : undefined
+/** What the level endpoint was asked to change: the default level, or a category's. */
+export interface LevelChange {
+  readonly level: LevelName
+  /** A category path (dotted); undefined for the default level. */
+  readonly category?: string | undefined
+}
+
+/** A change from its two parts as read; undefined when either is not what the endpoint accepts. */
+const changeOf = (level: unknown, category: unknown): LevelChange | undefined => {
+  if (!isSettable(level)) return undefined
+  if (category === undefined || category === null) return { level }
+  const c = categoryOf(category)
+  return typeof c === "string" ? { level, category: c } : undefined
+}
+
+/**
+ * Parses a level-change request body or query: `{"level":"debug","category":"app.db"}` (the
+ * category optional, dotted or a list of segments), `level=debug&category=app.db`, or the
+ * bare level name.
+ */
+export const requestedLevel = (body: string, query: string | undefined): LevelChange | undefined => {
+  const params = query === undefined ? undefined : new URLSearchParams(query)
+  const fromQuery = params?.get("level") ?? null
+  if (fromQuery !== null) return changeOf(fromQuery, params?.get("category"))
   const text = body.trim()
-  if (isSettable(text)) return text
+  if (isSettable(text)) return changeOf(text, params?.get("category"))
   try {
     const parsed: unknown = JSON.parse(text)
-    const level =
-      typeof parsed === "object" && parsed !== null ? (parsed as { level?: unknown }).level : undefined
-    return isSettable(level) ? level : undefined
+    if (typeof parsed !== "object" || parsed === null) return undefined
+    const { level, category } = parsed as { readonly level?: unknown; readonly category?: unknown }
+    return changeOf(level, category)
   } catch {
-    const level = new URLSearchParams(text).get("level")
-    return isSettable(level) ? level : undefined
+    const form = new URLSearchParams(text)
+    return changeOf(form.get("level"), form.get("category"))
   }
+}
+
+/** The level endpoint's answer to a read: the default level and the category levels. */
+export const levelsReply = (state: LevelState): Readonly<Record<string, unknown>> => ({
+  level: state.level,
+  categories: state.categories
+})
+
+/**
+ * The level endpoint's answer to a change, and the fields of its audit line: the level in
+ * force before it (of the category, when one was given).
+ */
+export const levelChangeReply = (
+  state: LevelState,
+  change: LevelChange
+): {
+  readonly reply: Readonly<Record<string, unknown>>
+  readonly audit: Readonly<Record<string, unknown>>
+} => {
+  const previous = change.category === undefined ? state.level : levelIn(state, change.category)
+  return change.category === undefined
+    ? { reply: { level: change.level, previous }, audit: { from: previous, to: change.level } }
+    : {
+        reply: { level: change.level, previous, category: change.category },
+        audit: { from: previous, to: change.level, category: change.category }
+      }
 }
 
 /**
@@ -573,7 +620,7 @@ export const settableLevels: ReadonlyArray<LevelName> = ["trace", "debug", "info
 
 const isSettable = (u: unknown): u is LevelName => isLevelName(u) && settableLevels.includes(u)
 
-export const levelEndpointHelp = `expected POST with Authorization: Bearer <token> and {"level": one of ${settableLevels.join(", ")}}`
+export const levelEndpointHelp = `expected POST with Authorization: Bearer <token> and {"level": one of ${settableLevels.join(", ")}, "category"?: a category such as "app.db"}`
 
 /** Whether a body of this content type is text worth showing (absent type counts as text). */
 export const isTextual = (contentType: string | undefined): boolean =>

@@ -17,7 +17,9 @@ import {
   clientAddress,
   correlationIdOf,
   type HttpConfig,
+  levelChangeReply,
   levelEndpointHelp,
+  levelsReply,
   parsedBodyField,
   parseTraceparent,
   pathOf,
@@ -29,7 +31,6 @@ import {
   tokenMatches,
   wantsAccessLine
 } from "./http.js"
-import { type LevelName, levelNames } from "./level.js"
 import type { Fields } from "./record.js"
 
 /** The logger of one request: every line it writes carries the request's ids, even outside its context. */
@@ -114,10 +115,6 @@ export interface LevelAnswer {
 }
 
 export const unauthorized: LevelAnswer = { status: 401, payload: { error: "unauthorized" } }
-
-/** The logger's current threshold: its lowest enabled level. */
-export const currentLevel = (logger: Logger): LevelName | "off" =>
-  levelNames.find((level) => logger.isLevelEnabled(level)) ?? "off"
 
 /** One adapter instance: a logger, validated options, and how to read the framework's request. */
 export class FacadeHttp<Source> {
@@ -250,15 +247,16 @@ export class FacadeHttp<Source> {
     query: string | undefined
   ): LevelAnswer {
     const logger = this.logger
-    const current = currentLevel(logger)
-    if (method === "GET" || method === "HEAD") return { status: 200, payload: { level: current } }
+    const levels = logger.levels()
+    if (method === "GET" || method === "HEAD") return { status: 200, payload: levelsReply(levels) }
     if (method !== "POST" && method !== "PUT") return { status: 405, payload: { error: levelEndpointHelp } }
-    const level = requestedLevel(body, query)
-    if (level === undefined) return { status: 400, payload: { error: levelEndpointHelp } }
+    const change = requestedLevel(body, query)
+    if (change === undefined) return { status: 400, payload: { error: levelEndpointHelp } }
+    const { reply, audit } = levelChangeReply(levels, change)
     // written before the change, so that no new threshold can hide it
-    logger.audit("log level changed", { from: current, to: level, http: { clientIp: state.clientIp } })
-    logger.setLevel(level)
-    return { status: 200, payload: { level, previous: current } }
+    logger.audit("log level changed", { ...audit, http: { clientIp: state.clientIp } })
+    logger.setLevel(change.level, change.category)
+    return { status: 200, payload: reply }
   }
 }
 

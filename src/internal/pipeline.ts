@@ -7,6 +7,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { Sink } from "../Sink.js"
 import { type BatchContext, BatchImpl } from "./batch.js"
+import { type CategoryLevelMap, CategoryLevels } from "./categories.js"
 import type { CircuitBreakerOptions } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
 import { Dispatch, type SinkHealth } from "./dispatch.js"
@@ -35,7 +36,10 @@ export type { OverflowPolicy } from "./intake.js"
 export interface PipelineOptions {
   /** Name written in the `logger` key and in diagnostics. */
   readonly name: string
+  /** The default level: that of every category no `categoryLevels` prefix covers. */
   readonly level: LevelName
+  /** The level of each category prefix (`"app.db"` covers `"app.db.pool"`); most specific wins. */
+  readonly categoryLevels?: CategoryLevelMap | undefined
   /** Events the buffer holds before a synchronous caller drains it inline. */
   readonly capacity: number
   /** Upper bound on the wait for asynchronous sinks when the pipeline closes. */
@@ -201,7 +205,10 @@ const spoolBytesIn = (sink: Sink): number | undefined => {
  * budget is spent) are unprotected events refused, until the backlog has room again.
  */
 export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, metrics.MetricsSource {
+  /** The lowest rank any category writes (`levels.minRank`, kept here for the callers' early-out). */
   minRank: number
+  /** The default level and the category levels; callers resolve their category's rank here. */
+  readonly levels: CategoryLevels
   readonly name: string
   /** The limits that capture applies at the call; undefined when values are read late. */
   readonly capturing: JsonLimits | undefined
@@ -252,7 +259,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
     this.capturing = options.capture === "late" ? undefined : (options.limits ?? defaultLimits)
     this.callSite = (options.callSiteEnrichers ?? []).map(running)
     this.serializers = options.serializers
-    this.minRank = levels[options.level].rank
+    this.levels = new CategoryLevels(options.name, options.level, options.categoryLevels)
+    this.minRank = this.levels.minRank
     this.diagnostics = options.diagnostics ?? new Diagnostics(options.name)
     this.intake = new Intake(
       Math.max(1, options.capacity),
@@ -367,8 +375,10 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
     }
   }
 
-  setLevel(level: LevelName): void {
-    this.minRank = levels[level].rank
+  /** Sets the default level, or the level of the category prefix `category`. */
+  setLevel(level: LevelName, category?: string | undefined): void {
+    this.levels.set(level, category)
+    this.minRank = this.levels.minRank
   }
 
   /** Takes one event. Never throws, never waits on a network. */

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { FapilogService } from "../Fapilog.js"
+import { categoryArgument } from "./categories.js"
 import * as bridge from "./effectLogger.js"
 import type { Pipeline } from "./pipeline.js"
 import type { ResolvedSettings } from "./settings/index.js"
@@ -12,7 +13,12 @@ export const serviceOf = (pipeline: Pipeline, settings: ResolvedSettings): Fapil
   settings,
   flush: pipeline.flush,
   level: Effect.sync(() => bridge.levelOf(pipeline)),
-  setLevel: (level) => Effect.sync(() => pipeline.setLevel(level)),
+  setLevel: (level, category) =>
+    // checked when called, as the Promise facade's setLevel: a bad category is a defect of the caller
+    category === undefined
+      ? Effect.sync(() => pipeline.setLevel(level))
+      : Effect.sync(() => pipeline.setLevel(level, categoryArgument(category, "setLevel(level, category)"))),
+  levels: Effect.sync(() => pipeline.levels.state()),
   stats: Effect.sync(() => pipeline.stats()),
   health: Effect.sync(() => pipeline.health()),
   [bridge.pipelineKey]: pipeline

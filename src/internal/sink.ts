@@ -8,9 +8,9 @@ import type { Formatter } from "../Formatter.js"
 import type { LogEvent } from "../LogEvent.js"
 import type { Batch, Sink } from "../Sink.js"
 import { BatchImpl } from "./batch.js"
-import { type CategorySelection, categoryTest } from "./category.js"
+import { type CategorySelection, categoryTest } from "./categories.js"
 
-export type { CategorySelection } from "./category.js"
+export type { CategorySelection } from "./categories.js"
 
 import { writeAllSync } from "./fdWriter.js"
 import { json } from "./formatter.js"

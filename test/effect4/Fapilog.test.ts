@@ -33,6 +33,7 @@ import {
   Sink,
   withContext
 } from "../../src/effect4/index.js"
+import type { Pipeline } from "../../src/internal/pipeline.js"
 import type { LogEvent } from "../../src/LogEvent.js"
 
 class PaymentDeclined extends Data.TaggedError("PaymentDeclined")<{ readonly card: string }> {}
@@ -431,6 +432,171 @@ describe("Fapilog.layer's scope on Effect 4", () => {
   )
 })
 
+describe("categories on Effect 4", () => {
+  const pipelineOf = (service: Fapilog.FapilogService): Pipeline =>
+    (service as unknown as Record<symbol, Pipeline>)[Symbol.for("fapilog/Fapilog/pipeline")] as Pipeline
+
+  it.effect("withLogger sets the category of a scope and its forks, relative to the current one", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.gen(function* () {
+        yield* Effect.log("root")
+        yield* Effect.gen(function* () {
+          yield* Effect.log("in db")
+          yield* Fiber.join(yield* Effect.forkChild(Fapilog.info("forked", { n: 1 })))
+          yield* Effect.log("in pool").pipe(Fapilog.withLogger(["pool", "primary"]))
+        }).pipe(Fapilog.withLogger("db"))
+        yield* Fapilog.withLogger(Effect.log("in http"), "http")
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory], name: "svc" })))
+      assert.deepStrictEqual(
+        memory.events().map((e) => [e.logger, e.message]),
+        [
+          ["svc", "root"],
+          ["svc.db", "in db"],
+          ["svc.db", "forked"],
+          ["svc.db.pool.primary", "in pool"],
+          ["svc.http", "in http"]
+        ]
+      )
+    })
+  )
+
+  it.effect("a category that is no category path throws a TypeError naming the argument", () =>
+    Effect.sync(() => {
+      assert.throws(
+        () => Fapilog.withLogger(Effect.void, "db..x"),
+        /withLogger\(category\): "db\.\.x" is not a category/
+      )
+      assert.throws(
+        () => Effect.void.pipe(Fapilog.withLogger([""])),
+        /withLogger\(category\): "" is not a category segment/
+      )
+    })
+  )
+
+  it.effect("a logger annotation stays a user field and never replaces the category", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.gen(function* () {
+        yield* Effect.log("annotated").pipe(Effect.annotateLogs("logger", "mine"), Fapilog.withLogger("db"))
+        yield* Fapilog.info("field", { logger: "call field" })
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory, "null"] })))
+      const [annotated, field] = memory.events()
+      assert.strictEqual(annotated?.logger, "app.db")
+      assert.strictEqual(annotated?.fields.logger, "mine")
+      assert.strictEqual(field?.logger, "app")
+      assert.strictEqual(field?.fields.logger, "call field")
+    })
+  )
+
+  it.effect("categoryLevels hold Effect.log*, Fapilog.* and kept loggers to their category's level", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      const kept: Array<unknown> = []
+      const appLogger = Logger.make(({ message }) => void kept.push(message))
+      yield* Effect.gen(function* () {
+        yield* Effect.logDebug("root debug hidden")
+        yield* Effect.logDebug("db debug").pipe(Fapilog.withLogger("db"))
+        yield* Fapilog.debug("pool debug").pipe(Fapilog.withLogger("db.pool"))
+        yield* Effect.logDebug("dbx debug hidden").pipe(Fapilog.withLogger("dbx"))
+        yield* Effect.logInfo("http info hidden").pipe(Fapilog.withLogger("http"))
+        yield* Fapilog.warn("http warn").pipe(Fapilog.withLogger("http"))
+        yield* Fapilog.flush
+      }).pipe(
+        Effect.provide(
+          Fapilog.layer({
+            sinks: [memory],
+            level: "info",
+            categoryLevels: { "app.db": "debug", "app.http": "warn" }
+          })
+        ),
+        Effect.provide(Logger.layer([appLogger]))
+      )
+      assert.deepStrictEqual(
+        memory.events().map((e) => e.message),
+        ["db debug", "pool debug", "http warn"]
+      )
+      assert.deepStrictEqual(kept, [["db debug"]])
+    })
+  )
+
+  it.effect("setLevel(level, category) changes a category at run time; levels shows them", () =>
+    Effect.gen(function* () {
+      const memory = Sink.memory()
+      yield* Effect.gen(function* () {
+        const fapilog = yield* Fapilog.Fapilog
+        const inDb = <A, E, R>(self: Effect.Effect<A, E, R>) => Fapilog.withLogger(self, "db")
+        yield* inDb(Effect.logDebug("hidden"))
+        yield* fapilog.setLevel("debug", "app.db")
+        yield* inDb(Effect.logDebug("db debug"))
+        yield* Effect.logDebug("root debug hidden")
+        yield* fapilog.setLevel("error", ["app", "db"])
+        yield* inDb(Fapilog.warn("db warn hidden"))
+        assert.deepStrictEqual(yield* fapilog.levels, { level: "info", categories: { "app.db": "error" } })
+        assert.strictEqual(yield* fapilog.level, "info")
+        const exit = yield* Effect.exit(fapilog.setLevel("debug", "app..db"))
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+        yield* Fapilog.flush
+      }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory] })))
+      assert.deepStrictEqual(
+        memory.events().map((e) => [e.logger, e.message]),
+        [["app.db", "db debug"]]
+      )
+    })
+  )
+
+  it.effect(
+    "lazy fields are called only when the call passes its category's level; a throw is written and reported",
+    () =>
+      Effect.gen(function* () {
+        const memory = Sink.memory()
+        let calls = 0
+        const reports: Array<unknown> = []
+        yield* Effect.gen(function* () {
+          const pipeline = pipelineOf(yield* Fapilog.Fapilog)
+          const report = pipeline.diagnostics.report.bind(pipeline.diagnostics)
+          pipeline.diagnostics.report = (component, message, error) => {
+            reports.push([component, message, (error as Error | undefined)?.message])
+            if (component !== "fields") report(component, message, error)
+          }
+          yield* Fapilog.debug("hidden", () => ({ n: ++calls }))
+          yield* Fapilog.debug("shown", () => ({ n: ++calls })).pipe(Fapilog.withLogger("db"))
+          yield* Fapilog.error("failed", () => new Error("declined"))
+          yield* Fapilog.info("threw", () => {
+            throw new Error("dump failed")
+          })
+          yield* Fapilog.flush
+        }).pipe(Effect.provide(Fapilog.layer({ sinks: [memory], categoryLevels: { "app.db": "debug" } })))
+        assert.strictEqual(calls, 1)
+        const [shown, failed, threw] = memory.events()
+        assert.deepStrictEqual(shown?.fields, { n: 1 })
+        assert.strictEqual(failed?.error?.message, "declined")
+        assert.deepStrictEqual(threw?.fields, { "…": "[Unserializable: [Threw: dump failed]]" })
+        assert.deepStrictEqual(reports, [
+          ["fields", "a fields function threw: the event is written without its fields", "dump failed"]
+        ])
+      })
+  )
+
+  it.effect("without a fapilog layer, lazy fields follow Effect's minimum level", () =>
+    Effect.gen(function* () {
+      const seen: Array<unknown> = []
+      let calls = 0
+      const spy = Logger.make(({ fiber, message }) =>
+        seen.push([message, fiber.getRef(References.CurrentLogAnnotations)])
+      )
+      yield* Effect.gen(function* () {
+        yield* Fapilog.debug("below Effect's minimum", () => ({ n: ++calls }))
+        yield* Fapilog.info("lazy", () => ({ n: ++calls }))
+      }).pipe(Effect.provideService(References.MinimumLogLevel, "Info"), Effect.provide(Logger.layer([spy])))
+      assert.strictEqual(calls, 1)
+      assert.deepStrictEqual(seen, [[["lazy"], { n: 1 }]])
+    })
+  )
+})
+
 describe("one level switch on Effect 4", () => {
   it.effect(
     "setLevel governs Effect.log* in every fiber, forked ones included, Fapilog.* and kept loggers",
@@ -577,6 +743,25 @@ describe("the Promise facade on Effect 4", () => {
       memory.events().map((e) => [e.message, e.fields]),
       [["from a promise", { requestId: "r-1", n: 1 }]]
     )
+  })
+
+  it("categories, lazy fields and timers, as on Effect 3", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({ sinks: [memory], categoryLevels: { "app.db": "debug" } })
+    let calls = 0
+    const db = log.child("db")
+    log.debug("hidden", () => ({ n: ++calls }))
+    db.debug("db debug", () => ({ n: ++calls }))
+    log.setLevel("warn", "app.db")
+    db.info("hidden too")
+    assert.isTrue(log.time("job").done("job done", { rows: 3 }))
+    await log.close()
+    assert.strictEqual(calls, 1)
+    const [debug, done] = memory.events()
+    assert.deepStrictEqual([debug?.logger, debug?.message, debug?.fields], ["app.db", "db debug", { n: 1 }])
+    assert.strictEqual(done?.fields.label, "job")
+    assert.strictEqual(typeof done?.fields.durationMs, "number")
+    assert.deepStrictEqual(log.levels(), { level: "info", categories: { "app.db": "warn" } })
   })
 
   it("createLogger rejects invalid settings with the ConfigError itself, as on Effect 3", async () => {

@@ -21,6 +21,11 @@ const app = Effect.gen(function* () {
     yield* Fapilog.withContext(Effect.log("bound inside"), { job: "j-1" })
     return HttpServerResponse.text("ok")
   }
+  if (path === "/db") {
+    yield* Effect.logDebug("db debug").pipe(Fapilog.withLogger("db"))
+    yield* Effect.logWarning("db warn").pipe(Fapilog.withLogger("db"))
+    return HttpServerResponse.text("ok")
+  }
   if (path === "/boom") return yield* Effect.fail(new RangeError("bad range"))
   if (path === "/refused") return yield* Effect.fail("out of stock")
   if (path === "/own-id")
@@ -149,7 +154,8 @@ describe("Http.middleware on effect/http", () => {
           [401, 200, 200, 200]
         )
         assert.deepStrictEqual(yield* Effect.promise(() => responses[2]?.json() as Promise<unknown>), {
-          level: "warn"
+          level: "warn",
+          categories: {}
         })
         const messages = events.map((e) => [e.level, e.message])
         assert.deepStrictEqual(messages, [
@@ -160,6 +166,54 @@ describe("Http.middleware on effect/http", () => {
         ])
         assert.deepStrictEqual([events[1]?.fields.from, events[1]?.fields.to], ["debug", "warn"])
       })
+  )
+
+  it.live("the level endpoint changes one category's level when given a category", () =>
+    Effect.gen(function* () {
+      const endpoint = "http://localhost/-/log-level"
+      const authorization = "Bearer s3cret-token-0123456789"
+      const { events, responses } = yield* serve(
+        [
+          new Request(endpoint, {
+            method: "POST",
+            headers: { authorization },
+            body: "level=warn&category=app."
+          }),
+          new Request(endpoint, {
+            method: "POST",
+            headers: { authorization },
+            body: '{"level":"warn","category":"app.db"}'
+          }),
+          new Request(endpoint, { headers: { authorization } }),
+          get("/db")
+        ],
+        { levelEndpoint: { token: "s3cret-token-0123456789" }, accessLog: false }
+      )
+      assert.deepStrictEqual(
+        responses.map((r) => r.status),
+        [400, 200, 200, 200]
+      )
+      assert.deepStrictEqual(yield* Effect.promise(() => responses[1]?.json() as Promise<unknown>), {
+        level: "warn",
+        previous: "debug",
+        category: "app.db"
+      })
+      assert.deepStrictEqual(yield* Effect.promise(() => responses[2]?.json() as Promise<unknown>), {
+        level: "debug",
+        categories: { "app.db": "warn" }
+      })
+      assert.deepStrictEqual(
+        events.map((e) => [e.logger, e.message]),
+        [
+          ["app", "log level changed"],
+          ["app.db", "db warn"]
+        ]
+      )
+      assert.deepStrictEqual(
+        [events[0]?.fields.from, events[0]?.fields.to, events[0]?.fields.category],
+        ["debug", "warn", "app.db"]
+      )
+    })
   )
 
   it.effect(

@@ -7,6 +7,8 @@ import {
   byteCount,
   clientAddress,
   correlationIdOf,
+  levelChangeReply,
+  levelsReply,
   newRequestId,
   parseTraceparent,
   pathMatcher,
@@ -254,15 +256,56 @@ describe("level endpoint", () => {
     assert.strictEqual(bearerOf(["bearer   xyz "]), "xyz")
     assert.isUndefined(bearerOf("Basic abc"))
     assert.isUndefined(bearerOf(undefined))
-    assert.strictEqual(requestedLevel('{"level":"warn"}', undefined), "warn")
-    assert.strictEqual(requestedLevel("debug\n", undefined), "debug")
-    assert.strictEqual(requestedLevel("level=error", undefined), "error")
-    assert.strictEqual(requestedLevel("", "level=trace"), "trace")
+    assert.deepStrictEqual(requestedLevel('{"level":"warn"}', undefined), { level: "warn" })
+    assert.deepStrictEqual(requestedLevel("debug\n", undefined), { level: "debug" })
+    assert.deepStrictEqual(requestedLevel("level=error", undefined), { level: "error" })
+    assert.deepStrictEqual(requestedLevel("", "level=trace"), { level: "trace" })
     assert.isUndefined(requestedLevel("", "level=loud"))
     assert.isUndefined(requestedLevel('{"level":"loud"}', undefined))
     assert.isUndefined(requestedLevel("null", undefined))
     assert.isUndefined(requestedLevel('{"level":"audit"}', undefined))
     assert.isUndefined(requestedLevel("security", undefined))
+  })
+
+  it("reads an optional category with the level, dotted or as segments; a bad one is no request", () => {
+    assert.deepStrictEqual(requestedLevel('{"level":"debug","category":"app.db"}', undefined), {
+      level: "debug",
+      category: "app.db"
+    })
+    assert.deepStrictEqual(requestedLevel('{"level":"debug","category":["app","db"]}', undefined), {
+      level: "debug",
+      category: "app.db"
+    })
+    assert.deepStrictEqual(requestedLevel("level=warn&category=app.http", undefined), {
+      level: "warn",
+      category: "app.http"
+    })
+    assert.deepStrictEqual(requestedLevel("", "level=warn&category=app.http"), {
+      level: "warn",
+      category: "app.http"
+    })
+    assert.deepStrictEqual(requestedLevel("error", "category=app.db"), { level: "error", category: "app.db" })
+    assert.isUndefined(requestedLevel('{"level":"debug","category":"app..db"}', undefined))
+    assert.isUndefined(requestedLevel('{"level":"debug","category":7}', undefined))
+    assert.isUndefined(requestedLevel("", "level=debug&category="))
+  })
+
+  it("answers a read with every level, and a change with the level it replaces", () => {
+    const state = { level: "info", categories: { "app.db": "debug" } } as const
+    assert.deepStrictEqual(levelsReply(state), { level: "info", categories: { "app.db": "debug" } })
+    assert.deepStrictEqual(levelChangeReply(state, { level: "warn" }), {
+      reply: { level: "warn", previous: "info" },
+      audit: { from: "info", to: "warn" }
+    })
+    assert.deepStrictEqual(levelChangeReply(state, { level: "error", category: "app.db.pool" }), {
+      reply: { level: "error", previous: "debug", category: "app.db.pool" },
+      audit: { from: "debug", to: "error", category: "app.db.pool" }
+    })
+    assert.deepStrictEqual(levelChangeReply(state, { level: "error", category: "app.dbx" }).reply, {
+      level: "error",
+      previous: "info",
+      category: "app.dbx"
+    })
   })
 })
 

@@ -401,7 +401,7 @@ export const adapterSuite = (adapter: Adapter): void => {
               path: "/-/log-level",
               headers: { authorization: `Bearer ${token}` }
             })
-            assert.deepStrictEqual(JSON.parse(read.body), { level: "debug" })
+            assert.deepStrictEqual(JSON.parse(read.body), { level: "debug", categories: {} })
             const form = await change(running.port, "level=warn", token, "application/x-www-form-urlencoded")
             assert.deepStrictEqual(JSON.parse(form.body), { level: "warn", previous: "debug" })
             await settle(running.log, () => byMessage(running.events(), "log level changed").length === 2)
@@ -413,6 +413,49 @@ export const adapterSuite = (adapter: Adapter): void => {
             assert.strictEqual(audit?.fields.to, "debug")
             assert.strictEqual(audit?.correlationId, ok.headers["x-request-id"])
             assert.isFalse(running.log.isLevelEnabled("info"))
+          },
+          "info"
+        )
+      })
+
+      it("changes one category's level when given a category, in JSON or a form; GET shows every category", async () => {
+        await adapter.withServer(
+          { levelEndpoint: { token } },
+          async (running) => {
+            const bad = await change(running.port, '{"level":"debug","category":"app..db"}', token)
+            assert.strictEqual(bad.status, 400)
+            assert.match(JSON.parse(bad.body).error, /"category"\?: a category/)
+            const ok = await change(running.port, '{"level":"debug","category":["app","db"]}', token)
+            assert.deepStrictEqual(JSON.parse(ok.body), {
+              level: "debug",
+              previous: "info",
+              category: "app.db"
+            })
+            const form = await change(
+              running.port,
+              "level=error&category=app.db.pool",
+              token,
+              "application/x-www-form-urlencoded"
+            )
+            assert.deepStrictEqual(JSON.parse(form.body), {
+              level: "error",
+              previous: "debug",
+              category: "app.db.pool"
+            })
+            assert.isTrue(running.log.child("db").isLevelEnabled("debug"))
+            assert.isFalse(running.log.child(["db", "pool"]).isLevelEnabled("warn"))
+            assert.isFalse(running.log.isLevelEnabled("debug"))
+            const read = await send(running.port, {
+              path: "/-/log-level",
+              headers: { authorization: `Bearer ${token}` }
+            })
+            assert.deepStrictEqual(JSON.parse(read.body), {
+              level: "info",
+              categories: { "app.db": "debug", "app.db.pool": "error" }
+            })
+            await settle(running.log, () => byMessage(running.events(), "log level changed").length === 2)
+            const audit = byMessage(running.events(), "log level changed")[1]
+            assert.deepInclude(audit?.fields, { from: "debug", to: "error", category: "app.db.pool" })
           },
           "info"
         )

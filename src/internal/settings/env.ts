@@ -12,12 +12,12 @@ import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import { show } from "../configSchema.js"
 import { isPluginType, origins } from "../plugin.js"
-import { format, fields as loggerFields } from "./logger.js"
+import { categoryKeyPath, categoryPath, format, fields as loggerFields } from "./logger.js"
 import { fields as presetFields } from "./presets.js"
 import { paths as redactPaths } from "./redaction.js"
 import { fields as reliabilityFields } from "./reliability.js"
 import type { ValidSettings } from "./schema.js"
-import { by, bytes, type Issues, interval, isRecord, fields as shared } from "./shape.js"
+import { by, bytes, type Issues, interval, isRecord, level, fields as shared } from "./shape.js"
 import {
   pluginSink,
   pluginTypeRule,
@@ -133,12 +133,39 @@ const sinks: Reader = (text, variable, issues, env) => {
   return chosen.length > 0 ? chosen : undefined
 }
 
+/** `app.db=debug,app.http=warn`: category paths and levels (any case), each entry checked. */
+const categoryLevels: Reader = (text, variable, issues) => {
+  const out: Record<string, unknown> = {}
+  const before = issues.length
+  for (const entry of list(text)) {
+    const eq = entry.indexOf("=")
+    if (eq < 0) {
+      issues.push({ path: variable, message: `${show(entry)} is not category=level (such as app.db=debug)` })
+      continue
+    }
+    const key = entry.slice(0, eq).trim()
+    const at = categoryKeyPath(variable, key)
+    const category = categoryPath(key, at, issues)
+    const parsed = level(
+      entry
+        .slice(eq + 1)
+        .trim()
+        .toLowerCase(),
+      at,
+      issues
+    )
+    if (category !== undefined && parsed !== undefined) out[category] = parsed
+  }
+  return issues.length > before ? undefined : out
+}
+
 const row = (name: string, sets: string, read: Reader): Variable => ({ name, sets, read })
 
 /** Every variable fapilog reads, in the order their problems are reported. */
 export const variables: ReadonlyArray<Variable> = [
   row("FAPILOG_NAME", "name", exact(loggerFields.name)),
   row("FAPILOG_LEVEL", "level", anyCase(shared.level)),
+  row("FAPILOG_CATEGORY_LEVELS", "categoryLevels", categoryLevels),
   // a built-in name or a formatter plugin's type (its config, if any, from code or a config file)
   row("FAPILOG_FORMAT", "format", (t, v, is) => format(t.toLowerCase(), v, is)),
   row("FAPILOG_LAYOUT", "layout", anyCase(loggerFields.layout)),

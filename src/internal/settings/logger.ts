@@ -6,7 +6,15 @@
  * augmenting `PluginFormatters` (declared in src/Settings.ts).
  */
 import type { PluginFormatters } from "../../Settings.js"
+import {
+  type CategoryLevelMap,
+  type CategoryPath,
+  categoryOf,
+  categoryRule,
+  isCategory
+} from "../categories.js"
 import { accepted, oneOf, show } from "../configSchema.js"
+import type { LevelName } from "../level.js"
 import { type Entry, isPluginType, origins } from "../plugin.js"
 import { by, type Check, isRecord, level } from "./shape.js"
 
@@ -77,12 +85,14 @@ export const format: Check<Format, FormatSetting> = (v, at, issues) => {
 export const layoutNames = ["default", "ecs", "otel", "pino"] as const
 export type LayoutName = (typeof layoutNames)[number]
 
+const isCategoryText = (u: unknown): u is string => isCategory(u) && u.length <= 256
+
 export const fields = {
   name: accepted(
     "Name",
-    (u: unknown): u is string => typeof u === "string" && u.length >= 1 && u.length <= 256,
-    "a name of 1 to 256 characters",
-    "Logger name, written in the `logger` key."
+    isCategoryText,
+    `a name of 1 to 256 characters: ${categoryRule}`,
+    "Logger name, the root category, written in the `logger` key."
   ),
   format: oneOf(formatNames, "Output format of the text sinks."),
   capture: oneOf(
@@ -92,11 +102,60 @@ export const fields = {
   layout: oneOf(layoutNames, "Field layout of the json format: default, Elastic (ecs), OpenTelemetry, pino.")
 }
 
+/** A category path (a dotted string or its segments) checked into its dotted form. */
+export const categoryPath: Check<string, CategoryPath> = (value, at, issues) => {
+  const c = categoryOf(value)
+  if (typeof c !== "string") {
+    issues.push({ path: at, message: c.problem })
+    return undefined
+  }
+  if (c.length > 256) {
+    issues.push({ path: at, message: `${show(c)} is longer than 256 characters` })
+    return undefined
+  }
+  return c
+}
+
+/** The path of one key of `categoryLevels` in messages: `categoryLevels["app.db"]`. */
+export const categoryKeyPath = (at: string, category: string): string => `${at}[${JSON.stringify(category)}]`
+
+/** `{ "app.db": "debug", ... }`: each key a category path, each value a level. */
+export const categoryLevels: Check<CategoryLevelMap, Readonly<Record<string, LevelName>>> = (
+  value,
+  at,
+  issues
+) => {
+  if (!isRecord(value)) {
+    issues.push({ path: at, message: `${show(value)} is not an object of category paths to levels` })
+    return undefined
+  }
+  const before = issues.length
+  const out: Record<string, LevelName> = {}
+  for (const [key, l] of Object.entries(value)) {
+    const path = categoryKeyPath(at, key)
+    const c = categoryPath(key, path, issues)
+    const parsed = level(l, path, issues)
+    if (c !== undefined && parsed !== undefined) out[c] = parsed
+  }
+  return issues.length > before ? undefined : out
+}
+
 export const shape = {
-  /** Logger name, written in the `logger` key of every line; default "app". */
-  name: by(fields.name),
-  /** Lowest level written; default "info". */
+  /**
+   * Logger name, the root category: `"app"`, `"app.api"`, or its segments `["app", "api"]`;
+   * written in the `logger` key of every line (with a child's sub-category after it); default
+   * "app".
+   */
+  name: categoryPath,
+  /** Lowest level written (of every category no `categoryLevels` entry covers); default "info". */
   level,
+  /**
+   * Levels per category prefix: `{ "app.db": "debug", "app.http": "warn" }`. A prefix covers its
+   * category and every category below it (`"app.db"` covers `"app.db.pool"`, not `"app.dbx"`); the
+   * most specific prefix wins, and a category no prefix covers has `level`. Keys are full
+   * paths, under `name`. Sources merge key by key.
+   */
+  categoryLevels,
   /**
    * Output format of the text sinks: json, logfmt, pretty, minimal, or a formatter plugin
    * (its type, or `{ type, ...config }`); default pretty on an interactive terminal, JSON
@@ -118,6 +177,7 @@ export const shape = {
 export const defaults = {
   name: "app",
   level: "info",
+  categoryLevels: {},
   format: "json",
   layout: "default",
   capture: "call"

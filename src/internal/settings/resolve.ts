@@ -8,11 +8,12 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import { ConfigError, type ConfigIssue } from "../../Errors.js"
+import { type CategoryLevelMap, covers } from "../categories.js"
 import * as enrichment from "./enrichment.js"
 import { envProvider, fromEnv } from "./env.js"
 import { fromFile } from "./file.js"
 import * as logger from "./logger.js"
-import { defaultFormat, type Format } from "./logger.js"
+import { categoryKeyPath, defaultFormat, type Format } from "./logger.js"
 import { presets } from "./presets.js"
 import * as processors from "./processors.js"
 import * as reliability from "./reliability.js"
@@ -76,6 +77,20 @@ const merged = <T extends object>(...layers: ReadonlyArray<T | undefined>): T | 
   return present.length === 0 ? undefined : Object.assign({}, ...present)
 }
 
+/**
+ * The category levels, each of which must name `name`, a category below it or one above it:
+ * every category of a logger named `name` starts with it, so another key would never apply.
+ */
+const categoriesUnder = (name: string, categories: CategoryLevelMap, issues: Issues): CategoryLevelMap => {
+  for (const category of Object.keys(categories))
+    if (!covers(name, category) && !covers(category, name))
+      issues.push({
+        path: categoryKeyPath("categoryLevels", category),
+        message: `is not under the logger's name ${JSON.stringify(name)}: write the full path, such as "${name}.${category}"`
+      })
+  return categories
+}
+
 /** Resolved settings with every problem found on the way. */
 export interface Collected {
   /** With problems, a best effort (sources' invalid values left out), good only for finding plugins. */
@@ -112,6 +127,11 @@ export const collect = (
             circuitBreaker: { ...defaults.circuitBreaker, ...resolved.circuitBreaker },
             terminalFormat: formatGiven ? resolved.format : defaultFormat(),
             enrich: merged(...sources.map((s) => s.enrich)),
+            categoryLevels: categoriesUnder(
+              resolved.name,
+              merged(...sources.map((s) => s.categoryLevels)) ?? {},
+              issues
+            ),
             plugins: merged(...sources.map((s) => s.plugins))
           },
           issues,

@@ -15,7 +15,7 @@ import type { ConfigError, SinkError } from "../../Errors.js"
 import type { LogEvent } from "../../LogEvent.js"
 import type { PluginSinks } from "../../Settings.js"
 import type { Sink } from "../../Sink.js"
-import { isCategory } from "../category.js"
+import { isCategory } from "../categories.js"
 import { accepted, flag, oneOf, show, wholeNumber } from "../configSchema.js"
 import { type LevelName, levelNames } from "../level.js"
 import {
