@@ -79,6 +79,7 @@ export const NILVALUE = "-"
 const BOM = "\uFEFF"
 /** Appended to a MSG cut to fit `maxMessageBytes`. */
 export const TRUNCATED = "…[truncated]"
+const TRUNCATED_BYTES = Buffer.byteLength(TRUNCATED, "utf8")
 
 /** PRINTUSASCII only (33-126), other characters as `_`, at most `max`; NILVALUE when empty. */
 export const headerField = (value: string, max: number): string => {
@@ -167,7 +168,7 @@ const fit = (prefix: Buffer, msg: string, max: number): Buffer => {
   let end = Math.max(0, max - prefix.length - marker.length)
   // back to the start of a UTF-8 sequence (never leave half a character)
   while (end > 0 && end < body.length && (body[end]! & 0xc0) === 0x80) end--
-  return Buffer.concat([prefix, body.subarray(0, end), marker]).subarray(0, Math.max(max, prefix.length))
+  return Buffer.concat([prefix, body.subarray(0, end), marker])
 }
 
 /** The formatter of one sink: an event to one syslog message (without framing). */
@@ -202,8 +203,11 @@ export const makeFormatter = (options: LineOptions): ((event: LogEvent.LogEvent)
       const v = textOf(valueOf(event, options.msgIdKey), lineFields, options.msgIdKey)
       if (v !== undefined && v !== "") msgId = headerField(v, 32)
     }
-    const sd = options.structuredData === undefined ? NILVALUE : structuredData(event, options.structuredData, lineFields)
-    const header = `<${pri(event)}>1 ${event.timestamp} ${hostname} ${appName} ${procId} ${msgId} ${sd}`
+    const start = `<${pri(event)}>1 ${event.timestamp} ${hostname} ${appName} ${procId} ${msgId} `
+    let header = `${start}${options.structuredData === undefined ? NILVALUE : structuredData(event, options.structuredData, lineFields)}`
+    // structured data that leaves no room for a marked MSG is left out (with message: "json"
+    // its values are still in the MSG)
+    if (Buffer.byteLength(header, "utf8") > options.maxMessageBytes - TRUNCATED_BYTES - 4) header = `${start}${NILVALUE}`
     if (msg === "") return Buffer.from(header, "utf8")
     return fit(Buffer.from(`${header} ${options.bom ? BOM : ""}`, "utf8"), msg, options.maxMessageBytes)
   }
