@@ -369,7 +369,8 @@ class StreamSinkImpl<P> {
       this.closing = true
       this.release()
       this.signal()
-      const joined = yield* Fiber.join(sender).pipe(Effect.timeoutOption(this.drainTimeoutMs))
+      // finalizers run uninterruptibly: the join must be made interruptible for the timeout to end it
+      const joined = yield* Fiber.join(sender).pipe(Effect.interruptible, Effect.timeoutOption(this.drainTimeoutMs))
       if (Option.isNone(joined)) yield* Fiber.interrupt(sender).pipe(Effect.timeoutOption(1000))
       this.closed = true
       const left = this.queued + this.inflight
@@ -383,6 +384,7 @@ class StreamSinkImpl<P> {
         )
       }
       yield* Effect.tryPromise(() => this.transport.close()).pipe(
+        Effect.interruptible,
         Effect.timeoutOption(1000),
         Effect.catchAll((e) => Effect.sync(() => this.options.report("close failed", e)))
       )
