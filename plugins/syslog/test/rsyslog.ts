@@ -42,6 +42,8 @@ export interface Rsyslog {
   readonly received: () => Array<Received>
   /** Resolves once at least `n` messages are written (polls the file; fails after `timeoutMs`). */
   readonly waitFor: (n: number, timeoutMs?: number) => Promise<Array<Received>>
+  /** Everything written once the file has stopped growing (200 ms without change; at most 10 s). */
+  readonly settled: () => Promise<Array<Received>>
   readonly stop: () => Promise<void>
   readonly start: () => Promise<void>
   /** Stops the server, and removes the temporary directory. */
@@ -185,6 +187,17 @@ export const startRsyslog = async (options: { readonly tls?: boolean } = {}): Pr
           throw new Error(`rsyslog wrote ${got.length} of ${n} messages within ${timeoutMs} ms:\n${log}`)
         await sleep(25)
       }
+    },
+    settled: async () => {
+      let size = -1
+      let stable = 0
+      for (let i = 0; i < 400 && stable < 8; i++) {
+        const now = fs.existsSync(output) ? fs.statSync(output).size : 0
+        stable = now === size ? stable + 1 : 0
+        size = now
+        await sleep(25)
+      }
+      return received()
     },
     stop,
     start,
