@@ -155,7 +155,9 @@ class StreamSinkImpl<P> {
     const maxDelay = Duration.millis(options.maxDelayMs ?? defaults.maxDelayMs)
     // exponential from initialDelayMs, jittered, each delay capped at maxDelayMs, for ever:
     // a batch is held until the destination takes it (or the sink closes)
-    this.schedule = Schedule.exponential(Duration.millis(options.initialDelayMs ?? defaults.initialDelayMs)).pipe(
+    this.schedule = Schedule.exponential(
+      Duration.millis(options.initialDelayMs ?? defaults.initialDelayMs)
+    ).pipe(
       Schedule.jittered,
       Schedule.modifyDelay((_, delay) => Duration.min(delay, maxDelay))
     )
@@ -183,7 +185,11 @@ class StreamSinkImpl<P> {
 
   health(): Sink.State {
     return this.failing
-      ? { status: "degraded", detail: `${this.options.name}: destination failing; events held`, lost: this.lost }
+      ? {
+          status: "degraded",
+          detail: `${this.options.name}: destination failing; events held`,
+          lost: this.lost
+        }
       : { status: "ok", lost: this.lost }
   }
 
@@ -239,7 +245,9 @@ class StreamSinkImpl<P> {
   readonly write = (batch: Sink.Batch): Effect.Effect<void, Errors.SinkError> =>
     Effect.suspend(() => {
       if (this.closed)
-        return Effect.fail(new Errors.SinkError({ sink: this.options.name, reason: "sink closed; events not taken" }))
+        return Effect.fail(
+          new Errors.SinkError({ sink: this.options.name, reason: "sink closed; events not taken" })
+        )
       const events = batch.events
       if (events.length === 0) return Effect.void
       const fits = () =>
@@ -370,7 +378,10 @@ class StreamSinkImpl<P> {
       this.release()
       this.signal()
       // finalizers run uninterruptibly: the join must be made interruptible for the timeout to end it
-      const joined = yield* Fiber.join(sender).pipe(Effect.interruptible, Effect.timeoutOption(this.drainTimeoutMs))
+      const joined = yield* Fiber.join(sender).pipe(
+        Effect.interruptible,
+        Effect.timeoutOption(this.drainTimeoutMs)
+      )
       if (Option.isNone(joined)) yield* Fiber.interrupt(sender).pipe(Effect.timeoutOption(1000))
       this.closed = true
       const left = this.queued + this.inflight
@@ -397,7 +408,10 @@ class StreamSinkImpl<P> {
  * Opens a sink delivering through `transport` in the enclosing scope; closing the scope
  * drains it (see the module comment).
  */
-export const make = <P>(transport: Transport<P>, options: Options): Effect.Effect<StreamSink, never, Scope.Scope> =>
+export const make = <P>(
+  transport: Transport<P>,
+  options: Options
+): Effect.Effect<StreamSink, never, Scope.Scope> =>
   Effect.gen(function* () {
     const impl = new StreamSinkImpl(transport, options)
     const sender = yield* Effect.forkDaemon(impl.run)

@@ -4,15 +4,15 @@ import * as path from "node:path"
 import * as tls from "node:tls"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { Errors, Plugin, withContext } from "fapilog"
 import * as Testing from "fapilog/testing"
 import type { StreamSink } from "../../shared/src/streamDelivery.js"
+import * as Syslog from "../src/index.js"
 import { Config } from "../src/internal/config.js"
 import { make } from "../src/internal/sink.js"
-import * as Syslog from "../src/index.js"
 import { entryFor, eventOf, loggerFor } from "./delivery.js"
 import { parse5424 } from "./rfc5424.js"
 import { type Rsyslog, startRsyslog } from "./rsyslog.js"
@@ -62,8 +62,14 @@ describe("@fapilog/syslog against Debian's rsyslog", () => {
       assert.isTrue(got.every((m) => m.input === (protocol === "udp" ? "udp" : "tcp")))
       // UDP may reorder; the streams keep the order
       const messages = got.map((m) => eventOf(m).message as string)
-      const expected = [...Array.from({ length: 200 }, (_, i) => `event ${protocol} ${i}`), `event ${protocol} correlated`]
-      assert.deepStrictEqual(protocol === "udp" ? [...messages].sort() : messages, protocol === "udp" ? [...expected].sort() : expected)
+      const expected = [
+        ...Array.from({ length: 200 }, (_, i) => `event ${protocol} ${i}`),
+        `event ${protocol} correlated`
+      ]
+      assert.deepStrictEqual(
+        protocol === "udp" ? [...messages].sort() : messages,
+        protocol === "udp" ? [...expected].sort() : expected
+      )
       const first = got.find((m) => eventOf(m).message === `event ${protocol} 3`)!
       const parsed = parse5424(first.raw)
       assert.deepStrictEqual(
@@ -82,7 +88,13 @@ describe("@fapilog/syslog against Debian's rsyslog", () => {
       )
       assert.isTrue(parsed.bom)
       assert.deepStrictEqual(parsed.sd, [
-        { id: "fields@32473", params: [["orderId", "30"], ["note", 'say "hi" [x] \\ ok']] }
+        {
+          id: "fields@32473",
+          params: [
+            ["orderId", "30"],
+            ["note", 'say "hi" [x] \\ ok']
+          ]
+        }
       ])
       // rsyslog's own parser of structured data (mmpstrucdata) found the element and its params
       const sd = JSON.parse(first.sdparsed) as Record<string, Record<string, string>>
@@ -100,7 +112,9 @@ describe("@fapilog/syslog against Debian's rsyslog", () => {
 
   it("RFC 3164 over UDP with the message only: rsyslog reads PRI, tag and text", async () => {
     const before = plain.received().length
-    const log = await loggerFor([entryFor(plain, "udp", { rfc: "3164", message: "text", facility: 16, appName: "legacy" })])
+    const log = await loggerFor([
+      entryFor(plain, "udp", { rfc: "3164", message: "text", facility: 16, appName: "legacy" })
+    ])
     log.error("legacy line")
     await log.close()
     const [m] = (await plain.waitFor(before + 1)).slice(before)
@@ -148,49 +162,57 @@ describe("@fapilog/syslog against Debian's rsyslog", () => {
     })
   }
 
-  it.live("a TLS server whose certificate is not trusted gets nothing; the event is held, then lost at close, counted", () =>
-    Effect.gen(function* () {
-      // a TLS server of our own with rsyslog's certificate (rsyslog's gtls stalls on clients
-      // that abandon handshakes, which this test makes many of)
-      const server = tls.createServer({
-        cert: fs.readFileSync(path.join(secure.dir, "cert.pem")),
-        key: fs.readFileSync(path.join(secure.dir, "key.pem"))
-      })
-      let handshakes = 0
-      server.on("secureConnection", (s) => {
-        handshakes++
-        s.destroy()
-      })
-      server.on("tlsClientError", () => {})
-      yield* Effect.acquireRelease(
-        Effect.promise(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))),
-        () => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
-      )
-      const scope = yield* Scope.make()
-      const reports: Array<string> = []
-      const config = Schema.decodeUnknownSync(Config)({
-        host: "127.0.0.1",
-        port: (server.address() as net.AddressInfo).port,
-        protocol: "tls",
-        drainTimeoutMs: 300,
-        batch: { maxWaitMs: 0 },
-        retry: { initialDelayMs: 20, maxDelayMs: 50 }
-      })
-      const sink = (yield* Scope.extend(
-        make(config, { logger: "app", service: undefined, report: (m) => reports.push(m) }),
-        scope
-      )) as StreamSink
-      yield* sink.write(Testing.batch(1))
-      // the first failure is reported: the event is held from then on
-      while (reports.length === 0) yield* Effect.sleep(10)
-      assert.strictEqual(sink.health?.().status, "degraded")
-      assert.strictEqual(sink.stats().queued, 1)
-      yield* Scope.close(scope, Exit.void)
-      assert.deepInclude(sink.stats(), { accepted: 1, delivered: 0, lost: 1, queued: 0 })
-      assert.match(reports[0] ?? "", /delivery failing, 1 event\(s\) held and retried: self-signed certificate/)
-      assert.match(reports.at(-1) ?? "", /1 event\(s\) lost: not delivered within the drain timeout \(300 ms\)/)
-      assert.strictEqual(handshakes, 0)
-    }).pipe(Effect.scoped)
+  it.live(
+    "a TLS server whose certificate is not trusted gets nothing; the event is held, then lost at close, counted",
+    () =>
+      Effect.gen(function* () {
+        // a TLS server of our own with rsyslog's certificate (rsyslog's gtls stalls on clients
+        // that abandon handshakes, which this test makes many of)
+        const server = tls.createServer({
+          cert: fs.readFileSync(path.join(secure.dir, "cert.pem")),
+          key: fs.readFileSync(path.join(secure.dir, "key.pem"))
+        })
+        let handshakes = 0
+        server.on("secureConnection", (s) => {
+          handshakes++
+          s.destroy()
+        })
+        server.on("tlsClientError", () => {})
+        yield* Effect.acquireRelease(
+          Effect.promise(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))),
+          () => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+        )
+        const scope = yield* Scope.make()
+        const reports: Array<string> = []
+        const config = Schema.decodeUnknownSync(Config)({
+          host: "127.0.0.1",
+          port: (server.address() as net.AddressInfo).port,
+          protocol: "tls",
+          drainTimeoutMs: 300,
+          batch: { maxWaitMs: 0 },
+          retry: { initialDelayMs: 20, maxDelayMs: 50 }
+        })
+        const sink = (yield* Scope.extend(
+          make(config, { logger: "app", service: undefined, report: (m) => reports.push(m) }),
+          scope
+        )) as StreamSink
+        yield* sink.write(Testing.batch(1))
+        // the first failure is reported: the event is held from then on
+        while (reports.length === 0) yield* Effect.sleep(10)
+        assert.strictEqual(sink.health?.().status, "degraded")
+        assert.strictEqual(sink.stats().queued, 1)
+        yield* Scope.close(scope, Exit.void)
+        assert.deepInclude(sink.stats(), { accepted: 1, delivered: 0, lost: 1, queued: 0 })
+        assert.match(
+          reports[0] ?? "",
+          /delivery failing, 1 event\(s\) held and retried: self-signed certificate/
+        )
+        assert.match(
+          reports.at(-1) ?? "",
+          /1 event\(s\) lost: not delivered within the drain timeout \(300 ms\)/
+        )
+        assert.strictEqual(handshakes, 0)
+      }).pipe(Effect.scoped)
   )
 
   it("invalid settings fail fast, each issue naming its field and what is accepted", async () => {
@@ -211,14 +233,18 @@ describe("@fapilog/syslog against Debian's rsyslog", () => {
       (e: unknown) => e as Errors.ConfigError
     )
     assert.instanceOf(error, Errors.ConfigError)
-    const at = (p: string) => error.issues.find((i) => i.path === p)?.message ?? `none at ${p}: ${JSON.stringify(error.issues)}`
+    const at = (p: string) =>
+      error.issues.find((i) => i.path === p)?.message ?? `none at ${p}: ${JSON.stringify(error.issues)}`
     assert.match(at("sinks[0].host"), /is not a host name or IP address/)
     assert.match(at("sinks[0].port"), /70000 is not a whole number of port between 1 and 65535/)
     assert.match(at("sinks[0].protocol"), /"sctp" is not one of udp, tcp, tls/)
     assert.match(at("sinks[0].rfc"), /is not "5424" or "3164"/)
     assert.match(at("sinks[0].facility"), /"local9" is not a facility name .* or a number from 0 to 23/)
     assert.match(at("sinks[0].appName"), /is not 1 to 48 printable US-ASCII characters/)
-    assert.match(at("sinks[0].structuredData.id"), /is not an SD-ID of the form name@<private enterprise number>/)
+    assert.match(
+      at("sinks[0].structuredData.id"),
+      /is not an SD-ID of the form name@<private enterprise number>/
+    )
     assert.match(at("sinks[0].structuredData.keys[0]"), /is not an event key/)
     assert.match(at("sinks[0].severity.warn"), /9 is not a whole number of syslog severity/)
     assert.match(at("sinks[0].maxMessageBytes"), /100 is not a whole number of bytes between 480 and 1048576/)
@@ -228,12 +254,28 @@ describe("@fapilog/syslog against Debian's rsyslog", () => {
   it("Syslog.sink: rules across fields are a ConfigError too", async () => {
     const run = (settings: Syslog.ConfigInput) =>
       Effect.runPromise(Effect.flip(Effect.scoped(Syslog.sink(settings))))
-    assert.match((await run({ host: "h", protocol: "tcp", tls: { rejectUnauthorized: false } })).message, /tls: .*only read with protocol: "tls"/)
-    assert.match((await run({ host: "h", protocol: "tls", tls: { cert: "c.pem" } })).message, /cert and key go together/)
-    assert.match((await run({ host: "h", protocol: "udp", framing: "lf" })).message, /framing applies to tcp and tls/)
-    assert.match((await run({ host: "h", protocol: "udp", maxMessageBytes: 70_000 })).message, /more than a UDP datagram carries/)
+    assert.match(
+      (await run({ host: "h", protocol: "tcp", tls: { rejectUnauthorized: false } })).message,
+      /tls: .*only read with protocol: "tls"/
+    )
+    assert.match(
+      (await run({ host: "h", protocol: "tls", tls: { cert: "c.pem" } })).message,
+      /cert and key go together/
+    )
+    assert.match(
+      (await run({ host: "h", protocol: "udp", framing: "lf" })).message,
+      /framing applies to tcp and tls/
+    )
+    assert.match(
+      (await run({ host: "h", protocol: "udp", maxMessageBytes: 70_000 })).message,
+      /more than a UDP datagram carries/
+    )
     // a file that cannot be read fails the start (the plugin host then retries it)
-    const config = Schema.decodeUnknownSync(Config)({ host: "h", protocol: "tls", tls: { ca: "/nonexistent.pem" } })
+    const config = Schema.decodeUnknownSync(Config)({
+      host: "h",
+      protocol: "tls",
+      tls: { ca: "/nonexistent.pem" }
+    })
     const error = await Effect.runPromise(
       Effect.flip(Effect.scoped(make(config, { logger: "app", service: undefined, report: () => {} })))
     )

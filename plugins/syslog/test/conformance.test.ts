@@ -4,6 +4,7 @@
  * suites run on Effect 4 from test/effect4/plugins/syslog.test.ts.
  */
 import { afterAll, beforeAll } from "@effect/vitest"
+import * as Testing from "fapilog/testing"
 import { describeSyslogConformance } from "./conformance.js"
 import { type Rsyslog, startRsyslog } from "./rsyslog.js"
 
@@ -15,4 +16,4 @@ afterAll(async () => {
   await server?.close()
 })
 
-describeSyslogConformance(() => server!, 3)
+describeSyslogConformance(() => server!, 3, Testing)

@@ -22,8 +22,10 @@ export const entryFor = (
   })
 
 /** A logger with this plugin in `plugins.use`. */
-export const loggerFor = (sinks: Settings.Settings["sinks"], settings: Settings.Settings = {}): Promise<Logger.Logger> =>
-  createLogger({ ...settings, plugins: { use: [Syslog.plugin] }, sinks })
+export const loggerFor = (
+  sinks: Settings.Settings["sinks"],
+  settings: Settings.Settings = {}
+): Promise<Logger.Logger> => createLogger({ ...settings, plugins: { use: [Syslog.plugin] }, sinks })
 
 /** The JSON MSG of a received message (its BOM removed). */
 export const eventOf = (r: Received): Record<string, unknown> =>

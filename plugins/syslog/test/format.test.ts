@@ -64,7 +64,9 @@ describe("RFC 5424 lines", () => {
     const format = makeFormatter({ ...base, facility: 23, severity: { security: 2 } })
     const pri = (level: LogEvent.LogEvent["level"]) => parse5424(format(event({ level }))).pri
     assert.deepStrictEqual(
-      (["trace", "debug", "info", "warn", "error", "fatal", "audit", "security"] as const).map((l) => pri(l) - 23 * 8),
+      (["trace", "debug", "info", "warn", "error", "fatal", "audit", "security"] as const).map(
+        (l) => pri(l) - 23 * 8
+      ),
       [7, 7, 6, 4, 3, 2, 5, 2]
     )
     assert.deepStrictEqual(severities, {
@@ -82,7 +84,10 @@ describe("RFC 5424 lines", () => {
   it("structured data: chosen keys, escaped values, safe names, objects as JSON; absent keys left out", () => {
     const format = makeFormatter({
       ...base,
-      structuredData: { id: "fields@32473", keys: ["correlationId", "quote", "we ird=name]", "obj", "missing", "level"] }
+      structuredData: {
+        id: "fields@32473",
+        keys: ["correlationId", "quote", "we ird=name]", "obj", "missing", "level"]
+      }
     })
     const p = parse5424(
       format(
@@ -105,29 +110,39 @@ describe("RFC 5424 lines", () => {
       }
     ])
     assert.strictEqual(paramValue('"\\]'), '\\"\\\\\\]')
-    assert.strictEqual(paramName("a b=c]d\"é"), "a_b_c_d__")
+    assert.strictEqual(paramName('a b=c]d"é'), "a_b_c_d__")
     assert.strictEqual(paramName("x".repeat(40)).length, 32)
     // no key present: the NILVALUE, not an empty element
-    assert.deepStrictEqual(parse5424(makeFormatter({ ...base, structuredData: { id: "x@1", keys: ["nope"] } })(event())).sd, [])
+    assert.deepStrictEqual(
+      parse5424(makeFormatter({ ...base, structuredData: { id: "x@1", keys: ["nope"] } })(event())).sd,
+      []
+    )
   })
 
   it("header fields: PRINTUSASCII within their limits, NILVALUE when empty; MSGID fixed or from a key", () => {
     assert.strictEqual(headerField("my host é", 255), "my_host__")
     assert.strictEqual(headerField("", 48), "-")
     assert.strictEqual(headerField("a".repeat(60), 48).length, 48)
-    const p = parse5424(makeFormatter({ ...base, appName: "x".repeat(80), hostname: "h st", msgId: "ORDER" })(event()))
+    const p = parse5424(
+      makeFormatter({ ...base, appName: "x".repeat(80), hostname: "h st", msgId: "ORDER" })(event())
+    )
     assert.strictEqual(p.appName, "x".repeat(48))
     assert.strictEqual(p.hostname, "h_st")
     assert.strictEqual(p.msgId, "ORDER")
     const keyed = makeFormatter({ ...base, msgId: "DEFAULT", msgIdKey: "kind" })
-    assert.strictEqual(parse5424(keyed(event({ fields: { kind: "payment failed" } }))).msgId, "payment_failed")
+    assert.strictEqual(
+      parse5424(keyed(event({ fields: { kind: "payment failed" } }))).msgId,
+      "payment_failed"
+    )
     assert.strictEqual(parse5424(keyed(event())).msgId, "DEFAULT")
     assert.isTrue(isSdName("fields@32473"))
     assert.isFalse(isSdName("a b"))
   })
 
   it('message: "text" sends the message alone; bom: false leaves the BOM out; an empty MSG is left out', () => {
-    const p = parse5424(makeFormatter({ ...base, message: "text", bom: false })(event({ message: "héllo\nworld" })))
+    const p = parse5424(
+      makeFormatter({ ...base, message: "text", bom: false })(event({ message: "héllo\nworld" }))
+    )
     assert.strictEqual(p.msg, "héllo\nworld")
     assert.isFalse(p.bom)
     const empty = makeFormatter({ ...base, message: "text" })(event({ message: "" })).toString()
@@ -142,7 +157,11 @@ describe("RFC 5424 lines", () => {
     const p = parse5424(line)
     assert.isTrue(p.msg?.endsWith(TRUNCATED))
     assert.notInclude(p.msg ?? "", "\uFFFD")
-    const big = makeFormatter({ ...base, maxMessageBytes: 600, structuredData: { id: "f@1", keys: ["blob"] } })
+    const big = makeFormatter({
+      ...base,
+      maxMessageBytes: 600,
+      structuredData: { id: "f@1", keys: ["blob"] }
+    })
     const q = big(event({ fields: { blob: "x".repeat(2000) } }))
     assert.isAtMost(q.length, 600)
     assert.deepStrictEqual(parse5424(q).sd, [])
@@ -156,7 +175,10 @@ describe("RFC 5424 lines", () => {
         throw new Error("hostile")
       }
     }
-    const format = makeFormatter({ ...base, structuredData: { id: "f@1", keys: ["cycle", "hostile", "big", "ctl"] } })
+    const format = makeFormatter({
+      ...base,
+      structuredData: { id: "f@1", keys: ["cycle", "hostile", "big", "ctl"] }
+    })
     const p = parse5424(format(event({ fields: { cycle, hostile, big: 10n, ctl: "a\u0000b\u001b" } })))
     const params = Object.fromEntries(p.sd[0]?.params ?? [])
     assert.strictEqual(params.big, "10")
@@ -173,7 +195,7 @@ describe("RFC 3164 lines", () => {
     const e = event({ level: "error", message: "disk\nfull" })
     const line = format(e).toString()
     assert.strictEqual(line, `<131>${bsdTimestamp(e.timestamp)} web-1 checkout[4242]: disk full`)
-    assert.match(bsdTimestamp("2026-01-02T03:04:05.006Z"), /^Jan  [12] \d\d:\d\d:05$/)
+    assert.match(bsdTimestamp("2026-01-02T03:04:05.006Z"), /^Jan {2}[12] \d\d:\d\d:05$/)
     assert.isAtMost(format(event({ message: "x".repeat(5000) })).length, 1024)
   })
 })

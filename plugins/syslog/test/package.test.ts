@@ -80,12 +80,24 @@ export const wrong: Settings.SinkSetting = { type: "syslog", host: "10.0.0.5", p
 }
 
 describe("installed @fapilog/syslog", () => {
-  it('packs, installs next to fapilog and delivers to rsyslog through { type: "syslog" }', { timeout: 300_000 }, async () => {
+  it('packs, installs next to fapilog and delivers to rsyslog through { type: "syslog" }', {
+    timeout: 300_000
+  }, async () => {
     const packed = await pack(pluginDir)
     const entries = await tarballEntries(packed.tarball)
-    for (const required of ["package.json", "README.md", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts"])
+    for (const required of [
+      "package.json",
+      "README.md",
+      "dist/index.js",
+      "dist/index.cjs",
+      "dist/index.d.ts",
+      "dist/index.d.cts"
+    ])
       assert.include(entries, required, `the tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
-    assert.deepStrictEqual(entries.filter((e) => /^(src|test|effect4)\//.test(e)), [])
+    assert.deepStrictEqual(
+      entries.filter((e) => /^(src|test|effect4)\//.test(e)),
+      []
+    )
     const core = await pack(repoRoot)
     const scratch = await scratchProject([core.tarball, packed.tarball])
     for (const [file, source] of Object.entries(scripts)) fs.writeFileSync(path.join(scratch, file), source)
@@ -96,7 +108,9 @@ describe("installed @fapilog/syslog", () => {
     )
     for (const file of ["app.mjs", "app.cjs"]) {
       const before = server!.received().length
-      const result = await runNode(file, scratch, { env: { SYSLOG_PORT: String(server!.tcpPort), RUN: file } })
+      const result = await runNode(file, scratch, {
+        env: { SYSLOG_PORT: String(server!.tcpPort), RUN: file }
+      })
       assertSucceeded(result, `node ${file}`)
       assert.include(result.stdout, "closed", describeRun(result))
       const got = (await server!.waitFor(before + 100)).slice(before)

@@ -8,12 +8,13 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Testing from "fapilog/testing"
 import { createLogger } from "fapilog-effect4"
 import { build } from "tsup"
-import { effect4Build } from "../../../plugins/tsup.base.js"
 import { describeSyslogConformance } from "../../../plugins/syslog/test/conformance.js"
 import { entryFor, eventOf, fast, loggerFor } from "../../../plugins/syslog/test/delivery.js"
 import { type Rsyslog, startRsyslog } from "../../../plugins/syslog/test/rsyslog.js"
+import { effect4Build } from "../../../plugins/tsup.base.js"
 import { lock, pluginPackageDir, repoRoot } from "../../support/pack.js"
 
 let plain: Rsyslog | undefined
@@ -27,7 +28,7 @@ afterAll(async () => {
   await secure?.close()
 })
 
-describeSyslogConformance(() => plain!, 4)
+describeSyslogConformance(() => plain!, 4, Testing)
 
 describe("@fapilog/syslog on Effect 4", () => {
   for (const protocol of ["tcp", "tls"] as const)

@@ -32,7 +32,8 @@ const Facility = Plugin.accepted(
 
 const Rfc = Plugin.accepted(
   "SyslogRfc",
-  (u: unknown): u is "5424" | "3164" | 5424 | 3164 => u === "5424" || u === "3164" || u === 5424 || u === 3164,
+  (u: unknown): u is "5424" | "3164" | 5424 | 3164 =>
+    u === "5424" || u === "3164" || u === 5424 || u === 3164,
   '"5424" or "3164"'
 )
 
@@ -108,7 +109,9 @@ const fields = {
       servername: Plugin.optional(Host)
     })
   ),
-  timeoutMs: Plugin.optional(Plugin.wholeNumber(1, 3_600_000, "milliseconds", "Time limit of a connection attempt and of one write.")),
+  timeoutMs: Plugin.optional(
+    Plugin.wholeNumber(1, 3_600_000, "milliseconds", "Time limit of a connection attempt and of one write.")
+  ),
   ...deliveryFields
 }
 
@@ -120,9 +123,15 @@ export const Config = Schema.Struct(fields).pipe(
     if ((config.tls?.cert === undefined) !== (config.tls?.key === undefined))
       return { path: ["tls"], message: "cert and key go together (a client certificate needs its key)" }
     if (config.protocol === "udp" && config.framing !== undefined)
-      return { path: ["framing"], message: "framing applies to tcp and tls; each UDP datagram is one message" }
+      return {
+        path: ["framing"],
+        message: "framing applies to tcp and tls; each UDP datagram is one message"
+      }
     if (config.protocol === "udp" && (config.maxMessageBytes ?? 0) > 65_507)
-      return { path: ["maxMessageBytes"], message: `${config.maxMessageBytes} is more than a UDP datagram carries (65507)` }
+      return {
+        path: ["maxMessageBytes"],
+        message: `${config.maxMessageBytes} is more than a UDP datagram carries (65507)`
+      }
     return true
   })
 )

@@ -101,7 +101,7 @@ export const paramName = (key: string): string => {
 export const paramValue = (value: string): string => value.replace(/["\\\]]/g, (c) => `\\${c}`)
 
 /** The value of an event key: the core keys, else a field. */
-const valueOf = (event: LogEvent.LogEvent, key: string): unknown => {
+const keyValue = (event: LogEvent.LogEvent, key: string): unknown => {
   switch (key) {
     case "level":
     case "logger":
@@ -138,7 +138,7 @@ const structuredData = (
   for (const key of sd.keys) {
     let value: unknown
     try {
-      value = valueOf(event, key)
+      value = keyValue(event, key)
     } catch {
       value = line()[key]
     }
@@ -200,14 +200,15 @@ export const makeFormatter = (options: LineOptions): ((event: LogEvent.LogEvent)
     }
     let msgId = fixedMsgId
     if (options.msgIdKey !== undefined) {
-      const v = textOf(valueOf(event, options.msgIdKey), lineFields, options.msgIdKey)
+      const v = textOf(keyValue(event, options.msgIdKey), lineFields, options.msgIdKey)
       if (v !== undefined && v !== "") msgId = headerField(v, 32)
     }
     const start = `<${pri(event)}>1 ${event.timestamp} ${hostname} ${appName} ${procId} ${msgId} `
     let header = `${start}${options.structuredData === undefined ? NILVALUE : structuredData(event, options.structuredData, lineFields)}`
     // structured data that leaves no room for a marked MSG is left out (with message: "json"
     // its values are still in the MSG)
-    if (Buffer.byteLength(header, "utf8") > options.maxMessageBytes - TRUNCATED_BYTES - 4) header = `${start}${NILVALUE}`
+    if (Buffer.byteLength(header, "utf8") > options.maxMessageBytes - TRUNCATED_BYTES - 4)
+      header = `${start}${NILVALUE}`
     if (msg === "") return Buffer.from(header, "utf8")
     return fit(Buffer.from(`${header} ${options.bom ? BOM : ""}`, "utf8"), msg, options.maxMessageBytes)
   }

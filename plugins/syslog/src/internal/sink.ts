@@ -7,7 +7,7 @@ import { deliveryOptions } from "../../../shared/src/streamConfig.js"
 import * as Delivery from "../../../shared/src/streamDelivery.js"
 import type { Config } from "./config.js"
 import { facilities, type LineOptions, makeFormatter } from "./format.js"
-import { lineFramed, type Messages, octetCounted, stream, type SyslogTransport, udp } from "./transport.js"
+import { lineFramed, type Messages, octetCounted, type SyslogTransport, stream, udp } from "./transport.js"
 
 /** The defaults of the settings that have one (the README's table). */
 export const defaults = Object.freeze({
@@ -23,7 +23,10 @@ export const defaults = Object.freeze({
 })
 
 /** The formatter's options from the config and the plugin context, defaults applied. */
-export const lineOptions = (config: Config, context: Pick<Plugin.Context, "service" | "logger">): LineOptions => {
+export const lineOptions = (
+  config: Config,
+  context: Pick<Plugin.Context, "service" | "logger">
+): LineOptions => {
   const rfc = String(config.rfc ?? defaults.rfc) as "5424" | "3164"
   const protocol = config.protocol ?? defaults.protocol
   const facility = config.facility ?? defaults.facility
