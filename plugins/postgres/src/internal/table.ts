@@ -3,7 +3,7 @@
  * idempotently (IF NOT EXISTS everywhere, under an advisory lock so that processes starting
  * together do not race), and partitions created ahead as the days of the events require.
  *
- * Columns: `id` (the event's id, stable through retries), `timestamp` (timestamptz), `level`,
+ * Columns: `seq` (the order rows were inserted in, from a sequence), `id` (the event's id, stable through retries), `timestamp` (timestamptz), `level`,
  * `logger`, `message`, `correlation_id`, `trace_id`, `span_id`, and `event` (jsonb, the whole
  * event as its JSON line). The primary key is (`id`, `timestamp`): a partitioned table's
  * unique keys must hold its partition key, and an event keeps both through its retries, so a
@@ -23,6 +23,7 @@ export const qualified = (o: TableOptions): string => `${quote(o.schema)}.${quot
 
 /** Extracted columns that migration adds to an older table when missing. */
 const columns: ReadonlyArray<readonly [string, string]> = [
+  ["seq", "bigserial NOT NULL"],
   ["level", "text NOT NULL DEFAULT 'info'"],
   ["logger", "text NOT NULL DEFAULT ''"],
   ["message", "text NOT NULL DEFAULT ''"],
@@ -40,6 +41,7 @@ export const migration = (o: TableOptions): Array<string> => {
   return [
     `CREATE SCHEMA IF NOT EXISTS ${quote(o.schema)}`,
     `CREATE TABLE IF NOT EXISTS ${t} (
+      seq bigserial NOT NULL,
       id text NOT NULL,
       "timestamp" timestamptz NOT NULL,
       level text NOT NULL,
@@ -90,5 +92,6 @@ export const insert = (o: TableOptions): string =>
   `INSERT INTO ${qualified(o)} (id, "timestamp", level, logger, message, correlation_id, trace_id, span_id, event)
    SELECT id, ts, level, logger, message, correlation_id, trace_id, span_id, event::jsonb
    FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-     AS r(id, ts, level, logger, message, correlation_id, trace_id, span_id, event)
+     WITH ORDINALITY AS r(id, ts, level, logger, message, correlation_id, trace_id, span_id, event, n)
+   ORDER BY n
    ON CONFLICT (id, "timestamp") DO NOTHING`
