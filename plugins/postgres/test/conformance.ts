@@ -58,7 +58,17 @@ export const describePostgresConformance = (
         })
         assert.deepStrictEqual(
           [...report.passed],
-          ["shape", "write", "empty-batch", "delivers-once", "order", "drain-on-close", "close", "hostile-events", "failure-is-sink-error"]
+          [
+            "shape",
+            "write",
+            "empty-batch",
+            "delivers-once",
+            "order",
+            "drain-on-close",
+            "close",
+            "hostile-events",
+            "failure-is-sink-error"
+          ]
         )
       })
     )
