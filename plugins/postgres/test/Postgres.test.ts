@@ -1,3 +1,6 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { createLogger, Errors, Plugin, withContext } from "fapilog"
 import pg from "pg"
@@ -5,7 +8,11 @@ import * as Postgres from "../src/index.js"
 import { safeJson, safeText } from "../src/internal/rows.js"
 import { type Postgres as Server, startPostgres } from "./postgresServer.js"
 
-const fast = { batch: { maxWaitMs: 20 }, retry: { initialDelayMs: 20, maxDelayMs: 200 } }
+const fast = {
+  batch: { maxWaitMs: 20 },
+  retry: { initialDelayMs: 20, maxDelayMs: 200 },
+  circuitBreaker: { resetMs: 200 }
+}
 
 describe("@fapilog/postgres against Debian's PostgreSQL", () => {
   let server: Server
@@ -98,6 +105,44 @@ describe("@fapilog/postgres against Debian's PostgreSQL", () => {
       Array.from({ length: 900 }, (_, i) => i)
     )
     assert.strictEqual(log.health().stats.lost, 0)
+  }, 60_000)
+
+  it("with a spool: events logged while the server is down are kept on disk and inserted by the next run, once", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-pg-spool-"))
+    const spooled = {
+      table: "events_spool",
+      spool: { directory: dir },
+      retry: { maxAttempts: 1, initialDelayMs: 20 }
+    }
+    // the table exists before the outage (a run that started while the server was up)
+    const setup = await logger(spooled)
+    setup.info("s 0", { i: 0 })
+    await setup.close()
+    server.stop()
+    const first = await logger(spooled)
+    for (let i = 1; i < 200; i++) first.info(`s ${i}`, { i })
+    await first.close()
+    assert.strictEqual(first.health().stats.lost, 0)
+    server.start()
+    // the next run (a new process would do the same) replays the spool before new events
+    const second = await logger(spooled)
+    for (let i = 200; i < 250; i++) second.info(`s ${i}`, { i })
+    await second.flush()
+    await client.end().catch(() => {})
+    client = await connect()
+    // the replay of the earlier run's requests is not part of this run's flush: wait for it
+    for (let tries = 0; tries < 200; tries++) {
+      const { rows } = await client.query("SELECT count(*)::int AS n FROM events_spool")
+      if (rows[0].n >= 250) break
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    await second.close()
+    const { rows } = await client.query(`SELECT (event->>'i')::int AS i FROM events_spool ORDER BY 1`)
+    assert.deepStrictEqual(
+      rows.map((r) => r.i),
+      Array.from({ length: 250 }, (_, i) => i)
+    )
+    assert.strictEqual(second.health().stats.lost, 0)
   }, 60_000)
 
   it("daily partitions: created ahead, events in their day's partition, others in the default one", async () => {

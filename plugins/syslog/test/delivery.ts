@@ -3,8 +3,17 @@ import { createLogger, type Logger, Plugin, type Settings } from "fapilog"
 import * as Syslog from "../src/index.js"
 import type { Received, Rsyslog } from "./rsyslog.js"
 
-/** Short batching and retry delays, so a restart is noticed and recovered from quickly. */
-export const fast = { batch: { maxWaitMs: 20 }, retry: { initialDelayMs: 20, maxDelayMs: 200 } }
+/**
+ * Short batching, retry and breaker delays, so a restart is noticed and recovered from
+ * quickly; a TLS handshake rsyslog leaves hanging (its gtls can stall after the test's
+ * readiness probe) is given up after 2 s and tried again.
+ */
+export const fast = {
+  batch: { maxWaitMs: 20 },
+  timeoutMs: 2000,
+  retry: { initialDelayMs: 20, maxDelayMs: 200 },
+  circuitBreaker: { resetMs: 200 }
+}
 
 /** The settings of a sink to this rsyslog over `protocol`. */
 export const entryFor = (

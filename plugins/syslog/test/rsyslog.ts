@@ -175,14 +175,16 @@ export const startRsyslog = async (options: { readonly tls?: boolean } = {}): Pr
       await exited
     }
   }
-  const received = (): Array<Received> =>
-    fs.existsSync(output)
-      ? fs
-          .readFileSync(output, "utf8")
-          .split("\n")
-          .filter((l) => l !== "")
-          .map((l) => JSON.parse(l) as Received)
-      : []
+  /** The whole lines written so far (a line rsyslog is still writing is left for the next read). */
+  const received = (): Array<Received> => {
+    if (!fs.existsSync(output)) return []
+    const text = fs.readFileSync(output, "utf8")
+    return text
+      .slice(0, text.lastIndexOf("\n") + 1)
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as Received)
+  }
   await start()
   return {
     dir,

@@ -3,8 +3,7 @@
  * a `{ type: "postgres", ... }` entry against, and what `Postgres.sink` checks before opening.
  */
 import * as Schema from "effect/Schema"
-import { Plugin } from "fapilog"
-import { deliveryFields } from "../../../shared/src/streamConfig.js"
+import { Network, Plugin } from "fapilog"
 
 const isConnectionString = (u: unknown): u is string => {
   if (typeof u !== "string") return false
@@ -27,6 +26,7 @@ const Identifier = (what: string, max: number) =>
   )
 
 const fields = {
+  ...Network.deliveryFields,
   connectionString: Plugin.accepted(
     "ConnectionString",
     isConnectionString,
@@ -48,8 +48,7 @@ const fields = {
       "milliseconds",
       "Time limit of a connection attempt and of one statement."
     )
-  ),
-  ...deliveryFields
+  )
 }
 
 /** The PostgreSQL sink's config. */

@@ -18,8 +18,41 @@ export interface Rows {
   readonly traceId: Array<string | null>
   readonly spanId: Array<string | null>
   readonly event: Array<string>
-  /** The UTC days (YYYY-MM-DD) of the batch's timestamps. */
-  readonly days: Set<string>
+}
+
+const columns = [
+  "id",
+  "timestamp",
+  "level",
+  "logger",
+  "message",
+  "correlationId",
+  "traceId",
+  "spanId",
+  "event"
+] as const
+
+/** The UTC days (YYYY-MM-DD) of the batch's timestamps. */
+export const daysOf = (rows: Rows): Set<string> => new Set(rows.timestamp.map((t) => t.slice(0, 10)))
+
+/**
+ * The request body of a batch: its rows as JSON, ids included, so that a retry, or a replay
+ * from the spool after a restart, inserts the very same rows (and ON CONFLICT skips those
+ * already in).
+ */
+export const encodeRows = (rows: Rows): string => JSON.stringify(rows)
+
+/** The rows of a request body; throws on a body that is not one (it would be refused for good). */
+export const decodeRows = (body: Uint8Array): Rows => {
+  const value = JSON.parse(
+    Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")
+  ) as unknown
+  const rows = value as Record<string, unknown>
+  const n = Array.isArray(rows?.id) ? rows.id.length : -1
+  for (const c of columns)
+    if (!Array.isArray(rows?.[c]) || (rows[c] as Array<unknown>).length !== n)
+      throw new TypeError(`not a batch of rows: column ${c} missing or of another length`)
+  return value as Rows
 }
 
 /** Text PostgreSQL accepts: NUL replaced. */
@@ -68,13 +101,11 @@ export const rowsOf = (events: ReadonlyArray<LogEvent.LogEvent>): Rows => {
     correlationId: [],
     traceId: [],
     spanId: [],
-    event: [],
-    days: new Set()
+    event: []
   }
   for (const e of events) {
     rows.id.push(safeText(e.id ?? randomUUID()))
     rows.timestamp.push(e.timestamp)
-    rows.days.add(e.timestamp.slice(0, 10))
     rows.level.push(e.level)
     rows.logger.push(safeText(e.logger))
     rows.message.push(safeText(e.message))

@@ -1,11 +1,9 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import type { Errors, LogEvent, Plugin, Sink } from "fapilog"
+import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import pg from "pg"
-import { deliveryOptions } from "../../../shared/src/streamConfig.js"
-import * as Delivery from "../../../shared/src/streamDelivery.js"
 import type { Config } from "./config.js"
-import { type Rows, rowsOf } from "./rows.js"
+import { daysOf, decodeRows, encodeRows, type Rows, rowsOf } from "./rows.js"
 import { daysFrom, insert, migration, partitionOf, type TableOptions } from "./table.js"
 
 /** The defaults of the settings that have one (the README's table). */
@@ -33,11 +31,20 @@ export const nameOf = (config: Config): string => {
   return `postgres://${url.host}${url.pathname}#${config.schema ?? defaults.schema}.${config.table ?? defaults.table}`
 }
 
-/** Opens the PostgreSQL sink: a bounded pool, the table migrated before the first insert. */
+const describe = (e: unknown): string => {
+  const code = (e as { code?: unknown } | null)?.code
+  const message = e instanceof Error ? e.message : String(e)
+  return typeof code === "string" ? `${message} (SQLSTATE ${code})` : message
+}
+
+/**
+ * Opens the PostgreSQL sink on the network foundation: a bounded pool as its transport (the
+ * table migrated before the first insert), rows encoded once per request with their ids.
+ */
 export const make = (
   config: Config,
   context: Plugin.Context
-): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
+): Effect.Effect<Network.NetworkSink, Errors.SinkError, Scope.Scope> =>
   Effect.gen(function* () {
     const table: TableOptions = {
       schema: config.schema ?? defaults.schema,
@@ -46,13 +53,23 @@ export const make = (
     }
     const ahead = config.partitionsAhead ?? defaults.partitionsAhead
     const timeoutMs = config.timeoutMs ?? defaults.timeoutMs
-    const pool = new pg.Pool({
-      connectionString: config.connectionString,
-      max: config.poolSize ?? defaults.poolSize,
-      connectionTimeoutMillis: timeoutMs,
-      statement_timeout: timeoutMs,
-      idleTimeoutMillis: 30_000
-    })
+    const pool = yield* Effect.acquireRelease(
+      Effect.sync(
+        () =>
+          new pg.Pool({
+            connectionString: config.connectionString,
+            max: config.poolSize ?? defaults.poolSize,
+            connectionTimeoutMillis: timeoutMs,
+            statement_timeout: timeoutMs,
+            idleTimeoutMillis: 30_000
+          })
+      ),
+      (pool) =>
+        Effect.tryPromise(() => pool.end()).pipe(
+          Effect.timeoutOption(1000),
+          Effect.catchAll((e) => Effect.sync(() => context.report("close failed", e)))
+        )
+    )
     // an idle connection the server closes (a restart) is an error event, not a crash
     pool.on("error", (e) => context.report("idle connection lost", e))
     const sql = insert(table)
@@ -94,39 +111,58 @@ export const make = (
       }
     }
 
-    const transport: Delivery.Transport<Rows> = {
-      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => rowsOf(events),
-      send: async (rows) => {
-        const client = await pool.connect()
-        let broken: Error | undefined
-        try {
-          if (!migrated) await migrate(client)
-          if (table.partitioning === "daily") await ensurePartitions(client, rows.days)
-          await client.query(sql, [
-            rows.id,
-            rows.timestamp,
-            rows.level,
-            rows.logger,
-            rows.message,
-            rows.correlationId,
-            rows.traceId,
-            rows.spanId,
-            rows.event
-          ])
-        } catch (e) {
-          // a connection that failed is not given back to the pool for reuse
-          if (!isPermanent(e)) broken = e instanceof Error ? e : new Error(String(e))
-          throw e
-        } finally {
-          client.release(broken)
-        }
-      },
-      permanent: isPermanent,
-      close: () => pool.end()
+    /** One insert of a request's rows, on a pooled connection (not given back when it failed). */
+    const insertRows = async (rows: Rows) => {
+      const client = await pool.connect()
+      let broken: Error | undefined
+      try {
+        if (!migrated) await migrate(client)
+        if (table.partitioning === "daily") await ensurePartitions(client, daysOf(rows))
+        await client.query(sql, [
+          rows.id,
+          rows.timestamp,
+          rows.level,
+          rows.logger,
+          rows.message,
+          rows.correlationId,
+          rows.traceId,
+          rows.spanId,
+          rows.event
+        ])
+      } catch (e) {
+        if (!isPermanent(e)) broken = e instanceof Error ? e : new Error(String(e))
+        throw e
+      } finally {
+        client.release(broken)
+      }
     }
-    return yield* Delivery.make(transport, {
-      ...deliveryOptions(config),
+
+    const transport: Network.Transport = {
+      send: (request) =>
+        Effect.try({
+          try: () => decodeRows(request.body),
+          // a body that is not rows (a spool of another sink's) never will be
+          catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
+        }).pipe(
+          Effect.flatMap((rows) =>
+            Effect.tryPromise({
+              try: () => insertRows(rows),
+              catch: (cause): Network.TransportFailure =>
+                isPermanent(cause)
+                  ? { _tag: "Permanent", detail: describe(cause), cause }
+                  : { _tag: "Retryable", detail: describe(cause), cause }
+            })
+          )
+        )
+    }
+    return yield* Network.make({
+      ...Network.optionsFromConfig(config),
       name: nameOf(config),
+      transport,
+      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => ({
+        body: encodeRows(rowsOf(events)),
+        contentType: "application/json"
+      }),
       report: context.report
     })
   })

@@ -3,8 +3,7 @@
  * `{ type: "syslog", ... }` entry against, and what `Syslog.sink` checks before opening.
  */
 import * as Schema from "effect/Schema"
-import { Plugin } from "fapilog"
-import { deliveryFields } from "../../../shared/src/streamConfig.js"
+import { Network, Plugin } from "fapilog"
 import { facilities, isSdName } from "./format.js"
 
 const text = (what: string, max: number, description: string) =>
@@ -109,10 +108,10 @@ const fields = {
       servername: Plugin.optional(Host)
     })
   ),
+  ...Network.deliveryFields,
   timeoutMs: Plugin.optional(
     Plugin.wholeNumber(1, 3_600_000, "milliseconds", "Time limit of a connection attempt and of one write.")
-  ),
-  ...deliveryFields
+  )
 }
 
 /** The syslog sink's config. */

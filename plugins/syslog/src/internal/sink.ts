@@ -2,9 +2,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { Errors, type LogEvent, type Plugin, type Sink } from "fapilog"
-import { deliveryOptions } from "../../../shared/src/streamConfig.js"
-import * as Delivery from "../../../shared/src/streamDelivery.js"
+import { Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import type { Config } from "./config.js"
 import { facilities, type LineOptions, makeFormatter } from "./format.js"
 import { lineFramed, type Messages, octetCounted, type SyslogTransport, stream, udp } from "./transport.js"
@@ -59,34 +57,34 @@ export const lineOptions = (
 const pem = (value: string): string =>
   value.trimStart().startsWith("-----BEGIN") ? value : fs.readFileSync(value, "utf8")
 
-const transportOf = (config: Config): SyslogTransport => {
+/** How a batch's messages are framed in the request body (UDP's are split again into datagrams). */
+const framingOf = (config: Config): ((messages: Messages) => Buffer) =>
+  config.protocol !== "udp" && config.framing === "lf" ? lineFramed : octetCounted
+
+const socketOf = (config: Config): SyslogTransport => {
   const protocol = config.protocol ?? defaults.protocol
   const port = config.port ?? defaults.port[protocol]
   if (protocol === "udp") return udp(config.host, port)
-  const frame = config.framing === "lf" ? lineFramed : octetCounted
   const timeoutMs = config.timeoutMs ?? defaults.timeoutMs
-  if (protocol === "tcp") return stream({ host: config.host, port, timeoutMs }, frame)
+  if (protocol === "tcp") return stream({ host: config.host, port, timeoutMs })
   const t = config.tls ?? {}
-  return stream(
-    {
-      host: config.host,
-      port,
-      timeoutMs,
-      tls: {
-        ...(t.ca === undefined ? {} : { ca: pem(t.ca) }),
-        ...(t.cert === undefined ? {} : { cert: pem(t.cert) }),
-        ...(t.key === undefined ? {} : { key: pem(t.key) }),
-        rejectUnauthorized: t.rejectUnauthorized ?? true,
-        // SNI takes a name, not an address
-        ...(t.servername !== undefined
-          ? { servername: t.servername }
-          : /^[\d.]+$|:/.test(config.host)
-            ? {}
-            : { servername: config.host })
-      }
-    },
-    frame
-  )
+  return stream({
+    host: config.host,
+    port,
+    timeoutMs,
+    tls: {
+      ...(t.ca === undefined ? {} : { ca: pem(t.ca) }),
+      ...(t.cert === undefined ? {} : { cert: pem(t.cert) }),
+      ...(t.key === undefined ? {} : { key: pem(t.key) }),
+      rejectUnauthorized: t.rejectUnauthorized ?? true,
+      // SNI takes a name, not an address
+      ...(t.servername !== undefined
+        ? { servername: t.servername }
+        : /^[\d.]+$|:/.test(config.host)
+          ? {}
+          : { servername: config.host })
+    }
+  })
 }
 
 /** The sink's name in diagnostics: `syslog:<protocol>://<host>:<port>`. */
@@ -95,29 +93,53 @@ export const nameOf = (config: Config): string => {
   return `syslog:${protocol}://${config.host}:${config.port ?? defaults.port[protocol]}`
 }
 
-/** Opens the syslog sink: events formatted once per batch, delivered by the stream delivery. */
+/** A socket error no retry fixes: a datagram too large for the path. */
+const isPermanent = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === "EMSGSIZE"
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/**
+ * Opens the syslog sink on the network foundation: events formatted and framed once per
+ * request, the socket as its transport (a write error or a closed connection is retryable).
+ */
 export const make = (
   config: Config,
   context: Plugin.Context
-): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
+): Effect.Effect<Network.NetworkSink, Errors.SinkError, Scope.Scope> =>
   Effect.gen(function* () {
     const name = nameOf(config)
-    const transport = yield* Effect.try({
-      try: () => transportOf(config),
-      catch: (cause) => new Errors.SinkError({ sink: name, reason: "cannot read the TLS files", cause })
-    })
+    const socket = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => socketOf(config),
+        catch: (cause) => new Errors.SinkError({ sink: name, reason: "cannot read the TLS files", cause })
+      }),
+      (socket) =>
+        Effect.tryPromise(() => socket.close()).pipe(
+          Effect.timeoutOption(1000),
+          Effect.catchAll((e) => Effect.sync(() => context.report("close failed", e)))
+        )
+    )
     const format = makeFormatter(lineOptions(config, context))
-    const delivery: Delivery.Transport<Messages> = {
-      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => events.map(format),
-      send: transport.send,
-      // a datagram too large for the path will never go
-      permanent: (e) => (e as { code?: unknown } | null)?.code === "EMSGSIZE",
-      close: transport.close
+    const frame = framingOf(config)
+    const transport: Network.Transport = {
+      send: (request) =>
+        Effect.tryPromise({
+          try: (signal) => socket.send(request.body, signal),
+          catch: (cause): Network.TransportFailure =>
+            isPermanent(cause)
+              ? { _tag: "Permanent", detail: describe(cause), cause }
+              : { _tag: "Retryable", detail: describe(cause), cause }
+        })
     }
-    return yield* Delivery.make(delivery, {
-      maxWaitMs: defaults.maxWaitMs,
-      ...deliveryOptions(config),
+    return yield* Network.make({
+      ...Network.optionsFromConfig(config),
+      batch: { maxWaitMs: defaults.maxWaitMs, ...config.batch },
       name,
+      transport,
+      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => ({
+        body: frame(events.map(format)),
+        contentType: "application/syslog"
+      }),
       report: context.report
     })
   })

@@ -3,12 +3,16 @@
  * ones with octet-counting framing (`<length> <message>`, the default) or a line feed after
  * each message (`framing: "lf"`, the non-transparent framing of RFC 6587 3.4.2).
  *
- * A stream transport keeps one connection and opens it when a batch is to be sent; a batch
- * is taken once its bytes are handed to the socket (the write callback), and a connection
- * that the server ended (its FIN), reset or that failed is dropped before the next write, so
- * that a batch is not written into a connection the server has closed. Syslog over TCP has
- * no acknowledgement from the server: bytes the kernel took just before the server went
- * away can still be lost (RELP, not this sink, closes that gap).
+ * A transport sends one request body: the messages of one batch, already framed (UDP and
+ * octet-counting bodies are octet-counted; UDP splits them into one datagram per message).
+ * A stream transport keeps one connection and opens it when a body is to be sent; a body is
+ * taken once its bytes are handed to the socket (the write callback), and a connection that
+ * the server ended (its FIN), reset or that failed is dropped before the next write, so that
+ * a body is not written into a connection the server has closed. A write that is aborted
+ * (the attempt's time limit) drops the connection too: a frame cut short must not be
+ * followed by the next one on the same stream. Syslog over TCP has no acknowledgement from
+ * the server: bytes the kernel took just before the server went away can still be lost
+ * (RELP, not this sink, closes that gap).
  */
 import * as dgram from "node:dgram"
 import * as net from "node:net"
@@ -21,11 +25,12 @@ export interface StreamOptions {
   readonly tls?: tls.ConnectionOptions | undefined
 }
 
-/** What a transport sends: the messages of one batch, unframed. */
+/** The messages of one batch, unframed. */
 export type Messages = ReadonlyArray<Buffer>
 
 export interface SyslogTransport {
-  readonly send: (messages: Messages) => Promise<void>
+  /** Resolves once the socket took the framed `body`; `signal` aborts the write (the connection is dropped). */
+  readonly send: (body: Uint8Array, signal: AbortSignal) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -34,6 +39,22 @@ export const octetCounted = (messages: Messages): Buffer => {
   const parts: Array<Buffer> = []
   for (const m of messages) parts.push(Buffer.from(`${m.length} `, "ascii"), m)
   return Buffer.concat(parts)
+}
+
+/** The messages of an octet-counted body; throws on a body that is not one. */
+export const unframeOctetCounted = (body: Uint8Array): Array<Buffer> => {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  const out: Array<Buffer> = []
+  let i = 0
+  while (i < bytes.length) {
+    const space = bytes.indexOf(0x20, i)
+    const length = space < 0 ? Number.NaN : Number(bytes.toString("ascii", i, space))
+    if (!Number.isInteger(length) || length < 0 || space + 1 + length > bytes.length)
+      throw new Error(`not an octet-counted frame at byte ${i}`)
+    out.push(bytes.subarray(space + 1, space + 1 + length))
+    i = space + 1 + length
+  }
+  return out
 }
 
 /** Non-transparent framing: each message followed by LF (a LF inside a message becomes a space). */
@@ -78,7 +99,7 @@ const connect = (options: StreamOptions): Promise<net.Socket> =>
   })
 
 /** A TCP or TLS transport over one connection, reopened as needed. */
-export const stream = (options: StreamOptions, frame: (messages: Messages) => Buffer): SyslogTransport => {
+export const stream = (options: StreamOptions): SyslogTransport => {
   let socket: net.Socket | undefined
   const drop = (s: net.Socket) => {
     if (socket === s) socket = undefined
@@ -98,23 +119,28 @@ export const stream = (options: StreamOptions, frame: (messages: Messages) => Bu
     return s
   }
   return {
-    send: async (messages) => {
-      if (messages.length === 0) return
+    send: async (body, signal) => {
+      if (body.byteLength === 0) return
+      signal.throwIfAborted()
       const s = await live()
-      const bytes = frame(messages)
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          drop(s)
-          reject(new Error(`write of ${bytes.length} bytes not taken within ${options.timeoutMs} ms`))
-        }, options.timeoutMs)
+        const done = () => {
+          s.off("close", closed)
+          signal.removeEventListener("abort", aborted)
+        }
         const closed = () => {
-          clearTimeout(timer)
+          done()
           reject(new Error("the connection closed during the write"))
         }
+        const aborted = () => {
+          done()
+          drop(s)
+          reject(signal.reason)
+        }
         s.once("close", closed)
-        s.write(bytes, (e) => {
-          clearTimeout(timer)
-          s.off("close", closed)
+        signal.addEventListener("abort", aborted, { once: true })
+        s.write(body, (e) => {
+          done()
           if (e === undefined || e === null) resolve()
           else {
             drop(s)
@@ -140,7 +166,7 @@ export const stream = (options: StreamOptions, frame: (messages: Messages) => Bu
   }
 }
 
-/** A UDP transport: one datagram per message. */
+/** A UDP transport: one datagram per message of the octet-counted body. */
 export const udp = (host: string, port: number): SyslogTransport => {
   const type = net.isIPv6(host) ? "udp6" : "udp4"
   const socket = dgram.createSocket(type)
@@ -151,8 +177,11 @@ export const udp = (host: string, port: number): SyslogTransport => {
       socket.send(message, port, host, (e) => (e === null || e === undefined ? resolve() : reject(e)))
     )
   return {
-    send: async (messages) => {
-      for (const m of messages) await sendOne(m)
+    send: async (body, signal) => {
+      for (const m of unframeOctetCounted(body)) {
+        signal.throwIfAborted()
+        await sendOne(m)
+      }
     },
     close: () => new Promise<void>((resolve) => socket.close(() => resolve()))
   }
