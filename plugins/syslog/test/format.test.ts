@@ -13,7 +13,7 @@ import {
   severities,
   TRUNCATED
 } from "../src/internal/format.js"
-import { lineFramed, octetCounted } from "../src/internal/transport.js"
+import { lineFramed, octetCounted, unframeOctetCounted } from "../src/internal/transport.js"
 import { parse5424 } from "./rfc5424.js"
 
 const base: LineOptions = {
@@ -205,5 +205,17 @@ describe("framing", () => {
     const messages = [Buffer.from("<14>1 - - - - - - é"), Buffer.from("a\nb")]
     assert.strictEqual(octetCounted(messages).toString(), "20 <14>1 - - - - - - é3 a\nb")
     assert.strictEqual(lineFramed(messages).toString(), "<14>1 - - - - - - é\na b\n")
+  })
+
+  it("an octet-counted body (a request, as sent and spooled) splits back into its messages for UDP", () => {
+    const messages = [Buffer.from("<14>1 - - - - - - é"), Buffer.from(""), Buffer.from("a 12 b")]
+    const body = octetCounted(messages)
+    assert.deepStrictEqual(
+      unframeOctetCounted(body.subarray(0)).map((m) => m.toString()),
+      ["<14>1 - - - - - - é", "", "a 12 b"]
+    )
+    assert.deepStrictEqual(unframeOctetCounted(new Uint8Array(0)), [])
+    assert.throws(() => unframeOctetCounted(Buffer.from("5 abc")), /not an octet-counted frame at byte 0/)
+    assert.throws(() => unframeOctetCounted(Buffer.from("3 abcx")), /at byte 5/)
   })
 })
