@@ -11,7 +11,8 @@
  *   dependencies of this repository; the stream does what they do together, in-process).
  * - postgres: the same events, timed until the last row is committed. Peer: plain `pg` with
  *   the same rows (id, timestamp, level, logger, message, correlation id, jsonb event) in a
- *   multi-row `INSERT ... VALUES ... ON CONFLICT DO NOTHING` per 1,000.
+ *   multi-row `INSERT ... VALUES ... ON CONFLICT DO NOTHING` per 1,000, into a table made by
+ *   the sink's own migration (same keys and indexes).
  * - postgres-insert: the statement alone, on rows prepared in advance, per 1,000 rows:
  *   `unnest` of arrays (what the sink runs), multi-row `VALUES`, and `json_to_recordset` of
  *   one JSON parameter; all with ON CONFLICT DO NOTHING.
@@ -26,6 +27,7 @@ import * as os from "node:os"
 import pg from "pg"
 import pino from "pino"
 import * as Postgres from "../plugins/postgres/src/index.js"
+import { migration } from "../plugins/postgres/src/internal/table.js"
 import { startPostgres } from "../plugins/postgres/test/postgresServer.js"
 import * as Syslog from "../plugins/syslog/src/index.js"
 import { startRsyslog } from "../plugins/syslog/test/rsyslog.js"
@@ -83,6 +85,7 @@ const syslogBench = async () => {
         const log = await fapilog.createLogger({
           // the calls come in one synchronous loop: a backlog that holds them all, as pino's socket buffer does
           capacity: EVENTS + 1000,
+          shutdownTimeoutMs: 300_000,
           plugins: { use: [Syslog.plugin] },
           sinks: [
             fapilog.Plugin.entry("syslog", {
@@ -90,7 +93,8 @@ const syslogBench = async () => {
               port: r.tcpPort,
               protocol: "tcp",
               hostname: host,
-              appName: "bench"
+              appName: "bench",
+              drainTimeoutMs: 300_000
             })
           ]
         })
@@ -154,11 +158,11 @@ const rowsFor = (n: number): Array<Row> =>
     }
   })
 
+/** The sink's own table (same columns, keys and indexes), created by its migration. */
 const createPeerTable = async (client: pg.Client, table: string) => {
   await client.query(`DROP TABLE IF EXISTS ${table}`)
-  await client.query(
-    `CREATE TABLE ${table} (id text, "timestamp" timestamptz, level text, logger text, message text, correlation_id text, event jsonb, PRIMARY KEY (id, "timestamp"))`
-  )
+  for (const statement of migration({ schema: "public", table, partitioning: "none" }))
+    await client.query(statement)
 }
 
 const valuesInsert = (client: pg.Client, table: string, rows: ReadonlyArray<Row>) => {
@@ -204,8 +208,15 @@ const postgresBench = async () => {
           const table = `bench_fapilog_${round}`
           const log = await fapilog.createLogger({
             capacity: EVENTS + 1000,
+            shutdownTimeoutMs: 300_000,
             plugins: { use: [Postgres.plugin] },
-            sinks: [fapilog.Plugin.entry("postgres", { connectionString: server.url, table })]
+            sinks: [
+              fapilog.Plugin.entry("postgres", {
+                connectionString: server.url,
+                table,
+                drainTimeoutMs: 300_000
+              })
+            ]
           })
           // the table is created before the first insert: let it exist before timing
           log.info("warm-up")
@@ -244,7 +255,7 @@ const postgresBench = async () => {
       }
       for (let round = 0; round < ROUNDS; round++) {
         for (const [name, insert] of Object.entries(ways)) {
-          const table = `bench_insert_${round}_${name.replace(/\W/g, "_")}`
+          const table = `bench_insert_${round}_${name.replace(/\W/g, "_").toLowerCase()}`
           await createPeerTable(client, table)
           const start = performance.now()
           for (const batch of batches) await insert(client, table, batch)
