@@ -216,6 +216,16 @@ describe("framing", () => {
     )
     assert.deepStrictEqual(unframeOctetCounted(new Uint8Array(0)), [])
     assert.throws(() => unframeOctetCounted(Buffer.from("5 abc")), /not an octet-counted frame at byte 0/)
+    assert.strictEqual(
+      (() => {
+        try {
+          unframeOctetCounted(Buffer.from("x"))
+        } catch (e) {
+          return (e as { code?: unknown }).code
+        }
+      })(),
+      "EBADFRAME"
+    )
     assert.throws(() => unframeOctetCounted(Buffer.from("3 abcx")), /at byte 5/)
   })
 })

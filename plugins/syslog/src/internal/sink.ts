@@ -93,8 +93,14 @@ export const nameOf = (config: Config): string => {
   return `syslog:${protocol}://${config.host}:${config.port ?? defaults.port[protocol]}`
 }
 
-/** A socket error no retry fixes: a datagram too large for the path. */
-const isPermanent = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === "EMSGSIZE"
+/**
+ * Failures no retry fixes: a datagram too large for the path, or a body UDP cannot split into
+ * messages (spooled by a run that framed with line feeds over TCP).
+ */
+const isPermanent = (e: unknown): boolean => {
+  const code = (e as { code?: unknown } | null)?.code
+  return code === "EMSGSIZE" || code === "EBADFRAME"
+}
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 

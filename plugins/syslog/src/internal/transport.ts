@@ -41,7 +41,7 @@ export const octetCounted = (messages: Messages): Buffer => {
   return Buffer.concat(parts)
 }
 
-/** The messages of an octet-counted body; throws on a body that is not one. */
+/** The messages of an octet-counted body; throws (code `EBADFRAME`) on a body that is not one. */
 export const unframeOctetCounted = (body: Uint8Array): Array<Buffer> => {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   const out: Array<Buffer> = []
@@ -50,7 +50,7 @@ export const unframeOctetCounted = (body: Uint8Array): Array<Buffer> => {
     const space = bytes.indexOf(0x20, i)
     const length = space < 0 ? Number.NaN : Number(bytes.toString("ascii", i, space))
     if (!Number.isInteger(length) || length < 0 || space + 1 + length > bytes.length)
-      throw new Error(`not an octet-counted frame at byte ${i}`)
+      throw Object.assign(new Error(`not an octet-counted frame at byte ${i}`), { code: "EBADFRAME" })
     out.push(bytes.subarray(space + 1, space + 1 + length))
     i = space + 1 + length
   }
