@@ -1,10 +1,11 @@
 /**
- * The foundation of every network sink (Loki, OTLP, webhook...): events are moved into the
- * sink's own bounded queue, a sender fiber groups them into requests by count, bytes and
- * time, encodes each request once with the plugin's `encode`, and delivers it with retries
- * (honouring `Retry-After` on 429/503, a capped jittered exponential `Schedule` otherwise),
- * a per-sink circuit breaker and an optional durable spool on disk. A request is resent
- * whole, with the same body, and forgotten only once acknowledged (2xx). See
+ * The foundation of every network sink (Loki, OTLP, webhook, syslog, PostgreSQL...): events
+ * are moved into the sink's own bounded queue, a sender fiber groups them into requests by
+ * count, bytes and time, encodes each request once with the plugin's `encode`, and delivers
+ * it through a transport (an HTTP POST to `url`, or the plugin's own `transport`: a socket, a
+ * database pool) with retries (honouring a `Retry-After`, a capped jittered exponential
+ * `Schedule` otherwise), a per-sink circuit breaker and an optional durable spool on disk. A
+ * request is resent whole, with the same body, and forgotten only once acknowledged. See
  * docs/network.md.
  *
  * @example
@@ -72,13 +73,38 @@ export interface Request {
 export interface Options {
   /** Used in diagnostics and errors, e.g. `loki:http://host:3100`. */
   readonly name: string
-  /** The full endpoint URL. */
-  readonly url: string
+  /** The full endpoint URL, for delivery by HTTP POST; give either `url` or `transport`. */
+  readonly url?: string | undefined
+  /**
+   * Delivers each request some other way than HTTP (a socket, a database pool): give either
+   * `url` or `transport`. Batching, retries, the breaker, the spool and the drain apply the same.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { Network } from "fapilog"
+   * import * as fs from "node:fs"
+   *
+   * const toFile: Network.Transport = {
+   *   send: (request) =>
+   *     Effect.try({
+   *       try: () => fs.appendFileSync("/var/log/app.ndjson", request.body),
+   *       catch: (cause): Network.TransportFailure => ({ _tag: "Retryable", detail: String(cause), cause })
+   *     })
+   * }
+   * const options: Network.Options = {
+   *   name: "file-transport",
+   *   transport: toFile,
+   *   encode: (events) => ({ body: events.map((e) => `${JSON.stringify(e)}\n`).join(""), contentType: "application/x-ndjson" })
+   * }
+   * ```
+   */
+  readonly transport?: Transport | undefined
   /** Turns the events of one request into its body; called once per request. */
   readonly encode: (events: ReadonlyArray<LogEvent>) => Request
-  /** Static headers (authorization, tenant). */
+  /** Static headers (authorization, tenant); HTTP only. */
   readonly headers?: Readonly<Record<string, string>> | undefined
-  /** Headers computed for each attempt from the exact body sent (e.g. an HMAC signature). */
+  /** Headers computed for each attempt from the exact body sent (e.g. an HMAC signature); HTTP only. */
   readonly sign?: ((body: Uint8Array, attempt: number) => Readonly<Record<string, string>>) | undefined
   /** Request size: events (default 1000), approximate bytes (default 1 MiB), wait (default 1000 ms). */
   readonly batch?:
@@ -96,7 +122,7 @@ export interface Options {
         readonly maxDelayMs?: number | undefined
       }
     | undefined
-  /** Time limit of one HTTP request (default 10 000 ms). */
+  /** Time limit of one delivery attempt, an HTTP request or a `transport.send` (default 10 000 ms). */
   readonly timeoutMs?: number | undefined
   /** Events held by the sink before `write` waits (default 10 000). */
   readonly capacity?: number | undefined
@@ -110,6 +136,97 @@ export interface Options {
   readonly drainTimeoutMs?: number | undefined
   /** Diagnostics (a plugin passes `Plugin.Context.report`). */
   readonly report?: ((message: string, error?: unknown) => void) | undefined
+}
+
+/**
+ * An encoded request as a {@link Transport} receives it (and as the spool keeps it): the
+ * encoder's body as bytes, its content type and headers, and how many events it carries.
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "fapilog"
+ * const text = (request: Network.Encoded) => new TextDecoder().decode(request.body)
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface Encoded {
+  readonly body: Uint8Array
+  readonly contentType: string
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Events in the body. */
+  readonly events: number
+}
+
+/**
+ * Why a {@link Transport} could not deliver a request. `Retryable` (the destination is away,
+ * busy, a connection broke): the same request is sent again after the next backoff delay, or
+ * after `retryAfterMs` when the destination said how long to wait (at most 5 minutes), and
+ * counts towards opening the circuit breaker. `Permanent` (the destination refused this
+ * request, and would again): its events are reported and counted as lost, never retried.
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "fapilog"
+ *
+ * const fromCode = (code: string, cause: unknown): Network.TransportFailure =>
+ *   code.startsWith("22")
+ *     ? { _tag: "Permanent", detail: `refused: ${code}`, cause }
+ *     : { _tag: "Retryable", detail: `failed: ${code}`, cause }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportFailure =
+  | {
+      readonly _tag: "Retryable"
+      readonly detail: string
+      readonly retryAfterMs?: number | undefined
+      readonly cause?: unknown
+    }
+  | { readonly _tag: "Permanent"; readonly detail: string; readonly cause?: unknown }
+
+/**
+ * How a network sink delivers one encoded request when it is not an HTTP POST: `send`
+ * succeeds once the destination has taken the request, or fails with a
+ * {@link TransportFailure}. Each attempt is cut short after `timeoutMs` (the effect is
+ * interrupted: leave the connection in a state the next attempt can use), and a defect
+ * (a throw) counts as a retryable failure. The transport's resources (connections, a pool)
+ * belong to the sink's scope: acquire them with `Effect.acquireRelease` in the scope before
+ * `Network.make`, and they are released after the sink has drained.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Network } from "fapilog"
+ * import * as net from "node:net"
+ *
+ * const sink = Effect.gen(function* () {
+ *   const socket = yield* Effect.acquireRelease(
+ *     Effect.sync(() => net.connect({ host: "127.0.0.1", port: 5170 })),
+ *     (s) => Effect.sync(() => s.end())
+ *   )
+ *   const transport: Network.Transport = {
+ *     send: (request) =>
+ *       Effect.async<void, Network.TransportFailure>((resume) => {
+ *         socket.write(request.body, (e) =>
+ *           resume(e ? Effect.fail({ _tag: "Retryable", detail: e.message, cause: e }) : Effect.void)
+ *         )
+ *       })
+ *   }
+ *   return yield* Network.make({
+ *     name: "tcp:127.0.0.1:5170",
+ *     transport,
+ *     encode: (events) => ({ body: events.map((e) => `${JSON.stringify(e)}\n`).join(""), contentType: "application/x-ndjson" })
+ *   })
+ * })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface Transport {
+  /** Delivers one request; `attempt` is 1 for the first try of it, 2 for the first retry... */
+  readonly send: (request: Encoded, attempt: number) => Effect.Effect<void, TransportFailure>
 }
 
 /**
@@ -165,9 +282,10 @@ export interface NetworkSink extends Sink {
 export const make: (options: Options) => Effect.Effect<NetworkSink, SinkError, Scope.Scope> = internal.make
 
 /**
- * Schema fields shared by every network plugin's config (`headers`, `batch`, `retry`,
+ * Schema fields shared by every HTTP network plugin's config (`headers`, `batch`, `retry`,
  * `timeoutMs`, `capacity`, `drainTimeoutMs`, `circuitBreaker`, `spool`), to spread into
- * the plugin's own `Schema.Struct`. Each is optional and exact (absent, or a valid value;
+ * the plugin's own `Schema.Struct` (a sink with its own transport spreads
+ * {@link deliveryFields}). Each is optional and exact (absent, or a valid value;
  * `undefined` is refused), so a bad value is one issue naming its path and the accepted
  * values, e.g. `batch.maxEvents: 0 is not a whole number of events between 1 and 1000000`.
  *
@@ -182,6 +300,24 @@ export const make: (options: Options) => Effect.Effect<NetworkSink, SinkError, S
  * @category config
  */
 export const configFields: typeof config.configFields = config.configFields
+
+/**
+ * The delivery settings of {@link configFields} without `headers`, for a sink whose
+ * {@link Transport} is not HTTP (a socket, a database): `batch`, `retry`, `timeoutMs`,
+ * `capacity`, `drainTimeoutMs`, `circuitBreaker`, `spool`, to spread into its Schema so its
+ * settings read like every other network sink's. {@link optionsFromConfig} takes their values.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Network } from "fapilog"
+ *
+ * const SocketConfig = Schema.Struct({ host: Schema.String, port: Schema.Number, ...Network.deliveryFields })
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const deliveryFields: typeof config.deliveryFields = config.deliveryFields
 
 /**
  * A Schema for a plugin's endpoint: an http:// or https:// URL without credentials in it;

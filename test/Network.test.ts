@@ -975,3 +975,145 @@ describe("parseRetryAfter", () => {
     assert.strictEqual(approximateBytes(undefined), 4)
   })
 })
+
+describe("Network.make with a transport of its own", () => {
+  /** A transport recording every attempt's body; `answer` decides each attempt's outcome. */
+  const recording = (answer: (attempt: number, n: number) => Network.TransportFailure | undefined) => {
+    const sent: Array<{ readonly body: string; readonly attempt: number }> = []
+    const transport: Network.Transport = {
+      send: (request, attempt) =>
+        Effect.suspend(() => {
+          sent.push({ body: Buffer.from(request.body).toString("utf8"), attempt })
+          const failure = answer(attempt, sent.length)
+          return failure === undefined ? Effect.void : Effect.fail(failure)
+        })
+    }
+    const delivered = (): Array<string> =>
+      sent
+        .filter((s, i) => answer(s.attempt, i + 1) === undefined)
+        .flatMap((s) => JSON.parse(s.body) as Array<string>)
+    return { sent, transport, delivered }
+  }
+
+  const withTransport = (transport: Network.Transport, options: Omit<Partial<Network.Options>, "url"> = {}) =>
+    Network.make({ name: "t", transport, encode, batch: { maxWaitMs: 0 }, ...options })
+
+  it.live("a retryable failure is retried with the same body until the transport takes it", () =>
+    Effect.gen(function* () {
+      const t = recording((_, n) => (n <= 2 ? { _tag: "Retryable", detail: "busy" } : undefined))
+      const sink = yield* withTransport(t.transport, { retry: fast, report: () => {} })
+      yield* sink.write(batchOf(events(3)))
+      yield* waitFor(() => sink.stats().delivered === 3)
+      assert.deepStrictEqual(
+        t.sent.map((s) => s.attempt),
+        [1, 2, 3]
+      )
+      assert.strictEqual(new Set(t.sent.map((s) => s.body)).size, 1, "every attempt sends the same body")
+      assert.deepInclude(sink.stats(), { delivered: 3, retries: 2, requests: 1, lost: 0 })
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "a permanent failure loses the request's events at once, and does not count against the breaker",
+    () =>
+      Effect.gen(function* () {
+        const r = reports()
+        const t = recording((_, n) => (n === 1 ? { _tag: "Permanent", detail: "SQLSTATE 22P02" } : undefined))
+        const sink = yield* withTransport(t.transport, { ...giveUpAtOnce, report: r.report })
+        yield* sink.write(batchOf(events(2)))
+        yield* waitFor(() => sink.stats().lost === 2)
+        yield* sink.write(batchOf(events(1, "next")))
+        yield* waitFor(() => sink.stats().delivered === 1)
+        assert.deepInclude(sink.stats(), { rejected: 2, retries: 0, circuit: "closed" })
+        assert.isTrue(r.list.some((m) => m.includes("refused the request (SQLSTATE 22P02)")))
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("a retry-after from the transport replaces the backoff delay", () =>
+    Effect.gen(function* () {
+      // the backoff alone would wait an hour before the second attempt
+      const t = recording((_, n) =>
+        n === 1 ? { _tag: "Retryable", detail: "slow down", retryAfterMs: 0 } : undefined
+      )
+      const sink = yield* withTransport(t.transport, {
+        retry: { initialDelayMs: 3_600_000, maxDelayMs: 3_600_000 },
+        report: () => {}
+      })
+      yield* sink.write(batchOf(events(1)))
+      yield* waitFor(() => sink.stats().delivered === 1)
+      assert.strictEqual(sink.stats().retries, 1)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "an attempt that does not finish within timeoutMs is interrupted and retried; a throw is retryable",
+    () =>
+      Effect.gen(function* () {
+        let interrupted = 0
+        let calls = 0
+        const transport: Network.Transport = {
+          send: () =>
+            Effect.suspend(() => {
+              calls++
+              if (calls === 1)
+                return Effect.async<void, Network.TransportFailure>(() =>
+                  Effect.sync(() => {
+                    interrupted++
+                  })
+                )
+              if (calls === 2) throw new Error("socket gone")
+              return Effect.void
+            })
+        }
+        const r = reports()
+        const sink = yield* withTransport(transport, { timeoutMs: 50, retry: fast, report: r.report })
+        yield* sink.write(batchOf(events(1)))
+        yield* waitFor(() => sink.stats().delivered === 1)
+        assert.strictEqual(interrupted, 1)
+        assert.deepInclude(sink.stats(), { retries: 2, lost: 0 })
+      }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "an outage is spooled and replayed by the next run; the transport's resources close after the drain",
+    () =>
+      Effect.gen(function* () {
+        const dir = tmpDir()
+        const order: Array<string> = []
+        const down = recording(() => ({ _tag: "Retryable", detail: "connection refused" }))
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            yield* Effect.acquireRelease(Effect.void, () => Effect.sync(() => order.push("transport closed")))
+            const sink = yield* withTransport(down.transport, {
+              ...giveUpAtOnce,
+              spool: { directory: dir },
+              report: () => {}
+            })
+            yield* Effect.addFinalizer(() =>
+              Effect.sync(() => order.push(`sink closed, ${sink.stats().spooled} spooled`))
+            )
+            yield* sink.write(batchOf(events(4)))
+            yield* waitFor(() => sink.stats().spooled === 4)
+          })
+        )
+        assert.deepStrictEqual(order, ["sink closed, 4 spooled", "transport closed"])
+        const up = recording(() => undefined)
+        const sink = yield* withTransport(up.transport, { spool: { directory: dir } })
+        yield* waitFor(() => sink.stats().replayed === 4)
+        assert.deepStrictEqual(up.delivered(), ["e0", "e1", "e2", "e3"])
+        assert.strictEqual(sink.stats().spoolPending, 0)
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("url and transport together, or neither, are refused when the sink is opened", () =>
+    Effect.gen(function* () {
+      const transport: Network.Transport = { send: () => Effect.void }
+      const both = yield* Effect.exit(
+        Network.make({ name: "t", url: "http://127.0.0.1/x", transport, encode })
+      )
+      assert.isTrue(Exit.isFailure(both) && String(both.cause).includes("either url or transport"))
+      const neither = yield* Effect.exit(Network.make({ name: "t", encode }))
+      assert.isTrue(Exit.isFailure(neither) && String(neither.cause).includes("url is missing"))
+    }).pipe(Effect.scoped)
+  )
+})

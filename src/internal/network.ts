@@ -7,7 +7,7 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { SinkError } from "../Errors.js"
 import type { LogEvent } from "../LogEvent.js"
-import type { NetworkSink, Options, Request } from "../Network.js"
+import type { Encoded, NetworkSink, Options, Request, Transport, TransportFailure } from "../Network.js"
 import type { Batch } from "../Sink.js"
 import { CircuitBreaker, type CircuitState } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
@@ -19,9 +19,10 @@ import { Waiters } from "./waiters.js"
 /**
  * The network sink: `write` moves events into the sink's own bounded queue (waiting while it
  * is full, so backpressure reaches the pipeline and its overflow policy); a daemon sender
- * fiber forms requests by count, bytes and time, encodes each once and delivers it: retried
- * whole with the same body on a capped jittered exponential Schedule (Retry-After honoured on
- * 429/503), behind a circuit breaker; what cannot be delivered goes to the optional spool, is
+ * fiber forms requests by count, bytes and time, encodes each once and delivers it through
+ * its transport (an HTTP POST with fetch, or the plugin's own: a socket, a database pool):
+ * retried whole with the same body on a capped jittered exponential Schedule (a Retry-After
+ * honoured), behind a circuit breaker; what cannot be delivered goes to the optional spool, is
  * held in memory until the endpoint answers again, or at close is counted as lost.
  */
 
@@ -112,26 +113,13 @@ export const parseRetryAfter = (
   return Math.min(Math.max(0, at - now), maxRetryAfterMs)
 }
 
-/** Why an attempt failed. */
-type Failure =
-  | {
-      readonly _tag: "Retryable"
-      readonly detail: string
-      readonly retryAfterMs?: number | undefined
-      readonly cause?: unknown
-    }
-  | { readonly _tag: "Rejected"; readonly detail: string; readonly cause?: unknown }
-  | { readonly _tag: "CircuitOpen" }
+/** Why an attempt failed: the transport's answer, or the breaker refusing to try. */
+type Failure = TransportFailure | { readonly _tag: "CircuitOpen" }
 
 type Outcome = "delivered" | "rejected" | "failed"
 
 /** An encoded request, as sent and as spooled. */
-interface Outbound {
-  readonly body: Uint8Array
-  readonly contentType: string
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  readonly events: number
-}
+type Outbound = Encoded
 
 interface Queued {
   readonly event: LogEvent
@@ -196,6 +184,66 @@ const reporter = (options: Options): ((message: string, error?: unknown) => void
   }
 }
 
+/**
+ * The HTTP transport: a POST of the body to `url` with the static headers, the encoder's and
+ * `sign`'s; 2xx acknowledges, 429/503 retry after their Retry-After, 408 and 5xx retry, any
+ * other answer (4xx, a 3xx: redirects are not followed) is permanent.
+ */
+export const fetchTransport = (options: {
+  readonly url: string
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly sign?: ((body: Uint8Array, attempt: number) => Readonly<Record<string, string>>) | undefined
+}): Transport => ({
+  send: (request, attempt) =>
+    Effect.suspend(() => {
+      let headers: Record<string, string>
+      try {
+        headers = {
+          ...options.headers,
+          ...request.headers,
+          "content-type": request.contentType,
+          ...options.sign?.(request.body, attempt)
+        }
+        // a header fetch would refuse (a line break in a value, a bad name) can never succeed
+        new Headers(headers)
+      } catch (e) {
+        return Effect.fail<TransportFailure>({
+          _tag: "Permanent",
+          detail: `cannot form the request headers: ${describe(e)}`,
+          cause: e
+        })
+      }
+      return Effect.tryPromise({
+        try: async (signal) => {
+          const response = await fetch(options.url, {
+            method: "POST",
+            body: request.body,
+            headers,
+            redirect: "manual",
+            signal
+          })
+          // read the answer whole: it frees the connection, and an error body explains the failure
+          const text = await response.text()
+          return { status: response.status, retryAfter: response.headers.get("retry-after"), text }
+        },
+        catch: (cause): TransportFailure => ({
+          _tag: "Retryable",
+          detail: `request failed: ${describe(cause)}`,
+          cause
+        })
+      }).pipe(
+        Effect.flatMap(({ status, retryAfter, text }): Effect.Effect<void, TransportFailure> => {
+          if (status >= 200 && status < 300) return Effect.void
+          const detail = `HTTP ${status}${text === "" ? "" : `: ${text.slice(0, 200)}`}`
+          if (status === 429 || status === 503)
+            return Effect.fail({ _tag: "Retryable", detail, retryAfterMs: parseRetryAfter(retryAfter) })
+          if (status === 408 || status >= 500) return Effect.fail({ _tag: "Retryable", detail })
+          return Effect.fail({ _tag: "Permanent", detail })
+        })
+      )
+    })
+})
+
 class NetworkSinkImpl {
   readonly name: string
   private readonly maxEvents: number
@@ -250,6 +298,7 @@ class NetworkSinkImpl {
 
   constructor(
     private readonly options: Options,
+    private readonly transport: Transport,
     private readonly spool: Spool | undefined
   ) {
     this.name = options.name
@@ -279,7 +328,7 @@ class NetworkSinkImpl {
       Schedule.whileInput((f: Failure) => f._tag === "Retryable"),
       Schedule.modifyDelay(([, failure], delay) =>
         failure._tag === "Retryable" && failure.retryAfterMs !== undefined
-          ? Duration.millis(failure.retryAfterMs)
+          ? Duration.millis(Math.min(Math.max(0, failure.retryAfterMs), maxRetryAfterMs))
           : delay
       )
     )
@@ -531,59 +580,22 @@ class NetworkSinkImpl {
 
   // ---- delivery ----
 
-  /** One HTTP attempt. */
+  /** One attempt through the transport, within `timeoutMs`; a transport that throws fails retryably. */
   private attempt(request: Outbound, attempt: number): Effect.Effect<void, Failure> {
-    return Effect.suspend(() => {
-      let headers: Record<string, string>
-      try {
-        headers = {
-          ...this.options.headers,
-          ...request.headers,
-          "content-type": request.contentType,
-          ...this.options.sign?.(request.body, attempt)
-        }
-        // a header fetch would refuse (a line break in a value, a bad name) can never succeed
-        new Headers(headers)
-      } catch (e) {
-        return Effect.fail<Failure>({
-          _tag: "Rejected",
-          detail: `cannot form the request headers: ${describe(e)}`,
-          cause: e
-        })
-      }
-      return Effect.tryPromise({
-        try: async (signal) => {
-          const response = await fetch(this.options.url, {
-            method: "POST",
-            body: request.body,
-            headers,
-            redirect: "manual",
-            signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)])
-          })
-          // read the answer whole: it frees the connection, and an error body explains the failure
-          const text = await response.text()
-          return { status: response.status, retryAfter: response.headers.get("retry-after"), text }
-        },
-        catch: (cause): Failure => {
-          const timedOut =
-            cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError")
-          return {
+    return Effect.suspend(() => this.transport.send(request, attempt)).pipe(
+      Effect.timeoutFail({
+        duration: this.timeoutMs,
+        onTimeout: (): Failure => ({ _tag: "Retryable", detail: `no answer within ${this.timeoutMs} ms` })
+      }),
+      Effect.catchAllDefect(
+        (defect): Effect.Effect<void, Failure> =>
+          Effect.fail({
             _tag: "Retryable",
-            detail: timedOut ? `no answer within ${this.timeoutMs} ms` : `request failed: ${describe(cause)}`,
-            cause
-          }
-        }
-      }).pipe(
-        Effect.flatMap(({ status, retryAfter, text }): Effect.Effect<void, Failure> => {
-          if (status >= 200 && status < 300) return Effect.void
-          const detail = `HTTP ${status}${text === "" ? "" : `: ${text.slice(0, 200)}`}`
-          if (status === 429 || status === 503)
-            return Effect.fail({ _tag: "Retryable", detail, retryAfterMs: parseRetryAfter(retryAfter) })
-          if (status === 408 || status >= 500) return Effect.fail({ _tag: "Retryable", detail })
-          return Effect.fail({ _tag: "Rejected", detail })
-        })
+            detail: `the transport failed: ${describe(defect)}`,
+            cause: defect
+          })
       )
-    })
+    )
   }
 
   /** The request with retries; never fails. */
@@ -600,7 +612,7 @@ class NetworkSinkImpl {
             last = f
             // a refusal is the endpoint answering: it says nothing about its health
             if (f._tag === "Retryable") this.breaker.failure()
-            else if (f._tag === "Rejected") this.breaker.success()
+            else if (f._tag === "Permanent") this.breaker.success()
           })
         )
       )
@@ -612,7 +624,7 @@ class NetworkSinkImpl {
           return { outcome: "delivered" as const, detail: "" }
         },
         onFailure: (f) => {
-          if (f._tag === "Rejected") return { outcome: "rejected" as const, detail: f.detail }
+          if (f._tag === "Permanent") return { outcome: "rejected" as const, detail: f.detail }
           const why = f._tag === "CircuitOpen" ? "circuit open" : f.detail
           const lastDetail =
             last !== undefined && last._tag !== "CircuitOpen" && f._tag === "CircuitOpen"
@@ -808,25 +820,35 @@ class NetworkSinkImpl {
   }
 }
 
+/** The transport of `options`: its own, or fetch to its checked `url`; a SinkError naming what is wrong. */
+const transportOf = (options: Options): Transport | SinkError => {
+  const fail = (reason: string, cause?: unknown) => new SinkError({ sink: options.name, reason, cause })
+  if (options.transport !== undefined) {
+    if (options.url !== undefined) return fail("give either url or transport, not both")
+    if (typeof options.transport.send !== "function") return fail("transport.send must be a function")
+    return options.transport
+  }
+  if (options.url === undefined) return fail("url is missing (give a url or a transport)")
+  let url: URL
+  try {
+    url = new URL(options.url)
+  } catch (cause) {
+    return fail(`invalid url ${JSON.stringify(options.url)}`, cause)
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return fail(`url must be http: or https:, not ${url.protocol}`)
+  try {
+    new Headers(options.headers)
+  } catch (cause) {
+    return fail("invalid headers", cause)
+  }
+  return fetchTransport({ url: options.url, headers: options.headers, sign: options.sign })
+}
+
 export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Scope.Scope> =>
   Effect.gen(function* () {
-    let url: URL
-    try {
-      url = new URL(options.url)
-    } catch (cause) {
-      return yield* Effect.fail(
-        new SinkError({ sink: options.name, reason: `invalid url ${JSON.stringify(options.url)}`, cause })
-      )
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:")
-      return yield* Effect.fail(
-        new SinkError({ sink: options.name, reason: `url must be http: or https:, not ${url.protocol}` })
-      )
-    try {
-      new Headers(options.headers)
-    } catch (cause) {
-      return yield* Effect.fail(new SinkError({ sink: options.name, reason: "invalid headers", cause }))
-    }
+    const transport = transportOf(options)
+    if (transport instanceof SinkError) return yield* Effect.fail(transport)
     const report = reporter(options)
     const spoolOptions = options.spool
     const spool =
@@ -847,7 +869,7 @@ export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Sc
                 cause
               })
           })
-    const impl = new NetworkSinkImpl({ ...options, report }, spool)
+    const impl = new NetworkSinkImpl({ ...options, report }, transport, spool)
     const sender = yield* Effect.forkDaemon(impl.supervised)
     yield* Effect.addFinalizer(() =>
       impl

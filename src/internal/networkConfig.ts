@@ -60,9 +60,8 @@ export const url = (options: UrlOptions = {}): Schema.Schema<string> =>
         : `${show(issue.actual)} is not an http:// or https:// URL`
   })
 
-/** The config fields every network plugin accepts, as Schema fields to spread. */
-export const configFields = {
-  headers: optional(headerRecord),
+/** The delivery settings of every network sink, whatever its transport, as Schema fields to spread. */
+export const deliveryFields = {
   batch: optional(
     Schema.Struct({
       maxEvents: optional(whole(1, 1_000_000, "events", "Most events in one request.")),
@@ -83,7 +82,7 @@ export const configFields = {
       maxDelayMs: optional(whole(1, 3_600_000, "milliseconds", "Cap of one retry delay."))
     })
   ),
-  timeoutMs: optional(whole(1, 3_600_000, "milliseconds", "Time limit of one HTTP request.")),
+  timeoutMs: optional(whole(1, 3_600_000, "milliseconds", "Time limit of one delivery attempt.")),
   capacity: optional(whole(1, 10_000_000, "events", "Events the sink holds before write waits.")),
   drainTimeoutMs: optional(
     whole(0, 3_600_000, "milliseconds", "Longest the sink keeps delivering when it closes.")
@@ -102,6 +101,12 @@ export const configFields = {
       maxBytes: optional(whole(1, Number.MAX_SAFE_INTEGER, "bytes", "Largest size of the spool file."))
     })
   )
+}
+
+/** The config fields every HTTP network plugin accepts: {@link deliveryFields} and `headers`. */
+export const configFields = {
+  headers: optional(headerRecord),
+  ...deliveryFields
 }
 
 /** The decoded values of {@link configFields}. */

@@ -98,6 +98,88 @@ describe("Network.make on Effect 4", () => {
       assert.strictEqual(second.stats().spoolPending, 0)
     }).pipe(Effect.scoped)
   )
+
+  it.live(
+    "a transport of its own: its retry-after replaces the backoff; an attempt past timeoutMs is interrupted",
+    () =>
+      Effect.gen(function* () {
+        const taken: Array<string> = []
+        const take = (request: Network.Encoded) =>
+          Effect.sync(
+            () =>
+              void taken.push(...(JSON.parse(Buffer.from(request.body).toString("utf8")) as Array<string>))
+          )
+        // the backoff alone would wait an hour: only the retry-after of 0 lets the second attempt come
+        const slowDown: Network.Transport = {
+          send: (request, attempt) =>
+            attempt === 1
+              ? Effect.fail<Network.TransportFailure>({ _tag: "Retryable", detail: "busy", retryAfterMs: 0 })
+              : take(request)
+        }
+        yield* logThrough(
+          Network.make({
+            name: "slow-down",
+            transport: slowDown,
+            encode,
+            batch: { maxWaitMs: 0 },
+            retry: { initialDelayMs: 3_600_000, maxDelayMs: 3_600_000 }
+          }),
+          ["one", "two"]
+        )
+        assert.deepStrictEqual(taken, ["one", "two"])
+        let interrupted = 0
+        const hangsOnce: Network.Transport = {
+          send: (request, attempt) =>
+            attempt === 1
+              ? Effect.never.pipe(
+                  Effect.onInterrupt(() =>
+                    Effect.sync(() => {
+                      interrupted++
+                    })
+                  )
+                )
+              : take(request)
+        }
+        yield* logThrough(
+          Network.make({
+            name: "hangs-once",
+            transport: hangsOnce,
+            encode,
+            timeoutMs: 50,
+            batch: { maxWaitMs: 0 },
+            retry: { initialDelayMs: 10, maxDelayMs: 50 }
+          }),
+          ["three"]
+        )
+        assert.strictEqual(interrupted, 1)
+        assert.deepStrictEqual(taken, ["one", "two", "three"])
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("a transport of its own: what it cannot deliver is spooled, and the next run replays it", () =>
+    Effect.gen(function* () {
+      const dir = tmpDir()
+      const options = {
+        name: "own-spool",
+        encode,
+        batch: { maxWaitMs: 0 },
+        retry: { maxAttempts: 1 },
+        spool: { directory: dir }
+      }
+      const down: Network.Transport = { send: () => Effect.fail({ _tag: "Retryable", detail: "down" }) }
+      yield* logThrough(Network.make({ ...options, transport: down }), ["kept"])
+      const replayed: Array<string> = []
+      const up: Network.Transport = {
+        send: (request) => Effect.sync(() => void replayed.push(Buffer.from(request.body).toString("utf8")))
+      }
+      const sink = yield* Network.make({ ...options, transport: up })
+      yield* waitFor(() => sink.stats().replayed === 1)
+      assert.deepStrictEqual(
+        replayed.flatMap((b) => JSON.parse(b) as Array<string>),
+        ["kept"]
+      )
+    }).pipe(Effect.scoped)
+  )
 })
 
 const event = (message: string): LogEvent => ({

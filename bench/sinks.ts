@@ -1,0 +1,276 @@
+/**
+ * `npm run bench:sinks` (not part of `npm run bench`: it starts servers): throughput of the
+ * network sinks against real local servers, started with the plugins' own test helpers
+ * (Debian's rsyslog and PostgreSQL, as their tests do), each contender against a peer that
+ * does the same work without fapilog.
+ *
+ * - syslog: BENCH_SINK_EVENTS (default 100000) events of about 200 bytes, RFC 5424 over TCP
+ *   with octet counting, timed from the first call until rsyslog has written the last line to
+ *   its file. Peer: pino writing its JSON line into a destination stream that wraps it in the
+ *   same RFC 5424 header and writes it to a TCP socket (pino-syslog + pino-socket are not
+ *   dependencies of this repository; the stream does what they do together, in-process).
+ * - postgres: the same events, timed until the last row is committed. Peer: plain `pg` with
+ *   the same rows (id, timestamp, level, logger, message, correlation id, jsonb event) in a
+ *   multi-row `INSERT ... VALUES ... ON CONFLICT DO NOTHING` per 1,000, into a table made by
+ *   the sink's own migration (same keys and indexes).
+ * - postgres-insert: the statement alone, on rows prepared in advance, per 1,000 rows:
+ *   `unnest` of arrays (what the sink runs), multi-row `VALUES`, and `json_to_recordset` of
+ *   one JSON parameter; all with ON CONFLICT DO NOTHING.
+ *
+ * Each contender runs BENCH_SINK_ROUNDS (default 3) times, alternating, in this process; the
+ * median is printed, with the ratio fapilog / peer (above 1: fapilog faster).
+ */
+import { randomUUID } from "node:crypto"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as os from "node:os"
+import pg from "pg"
+import pino from "pino"
+import * as Postgres from "../plugins/postgres/src/index.js"
+import { migration } from "../plugins/postgres/src/internal/table.js"
+import { startPostgres } from "../plugins/postgres/test/postgresServer.js"
+import * as Syslog from "../plugins/syslog/src/index.js"
+import { startRsyslog } from "../plugins/syslog/test/rsyslog.js"
+import { fapilog, median } from "./common.js"
+
+const EVENTS = Number(process.env.BENCH_SINK_EVENTS ?? 100_000)
+const ROUNDS = Number(process.env.BENCH_SINK_ROUNDS ?? 3)
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim())
+const enabled = (section: string): boolean => only === undefined || only.includes(section)
+
+/** About 200 bytes as a JSON line: a message and four fields. */
+const fields = (i: number) => ({ i, user: "alice", route: "/api/orders/42", status: 200, ms: 12.5 })
+const MESSAGE = "request handled"
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Lines in a file (its newlines). */
+const lines = (file: string): number => {
+  if (!fs.existsSync(file)) return 0
+  const b = fs.readFileSync(file)
+  let n = 0
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++
+  return n
+}
+
+const waitLines = async (file: string, n: number) => {
+  const until = Date.now() + 120_000
+  while (lines(file) < n) {
+    if (Date.now() > until) throw new Error(`${file}: ${lines(file)} of ${n} lines`)
+    await sleep(20)
+  }
+}
+
+const rate = (ms: number) => Math.round((EVENTS / ms) * 1000)
+
+const report = (section: string, rows: Record<string, number>, fapilogKey: string, peerKey: string) => {
+  for (const [k, v] of Object.entries(rows))
+    console.log(`${section}  ${k.padEnd(28)} ${String(v).padStart(9)} events/s`)
+  console.log(
+    `${section}  ratio ${fapilogKey} / ${peerKey}: ${(rows[fapilogKey]! / rows[peerKey]!).toFixed(2)}`
+  )
+}
+
+// ---- syslog ----
+
+const syslogBench = async () => {
+  const r = await startRsyslog()
+  const output = `${r.dir}/out.jsonl`
+  const host = os.hostname()
+  const times: Record<string, Array<number>> = { "fapilog syslog": [], "pino + rfc5424 socket": [] }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      {
+        const before = lines(output)
+        const log = await fapilog.createLogger({
+          // the calls come in one synchronous loop: a backlog that holds them all, as pino's socket buffer does
+          capacity: EVENTS + 1000,
+          shutdownTimeoutMs: 300_000,
+          plugins: { use: [Syslog.plugin] },
+          sinks: [
+            fapilog.Plugin.entry("syslog", {
+              host: "127.0.0.1",
+              port: r.tcpPort,
+              protocol: "tcp",
+              hostname: host,
+              appName: "bench",
+              drainTimeoutMs: 300_000
+            })
+          ]
+        })
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, fields(i))
+        await log.close()
+        const { lost, refused } = log.health().stats as { lost: number; refused: number }
+        if (lost + refused > 0) throw new Error(`fapilog syslog: ${lost} lost, ${refused} refused`)
+        await waitLines(output, before + EVENTS)
+        times["fapilog syslog"]!.push(performance.now() - start)
+      }
+      {
+        const before = lines(output)
+        const socket = net.connect({ host: "127.0.0.1", port: r.tcpPort })
+        await new Promise((resolve) => socket.once("connect", resolve))
+        const header = `<14>1 %T ${host} bench ${process.pid} - - \uFEFF`
+        const destination = {
+          write: (line: string) => {
+            // pino's line ends with a newline; the message is the JSON line without it
+            const ts = new Date().toISOString()
+            const message = Buffer.from(header.replace("%T", ts) + line.slice(0, -1))
+            socket.write(`${message.length} `)
+            socket.write(message)
+          }
+        }
+        const log = pino({ base: null }, destination)
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(fields(i), MESSAGE)
+        await new Promise<void>((resolve) => socket.end(resolve))
+        await waitLines(output, before + EVENTS)
+        times["pino + rfc5424 socket"]!.push(performance.now() - start)
+      }
+    }
+  } finally {
+    await r.close()
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("syslog", rows, "fapilog syslog", "pino + rfc5424 socket")
+}
+
+// ---- postgres ----
+
+const COLUMNS = `id, "timestamp", level, logger, message, correlation_id, event`
+
+interface Row {
+  readonly id: string
+  readonly timestamp: string
+  readonly message: string
+  readonly event: string
+}
+
+const rowsFor = (n: number): Array<Row> =>
+  Array.from({ length: n }, (_, i) => {
+    const timestamp = new Date().toISOString()
+    const id = randomUUID()
+    return {
+      id,
+      timestamp,
+      message: MESSAGE,
+      event: JSON.stringify({ timestamp, level: "info", logger: "app", message: MESSAGE, id, ...fields(i) })
+    }
+  })
+
+/** The sink's own table (same columns, keys and indexes), created by its migration. */
+const createPeerTable = async (client: pg.Client, table: string) => {
+  await client.query(`DROP TABLE IF EXISTS ${table}`)
+  for (const statement of migration({ schema: "public", table, partitioning: "none" }))
+    await client.query(statement)
+}
+
+const valuesInsert = (client: pg.Client, table: string, rows: ReadonlyArray<Row>) => {
+  const params: Array<unknown> = []
+  const tuples: Array<string> = []
+  for (const row of rows) {
+    const b = params.length
+    tuples.push(`($${b + 1}, $${b + 2}, 'info', 'app', $${b + 3}, NULL, $${b + 4})`)
+    params.push(row.id, row.timestamp, row.message, row.event)
+  }
+  return client.query(
+    `INSERT INTO ${table} (${COLUMNS}) VALUES ${tuples.join(", ")} ON CONFLICT DO NOTHING`,
+    params
+  )
+}
+
+const unnestInsert = (client: pg.Client, table: string, rows: ReadonlyArray<Row>) =>
+  client.query(
+    `INSERT INTO ${table} (${COLUMNS}) SELECT id, ts, 'info', 'app', message, NULL, event::jsonb FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) AS t(id, ts, message, event) ON CONFLICT DO NOTHING`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.timestamp),
+      rows.map((r) => r.message),
+      rows.map((r) => r.event)
+    ]
+  )
+
+const jsonInsert = (client: pg.Client, table: string, rows: ReadonlyArray<Row>) =>
+  client.query(
+    `INSERT INTO ${table} (${COLUMNS}) SELECT id, "timestamp", 'info', 'app', message, NULL, event FROM json_to_recordset($1::json) AS t(id text, "timestamp" timestamptz, message text, event jsonb) ON CONFLICT DO NOTHING`,
+    [JSON.stringify(rows.map((r) => ({ ...r, event: JSON.parse(r.event) as unknown })))]
+  )
+
+const postgresBench = async () => {
+  const server = await startPostgres()
+  const client = new pg.Client({ connectionString: server.url })
+  await client.connect()
+  try {
+    if (enabled("postgres")) {
+      const times: Record<string, Array<number>> = { "fapilog postgres": [], "pg multi-row VALUES": [] }
+      for (let round = 0; round < ROUNDS; round++) {
+        {
+          const table = `bench_fapilog_${round}`
+          const log = await fapilog.createLogger({
+            capacity: EVENTS + 1000,
+            shutdownTimeoutMs: 300_000,
+            plugins: { use: [Postgres.plugin] },
+            sinks: [
+              fapilog.Plugin.entry("postgres", {
+                connectionString: server.url,
+                table,
+                drainTimeoutMs: 300_000
+              })
+            ]
+          })
+          // the table is created before the first insert: let it exist before timing
+          log.info("warm-up")
+          await log.flush()
+          const start = performance.now()
+          for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, fields(i))
+          await log.close()
+          times["fapilog postgres"]!.push(performance.now() - start)
+          const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`)
+          if (rows[0].n !== EVENTS + 1)
+            throw new Error(`fapilog postgres: ${rows[0].n} rows, not ${EVENTS + 1}`)
+        }
+        {
+          const table = `bench_peer_${round}`
+          await createPeerTable(client, table)
+          const peer = new pg.Client({ connectionString: server.url })
+          await peer.connect()
+          const start = performance.now()
+          // the peer forms its rows as the events come, 1,000 per insert, one insert at a time
+          for (let i = 0; i < EVENTS; i += 1000)
+            await valuesInsert(peer, table, rowsFor(Math.min(1000, EVENTS - i)))
+          times["pg multi-row VALUES"]!.push(performance.now() - start)
+          await peer.end()
+        }
+      }
+      const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+      report("postgres", rows, "fapilog postgres", "pg multi-row VALUES")
+    }
+    if (enabled("postgres-insert")) {
+      const batches = Array.from({ length: Math.ceil(EVENTS / 1000) }, () => rowsFor(1000))
+      const ways = { unnest: unnestInsert, "multi-row VALUES": valuesInsert, json_to_recordset: jsonInsert }
+      const times: Record<string, Array<number>> = {
+        unnest: [],
+        "multi-row VALUES": [],
+        json_to_recordset: []
+      }
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, insert] of Object.entries(ways)) {
+          const table = `bench_insert_${round}_${name.replace(/\W/g, "_").toLowerCase()}`
+          await createPeerTable(client, table)
+          const start = performance.now()
+          for (const batch of batches) await insert(client, table, batch)
+          times[name]!.push(performance.now() - start)
+        }
+      }
+      const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+      report("postgres-insert", rows, "unnest", "multi-row VALUES")
+    }
+  } finally {
+    await client.end()
+    server.close()
+  }
+}
+
+console.log(`${EVENTS} events of about 200 bytes, median of ${ROUNDS} rounds, on ${os.cpus().length} cores`)
+if (enabled("syslog")) await syslogBench()
+if (enabled("postgres") || enabled("postgres-insert")) await postgresBench()

@@ -1,0 +1,17 @@
+/**
+ * @fapilog/postgres on Effect 4: its source, built for this line, passes the plugin and sink
+ * conformance suites against a PostgreSQL the test starts (the same suites as its Effect 3
+ * tests, plugins/postgres/test/conformance.test.ts).
+ */
+import { afterAll, beforeAll } from "@effect/vitest"
+import * as Testing from "fapilog/testing"
+import { describePostgresConformance } from "../../../plugins/postgres/test/conformance.js"
+import { type Postgres, startPostgres } from "../../../plugins/postgres/test/postgresServer.js"
+
+let server: Postgres | undefined
+beforeAll(async () => {
+  server = await startPostgres()
+}, 120_000)
+afterAll(() => server?.close())
+
+describePostgresConformance(() => server!, 4, Testing)

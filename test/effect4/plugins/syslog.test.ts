@@ -1,0 +1,91 @@
+/**
+ * @fapilog/syslog on Effect 4: its source, built for this line, passes the plugin and sink
+ * conformance suites against Debian's rsyslog (the same suites as its Effect 3 tests,
+ * plugins/syslog/test/conformance.test.ts), delivers over TCP and TLS without loss across an
+ * rsyslog restart, and its Effect 4 package, built as `npm pack` builds it and installed into
+ * a scratch project, is found by `{ type: "syslog" }` through discovery.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Testing from "fapilog/testing"
+import { createLogger } from "fapilog-effect4"
+import { build } from "tsup"
+import { describeSyslogConformance } from "../../../plugins/syslog/test/conformance.js"
+import { entryFor, eventOf, fast, loggerFor } from "../../../plugins/syslog/test/delivery.js"
+import { type Rsyslog, startRsyslog } from "../../../plugins/syslog/test/rsyslog.js"
+import { effect4Build } from "../../../plugins/tsup.base.js"
+import { lock, pluginPackageDir, repoRoot } from "../../support/pack.js"
+
+let plain: Rsyslog | undefined
+let secure: Rsyslog | undefined
+beforeAll(async () => {
+  plain = await startRsyslog()
+  secure = await startRsyslog({ tls: true })
+}, 60_000)
+afterAll(async () => {
+  await plain?.close()
+  await secure?.close()
+})
+
+describeSyslogConformance(() => plain!, 4, Testing)
+
+describe("@fapilog/syslog on Effect 4", () => {
+  for (const protocol of ["tcp", "tls"] as const)
+    it(`${protocol}: every event once across an rsyslog restart`, async () => {
+      const r = protocol === "tls" ? secure! : plain!
+      const before = r.received().length
+      const log = await loggerFor([entryFor(r, protocol, { structuredData: { keys: ["i"] } })])
+      for (let i = 0; i < 50; i++) log.info(`e4 ${protocol} ${i}`, { i })
+      await log.flush()
+      await r.waitFor(before + 50)
+      await r.stop()
+      for (let i = 50; i < 100; i++) log.info(`e4 ${protocol} ${i}`, { i })
+      await r.start()
+      await log.close()
+      const got = (await r.waitFor(before + 100)).slice(before)
+      assert.deepStrictEqual(
+        got.map((m) => eventOf(m).message),
+        Array.from({ length: 100 }, (_, i) => `e4 ${protocol} ${i}`)
+      )
+      assert.include(got[7]?.sd ?? "", '[fields@32473 i="7"]')
+      assert.strictEqual(log.health().stats.lost, 0)
+    })
+})
+
+describe("@fapilog/syslog-effect4 discovered on Effect 4", () => {
+  fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(repoRoot, ".tmp", "discovered-syslog-"))
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+
+  it('{ type: "syslog" } alone loads @fapilog/syslog-effect4 and delivers every event once', async () => {
+    const packageDir = pluginPackageDir("syslog", 4)
+    const release = await lock(path.join(packageDir, ".pack.lock"), 150_000)
+    const installed = path.join(scratch, "node_modules", "@fapilog", "syslog-effect4")
+    try {
+      await build({ ...effect4Build(path.dirname(packageDir)), config: false, silent: true })
+      for (const file of ["package.json", "dist"])
+        fs.cpSync(path.join(packageDir, file), path.join(installed, file), { recursive: true })
+    } finally {
+      release()
+    }
+    const r = plain!
+    const before = r.received().length
+    const cwd = process.cwd()
+    process.chdir(scratch)
+    try {
+      const log = await createLogger({
+        sinks: [{ type: "syslog", host: "127.0.0.1", port: r.tcpPort, ...fast } as never]
+      })
+      for (let i = 0; i < 100; i++) log.info(`discovered ${i}`)
+      await log.close()
+    } finally {
+      process.chdir(cwd)
+    }
+    const got = (await r.waitFor(before + 100)).slice(before)
+    assert.deepStrictEqual(
+      got.map((m) => eventOf(m).message),
+      Array.from({ length: 100 }, (_, i) => `discovered ${i}`)
+    )
+  })
+})
