@@ -22,6 +22,18 @@ export type CategoryPath = string | ReadonlyArray<string>
 export const categoryRule =
   'a category: "."-separated non-empty segments, such as "app.db", or a list of segments'
 
+/** `Array.isArray`, false for a value it throws on (a revoked proxy given as a child's bindings). */
+const isList = (u: unknown): u is ReadonlyArray<unknown> => {
+  try {
+    return Array.isArray(u)
+  } catch {
+    return false
+  }
+}
+
+/** Whether `u` is written as a category path (a string or a list of segments), not as fields. */
+export const isCategoryPath = (u: unknown): u is CategoryPath => typeof u === "string" || isList(u)
+
 /**
  * The dotted form of a category path, or a message saying what is wrong with it (a string
  * with an empty segment, an empty list, a segment that is empty, not a string or holds ".").
@@ -32,7 +44,7 @@ export const categoryOf = (path: unknown): string | { readonly problem: string }
       return { problem: `${show(path)} is not ${categoryRule}` }
     return path
   }
-  if (Array.isArray(path)) {
+  if (isList(path)) {
     if (path.length === 0) return { problem: `[] is not ${categoryRule}` }
     for (const segment of path as ReadonlyArray<unknown>) {
       if (typeof segment !== "string" || segment.length === 0 || segment.includes("."))

@@ -11,6 +11,7 @@ import {
   type CategoryLevels,
   type CategoryPath,
   categoryArgument,
+  isCategoryPath,
   type LevelState,
   subCategory
 } from "./categories.js"
@@ -213,7 +214,7 @@ class FacadeLogger implements Logger {
   }
 
   child(arg: CategoryPath | Fields): Logger {
-    if (typeof arg === "string" || Array.isArray(arg))
+    if (isCategoryPath(arg))
       return new FacadeLogger(
         this.shared,
         this.bindings,
