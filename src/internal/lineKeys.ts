@@ -94,8 +94,11 @@ export const presets: Readonly<Record<KeysPreset, KeyNames>> = { gcp, datadog }
 
 const defaultNames = { timestampKey: "timestamp", levelKey: "level", messageKey: "message" } as const
 
-/** The core keys of the default JSON line that no option renames. */
-const fixedCoreKeys = [
+/**
+ * The core keys of the default JSON line that no option renames (with `timestamp`, `level`
+ * and `message`, the keys record.ts reserves).
+ */
+export const fixedCoreKeys: ReadonlyArray<string> = [
   "logger",
   "correlationId",
   "traceId",

@@ -10,6 +10,7 @@
  * Pipelines with the same name are one source: their series are added up.
  */
 import { globalValue } from "effect/GlobalValue"
+import type { SinkCounters } from "./dispatch.js"
 import { type LevelInfo, levelNames } from "./level.js"
 import type { LogRecord } from "./record.js"
 
@@ -153,15 +154,7 @@ export class PipelineMetrics {
 }
 
 /** One sink of a pipeline, as a snapshot reports it. */
-export interface SinkSnapshot {
-  readonly name: string
-  readonly written: number
-  readonly spilled: number
-  readonly toFallback: number
-  readonly undelivered: number
-  readonly failures: number
-  readonly retries: number
-  readonly circuit: "closed" | "open" | "half-open"
+export interface SinkSnapshot extends SinkCounters {
   /** Bytes in the sink's durable store, when it says (`Sink.State.spoolBytes`). */
   readonly spoolBytes: number | undefined
   readonly writeSeconds: HistogramState | undefined

@@ -15,7 +15,7 @@ import {
   stringify
 } from "./json.js"
 import { type LevelInfo, levels } from "./level.js"
-import { defaultLineKeys, type LineKeys } from "./lineKeys.js"
+import { defaultLineKeys, fixedCoreKeys, type LineKeys } from "./lineKeys.js"
 import { type CompiledRedaction, matches, type PathNode, redactValue } from "./redact.js"
 
 /** User data attached to an event: call-site fields, child bindings, context, annotations. */
@@ -36,19 +36,7 @@ export interface LogSpan {
  * the core slot when it is empty, an Error under `error` (or `err`) becomes the core
  * `error`, and everything else is kept under the `fields` object of the line.
  */
-export const RESERVED_KEYS: ReadonlySet<string> = new Set([
-  "timestamp",
-  "level",
-  "message",
-  "logger",
-  "correlationId",
-  "traceId",
-  "spanId",
-  "spans",
-  "error",
-  "fields",
-  "truncated"
-])
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(["timestamp", "level", "message", ...fixedCoreKeys])
 
 /**
  * One accepted event as the pipeline holds it: the core values, given to the constructor,

@@ -5,15 +5,13 @@
  * exactly once, the same body resent). The same scenario runs against the packed and
  * installed package in test/support/pluginInstall.ts.
  */
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { createLogger, Errors, type Logger, Plugin, type Settings, type Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { type Answer, listen, type Received, type Receiver, receiver } from "../internal/networkServer.js"
-import { pluginPackageDir } from "./pack.js"
+import { itPassesPluginConformance } from "./pluginConformance.js"
 
 export interface NetworkPluginCase {
   /** The plugin's type: its directory under plugins/ and its package @fapilog/<type>. */
@@ -103,16 +101,7 @@ export const checkScenario = (
  */
 export const describeNetworkPlugin = (c: NetworkPluginCase, effect: 3 | 4 = 3): void => {
   describe(`@fapilog/${c.type}: plugin conformance and delivery`, () => {
-    it.effect("the plugin object is the default export, agrees with package.json and loads here", () =>
-      Effect.gen(function* () {
-        assert.strictEqual(c.module.default, c.module.plugin)
-        const packageJson: unknown = JSON.parse(
-          fs.readFileSync(path.join(pluginPackageDir(c.type, effect), "package.json"), "utf8")
-        )
-        const report = yield* Testing.pluginConformance(c.module.plugin, { packageJson })
-        assert.deepStrictEqual(report.passed, ["plugin-shape", "api-version", "discoverable", "package-json"])
-      })
-    )
+    itPassesPluginConformance(c.type, c.module, effect, Testing)
 
     it.live("the sink passes the sink conformance suite (delivery, drain, hostile events, refusals)", () =>
       Effect.gen(function* () {

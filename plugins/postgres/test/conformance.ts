@@ -2,13 +2,11 @@
  * The conformance suites of fapilog/testing for @fapilog/postgres, on the Effect line the
  * suite runs; the caller passes its line's `fapilog/testing`.
  */
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as TestingModule from "fapilog/testing"
 import pg from "pg"
-import { pluginPackageDir } from "../../../test/support/pack.js"
+import { batchingSinkRules, itPassesPluginConformance } from "../../../test/support/pluginConformance.js"
 import * as Postgres from "../src/index.js"
 import type { Postgres as Server } from "./postgresServer.js"
 
@@ -20,16 +18,7 @@ export const describePostgresConformance = (
   Testing: typeof TestingModule
 ): void => {
   describe("@fapilog/postgres: plugin and sink conformance", () => {
-    it.effect("the plugin object is the default export, agrees with package.json and loads here", () =>
-      Effect.gen(function* () {
-        assert.strictEqual(Postgres.default, Postgres.plugin)
-        const packageJson: unknown = JSON.parse(
-          fs.readFileSync(path.join(pluginPackageDir("postgres", effect), "package.json"), "utf8")
-        )
-        const report = yield* Testing.pluginConformance(Postgres.plugin, { packageJson })
-        assert.deepStrictEqual(report.passed, ["plugin-shape", "api-version", "discoverable", "package-json"])
-      })
-    )
+    itPassesPluginConformance("postgres", Postgres, effect, Testing)
 
     it.live("the sink passes the sink conformance suite against PostgreSQL", () =>
       Effect.gen(function* () {
@@ -56,20 +45,7 @@ export const describePostgresConformance = (
             ...fast
           })
         })
-        assert.deepStrictEqual(
-          [...report.passed],
-          [
-            "shape",
-            "write",
-            "empty-batch",
-            "delivers-once",
-            "order",
-            "drain-on-close",
-            "close",
-            "hostile-events",
-            "failure-is-sink-error"
-          ]
-        )
+        assert.deepStrictEqual([...report.passed], batchingSinkRules)
       })
     )
   })

@@ -3,12 +3,10 @@
  * runs; the caller passes its line's `fapilog/testing` (the Effect 4 suite resolves that
  * module only for its own test files).
  */
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as TestingModule from "fapilog/testing"
-import { pluginPackageDir } from "../../../test/support/pack.js"
+import { batchingSinkRules, itPassesPluginConformance } from "../../../test/support/pluginConformance.js"
 import * as Syslog from "../src/index.js"
 import { fast } from "./delivery.js"
 import { freePort, type Rsyslog } from "./rsyslog.js"
@@ -19,16 +17,7 @@ export const describeSyslogConformance = (
   Testing: typeof TestingModule
 ): void => {
   describe("@fapilog/syslog: plugin and sink conformance", () => {
-    it.effect("the plugin object is the default export, agrees with package.json and loads here", () =>
-      Effect.gen(function* () {
-        assert.strictEqual(Syslog.default, Syslog.plugin)
-        const packageJson: unknown = JSON.parse(
-          fs.readFileSync(path.join(pluginPackageDir("syslog", effect), "package.json"), "utf8")
-        )
-        const report = yield* Testing.pluginConformance(Syslog.plugin, { packageJson })
-        assert.deepStrictEqual(report.passed, ["plugin-shape", "api-version", "discoverable", "package-json"])
-      })
-    )
+    itPassesPluginConformance("syslog", Syslog, effect, Testing)
 
     it.live("the sink passes the sink conformance suite against rsyslog over TCP", () =>
       Effect.gen(function* () {
@@ -52,20 +41,7 @@ export const describeSyslogConformance = (
             ...fast
           })
         })
-        assert.deepStrictEqual(
-          [...report.passed],
-          [
-            "shape",
-            "write",
-            "empty-batch",
-            "delivers-once",
-            "order",
-            "drain-on-close",
-            "close",
-            "hostile-events",
-            "failure-is-sink-error"
-          ]
-        )
+        assert.deepStrictEqual([...report.passed], batchingSinkRules)
       })
     )
   })

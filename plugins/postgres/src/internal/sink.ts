@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import pg from "pg"
+import { transportFailure } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
 import { daysOf, decodeRows, encodeRows, type Rows, rowsOf } from "./rows.js"
 import { daysFrom, insert, migration, partitionOf, type TableOptions } from "./table.js"
@@ -147,10 +148,7 @@ export const make = (
           Effect.flatMap((rows) =>
             Effect.tryPromise({
               try: () => insertRows(rows),
-              catch: (cause): Network.TransportFailure =>
-                isPermanent(cause)
-                  ? { _tag: "Permanent", detail: describe(cause), cause }
-                  : { _tag: "Retryable", detail: describe(cause), cause }
+              catch: transportFailure(isPermanent, describe)
             })
           )
         )

@@ -3,6 +3,7 @@ import * as os from "node:os"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { Errors, type LogEvent, Network, type Plugin } from "fapilog"
+import { transportFailure } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
 import { facilities, type LineOptions, makeFormatter } from "./format.js"
 import { lineFramed, type Messages, octetCounted, type SyslogTransport, stream, udp } from "./transport.js"
@@ -131,10 +132,7 @@ export const make = (
       send: (request) =>
         Effect.tryPromise({
           try: (signal) => socket.send(request.body, signal),
-          catch: (cause): Network.TransportFailure =>
-            isPermanent(cause)
-              ? { _tag: "Permanent", detail: describe(cause), cause }
-              : { _tag: "Retryable", detail: describe(cause), cause }
+          catch: transportFailure(isPermanent, describe)
         })
     }
     return yield* Network.make({
