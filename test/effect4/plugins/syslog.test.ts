@@ -46,6 +46,8 @@ describe("@fapilog/syslog on Effect 4", () => {
       await new Promise((resolve) => setTimeout(resolve, 300))
       for (let i = 50; i < 100; i++) log.info(`e4 ${protocol} ${i}`, { i })
       await r.start()
+      // held while rsyslog was down (retries, then the breaker's probes): sent once it is back
+      await log.flush()
       await log.close()
       const got = (await r.waitFor(before + 100)).slice(before)
       assert.deepStrictEqual(
