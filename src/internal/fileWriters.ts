@@ -63,7 +63,23 @@ export class FileWriters {
 
   /** Whether another live writer still appends without the lock (so renaming or truncating must wait). */
   othersSolo(now: number = Date.now()): boolean {
-    return this.live(now).some((e) => e.token !== this.token && e.mode === "solo")
+    return this.soloOthers(now) !== "none"
+  }
+
+  /**
+   * Where the other live writers that still append without the lock are: `none`, only in
+   * this process (a second writer of the same path here: it learns once this one returns,
+   * so waiting for it here would wait for nothing), or in another process (which learns at
+   * its next write or heartbeat, on its own).
+   */
+  soloOthers(now: number = Date.now()): "none" | "thisProcess" | "otherProcess" {
+    let found: "none" | "thisProcess" = "none"
+    for (const e of this.live(now)) {
+      if (e.token === this.token || e.mode !== "solo") continue
+      if (e.pid !== process.pid || e.ns !== namespace) return "otherProcess"
+      found = "thisProcess"
+    }
+    return found
   }
 
   /** Whether no one else is listed, writing or finishing background work. */

@@ -4,7 +4,7 @@ import * as path from "node:path"
 import { pipeline } from "node:stream/promises"
 import * as zlib from "node:zlib"
 import { ensureDir } from "./ensureDir.js"
-import { writeAllSync } from "./fdWriter.js"
+import { sleepSync, writeAllSync } from "./fdWriter.js"
 import { FileLock } from "./fileLock.js"
 import { FileWriters } from "./fileWriters.js"
 
@@ -134,6 +134,13 @@ const checkCount = (name: string, value: number | undefined, min: number): numbe
 
 /** A heartbeat of the writers list a second; see {@link FileWriters}. */
 const BEAT_MS = 1000
+/**
+ * How long a write that must rotate waits for a writer of another process that still
+ * appends without the lock to learn it is not alone, before appending past `maxBytes`.
+ */
+const SOLO_WAIT_MS = 10_000
+/** The longest sleep between two looks while waiting so. */
+const SOLO_POLL_MS = 20
 /** A `.gz.tmp` untouched this long was left by a compression that died. */
 const STALE_COMPRESSION_MS = 60_000
 const NEWLINE = 0x0a
@@ -459,14 +466,35 @@ export class RotatingFile {
     }
     if (!this.shared) {
       this.endTornLine()
-      this.writeRotating(buf, units)
+      this.writeRotating(buf, units, 0, false)
       return
     }
-    this.withLock(() => {
-      this.follow()
-      this.endTornLine()
-      this.writeRotating(buf, units)
-    })
+    // The file must rotate while a writer of another process still appends without the
+    // lock: it cannot be renamed under that writer, and appending on would take it past
+    // maxBytes for as long as that process takes to run again (under load, seconds). So
+    // the lock is let go (that writer needs it to say it is no longer alone), and the rest
+    // of the data is written once it has, or after SOLO_WAIT_MS past the limit.
+    let from = 0
+    let deadline: number | undefined
+    let wait = 1
+    for (;;) {
+      const patient = deadline === undefined || Date.now() < deadline
+      try {
+        from = this.withLock(() => {
+          this.follow()
+          this.endTornLine()
+          return this.writeRotating(buf, units, from, patient)
+        })
+      } catch (e) {
+        // the units written in earlier rounds are in the file: say so
+        if (from === 0 || e instanceof PartialWrite) throw e
+        throw new PartialWrite(from, units.count(from), e)
+      }
+      if (from === buf.length) return
+      deadline ??= Date.now() + SOLO_WAIT_MS
+      sleepSync(wait)
+      wait = Math.min(wait * 2, SOLO_POLL_MS)
+    }
   }
 
   /**
@@ -484,7 +512,12 @@ export class RotatingFile {
     })
   }
 
-  private writeRotating(buf: Uint8Array, units: Units): void {
+  /**
+   * Writes `buf` from offset `from` (a unit end), rotating as needed. Returns where it
+   * stopped: `buf.length`, or, when `patient`, the end of the last unit written before a
+   * rotation that must wait for another process (see `writeSync`).
+   */
+  private writeRotating(buf: Uint8Array, units: Units, from: number, patient: boolean): number {
     if (this.interval !== undefined) {
       const t = this.now()
       if (this.shared) {
@@ -498,21 +531,27 @@ export class RotatingFile {
       }
     }
     const maxBytes = this.maxBytes
-    if (maxBytes === undefined || this.size + buf.length <= maxBytes) {
-      this.append(buf, 0, buf.length, units)
-      return
+    if (maxBytes === undefined || this.size + (buf.length - from) <= maxBytes) {
+      this.append(buf, from, buf.length, units)
+      return buf.length
     }
-    this.writeUnits(buf, units, maxBytes)
+    return this.writeUnits(buf, units, maxBytes, from, patient)
   }
 
   /**
    * The slow path: the data does not fit, so write it unit by unit, as many whole units
    * per file as fit. A unit longer than `maxBytes` gets a file of its own.
    */
-  private writeUnits(buf: Uint8Array, units: Units, maxBytes: number): void {
+  private writeUnits(
+    buf: Uint8Array,
+    units: Units,
+    maxBytes: number,
+    from: number,
+    patient: boolean
+  ): number {
     const ends = units.ends()
-    let start = 0
-    let i = 0
+    let start = from
+    let i = units.count(from)
     while (start < buf.length) {
       let end = start
       while (i < ends.length && this.size + ((ends[i] as number) - start) <= maxBytes) {
@@ -524,11 +563,14 @@ export class RotatingFile {
         start = end
       } else if (this.size > 0) {
         // The next unit does not fit behind what is there: it starts a new file.
-        if (!this.rotate()) {
-          // No rotation now (it failed, or must wait for another process): keeping the
-          // lines beats keeping the limit.
+        const rotated = this.rotate(patient)
+        if (rotated === "wait") return start
+        if (!rotated) {
+          // No rotation now (it failed, or another writer here still appends without the
+          // lock, or waiting for one elsewhere took too long): keeping the lines beats
+          // keeping the limit.
           this.append(buf, start, buf.length, units)
-          return
+          return buf.length
         }
       } else {
         // An empty file and a unit longer than the limit: it goes alone, and the next
@@ -537,9 +579,11 @@ export class RotatingFile {
         i++
         this.append(buf, start, end, units)
         start = end
-        this.rotate()
+        // when it must wait, the next unit finds the file full and waits then
+        this.rotate(patient)
       }
     }
+    return buf.length
   }
 
   /**
@@ -747,13 +791,21 @@ export class RotatingFile {
    * Renames the active file to its rotated name and opens a fresh one, holding the lock.
    * Never throws: a writer must not lose lines because a rename failed, so on failure the
    * active file is kept (and grows past the limit) and the first failure of a streak is
-   * reported. Returns false also when another process still appends without the lock:
-   * the rotation then waits for it to learn it is not alone (within a second).
+   * reported. While another writer still appends without the lock, the file is not
+   * renamed (its next line would land in the rotated file): the result is then `"wait"`
+   * when that writer is in another process and the caller is `patient` (it lets the lock
+   * go and tries again, see `writeSync`), false otherwise.
    */
-  private rotate(): boolean {
+  private rotate(patient = false): boolean | "wait" {
     if (this.lock === undefined) return this.rotateHeld()
     try {
-      return this.withLock(() => (this.shared && this.writers!.othersSolo() ? false : this.rotateHeld()))
+      return this.withLock(() => {
+        if (this.shared) {
+          const solo = this.writers!.soloOthers()
+          if (solo !== "none") return patient && solo === "otherProcess" ? "wait" : false
+        }
+        return this.rotateHeld()
+      })
     } catch (e) {
       this.rotationFailed(e)
       return false

@@ -1,7 +1,8 @@
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import * as zlib from "node:zlib"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { namespace } from "../../src/internal/fileLock.js"
@@ -792,6 +793,49 @@ describe("RotatingFile written by several processes", () => {
       allLines(file).map((l) => l[0]),
       ["a", "b", "c", "d"]
     )
+  })
+
+  it("a writer that must rotate waits for a writer of another process that was alone to learn of it, rather than growing the file past maxBytes", async () => {
+    const file = path.join(tmp(), "app.log")
+    // Another process opens the file first, alone: it appends without the lock until its
+    // next write or heartbeat (once a second) tells it of us. It then writes nothing,
+    // like a process the machine's load keeps from running.
+    const source = path.join(path.dirname(file), "other.mts")
+    const module = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      "../../src/internal/rotatingFile.ts"
+    )
+    fs.writeFileSync(
+      source,
+      `import { RotatingFile } from ${JSON.stringify(module)}
+       const f = new RotatingFile({ path: ${JSON.stringify(file)}, maxBytes: 100 })
+       console.log("ready")
+       process.stdin.on("data", () => {}).on("end", () => { f.close(); process.exit(0) })`
+    )
+    const tsx = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../node_modules/.bin/tsx")
+    const other = spawn(tsx, [source], { stdio: ["pipe", "pipe", "inherit"] })
+    const exited = new Promise((resolve) => other.on("close", resolve))
+    try {
+      await new Promise<void>((resolve, reject) => {
+        other.stdout.setEncoding("utf8").on("data", (d: string) => d.includes("ready") && resolve())
+        other.on("close", () => reject(new Error("the other process ended before it was ready")))
+      })
+      const b = new RotatingFile({ path: file, maxBytes: 100 })
+      assert.deepStrictEqual(writersOf(file), ["solo", "shared"])
+      b.writeSync(`${"a".repeat(59)}\n`)
+      // does not fit: the rotation waits until the other process says it is not alone
+      b.writeSync(`${"b".repeat(59)}\n${"c".repeat(59)}\n`)
+      assert.deepStrictEqual(writersOf(file), ["shared", "shared"])
+      b.close()
+      const dir = path.dirname(file)
+      assert.deepStrictEqual(
+        [...rotated(file), "app.log"].map((n) => contentOf(dir, n)),
+        [`${"a".repeat(59)}\n`, `${"b".repeat(59)}\n`, `${"c".repeat(59)}\n`]
+      )
+    } finally {
+      other.stdin.end()
+      await exited
+    }
   })
 
   it("rotates by time once per period however many writers cross the boundary", async () => {
