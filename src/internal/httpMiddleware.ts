@@ -35,27 +35,22 @@ import {
 } from "./effectLogger.js"
 import {
   accessFields,
-  bearerOf,
   byteCount,
   clientAddress,
   correlationIdOf,
   type HttpConfig,
   type HttpOptions,
-  levelChangeReply,
-  levelEndpointHelp,
-  levelsReply,
   parseTraceparent,
   pathOf,
   redactHeaders,
   refusalLimiter,
-  requestedLevel,
   resolveOptions,
   safeError,
-  tokenMatches,
   wantsAccessLine
 } from "./http.js"
 import { type BodyTap, bodyForLine, tapBody } from "./httpBody.js"
 import { type LevelName, levels } from "./level.js"
+import { answerLevelRequest } from "./levelEndpoint.js"
 import { answerScrape } from "./metricsServer.js"
 import { Bindings, type Fields } from "./record.js"
 
@@ -177,32 +172,20 @@ const levelEndpoint = (
   clientIp: string | undefined,
   refusal: ReturnType<typeof refusalLimiter>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
-  Effect.gen(function* () {
-    const service = yield* Effect.serviceOption(Fapilog.Fapilog)
-    if (service._tag === "None") return json({ error: "no fapilog layer is running" }, 503)
-    if (!tokenMatches(endpoint.digest, bearerOf(headers.authorization))) {
-      const { log, suppressed } = refusal()
-      if (log)
-        yield* Fapilog.security("log level change refused", {
-          http: { clientIp, reason: "bad or missing token" },
-          ...(suppressed > 0 ? { suppressed } : {})
-        })
-      return json({ error: "unauthorized" }, 401)
-    }
-    const state = yield* service.value.levels
-    if (request.method === "GET" || request.method === "HEAD") return json(levelsReply(state))
-    if (request.method !== "POST" && request.method !== "PUT") return json({ error: levelEndpointHelp }, 405)
-    const url = request.url
-    const q = url.indexOf("?")
-    const body = yield* Effect.orElseSucceed(request.text, () => "")
-    const change = requestedLevel(body, q < 0 ? undefined : url.slice(q + 1))
-    if (change === undefined) return json({ error: levelEndpointHelp }, 400)
-    const { reply, audit } = levelChangeReply(state, change)
-    // written before the change, so that no new threshold can hide it
-    yield* Fapilog.audit("log level changed", { ...audit, http: { clientIp } })
-    yield* service.value.setLevel(change.level, change.category)
-    return json(reply)
-  })
+  Effect.map(
+    answerLevelRequest(
+      endpoint.digest,
+      {
+        method: request.method,
+        url: request.url,
+        authorization: headers.authorization,
+        text: Effect.orElseSucceed(request.text, () => "")
+      },
+      clientIp,
+      refusal
+    ),
+    ({ body, status }) => json(body, status)
+  )
 
 /** The self-metrics, for a scraper (`metrics` option). */
 const scrape = (request: HttpServerRequest.HttpServerRequest): HttpServerResponse.HttpServerResponse => {
