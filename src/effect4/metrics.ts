@@ -18,7 +18,8 @@ import {
   families,
   type Labels,
   type Observer,
-  observe,
+  observationLabels,
+  publishing,
   secondsBounds,
   seriesKey
 } from "../internal/metrics.js"
@@ -48,13 +49,7 @@ export const layer = (options?: EffectMetricsOptions): Layer.Layer<never> =>
       }
       const observer: Observer = (family, pipeline, sink, value) => {
         const [name, , help] = families[family]
-        const labels: Labels =
-          sink === undefined
-            ? [["pipeline", pipeline]]
-            : [
-                ["pipeline", pipeline],
-                ["sink", sink]
-              ]
+        const labels = observationLabels(pipeline, sink)
         seriesOf(seriesKey(name, labels), () =>
           Metric.histogram(name, {
             description: help,
@@ -76,15 +71,6 @@ export const layer = (options?: EffectMetricsOptions): Layer.Layer<never> =>
               Metric.gauge(name, { description: help, attributes: attributesOf(labels) })
             ).updateUnsafe(value, context)
         )
-      const sync = Effect.sync(publish)
-      // a pipeline that closes publishes its last counts before it leaves
-      yield* Effect.acquireRelease(
-        Effect.sync(() => observe(observer, publish)),
-        (stop) => Effect.sync(stop)
-      )
-      yield* sync
-      // the last values are published when the layer is released (finalizers run in reverse)
-      yield* Effect.addFinalizer(() => sync)
-      yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(interval), sync)))
+      yield* publishing(observer, publish, interval)
     })
   )

@@ -9,7 +9,10 @@
  * pipeline keeps for `stats()` and `health()` when a snapshot is taken (at scrape time).
  * Pipelines with the same name are one source: their series are added up.
  */
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { globalValue } from "effect/GlobalValue"
+import type * as Scope from "effect/Scope"
 import type { SinkCounters } from "./dispatch.js"
 import { type LevelInfo, levelNames } from "./level.js"
 import type { LogRecord } from "./record.js"
@@ -227,6 +230,38 @@ export const observe = (observer: Observer, beforeLeave: () => void): (() => voi
     registry.leaving.delete(beforeLeave)
   }
 }
+
+/**
+ * What both Effect lines' Metrics layers run in their scope: `observer` told of every
+ * histogram observation, `publish` (counters and gauges) run now, every `interval`, before a
+ * pipeline leaves and when the scope closes.
+ */
+export const publishing = (
+  observer: Observer,
+  publish: () => void,
+  interval: Duration.Duration
+): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const sync = Effect.sync(publish)
+    // a pipeline that closes publishes its last counts before it leaves
+    yield* Effect.acquireRelease(
+      Effect.sync(() => observe(observer, publish)),
+      (stop) => Effect.sync(stop)
+    )
+    yield* sync
+    // the last values are published when the scope closes (finalizers run in reverse)
+    yield* Effect.addFinalizer(() => sync)
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(interval), sync)))
+  })
+
+/** The labels of a histogram observation: its pipeline, and its sink for a sink's write time. */
+export const observationLabels = (pipeline: string, sink: string | undefined): Labels =>
+  sink === undefined
+    ? [["pipeline", pipeline]]
+    : [
+        ["pipeline", pipeline],
+        ["sink", sink]
+      ]
 
 /** The snapshots of every live pipeline; a pipeline whose snapshot throws is left out. */
 export const snapshots = (): ReadonlyArray<PipelineSnapshot> => {

@@ -18,7 +18,8 @@ import {
   families,
   type Labels,
   type Observer,
-  observe,
+  observationLabels,
+  publishing,
   secondsBounds,
   seriesKey
 } from "./metrics.js"
@@ -58,13 +59,7 @@ export const layer = (options?: EffectMetricsOptions): Layer.Layer<never> =>
         sinkSeconds: histogramOf("sinkSeconds")
       }
       const observer: Observer = (family, pipeline, sink, value) => {
-        const labels: Labels =
-          sink === undefined
-            ? [["pipeline", pipeline]]
-            : [
-                ["pipeline", pipeline],
-                ["sink", sink]
-              ]
+        const labels = observationLabels(pipeline, sink)
         histograms[family].unsafeUpdate(value, tagsOf(families[family][0], labels))
       }
       const deltas = new Deltas()
@@ -83,15 +78,6 @@ export const layer = (options?: EffectMetricsOptions): Layer.Layer<never> =>
             g.unsafeUpdate(value, tagsOf(name, labels))
           }
         )
-      const sync = Effect.sync(publish)
-      // a pipeline that closes publishes its last counts before it leaves
-      yield* Effect.acquireRelease(
-        Effect.sync(() => observe(observer, publish)),
-        (stop) => Effect.sync(stop)
-      )
-      yield* sync
-      // the last values are published when the layer is released (finalizers run in reverse)
-      yield* Effect.addFinalizer(() => sync)
-      yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(interval), sync)))
+      yield* publishing(observer, publish, interval)
     })
   )
