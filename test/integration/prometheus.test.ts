@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import { createServer } from "node:http"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
@@ -17,16 +16,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Fapilog } from "fapilog"
 import * as Http from "fapilog/http"
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = net.createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const port = (probe.address() as net.AddressInfo).port
-      probe.close(() => resolve(port))
-    })
-  })
+import { freePort } from "../internal/networkServer.js"
 
 /** Prometheus scraping `target` every second, until the scope closes (SIGTERM, then its exit). */
 const prometheus = (target: string) =>

@@ -5,9 +5,9 @@
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { freePort } from "../../../test/internal/networkServer.js"
 
 /** The newest PostgreSQL under /usr/lib/postgresql/<version>/bin. */
 export const binDir = (): string => {
@@ -27,16 +27,6 @@ export interface Postgres {
   readonly start: () => void
   readonly close: () => void
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once("error", reject)
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
 
 export const startPostgres = async (): Promise<Postgres> => {
   const bin = binDir()

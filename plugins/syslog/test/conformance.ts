@@ -6,10 +6,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as TestingModule from "fapilog/testing"
+import { freePort } from "../../../test/internal/networkServer.js"
 import { batchingSinkRules, itPassesPluginConformance } from "../../../test/support/pluginConformance.js"
 import * as Syslog from "../src/index.js"
 import { fast } from "./delivery.js"
-import { freePort, type Rsyslog } from "./rsyslog.js"
+import type { Rsyslog } from "./rsyslog.js"
 
 export const describeSyslogConformance = (
   server: () => Rsyslog,

@@ -11,6 +11,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { freePort } from "../../../test/internal/networkServer.js"
 
 export const rsyslogd = "/usr/sbin/rsyslogd"
 
@@ -49,17 +50,6 @@ export interface Rsyslog {
   /** Stops the server, and removes the temporary directory. */
   readonly close: () => Promise<void>
 }
-
-/** A port free on loopback now (TCP and UDP alike are asked of the kernel with port 0). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
