@@ -1,64 +1,67 @@
 /**
- * Events as rows: the extracted columns and the whole event as JSON text for the `jsonb`
- * column, made safe for PostgreSQL, which refuses in `text` the NUL character and in `jsonb`
- * the `\u0000` escape and unpaired surrogate escapes (each becomes U+FFFD, the replacement
- * character, so one hostile value never costs a batch).
+ * Events as rows: the extracted columns and the whole event, as JSON PostgreSQL accepts,
+ * which refuses the `\u0000` escape and unpaired surrogate escapes in `json` it turns into
+ * `text` or `jsonb` (each becomes U+FFFD, the replacement character, so one hostile value
+ * never costs a batch).
  */
 import { randomUUID } from "node:crypto"
 import { Formatter, type LogEvent } from "fapilog"
 
-/** The rows of one batch, column by column (the parameters of one `unnest` insert). */
-export interface Rows {
-  readonly id: Array<string>
-  readonly timestamp: Array<string>
-  readonly level: Array<string>
-  readonly logger: Array<string>
-  readonly message: Array<string>
-  readonly correlationId: Array<string | null>
-  readonly traceId: Array<string | null>
-  readonly spanId: Array<string | null>
-  readonly event: Array<string>
-}
-
-const columns = [
-  "id",
-  "timestamp",
-  "level",
-  "logger",
-  "message",
-  "correlationId",
-  "traceId",
-  "spanId",
-  "event"
-] as const
-
-/** The UTC days (YYYY-MM-DD) of the batch's timestamps. */
-export const daysOf = (rows: Rows): Set<string> => new Set(rows.timestamp.map((t) => t.slice(0, 10)))
-
 /**
- * The request body of a batch: its rows as JSON, ids included, so that a retry, or a replay
- * from the spool after a restart, inserts the very same rows (and ON CONFLICT skips those
- * already in).
+ * A request body: one line of JSON naming the UTC days (YYYY-MM-DD) of the batch's
+ * timestamps (for daily partitions), a newline, then the rows as one JSON array, each row an
+ * object of the extracted columns and the event itself (`json_to_recordset` reads it as it
+ * is). The ids are in the body, so that a retry, or a replay from the spool after a restart,
+ * inserts the very same rows (and ON CONFLICT skips those already in).
  */
-export const encodeRows = (rows: Rows): string => JSON.stringify(rows)
-
-/** The rows of a request body; throws on a body that is not one (it would be refused for good). */
-export const decodeRows = (body: Uint8Array): Rows => {
-  const value = JSON.parse(
-    Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")
-  ) as unknown
-  const rows = value as Record<string, unknown>
-  const n = Array.isArray(rows?.id) ? rows.id.length : -1
-  for (const c of columns)
-    if (!Array.isArray(rows?.[c]) || (rows[c] as Array<unknown>).length !== n)
-      throw new TypeError(`not a batch of rows: column ${c} missing or of another length`)
-  return value as Rows
+export interface Batch {
+  /** The UTC days of the batch's timestamps. */
+  readonly days: ReadonlyArray<string>
+  /**
+   * The rows: a JSON array in UTF-8, which PostgreSQL's `json` accepts as it is (sent in the
+   * binary format, which for `json` is its text).
+   */
+  readonly rows: Buffer
 }
 
-/** Text PostgreSQL accepts: NUL replaced. */
-export const safeText = (s: string): string => (s.includes("\0") ? s.replace(/\0/g, "\uFFFD") : s)
+const DAY = /^\d{4}-\d\d-\d\d$/
 
-/** JSON text `jsonb` accepts: `\u0000` and unpaired surrogate escapes replaced by `\ufffd`. */
+/** The body of a batch (see {@link Batch}). */
+export const encodeBatch = (events: ReadonlyArray<LogEvent.LogEvent>): string => {
+  const days = new Set<string>()
+  const rows = new Array<string>(events.length)
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as LogEvent.LogEvent
+    const day = e.timestamp.slice(0, 10)
+    if (DAY.test(day)) days.add(day)
+    // an event without an id gets one now, kept with the batch for its retries
+    let row = `{"id":${JSON.stringify(e.id ?? randomUUID())},"timestamp":${JSON.stringify(e.timestamp)},"level":${JSON.stringify(e.level)},"logger":${JSON.stringify(e.logger)},"message":${JSON.stringify(e.message)}`
+    if (e.correlationId !== undefined) row += `,"correlationId":${JSON.stringify(e.correlationId)}`
+    if (e.traceId !== undefined) row += `,"traceId":${JSON.stringify(e.traceId)}`
+    if (e.spanId !== undefined) row += `,"spanId":${JSON.stringify(e.spanId)}`
+    rows[i] = `${row},"event":${Formatter.json.format(e)}}`
+  }
+  // one join, not a rope of thousands of pieces; JSON.stringify writes NUL and lone
+  // surrogates as \u escapes, which PostgreSQL refuses
+  return `${JSON.stringify({ days: [...days] })}\n${safeJson(`[${rows.join(",")}]`)}`
+}
+
+/** The batch of a request body; throws on a body that is not one (it would be refused for good). */
+export const decodeBatch = (body: Uint8Array): Batch => {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  const newline = bytes.indexOf(10)
+  const header =
+    newline < 0 ? undefined : (JSON.parse(bytes.toString("utf8", 0, newline)) as { days?: unknown } | null)
+  const days = header?.days
+  if (!Array.isArray(days) || !days.every((d) => typeof d === "string" && DAY.test(d)))
+    throw new TypeError("not a batch of rows: no header line naming its days")
+  const rows = bytes.subarray(newline + 1)
+  if (rows[0] !== 0x5b || rows[rows.length - 1] !== 0x5d)
+    throw new TypeError("not a batch of rows: no JSON array after the header")
+  return { days, rows }
+}
+
+/** JSON text PostgreSQL accepts in `jsonb` and turns into `text`: `\u0000` and unpaired surrogate escapes replaced by `\ufffd`. */
 export const safeJson = (json: string): string => {
   if (!json.includes("\\u")) return json
   let out = ""
@@ -88,31 +91,4 @@ export const safeJson = (json: string): string => {
     i += 5
   }
   return out + json.slice(last)
-}
-
-/** The rows of `events`; an event without an id gets one now (kept with the batch for its retries). */
-export const rowsOf = (events: ReadonlyArray<LogEvent.LogEvent>): Rows => {
-  const rows: Rows = {
-    id: [],
-    timestamp: [],
-    level: [],
-    logger: [],
-    message: [],
-    correlationId: [],
-    traceId: [],
-    spanId: [],
-    event: []
-  }
-  for (const e of events) {
-    rows.id.push(safeText(e.id ?? randomUUID()))
-    rows.timestamp.push(e.timestamp)
-    rows.level.push(e.level)
-    rows.logger.push(safeText(e.logger))
-    rows.message.push(safeText(e.message))
-    rows.correlationId.push(e.correlationId === undefined ? null : safeText(e.correlationId))
-    rows.traceId.push(e.traceId === undefined ? null : safeText(e.traceId))
-    rows.spanId.push(e.spanId === undefined ? null : safeText(e.spanId))
-    rows.event.push(safeJson(Formatter.json.format(e)))
-  }
-  return rows
 }

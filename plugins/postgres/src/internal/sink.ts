@@ -4,7 +4,7 @@ import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import pg from "pg"
 import { transportFailure } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
-import { daysOf, decodeRows, encodeRows, type Rows, rowsOf } from "./rows.js"
+import { type Batch, decodeBatch, encodeBatch } from "./rows.js"
 import { daysFrom, insert, migration, partitionOf, type TableOptions } from "./table.js"
 
 /** The defaults of the settings that have one (the README's table). */
@@ -113,23 +113,13 @@ export const make = (
     }
 
     /** One insert of a request's rows, on a pooled connection (not given back when it failed). */
-    const insertRows = async (rows: Rows) => {
+    const insertBatch = async (batch: Batch) => {
       const client = await pool.connect()
       let broken: Error | undefined
       try {
         if (!migrated) await migrate(client)
-        if (table.partitioning === "daily") await ensurePartitions(client, daysOf(rows))
-        await client.query(sql, [
-          rows.id,
-          rows.timestamp,
-          rows.level,
-          rows.logger,
-          rows.message,
-          rows.correlationId,
-          rows.traceId,
-          rows.spanId,
-          rows.event
-        ])
+        if (table.partitioning === "daily") await ensurePartitions(client, new Set(batch.days))
+        await client.query(sql, [batch.rows])
       } catch (e) {
         if (!isPermanent(e)) broken = e instanceof Error ? e : new Error(String(e))
         throw e
@@ -141,13 +131,13 @@ export const make = (
     const transport: Network.Transport = {
       send: (request) =>
         Effect.try({
-          try: () => decodeRows(request.body),
+          try: () => decodeBatch(request.body),
           // a body that is not rows (a spool of another sink's) never will be
           catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
         }).pipe(
-          Effect.flatMap((rows) =>
+          Effect.flatMap((batch) =>
             Effect.tryPromise({
-              try: () => insertRows(rows),
+              try: () => insertBatch(batch),
               catch: transportFailure(isPermanent, describe)
             })
           )
@@ -158,7 +148,7 @@ export const make = (
       name: nameOf(config),
       transport,
       encode: (events: ReadonlyArray<LogEvent.LogEvent>) => ({
-        body: encodeRows(rowsOf(events)),
+        body: encodeBatch(events),
         contentType: "application/json"
       }),
       report: context.report

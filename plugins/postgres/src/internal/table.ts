@@ -87,11 +87,15 @@ export const daysFrom = (from: string, count: number): Array<string> => {
   return out
 }
 
-/** The insert of one batch: one statement, one array parameter per column, whatever the row count. */
+/**
+ * The insert of one batch: one statement, one `json` parameter (the rows of the request
+ * body), read by `json_to_recordset` in the order of the array.
+ */
 export const insert = (o: TableOptions): string =>
   `INSERT INTO ${qualified(o)} (id, "timestamp", level, logger, message, correlation_id, trace_id, span_id, event)
-   SELECT id, ts, level, logger, message, correlation_id, trace_id, span_id, event::jsonb
-   FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+   SELECT id, ts, level, logger, message, correlation_id, trace_id, span_id, event
+   FROM ROWS FROM (json_to_recordset($1::json) AS (id text, "timestamp" timestamptz, level text, logger text,
+       message text, "correlationId" text, "traceId" text, "spanId" text, event jsonb))
      WITH ORDINALITY AS r(id, ts, level, logger, message, correlation_id, trace_id, span_id, event, n)
    ORDER BY n
    ON CONFLICT (id, "timestamp") DO NOTHING`
