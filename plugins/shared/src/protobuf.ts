@@ -42,6 +42,40 @@ const remember = (known: Map<string, Uint8Array>, s: string, encoded: Uint8Array
 const scratch = new DataView(new ArrayBuffer(8))
 const scratchBytes = new Uint8Array(scratch.buffer)
 
+/**
+ * Writes `s` (at most {@link SHORT_STRING} units) as UTF-8 at `pos`, lone surrogates as U+FFFD;
+ * returns the position after it. The caller ensured room for `3 * s.length` bytes.
+ */
+const utf8Short = (buf: Uint8Array, pos: number, s: string): number => {
+  const n = s.length
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i)
+    if (c < 0x80) buf[pos++] = c
+    else if (c < 0x800) {
+      buf[pos++] = 0xc0 | (c >> 6)
+      buf[pos++] = 0x80 | (c & 0x3f)
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const next = i + 1 < n ? s.charCodeAt(i + 1) : 0
+        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00)
+          i++
+          buf[pos++] = 0xf0 | (c >> 18)
+          buf[pos++] = 0x80 | ((c >> 12) & 0x3f)
+          buf[pos++] = 0x80 | ((c >> 6) & 0x3f)
+          buf[pos++] = 0x80 | (c & 0x3f)
+          continue
+        }
+        c = 0xfffd
+      }
+      buf[pos++] = 0xe0 | (c >> 12)
+      buf[pos++] = 0x80 | ((c >> 6) & 0x3f)
+      buf[pos++] = 0x80 | (c & 0x3f)
+    }
+  }
+  return pos
+}
+
 export class ProtoWriter {
   // one plain Uint8Array for every byte access (a single element kind keeps them fast), and a
   // Buffer over the same memory for Node's native UTF-8 encoder
@@ -177,36 +211,10 @@ export class ProtoWriter {
     const n = s.length
     if (n <= SHORT_STRING) {
       this.ensure(1 + 3 * n)
-      const buf = this.buf
       const start = this.pos
-      let pos = start + 1
-      for (let i = 0; i < n; i++) {
-        let c = s.charCodeAt(i)
-        if (c < 0x80) buf[pos++] = c
-        else if (c < 0x800) {
-          buf[pos++] = 0xc0 | (c >> 6)
-          buf[pos++] = 0x80 | (c & 0x3f)
-        } else {
-          if (c >= 0xd800 && c <= 0xdfff) {
-            const next = i + 1 < n ? s.charCodeAt(i + 1) : 0
-            if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-              c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00)
-              i++
-              buf[pos++] = 0xf0 | (c >> 18)
-              buf[pos++] = 0x80 | ((c >> 12) & 0x3f)
-              buf[pos++] = 0x80 | ((c >> 6) & 0x3f)
-              buf[pos++] = 0x80 | (c & 0x3f)
-              continue
-            }
-            c = 0xfffd
-          }
-          buf[pos++] = 0xe0 | (c >> 12)
-          buf[pos++] = 0x80 | ((c >> 6) & 0x3f)
-          buf[pos++] = 0x80 | (c & 0x3f)
-        }
-      }
-      buf[start] = pos - start - 1
-      this.pos = pos
+      const end = utf8Short(this.buf, start + 1, s)
+      this.buf[start] = end - start - 1
+      this.pos = end
       return this
     }
     // room for the longest encoding and its length; Node's encoder writes lone surrogates as U+FFFD
@@ -218,6 +226,38 @@ export class ProtoWriter {
     if (size < reserved) this.buf.copyWithin(this.pos + size, at, at + written)
     this.uint32(written)
     this.pos += written
+    return this
+  }
+
+  /**
+   * A message of two strings, field 1 and field 2 (a name/value pair, a map entry), as field
+   * `field` (below 16). Short ones (the usual ids and names) are written in one pass, each
+   * length in its one byte; others take {@link begin}, {@link string} and {@link end}.
+   */
+  pair(field: number, first: string, second: string): this {
+    if (field > 15 || first.length > SHORT_STRING || second.length > SHORT_STRING) {
+      const m = this.begin(field)
+      this.tag(1, LENGTH_DELIMITED).string(first).tag(2, LENGTH_DELIMITED).string(second)
+      this.end(m)
+      return this
+    }
+    // key, length, and each string's key and length: 6 bytes; the strings at most 3 bytes a unit
+    this.ensure(6 + 3 * (first.length + second.length))
+    const buf = this.buf
+    const start = this.pos
+    buf[start] = (field << 3) | LENGTH_DELIMITED
+    buf[start + 2] = (1 << 3) | LENGTH_DELIMITED
+    const a = start + 3
+    const aEnd = utf8Short(buf, a + 1, first)
+    buf[a] = aEnd - a - 1
+    buf[aEnd] = (2 << 3) | LENGTH_DELIMITED
+    const b = aEnd + 1
+    const bEnd = utf8Short(buf, b + 1, second)
+    buf[b] = bEnd - b - 1
+    this.pos = bEnd
+    const length = bEnd - start - 2
+    if (length < 0x80) buf[start + 1] = length
+    else this.end(start + 1, 1)
     return this
   }
 

@@ -123,6 +123,42 @@ describe("ProtoWriter", () => {
       }
   })
 
+  it("pair: two strings as fields 1 and 2 of a message, short ones in one pass, long ones and high field numbers the long way", () => {
+    const samples = [
+      "",
+      "trace_id",
+      "4bf92f3577b34da6a3ce929d0e0e4736",
+      "é".repeat(42),
+      "😀 \ud800",
+      "x".repeat(43),
+      "y".repeat(300)
+    ]
+    const check = (fieldNumber: number, first: string, second: string) => {
+      const w = new ProtoWriter(4)
+      w.tag(1, VARINT).uint32(1).pair(fieldNumber, first, second).tag(2, VARINT).uint32(2)
+      const r = reader(w.finish())
+      assert.deepStrictEqual([field(r), r.uint32()], [{ field: 1, wireType: VARINT }, 1])
+      assert.deepStrictEqual(field(r), { field: fieldNumber, wireType: LENGTH_DELIMITED })
+      const m = reader(r.bytes())
+      assert.deepStrictEqual(field(m), { field: 1, wireType: LENGTH_DELIMITED })
+      assert.deepStrictEqual(Buffer.from(m.bytes()), Buffer.from(first, "utf8"))
+      assert.deepStrictEqual(field(m), { field: 2, wireType: LENGTH_DELIMITED })
+      assert.deepStrictEqual(Buffer.from(m.bytes()), Buffer.from(second, "utf8"))
+      assert.strictEqual(m.pos, m.len)
+      assert.deepStrictEqual([field(r), r.uint32()], [{ field: 2, wireType: VARINT }, 2])
+      assert.strictEqual(r.pos, r.len)
+    }
+    for (const first of samples)
+      for (const second of samples) for (const n of [3, 15, 16, 300]) check(n, first, second)
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 50 }),
+        fc.string({ unit: "binary", maxLength: 50 }),
+        (a, b) => check(3, a, b)
+      )
+    )
+  })
+
   it("a hex id and a string of the same text keep their own encodings, in either order", () => {
     const id = "0af7651916cd43dd8448eb211c80319c"
     const idBytes = [...Buffer.from(id, "hex")]

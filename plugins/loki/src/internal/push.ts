@@ -60,49 +60,97 @@ export const nanosText = (e: Pick<Entry, "seconds" | "nanos">): string =>
 // push.proto: PushRequest.streams = 1; StreamAdapter.labels = 1, entries = 2;
 // EntryAdapter.timestamp = 1, line = 2, structuredMetadata = 3; LabelPairAdapter.name = 1,
 // value = 2; google.protobuf.Timestamp.seconds = 1, nanos = 2
-const writeRequest = (w: ProtoWriter, streams: ReadonlyArray<Stream>): void => {
+
+/**
+ * Writes a `PushRequest` a field at a time, into one writer reused by every request of the
+ * process (a request is encoded and compressed before the next begins). The sink's encoder
+ * drives it straight from the events of a batch (no entry objects in between); the
+ * {@link Stream} form below drives it from plain values.
+ */
+export class PushEncoder {
+  private readonly w = new ProtoWriter(256 * 1024)
+  private stream = 0
+  private entry = 0
   // an entry's length takes the bytes the last one's did, most likely (it moves when not)
-  let reserve = 2
-  for (const stream of streams) {
+  private reserve = 2
+
+  /** Starts a request. */
+  start(): void {
+    this.w.reset()
+    this.reserve = 2
+  }
+
+  /** Starts a stream, given its label set as {@link labelString} writes it. */
+  beginStream(labels: string): void {
     // a whole request's stream: up to 2 MiB without moving
-    const s = w.begin(1, 3)
-    w.tag(1, LENGTH_DELIMITED).string(labelString(stream.labels))
-    for (const entry of stream.entries) {
-      const e = w.begin(2, reserve)
-      // google.protobuf.Timestamp: zero fields are left out, as proto3 does
-      const t = w.begin(1)
-      if (entry.seconds !== 0) w.tag(1, VARINT).int64(entry.seconds)
-      if (entry.nanos !== 0) w.tag(2, VARINT).uint32(entry.nanos)
-      w.end(t)
-      w.tag(2, LENGTH_DELIMITED).string(entry.line)
-      for (const [name, value] of entry.metadata) {
-        const m = w.begin(3)
-        w.tag(1, LENGTH_DELIMITED).knownString(name).tag(2, LENGTH_DELIMITED).string(value)
-        w.end(m)
-      }
-      reserve = varintSize(w.end(e, reserve))
-    }
-    w.end(s, 3)
+    this.stream = this.w.begin(1, 3)
+    this.w.tag(1, LENGTH_DELIMITED).string(labels)
+  }
+
+  endStream(): void {
+    this.w.end(this.stream, 3)
+  }
+
+  /** Starts an entry of the current stream: its time and line; then {@link metadata}, then {@link endEntry}. */
+  beginEntry(seconds: number, nanos: number, line: string): void {
+    const w = this.w
+    this.entry = w.begin(2, this.reserve)
+    // google.protobuf.Timestamp: zero fields are left out, as proto3 does
+    const t = w.begin(1)
+    if (seconds !== 0) w.tag(1, VARINT).int64(seconds)
+    if (nanos !== 0) w.tag(2, VARINT).uint32(nanos)
+    w.end(t)
+    w.tag(2, LENGTH_DELIMITED).string(line)
+  }
+
+  /** One structured-metadata pair of the current entry. */
+  metadata(name: string, value: string): void {
+    this.w.pair(3, name, value)
+  }
+
+  endEntry(): void {
+    this.reserve = varintSize(this.w.end(this.entry, this.reserve))
+  }
+
+  /** The request written since {@link start}, copied out. */
+  finish(): Uint8Array {
+    return this.w.finish()
+  }
+
+  /** The request written since {@link start}, in snappy's block format (no framing). */
+  compressed(): Uint8Array {
+    const body = snappy.compress(this.w.view())
+    this.w.reset()
+    return body
   }
 }
 
-// one writer per process, reused: a request is encoded and compressed before the next begins
-const writer = new ProtoWriter(256 * 1024)
+/** The process's encoder (see {@link PushEncoder}). */
+export const pushEncoder = new PushEncoder()
+
+const writeRequest = (p: PushEncoder, streams: ReadonlyArray<Stream>): void => {
+  p.start()
+  for (const stream of streams) {
+    p.beginStream(labelString(stream.labels))
+    for (const entry of stream.entries) {
+      p.beginEntry(entry.seconds, entry.nanos, entry.line)
+      for (const [name, value] of entry.metadata) p.metadata(name, value)
+      p.endEntry()
+    }
+    p.endStream()
+  }
+}
 
 /** A `logproto.PushRequest`, protobuf-encoded (not compressed). */
 export const encodePushRequest = (streams: ReadonlyArray<Stream>): Uint8Array => {
-  writer.reset()
-  writeRequest(writer, streams)
-  return writer.finish()
+  writeRequest(pushEncoder, streams)
+  return pushEncoder.finish()
 }
 
 /** The protobuf body Loki expects: a PushRequest in snappy's block format (no framing). */
 export const protobufBody = (streams: ReadonlyArray<Stream>): Uint8Array => {
-  writer.reset()
-  writeRequest(writer, streams)
-  const body = snappy.compress(writer.view())
-  writer.reset()
-  return body
+  writeRequest(pushEncoder, streams)
+  return pushEncoder.compressed()
 }
 
 /** The JSON body: `{"streams":[{"stream":{labels},"values":[["<ns>","<line>",{metadata}]]}]}`. */

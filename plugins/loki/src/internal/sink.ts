@@ -2,7 +2,7 @@ import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin, type Sink } from "fapilog"
 import { authHeaders, type Config, pushUrl } from "./config.js"
-import { jsonBody, protobufBody } from "./push.js"
+import { jsonBody } from "./push.js"
 import { StreamBuilder } from "./streams.js"
 
 /** Distinct values per label key when `maxLabelValues` is not set. */
@@ -26,7 +26,7 @@ export const makeEncoder = (
   })
   return config.encoding === "json"
     ? (events) => ({ body: jsonBody(builder.build(events)), contentType: "application/json" })
-    : (events) => ({ body: protobufBody(builder.build(events)), contentType: "application/x-protobuf" })
+    : (events) => ({ body: builder.protobuf(events), contentType: "application/x-protobuf" })
 }
 
 /** Opens the Loki sink: the encoder above, delivered through fapilog's network sink. */

@@ -5,8 +5,7 @@
  */
 import { Formatter, type LogEvent } from "fapilog"
 import { isoMillis } from "../../../shared/src/isoTime.js"
-import type { Entry, Stream } from "./push.js"
-import { labelString } from "./push.js"
+import { type Entry, labelString, pushEncoder, type Stream } from "./push.js"
 
 /** The value sent for a label key once it has seen its limit of distinct values. */
 export const OVERFLOW = "__overflow__"
@@ -149,20 +148,22 @@ export class StreamBuilder {
     return { labels: sorted, id: labelString(sorted) }
   }
 
-  build(events: ReadonlyArray<LogEvent.LogEvent>): ReadonlyArray<Stream> {
-    type Building = {
-      labels: Array<readonly [string, string]>
-      id: string
-      entries: Array<Entry>
-      last: LastTime
-    }
+  /**
+   * The streams of a batch: each event's stream (by its label values) and its entry time,
+   * later than the stream's last one within the same millisecond (`seconds[i]`, `nanos[i]`
+   * for `events[i]`).
+   */
+  private plan(events: ReadonlyArray<LogEvent.LogEvent>): Plan {
     // streams of this batch by their label values (length-prefixed, so no two sets share a key)
-    const byValues = new Map<string, Building>()
-    const streams = new Map<string, Building>()
+    const byValues = new Map<string, Planned>()
+    const streams = new Map<string, Planned>()
     const overflowed = new Set<string>()
     const values: Array<string | undefined> = new Array(this.keys.length)
+    const seconds = new Float64Array(events.length)
+    const nanos = new Float64Array(events.length)
     let overflowEvents = 0
-    for (const e of events) {
+    for (let n = 0; n < events.length; n++) {
+      const e = events[n] as LogEvent.LogEvent
       let valuesKey = ""
       let hit = false
       for (let i = 0; i < this.keys.length; i++) {
@@ -183,27 +184,83 @@ export class StreamBuilder {
       if (stream === undefined) {
         const set = this.labelSet(values)
         // two value lists can give one label set (two keys with the same label name)
-        stream = streams.get(set.id) ?? { ...set, entries: [], last: this.lastOf(set.id) }
+        stream = streams.get(set.id) ?? { ...set, indexes: [], last: this.lastOf(set.id) }
         streams.set(set.id, stream)
         byValues.set(valuesKey, stream)
       }
-      const metadata: Array<readonly [string, string]> = []
-      if (this.options.structuredMetadata) {
-        if (e.traceId !== undefined) metadata.push(["trace_id", e.traceId])
-        if (e.spanId !== undefined) metadata.push(["span_id", e.spanId])
-        if (e.correlationId !== undefined) metadata.push(["correlation_id", e.correlationId])
-      }
+      stream.indexes.push(n)
       // the entry's time: later than the stream's last one within the same millisecond
       const last = stream.last
       const ms = this.millisOf(e.timestamp)
       const extra = last.ms === ms && last.extra < 999_999 ? last.extra + 1 : 0
       last.ms = ms
       last.extra = extra
-      const seconds = Math.floor(ms / 1000)
-      const nanos = (ms - seconds * 1000) * 1_000_000 + extra
-      stream.entries.push({ seconds, nanos, line: formatLine(e), metadata })
+      const s = Math.floor(ms / 1000)
+      seconds[n] = s
+      nanos[n] = (ms - s * 1000) * 1_000_000 + extra
     }
     if (overflowed.size > 0) this.options.onOverflow([...overflowed], overflowEvents)
-    return [...streams.values()].map(({ labels, entries }) => ({ labels, entries }))
+    return { streams: [...streams.values()], seconds, nanos }
   }
+
+  /** The structured metadata of an event, pair by pair (none when the option is off). */
+  private metadataOf(e: LogEvent.LogEvent, pair: (name: string, value: string) => void): void {
+    if (!this.options.structuredMetadata) return
+    if (e.traceId !== undefined) pair("trace_id", e.traceId)
+    if (e.spanId !== undefined) pair("span_id", e.spanId)
+    if (e.correlationId !== undefined) pair("correlation_id", e.correlationId)
+  }
+
+  /** The streams of a batch as plain values (the JSON body's input). */
+  build(events: ReadonlyArray<LogEvent.LogEvent>): ReadonlyArray<Stream> {
+    const { streams, seconds, nanos } = this.plan(events)
+    return streams.map(({ labels, indexes }) => ({
+      labels,
+      entries: indexes.map((n): Entry => {
+        const e = events[n] as LogEvent.LogEvent
+        const metadata: Array<readonly [string, string]> = []
+        this.metadataOf(e, (name, value) => metadata.push([name, value]))
+        return { seconds: seconds[n] as number, nanos: nanos[n] as number, line: formatLine(e), metadata }
+      })
+    }))
+  }
+
+  /**
+   * The protobuf `PushRequest` of a batch, snappy-compressed: what {@link build} gives
+   * `protobufBody`, written straight from the events (each line goes into the request as it
+   * is made).
+   */
+  protobuf(events: ReadonlyArray<LogEvent.LogEvent>): Uint8Array {
+    const { streams, seconds, nanos } = this.plan(events)
+    const p = pushEncoder
+    p.start()
+    for (const { id, indexes } of streams) {
+      p.beginStream(id)
+      for (const n of indexes) {
+        const e = events[n] as LogEvent.LogEvent
+        p.beginEntry(seconds[n] as number, nanos[n] as number, formatLine(e))
+        this.metadataOf(e, this.writeMetadata)
+        p.endEntry()
+      }
+      p.endStream()
+    }
+    return p.compressed()
+  }
+
+  private readonly writeMetadata = (name: string, value: string): void => pushEncoder.metadata(name, value)
+}
+
+/** A stream of a batch: its label set, and the indexes of its events in the batch. */
+interface Planned {
+  readonly labels: Array<readonly [string, string]>
+  /** The label set as the protobuf `labels` string. */
+  readonly id: string
+  readonly indexes: Array<number>
+  readonly last: LastTime
+}
+
+interface Plan {
+  readonly streams: ReadonlyArray<Planned>
+  readonly seconds: Float64Array
+  readonly nanos: Float64Array
 }
