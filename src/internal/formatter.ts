@@ -1,7 +1,7 @@
 import type { LogEvent } from "../LogEvent.js"
 import { defaultLimits, type JsonLimits, quote, stringify } from "./json.js"
 import { defaultLineKeys, type LineKeys } from "./lineKeys.js"
-import { formatJsonLine, type LogRecord, RESERVED_KEYS, timeJson } from "./record.js"
+import { formatJsonLine, type LogRecord, planOf, RESERVED_KEYS, timeJson } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 
 /** Built-in formatters render records directly, without building the structured event. */
@@ -31,7 +31,9 @@ export const formatEventJson = (
   if (e.traceId !== undefined) out += `,"traceId":${quote(e.traceId, 256)}`
   if (e.spanId !== undefined) out += `,"spanId":${quote(e.spanId, 256)}`
   let collisions: Record<string, unknown> | undefined
-  for (const k of Object.keys(e.fields)) {
+  // own enumerable keys without copying them into an array (see writePlain in json.ts)
+  for (const k in e.fields) {
+    if (!Object.hasOwn(e.fields, k)) continue
     const v = e.fields[k]
     if (RESERVED_KEYS.has(k) || keys.reserved?.has(k) === true) {
       collisions ??= {}
@@ -39,7 +41,7 @@ export const formatEventJson = (
       continue
     }
     const json = stringify(v, limits)
-    if (json !== undefined) out += `,${quote(k, limits.maxStringLength)}:${json}`
+    if (json !== undefined) out += `${planOf(k, limits, undefined).prefix}${json}`
   }
   if (e.spans !== undefined) out += `,"spans":${stringify(e.spans, limits)}`
   if (e.error !== undefined) out += `,"error":${stringify(e.error, limits)}`

@@ -243,7 +243,7 @@ const makePlan = (k: string, redact: CompiledRedaction | undefined, maxLength: n
 const plans = new KeyTable<KeyPlan>((k, redact) => makePlan(k, redact, defaultLimits.maxStringLength))
 
 /** The plan of `k`: remembered unless a limit could cut the key. */
-const planOf = (k: string, limits: JsonLimits, redact: CompiledRedaction | undefined): KeyPlan =>
+export const planOf = (k: string, limits: JsonLimits, redact: CompiledRedaction | undefined): KeyPlan =>
   isRememberable(k, limits) ? plans.get(k, redact) : makePlan(k, redact, limits.maxStringLength)
 
 /**
