@@ -15,5 +15,5 @@ export default defineConfig({
   clean: true,
   target: "node20",
   outDir: "dist",
-  external: [/^effect(\/.*)?$/, /^@effect\//, "express", "fastify"]
+  external: [/^effect(\/.*)?$/, /^@effect\//, "@opentelemetry/api", "express", "fastify"]
 })

@@ -196,6 +196,51 @@ const fingersCrossedCase = async (contexts: number): Promise<CaseResult> => {
   return { ...result(ms), expectedLines: 1 }
 }
 
+/**
+ * OpenTelemetry's Node SDK registered (its AsyncLocalStorage context manager), as an app that
+ * exports traces has it; the spans go nowhere (no processor), so only the context is measured.
+ */
+const registerOtel = async (): Promise<typeof import("@opentelemetry/api")> => {
+  const { NodeTracerProvider } = await import("@opentelemetry/sdk-trace-node")
+  new NodeTracerProvider().register()
+  return import("@opentelemetry/api")
+}
+
+/** `run` inside an active span (every line of the loop is logged in it), or with no span active. */
+const otelCase = async (inSpan: boolean, run: () => Promise<CaseResult>): Promise<CaseResult> => {
+  const otel = await registerOtel()
+  if (!inSpan) return run()
+  return otel.trace.getTracer("bench").startActiveSpan("bench", (span) => run().finally(() => span.end()))
+}
+
+/**
+ * pino writing the active span's ids as fapilog does (`traceId`, `spanId`), through a mixin
+ * reading OpenTelemetry's context on each call, as pino's OpenTelemetry instrumentation does.
+ */
+const pinoOtelCase = async (): Promise<CaseResult> => {
+  const otel = await registerOtel()
+  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
+  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const log = pino(
+    {
+      mixin: () => {
+        const span = otel.trace.getActiveSpan()
+        if (span === undefined) return {}
+        const sc = span.spanContext()
+        return otel.trace.isSpanContextValid(sc) ? { traceId: sc.traceId, spanId: sc.spanId } : {}
+      }
+    },
+    dest
+  )
+  return otel.trace.getTracer("bench").startActiveSpan("bench", async (span) => {
+    const start = performance.now()
+    for (let i = 0; i < N; i++) log.info({ i, user: USER, ok: true }, MESSAGE)
+    await endStream(dest)
+    span.end()
+    return result(performance.now() - start)
+  })
+}
+
 const layer = () => Fapilog.layer({ sinks: [{ type: "file", path: file }] })
 
 /** The same file sink, provided as a layer (Sink.layer) instead of given in settings. */
@@ -239,6 +284,9 @@ await runCase(name, {
   winston: winstonCase,
   "fapilog-facade": () => facade(),
   "fapilog-facade-metrics": () => facade({ metrics: true }),
+  "pino-otel-span": pinoOtelCase,
+  "fapilog-facade-otel-idle": () => otelCase(false, () => facade()),
+  "fapilog-facade-otel-span": () => otelCase(true, () => facade()),
   "fapilog-lazy": () => facade({}, false, undefined, true),
   "fapilog-logfmt": () => facade({ sink: { format: "logfmt" } }),
   "fapilog-pretty": () => facade({ sink: { format: "pretty" } }),

@@ -218,6 +218,25 @@ const throughputCases: ReadonlyArray<ThroughputCase> = [
     target: [">= 0.95x facade", (_, b) => b >= 0.95]
   },
   {
+    name: "pino-otel-span",
+    description:
+      "pino, 3 fields and the active OpenTelemetry span's traceId and spanId (a mixin reading the context), in a span",
+    peer: "pino"
+  },
+  {
+    name: "fapilog-facade-otel-idle",
+    description: "facade with OpenTelemetry's Node SDK registered and no span active (lines without ids)",
+    peer: "pino",
+    base: "fapilog-facade",
+    target: [">= 0.95x facade", (_, b) => b >= 0.95]
+  },
+  {
+    name: "fapilog-facade-otel-span",
+    description: "facade in an active OpenTelemetry span: each line carries its traceId and spanId",
+    peer: "pino-otel-span",
+    base: "fapilog-facade"
+  },
+  {
     name: "fapilog-child-10",
     description: "facade through log.child(10 bound fields)",
     peer: "pino-child-10",

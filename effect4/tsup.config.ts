@@ -39,7 +39,7 @@ export default defineConfig({
   target: "node22",
   platform: "node",
   outDir: "dist",
-  external: ["yaml", "express", "fastify"],
+  external: ["yaml", "@opentelemetry/api", "express", "fastify"],
   // tsup would externalize every `effect/*` import itself (a peer dependency), overlays included
   noExternal: [/^effect(\/.*)?$/],
   esbuildPlugins: [esbuildResolution]

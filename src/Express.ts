@@ -3,7 +3,9 @@
  * request gets a correlation id (read from `x-request-id` or made, and echoed), every
  * `log.*` call made while handling it carries that id (AsyncLocalStorage, across awaits,
  * timers and promise chains), one access line is written per request and one error line
- * per failed request, and an optional guarded endpoint changes the log level live.
+ * per failed request, and an optional guarded endpoint changes the log level live. A W3C
+ * `traceparent` puts its trace id on the request's lines, and, with an OpenTelemetry SDK,
+ * becomes the parent of the spans the handlers start.
  *
  * @example
  * ```ts

@@ -3,7 +3,9 @@
  * gives every request a correlation id (read from `x-request-id` or made, and echoed),
  * makes every `log.*` call made while handling it carry that id (AsyncLocalStorage, from
  * `onRequest` to the end of the handler, across awaits), writes one access line per request
- * and one error line per failed request, and can serve a guarded live log-level route.
+ * and one error line per failed request, and can serve a guarded live log-level route. A
+ * W3C `traceparent` puts its trace id on the request's lines, and, with an OpenTelemetry
+ * SDK, becomes the parent of the spans the handlers start.
  * Its hooks apply to the whole app (it does not create an encapsulation context), so
  * register it before your routes.
  *

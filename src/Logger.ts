@@ -160,7 +160,8 @@ export type CallFields = internal.CallFields
 /**
  * Creates a logger with its own pipeline. Zero configuration writes JSON lines to stdout
  * at `info`. Rejects with a `ConfigError` for invalid settings (naming each bad field) or
- * a `SinkError` when a sink cannot be opened.
+ * a `SinkError` when a sink cannot be opened. When the app has `@opentelemetry/api`
+ * installed, lines logged in an active span carry its `traceId` and `spanId`.
  *
  * @example
  * ```ts

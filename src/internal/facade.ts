@@ -22,6 +22,7 @@ import type { LevelName } from "./level.js"
 import * as L from "./level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./pipeline.js"
 import { Bindings, type Fields, LogRecord, messageText } from "./record.js"
+import { type TraceContext, traceContext } from "./traceContext.js"
 
 export type { CallFields, LazyFields } from "./lazyFields.js"
 
@@ -71,6 +72,8 @@ export interface Logger extends AsyncDisposable {
 interface Shared {
   readonly pipeline: Pipeline
   readonly scope: Scope.CloseableScope
+  /** OpenTelemetry's context, when `@opentelemetry/api` is installed. */
+  readonly trace: TraceContext | undefined
   closing: Promise<void> | undefined
 }
 
@@ -145,6 +148,16 @@ class FacadeLogger implements Logger {
         // captured first: spreading the caller's object could meet a throwing getter
         r.fields = own === undefined ? timed : { ...captureFields(own, limits ?? defaultLimits), ...timed }
       else if (own !== undefined) r.fields = limits === undefined ? own : captureFields(own, limits)
+    }
+    const trace = this.shared.trace
+    if (trace !== undefined) {
+      // the active span's ids fill the core slots first: a user's traceId or spanId that
+      // differs is kept under `fields`, as beside an Effect span
+      const ids = trace.activeIds()
+      if (ids !== undefined) {
+        r.traceId = ids.traceId
+        r.spanId = ids.spanId
+      }
     }
     r.bindings = this.bindings
     r.context =
@@ -256,7 +269,16 @@ class FacadeLogger implements Logger {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
   }
+
+  /** OpenTelemetry's context as this logger reads it (for the HTTP adapters). */
+  get traceContext(): TraceContext | undefined {
+    return this.shared.trace
+  }
 }
+
+/** OpenTelemetry's context of a logger made by {@link createLogger}; undefined for any other. */
+export const traceContextOf = (logger: Logger): TraceContext | undefined =>
+  logger instanceof FacadeLogger ? logger.traceContext : undefined
 
 /** Milliseconds with microsecond precision: what `performance.now()` can tell apart. */
 const durationSince = (start: number): number => Math.round((performance.now() - start) * 1000) / 1000
@@ -282,6 +304,7 @@ class FacadeTimer implements Timer {
 }
 
 export const createLogger = async (settings?: unknown): Promise<Logger> => {
+  const trace = await traceContext()
   const scope = Effect.runSync(Scope.make())
   const exit = await Effect.runPromiseExit(build(settings).pipe(Scope.extend(scope)))
   if (Exit.isFailure(exit)) {
@@ -293,5 +316,5 @@ export const createLogger = async (settings?: unknown): Promise<Logger> => {
       : new Error("fapilog: createLogger failed", { cause: exit.cause })
   }
   const pipeline = exit.value.pipeline
-  return new FacadeLogger({ pipeline, scope, closing: undefined }, undefined, true, pipeline.name)
+  return new FacadeLogger({ pipeline, scope, trace, closing: undefined }, undefined, true, pipeline.name)
 }

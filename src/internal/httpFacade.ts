@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from "node:async_hooks"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Diagnostics } from "./diagnostics.js"
-import { type Logger, withContext } from "./facade.js"
+import { type Logger, traceContextOf, withContext } from "./facade.js"
 import {
   accessFields,
   announcesBody,
@@ -32,6 +32,7 @@ import {
   wantsAccessLine
 } from "./http.js"
 import type { Fields } from "./record.js"
+import type { TraceContext } from "./traceContext.js"
 
 /** The logger of one request: every line it writes carries the request's ids, even outside its context. */
 export interface RequestLogger extends Logger {
@@ -73,11 +74,32 @@ export class RequestState<Source> {
     readonly trace: TraceParent | undefined,
     readonly clientIp: string | undefined,
     readonly path: string,
-    readonly bound: Fields
+    /** The fields bound to the request's lines (narrowed once the request runs in a span). */
+    public bound: Fields,
+    /** OpenTelemetry's context, to enter with the incoming `traceparent` as the parent span. */
+    private readonly remote: TraceContext | undefined
   ) {}
 
-  /** Runs `fn` (the rest of the request's handling) with the request's fields bound. */
+  /**
+   * Runs `fn` (the rest of the request's handling) with the request's fields bound, and, with
+   * OpenTelemetry and no span of its own for the request (its HTTP instrumentation makes one),
+   * with the incoming `traceparent` as the active span: spans the handler starts continue the
+   * caller's trace, and lines take their `spanId` from the span active when they are logged.
+   */
   enter(fn: () => void): void {
+    const trace = this.trace
+    if (this.remote === undefined || trace === undefined) {
+      this.run(fn)
+      return
+    }
+    this.remote.withRemoteParent(trace, (inEffect) => {
+      // the active span, not the caller's, is the span of a line: only the trace id stays bound
+      if (inEffect) this.bound = { correlationId: this.id, traceId: trace.traceId }
+      this.run(fn)
+    })
+  }
+
+  private run(fn: () => void): void {
     withContext(this.bound, () => {
       this.runInContext = AsyncLocalStorage.snapshot()
       fn()
@@ -141,11 +163,29 @@ export class FacadeHttp<Source> {
     const id = correlationIdOf(config, headers[config.header])
     const trace = parseTraceparent(headers.traceparent)
     const clientIp = clientAddress(config, req.socket?.remoteAddress, headers["x-forwarded-for"])
+    const otel = traceContextOf(this.logger)
+    // OpenTelemetry's HTTP instrumentation has made the request's span (continuing the
+    // traceparent): its ids fill the slots of every line, as the platform tracer's do for
+    // fapilog/http; the trace id stays bound for the request logger's lines after the request
+    const span = otel?.activeIds()
     const bound: Fields =
-      trace === undefined
-        ? { correlationId: id }
-        : { correlationId: id, traceId: trace.traceId, spanId: trace.spanId }
-    const state = new RequestState(this, source, req, res, id, trace, clientIp, pathOf(url), bound)
+      span !== undefined
+        ? { correlationId: id, traceId: span.traceId }
+        : trace === undefined
+          ? { correlationId: id }
+          : { correlationId: id, traceId: trace.traceId, spanId: trace.spanId }
+    const state = new RequestState(
+      this,
+      source,
+      req,
+      res,
+      id,
+      trace,
+      clientIp,
+      pathOf(url),
+      bound,
+      span === undefined ? otel : undefined
+    )
     try {
       if (!res.headersSent) res.setHeader(config.header, id)
     } catch (error) {

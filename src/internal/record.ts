@@ -33,7 +33,7 @@ export interface LogSpan {
 /**
  * Keys that belong to fapilog in the JSON line. A user key with one of these names never
  * overwrites the core value: `correlationId`, `traceId` and `spanId` holding a string fill
- * the core slot when it is empty, an Error under `error` (or `err`) becomes the core
+ * the core slot when it is empty (and are dropped when they repeat its value), an Error under `error` (or `err`) becomes the core
  * `error`, and everything else is kept under the `fields` object of the line.
  */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(["timestamp", "level", "message", ...fixedCoreKeys])
@@ -338,7 +338,8 @@ const claim = (core: Core, key: string, value: unknown): boolean => {
     case "correlationId":
     case "traceId":
     case "spanId":
-      if (typeof value === "string" && core[key] === undefined) {
+      // the same id twice (a request's bound trace id beside its active span's) is one fact
+      if (typeof value === "string" && (core[key] === undefined || core[key] === value)) {
         core[key] = value
         return true
       }
