@@ -1,0 +1,121 @@
+/**
+ * The alert sink (`{ type: "alert", rules, notify }`, docs/alerting.md): the rules of
+ * alerting.ts fed with the events the logger writes and, every `checkInterval`, with its
+ * sinks' health. Time is read from Effect's `Clock` (captured when the sink opens, so that a
+ * `TestClock` drives it in tests), both for the windows and for the periodic check, which is
+ * a fiber in the sink's scope.
+ *
+ * A firing is logged as an event of its own ("alert fired", logger `fapilog.alert`, field
+ * `eventCategory: "alert"`), handed to the pipeline after the batch being written and past
+ * the processors, as the pipeline's own summaries are (no sampling or throttling hides an
+ * alert). Every sink of the logger receives it; the `notify` sinks receive only these firings.
+ * They are parts of the entry, so the pipeline guards each of them like any other sink
+ * (retries, circuit breaker, fallback, health).
+ */
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { LogEvent } from "../LogEvent.js"
+import type { Sink } from "../Sink.js"
+import {
+  type AlertRuleOptions,
+  AlertRules,
+  alertLogger,
+  type Firing,
+  firedMessage,
+  type SinkStatus
+} from "./alerting.js"
+import { alertCategory, eventCategoryKey } from "./eventCategory.js"
+import { levels } from "./level.js"
+import { type LogRecord, recordOf } from "./record.js"
+import * as sinks from "./sink.js"
+
+/** What the alert sink needs of the pipeline it writes for, given once the pipeline exists. */
+export interface AlertHost {
+  /** Logs a record of fapilog's own after the current batch (dropped once the pipeline is closed). */
+  readonly announce: (record: LogRecord) => void
+  /** Every sink's name and status (`health().sinks`). */
+  readonly sinks: () => ReadonlyArray<SinkStatus>
+}
+
+export interface AlertSinkOptions {
+  readonly rules: ReadonlyArray<AlertRuleOptions>
+  /** How often circuit rules read the sinks' health and windows slide, in ms (default 1,000). */
+  readonly checkInterval?: number | undefined
+}
+
+export const defaultCheckIntervalMs = 1_000
+
+/** An opened alert sink: the sink to write to, and how to tell it its pipeline. */
+export interface OpenedAlertSink {
+  readonly sink: Sink
+  readonly attach: (host: AlertHost) => void
+}
+
+/** Whether `event` is a firing of one of `names` (what the notify sinks take). */
+export const isFiringOf =
+  (names: ReadonlySet<string>) =>
+  (event: LogEvent): boolean => {
+    if (event.logger !== alertLogger || event.message !== firedMessage) return false
+    const f = event.fields
+    return f[eventCategoryKey] === alertCategory && typeof f.rule === "string" && names.has(f.rule)
+  }
+
+/** The record a firing logs. */
+export const firingRecord = (firing: Firing, now: number): LogRecord =>
+  recordOf(levels[firing.level], firedMessage, {
+    time: now,
+    logger: alertLogger,
+    fields: { ...firing.fields }
+  })
+
+/**
+ * Opens the alert sink over already opened `notify` sinks, in the current scope (the
+ * periodic check ends with it). Nothing is announced before `attach`.
+ */
+export const make = (
+  options: AlertSinkOptions,
+  notify: ReadonlyArray<Sink>
+): Effect.Effect<OpenedAlertSink, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const clock = yield* Effect.clock
+    const now = (): number => clock.unsafeCurrentTimeMillis()
+    const rules = new AlertRules(options.rules)
+    let host: AlertHost | undefined
+    const announce = (firings: ReadonlyArray<Firing>, at: number): void => {
+      if (host === undefined) return
+      for (const f of firings) host.announce(firingRecord(f, at))
+    }
+    const evaluator = sinks.makeSync(`alert(${[...rules.names].join(",")})`, (batch) => {
+      const at = now()
+      announce(rules.observe(batch.events, at), at)
+    })
+    const check = Effect.sync(() => {
+      if (host === undefined) return
+      const at = now()
+      let statuses: ReadonlyArray<SinkStatus>
+      try {
+        statuses = host.sinks()
+      } catch {
+        statuses = []
+      }
+      announce(rules.check(statuses, at), at)
+    })
+    const every =
+      options.checkInterval !== undefined &&
+      Number.isFinite(options.checkInterval) &&
+      options.checkInterval > 0
+        ? options.checkInterval
+        : defaultCheckIntervalMs
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(every), check)))
+    const ours = isFiringOf(rules.names)
+    const sink =
+      notify.length === 0
+        ? evaluator
+        : sinks.route([{ levels: "*", sinks: [evaluator, ...notify.map((s) => sinks.withFilter(s, ours))] }])
+    return {
+      sink,
+      attach: (h) => {
+        host = h
+      }
+    }
+  })
