@@ -153,7 +153,7 @@ const circuitRuleShape = {
 } satisfies ShapeOf<CircuitRuleOptions>
 
 const eventRule = object(eventRuleShape, "an events alert rule")
-const circuitRule = object(circuitRuleShape, 'a circuit-open alert rule ({ on: "circuit-open" })')
+const circuitRule = object(circuitRuleShape, "a circuit-open alert rule")
 
 /** An events rule as written: "more than `threshold` matching events within `window`". */
 export type EventRuleSetting = WrittenObject<typeof eventRuleShape>
