@@ -24,9 +24,8 @@ import {
   firedMessage,
   type SinkStatus
 } from "./alerting.js"
-import { alertCategory, eventCategoryKey } from "./eventCategory.js"
 import { levels } from "./level.js"
-import { type LogRecord, recordOf } from "./record.js"
+import { eventId, type LogRecord, recordOf } from "./record.js"
 import * as sinks from "./sink.js"
 
 /** What the alert sink needs of the pipeline it writes for, given once the pipeline exists. */
@@ -51,14 +50,8 @@ export interface OpenedAlertSink {
   readonly attach: (host: AlertHost) => void
 }
 
-/** Whether `event` is a firing of one of `names` (what the notify sinks take). */
-export const isFiringOf =
-  (names: ReadonlySet<string>) =>
-  (event: LogEvent): boolean => {
-    if (event.logger !== alertLogger || event.message !== firedMessage) return false
-    const f = event.fields
-    return f[eventCategoryKey] === alertCategory && typeof f.rule === "string" && names.has(f.rule)
-  }
+/** Firings whose ids a sink remembers for its notify sinks: far more than are ever in flight. */
+const rememberedFirings = 1_024
 
 /** The record a firing logs. */
 export const firingRecord = (firing: Firing, now: number): LogRecord =>
@@ -81,9 +74,19 @@ export const make = (
     const now = (): number => clock.unsafeCurrentTimeMillis()
     const rules = new AlertRules(options.rules)
     let host: AlertHost | undefined
+    // the ids of this sink's own firings: its notify sinks take those and nothing else (not
+    // even the firings of another alert sink with a rule of the same name)
+    const announced = new Set<string>()
     const announce = (firings: ReadonlyArray<Firing>, at: number): void => {
       if (host === undefined) return
-      for (const f of firings) host.announce(firingRecord(f, at))
+      for (const f of firings) {
+        const record = firingRecord(f, at)
+        host.announce(record)
+        const id = eventId(record)
+        if (id === undefined) continue
+        announced.add(id)
+        if (announced.size > rememberedFirings) announced.delete(announced.values().next().value as string)
+      }
     }
     const evaluator = sinks.makeSync(`alert(${[...rules.names].join(",")})`, (batch) => {
       const at = now()
@@ -107,7 +110,7 @@ export const make = (
         ? options.checkInterval
         : defaultCheckIntervalMs
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(every), check)))
-    const ours = isFiringOf(rules.names)
+    const ours = (event: LogEvent): boolean => event.id !== undefined && announced.has(event.id)
     const sink =
       notify.length === 0
         ? evaluator

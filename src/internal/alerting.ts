@@ -87,6 +87,9 @@ export const defaultMaxKeys = 1_000
 /** Counters per window: the window slides in steps of 1/slots of its length. */
 export const slots = 60
 
+/** The longest message of a triggering event a firing repeats (a notification stays small). */
+export const maxTriggerMessage = 1_000
+
 /** The message of the event a firing logs. */
 export const firedMessage = "alert fired"
 
@@ -436,7 +439,9 @@ export class AlertRules {
       fields.by = rule.options.by === "logger" ? "logger" : rule.options.by.field
       fields.key = key
     }
-    fields.trigger = { logger: e.logger, level: e.level, message: e.message, timestamp: e.timestamp }
+    const message =
+      e.message.length > maxTriggerMessage ? `${e.message.slice(0, maxTriggerMessage)}…` : e.message
+    fields.trigger = { logger: e.logger, level: e.level, message, timestamp: e.timestamp }
     return { rule: rule.options.name, level: rule.level, fields }
   }
 }

@@ -136,6 +136,35 @@ describe("alert sink", () => {
     })
   )
 
+  it.effect("each alert sink's notify sinks take its own firings only, whatever the rule names", () =>
+    Effect.gen(function* () {
+      const errors = Sink.memory()
+      const security = Sink.memory()
+      yield* Effect.gen(function* () {
+        yield* Fapilog.error("failed")
+        yield* Fapilog.warn("login failed", { eventCategory: "security" })
+        yield* settle
+        assert.deepStrictEqual(
+          errors.events().map((e) => e.fields.trigger),
+          [{ logger: "app", level: "error", message: "failed", timestamp: "1970-01-01T00:00:00.000Z" }]
+        )
+        assert.deepStrictEqual(
+          security.events().map((e) => (e.fields.trigger as { message: string }).message),
+          ["login failed"]
+        )
+      }).pipe(
+        Effect.provide(
+          Fapilog.layer({
+            sinks: [
+              { type: "alert", rules: [{ name: "page", level: "error" }], notify: errors },
+              { type: "alert", rules: [{ name: "page", eventCategory: "security" }], notify: security }
+            ]
+          })
+        )
+      )
+    })
+  )
+
   it.effect("sink circuit open: read from the logger's health at each check", () =>
     Effect.gen(function* () {
       const all = Sink.memory()

@@ -164,6 +164,12 @@ describe("AlertRules: events rules", () => {
     assert.strictEqual(severityOf("alert"), "high")
   })
 
+  it("a firing repeats at most 1,000 characters of the triggering message", () => {
+    const r = new AlertRules([{ name: "any" }])
+    const fired = r.observe([event("info", "app", "x".repeat(5_000))], 0)
+    assert.strictEqual((fired[0]?.fields.trigger as { message: string }).message, `${"x".repeat(1_000)}…`)
+  })
+
   it("hostile fields (a throwing getter) neither throw nor match", () => {
     const r = new AlertRules([{ name: "f", fields: { a: 1 }, cooldown: 0 }])
     const fields = Object.defineProperty({}, "a", {
