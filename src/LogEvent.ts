@@ -20,6 +20,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ErrorInfo as ErrorInfoData } from "./internal/errorInfo.js"
+import * as categories from "./internal/eventCategory.js"
 import { levelNames } from "./internal/level.js"
 import type { MaterializedEvent } from "./internal/record.js"
 import { RESERVED_KEYS } from "./internal/record.js"
@@ -170,3 +171,63 @@ export const fromJsonLine = (line: string): Either.Either<LogEvent, ParseResult.
 
 const define = (o: Record<string, unknown>, k: string, v: unknown) =>
   Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
+
+/**
+ * The documented event categories and their severities. An event's category is the user
+ * field `eventCategory` (`log.warn("login failed", { eventCategory: "security" })`): what the
+ * event is about, not where it comes from (that is the logger's category path, `logger`).
+ * Alert rules match on it (docs/alerting.md); any other non-empty string is a category of
+ * your own, with no severity. See docs/event-schema.md#event-categories.
+ *
+ * @example
+ * ```ts
+ * import { LogEvent } from "fapilog"
+ * LogEvent.eventCategories.security // "critical"
+ * LogEvent.eventCategories.performance // "medium"
+ * ```
+ * @since 0.1.0
+ * @category constants
+ */
+export const eventCategories: Readonly<Record<EventCategory, EventSeverity>> = categories.eventCategories
+
+/**
+ * A documented event category: `security`, `alert`, `audit`, `availability`, `performance`,
+ * `compliance`, `business` or `system`.
+ *
+ * @example
+ * ```ts
+ * import type { LogEvent } from "fapilog"
+ * const category: LogEvent.EventCategory = "audit"
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type EventCategory = categories.KnownEventCategory
+
+/**
+ * How urgently an event category asks for attention: `low`, `medium`, `high`, `critical`.
+ *
+ * @example
+ * ```ts
+ * import type { LogEvent } from "fapilog"
+ * const severity: LogEvent.EventSeverity = "high"
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type EventSeverity = categories.EventSeverity
+
+/**
+ * The severity of an event's `eventCategory`, or undefined for a category of your own (or
+ * none).
+ *
+ * @example
+ * ```ts
+ * import { LogEvent } from "fapilog"
+ * LogEvent.severityOf("security") // "critical"
+ * LogEvent.severityOf("checkout") // undefined
+ * ```
+ * @since 0.1.0
+ * @category utils
+ */
+export const severityOf: (category: unknown) => EventSeverity | undefined = categories.severityOf

@@ -86,6 +86,43 @@ export type SinkSetting = internal.SinkSetting
 export type FileSinkSetting = internal.FileSinkSetting
 
 /**
+ * The alert sink as a setting: rules over sliding windows ("more than 5 error events of
+ * app.db in 1 minute", "any security event", "a sink's circuit is open"), each firing
+ * logged as an "alert fired" event and sent to the `notify` sinks (docs/alerting.md).
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const alerts: Settings.AlertSinkSetting = {
+ *   type: "alert",
+ *   rules: [
+ *     { name: "db-errors", level: "error", categories: ["app.db"], threshold: 5, window: "1m" },
+ *     { name: "security", eventCategory: "security", cooldown: 0 },
+ *     { name: "sink-down", on: "circuit-open" }
+ *   ],
+ *   notify: { type: "stderr" }
+ * }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type AlertSinkSetting = internal.AlertSinkSetting<SinkSetting>
+
+/**
+ * One rule of an alert sink: an events rule (the default, `on: "events"`) or a circuit rule
+ * (`on: "circuit-open"`).
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const rule: Settings.AlertRuleSetting = { name: "payments", categories: ["app.pay"], level: "error", threshold: 10, window: "30s", by: "logger" }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type AlertRuleSetting = internal.AlertRuleSetting
+
+/**
  * A sink provided by a plugin, in code: `{ type, level?, ...config }` for a plugin whose
  * package declares its config in {@link PluginSinks} (installing and importing
  * `@fapilog/loki` makes `{ type: "loki", url }` one, and a missing `url` a compile error), or

@@ -196,7 +196,7 @@ describe("plugins named in settings", () => {
     assert.strictEqual(error.issues[0]?.path, "sinks[1].type")
     assert.match(
       error.issues[0]?.message ?? "",
-      /^"lokki" is not a built-in sink \(stdout, stderr, null, file, route\) and no plugin provides it: looked for the packages @fapilog\/lokki and fapilog-plugin-lokki from .+; install one \(npm install @fapilog\/lokki\) or pass the plugin object in plugins\.use$/
+      /^"lokki" is not a built-in sink \(stdout, stderr, null, file, route, alert\) and no plugin provides it: looked for the packages @fapilog\/lokki and fapilog-plugin-lokki from .+; install one \(npm install @fapilog\/lokki\) or pass the plugin object in plugins\.use$/
     )
     const off = await rejection({ sinks: [Plugin.entry("lokki")], plugins: { discover: false } })
     assert.match(
@@ -362,7 +362,7 @@ describe("plugins named in settings", () => {
     )
     assert.match(
       error.issues[0]?.message ?? "",
-      /"Loki" is not one of stdout, stderr, null, file, route, nor a plugin type/
+      /"Loki" is not one of stdout, stderr, null, file, route, alert, nor a plugin type/
     )
     assert.match(error.issues[2]?.message ?? "", /a plugin sink is an object: \{ type: "rec", \.\.\. \}/)
     assert.match(error.issues[5]?.message ?? "", /plugin "half" is not a valid plugin object: it needs type/)

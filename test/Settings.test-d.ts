@@ -41,6 +41,37 @@ export const routedWithoutPath: Settings.SinkSetting = {
   routes: [{ levels: "*", sinks: [{ type: "file" }] }]
 }
 
+export const alerting: Settings.SinkSetting = {
+  type: "alert",
+  rules: [
+    {
+      name: "db",
+      level: "error",
+      categories: ["app.db"],
+      threshold: 5,
+      window: "1m",
+      by: { field: "tenant" }
+    },
+    { name: "down", on: "circuit-open", sinks: ["stdout"], cooldown: 0 }
+  ],
+  notify: ["stderr", { type: "file", path: "alerts.log" }]
+}
+export const alertingOne: Settings.AlertSinkSetting = {
+  type: "alert",
+  rules: [{ name: "x" }],
+  notify: "stderr"
+}
+// @ts-expect-error a rule needs its name
+export const alertWithoutName: Settings.SinkSetting = { type: "alert", rules: [{ level: "error" }] }
+// @ts-expect-error a circuit rule counts no events
+export const circuitWithThreshold: Settings.AlertRuleSetting = { name: "c", on: "circuit-open", threshold: 1 }
+// @ts-expect-error a notify file sink needs its path too
+export const notifyWithoutPath: Settings.SinkSetting = {
+  type: "alert",
+  rules: [{ name: "x" }],
+  notify: { type: "file" }
+}
+
 // ---------------------------------------------------------------------------------------
 // Plugin sinks: the packages' augmentation of PluginSinks, or Plugin.entry
 

@@ -102,7 +102,7 @@ describe("Settings", () => {
       {
         path: "sinks[1]",
         message:
-          '"loki" is not one of stdout, stderr, null, file, route (a plugin sink is an object: { type: "loki", ... })'
+          '"loki" is not one of stdout, stderr, null, file, route, alert (a plugin sink is an object: { type: "loki", ... })'
       },
       {
         path: "sinks[2]",
@@ -112,7 +112,7 @@ describe("Settings", () => {
       {
         path: "sinks[4].type",
         message:
-          '"S3 bucket" is not one of stdout, stderr, null, file, route, nor a plugin type (lowercase letters, digits, ".", "_", "-"; fapilog loads @fapilog/<type> or fapilog-plugin-<type>)'
+          '"S3 bucket" is not one of stdout, stderr, null, file, route, alert, nor a plugin type (lowercase letters, digits, ".", "_", "-"; fapilog loads @fapilog/<type> or fapilog-plugin-<type>)'
       },
       {
         path: "sinks[5].extra",

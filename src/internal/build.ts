@@ -5,6 +5,7 @@ import type * as Scope from "effect/Scope"
 import { ConfigError, SinkError } from "../Errors.js"
 import type { Processor as PublicProcessor } from "../Processor.js"
 import type { Sink } from "../Sink.js"
+import * as alertSink from "./alertSink.js"
 import { makeDedupe } from "./dedupe.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type CallSiteEnricher, type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
@@ -32,6 +33,7 @@ import {
   type RouteSetting,
   type SinkSelection,
   sinkNames,
+  type ValidAlertSink,
   type ValidFileSink,
   type ValidPluginEnricher,
   type ValidPluginFormat,
@@ -109,7 +111,11 @@ const selected = (sink: Sink, options: SinkSelection): Sink => {
   return options.filter === undefined ? s : sinks.withFilter(s, options.filter)
 }
 
-type BuiltInSetting = ValidStreamSink | ValidFileSink | RouteSetting<ValidSinkSetting>
+type BuiltInSetting =
+  | ValidStreamSink
+  | ValidFileSink
+  | RouteSetting<ValidSinkSetting>
+  | ValidAlertSink<ValidSinkSetting>
 
 const isBuiltIn = (s: { readonly type: string }): s is BuiltInSetting =>
   (sinkNames as ReadonlyArray<string>).includes(s.type)
@@ -176,6 +182,7 @@ const pluginRequests = (
         s.routes.forEach((r, j) => {
           walk(r.sinks, `${at}[${i}].routes[${j}].sinks`)
         })
+      else if (s.type === "alert") walk(s.notify, `${at}[${i}].notify`)
       else if (s.type !== "null") format(s.format, `${at}[${i}].format`)
     })
   }
@@ -217,7 +224,8 @@ const acquireSink = (
   diagnostics: Diagnostics,
   formatterFor: FormatterFor,
   resolved: ReadonlyMap<object, plugins.Resolved>,
-  host: plugins.Host
+  host: plugins.Host,
+  alerts: Array<alertSink.OpenedAlertSink>
 ): Effect.Effect<Sink, SinkError | ConfigError, Scope.Scope> => {
   const format = (o: ValidSinkOptions, stream?: NodeJS.WriteStream) =>
     formatterFor(
@@ -286,7 +294,8 @@ const acquireSink = (
             diagnostics,
             formatterFor,
             resolved,
-            host
+            host,
+            alerts
           )
         ).pipe(
           Effect.map((opened) =>
@@ -296,6 +305,20 @@ const acquireSink = (
           )
         )
       ).pipe(Effect.map(sinks.route))
+    case "alert":
+      // the notify sinks open first, in the same scope; the pipeline is given to the alert
+      // sink once it exists (see fromResolved)
+      return Effect.forEach(setting.notify, (s, k) =>
+        acquireSink(s, `${at}.notify[${k}]`, settings, diagnostics, formatterFor, resolved, host, alerts)
+      ).pipe(
+        Effect.flatMap((notify) =>
+          alertSink.make({ rules: setting.rules, checkInterval: setting.checkInterval }, notify)
+        ),
+        Effect.map((opened) => {
+          alerts.push(opened)
+          return opened.sink
+        })
+      )
   }
 }
 
@@ -481,14 +504,15 @@ const fromResolved = (
       limits === defaultLimits ? json : makeJson(limits)
     )
     const formatterFor = formatterCache(limits, formatters)
+    const alerts: Array<alertSink.OpenedAlertSink> = []
     const opened = yield* Effect.forEach(settings.sinks, (s, i) =>
-      acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host)
+      acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host, alerts)
     )
     const enrichers = yield* acquireEnrichers(settings, resolved, host)
     const processors = yield* acquireProcessors(settings, resolved, host)
     const enrichment = yield* enrichmentOf(settings, diagnostics)
     const redact = compile(settings.redact)
-    return yield* pipeline.make({
+    const made = yield* pipeline.make({
       name: settings.name,
       level: settings.level,
       categoryLevels: settings.categoryLevels,
@@ -517,6 +541,12 @@ const fromResolved = (
         diagnostics.report(`serializer ${key}`, "threw at the call", e)
       )
     })
+    for (const a of alerts)
+      a.attach({
+        announce: (record) => made.announce(record),
+        sinks: () => made.health().sinks
+      })
+    return made
   })
 
 export const build = (

@@ -452,6 +452,16 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
     })
   }
 
+  /**
+   * Logs a record of fapilog's own (an alert sink's firing) after the batch being written,
+   * past the processors, as the pipeline's summaries are; dropped once the pipeline is closed.
+   */
+  announce(record: LogRecord): void {
+    if (this.closed) return
+    this.processing.emit(record)
+    this.signalSoon()
+  }
+
   /** Lets windowed processors report; their summaries join the next batch. */
   tick(final = false): void {
     const now = Date.now()

@@ -139,7 +139,7 @@ const check = (result: RunResult, dir: string, flavor: Flavor) => {
   assert.match(
     only("unknown").message,
     new RegExp(
-      `^"nope" is not a built-in sink \\(stdout, stderr, null, file, route\\) and no plugin provides it: looked for the packages @fapilog/nope and fapilog-plugin-nope from ${dir.replaceAll("/", "\\/")}`
+      `^"nope" is not a built-in sink \\(stdout, stderr, null, file, route, alert\\) and no plugin provides it: looked for the packages @fapilog/nope and fapilog-plugin-nope from ${dir.replaceAll("/", "\\/")}`
     )
   )
   assert.deepStrictEqual(only("newer"), {

@@ -131,3 +131,11 @@ const try_: {
     : Effect.try(arg as never)) as never
 
 export { try_ as try }
+
+/**
+ * Effect 3 `Effect.clock`: the fiber's Clock (a `TestClock` under `@effect/vitest`), read now
+ * with Effect 3's `unsafeCurrentTimeMillis` (Effect 4 calls it `currentTimeMillisUnsafe`).
+ */
+export const clock: Effect.Effect<{ readonly unsafeCurrentTimeMillis: () => number }> = Effect.clockWith(
+  (c) => Effect.succeed({ unsafeCurrentTimeMillis: () => c.currentTimeMillisUnsafe() })
+)

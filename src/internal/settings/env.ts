@@ -109,10 +109,10 @@ const fileSink = (issues: Issues, env: Env): ValidFileSink | undefined => {
 const sinks: Reader = (text, variable, issues, env) => {
   const chosen: Array<ValidSinkSetting> = []
   for (const entry of list(text.toLowerCase())) {
-    if (entry === "route")
+    if (entry === "route" || entry === "alert")
       issues.push({
         path: variable,
-        message: '"route" needs its routes: use a settings object or a config file'
+        message: `"${entry}" needs its ${entry === "route" ? "routes" : "rules"}: use a settings object or a config file`
       })
     else if (entry === "file") {
       const sink = fileSink(issues, env)

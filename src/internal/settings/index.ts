@@ -3,7 +3,8 @@
  *
  * - `shape.ts`: the checks every family is written with, and the schemas several share;
  * - `logger.ts`: name, level, format (built-in or a formatter plugin), layout;
- * - `sinks.ts`: the `sinks` union (stream, file, route, plugin entries) and its checks;
+ * - `sinks.ts`: the `sinks` union (stream, file, route, alert, plugin entries) and its checks;
+ * - `alert.ts`: the alert sink entry and its rules;
  * - `reliability.ts`: capacity, overflow, crash logging, limits, fallback, retry, circuit
  *   breaker, protected level, shutdown timeout;
  * - `enrichment.ts`: `enrich` and `enrichers`;
@@ -15,6 +16,15 @@
  * - `schema.ts`: the table of every top-level setting, the types derived from it, `validate`;
  * - `resolve.ts`: precedence and defaults.
  */
+
+export type {
+  AlertRuleSetting,
+  AlertSinkSetting,
+  CircuitRuleSetting,
+  EventRuleSetting,
+  ValidAlertRule,
+  ValidAlertSink
+} from "./alert.js"
 export type {
   EnricherSetting,
   EnrichSettings,

@@ -29,6 +29,7 @@ import {
 } from "../lineKeys.js"
 import { type Entry, isPluginType, isSink, origins } from "../plugin.js"
 import { reservedSinkKeys, type selectionKeys, textSinkKeys } from "../sinkKeys.js"
+import { type AlertSinkSetting, alertEntry, type ValidAlertSink } from "./alert.js"
 import { type Format, format, type LayoutName, fields as loggerFields } from "./logger.js"
 import {
   by,
@@ -49,7 +50,7 @@ import {
   type WrittenObject
 } from "./shape.js"
 
-export const sinkNames = ["stdout", "stderr", "null", "file", "route"] as const
+export const sinkNames = ["stdout", "stderr", "null", "file", "route", "alert"] as const
 
 export const fields = {
   fileMode: accepted(
@@ -254,6 +255,10 @@ export const keyNamesOutsideJson = (
       })
       return
     }
+    if (s.type === "alert") {
+      keyNamesOutsideJson((s as ValidAlertSink<ValidSinkSetting>).notify, logger, `${where}.notify`, issues)
+      return
+    }
     if (s.type !== "stdout" && s.type !== "stderr" && s.type !== "file") return
     const o = s as ValidSinkOptions
     const given = keyNameOptionList.filter((k) => o[k] !== undefined)
@@ -303,6 +308,7 @@ export type SinkSetting =
   | StreamSinkSetting
   | FileSinkSetting
   | RouteSetting
+  | AlertSinkSetting<SinkSetting>
   | PluginSinkSetting
   | Sink
   | SinkEffect
@@ -315,6 +321,7 @@ export type ValidSinkSetting =
   | ValidStreamSink
   | ValidFileSink
   | RouteSetting<ValidSinkSetting>
+  | ValidAlertSink<ValidSinkSetting>
   | ValidPluginSink
   | Sink
   | SinkEffect
@@ -387,6 +394,8 @@ export const sink: Check<ValidSinkSetting, SinkSetting> = (u, at, issues) => {
         return fileSink(u, at, issues)
       case "route":
         return route(u, at, issues)
+      case "alert":
+        return alert(u, at, issues)
       default:
         return pluginSink(u, at, issues)
     }
@@ -423,6 +432,9 @@ const listOfSinks =
 
 /** A route's sinks: at least one. */
 export const sinkList = listOfSinks(false)
+
+/** `{ type: "alert", rules, notify? }` (settings/alert.ts): its notify entries are a list of sinks. */
+const alert = alertEntry(sinkList)
 
 const routeShape = {
   levels: check<ReadonlyArray<LevelName> | "*">((v, at, issues) =>

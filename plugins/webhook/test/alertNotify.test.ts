@@ -1,0 +1,3 @@
+import { describeAlertNotify } from "./alerting.js"
+
+describeAlertNotify(3)
