@@ -21,7 +21,9 @@
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, Plugin, type Sink } from "fapilog"
+import type pg from "pg"
 import * as config from "./internal/config.js"
+import * as slow from "./internal/slowQueries.js"
 import * as internal from "./internal/sink.js"
 
 /**
@@ -117,3 +119,49 @@ export default plugin
  */
 export const sink = (settings: ConfigInput): Effect.Effect<Sink.Sink, Errors.ConfigError, Scope.Scope> =>
   Plugin.open(plugin, settings)
+
+/**
+ * The options of {@link slowQueries}: `logger` (required: the fapilog logger from
+ * `createLogger` the events go through) and slow-query logging's options (`thresholdMs`,
+ * default 500; `level`, default `"warn"`; `category`, default `"db.slow-query"`; `params`,
+ * `maxParams`, `maxFingerprintLength`: see `SlowQuery.Options` in fapilog).
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "fapilog"
+ * import type * as Postgres from "@fapilog/postgres"
+ * const options: Postgres.SlowQueriesOptions = { logger: await createLogger(), thresholdMs: 200 }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type SlowQueriesOptions = slow.SlowQueriesOptions
+
+/**
+ * Slow-query logging for `pg`: returns `pool` (a `Pool`, `Client` or `PoolClient`) with the
+ * same API, whose statements taking at least `thresholdMs` (from the `query` call until its
+ * result, pool wait included) are logged through `options.logger` in its sub-category
+ * `db.slow-query`, at `warn`, with `durationMs`, `thresholdMs`, `fingerprint` (literals
+ * replaced), `rows` (`pg`'s `rowCount`), `params` (keyed by the column each is bound to, else
+ * by `$n`, so the logger's redaction settings apply) and, for a failed statement, `failed`
+ * and `error`. A pool's checked-out clients (`connect`) are wrapped too. Throws a ConfigError
+ * naming each bad option.
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "fapilog"
+ * import { slowQueries } from "@fapilog/postgres"
+ * import pg from "pg"
+ *
+ * const log = await createLogger({ redact: { keys: ["password"] } })
+ * const pool = slowQueries(new pg.Pool({ connectionString: process.env.DATABASE_URL }), {
+ *   logger: log,
+ *   thresholdMs: 200
+ * })
+ * await pool.query("SELECT pg_sleep(0.3)") // logged: app.db.slow-query, durationMs ≈ 300
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const slowQueries: <T extends pg.Pool | pg.ClientBase>(pool: T, options: SlowQueriesOptions) => T =
+  slow.slowQueries
