@@ -172,7 +172,8 @@ export const fieldsOf = (resolved: ResolvedSlowQuery, q: QueryObservation): Reco
   }
   if (q.error !== undefined) {
     fields.failed = true
-    fields.error = errorText(q.error)
+    // an Error in `error` fills the event's error slot (type, message, stack, cause)
+    fields.error = q.error instanceof Error ? q.error : new Error(errorText(q.error))
   }
   return fields
 }
