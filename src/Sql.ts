@@ -29,8 +29,8 @@
  * @since 0.1.0
  */
 import type * as Layer from "effect/Layer"
-import * as internal from "./internal/sqlEffect.js"
 import type { SlowQueryOptions } from "./internal/slowQuery.js"
+import * as internal from "./internal/sqlEffect.js"
 
 /**
  * The options of {@link layerSlowQueries}: `thresholdMs` (500), `level` (`"warn"`),

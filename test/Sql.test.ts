@@ -37,47 +37,51 @@ describe("Sql.layerSlowQueries (@effect/sql-pg, Effect 3) against Debian's Postg
     return memory.lines().map((line) => JSON.parse(line) as Record<string, unknown>)
   }
 
-  it.live("exactly the statements at or above the threshold are logged, with fingerprint, rows and redacted params", () =>
-    Effect.promise(async () => {
-      const lines = await run({ thresholdMs: 150 }, (sql) =>
-        Effect.gen(function* () {
-          yield* sql`CREATE TABLE accounts (id serial PRIMARY KEY, name text, password text)`
-          yield* sql`INSERT INTO accounts (name, password) SELECT 'user' || i, 'pw' || i FROM generate_series(1, 5) AS i`
-          // fast
-          yield* sql`SELECT 1`
-          yield* sql`SELECT pg_sleep(0.01), name FROM accounts WHERE id = ${1}`
-          // slow, three rows, a secret parameter; in the fiber's context and annotations
-          const rows = yield* sql`SELECT pg_sleep(0.2), name FROM accounts WHERE password <> ${"s3cret-value"} AND id IN ${sql.in([1, 2, 3])}`.pipe(
-            Fapilog.withContext({ requestId: "r-1" }),
-            Effect.annotateLogs({ job: "report" })
-          )
-          assert.strictEqual(rows.length, 3)
-          // slow, through .raw: the driver's row count of an UPDATE
-          yield* sql`UPDATE accounts SET password = ${"n3w-secret"} WHERE id <= ${2} AND pg_sleep(0.2) IS NOT NULL`.raw
+  it.live(
+    "exactly the statements at or above the threshold are logged, with fingerprint, rows and redacted params",
+    () =>
+      Effect.promise(async () => {
+        const lines = await run({ thresholdMs: 150 }, (sql) =>
+          Effect.gen(function* () {
+            yield* sql`CREATE TABLE accounts (id serial PRIMARY KEY, name text, password text)`
+            yield* sql`INSERT INTO accounts (name, password) SELECT 'user' || i, 'pw' || i FROM generate_series(1, 5) AS i`
+            // fast
+            yield* sql`SELECT 1`
+            yield* sql`SELECT pg_sleep(0.01), name FROM accounts WHERE id = ${1}`
+            // slow, three rows, a secret parameter; in the fiber's context and annotations
+            const rows =
+              yield* sql`SELECT pg_sleep(0.2), name FROM accounts WHERE password <> ${"s3cret-value"} AND id IN ${sql.in([1, 2, 3])}`.pipe(
+                Fapilog.withContext({ requestId: "r-1" }),
+                Effect.annotateLogs({ job: "report" })
+              )
+            assert.strictEqual(rows.length, 3)
+            // slow, through .raw: the driver's row count of an UPDATE
+            yield* sql`UPDATE accounts SET password = ${"n3w-secret"} WHERE id <= ${2} AND pg_sleep(0.2) IS NOT NULL`
+              .raw
+          })
+        )
+        assert.strictEqual(lines.length, 2, JSON.stringify(lines))
+        const [select, update] = lines as [Record<string, unknown>, Record<string, unknown>]
+        assert.deepInclude(select, {
+          level: "warn",
+          logger: "app.db.slow-query",
+          message: "slow query",
+          fingerprint: "select pg_sleep(?), name from accounts where password <> ? and id in (?)",
+          rows: 3,
+          thresholdMs: 150,
+          requestId: "r-1",
+          job: "report"
         })
-      )
-      assert.strictEqual(lines.length, 2, JSON.stringify(lines))
-      const [select, update] = lines as [Record<string, unknown>, Record<string, unknown>]
-      assert.deepInclude(select, {
-        level: "warn",
-        logger: "app.db.slow-query",
-        message: "slow query",
-        fingerprint: "select pg_sleep(?), name from accounts where password <> ? and id in (?)",
-        rows: 3,
-        thresholdMs: 150,
-        requestId: "r-1",
-        job: "report"
+        assert.deepStrictEqual(select.params, { password: "[REDACTED]", $2: 1, $3: 2, $4: 3 })
+        assert.isAtLeast(select.durationMs as number, 150)
+        assert.deepInclude(update, {
+          fingerprint: "update accounts set password = ? where id <= ? and pg_sleep(?) is not null",
+          rows: 2
+        })
+        assert.deepStrictEqual(update.params, { password: "[REDACTED]", id: 2 })
+        assert.notInclude(JSON.stringify(lines), "s3cret-value")
+        assert.notInclude(JSON.stringify(lines), "n3w-secret")
       })
-      assert.deepStrictEqual(select.params, { password: "[REDACTED]", $2: 1, $3: 2, $4: 3 })
-      assert.isAtLeast(select.durationMs as number, 150)
-      assert.deepInclude(update, {
-        fingerprint: "update accounts set password = ? where id <= ? and pg_sleep(?) is not null",
-        rows: 2
-      })
-      assert.deepStrictEqual(update.params, { password: "[REDACTED]", id: 2 })
-      assert.notInclude(JSON.stringify(lines), "s3cret-value")
-      assert.notInclude(JSON.stringify(lines), "n3w-secret")
-    })
   )
 
   it.live("a failed slow statement is logged with its error; level, category and params are settable", () =>

@@ -5,44 +5,32 @@
  * by a fiber forked with that fiber's Context, which on Effect 4 holds its fapilog layer,
  * category, bindings and annotations.
  */
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Statement from "effect/sql/Statement"
-import * as Fapilog from "../Fapilog.js"
 import {
   type EndingSpan,
-  fieldsOf,
-  isSlow,
-  message,
   onSpanEnd,
   type ResolvedSlowQuery,
   resolve,
-  rowsOf,
   type SlowQueryOptions
 } from "../internal/slowQuery.js"
+import { slowStatement } from "../internal/slowQueryEffect.js"
 
 const transformer =
   (resolved: ResolvedSlowQuery, previous: Statement.Transformer | undefined): Statement.Transformer =>
   (self, sql, fiber, span) =>
-    Effect.map(previous === undefined ? Effect.succeed(self) : previous(self, sql, fiber, span), (statement) => {
-      const context = fiber.context
-      onSpanEnd(span as unknown as EndingSpan, (durationMs, exit) => {
-        if (!isSlow(resolved, durationMs)) return
-        const [text, params] = statement.compile()
-        const done = Exit.isExit(exit) ? exit : undefined
-        const fields = fieldsOf(resolved, {
-          sql: text,
-          params,
-          durationMs,
-          rows: done !== undefined && Exit.isSuccess(done) ? rowsOf(done.value) : undefined,
-          error: done !== undefined && Exit.isFailure(done) ? Cause.squash(done.cause) : undefined
+    Effect.map(
+      previous === undefined ? Effect.succeed(self) : previous(self, sql, fiber, span),
+      (statement) => {
+        const context = fiber.context
+        onSpanEnd(span as unknown as EndingSpan, (durationMs, exit) => {
+          const log = slowStatement(resolved, () => statement.compile(), durationMs, exit)
+          if (log !== undefined) Effect.runForkWith(context)(log)
         })
-        Effect.runForkWith(context)(Fapilog.withLogger(Fapilog[resolved.level](message, fields), resolved.category))
-      })
-      return statement
-    })
+        return statement
+      }
+    )
 
 export const layerSlowQueries = (options?: SlowQueryOptions): Layer.Layer<never> => {
   const resolved = resolve(options, "Sql.layerSlowQueries")

@@ -54,7 +54,11 @@ const CATEGORY = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/
 export const resolve = (options: SlowQueryOptions | undefined, where: string): ResolvedSlowQuery => {
   const issues: Array<ConfigIssue> = []
   const o = (options ?? {}) as Partial<Record<keyof SlowQueryOptions, unknown>>
-  const number = (key: "thresholdMs" | "maxParams" | "maxFingerprintLength", min: number, integer: boolean) => {
+  const number = (
+    key: "thresholdMs" | "maxParams" | "maxFingerprintLength",
+    min: number,
+    integer: boolean
+  ) => {
     const v = o[key] ?? defaults[key]
     if (typeof v !== "number" || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
       issues.push({
@@ -82,7 +86,10 @@ export const resolve = (options: SlowQueryOptions | undefined, where: string): R
     })
   const params = o.params ?? defaults.params
   if (typeof params !== "boolean")
-    issues.push({ path: `${where}.params`, message: `${JSON.stringify(params) ?? String(params)} is not true or false` })
+    issues.push({
+      path: `${where}.params`,
+      message: `${JSON.stringify(params) ?? String(params)} is not true or false`
+    })
   if (issues.length > 0) throw new ConfigError({ issues })
   return {
     thresholdMs,

@@ -8,46 +8,19 @@
  * statement fiber's runtime: its fapilog layer, category, context and annotations.
  */
 import * as Statement from "@effect/sql/Statement"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
-import * as Fapilog from "../Fapilog.js"
 import {
   type EndingSpan,
-  fieldsOf,
-  isSlow,
-  message,
   onSpanEnd,
   type ResolvedSlowQuery,
   resolve,
-  rowsOf,
   type SlowQueryOptions
 } from "./slowQuery.js"
-
-const watch = (
-  resolved: ResolvedSlowQuery,
-  statement: Statement.Statement<unknown>,
-  span: EndingSpan,
-  runtime: Runtime.Runtime<never>
-): void => {
-  onSpanEnd(span, (durationMs, exit) => {
-    if (!isSlow(resolved, durationMs)) return
-    const [sql, params] = statement.compile()
-    const done = Exit.isExit(exit) ? exit : undefined
-    const fields = fieldsOf(resolved, {
-      sql,
-      params,
-      durationMs,
-      rows: done !== undefined && Exit.isSuccess(done) ? rowsOf(done.value) : undefined,
-      error: done !== undefined && Exit.isFailure(done) ? Cause.squash(done.cause) : undefined
-    })
-    Runtime.runFork(runtime)(Fapilog.withLogger(Fapilog[resolved.level](message, fields), resolved.category))
-  })
-}
+import { slowStatement } from "./slowQueryEffect.js"
 
 const transformer =
   (
@@ -59,7 +32,10 @@ const transformer =
       previous._tag === "Some" ? previous.value(self, sql, refs, span) : Effect.succeed(self),
       (statement) =>
         Effect.map(Effect.runtime<never>(), (runtime) => {
-          watch(resolved, statement, span as unknown as EndingSpan, runtime)
+          onSpanEnd(span as unknown as EndingSpan, (durationMs, exit) => {
+            const log = slowStatement(resolved, () => statement.compile(), durationMs, exit)
+            if (log !== undefined) Runtime.runFork(runtime)(log)
+          })
           return statement
         })
     )

@@ -306,7 +306,12 @@ const endOfValueList = (tokens: ReadonlyArray<Token>, open: number): number => {
     if (t === undefined || !isValue(t)) return -1
     // a cast of a value (`?::int`) is part of it
     let after = tokens[i + 1]
-    while (after !== undefined && after.kind === "op" && after.text === "::" && tokens[i + 2]?.kind === "word") {
+    while (
+      after !== undefined &&
+      after.kind === "op" &&
+      after.text === "::" &&
+      tokens[i + 2]?.kind === "word"
+    ) {
       i += 2
       after = tokens[i + 1]
     }
@@ -376,7 +381,11 @@ const nameParameters = (tokens: ReadonlyArray<Token>): Array<string | undefined>
     }
     if (t.kind === "word" && t.text === "insert") insertColumns = undefined
     // INSERT INTO t (a, b) VALUES (...): remember the column list
-    if (t.kind === "open" && insertColumns === undefined && tokens.slice(Math.max(0, i - 5), i).some((p) => p.text === "into")) {
+    if (
+      t.kind === "open" &&
+      insertColumns === undefined &&
+      tokens.slice(Math.max(0, i - 5), i).some((p) => p.text === "into")
+    ) {
       const columns: Array<string | undefined> = []
       let j = i + 1
       while (j < tokens.length && tokens[j]?.kind !== "close") {
@@ -422,7 +431,9 @@ const render = (tokens: ReadonlyArray<Token>): string => {
       NO_SPACE_BEFORE.has(t.kind) ||
       prev.kind === "open" ||
       prev.kind === "dot" ||
-      (t.kind === "open" && (prev.kind === "word" || prev.kind === "quoted") && !KEYWORDS_BEFORE_LISTS.has(prev.text)) ||
+      (t.kind === "open" &&
+        (prev.kind === "word" || prev.kind === "quoted") &&
+        !KEYWORDS_BEFORE_LISTS.has(prev.text)) ||
       (t.kind === "op" && t.text === "::") ||
       (prev.kind === "op" && prev.text === "::")
     out += tight ? t.text : ` ${t.text}`

@@ -4,7 +4,9 @@ import { analyze, fingerprint } from "../../src/internal/sqlFingerprint.js"
 describe("sqlFingerprint", () => {
   it("replaces string and number literals, strips comments, normalises whitespace and case", () => {
     assert.strictEqual(
-      fingerprint("SELECT *\n  FROM   Orders -- recent ones\nWHERE total > 10.5 AND state = 'paid' /* note */"),
+      fingerprint(
+        "SELECT *\n  FROM   Orders -- recent ones\nWHERE total > 10.5 AND state = 'paid' /* note */"
+      ),
       "select * from orders where total > ? and state = ?"
     )
     assert.strictEqual(
@@ -22,12 +24,20 @@ describe("sqlFingerprint", () => {
 
   it("collapses IN lists of literals or placeholders, whatever their length", () => {
     const short = fingerprint("SELECT * FROM t WHERE id IN (1, 2)")
-    const long = fingerprint(`SELECT * FROM t WHERE id IN (${Array.from({ length: 50_000 }, (_, i) => `$${i + 1}`).join(", ")})`)
+    const long = fingerprint(
+      `SELECT * FROM t WHERE id IN (${Array.from({ length: 50_000 }, (_, i) => `$${i + 1}`).join(", ")})`
+    )
     assert.strictEqual(short, "select * from t where id in (?)")
     assert.strictEqual(long, short)
     // a list that is not only values is kept as it is
-    assert.strictEqual(fingerprint("SELECT * FROM t WHERE id IN (1, a + 1)"), "select * from t where id in (?, a + ?)")
-    assert.strictEqual(fingerprint("SELECT * FROM t WHERE id IN (SELECT id FROM u)"), "select * from t where id in (select id from u)")
+    assert.strictEqual(
+      fingerprint("SELECT * FROM t WHERE id IN (1, a + 1)"),
+      "select * from t where id in (?, a + ?)"
+    )
+    assert.strictEqual(
+      fingerprint("SELECT * FROM t WHERE id IN (SELECT id FROM u)"),
+      "select * from t where id in (select id from u)"
+    )
   })
 
   it("keeps one row of a multi-row VALUES list", () => {
@@ -74,7 +84,7 @@ describe("sqlFingerprint", () => {
     // each of these is quadratic for a naive scanner; here each is a single linear read
     const hostile = [
       "/*".repeat(400_000) + "*/".repeat(400_000),
-      "E'" + "\\".repeat(800_000),
+      `E'${"\\".repeat(800_000)}`,
       "'".repeat(1_600_001),
       "$a".repeat(800_000),
       `SELECT 1 WHERE a IN (${"1,".repeat(800_000)}`,
@@ -90,7 +100,7 @@ describe("sqlFingerprint", () => {
 
   it("names parameters after the column they are compared with, assigned or inserted into", () => {
     assert.deepStrictEqual(
-      analyze("SELECT * FROM users u WHERE u.email = $1 AND \"Password\" = $2 AND id > $3").parameterNames,
+      analyze('SELECT * FROM users u WHERE u.email = $1 AND "Password" = $2 AND id > $3').parameterNames,
       ["email", "Password", "id"]
     )
     assert.deepStrictEqual(analyze("UPDATE users SET token = ?, name = ? WHERE id = ?").parameterNames, [

@@ -23,8 +23,8 @@ import type * as Scope from "effect/Scope"
 import { type Errors, Plugin, type Sink } from "fapilog"
 import type pg from "pg"
 import * as config from "./internal/config.js"
-import * as slow from "./internal/slowQueries.js"
 import * as internal from "./internal/sink.js"
+import * as slow from "./internal/slowQueries.js"
 
 /**
  * The settings of the PostgreSQL sink (the decoded form of {@link ConfigInput}).

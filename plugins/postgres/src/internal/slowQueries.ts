@@ -117,6 +117,8 @@ export const slowQueries = <T extends Queryable>(target: T, options: SlowQueries
   const { logger, ...rest } = options ?? ({} as SlowQueriesOptions)
   const recorder = SlowQuery.recorder(logger, rest)
   if (typeof target !== "object" || target === null || typeof target.query !== "function")
-    throw new TypeError("slowQueries: the first argument is not a pg Pool, Client or PoolClient (it has no query method)")
+    throw new TypeError(
+      "slowQueries: the first argument is not a pg Pool, Client or PoolClient (it has no query method)"
+    )
   return wrap(target, recorder, isPool(target))
 }
