@@ -149,6 +149,23 @@ describe("slowQuery", () => {
       [{ level: "info", logger: "app.db.slow", message: "slow query", fingerprint: "select ?", rows: 1 }]
     )
     await log.close()
+    // the logger's redaction applies to the parameters: by key name, and by position
+    const redacted = Sink.memory()
+    const guarded = await createLogger({
+      sinks: [redacted],
+      redact: { keys: ["password"], paths: ["params.$2"] }
+    })
+    recorder(guarded, { thresholdMs: 0 }).record({
+      sql: "SELECT * FROM users WHERE password = $1 AND pgp_sym_decrypt(secret, $2) = name AND id = $3",
+      params: ["pw", "key", 7],
+      durationMs: 1
+    })
+    await guarded.close()
+    assert.deepStrictEqual(JSON.parse(redacted.lines()[0] ?? "{}").params, {
+      password: "[REDACTED]",
+      $2: "[REDACTED]",
+      id: 7
+    })
     assert.deepStrictEqual(
       issuesOf(() => recorder({} as never)),
       ["slowQueries.logger: is not a fapilog logger (createLogger's result)"]

@@ -3,7 +3,8 @@
  * in a `jsonb` column plus extracted, indexed columns (timestamp, level, logger, message,
  * correlation, trace and span ids). One multi-row insert per batch, idempotent through the
  * event id (`ON CONFLICT DO NOTHING`), the table and indexes created or migrated on start,
- * optional daily partitions, a bounded connection pool.
+ * optional daily partitions, a bounded connection pool. It also exports {@link slowQueries},
+ * slow-query logging for your own `pg` pool or client.
  *
  * @example
  * ```ts
