@@ -22,7 +22,6 @@
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, Plugin, type Sink } from "fapilog"
-import type pg from "pg"
 import * as config from "./internal/config.js"
 import * as internal from "./internal/sink.js"
 import * as slow from "./internal/slowQueries.js"
@@ -164,5 +163,19 @@ export type SlowQueriesOptions = slow.SlowQueriesOptions
  * @since 0.1.0
  * @category constructors
  */
-export const slowQueries: <T extends pg.Pool | pg.ClientBase>(pool: T, options: SlowQueriesOptions) => T =
-  slow.slowQueries
+export const slowQueries: <T extends Queryable>(pool: T, options: SlowQueriesOptions) => T = slow.slowQueries
+
+/**
+ * What {@link slowQueries} wraps: any object with a `query` method, such as `pg`'s `Pool`,
+ * `Client` and `PoolClient`.
+ *
+ * @example
+ * ```ts
+ * import type * as Postgres from "@fapilog/postgres"
+ * import pg from "pg"
+ * const pool: Postgres.Queryable = new pg.Pool()
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Queryable = slow.Queryable

@@ -7,7 +7,6 @@
  * pass through untimed: they are read piece by piece, after `query` returns.
  */
 import { type Logger, SlowQuery } from "fapilog"
-import type pg from "pg"
 
 /** The options of {@link slowQueries}: the logger to log through and slow-query logging's options. */
 export interface SlowQueriesOptions extends SlowQuery.Options {
@@ -15,7 +14,16 @@ export interface SlowQueriesOptions extends SlowQuery.Options {
   readonly logger: Logger.Logger
 }
 
-type Queryable = pg.Pool | pg.ClientBase
+/**
+ * What {@link slowQueries} wraps: an object with a `query` method, such as `pg`'s `Pool`,
+ * `Client` and `PoolClient` (typed structurally, so the declarations need no `@types/pg`).
+ */
+export interface Queryable {
+  query(...args: never): unknown
+}
+
+/** A checked-out client as a pool's `connect` gives it. */
+type Connect = (...args: Array<unknown>) => unknown
 
 type Callback = (error: Error | null, result?: unknown) => void
 
@@ -87,10 +95,10 @@ const wrap = <T extends Queryable>(target: T, recorder: SlowQuery.Recorder, pool
     return pending
   }
   const connect = (...args: Array<unknown>): unknown => {
-    const open = (target as pg.Pool).connect as unknown as (...a: Array<unknown>) => unknown
+    const open = (target as unknown as { readonly connect: Connect }).connect
     const callback = args[0]
     if (typeof callback === "function") {
-      return open.call(target, (error: Error | undefined, client: pg.PoolClient | undefined, done: unknown) =>
+      return open.call(target, (error: Error | undefined, client: Queryable | undefined, done: unknown) =>
         (callback as (...a: Array<unknown>) => void)(
           error,
           client === undefined ? client : wrap(client, recorder, false),
@@ -98,7 +106,7 @@ const wrap = <T extends Queryable>(target: T, recorder: SlowQuery.Recorder, pool
         )
       )
     }
-    return (open.call(target) as Promise<pg.PoolClient>).then((client) => wrap(client, recorder, false))
+    return (open.call(target) as Promise<Queryable>).then((client) => wrap(client, recorder, false))
   }
   return new Proxy(target, {
     get(object, key) {
@@ -110,7 +118,7 @@ const wrap = <T extends Queryable>(target: T, recorder: SlowQuery.Recorder, pool
   })
 }
 
-const isPool = (target: Queryable): target is pg.Pool =>
+const isPool = (target: Queryable): boolean =>
   typeof target === "object" && target !== null && "totalCount" in target && "idleCount" in target
 
 export const slowQueries = <T extends Queryable>(target: T, options: SlowQueriesOptions): T => {
