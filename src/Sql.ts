@@ -10,7 +10,7 @@
  * ```ts
  * import { PgClient } from "@effect/sql-pg"
  * import { SqlClient } from "@effect/sql"
- * import { Effect, Layer, Redacted } from "effect"
+ * import { Effect, Redacted } from "effect"
  * import { Fapilog } from "fapilog"
  * import * as Sql from "fapilog/sql"
  *
