@@ -273,7 +273,13 @@ describe("published package fapilog-effect4", () => {
     fs.writeFileSync(path.join(scratch, "entries.mjs"), ENTRIES)
     const loaded = await runNode("entries.mjs", scratch, { env: node22Env })
     assertSucceeded(loaded, "importing the subpath entries")
-    assert.deepStrictEqual(JSON.parse(loaded.stdout), ["function", "function", "function", "object", "function"])
+    assert.deepStrictEqual(JSON.parse(loaded.stdout), [
+      "function",
+      "function",
+      "function",
+      "object",
+      "function"
+    ])
 
     fs.writeFileSync(path.join(scratch, "logs.test.mjs"), TEST)
     const vitest = await run(
