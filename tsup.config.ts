@@ -6,7 +6,8 @@ export default defineConfig({
     http: "src/Http.ts",
     testing: "src/Testing.ts",
     express: "src/Express.ts",
-    fastify: "src/Fastify.ts"
+    fastify: "src/Fastify.ts",
+    sql: "src/Sql.ts"
   },
   format: ["esm", "cjs"],
   dts: true,

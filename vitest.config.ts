@@ -9,6 +9,7 @@ export default defineConfig({
       { find: "fapilog/http", replacement: fileURLToPath(new URL("./src/Http.ts", import.meta.url)) },
       { find: "fapilog/express", replacement: fileURLToPath(new URL("./src/Express.ts", import.meta.url)) },
       { find: "fapilog/fastify", replacement: fileURLToPath(new URL("./src/Fastify.ts", import.meta.url)) },
+      { find: "fapilog/sql", replacement: fileURLToPath(new URL("./src/Sql.ts", import.meta.url)) },
       {
         find: /^@fapilog\/([a-z-]+)$/,
         replacement: fileURLToPath(new URL("./plugins/$1/src/index.ts", import.meta.url))

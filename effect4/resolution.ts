@@ -59,7 +59,8 @@ export const adapterModules: ReadonlyMap<string, string> = new Map(
     ["src/internal/effectLine.ts", "src/effect4/effectLine.ts"],
     ["src/internal/fapilogLayer.ts", "src/effect4/fapilogLayer.ts"],
     ["src/internal/configProvider.ts", "src/effect4/configProvider.ts"],
-    ["src/internal/metricsEffect.ts", "src/effect4/metrics.ts"]
+    ["src/internal/metricsEffect.ts", "src/effect4/metrics.ts"],
+    ["src/internal/sqlEffect.ts", "src/effect4/sql.ts"]
   ].map(([from, to]) => [path.join(repoDir, from as string), path.join(repoDir, to as string)])
 )
 
@@ -80,7 +81,8 @@ export const entries: ReadonlyMap<string, string> = new Map(
     ["./http", "src/effect4/Http.ts"],
     ["./express", "src/Express.ts"],
     ["./fastify", "src/Fastify.ts"],
-    ["./testing", "src/Testing.ts"]
+    ["./testing", "src/Testing.ts"],
+    ["./sql", "src/Sql.ts"]
   ].map(([subpath, file]) => [subpath as string, path.join(repoDir, file as string)])
 )
 

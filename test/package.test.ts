@@ -148,7 +148,11 @@ describe("published package", () => {
       "dist/testing.js",
       "dist/testing.cjs",
       "dist/testing.d.ts",
-      "dist/testing.d.cts"
+      "dist/testing.d.cts",
+      "dist/sql.js",
+      "dist/sql.cjs",
+      "dist/sql.d.ts",
+      "dist/sql.d.cts"
     ]) {
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
     }

@@ -119,12 +119,13 @@ it.effect("reads what was logged", () =>
 
 /** Imports each subpath entry of the package. */
 const ENTRIES = `
-const [express, fastify, http] = await Promise.all([
+const [express, fastify, http, sql] = await Promise.all([
   import("fapilog-effect4/express"),
   import("fapilog-effect4/fastify"),
-  import("fapilog-effect4/http")
+  import("fapilog-effect4/http"),
+  import("fapilog-effect4/sql")
 ])
-console.log(JSON.stringify([typeof express.fapilogExpress, typeof fastify.fapilogFastify, typeof http.middleware, typeof http.layerHttpApi]))
+console.log(JSON.stringify([typeof express.fapilogExpress, typeof fastify.fapilogFastify, typeof http.middleware, typeof http.layerHttpApi, typeof sql.layerSlowQueries]))
 `
 
 /** A TypeScript program using the package the ways its README shows. */
@@ -181,7 +182,8 @@ describe("published package fapilog-effect4", () => {
       "dist/http.js",
       "dist/express.js",
       "dist/fastify.js",
-      "dist/testing.js"
+      "dist/testing.js",
+      "dist/sql.js"
     ])
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
     assert.deepStrictEqual(
@@ -271,7 +273,13 @@ describe("published package fapilog-effect4", () => {
     fs.writeFileSync(path.join(scratch, "entries.mjs"), ENTRIES)
     const loaded = await runNode("entries.mjs", scratch, { env: node22Env })
     assertSucceeded(loaded, "importing the subpath entries")
-    assert.deepStrictEqual(JSON.parse(loaded.stdout), ["function", "function", "function", "object"])
+    assert.deepStrictEqual(JSON.parse(loaded.stdout), [
+      "function",
+      "function",
+      "function",
+      "object",
+      "function"
+    ])
 
     fs.writeFileSync(path.join(scratch, "logs.test.mjs"), TEST)
     const vitest = await run(

@@ -3,7 +3,8 @@
  * in a `jsonb` column plus extracted, indexed columns (timestamp, level, logger, message,
  * correlation, trace and span ids). One multi-row insert per batch, idempotent through the
  * event id (`ON CONFLICT DO NOTHING`), the table and indexes created or migrated on start,
- * optional daily partitions, a bounded connection pool.
+ * optional daily partitions, a bounded connection pool. It also exports {@link slowQueries},
+ * slow-query logging for your own `pg` pool or client.
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@ import type * as Scope from "effect/Scope"
 import { type Errors, Plugin, type Sink } from "fapilog"
 import * as config from "./internal/config.js"
 import * as internal from "./internal/sink.js"
+import * as slow from "./internal/slowQueries.js"
 
 /**
  * The settings of the PostgreSQL sink (the decoded form of {@link ConfigInput}).
@@ -117,3 +119,63 @@ export default plugin
  */
 export const sink = (settings: ConfigInput): Effect.Effect<Sink.Sink, Errors.ConfigError, Scope.Scope> =>
   Plugin.open(plugin, settings)
+
+/**
+ * The options of {@link slowQueries}: `logger` (required: the fapilog logger from
+ * `createLogger` the events go through) and slow-query logging's options (`thresholdMs`,
+ * default 500; `level`, default `"warn"`; `category`, default `"db.slow-query"`; `params`,
+ * `maxParams`, `maxFingerprintLength`: see `SlowQuery.Options` in fapilog).
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "fapilog"
+ * import type * as Postgres from "@fapilog/postgres"
+ * const options: Postgres.SlowQueriesOptions = { logger: await createLogger(), thresholdMs: 200 }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type SlowQueriesOptions = slow.SlowQueriesOptions
+
+/**
+ * Slow-query logging for `pg`: returns `pool` (a `Pool`, `Client` or `PoolClient`) with the
+ * same API, whose statements taking at least `thresholdMs` (from the `query` call until its
+ * result, pool wait included) are logged through `options.logger` in its sub-category
+ * `db.slow-query`, at `warn`, with `durationMs`, `thresholdMs`, `fingerprint` (literals
+ * replaced), `rows` (`pg`'s `rowCount`), `params` (keyed by the column each is bound to, else
+ * by `$n`, so the logger's redaction settings apply) and, for a failed statement, `failed`
+ * and `error`. A pool's checked-out clients (`connect`) are wrapped too. Throws a ConfigError
+ * naming each bad option.
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "fapilog"
+ * import { slowQueries } from "@fapilog/postgres"
+ * import pg from "pg"
+ *
+ * const log = await createLogger({ redact: { keys: ["password"] } })
+ * const pool = slowQueries(new pg.Pool({ connectionString: process.env.DATABASE_URL }), {
+ *   logger: log,
+ *   thresholdMs: 200
+ * })
+ * await pool.query("SELECT pg_sleep(0.3)") // logged: app.db.slow-query, durationMs ≈ 300
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const slowQueries: <T extends Queryable>(pool: T, options: SlowQueriesOptions) => T = slow.slowQueries
+
+/**
+ * What {@link slowQueries} wraps: any object with a `query` method, such as `pg`'s `Pool`,
+ * `Client` and `PoolClient`.
+ *
+ * @example
+ * ```ts
+ * import type * as Postgres from "@fapilog/postgres"
+ * import pg from "pg"
+ * const pool: Postgres.Queryable = new pg.Pool()
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Queryable = slow.Queryable
