@@ -635,13 +635,17 @@ class NetworkSinkImpl {
         onSuccess: (taken) => {
           this.breaker.success()
           // a transport's count is trusted only within the request's own
-          const refused =
+          const partial =
             typeof taken === "object" && taken !== null && (taken as Refused)._tag === "Refused"
-              ? Math.min(request.events, Math.max(0, Math.floor(Number(taken.events) || 0)))
-              : 0
+              ? (taken as Refused)
+              : undefined
+          const refused =
+            partial === undefined
+              ? 0
+              : Math.min(request.events, Math.max(0, Math.floor(Number(partial.events) || 0)))
           return {
             outcome: "delivered" as const,
-            detail: refused > 0 ? String((taken as Refused).detail) : "",
+            detail: refused > 0 ? String(partial?.detail) : "",
             refused
           }
         },
