@@ -296,7 +296,7 @@ const postgresBench = async () => {
 const SERVER = `
 const http = require("node:http")
 let count = 0
-http.createServer((req, res) => {
+const server = http.createServer((req, res) => {
   const chunks = []
   req.on("data", (c) => chunks.push(c))
   req.on("end", () => {
@@ -307,7 +307,7 @@ http.createServer((req, res) => {
     }
     if (req.url === "/count") return json(200, { count })
     if (req.url.startsWith("/_bulk")) {
-      const lines = body.split("\n").filter((l) => l !== "")
+      const lines = body.split("\\n").filter((l) => l !== "")
       const items = []
       for (let i = 0; i < lines.length; i += 2) {
         const action = JSON.parse(lines[i])
@@ -324,18 +324,29 @@ http.createServer((req, res) => {
     }
     json(404, {})
   })
-}).listen(0, "127.0.0.1", function () { process.send(this.address().port) })
+})
+server.keepAliveTimeout = 60000
+server.listen(0, "127.0.0.1", function () { process.send(this.address().port) })
 `
 
 // a CommonJS module whose declarations say `export default`: required as it runs
-const pinoElasticsearch = createRequire(import.meta.url)("pino-elasticsearch") as typeof PinoElasticsearch.default
+const pinoElasticsearch = createRequire(import.meta.url)(
+  "pino-elasticsearch"
+) as typeof PinoElasticsearch.default
 
 const startServer = async () => {
-  const { fork } = await import("node:child_process")
-  const child = fork("-e", [], { execArgv: ["-e", SERVER], stdio: ["ignore", "inherit", "inherit", "ipc"] })
+  const { spawn } = await import("node:child_process")
+  const child = spawn(process.execPath, ["-e", SERVER], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
   const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(Number(m))))
-  const count = async () =>
-    ((await (await fetch(`http://127.0.0.1:${port}/count`)).json()) as { count: number }).count
+  const count = async (): Promise<number> => {
+    try {
+      return ((await (await fetch(`http://127.0.0.1:${port}/count`)).json()) as { count: number }).count
+    } catch {
+      // a kept-alive connection the server closed meanwhile: ask again
+      await sleep(50)
+      return count()
+    }
+  }
   const waitCount = async (n: number) => {
     const until = Date.now() + 120_000
     while ((await count()) < n) {
