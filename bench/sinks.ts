@@ -18,18 +18,34 @@
  *   (what the sink runs), `unnest` of one array per column (what it ran before), and multi-row
  *   `VALUES`; all with ON CONFLICT DO NOTHING.
  *
+ * - elasticsearch: the same events as `_bulk` requests (1,000 documents per request, ECS
+ *   documents, op create) to a local server in a child process that answers as Elasticsearch
+ *   does (per-item `create` results), timed until it has taken the last document. Peer:
+ *   `pino-elasticsearch` with `@elastic/ecs-pino-format` (the official client's bulk helper;
+ *   `flushBytes` 1 MiB, op create), from npm.
+ * - splunk: the same events to a local HTTP Event Collector stand-in (same child process),
+ *   1,000 per request. Peer: pino whose destination hands each line, parsed, to
+ *   `splunk-logging` (Splunk's own client, from npm; `maxBatchCount` 1,000), as a pino
+ *   transport to HEC does; and `splunk-logging` alone (an object per call, no logger).
+ *
  * Each contender runs BENCH_SINK_ROUNDS (default 3) times, alternating, in this process; the
  * median is printed, with the ratio fapilog / peer (above 1: fapilog faster).
  */
 import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as net from "node:net"
 import * as os from "node:os"
+import { ecsFormat } from "@elastic/ecs-pino-format"
 import pg from "pg"
 import pino from "pino"
+import type PinoElasticsearch from "pino-elasticsearch"
+import { Logger as SplunkLogger } from "splunk-logging"
+import * as Elasticsearch from "../plugins/elasticsearch/src/index.js"
 import * as Postgres from "../plugins/postgres/src/index.js"
 import { migration } from "../plugins/postgres/src/internal/table.js"
 import { startPostgres } from "../plugins/postgres/test/postgresServer.js"
+import * as Splunk from "../plugins/splunk/src/index.js"
 import * as Syslog from "../plugins/syslog/src/index.js"
 import { startRsyslog } from "../plugins/syslog/test/rsyslog.js"
 import { fapilog, median } from "./common.js"
@@ -276,6 +292,215 @@ const postgresBench = async () => {
   }
 }
 
+// ---- elasticsearch and splunk: a local server in a child process ----
+
+/**
+ * An HTTP server in a child process (its parsing does not share the contenders' event loop):
+ * `_bulk` answered item by item as Elasticsearch does, `_refresh` answered, HEC event bodies
+ * answered `{"text":"Success","code":0}`; `GET /count` gives the documents and envelopes taken.
+ */
+const SERVER = `
+const http = require("node:http")
+let count = 0
+const server = http.createServer((req, res) => {
+  const chunks = []
+  req.on("data", (c) => chunks.push(c))
+  req.on("end", () => {
+    const body = Buffer.concat(chunks).toString("utf8")
+    const json = (status, value) => {
+      res.writeHead(status, { "content-type": "application/json", "x-elastic-product": "Elasticsearch" })
+      res.end(JSON.stringify(value))
+    }
+    if (req.url === "/count") return json(200, { count })
+    if (req.url.startsWith("/_bulk")) {
+      const lines = body.split("\\n").filter((l) => l !== "")
+      const items = []
+      for (let i = 0; i < lines.length; i += 2) {
+        const action = JSON.parse(lines[i])
+        const op = Object.keys(action)[0]
+        items.push({ [op]: { _index: action[op]._index, _id: action[op]._id ?? String(count), status: 201, result: "created" } })
+        count++
+      }
+      return json(200, { took: 1, errors: false, items })
+    }
+    if (req.url.includes("/_refresh")) return json(200, { _shards: { total: 1, successful: 1, failed: 0 } })
+    if (req.url.startsWith("/services/collector")) {
+      count += body.split('"event":').length - 1
+      return json(200, { text: "Success", code: 0 })
+    }
+    json(404, {})
+  })
+})
+server.keepAliveTimeout = 60000
+server.listen(0, "127.0.0.1", function () { process.send(this.address().port) })
+`
+
+// a CommonJS module whose declarations say `export default`: required as it runs
+const pinoElasticsearch = createRequire(import.meta.url)(
+  "pino-elasticsearch"
+) as typeof PinoElasticsearch.default
+
+const startServer = async () => {
+  const { spawn } = await import("node:child_process")
+  const child = spawn(process.execPath, ["-e", SERVER], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+  const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(Number(m))))
+  const count = async (): Promise<number> => {
+    try {
+      return ((await (await fetch(`http://127.0.0.1:${port}/count`)).json()) as { count: number }).count
+    } catch {
+      // a kept-alive connection the server closed meanwhile: ask again
+      await sleep(50)
+      return count()
+    }
+  }
+  const waitCount = async (n: number) => {
+    const until = Date.now() + 120_000
+    while ((await count()) < n) {
+      if (Date.now() > until) throw new Error(`${await count()} of ${n} taken`)
+      await sleep(20)
+    }
+  }
+  return { port, count, waitCount, close: () => child.kill() }
+}
+
+/** One fapilog round through a plugin sink: logged in one loop, timed until the server has every event. */
+const fapilogRound = async (
+  server: Awaited<ReturnType<typeof startServer>>,
+  plugin: unknown,
+  entry: ReturnType<typeof fapilog.Plugin.entry>
+): Promise<number> => {
+  const before = await server.count()
+  const log = await fapilog.createLogger({
+    capacity: EVENTS + 1000,
+    shutdownTimeoutMs: 300_000,
+    plugins: { use: [plugin as never] },
+    sinks: [entry]
+  })
+  const start = performance.now()
+  for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, fields(i))
+  await log.close()
+  const { lost, refused } = log.health().stats as { lost: number; refused: number }
+  if (lost + refused > 0) throw new Error(`${entry.type}: ${lost} lost, ${refused} refused`)
+  await server.waitCount(before + EVENTS)
+  return performance.now() - start
+}
+
+const elasticsearchBench = async () => {
+  const server = await startServer()
+  const times: Record<string, Array<number>> = {
+    "fapilog elasticsearch": [],
+    "pino-elasticsearch + ecs": []
+  }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      times["fapilog elasticsearch"]!.push(
+        await fapilogRound(
+          server,
+          Elasticsearch.plugin,
+          fapilog.Plugin.entry("elasticsearch", {
+            url: `http://127.0.0.1:${server.port}`,
+            index: "bench",
+            drainTimeoutMs: 300_000
+          })
+        )
+      )
+      {
+        const before = await server.count()
+        const stream = pinoElasticsearch({
+          node: `http://127.0.0.1:${server.port}`,
+          index: "bench",
+          esVersion: 8,
+          opType: "create",
+          flushBytes: 1024 * 1024,
+          flushInterval: 1000
+        })
+        const log = pino({ ...ecsFormat() }, stream)
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(fields(i), MESSAGE)
+        stream.end()
+        await server.waitCount(before + EVENTS)
+        times["pino-elasticsearch + ecs"]!.push(performance.now() - start)
+      }
+    }
+  } finally {
+    server.close()
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("elasticsearch", rows, "fapilog elasticsearch", "pino-elasticsearch + ecs")
+}
+
+const splunkBench = async () => {
+  const server = await startServer()
+  const token = "00000000-0000-0000-0000-000000000000"
+  const times: Record<string, Array<number>> = {
+    "fapilog splunk": [],
+    "pino + splunk-logging": [],
+    "splunk-logging alone": []
+  }
+  const splunkLogger = () => {
+    const logger = new SplunkLogger({
+      token,
+      url: `http://127.0.0.1:${server.port}`,
+      maxBatchCount: 1000,
+      maxRetries: 0
+    })
+    logger.error = (e: unknown) => {
+      throw e
+    }
+    return logger
+  }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      times["fapilog splunk"]!.push(
+        await fapilogRound(
+          server,
+          Splunk.plugin,
+          fapilog.Plugin.entry("splunk", {
+            url: `http://127.0.0.1:${server.port}`,
+            token,
+            drainTimeoutMs: 300_000
+          })
+        )
+      )
+      {
+        // a logger in front of Splunk's client, as a pino transport to HEC does: each JSON line
+        // read back and sent as the event
+        const before = await server.count()
+        const splunk = splunkLogger()
+        const log = pino(
+          { base: null },
+          { write: (line: string) => splunk.send({ message: JSON.parse(line), severity: "info" }) }
+        )
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(fields(i), MESSAGE)
+        splunk.flush()
+        await server.waitCount(before + EVENTS)
+        times["pino + splunk-logging"]!.push(performance.now() - start)
+      }
+      {
+        // the client alone: no logger (no timestamps, levels or line), an object per call
+        const before = await server.count()
+        const splunk = splunkLogger()
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++)
+          splunk.send({ message: { msg: MESSAGE, ...fields(i) }, severity: "info" })
+        splunk.flush()
+        await server.waitCount(before + EVENTS)
+        times["splunk-logging alone"]!.push(performance.now() - start)
+      }
+    }
+  } finally {
+    server.close()
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("splunk", rows, "fapilog splunk", "pino + splunk-logging")
+  console.log(
+    `splunk  ratio fapilog splunk / splunk-logging alone: ${(rows["fapilog splunk"]! / rows["splunk-logging alone"]!).toFixed(2)}`
+  )
+}
+
 console.log(`${EVENTS} events of about 200 bytes, median of ${ROUNDS} rounds, on ${os.cpus().length} cores`)
 if (enabled("syslog")) await syslogBench()
 if (enabled("postgres") || enabled("postgres-insert")) await postgresBench()
+if (enabled("elasticsearch")) await elasticsearchBench()
+if (enabled("splunk")) await splunkBench()

@@ -225,8 +225,36 @@ export type TransportFailure =
  * @category models
  */
 export interface Transport {
-  /** Delivers one request; `attempt` is 1 for the first try of it, 2 for the first retry... */
-  readonly send: (request: Encoded, attempt: number) => Effect.Effect<void, TransportFailure>
+  /**
+   * Delivers one request; `attempt` is 1 for the first try of it, 2 for the first retry...
+   * It succeeds with nothing when the destination took every event, or with a {@link Refused}
+   * when it took the request but refused some of its events for good (a bulk API's per-item
+   * errors).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a transport that took every event succeeds with nothing (`Effect.void`)
+  readonly send: (request: Encoded, attempt: number) => Effect.Effect<void | Refused, TransportFailure>
+}
+
+/**
+ * What a {@link Transport} succeeds with when the destination took a request but refused
+ * `events` of its events for good (Elasticsearch's per-item errors in a bulk answer, say):
+ * those are counted as `rejected` and lost (reported with `detail`), the rest as delivered.
+ * The plugin has already done what it does with them (dead-lettered them, for instance).
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "fapilog"
+ * const refused: Network.Refused = { _tag: "Refused", events: 2, detail: "mapper_parsing_exception" }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface Refused {
+  readonly _tag: "Refused"
+  /** Events of the request the destination refused for good (at most the request's count). */
+  readonly events: number
+  /** Why, in diagnostics. */
+  readonly detail: string
 }
 
 /**
@@ -384,3 +412,21 @@ export type Config = config.Config
  * @category config
  */
 export const optionsFromConfig: (config: Config) => Partial<Options> = internal.optionsFromConfig
+
+/**
+ * A `Retry-After` header in milliseconds from now: delta-seconds or an HTTP-date (a date in
+ * the past is 0), at most 5 minutes; undefined when absent or unreadable. For a plugin's own
+ * transport, to put in a `Retryable` failure's `retryAfterMs`.
+ *
+ * @example
+ * ```ts
+ * import { Network } from "fapilog"
+ *
+ * Network.parseRetryAfter("3") // 3000
+ * Network.parseRetryAfter(null) // undefined
+ * ```
+ * @since 0.1.0
+ * @category transports
+ */
+export const parseRetryAfter: (value: string | null | undefined, now?: number) => number | undefined =
+  internal.parseRetryAfter

@@ -1105,6 +1105,41 @@ describe("Network.make with a transport of its own", () => {
       }).pipe(Effect.scoped)
   )
 
+  it.live(
+    "a transport that took a request but refused some events: those are rejected and lost, the rest delivered",
+    () =>
+      Effect.gen(function* () {
+        const r = reports()
+        let calls = 0
+        const transport: Network.Transport = {
+          send: () =>
+            Effect.sync(() => {
+              calls++
+              // a transport's count beyond the request's own is not believed
+              return calls === 1
+                ? ({ _tag: "Refused", events: 2, detail: "mapper_parsing_exception" } as const)
+                : ({ _tag: "Refused", events: 99, detail: "all of them" } as const)
+            })
+        }
+        const sink = yield* withTransport(transport, { report: r.report })
+        yield* sink.write(batchOf(events(5)))
+        yield* waitFor(() => sink.stats().delivered + sink.stats().lost === 5)
+        assert.deepInclude(sink.stats(), {
+          delivered: 3,
+          rejected: 2,
+          lost: 2,
+          requests: 1,
+          circuit: "closed"
+        })
+        assert.isTrue(
+          r.list.some((m) => m.includes("refused part of the request (mapper_parsing_exception)"))
+        )
+        yield* sink.write(batchOf(events(1, "next")))
+        yield* waitFor(() => sink.stats().requests === 2)
+        assert.deepInclude(sink.stats(), { delivered: 3, rejected: 3, lost: 3, requests: 2 })
+      }).pipe(Effect.scoped)
+  )
+
   it.live("url and transport together, or neither, are refused when the sink is opened", () =>
     Effect.gen(function* () {
       const transport: Network.Transport = { send: () => Effect.void }

@@ -7,7 +7,15 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { SinkError } from "../Errors.js"
 import type { LogEvent } from "../LogEvent.js"
-import type { Encoded, NetworkSink, Options, Request, Transport, TransportFailure } from "../Network.js"
+import type {
+  Encoded,
+  NetworkSink,
+  Options,
+  Refused,
+  Request,
+  Transport,
+  TransportFailure
+} from "../Network.js"
 import type { Batch } from "../Sink.js"
 import { CircuitBreaker, type CircuitState } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
@@ -581,14 +589,14 @@ class NetworkSinkImpl {
   // ---- delivery ----
 
   /** One attempt through the transport, within `timeoutMs`; a transport that throws fails retryably. */
-  private attempt(request: Outbound, attempt: number): Effect.Effect<void, Failure> {
+  private attempt(request: Outbound, attempt: number): Effect.Effect<unknown, Failure> {
     return Effect.suspend(() => this.transport.send(request, attempt)).pipe(
       Effect.timeoutFail({
         duration: this.timeoutMs,
         onTimeout: (): Failure => ({ _tag: "Retryable", detail: `no answer within ${this.timeoutMs} ms` })
       }),
       Effect.catchAllDefect(
-        (defect): Effect.Effect<void, Failure> =>
+        (defect): Effect.Effect<unknown, Failure> =>
           Effect.fail({
             _tag: "Retryable",
             detail: `the transport failed: ${describe(defect)}`,
@@ -599,7 +607,12 @@ class NetworkSinkImpl {
   }
 
   /** The request with retries; never fails. */
-  private deliver(request: Outbound): Effect.Effect<{ readonly outcome: Outcome; readonly detail: string }> {
+  private deliver(request: Outbound): Effect.Effect<{
+    readonly outcome: Outcome
+    readonly detail: string
+    /** Events the destination refused for good out of a request it took (a partial refusal). */
+    readonly refused: number
+  }> {
     let attempts = 0
     let last: Failure | undefined
     return Effect.suspend(() => {
@@ -619,12 +632,25 @@ class NetworkSinkImpl {
     }).pipe(
       Effect.retry(this.schedule),
       Effect.match({
-        onSuccess: () => {
+        onSuccess: (taken) => {
           this.breaker.success()
-          return { outcome: "delivered" as const, detail: "" }
+          // a transport's count is trusted only within the request's own
+          const partial =
+            typeof taken === "object" && taken !== null && (taken as Refused)._tag === "Refused"
+              ? (taken as Refused)
+              : undefined
+          const refused =
+            partial === undefined
+              ? 0
+              : Math.min(request.events, Math.max(0, Math.floor(Number(partial.events) || 0)))
+          return {
+            outcome: "delivered" as const,
+            detail: refused > 0 ? String(partial?.detail) : "",
+            refused
+          }
         },
         onFailure: (f) => {
-          if (f._tag === "Permanent") return { outcome: "rejected" as const, detail: f.detail }
+          if (f._tag === "Permanent") return { outcome: "rejected" as const, detail: f.detail, refused: 0 }
           const why = f._tag === "CircuitOpen" ? "circuit open" : f.detail
           const lastDetail =
             last !== undefined && last._tag !== "CircuitOpen" && f._tag === "CircuitOpen"
@@ -632,7 +658,8 @@ class NetworkSinkImpl {
               : ""
           return {
             outcome: "failed" as const,
-            detail: `${why}${lastDetail} after ${attempts} attempt(s)`
+            detail: `${why}${lastDetail} after ${attempts} attempt(s)`,
+            refused: 0
           }
         }
       })
@@ -672,11 +699,15 @@ class NetworkSinkImpl {
       this.inflight = { request, entry: undefined }
       let held = false
       while (true) {
-        const { outcome, detail } = yield* this.deliver(request)
+        const { outcome, detail, refused } = yield* this.deliver(request)
         if (outcome === "delivered") {
           this.inflight = undefined
-          this.delivered += request.events
+          this.delivered += request.events - refused
           this.requests++
+          if (refused > 0) {
+            this.rejected += refused
+            this.lose(refused, `the server refused part of the request (${detail})`)
+          }
           this.replayWanted = true
           return
         }
@@ -709,16 +740,21 @@ class NetworkSinkImpl {
   private replayOne(entry: SpoolEntry): Effect.Effect<boolean> {
     return Effect.gen(this, function* () {
       this.inflight = { request: entry.request, entry }
-      const { outcome, detail } = yield* this.deliver(entry.request)
+      const { outcome, detail, refused } = yield* this.deliver(entry.request)
       this.inflight = undefined
       if (outcome === "failed") {
         this.report(`replay of the spool paused: ${detail}`)
         return false
       }
       if (outcome === "delivered") {
-        this.delivered += entry.request.events
-        this.replayed += entry.request.events
+        this.delivered += entry.request.events - refused
+        this.replayed += entry.request.events - refused
         this.requests++
+        if (refused > 0) {
+          this.rejected += refused
+          this.spoolLost += refused
+          this.report(`${refused} event(s) lost: the server refused part of a spooled request (${detail})`)
+        }
       } else {
         this.rejected += entry.request.events
         this.spoolLost += entry.request.events

@@ -30,6 +30,8 @@ export interface NetworkPluginCase {
   readonly scenarioSettings?: Readonly<Record<string, unknown>> | undefined
   /** The status the receiver accepts with. */
   readonly accept: number
+  /** The body of an accepting answer, when the plugin reads one (a bulk API's per-item results). */
+  readonly acceptBody?: ((request: Received) => string) | undefined
   /** Whether a request is genuine (a valid signature); the receiver answers 401 otherwise. */
   readonly authentic?: ((request: Received) => boolean) | undefined
   /** Checks every request (each attempt) of the delivery scenario: path, headers, body. */
@@ -65,7 +67,13 @@ export const scenarioAnswers =
         ? { status: 429, headers: { "Retry-After": "1" } }
         : n === 1
           ? { status: 503 }
-          : { status: c.accept }
+          : accepted(c, request)
+
+/** The accepting answer of `c`'s receiver to `request`. */
+export const accepted = (c: NetworkPluginCase, request: Received): Answer => ({
+  status: c.accept,
+  body: c.acceptBody?.(request)
+})
 
 /** What a receiver must have seen after the scenario: every event once, the same body resent. */
 export const checkScenario = (
@@ -106,8 +114,7 @@ export const describeNetworkPlugin = (c: NetworkPluginCase, effect: 3 | 4 = 3): 
     it.live("the sink passes the sink conformance suite (delivery, drain, hostile events, refusals)", () =>
       Effect.gen(function* () {
         const accepting = yield* receiver({
-          answer: (r) =>
-            c.authentic !== undefined && !c.authentic(r) ? { status: 401 } : { status: c.accept }
+          answer: (r) => (c.authentic !== undefined && !c.authentic(r) ? { status: 401 } : accepted(c, r))
         })
         const refusing = yield* receiver({ answer: () => ({ status: 400, body: "refused" }) })
         const settings = { ...c.settings, ...fast, retry: { ...fast.retry, maxAttempts: 2 } }
@@ -182,7 +189,7 @@ export const logThrough = async (
     readonly answer?: ((request: Received, n: number) => Answer) | undefined
   } = {}
 ): Promise<{ readonly server: Receiver; readonly log: Logger.Logger }> => {
-  const server = await listen({ answer: options.answer ?? (() => ({ status: c.accept })) })
+  const server = await listen({ answer: options.answer ?? ((r) => accepted(c, r)) })
   try {
     const log = await createLogger({
       ...options.settings,

@@ -1,0 +1,4 @@
+import { describeNetworkPlugin } from "../../../test/support/networkPlugin.js"
+import { elasticsearch } from "./delivery.js"
+
+describeNetworkPlugin(elasticsearch)
