@@ -52,10 +52,13 @@ describe("@fapilog/redis against Debian's redis-server", () => {
     )
   })
 
-  it("a batch the server has added is not added again (what a retry after a lost reply sends)", async () => {
+  it("a batch the server has added is not added again, also after a restart (what a retry after a lost reply sends)", async () => {
     const log = await logger({ stream: "logs:dup" })
     log.info("once", { i: 0 })
     await log.close()
+    // the append-only file keeps the entries and the batch's key across a restart
+    await server.stop()
+    await server.start()
     const [entry] = await readStream(server.url, "logs:dup")
     const key = requestKey("logs:dup", [{ id: entry!.id, level: "info", json: entry!.event }])
     assert.strictEqual(await command(server.url, ["EXISTS", key]), 1)
