@@ -129,14 +129,24 @@ export const make = (
     )
 
     const script = async (lines: ReadonlyArray<EventLine>): Promise<void> => {
-      const args: Array<string> = ["2", config.stream, requestKey(config.stream, lines), window, maxLen]
-      for (const l of lines) args.push(l.id, l.level, l.json)
+      const command: Array<string> = [
+        "EVALSHA",
+        SCRIPT_SHA,
+        "2",
+        config.stream,
+        requestKey(config.stream, lines),
+        window,
+        maxLen
+      ]
+      for (const l of lines) command.push(l.id, l.level, l.json)
       try {
-        await client.sendCommand(["EVALSHA", SCRIPT_SHA, ...args])
+        await client.sendCommand(command)
       } catch (e) {
         // the server has not cached the script yet (or lost it in a restart): send it whole
         if (!(e instanceof ErrorReply && e.message.startsWith("NOSCRIPT"))) throw e
-        await client.sendCommand(["EVAL", SCRIPT, ...args])
+        command[0] = "EVAL"
+        command[1] = SCRIPT
+        await client.sendCommand(command)
       }
     }
 
