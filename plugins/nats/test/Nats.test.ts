@@ -188,6 +188,40 @@ describe("@fapilog/nats against Debian's nats-server -js", () => {
     assert.strictEqual(payloadOf(line, 1 << 20).length, line.json.length)
   })
 
+  it("token authentication: the right token delivers; a wrong one is retried, then its events are counted lost", async () => {
+    const guarded = await startNats(["--auth", "s3cret"])
+    try {
+      const entry = (token: string) =>
+        createLogger({
+          plugins: { use: [Nats.plugin] },
+          sinks: [
+            Plugin.entry("nats", {
+              servers: guarded.url,
+              subject: "logs.auth",
+              stream: "LOGS_AUTH",
+              token,
+              ...fast,
+              retry: { maxAttempts: 2, initialDelayMs: 20 },
+              timeoutMs: 2000
+            })
+          ]
+        })
+      const good = await entry("s3cret")
+      good.info("in", { i: 0 })
+      await good.close()
+      const bad = await entry("wrong")
+      bad.info("out", { i: 1 })
+      await bad.close()
+      assert.strictEqual(bad.health().stats.lost, 1)
+      const nc = await connect({ servers: guarded.url, token: "s3cret" })
+      const info = await (await jetstreamManager(nc)).streams.info("LOGS_AUTH")
+      await nc.close()
+      assert.strictEqual(info.state.messages, 1)
+    } finally {
+      await guarded.close()
+    }
+  }, 60_000)
+
   it("subjects under wildcards", () => {
     assert.isTrue(subjectMatches("logs.>", "logs.a.b"))
     assert.isTrue(subjectMatches("logs.*", "logs.a"))

@@ -19,12 +19,24 @@ export interface NatsServer {
   readonly close: () => Promise<void>
 }
 
-export const startNats = async (): Promise<NatsServer> => {
+/** Starts nats-server; `args` are more of its options (e.g. `["--auth", token]`). */
+export const startNats = async (args: ReadonlyArray<string> = []): Promise<NatsServer> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-nats-"))
   const port = await freePort()
   const server = serverProcess(
     "nats-server",
-    ["-js", "-sd", path.join(dir, "store"), "-a", "127.0.0.1", "-p", String(port), "-n", "fapilog-test"],
+    [
+      "-js",
+      "-sd",
+      path.join(dir, "store"),
+      "-a",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-n",
+      "fapilog-test",
+      ...args
+    ],
     port
   )
   await server.start()

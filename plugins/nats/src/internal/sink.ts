@@ -139,11 +139,6 @@ export const make = (
         await nc.close()
         throw new Error("the sink is closed")
       }
-      // a connection the client gave up on (an authorization error) is made again by the next request
-      void nc.closed().then((e) => {
-        if (e) context.report("connection closed", e)
-        if (connection !== undefined) connection = undefined
-      })
       return { nc, js: jetstream(nc, { timeout: timeoutMs }) }
     }
 
@@ -151,9 +146,17 @@ export const make = (
       if (connection === undefined) {
         const attempt = open()
         connection = attempt
-        attempt.catch(() => {
-          if (connection === attempt) connection = undefined
-        })
+        attempt.then(
+          // a connection the client gave up on (an authorization error) is made again by the next request
+          ({ nc }) =>
+            nc.closed().then((e) => {
+              if (e) context.report("connection closed", e)
+              if (connection === attempt) connection = undefined
+            }),
+          () => {
+            if (connection === attempt) connection = undefined
+          }
+        )
       }
       return connection
     }
