@@ -28,6 +28,18 @@
  *   `splunk-logging` (Splunk's own client, from npm; `maxBatchCount` 1,000), as a pino
  *   transport to HEC does; and `splunk-logging` alone (an object per call, no logger).
  *
+ * - nats: the same events into a JetStream stream (file storage) of Debian's nats-server,
+ *   timed until the stream has acknowledged the last one. Peer: pino writing into a destination
+ *   stream that publishes each line with the plain client (`@nats-io/jetstream`, the same
+ *   `Nats-Msg-Id` de-duplication, acknowledgements awaited per 1,000), what a pino transport for
+ *   JetStream does, in process (no such transport is maintained on npm).
+ * - redis: the same events into a Redis stream of Debian's redis-server (append-only file on),
+ *   timed until the last entry is added: the sink by default (a script per batch, added once)
+ *   and with `dedupe: "none"` (pipelined XADDs). Peer: pino writing into a destination stream
+ *   that sends `XADD ... MAXLEN ~ ... * id level event` with the plain client (`@redis/client`,
+ *   pipelined, replies awaited per 1,000), in process (no maintained pino transport for Redis
+ *   Streams is on npm).
+ *
  * Each contender runs BENCH_SINK_ROUNDS (default 3) times, alternating, in this process; the
  * median is printed, with the ratio fapilog / peer (above 1: fapilog faster).
  */
@@ -37,14 +49,21 @@ import { createRequire } from "node:module"
 import * as net from "node:net"
 import * as os from "node:os"
 import { ecsFormat } from "@elastic/ecs-pino-format"
+import { jetstream, jetstreamManager } from "@nats-io/jetstream"
+import { connect as natsConnect } from "@nats-io/transport-node"
+import { createClient as redisClient } from "@redis/client"
 import pg from "pg"
 import pino from "pino"
 import type PinoElasticsearch from "pino-elasticsearch"
 import { Logger as SplunkLogger } from "splunk-logging"
 import * as Elasticsearch from "../plugins/elasticsearch/src/index.js"
+import * as Nats from "../plugins/nats/src/index.js"
+import { startNats } from "../plugins/nats/test/natsServer.js"
 import * as Postgres from "../plugins/postgres/src/index.js"
 import { migration } from "../plugins/postgres/src/internal/table.js"
 import { startPostgres } from "../plugins/postgres/test/postgresServer.js"
+import * as Redis from "../plugins/redis/src/index.js"
+import { startRedis } from "../plugins/redis/test/redisServer.js"
 import * as Splunk from "../plugins/splunk/src/index.js"
 import * as Syslog from "../plugins/syslog/src/index.js"
 import { startRsyslog } from "../plugins/syslog/test/rsyslog.js"
@@ -499,8 +518,163 @@ const splunkBench = async () => {
   )
 }
 
+// ---- nats ----
+
+const natsBench = async () => {
+  const server = await startNats()
+  const nc = await natsConnect({ servers: server.url })
+  const jsm = await jetstreamManager(nc)
+  const count = async (stream: string) => (await jsm.streams.info(stream)).state.messages
+  const times: Record<string, Array<number>> = { "fapilog nats": [], "pino + jetstream publish": [] }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      {
+        const stream = `BENCH_FAPILOG_${round}`
+        const log = await fapilog.createLogger({
+          capacity: EVENTS + 1000,
+          shutdownTimeoutMs: 300_000,
+          plugins: { use: [Nats.plugin] },
+          sinks: [
+            fapilog.Plugin.entry("nats", {
+              servers: server.url,
+              subject: `bench.fapilog.${round}`,
+              stream,
+              drainTimeoutMs: 300_000
+            })
+          ]
+        })
+        // the stream is created before the first publish: let it exist before timing
+        log.info("warm-up")
+        await log.flush()
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, fields(i))
+        await log.close()
+        times["fapilog nats"]!.push(performance.now() - start)
+        const n = await count(stream)
+        if (n !== EVENTS + 1) throw new Error(`fapilog nats: ${n} messages, not ${EVENTS + 1}`)
+      }
+      {
+        const stream = `BENCH_PEER_${round}`
+        const subject = `bench.peer.${round}`
+        await jsm.streams.add({ name: stream, subjects: [subject] })
+        const js = jetstream(nc)
+        let pending: Array<Promise<unknown>> = []
+        let seq = 0
+        const destination = {
+          write: (line: string) => {
+            pending.push(js.publish(subject, line.slice(0, -1), { msgID: `peer-${round}-${seq++}` }))
+          }
+        }
+        const log = pino({ base: null }, destination)
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) {
+          log.info(fields(i), MESSAGE)
+          if (pending.length === 1000) {
+            await Promise.all(pending)
+            pending = []
+          }
+        }
+        await Promise.all(pending)
+        times["pino + jetstream publish"]!.push(performance.now() - start)
+        const n = await count(stream)
+        if (n !== EVENTS) throw new Error(`pino + jetstream: ${n} messages, not ${EVENTS}`)
+      }
+    }
+  } finally {
+    await nc.close()
+    await server.close()
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("nats", rows, "fapilog nats", "pino + jetstream publish")
+}
+
+// ---- redis ----
+
+const redisBench = async () => {
+  const server = await startRedis()
+  const client = redisClient({ url: server.url })
+  await client.connect()
+  const length = async (stream: string) => Number(await client.sendCommand(["XLEN", stream]))
+  const times: Record<string, Array<number>> = {
+    "fapilog redis": [],
+    "fapilog redis dedupe:none": [],
+    "pino + XADD stream": []
+  }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const dedupe of ["batch", "none"] as const) {
+        const stream = `bench:fapilog:${dedupe}:${round}`
+        const log = await fapilog.createLogger({
+          capacity: EVENTS + 1000,
+          shutdownTimeoutMs: 300_000,
+          plugins: { use: [Redis.plugin] },
+          sinks: [fapilog.Plugin.entry("redis", { url: server.url, stream, dedupe, drainTimeoutMs: 300_000 })]
+        })
+        log.info("warm-up")
+        await log.flush()
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, fields(i))
+        await log.close()
+        times[dedupe === "batch" ? "fapilog redis" : "fapilog redis dedupe:none"]!.push(
+          performance.now() - start
+        )
+        const n = await length(stream)
+        if (n !== EVENTS + 1) throw new Error(`fapilog redis: ${n} entries, not ${EVENTS + 1}`)
+      }
+      {
+        const stream = `bench:peer:${round}`
+        const peer = redisClient({ url: server.url })
+        await peer.connect()
+        let pending: Array<Promise<unknown>> = []
+        let seq = 0
+        const destination = {
+          write: (line: string) => {
+            pending.push(
+              peer.sendCommand([
+                "XADD",
+                stream,
+                "MAXLEN",
+                "~",
+                "1000000",
+                "*",
+                "id",
+                `peer-${round}-${seq++}`,
+                "level",
+                "info",
+                "event",
+                line.slice(0, -1)
+              ])
+            )
+          }
+        }
+        const log = pino({ base: null }, destination)
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) {
+          log.info(fields(i), MESSAGE)
+          if (pending.length === 1000) {
+            await Promise.all(pending)
+            pending = []
+          }
+        }
+        await Promise.all(pending)
+        times["pino + XADD stream"]!.push(performance.now() - start)
+        await peer.close()
+        const n = await length(stream)
+        if (n !== EVENTS) throw new Error(`pino + XADD: ${n} entries, not ${EVENTS}`)
+      }
+    }
+  } finally {
+    await client.close()
+    await server.close()
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("redis", rows, "fapilog redis", "pino + XADD stream")
+}
+
 console.log(`${EVENTS} events of about 200 bytes, median of ${ROUNDS} rounds, on ${os.cpus().length} cores`)
 if (enabled("syslog")) await syslogBench()
 if (enabled("postgres") || enabled("postgres-insert")) await postgresBench()
 if (enabled("elasticsearch")) await elasticsearchBench()
 if (enabled("splunk")) await splunkBench()
+if (enabled("nats")) await natsBench()
+if (enabled("redis")) await redisBench()

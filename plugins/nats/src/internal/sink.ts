@@ -1,0 +1,235 @@
+/**
+ * The NATS sink: every event one JetStream message on the configured subject, published with
+ * its event id as `Nats-Msg-Id` and awaited until the stream acknowledges it. A request (a
+ * batch) is published all at once and succeeds when every message is acknowledged; when one is
+ * not, the whole request is retried, and the stream drops the messages it already holds
+ * (JetStream de-duplicates by `Nats-Msg-Id` within the stream's duplicate window), so a retry,
+ * a reconnect or a server restart never stores an event twice.
+ */
+import * as fs from "node:fs"
+import { JetStreamApiError, type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream"
+import {
+  connect,
+  credsAuthenticator,
+  InvalidSubjectError,
+  type NatsConnection,
+  type NodeConnectionOptions
+} from "@nats-io/transport-node"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
+import {
+  bodyText,
+  decodeEventLines,
+  type EventLine,
+  encodeEventLines
+} from "../../../shared/src/eventLines.js"
+import { transportFailure } from "../../../shared/src/transportFailure.js"
+import type { Config } from "./config.js"
+import { ensureStream } from "./stream.js"
+
+/** The defaults of the settings that have one (the README's table). */
+export const defaults = Object.freeze({
+  createStream: true,
+  storage: "file" as const,
+  duplicateWindowMs: 120_000,
+  timeoutMs: 10_000
+})
+
+/**
+ * Failures no retry fixes: the stream refused the message as a bad request (JetStream's 400,
+ * e.g. the subject is bound to another stream than `stream`), an invalid subject, or a check
+ * of the stream at start that failed (`StreamMismatch`).
+ */
+export const isPermanent = (e: unknown): boolean =>
+  (e instanceof JetStreamApiError && e.status === 400) ||
+  e instanceof InvalidSubjectError ||
+  (e as { _tag?: unknown } | null)?._tag === "StreamMismatch"
+
+const describe = (e: unknown): string => {
+  const message = e instanceof Error ? e.message : String(e)
+  return e instanceof JetStreamApiError ? `${message} (JetStream ${e.status}, code ${e.code})` : message
+}
+
+const serversOf = (config: Config): Array<string> =>
+  typeof config.servers === "string" ? [config.servers] : [...config.servers]
+
+/** The sink's name in diagnostics: the servers and subject, never credentials. */
+export const nameOf = (config: Config): string =>
+  `nats://${serversOf(config)
+    .map((s) => new URL(s).host)
+    .join(",")}/${config.subject}`
+
+/** The client's connection options of the settings. */
+export const connectionOptions = (config: Config): NodeConnectionOptions => ({
+  servers: serversOf(config),
+  timeout: config.timeoutMs ?? defaults.timeoutMs,
+  // keep reconnecting: the sink's retries and breaker decide what happens to the events
+  reconnect: true,
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 250,
+  ...(config.connectionName === undefined ? {} : { name: config.connectionName }),
+  ...(config.token === undefined ? {} : { token: config.token }),
+  ...(config.user === undefined ? {} : { user: config.user, pass: config.password ?? "" }),
+  ...(config.credentialsFile === undefined
+    ? {}
+    : { authenticator: credsAuthenticator(() => fs.readFileSync(config.credentialsFile!)) }),
+  ...(config.tls === undefined
+    ? {}
+    : {
+        tls: {
+          ...(config.tls.caFile === undefined ? {} : { caFile: config.tls.caFile }),
+          ...(config.tls.certFile === undefined ? {} : { certFile: config.tls.certFile }),
+          ...(config.tls.keyFile === undefined ? {} : { keyFile: config.tls.keyFile }),
+          ...(config.tls.handshakeFirst === undefined ? {} : { handshakeFirst: config.tls.handshakeFirst })
+        }
+      })
+})
+
+const encoder = new TextEncoder()
+
+/**
+ * The payload of one event within the server's `max_payload`: its JSON line, or, for a line
+ * larger than that, an event that says so (time, level, logger, the start of the message and
+ * the original size), so one huge event never fails its batch.
+ */
+export const payloadOf = (line: EventLine, maxPayload: number): Uint8Array => {
+  const bytes = encoder.encode(line.json)
+  if (bytes.length <= maxPayload) return bytes
+  let original: Record<string, unknown> = {}
+  try {
+    original = JSON.parse(line.json) as Record<string, unknown>
+  } catch {}
+  const message = typeof original.message === "string" ? original.message : ""
+  return encoder.encode(
+    JSON.stringify({
+      timestamp: original.timestamp,
+      level: line.level,
+      logger: original.logger,
+      message: message.length > 1024 ? `${message.slice(0, 1024)}…` : message,
+      truncated: { bytes: bytes.length, maxPayload }
+    })
+  )
+}
+
+interface Connected {
+  readonly nc: NatsConnection
+  readonly js: JetStreamClient
+}
+
+/**
+ * Opens the NATS sink on the network foundation: a connection made at the first request (and
+ * again after it closes), the stream created or checked before the first publish, each request
+ * published as one message per event and acknowledged by the stream.
+ */
+export const make = (
+  config: Config,
+  context: Plugin.Context
+): Effect.Effect<Network.NetworkSink, Errors.SinkError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const timeoutMs = config.timeoutMs ?? defaults.timeoutMs
+    const options = connectionOptions(config)
+    let connection: Promise<Connected> | undefined
+    let streamChecked = config.stream === undefined
+    let closed = false
+
+    const open = async (): Promise<Connected> => {
+      const nc = await connect(options)
+      if (closed) {
+        await nc.close()
+        throw new Error("the sink is closed")
+      }
+      return { nc, js: jetstream(nc, { timeout: timeoutMs }) }
+    }
+
+    const connected = (): Promise<Connected> => {
+      if (connection === undefined) {
+        const attempt = open()
+        connection = attempt
+        attempt.then(
+          // a connection the client gave up on (an authorization error) is made again by the next request
+          ({ nc }) =>
+            nc.closed().then((e) => {
+              if (e) context.report("connection closed", e)
+              if (connection === attempt) connection = undefined
+            }),
+          () => {
+            if (connection === attempt) connection = undefined
+          }
+        )
+      }
+      return connection
+    }
+
+    yield* Effect.addFinalizer(() =>
+      Effect.promise(async () => {
+        closed = true
+        const c = await connection?.catch(() => undefined)
+        await c?.nc.close()
+      }).pipe(
+        Effect.timeoutOption(1000),
+        Effect.catchAllCause((cause) => Effect.sync(() => context.report("close failed", cause)))
+      )
+    )
+
+    const publish = async (lines: ReadonlyArray<EventLine>) => {
+      const { nc, js } = await connected()
+      if (!streamChecked) {
+        await ensureStream(await jetstreamManager(nc, { timeout: timeoutMs }), {
+          stream: config.stream!,
+          subject: config.subject,
+          create: config.createStream ?? defaults.createStream,
+          storage: config.storage ?? defaults.storage,
+          duplicateWindowMs: config.duplicateWindowMs ?? defaults.duplicateWindowMs
+        })
+        streamChecked = true
+      }
+      const maxPayload = nc.info?.max_payload ?? 1_048_576
+      const publishOptions = {
+        timeout: timeoutMs,
+        ...(config.stream === undefined ? {} : { expect: { streamName: config.stream } })
+      }
+      const acks = await Promise.allSettled(
+        lines.map((line) =>
+          js.publish(config.subject, payloadOf(line, maxPayload), { ...publishOptions, msgID: line.id })
+        )
+      )
+      let failed: unknown
+      let failures = 0
+      for (const a of acks)
+        if (a.status === "rejected") {
+          failures++
+          // a permanent cause is the one to report: a retry would not fix it
+          if (failed === undefined || isPermanent(a.reason)) failed = a.reason
+        }
+      if (failures > 0)
+        throw isPermanent(failed)
+          ? failed
+          : new Error(`${failures} of ${lines.length} messages not acknowledged: ${describe(failed)}`, {
+              cause: failed
+            })
+    }
+
+    const transport: Network.Transport = {
+      send: (request) =>
+        Effect.try({
+          try: () => decodeEventLines(bodyText(request.body)),
+          // a body that is not event lines (a spool of another sink's) never will be
+          catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
+        }).pipe(
+          Effect.flatMap((lines) =>
+            Effect.tryPromise({ try: () => publish(lines), catch: transportFailure(isPermanent, describe) })
+          )
+        )
+    }
+    return yield* Network.make({
+      ...Network.optionsFromConfig(config),
+      name: nameOf(config),
+      transport,
+      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => ({
+        body: encodeEventLines(events),
+        contentType: "text/plain"
+      }),
+      report: context.report
+    })
+  })

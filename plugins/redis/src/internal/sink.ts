@@ -1,0 +1,201 @@
+/**
+ * The Redis Streams sink: every event one stream entry (`XADD <stream> MAXLEN ~ <maxLen> *`
+ * with the fields `id`, `level` and `event`), a request (a batch) added in one round trip.
+ *
+ * With `dedupe: "batch"` (the default) a request is one Lua script: it returns at once when
+ * the request's key (a hash of its event ids) is there, and otherwise adds every entry and
+ * then sets that key for `dedupeWindowMs`. A script runs alone on the server and is kept in
+ * the append-only file as one unit, so a request is added once whatever happens to its reply:
+ * a timeout, a broken connection, a server restart, a replay from the spool. With
+ * `dedupe: "none"` the entries are pipelined `XADD`s: a request retried after its reply was
+ * lost may be added again (at least once).
+ */
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import { createClient, ErrorReply } from "@redis/client"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
+import {
+  bodyText,
+  decodeEventLines,
+  type EventLine,
+  encodeEventLines
+} from "../../../shared/src/eventLines.js"
+import { transportFailure } from "../../../shared/src/transportFailure.js"
+import type { Config } from "./config.js"
+
+/** The defaults of the settings that have one (the README's table). */
+export const defaults = Object.freeze({
+  maxLen: 1_000_000,
+  dedupe: "batch" as const,
+  dedupeWindowMs: 86_400_000,
+  timeoutMs: 10_000
+})
+
+/**
+ * KEYS[1] the stream, KEYS[2] the request's key; ARGV[1] its lifetime in ms, ARGV[2] MAXLEN,
+ * then id, level, event of each entry. The key is set after the entries: a script that
+ * fails half-way (the server out of memory) leaves no key, so its retry adds the batch again
+ * (a duplicate rather than a loss).
+ */
+export const SCRIPT = `if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+for i = 3, #ARGV, 3 do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[i], 'level', ARGV[i + 1], 'event', ARGV[i + 2])
+end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+return (#ARGV - 2) / 3`
+
+const SCRIPT_SHA = createHash("sha1").update(SCRIPT).digest("hex")
+
+/** The key that marks a request as added: the stream's name and a hash of its event ids. */
+export const requestKey = (stream: string, lines: ReadonlyArray<EventLine>): string => {
+  const hash = createHash("sha256")
+  for (const l of lines) hash.update(l.id).update("\n")
+  return `${stream}:fapilog:${hash.digest("base64url")}`
+}
+
+/**
+ * Replies no retry fixes: the key holds another type than a stream, the user may not run the
+ * command, the server does not know it (scripting disabled).
+ */
+export const isPermanent = (e: unknown): boolean =>
+  e instanceof ErrorReply && /^(WRONGTYPE|NOPERM|ERR unknown command)/.test(e.message)
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** The sink's name in diagnostics: the server and stream, never credentials. */
+export const nameOf = (config: Config): string => {
+  const url = new URL(config.url)
+  return `${url.protocol}//${url.host}${url.pathname}#${config.stream}`
+}
+
+/**
+ * Opens the Redis Streams sink on the network foundation: one client (connected in the
+ * background, reconnecting after a loss, failing commands at once while it is away so that
+ * the sink's retries decide), each request added by the script or by pipelined XADDs.
+ */
+export const make = (
+  config: Config,
+  context: Plugin.Context
+): Effect.Effect<Network.NetworkSink, Errors.SinkError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const timeoutMs = config.timeoutMs ?? defaults.timeoutMs
+    const maxLen = String(config.maxLen ?? defaults.maxLen)
+    const window = String(config.dedupeWindowMs ?? defaults.dedupeWindowMs)
+    const dedupe = config.dedupe ?? defaults.dedupe
+    const tls = config.tls
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const c = createClient({
+          url: config.url,
+          ...(config.username === undefined ? {} : { username: config.username }),
+          ...(config.password === undefined ? {} : { password: config.password }),
+          // a command while disconnected fails now: the sink's retry and breaker take over
+          disableOfflineQueue: true,
+          socket: {
+            connectTimeout: timeoutMs,
+            reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
+            ...(tls === undefined
+              ? {}
+              : {
+                  tls: true as const,
+                  ...(tls.caFile === undefined ? {} : { ca: fs.readFileSync(tls.caFile) }),
+                  ...(tls.certFile === undefined ? {} : { cert: fs.readFileSync(tls.certFile) }),
+                  ...(tls.keyFile === undefined ? {} : { key: fs.readFileSync(tls.keyFile) }),
+                  ...(tls.rejectUnauthorized === undefined
+                    ? {}
+                    : { rejectUnauthorized: tls.rejectUnauthorized })
+                })
+          }
+        })
+        // one report per outage, not one per reconnection attempt
+        let up = true
+        c.on("error", (e: unknown) => {
+          if (up) context.report("connection lost", e)
+          up = false
+        })
+        c.on("ready", () => {
+          up = true
+        })
+        c.connect().catch((e: unknown) => context.report("cannot connect", e))
+        return c
+      }),
+      (c) =>
+        Effect.promise(() => (c.isOpen ? c.close() : Promise.resolve())).pipe(
+          Effect.timeoutOption(1000),
+          Effect.catchAllCause((cause) => Effect.sync(() => context.report("close failed", cause)))
+        )
+    )
+
+    const script = async (lines: ReadonlyArray<EventLine>): Promise<void> => {
+      const command: Array<string> = [
+        "EVALSHA",
+        SCRIPT_SHA,
+        "2",
+        config.stream,
+        requestKey(config.stream, lines),
+        window,
+        maxLen
+      ]
+      for (const l of lines) command.push(l.id, l.level, l.json)
+      try {
+        await client.sendCommand(command)
+      } catch (e) {
+        // the server has not cached the script yet (or lost it in a restart): send it whole
+        if (!(e instanceof ErrorReply && e.message.startsWith("NOSCRIPT"))) throw e
+        command[0] = "EVAL"
+        command[1] = SCRIPT
+        await client.sendCommand(command)
+      }
+    }
+
+    const pipelined = async (lines: ReadonlyArray<EventLine>): Promise<void> => {
+      // commands issued in one tick go out together (node-redis pipelines them)
+      const replies = await Promise.allSettled(
+        lines.map((l) =>
+          client.sendCommand([
+            "XADD",
+            config.stream,
+            "MAXLEN",
+            "~",
+            maxLen,
+            "*",
+            "id",
+            l.id,
+            "level",
+            l.level,
+            "event",
+            l.json
+          ])
+        )
+      )
+      const failed = replies.find((r) => r.status === "rejected")
+      if (failed !== undefined) throw failed.reason
+    }
+
+    const add = dedupe === "batch" ? script : pipelined
+
+    const transport: Network.Transport = {
+      send: (request) =>
+        Effect.try({
+          try: () => decodeEventLines(bodyText(request.body)),
+          // a body that is not event lines (a spool of another sink's) never will be
+          catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
+        }).pipe(
+          Effect.flatMap((lines) =>
+            Effect.tryPromise({ try: () => add(lines), catch: transportFailure(isPermanent, describe) })
+          )
+        )
+    }
+    return yield* Network.make({
+      ...Network.optionsFromConfig(config),
+      name: nameOf(config),
+      transport,
+      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => ({
+        body: encodeEventLines(events),
+        contentType: "text/plain"
+      }),
+      report: context.report
+    })
+  })
