@@ -229,5 +229,10 @@ describe("@fapilog/kafka against the protocol-spec broker", () => {
     )
     assert.include(await refused({ brokers: "k:9092", topic: "t", keyField: "" }), "an event key")
     assert.include(await refused({ brokers: "k:9092" }), "topic")
+    assert.include(await refused({ brokers: "k:9092", topic: "t", tls: { ca: 7 } }), "PEM text or paths")
+    assert.include(
+      await refused({ brokers: "k:9092", topic: "t", tls: { cert: "c.pem" } }),
+      "cert and key go together"
+    )
   })
 })

@@ -49,13 +49,38 @@ const Text = (what: string) =>
     "a non-empty text"
   )
 
-const Pem = Plugin.accepted(
-  "Pem",
-  (u: unknown): u is string => typeof u === "string" && u.length > 0 && !u.includes("\0"),
-  "PEM text (-----BEGIN ...) or the path of a PEM file"
-)
+/** TLS to the brokers: `true` (the system's CAs), or the options of a private CA or a client certificate. */
+export interface TlsSettings {
+  /** CA certificate(s): PEM text or the path of a PEM file. */
+  readonly ca?: string | undefined
+  /** Client certificate (with `key`): PEM text or a path. */
+  readonly cert?: string | undefined
+  /** Client key (with `cert`): PEM text or a path. */
+  readonly key?: string | undefined
+  /** Whether the brokers' certificates are verified (default true). */
+  readonly rejectUnauthorized?: boolean | undefined
+  /** The name checked in the brokers' certificates, when it is not the host connected to. */
+  readonly servername?: string | undefined
+}
 
-const Bool = Plugin.accepted("Boolean", (u): u is boolean => typeof u === "boolean", "true or false")
+const TLS_TEXT = ["ca", "cert", "key", "servername"]
+
+const isTls = (u: unknown): u is boolean | TlsSettings => {
+  if (typeof u === "boolean") return true
+  if (u === null || typeof u !== "object" || Array.isArray(u)) return false
+  return Object.entries(u).every(([k, v]) =>
+    k === "rejectUnauthorized"
+      ? typeof v === "boolean"
+      : TLS_TEXT.includes(k) && typeof v === "string" && v.length > 0 && !v.includes("\0")
+  )
+}
+
+const Tls = Plugin.accepted(
+  "KafkaTls",
+  isTls,
+  "true, false, or { ca, cert, key (PEM text or paths of PEM files), rejectUnauthorized (true or false), servername }",
+  "TLS to the brokers."
+)
 
 /** The compressions of @platformatic/kafka; zstd needs a Node with zlib's zstd (22.15 and later). */
 export const compressions = ["none", "gzip", "snappy", "lz4", "zstd"] as const
@@ -77,18 +102,7 @@ const fields = {
       token: Plugin.optional(Text("SaslToken"))
     })
   ),
-  tls: Plugin.optional(
-    Schema.Union(
-      Bool,
-      Schema.Struct({
-        ca: Plugin.optional(Pem),
-        cert: Plugin.optional(Pem),
-        key: Plugin.optional(Pem),
-        rejectUnauthorized: Plugin.optional(Bool),
-        servername: Plugin.optional(Text("TlsServername"))
-      })
-    )
-  ),
+  tls: Plugin.optional(Tls),
   ...Network.deliveryFields,
   timeoutMs: Plugin.optional(
     Plugin.wholeNumber(
