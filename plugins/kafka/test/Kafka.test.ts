@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const broker = async (
   topic: string,
-  faults?: (n: number) => Fault | undefined,
+  faults?: (n: number, node: number) => Fault | undefined,
   partitions = 3
 ): Promise<KafkaBroker> => {
   const b = await startKafkaBroker({ topic, faults, partitions })
@@ -104,6 +104,28 @@ describe("@fapilog/kafka against the protocol-spec broker", () => {
     // spooled copy was replayed under the new producer id: at-least-once, as documented
     for (let i = 0; i < 10; i++) assert.isAtLeast(count(i), 1, `event ${i} at least once`)
     assert.isAtLeast(b.producerIds.length, 2)
+    assert.strictEqual(log.health().stats.lost, 0)
+  })
+
+  it("two brokers, one failing past the client's own retries: the resend leaves out what the other had written", async () => {
+    // node 2 answers REQUEST_TIMED_OUT without writing to its first three Produce requests
+    // (the client's three tries), while node 1 writes its partitions: the send fails with
+    // node 1's partitions written, and the sink resends only node 2's
+    const b = await startKafkaBroker({
+      topic: "two-nodes",
+      partitions: 4,
+      nodes: 2,
+      faults: (n, node) =>
+        node === 2 && n < 3 ? { kind: "error", code: ErrorCodes.REQUEST_TIMED_OUT } : undefined
+    })
+    brokers.push(b)
+    const log = await loggerFor([entryFor(b, "two-nodes", { batch: { maxEvents: 500, maxWaitMs: 20 } })])
+    await logAll(log, 200, (i) => `k-${i % 13}`)
+    assertEachOnce(b.stored(), 200, "two brokers")
+    assert.strictEqual(b.faulted(), 3)
+    assert.deepStrictEqual(new Set(b.stored().map((m) => m.partition)), new Set([0, 1, 2, 3]))
+    assert.strictEqual(b.duplicates(), 0, "node 1's batches were not resent")
+    assert.deepStrictEqual([...b.unsupported], [])
     assert.strictEqual(log.health().stats.lost, 0)
   })
 

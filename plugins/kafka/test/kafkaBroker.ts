@@ -4,9 +4,10 @@
  * (https://kafka.apache.org/protocol and the message schemas of apache/kafka,
  * clients/src/main/resources/common/message/*.json): no Kafka broker installs on these
  * machines (neither Debian nor npm has one), so the tests run the real client,
- * `@platformatic/kafka`, against this one. It is a test double of one broker (node id 1)
- * holding one topic's partitions in memory, and it implements exactly the requests a
- * producer sends, at these versions (what it answers ApiVersions with):
+ * `@platformatic/kafka`, against this one. It is a test double of a cluster of one broker
+ * (node id 1), or of `nodes` brokers (ids 1..n, each on its own port, partition p led by node
+ * p mod n + 1), holding one topic's partitions in memory, and it implements exactly the
+ * requests a producer sends, at these versions (what it answers ApiVersions with):
  *
  * | API | key | versions | flexible (compact encodings, tagged fields) |
  * |---|---|---|---|
@@ -31,7 +32,7 @@
  * sequence that does not follow the last one is OUT_OF_ORDER_SEQUENCE_NUMBER (45), an old
  * epoch INVALID_PRODUCER_EPOCH (47).
  *
- * Faults, by the number of the Produce request (from 0): answer an error code for every
+ * Faults, by the number of the Produce request (from 0, counted per node): answer an error code for every
  * partition without writing (NOT_LEADER_OR_FOLLOWER = 6, REQUEST_TIMED_OUT = 7...), write
  * and then answer REQUEST_TIMED_OUT (the acknowledgement lost), or write and then close the
  * connection without an answer.
@@ -444,13 +445,16 @@ export type Fault =
 export interface BrokerOptions {
   readonly topic: string
   readonly partitions?: number | undefined
-  readonly faults?: ((produceRequest: number) => Fault | undefined) | undefined
+  /** Brokers in the cluster (default 1). */
+  readonly nodes?: number | undefined
+  readonly faults?: ((produceRequest: number, node: number) => Fault | undefined) | undefined
   readonly duplicateAnswer?: "offset" | "error" | undefined
 }
 
 export interface KafkaBroker {
+  /** The port of node 1. */
   readonly port: number
-  /** `127.0.0.1:<port>`, for `brokers`. */
+  /** `127.0.0.1:<port>` of node 1, for `brokers`. */
   readonly address: string
   /** Every message written, in the order written (offsets per partition). */
   readonly stored: () => ReadonlyArray<Stored>
@@ -468,6 +472,8 @@ export interface KafkaBroker {
   readonly produces: ReadonlyArray<ReadonlyArray<DecodedBatch & { readonly partition: number }>>
   /** Producer ids handed out by InitProducerId. */
   readonly producerIds: ReadonlyArray<bigint>
+  /** The node (1..n) each Produce request went to, by request. */
+  readonly produceNodes: ReadonlyArray<number>
   /** Produce requests answered with an error or no answer by a fault. */
   readonly faulted: () => number
   /** Resolves once at least `n` messages are stored. */
@@ -489,6 +495,11 @@ interface ProducerState {
 /** Starts the broker on 127.0.0.1 on a free port. */
 export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBroker> => {
   const partitions = options.partitions ?? 3
+  const nodes = options.nodes ?? 1
+  const leaderOf = (partition: number) => (partition % nodes) + 1
+  const ports: Array<number> = []
+  const produceNodes: Array<number> = []
+  const perNode = new Map<number, number>()
   const stored: Array<Stored> = []
   const next: Array<bigint> = Array.from({ length: partitions }, () => 0n)
   const states = new Map<string, ProducerState>()
@@ -503,7 +514,6 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
   let faulted = 0
   let produceRequests = 0
   let waiters: Array<() => void> = []
-  let port = 0
 
   const wake = () => {
     const w = waiters
@@ -592,8 +602,10 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
     const names = topics === null ? [options.topic] : topics.filter((n): n is string => n !== null)
     return new Writer()
       .int32(0)
-      .compactArray([1], (w) =>
-        w.int32(1).compactNullableString("127.0.0.1").int32(port).compactNullableString(null).tags()
+      .compactArray(
+        ports.map((port, k) => [k + 1, port] as const),
+        (w, [node, port]) =>
+          w.int32(node).compactNullableString("127.0.0.1").int32(port).compactNullableString(null).tags()
       )
       .compactNullableString("fapilog-test-cluster")
       .int32(1)
@@ -607,10 +619,10 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
             w
               .int16(ErrorCodes.NONE)
               .int32(p)
-              .int32(1)
+              .int32(leaderOf(p))
               .int32(0)
-              .compactArray([1], (w, n) => w.int32(n))
-              .compactArray([1], (w, n) => w.int32(n))
+              .compactArray([leaderOf(p)], (w, n) => w.int32(n))
+              .compactArray([leaderOf(p)], (w, n) => w.int32(n))
               .compactArray([], (w, n: number) => w.int32(n))
               .tags()
           )
@@ -633,8 +645,11 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
   }
 
   /** The Produce answer, or "drop" to close the connection without one. */
-  const produce = (r: Reader): Buffer | "drop" => {
-    const n = produceRequests++
+  const produce = (r: Reader, node: number): Buffer | "drop" => {
+    produceRequests++
+    const n = perNode.get(node) ?? 0
+    perNode.set(node, n + 1)
+    produceNodes.push(node)
     r.compactNullableString() // transactional id
     const ack = r.int16()
     acks.push(ack)
@@ -651,7 +666,7 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
       return { name, parts: parts ?? [] }
     })
     r.taggedFields()
-    const fault = options.faults?.(n)
+    const fault = options.faults?.(n, node)
     const seen: Array<DecodedBatch & { partition: number }> = []
     produces.push(seen)
     const answers = (data ?? []).map(({ name, parts }) => ({
@@ -660,6 +675,7 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
         if (fault?.kind === "error") return { index, code: fault.code, offset: -1n }
         if (name !== options.topic || index < 0 || index >= partitions)
           return { index, code: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, offset: -1n }
+        if (leaderOf(index) !== node) return { index, code: ErrorCodes.NOT_LEADER_OR_FOLLOWER, offset: -1n }
         if (ack !== -1 && ack !== 0 && ack !== 1)
           return { index, code: ErrorCodes.INVALID_REQUIRED_ACKS, offset: -1n }
         let decoded: Array<DecodedBatch>
@@ -708,7 +724,7 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
   }
 
   /** One request frame: its answer (with header), or undefined to close the connection. */
-  const handle = (frame: Buffer): Buffer | undefined => {
+  const handle = (frame: Buffer, node: number): Buffer | undefined => {
     const r = new Reader(frame)
     const apiKey = r.int16()
     const apiVersion = r.int16()
@@ -729,7 +745,7 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
       return undefined
     } else if (apiKey === 3) body = metadata(r)
     else if (apiKey === 22) body = initProducerId(r)
-    else body = produce(r)
+    else body = produce(r, node)
     if (body === "drop") return undefined
     // response header v0 for ApiVersions (always), v1 (with tagged fields) for flexible versions
     const header =
@@ -740,37 +756,43 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
     return Buffer.concat([size, payload])
   }
 
-  const server = net.createServer((socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-    socket.on("error", () => {})
-    let pending = Buffer.alloc(0)
-    socket.on("data", (chunk) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
-      while (pending.length >= 4) {
-        const size = pending.readInt32BE(0)
-        if (pending.length < 4 + size) break
-        const frame = pending.subarray(4, 4 + size)
-        pending = pending.subarray(4 + size)
-        let answer: Buffer | undefined
-        try {
-          answer = handle(frame)
-        } catch {
-          answer = undefined
+  const listen = async (node: number): Promise<net.Server> => {
+    const server = net.createServer((socket) => {
+      sockets.add(socket)
+      socket.on("close", () => sockets.delete(socket))
+      socket.on("error", () => {})
+      let pending = Buffer.alloc(0)
+      socket.on("data", (chunk) => {
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
+        while (pending.length >= 4) {
+          const size = pending.readInt32BE(0)
+          if (pending.length < 4 + size) break
+          const frame = pending.subarray(4, 4 + size)
+          pending = pending.subarray(4 + size)
+          let answer: Buffer | undefined
+          try {
+            answer = handle(frame, node)
+          } catch {
+            answer = undefined
+          }
+          if (answer === undefined) {
+            socket.destroy()
+            return
+          }
+          socket.write(answer)
         }
-        if (answer === undefined) {
-          socket.destroy()
-          return
-        }
-        socket.write(answer)
-      }
+      })
     })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => resolve())
-  })
-  port = (server.address() as net.AddressInfo).port
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(0, "127.0.0.1", () => resolve())
+    })
+    ports.push((server.address() as net.AddressInfo).port)
+    return server
+  }
+  const servers: Array<net.Server> = []
+  for (let node = 1; node <= nodes; node++) servers.push(await listen(node))
+  const port = ports[0]!
 
   return {
     port,
@@ -783,6 +805,7 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
     batches,
     produces,
     producerIds,
+    produceNodes,
     faulted: () => faulted,
     waitFor: (n, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
@@ -802,7 +825,11 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy()
-        server.close(() => resolve())
+        let open = servers.length
+        for (const server of servers)
+          server.close(() => {
+            if (--open === 0) resolve()
+          })
       })
   }
 }
