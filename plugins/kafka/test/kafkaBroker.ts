@@ -512,7 +512,6 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
   const sockets = new Set<net.Socket>()
   let duplicates = 0
   let faulted = 0
-  let produceRequests = 0
   let waiters: Array<() => void> = []
 
   const wake = () => {
@@ -646,7 +645,6 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
 
   /** The Produce answer, or "drop" to close the connection without one. */
   const produce = (r: Reader, node: number): Buffer | "drop" => {
-    produceRequests++
     const n = perNode.get(node) ?? 0
     perNode.set(node, n + 1)
     produceNodes.push(node)

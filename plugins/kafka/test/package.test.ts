@@ -33,6 +33,8 @@ const scripts = consumerScripts(
 describeInstalled({
   type: "kafka",
   title: '(@platformatic/kafka with it) and produces to the test broker through { type: "kafka" }',
+  // packing fapilog, then installing the client and its dependencies from the registry
+  timeoutMs: 600_000,
   typed: `export const entry: Settings.SinkSetting = { type: "kafka", brokers: ["kafka-1:9092"], topic: "app-logs", keyField: "correlationId", compression: "zstd", sasl: { mechanism: "SCRAM-SHA-512", username: "app", password: "secret" }, tls: true, spool: { directory: "/var/spool/app" } }
 // @ts-expect-error an option the plugin does not have
 export const misspelt: Settings.SinkSetting = { type: "kafka", brokers: ["kafka-1:9092"], topik: "app-logs" }
