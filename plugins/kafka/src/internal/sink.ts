@@ -150,6 +150,10 @@ const producedBy = (e: unknown): ReadonlyArray<{ readonly partition: number }> =
   return Array.isArray(offsets) ? (offsets as Array<{ partition: number }>) : []
 }
 
+/** Whether two request bodies are the same request (retries carry the very same bytes). */
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a === b || (a.byteLength === b.byteLength && Buffer.compare(a, b) === 0)
+
 /**
  * The send of one request body (see the header comment): partitions fixed by the request,
  * partitions already acknowledged left out of a resend, a new producer id after an abandoned
@@ -167,14 +171,15 @@ export const sender = (producer: KafkaProducer, topic: string) => {
   }
 
   const attempt = async (body: Uint8Array): Promise<void> => {
-    if (pending === undefined || !Buffer.from(pending.body).equals(Buffer.from(body))) {
+    // a body that is not this sink's (another sink's spool) throws here, before any state changes
+    const { seed, messages } = decodeMessages(body)
+    if (pending === undefined || !sameBytes(pending.body, body)) {
       if (pending !== undefined) {
         await producer.initIdempotentProducer({})
         pending = undefined
       }
       pending = { body, done: new Set() }
     }
-    const { seed, messages } = decodeMessages(body)
     const count = await partitionsOf()
     const done = pending.done
     const out = []
