@@ -40,6 +40,14 @@
  *   pipelined, replies awaited per 1,000), in process (no maintained pino transport for Redis
  *   Streams is on npm).
  *
+ * - kafka: the same events, produced to the protocol-spec test broker of the Kafka plugin's
+ *   tests (in this process: no Kafka broker installs here), timed until the broker has stored
+ *   the last message. Both contenders use `@platformatic/kafka` with an idempotent producer
+ *   (acks=all), no compression, no keys, 1,000 messages per request, each request's messages
+ *   in one partition. Peer: pino writing its JSON lines into a destination that collects
+ *   them into batches of 1,000 and sends each with `producer.send`, one after the other (an
+ *   idempotent producer's sequence numbers need one send at a time per partition).
+ *
  * Each contender runs BENCH_SINK_ROUNDS (default 3) times, alternating, in this process; the
  * median is printed, with the ratio fapilog / peer (above 1: fapilog faster).
  */
@@ -51,12 +59,15 @@ import * as os from "node:os"
 import { ecsFormat } from "@elastic/ecs-pino-format"
 import { jetstream, jetstreamManager } from "@nats-io/jetstream"
 import { connect as natsConnect } from "@nats-io/transport-node"
+import { Producer } from "@platformatic/kafka"
 import { createClient as redisClient } from "@redis/client"
 import pg from "pg"
 import pino from "pino"
 import type PinoElasticsearch from "pino-elasticsearch"
 import { Logger as SplunkLogger } from "splunk-logging"
 import * as Elasticsearch from "../plugins/elasticsearch/src/index.js"
+import * as Kafka from "../plugins/kafka/src/index.js"
+import { startKafkaBroker } from "../plugins/kafka/test/kafkaBroker.js"
 import * as Nats from "../plugins/nats/src/index.js"
 import { startNats } from "../plugins/nats/test/natsServer.js"
 import * as Postgres from "../plugins/postgres/src/index.js"
@@ -671,6 +682,85 @@ const redisBench = async () => {
   report("redis", rows, "fapilog redis", "pino + XADD stream")
 }
 
+// ---- kafka ----
+
+const kafkaBench = async () => {
+  const PARTITIONS = 3
+  const broker = await startKafkaBroker({ topic: "bench", partitions: PARTITIONS })
+  const times: Record<string, Array<number>> = { "fapilog kafka": [], "pino + @platformatic/kafka": [] }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      {
+        const before = broker.stored().length
+        const log = await fapilog.createLogger({
+          // the calls come in one synchronous loop: a backlog that holds them all, as the peer's array does
+          capacity: EVENTS + 1000,
+          shutdownTimeoutMs: 300_000,
+          plugins: { use: [Kafka.plugin] },
+          sinks: [
+            fapilog.Plugin.entry("kafka", {
+              brokers: [broker.address],
+              topic: "bench",
+              keyField: false,
+              batch: { maxEvents: 1000 },
+              drainTimeoutMs: 300_000
+            })
+          ]
+        })
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, fields(i))
+        await log.close()
+        const { lost, refused } = log.health().stats as { lost: number; refused: number }
+        if (lost + refused > 0) throw new Error(`fapilog kafka: ${lost} lost, ${refused} refused`)
+        await broker.waitFor(before + EVENTS, 300_000)
+        times["fapilog kafka"]!.push(performance.now() - start)
+      }
+      {
+        const before = broker.stored().length
+        const producer = new Producer({
+          clientId: "bench-peer",
+          bootstrapBrokers: [broker.address],
+          idempotent: true,
+          compression: "none"
+        })
+        let batch: Array<{ topic: string; partition: number; value: Buffer }> = []
+        let sent = 0
+        let chain: Promise<unknown> = Promise.resolve()
+        const flush = () => {
+          const messages = batch
+          batch = []
+          chain = chain.then(() => producer.send({ messages }))
+        }
+        const destination = {
+          write: (line: string) => {
+            batch.push({
+              topic: "bench",
+              partition: sent % PARTITIONS,
+              value: Buffer.from(line.slice(0, -1))
+            })
+            if (batch.length === 1000) {
+              sent++
+              flush()
+            }
+          }
+        }
+        const log = pino({ base: null }, destination)
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(fields(i), MESSAGE)
+        if (batch.length > 0) flush()
+        await chain
+        await broker.waitFor(before + EVENTS, 300_000)
+        times["pino + @platformatic/kafka"]!.push(performance.now() - start)
+        await producer.close()
+      }
+    }
+  } finally {
+    await broker.close()
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("kafka", rows, "fapilog kafka", "pino + @platformatic/kafka")
+}
+
 console.log(`${EVENTS} events of about 200 bytes, median of ${ROUNDS} rounds, on ${os.cpus().length} cores`)
 if (enabled("syslog")) await syslogBench()
 if (enabled("postgres") || enabled("postgres-insert")) await postgresBench()
@@ -678,3 +768,4 @@ if (enabled("elasticsearch")) await elasticsearchBench()
 if (enabled("splunk")) await splunkBench()
 if (enabled("nats")) await natsBench()
 if (enabled("redis")) await redisBench()
+if (enabled("kafka")) await kafkaBench()

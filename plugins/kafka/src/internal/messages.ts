@@ -1,0 +1,144 @@
+/**
+ * The request body of the Kafka sink: a batch of events as the Kafka messages they become,
+ * encoded once per request, self-contained (first attempt, retries and spool replay all read
+ * the same bytes).
+ *
+ * Layout (big-endian): a version byte (1); a u32 partition seed, chosen when the request is
+ * encoded, that places the messages without a key (all of them in one partition, as Kafka's
+ * sticky partitioner does, and in the same one on every attempt); a u32 message count; then
+ * per message an f64 timestamp (epoch milliseconds), an i32 key length (-1: no key), the key
+ * bytes, a u32 value length and the value bytes (the event's JSON line, UTF-8).
+ */
+import { Formatter, type LogEvent } from "fapilog"
+import { isoMillis } from "../../../shared/src/isoTime.js"
+
+const VERSION = 1
+
+/** One Kafka message of a request. */
+export interface Message {
+  readonly timestamp: number
+  readonly key: Buffer | undefined
+  readonly value: Buffer
+}
+
+/** A request's messages and the partition seed of those without a key. */
+export interface Messages {
+  readonly seed: number
+  readonly messages: ReadonlyArray<Message>
+}
+
+/** The value of an event key: the core keys, else a field. */
+const keyValue = (event: LogEvent.LogEvent, key: string): unknown => {
+  switch (key) {
+    case "level":
+    case "logger":
+    case "message":
+    case "timestamp":
+    case "correlationId":
+    case "traceId":
+    case "spanId":
+    case "id":
+      return event[key]
+    default:
+      return event.fields[key]
+  }
+}
+
+/**
+ * The message key of an event: the value of `keyField` as text (strings as they are, numbers
+ * and booleans written out, other values as the JSON line renders them, so hostile values are
+ * safe), or undefined when the event has none.
+ */
+export const keyOf = (event: LogEvent.LogEvent, keyField: string, line: string): string | undefined => {
+  let value: unknown
+  try {
+    value = keyValue(event, keyField)
+  } catch {
+    value = null
+  }
+  if (value === undefined) return undefined
+  if (typeof value === "string") return value
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value)
+  const rendered = (JSON.parse(line) as Record<string, unknown>)[keyField]
+  return rendered === undefined ? undefined : JSON.stringify(rendered)
+}
+
+/** The JSON line of an event, without its line break. */
+const lineOf = (event: LogEvent.LogEvent): string => {
+  const line = Formatter.json.format(event)
+  return line.endsWith("\n") ? line.slice(0, -1) : line
+}
+
+/**
+ * The body of a request: each event's JSON line as the value, its `keyField` as the key
+ * (none with `false`), its own time as the timestamp.
+ */
+export const encodeMessages = (
+  events: ReadonlyArray<LogEvent.LogEvent>,
+  keyField: string | false,
+  seed: number
+): Uint8Array => {
+  const n = events.length
+  const values = new Array<string>(n)
+  const keys = new Array<string | undefined>(n)
+  const times = new Array<number>(n)
+  let size = 9
+  for (let i = 0; i < n; i++) {
+    const event = events[i]!
+    const line = lineOf(event)
+    values[i] = line
+    const key = keyField === false ? undefined : keyOf(event, keyField, line)
+    keys[i] = key
+    const time = isoMillis(event.timestamp)
+    times[i] = Number.isFinite(time) ? time : Date.now()
+    size += 16 + Buffer.byteLength(line) + (key === undefined ? 0 : Buffer.byteLength(key))
+  }
+  const body = Buffer.allocUnsafe(size)
+  body.writeUInt8(VERSION, 0)
+  body.writeUInt32BE(seed >>> 0, 1)
+  body.writeUInt32BE(n, 5)
+  let at = 9
+  for (let i = 0; i < n; i++) {
+    at = body.writeDoubleBE(times[i]!, at)
+    const key = keys[i]
+    if (key === undefined) at = body.writeInt32BE(-1, at)
+    else {
+      const length = body.write(key, at + 4, "utf8")
+      body.writeInt32BE(length, at)
+      at += 4 + length
+    }
+    const length = body.write(values[i]!, at + 4, "utf8")
+    body.writeUInt32BE(length, at)
+    at += 4 + length
+  }
+  return body.subarray(0, at)
+}
+
+/** The messages of a body written by {@link encodeMessages}; throws on anything else. */
+export const decodeMessages = (bytes: Uint8Array): Messages => {
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (body.length < 9 || body.readUInt8(0) !== VERSION) throw new Error("not a Kafka sink request body")
+  const seed = body.readUInt32BE(1)
+  const n = body.readUInt32BE(5)
+  const messages = new Array<Message>(n)
+  let at = 9
+  for (let i = 0; i < n; i++) {
+    if (at + 16 > body.length) throw new Error("a Kafka sink request body cut short")
+    const timestamp = body.readDoubleBE(at)
+    const keyLength = body.readInt32BE(at + 8)
+    at += 12
+    let key: Buffer | undefined
+    if (keyLength >= 0) {
+      key = body.subarray(at, at + keyLength)
+      at += keyLength
+    }
+    const valueLength = body.readUInt32BE(at)
+    at += 4
+    if (at + valueLength > body.length) throw new Error("a Kafka sink request body cut short")
+    messages[i] = { timestamp, key, value: body.subarray(at, at + valueLength) }
+    at += valueLength
+  }
+  if (at !== body.length) throw new Error("trailing bytes after the messages of a Kafka sink request body")
+  return { seed, messages }
+}

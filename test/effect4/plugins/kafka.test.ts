@@ -1,0 +1,94 @@
+/**
+ * @fapilog/kafka on Effect 4: its source, built for this line, passes the plugin and sink
+ * conformance suites against the protocol-spec broker (the same suites as its Effect 3 tests,
+ * plugins/kafka/test/conformance.test.ts), stores every event once through retriable errors
+ * and lost acknowledgements with zstd (this line's Node has it), and its Effect 4 package,
+ * built as `npm pack` builds it and installed into a scratch project, is found by
+ * `{ type: "kafka" }` through discovery.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Testing from "fapilog/testing"
+import { createLogger } from "fapilog-effect4"
+import { build } from "tsup"
+import { describeKafkaConformance } from "../../../plugins/kafka/test/conformance.js"
+import { entryFor, eventOf, fast, loggerFor } from "../../../plugins/kafka/test/delivery.js"
+import { ErrorCodes, type KafkaBroker, startKafkaBroker } from "../../../plugins/kafka/test/kafkaBroker.js"
+import { effect4Build } from "../../../plugins/tsup.base.js"
+import { lock, pluginPackageDir, repoRoot } from "../../support/pack.js"
+
+let conformance: KafkaBroker | undefined
+beforeAll(async () => {
+  conformance = await startKafkaBroker({ topic: "conformance" })
+})
+afterAll(() => conformance?.close())
+
+describeKafkaConformance(() => conformance!, 4, Testing)
+
+describe("@fapilog/kafka on Effect 4", () => {
+  it("zstd, through NOT_LEADER_OR_FOLLOWER and a lost acknowledgement: every event once, keyed by correlation id", async () => {
+    const faults = [
+      { kind: "error", code: ErrorCodes.NOT_LEADER_OR_FOLLOWER } as const,
+      { kind: "timeout-after-write" } as const
+    ]
+    const b = await startKafkaBroker({ topic: "e4", faults: (n) => faults[n] })
+    try {
+      const log = await loggerFor([
+        entryFor(b, "e4", { compression: "zstd", batch: { maxEvents: 40, maxWaitMs: 20 } })
+      ])
+      for (let i = 0; i < 200; i++) log.info(`e4 ${i}`, { i, correlationId: `r${i % 5}` })
+      await log.close()
+      const stored = b.stored()
+      assert.deepStrictEqual(
+        stored.map((m) => eventOf(m).i as number).sort((x, y) => x - y),
+        Array.from({ length: 200 }, (_, i) => i)
+      )
+      assert.isTrue(stored.every((m) => m.compression === "zstd" && m.key === eventOf(m).correlationId))
+      assert.isAtLeast(b.duplicates(), 1)
+      assert.isTrue(b.acks.every((a) => a === -1))
+      assert.strictEqual(log.health().stats.lost, 0)
+    } finally {
+      await b.close()
+    }
+  })
+})
+
+describe("@fapilog/kafka-effect4 discovered on Effect 4", () => {
+  fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(repoRoot, ".tmp", "discovered-kafka-"))
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+
+  it('{ type: "kafka" } alone loads @fapilog/kafka-effect4 and delivers every event once', async () => {
+    const packageDir = pluginPackageDir("kafka", 4)
+    const release = await lock(path.join(packageDir, ".pack.lock"), 150_000)
+    const installed = path.join(scratch, "node_modules", "@fapilog", "kafka-effect4")
+    try {
+      await build({ ...effect4Build(path.dirname(packageDir)), config: false, silent: true })
+      for (const file of ["package.json", "dist"])
+        fs.cpSync(path.join(packageDir, file), path.join(installed, file), { recursive: true })
+    } finally {
+      release()
+    }
+    const b = await startKafkaBroker({ topic: "discovered" })
+    const cwd = process.cwd()
+    process.chdir(scratch)
+    try {
+      const log = await createLogger({
+        sinks: [{ type: "kafka", brokers: [b.address], topic: "discovered", ...fast } as never]
+      })
+      for (let i = 0; i < 100; i++) log.info(`discovered ${i}`, { i })
+      await log.close()
+      assert.deepStrictEqual(
+        b
+          .stored()
+          .map((m) => eventOf(m).i as number)
+          .sort((x, y) => x - y),
+        Array.from({ length: 100 }, (_, i) => i)
+      )
+    } finally {
+      process.chdir(cwd)
+      await b.close()
+    }
+  })
+})
