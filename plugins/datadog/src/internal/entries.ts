@@ -13,12 +13,11 @@
  * A user field with the name of one of those attributes (an HTTP `status`, say) is written as
  * `field.<name>`, so the reserved attributes keep their meaning and nothing is lost.
  *
- * An entry over Datadog's 1 MB is cut here rather than by the intake: strings are shortened
- * (marked `…[truncated N chars]`, as the JSON line marks them), objects and arrays bounded,
- * and the entry carries `fapilog_truncated_bytes`, the size it had; in the last resort only
- * the reserved attributes, time, level, logger and the start of the message are kept.
+ * An entry over Datadog's 1 MB is cut here rather than by the intake, and marked
+ * (`fapilog_truncated_bytes`, ../../../shared/src/boundedLine.ts), the attributes kept.
  */
-import { Formatter, type LogEvent } from "fapilog"
+import type { LogEvent } from "fapilog"
+import { boundedLine } from "../../../shared/src/boundedLine.js"
 import { LIMITS } from "./config.js"
 
 /** What every entry of a sink carries, from its settings. */
@@ -76,22 +75,6 @@ const stringField = (fields: Record<string, unknown>, key: string): string | und
   } catch {
     return undefined
   }
-}
-
-const utf8Bytes = (s: string): number => (s.length * 3 <= LIMITS.maxEntryBytes ? s.length : Buffer.byteLength(s))
-
-// the bounded renderings of an over-long entry, tried in turn
-const smaller = [
-  Formatter.jsonWith({ maxDepth: 6, maxKeys: 200, maxArrayLength: 200, maxStringLength: 16_384 }),
-  Formatter.jsonWith({ maxDepth: 3, maxKeys: 50, maxArrayLength: 50, maxStringLength: 1024 })
-]
-
-/** Cuts `s` to at most `bytes` UTF-8 bytes, on a character boundary. */
-const cutUtf8 = (s: string, bytes: number): string => {
-  if (Buffer.byteLength(s) <= bytes) return s
-  const buf = Buffer.from(s, "utf8").subarray(0, bytes)
-  // a partial character at the end decodes to U+FFFD: drop it
-  return buf.toString("utf8").replace(/\uFFFD+$/, "")
 }
 
 /** The encoder of one sink's entries (attributes quoted once). */
@@ -154,26 +137,7 @@ export class EntryEncoder {
       // fields that cannot be read (a throwing proxy): the line's own treatment applies
       keys = undefined
     }
-    const prefix = this.prefix(e, keys)
-    const entry = `{${prefix}${Formatter.json.format(event).slice(1)}`
-    const size = utf8Bytes(entry)
-    return size <= LIMITS.maxEntryBytes ? entry : this.truncated(event, prefix, size)
-  }
-
-  /** An entry cut to Datadog's 1 MB, with `fapilog_truncated_bytes` set to the size it had. */
-  private truncated(e: LogEvent.LogEvent, prefix: string, size: number): string {
-    const marked = `${prefix}"fapilog_truncated_bytes":${size},`
-    for (const formatter of smaller) {
-      const entry = `{${marked}${formatter.format(e).slice(1)}`
-      if (Buffer.byteLength(entry) <= LIMITS.maxEntryBytes) return entry
-    }
-    const head = `{${marked}"timestamp":${quote(e.timestamp)},"level":${quote(e.level)},"logger":${quote(cutUtf8(e.logger, 1024))},"message":`
-    const room = LIMITS.maxEntryBytes - Buffer.byteLength(head) - 64
-    // the message's JSON text may be up to 6 bytes per character (\u escapes): cut it by bytes, then re-check
-    let message = cutUtf8(e.message, Math.floor(room / 6))
-    const original = e.message.length
-    message = `${message}…[truncated ${original - message.length} chars]`
-    return `${head}${quote(message)}}`
+    return boundedLine(event, LIMITS.maxEntryBytes, this.prefix(e, keys))
   }
 }
 
