@@ -1,0 +1,103 @@
+/**
+ * Events as CloudWatch Logs log events, and a request's events as PutLogEvents calls.
+ *
+ * A log event is `{ timestamp, message }`: epoch milliseconds and fapilog's JSON line, cut to
+ * fit 256 KB with its 26 bytes of overhead (marked, ../../../shared/src/boundedLine.ts). The
+ * body of a request is the JSON array of its log events in chronological order (PutLogEvents
+ * refuses others), which is what the network foundation sizes, spools and resends: per event
+ * it is at least 26 bytes more than its message, so a body within 1,048,576 bytes is a call
+ * within PutLogEvents' limit. A request whose events span more than 24 hours (a spool replayed
+ * a day later, clocks set back) is sent in several calls, each within 24 hours.
+ */
+import type { LogEvent } from "fapilog"
+import { boundedLine } from "../../../shared/src/boundedLine.js"
+import { isoMillis } from "../../../shared/src/isoTime.js"
+import { LIMITS } from "./config.js"
+
+/** One log event of PutLogEvents. */
+export interface LogEventEntry {
+  readonly timestamp: number
+  readonly message: string
+}
+
+const MAX_MESSAGE_BYTES = LIMITS.maxEventBytes - LIMITS.eventOverhead
+
+/** The log event of one fapilog event. */
+export const logEventOf = (e: LogEvent.LogEvent): LogEventEntry => {
+  const t = isoMillis(e.timestamp)
+  return { timestamp: Number.isFinite(t) ? t : Date.now(), message: boundedLine(e, MAX_MESSAGE_BYTES) }
+}
+
+/** The body of a request: its log events, oldest first (a stable sort: equal times keep their order). */
+export const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>): string => {
+  const out = events.map(logEventOf)
+  let ordered = true
+  for (let i = 1; i < out.length && ordered; i++) ordered = out[i - 1]!.timestamp <= out[i]!.timestamp
+  if (!ordered) out.sort((a, b) => a.timestamp - b.timestamp)
+  return JSON.stringify(out)
+}
+
+/** The log events of a request body; throws on a body that is not one (it never will be). */
+export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
+  const value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")) as unknown
+  if (
+    !Array.isArray(value) ||
+    !value.every(
+      (e) =>
+        typeof e === "object" &&
+        e !== null &&
+        Number.isSafeInteger((e as LogEventEntry).timestamp) &&
+        typeof (e as LogEventEntry).message === "string"
+    )
+  )
+    throw new TypeError("not a batch of log events: an array of { timestamp, message } expected")
+  return value as Array<LogEventEntry>
+}
+
+/** What PutLogEvents counts for a log event: its UTF-8 message and 26 bytes. */
+export const eventBytes = (e: LogEventEntry): number => Buffer.byteLength(e.message) + LIMITS.eventOverhead
+
+/**
+ * The calls of a request's (chronological) log events: each within 24 hours, 10,000 events and
+ * 1,048,576 bytes.
+ */
+export const callsOf = (events: ReadonlyArray<LogEventEntry>): Array<Array<LogEventEntry>> => {
+  const calls: Array<Array<LogEventEntry>> = []
+  let call: Array<LogEventEntry> = []
+  let bytes = 0
+  for (const e of events) {
+    const size = eventBytes(e)
+    if (
+      call.length > 0 &&
+      (call.length >= LIMITS.maxEvents ||
+        bytes + size > LIMITS.maxBatchBytes ||
+        e.timestamp - call[0]!.timestamp > LIMITS.maxSpanMs)
+    ) {
+      calls.push(call)
+      call = []
+      bytes = 0
+    }
+    call.push(e)
+    bytes += size
+  }
+  if (call.length > 0) calls.push(call)
+  return calls
+}
+
+/** The events of a call of `n` that PutLogEvents' `rejectedLogEventsInfo` says it refused. */
+export const rejectedCount = (
+  info:
+    | {
+        readonly tooNewLogEventStartIndex?: number | undefined
+        readonly tooOldLogEventEndIndex?: number | undefined
+        readonly expiredLogEventEndIndex?: number | undefined
+      }
+    | undefined,
+  n: number
+): number => {
+  if (info === undefined) return 0
+  // the too old and the expired are a prefix, the too new a suffix
+  const prefix = Math.max(info.tooOldLogEventEndIndex ?? -1, info.expiredLogEventEndIndex ?? -1) + 1
+  const suffixStart = info.tooNewLogEventStartIndex ?? n
+  return Math.min(n, Math.min(prefix, n) + Math.max(0, n - Math.max(suffixStart, prefix)))
+}

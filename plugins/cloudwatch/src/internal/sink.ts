@@ -1,0 +1,164 @@
+import * as os from "node:os"
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand
+} from "@aws-sdk/client-cloudwatch-logs"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
+import { transportFailure } from "../../../shared/src/transportFailure.js"
+import { type Config, LIMITS } from "./config.js"
+import { callsOf, decodeLogEvents, encodeLogEvents, type LogEventEntry, rejectedCount } from "./logEvents.js"
+
+/** The defaults of the settings that have one (the README's table). */
+export const defaults = Object.freeze({
+  createMissing: true,
+  maxEvents: LIMITS.maxEvents,
+  maxBytes: LIMITS.maxBatchBytes
+})
+
+/** The stream written when `logStream` is not set: the host's name. */
+export const defaultStream = (): string => os.hostname().replace(/[:*\0-\x1f\x7f]/g, "_").slice(0, 512) || "fapilog"
+
+/**
+ * Errors no retry fixes: a request CloudWatch Logs will never take (InvalidParameter,
+ * Validation) or credentials it does not know or that may not write (UnrecognizedClient,
+ * AccessDenied). Throttling, ServiceUnavailable, a missing group or stream (created, or
+ * waited for), expired tokens, network errors and anything else are retried.
+ */
+const PERMANENT: ReadonlySet<string> = new Set([
+  "InvalidParameterException",
+  "ValidationException",
+  "UnrecognizedClientException",
+  "AccessDeniedException"
+])
+
+const nameOf = (e: unknown): string | undefined => {
+  const name = (e as { name?: unknown } | null)?.name
+  return typeof name === "string" ? name : undefined
+}
+
+export const isPermanent = (e: unknown): boolean => PERMANENT.has(nameOf(e) ?? "")
+
+const describe = (e: unknown): string => {
+  const name = nameOf(e)
+  const message = e instanceof Error ? e.message : String(e)
+  return name !== undefined && name !== "Error" && !message.startsWith(name) ? `${name}: ${message}` : message
+}
+
+/** Static credentials as the SDK takes them (no `sessionToken` key when there is none). */
+const credentialsOf = (c: NonNullable<Config["credentials"]>) => ({
+  accessKeyId: c.accessKeyId,
+  secretAccessKey: c.secretAccessKey,
+  ...(c.sessionToken === undefined ? {} : { sessionToken: c.sessionToken })
+})
+
+/** The sink's name in diagnostics: the region (or endpoint), group and stream. */
+export const sinkName = (config: Config, stream: string): string =>
+  `cloudwatch:${config.endpoint === undefined ? config.region : new URL(config.endpoint).origin}/${config.logGroup}/${stream}`
+
+/**
+ * Opens the CloudWatch Logs sink on the network foundation: an SDK client (its own retries
+ * off: the network sink's retries, breaker and spool are the only ones) as the transport.
+ */
+export const make = (
+  config: Config,
+  context: Plugin.Context
+): Effect.Effect<Network.NetworkSink, Errors.SinkError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const logGroupName = config.logGroup
+    const logStreamName = config.logStream ?? defaultStream()
+    const createMissing = config.createMissing ?? defaults.createMissing
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(
+        () =>
+          new CloudWatchLogsClient({
+            region: config.region,
+            maxAttempts: 1,
+            ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+            ...(config.credentials === undefined ? {} : { credentials: credentialsOf(config.credentials) })
+          })
+      ),
+      (client) => Effect.sync(() => client.destroy())
+    )
+
+    /** Creates the group and the stream; either may exist already (another process, a race). */
+    const create = async (signal: AbortSignal) => {
+      for (const command of [
+        new CreateLogGroupCommand({ logGroupName }),
+        new CreateLogStreamCommand({ logGroupName, logStreamName })
+      ])
+        try {
+          await client.send(command as CreateLogGroupCommand, { abortSignal: signal })
+        } catch (e) {
+          if (nameOf(e) !== "ResourceAlreadyExistsException") throw e
+        }
+    }
+
+    const put = async (logEvents: Array<LogEventEntry>, signal: AbortSignal) => {
+      const command = new PutLogEventsCommand({ logGroupName, logStreamName, logEvents })
+      try {
+        return await client.send(command, { abortSignal: signal })
+      } catch (e) {
+        if (!createMissing || nameOf(e) !== "ResourceNotFoundException") throw e
+        await create(signal)
+        return await client.send(command, { abortSignal: signal })
+      }
+    }
+
+    // the calls of a request already taken, so that its retry sends only the rest
+    const progress = new WeakMap<Uint8Array, number>()
+
+    const send = async (body: Uint8Array, calls: ReadonlyArray<Array<LogEventEntry>>, signal: AbortSignal) => {
+      for (let i = progress.get(body) ?? 0; i < calls.length; i++) {
+        const call = calls[i]!
+        try {
+          const answer = await put(call, signal)
+          const rejected = rejectedCount(answer.rejectedLogEventsInfo, call.length)
+          if (rejected > 0)
+            context.report(
+              `CloudWatch Logs refused ${rejected} of ${call.length} event(s) for their time ` +
+                `(${JSON.stringify(answer.rejectedLogEventsInfo)}: older than 14 days or the group's retention, or more than 2 hours ahead)`
+            )
+        } catch (e) {
+          // the same batch sent again (a retry after an answer that was lost): it is in
+          if (nameOf(e) !== "DataAlreadyAcceptedException") throw e
+        }
+        progress.set(body, i + 1)
+      }
+    }
+
+    const transport: Network.Transport = {
+      send: (request) =>
+        Effect.try({
+          try: () => callsOf(decodeLogEvents(request.body)),
+          // a body that is not log events (a spool of another sink's) never will be
+          catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
+        }).pipe(
+          Effect.flatMap((calls) =>
+            Effect.tryPromise({
+              try: (signal) => send(request.body, calls, signal),
+              catch: transportFailure(isPermanent, describe)
+            })
+          )
+        )
+    }
+    const options = Network.optionsFromConfig(config)
+    return yield* Network.make({
+      ...options,
+      batch: {
+        ...options.batch,
+        maxEvents: config.batch?.maxEvents ?? defaults.maxEvents,
+        maxBytes: config.batch?.maxBytes ?? defaults.maxBytes
+      },
+      name: sinkName(config, logStreamName),
+      transport,
+      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => ({
+        body: encodeLogEvents(events),
+        contentType: "application/json"
+      }),
+      report: context.report
+    })
+  })
