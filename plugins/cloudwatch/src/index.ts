@@ -109,7 +109,8 @@ export const plugin: Plugin.SinkPlugin<Config, ConfigInput> = Plugin.sink({
   type: "cloudwatch",
   version: "0.1.0",
   apiVersion: "1.0",
-  description: "Amazon CloudWatch Logs: PutLogEvents within its limits, group and stream created, throttling retried",
+  description:
+    "Amazon CloudWatch Logs: PutLogEvents within its limits, group and stream created, throttling retried",
   keywords: ["cloudwatch", "aws", "logs"],
   config: config.Config,
   make: internal.make

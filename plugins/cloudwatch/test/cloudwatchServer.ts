@@ -60,18 +60,29 @@ const hmac = (key: string | Buffer, data: string): Buffer => createHmac("sha256"
 /** Checks a request's Signature Version 4 (AWS's documented algorithm); undefined when it is valid. */
 export const signatureError = (r: Received, secrets: Readonly<Record<string, string>>): Fault | undefined => {
   const auth = r.headers.authorization ?? ""
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
-    auth
-  )
-  if (m === null) return { status: 403, type: "IncompleteSignatureException", message: "bad Authorization header" }
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      auth
+    )
+  if (m === null)
+    return { status: 403, type: "IncompleteSignatureException", message: "bad Authorization header" }
   const [, keyId, date, region, service, signedHeaders, signature] = m as unknown as Array<string>
   const secret = secrets[keyId!]
   if (secret === undefined)
-    return { status: 400, type: "UnrecognizedClientException", message: "The security token included in the request is invalid." }
+    return {
+      status: 400,
+      type: "UnrecognizedClientException",
+      message: "The security token included in the request is invalid."
+    }
   const amzDate = String(r.headers["x-amz-date"] ?? "")
   const names = signedHeaders!.split(";")
   const canonicalHeaders = names
-    .map((n) => `${n}:${String(r.headers[n] ?? "").trim().replace(/\s+/g, " ")}\n`)
+    .map(
+      (n) =>
+        `${n}:${String(r.headers[n] ?? "")
+          .trim()
+          .replace(/\s+/g, " ")}\n`
+    )
     .join("")
   const [path, query = ""] = r.url.split("?")
   const canonical = ["POST", path, query, canonicalHeaders, signedHeaders, sha256(r.body)].join("\n")
@@ -100,7 +111,10 @@ const failure = (f: Fault): Answer => ({
 
 const ok = (output: Record<string, unknown> = {}): Answer => ({
   status: 200,
-  headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "00000000-0000-0000-0000-000000000001" },
+  headers: {
+    "content-type": "application/x-amz-json-1.1",
+    "x-amzn-requestid": "00000000-0000-0000-0000-000000000001"
+  },
   body: JSON.stringify(output)
 })
 
@@ -109,7 +123,9 @@ const invalid = (message: string): Fault => ({ status: 400, type: "InvalidParame
 export const startCloudWatch = async (
   options: {
     /** A scripted answer for the n-th call of an operation (0-based), instead of the service's. */
-    readonly fault?: ((operation: string, n: number, input: Record<string, unknown>) => Fault | undefined) | undefined
+    readonly fault?:
+      | ((operation: string, n: number, input: Record<string, unknown>) => Fault | undefined)
+      | undefined
     /** Groups (with streams) that exist at start. */
     readonly existing?: Readonly<Record<string, ReadonlyArray<string>>> | undefined
     /** The server's clock (for the 14-day and 2-hour windows). */
@@ -126,26 +142,39 @@ export const startCloudWatch = async (
 
   const putLogEvents = (input: Record<string, unknown>): Answer => {
     const group = groups.get(String(input.logGroupName))
-    if (group === undefined) return failure({ status: 400, type: "ResourceNotFoundException", message: "The specified log group does not exist." })
+    if (group === undefined)
+      return failure({
+        status: 400,
+        type: "ResourceNotFoundException",
+        message: "The specified log group does not exist."
+      })
     const stream = group.get(String(input.logStreamName))
     if (stream === undefined)
-      return failure({ status: 400, type: "ResourceNotFoundException", message: "The specified log stream does not exist." })
+      return failure({
+        status: 400,
+        type: "ResourceNotFoundException",
+        message: "The specified log stream does not exist."
+      })
     const events = input.logEvents as Array<StoredEvent> | undefined
     if (!Array.isArray(events) || events.length === 0) return failure(invalid("logEvents must not be empty"))
     if (events.length > 10_000) return failure(invalid("logEvents: at most 10000 events"))
     let bytes = 0
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!
-      if (!Number.isSafeInteger(e.timestamp) || typeof e.message !== "string") return failure(invalid(`logEvents.${i}: not a log event`))
+      if (!Number.isSafeInteger(e.timestamp) || typeof e.message !== "string")
+        return failure(invalid(`logEvents.${i}: not a log event`))
       const size = Buffer.byteLength(e.message) + 26
       if (size > 262_144) return failure(invalid(`logEvents.${i}: Log event too large`))
       bytes += size
       if (i > 0 && e.timestamp < events[i - 1]!.timestamp)
         return failure(invalid("Log events in a single PutLogEvents request must be in chronological order."))
     }
-    if (bytes > 1_048_576) return failure(invalid(`Upload too large: ${bytes} bytes exceeds limit of 1048576`))
+    if (bytes > 1_048_576)
+      return failure(invalid(`Upload too large: ${bytes} bytes exceeds limit of 1048576`))
     if (events.at(-1)!.timestamp - events[0]!.timestamp > DAY)
-      return failure(invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours."))
+      return failure(
+        invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+      )
     const t = now()
     const info: Record<string, number> = {}
     events.forEach((e, i) => {
@@ -164,15 +193,30 @@ export const startCloudWatch = async (
     switch (operation) {
       case "CreateLogGroup": {
         const name = String(input.logGroupName)
-        if (groups.has(name)) return failure({ status: 400, type: "ResourceAlreadyExistsException", message: "The specified log group already exists" })
+        if (groups.has(name))
+          return failure({
+            status: 400,
+            type: "ResourceAlreadyExistsException",
+            message: "The specified log group already exists"
+          })
         groups.set(name, new Map())
         return ok()
       }
       case "CreateLogStream": {
         const group = groups.get(String(input.logGroupName))
-        if (group === undefined) return failure({ status: 400, type: "ResourceNotFoundException", message: "The specified log group does not exist." })
+        if (group === undefined)
+          return failure({
+            status: 400,
+            type: "ResourceNotFoundException",
+            message: "The specified log group does not exist."
+          })
         const name = String(input.logStreamName)
-        if (group.has(name)) return failure({ status: 400, type: "ResourceAlreadyExistsException", message: "The specified log stream already exists" })
+        if (group.has(name))
+          return failure({
+            status: 400,
+            type: "ResourceAlreadyExistsException",
+            message: "The specified log stream already exists"
+          })
         group.set(name, [])
         return ok()
       }
@@ -192,7 +236,14 @@ export const startCloudWatch = async (
       return a
     }
     if (r.headers["content-type"] !== "application/x-amz-json-1.1")
-      return record({}, failure({ status: 400, type: "SerializationException", message: "expected application/x-amz-json-1.1" }))
+      return record(
+        {},
+        failure({
+          status: 400,
+          type: "SerializationException",
+          message: "expected application/x-amz-json-1.1"
+        })
+      )
     const unsigned = signatureError(r, { [CREDENTIALS.accessKeyId]: CREDENTIALS.secretAccessKey })
     if (unsigned !== undefined) return record({}, failure(unsigned))
     let input: Record<string, unknown>
@@ -214,7 +265,9 @@ export const startCloudWatch = async (
     groups,
     calls,
     messages: (group, stream) =>
-      (groups.get(group)?.get(stream) ?? []).map((e) => (JSON.parse(e.message) as { message: string }).message),
+      (groups.get(group)?.get(stream) ?? []).map(
+        (e) => (JSON.parse(e.message) as { message: string }).message
+      ),
     stop: receiver.stop
   }
 }

@@ -11,7 +11,11 @@ import {
   rejectedCount
 } from "../src/internal/logEvents.js"
 
-const event = (timestamp: string, message = "m", fields: Record<string, unknown> = {}): LogEvent.LogEvent => ({
+const event = (
+  timestamp: string,
+  message = "m",
+  fields: Record<string, unknown> = {}
+): LogEvent.LogEvent => ({
   timestamp,
   level: "info",
   message,
@@ -37,7 +41,10 @@ describe("logEventOf", () => {
   it("cuts a message so that the event is within 256 KB with its 26 bytes", () => {
     const e = logEventOf(event("2026-12-06T10:00:00.000Z", "€".repeat(200_000)))
     assert.isAtMost(eventBytes(e), LIMITS.maxEventBytes)
-    assert.isAbove((JSON.parse(e.message) as { fapilog_truncated_bytes: number }).fapilog_truncated_bytes, 600_000)
+    assert.isAbove(
+      (JSON.parse(e.message) as { fapilog_truncated_bytes: number }).fapilog_truncated_bytes,
+      600_000
+    )
   })
 })
 
@@ -95,7 +102,11 @@ describe("callsOf", () => {
       calls.map((c) => c.length),
       [10, 10, 5]
     )
-    for (const c of calls) assert.isAtMost(c.reduce((n, e) => n + eventBytes(e), 0), LIMITS.maxBatchBytes)
+    for (const c of calls)
+      assert.isAtMost(
+        c.reduce((n, e) => n + eventBytes(e), 0),
+        LIMITS.maxBatchBytes
+      )
     assert.deepStrictEqual(callsOf([]), [])
   })
 })

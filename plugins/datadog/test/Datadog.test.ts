@@ -1,5 +1,5 @@
-import { assert, describe, it } from "@effect/vitest"
 import { gunzipSync } from "node:zlib"
+import { assert, describe, it } from "@effect/vitest"
 import type { Answer, Received } from "../../../test/internal/networkServer.js"
 import { fast, logThrough, refusedSettings } from "../../../test/support/networkPlugin.js"
 import * as Datadog from "../src/index.js"
@@ -11,7 +11,10 @@ import { API_KEY, entriesOf, intakeAnswer, MAX_ENTRIES, MAX_PAYLOAD_BYTES } from
 const messages = (requests: ReadonlyArray<Received>): Array<string> =>
   requests.flatMap((r) => entriesOf(r).map((e) => e.message as string))
 
-const intake = (counters = { oversized: 0 }) => (r: Received): Answer => intakeAnswer(r, API_KEY, counters)
+const intake =
+  (counters = { oversized: 0 }) =>
+  (r: Received): Answer =>
+    intakeAnswer(r, API_KEY, counters)
 
 describe("@fapilog/datadog", () => {
   it("posts to the site's logs intake v2, or to `url` when given", () => {
@@ -42,7 +45,10 @@ describe("@fapilog/datadog", () => {
     const site = await refusedSettings(datadog, { apiKey: API_KEY, site: "datadoghq.org" })
     assert.include(site.at("site"), "datadoghq.eu")
     assert.include(site.at("site"), "ddog-gov.com")
-    const limits = await refusedSettings(datadog, { apiKey: API_KEY, batch: { maxEvents: 5000, maxBytes: 10_000_000 } })
+    const limits = await refusedSettings(datadog, {
+      apiKey: API_KEY,
+      batch: { maxEvents: 5000, maxBytes: 10_000_000 }
+    })
     assert.include(limits.at("batch.maxEvents"), "1000")
     assert.include(limits.at("batch.maxBytes"), "5000000")
     const key = await refusedSettings(datadog, { apiKey: "a\nb" })
@@ -111,7 +117,10 @@ describe("@fapilog/datadog", () => {
       { answer: intake() }
     )
     assert.isUndefined(server.requests[0]?.headers["content-encoding"])
-    assert.strictEqual((JSON.parse(server.requests[0]!.body.toString("utf8")) as Array<{ message: string }>)[0]?.message, "plain")
+    assert.strictEqual(
+      (JSON.parse(server.requests[0]!.body.toString("utf8")) as Array<{ message: string }>)[0]?.message,
+      "plain"
+    )
   })
 
   it("keeps Datadog's limits: at most 1000 entries and 5 MB uncompressed per request, 1 MB per entry", async () => {
@@ -129,7 +138,10 @@ describe("@fapilog/datadog", () => {
       },
       { answer: intake(counters) }
     )
-    assert.isTrue(server.requests.every((r) => r.status === 202), "no request refused (413)")
+    assert.isTrue(
+      server.requests.every((r) => r.status === 202),
+      "no request refused (413)"
+    )
     for (const r of server.requests) {
       assert.isAtMost(entriesOf(r).length, MAX_ENTRIES)
       assert.isAtMost(gunzipSync(r.body).byteLength, MAX_PAYLOAD_BYTES)
@@ -168,8 +180,13 @@ describe("@fapilog/datadog", () => {
     assert.strictEqual(failureOf(413, "too large", null)?._tag, "Permanent")
     assert.include(failureOf(403, "", null)?.detail ?? "", "API key")
     assert.include(failureOf(401, "", null)?.detail ?? "", "API key")
-    for (const status of [408, 500, 502, 504]) assert.strictEqual(failureOf(status, "", null)?._tag, "Retryable")
-    assert.deepStrictEqual(failureOf(429, "", "2"), { _tag: "Retryable", detail: "HTTP 429", retryAfterMs: 2000 })
+    for (const status of [408, 500, 502, 504])
+      assert.strictEqual(failureOf(status, "", null)?._tag, "Retryable")
+    assert.deepStrictEqual(failureOf(429, "", "2"), {
+      _tag: "Retryable",
+      detail: "HTTP 429",
+      retryAfterMs: 2000
+    })
     const unavailable = failureOf(503, "down", "Thu, 01 Jan 2099 00:00:00 GMT")
     assert.strictEqual(unavailable?._tag === "Retryable" ? unavailable.retryAfterMs : -1, 300_000)
     assert.strictEqual(retryAfterMs("garbage"), undefined)

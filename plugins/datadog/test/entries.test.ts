@@ -12,7 +12,12 @@ const event = (over: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent => ({
   ...over
 })
 
-const encoder = new EntryEncoder({ ddsource: "nodejs", ddtags: "env:test,team:api", hostname: "web-1", service: "checkout" })
+const encoder = new EntryEncoder({
+  ddsource: "nodejs",
+  ddtags: "env:test,team:api",
+  hostname: "web-1",
+  service: "checkout"
+})
 const parse = (s: string) => JSON.parse(s) as Record<string, unknown>
 
 describe("datadogId", () => {
@@ -25,7 +30,14 @@ describe("datadogId", () => {
   })
 
   it("is undefined for ids that are not W3C ids", () => {
-    for (const id of ["", "xyz", "4bf92f3577b34da6", "4bf92f3577b34da6a3ce929d0e0e473", "0000000000000000", "g".repeat(32)])
+    for (const id of [
+      "",
+      "xyz",
+      "4bf92f3577b34da6",
+      "4bf92f3577b34da6a3ce929d0e0e473",
+      "0000000000000000",
+      "g".repeat(32)
+    ])
       assert.strictEqual(datadogId(id), id === "4bf92f3577b34da6" ? "5474458728733560230" : undefined, id)
   })
 })
@@ -70,7 +82,16 @@ describe("EntryEncoder", () => {
   it("takes the event's own service and hostname, and renames other user fields named like attributes", () => {
     const e = parse(
       encoder.entry(
-        event({ fields: { service: "billing", hostname: "web-9", status: 500, dd: { x: 1 }, ddsource: 3, ddtags: "t" } })
+        event({
+          fields: {
+            service: "billing",
+            hostname: "web-9",
+            status: 500,
+            dd: { x: 1 },
+            ddsource: 3,
+            ddtags: "t"
+          }
+        })
       )
     )
     assert.strictEqual(e.service, "billing")

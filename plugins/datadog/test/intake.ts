@@ -49,20 +49,29 @@ export const intakeAnswer = (
     payload = undefined
   }
   if (payload === undefined)
-    return { status: 400, body: '{"errors":[{"status":"400","title":"Bad Request","detail":"cannot decode body"}]}' }
+    return {
+      status: 400,
+      body: '{"errors":[{"status":"400","title":"Bad Request","detail":"cannot decode body"}]}'
+    }
   if (payload.byteLength > MAX_PAYLOAD_BYTES)
     return { status: 413, body: '{"errors":[{"status":"413","title":"Payload Too Large"}]}' }
   let value: unknown
   try {
     value = JSON.parse(payload.toString("utf8"))
   } catch {
-    return { status: 400, body: '{"errors":[{"status":"400","title":"Bad Request","detail":"invalid JSON"}]}' }
+    return {
+      status: 400,
+      body: '{"errors":[{"status":"400","title":"Bad Request","detail":"invalid JSON"}]}'
+    }
   }
   const entries = Array.isArray(value) ? value : [value]
   if (entries.length > MAX_ENTRIES)
     return { status: 413, body: '{"errors":[{"status":"413","title":"Payload Too Large"}]}' }
   if (entries.some((e) => typeof e !== "object" || e === null || Array.isArray(e)))
-    return { status: 400, body: '{"errors":[{"status":"400","title":"Bad Request","detail":"not a log entry"}]}' }
+    return {
+      status: 400,
+      body: '{"errors":[{"status":"400","title":"Bad Request","detail":"not a log entry"}]}'
+    }
   for (const e of entries) if (Buffer.byteLength(JSON.stringify(e)) > MAX_ENTRY_BYTES) counters.oversized++
   return { status: 202, headers: { "content-type": "application/json" }, body: "{}" }
 }

@@ -26,7 +26,10 @@ const fits = (s: string, maxBytes: number): boolean =>
 export const cutUtf8 = (s: string, bytes: number): string => {
   if (Buffer.byteLength(s) <= bytes) return s
   // a character cut in two at the end decodes to U+FFFD: drop it
-  return Buffer.from(s, "utf8").subarray(0, Math.max(0, bytes)).toString("utf8").replace(/\uFFFD+$/, "")
+  return Buffer.from(s, "utf8")
+    .subarray(0, Math.max(0, bytes))
+    .toString("utf8")
+    .replace(/\uFFFD+$/, "")
 }
 
 /**

@@ -34,7 +34,10 @@ describe("boundedLine", () => {
     assert.isAtMost(Buffer.byteLength(line), 64_000)
     const got = parse(line)
     assert.strictEqual(got.service, "s")
-    assert.strictEqual(got.fapilog_truncated_bytes, Buffer.byteLength(`{"service":"s",${Formatter.json.format(e).slice(1)}`))
+    assert.strictEqual(
+      got.fapilog_truncated_bytes,
+      Buffer.byteLength(`{"service":"s",${Formatter.json.format(e).slice(1)}`)
+    )
     assert.include(got.message as string, "…[truncated")
     assert.strictEqual(got.n, 1)
   })
@@ -42,10 +45,19 @@ describe("boundedLine", () => {
   it("in the last resort keeps time, level, logger and the start of the message", () => {
     const fields: Record<string, unknown> = {}
     for (let i = 0; i < 1000; i++) fields[`k${i}`] = "é".repeat(2000)
-    const line = boundedLine(event({ message: "\u0001".repeat(100_000), logger: "l".repeat(5000), fields }), 20_000)
+    const line = boundedLine(
+      event({ message: "\u0001".repeat(100_000), logger: "l".repeat(5000), fields }),
+      20_000
+    )
     assert.isAtMost(Buffer.byteLength(line), 20_000)
     const got = parse(line)
-    assert.deepStrictEqual(Object.keys(got), ["fapilog_truncated_bytes", "timestamp", "level", "logger", "message"])
+    assert.deepStrictEqual(Object.keys(got), [
+      "fapilog_truncated_bytes",
+      "timestamp",
+      "level",
+      "logger",
+      "message"
+    ])
     assert.isTrue((got.message as string).startsWith("\u0001\u0001"))
     assert.include(got.message as string, "…[truncated")
   })

@@ -32,7 +32,8 @@ type Credentials = {
   readonly sessionToken?: string | undefined
 }
 
-const isSecret = (u: unknown): u is string => typeof u === "string" && u.length > 0 && !/[\0-\x1f\x7f]/.test(u)
+const isSecret = (u: unknown): u is string =>
+  typeof u === "string" && u.length > 0 && !/[\0-\x1f\x7f]/.test(u)
 
 const isCredentials = (u: unknown): u is Credentials => {
   if (typeof u !== "object" || u === null) return false
@@ -87,7 +88,12 @@ const fields = {
   batch: Plugin.optional(
     Schema.Struct({
       maxEvents: Plugin.optional(
-        Plugin.wholeNumber(1, LIMITS.maxEvents, "events", "Most events in one PutLogEvents call (AWS: 10,000).")
+        Plugin.wholeNumber(
+          1,
+          LIMITS.maxEvents,
+          "events",
+          "Most events in one PutLogEvents call (AWS: 10,000)."
+        )
       ),
       maxBytes: Plugin.optional(
         Plugin.wholeNumber(

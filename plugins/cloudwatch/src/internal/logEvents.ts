@@ -39,7 +39,9 @@ export const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>): strin
 
 /** The log events of a request body; throws on a body that is not one (it never will be). */
 export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
-  const value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")) as unknown
+  const value = JSON.parse(
+    Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")
+  ) as unknown
   if (
     !Array.isArray(value) ||
     !value.every(

@@ -20,7 +20,11 @@ export const defaults = Object.freeze({
 })
 
 /** The stream written when `logStream` is not set: the host's name. */
-export const defaultStream = (): string => os.hostname().replace(/[:*\0-\x1f\x7f]/g, "_").slice(0, 512) || "fapilog"
+export const defaultStream = (): string =>
+  os
+    .hostname()
+    .replace(/[:*\0-\x1f\x7f]/g, "_")
+    .slice(0, 512) || "fapilog"
 
 /**
  * Errors no retry fixes: a request CloudWatch Logs will never take (InvalidParameter,
@@ -111,7 +115,11 @@ export const make = (
     // the calls of a request already taken, so that its retry sends only the rest
     const progress = new WeakMap<Uint8Array, number>()
 
-    const send = async (body: Uint8Array, calls: ReadonlyArray<Array<LogEventEntry>>, signal: AbortSignal) => {
+    const send = async (
+      body: Uint8Array,
+      calls: ReadonlyArray<Array<LogEventEntry>>,
+      signal: AbortSignal
+    ) => {
       for (let i = progress.get(body) ?? 0; i < calls.length; i++) {
         const call = calls[i]!
         try {

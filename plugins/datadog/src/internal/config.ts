@@ -17,7 +17,8 @@ export const SITES = [
 ] as const
 
 /** A site's logs intake, v2 (`POST https://http-intake.logs.<site>/api/v2/logs`). */
-export const intakeUrl = (site: (typeof SITES)[number]): string => `https://http-intake.logs.${site}/api/v2/logs`
+export const intakeUrl = (site: (typeof SITES)[number]): string =>
+  `https://http-intake.logs.${site}/api/v2/logs`
 
 /** Datadog's documented limits of the logs intake (https://docs.datadoghq.com/api/latest/logs/). */
 export const LIMITS = Object.freeze({
@@ -33,7 +34,8 @@ const text = (what: string, expected: string, max: number) =>
   Plugin.accepted(
     what,
     // no control characters: these go into headers or reserved attributes
-    (u: unknown): u is string => typeof u === "string" && u.length > 0 && u.length <= max && !/[\0-\x1f\x7f]/.test(u),
+    (u: unknown): u is string =>
+      typeof u === "string" && u.length > 0 && u.length <= max && !/[\0-\x1f\x7f]/.test(u),
     expected
   )
 
@@ -59,8 +61,12 @@ const fields = {
       credentials: "apiKey"
     })
   ),
-  service: Plugin.optional(text("Service", "a service name (a non-empty string without control characters)", 200)),
-  hostname: Plugin.optional(text("Hostname", "a host name (a non-empty string without control characters)", 255)),
+  service: Plugin.optional(
+    text("Service", "a service name (a non-empty string without control characters)", 200)
+  ),
+  hostname: Plugin.optional(
+    text("Hostname", "a host name (a non-empty string without control characters)", 255)
+  ),
   ddsource: Plugin.optional(
     text("DdSource", "a source name, e.g. nodejs (a non-empty string without control characters)", 200)
   ),

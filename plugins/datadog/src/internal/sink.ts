@@ -37,10 +37,14 @@ export const failureOf = (
 ): Network.TransportFailure | undefined => {
   if (status >= 200 && status < 300) return undefined
   const detail = `HTTP ${status}${text === "" ? "" : `: ${text.slice(0, 300)}`}`
-  if (status === 429 || status === 503) return { _tag: "Retryable", detail, retryAfterMs: retryAfterMs(retryAfter) }
+  if (status === 429 || status === 503)
+    return { _tag: "Retryable", detail, retryAfterMs: retryAfterMs(retryAfter) }
   if (status === 408 || status >= 500) return { _tag: "Retryable", detail }
   if (status === 401 || status === 403)
-    return { _tag: "Permanent", detail: `${detail} (the API key is missing, invalid or not allowed to send logs)` }
+    return {
+      _tag: "Permanent",
+      detail: `${detail} (the API key is missing, invalid or not allowed to send logs)`
+    }
   return { _tag: "Permanent", detail }
 }
 
@@ -74,7 +78,13 @@ export const intakeTransport = (options: {
           "dd-api-key": options.apiKey
         }
         if (options.compression === "gzip") headers["content-encoding"] = "gzip"
-        const response = await fetch(options.url, { method: "POST", body, headers, redirect: "manual", signal })
+        const response = await fetch(options.url, {
+          method: "POST",
+          body,
+          headers,
+          redirect: "manual",
+          signal
+        })
         // read the answer whole: it frees the connection, and an error body explains the failure
         const text = await response.text()
         return failureOf(response.status, text, response.headers.get("retry-after"))
