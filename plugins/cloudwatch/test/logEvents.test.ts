@@ -49,17 +49,14 @@ describe("logEventOf", () => {
 })
 
 describe("encodeLogEvents", () => {
-  it("puts the events of a request in chronological order, equal times in their order", () => {
+  it("keeps the events of a request in the order they were written", () => {
     const body = encodeLogEvents([
-      event("2026-12-06T10:00:02.000Z", "c"),
-      event("2026-12-06T10:00:01.000Z", "a"),
-      event("2026-12-06T10:00:02.000Z", "d"),
-      event("2026-12-06T10:00:01.000Z", "b")
+      event("2026-12-06T10:00:02.000Z", "b"),
+      event("2026-12-06T10:00:01.000Z", "a")
     ])
-    const decoded = decodeLogEvents(Buffer.from(body))
     assert.deepStrictEqual(
-      decoded.map((e) => (JSON.parse(e.message) as { message: string }).message),
-      ["a", "b", "c", "d"]
+      decodeLogEvents(Buffer.from(body)).map((e) => (JSON.parse(e.message) as { message: string }).message),
+      ["b", "a"]
     )
   })
 
@@ -87,6 +84,16 @@ describe("callsOf", () => {
     assert.deepStrictEqual(
       calls.map((c) => c.map((e) => (e.timestamp - t) / HOUR)),
       [[0, 1], [25], [50, 50]]
+    )
+  })
+
+  it("starts a new call at an event older than the one before it: chronological calls in written order", () => {
+    const t = Date.parse("2026-12-01T00:00:00.000Z")
+    assert.deepStrictEqual(
+      callsOf([at(t + 2), at(t + 5), at(t + 5), at(t + 1), at(t + 3), at(t)]).map((c) =>
+        c.map((e) => e.timestamp - t)
+      ),
+      [[2, 5, 5], [1, 3], [0]]
     )
   })
 

@@ -3,11 +3,15 @@
  *
  * A log event is `{ timestamp, message }`: epoch milliseconds and fapilog's JSON line, cut to
  * fit 256 KB with its 26 bytes of overhead (marked, ../../../shared/src/boundedLine.ts). The
- * body of a request is the JSON array of its log events in chronological order (PutLogEvents
- * refuses others), which is what the network foundation sizes, spools and resends: per event
- * it is at least 26 bytes more than its message, so a body within 1,048,576 bytes is a call
- * within PutLogEvents' limit. A request whose events span more than 24 hours (a spool replayed
- * a day later, clocks set back) is sent in several calls, each within 24 hours.
+ * body of a request is the JSON array of its log events in the order they were written, which
+ * is what the network foundation sizes, spools and resends: per event it is at least 26 bytes
+ * more than its message, so a body within 1,048,576 bytes is a call within PutLogEvents' limit.
+ *
+ * PutLogEvents takes only events in chronological order, within 24 hours. A request is sent
+ * as one call when it is (the usual case); otherwise in several, each a chronological run of
+ * the events as written, within 24 hours: an event older than the one before it (logged
+ * concurrently, a clock set back) starts a new call, so the stream keeps the order of writing
+ * and no timestamp is altered.
  */
 import type { LogEvent } from "fapilog"
 import { boundedLine } from "../../../shared/src/boundedLine.js"
@@ -28,14 +32,9 @@ export const logEventOf = (e: LogEvent.LogEvent): LogEventEntry => {
   return { timestamp: Number.isFinite(t) ? t : Date.now(), message: boundedLine(e, MAX_MESSAGE_BYTES) }
 }
 
-/** The body of a request: its log events, oldest first (a stable sort: equal times keep their order). */
-export const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>): string => {
-  const out = events.map(logEventOf)
-  let ordered = true
-  for (let i = 1; i < out.length && ordered; i++) ordered = out[i - 1]!.timestamp <= out[i]!.timestamp
-  if (!ordered) out.sort((a, b) => a.timestamp - b.timestamp)
-  return JSON.stringify(out)
-}
+/** The body of a request: its log events, in the order they were written. */
+export const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>): string =>
+  JSON.stringify(events.map(logEventOf))
 
 /** The log events of a request body; throws on a body that is not one (it never will be). */
 export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
@@ -60,8 +59,8 @@ export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
 export const eventBytes = (e: LogEventEntry): number => Buffer.byteLength(e.message) + LIMITS.eventOverhead
 
 /**
- * The calls of a request's (chronological) log events: each within 24 hours, 10,000 events and
- * 1,048,576 bytes.
+ * The calls of a request's log events, in their order: each chronological, within 24 hours,
+ * 10,000 events and 1,048,576 bytes.
  */
 export const callsOf = (events: ReadonlyArray<LogEventEntry>): Array<Array<LogEventEntry>> => {
   const calls: Array<Array<LogEventEntry>> = []
@@ -73,6 +72,7 @@ export const callsOf = (events: ReadonlyArray<LogEventEntry>): Array<Array<LogEv
       call.length > 0 &&
       (call.length >= LIMITS.maxEvents ||
         bytes + size > LIMITS.maxBatchBytes ||
+        e.timestamp < call[call.length - 1]!.timestamp ||
         e.timestamp - call[0]!.timestamp > LIMITS.maxSpanMs)
     ) {
       calls.push(call)
