@@ -6,6 +6,7 @@ import {
   decodeLogEvents,
   encodeLogEvents,
   eventBytes,
+  isOneCall,
   type LogEventEntry,
   logEventOf,
   rejectedCount
@@ -115,6 +116,25 @@ describe("callsOf", () => {
         LIMITS.maxBatchBytes
       )
     assert.deepStrictEqual(callsOf([]), [])
+  })
+})
+
+describe("isOneCall", () => {
+  const at = (t: number): LogEventEntry => ({ timestamp: t, message: "m" })
+
+  it("is true for chronological events within 24 hours, 10,000 events and a body of 1,048,576 bytes", () => {
+    const t = Date.now()
+    assert.isTrue(isOneCall([at(t), at(t), at(t + 24 * HOUR)], 100))
+    assert.isFalse(isOneCall([at(t + 1), at(t)], 100))
+    assert.isFalse(isOneCall([at(t), at(t + 24 * HOUR + 1)], 100))
+    assert.isFalse(isOneCall([at(t)], LIMITS.maxBatchBytes + 1))
+    assert.isFalse(
+      isOneCall(
+        Array.from({ length: 10_001 }, () => at(t)),
+        100
+      )
+    )
+    assert.isFalse(isOneCall([], 2))
   })
 })
 

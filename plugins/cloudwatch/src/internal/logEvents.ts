@@ -36,6 +36,18 @@ export const logEventOf = (e: LogEvent.LogEvent): LogEventEntry => {
 export const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>): string =>
   JSON.stringify(events.map(logEventOf))
 
+/**
+ * Whether a request's log events go in one call as they are (the usual case): chronological,
+ * within 24 hours and 10,000 events, and a body within 1,048,576 bytes (the body is longer
+ * than what PutLogEvents counts, so no message needs measuring).
+ */
+export const isOneCall = (events: ReadonlyArray<LogEventEntry>, bodyBytes: number): boolean => {
+  if (events.length === 0 || events.length > LIMITS.maxEvents || bodyBytes > LIMITS.maxBatchBytes)
+    return false
+  for (let i = 1; i < events.length; i++) if (events[i]!.timestamp < events[i - 1]!.timestamp) return false
+  return events[events.length - 1]!.timestamp - events[0]!.timestamp <= LIMITS.maxSpanMs
+}
+
 /** The log events of a request body; throws on a body that is not one (it never will be). */
 export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
   const value = JSON.parse(

@@ -10,7 +10,20 @@ import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import { transportFailure } from "../../../shared/src/transportFailure.js"
 import { type Config, LIMITS } from "./config.js"
-import { callsOf, decodeLogEvents, encodeLogEvents, type LogEventEntry, rejectedCount } from "./logEvents.js"
+import {
+  callsOf,
+  decodeLogEvents,
+  isOneCall,
+  type LogEventEntry,
+  logEventOf,
+  rejectedCount
+} from "./logEvents.js"
+
+/** One PutLogEvents call: its log events as a JSON array, and how many. */
+interface Call {
+  readonly json: Uint8Array
+  readonly events: number
+}
 
 /** The defaults of the settings that have one (the README's table). */
 export const defaults = Object.freeze({
@@ -101,33 +114,60 @@ export const make = (
         }
     }
 
-    const put = async (logEvents: Array<LogEventEntry>, signal: AbortSignal) => {
-      const command = new PutLogEventsCommand({ logGroupName, logStreamName, logEvents })
+    const head = Buffer.from(
+      `{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":${JSON.stringify(logStreamName)},"logEvents":`
+    )
+    const tail = Buffer.from("}")
+
+    /**
+     * One PutLogEvents call whose log events are `logEvents`, the JSON array text the request
+     * body already holds: written into the call's JSON as it is (the SDK's serializer is given
+     * none to write), before the content length and the signature are computed.
+     */
+    const putCommand = (logEvents: Uint8Array) => {
+      const command = new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [] })
+      command.middlewareStack.add(
+        (next) => (args) => {
+          const request = args.request as { body?: unknown }
+          request.body = Buffer.concat([head, logEvents, tail])
+          return next(args)
+        },
+        { step: "build", priority: "high", name: "fapilogLogEventsBody" }
+      )
+      return command
+    }
+
+    const put = async (logEvents: Uint8Array, signal: AbortSignal) => {
       try {
-        return await client.send(command, { abortSignal: signal })
+        return await client.send(putCommand(logEvents), { abortSignal: signal })
       } catch (e) {
         if (!createMissing || nameOf(e) !== "ResourceNotFoundException") throw e
         await create(signal)
-        return await client.send(command, { abortSignal: signal })
+        return await client.send(putCommand(logEvents), { abortSignal: signal })
       }
     }
 
     // the calls of a request already taken, so that its retry sends only the rest
     const progress = new WeakMap<Uint8Array, number>()
+    // the log events of the bodies encoded in this run, so that sending does not parse them back
+    const encoded = new WeakMap<Uint8Array, Array<LogEventEntry>>()
 
-    const send = async (
-      body: Uint8Array,
-      calls: ReadonlyArray<Array<LogEventEntry>>,
-      signal: AbortSignal
-    ) => {
+    /** The calls of a request body: usually the body itself as one call. */
+    const callsFor = (body: Uint8Array): Array<Call> => {
+      const events = encoded.get(body) ?? decodeLogEvents(body)
+      if (isOneCall(events, body.byteLength)) return [{ json: body, events: events.length }]
+      return callsOf(events).map((call) => ({ json: Buffer.from(JSON.stringify(call)), events: call.length }))
+    }
+
+    const send = async (body: Uint8Array, calls: ReadonlyArray<Call>, signal: AbortSignal) => {
       for (let i = progress.get(body) ?? 0; i < calls.length; i++) {
         const call = calls[i]!
         try {
-          const answer = await put(call, signal)
-          const rejected = rejectedCount(answer.rejectedLogEventsInfo, call.length)
+          const answer = await put(call.json, signal)
+          const rejected = rejectedCount(answer.rejectedLogEventsInfo, call.events)
           if (rejected > 0)
             context.report(
-              `CloudWatch Logs refused ${rejected} of ${call.length} event(s) for their time ` +
+              `CloudWatch Logs refused ${rejected} of ${call.events} event(s) for their time ` +
                 `(${JSON.stringify(answer.rejectedLogEventsInfo)}: older than 14 days or the group's retention, or more than 2 hours ahead)`
             )
         } catch (e) {
@@ -141,7 +181,7 @@ export const make = (
     const transport: Network.Transport = {
       send: (request) =>
         Effect.try({
-          try: () => callsOf(decodeLogEvents(request.body)),
+          try: () => callsFor(request.body),
           // a body that is not log events (a spool of another sink's) never will be
           catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
         }).pipe(
@@ -163,10 +203,12 @@ export const make = (
       },
       name: sinkName(config, logStreamName),
       transport,
-      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => ({
-        body: encodeLogEvents(events),
-        contentType: "application/json"
-      }),
+      encode: (events: ReadonlyArray<LogEvent.LogEvent>) => {
+        const logEvents = events.map(logEventOf)
+        const body = Buffer.from(JSON.stringify(logEvents))
+        encoded.set(body, logEvents)
+        return { body, contentType: "application/json" }
+      },
       report: context.report
     })
   })
