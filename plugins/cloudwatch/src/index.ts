@@ -47,9 +47,9 @@ export type Config = config.Config
  *   chain (environment, shared profile, container or instance role).
  * - `createMissing` (`true`): create the group and the stream when PutLogEvents says they do
  *   not exist.
- * - `batch` (at most 10,000 events and 1,048,576 bytes, PutLogEvents' limits, which are the
- *   defaults), `retry`, `timeoutMs`, `capacity`, `circuitBreaker`, `spool`, `drainTimeoutMs`:
- *   delivery.
+ * - `batch` (10,000 events, PutLogEvents' limit, and 4 MiB per request by default, sent in
+ *   calls of at most 1,048,576 bytes), `retry`, `timeoutMs`, `capacity`, `circuitBreaker`,
+ *   `spool`, `drainTimeoutMs`: delivery.
  *
  * @example
  * ```ts

@@ -76,7 +76,7 @@ describe("@fapilog/cloudwatch", () => {
       logStream: "a:b",
       endpoint: "ftp://x",
       credentials: { accessKeyId: "k" },
-      batch: { maxEvents: 20_000, maxBytes: 2_000_000 }
+      batch: { maxEvents: 20_000, maxBytes: 100_000_000 }
     })
     assert.include(bad.at("region"), "us-east-1")
     assert.include(bad.at("logGroup"), "512")
@@ -84,7 +84,7 @@ describe("@fapilog/cloudwatch", () => {
     assert.include(bad.at("endpoint"), "http://")
     assert.include(bad.at("credentials"), "secretAccessKey")
     assert.include(bad.at("batch.maxEvents"), "10000")
-    assert.include(bad.at("batch.maxBytes"), "1048576")
+    assert.include(bad.at("batch.maxBytes"), "67108864")
   })
 
   it("creates the missing group and stream, then delivers every event once, in order, signed", () =>

@@ -34,6 +34,8 @@ const scripts = consumerScripts(
 describeInstalled({
   type: "cloudwatch",
   title: 'and delivers to the CloudWatch Logs stand-in through { type: "cloudwatch" }',
+  // the AWS SDK and its few dozen packages come from the registry into the scratch project
+  timeoutMs: 900_000,
   typed: `export const entry: Settings.SinkSetting = { type: "cloudwatch", region: "eu-west-1", logGroup: "/app/api", logStream: "web-1", endpoint: "http://127.0.0.1:4566" }
 // @ts-expect-error an option the plugin does not have
 export const misspelt: Settings.SinkSetting = { type: "cloudwatch", region: "eu-west-1", logGrop: "/app/api" }

@@ -98,9 +98,9 @@ const fields = {
       maxBytes: Plugin.optional(
         Plugin.wholeNumber(
           1024,
-          LIMITS.maxBatchBytes,
+          64 * LIMITS.maxBatchBytes,
           "bytes",
-          "Most bytes in one PutLogEvents call (AWS: 1,048,576, 26 bytes per event included)."
+          "Most bytes in one request (sent in PutLogEvents calls of at most 1,048,576 bytes each)."
         )
       ),
       maxWaitMs: Plugin.optional(

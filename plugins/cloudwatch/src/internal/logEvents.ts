@@ -4,14 +4,14 @@
  * A log event is `{ timestamp, message }`: epoch milliseconds and fapilog's JSON line, cut to
  * fit 256 KB with its 26 bytes of overhead (marked, ../../../shared/src/boundedLine.ts). The
  * body of a request is the JSON array of its log events in the order they were written, which
- * is what the network foundation sizes, spools and resends: per event it is at least 26 bytes
- * more than its message, so a body within 1,048,576 bytes is a call within PutLogEvents' limit.
+ * is what the network foundation sizes, spools and resends. Per event it is at least 26 bytes
+ * longer than its message, so a body within 1,048,576 bytes and 10,000 events of chronological
+ * events within 24 hours is one call as it is (`isOneCall`, no message measured).
  *
- * PutLogEvents takes only events in chronological order, within 24 hours. A request is sent
- * as one call when it is (the usual case); otherwise in several, each a chronological run of
- * the events as written, within 24 hours: an event older than the one before it (logged
- * concurrently, a clock set back) starts a new call, so the stream keeps the order of writing
- * and no timestamp is altered.
+ * Otherwise the request is sent in several calls (`callRanges`): each within 10,000 events and
+ * 1,048,576 bytes as PutLogEvents counts them, chronological and within 24 hours. An event
+ * older than the one before it (logged concurrently, a clock set back) starts a new call, so
+ * the stream keeps the order of writing and no timestamp is altered.
  */
 import type { LogEvent } from "fapilog"
 import { boundedLine } from "../../../shared/src/boundedLine.js"
@@ -71,32 +71,36 @@ export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
 export const eventBytes = (e: LogEventEntry): number => Buffer.byteLength(e.message) + LIMITS.eventOverhead
 
 /**
- * The calls of a request's log events, in their order: each chronological, within 24 hours,
- * 10,000 events and 1,048,576 bytes.
+ * The calls of a request's log events, in their order, as index ranges `[start, end)`: each
+ * chronological, within 24 hours, 10,000 events and 1,048,576 bytes.
  */
-export const callsOf = (events: ReadonlyArray<LogEventEntry>): Array<Array<LogEventEntry>> => {
-  const calls: Array<Array<LogEventEntry>> = []
-  let call: Array<LogEventEntry> = []
+export const callRanges = (events: ReadonlyArray<LogEventEntry>): Array<readonly [number, number]> => {
+  const ranges: Array<readonly [number, number]> = []
+  let start = 0
   let bytes = 0
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!
     const size = eventBytes(e)
     if (
-      call.length > 0 &&
-      (call.length >= LIMITS.maxEvents ||
+      i > start &&
+      (i - start >= LIMITS.maxEvents ||
         bytes + size > LIMITS.maxBatchBytes ||
-        e.timestamp < call[call.length - 1]!.timestamp ||
-        e.timestamp - call[0]!.timestamp > LIMITS.maxSpanMs)
+        e.timestamp < events[i - 1]!.timestamp ||
+        e.timestamp - events[start]!.timestamp > LIMITS.maxSpanMs)
     ) {
-      calls.push(call)
-      call = []
+      ranges.push([start, i])
+      start = i
       bytes = 0
     }
-    call.push(e)
     bytes += size
   }
-  if (call.length > 0) calls.push(call)
-  return calls
+  if (events.length > start) ranges.push([start, events.length])
+  return ranges
 }
+
+/** The calls of a request's log events (see {@link callRanges}). */
+export const callsOf = (events: ReadonlyArray<LogEventEntry>): Array<Array<LogEventEntry>> =>
+  callRanges(events).map(([start, end]) => events.slice(start, end))
 
 /** The events of a call of `n` that PutLogEvents' `rejectedLogEventsInfo` says it refused. */
 export const rejectedCount = (

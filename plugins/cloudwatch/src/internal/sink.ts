@@ -11,7 +11,7 @@ import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import { transportFailure } from "../../../shared/src/transportFailure.js"
 import { type Config, LIMITS } from "./config.js"
 import {
-  callsOf,
+  callRanges,
   decodeLogEvents,
   isOneCall,
   type LogEventEntry,
@@ -29,7 +29,10 @@ interface Call {
 export const defaults = Object.freeze({
   createMissing: true,
   maxEvents: LIMITS.maxEvents,
-  maxBytes: LIMITS.maxBatchBytes
+  // a request is split into calls of PutLogEvents' 1,048,576 bytes by the transport: larger
+  // requests make calls as large as the service takes (the network sink's own split, by
+  // halves, would make them half that)
+  maxBytes: 4 * LIMITS.maxBatchBytes
 })
 
 /** The stream written when `logStream` is not set: the host's name. */
@@ -149,14 +152,23 @@ export const make = (
 
     // the calls of a request already taken, so that its retry sends only the rest
     const progress = new WeakMap<Uint8Array, number>()
-    // the log events of the bodies encoded in this run, so that sending does not parse them back
-    const encoded = new WeakMap<Uint8Array, Array<LogEventEntry>>()
+    // the log events of the bodies encoded in this run, and their JSON texts, so that sending
+    // neither parses them back nor writes them again
+    const encoded = new WeakMap<
+      Uint8Array,
+      { readonly events: Array<LogEventEntry>; readonly texts: Array<string> }
+    >()
 
     /** The calls of a request body: usually the body itself as one call. */
     const callsFor = (body: Uint8Array): Array<Call> => {
-      const events = encoded.get(body) ?? decodeLogEvents(body)
+      const known = encoded.get(body)
+      const events = known?.events ?? decodeLogEvents(body)
       if (isOneCall(events, body.byteLength)) return [{ json: body, events: events.length }]
-      return callsOf(events).map((call) => ({ json: Buffer.from(JSON.stringify(call)), events: call.length }))
+      const texts = known?.texts ?? events.map((e) => JSON.stringify(e))
+      return callRanges(events).map(([start, end]) => ({
+        json: Buffer.from(`[${texts.slice(start, end).join(",")}]`),
+        events: end - start
+      }))
     }
 
     const send = async (body: Uint8Array, calls: ReadonlyArray<Call>, signal: AbortSignal) => {
@@ -205,8 +217,9 @@ export const make = (
       transport,
       encode: (events: ReadonlyArray<LogEvent.LogEvent>) => {
         const logEvents = events.map(logEventOf)
-        const body = Buffer.from(JSON.stringify(logEvents))
-        encoded.set(body, logEvents)
+        const texts = logEvents.map((e) => JSON.stringify(e))
+        const body = Buffer.from(`[${texts.join(",")}]`)
+        encoded.set(body, { events: logEvents, texts })
         return { body, contentType: "application/json" }
       },
       report: context.report
