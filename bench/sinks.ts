@@ -761,6 +761,218 @@ const kafkaBench = async () => {
   report("kafka", rows, "fapilog kafka", "pino + @platformatic/kafka")
 }
 
+// ---- datadog ----
+// fapilog's datadog sink (gzip, its defaults: 1000 entries or 5 MB per request, 1 s wait) to
+// a local stand-in for the logs intake (it inflates each request, reads its entries and
+// answers 202), timed until the intake has every entry. Peer: pino with pino-datadog-transport
+// (the stream its transport builds, used in-process as pino's destination; the Datadog API
+// client it sends with pointed at the same intake, gzip, 995 entries or 5 MB per request,
+// sendIntervalMs 1000 like the sink's wait).
+
+const intakeServer = async (apiKey: string) => {
+  const http = await import("node:http")
+  const zlib = await import("node:zlib")
+  let entries = 0
+  const server = http.createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (c: Buffer) => chunks.push(c))
+    req.on("end", () => {
+      if (req.headers["dd-api-key"] !== apiKey) {
+        res.writeHead(403).end()
+        return
+      }
+      const body = Buffer.concat(chunks)
+      const json = req.headers["content-encoding"] === "gzip" ? zlib.gunzipSync(body) : body
+      const value = JSON.parse(json.toString("utf8")) as unknown
+      entries += Array.isArray(value) ? value.length : 1
+      res.writeHead(202, { "content-type": "application/json" }).end("{}")
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const port = (server.address() as import("node:net").AddressInfo).port
+  return {
+    port,
+    entries: () => entries,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+const waitFor = async (what: string, count: () => number, n: number) => {
+  const until = Date.now() + 300_000
+  while (count() < n) {
+    if (Date.now() > until) throw new Error(`${what}: ${count()} of ${n}`)
+    await sleep(5)
+  }
+}
+
+const datadogBench = async () => {
+  const Datadog = await import("../plugins/datadog/src/index.js")
+  const { default: pinoDatadog } = await import("pino-datadog-transport")
+  const { client } = await import("@datadog/datadog-api-client")
+  const apiKey = "bench-api-key"
+  const intake = await intakeServer(apiKey)
+  const times: Record<string, Array<number>> = { "fapilog datadog": [], "pino-datadog-transport": [] }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      {
+        const before = intake.entries()
+        const log = await fapilog.createLogger({
+          capacity: EVENTS + 1000,
+          shutdownTimeoutMs: 300_000,
+          plugins: { use: [Datadog.plugin] },
+          sinks: [
+            fapilog.Plugin.entry("datadog", {
+              apiKey,
+              url: `http://127.0.0.1:${intake.port}/api/v2/logs`,
+              service: "bench",
+              drainTimeoutMs: 300_000
+            })
+          ]
+        })
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, fields(i))
+        await log.close()
+        const { lost, refused } = log.health().stats as { lost: number; refused: number }
+        if (lost + refused > 0) throw new Error(`fapilog datadog: ${lost} lost, ${refused} refused`)
+        await waitFor("fapilog datadog", intake.entries, before + EVENTS)
+        times["fapilog datadog"]!.push(performance.now() - start)
+      }
+      {
+        const before = intake.entries()
+        // the transport's send timer is never cleared (it runs until the process exits): keep
+        // hold of it to clear it after the round
+        const timers: Array<ReturnType<typeof setInterval>> = []
+        const setIntervalBefore = globalThis.setInterval
+        globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
+          const t = setIntervalBefore(...args)
+          timers.push(t)
+          return t
+        }) as typeof setInterval
+        let errors = 0
+        let destination: Awaited<ReturnType<typeof pinoDatadog>>
+        try {
+          destination = await pinoDatadog({
+            ddClientConf: {
+              authMethods: { apiKeyAuth: apiKey },
+              baseServer: new client.BaseServerConfiguration(`http://127.0.0.1:${intake.port}`, {})
+            },
+            service: "bench",
+            ddsource: "nodejs",
+            sendIntervalMs: 1000,
+            onError: () => {
+              errors++
+            }
+          })
+        } finally {
+          globalThis.setInterval = setIntervalBefore
+        }
+        const log = pino({ base: null }, destination)
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(fields(i), MESSAGE)
+        await waitFor("pino-datadog-transport", intake.entries, before + EVENTS)
+        times["pino-datadog-transport"]!.push(performance.now() - start)
+        for (const t of timers) clearInterval(t)
+        if (errors > 0) throw new Error(`pino-datadog-transport: ${errors} errors`)
+      }
+    }
+  } finally {
+    await intake.close()
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("datadog", rows, "fapilog datadog", "pino-datadog-transport")
+}
+
+// ---- cloudwatch ----
+// fapilog's cloudwatch sink (its defaults: 10,000 events or 1,048,576 bytes per PutLogEvents
+// call, 1 s wait) to the local stand-in for CloudWatch Logs that its tests use (AWS JSON 1.1,
+// every request's SigV4 signature checked), timed until the stand-in has stored every event.
+// Peer: pino-cloudwatch is built on the AWS SDK v2, which is not a dependency here, so the
+// peer is its equivalent in-process: pino writing into a destination that collects the lines
+// into PutLogEvents batches under the same limits and sends them, one call at a time, with the
+// same SDK v3 client (@aws-sdk/client-cloudwatch-logs) to the same stand-in.
+
+const cloudwatchBench = async () => {
+  const CloudWatch = await import("../plugins/cloudwatch/src/index.js")
+  const { CloudWatchLogsClient, PutLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs")
+  const { CREDENTIALS, REGION, startCloudWatch } = await import(
+    "../plugins/cloudwatch/test/cloudwatchServer.js"
+  )
+  const server = await startCloudWatch({ existing: { "/bench": ["fapilog", "peer"] } })
+  const stored = (stream: string) => () => server.groups.get("/bench")?.get(stream)?.length ?? 0
+  const times: Record<string, Array<number>> = { "fapilog cloudwatch": [], "pino + SDK PutLogEvents": [] }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      {
+        const before = stored("fapilog")()
+        const log = await fapilog.createLogger({
+          capacity: EVENTS + 1000,
+          shutdownTimeoutMs: 300_000,
+          plugins: { use: [CloudWatch.plugin] },
+          sinks: [
+            fapilog.Plugin.entry("cloudwatch", {
+              region: REGION,
+              logGroup: "/bench",
+              logStream: "fapilog",
+              endpoint: server.endpoint,
+              credentials: { ...CREDENTIALS },
+              drainTimeoutMs: 300_000
+            })
+          ]
+        })
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, fields(i))
+        await log.close()
+        const { lost, refused } = log.health().stats as { lost: number; refused: number }
+        if (lost + refused > 0) throw new Error(`fapilog cloudwatch: ${lost} lost, ${refused} refused`)
+        await waitFor("fapilog cloudwatch", stored("fapilog"), before + EVENTS)
+        times["fapilog cloudwatch"]!.push(performance.now() - start)
+      }
+      {
+        const before = stored("peer")()
+        const client = new CloudWatchLogsClient({
+          region: REGION,
+          endpoint: server.endpoint,
+          credentials: { ...CREDENTIALS }
+        })
+        let batch: Array<{ timestamp: number; message: string }> = []
+        let bytes = 0
+        let sending = Promise.resolve()
+        const send = () => {
+          const logEvents = batch
+          batch = []
+          bytes = 0
+          sending = sending.then(async () => {
+            await client.send(
+              new PutLogEventsCommand({ logGroupName: "/bench", logStreamName: "peer", logEvents })
+            )
+          })
+        }
+        const destination = {
+          write: (line: string) => {
+            const message = line.slice(0, -1)
+            const size = Buffer.byteLength(message) + 26
+            if (batch.length === 10_000 || bytes + size > 1_048_576) send()
+            batch.push({ timestamp: Date.now(), message })
+            bytes += size
+          }
+        }
+        const log = pino({ base: null }, destination)
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(fields(i), MESSAGE)
+        if (batch.length > 0) send()
+        await sending
+        await waitFor("pino + SDK PutLogEvents", stored("peer"), before + EVENTS)
+        times["pino + SDK PutLogEvents"]!.push(performance.now() - start)
+        client.destroy()
+      }
+    }
+  } finally {
+    await server.stop()
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("cloudwatch", rows, "fapilog cloudwatch", "pino + SDK PutLogEvents")
+}
+
 console.log(`${EVENTS} events of about 200 bytes, median of ${ROUNDS} rounds, on ${os.cpus().length} cores`)
 if (enabled("syslog")) await syslogBench()
 if (enabled("postgres") || enabled("postgres-insert")) await postgresBench()
@@ -769,3 +981,5 @@ if (enabled("splunk")) await splunkBench()
 if (enabled("nats")) await natsBench()
 if (enabled("redis")) await redisBench()
 if (enabled("kafka")) await kafkaBench()
+if (enabled("datadog")) await datadogBench()
+if (enabled("cloudwatch")) await cloudwatchBench()

@@ -1,0 +1,151 @@
+import { assert, describe, it } from "@effect/vitest"
+import type { LogEvent } from "fapilog"
+import { LIMITS } from "../src/internal/config.js"
+import {
+  callsOf,
+  decodeLogEvents,
+  encodeLogEvents,
+  eventBytes,
+  isOneCall,
+  type LogEventEntry,
+  logEventOf,
+  rejectedCount
+} from "../src/internal/logEvents.js"
+
+const event = (
+  timestamp: string,
+  message = "m",
+  fields: Record<string, unknown> = {}
+): LogEvent.LogEvent => ({
+  timestamp,
+  level: "info",
+  message,
+  logger: "app",
+  fields
+})
+
+const HOUR = 3_600_000
+
+describe("logEventOf", () => {
+  it("is the event's time in epoch milliseconds and its JSON line", () => {
+    const e = logEventOf(event("2026-12-06T10:00:00.123Z", "hello", { a: 1 }))
+    assert.strictEqual(e.timestamp, Date.parse("2026-12-06T10:00:00.123Z"))
+    assert.deepStrictEqual(JSON.parse(e.message), {
+      timestamp: "2026-12-06T10:00:00.123Z",
+      level: "info",
+      logger: "app",
+      message: "hello",
+      a: 1
+    })
+  })
+
+  it("cuts a message so that the event is within 256 KB with its 26 bytes", () => {
+    const e = logEventOf(event("2026-12-06T10:00:00.000Z", "€".repeat(200_000)))
+    assert.isAtMost(eventBytes(e), LIMITS.maxEventBytes)
+    assert.isAbove(
+      (JSON.parse(e.message) as { fapilog_truncated_bytes: number }).fapilog_truncated_bytes,
+      600_000
+    )
+  })
+})
+
+describe("encodeLogEvents", () => {
+  it("keeps the events of a request in the order they were written", () => {
+    const body = encodeLogEvents([
+      event("2026-12-06T10:00:02.000Z", "b"),
+      event("2026-12-06T10:00:01.000Z", "a")
+    ])
+    assert.deepStrictEqual(
+      decodeLogEvents(Buffer.from(body)).map((e) => (JSON.parse(e.message) as { message: string }).message),
+      ["b", "a"]
+    )
+  })
+
+  it("writes at least 26 bytes per event more than the message, so the body bounds the call", () => {
+    const events = Array.from({ length: 100 }, (_, i) => event("2026-12-06T10:00:00.000Z", `"quoted" ${i}`))
+    const body = Buffer.from(encodeLogEvents(events))
+    const call = decodeLogEvents(body).reduce((n, e) => n + eventBytes(e), 0)
+    assert.isAtLeast(body.byteLength, call)
+  })
+
+  it("refuses a body that is not log events", () => {
+    assert.throws(() => decodeLogEvents(Buffer.from("{}")), /not a batch of log events/)
+    assert.throws(() => decodeLogEvents(Buffer.from('[{"timestamp":"x","message":"m"}]')), /not a batch/)
+    assert.throws(() => decodeLogEvents(Buffer.from("not json")))
+  })
+})
+
+describe("callsOf", () => {
+  const at = (t: number, message = "m"): LogEventEntry => ({ timestamp: t, message })
+
+  it("keeps a request within 24 hours in one call, and splits a longer span", () => {
+    const t = Date.parse("2026-12-01T00:00:00.000Z")
+    assert.strictEqual(callsOf([at(t), at(t + 24 * HOUR)]).length, 1)
+    const calls = callsOf([at(t), at(t + HOUR), at(t + 25 * HOUR), at(t + 50 * HOUR), at(t + 50 * HOUR)])
+    assert.deepStrictEqual(
+      calls.map((c) => c.map((e) => (e.timestamp - t) / HOUR)),
+      [[0, 1], [25], [50, 50]]
+    )
+  })
+
+  it("starts a new call at an event older than the one before it: chronological calls in written order", () => {
+    const t = Date.parse("2026-12-01T00:00:00.000Z")
+    assert.deepStrictEqual(
+      callsOf([at(t + 2), at(t + 5), at(t + 5), at(t + 1), at(t + 3), at(t)]).map((c) =>
+        c.map((e) => e.timestamp - t)
+      ),
+      [[2, 5, 5], [1, 3], [0]]
+    )
+  })
+
+  it("splits by 10,000 events and by 1,048,576 bytes with 26 per event", () => {
+    const t = Date.now()
+    assert.deepStrictEqual(
+      callsOf(Array.from({ length: 25_000 }, () => at(t))).map((c) => c.length),
+      [10_000, 10_000, 5_000]
+    )
+    const big = "x".repeat(100_000 - 26)
+    const calls = callsOf(Array.from({ length: 25 }, () => at(t, big)))
+    assert.deepStrictEqual(
+      calls.map((c) => c.length),
+      [10, 10, 5]
+    )
+    for (const c of calls)
+      assert.isAtMost(
+        c.reduce((n, e) => n + eventBytes(e), 0),
+        LIMITS.maxBatchBytes
+      )
+    assert.deepStrictEqual(callsOf([]), [])
+  })
+})
+
+describe("isOneCall", () => {
+  const at = (t: number): LogEventEntry => ({ timestamp: t, message: "m" })
+
+  it("is true for chronological events within 24 hours, 10,000 events and a body of 1,048,576 bytes", () => {
+    const t = Date.now()
+    assert.isTrue(isOneCall([at(t), at(t), at(t + 24 * HOUR)], 100))
+    assert.isFalse(isOneCall([at(t + 1), at(t)], 100))
+    assert.isFalse(isOneCall([at(t), at(t + 24 * HOUR + 1)], 100))
+    assert.isFalse(isOneCall([at(t)], LIMITS.maxBatchBytes + 1))
+    assert.isFalse(
+      isOneCall(
+        Array.from({ length: 10_001 }, () => at(t)),
+        100
+      )
+    )
+    assert.isFalse(isOneCall([], 2))
+  })
+})
+
+describe("rejectedCount", () => {
+  it("counts the too old and expired prefix and the too new suffix once", () => {
+    assert.strictEqual(rejectedCount(undefined, 10), 0)
+    assert.strictEqual(rejectedCount({}, 10), 0)
+    assert.strictEqual(rejectedCount({ tooOldLogEventEndIndex: 2 }, 10), 3)
+    assert.strictEqual(rejectedCount({ expiredLogEventEndIndex: 4, tooOldLogEventEndIndex: 2 }, 10), 5)
+    assert.strictEqual(rejectedCount({ tooNewLogEventStartIndex: 7 }, 10), 3)
+    assert.strictEqual(rejectedCount({ tooOldLogEventEndIndex: 1, tooNewLogEventStartIndex: 8 }, 10), 4)
+    assert.strictEqual(rejectedCount({ tooOldLogEventEndIndex: 9, tooNewLogEventStartIndex: 0 }, 10), 10)
+  })
+})

@@ -1,0 +1,4 @@
+import { describeNetworkPlugin } from "../../../test/support/networkPlugin.js"
+import { datadog } from "./delivery.js"
+
+describeNetworkPlugin(datadog)
