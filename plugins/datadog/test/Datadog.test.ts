@@ -4,7 +4,7 @@ import type { Answer, Received } from "../../../test/internal/networkServer.js"
 import { fast, logThrough, refusedSettings } from "../../../test/support/networkPlugin.js"
 import * as Datadog from "../src/index.js"
 import { endpointOf } from "../src/internal/config.js"
-import { failureOf, retryAfterMs } from "../src/internal/sink.js"
+import { failureOf } from "../src/internal/sink.js"
 import { datadog } from "./delivery.js"
 import { API_KEY, entriesOf, intakeAnswer, MAX_ENTRIES, MAX_PAYLOAD_BYTES } from "./intake.js"
 
@@ -189,9 +189,8 @@ describe("@fapilog/datadog", () => {
     })
     const unavailable = failureOf(503, "down", "Thu, 01 Jan 2099 00:00:00 GMT")
     assert.strictEqual(unavailable?._tag === "Retryable" ? unavailable.retryAfterMs : -1, 300_000)
-    assert.strictEqual(retryAfterMs("garbage"), undefined)
-    assert.strictEqual(retryAfterMs(null), undefined)
-    assert.strictEqual(retryAfterMs("Thu, 01 Jan 1970 00:00:00 GMT"), 0)
+    const unparsable = failureOf(429, "", "garbage")
+    assert.strictEqual(unparsable?._tag === "Retryable" ? unparsable.retryAfterMs : -1, undefined)
   })
 
   it("a 500 then a 429 without Retry-After: retried with the same entries, delivered once", async () => {

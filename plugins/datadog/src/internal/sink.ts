@@ -14,17 +14,6 @@ export const defaults = Object.freeze({
   maxBytes: LIMITS.maxRequestBytes
 })
 
-/** Longest wait a Retry-After may ask for (the network foundation caps it the same way). */
-const MAX_RETRY_AFTER_MS = 300_000
-
-/** A Retry-After header (seconds, or an HTTP date) in milliseconds, when there is a usable one. */
-export const retryAfterMs = (value: string | null, now: number = Date.now()): number | undefined => {
-  if (value === null || value.trim() === "") return undefined
-  const v = value.trim()
-  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now
-  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : undefined
-}
-
 /**
  * What each answer of the logs intake means (Datadog's API reference for `POST /api/v2/logs`):
  * 202 taken; 408, 429 and 5xx retried (429 and 503 after their Retry-After); 400 (a body the
@@ -38,7 +27,7 @@ export const failureOf = (
   if (status >= 200 && status < 300) return undefined
   const detail = `HTTP ${status}${text === "" ? "" : `: ${text.slice(0, 300)}`}`
   if (status === 429 || status === 503)
-    return { _tag: "Retryable", detail, retryAfterMs: retryAfterMs(retryAfter) }
+    return { _tag: "Retryable", detail, retryAfterMs: Network.parseRetryAfter(retryAfter) }
   if (status === 408 || status >= 500) return { _tag: "Retryable", detail }
   if (status === 401 || status === 403)
     return {
