@@ -55,6 +55,8 @@ describe("the line an event reads back as", () => {
     fields.map = new Map([["k", [1, new Set([2])]]])
     sameLine(event({ fields }))
     sameLine(event({ message: "x".repeat(1_000_001), logger: "l".repeat(1_000_001) }))
+    // JSON has no negative zero: the line writes 0
+    sameLine(event({ fields: { "": -0, n: -0 } }))
     sameLine(event({ traceId: "t".repeat(257), spanId: "s".repeat(256), correlationId: "c\u0000\u2028" }))
     sameLine(
       event({

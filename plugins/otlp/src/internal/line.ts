@@ -146,8 +146,14 @@ const directLine = (e: LogEvent.LogEvent): Line | undefined => {
       case "boolean":
         break
       case "number":
-        if (Number.isFinite(v)) break
-        return undefined
+        if (!Number.isFinite(v)) return undefined
+        // the line writes -0 as 0 (JSON has no negative zero)
+        if (v === 0) {
+          keys.push(key)
+          values.push(0)
+          continue
+        }
+        break
       default:
         if (v === null) break
         // read back by name: a name the line rewrites (a lone surrogate) would not be found
