@@ -8,7 +8,7 @@ import {
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
-import { transportFailure } from "../../../shared/src/transportFailure.js"
+import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import { type Config, LIMITS } from "./config.js"
 import {
   callRanges,
@@ -190,21 +190,12 @@ export const make = (
       }
     }
 
-    const transport: Network.Transport = {
-      send: (request) =>
-        Effect.try({
-          try: () => callsFor(request.body),
-          // a body that is not log events (a spool of another sink's) never will be
-          catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
-        }).pipe(
-          Effect.flatMap((calls) =>
-            Effect.tryPromise({
-              try: (signal) => send(request.body, calls, signal),
-              catch: transportFailure(isPermanent, describe)
-            })
-          )
-        )
-    }
+    const transport = decodingTransport({
+      decode: callsFor,
+      send: (calls, request, signal) => send(request.body, calls, signal),
+      isPermanent,
+      describe
+    })
     const options = Network.optionsFromConfig(config)
     return yield* Network.make({
       ...options,

@@ -24,7 +24,7 @@ import {
   type EventLine,
   encodeEventLines
 } from "../../../shared/src/eventLines.js"
-import { transportFailure } from "../../../shared/src/transportFailure.js"
+import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
 import { ensureStream } from "./stream.js"
 
@@ -210,18 +210,12 @@ export const make = (
             })
     }
 
-    const transport: Network.Transport = {
-      send: (request) =>
-        Effect.try({
-          try: () => decodeEventLines(bodyText(request.body)),
-          // a body that is not event lines (a spool of another sink's) never will be
-          catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
-        }).pipe(
-          Effect.flatMap((lines) =>
-            Effect.tryPromise({ try: () => publish(lines), catch: transportFailure(isPermanent, describe) })
-          )
-        )
-    }
+    const transport = decodingTransport({
+      decode: (body) => decodeEventLines(bodyText(body)),
+      send: (lines) => publish(lines),
+      isPermanent,
+      describe
+    })
     return yield* Network.make({
       ...Network.optionsFromConfig(config),
       name: nameOf(config),

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import pg from "pg"
-import { transportFailure } from "../../../shared/src/transportFailure.js"
+import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
 import { type Batch, decodeBatch, encodeBatch } from "./rows.js"
 import { daysFrom, insert, migration, partitionOf, type TableOptions } from "./table.js"
@@ -128,21 +128,7 @@ export const make = (
       }
     }
 
-    const transport: Network.Transport = {
-      send: (request) =>
-        Effect.try({
-          try: () => decodeBatch(request.body),
-          // a body that is not rows (a spool of another sink's) never will be
-          catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
-        }).pipe(
-          Effect.flatMap((batch) =>
-            Effect.tryPromise({
-              try: () => insertBatch(batch),
-              catch: transportFailure(isPermanent, describe)
-            })
-          )
-        )
-    }
+    const transport = decodingTransport({ decode: decodeBatch, send: insertBatch, isPermanent, describe })
     return yield* Network.make({
       ...Network.optionsFromConfig(config),
       name: nameOf(config),

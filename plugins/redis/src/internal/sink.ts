@@ -22,7 +22,7 @@ import {
   type EventLine,
   encodeEventLines
 } from "../../../shared/src/eventLines.js"
-import { transportFailure } from "../../../shared/src/transportFailure.js"
+import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
 
 /** The defaults of the settings that have one (the README's table). */
@@ -176,18 +176,12 @@ export const make = (
 
     const add = dedupe === "batch" ? script : pipelined
 
-    const transport: Network.Transport = {
-      send: (request) =>
-        Effect.try({
-          try: () => decodeEventLines(bodyText(request.body)),
-          // a body that is not event lines (a spool of another sink's) never will be
-          catch: (cause): Network.TransportFailure => ({ _tag: "Permanent", detail: describe(cause), cause })
-        }).pipe(
-          Effect.flatMap((lines) =>
-            Effect.tryPromise({ try: () => add(lines), catch: transportFailure(isPermanent, describe) })
-          )
-        )
-    }
+    const transport = decodingTransport({
+      decode: (body) => decodeEventLines(bodyText(body)),
+      send: (lines) => add(lines),
+      isPermanent,
+      describe
+    })
     return yield* Network.make({
       ...Network.optionsFromConfig(config),
       name: nameOf(config),
