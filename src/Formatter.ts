@@ -90,6 +90,29 @@ export const make = (name: string, format: (event: LogEvent) => string): Formatt
 export const json: Formatter = internal.json
 
 /**
+ * Writes the line {@link json} makes of an event as UTF-8 bytes into `buf` from `pos`,
+ * without making the line as a string first: for sinks that put lines into a binary body
+ * (a protobuf request), where the string and its copy are most of a line's cost. Returns the
+ * position after the line, or -1 when the room from `pos` to the end of `buf` may be too
+ * small (the bytes past `pos` are then garbage: write again into a larger buffer). The bytes
+ * are always those of `json.format(event)`, and it throws where that throws.
+ *
+ * @example
+ * ```ts
+ * import { Formatter, type LogEvent } from "fapilog"
+ *
+ * declare const event: LogEvent.LogEvent
+ * const buf = new Uint8Array(4096)
+ * const end = Formatter.writeJson(event, buf, 0)
+ * const line = end >= 0 ? new TextDecoder().decode(buf.subarray(0, end)) : Formatter.json.format(event)
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const writeJson = (event: LogEvent, buf: Uint8Array, pos: number): number =>
+  internal.writeEventJson(event, buf, pos)
+
+/**
  * The JSON formatter with custom serialization limits.
  *
  * @example

@@ -222,6 +222,8 @@ export class Bindings {
 interface KeyPlan {
   /** `,"key":` */
   readonly prefix: string
+  /** {@link prefix} as UTF-8 bytes, for the byte-writing formatter. */
+  readonly prefixBytes: Uint8Array
   /** One of the reserved names, or `err` (reserved when it holds an error). */
   readonly special: boolean
   /** The redaction trie below this key. */
@@ -232,13 +234,17 @@ interface KeyPlan {
 
 const makePlan = (k: string, redact: CompiledRedaction | undefined, maxLength: number): KeyPlan => {
   const node = redact?.root?.next(k)
+  const prefix = `,${quote(k, maxLength)}:`
   return {
-    prefix: `,${quote(k, maxLength)}:`,
+    prefix,
+    prefixBytes: utf8.encode(prefix),
     special: RESERVED_KEYS.has(k) || k === "err",
     node,
     matched: redact !== undefined && matches(redact, node, k)
   }
 }
+
+const utf8 = new TextEncoder()
 
 const plans = new KeyTable<KeyPlan>((k, redact) => makePlan(k, redact, defaultLimits.maxStringLength))
 

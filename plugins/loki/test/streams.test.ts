@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Formatter, type LogEvent } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { labelNameOf, OVERFLOW, StreamBuilder, type StreamOptions } from "../src/internal/streams.js"
-import { nanosOf } from "./lokiProto.js"
+import { decodeSnappyPush, nanosOf } from "./lokiProto.js"
 
 const event = Testing.event
 
@@ -115,6 +115,29 @@ describe("StreamBuilder", () => {
       message: "hello",
       correlationId: "req-1"
     })
+  })
+
+  it("protobuf: lines written as bytes are the JSON lines; an unreadable event falls back to its core keys", () => {
+    const { b } = builder()
+    const fields = {}
+    Object.defineProperty(fields, "bad", {
+      enumerable: true,
+      get() {
+        throw new Error("boom")
+      }
+    })
+    const events = [
+      event({ message: "before", fields: { long: "é".repeat(20_000), n: 1.5 } }),
+      event({ message: "hostile", fields }),
+      event({ message: "after \u2028 \ud800", fields: { ok: true } })
+    ]
+    const [stream] = decodeSnappyPush(b.protobuf(events)).streams
+    const lines = stream?.entries.map((e) => e.line) ?? []
+    assert.deepStrictEqual(lines, [
+      Formatter.json.format(events[0] as LogEvent.LogEvent),
+      Formatter.json.format({ ...(events[1] as LogEvent.LogEvent), fields: {} }),
+      Formatter.json.format(events[2] as LogEvent.LogEvent)
+    ])
   })
 
   it("cardinality guard: values past the bound become the placeholder, reported once per batch", () => {

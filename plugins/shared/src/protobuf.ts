@@ -354,6 +354,28 @@ export class ProtoWriter {
     return length
   }
 
+  /**
+   * Contents written in place by `write(value, buf, pos)`, which returns the position after
+   * them, or -1 when the bytes from `pos` to the end of `buf` may be too few (the buffer then
+   * doubles and `write` runs again). Used inside {@link begin} / {@link end}, or for a string
+   * field's bytes made by a byte-writing formatter without the string in between.
+   */
+  written<A>(value: A, write: (value: A, buf: Uint8Array, pos: number) => number): this {
+    for (;;) {
+      const end = write(value, this.buf, this.pos)
+      if (end >= 0) {
+        this.pos = end
+        return this
+      }
+      this.ensure(this.buf.length - this.pos + 1)
+    }
+  }
+
+  /** Drops what was written after position `mark` (a {@link length} taken before). */
+  truncate(mark: number): void {
+    if (mark < this.pos) this.pos = mark
+  }
+
   /** Appends bytes written by another writer, as they are (already keyed fields). */
   raw(b: Uint8Array): this {
     this.ensure(b.length)

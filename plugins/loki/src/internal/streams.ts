@@ -238,7 +238,7 @@ export class StreamBuilder {
       p.beginStream(id)
       for (const n of indexes) {
         const e = events[n] as LogEvent.LogEvent
-        p.beginEntry(seconds[n] as number, nanos[n] as number, formatLine(e))
+        p.beginEventEntry(seconds[n] as number, nanos[n] as number, e, formatLine)
         this.metadataOf(e, this.writeMetadata)
         p.endEntry()
       }
