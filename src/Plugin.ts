@@ -115,6 +115,13 @@ export interface Context {
   readonly service: string | undefined
   /** Reports a problem on fapilog's rate-limited diagnostics channel. */
   readonly report: (message: string, error?: unknown) => void
+  /**
+   * Writes one line (without its newline) where the logger's fallback sink writes: stderr
+   * when the `fallback` setting is `"stderr"` (the default), nowhere when it is `"null"`. For
+   * a plugin's dead letters: events the destination refused for good that the plugin hands
+   * over for a person or a collector to pick up. Never throws.
+   */
+  readonly fallback: (line: string) => void
 }
 
 /**

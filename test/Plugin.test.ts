@@ -5,6 +5,7 @@ import { ConfigProvider, Effect, Layer, ParseResult, Schema } from "effect"
 import { createLogger, Errors, Fapilog, Formatter, Plugin, Processor, Sink } from "fapilog"
 import * as Testing from "fapilog/testing"
 import { redactPlugin, regionPlugin, upperPlugin } from "./support/plugins.js"
+import { runScript } from "./support/script.js"
 
 /** A sink plugin recording what it is given, when it opens and when it closes. */
 const recorder = (type = "rec") => {
@@ -949,5 +950,38 @@ describe("formatter plugins", () => {
       })
     )
     assert.deepStrictEqual(report.skipped, [])
+  })
+})
+
+describe("Plugin.Context.fallback", () => {
+  const script = (fallback: string) => `
+    import { Effect, Schema } from "effect"
+    import { createLogger, Plugin, Sink } from "$FAPILOG"
+    const deadLetters = Plugin.sink({
+      name: "fapilog-plugin-dead",
+      type: "dead",
+      version: "1.0.0",
+      apiVersion: "1.0",
+      description: "Hands every event to the fallback",
+      config: Schema.Struct({}),
+      make: (_config, context) =>
+        Effect.succeed(
+          Sink.makeSync("dead", (batch) => {
+            for (const e of batch.events) context.fallback(\`{"dead":\${JSON.stringify(e.message)}}\\n\`)
+          })
+        )
+    })
+    const log = await createLogger({ fallback: "${fallback}", plugins: { use: [deadLetters] }, sinks: [{ type: "dead" }] })
+    log.info("first\\nline")
+    await log.close()
+  `
+
+  it("writes a plugin's line where the logger's fallback sink writes: stderr, or nowhere with fallback null", () => {
+    const toStderr = runScript(script("stderr"))
+    assert.strictEqual(toStderr.status, 0, toStderr.stderr)
+    assert.include(toStderr.stderr, '{"dead":"first\\nline"}\n')
+    const toNothing = runScript(script("null"))
+    assert.strictEqual(toNothing.status, 0, toNothing.stderr)
+    assert.notInclude(toNothing.stderr, "dead")
   })
 })

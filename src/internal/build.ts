@@ -130,7 +130,8 @@ const hostOf = (settings: ResolvedSettings, diagnostics: Diagnostics): plugins.H
   diagnostics,
   settings: settings.plugins,
   shutdownTimeoutMs: settings.shutdownTimeoutMs,
-  at: undefined
+  at: undefined,
+  fallback: settings.fallback
 })
 
 /** The plugin config of an entry: everything but the keys fapilog reads itself. */

@@ -646,6 +646,8 @@ export interface Host {
   readonly shutdownTimeoutMs: number
   /** The settings path of the entry being opened, for errors. */
   readonly at: string | undefined
+  /** Where the logger's fallback sink writes: a plugin's dead letters go there too. */
+  readonly fallback: "stderr" | "null"
 }
 
 /** Provided by the logger while it opens its sinks; outside a logger, defaults apply. */
@@ -656,7 +658,8 @@ export class PluginHost extends Context.Reference<PluginHost>()("fapilog/PluginH
     diagnostics: new Diagnostics("app"),
     settings: undefined,
     shutdownTimeoutMs: 5000,
-    at: undefined
+    at: undefined,
+    fallback: "stderr"
   })
 }) {}
 
@@ -668,6 +671,19 @@ const contextFor = (plugin: Plugin, host: Host): PluginContext => ({
       host.diagnostics.report(`plugin ${plugin.name}`, String(message), error)
     } catch {
       // diagnostics never throw into a plugin
+    }
+  },
+  fallback: (line) => {
+    if (host.fallback !== "stderr") return
+    try {
+      fs.writeSync(
+        2,
+        `${String(line)
+          .replace(/[\r\n]+$/, "")
+          .replace(/[\r\n]/g, " ")}\n`
+      )
+    } catch {
+      // a closed stderr: the line is dropped, as the fallback sink's would be
     }
   }
 })

@@ -21,7 +21,8 @@ const collect = () => {
     diagnostics,
     settings: { timeoutMs: 200 },
     shutdownTimeoutMs: 500,
-    at: undefined
+    at: undefined,
+    fallback: "stderr"
   }
   return { lines, host }
 }

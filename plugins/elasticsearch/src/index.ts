@@ -47,7 +47,8 @@ export type Config = config.Config
  * - `eventLayout`: `"ecs"` (default) or `"json"` (fapilog's JSON line).
  * - `auth`: `{ apiKey }`, `{ username, password }` or `{ bearer }`.
  * - `compression`: `"none"` (default) or `"gzip"`; `pipeline`: an ingest pipeline.
- * - `deadLetter`: `"stderr"` (default: refused documents as JSON lines with the reason) or `"none"`.
+ * - `deadLetter`: `"fallback"` (default: refused documents as JSON lines with the reason, where
+ *   the logger's fallback sink writes), `"stderr"` or `"none"`.
  * - `headers`, `batch`, `retry`, `timeoutMs`, `capacity`, `circuitBreaker`, `spool`,
  *   `drainTimeoutMs`: delivery.
  *

@@ -47,7 +47,8 @@ const run = (
       {
         logger: "app",
         service: undefined,
-        report: (m) => reports.push(m)
+        report: (m) => reports.push(m),
+        fallback: () => {}
       },
       (d) => letters.push(d)
     )
@@ -115,6 +116,32 @@ describe("@fapilog/elasticsearch against a _bulk endpoint that follows the docum
         assert.strictEqual(bulk.documents.length, 5)
         assert.deepInclude(stats, { delivered: 5, lost: 0 })
       }).pipe(Effect.scoped)
+  )
+
+  it.live("by default a dead letter goes to the logger's fallback (Plugin.Context.fallback)", () =>
+    Effect.gen(function* () {
+      const bulk = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          startBulkServer({ itemStatus: (doc) => (String(doc.source.message) === "m1" ? 400 : undefined) })
+        ),
+        (s) => Effect.promise(() => s.stop())
+      )
+      const config = Schema.decodeUnknownSync(Config)({ url: `http://127.0.0.1:${bulk.port}`, ...fast })
+      const fallback: Array<string> = []
+      const sink = yield* make(config, {
+        logger: "app",
+        service: undefined,
+        report: () => {},
+        fallback: (line) => fallback.push(line)
+      })
+      const batch = Testing.batch(3)
+      yield* sink.write(batch)
+      yield* waitFor(() => sink.stats().delivered + sink.stats().lost === 3)
+      assert.strictEqual(fallback.length, 1)
+      const letter = JSON.parse(fallback[0] ?? "{}")
+      assert.deepInclude(letter, { logger: "fapilog.dead-letter", status: 400 })
+      assert.strictEqual(letter.document.message, "m1")
+    }).pipe(Effect.scoped)
   )
 
   it.live(

@@ -40,7 +40,8 @@ const run = (
     const sink = yield* make(config, {
       logger: "checkout",
       service: undefined,
-      report: (m) => reports.push(m)
+      report: (m) => reports.push(m),
+      fallback: () => {}
     })
     const batch = Testing.batch(events)
     yield* sink.write(batch)

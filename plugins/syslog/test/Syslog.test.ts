@@ -223,7 +223,12 @@ describe("@fapilog/syslog against Debian's rsyslog", () => {
           retry: { initialDelayMs: 20, maxDelayMs: 50 }
         })
         const sink = yield* Scope.extend(
-          make(config, { logger: "app", service: undefined, report: (m) => reports.push(m) }),
+          make(config, {
+            logger: "app",
+            service: undefined,
+            report: (m) => reports.push(m),
+            fallback: () => {}
+          }),
           scope
         )
         yield* sink.write(Testing.batch(1))
@@ -307,7 +312,11 @@ describe("@fapilog/syslog against Debian's rsyslog", () => {
       tls: { ca: "/nonexistent.pem" }
     })
     const error = await Effect.runPromise(
-      Effect.flip(Effect.scoped(make(config, { logger: "app", service: undefined, report: () => {} })))
+      Effect.flip(
+        Effect.scoped(
+          make(config, { logger: "app", service: undefined, report: () => {}, fallback: () => {} })
+        )
+      )
     )
     assert.instanceOf(error, Errors.SinkError)
     assert.match(error.message, /cannot read the TLS files: ENOENT.*nonexistent.pem/)

@@ -92,7 +92,10 @@ const fields = {
   compression: Plugin.optional(Plugin.oneOf(["none", "gzip"], "Content-Encoding of the request bodies.")),
   pipeline: Plugin.optional(IngestPipeline),
   deadLetter: Plugin.optional(
-    Plugin.oneOf(["stderr", "none"], "Where documents Elasticsearch refuses for good are written.")
+    Plugin.oneOf(
+      ["fallback", "stderr", "none"],
+      "Where documents Elasticsearch refuses for good are written."
+    )
   ),
   ...Network.configFields
 }

@@ -11,7 +11,7 @@ export const defaults = Object.freeze({
   index: "fapilog-%{+yyyy.MM.dd}",
   eventLayout: "ecs" as Layout,
   compression: "none" as const,
-  deadLetter: "stderr" as const
+  deadLetter: "fallback" as const
 })
 
 /** Ids of documents dead-lettered in this run: a spooled request replayed later does not write them twice. */
@@ -34,7 +34,7 @@ export interface DeadLetter {
 }
 
 /**
- * A dead letter as a fapilog JSON line (written to stderr, as fapilog's fallback sink writes a
+ * A dead letter as a fapilog JSON line (written where the logger's fallback sink writes a
  * failing sink's events): the reason, the status, where it was going, and the document.
  */
 export const deadLetterLine = (sink: string, d: DeadLetter, now: Date = new Date()): string => {
@@ -306,7 +306,7 @@ export const make = (
   deadLetterTo?: (d: DeadLetter) => void
 ): Effect.Effect<Network.NetworkSink, Errors.SinkError, Scope.Scope> => {
   const name = nameOf(config)
-  const toStderr = (config.deadLetter ?? defaults.deadLetter) === "stderr"
+  const target = config.deadLetter ?? defaults.deadLetter
   const { headers: _static, ...delivery } = Network.optionsFromConfig(config)
   return Network.make({
     ...delivery,
@@ -317,7 +317,8 @@ export const make = (
       deadLetter:
         deadLetterTo ??
         ((d) => {
-          if (toStderr) process.stderr.write(deadLetterLine(name, d))
+          if (target === "fallback") context.fallback(deadLetterLine(name, d))
+          else if (target === "stderr") process.stderr.write(deadLetterLine(name, d))
         }),
       report: context.report
     }),
