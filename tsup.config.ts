@@ -14,6 +14,8 @@ export default defineConfig({
   splitting: true,
   sourcemap: true,
   clean: true,
+  // import.meta.url in the CommonJS build (the config file loader's lazy require of yaml)
+  shims: true,
   target: "node20",
   outDir: "dist",
   external: [/^effect(\/.*)?$/, /^@effect\//, "@opentelemetry/api", "express", "fastify"]

@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import * as esbuild from "esbuild"
 import { afterAll, assert, describe, it } from "vitest"
 import {
   assertSucceeded,
@@ -181,5 +182,76 @@ describe("published package", () => {
       const result = await runNode(file, scratch)
       checkConsumerOutput(result, flavor, startedAt, Date.now())
     }
+
+    // 5. `yaml` is loaded only when a YAML config file is read, from either format.
+    fs.writeFileSync(path.join(scratch, "fapilog.yaml"), "name: from-yaml\nsinks: [stdout]\n")
+    fs.writeFileSync(path.join(scratch, "fapilog.json"), '{ "name": "from-json", "sinks": ["stdout"] }')
+    fs.writeFileSync(path.join(scratch, "yaml-esm.mjs"), YAML_ESM)
+    fs.writeFileSync(path.join(scratch, "yaml-cjs.cjs"), YAML_CJS)
+    for (const file of ["yaml-esm.mjs", "yaml-cjs.cjs"]) {
+      const r = await runNode(file, scratch)
+      assertSucceeded(r, file)
+      assert.deepStrictEqual(
+        lines(r.stdout).map((l) => {
+          const { logger, message } = JSON.parse(l) as Record<string, unknown>
+          return [logger, message]
+        }),
+        [
+          ["from-json", "yaml loaded: false"],
+          ["from-yaml", "yaml loaded: true"]
+        ],
+        describeRun(r)
+      )
+    }
+
+    // 6. An application bundled by esbuild (ES module, platform node) starts and logs.
+    fs.writeFileSync(path.join(scratch, "app.mjs"), BUNDLED_APP)
+    const bundle = await esbuild.build({
+      absWorkingDir: scratch,
+      entryPoints: ["app.mjs"],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      outfile: "bundle/app.mjs",
+      logLevel: "silent"
+    })
+    assert.deepStrictEqual(bundle.errors, [])
+    fs.rmSync(path.join(scratch, "node_modules", "fapilog"), { recursive: true })
+    const bundled = await runNode(path.join("bundle", "app.mjs"), scratch)
+    assertSucceeded(bundled, "the bundled app")
+    assert.deepInclude(JSON.parse(lines(bundled.stdout)[0] ?? "{}"), { message: "bundled", n: 1 })
   })
 })
+
+/** Logs through a JSON config file, then a YAML one; says each time whether yaml was loaded. */
+const yamlProgram = `
+  const loaded = () => Object.keys(require.cache).some((k) => k.includes(\`\${path.sep}node_modules\${path.sep}yaml\${path.sep}\`))
+  for (const file of ["fapilog.json", "fapilog.yaml"]) {
+    const log = await createLogger({ configFile: file })
+    log.info(\`yaml loaded: \${loaded()}\`)
+    await log.close()
+  }
+`
+
+const YAML_ESM = `import { createRequire } from "node:module"
+import * as path from "node:path"
+import { createLogger } from "fapilog"
+const require = createRequire(import.meta.url)
+${yamlProgram}`
+
+const YAML_CJS = `"use strict"
+const path = require("node:path")
+const { createLogger } = require("fapilog")
+;(async () => {
+${yamlProgram}
+})().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})
+`
+
+const BUNDLED_APP = `import { createLogger } from "fapilog"
+const log = await createLogger()
+log.info("bundled", { n: 1 })
+await log.close()
+`

@@ -134,7 +134,10 @@ export const resolveTraceContext = async (
   return api === undefined ? undefined : fromApi(api)
 }
 
-const importApi = (): Promise<unknown> => import("@opentelemetry/api")
+// a specifier bundlers do not follow: an application bundled without `@opentelemetry/api`
+// (an optional peer) builds, and one that has it installed loads it at run time
+const OTEL_API: string = "@opentelemetry/api"
+const importApi = (): Promise<unknown> => import(OTEL_API)
 
 let loading: Promise<TraceContext | undefined> | undefined
 

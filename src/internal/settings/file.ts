@@ -4,10 +4,22 @@
  * are named after the file: `fapilog.yaml: sinks[1].path`.
  */
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as path from "node:path"
-import * as YAML from "yaml"
+import type * as YAML from "yaml"
 import { type ValidSettings, validate } from "./schema.js"
 import type { Issues } from "./shape.js"
+
+let yaml: typeof YAML | undefined
+
+/**
+ * The `yaml` package, loaded the first time a YAML file is read: a program with a JSON
+ * config file, or none, never loads it (nor does a bundle that leaves it out).
+ */
+const loadYaml = (): typeof YAML => {
+  yaml ??= createRequire(import.meta.url)("yaml") as typeof YAML
+  return yaml
+}
 
 /** Reads and checks a settings file; problems are named `file: key`. */
 export const fromFile = (file: string, issues: Issues, failed?: Set<string> | undefined): ValidSettings => {
@@ -22,7 +34,7 @@ export const fromFile = (file: string, issues: Issues, failed?: Set<string> | un
   }
   let parsed: unknown
   try {
-    parsed = json ? JSON.parse(text) : YAML.parse(text)
+    parsed = json ? JSON.parse(text) : loadYaml().parse(text)
   } catch (e) {
     issues.push({
       path: `configFile ${file}`,
