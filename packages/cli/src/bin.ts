@@ -4,6 +4,7 @@
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { run } from "./Cli.js"
@@ -14,6 +15,15 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 })
 
 NodeRuntime.runMain(run(process.argv.slice(2)).pipe(Effect.provide(NodeContext.layer)), {
-  disableErrorReporting: false,
-  teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : 1)
+  // interrupted (Ctrl-C ends `pretty --follow`): 130, as a shell reports SIGINT
+  teardown: (exit, onExit) =>
+    onExit(
+      Exit.isSuccess(exit)
+        ? typeof exit.value === "number"
+          ? exit.value
+          : 1
+        : Cause.isInterruptedOnly(exit.cause)
+          ? 130
+          : 1
+    )
 })
