@@ -53,7 +53,9 @@ describe("fapilog --help", () => {
       ["plugins", "new", "x", "widget"]
     ]
     const runs = await Promise.all(cases.map((args) => fapilog(args)))
-    runs.forEach((r, i) => assert.strictEqual(r.status, 2, describeRan(cases[i] ?? [], r)))
+    runs.forEach((r, i) => {
+      assert.strictEqual(r.status, 2, describeRan(cases[i] ?? [], r))
+    })
   })
 })
 
