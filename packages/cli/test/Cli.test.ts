@@ -98,7 +98,10 @@ describe("fapilog, in process", () => {
       assert.deepInclude(manifest.fapilog, { kind, type: `demo-${kind}` })
       assert.isTrue(fs.existsSync(path.join(dir, "effect4", "package.json")))
     }
-    assert.strictEqual(await fapilog("plugins", "new", "Bad Name!", "sink", "--dir", path.join(scratch, "bad")), 1)
+    assert.strictEqual(
+      await fapilog("plugins", "new", "Bad Name!", "sink", "--dir", path.join(scratch, "bad")),
+      1
+    )
     assert.include(output(), "does not give a plugin type")
   })
 })
