@@ -17,14 +17,14 @@ export default defineConfig({
     ]
   },
   test: {
-    include: ["test/**/*.test.ts", "plugins/*/test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "plugins/*/test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     // the Effect 4 line's suite runs under Node 22 and vitest 5: `npm run test:effect4`
     exclude: [...configDefaults.exclude, "test/effect4/**"],
     globalSetup: [fileURLToPath(new URL("./test/support/globalSetup.ts", import.meta.url))],
     testTimeout: 30_000,
     coverage: {
       provider: "v8",
-      include: ["src/**/*.ts", "layers/**/*.ts", "plugins/*/src/**/*.ts"],
+      include: ["src/**/*.ts", "layers/**/*.ts", "plugins/*/src/**/*.ts", "packages/*/src/**/*.ts"],
       exclude: ["src/effect4/**"],
       reporter: ["text-summary", "text"],
       thresholds: { lines: 90 }

@@ -485,6 +485,37 @@ export const isCompatible = (apiVersion: string): boolean =>
   internal.incompatibility(apiVersion) === undefined
 
 /**
+ * Why a plugin declaring `apiVersion` does not load on this fapilog, or undefined when it does
+ * (what {@link isCompatible} decides, in words).
+ *
+ * @example
+ * ```ts
+ * import { Plugin } from "fapilog"
+ * Plugin.incompatibility("1.0") // undefined
+ * Plugin.incompatibility("2.0") // "it implements plugin API 2.0, this fapilog implements 1.0 (...)"
+ * ```
+ * @since 0.1.0
+ * @category predicates
+ */
+export const incompatibility = (apiVersion: unknown): string | undefined =>
+  internal.incompatibility(apiVersion)
+
+/**
+ * Whether a string is a plugin type: what settings name in `type` and what ends the plugin's
+ * package name (lowercase letters, digits, ".", "_" and "-", starting with a letter or digit).
+ *
+ * @example
+ * ```ts
+ * import { Plugin } from "fapilog"
+ * Plugin.isType("loki") // true
+ * Plugin.isType("Loki!") // false
+ * ```
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isType: (u: unknown) => u is string = internal.isPluginType
+
+/**
  * The package names discovery tries for a type, in order: those of the plugin's build for
  * this Effect line (`fapilog-effect4` tries `@fapilog/loki-effect4`, then
  * `fapilog-plugin-loki-effect4`).

@@ -23,8 +23,10 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import type * as Effect from "effect/Effect"
 import type { ConfigError } from "./Errors.js"
+import * as build from "./internal/build.js"
 import { envProvider } from "./internal/configProvider.js"
 import * as internal from "./internal/settings/index.js"
+import * as masking from "./internal/settings/mask.js"
 
 /**
  * Programmatic settings; every key is optional. A misspelt key, a value of the wrong type
@@ -391,3 +393,58 @@ export const resolve = (
   configProvider?: ConfigProvider.ConfigProvider
 ): Effect.Effect<Resolved, ConfigError> =>
   internal.resolve(settings, configProvider === undefined ? undefined : envProvider(configProvider))
+
+/**
+ * What {@link check} found: the resolved settings (with problems, a best effort that leaves
+ * the invalid values out) and every problem, each with its path.
+ *
+ * @example
+ * ```ts
+ * import type { Settings } from "fapilog"
+ * const ok = (c: Settings.Checked) => c.issues.length === 0
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Checked = build.Checked
+
+/**
+ * Checks settings the way `createLogger` does before it opens anything: every source
+ * (programmatic, `FAPILOG_*` environment, config file, preset) resolved, every plugin the
+ * settings name found and its config validated; never fails, every problem is in `issues`.
+ * Nothing is opened or written. `fapilog config check` is this, printed.
+ *
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import { Settings } from "fapilog"
+ *
+ * const env = ConfigProvider.fromMap(new Map([["FAPILOG_LEVEL", "loud"]]))
+ * const { issues } = Effect.runSync(Settings.check({}, env))
+ * issues[0]?.path // "FAPILOG_LEVEL"
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const check = (
+  settings?: Settings,
+  configProvider?: ConfigProvider.ConfigProvider
+): Effect.Effect<Checked> =>
+  build.check(settings, configProvider === undefined ? undefined : envProvider(configProvider))
+
+/**
+ * A copy of a value with its secrets masked, for showing settings: the value of every key
+ * named like a secret (`password`, `token`, `apiKey`, `authorization`, `key`, ... at any
+ * depth, any case) becomes `"[MASKED]"`, and `user:password@` in URLs too. The redactor's own
+ * rules (docs/redaction.md); the value passed in is never changed.
+ *
+ * @example
+ * ```ts
+ * import { Settings } from "fapilog"
+ * Settings.mask({ url: "https://u:p@logs.example", headers: { authorization: "Bearer x" } })
+ * // { url: "https://[MASKED]@logs.example", headers: { authorization: "[MASKED]" } }
+ * ```
+ * @since 0.1.0
+ * @category utils
+ */
+export const mask: (value: unknown) => unknown = masking.mask

@@ -95,6 +95,18 @@ describe("Plugin constructors", () => {
     assert.isFalse(Plugin.isCompatible("0.9"))
     assert.isFalse(Plugin.isCompatible("one"))
   })
+
+  it("incompatibility says why, isType checks a type", () => {
+    assert.isUndefined(Plugin.incompatibility("1.0"))
+    assert.include(Plugin.incompatibility("2.0"), "major versions must be equal")
+    assert.include(Plugin.incompatibility("1.9"), "upgrade fapilog")
+    assert.include(Plugin.incompatibility(7), 'not a "major.minor" version')
+    assert.isTrue(Plugin.isType("loki"))
+    assert.isTrue(Plugin.isType("demo.formatter"))
+    assert.isFalse(Plugin.isType("Loki"))
+    assert.isFalse(Plugin.isType(""))
+    assert.isFalse(Plugin.isType(3))
+  })
 })
 
 describe("Plugin config schemas", () => {

@@ -393,3 +393,73 @@ describe("Settings layers: config file and presets", () => {
     )
   })
 })
+
+describe("Settings.check", () => {
+  it("collects every problem of every source, plugins included, without failing or opening anything", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-check-"))
+    try {
+      const file = path.join(dir, "fapilog.json")
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ level: "loud", sinks: [{ type: "file", path: path.join(dir, "a.log") }] })
+      )
+      const checked = Effect.runSync(
+        Settings.check(
+          { configFile: file, sinks: [{ type: "nosuch-plugin-type" } as never] },
+          env({ FAPILOG_CAPACITY: "-1" })
+        )
+      )
+      assert.sameMembers(
+        checked.issues.map((i) => i.path),
+        ["fapilog.json: level", "FAPILOG_CAPACITY", "sinks[0].type"]
+      )
+      assert.strictEqual(checked.settings.name, "app")
+      assert.isFalse(fs.existsSync(path.join(dir, "a.log")))
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("gives the resolved settings and no issues for valid ones", () => {
+    const checked = Effect.runSync(Settings.check({ name: "api" }, env({ FAPILOG_LEVEL: "debug" })))
+    assert.deepStrictEqual(checked.issues, [])
+    assert.strictEqual(checked.settings.level, "debug")
+    assert.strictEqual(checked.settings.name, "api")
+  })
+})
+
+describe("Settings.mask", () => {
+  it("masks secret keys at any depth and URL credentials, leaving the input unchanged", () => {
+    const input = {
+      name: "api",
+      sinks: [
+        { type: "webhook", url: "https://user:pw@hooks.example/x", headers: { Authorization: "Bearer t" } },
+        { type: "audit", key: "00ff", path: "audit.log" }
+      ],
+      nested: { deeper: { apiKey: "k", password: "p", keep: "visible" } }
+    }
+    const copy = structuredClone(input)
+    assert.deepStrictEqual(Settings.mask(input), {
+      name: "api",
+      sinks: [
+        { type: "webhook", url: "https://[MASKED]@hooks.example/x", headers: { Authorization: "[MASKED]" } },
+        { type: "audit", key: "[MASKED]", path: "audit.log" }
+      ],
+      nested: { deeper: { apiKey: "[MASKED]", password: "[MASKED]", keep: "visible" } }
+    })
+    assert.deepStrictEqual(input, copy)
+  })
+
+  it("never throws on hostile values", () => {
+    const cyclic: Record<string, unknown> = { token: "t" }
+    cyclic.self = cyclic
+    const hostile = {
+      get password(): string {
+        throw new Error("boom")
+      }
+    }
+    assert.doesNotThrow(() => Settings.mask(cyclic))
+    assert.doesNotThrow(() => Settings.mask(hostile))
+    assert.strictEqual(Settings.mask(12n), 12n)
+  })
+})

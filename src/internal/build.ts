@@ -2,7 +2,7 @@ import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
-import { ConfigError, SinkError } from "../Errors.js"
+import { ConfigError, type ConfigIssue, SinkError } from "../Errors.js"
 import type { Processor as PublicProcessor } from "../Processor.js"
 import type { Sink } from "../Sink.js"
 import * as alertSink from "./alertSink.js"
@@ -573,4 +573,26 @@ export const build = (
     // every plugin was found and checked before any sink opens
     const p = yield* fromResolved(settings, found.right, additions)
     return { pipeline: p, settings }
+  })
+
+/** What {@link check} found: the resolved settings (a best effort when there are issues) and every issue. */
+export interface Checked {
+  readonly settings: ResolvedSettings
+  readonly issues: ReadonlyArray<ConfigIssue>
+}
+
+/**
+ * The checks of {@link build} without opening anything: every source resolved and every plugin
+ * the settings name found and its config decoded, every problem collected.
+ */
+export const check = (input: unknown, provider?: ConfigProvider.ConfigProvider): Effect.Effect<Checked> =>
+  Effect.gen(function* () {
+    const collected = yield* collect(input, provider)
+    const found = collected.failed.has("plugins")
+      ? Either.right(new Map<object, plugins.Resolved>())
+      : yield* Effect.either(resolvePlugins(collected.settings))
+    return {
+      settings: collected.settings,
+      issues: [...collected.issues, ...(Either.isLeft(found) ? found.left.issues : [])]
+    }
   })

@@ -288,3 +288,31 @@ describe("Settings on Effect 4", () => {
     assert.isFalse(Schema.is(SettingsModule.fields.capacity as Schema.Top)(0))
   })
 })
+
+describe("Settings.check and Settings.mask on Effect 4", () => {
+  const env = (vars: Record<string, string>) => ConfigProvider.fromEnv({ env: vars })
+
+  it.effect("check collects every problem (environment, file, plugins) without failing", () =>
+    Effect.gen(function* () {
+      const file = write("check.json", JSON.stringify({ level: "loud" }))
+      const checked = yield* SettingsModule.check(
+        { configFile: file, sinks: [{ type: "nosuch-plugin-type" } as never] },
+        env({ FAPILOG_CAPACITY: "-1" })
+      )
+      assert.sameMembers(
+        checked.issues.map((i) => i.path),
+        ["check.json: level", "FAPILOG_CAPACITY", "sinks[0].type"]
+      )
+      const valid = yield* SettingsModule.check({ name: "api" }, env({ FAPILOG_LEVEL: "debug" }))
+      assert.deepStrictEqual(valid.issues, [])
+      assert.strictEqual(valid.settings.level, "debug")
+    })
+  )
+
+  it("mask hides secret keys and URL credentials", () => {
+    assert.deepStrictEqual(SettingsModule.mask({ url: "https://u:p@h/x", nested: { token: "t", keep: 1 } }), {
+      url: "https://[MASKED]@h/x",
+      nested: { token: "[MASKED]", keep: 1 }
+    })
+  })
+})

@@ -18,7 +18,8 @@ export const shape = {
   preset: by(fields.preset)
 }
 
-const sensitiveKeys = [
+/** Key names that hold secrets: what the production presets redact, and what `Settings.mask` hides. */
+export const sensitiveKeys = [
   "password",
   "passwd",
   "secret",
