@@ -8,8 +8,12 @@
  *   instead (scripts/docs-check-effect4.ts, under the Node 22 of effect4/, with that line's
  *   module resolution), so `npm run setup:effect4` must have run.
  * - every internal link resolves: relative links to files, `#anchors` to headings (GitHub's
- *   rule, docs/.vitepress/slug.ts), and links to the site (https://fapilog.github.io/fapilog/)
- *   to a page of docs/.
+ *   rule, docs/.vitepress/slug.ts), links to the site (https://fapilog.github.io/fapilog/)
+ *   to a page of docs/, and links to the repository's files on GitHub to a file that exists.
+ * - the READMEs that are published to npm link with absolute addresses only (a relative link
+ *   is dead on npmjs.com): guides on the site, other files on GitHub.
+ * - every package.json (root, effect4/, plugins/*, plugins/* /effect4/) names the repository
+ *   (with its directory), the site as `homepage`, the issue tracker as `bugs`, and keywords.
  *
  * Conventions (CONTRIBUTING.md, "Docs"): a block that is deliberately not a whole program is
  * opened with ```ts nocheck; a line that shows a type error carries `// @ts-expect-error`
@@ -26,6 +30,7 @@ import { slugify } from "../docs/.vitepress/slug.ts"
 const repoDir = path.resolve(import.meta.dirname, "..")
 const workDir = path.join(repoDir, ".tmp", "docs-check")
 const siteUrl = "https://fapilog.github.io/fapilog/"
+const repositoryUrl = "https://github.com/fapilog/fapilog"
 const verbose = process.argv.includes("--verbose")
 
 /** The documents checked: the guides (not the generated API reference), the READMEs, CONTRIBUTING.md. */
@@ -48,6 +53,7 @@ const documents = (): ReadonlyArray<string> => {
     "effect4/README.md",
     "plugins/README.md",
     ...readmes("plugins"),
+    ...readmes("plugins").map((readme) => readme.replace(/README\.md$/, "effect4/README.md")),
     ...readmes("packages")
   ].filter((file) => fs.existsSync(path.join(repoDir, file)))
 }
@@ -137,6 +143,8 @@ const resolveLink = (link: Link): { readonly file: string; readonly anchor: stri
     return { file: path.join("docs", clean.endsWith(".md") ? clean : `${clean}.md`), anchor }
   }
   if (link.target.startsWith(siteUrl)) return inSite(target.slice(siteUrl.length))
+  const inRepository = new RegExp(`^${repositoryUrl}/(blob|tree)/main/([^#?]+)`).exec(link.target)
+  if (inRepository !== null) return { file: decodeURI(inRepository[2]!), anchor: undefined }
   if (/^[a-z][a-z0-9+.-]*:/i.test(link.target)) return undefined // other sites, mailto:
   if (target === "") return { file: link.document, anchor }
   if (target.startsWith("/")) return link.document.startsWith("docs/") ? inSite(target.slice(1)) : undefined
@@ -164,6 +172,46 @@ for (const { links } of parsed.values()) {
     if (!anchors.has(resolved.anchor))
       problems.push(`${where}: ${resolved.file} has no heading with the anchor #${resolved.anchor}`)
   }
+}
+
+// Published READMEs: absolute links only
+const published = (document: string) =>
+  document === "README.md" || (document.endsWith("README.md") && document !== "plugins/README.md" && !document.startsWith("docs/"))
+for (const { links } of parsed.values())
+  for (const link of links)
+    if (published(link.document) && !/^[a-z][a-z0-9+.-]*:|^#/i.test(link.target))
+      problems.push(
+        `${link.document}:${link.line}: link ${link.target}: relative links are dead on npm; link the site (${siteUrl}...) or the file on GitHub (${repositoryUrl}/blob/main/...)`
+      )
+
+// package.json metadata
+const packageFiles = [
+  "package.json",
+  "effect4/package.json",
+  ...["plugins", "packages"].flatMap((dir) =>
+    fs.existsSync(path.join(repoDir, dir))
+      ? fs
+          .readdirSync(path.join(repoDir, dir))
+          .flatMap((name) => [path.join(dir, name, "package.json"), path.join(dir, name, "effect4", "package.json")])
+      : []
+  )
+].filter((file) => fs.existsSync(path.join(repoDir, file)))
+for (const file of packageFiles) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoDir, file), "utf8")) as {
+    readonly repository?: { readonly url?: string; readonly directory?: string }
+    readonly homepage?: string
+    readonly bugs?: { readonly url?: string }
+    readonly keywords?: ReadonlyArray<string>
+  }
+  const directory = path.dirname(file)
+  const expected = [
+    [pkg.repository?.url === `git+${repositoryUrl}.git`, `repository.url "git+${repositoryUrl}.git"`],
+    [(pkg.repository?.directory ?? ".") === directory, `repository.directory "${directory}"`],
+    [pkg.homepage?.startsWith(siteUrl) === true, `homepage on ${siteUrl}`],
+    [pkg.bugs?.url === `${repositoryUrl}/issues`, `bugs.url "${repositoryUrl}/issues"`],
+    [(pkg.keywords?.length ?? 0) > 0, "keywords"]
+  ] as const
+  for (const [ok, what] of expected) if (!ok) problems.push(`${file}: needs ${what}`)
 }
 
 // Code blocks

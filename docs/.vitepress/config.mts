@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { defineConfig, type DefaultTheme } from "vitepress"
+import { type DefaultTheme, defineConfig } from "vitepress"
+import { slugify } from "./slug.js"
 
 /** The site's one address and the repository it is built from (package.json says the same). */
 export const siteUrl = "https://fapilog.github.io/fapilog/"
@@ -127,6 +128,8 @@ export default defineConfig({
   sitemap: { hostname: siteUrl },
   markdown: {
     config: repositoryLinks,
+    // GitHub's anchors, so links such as effect.md#install work in the repository and here
+    anchor: { slugify },
     theme: { light: "github-light", dark: "github-dark" }
   },
   themeConfig: {
