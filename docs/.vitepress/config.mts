@@ -25,7 +25,9 @@ const apiSidebar = (): Array<DefaultTheme.SidebarItem> => {
  * Pages of other branches: listed in the sidebar only once they exist, so the site builds at
  * every commit (VitePress does not check sidebar links; a missing page would be a 404).
  */
-const ifPresent = (item: DefaultTheme.SidebarItem & { readonly link: string }): Array<DefaultTheme.SidebarItem> =>
+const ifPresent = (
+  item: DefaultTheme.SidebarItem & { readonly link: string }
+): Array<DefaultTheme.SidebarItem> =>
   existsSync(path.join(docsDir, `${item.link.replace(/^\//, "")}.md`)) ? [item] : []
 
 const guides: Array<DefaultTheme.SidebarItem> = [
@@ -108,7 +110,10 @@ const repositoryLinks = (md: import("markdown-it")) => {
         if (file.startsWith(docsDir + path.sep)) continue
         const inRepo = path.relative(repoDir, file)
         const kind = existsSync(file) && !/\.[a-z0-9]+$/i.test(target) ? "tree" : "blob"
-        token.attrSet("href", `${repositoryUrl}/${kind}/main/${inRepo}${anchor === undefined ? "" : `#${anchor}`}`)
+        token.attrSet(
+          "href",
+          `${repositoryUrl}/${kind}/main/${inRepo}${anchor === undefined ? "" : `#${anchor}`}`
+        )
       }
     }
   })
@@ -116,7 +121,8 @@ const repositoryLinks = (md: import("markdown-it")) => {
 
 export default defineConfig({
   title: "fapilog",
-  description: "Structured logging runtime for TypeScript on Effect: bounded async pipeline, Effect layers and a Promise facade.",
+  description:
+    "Structured logging runtime for TypeScript on Effect: bounded async pipeline, Effect layers and a Promise facade.",
   base: "/fapilog/",
   lang: "en",
   cleanUrls: true,

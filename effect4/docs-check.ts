@@ -1,13 +1,13 @@
 /**
  * The Effect 4 half of scripts/docs-check.ts: type-checks the code blocks it extracted that
  * import `fapilog-effect4` (or an `@fapilog/*-effect4` plugin), against Effect 4, with the
- * module resolution of the Effect 4 line (effect4/program.ts). Run by docs-check.ts under
+ * module resolution of the Effect 4 line (program.ts). Run by docs-check.ts under
  * effect4's Node 22 with the block files as arguments; prints one line per error:
  * `file<TAB>line:column<TAB>code<TAB>message`.
  */
 import * as path from "node:path"
 import ts from "typescript"
-import { config, createProgram } from "../effect4/program.ts"
+import { config, createProgram } from "./program.ts"
 
 const files = process.argv.slice(2).map((file) => path.resolve(file))
 const program = createProgram({
