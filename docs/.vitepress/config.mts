@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { type DefaultTheme, defineConfig } from "vitepress"
+import { type DefaultTheme, defineConfig, type MarkdownRenderer } from "vitepress"
 import { slugify } from "./slug.js"
 
 /** The site's one address and the repository it is built from (package.json says the same). */
@@ -96,7 +96,7 @@ const guides: Array<DefaultTheme.SidebarItem> = [
  * files of the repository the site does not serve: they become links to those files on
  * GitHub, so a guide reads the same in the repository and on the site.
  */
-const repositoryLinks = (md: import("markdown-it")) => {
+const repositoryLinks = (md: MarkdownRenderer): void => {
   md.core.ruler.push("fapilog-repository-links", (state) => {
     const relativePath = (state.env as { relativePath?: string }).relativePath
     if (relativePath === undefined) return
