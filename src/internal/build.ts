@@ -10,6 +10,7 @@ import { makeDedupe } from "./dedupe.js"
 import { Diagnostics } from "./diagnostics.js"
 import { type CallSiteEnricher, type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
 import { makeFingersCrossed } from "./fingersCrossed.js"
+import { makeMinimise } from "./minimise.js"
 import { type FormatterImpl, json, makeJson } from "./formatter.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
 import { makeEcs, makeOtel, makePino } from "./layouts.js"
@@ -383,17 +384,24 @@ const sameConfigKey = (type: string, config: unknown): string | undefined => {
 }
 
 /**
- * The processor stage in run order: the built-ins (dedupe first, as it counts repeats
- * exactly, then sampling, throttling, fingers-crossed and the size guard), then the user's
- * by `order`.
+ * The processor stage in run order: the built-ins (minimisation first, so that nothing
+ * holds or compares fields it leaves out; dedupe next, as it counts repeats exactly, then
+ * sampling, throttling, fingers-crossed and the size guard), then the user's by `order`.
  */
 const processorsOf = (
   settings: ResolvedSettings,
   limits: JsonLimits,
   redact: CompiledRedaction | undefined,
-  added: ReadonlyArray<PublicProcessor>
+  added: ReadonlyArray<PublicProcessor>,
+  diagnostics: Diagnostics
 ): ReadonlyArray<StageProcessor> => {
   const list: Array<StageProcessor> = []
+  if (settings.minimise !== undefined)
+    list.push(
+      makeMinimise(settings.minimise, (message, extra) =>
+        diagnostics.report("minimise", message, undefined, extra)
+      )
+    )
   if (settings.dedupe !== undefined) list.push(makeDedupe(settings.dedupe))
   if (settings.sampling !== undefined) list.push(makeSampler(settings.sampling))
   if (settings.throttle !== undefined) list.push(makeThrottle(settings.throttle))
@@ -534,7 +542,13 @@ const fromResolved = (
         ...(settings.mixin === undefined ? [] : [{ name: "mixin", enrich: settings.mixin }]),
         ...(additions.callSite ?? [])
       ],
-      processors: processorsOf(settings, limits, redact, [...processors, ...(additions.processors ?? [])]),
+      processors: processorsOf(
+        settings,
+        limits,
+        redact,
+        [...processors, ...(additions.processors ?? [])],
+        diagnostics
+      ),
       limits,
       capture: settings.capture,
       serializers: makeSerializers(settings.serializers, (key, e) =>
