@@ -18,10 +18,11 @@
  *
  * The caller's objects are never changed: an event that loses fields becomes a new record.
  */
+
+import { mostSpecific } from "./categories.js"
 import { CapturedError } from "./errorInfo.js"
 import { safeRead } from "./json.js"
 import { INFO } from "./level.js"
-import { mostSpecific } from "./categories.js"
 import { builtInOrder, type Emit, isSummary, type StageProcessor, summaryRecord } from "./processor.js"
 import { Bindings, type Fields, LogRecord } from "./record.js"
 import { defaultSummaryIntervalMs } from "./sampling.js"

@@ -4,8 +4,8 @@ import { createLogger, Sink } from "../../src/index.js"
 import * as L from "../../src/internal/level.js"
 import {
   compilePaths,
-  makeMinimise,
   type MinimiseOptions,
+  makeMinimise,
   maxCountedPaths,
   otherPaths,
   schemaPaths

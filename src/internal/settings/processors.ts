@@ -22,6 +22,7 @@ import { type Entry, isPluginType, origins } from "../plugin.js"
 import { processorIssue } from "../processor.js"
 import type { SamplingOptions } from "../sampling.js"
 import type { ThrottleOptions } from "../throttle.js"
+import { categoryKeyPath, categoryPath } from "./logger.js"
 import {
   by,
   bytes,
@@ -36,7 +37,6 @@ import {
   type ShapeOf,
   fields as shared
 } from "./shape.js"
-import { categoryKeyPath, categoryPath } from "./logger.js"
 import { pluginTypeRule } from "./sinks.js"
 
 export const fields = {
