@@ -16,6 +16,8 @@ import { makeEcs, makeOtel, makePino } from "./layouts.js"
 import { compileLineKeys, hasKeyNames, type KeyNames, keyNamesId } from "./lineKeys.js"
 import { makeLogfmt } from "./logfmt.js"
 import { makeMinimise } from "./minimise.js"
+import { protectedDiagnostics } from "./protectedDiagnostics.js"
+import { profiles as complianceProfiles } from "./settings/compliance.js"
 import * as pipeline from "./pipeline.js"
 import * as plugins from "./plugin.js"
 import { makeMinimal, makePretty, shouldColor } from "./pretty.js"
@@ -491,6 +493,17 @@ const fromResolved = (
 ): Effect.Effect<pipeline.Pipeline, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
+    // under a compliance profile, diagnostics are protected from the start: until the pii
+    // processors are started, their texts are withheld
+    let scanners: ReadonlyArray<PublicProcessor> | undefined
+    const redact = compile(settings.redact)
+    const profiles = settings.compliance ?? []
+    if (profiles.length > 0)
+      diagnostics.protect = protectedDiagnostics({
+        needsScan: profiles.some((p) => complianceProfiles[p].pii !== undefined),
+        scanners: () => scanners,
+        redact: () => redact
+      })
     const limits = settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
     if (settings.sinks.length === 0 && (additions.sinks ?? []).length === 0)
       return yield* Effect.fail(
@@ -518,8 +531,8 @@ const fromResolved = (
     )
     const enrichers = yield* acquireEnrichers(settings, resolved, host)
     const processors = yield* acquireProcessors(settings, resolved, host)
+    scanners = processors.filter((p) => p.name === "pii")
     const enrichment = yield* enrichmentOf(settings, diagnostics)
-    const redact = compile(settings.redact)
     const made = yield* pipeline.make({
       name: settings.name,
       level: settings.level,
