@@ -16,16 +16,16 @@ import { makeEcs, makeOtel, makePino } from "./layouts.js"
 import { compileLineKeys, hasKeyNames, type KeyNames, keyNamesId } from "./lineKeys.js"
 import { makeLogfmt } from "./logfmt.js"
 import { makeMinimise } from "./minimise.js"
-import { protectedDiagnostics } from "./protectedDiagnostics.js"
-import { profiles as complianceProfiles } from "./settings/compliance.js"
 import * as pipeline from "./pipeline.js"
 import * as plugins from "./plugin.js"
 import { makeMinimal, makePretty, shouldColor } from "./pretty.js"
 import { fromPublic, type StageProcessor } from "./processor.js"
+import { protectedDiagnostics } from "./protectedDiagnostics.js"
 import { Bindings } from "./record.js"
 import { type CompiledRedaction, compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
 import { makeSerializers } from "./serializers.js"
+import { profiles as complianceProfiles } from "./settings/compliance.js"
 import {
   collect,
   type Format,

@@ -16,11 +16,22 @@ import { materialize, recordFromEvent } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 
 /** The structure of a line, kept as fapilog wrote it; every other key is scanned. */
-const frame: ReadonlySet<string> = new Set(["timestamp", "level", "logger", "component", "pipeline", "suppressed"])
+const frame: ReadonlySet<string> = new Set([
+  "timestamp",
+  "level",
+  "logger",
+  "component",
+  "pipeline",
+  "suppressed"
+])
 
 /** One event through one processor: what it returns for it, or undefined when it drops it. */
 const through = (p: Processor, e: LogEvent): LogEvent | undefined => {
-  if (p.processBatch !== undefined) return p.processBatch([e], contextOf(Date.now(), () => {}))[0]
+  if (p.processBatch !== undefined)
+    return p.processBatch(
+      [e],
+      contextOf(Date.now(), () => {})
+    )[0]
   return p.process?.(e)
 }
 

@@ -18,8 +18,7 @@
  * that several profiles need is reported once, naming each profile and its control.
  */
 import * as fs from "node:fs"
-import { show } from "../configSchema.js"
-import { oneOf } from "../configSchema.js"
+import { oneOf, show } from "../configSchema.js"
 import { origins } from "../plugin.js"
 import type { ValidPluginProcessor } from "./processors.js"
 import type { ResolvedSettings } from "./resolve.js"
@@ -159,7 +158,15 @@ const loopback = (host: string): boolean => {
 }
 
 /** Schemes that are encrypted in transit, and those that are only with the entry's `tls` setting. */
-const encrypted: ReadonlySet<string> = new Set(["https:", "wss:", "rediss:", "tls:", "amqps:", "mqtts:", "grpcs:"])
+const encrypted: ReadonlySet<string> = new Set([
+  "https:",
+  "wss:",
+  "rediss:",
+  "tls:",
+  "amqps:",
+  "mqtts:",
+  "grpcs:"
+])
 const plainUnlessTls: ReadonlySet<string> = new Set(["redis:", "nats:", "amqp:", "mqtt:"])
 const plaintext: ReadonlySet<string> = new Set(["http:", "ws:", "tcp:", "udp:", "grpc:"])
 const secureSslModes: ReadonlySet<string> = new Set(["require", "verify-ca", "verify-full"])
@@ -231,7 +238,9 @@ const missingKey = (ref: unknown): string | undefined => {
   if (ref.startsWith("env:")) {
     const name = ref.slice(4)
     const v = process.env[name]
-    return v === undefined || v.trim() === "" ? `names the environment variable ${name}, which is not set` : undefined
+    return v === undefined || v.trim() === ""
+      ? `names the environment variable ${name}, which is not set`
+      : undefined
   }
   if (ref.startsWith("file:")) {
     const path = ref.slice(5)
@@ -257,7 +266,8 @@ export const applyProfiles = (settings: ResolvedSettings, issues: Issues): Resol
   // redaction: added when none is set, refused when it is set to censor nothing
   if (needing(active, "redaction").length > 0) {
     const r = out.redact
-    if (r === undefined) out = { ...out, redact: { keys: profileRedaction.keys, urls: profileRedaction.urls } }
+    if (r === undefined)
+      out = { ...out, redact: { keys: profileRedaction.keys, urls: profileRedaction.urls } }
     else if ((r.keys?.length ?? 0) === 0 && (r.paths?.length ?? 0) === 0)
       issues.push({
         path: "redact",
@@ -324,7 +334,10 @@ export const applyProfiles = (settings: ResolvedSettings, issues: Issues): Resol
     for (const a of audits) {
       const at = pathOf(a.entry, a.at)
       if (a.entry.path === undefined)
-        issues.push({ path: `${at}.path`, message: `is required: where the audit trail is written (${because(active, "audit")})` })
+        issues.push({
+          path: `${at}.path`,
+          message: `is required: where the audit trail is written (${because(active, "audit")})`
+        })
       const problem = missingKey(a.entry.key)
       if (problem !== undefined)
         issues.push({

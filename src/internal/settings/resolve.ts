@@ -100,7 +100,11 @@ const allProfiles = (sources: ReadonlyArray<ValidSettings>): ValidSettings["comp
 }
 
 /** The minimisation allow-lists, each of whose keys ("*" aside) must be under the logger's name. */
-const minimiseUnder = (name: string, m: ValidSettings["minimise"], issues: Issues): ValidSettings["minimise"] => {
+const minimiseUnder = (
+  name: string,
+  m: ValidSettings["minimise"],
+  issues: Issues
+): ValidSettings["minimise"] => {
   if (m === undefined) return m
   for (const category of Object.keys(m.allow))
     if (category !== "*" && !covers(name, category) && !covers(category, name))
