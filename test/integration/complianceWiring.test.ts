@@ -82,7 +82,10 @@ await log.close()
     // diagnostics were written, their texts scanned: the failing processor's and the sink's
     const diagnostics = stderr.filter((l) => l.component !== undefined)
     const processor = diagnostics.find((l) => l.component === "processor fragile")
-    assert.include((processor?.error as { message?: string } | undefined)?.message, "cannot handle refund [card]")
+    assert.include(
+      (processor?.error as { message?: string } | undefined)?.message,
+      "cannot handle refund [card]"
+    )
     const sink = diagnostics.find((l) => l.component === "sink broken")
     assert.ok(sink !== undefined, r.stderr)
     assert.notInclude(JSON.stringify(sink), CARD)
