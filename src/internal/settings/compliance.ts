@@ -258,9 +258,15 @@ const installHint = (type: string): string => `npm install @fapilog/${type}`
  * The settings with what the active profiles add, every problem with them pushed to
  * `issues` (see the header). Without profiles, the settings as they are.
  */
-export const applyProfiles = (settings: ResolvedSettings, issues: Issues): ResolvedSettings => {
+export const applyProfiles = (
+  settings: ResolvedSettings,
+  issues: Issues,
+  /** Where the final value of a top-level setting was written, as a prefix of paths (`fapilog.yaml: `). */
+  writtenIn: (key: string) => string = () => ""
+): ResolvedSettings => {
   const active = settings.compliance ?? []
   if (active.length === 0) return settings
+  const where = (key: string, rest = ""): string => `${writtenIn(key)}${key}${rest}`
   let out: ResolvedSettings = settings
 
   // redaction: added when none is set, refused when it is set to censor nothing
@@ -270,7 +276,7 @@ export const applyProfiles = (settings: ResolvedSettings, issues: Issues): Resol
       out = { ...out, redact: { keys: profileRedaction.keys, urls: profileRedaction.urls } }
     else if ((r.keys?.length ?? 0) === 0 && (r.paths?.length ?? 0) === 0)
       issues.push({
-        path: "redact",
+        path: where("redact"),
         message: `names no keys or paths, so redaction is off; ${because(active, "redaction")} need it on: give redact.keys (or remove redact, and the profile redacts ${profileRedaction.keys.length} usual secret keys)`
       })
   }
@@ -305,7 +311,7 @@ export const applyProfiles = (settings: ResolvedSettings, issues: Issues): Resol
     const found = processors.findIndex((p) => isPluginEntry(p, "encryption"))
     if (found < 0)
       issues.push({
-        path: "processors",
+        path: where("processors"),
         message: `has no encryption processor; ${because(active, "encryption")} need one: add { type: "encryption", keys: "env:NAME" or "file:/path" } (${installHint("encryption")}); fapilog cannot choose your keys`
       })
     else {
@@ -328,7 +334,7 @@ export const applyProfiles = (settings: ResolvedSettings, issues: Issues): Resol
     const audits = sinks.filter((s) => s.entry.type === "audit")
     if (audits.length === 0)
       issues.push({
-        path: "sinks",
+        path: where("sinks"),
         message: `has no audit sink; ${because(active, "audit")} need a tamper-evident trail: add { type: "audit", path, key } (${installHint("audit")}); fapilog cannot choose its path or key`
       })
     for (const a of audits) {
@@ -365,7 +371,7 @@ export const applyProfiles = (settings: ResolvedSettings, issues: Issues): Resol
       })
     else if (out.minimise.mode === "report")
       issues.push({
-        path: "minimise.mode",
+        path: where("minimise", ".mode"),
         message: `is "report", which keeps every field; ${because(active, "minimisation")} need "enforce" (report mode is for trying a list before the profile is on)`
       })
   }

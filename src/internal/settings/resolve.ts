@@ -6,6 +6,7 @@
  * leave out. Every source is checked, even one that a higher source overrides, and every
  * problem of every source is collected before anything fails.
  */
+import * as path from "node:path"
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import { ConfigError, type ConfigIssue } from "../../Errors.js"
@@ -161,7 +162,14 @@ export const collect = (
         }
         return {
           // the profiles are checked against the final settings, every source applied
-          settings: applyProfiles(settings, issues),
+          settings: applyProfiles(settings, issues, (key) =>
+            configFile !== undefined &&
+            file[key as keyof ValidSettings] !== undefined &&
+            env[key as keyof ValidSettings] === undefined &&
+            programmatic[key as keyof ValidSettings] === undefined
+              ? `${path.basename(configFile)}: `
+              : ""
+          ),
           issues,
           failed
         }

@@ -194,7 +194,10 @@ describe("the compliance setting", () => {
     )
     try {
       // named where it was written
-      assert.deepStrictEqual(paths(issuesOf({ configFile: file })), ["sinks", "fapilog.json: sinks[0].url"])
+      assert.deepStrictEqual(paths(issuesOf({ configFile: file })), [
+        "fapilog.json: sinks",
+        "fapilog.json: sinks[0].url"
+      ])
       assert.deepStrictEqual(issuesOf({ configFile: file, sinks: [audit] }), [])
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
