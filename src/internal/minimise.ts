@@ -17,6 +17,9 @@
  * describes the process, not the data). fapilog's own summaries are never minimised.
  *
  * The caller's objects are never changed: an event that loses fields becomes a new record.
+ * An event that cannot be read (a value whose reading throws is only left out; this is a
+ * list that cannot be walked) is dropped in enforce mode, counted and reported, never
+ * written whole.
  */
 
 import { mostSpecific } from "./categories.js"
@@ -133,18 +136,33 @@ const maxPathLength = 200
 /** Records the paths one event has off its list (each once per event). */
 type Seen = (path: string) => void
 
+/** What `within` returns for a value that is left out. */
+const dropped: unique symbol = Symbol("dropped")
+
+/** Arrays nested deeper than this (in one another) are left out: a bound on the walk. */
+const maxArrayNesting = 32
+
 /**
  * `value` as the subtree `node` lets through, or `dropped` when none of it is. `keep` false
  * ("report"): only counts, the value is returned as it was.
  */
-const dropped: unique symbol = Symbol("dropped")
-
-const within = (value: unknown, node: Tree, path: string, seen: Seen, keep: boolean): unknown => {
+const within = (
+  value: unknown,
+  node: Tree,
+  path: string,
+  seen: Seen,
+  keep: boolean,
+  nesting = 0
+): unknown => {
   if (isList(value)) {
+    if (nesting >= maxArrayNesting) {
+      seen(path)
+      return dropped
+    }
     const out: Array<unknown> = []
     let changed = false
     for (const item of value) {
-      const kept = within(item, node, `${path}[]`, seen, keep)
+      const kept = within(item, node, `${path}[]`, seen, keep, nesting + 1)
       if (kept === dropped) changed = true
       else {
         if (kept !== item) changed = true
@@ -315,6 +333,8 @@ export const makeMinimise = (
   return {
     name: "minimise",
     order: builtInOrder.minimise,
+    // an event it cannot minimise is withheld (and reported), never written whole
+    onError: keep ? "drop" : "pass",
     process: (records, now, emit) => {
       let out: Array<LogRecord> | undefined
       for (let i = 0; i < records.length; i++) {

@@ -277,3 +277,30 @@ describe("minimise in a logger", () => {
     await log.close()
   })
 })
+
+describe("minimise when an event cannot be walked", () => {
+  it("enforce mode fails closed: the stage drops the event it throws on; report mode lets it pass", () => {
+    const throwing = new Proxy([1], {
+      get: (t, k) => {
+        if (k === Symbol.iterator) throw new Error("no iteration")
+        return Reflect.get(t, k)
+      }
+    })
+    const enforce = makeMinimise({ allow: { "*": ["list.a"] } }, () => {})
+    assert.strictEqual(enforce.onError, "drop")
+    assert.throws(() => enforce.process([ev("app", { list: throwing })], 0, () => {}))
+    const report = makeMinimise({ allow: { "*": ["list.a"] }, mode: "report" }, () => {})
+    assert.strictEqual(report.onError, "pass")
+  })
+
+  it("bounds the walk of arrays nested in one another", () => {
+    let deep: unknown = [{ a: 1, b: 2 }]
+    for (let i = 0; i < 100; i++) deep = [deep]
+    const m = makeMinimise({ allow: { "*": ["list.a"] } }, () => {})
+    const [out] = m.process([ev("app", { list: deep })], 0, () => {})
+    const written = JSON.stringify(materialize(out as LogRecord).fields)
+    assert.notInclude(written, '"b"', "what lies below the bound is left out, not written whole")
+    assert.notInclude(written, '"a"')
+    assert.deepStrictEqual(Object.keys(m.minimised().fields), [`list${"[]".repeat(32)}`])
+  })
+})
