@@ -11,7 +11,8 @@
  *   an audit sink with its key, an encryption processor with its keys, an enforced
  *   `minimise` allow-list;
  * - what breaks a profile is REFUSED: a network sink that is not encrypted in transit,
- *   redaction turned off, a protective processor that lets unprocessed events through.
+ *   redaction turned off, a protective processor that lets unprocessed events through,
+ *   processors or an overflow policy that would thin the audit trail.
  *
  * Every problem is one issue, reported with every other problem of the settings (and with
  * the plugins that cannot be found, whose message gives the `npm install` line). A part
@@ -351,6 +352,29 @@ export const applyProfiles = (
           message: `${problem}: the audit trail needs its HMAC key (hex of at least 32 bytes, or "env:NAME"); ${because(active, "audit")}`
         })
     }
+  }
+
+  // the trail complete: no processor may thin audit or security events, no overflow refuse them
+  if (needing(active, "audit").length > 0) {
+    const thinning = [
+      ["sampling", out.sampling?.levels],
+      ["throttle", out.throttle?.levels],
+      ["dedupe", out.dedupe?.levels],
+      ["fingersCrossed", out.fingersCrossed?.levels]
+    ] as const
+    for (const [key, levels] of thinning) {
+      const trail = (levels ?? []).filter((l) => l === "audit" || l === "security")
+      if (trail.length > 0)
+        issues.push({
+          path: where(key, ".levels"),
+          message: `names ${trail.join(" and ")}: ${key} would leave out events the audit trail must keep; ${because(active, "audit")}`
+        })
+    }
+    if (out.protectedLevel === "security")
+      issues.push({
+        path: where("protectedLevel"),
+        message: `is "security": audit events could be refused when the buffer is full; ${because(active, "audit")} need "audit" or lower`
+      })
   }
 
   // network sinks encrypted in transit

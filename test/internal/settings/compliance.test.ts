@@ -266,3 +266,30 @@ describe("compliance when the logger is built", () => {
     assert.include(message, "npm install @fapilog/audit")
   })
 })
+
+describe("the audit trail kept complete", () => {
+  it("refuses processors that would thin audit or security events, and a protected level above audit", () => {
+    const issues = issuesOf({
+      compliance: ["sox"],
+      sinks: [audit],
+      sampling: { kind: "rate", every: 10, levels: ["info", "audit"] },
+      throttle: { ratePerSecond: 10, levels: ["security"] },
+      dedupe: { windowMs: 1000, levels: ["warn"] },
+      protectedLevel: "security"
+    })
+    assert.deepStrictEqual(paths(issues), ["sampling.levels", "throttle.levels", "protectedLevel"])
+    assert.include(
+      issues[0]?.message,
+      "names audit: sampling would leave out events the audit trail must keep"
+    )
+    // without a profile that needs the trail, the same settings are accepted
+    assert.deepStrictEqual(
+      issuesOf({
+        compliance: ["gdpr"],
+        minimise: { allow: { "*": [] } },
+        sampling: { kind: "rate", every: 10, levels: ["audit"] }
+      }),
+      []
+    )
+  })
+})
