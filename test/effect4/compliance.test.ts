@@ -106,8 +106,13 @@ describe("compliance profiles on Effect 4", () => {
       const issues = yield* issuesOf({}, { configProvider })
       assert.deepStrictEqual(
         issues.map((i) => i.path),
-        // the loki plugin is not installed here: its package is named in the same error
-        ["sinks", "FAPILOG_SINK_LOKI.url", "FAPILOG_SINKS"]
+        // the loki and pii plugins are not installed here: their packages are named in the same error
+        [
+          "sinks",
+          "FAPILOG_SINK_LOKI.url",
+          "FAPILOG_SINKS",
+          'compliance (sox) adds processors[0] { type: "pii" }'
+        ]
       )
       assert.include(issues[0]?.message, "npm install @fapilog/audit")
     })

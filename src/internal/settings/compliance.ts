@@ -48,6 +48,8 @@ export const profiles: Readonly<Record<ProfileName, Readonly<Partial<Record<Part
     tls: "HIPAA 164.312(e)(1), (e)(2)(ii): transmission security"
   },
   sox: {
+    pii: "SOX 404 (ITGC, access security): card numbers, identifiers and tokens kept out of the trail",
+    redaction: "SOX 404 (ITGC, access security): no credentials in the logs",
     audit: "SOX 404 (ITGC), 802: a complete, tamper-evident audit trail",
     tls: "SOX 404 (ITGC): audit records not altered in transit"
   },
