@@ -341,6 +341,26 @@ export const reservedSinkKeys: ReadonlyArray<string> = internal.reservedSinkKeys
 export const presets: Readonly<Record<internal.PresetName, Settings>> = internal.presets
 
 /**
+ * The compliance profiles (`compliance: ["pci-dss" | "hipaa" | "sox" | "gdpr"]`): for each,
+ * its parts (`pii`, `redaction`, `encryption`, `audit`, `minimisation`, `tls`) and the control
+ * each part addresses. A profile adds the `pii` processor and redaction when the settings lack
+ * them, requires an audit sink, an encryption key or a `minimise` list, and refuses
+ * plaintext network sinks and redaction turned off (docs/compliance.md).
+ *
+ * @example
+ * ```ts
+ * import { Settings } from "fapilog"
+ * Object.keys(Settings.complianceProfiles.hipaa) // ["pii", "redaction", "encryption", "audit", "tls"]
+ * Settings.complianceProfiles.gdpr.minimisation // "GDPR Art. 5(1)(c): data minimisation"
+ * ```
+ * @since 0.1.0
+ * @category constants
+ */
+export const complianceProfiles: Readonly<
+  Record<internal.ComplianceProfile, Readonly<Partial<Record<internal.CompliancePart, string>>>>
+> = internal.complianceProfiles
+
+/**
  * The defaults: name "app", level "info", format "json" (pretty for stdout/stderr on an
  * interactive terminal when no format is set and CI is not), sinks ["stdout"], capacity 1024
  * events, shutdown timeout 5000 ms, nothing else on.

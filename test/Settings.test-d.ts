@@ -8,7 +8,7 @@
 import * as Loki from "@fapilog/loki"
 import type {} from "@fapilog/otlp"
 import type {} from "@fapilog/webhook"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { createLogger, Fapilog, Plugin, type Settings, Sink } from "fapilog"
 
 // ---------------------------------------------------------------------------------------
@@ -184,3 +184,20 @@ export const categorized = async () => {
   log.time("job").done("done", undefined, "loud")
   return done
 }
+
+// ---------------------------------------------------------------------------------------
+// Compliance profiles and minimisation
+
+export const profiles: Settings.Settings = { compliance: ["pci-dss", "gdpr"] }
+// @ts-expect-error not a compliance profile
+export const unknownProfile: Settings.Settings = { compliance: ["pci"] }
+export const minimised: Settings.Settings = {
+  minimise: {
+    allow: { "app.http": Schema.Struct({ method: Schema.String }), "*": ["orderId"] },
+    mode: "report"
+  }
+}
+// @ts-expect-error minimise needs its allow-lists
+export const withoutAllow: Settings.Settings = { minimise: { mode: "report" } }
+// @ts-expect-error not a minimisation mode
+export const badMode: Settings.Settings = { minimise: { allow: { "*": [] }, mode: "strict" } }

@@ -15,14 +15,17 @@ import { defaultLimits, type JsonLimits } from "./json.js"
 import { makeEcs, makeOtel, makePino } from "./layouts.js"
 import { compileLineKeys, hasKeyNames, type KeyNames, keyNamesId } from "./lineKeys.js"
 import { makeLogfmt } from "./logfmt.js"
+import { makeMinimise } from "./minimise.js"
 import * as pipeline from "./pipeline.js"
 import * as plugins from "./plugin.js"
 import { makeMinimal, makePretty, shouldColor } from "./pretty.js"
 import { fromPublic, type StageProcessor } from "./processor.js"
+import { protectedDiagnostics } from "./protectedDiagnostics.js"
 import { Bindings } from "./record.js"
 import { type CompiledRedaction, compile } from "./redact.js"
 import { makeSampler } from "./sampling.js"
 import { makeSerializers } from "./serializers.js"
+import { profiles as complianceProfiles } from "./settings/compliance.js"
 import {
   collect,
   type Format,
@@ -384,17 +387,24 @@ const sameConfigKey = (type: string, config: unknown): string | undefined => {
 }
 
 /**
- * The processor stage in run order: the built-ins (dedupe first, as it counts repeats
- * exactly, then sampling, throttling, fingers-crossed and the size guard), then the user's
- * by `order`.
+ * The processor stage in run order: the built-ins (minimisation first, so that nothing
+ * holds or compares fields it leaves out; dedupe next, as it counts repeats exactly, then
+ * sampling, throttling, fingers-crossed and the size guard), then the user's by `order`.
  */
 const processorsOf = (
   settings: ResolvedSettings,
   limits: JsonLimits,
   redact: CompiledRedaction | undefined,
-  added: ReadonlyArray<PublicProcessor>
+  added: ReadonlyArray<PublicProcessor>,
+  diagnostics: Diagnostics
 ): ReadonlyArray<StageProcessor> => {
   const list: Array<StageProcessor> = []
+  if (settings.minimise !== undefined)
+    list.push(
+      makeMinimise(settings.minimise, (message, extra) =>
+        diagnostics.report("minimise", message, undefined, extra)
+      )
+    )
   if (settings.dedupe !== undefined) list.push(makeDedupe(settings.dedupe))
   if (settings.sampling !== undefined) list.push(makeSampler(settings.sampling))
   if (settings.throttle !== undefined) list.push(makeThrottle(settings.throttle))
@@ -484,6 +494,17 @@ const fromResolved = (
 ): Effect.Effect<pipeline.Pipeline, SinkError | ConfigError, Scope.Scope> =>
   Effect.gen(function* () {
     const diagnostics = new Diagnostics(settings.name)
+    // under a compliance profile, diagnostics are protected from the start: until the pii
+    // processors are started, their texts are withheld
+    let scanners: ReadonlyArray<PublicProcessor> | undefined
+    const redact = compile(settings.redact)
+    const profiles = settings.compliance ?? []
+    if (profiles.length > 0)
+      diagnostics.protect = protectedDiagnostics({
+        needsScan: profiles.some((p) => complianceProfiles[p].pii !== undefined),
+        scanners: () => scanners,
+        redact: () => redact
+      })
     const limits = settings.limits === undefined ? defaultLimits : { ...defaultLimits, ...settings.limits }
     if (settings.sinks.length === 0 && (additions.sinks ?? []).length === 0)
       return yield* Effect.fail(
@@ -511,8 +532,8 @@ const fromResolved = (
     )
     const enrichers = yield* acquireEnrichers(settings, resolved, host)
     const processors = yield* acquireProcessors(settings, resolved, host)
+    scanners = processors.filter((p) => p.name === "pii")
     const enrichment = yield* enrichmentOf(settings, diagnostics)
-    const redact = compile(settings.redact)
     const made = yield* pipeline.make({
       name: settings.name,
       level: settings.level,
@@ -535,7 +556,13 @@ const fromResolved = (
         ...(settings.mixin === undefined ? [] : [{ name: "mixin", enrich: settings.mixin }]),
         ...(additions.callSite ?? [])
       ],
-      processors: processorsOf(settings, limits, redact, [...processors, ...(additions.processors ?? [])]),
+      processors: processorsOf(
+        settings,
+        limits,
+        redact,
+        [...processors, ...(additions.processors ?? [])],
+        diagnostics
+      ),
       limits,
       capture: settings.capture,
       serializers: makeSerializers(settings.serializers, (key, e) =>

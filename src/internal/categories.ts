@@ -80,7 +80,10 @@ export const covers = (prefix: string, category: string): boolean =>
  * What `lookup` gives for the most specific prefix of `category` it knows (the category
  * itself, then each ancestor), or undefined when it knows none.
  */
-const mostSpecific = <A>(category: string, lookup: (prefix: string) => A | undefined): A | undefined => {
+export const mostSpecific = <A>(
+  category: string,
+  lookup: (prefix: string) => A | undefined
+): A | undefined => {
   let path = category
   for (;;) {
     const found = lookup(path)

@@ -10,6 +10,11 @@ import { isoTime } from "./record.js"
  */
 export class Diagnostics {
   private readonly last = new Map<string, { at: number; suppressed: number }>()
+  /**
+   * Set under a compliance profile (protectedDiagnostics.ts): what a line may show of the
+   * texts it carries (error messages, server answers), which can echo event values.
+   */
+  protect: ((event: Readonly<Record<string, unknown>>) => Record<string, unknown>) | undefined = undefined
 
   constructor(
     private readonly logger: string,
@@ -37,12 +42,33 @@ export class Diagnostics {
     }
     if (suppressed > 0) event.suppressed = suppressed
     if (error !== undefined) event.error = toErrorInfo(error)
+    let shown: Record<string, unknown> = event
+    if (this.protect !== undefined)
+      try {
+        shown = this.protect(event)
+      } catch {
+        shown = withheld(event)
+      }
     try {
-      this.write(`${stringify(event)}\n`)
+      this.write(`${stringify(shown)}\n`)
     } catch {
       // stderr itself is gone: nothing left to tell
     }
   }
+}
+
+/** A diagnostic without its texts: who reported, and that the details were withheld. */
+export const withheld = (event: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {
+    timestamp: event.timestamp,
+    level: event.level,
+    logger: event.logger,
+    message: `${String(event.component)}: [details withheld: they could not be checked for protected data]`,
+    component: event.component,
+    pipeline: event.pipeline
+  }
+  if (event.suppressed !== undefined) out.suppressed = event.suppressed
+  return out
 }
 
 const writeStderr = (line: string): void => {

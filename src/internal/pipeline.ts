@@ -22,6 +22,7 @@ import { BACKLOG_BUFFERS, Intake, type OverflowPolicy } from "./intake.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
 import { type LevelInfo, type LevelName, levels, WARN } from "./level.js"
 import * as metrics from "./metrics.js"
+import type { MinimisedStats } from "./minimise.js"
 import { Processing } from "./processing.js"
 import { type StageProcessor, summaryRecord } from "./processor.js"
 import { type Bindings, type LogRecord, recordOf } from "./record.js"
@@ -132,6 +133,12 @@ export interface PipelineStats {
   readonly filtered: number
   /** `filtered` by processor name, e.g. { "sampling": 120, "drop-health-checks": 7 }. */
   readonly filteredBy: Readonly<Record<string, number>>
+  /**
+   * With the `minimise` setting: the fields off the allow-lists, by path (left out, or in
+   * report mode seen and kept), and how many events had any, e.g.
+   * `{ mode: "enforce", events: 12, fields: { "email": 9, "http.headers": 12 } }`.
+   */
+  readonly minimised?: MinimisedStats | undefined
 }
 
 export interface PipelineHealth {
@@ -311,6 +318,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
    */
   stats(): PipelineStats {
     const filteredBy = this.processing.filtered()
+    const minimised = this.processing.minimised()
     const lostBy: Record<string, number> = {}
     if (this.lost > 0) lostBy.pipeline = this.lost
     let lost = this.lost
@@ -331,7 +339,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
       lostBy,
       sinkErrors: this.dispatch.sinkErrors,
       filtered: Object.values(filteredBy).reduce((a, b) => a + b, 0),
-      filteredBy
+      filteredBy,
+      ...(minimised === undefined ? {} : { minimised })
     }
   }
 

@@ -2,6 +2,7 @@ import { listableFields } from "./capture.js"
 import type { Diagnostics } from "./diagnostics.js"
 import { type NamedEnricher, runEnrichers } from "./enrichers.js"
 import type { JsonLimits } from "./json.js"
+import type { MinimiseCounters, MinimisedStats } from "./minimise.js"
 import type { Emit, EventFailed, StageProcessor } from "./processor.js"
 import type { Bindings, LogRecord } from "./record.js"
 
@@ -21,6 +22,9 @@ export interface ProcessingOptions {
    */
   readonly late?: JsonLimits | undefined
 }
+
+const isMinimise = (p: StageProcessor): p is StageProcessor & MinimiseCounters =>
+  typeof (p as Partial<MinimiseCounters>).minimised === "function"
 
 /**
  * The processor stage, between the buffer and the sinks: built-in enrichment, custom
@@ -70,6 +74,12 @@ export class Processing {
       if (n > 0) out[p.name] = (out[p.name] ?? 0) + n
     }
     return out
+  }
+
+  /** The counters of the minimisation processor, when there is one. */
+  minimised(): MinimisedStats | undefined {
+    for (const p of this.processors) if (isMinimise(p)) return p.minimised()
+    return undefined
   }
 
   /** Events processors hold across batches now (fingers-crossed buffers). */

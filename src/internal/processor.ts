@@ -82,8 +82,9 @@ export interface Holding {
   readonly release: (now: number) => ReadonlyArray<LogRecord>
 }
 
-/** The built-ins run first, in this order, before processors of order 0 (the default). */
+/** The built-ins run first, in this order (minimisation before anything holds or compares events), before processors of order 0 (the default). */
 export const builtInOrder = {
+  minimise: -500,
   dedupe: -400,
   sampling: -300,
   throttle: -200,

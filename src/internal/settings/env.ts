@@ -12,6 +12,7 @@ import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import { show } from "../configSchema.js"
 import { isPluginType, origins } from "../plugin.js"
+import { profileList } from "./compliance.js"
 import { categoryKeyPath, categoryPath, format, fields as loggerFields } from "./logger.js"
 import { fields as presetFields } from "./presets.js"
 import { paths as redactPaths } from "./redaction.js"
@@ -171,6 +172,8 @@ export const variables: ReadonlyArray<Variable> = [
   row("FAPILOG_LAYOUT", "layout", anyCase(loggerFields.layout)),
   row("FAPILOG_CAPTURE", "capture", anyCase(loggerFields.capture)),
   row("FAPILOG_PRESET", "preset", anyCase(presetFields.preset)),
+  // `pci-dss,gdpr`: any case, each name checked
+  row("FAPILOG_COMPLIANCE", "compliance", (t, v, is) => profileList(list(t.toLowerCase()), v, is)),
   row("FAPILOG_CONFIG", "configFile", exact(shared.filePath)),
   row("FAPILOG_CAPACITY", "capacity", digits(reliabilityFields.capacity)),
   row("FAPILOG_OVERFLOW", "overflow", anyCase(reliabilityFields.overflow)),

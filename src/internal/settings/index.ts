@@ -13,6 +13,7 @@
  *   processor plugin entries);
  * - `redaction.ts`: `redact`;
  * - `presets.ts`, `file.ts`, `env.ts`: the sources below the code;
+ * - `compliance.ts`: the compliance profiles, applied to the final settings;
  * - `schema.ts`: the table of every top-level setting, the types derived from it, `validate`;
  * - `resolve.ts`: precedence and defaults.
  */
@@ -25,6 +26,12 @@ export type {
   ValidAlertRule,
   ValidAlertSink
 } from "./alert.js"
+export {
+  type Part as CompliancePart,
+  type ProfileName as ComplianceProfile,
+  profileNames as complianceProfileNames,
+  profiles as complianceProfiles
+} from "./compliance.js"
 export type {
   EnricherSetting,
   EnrichSettings,

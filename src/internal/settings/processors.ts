@@ -6,6 +6,7 @@
  * config files). Processor plugins join the written union by augmenting `PluginProcessors`
  * (declared in src/Settings.ts).
  */
+import * as Schema from "effect/Schema"
 import type { Processor } from "../../Processor.js"
 import type { PluginProcessors } from "../../Settings.js"
 import { accepted, flag, oneOf, positive, show, wholeNumber } from "../configSchema.js"
@@ -16,10 +17,12 @@ import {
   type FingersCrossedOptions,
   levelsNotBelow
 } from "../fingersCrossed.js"
+import { anyLogger, type MinimiseOptions, minimiseModes, schemaPaths } from "../minimise.js"
 import { type Entry, isPluginType, origins } from "../plugin.js"
 import { processorIssue } from "../processor.js"
 import type { SamplingOptions } from "../sampling.js"
 import type { ThrottleOptions } from "../throttle.js"
+import { categoryKeyPath, categoryPath } from "./logger.js"
 import {
   by,
   bytes,
@@ -59,7 +62,11 @@ export const fields = {
     "milliseconds",
     "After a trigger, how long held-level events of that context pass at once."
   ),
-  flushOnClose: flag("Write what fingers-crossed holds when the logger closes, instead of discarding it.")
+  flushOnClose: flag("Write what fingers-crossed holds when the logger closes, instead of discarding it."),
+  minimiseMode: oneOf(
+    minimiseModes,
+    "What minimisation does with a field off its allow-list: leave it out (enforce) or keep, count and report it (report)."
+  )
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
@@ -160,6 +167,72 @@ const fingersCrossed: Check<FingersCrossedOptions> = (v, at, issues) => {
   })
   return undefined
 }
+
+/** An allow-list as code may write it: field names and dotted paths, or a Schema of the fields. */
+export type AllowedFields = ReadonlyArray<string> | Schema.Schema.AnyNoContext
+
+const allowedRule =
+  'a list of field names and dotted paths (such as ["method", "http.status"]) or, in code, an effect/Schema Struct'
+
+/** One path of an allow-list: "."-separated non-empty segments. */
+const isAllowPath = (u: unknown): u is string =>
+  typeof u === "string" && u.length > 0 && u.length <= 1024 && u.split(".").every((s) => s.length > 0)
+
+const allowedFields = (v: unknown, at: string, issues: Issues): ReadonlyArray<string> | undefined => {
+  if (Schema.isSchema(v)) {
+    const paths = schemaPaths(v)
+    if (paths !== undefined) return paths
+    issues.push({
+      path: at,
+      message: "is a Schema that describes no object fields: use a Schema.Struct of the fields"
+    })
+    return undefined
+  }
+  if (!Array.isArray(v)) {
+    issues.push({ path: at, message: `${show(v)} is not ${allowedRule}` })
+    return undefined
+  }
+  const before = issues.length
+  v.forEach((p, i) => {
+    if (!isAllowPath(p))
+      issues.push({
+        path: `${at}[${i}]`,
+        message: `${show(p)} is not a field name or dotted path ("."-separated non-empty names)`
+      })
+  })
+  return issues.length > before ? undefined : (v as ReadonlyArray<string>)
+}
+
+/** `{ "app.http": [...], "*": [...] }`: each key a category prefix or "*", each value an allow-list. */
+const allowLists: Check<
+  Readonly<Record<string, ReadonlyArray<string>>>,
+  Readonly<Record<string, AllowedFields>>
+> = (v, at, issues) => {
+  if (!isRecord(v) || Object.keys(v).length === 0) {
+    issues.push({
+      path: at,
+      message: `${show(v)} is not an object of logger names (category prefixes, or "*" for every other logger) to allow-lists`
+    })
+    return undefined
+  }
+  const before = issues.length
+  const out: Record<string, ReadonlyArray<string>> = {}
+  for (const [key, list] of Object.entries(v)) {
+    const path = categoryKeyPath(at, key)
+    const category = key === anyLogger ? key : categoryPath(key, path, issues)
+    const paths = allowedFields(list, path, issues)
+    if (category !== undefined && paths !== undefined) out[category] = paths
+  }
+  return issues.length > before ? undefined : out
+}
+
+const minimiseShape = {
+  allow: required(allowLists),
+  mode: by(fields.minimiseMode),
+  summaryIntervalMs: by(shared.intervalMs)
+} satisfies ShapeOf<MinimiseOptions>
+
+const minimiseSetting = object(minimiseShape, "a minimise setting")
 
 /** What fapilog reads in a processor plugin entry; every other key is the plugin's config. */
 export interface PluginProcessorOptions {
@@ -270,6 +343,13 @@ export const shape = {
    * only when an event at or above `triggerLevel` occurs in the same context.
    */
   fingersCrossed,
+  /**
+   * Data minimisation: the fields each logger may write (`allow`, by category prefix or `"*"`,
+   * as field names and dotted paths, or an `effect/Schema` Struct in code). Other fields are
+   * left out and counted by path (`mode: "enforce"`, the default) or kept, counted and
+   * reported (`mode: "report"`, to try a list first). See docs/compliance.md#minimisation.
+   */
+  minimise: minimiseSetting,
   /** Longest line written: bytes or a string such as "256 KB". */
   maxEventBytes: bytes,
   /** What happens to a longer line: "truncate" (default) or "drop". */

@@ -1,14 +1,17 @@
 /**
  * Resolution (docs/settings.md#precedence): programmatic > environment > config file >
  * preset > defaults. Each key comes from the highest source that sets it; `enrich` and
- * `plugins` merge key by key; `retry` and `circuitBreaker` keep the defaults of the keys they
+ * `plugins` merge key by key; `compliance` profiles of every source add up, and are then
+ * applied to the final settings (compliance.ts); `retry` and `circuitBreaker` keep the defaults of the keys they
  * leave out. Every source is checked, even one that a higher source overrides, and every
  * problem of every source is collected before anything fails.
  */
+import * as path from "node:path"
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import { ConfigError, type ConfigIssue } from "../../Errors.js"
 import { type CategoryLevelMap, covers } from "../categories.js"
+import { applyProfiles } from "./compliance.js"
 import * as enrichment from "./enrichment.js"
 import { envProvider, fromEnv } from "./env.js"
 import { fromFile } from "./file.js"
@@ -91,6 +94,28 @@ const categoriesUnder = (name: string, categories: CategoryLevelMap, issues: Iss
   return categories
 }
 
+/** The profiles of every source, in order (a source cannot drop a profile a lower one sets). */
+const allProfiles = (sources: ReadonlyArray<ValidSettings>): ValidSettings["compliance"] => {
+  const names = [...new Set(sources.flatMap((s) => s.compliance ?? []))]
+  return names.length === 0 ? undefined : names
+}
+
+/** The minimisation allow-lists, each of whose keys ("*" aside) must be under the logger's name. */
+const minimiseUnder = (
+  name: string,
+  m: ValidSettings["minimise"],
+  issues: Issues
+): ValidSettings["minimise"] => {
+  if (m === undefined) return m
+  for (const category of Object.keys(m.allow))
+    if (category !== "*" && !covers(name, category) && !covers(category, name))
+      issues.push({
+        path: categoryKeyPath("minimise.allow", category),
+        message: `is not under the logger's name ${JSON.stringify(name)}: write the full path, such as "${name}.${category}", or "*" for every logger`
+      })
+  return m
+}
+
 /** Resolved settings with every problem found on the way. */
 export interface Collected {
   /** With problems, a best effort (sources' invalid values left out), good only for finding plugins. */
@@ -120,20 +145,31 @@ export const collect = (
         // without a format anywhere, terminals get pretty output and everything else (files) JSON
         const formatGiven = sources.some((s) => s.format !== undefined)
         sinks.keyNamesOutsideJson(resolved.sinks, resolved, "sinks", issues)
+        const settings: ResolvedSettings = {
+          ...resolved,
+          retry: { ...defaults.retry, ...resolved.retry },
+          circuitBreaker: { ...defaults.circuitBreaker, ...resolved.circuitBreaker },
+          terminalFormat: formatGiven ? resolved.format : defaultFormat(),
+          enrich: merged(...sources.map((s) => s.enrich)),
+          categoryLevels: categoriesUnder(
+            resolved.name,
+            merged(...sources.map((s) => s.categoryLevels)) ?? {},
+            issues
+          ),
+          plugins: merged(...sources.map((s) => s.plugins)),
+          minimise: minimiseUnder(resolved.name, resolved.minimise, issues),
+          compliance: allProfiles(sources)
+        }
         return {
-          settings: {
-            ...resolved,
-            retry: { ...defaults.retry, ...resolved.retry },
-            circuitBreaker: { ...defaults.circuitBreaker, ...resolved.circuitBreaker },
-            terminalFormat: formatGiven ? resolved.format : defaultFormat(),
-            enrich: merged(...sources.map((s) => s.enrich)),
-            categoryLevels: categoriesUnder(
-              resolved.name,
-              merged(...sources.map((s) => s.categoryLevels)) ?? {},
-              issues
-            ),
-            plugins: merged(...sources.map((s) => s.plugins))
-          },
+          // the profiles are checked against the final settings, every source applied
+          settings: applyProfiles(settings, issues, (key) =>
+            configFile !== undefined &&
+            file[key as keyof ValidSettings] !== undefined &&
+            env[key as keyof ValidSettings] === undefined &&
+            programmatic[key as keyof ValidSettings] === undefined
+              ? `${path.basename(configFile)}: `
+              : ""
+          ),
           issues,
           failed
         }

@@ -4,6 +4,7 @@
  * derived from this one table.
  */
 import { show } from "../configSchema.js"
+import * as compliance from "./compliance.js"
 import * as enrichment from "./enrichment.js"
 import * as logger from "./logger.js"
 import * as plugins from "./plugins.js"
@@ -39,6 +40,7 @@ type Top = typeof logger.shape &
   typeof redaction.shape &
   typeof serializers.shape &
   typeof presets.shape &
+  typeof compliance.shape &
   typeof sources
 
 const top: Top = {
@@ -51,6 +53,7 @@ const top: Top = {
   ...redaction.shape,
   ...serializers.shape,
   ...presets.shape,
+  ...compliance.shape,
   ...sources
 }
 
@@ -72,7 +75,8 @@ export const fields = {
   ...reliability.fields,
   ...enrichment.fields,
   ...processors.fields,
-  ...presets.fields
+  ...presets.fields,
+  ...compliance.fields
 }
 
 /**
