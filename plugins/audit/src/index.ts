@@ -98,6 +98,8 @@ export const plugin: Plugin.SinkPlugin<Config, ConfigInput> = Plugin.sink({
   description: "Tamper-evident audit trail: chained HMAC records, signed segment manifests, retention",
   keywords: ["audit", "tamper-evident", "compliance", "security"],
   config: config.Config,
+  // events below audit are the sink's skipped (an entry's `level` may raise it to security)
+  minLevel: "audit",
   make: internal.make
 })
 
