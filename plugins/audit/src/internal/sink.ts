@@ -28,11 +28,12 @@ const eventsOf = (batch: Sink.Batch): Array<string> => {
 }
 
 /**
- * Opens the audit sink: the trail resumed from its storage (a file directory or PostgreSQL),
+ * Opens the trail as a sink taking every event it is given (`make` narrows it to audit and
+ * security): the trail resumed from its storage (a file directory or PostgreSQL),
  * each batch written and made durable before its write completes, the active segment sealed
  * on close. Only `audit` and `security` events reach it; the others are the sink's skipped.
  */
-export const make = (config: Config, context: Plugin.Context): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
+export const open = (config: Config, context: Plugin.Context): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
   Effect.gen(function* () {
     const fsync = config.fsync ?? defaults.fsync
     const fail = (reason: string) => (cause: unknown) =>
@@ -87,13 +88,19 @@ export const make = (config: Config, context: Plugin.Context): Effect.Effect<Sin
           Effect.catchAll((e) => Effect.sync(() => context.report("sealing the active segment on close failed", e)))
         )
     )
-    const sink: Sink.Sink = {
+    return {
       name: store.name,
       write: (batch) =>
         Effect.tryPromise({
           try: () => trail.write(eventsOf(batch)),
           catch: (cause) => new Errors.SinkError({ sink: store.name, reason: "audit write failed", cause })
         })
-    }
-    return Sink.withMinLevel(sink, "audit")
+    } satisfies Sink.Sink
   })
+
+/**
+ * The plugin's sink: {@link open} under level audit, so that an entry whose `level` is lower
+ * still writes only audit and security events to the trail.
+ */
+export const make = (config: Config, context: Plugin.Context): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
+  Effect.map(open(config, context), (sink) => Sink.withMinLevel(sink, "audit"))

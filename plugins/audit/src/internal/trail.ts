@@ -226,6 +226,7 @@ export class Trail {
 
   /** Appends one JSON object per event; resolves once they are durable (per the store's fsync policy). */
   write(events: ReadonlyArray<string>): Promise<void> {
+    if (events.length === 0) return Promise.resolve()
     return this.serial(async () => {
       if (this.due()) {
         await this.sealActive()
