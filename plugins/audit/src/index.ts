@@ -194,7 +194,8 @@ export type Damage = verify.Damage
  * @since 0.1.0
  * @category verification
  */
-export const verifyTrail: (source: TrailSource, options: VerifyOptions) => Promise<Report> = verifier.verifyTrail
+export const verifyTrail: (source: TrailSource, options: VerifyOptions) => Promise<Report> =
+  verifier.verifyTrail
 
 /**
  * A report as the `fapilog verify` command prints it (one line starting `OK` or `BROKEN`)
@@ -228,4 +229,3 @@ export const formatReport: (report: Report) => { readonly text: string; readonly
  */
 export const publicKeyOf = (trailKey: string | Uint8Array): string =>
   key.publicKeyPem(typeof trailKey === "string" ? key.resolveKey(trailKey) : trailKey)
-

@@ -101,7 +101,13 @@ describe("@fapilog/audit on files", () => {
         throw new Error("getter")
       }
     })
-    log.audit("line\nbreak\u0000nul\u001b[31m", { cycle, big: 10n, getter, huge: "x".repeat(200_000), lone: "\ud800" })
+    log.audit("line\nbreak\u0000nul\u001b[31m", {
+      cycle,
+      big: 10n,
+      getter,
+      huge: "x".repeat(200_000),
+      lone: "\ud800"
+    })
     log.security("after")
     await log.close()
     const report = await verified(d)
@@ -130,10 +136,17 @@ describe("@fapilog/audit on files", () => {
     assert.match(at(bad, "sinks[0].segmentMaxBytes"), /10 is not a whole number of bytes/)
     delete process.env.FAPILOG_AUDIT_UNSET
     const env = await refused({ path: dir(), key: "env:FAPILOG_AUDIT_UNSET" })
-    assert.match(at(env, "sinks[0].key"), /"env:FAPILOG_AUDIT_UNSET" is not a hex string of at least 32 bytes/)
+    assert.match(
+      at(env, "sinks[0].key"),
+      /"env:FAPILOG_AUDIT_UNSET" is not a hex string of at least 32 bytes/
+    )
     const none = await refused({ key: KEY })
     assert.match(JSON.stringify(none.issues), /no storage: give path .* or postgres/)
-    const both = await refused({ key: KEY, path: dir(), postgres: { connectionString: "postgres://localhost/x" } })
+    const both = await refused({
+      key: KEY,
+      path: dir(),
+      postgres: { connectionString: "postgres://localhost/x" }
+    })
     assert.match(JSON.stringify(both.issues), /both path and postgres/)
   })
 
@@ -181,7 +194,10 @@ describe("retention on files", () => {
       .filter((r) => r.event.logger === "fapilog.audit")
     assert.isAbove(retention.length, 0)
     assert.strictEqual(retention[0].event.level, "audit")
-    assert.match(retention[0].event.message, /audit trail retention removed \d+ sealed segments? \(maxTotalBytes\)/)
+    assert.match(
+      retention[0].event.message,
+      /audit trail retention removed \d+ sealed segments? \(maxTotalBytes\)/
+    )
     // the newest retention record names the segment just before the oldest one left
     const first = Number(/\d+/.exec(segments.sort()[0]!)![0])
     assert.strictEqual(retention.at(-1).event.retention.removed.at(-1).segment, first - 1)
@@ -215,7 +231,9 @@ describe("retention on files", () => {
       .find((f) => readLines(f).some((l) => l.includes('"logger":"fapilog.audit"')))!
     writeLines(
       file,
-      readLines(file).map((l) => (l.includes('"logger":"fapilog.audit"') ? l.replace('"removed":[', `"removed":[{"segment":${n}},`) : l))
+      readLines(file).map((l) =>
+        l.includes('"logger":"fapilog.audit"') ? l.replace('"removed":[', `"removed":[{"segment":${n}},`) : l
+      )
     )
     assert.isFalse((await Audit.verifyTrail(e, { key: KEY })).ok)
   })
@@ -243,8 +261,14 @@ describe("retention on files", () => {
     await trail.close()
     // segments sealed on days 1 to 4 (rotation before each write) and at close (day 5); on day 4,
     // segment 1 (sealed 3 days before) is past the limit and removed, segment 2 (2 days) is not
-    const left = fs.readdirSync(d).filter((f) => f.endsWith(".jsonl")).sort()
-    assert.deepStrictEqual(left, [2, 3, 4, 5].map((n) => `segment-00000${n}.jsonl`))
+    const left = fs
+      .readdirSync(d)
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()
+    assert.deepStrictEqual(
+      left,
+      [2, 3, 4, 5].map((n) => `segment-00000${n}.jsonl`)
+    )
     const report = await verified(d)
     assert.strictEqual(report.removedByRetention, 1)
     const retention = readLines(segmentPath(d, 5)).map((l) => JSON.parse(l).event)[0]

@@ -42,16 +42,29 @@ describe("@fapilog/audit on PostgreSQL", () => {
     if (!report.ok) return
     assert.deepStrictEqual([report.records, report.firstSeq, report.lastSeq], [24, 1, 24])
     assert.strictEqual(report.sealed, report.segments)
-    assert.match(formatReport(report).text, /^OK postgres:\/\/127\.0\.0\.1:\d+\/postgres#"public"\."audit_ok": 24 records/)
+    assert.match(
+      formatReport(report).text,
+      /^OK postgres:\/\/127\.0\.0\.1:\d+\/postgres#"public"\."audit_ok": 24 records/
+    )
     const parts = await client.query(
       `SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'audit_ok'`
     )
     assert.strictEqual(parts.rows[0].n, report.segments)
-    const levels = await client.query(`SELECT DISTINCT (line::json->'event'->>'level') AS l FROM audit_ok ORDER BY 1`)
+    const levels = await client.query(
+      `SELECT DISTINCT (line::json->'event'->>'level') AS l FROM audit_ok ORDER BY 1`
+    )
     assert.deepStrictEqual(
       levels.rows.map((r) => r.l),
       ["audit", "security"]
     )
+  })
+
+  it("a table that does not exist is refused, naming it", async () => {
+    const error = await verify("audit_none").then(
+      () => assert.fail("should refuse"),
+      (e: unknown) => e as Error
+    )
+    assert.match(error.message, /^postgres\.table: "public"\."audit_none" does not exist/)
   })
 
   it("edit: a row's event changed", async () => {

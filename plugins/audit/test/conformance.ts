@@ -20,30 +20,32 @@ export const describeAuditConformance = (effect: 3 | 4, Testing: typeof TestingM
   describe("@fapilog/audit: plugin and sink conformance", () => {
     itPassesPluginConformance("audit", Audit, effect, Testing)
 
-    it.live("the trail passes the sink conformance suite (every event one record, in order, verified after)", () =>
-      Effect.gen(function* () {
-        const dir = tempDir()
-        const config = Schema.decodeUnknownSync(Config)({ path: dir, key: KEY })
-        const received = Effect.sync(() =>
-          fs
-            .readdirSync(dir)
-            .filter((f) => f.endsWith(".jsonl"))
-            .sort()
-            .flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").slice(0, -1))
-        )
-        const report = yield* Testing.sinkConformance({
-          make: open(config, { logger: "app", service: undefined, report: () => {} }),
-          received
+    it.live(
+      "the trail passes the sink conformance suite (every event one record, in order, verified after)",
+      () =>
+        Effect.gen(function* () {
+          const dir = tempDir()
+          const config = Schema.decodeUnknownSync(Config)({ path: dir, key: KEY })
+          const received = Effect.sync(() =>
+            fs
+              .readdirSync(dir)
+              .filter((f) => f.endsWith(".jsonl"))
+              .sort()
+              .flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").slice(0, -1))
+          )
+          const report = yield* Testing.sinkConformance({
+            make: open(config, { logger: "app", service: undefined, report: () => {} }),
+            received
+          })
+          // all but failure-is-sink-error (no `failing` destination: a trail that cannot be written fails to open)
+          assert.deepStrictEqual(
+            [...report.passed],
+            batchingSinkRules.filter((r) => r !== "failure-is-sink-error")
+          )
+          const verified = yield* Effect.promise(() => Audit.verifyTrail(dir, { key: KEY }))
+          assert.isTrue(verified.ok, Audit.formatReport(verified).text)
+          fs.rmSync(dir, { recursive: true, force: true })
         })
-        // all but failure-is-sink-error (no `failing` destination: a trail that cannot be written fails to open)
-        assert.deepStrictEqual(
-          [...report.passed],
-          batchingSinkRules.filter((r) => r !== "failure-is-sink-error")
-        )
-        const verified = yield* Effect.promise(() => Audit.verifyTrail(dir, { key: KEY }))
-        assert.isTrue(verified.ok, Audit.formatReport(verified).text)
-        fs.rmSync(dir, { recursive: true, force: true })
-      })
     )
   })
 }

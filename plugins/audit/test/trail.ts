@@ -40,6 +40,7 @@ export const segmentPath = (dir: string, n: number): string =>
 export const manifestPath = (dir: string, n: number): string =>
   path.join(dir, `segment-${String(n).padStart(6, "0")}.manifest.json`)
 
-export const readLines = (file: string): Array<string> => fs.readFileSync(file, "utf8").split("\n").slice(0, -1)
+export const readLines = (file: string): Array<string> =>
+  fs.readFileSync(file, "utf8").split("\n").slice(0, -1)
 export const writeLines = (file: string, lines: ReadonlyArray<string>): void =>
   fs.writeFileSync(file, lines.map((l) => `${l}\n`).join(""))

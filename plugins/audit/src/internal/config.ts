@@ -29,10 +29,20 @@ const PostgresStorage = Schema.Struct({
 
 const Retention = Schema.Struct({
   maxAgeMs: Plugin.optional(
-    Plugin.wholeNumber(1000, 100 * 365 * 86_400_000, "milliseconds", "Sealed segments older than this are removed.")
+    Plugin.wholeNumber(
+      1000,
+      100 * 365 * 86_400_000,
+      "milliseconds",
+      "Sealed segments older than this are removed."
+    )
   ),
   maxTotalBytes: Plugin.optional(
-    Plugin.wholeNumber(1024, Number.MAX_SAFE_INTEGER, "bytes", "Oldest sealed segments are removed beyond this total.")
+    Plugin.wholeNumber(
+      1024,
+      Number.MAX_SAFE_INTEGER,
+      "bytes",
+      "Oldest sealed segments are removed beyond this total."
+    )
   )
 })
 

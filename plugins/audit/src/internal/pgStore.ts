@@ -9,7 +9,7 @@
  * transactions). The verifier reads the same tables (`snapshotOf`).
  */
 import * as crypto from "node:crypto"
-import pg from "pg"
+import type pg from "pg"
 import { quote } from "../../../postgres/src/internal/table.js"
 import type { Fsync, Snapshot, Store, StoredSegment } from "./store.js"
 
@@ -115,7 +115,9 @@ export const pgStore = (pool: pg.Pool, target: PgTarget, fsync: Fsync): Store =>
     append: async (segment, lines) => {
       const ensure = async (c: pg.PoolClient) => {
         if (partitions.has(segment)) return
-        await c.query(`CREATE TABLE IF NOT EXISTS ${n.partition(segment)} PARTITION OF ${n.records} FOR VALUES IN (${segment})`)
+        await c.query(
+          `CREATE TABLE IF NOT EXISTS ${n.partition(segment)} PARTITION OF ${n.records} FOR VALUES IN (${segment})`
+        )
         partitions.add(segment)
       }
       if (fsync === "record") {

@@ -146,11 +146,7 @@ export interface Removed {
 }
 
 /** The event of a retention record (written to the trail before the segments are deleted). */
-export const retentionEvent = (
-  timestamp: string,
-  policy: string,
-  removed: ReadonlyArray<Removed>
-): string =>
+export const retentionEvent = (timestamp: string, policy: string, removed: ReadonlyArray<Removed>): string =>
   JSON.stringify({
     timestamp,
     level: "audit",

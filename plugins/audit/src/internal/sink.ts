@@ -33,7 +33,10 @@ const eventsOf = (batch: Sink.Batch): Array<string> => {
  * each batch written and made durable before its write completes, the active segment sealed
  * on close. Only `audit` and `security` events reach it; the others are the sink's skipped.
  */
-export const open = (config: Config, context: Plugin.Context): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
+export const open = (
+  config: Config,
+  context: Plugin.Context
+): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
   Effect.gen(function* () {
     const fsync = config.fsync ?? defaults.fsync
     const fail = (reason: string) => (cause: unknown) =>
@@ -80,12 +83,15 @@ export const open = (config: Config, context: Plugin.Context): Effect.Effect<Sin
             retentionMaxTotalBytes: config.retention?.maxTotalBytes,
             report: context.report
           }),
-        catch: (cause) => new Errors.SinkError({ sink: store.name, reason: "cannot open the audit trail", cause })
+        catch: (cause) =>
+          new Errors.SinkError({ sink: store.name, reason: "cannot open the audit trail", cause })
       }),
       (trail) =>
         Effect.tryPromise(() => trail.close()).pipe(
           Effect.timeoutOption(10_000),
-          Effect.catchAll((e) => Effect.sync(() => context.report("sealing the active segment on close failed", e)))
+          Effect.catchAll((e) =>
+            Effect.sync(() => context.report("sealing the active segment on close failed", e))
+          )
         )
     )
     return {
@@ -102,5 +108,8 @@ export const open = (config: Config, context: Plugin.Context): Effect.Effect<Sin
  * The plugin's sink: {@link open} under level audit, so that an entry whose `level` is lower
  * still writes only audit and security events to the trail.
  */
-export const make = (config: Config, context: Plugin.Context): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
+export const make = (
+  config: Config,
+  context: Plugin.Context
+): Effect.Effect<Sink.Sink, Errors.SinkError, Scope.Scope> =>
   Effect.map(open(config, context), (sink) => Sink.withMinLevel(sink, "audit"))

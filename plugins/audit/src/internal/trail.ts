@@ -83,7 +83,8 @@ export class Trail {
     for (const s of segments) {
       if (s.manifest !== undefined) {
         const m = readManifest(this.options.publicKey, s.manifest)
-        if (!m.ok) throw new Error(`segment ${s.segment}: ${m.reason}; run the verifier before writing to this trail`)
+        if (!m.ok)
+          throw new Error(`segment ${s.segment}: ${m.reason}; run the verifier before writing to this trail`)
         this.afterSeal(m.manifest, m.hash)
       } else {
         await this.sealLeftover(s)
@@ -213,7 +214,9 @@ export class Trail {
       lastHash: s.lastHash,
       manifest: s.manifestHash
     }))
-    await this.appendLines([retentionEvent(new Date(this.now()).toISOString(), [...policies].join(","), entries)])
+    await this.appendLines([
+      retentionEvent(new Date(this.now()).toISOString(), [...policies].join(","), entries)
+    ])
     await this.store.remove(removed.map((s) => s.segment))
     this.sealed.splice(0, removed.length)
   }

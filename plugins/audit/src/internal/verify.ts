@@ -112,7 +112,11 @@ export const verifySnapshot = (
       if (!m.ok) manifestFindings.push(new Break("replaced", s.segment, `segment ${s.segment}: ${m.reason}`))
       else if (m.manifest.segment !== s.segment)
         manifestFindings.push(
-          new Break("replaced", s.segment, `segment ${s.segment} carries the manifest of segment ${m.manifest.segment}`)
+          new Break(
+            "replaced",
+            s.segment,
+            `segment ${s.segment} carries the manifest of segment ${m.manifest.segment}`
+          )
         )
       else {
         manifest = m.manifest
@@ -141,17 +145,42 @@ export const verifySnapshot = (
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!
       if (i === last) {
-        if (line !== "") fail(new Break("truncated", s.segment, `segment ${s.segment} ends with an incomplete record at line ${i + 1} (truncated)`, undefined, i + 1))
+        if (line !== "")
+          fail(
+            new Break(
+              "truncated",
+              s.segment,
+              `segment ${s.segment} ends with an incomplete record at line ${i + 1} (truncated)`,
+              undefined,
+              i + 1
+            )
+          )
         break
       }
       const r = parseRecord(key, line)
       if (r === undefined) {
-        fail(new Break("malformed", s.segment, `line ${i + 1} of segment ${s.segment} is not a record`, undefined, i + 1))
+        fail(
+          new Break(
+            "malformed",
+            s.segment,
+            `line ${i + 1} of segment ${s.segment} is not a record`,
+            undefined,
+            i + 1
+          )
+        )
         continue
       }
       if (!r.hmacValid) {
         const hint = seq === undefined ? " (or the key is not this trail's key)" : ""
-        fail(new Break("edited", s.segment, `record ${r.seq} fails its HMAC: edited or forged${hint}`, r.seq, i + 1))
+        fail(
+          new Break(
+            "edited",
+            s.segment,
+            `record ${r.seq} fails its HMAC: edited or forged${hint}`,
+            r.seq,
+            i + 1
+          )
+        )
         continue
       }
       count++
@@ -227,7 +256,13 @@ export const verifySnapshot = (
           )
         )
       } else if (seq !== manifest.lastSeq || prev !== manifest.lastHash) {
-        fail(new Break("replaced", s.segment, `segment ${s.segment}'s last record is not the one its manifest names`))
+        fail(
+          new Break(
+            "replaced",
+            s.segment,
+            `segment ${s.segment}'s last record is not the one its manifest names`
+          )
+        )
       }
     } else {
       unsealed += count
@@ -239,7 +274,13 @@ export const verifySnapshot = (
   if (start !== undefined) {
     if (start.segment === 1 && start.seq === 1) {
       if (start.prev !== GENESIS || (start.prevManifest !== undefined && start.prevManifest !== GENESIS))
-        first = new Break("replaced", 1, "segment 1 does not start the trail (its first record or manifest chains to something else)", start.seq, 1)
+        first = new Break(
+          "replaced",
+          1,
+          "segment 1 does not start the trail (its first record or manifest chains to something else)",
+          start.seq,
+          1
+        )
     } else {
       const before = removed.get(start.segment - 1)
       let covered = before !== undefined && before.lastSeq === start.seq - 1 && before.lastHash === start.prev
@@ -272,10 +313,18 @@ export const verifySnapshot = (
       else if (h.manifest.segment >= (segments[0]?.segment ?? 0)) {
         const same = segments.find((s) => s.segment === h.manifest.segment)
         if (same !== undefined && same.manifest !== undefined && sha256Hex(same.manifest) !== h.hash)
-          first = new Break("replaced", same.segment, `segment ${same.segment}'s manifest is not the one the head holds`)
+          first = new Break(
+            "replaced",
+            same.segment,
+            `segment ${same.segment}'s manifest is not the one the head holds`
+          )
       }
     } else if (sealedCount > 0) {
-      first = new Break("truncated", newest ?? 0, "the head (head.json, a copy of the newest manifest) is missing")
+      first = new Break(
+        "truncated",
+        newest ?? 0,
+        "the head (head.json, a copy of the newest manifest) is missing"
+      )
     }
   }
 
@@ -306,7 +355,8 @@ export const verifySnapshot = (
 /** The report as the `fapilog verify` command prints it, and its exit code (0 OK, 1 broken). */
 export const formatReport = (report: Report): { readonly text: string; readonly exitCode: 0 | 1 } => {
   if (report.ok) {
-    const range = report.firstSeq === undefined ? "no records" : `records ${report.firstSeq} to ${report.lastSeq}`
+    const range =
+      report.firstSeq === undefined ? "no records" : `records ${report.firstSeq} to ${report.lastSeq}`
     const parts = [
       `OK ${report.source}: ${report.records} records verified (${range}) in ${report.segments} segments, ${report.sealed} sealed`
     ]

@@ -4,7 +4,7 @@ import * as path from "node:path"
 import pg from "pg"
 import { readDirectory } from "./fileStore.js"
 import { resolveKey, signingKeyOf } from "./key.js"
-import { type PgTarget, namesOf, snapshotOf } from "./pgStore.js"
+import { namesOf, type PgTarget, snapshotOf } from "./pgStore.js"
 import type { Report } from "./verify.js"
 import { verifySnapshot } from "./verify.js"
 
@@ -16,8 +16,7 @@ export interface VerifyOptions {
 }
 
 export const verifyTrail = async (source: TrailSource, options: VerifyOptions): Promise<Report> => {
-  const key =
-    typeof options.key === "string" ? resolveKey(options.key, "key") : Buffer.from(options.key)
+  const key = typeof options.key === "string" ? resolveKey(options.key, "key") : Buffer.from(options.key)
   if (typeof options.key !== "string" && key.length < 32)
     throw new RangeError(`key: ${key.length} bytes is too short; accepted: at least 32 bytes`)
   const publicKey = crypto.createPublicKey(signingKeyOf(key))
@@ -30,11 +29,20 @@ export const verifyTrail = async (source: TrailSource, options: VerifyOptions): 
   const client = new pg.Client({ connectionString: source.postgres.connectionString })
   await client.connect()
   try {
+    const names = namesOf(source.postgres)
+    const exists = await client.query("SELECT to_regclass($1) AS t", [names.records])
+    if (exists.rows[0].t === null)
+      throw new RangeError(`postgres.table: ${names.records} does not exist (an audit trail's table)`)
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     const snapshot = await snapshotOf(client, source.postgres)
     await client.query("COMMIT")
     const url = new URL(source.postgres.connectionString)
-    return verifySnapshot(`postgres://${url.host}${url.pathname}#${namesOf(source.postgres).records}`, snapshot, key, publicKey)
+    return verifySnapshot(
+      `postgres://${url.host}${url.pathname}#${names.records}`,
+      snapshot,
+      key,
+      publicKey
+    )
   } finally {
     await client.end().catch(() => {})
   }
