@@ -24,7 +24,7 @@ const broken = (report: Report) => {
   return report
 }
 
-export const describeTamperSuite = (): void =>
+export const describeTamperSuite = (): void => {
   describe("verifyTrail on files: every attack is found", () => {
     let original: string
     let other: string
@@ -261,3 +261,4 @@ export const describeTamperSuite = (): void =>
       }
     })
   })
+}
