@@ -200,7 +200,10 @@ describe("plugins named in settings", () => {
       plugins: { use: [{ ...rec.plugin, minLevel: "loud" } as never] },
       sinks: [Plugin.entry("rec", { prefix: "" })]
     })
-    assert.match(JSON.stringify(refused.issues), /minLevel absent or a level \(trace, debug, info, warn, error, fatal, audit, security; not \\"loud\\"\)/)
+    assert.match(
+      JSON.stringify(refused.issues),
+      /minLevel absent or a level \(trace, debug, info, warn, error, fatal, audit, security; not \\"loud\\"\)/
+    )
   })
 
   it("an enricher plugin adds its fields; one whose start fails adds nothing and events still flow", async () => {

@@ -261,7 +261,8 @@ const acquireSink = (
     if (r === undefined) return unresolved(at)
     // a plugin's own lowest level applies when the entry sets none
     const minLevel = r.plugin.kind === "sink" ? r.plugin.minLevel : undefined
-    const selection = setting.level === undefined && minLevel !== undefined ? { ...setting, level: minLevel } : setting
+    const selection =
+      setting.level === undefined && minLevel !== undefined ? { ...setting, level: minLevel } : setting
     return plugins.openSink(r.plugin, r.config, host).pipe(Effect.map((s) => selected(s, selection)))
   }
   switch (setting.type) {
