@@ -37,12 +37,7 @@ export const verifyTrail = async (source: TrailSource, options: VerifyOptions): 
     const snapshot = await snapshotOf(client, source.postgres)
     await client.query("COMMIT")
     const url = new URL(source.postgres.connectionString)
-    return verifySnapshot(
-      `postgres://${url.host}${url.pathname}#${names.records}`,
-      snapshot,
-      key,
-      publicKey
-    )
+    return verifySnapshot(`postgres://${url.host}${url.pathname}#${names.records}`, snapshot, key, publicKey)
   } finally {
     await client.end().catch(() => {})
   }
