@@ -48,6 +48,13 @@
  *   them into batches of 1,000 and sends each with `producer.send`, one after the other (an
  *   idempotent producer's sequence numbers need one send at a time per partition).
  *
+ * - audit: the same events at level `audit` into a tamper-evident trail in a temporary
+ *   directory (HMAC-SHA256 and SHA-256 chain per record, segments of 64 MiB), timed from the
+ *   first call until the logger has closed (every batch durable, the segment sealed): with
+ *   `fsync: "batch"` (the default: one fdatasync per batch) and `fsync: "none"`. Peer: pino
+ *   writing its JSON lines to a file through `pino.destination({ sync: false })` (no fsync,
+ *   no chain), timed until the destination has closed.
+ *
  * Each contender runs BENCH_SINK_ROUNDS (default 3) times, alternating, in this process; the
  * median is printed, with the ratio fapilog / peer (above 1: fapilog faster).
  */
@@ -65,6 +72,7 @@ import pg from "pg"
 import pino from "pino"
 import type PinoElasticsearch from "pino-elasticsearch"
 import { Logger as SplunkLogger } from "splunk-logging"
+import * as Audit from "../plugins/audit/src/index.js"
 import * as Elasticsearch from "../plugins/elasticsearch/src/index.js"
 import * as Kafka from "../plugins/kafka/src/index.js"
 import { startKafkaBroker } from "../plugins/kafka/test/kafkaBroker.js"
@@ -973,6 +981,62 @@ const cloudwatchBench = async () => {
   report("cloudwatch", rows, "fapilog cloudwatch", "pino + SDK PutLogEvents")
 }
 
+// ---- audit ----
+
+const AUDIT_KEY = "5e".repeat(32)
+
+const auditBench = async () => {
+  const times: Record<string, Array<number>> = {
+    "fapilog audit, fsync per batch": [],
+    "fapilog audit, no fsync": [],
+    "pino file (sync:false)": []
+  }
+  const dirs: Array<string> = []
+  const temp = () => {
+    const d = fs.mkdtempSync(`${os.tmpdir()}/fapilog-bench-audit-`)
+    dirs.push(d)
+    return d
+  }
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const fsync of ["batch", "none"] as const) {
+        const log = await fapilog.createLogger({
+          capacity: EVENTS + 1000,
+          shutdownTimeoutMs: 300_000,
+          plugins: { use: [Audit.plugin] },
+          sinks: [fapilog.Plugin.entry("audit", { path: temp(), key: AUDIT_KEY, fsync })]
+        })
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.audit(MESSAGE, fields(i))
+        await log.close()
+        times[fsync === "batch" ? "fapilog audit, fsync per batch" : "fapilog audit, no fsync"]!.push(
+          performance.now() - start
+        )
+        if (log.health().sinks[0]!.written !== EVENTS) throw new Error("audit: not every event was written")
+      }
+      {
+        const file = `${temp()}/pino.log`
+        const destination = pino.destination({ dest: file, sync: false })
+        const log = pino({ base: null }, destination)
+        const start = performance.now()
+        for (let i = 0; i < EVENTS; i++) log.info(fields(i), MESSAGE)
+        await new Promise<void>((resolve) => {
+          destination.once("close", () => resolve())
+          destination.end()
+        })
+        times["pino file (sync:false)"]!.push(performance.now() - start)
+      }
+    }
+  } finally {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
+  }
+  const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
+  report("audit", rows, "fapilog audit, fsync per batch", "pino file (sync:false)")
+  console.log(
+    `audit  ratio fapilog audit, no fsync / pino file (sync:false): ${(rows["fapilog audit, no fsync"]! / rows["pino file (sync:false)"]!).toFixed(2)}`
+  )
+}
+
 console.log(`${EVENTS} events of about 200 bytes, median of ${ROUNDS} rounds, on ${os.cpus().length} cores`)
 if (enabled("syslog")) await syslogBench()
 if (enabled("postgres") || enabled("postgres-insert")) await postgresBench()
@@ -983,3 +1047,4 @@ if (enabled("redis")) await redisBench()
 if (enabled("kafka")) await kafkaBench()
 if (enabled("datadog")) await datadogBench()
 if (enabled("cloudwatch")) await cloudwatchBench()
+if (enabled("audit")) await auditBench()

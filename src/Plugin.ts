@@ -34,6 +34,7 @@ import type { ConfigError, SinkError } from "./Errors.js"
 import type { Formatter } from "./Formatter.js"
 import * as configSchema from "./internal/configSchema.js"
 import * as internal from "./internal/plugin.js"
+import type { Level } from "./Level.js"
 import type { Processor } from "./Processor.js"
 import type { Sink } from "./Sink.js"
 
@@ -140,6 +141,11 @@ export interface SinkPlugin<A = unknown, I = A> extends Meta {
   readonly kind: "sink"
   readonly config: Schema.Schema<A, I>
   readonly make: (config: A, context: Context) => Effect.Effect<Sink, SinkError, Scope.Scope>
+  /**
+   * The lowest level the sink takes when its entry sets no `level` (an audit trail: `"audit"`);
+   * the events below it are counted as the sink's `skipped`, as under an entry's `level`.
+   */
+  readonly minLevel?: Level | undefined
 }
 
 /**
@@ -226,6 +232,7 @@ export type Plugin =
       readonly kind: "sink"
       readonly config: Schema.Schema.AnyNoContext
       readonly make: (config: never, context: Context) => Effect.Effect<Sink, SinkError, Scope.Scope>
+      readonly minLevel?: Level | undefined
     })
   | (Meta & {
       readonly kind: "enricher"

@@ -183,6 +183,42 @@ describe("plugins named in settings", () => {
     ])
   })
 
+  it("a sink plugin's minLevel applies when the entry sets no level: the events below are its skipped", async () => {
+    const rec = recorder()
+    const plugin = { ...rec.plugin, minLevel: "error" as const }
+    const log = await createLogger({
+      plugins: { use: [plugin] },
+      sinks: [Plugin.entry("rec", { prefix: "" }), Plugin.entry("rec", { prefix: "w:", level: "warn" })]
+    })
+    log.info("info")
+    log.warn("warn")
+    log.error("error")
+    await log.close()
+    assert.deepStrictEqual([...rec.lines].sort(), ["error", "w:error", "w:warn"])
+    assert.deepStrictEqual(
+      log.health().sinks.map((h) => [h.written, h.skipped]),
+      [
+        [1, 2],
+        [2, 1]
+      ]
+    )
+    // Plugin.open too
+    const direct = await createLogger({ sinks: [Plugin.open(plugin, { prefix: "d:" })] })
+    direct.warn("below")
+    direct.fatal("kept")
+    await direct.close()
+    assert.include(rec.lines, "d:kept")
+    assert.notInclude(rec.lines, "d:below")
+    const refused = await rejection({
+      plugins: { use: [{ ...rec.plugin, minLevel: "loud" } as never] },
+      sinks: [Plugin.entry("rec", { prefix: "" })]
+    })
+    assert.match(
+      JSON.stringify(refused.issues),
+      /minLevel absent or a level \(trace, debug, info, warn, error, fatal, audit, security; not \\"loud\\"\)/
+    )
+  })
+
   it("an enricher plugin adds its fields; one whose start fails adds nothing and events still flow", async () => {
     const region = regionPlugin()
     const broken = Plugin.enricher({

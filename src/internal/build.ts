@@ -263,7 +263,11 @@ const acquireSink = (
   if (!isBuiltIn(setting)) {
     const r = resolved.get(setting)
     if (r === undefined) return unresolved(at)
-    return plugins.openSink(r.plugin, r.config, host).pipe(Effect.map((s) => selected(s, setting)))
+    // a plugin's own lowest level applies when the entry sets none
+    const minLevel = r.plugin.kind === "sink" ? r.plugin.minLevel : undefined
+    const selection =
+      setting.level === undefined && minLevel !== undefined ? { ...setting, level: minLevel } : setting
+    return plugins.openSink(r.plugin, r.config, host).pipe(Effect.map((s) => selected(s, selection)))
   }
   switch (setting.type) {
     case "stdout":

@@ -24,7 +24,9 @@ import { Diagnostics } from "./diagnostics.js"
 import { effectMajor, hasCommonJsBuild, packageName } from "./effectLine.js"
 import type { NamedEnricher } from "./enrichers.js"
 import { json } from "./formatter.js"
+import { isLevelName, levelNames } from "./level.js"
 import { processorIssue } from "./processor.js"
+import { withMinLevel } from "./sink.js"
 import { reservedSinkKeys } from "./sinkKeys.js"
 
 /** The plugin API this fapilog implements, `major.minor`. */
@@ -100,6 +102,7 @@ export const readPlugin = (u: unknown): Either.Either<Plugin, string> => {
       keywords: p.keywords,
       config: p.config,
       onError: p.kind === "processor" ? p.onError : undefined,
+      minLevel: p.kind === "sink" ? p.minLevel : undefined,
       make: p.make
     }
     const missing: Array<string> = []
@@ -119,6 +122,8 @@ export const readPlugin = (u: unknown): Either.Either<Plugin, string> => {
       copy.onError !== "drop"
     )
       missing.push(`onError absent or one of pass, drop (not ${show(copy.onError)})`)
+    if (copy.minLevel !== undefined && !isLevelName(copy.minLevel))
+      missing.push(`minLevel absent or a level (${levelNames.join(", ")}; not ${show(copy.minLevel)})`)
     if (missing.length > 0)
       return Either.left(
         `${typeof copy.name === "string" ? `${show(copy.name)} ` : ""}is not a valid plugin object: it needs ${missing.join(", ")}`
@@ -1178,8 +1183,10 @@ export const open = (plugin: unknown, config: unknown): Effect.Effect<unknown, C
     const decoded = decodeConfig(p, config, at)
     if (Either.isLeft(decoded)) return yield* Effect.fail(new ConfigError({ issues: decoded.left }))
     switch (p.kind) {
-      case "sink":
-        return yield* openSink(p, decoded.right, host)
+      case "sink": {
+        const sink = yield* openSink(p, decoded.right, host)
+        return p.minLevel === undefined ? sink : withMinLevel(sink, p.minLevel)
+      }
       case "enricher":
         return yield* openEnricher(p, decoded.right, host)
       case "processor":

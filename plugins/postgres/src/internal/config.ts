@@ -5,7 +5,7 @@
 import * as Schema from "effect/Schema"
 import { Network, Plugin } from "fapilog"
 
-const isConnectionString = (u: unknown): u is string => {
+export const isConnectionString = (u: unknown): u is string => {
   if (typeof u !== "string") return false
   try {
     const url = new URL(u)

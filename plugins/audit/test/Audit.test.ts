@@ -1,0 +1,277 @@
+/**
+ * @fapilog/audit as a sink of a real logger on files: what it takes and skips, durability
+ * per fsync policy, resuming a trail across runs and after a crash, settings errors, hostile
+ * values; and retention by total size and by age, which the verifier accepts while still
+ * finding a segment an attacker removed.
+ */
+import * as crypto from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import { createLogger, Errors, Plugin } from "fapilog"
+import * as Audit from "../src/index.js"
+import { fileStore } from "../src/internal/fileStore.js"
+import { signingKeyOf } from "../src/internal/key.js"
+import { Trail } from "../src/internal/trail.js"
+import { KEY, manifestPath, readLines, segmentPath, tempDir, writeLines, writeTrail } from "./trail.js"
+
+const dirs: Array<string> = []
+const dir = () => {
+  const d = tempDir()
+  dirs.push(d)
+  return d
+}
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
+})
+
+const verified = async (d: string) => {
+  const report = await Audit.verifyTrail(d, { key: KEY })
+  assert.isTrue(report.ok, Audit.formatReport(report).text)
+  return report as Extract<Audit.Report, { ok: true }>
+}
+
+describe("@fapilog/audit on files", () => {
+  it("takes audit and security events; other levels are the sink's skipped", async () => {
+    const d = dir()
+    const counts = await writeTrail({ path: d }, 10)
+    assert.deepStrictEqual(counts, { written: 10, skipped: 10 })
+    const report = await verified(d)
+    assert.strictEqual(report.records, 10)
+    assert.strictEqual(report.unsealedRecords, 0)
+  })
+
+  for (const fsync of ["batch", "record", "none"] as const)
+    it(`fsync: "${fsync}" writes the same trail`, async () => {
+      const d = dir()
+      await writeTrail({ path: d, fsync }, 7)
+      assert.strictEqual((await verified(d)).records, 7)
+    })
+
+  it("a later run continues the chain: sequence numbers and hashes go on across runs", async () => {
+    const d = dir()
+    await writeTrail({ path: d }, 5)
+    await writeTrail({ path: d }, 5, 5)
+    const report = await verified(d)
+    assert.deepStrictEqual([report.firstSeq, report.lastSeq, report.segments], [1, 10, 2])
+    const second = readLines(segmentPath(d, 2)).map((l) => JSON.parse(l))
+    assert.deepStrictEqual(
+      second.map((r) => r.event.i),
+      [5, 6, 7, 8, 9]
+    )
+  })
+
+  it("after a crash (an unsealed segment ending in a torn record): the torn bytes are cut, the segment sealed, the chain goes on", async () => {
+    const d = dir()
+    const key = Buffer.from(KEY, "hex")
+    const signer = signingKeyOf(key)
+    const options = {
+      key,
+      signer,
+      publicKey: crypto.createPublicKey(signer),
+      segmentMaxBytes: 1 << 20,
+      segmentMaxAgeMs: 86_400_000
+    }
+    // a run that stopped without closing: its segment has no manifest, and half a record at its end
+    const first = await Trail.open(fileStore(d, "batch"), options)
+    await first.write(['{"level":"audit","message":"a"}', '{"level":"audit","message":"b"}'])
+    fs.appendFileSync(segmentPath(d, 1), '{"seq":3,"prev":"')
+    const unsealed = await Audit.verifyTrail(d, { key: KEY })
+    assert.isFalse(unsealed.ok)
+    const reports: Array<string> = []
+    const second = await Trail.open(fileStore(d, "batch"), { ...options, report: (m) => reports.push(m) })
+    await second.write(['{"level":"audit","message":"c"}'])
+    await second.close()
+    assert.match(reports[0]!, /segment 1 ended with an incomplete record/)
+    const report = await verified(d)
+    assert.deepStrictEqual([report.lastSeq, report.sealed], [3, 2])
+  })
+
+  it("hostile values (cycles, BigInt, control characters, huge strings) are recorded and verify", async () => {
+    const d = dir()
+    const log = await createLogger({
+      plugins: { use: [Audit.plugin] },
+      sinks: [Plugin.entry("audit", { path: d, key: KEY })]
+    })
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    const getter = Object.defineProperty({}, "boom", {
+      enumerable: true,
+      get: () => {
+        throw new Error("getter")
+      }
+    })
+    log.audit("line\nbreak\u0000nul\u001b[31m", {
+      cycle,
+      big: 10n,
+      getter,
+      huge: "x".repeat(200_000),
+      lone: "\ud800"
+    })
+    log.security("after")
+    await log.close()
+    const report = await verified(d)
+    assert.strictEqual(report.records, 2)
+    const [first] = readLines(segmentPath(d, 1)).map((l) => JSON.parse(l))
+    assert.strictEqual(first.event.message, "line\nbreak\u0000nul\u001b[31m")
+  })
+
+  it("invalid settings fail fast, each issue naming its field and the accepted forms", async () => {
+    const refused = (settings: Record<string, unknown>) =>
+      createLogger({ plugins: { use: [Audit.plugin] }, sinks: [Plugin.entry("audit", settings)] }).then(
+        () => assert.fail("should refuse"),
+        (e: unknown) => {
+          assert.instanceOf(e, Errors.ConfigError)
+          return e as Errors.ConfigError
+        }
+      )
+    const at = (error: Errors.ConfigError, p: string) =>
+      error.issues.find((i) => i.path === p)?.message ?? `none at ${p}: ${JSON.stringify(error.issues)}`
+    const bad = await refused({ path: dir(), key: "abc123", fsync: "sometimes", segmentMaxBytes: 10 })
+    assert.match(
+      at(bad, "sinks[0].key"),
+      /is not a hex string of at least 32 bytes \(64 hex digits\), or "env:NAME" naming an environment variable that holds one/
+    )
+    assert.match(at(bad, "sinks[0].fsync"), /"sometimes" is not one of batch, record, none/)
+    assert.match(at(bad, "sinks[0].segmentMaxBytes"), /10 is not a whole number of bytes/)
+    delete process.env.FAPILOG_AUDIT_UNSET
+    const env = await refused({ path: dir(), key: "env:FAPILOG_AUDIT_UNSET" })
+    assert.match(
+      at(env, "sinks[0].key"),
+      /"env:FAPILOG_AUDIT_UNSET" is not a hex string of at least 32 bytes/
+    )
+    const none = await refused({ key: KEY })
+    assert.match(JSON.stringify(none.issues), /no storage: give path .* or postgres/)
+    const both = await refused({
+      key: KEY,
+      path: dir(),
+      postgres: { connectionString: "postgres://localhost/x" }
+    })
+    assert.match(JSON.stringify(both.issues), /both path and postgres/)
+  })
+
+  it("the key from an environment variable", async () => {
+    const d = dir()
+    process.env.FAPILOG_AUDIT_KEY_TEST = KEY
+    try {
+      await writeTrail({ path: d, key: "env:FAPILOG_AUDIT_KEY_TEST" }, 3)
+    } finally {
+      delete process.env.FAPILOG_AUDIT_KEY_TEST
+    }
+    assert.strictEqual((await verified(d)).records, 3)
+  })
+
+  it("publicKeyOf: the manifests' signatures check with the public key alone", () => {
+    const d = dir()
+    return writeTrail({ path: d }, 3).then(() => {
+      const stored = JSON.parse(fs.readFileSync(manifestPath(d, 1), "utf8"))
+      const { signature, ...rest } = stored
+      const valid = crypto.verify(
+        null,
+        Buffer.from(JSON.stringify(rest)),
+        crypto.createPublicKey(Audit.publicKeyOf(KEY)),
+        Buffer.from(signature, "base64")
+      )
+      assert.isTrue(valid)
+    })
+  })
+})
+
+describe("retention on files", () => {
+  it("maxTotalBytes: the oldest sealed segments are removed, a retention record says so, and the trail verifies", async () => {
+    const d = dir()
+    for (let run = 0; run < 4; run++)
+      await writeTrail({ path: d, segmentMaxBytes: 1024, retention: { maxTotalBytes: 4096 } }, 12, run * 12)
+    const segments = fs.readdirSync(d).filter((f) => f.endsWith(".jsonl"))
+    assert.notInclude(segments, "segment-000001.jsonl")
+    const total = segments.reduce((n, f) => n + fs.statSync(path.join(d, f)).size, 0)
+    // the newest segment is never removed; the others stay within the limit
+    assert.isAtMost(total, 4096 + 1024 + 600)
+    const report = await verified(d)
+    assert.isAbove(report.removedByRetention, 0)
+    const retention = segments
+      .flatMap((f) => readLines(path.join(d, f)).map((l) => JSON.parse(l)))
+      .filter((r) => r.event.logger === "fapilog.audit")
+    assert.isAbove(retention.length, 0)
+    assert.strictEqual(retention[0].event.level, "audit")
+    assert.match(
+      retention[0].event.message,
+      /audit trail retention removed \d+ sealed segments? \(maxTotalBytes\)/
+    )
+    // the newest retention record names the segment just before the oldest one left
+    const first = Number(/\d+/.exec(segments.sort()[0]!)![0])
+    assert.strictEqual(retention.at(-1).event.retention.removed.at(-1).segment, first - 1)
+    assert.strictEqual(report.removedByRetention, first - 1)
+    assert.strictEqual(Audit.formatReport(report).exitCode, 0)
+    assert.match(Audit.formatReport(report).text, /older segments removed by retention, as the trail records/)
+  })
+
+  it("after retention, an attacker removing the oldest remaining segment is still found", async () => {
+    const d = dir()
+    for (let run = 0; run < 4; run++)
+      await writeTrail({ path: d, segmentMaxBytes: 1024, retention: { maxTotalBytes: 4096 } }, 12, run * 12)
+    const oldest = fs
+      .readdirSync(d)
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()[0]!
+    const n = Number(/\d+/.exec(oldest)![0])
+    fs.rmSync(segmentPath(d, n))
+    fs.rmSync(manifestPath(d, n))
+    const report = await Audit.verifyTrail(d, { key: KEY })
+    assert.isFalse(report.ok)
+    if (report.ok) return
+    assert.deepStrictEqual([report.damage, report.segment], ["segment-removed", n + 1])
+    // and a retention record edited to cover it breaks that record's HMAC
+    const e = dir()
+    fs.cpSync(d, e, { recursive: true })
+    const file = fs
+      .readdirSync(e)
+      .filter((f) => f.endsWith(".jsonl"))
+      .map((f) => path.join(e, f))
+      .find((f) => readLines(f).some((l) => l.includes('"logger":"fapilog.audit"')))!
+    writeLines(
+      file,
+      readLines(file).map((l) =>
+        l.includes('"logger":"fapilog.audit"') ? l.replace('"removed":[', `"removed":[{"segment":${n}},`) : l
+      )
+    )
+    assert.isFalse((await Audit.verifyTrail(e, { key: KEY })).ok)
+  })
+
+  it("maxAgeMs: sealed segments older than the limit are removed when a segment is sealed", async () => {
+    const d = dir()
+    const key = Buffer.from(KEY, "hex")
+    const signer = signingKeyOf(key)
+    let now = Date.parse("2026-01-01T00:00:00Z")
+    const open = () =>
+      Trail.open(fileStore(d, "batch"), {
+        key,
+        signer,
+        publicKey: crypto.createPublicKey(signer),
+        segmentMaxBytes: 1 << 20,
+        segmentMaxAgeMs: 3_600_000,
+        retentionMaxAgeMs: 2 * 86_400_000,
+        now: () => now
+      })
+    const trail = await open()
+    for (let day = 0; day < 5; day++) {
+      await trail.write([`{"level":"audit","message":"day ${day}"}`])
+      now += 86_400_000
+    }
+    await trail.close()
+    // segments sealed on days 1 to 4 (rotation before each write) and at close (day 5); on day 4,
+    // segment 1 (sealed 3 days before) is past the limit and removed, segment 2 (2 days) is not
+    const left = fs
+      .readdirSync(d)
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()
+    assert.deepStrictEqual(
+      left,
+      [2, 3, 4, 5].map((n) => `segment-00000${n}.jsonl`)
+    )
+    const report = await verified(d)
+    assert.strictEqual(report.removedByRetention, 1)
+    const retention = readLines(segmentPath(d, 5)).map((l) => JSON.parse(l).event)[0]
+    assert.strictEqual(retention.retention.policy, "maxAgeMs")
+  })
+})

@@ -1,0 +1,46 @@
+/**
+ * Helpers of the audit tests: a key, trails written through a real logger with the plugin,
+ * and small edits of a trail's files the way an attacker would make them.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { createLogger, Plugin } from "fapilog"
+import * as Audit from "../src/index.js"
+
+export const KEY = "7f".repeat(16) + "a3".repeat(16)
+export const OTHER_KEY = "11".repeat(32)
+
+export const tempDir = (prefix = "fapilog-audit-"): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+
+/** Writes `count` audit events through a logger (`from` numbers them), closing it after (the segment is sealed). */
+export const writeTrail = async (
+  settings: Record<string, unknown>,
+  count: number,
+  from = 0
+): Promise<{ readonly written: number; readonly skipped: number }> => {
+  const log = await createLogger({
+    plugins: { use: [Audit.plugin] },
+    sinks: [Plugin.entry("audit", { key: KEY, ...settings })]
+  })
+  for (let i = from; i < from + count; i++) {
+    if (i % 2 === 0) log.audit(`granted ${i}`, { i, user: "ana" })
+    else log.security(`login ${i}`, { i, ip: "10.0.0.1" })
+    log.info(`ordinary ${i}`, { i })
+    // a few events per batch, so that a small segmentMaxBytes gives several segments
+    if (i % 3 === 2) await log.flush()
+  }
+  await log.close()
+  const health = log.health().sinks[0]!
+  return { written: health.written, skipped: health.skipped }
+}
+
+export const segmentPath = (dir: string, n: number): string =>
+  path.join(dir, `segment-${String(n).padStart(6, "0")}.jsonl`)
+export const manifestPath = (dir: string, n: number): string =>
+  path.join(dir, `segment-${String(n).padStart(6, "0")}.manifest.json`)
+
+export const readLines = (file: string): Array<string> =>
+  fs.readFileSync(file, "utf8").split("\n").slice(0, -1)
+export const writeLines = (file: string, lines: ReadonlyArray<string>): void =>
+  fs.writeFileSync(file, lines.map((l) => `${l}\n`).join(""))
