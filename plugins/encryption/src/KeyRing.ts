@@ -74,7 +74,8 @@ export type KeyRingError = internal.KeyRingError
  * @since 0.1.0
  * @category constructors
  */
-export const load: (spec: string, env?: Readonly<Record<string, string | undefined>>) => KeyRing = internal.load
+export const load: (spec: string, env?: Readonly<Record<string, string | undefined>>) => KeyRing =
+  internal.load
 
 /**
  * A ring from its text: the JSON document or the compact `id:hex,id:hex` form, newest last.

@@ -220,7 +220,8 @@ export type DecryptedLine = decrypt.DecryptedLine
  * @since 0.1.0
  * @category decrypting
  */
-export const decryptValue: (envelope: string, path: string, ring: Ring) => DecryptedValue = decrypt.decryptValue
+export const decryptValue: (envelope: string, path: string, ring: Ring) => DecryptedValue =
+  decrypt.decryptValue
 
 /**
  * Opens the envelopes of a structured event (as sinks receive it, or as

@@ -124,7 +124,11 @@ export const decryptEvent = (event: LogEvent.LogEvent, ring: KeyRing): Decrypted
     // one that cannot be opened stays, and the field walk below says why
   }
   const fields = openFields(ring, current.fields, "", 0, state)
-  return { event: fields === current.fields ? current : { ...current, fields }, restored: state.restored, failures: state.failures }
+  return {
+    event: fields === current.fields ? current : { ...current, fields },
+    restored: state.restored,
+    failures: state.failures
+  }
 }
 
 /**
@@ -166,7 +170,12 @@ export const decryptLine = (line: string, ring: KeyRing): DecryptedLine => {
     return {
       line,
       restored: 0,
-      failures: [{ path: "", reason: "not a JSON line: only lines of the json, ecs, otel and pino layouts are restored" }]
+      failures: [
+        {
+          path: "",
+          reason: "not a JSON line: only lines of the json, ecs, otel and pino layouts are restored"
+        }
+      ]
     }
   const found: Array<{ readonly at: ReadonlyArray<string>; readonly envelope: string }> = []
   envelopesIn(parsed.value, [], found)

@@ -55,10 +55,13 @@ export const kindOf = (envelope: string): Kind | undefined => {
 /** Decrypts an envelope found at the field `path`; never throws. */
 export const open = (ring: KeyRing, envelope: string, path: string): Opened => {
   const m = ENVELOPE.exec(envelope)
-  if (m === null) return { ok: false, reason: "is not an envelope (fapilog-enc:v1:kind:keyId:iv:tag:ciphertext)" }
+  if (m === null)
+    return { ok: false, reason: "is not an envelope (fapilog-enc:v1:kind:keyId:iv:tag:ciphertext)" }
   const [, version, kind, keyId = "", iv = "", tag = "", ciphertext = ""] = m
-  if (version !== VERSION) return { ok: false, reason: `envelope version ${version} is not supported (this reads v1)` }
-  if (kind !== "f" && kind !== "e") return { ok: false, reason: `envelope kind ${kind} is not f (field) or e (event)` }
+  if (version !== VERSION)
+    return { ok: false, reason: `envelope version ${version} is not supported (this reads v1)` }
+  if (kind !== "f" && kind !== "e")
+    return { ok: false, reason: `envelope kind ${kind} is not f (field) or e (event)` }
   if (!B64URL.test(iv) || !B64URL.test(tag) || !B64URL.test(ciphertext))
     return { ok: false, reason: "the envelope is damaged (iv, tag or ciphertext is not base64url)" }
   const key = ring.key(keyId)
@@ -75,9 +78,10 @@ export const open = (ring: KeyRing, envelope: string, path: string): Opened => {
     const decipher = crypto.createDecipheriv("aes-256-gcm", key, ivBytes)
     decipher.setAAD(aad(kind, keyId, path))
     decipher.setAuthTag(tagBytes)
-    const plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString(
-      "utf8"
-    )
+    const plaintext = Buffer.concat([
+      decipher.update(Buffer.from(ciphertext, "base64url")),
+      decipher.final()
+    ]).toString("utf8")
     return { ok: true, kind, keyId, plaintext }
   } catch {
     return {

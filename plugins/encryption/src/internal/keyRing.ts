@@ -107,11 +107,15 @@ const build = (
     )
     problems.push(...bad)
     if (typeof entry.id === "string" && KEY_ID.test(entry.id)) {
-      if (seen.has(entry.id)) problems.push(`${whereOf(i, "id")}: "${entry.id}" is a duplicate key id (ids are unique)`)
+      if (seen.has(entry.id))
+        problems.push(`${whereOf(i, "id")}: "${entry.id}" is a duplicate key id (ids are unique)`)
       seen.add(entry.id)
     }
     if (bad.length === 0)
-      keys.push({ id: entry.id as string, key: crypto.createSecretKey(Buffer.from(entry.key as string, "hex")) })
+      keys.push({
+        id: entry.id as string,
+        key: crypto.createSecretKey(Buffer.from(entry.key as string, "hex"))
+      })
   })
   if (problems.length > 0) throw new KeyRingError(source, problems)
   return new KeyRing(keys, source)
@@ -127,7 +131,9 @@ export const fromKeys = (
 export const parse = (text: string, source = "text"): KeyRing => {
   const trimmed = text.trim()
   if (trimmed === "")
-    throw new KeyRingError(source, ['is empty; expected "id:hex,id:hex" or {"keys":[{"id":"...","key":"<64 hex>"}]}'])
+    throw new KeyRingError(source, [
+      'is empty; expected "id:hex,id:hex" or {"keys":[{"id":"...","key":"<64 hex>"}]}'
+    ])
   if (trimmed.startsWith("{")) {
     let document: unknown
     try {
@@ -137,9 +143,13 @@ export const parse = (text: string, source = "text"): KeyRing => {
     }
     const keys = (document as { readonly keys?: unknown }).keys
     if (!Array.isArray(keys))
-      throw new KeyRingError(source, ['keys: is missing or not a list; expected {"keys":[{"id":"...","key":"<64 hex>"}]}'])
+      throw new KeyRingError(source, [
+        'keys: is missing or not a list; expected {"keys":[{"id":"...","key":"<64 hex>"}]}'
+      ])
     const entries = keys.map((k: unknown) =>
-      typeof k === "object" && k !== null ? (k as { readonly id?: unknown; readonly key?: unknown }) : { id: k, key: k }
+      typeof k === "object" && k !== null
+        ? (k as { readonly id?: unknown; readonly key?: unknown })
+        : { id: k, key: k }
     )
     return build(
       entries.map((e) => ({ id: e.id, key: e.key })),
@@ -149,7 +159,9 @@ export const parse = (text: string, source = "text"): KeyRing => {
   }
   const entries = trimmed.split(",").map((part) => {
     const at = part.indexOf(":")
-    return at < 0 ? { id: part.trim(), key: undefined } : { id: part.slice(0, at).trim(), key: part.slice(at + 1).trim() }
+    return at < 0
+      ? { id: part.trim(), key: undefined }
+      : { id: part.slice(0, at).trim(), key: part.slice(at + 1).trim() }
   })
   return build(entries, source, (i, part) => `entry ${i + 1} ${part}`)
 }
@@ -163,13 +175,18 @@ export const isSpec = (u: unknown): u is string =>
   typeof u === "string" && (/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(u) || /^file:.+$/.test(u))
 
 /** Reads the ring a spec names, from `env` (the process's environment by default). */
-export const load = (spec: string, env: Readonly<Record<string, string | undefined>> = process.env): KeyRing => {
+export const load = (
+  spec: string,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): KeyRing => {
   if (!isSpec(spec)) throw new KeyRingError(JSON.stringify(spec), [`is not ${specAccepted}`])
   if (spec.startsWith("env:")) {
     const name = spec.slice(4)
     const text = env[name]
     if (text === undefined || text.trim() === "")
-      throw new KeyRingError(spec, [`the variable ${name} is not set or empty; set it to "id:hex,id:hex" (newest last)`])
+      throw new KeyRingError(spec, [
+        `the variable ${name} is not set or empty; set it to "id:hex,id:hex" (newest last)`
+      ])
     return parse(text, spec)
   }
   const file = spec.slice(5)
@@ -177,13 +194,18 @@ export const load = (spec: string, env: Readonly<Record<string, string | undefin
   try {
     text = fs.readFileSync(file, "utf8")
   } catch (e) {
-    throw new KeyRingError(spec, [`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`])
+    throw new KeyRingError(spec, [
+      `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`
+    ])
   }
   return parse(text, spec)
 }
 
 /** The problems of the ring a spec names, as one message; undefined when it loads. */
-export const check = (spec: string, env?: Readonly<Record<string, string | undefined>>): string | undefined => {
+export const check = (
+  spec: string,
+  env?: Readonly<Record<string, string | undefined>>
+): string | undefined => {
   try {
     load(spec, env)
     return undefined

@@ -59,7 +59,9 @@ export const jsonTextOf = (value: unknown): string | undefined => {
 const bounded = (text: string): string =>
   text.length <= MAX_PLAINTEXT
     ? text
-    : JSON.stringify(`[fapilog encryption: value of ${text.length} characters not kept, over ${MAX_PLAINTEXT}]`)
+    : JSON.stringify(
+        `[fapilog encryption: value of ${text.length} characters not kept, over ${MAX_PLAINTEXT}]`
+      )
 
 /** One configured field: its path as written (the AAD) and its keys. */
 interface FieldPath {
@@ -71,10 +73,16 @@ interface FieldPath {
  * The fields with `path`'s value sealed, or the same object when the event has no such field.
  * A field of that exact name wins over the nested value its dots spell.
  */
-const sealField = (ring: KeyRing, fields: Readonly<Record<string, unknown>>, field: FieldPath): Record<string, unknown> => {
+const sealField = (
+  ring: KeyRing,
+  fields: Readonly<Record<string, unknown>>,
+  field: FieldPath
+): Record<string, unknown> => {
   if (Object.hasOwn(fields, field.path)) {
     const text = jsonTextOf(fields[field.path])
-    return text === undefined ? fields : { ...fields, [field.path]: seal(ring, "f", field.path, bounded(text)) }
+    return text === undefined
+      ? fields
+      : { ...fields, [field.path]: seal(ring, "f", field.path, bounded(text)) }
   }
   if (field.keys.length < 2) return fields
   const replace = (at: Readonly<Record<string, unknown>>, depth: number): Record<string, unknown> => {

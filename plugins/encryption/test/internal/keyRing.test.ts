@@ -25,7 +25,14 @@ describe("key ring", () => {
   })
 
   it("reads the JSON document", () => {
-    const ring = keyRing.parse(JSON.stringify({ keys: [{ id: "A", key: KEY_A }, { id: "B", key: KEY_B }] }))
+    const ring = keyRing.parse(
+      JSON.stringify({
+        keys: [
+          { id: "A", key: KEY_A },
+          { id: "B", key: KEY_B }
+        ]
+      })
+    )
     assert.deepStrictEqual(ring.ids, ["A", "B"])
     assert.strictEqual(ring.current, "B")
   })
@@ -60,26 +67,31 @@ describe("key ring", () => {
         "keys[3].key: is not a string of 64 hex digits (a 32-byte AES-256 key)"
       ]
     )
-    assert.deepStrictEqual(problemsOf(() => keyRing.parse(`k1:${KEY_A},k2`)), [
-      "entry 2 key: is not a string of 64 hex digits (a 32-byte AES-256 key)"
-    ])
-    assert.deepStrictEqual(problemsOf(() => keyRing.parse(JSON.stringify({ keys: [] }))), [
-      "the ring holds no key (give at least one, newest last)"
-    ])
-    assert.deepStrictEqual(problemsOf(() => keyRing.parse("  ")), [
-      'is empty; expected "id:hex,id:hex" or {"keys":[{"id":"...","key":"<64 hex>"}]}'
-    ])
+    assert.deepStrictEqual(
+      problemsOf(() => keyRing.parse(`k1:${KEY_A},k2`)),
+      ["entry 2 key: is not a string of 64 hex digits (a 32-byte AES-256 key)"]
+    )
+    assert.deepStrictEqual(
+      problemsOf(() => keyRing.parse(JSON.stringify({ keys: [] }))),
+      ["the ring holds no key (give at least one, newest last)"]
+    )
+    assert.deepStrictEqual(
+      problemsOf(() => keyRing.parse("  ")),
+      ['is empty; expected "id:hex,id:hex" or {"keys":[{"id":"...","key":"<64 hex>"}]}']
+    )
     assert.match(problemsOf(() => keyRing.parse("{ nope"))[0] ?? "", /^is not valid JSON/)
-    assert.deepStrictEqual(problemsOf(() => keyRing.parse('{"key":[]}')), [
-      'keys: is missing or not a list; expected {"keys":[{"id":"...","key":"<64 hex>"}]}'
-    ])
+    assert.deepStrictEqual(
+      problemsOf(() => keyRing.parse('{"key":[]}')),
+      ['keys: is missing or not a list; expected {"keys":[{"id":"...","key":"<64 hex>"}]}']
+    )
   })
 
   it("loads from a variable and from a file, and says what is missing", () => {
     assert.deepStrictEqual(keyRing.load("env:LOG_KEYS", { LOG_KEYS: `A:${KEY_A}` }).ids, ["A"])
-    assert.deepStrictEqual(problemsOf(() => keyRing.load("env:LOG_KEYS", {})), [
-      'the variable LOG_KEYS is not set or empty; set it to "id:hex,id:hex" (newest last)'
-    ])
+    assert.deepStrictEqual(
+      problemsOf(() => keyRing.load("env:LOG_KEYS", {})),
+      ['the variable LOG_KEYS is not set or empty; set it to "id:hex,id:hex" (newest last)']
+    )
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-keys-"))
     try {
       const file = path.join(dir, "keys.json")
@@ -87,9 +99,10 @@ describe("key ring", () => {
       const ring = keyRing.load(`file:${file}`)
       assert.strictEqual(ring.current, "2026-12")
       assert.strictEqual(ring.source, `file:${file}`)
-      assert.deepStrictEqual(problemsOf(() => keyRing.load(`file:${path.join(dir, "absent.json")}`)), [
-        `cannot read ${path.join(dir, "absent.json")} (ENOENT)`
-      ])
+      assert.deepStrictEqual(
+        problemsOf(() => keyRing.load(`file:${path.join(dir, "absent.json")}`)),
+        [`cannot read ${path.join(dir, "absent.json")} (ENOENT)`]
+      )
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }
@@ -97,7 +110,10 @@ describe("key ring", () => {
     assert.isTrue(keyRing.isSpec("env:FAPILOG_LOG_KEYS"))
     assert.isFalse(keyRing.isSpec("env:1BAD"))
     assert.isFalse(keyRing.isSpec("file:"))
-    assert.strictEqual(keyRing.check("env:NONE", {}), 'the variable NONE is not set or empty; set it to "id:hex,id:hex" (newest last)')
+    assert.strictEqual(
+      keyRing.check("env:NONE", {}),
+      'the variable NONE is not set or empty; set it to "id:hex,id:hex" (newest last)'
+    )
     assert.isUndefined(keyRing.check("env:K", { K: `A:${KEY_A}` }))
   })
 })
