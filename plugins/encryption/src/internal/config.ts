@@ -3,7 +3,7 @@
  * and checked while the settings are decoded, so a bad ring fails the logger's start with a
  * `ConfigError` at `processors[i].keys` naming each problem.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Plugin } from "fapilog"
 import * as keyRing from "./keyRing.js"
 

@@ -8,7 +8,7 @@
  * `Attributes` in otel). A whole-event envelope restores to the event's `json` line. A line
  * with an envelope it cannot open comes back unchanged, with the reasons.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { LogEvent } from "fapilog"
 import { isEnvelope, open, PREFIX } from "./envelope.js"
 import type { KeyRing } from "./keyRing.js"
@@ -192,7 +192,7 @@ export const decryptLine = (line: string, ring: KeyRing): DecryptedLine => {
       }
       if (opened.kind === "e") {
         // the whole event: its json line is the restored line
-        if (LogEvent.fromJsonLine(opened.plaintext).pipe(Either.isRight))
+        if (Either.isRight(LogEvent.fromJsonLine(opened.plaintext)))
           return { line: opened.plaintext, restored: 1, failures: [] }
         reason = "decrypted, but the plaintext is not an event's JSON line"
         continue
