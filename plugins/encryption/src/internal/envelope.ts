@@ -30,10 +30,28 @@ export const isEnvelope = (u: unknown): u is string => typeof u === "string" && 
 const aad = (kind: Kind, keyId: string, path: string): Buffer =>
   Buffer.from(`${PREFIX}${VERSION}:${kind}:${keyId}:${path}`, "utf8")
 
+/**
+ * Fresh random IVs, 12 bytes each, cut from a pool that one `randomFillSync` call refills
+ * (a call per value costs as much as the encryption itself); each byte is used once.
+ */
+const IV_BYTES = 12
+const IV_POOL = IV_BYTES * 512
+let pool = Buffer.alloc(0)
+let poolAt = IV_POOL
+const freshIv = (): Buffer => {
+  if (poolAt === IV_POOL) {
+    pool = crypto.randomFillSync(Buffer.allocUnsafe(IV_POOL))
+    poolAt = 0
+  }
+  const iv = pool.subarray(poolAt, poolAt + IV_BYTES)
+  poolAt += IV_BYTES
+  return iv
+}
+
 /** Encrypts `plaintext` (a value's JSON text) for the field `path` with the ring's newest key. */
 export const seal = (ring: KeyRing, kind: Kind, path: string, plaintext: string): string => {
   const keyId = ring.current
-  const iv = crypto.randomBytes(12)
+  const iv = freshIv()
   const cipher = crypto.createCipheriv("aes-256-gcm", ring.key(keyId) as crypto.KeyObject, iv)
   cipher.setAAD(aad(kind, keyId, path))
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()])
