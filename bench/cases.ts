@@ -241,6 +241,54 @@ const pinoOtelCase = async (): Promise<CaseResult> => {
   })
 }
 
+/** The workload's three fields plus a card number and an e-mail address: what encryption hides. */
+const withCard = (i: number) => ({
+  i,
+  user: USER,
+  ok: true,
+  card: "4111 1111 1111 1111",
+  contact: { email: "alice@example.com" }
+})
+
+/** pino writing the same events (fapilog's keys), the peer of the encryption rows. */
+const pinoCardCase = async (): Promise<CaseResult> => {
+  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
+  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const log = pino(
+    {
+      base: null,
+      messageKey: "message",
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) }
+    },
+    dest
+  )
+  const start = performance.now()
+  for (let i = 0; i < N; i++) log.info(withCard(i), MESSAGE)
+  await endStream(dest)
+  return result(performance.now() - start)
+}
+
+/**
+ * The facade with @fapilog/encryption (from its source, registered with `plugins.use`): the
+ * two fields `card` and `contact.email`, or without `fields` the whole event. A fixed bench
+ * key; the ring comes from a variable, as in production.
+ */
+const encryptionCase = async (fields: ReadonlyArray<string> | undefined): Promise<CaseResult> => {
+  const { plugin } = await import("../plugins/encryption/src/index.js")
+  process.env.FAPILOG_BENCH_KEYS = `bench:${"5a".repeat(32)}`
+  return facade(
+    {
+      processors: [
+        { type: "encryption", keys: "env:FAPILOG_BENCH_KEYS", ...(fields === undefined ? {} : { fields }) }
+      ],
+      plugins: { use: [plugin] }
+    },
+    false,
+    withCard
+  )
+}
+
 const layer = () => Fapilog.layer({ sinks: [{ type: "file", path: file }] })
 
 /** The same file sink, provided as a layer (Sink.layer) instead of given in settings. */
@@ -301,6 +349,10 @@ await runCase(name, {
   "fapilog-redact-10": () => facade({ redact: { paths: redactPaths } }),
   "fapilog-secrets": () => facade({}, false, withSecrets),
   "fapilog-redact-10-secrets": () => facade({ redact: { paths: redactPaths } }, false, withSecrets),
+  "pino-card": pinoCardCase,
+  "fapilog-card": () => facade({}, false, withCard),
+  "fapilog-encrypt-fields": () => encryptionCase(["card", "contact.email"]),
+  "fapilog-encrypt-event": () => encryptionCase(undefined),
   "fapilog-effect-fields": () => effectCase(true),
   "fapilog-effect-info": fapilogInfoCase,
   "fapilog-effect": () => effectCase(false),

@@ -7,10 +7,10 @@
  * (bench/effect4.ts; needs `npm run setup:effect4`), disabled level, categories and lazy fields
  * (a call below its category's level, lazy fields disabled and enabled), caller-side and
  * end-to-end latency (bench/latency.ts), burst memory and soak (bench/memory.ts), a storm of waiting fibers
- * (bench/storm.ts), the network encoders of @fapilog/otlp and @fapilog/loki (bench/encode.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
+ * (bench/storm.ts), the network encoders of @fapilog/otlp and @fapilog/loki (bench/encode.ts), @fapilog/encryption on the facade (bench/cases.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
  * smoke run of about two minutes.
  *
- * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,categories,caller,e2e,burst,soak,storm,encode,
+ * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,categories,caller,e2e,burst,soak,storm,encode,encryption,
  * BENCH_CASES=<throughput cases> (pino and fapilog-facade always run),
  * BENCH_EVENTS (throughput events, default 300000), BENCH_ROUNDS (default 7),
  * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_ENCODE_EVENTS
@@ -740,6 +740,38 @@ if (enabled("storm")) {
     met: vsSink < 2,
     metrics: { ...m, vsFloor: ratio((m.ms as number) / (f.ms as number)) }
   })
+}
+
+// ---- encryption -------------------------------------------------------------------------------
+
+/**
+ * @fapilog/encryption (AES-256-GCM): the facade on events carrying a card number and an
+ * e-mail address, without encryption, with those two fields encrypted, and encrypted whole;
+ * pino writing the same events is the peer, the facade without encryption the base.
+ */
+if (enabled("encryption")) {
+  const peer = "pino-card"
+  const base = "fapilog-card"
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    [peer, "pino, 3 fields plus card and contact.email, fapilog's keys (the peer)"],
+    [base, "facade, the same events, no encryption (the base)"],
+    [
+      "fapilog-encrypt-fields",
+      "facade + @fapilog/encryption, fields card and contact.email (two envelopes per event)"
+    ],
+    ["fapilog-encrypt-event", "facade + @fapilog/encryption without fields: the whole event in one envelope"]
+  ]
+  const outs = rounds(
+    "cases.ts",
+    cases.map(([name]) => name),
+    config.throughputEvents,
+    config.rounds
+  )
+  for (const [name, description] of cases)
+    eventsRow("encryption", outs, name, description, {
+      peer: name === peer ? undefined : peer,
+      base: name === peer || name === base ? undefined : base
+    })
 }
 
 // ---- network encoding ------------------------------------------------------------------------

@@ -34,7 +34,7 @@ export const describeAuditConformance = (effect: 3 | 4, Testing: typeof TestingM
               .flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").slice(0, -1))
           )
           const report = yield* Testing.sinkConformance({
-            make: open(config, { logger: "app", service: undefined, report: () => {} }),
+            make: open(config, { logger: "app", service: undefined, report: () => {}, fallback: () => {} }),
             received
           })
           // all but failure-is-sink-error (no `failing` destination: a trail that cannot be written fails to open)
