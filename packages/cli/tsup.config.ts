@@ -15,5 +15,6 @@ export default defineConfig({
   platform: "node",
   outDir: "dist",
   banner: { js: "#!/usr/bin/env node" },
-  external: [/^effect(\/.*)?$/, /^@effect\//, /^fapilog(\/.*)?$/]
+  // @fapilog/audit and @fapilog/encryption are loaded when `verify` or `decrypt` runs (optional peers)
+  external: [/^effect(\/.*)?$/, /^@effect\//, /^fapilog(\/.*)?$/, /^@fapilog\//]
 })

@@ -8,16 +8,20 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as Effect from "effect/Effect"
 import manifest from "../package.json" with { type: "json" }
 import { config } from "./commands/config.js"
+import { decrypt } from "./commands/decrypt.js"
 import { plugins } from "./commands/plugins.js"
 import { pretty } from "./commands/pretty.js"
+import { verify } from "./commands/verify.js"
 import { CliFailure } from "./internal/failure.js"
 
 /** Every subcommand of `fapilog`, in the order `--help` lists them. */
-const subcommands = [pretty, plugins, config] as const
+const subcommands = [pretty, plugins, config, verify, decrypt] as const
 
 /** The root command. */
 export const command = Command.make("fapilog").pipe(
-  Command.withDescription("fapilog's command-line tool: readable logs, plugins, settings."),
+  Command.withDescription(
+    "fapilog's command-line tool: readable logs, plugins, settings, audit trails and encrypted lines."
+  ),
   Command.withSubcommands(subcommands)
 )
 
