@@ -114,7 +114,8 @@ export const make = (
     const m = scrubber.string(event.message)
     const message = typeof m === "string" ? m : ""
     const fields = scrubber.fields(event.fields)
-    const error = event.error === undefined ? undefined : scrubber.errorInfo(event.error as ErrorInfoLike, 0, "error")
+    const error =
+      event.error === undefined ? undefined : scrubber.errorInfo(event.error as ErrorInfoLike, 0, "error")
     if (message === event.message && fields === event.fields && error === event.error) return event
     const out = { ...event, message, fields }
     if (error !== undefined) out.error = error as LogEvent.ErrorInfo
@@ -143,7 +144,8 @@ export const plugin = Plugin.processor({
   type: "pii",
   version: "0.1.0",
   apiVersion: "1.0",
-  description: "Finds personal data and secrets in every value of an event and censors, removes, hashes or masks them",
+  description:
+    "Finds personal data and secrets in every value of an event and censors, removes, hashes or masks them",
   keywords: ["pii", "gdpr", "pci-dss", "redaction", "privacy"],
   config: Config,
   make: (c, context) => Effect.sync(() => make(c, context.report))

@@ -13,7 +13,10 @@ export type Action = (typeof actions)[number]
 export const defaultOff: ReadonlySet<DetectorName> = new Set(["ipv4", "ipv6"])
 
 const action = Plugin.optional(
-  Plugin.oneOf(actions, "censor (the default), remove, hash (HMAC-SHA256 pseudonym), mask (keep the last 4) or off.")
+  Plugin.oneOf(
+    actions,
+    "censor (the default), remove, hash (HMAC-SHA256 pseudonym), mask (keep the last 4) or off."
+  )
 )
 
 const detectorFields = Object.fromEntries(detectorNames.map((name) => [name, action])) as {
@@ -44,7 +47,9 @@ const fields = {
   /** Per detector, its action (default `censor`; `ipv4` and `ipv6` default to `off`). */
   detectors: Plugin.optional(Schema.Struct(detectorFields)),
   /** The action of every detector not named in `detectors` (default `censor`). */
-  action: Plugin.optional(Plugin.oneOf(["censor", "remove", "hash", "mask"], "The default action of the detectors.")),
+  action: Plugin.optional(
+    Plugin.oneOf(["censor", "remove", "hash", "mask"], "The default action of the detectors.")
+  ),
   /** The HMAC key of the `hash` action. */
   key: Plugin.optional(Key),
   /** The text a censored match becomes; default `[REDACTED:<detector>]`. */

@@ -107,7 +107,8 @@ export const profile = (s: string): number => {
       } else if (c === 32 && i >= 6) {
         // "Bearer <token>": the space after the word, found without lower-casing the string
         const w = s.charCodeAt(i - 6) | 32
-        if (w === 98 && (s.charCodeAt(i - 1) | 32) === 114 && (s.charCodeAt(i - 5) | 32) === 101) bits |= HAS_ASSIGN
+        if (w === 98 && (s.charCodeAt(i - 1) | 32) === 114 && (s.charCodeAt(i - 5) | 32) === 101)
+          bits |= HAS_ASSIGN
       }
     }
   }
@@ -123,7 +124,8 @@ export const profile = (s: string): number => {
 
 const isEmailChar = (c: number): boolean =>
   isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 || c === 64
-const isLocalChar = (c: number): boolean => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45
+const isLocalChar = (c: number): boolean =>
+  isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45
 
 /** The end of a valid domain starting at `from` and ending at most at `to`, or -1. */
 const domainEnd = (s: string, from: number, to: number): number => {
@@ -146,7 +148,9 @@ const domainEnd = (s: string, from: number, to: number): number => {
       labelStart = i + 1
     } else if (!isAlnum(c) && c !== 45) return -1
   }
-  return labels >= 2 && tldLetters && end - labelStart + 1 >= 0 && lastLabelLength(s, from, end) >= 2 ? end : -1
+  return labels >= 2 && tldLetters && end - labelStart + 1 >= 0 && lastLabelLength(s, from, end) >= 2
+    ? end
+    : -1
 }
 
 const lastLabelLength = (s: string, from: number, end: number): number => {
@@ -174,9 +178,12 @@ const email: Detector = {
       // start), the domain forward to the next one: each character belongs to at most two
       // candidates, so the run is read a bounded number of times
       let prevAt = start - 1
-      for (let at = s.indexOf("@", start); at !== -1 && at < end; ) {
-        const nextAt = s.indexOf("@", at + 1)
-        const domainTo = nextAt === -1 || nextAt >= end ? end : nextAt
+      let at = start
+      while (at < end && s.charCodeAt(at) !== 64) at++
+      while (at < end) {
+        let nextAt = at + 1
+        while (nextAt < end && s.charCodeAt(nextAt) !== 64) nextAt++
+        const domainTo = nextAt
         let localFrom = prevAt + 1
         // a local part does not start with a dot
         while (localFrom < at && s.charCodeAt(localFrom) === 46) localFrom++
@@ -189,7 +196,7 @@ const email: Detector = {
           if (dEnd !== -1) found(localFrom, dEnd)
         }
         prevAt = at
-        at = nextAt === -1 || nextAt >= end ? -1 : nextAt
+        at = nextAt
       }
     }
   }
@@ -228,7 +235,13 @@ const cardPrefix = (d0: number, d1: number, d2: number, d3: number, count: numbe
     case 2: // Mastercard 2221-2720
       return four >= 2221 && four <= 2720 && count === 16
     case 3: // Amex 34, 37 (15); JCB 35 (16-19); Diners 30, 36, 38, 39 (14-19)
-      return two === 34 || two === 37 ? count === 15 : two === 35 ? count >= 16 : two === 30 || two >= 36 ? count >= 14 : false
+      return two === 34 || two === 37
+        ? count === 15
+        : two === 35
+          ? count >= 16
+          : two === 30 || two >= 36
+            ? count >= 14
+            : false
     case 6: // Discover 6011, 644-649, 65; UnionPay 62; Maestro 6x
       return count >= 16 && count <= 19
     default:
@@ -278,7 +291,11 @@ const card: Detector = {
         for (let h = g; h < groupStart.length; h++) {
           digits += (groupEnd[h] as number) - (groupStart[h] as number)
           if (digits > 19) break
-          if (digits >= 13 && !(glued && h === groupStart.length - 1) && valid(s, groupStart[g] as number, groupEnd[h] as number, digits))
+          if (
+            digits >= 13 &&
+            !(glued && h === groupStart.length - 1) &&
+            valid(s, groupStart[g] as number, groupEnd[h] as number, digits)
+          )
             matched = h
         }
         if (matched !== -1) {
@@ -293,12 +310,15 @@ const card: Detector = {
 }
 
 const valid = (s: string, from: number, to: number, count: number): boolean => {
-  const ds: Array<number> = []
-  for (let i = from; i < to && ds.length < 4; i++) {
-    const c = s.charCodeAt(i)
-    if (isDigit(c)) ds.push(c - 48)
+  // the first four digits (the groups have at least one digit each, separators are single)
+  let d = 0
+  let k = from
+  const first: [number, number, number, number] = [0, 0, 0, 0]
+  while (d < 4 && k < to) {
+    const c = s.charCodeAt(k++)
+    if (isDigit(c)) first[d++] = c - 48
   }
-  return cardPrefix(ds[0] ?? 0, ds[1] ?? 0, ds[2] ?? 0, ds[3] ?? 0, count) && luhn(s, from, to)
+  return cardPrefix(first[0], first[1], first[2], first[3], count) && luhn(s, from, to)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,7 +369,12 @@ const iban: Detector = {
           compact += s[j]
           ends.push(j + 1)
           j++
-        } else if (d === 32 && compact.length % 4 === 0 && (isUpper(code(s, j + 1)) || isDigit(code(s, j + 1)))) j++
+        } else if (
+          d === 32 &&
+          compact.length % 4 === 0 &&
+          (isUpper(code(s, j + 1)) || isDigit(code(s, j + 1)))
+        )
+          j++
         else break
       }
       let matched = -1
@@ -527,14 +552,20 @@ const providerKey = (s: string, start: number, end: number): boolean => {
     // AWS access key ids: AKIA, ASIA, ABIA, ACCA, A3T? then upper-case letters and digits
     const p = s.slice(start, start + 4)
     if (p === "AKIA" || p === "ASIA" || p === "ABIA" || p === "ACCA" || p.startsWith("A3T")) {
-      for (let k = start + 4; k < end; k++) if (!(isUpper(s.charCodeAt(k)) || isDigit(s.charCodeAt(k)))) return false
+      for (let k = start + 4; k < end; k++)
+        if (!(isUpper(s.charCodeAt(k)) || isDigit(s.charCodeAt(k)))) return false
       return true
     }
     return false
   }
   if (c0 === 103 /* g */) {
     // GitHub: ghp_, gho_, ghu_, ghs_, ghr_ and 36 characters; fine-grained github_pat_...
-    if (len === 40 && s.charCodeAt(start + 1) === 104 && s.charCodeAt(start + 3) === 95 && "pousr".includes(s[start + 2] ?? "")) {
+    if (
+      len === 40 &&
+      s.charCodeAt(start + 1) === 104 &&
+      s.charCodeAt(start + 3) === 95 &&
+      "pousr".includes(s[start + 2] ?? "")
+    ) {
       for (let k = start + 4; k < end; k++) if (!isAlnum(s.charCodeAt(k))) return false
       return true
     }
@@ -551,7 +582,8 @@ const providerKey = (s: string, start: number, end: number): boolean => {
   if (c0 === 120 /* x */) {
     // Slack: xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xapp-
     if (len < 20) return false
-    if (s.startsWith("xox", start) && "baprs".includes(s[start + 3] ?? "") && s.charCodeAt(start + 4) === 45) return true
+    if (s.startsWith("xox", start) && "baprs".includes(s[start + 3] ?? "") && s.charCodeAt(start + 4) === 45)
+      return true
     return s.startsWith("xapp-", start)
   }
   return false
@@ -594,14 +626,27 @@ const secretNameBefore = (s: string, end: number): boolean => {
   for (const name of secretNames) {
     if (word === name) return true
     // x_api_key, stripe_secret_key, db_password: the name as the word's last part
-    if (word.length > name.length && word.endsWith(name) && word.charCodeAt(word.length - name.length - 1) === 95)
+    if (
+      word.length > name.length &&
+      word.endsWith(name) &&
+      word.charCodeAt(word.length - name.length - 1) === 95
+    )
       return true
   }
   return false
 }
 
 const isValueChar = (c: number): boolean =>
-  c > 32 && c !== 34 && c !== 39 && c !== 38 && c !== 44 && c !== 59 && c !== 41 && c !== 125 && c !== 93 && c !== 62
+  c > 32 &&
+  c !== 34 &&
+  c !== 39 &&
+  c !== 38 &&
+  c !== 44 &&
+  c !== 59 &&
+  c !== 41 &&
+  c !== 125 &&
+  c !== 93 &&
+  c !== 62
 
 const apiKey: Detector = {
   name: "apiKey",
@@ -611,7 +656,11 @@ const apiKey: Detector = {
     let i = 0
     while (i < n) {
       const c = s.charCodeAt(i)
-      if ((bits & LONG_TOKEN) !== 0 && (isWord(c) || c === 45) && !(isWord(code(s, i - 1)) || code(s, i - 1) === 45)) {
+      if (
+        (bits & LONG_TOKEN) !== 0 &&
+        (isWord(c) || c === 45) &&
+        !(isWord(code(s, i - 1)) || code(s, i - 1) === 45)
+      ) {
         // a token of word characters and hyphens: a provider's key shape?
         let j = i
         while (j < n && (isWord(s.charCodeAt(j)) || s.charCodeAt(j) === 45)) j++
@@ -630,7 +679,11 @@ const apiKey: Detector = {
         if (secretNameBefore(s, nameEnd) && code(s, i + 1) !== 47) {
           let j = i + 1
           let skipped = 0
-          while (j < n && skipped < 3 && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 34 || s.charCodeAt(j) === 39)) {
+          while (
+            j < n &&
+            skipped < 3 &&
+            (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 34 || s.charCodeAt(j) === 39)
+          ) {
             j++
             skipped++
           }

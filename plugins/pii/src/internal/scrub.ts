@@ -21,6 +21,9 @@ export class Unscannable extends Error {
   }
 }
 
+/** The most objects and arrays scanned in one event (fapilog's capture keeps far fewer). */
+export const MAX_VALUES = 100_000
+
 /** What a string with a removed match and nothing else left becomes: its key or item goes. */
 export const REMOVED: unique symbol = Symbol("pii/removed")
 
@@ -55,7 +58,11 @@ export const maskKeepLast4 = (match: string): string => {
   return keep > 0 ? "*".repeat(match.length) : out.join("")
 }
 
-const replacer = (name: DetectorName, action: Exclude<Action, "off">, options: ScrubOptions): ((m: string) => string) => {
+const replacer = (
+  name: DetectorName,
+  action: Exclude<Action, "off">,
+  options: ScrubOptions
+): ((m: string) => string) => {
   switch (action) {
     case "censor": {
       const text = options.censor ?? `[REDACTED:${name}]`
@@ -84,13 +91,21 @@ export class Scrubber {
   private readonly removes: boolean
   // spans found in the current string: start, end, index in `active` (reused, never shared)
   private readonly spans: Array<number> = []
+  // the objects on the path being walked (a cycle is unscannable), and the values left to
+  // visit in this event: shared objects could otherwise multiply the walk
+  private readonly ancestors: Array<object> = []
+  private budget = 0
 
   constructor(options: ScrubOptions) {
     this.active = detectors
       .filter((d) => options.actions.has(d.name))
       .map((detector) => ({
         detector,
-        replace: replacer(detector.name, options.actions.get(detector.name) as Exclude<Action, "off">, options)
+        replace: replacer(
+          detector.name,
+          options.actions.get(detector.name) as Exclude<Action, "off">,
+          options
+        )
       }))
     this.needs = this.active.reduce((bits, a) => bits | a.detector.needs, 0)
     this.maxDepth = options.maxDepth
@@ -120,7 +135,10 @@ export class Scrubber {
     const order: Array<number> = []
     for (let k = 0; k < spans.length; k += 3) order.push(k)
     if (order.length > 1)
-      order.sort((a, b) => (spans[a] as number) - (spans[b] as number) || (spans[a + 2] as number) - (spans[b + 2] as number))
+      order.sort(
+        (a, b) =>
+          (spans[a] as number) - (spans[b] as number) || (spans[a + 2] as number) - (spans[b + 2] as number)
+      )
     let out = ""
     let at = 0
     for (const k of order) {
@@ -139,7 +157,12 @@ export class Scrubber {
   value(v: unknown, depth: number, path: string): unknown {
     if (typeof v === "string") return this.string(v)
     if (typeof v !== "object" || v === null) return v
-    if (depth >= this.maxDepth) return this.unscannable(new Unscannable(path, `nested deeper than ${this.maxDepth} levels`))
+    if (depth >= this.maxDepth)
+      return this.unscannable(new Unscannable(path, `nested deeper than ${this.maxDepth} levels`))
+    if (--this.budget < 0)
+      return this.unscannable(new Unscannable(path, `more than ${MAX_VALUES} nested values`))
+    if (this.ancestors.includes(v)) return this.unscannable(new Unscannable(path, "holds a cycle"))
+    this.ancestors.push(v)
     try {
       if (Array.isArray(v)) return this.array(v, depth, path)
       if (v instanceof Error) return this.error(v, depth, path)
@@ -149,11 +172,15 @@ export class Scrubber {
     } catch (e) {
       if (e instanceof Unscannable) throw e
       return this.unscannable(new Unscannable(path, `reading it threw: ${describe(e)}`))
+    } finally {
+      this.ancestors.pop()
     }
   }
 
   /** The fields of an event (an object), scrubbed. */
   fields(fields: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+    this.budget = MAX_VALUES
+    this.ancestors.length = 0
     const out = this.value(fields, 0, "fields")
     // `REMOVED` is for strings, and an unscannable top level becomes an empty object
     return typeof out === "object" && out !== null ? (out as Readonly<Record<string, unknown>>) : {}
@@ -184,7 +211,8 @@ export class Scrubber {
       }
       if (copy === undefined) {
         copy = Object.getPrototypeOf(o) === null ? Object.create(null) : {}
-        for (let j = 0; j < i; j++) define(copy as Record<string, unknown>, keys[j] as string, o[keys[j] as string])
+        for (let j = 0; j < i; j++)
+          define(copy as Record<string, unknown>, keys[j] as string, o[keys[j] as string])
       }
       if (next !== REMOVED) define(copy as Record<string, unknown>, k, next)
     }
@@ -215,7 +243,7 @@ export class Scrubber {
 
   /** The top-level error of an event (its ErrorInfo), scrubbed; the same object when unchanged. */
   errorInfo(info: ErrorInfoLike, depth: number, path: string): ErrorInfoLike {
-    if (depth >= this.maxDepth) {
+    if (depth >= this.maxDepth || --this.budget < 0) {
       const replaced = this.unscannable(new Unscannable(path, `nested deeper than ${this.maxDepth} levels`))
       return { type: info.type, message: typeof replaced === "string" ? replaced : "" }
     }
@@ -234,7 +262,9 @@ export class Scrubber {
       if (next.some((x, i) => x !== errors?.[i])) errors = next
     }
     const details =
-      info.details === undefined ? undefined : (this.value(info.details, depth + 1, path) as ErrorInfoLike["details"])
+      info.details === undefined
+        ? undefined
+        : (this.value(info.details, depth + 1, path) as ErrorInfoLike["details"])
     if (
       message === info.message &&
       stack === info.stack &&
