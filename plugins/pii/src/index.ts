@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { type LogEvent, Plugin, Processor } from "fapilog"
 import * as config from "./internal/config.js"
 import type { DetectorName } from "./internal/detectors.js"

@@ -1,7 +1,7 @@
 /**
  * The config of the "pii" processor: one Schema, the types derived from it.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Plugin } from "fapilog"
 import { type DetectorName, detectorNames } from "./detectors.js"
 
