@@ -7,6 +7,7 @@ import * as fs from "node:fs"
 import { Effect, Layer, Logger } from "effect"
 import pino from "pino"
 import winston from "winston"
+import { adversarial } from "../plugins/pii/test/adversarial.js"
 import {
   type CaseResult,
   caseArgs,
@@ -321,7 +322,45 @@ const fapilogInfoCase = (): Promise<CaseResult> => {
   )
 }
 
+/** The facade with @fapilog/pii (every default detector) on the same events, none holding personal data. */
+const piiCase = async (): Promise<CaseResult> => {
+  const { plugin } = await import("../plugins/pii/src/index.js")
+  return facade({ processors: [{ type: "pii" }], plugins: { use: [plugin] } })
+}
+
+/**
+ * The worst time of the pii processor (every detector, IP addresses included) for one event
+ * holding one of the 100 KB adversarial strings (plugins/pii/test/adversarial.ts) as its
+ * message and as a nested field; each input runs N / 1000 times (at least 3), the worst kept.
+ */
+const piiAdversarialCase = async (): Promise<CaseResult> => {
+  const { Schema } = await import("effect")
+  const { Config, make } = await import("../plugins/pii/src/index.js")
+  const processor = make(Schema.decodeUnknownSync(Config)({ detectors: { ipv4: "censor", ipv6: "censor" } }))
+  const repeat = Math.max(3, Math.floor(N / 1000))
+  let worst = 0
+  let events = 0
+  for (const inputs of Object.values(adversarial))
+    for (const message of inputs)
+      for (let r = 0; r < repeat; r++) {
+        const start = performance.now()
+        processor.process?.({
+          timestamp: "2026-12-06T12:00:00.000Z",
+          level: "info",
+          logger: "bench",
+          message,
+          fields: { body: { text: message } }
+        })
+        worst = Math.max(worst, performance.now() - start)
+        events++
+      }
+  fs.writeFileSync(file, "")
+  return { case: name, expectedLines: 0, metrics: { ms: worst, worstMs: worst, events } }
+}
+
 await runCase(name, {
+  "fapilog-facade-pii": piiCase,
+  "pii-adversarial": piiAdversarialCase,
   pino: () => pinoCase(false),
   "pino-same-fields": () => pinoCase(true),
   "pino-child-10": () => pinoCase(false, true),

@@ -10,7 +10,7 @@
  * (bench/storm.ts), the network encoders of @fapilog/otlp and @fapilog/loki (bench/encode.ts), @fapilog/encryption on the facade (bench/cases.ts). A full run takes about 20 minutes, 10 of them the soak; BENCH_QUICK=1 is a
  * smoke run of about two minutes.
  *
- * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,effect4,disabled,categories,caller,e2e,burst,soak,storm,encode,encryption,
+ * Options (env): BENCH_QUICK=1, BENCH_ONLY=throughput,pii,effect4,disabled,categories,caller,e2e,burst,soak,storm,encode,encryption,
  * BENCH_CASES=<throughput cases> (pino and fapilog-facade always run),
  * BENCH_EVENTS (throughput events, default 300000), BENCH_ROUNDS (default 7),
  * BENCH_SOAK_SECONDS (default 600), BENCH_BURST_EVENTS (default 10000000), BENCH_ENCODE_EVENTS
@@ -812,6 +812,46 @@ if (enabled("encode")) {
         wallEventsPerSecond: Math.round(metric(outs, name, "wallEventsPerSecond"))
       }
     )
+}
+
+/**
+ * @fapilog/pii: the facade with `processors: [{ type: "pii" }]` (every default detector) and
+ * without, on the same events (none holds personal data), pino on the same events as the peer;
+ * the target is at most 10% below the facade. Then the worst time per event on the 100 KB
+ * adversarial inputs of plugins/pii/test/adversarial.ts.
+ */
+if (enabled("pii")) {
+  const outs = rounds(
+    "cases.ts",
+    ["fapilog-facade", "fapilog-facade-pii", "pino-same-fields"],
+    config.throughputEvents,
+    config.rounds
+  )
+  eventsRow("pii", outs, "fapilog-facade", "the facade, 3 fields, file sink (the base)", {
+    peer: "pino-same-fields"
+  })
+  eventsRow(
+    "pii",
+    outs,
+    "fapilog-facade-pii",
+    "the facade with @fapilog/pii, every default detector, on the same events",
+    {
+      peer: "pino-same-fields",
+      base: "fapilog-facade",
+      target: [">= 0.90x the facade", (_p, vsBase) => vsBase >= 0.9]
+    }
+  )
+  const worst = interleaved([["pii-adversarial", () => runOne("cases.ts", "pii-adversarial", 3000)]], 1)
+  const ms = metric(worst, "pii-adversarial", "worstMs")
+  rows.push({
+    section: "pii",
+    case: "pii-adversarial",
+    description:
+      "@fapilog/pii, every detector: worst time for one event holding a 100 KB adversarial string (message and a nested field)",
+    value: Number(ms.toFixed(2)),
+    unit: "ms",
+    display: `${ms.toFixed(2)} ms worst per event`
+  })
 }
 
 // ---- report --------------------------------------------------------------------------------
