@@ -197,10 +197,10 @@ export interface PluginEnrichers {}
  * ```ts
  * declare module "fapilog" {
  *   interface PluginProcessors {
- *     pii: { readonly keys: ReadonlyArray<string> }
+ *     mask: { readonly keys: ReadonlyArray<string> }
  *   }
  * }
- * // with this package imported: processors: [{ type: "pii", keys: ["ssn"], onError: "drop" }]
+ * // with this package imported: processors: [{ type: "mask", keys: ["ssn"], onError: "drop" }]
  * ```
  * @since 0.1.0
  * @category models

@@ -7,7 +7,10 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { afterAll, afterEach, assert, beforeEach, describe, it, vi } from "@effect/vitest"
+import * as Audit from "@fapilog/audit"
+import * as Encryption from "@fapilog/encryption"
 import * as Effect from "effect/Effect"
+import { createLogger } from "fapilog"
 import { run } from "../src/Cli.js"
 import { scratchDir } from "./support/fapilog.js"
 
@@ -24,6 +27,10 @@ beforeEach(() => {
     printed.push(args.map(String).join(" "))
   })
   vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    printed.push(String(chunk))
+    return true
+  })
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
     printed.push(String(chunk))
     return true
   })
@@ -44,7 +51,9 @@ describe("fapilog, in process", () => {
       ["pretty", "--help"],
       ["plugins", "list", "--help"],
       ["plugins", "new", "--help"],
-      ["config", "check", "--help"]
+      ["config", "check", "--help"],
+      ["verify", "--help"],
+      ["decrypt", "--help"]
     ]) {
       assert.strictEqual(await fapilog(...args), 0, args.join(" "))
     }
@@ -103,5 +112,76 @@ describe("fapilog, in process", () => {
       1
     )
     assert.include(output(), "does not give a plugin type")
+  })
+
+  it("verify: 0 and OK for an intact trail, 1 naming the broken record after an edit, 2 for a bad key", async () => {
+    const dir = path.join(scratch, "trail")
+    const key = "ab".repeat(32)
+    const log = await createLogger({
+      plugins: { use: [Audit.plugin] },
+      sinks: [{ type: "audit", path: dir, key }]
+    })
+    log.audit("role granted", { user: "ana", role: "admin" })
+    log.security("login failed", { user: "ana" })
+    log.audit("role revoked", { user: "ana", role: "admin" })
+    await log.close()
+    assert.strictEqual(await fapilog("verify", dir, "--key", key), 0, output())
+    assert.match(output(), /^OK .*3 records verified/m)
+
+    printed = []
+    assert.strictEqual(await fapilog("verify", dir, "--key", "cd".repeat(32)), 1, output())
+    assert.match(output(), /BROKEN/)
+
+    const segment = fs
+      .readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .map((f) => path.join(dir, f))
+      .find((f) => f.endsWith(".jsonl") && fs.readFileSync(f, "utf8").includes("revoked"))
+    assert.isDefined(segment)
+    fs.writeFileSync(
+      segment as string,
+      fs.readFileSync(segment as string, "utf8").replace("revoked", "granted")
+    )
+    printed = []
+    assert.strictEqual(await fapilog("verify", dir, "--key", key), 1, output())
+    assert.match(output(), /BROKEN .*edited/)
+
+    printed = []
+    assert.strictEqual(await fapilog("verify", dir, "--key", "00"), 2, output())
+    assert.include(output(), "key")
+    printed = []
+    assert.strictEqual(await fapilog("verify", dir, "--key", key, "--table", "t"), 2, output())
+  })
+
+  it("decrypt: restores the encrypted fields with the key ring, passes other lines, 1 when a key is missing", async () => {
+    const file = path.join(scratch, "encrypted.log")
+    const ring = path.join(scratch, "ring.json")
+    const keyA = { id: "a", key: "11".repeat(32) }
+    fs.writeFileSync(ring, JSON.stringify({ keys: [keyA] }))
+    const log = await createLogger({
+      plugins: { use: [Encryption.plugin] },
+      processors: [{ type: "encryption", keys: `file:${ring}`, fields: ["card"] }],
+      sinks: [{ type: "file", path: file }]
+    })
+    log.info("paid", { card: "4111111111111111", amount: 3 })
+    await log.close()
+    const written = fs.readFileSync(file, "utf8")
+    assert.notInclude(written, "4111111111111111")
+    fs.appendFileSync(file, "not json at all\n")
+
+    assert.strictEqual(await fapilog("decrypt", file, "--keys", `file:${ring}`), 0, output())
+    const lines = output()
+      .split("\n")
+      .filter((l) => l !== "")
+    assert.deepInclude(JSON.parse(lines[0] ?? "{}"), { message: "paid", card: "4111111111111111", amount: 3 })
+    assert.strictEqual(lines[1], "not json at all")
+
+    const other = path.join(scratch, "ring-b.json")
+    fs.writeFileSync(other, JSON.stringify({ keys: [{ id: "b", key: "22".repeat(32) }] }))
+    printed = []
+    assert.strictEqual(await fapilog("decrypt", file, "--keys", `file:${other}`), 1, output())
+    assert.match(output(), /line 1: card: .*"a"/)
+
+    printed = []
+    assert.strictEqual(await fapilog("decrypt", file, "--keys", "nope"), 2, output())
   })
 })
