@@ -252,6 +252,19 @@ const missingKey = (ref: unknown): string | undefined => {
   return undefined
 }
 
+/** A processor's `order` (default 0): lower runs first, ties in their settings order. */
+const orderOf = (p: unknown): number => {
+  const order = (p as { readonly order?: unknown } | null)?.order
+  return typeof order === "number" && Number.isFinite(order) ? order : 0
+}
+
+/** Whether processors[a] runs after processors[b]. */
+const runsAfter = (processors: ReadonlyArray<unknown>, a: number, b: number): boolean => {
+  const oa = orderOf(processors[a])
+  const ob = orderOf(processors[b])
+  return oa > ob || (oa === ob && a > b)
+}
+
 const isPluginEntry = (p: unknown, type: string): p is ValidPluginProcessor =>
   isRecord(p) && p.type === type && p.process === undefined && p.processBatch === undefined
 
@@ -289,7 +302,10 @@ export const applyProfiles = (
   if (needing(active, "pii").length > 0) {
     const found = processors.findIndex((p) => isPluginEntry(p, "pii"))
     if (found < 0) {
-      const entry: ValidPluginProcessor = { type: "pii", onError: "drop" }
+      // first of all processors: nothing of yours (an encryption processor above all) sees
+      // an event before it is scanned
+      const first = Math.min(0, ...processors.map(orderOf)) - 1
+      const entry: ValidPluginProcessor = { type: "pii", onError: "drop", order: first }
       origins.set(entry, {
         at: `compliance (${needing(active, "pii").join(", ")}) adds processors[${processors.length}] { type: "pii" }`,
         typeAt: `compliance (${needing(active, "pii").join(", ")}) adds processors[${processors.length}] { type: "pii" }`
@@ -310,6 +326,16 @@ export const applyProfiles = (
       }
     }
   }
+  // an encryption processor that runs before pii would hide the values from it
+  const pii = processors.findIndex((p) => isPluginEntry(p, "pii"))
+  if (needing(active, "pii").length > 0 && pii >= 0)
+    processors.forEach((p, i) => {
+      if (!isPluginEntry(p, "encryption") || runsAfter(processors, i, pii)) return
+      issues.push({
+        path: `${pathOf(p, `processors[${i}]`)}.order`,
+        message: `runs before the pii processor, which would then scan ciphertext and leave the values in clear inside it; ${because(active, "pii")} need pii first: give encryption a higher order than pii's (${orderOf(processors[pii])})`
+      })
+    })
   if (needing(active, "encryption").length > 0) {
     const found = processors.findIndex((p) => isPluginEntry(p, "encryption"))
     if (found < 0)

@@ -56,7 +56,8 @@ describe("the compliance setting", () => {
   it("adds a fail-closed pii processor and redaction of secret keys when the settings have none", () => {
     const { settings, issues } = collected({ compliance: ["pci-dss"], sinks: [audit] })
     assert.deepStrictEqual(issues, [])
-    assert.deepStrictEqual(settings.processors, [{ type: "pii", onError: "drop" }])
+    // first of every processor: order below all of them
+    assert.deepStrictEqual(settings.processors, [{ type: "pii", onError: "drop", order: -1 }])
     assert.include(settings.redact?.keys ?? [], "authorization")
     assert.strictEqual(settings.redact?.urls, true)
   })
@@ -74,6 +75,25 @@ describe("the compliance setting", () => {
     assert.deepStrictEqual(settings.processors, [{ type: "pii", order: -5, onError: "drop" }])
     assert.deepStrictEqual(pii, { type: "pii", order: -5 }, "the caller's entry is not changed")
     assert.strictEqual(settings.maxEventBytes, 256 * 1024, "the rest of the preset applies")
+  })
+
+  it("runs the pii processor it adds before encryption, and refuses an encryption entry ordered before pii", () => {
+    const added = collected(
+      {
+        compliance: ["hipaa"],
+        sinks: [audit],
+        processors: [{ ...encryption, order: -3 }]
+      },
+      { [KEY]: "ab".repeat(32) }
+    )
+    assert.deepStrictEqual(added.issues, [])
+    assert.deepInclude(added.settings.processors, { type: "pii", onError: "drop", order: -4 })
+    const issues = issuesOf(
+      { compliance: ["hipaa"], sinks: [audit], processors: [encryption, { type: "pii" }] },
+      { [KEY]: "ab".repeat(32) }
+    )
+    assert.deepStrictEqual(paths(issues), ["processors[0].order"])
+    assert.include(issues[0]?.message, "runs before the pii processor")
   })
 
   it("refuses a pii entry that lets unscanned events through", () => {
