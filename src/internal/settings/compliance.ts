@@ -21,6 +21,7 @@
 import * as fs from "node:fs"
 import { oneOf, show } from "../configSchema.js"
 import { origins } from "../plugin.js"
+import { sensitiveKeys } from "./presets.js"
 import type { ValidPluginProcessor } from "./processors.js"
 import type { ResolvedSettings } from "./resolve.js"
 import { by, type Check, type Issues, isRecord } from "./shape.js"
@@ -97,25 +98,7 @@ export const shape = {
 }
 
 /** The secret keys a profile redacts when no `redact` setting is given (the production preset's). */
-export const profileRedaction = {
-  keys: [
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "accessToken",
-    "refreshToken",
-    "apiKey",
-    "api_key",
-    "authorization",
-    "cookie",
-    "set-cookie",
-    "x-api-key",
-    "privateKey",
-    "clientSecret"
-  ],
-  urls: true
-} as const
+export const profileRedaction = { keys: sensitiveKeys, urls: true } as const
 
 // ---------------------------------------------------------------------------------------
 // Applying the profiles to the final settings
