@@ -13,7 +13,8 @@
  * - the READMEs that are published to npm link with absolute addresses only (a relative link
  *   is dead on npmjs.com): guides on the site, other files on GitHub.
  * - every package.json (root, effect4/, plugins/*, plugins/* /effect4/) names the repository
- *   (with its directory), the site as `homepage`, the issue tracker as `bugs`, and keywords.
+ *   (with its directory), the site as `homepage`, the issue tracker as `bugs`, and keywords,
+ *   and a LICENSE file beside it.
  *
  * Conventions (CONTRIBUTING.md, "Docs"): a block that is deliberately not a whole program is
  * opened with ```ts nocheck; a line that shows a type error carries `// @ts-expect-error`
@@ -223,6 +224,9 @@ for (const file of packageFiles) {
     [(pkg.keywords?.length ?? 0) > 0, "keywords"]
   ] as const
   for (const [ok, what] of expected) if (!ok) problems.push(`${file}: needs ${what}`)
+  // npm puts a package's LICENSE in its tarball whatever `files` says: each package has one
+  if (!fs.existsSync(path.join(repoDir, directory, "LICENSE")))
+    problems.push(`${file}: needs a LICENSE file beside it`)
 }
 
 // Code blocks

@@ -142,6 +142,7 @@ describe("published package", () => {
     const entries = await tarballEntries(tarball)
     for (const required of [
       "package.json",
+      "LICENSE",
       "dist/index.js",
       "dist/index.cjs",
       "dist/index.d.ts",
