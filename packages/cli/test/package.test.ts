@@ -28,7 +28,7 @@ describe("@fapilog/cli, packed and installed", () => {
   it("installs the fapilog bin, which runs its commands", { timeout: 600_000 }, async () => {
     const [core, cli] = [await pack(), await pack(cliDir)]
     const entries = await tarballEntries(cli.tarball)
-    assert.sameMembers(entries, ["package.json", "README.md", "dist/bin.js", "dist/bin.js.map"])
+    assert.sameMembers(entries, ["package.json", "README.md", "LICENSE", "dist/bin.js", "dist/bin.js.map"])
     const scratch = await scratchProject([core.tarball, cli.tarball], 300_000)
     const npx = (args: ReadonlyArray<string>, input?: string) => {
       const env = consumerEnv({ NO_COLOR: "1" })
