@@ -218,18 +218,20 @@ export const writeEventJson = (
       Object.defineProperty(collisions, k, { value: v, enumerable: true, writable: true, configurable: true })
       continue
     }
-    if (typeof v === "string") {
-      p = writeBytes(planOf(k, limits, undefined).prefixBytes, buf, p)
-      if (p >= 0) p = writeQuoted(v, limits.maxStringLength, buf, p)
-    } else if (typeof v === "number") {
-      p = writeBytes(planOf(k, limits, undefined).prefixBytes, buf, p)
-      if (p >= 0) p = writeNumber(v, buf, p)
-    } else {
-      const json = stringify(v, limits)
+    // strings and numbers are written straight; other values through their JSON text
+    let json: string | undefined
+    if (typeof v !== "string" && typeof v !== "number") {
+      json = stringify(v, limits)
       if (json === undefined) continue
-      p = writeBytes(planOf(k, limits, undefined).prefixBytes, buf, p)
-      if (p >= 0) p = writeString(json, buf, p)
     }
+    p = writeBytes(planOf(k, limits, undefined).prefixBytes, buf, p)
+    if (p < 0) return -1
+    p =
+      typeof v === "string"
+        ? writeQuoted(v, limits.maxStringLength, buf, p)
+        : typeof v === "number"
+          ? writeNumber(v, buf, p)
+          : writeString(json as string, buf, p)
   }
   if (p >= 0 && e.spans !== undefined) p = writeString(`,"spans":${stringify(e.spans, limits)}`, buf, p)
   if (p >= 0 && e.error !== undefined) p = writeString(`,"error":${stringify(e.error, limits)}`, buf, p)
