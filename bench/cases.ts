@@ -23,6 +23,13 @@ import {
 const { createLogger, Fapilog, Sink } = fapilog
 const { name, n: N, file } = caseArgs("cases.ts")
 
+/** pino's asynchronous file destination on the case's file, once it is open (every pino case). */
+const pinoFile = async (): Promise<ReturnType<typeof pino.destination>> => {
+  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
+  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  return dest
+}
+
 const result = (ms: number): CaseResult => ({
   case: name,
   expectedLines: N,
@@ -30,8 +37,7 @@ const result = (ms: number): CaseResult => ({
 })
 
 const pinoCase = async (sameFields: boolean, child = false): Promise<CaseResult> => {
-  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
-  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const dest = await pinoFile()
   const options: pino.LoggerOptions = sameFields
     ? {
         base: null,
@@ -63,8 +69,7 @@ const GCP_SEVERITY: Readonly<Record<string, string>> = {
  * Google's names (`formatters.level`), `message` (`messageKey`), no pid/hostname.
  */
 const pinoRenamedCase = async (): Promise<CaseResult> => {
-  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
-  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const dest = await pinoFile()
   const log = pino(
     {
       base: null,
@@ -82,8 +87,7 @@ const pinoRenamedCase = async (): Promise<CaseResult> => {
 
 /** pino's `log.info(message)`: the message alone, the peer of `Effect.logInfo(message)`. */
 const pinoMessageCase = async (sameFields: boolean): Promise<CaseResult> => {
-  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
-  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const dest = await pinoFile()
   const log = pino(
     sameFields
       ? {
@@ -220,8 +224,7 @@ const otelCase = async (inSpan: boolean, run: () => Promise<CaseResult>): Promis
  */
 const pinoOtelCase = async (): Promise<CaseResult> => {
   const otel = await registerOtel()
-  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
-  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const dest = await pinoFile()
   const log = pino(
     {
       mixin: () => {
@@ -253,8 +256,7 @@ const withCard = (i: number) => ({
 
 /** pino writing the same events (fapilog's keys), the peer of the encryption rows. */
 const pinoCardCase = async (): Promise<CaseResult> => {
-  const dest = pino.destination({ dest: file, minLength: 4096, sync: false })
-  await new Promise<void>((resolve) => dest.once("ready", () => resolve()))
+  const dest = await pinoFile()
   const log = pino(
     {
       base: null,
