@@ -169,7 +169,7 @@ describe("published package fapilog-effect4", () => {
     const webhookEntries = await tarballEntries(webhook)
     assert.deepStrictEqual(
       webhookEntries.filter((entry) => !entry.endsWith(".map")).sort(),
-      ["README.md", "dist/index.js", "package.json"],
+      ["LICENSE", "README.md", "dist/index.js", "package.json"],
       `@fapilog/webhook-effect4's tarball: ${webhookEntries.join(", ")}`
     )
     const entries = await tarballEntries(tarball)
@@ -178,6 +178,7 @@ describe("published package fapilog-effect4", () => {
     for (const required of [
       "package.json",
       "README.md",
+      "LICENSE",
       "dist/index.js",
       "dist/http.js",
       "dist/express.js",

@@ -132,6 +132,7 @@ export const describeInstalled = (p: InstalledPlugin): void => {
       for (const required of [
         "package.json",
         "README.md",
+        "LICENSE",
         "dist/index.js",
         "dist/index.cjs",
         "dist/index.d.ts",
