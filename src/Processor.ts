@@ -26,6 +26,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as extensions from "./internal/extensions.js"
+import * as textRewrite from "./internal/textRewrite.js"
 import type { Level } from "./Level.js"
 import type { LogEvent } from "./LogEvent.js"
 
@@ -121,6 +122,129 @@ export interface Processor extends Options {
     | undefined
   readonly tick?: ((context: Context) => void) | undefined
   readonly flush?: ((context: Context) => void) | undefined
+  /**
+   * Set by {@link text}: the processor rewrites the texts of events. The pipeline then runs
+   * it on its own records, without building events, and `process` serves direct calls.
+   */
+  readonly text?: Text | undefined
+}
+
+/**
+ * What a text rewrite returns to leave a string out: its field (or array item, or Map entry)
+ * is removed; a message or an error's text becomes "".
+ *
+ * @example
+ * ```ts
+ * import { Processor } from "fapilog"
+ * const noTokens = Processor.text("no-tokens", (s) => (s.startsWith("tok_") ? Processor.removed : s))
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export const removed: typeof textRewrite.removed = textRewrite.removed
+
+/**
+ * A value a text processor's walk could not scan (nested deeper than `maxDepth`, a cycle,
+ * more than 100,000 nested values, or reading it threw): `path` says where
+ * (`message`, `error`, `fields.<top-level key>`), `reason` why.
+ *
+ * @example
+ * ```ts
+ * import { Processor } from "fapilog"
+ * const strict = Processor.text("strict", (s) => s, {
+ *   unscannable: (e: Processor.Unscannable) => {
+ *     throw e // fail the event: onError "drop" withholds it
+ *   },
+ *   onError: "drop"
+ * })
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export const Unscannable: typeof textRewrite.Unscannable = textRewrite.Unscannable
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Unscannable = textRewrite.Unscannable
+
+/**
+ * Options of a text processor (see {@link text}).
+ *
+ * @example
+ * ```ts
+ * import type { Processor } from "fapilog"
+ * const options: Processor.TextOptions = { maxDepth: 8, onError: "drop" }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface TextOptions extends Options {
+  /** How deep the walk goes into nested values; deeper ones are unscannable. Default 32. */
+  readonly maxDepth?: number | undefined
+  /**
+   * What an unscannable value becomes. Throw to fail the event (`onError` then keeps or drops
+   * it). Default: the text "[unscannable]".
+   */
+  readonly unscannable?: ((error: Unscannable) => unknown) | undefined
+}
+
+/**
+ * A text processor's rewrite and options, as {@link text} records them on the processor.
+ *
+ * @example
+ * ```ts
+ * import { Processor } from "fapilog"
+ * const upper = Processor.text("upper", (s) => s.toUpperCase())
+ * const rewrite = upper.text?.rewrite
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export interface Text extends TextOptions {
+  readonly rewrite: (text: string) => string | typeof removed
+}
+
+/**
+ * A text processor: `rewrite` is given every string of an event (its message, every string
+ * value at any depth of its fields, whatever their source: call, child bindings, context,
+ * annotations, enrichment; and the texts of its error: message, stack, code, causes,
+ * details) and returns the same string to keep it, another one to replace it, or
+ * {@link removed}. Keys, the level, the logger name, ids and the time are not given to it.
+ *
+ * This is the form for scrubbers (personal data, secrets): the pipeline runs it on its
+ * own copy of the event's values, without building the structured event a `process`
+ * processor gets, so it costs a read of the strings when nothing changes. The caller's
+ * objects are never changed (copy on write). A child logger's bindings are shared by many
+ * events and rewritten once: `rewrite` must give the same result for the same text.
+ *
+ * The processor's `process` applies the same rewrite to an event, for direct calls.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, Processor } from "fapilog"
+ *
+ * const noCards = Processor.text("no-cards", (s) => s.replace(/\b\d{4}(?:[ -]?\d{4}){3}\b/g, "[card]"))
+ * const log = await createLogger({ processors: [noCards] })
+ * log.info("paid with 4111 1111 1111 1111") // "paid with [card]"
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const text = (
+  name: string,
+  rewrite: (text: string) => string | typeof removed,
+  options?: TextOptions
+): Processor => {
+  const walk = new textRewrite.TextWalk(rewrite, options)
+  return {
+    name,
+    order: options?.order,
+    onError: options?.onError,
+    process: (event) => walk.event(event),
+    text: { ...options, rewrite }
+  }
 }
 
 /**

@@ -308,3 +308,113 @@ describe("processors in the Promise facade's settings", () => {
     assert.deepStrictEqual(log.stats().filteredBy, { "no-health": 1 })
   })
 })
+
+describe("Processor.text", () => {
+  const scrub = (calls?: Array<string>) => (s: string) => {
+    calls?.push(s)
+    if (s === "remove me") return Processor.removed
+    return s.replaceAll("4111", "####")
+  }
+
+  it("rewrites the message and every field, whatever its source, in the lines and the events", async () => {
+    const memory = Sink.memory()
+    const log = await createLogger({
+      sinks: [memory],
+      enrich: { service: "svc-4111" },
+      processors: [Processor.text("cards", scrub())]
+    })
+    const caller = { card: "4111 0000", nested: { list: ["4111", 2] }, gone: "remove me" }
+    log.child({ bound: "child 4111" }).error("paid 4111", { ...caller, err: new Error("card 4111 refused") })
+    await log.close()
+    const line = JSON.parse(memory.lines()[0] as string) as Record<string, unknown>
+    assert.strictEqual(line.message, "paid ####")
+    assert.strictEqual(line.card, "#### 0000")
+    assert.deepStrictEqual(line.nested, { list: ["####", 2] })
+    assert.strictEqual(line.bound, "child ####")
+    assert.strictEqual(line.service, "svc-####")
+    assert.strictEqual((line.error as Record<string, unknown>).message, "card #### refused")
+    assert.notProperty(line, "gone")
+    const event = memory.events()[0] as LogEvent.LogEvent
+    assert.strictEqual(event.message, "paid ####")
+    assert.strictEqual(event.fields.card, "#### 0000")
+    // the caller's objects are never changed
+    assert.deepStrictEqual(caller, { card: "4111 0000", nested: { list: ["4111", 2] }, gone: "remove me" })
+  })
+
+  it("a child's bindings are rewritten once for all its events", async () => {
+    const calls: Array<string> = []
+    const log = await createLogger({ sinks: ["null"], processors: [Processor.text("cards", scrub(calls))] })
+    const child = log.child({ account: "acct 4111" })
+    for (let i = 0; i < 50; i++) child.info("tick")
+    await log.close()
+    assert.strictEqual(calls.filter((c) => c === "acct 4111").length, 1)
+  })
+
+  it("a rewrite that throws costs that event: kept as it was, or withheld with onError drop", async () => {
+    const failing = (s: string) => {
+      if (s.includes("boom")) throw new Error("cannot rewrite")
+      return s.replaceAll("4111", "####")
+    }
+    for (const onError of ["pass", "drop"] as const) {
+      const memory = Sink.memory()
+      const log = await createLogger({
+        sinks: [memory],
+        processors: [Processor.text("cards", failing, { onError })]
+      })
+      log.info("a 4111", { x: "boom" })
+      log.info("b 4111")
+      await log.close()
+      assert.deepStrictEqual(
+        memory.events().map((e) => e.message),
+        onError === "pass" ? ["a 4111", "b ####"] : ["b ####"],
+        onError
+      )
+      assert.deepStrictEqual(log.stats().filteredBy, onError === "pass" ? {} : { cards: 1 })
+    }
+  })
+
+  it.effect("as a layer, it runs with event processors in order", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const { messages } = yield* run(
+        Layer.merge(
+          Processor.layerEffect(Effect.succeed(Processor.text("cards", scrub(), { order: 1 }))),
+          Processor.layer(
+            "spy",
+            (e) => {
+              seen.push(e.message)
+              return { ...e, message: `${e.message} 4111` }
+            },
+            { order: 0 }
+          )
+        ),
+        logAll("a 4111")
+      )
+      // the spy ran first and saw the original; the text processor then rewrote its output too
+      assert.deepStrictEqual(seen, ["a 4111"])
+      assert.deepStrictEqual(messages, ["a #### ####"])
+    })
+  )
+
+  it("its process applies the same rewrite to an event, for direct calls", () => {
+    const p = Processor.text("cards", scrub())
+    const out = p.process?.({
+      timestamp: "2026-01-01T00:00:00.000Z",
+      level: "info",
+      message: "m 4111",
+      logger: "app",
+      fields: { a: "4111" }
+    })
+    assert.strictEqual(out?.message, "m ####")
+    assert.strictEqual(out?.fields.a, "####")
+  })
+
+  it("a processor whose text is not { rewrite } is refused with the reason", async () => {
+    const bad = { name: "bad", process: (e: LogEvent.LogEvent) => e, text: { rewrite: 1 } }
+    const error = await createLogger({ processors: [bad as never] }).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.match(String(error), /text: .* is not \{ rewrite \}/)
+  })
+})

@@ -987,7 +987,9 @@ const adoptProcessor = (p: Processor): Processor => {
     process: bind(p.process),
     processBatch: bind(p.processBatch),
     tick: bind(p.tick),
-    flush: bind(p.flush)
+    flush: bind(p.flush),
+    // a text processor runs on records (see Processor.text); its options are read once
+    text: p.text === undefined ? undefined : { ...p.text }
   }
 }
 

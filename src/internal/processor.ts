@@ -14,6 +14,7 @@ import {
   recordOf,
   userValue
 } from "./record.js"
+import { TextWalk } from "./textRewrite.js"
 
 /** Adds a record (a summary of what a processor suppressed) after the current batch. */
 export type Emit = (record: LogRecord) => void
@@ -133,6 +134,11 @@ export const processorIssue = (p: unknown): string | undefined => {
       return `order: ${show(o.order)} is not a finite number`
     if (o.onError !== undefined && o.onError !== "pass" && o.onError !== "drop")
       return `onError: ${show(o.onError)} is not one of pass, drop`
+    if (o.text !== undefined) {
+      const t = o.text as Record<string, unknown> | null
+      if (typeof t !== "object" || t === null || !isFunction(t.rewrite))
+        return `text: ${show(o.text)} is not { rewrite } (make text processors with Processor.text)`
+    }
     for (const k of ["tick", "flush"] as const)
       if (o[k] !== undefined && !isFunction(o[k])) return `${k}: ${show(o[k])} is not a function`
     return undefined
@@ -172,6 +178,32 @@ export const contextOf = (now: number, emit: Emit): PublicProcessor.Context => (
  * its event (built once, unredacted, frozen); an event handed back unchanged keeps its
  * record, a new one becomes a new record (its fields captured, its id kept).
  */
+/**
+ * A text processor's stage: each record rewritten in place, without building its event; a
+ * record the rewrite fails on is kept as it was or dropped, as the processor's `onError` says.
+ */
+const textStage = (text: PublicProcessor.Text): StageProcessor["process"] => {
+  const walk = new TextWalk(text.rewrite, text)
+  return (records, _now, _emit, failed) => {
+    let out: Array<LogRecord> | undefined
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as LogRecord
+      try {
+        walk.record(r)
+        out?.push(r)
+      } catch (error) {
+        if (failed === undefined) throw error
+        const keep = failed(r, error)
+        if (out === undefined) {
+          out = records.slice(0, i)
+          if (keep) out.push(r)
+        } else if (keep) out.push(r)
+      }
+    }
+    return out ?? records
+  }
+}
+
 export const fromPublic = (p: PublicProcessor.Processor): StageProcessor => {
   const each = p.process
   const batch = p.processBatch
@@ -180,28 +212,30 @@ export const fromPublic = (p: PublicProcessor.Processor): StageProcessor => {
     order: p.order ?? 0,
     onError: p.onError,
     process:
-      each !== undefined
-        ? (records, _now, _emit, failed) => {
-            const out: Array<LogRecord> = []
-            for (const r of records) {
-              try {
-                const e = eventOf(r)
-                const kept = each(e)
-                if (kept !== undefined) out.push(kept === e ? r : recordFromEvent(kept, r))
-              } catch (error) {
-                if (failed === undefined) throw error
-                if (failed(r, error)) out.push(r)
+      p.text !== undefined
+        ? textStage(p.text)
+        : each !== undefined
+          ? (records, _now, _emit, failed) => {
+              const out: Array<LogRecord> = []
+              for (const r of records) {
+                try {
+                  const e = eventOf(r)
+                  const kept = each(e)
+                  if (kept !== undefined) out.push(kept === e ? r : recordFromEvent(kept, r))
+                } catch (error) {
+                  if (failed === undefined) throw error
+                  if (failed(r, error)) out.push(r)
+                }
               }
+              return out
             }
-            return out
-          }
-        : (records, now, emit) => {
-            const events = records.map(eventOf)
-            const out: unknown = batch?.(events, contextOf(now, emit))
-            if (!Array.isArray(out)) throw new TypeError(`returned ${typeof out}, not an array of events`)
-            const byEvent = new Map(events.map((event, i) => [event, records[i] as LogRecord]))
-            return out.map((e: LogEvent) => byEvent.get(e) ?? recordFromEvent(e, undefined))
-          },
+          : (records, now, emit) => {
+              const events = records.map(eventOf)
+              const out: unknown = batch?.(events, contextOf(now, emit))
+              if (!Array.isArray(out)) throw new TypeError(`returned ${typeof out}, not an array of events`)
+              const byEvent = new Map(events.map((event, i) => [event, records[i] as LogRecord]))
+              return out.map((e: LogEvent) => byEvent.get(e) ?? recordFromEvent(e, undefined))
+            },
     tick: p.tick === undefined ? undefined : (now, emit) => p.tick?.(contextOf(now, emit)),
     flush: p.flush === undefined ? undefined : (now, emit) => p.flush?.(contextOf(now, emit))
   }

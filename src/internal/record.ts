@@ -82,8 +82,8 @@ export class LogRecord {
     /** Epoch milliseconds. */
     readonly time: number,
     readonly level: LevelInfo,
-    /** A string, or (Effect) any value, as text when captured. */
-    readonly message: unknown,
+    /** A string, or (Effect) any value, as text when captured; a text processor may replace it. */
+    public message: unknown,
     readonly logger: string
   ) {}
 }
@@ -187,6 +187,16 @@ export class Bindings {
       }
     }
     return new Bindings(fields, Object.keys(fields))
+  }
+
+  /**
+   * A snapshot of fields already captured (a text processor's rewritten copy of another
+   * snapshot's): taken as they are, not captured again.
+   */
+  static of(fields: Readonly<Record<string, unknown>>): Bindings {
+    const own: Record<string, unknown> = Object.create(null)
+    for (const k of Object.keys(fields)) own[k] = fields[k]
+    return new Bindings(own, Object.keys(own))
   }
 
   /** Whether this snapshot holds `key`. */

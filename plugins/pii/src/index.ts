@@ -10,10 +10,10 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import { type LogEvent, Plugin, Processor } from "fapilog"
+import { Plugin, Processor } from "fapilog"
 import * as config from "./internal/config.js"
 import type { DetectorName } from "./internal/detectors.js"
-import { type ErrorInfoLike, Scrubber, type Unscannable } from "./internal/scrub.js"
+import { Scrubber } from "./internal/scrub.js"
 
 /**
  * The config of the processor: every key of its entry but `type`, `order` and `onError`.
@@ -97,31 +97,18 @@ export const make = (
   const key = c.key === undefined ? undefined : config.keyBytes(c.key)
   if (typeof key === "string") throw new Error(`key ${key}`)
   const failClosed = c.failClosed === true
-  const scrubber = new Scrubber({
-    actions: config.actionsOf(c),
-    key,
-    censor: c.censor,
+  const scrubber = new Scrubber({ actions: config.actionsOf(c), key, censor: c.censor })
+  return Processor.text("pii", (s) => scrubber.string(s), {
     maxDepth: c.maxDepth ?? 32,
-    unscannable: (error: Unscannable) => {
+    unscannable: (error) => {
       // fail closed: the event is withheld by the processor stage (onError "drop"), counted
       // under "pii" and reported there
       if (failClosed) throw error
       report("a value could not be scanned and was censored", error)
       return c.censor ?? "[REDACTED:unscannable]"
-    }
+    },
+    ...(failClosed ? { onError: "drop" as const } : {})
   })
-  const process = (event: LogEvent.LogEvent): LogEvent.LogEvent => {
-    const m = scrubber.string(event.message)
-    const message = typeof m === "string" ? m : ""
-    const fields = scrubber.fields(event.fields)
-    const error =
-      event.error === undefined ? undefined : scrubber.errorInfo(event.error as ErrorInfoLike, 0, "error")
-    if (message === event.message && fields === event.fields && error === event.error) return event
-    const out = { ...event, message, fields }
-    if (error !== undefined) out.error = error as LogEvent.ErrorInfo
-    return out
-  }
-  return Processor.make("pii", process, failClosed ? { onError: "drop" } : undefined)
 }
 
 /**

@@ -1,39 +1,19 @@
 /**
- * Scrubbing: the detectors applied to every string of an event, with each detector's action.
- *
- * The walk never changes what it is given: a value in which nothing was found is returned
- * as it is (the same object), and a container is copied only when something inside it
- * changed (copy on write), so an event without personal data costs one read of its strings
- * and no allocation.
+ * Scrubbing: the detectors applied to one string, with each detector's action. fapilog's
+ * text processors (`Processor.text`) give it every string of an event, copy on write.
  */
 import { createHmac } from "node:crypto"
+import { Processor } from "fapilog"
 import type { Action } from "./config.js"
 import { type Detector, type DetectorName, detectors, profile } from "./detectors.js"
 
-/** A value the walk could not scan: where, and why. */
-export class Unscannable extends Error {
-  constructor(
-    readonly path: string,
-    readonly reason: string
-  ) {
-    super(`cannot scan ${path}: ${reason}`)
-    this.name = "Unscannable"
-  }
-}
-
-/** The most objects and arrays scanned in one event (fapilog's capture keeps far fewer). */
-export const MAX_VALUES = 100_000
-
 /** What a string with a removed match and nothing else left becomes: its key or item goes. */
-export const REMOVED: unique symbol = Symbol("pii/removed")
+export const REMOVED: typeof Processor.removed = Processor.removed
 
 export interface ScrubOptions {
   readonly actions: ReadonlyMap<DetectorName, Exclude<Action, "off">>
   readonly key: Buffer | undefined
   readonly censor: string | undefined
-  readonly maxDepth: number
-  /** What an unscannable value becomes; throwing withholds the event. */
-  readonly unscannable: (error: Unscannable) => unknown
 }
 
 /** One active detector, with its action prepared. */
@@ -82,19 +62,13 @@ const replacer = (
   }
 }
 
-/** The scrubber of one config: `string` for one string, `value` for anything nested. */
+/** The scrubber of one config: `string` rewrites one string. */
 export class Scrubber {
   private readonly active: ReadonlyArray<Active>
   private readonly needs: number
-  private readonly maxDepth: number
-  private readonly unscannable: (error: Unscannable) => unknown
   private readonly removes: boolean
   // spans found in the current string: start, end, index in `active` (reused, never shared)
   private readonly spans: Array<number> = []
-  // the objects on the path being walked (a cycle is unscannable), and the values left to
-  // visit in this event: shared objects could otherwise multiply the walk
-  private readonly ancestors: Array<object> = []
-  private budget = 0
 
   constructor(options: ScrubOptions) {
     this.active = detectors
@@ -108,8 +82,6 @@ export class Scrubber {
         )
       }))
     this.needs = this.active.reduce((bits, a) => bits | a.detector.needs, 0)
-    this.maxDepth = options.maxDepth
-    this.unscannable = options.unscannable
     this.removes = [...options.actions.values()].includes("remove")
   }
 
@@ -151,178 +123,5 @@ export class Scrubber {
     out += s.slice(at)
     spans.length = 0
     return this.removes && out.trim() === "" ? REMOVED : out
-  }
-
-  /** A nested value scrubbed: the same value when nothing changed, `REMOVED` to leave it out. */
-  value(v: unknown, depth: number, path: string): unknown {
-    if (typeof v === "string") return this.string(v)
-    if (typeof v !== "object" || v === null) return v
-    if (depth >= this.maxDepth)
-      return this.unscannable(new Unscannable(path, `nested deeper than ${this.maxDepth} levels`))
-    if (--this.budget < 0)
-      return this.unscannable(new Unscannable(path, `more than ${MAX_VALUES} nested values`))
-    if (this.ancestors.includes(v)) return this.unscannable(new Unscannable(path, "holds a cycle"))
-    this.ancestors.push(v)
-    try {
-      if (Array.isArray(v)) return this.array(v, depth, path)
-      if (v instanceof Error) return this.error(v, depth, path)
-      if (v instanceof Map) return this.map(v, depth, path)
-      if (v instanceof Date || ArrayBuffer.isView(v)) return v
-      return this.object(v as Record<string, unknown>, depth, path)
-    } catch (e) {
-      if (e instanceof Unscannable) throw e
-      return this.unscannable(new Unscannable(path, `reading it threw: ${describe(e)}`))
-    } finally {
-      this.ancestors.pop()
-    }
-  }
-
-  /** The fields of an event (an object), scrubbed. */
-  fields(fields: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
-    this.budget = MAX_VALUES
-    this.ancestors.length = 0
-    const out = this.value(fields, 0, "fields")
-    // `REMOVED` is for strings, and an unscannable top level becomes an empty object
-    return typeof out === "object" && out !== null ? (out as Readonly<Record<string, unknown>>) : {}
-  }
-
-  private array(a: ReadonlyArray<unknown>, depth: number, path: string): unknown {
-    let copy: Array<unknown> | undefined
-    for (let i = 0; i < a.length; i++) {
-      const item = a[i]
-      const next = this.value(item, depth + 1, path)
-      if (next !== item && copy === undefined) copy = a.slice(0, i)
-      if (copy !== undefined && next !== REMOVED) copy.push(next)
-    }
-    return copy ?? a
-  }
-
-  private object(o: Record<string, unknown>, depth: number, path: string): unknown {
-    let copy: Record<string, unknown> | undefined
-    const keys = Object.keys(o)
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] as string
-      const item = o[k]
-      // the path names the top-level field (building the whole path would cost every event)
-      const next = this.value(item, depth + 1, depth === 0 ? `fields.${k}` : path)
-      if (next === item) {
-        if (copy !== undefined) define(copy, k, item)
-        continue
-      }
-      if (copy === undefined) {
-        copy = Object.getPrototypeOf(o) === null ? Object.create(null) : {}
-        for (let j = 0; j < i; j++)
-          define(copy as Record<string, unknown>, keys[j] as string, o[keys[j] as string])
-      }
-      if (next !== REMOVED) define(copy as Record<string, unknown>, k, next)
-    }
-    return copy ?? o
-  }
-
-  private map(m: ReadonlyMap<unknown, unknown>, depth: number, path: string): unknown {
-    let copy: Map<unknown, unknown> | undefined
-    let i = 0
-    for (const [k, item] of m) {
-      const next = this.value(item, depth + 1, path)
-      if (next !== item && copy === undefined) copy = new Map([...m].slice(0, i))
-      if (copy !== undefined && next !== REMOVED) copy.set(k, next)
-      i++
-    }
-    return copy ?? m
-  }
-
-  /**
-   * An error among the fields, as fapilog serialises it (type, message, code, stack, cause,
-   * errors, details): itself when nothing in it matched, else that shape as a plain object.
-   */
-  private error(e: Error, depth: number, path: string): unknown {
-    const info = errorInfoOf(e)
-    const next = this.errorInfo(info, depth, path)
-    return next === info ? e : next
-  }
-
-  /** The top-level error of an event (its ErrorInfo), scrubbed; the same object when unchanged. */
-  errorInfo(info: ErrorInfoLike, depth: number, path: string): ErrorInfoLike {
-    if (depth >= this.maxDepth || --this.budget < 0) {
-      const replaced = this.unscannable(new Unscannable(path, `nested deeper than ${this.maxDepth} levels`))
-      return { type: info.type, message: typeof replaced === "string" ? replaced : "" }
-    }
-    const text = (s: string | undefined): string | undefined => {
-      if (s === undefined) return undefined
-      const r = this.string(s)
-      return r === REMOVED ? "" : r
-    }
-    const message = text(info.message) as string
-    const stack = text(info.stack)
-    const code = text(info.code)
-    const cause = info.cause === undefined ? undefined : this.errorInfo(info.cause, depth + 1, path)
-    let errors = info.errors
-    if (errors !== undefined) {
-      const next = errors.map((x) => this.errorInfo(x, depth + 1, path))
-      if (next.some((x, i) => x !== errors?.[i])) errors = next
-    }
-    const details =
-      info.details === undefined
-        ? undefined
-        : (this.value(info.details, depth + 1, path) as ErrorInfoLike["details"])
-    if (
-      message === info.message &&
-      stack === info.stack &&
-      code === info.code &&
-      cause === info.cause &&
-      errors === info.errors &&
-      details === info.details
-    )
-      return info
-    const out: { -readonly [K in keyof ErrorInfoLike]: ErrorInfoLike[K] } = { type: info.type, message }
-    if (code !== undefined) out.code = code
-    if (stack !== undefined) out.stack = stack
-    if (cause !== undefined) out.cause = cause
-    if (errors !== undefined) out.errors = errors
-    if (typeof details === "object" && details !== null) out.details = details
-    return out
-  }
-}
-
-/** fapilog's ErrorInfo, the shape of an event's `error` and of an error written among fields. */
-export interface ErrorInfoLike {
-  readonly type: string
-  readonly message: string
-  readonly stack?: string
-  readonly code?: string
-  readonly cause?: ErrorInfoLike
-  readonly errors?: ReadonlyArray<ErrorInfoLike>
-  readonly details?: Readonly<Record<string, unknown>>
-}
-
-const isErrorInfo = (u: unknown): u is ErrorInfoLike =>
-  typeof u === "object" &&
-  u !== null &&
-  typeof (u as ErrorInfoLike).type === "string" &&
-  typeof (u as ErrorInfoLike).message === "string"
-
-/** A captured error's ErrorInfo (fapilog keeps it as `info`); any other error read as one. */
-const errorInfoOf = (e: Error): ErrorInfoLike => {
-  const info: unknown = (e as { readonly info?: unknown }).info
-  if (isErrorInfo(info)) return info
-  const out: { -readonly [K in keyof ErrorInfoLike]: ErrorInfoLike[K] } = {
-    type: String(e.name),
-    message: String(e.message)
-  }
-  if (typeof e.stack === "string") out.stack = e.stack
-  return out
-}
-
-const define = (target: Record<string, unknown>, key: string, value: unknown): void => {
-  if (key === "__proto__")
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-  else target[key] = value
-}
-
-const describe = (e: unknown): string => {
-  try {
-    return e instanceof Error ? e.message : String(e)
-  } catch {
-    return "an unprintable value"
   }
 }
