@@ -41,11 +41,7 @@ export interface Io {
 }
 
 /** The answers not given as flags: asked, or taken from the defaults. */
-const complete = async (
-  args: ReturnType<typeof parse>,
-  io: Io,
-  asker: () => Asker
-): Promise<Answers> => {
+const complete = async (args: ReturnType<typeof parse>, io: Io, asker: () => Asker): Promise<Answers> => {
   const byDefault = defaults(
     args.directory === undefined ? undefined : path.basename(path.resolve(io.cwd, args.directory))
   )

@@ -98,7 +98,9 @@ export const parseSinks = (raw: string): ReadonlyArray<SinkChoice> => {
     .map((item) => item.trim())
     .filter((item) => item !== "")
   if (items.length === 0)
-    throw new UsageError(`--sinks: ${JSON.stringify(raw)} names no sink; accepted: a comma list of ${list(sinkChoices)}`)
+    throw new UsageError(
+      `--sinks: ${JSON.stringify(raw)} names no sink; accepted: a comma list of ${list(sinkChoices)}`
+    )
   const sinks: Array<SinkChoice> = []
   for (const item of items) {
     const sink = sinkChoices.find((s) => s === item.toLowerCase())

@@ -84,7 +84,8 @@ export const parse = (argv: ReadonlyArray<string>): Args => {
       throw new UsageError(`${flag} is not an option; accepted: ${flags.join(", ")}`)
     }
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-      const flag = /'(--[a-z]+)/.exec((e as Error).message)?.[1]
+      // "Option '--name <value>' argument missing", "Option '-y, --yes' does not take an argument"
+      const flag = /(--[a-z]+)/.exec((e as Error).message)?.[1]
       throw new UsageError(
         flag !== undefined && flag in { "--yes": 1, "--force": 1, "--help": 1 }
           ? `${flag} takes no value`

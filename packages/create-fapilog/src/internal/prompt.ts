@@ -21,7 +21,9 @@ export interface Asker {
 
 /** An {@link Asker} reading `input` and writing to `output`. */
 export const makeAsker = (input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Asker => {
-  const rl = readline.createInterface({ input, output, terminal: (input as { isTTY?: boolean }).isTTY === true })
+  const isTTY = (stream: object): boolean => (stream as { readonly isTTY?: boolean }).isTTY === true
+  // line editing and history when both ends are a terminal
+  const rl = readline.createInterface({ input, output, terminal: isTTY(input) && isTTY(output) })
   let closed = false
   const ended = new Promise<never>((_, reject) => {
     rl.once("close", () => {

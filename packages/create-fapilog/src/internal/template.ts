@@ -6,7 +6,7 @@
  * caller writes them (project.ts).
  */
 import type { Answers, SinkChoice } from "./answers.js"
-import { type Versions, versions as releaseVersions } from "./versions.js"
+import { versions as releaseVersions, type Versions } from "./versions.js"
 
 /** One file of the project: a path relative to its directory (with "/") and its text. */
 export interface ProjectFile {
@@ -17,7 +17,8 @@ export interface ProjectFile {
 const docs = "https://fapilog.github.io/fapilog"
 
 /** The package a project imports fapilog from on its Effect line. */
-export const fapilogPackage = (answers: Answers): string => (answers.effect === 3 ? "fapilog" : "fapilog-effect4")
+export const fapilogPackage = (answers: Answers): string =>
+  answers.effect === 3 ? "fapilog" : "fapilog-effect4"
 
 const sorted = (record: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
@@ -233,7 +234,9 @@ log.info("${answers.name} started", ${firstFields(answers)})
 await log.close()
 `
 
-const stopOnSignals = (close: string): string => `// SIGINT (Ctrl-C) or SIGTERM: stop taking requests, finish the open ones, then drain the logs
+const stopOnSignals = (
+  close: string
+): string => `// SIGINT (Ctrl-C) or SIGTERM: stop taking requests, finish the open ones, then drain the logs
 const stop = (signal: NodeJS.Signals): void => {
   log.info("stopping", { signal })
   ${close}
@@ -321,7 +324,7 @@ const readme = (answers: Answers, versions: Versions): string => {
   const server = answers.http !== "none"
   return `# ${answers.name}
 
-Logs with [fapilog](${docs}/) (\`${fapilogPackage(answers)}\`, Effect ${answers.effect}), through the ${answers.api === "effect" ? "Effect API (a layer, \`Effect.log\`)" : "Promise API (\`createLogger\`)"}.
+Logs with [fapilog](${docs}/) (\`${fapilogPackage(answers)}\`, Effect ${answers.effect}), through the ${answers.api === "effect" ? "Effect API (a layer, `Effect.log`)" : "Promise API (`createLogger`)"}.
 
 \`\`\`sh
 npm install
@@ -352,7 +355,10 @@ const gitignore = (answers: Answers): string =>
   ["node_modules", "dist", ...(answers.sinks.includes("file") ? ["logs"] : []), ""].join("\n")
 
 /** Every file of the project the answers describe. */
-export const projectFiles = (answers: Answers, versions: Versions = releaseVersions): ReadonlyArray<ProjectFile> => [
+export const projectFiles = (
+  answers: Answers,
+  versions: Versions = releaseVersions
+): ReadonlyArray<ProjectFile> => [
   { path: "package.json", content: packageJson(answers, versions) },
   { path: "tsconfig.json", content: tsconfig },
   { path: "README.md", content: readme(answers, versions) },
