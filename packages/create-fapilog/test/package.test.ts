@@ -3,7 +3,8 @@
  * through `npm exec` as `npm create fapilog@latest` does. Two Effect 3 projects it writes are
  * installed from the packed fapilog, type-checked (strict), built and run with plain node:
  * (a) the Effect API with an @effect/platform server, (c) the Promise API with Express and a
- * file sink. Each serves one request, logs it, and stops cleanly on SIGTERM. The Effect 4
+ * file sink. Each serves one request, logs it, and stops cleanly on SIGTERM; the other Effect 3
+ * projects (no HTTP, Fastify, each redaction preset) are type-checked in the same installations. The Effect 4
  * project (b) runs in the Effect 4 suite: test/effect4/packages/create-fapilog.test.ts.
  */
 import * as fs from "node:fs"
@@ -11,8 +12,17 @@ import * as path from "node:path"
 import { afterAll, assert, describe, it } from "vitest"
 import rootManifest from "../../../package.json" with { type: "json" }
 import { consumerEnv, pack, removeTempDirs, tarballEntries } from "../../../test/support/pack.js"
+import type { Answers } from "../src/internal/answers.js"
 import { dependencies } from "../src/internal/template.js"
-import { assertServedOnce, generate, jsonLines, peerWarnings, serveOnce } from "./support/generated.js"
+import { versions } from "../src/internal/versions.js"
+import {
+  assertServedOnce,
+  generate,
+  jsonLines,
+  peerWarnings,
+  serveOnce,
+  typecheckVariants
+} from "./support/generated.js"
 
 // the generated projects hold whole node_modules
 afterAll(removeTempDirs, 120_000)
@@ -71,6 +81,20 @@ describe("create-fapilog, packed and run by npm exec", () => {
     const served = await serveOnce(project.dir, env, "create-a")
     const events = assertServedOnce(served, "orders", "create-a")
     assert.match(String(events[0]?.message), /^Listening on http:\/\//, JSON.stringify(events[0]))
+    // the other Effect API projects on Effect 3 type-check against the same installation
+    const effect: Answers = {
+      name: "orders",
+      api: "effect",
+      effect: 3,
+      http: "none",
+      sinks: ["stdout"],
+      redaction: "none"
+    }
+    await typecheckVariants(
+      project.dir,
+      [effect, { ...effect, redaction: "hardened", sinks: ["file", "stderr"] }],
+      env
+    )
   })
 
   it("(c) Promise + Express, with a file sink: serves a request and logs it", {
@@ -116,6 +140,26 @@ describe("create-fapilog, packed and run by npm exec", () => {
     assert.deepStrictEqual(
       logged.map((e) => e.message),
       events.map((e) => e.message)
+    )
+    // the other Promise API projects on Effect 3 type-check against the same installation
+    const promise: Answers = {
+      name: "billing",
+      api: "promise",
+      effect: 3,
+      http: "none",
+      sinks: ["stdout"],
+      redaction: "none"
+    }
+    await typecheckVariants(
+      project.dir,
+      [
+        promise,
+        { ...promise, redaction: "secrets" },
+        { ...promise, http: "express" },
+        { ...promise, http: "fastify" }
+      ],
+      env,
+      [`fastify@${versions.fastify}`]
     )
   })
 })

@@ -334,8 +334,8 @@ npm start
 ${
   server
     ? `\`npm start\` builds the project and starts the server on port 3000 (\`PORT\` changes it). Each
-request logs its own lines and an access line; Ctrl-C stops the server after the open requests,
-and the logs are drained before the process exits.`
+request logs its own lines and an access line; Ctrl-C (or SIGTERM) stops the server after the
+open requests, and the logs are drained before the process exits${answers.http === "effect-http" ? " (with code 130, Effect 4's code for a program interrupted from outside)" : ""}.`
     : "`npm start` builds the project and runs it: it logs one line and exits."
 }
 

@@ -20,6 +20,8 @@ import {
   type RunResult,
   run
 } from "../../../../test/support/pack.js"
+import type { Answers } from "../../src/internal/answers.js"
+import { projectFiles } from "../../src/internal/template.js"
 
 /** A generated, installed and built project. */
 export interface Generated {
@@ -187,17 +189,23 @@ export const serveOnce = (dir: string, env: NodeJS.ProcessEnv, requestId: string
   })
 
 /**
- * The checks every served variant shares: the server stopped cleanly (exit 0, nothing on
- * stderr), every line is JSON from the service's logger, the handler's line and the access
+ * The checks every served variant shares: the server stopped cleanly (by itself, with
+ * `exitCode`: 0, or 130 for Effect 4's runMain after an interruption; nothing on stderr), every line is JSON from the service's logger, the handler's line and the access
  * line carry the request's id, the access line describes the request, and a redacted `token`.
  */
 export const assertServedOnce = (
   served: Served,
   name: string,
-  requestId: string
+  requestId: string,
+  exitCode = 0
 ): Array<Record<string, unknown>> => {
   const described = describeRun(served.result)
-  assert.strictEqual(served.result.status, 0, `the server did not stop cleanly on SIGTERM\n${described}`)
+  assert.strictEqual(
+    served.result.status,
+    exitCode,
+    `the server did not stop cleanly on SIGTERM\n${described}`
+  )
+  assert.isNull(served.result.signal, described)
   assert.strictEqual(served.result.stderr, "", described)
   assert.deepStrictEqual(served.response, { status: 200, body: `hello from ${name}\n`, requestId }, described)
   const events = jsonLines(served.result.stdout, described)
@@ -214,3 +222,44 @@ export const assertServedOnce = (
 }
 
 export { consumerEnv }
+
+/**
+ * Type-checks the entry points and settings of more `variants` inside an installed project
+ * `dir` (whose node_modules must hold what they import, plus `extraPackages`, installed
+ * without saving), with the project's own strict tsconfig and TypeScript.
+ */
+export const typecheckVariants = async (
+  dir: string,
+  variants: ReadonlyArray<Answers>,
+  env: NodeJS.ProcessEnv,
+  extraPackages: ReadonlyArray<string> = []
+): Promise<void> => {
+  if (extraPackages.length > 0) {
+    const install = await run(
+      npm,
+      ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", ...extraPackages],
+      { cwd: dir, env, timeoutMs: 240_000 }
+    )
+    assertSucceeded(install, `npm install ${extraPackages.join(" ")} in the generated project`)
+  }
+  const names: Array<string> = []
+  for (const answers of variants) {
+    const name = `${answers.api}-${answers.effect}-${answers.http}-${answers.redaction}`
+    names.push(name)
+    for (const file of projectFiles(answers).filter((f) => f.path.startsWith("src/"))) {
+      const target = path.join(dir, "variants", name, path.basename(file.path))
+      fs.mkdirSync(path.dirname(target), { recursive: true })
+      fs.writeFileSync(target, file.content)
+    }
+  }
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.variants.json"),
+    `${JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { noEmit: true, rootDir: "." }, include: ["variants"] })}\n`
+  )
+  const tsc = await run(npm, ["exec", "--no", "--", "tsc", "-p", "tsconfig.variants.json"], {
+    cwd: dir,
+    env,
+    timeoutMs: 120_000
+  })
+  assertSucceeded(tsc, `tsc (strict) over the variants ${names.join(", ")}`)
+}
