@@ -35,6 +35,7 @@ const guides: Array<DefaultTheme.SidebarItem> = [
     text: "Start",
     items: [
       { text: "Introduction", link: "/introduction" },
+      { text: "Start a project", link: "/start" },
       { text: "Effect programs", link: "/effect" },
       { text: "Promise code", link: "/promise" },
       { text: "HTTP servers", link: "/http" },
