@@ -68,7 +68,8 @@ const guides: Array<DefaultTheme.SidebarItem> = [
     text: "Extend",
     items: [
       { text: "Extending with layers", link: "/layers" },
-      { text: "Plugins", link: "/plugins" }
+      { text: "Plugins", link: "/plugins" },
+      { text: "Plugin marketplace", link: "/marketplace" }
     ]
   },
   {
@@ -142,7 +143,8 @@ export default defineConfig({
     nav: [
       { text: "Guide", link: "/introduction" },
       { text: "API reference", link: "/api/" },
-      { text: "Plugins", link: "/plugins" }
+      { text: "Plugins", link: "/plugins" },
+      { text: "Marketplace", link: "/marketplace" }
     ],
     sidebar: {
       "/api/": [{ text: "API reference", link: "/api/", items: apiSidebar() }],
