@@ -59,7 +59,9 @@ const names = (filter: (p: Catalog["plugins"][number]) => boolean): ReadonlyArra
 
 /** The page, hydrated (Vue has mounted the app, so the controls work). */
 const open = async (query = "", colorScheme: "light" | "dark" = "light"): Promise<Page> => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme })
+  // a context of its own: axe opens pages in the page's context
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme })
+  const page = await context.newPage()
   await page.goto(`${site.url}marketplace${query}`)
   // (the browser-side code is a string: this file is compiled without the DOM's types)
   await page.waitForFunction(`document.querySelector("#app")?.__vue_app__ !== undefined`)
@@ -73,7 +75,9 @@ const visible = (page: Page): Promise<ReadonlyArray<string>> =>
 const expectVisible = async (page: Page, expected: ReadonlyArray<string>): Promise<void> => {
   const shown = `JSON.stringify([...document.querySelectorAll("li.plugin")].map((li) => li.dataset.plugin))`
   await page
-    .waitForFunction(`${shown} === ${JSON.stringify(JSON.stringify(expected))}`, undefined, { timeout: 5_000 })
+    .waitForFunction(`${shown} === ${JSON.stringify(JSON.stringify(expected))}`, undefined, {
+      timeout: 5_000
+    })
     .catch(() => undefined) // the assertion below then shows what is visible instead
   assert.deepStrictEqual(await visible(page), expected)
   const count = await page.textContent("#marketplace-count")
@@ -83,12 +87,12 @@ const expectVisible = async (page: Page, expected: ReadonlyArray<string>): Promi
   )
 }
 
-const axe = async (page: Page) => {
+const axe = async (page: Page, scheme: string) => {
   const result = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
     .analyze()
   const summary = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
+    (v) => `${scheme}: ${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
   )
   assert.deepStrictEqual(summary, [])
   assert.isAbove(result.passes.length, 10)
@@ -101,6 +105,7 @@ describe("the plugin marketplace page", () => {
       const all = names(() => true)
       assert.isAtLeast(all.length, 15)
       await expectVisible(page, all)
+      await page.screenshot({ path: path.join(artifacts, "marketplace.png") })
       // the static HTML holds them too (before any script runs)
       const html = fs.readFileSync(path.join(siteDir, "marketplace.html"), "utf8")
       for (const name of all) assert.include(html, `data-plugin="${name}"`)
@@ -124,9 +129,8 @@ describe("the plugin marketplace page", () => {
       const encoding = loki.locator("tr", { has: page.locator('th code:text-is("encoding")') })
       assert.include(await encoding.innerText(), "one of protobuf, json")
       assert.include(await encoding.innerText(), '"protobuf"')
-      await page.screenshot({ path: path.join(artifacts, "marketplace.png") })
     } finally {
-      await page.close()
+      await page.context().close()
     }
   })
 
@@ -160,7 +164,7 @@ describe("the plugin marketplace page", () => {
       await expectVisible(page, ["@fapilog/loki"])
       await page.fill("#marketplace-search", "no-such-plugin-anywhere")
       await expectVisible(page, [])
-      assert.include(await page.textContent(".empty"), "No plugin matches")
+      assert.include(await page.textContent(".marketplace-empty"), "No plugin matches")
       // Clear filters brings every plugin back
       await page.click("text=Clear filters")
       await expectVisible(
@@ -168,7 +172,7 @@ describe("the plugin marketplace page", () => {
         names(() => true)
       )
     } finally {
-      await page.close()
+      await page.context().close()
     }
   })
 
@@ -203,7 +207,7 @@ describe("the plugin marketplace page", () => {
         names((p) => p.kind === "formatter")
       )
     } finally {
-      await page.close()
+      await page.context().close()
     }
   })
 
@@ -217,19 +221,17 @@ describe("the plugin marketplace page", () => {
       await page.keyboard.press("Tab")
       assert.strictEqual(await page.evaluate("document.activeElement?.id"), "marketplace-keyword")
 
-      const button = page.locator('li.plugin[data-plugin="@fapilog/redis"] button.keyword', {
-        hasText: "streams"
-      })
-      await button.focus()
+      const streams = page
+        .locator('li.plugin[data-plugin="@fapilog/redis"]')
+        .getByRole("button", { name: "streams", exact: true })
+      await streams.focus()
       await page.keyboard.press("Enter")
       await expectVisible(
         page,
         names((p) => p.keywords.includes("streams"))
       )
       assert.strictEqual(await page.inputValue("#marketplace-keyword"), "streams")
-      const pressed = page.locator('li.plugin[data-plugin="@fapilog/redis"] button.keyword', {
-        hasText: "streams"
-      })
+      const pressed = streams
       assert.strictEqual(await pressed.getAttribute("aria-pressed"), "true")
       await pressed.focus()
       await page.keyboard.press("Space")
@@ -247,7 +249,7 @@ describe("the plugin marketplace page", () => {
         ""
       )
     } finally {
-      await page.close()
+      await page.context().close()
     }
   })
 
@@ -260,7 +262,7 @@ describe("the plugin marketplace page", () => {
         names((p) => p.kind === "sink" && p.keywords.includes("siem"))
       )
     } finally {
-      await page.close()
+      await page.context().close()
     }
   })
 
@@ -268,20 +270,21 @@ describe("the plugin marketplace page", () => {
     for (const scheme of ["light", "dark"] as const) {
       const page = await open("", scheme)
       try {
-        await axe(page)
+        await axe(page, scheme)
         // filtered, with a configuration table open and a keyword pressed
         await page.fill("#marketplace-search", "loki")
         await expectVisible(page, ["@fapilog/loki"])
         await page.locator('li.plugin[data-plugin="@fapilog/loki"] summary').click()
         await page
-          .locator('li.plugin[data-plugin="@fapilog/loki"] button.keyword', { hasText: "loki" })
+          .locator('li.plugin[data-plugin="@fapilog/loki"]')
+          .getByRole("button", { name: "loki", exact: true })
           .click()
         await expectVisible(page, ["@fapilog/loki"])
-        await axe(page)
+        await axe(page, scheme)
         if (scheme === "light")
           await page.screenshot({ path: path.join(artifacts, "marketplace-loki.png"), fullPage: true })
       } finally {
-        await page.close()
+        await page.context().close()
       }
     }
   })

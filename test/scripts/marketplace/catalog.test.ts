@@ -144,14 +144,12 @@ describe("thirdParty", () => {
   })
 
   it("refuses what is not an index", () => {
-    assert.deepStrictEqual(
-      issuesOf([]).map((i) => [i.path, i.message]),
-      [
-        [
-          "",
-          'Expected { readonly $comment?: string; readonly plugins: ReadonlyArray<{ readonly name: PackageName; readonly kind: "sink" | "enricher" | "processor" | "formatter"; readonly type: PluginType; readonly apiVersion: ApiVersion; readonly effect: EffectLines; readonly version?: Text; readonly description: Text; readonly keywords: ReadonlyArray<Keyword>; readonly repository: HttpsUrl; readonly homepage?: HttpsUrl; readonly config?: ReadonlyArray<{ readonly path: Text; readonly type: Text; readonly required: Boolean; readonly default?: Text; readonly description?: Text }> }> }, actual []'
-        ]
-      ]
+    const issues = issuesOf([])
+    assert.strictEqual(issues.length, 1)
+    assert.strictEqual(issues[0]?.path, "")
+    assert.match(
+      issues[0]?.message ?? "",
+      /^Expected \{ readonly \$comment\?: string; readonly plugins: .*, actual \[\]$/
     )
   })
 })
