@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import type { Plugin as VitePlugin } from "vite"
 import { type DefaultTheme, defineConfig, type MarkdownRenderer } from "vitepress"
 import { slugify } from "./slug.js"
 
@@ -69,7 +70,8 @@ const guides: Array<DefaultTheme.SidebarItem> = [
     text: "Extend",
     items: [
       { text: "Extending with layers", link: "/layers" },
-      { text: "Plugins", link: "/plugins" }
+      { text: "Plugins", link: "/plugins" },
+      { text: "Plugin marketplace", link: "/marketplace" }
     ]
   },
   {
@@ -120,7 +122,30 @@ const repositoryLinks = (md: MarkdownRenderer): void => {
   })
 }
 
+/**
+ * The theme's search button is named by an `aria-label` ("Search") while it shows "Search"
+ * and its shortcut keys, which WCAG 2.5.3 (label in name; axe's label-content-name-mismatch)
+ * refuses. Here it is named by its content instead: the keys are hidden from assistive
+ * technology and announced as `aria-keyshortcuts`. Fails the build when the theme's markup
+ * changes, rather than leaving the button unfixed (test/docs/marketplace.browser.ts runs axe).
+ */
+const searchButtonName = (): VitePlugin => ({
+  name: "fapilog-search-button-name",
+  enforce: "pre",
+  transform(code, id) {
+    if (!id.endsWith("/VPNavBarSearchButton.vue")) return undefined
+    const label = `:aria-label="translate('button.buttonAriaLabel')"`
+    const keys = `<span class="DocSearch-Button-Keys">`
+    if (!code.includes(label) || !code.includes(keys))
+      throw new Error(`${id}: the search button's markup changed; update searchButtonName in config.mts`)
+    return code
+      .replace(label, `aria-keyshortcuts="Control+K Meta+K"`)
+      .replace(keys, `<span class="DocSearch-Button-Keys" aria-hidden="true">`)
+  }
+})
+
 export default defineConfig({
+  vite: { plugins: [searchButtonName()] },
   title: "fapilog",
   description:
     "Structured logging runtime for TypeScript on Effect: bounded async pipeline, Effect layers and a Promise facade.",
@@ -143,7 +168,8 @@ export default defineConfig({
     nav: [
       { text: "Guide", link: "/introduction" },
       { text: "API reference", link: "/api/" },
-      { text: "Plugins", link: "/plugins" }
+      { text: "Plugins", link: "/plugins" },
+      { text: "Marketplace", link: "/marketplace" }
     ],
     sidebar: {
       "/api/": [{ text: "API reference", link: "/api/", items: apiSidebar() }],
