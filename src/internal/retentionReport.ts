@@ -1,7 +1,7 @@
 /**
  * Reports of file retention: each rotated file a file sink's retention deletes (by
  * `maxAge`, `maxFiles` or `maxTotalBytes`, see rotatingFile.ts) is logged as one `audit`
- * event of logger `fapilog.retention` (field `eventCategory: "audit"`), handed to the
+ * event of logger `fapilog.retention` (field `eventCategory: "compliance"`, the documented category of retention), handed to the
  * pipeline after the batch being written and past the processors, as the alert sink's
  * firings are: every sink of the logger receives it, the deleting file sink included.
  *
@@ -14,13 +14,16 @@
  * past `maxBytes` rather than rotate, see `RotatingFile.writeSync`), so writing reports
  * makes no rotation and no retention work.
  */
-import { eventCategoryKey } from "./eventCategory.js"
+import { eventCategoryKey, type KnownEventCategory } from "./eventCategory.js"
 import { AUDIT } from "./level.js"
 import { isoTime, type LogRecord, recordOf } from "./record.js"
 import type { RetentionDeletion } from "./rotatingFile.js"
 
 /** The logger of retention reports. */
 export const retentionLogger = "fapilog.retention"
+
+/** The event category of retention reports (docs/event-schema.md#event-categories). */
+export const retentionCategory: KnownEventCategory = "compliance"
 
 /** The message of every retention report (what was deleted is in its fields). */
 export const retentionMessage = "retention deleted a rotated file"
@@ -34,7 +37,7 @@ export const retentionRecord = (deletion: RetentionDeletion, sink: string, now: 
   })
 
 const retentionFields = (deletion: RetentionDeletion, sink: string): Record<string, unknown> => ({
-  [eventCategoryKey]: "audit",
+  [eventCategoryKey]: retentionCategory,
   sink,
   file: deletion.file,
   bytes: deletion.bytes,

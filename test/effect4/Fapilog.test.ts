@@ -332,7 +332,7 @@ describe("Fapilog layer on Effect 4", () => {
         assert.strictEqual(report?.level, "audit")
         assert.deepStrictEqual(
           [report?.fields.file, report?.fields.policy, report?.fields.sink, report?.fields.eventCategory],
-          [old, "maxAge", `file:${file}`, "audit"]
+          [old, "maxAge", `file:${file}`, "compliance"]
         )
         assert.deepStrictEqual(stats.retention, {
           files: 1,

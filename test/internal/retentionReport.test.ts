@@ -52,7 +52,7 @@ describe("retention reports", () => {
     assert.strictEqual(r.logger, retentionLogger)
     assert.strictEqual(r.message, retentionMessage)
     assert.deepStrictEqual(r.fields, {
-      eventCategory: "audit",
+      eventCategory: "compliance",
       sink: "file:/var/log/app.log",
       file: "/var/log/app.log.20261120T000000Z",
       bytes: 1234,
@@ -154,7 +154,7 @@ describe("retention reports of a logger's file sink", () => {
     for (const e of reports) {
       assert.strictEqual(e.level, "audit")
       assert.strictEqual(e.message, retentionMessage)
-      assert.strictEqual(e.fields.eventCategory, "audit")
+      assert.strictEqual(e.fields.eventCategory, "compliance")
       assert.strictEqual(e.fields.policy, "maxFiles")
       assert.strictEqual(e.fields.sink, `file:${file}`)
       assert.match(String(e.fields.file), /app\.log\.\d{8}T\d{6}Z(_\d{3})?$/)
