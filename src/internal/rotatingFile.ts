@@ -144,7 +144,8 @@ export interface RotatingFileOptions {
   readonly maxTotalBytes?: number | undefined
   /**
    * Milliseconds a rotated file is kept after its rotation (the time in its name); checked
-   * at start-up, after each rotation and every hour (or every `maxAge` when shorter).
+   * at start-up, after each rotation and every hour (or every `maxAge` when shorter, at
+   * most once a second).
    */
   readonly maxAge?: number | undefined
   /** Gzip each rotated file in the background. */
@@ -293,7 +294,8 @@ class Units {
 
 /**
  * An append-only log file that rotates by size and/or time, keeps a bounded set of rotated
- * files and can gzip them.
+ * files (by count, total size and age, telling `onDelete` of each file it deletes) and can
+ * gzip them.
  *
  * Rotated files are named `<path>.<YYYYMMDDTHHMMSSZ>` after the UTC second of the rotation,
  * with `_001`, `_002`, ... appended when that second already has a rotated file, and `.gz`
@@ -465,7 +467,7 @@ export class RotatingFile {
         () => {
           if (this.retentionQueued === 0) this.enqueueRetention()
         },
-        Math.min(this.maxAge, AGE_CHECK_MS)
+        Math.max(SECOND, Math.min(this.maxAge, AGE_CHECK_MS))
       )
       this.ageTimer.unref()
     }
