@@ -93,10 +93,10 @@ describe("retention reports", () => {
     const reports = new RetentionReports(diagnostics)
     const report = reports.forSink("file:/var/log/app.log")
     report(deletion("waiting"))
-    let open = false
+    // a closed pipeline refuses (false); a broken one throws
     reports.attach((r) => {
       if (r.fields?.file === "/var/log/app.log.throws") throw new Error("broken")
-      return open
+      return false
     })
     report(deletion("throws"))
     reports.end()
@@ -115,7 +115,6 @@ describe("retention reports", () => {
     )
     assert.strictEqual(lines[0]?.ageMs, 3 * DAY)
     assert.strictEqual(lines[0]?.bytes, 1234)
-    open = true
     assert.strictEqual(reports.stats()?.files, 3)
   })
 
