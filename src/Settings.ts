@@ -57,7 +57,7 @@ export type Resolved = internal.ResolvedSettings
 
 /**
  * One entry of `sinks`: `"stdout"`, `"stderr"`, `"null"`, `{ type: "stdout" | "stderr" | "null",
- * level?, format?, layout? }`, `{ type: "file", path, maxBytes?, maxFiles?, maxTotalBytes?,
+ * level?, format?, layout? }`, `{ type: "file", path, maxBytes?, maxFiles?, maxTotalBytes?, maxAge?,
  * interval?, compress?, mode?, level?, format?, layout? }`, `{ type: "route", routes }`, a
  * plugin entry (see {@link PluginSinkSetting}), a `Sink`, or a scoped Effect that opens one
  * (such as `Plugin.open(plugin, config)`). The objects are a union discriminated by `type`:

@@ -23,6 +23,7 @@ import type { SinkError } from "./Errors.js"
 import type { Formatter } from "./Formatter.js"
 import type { Extensions } from "./internal/extensions.js"
 import * as extensions from "./internal/extensions.js"
+import type { RetentionDeletion as RetentionDeletionInternal } from "./internal/rotatingFile.js"
 import * as internal from "./internal/sink.js"
 import type { Level } from "./Level.js"
 import type { LogEvent } from "./LogEvent.js"
@@ -128,17 +129,41 @@ export interface State {
 export type FormatOptions = internal.FormatOptions
 
 /**
- * Options of the file sink.
+ * Options of the file sink: rotation (`maxBytes`, `interval`), retention of rotated files
+ * (`maxFiles`, `maxTotalBytes`, `maxAge` in milliseconds: a file goes when any of them says
+ * so), `compress`, `mode`, and `onDelete`, told about each rotated file retention deleted.
+ * (A `{ type: "file" }` entry of the `sinks` setting logs each deletion as an `audit` event
+ * instead: docs/sinks.md#retention.)
  *
  * @example
  * ```ts
  * import type { Sink } from "fapilog"
- * const options: Sink.FileOptions = { path: "logs/app.log", mode: 0o600 }
+ * const options: Sink.FileOptions = {
+ *   path: "logs/app.log",
+ *   interval: 86_400_000,
+ *   maxAge: 30 * 86_400_000,
+ *   onDelete: (d) => console.error(`deleted ${d.file} (${d.policy}, ${d.bytes} bytes)`)
+ * }
  * ```
  * @since 0.1.0
  * @category models
  */
 export type FileOptions = internal.FileOptions
+
+/**
+ * A rotated file the file sink's retention deleted: its path, size, rotation time, age
+ * (ms) and the policy that deleted it (`"maxAge"`, `"maxFiles"` or `"maxTotalBytes"`).
+ *
+ * @example
+ * ```ts
+ * import type { Sink } from "fapilog"
+ * const describe = (d: Sink.RetentionDeletion): string =>
+ *   `${d.file}: ${d.bytes} bytes, ${Math.round(d.ageMs / 86_400_000)} days old, by ${d.policy}`
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type RetentionDeletion = RetentionDeletionInternal
 
 /**
  * The memory sink: keeps events and formatted lines for assertions.

@@ -86,6 +86,30 @@ describe("Settings", () => {
     ])
   })
 
+  it("reads a file sink's maxAge as milliseconds or a number with a unit, and names the field when it is neither", () => {
+    const r = Effect.runSync(
+      Settings.resolve(
+        { sinks: [{ type: "file", path: "/tmp/a.log", interval: "daily", maxAge: "2w" }] },
+        env({})
+      )
+    )
+    assert.deepStrictEqual(r.sinks, [
+      { type: "file", path: "/tmp/a.log", interval: 86_400_000, maxAge: 14 * 86_400_000 }
+    ])
+    const error = issuesOf({
+      sinks: [
+        { type: "file", path: "a", maxAge: "1 month" },
+        { type: "file", path: "b", maxAge: 0 }
+      ]
+    })
+    const rule =
+      'use a number of milliseconds or a number with a unit ms, s, m, h, d or w, such as "12h", "30d" or "2w"'
+    assert.deepStrictEqual(error.issues, [
+      { path: "sinks[0].maxAge", message: `"1 month" is not an age: ${rule}` },
+      { path: "sinks[1].maxAge", message: `0 is not an age: ${rule}` }
+    ])
+  })
+
   it("validates every sink entry with its index", () => {
     const error = issuesOf({
       sinks: [
@@ -117,7 +141,7 @@ describe("Settings", () => {
       {
         path: "sinks[5].extra",
         message:
-          "is not a key of a file sink; accepted: type, path, maxBytes, maxFiles, maxTotalBytes, interval, compress, mode, level, categories, excludeCategories, filter, format, layout, keys, messageKey, levelKey, timestampKey, timestampFormat, levelNames"
+          "is not a key of a file sink; accepted: type, path, maxBytes, maxFiles, maxTotalBytes, maxAge, interval, compress, mode, level, categories, excludeCategories, filter, format, layout, keys, messageKey, levelKey, timestampKey, timestampFormat, levelNames"
       },
       { path: "sinks[5].mode", message: "512 is not a permission mode between 0 and 0o777" },
       {
@@ -327,6 +351,7 @@ describe("Settings layers: config file and presets", () => {
         FAPILOG_FILE__MAX_BYTES: "10 MB",
         FAPILOG_FILE__MAX_FILES: "5",
         FAPILOG_FILE__INTERVAL: "daily",
+        FAPILOG_FILE__MAX_AGE: "30d",
         FAPILOG_FILE__COMPRESS: "yes",
         FAPILOG_SERVICE: "billing",
         FAPILOG_ENV: "prod",
@@ -342,6 +367,7 @@ describe("Settings layers: config file and presets", () => {
         maxBytes: 10 * 1024 * 1024,
         maxFiles: 5,
         interval: 86_400_000,
+        maxAge: 30 * 86_400_000,
         compress: true
       }
     ])
@@ -354,12 +380,17 @@ describe("Settings layers: config file and presets", () => {
         FAPILOG_SINKS: "file",
         FAPILOG_FILE__PATH: "x",
         FAPILOG_FILE__COMPRESS: "maybe",
-        FAPILOG_FILE__MAX_BYTES: "lots"
+        FAPILOG_FILE__MAX_BYTES: "lots",
+        FAPILOG_FILE__MAX_AGE: "daily"
       }
     )
     assert.deepStrictEqual(
       error.issues.map((i) => i.path),
-      ["FAPILOG_FILE__MAX_BYTES", "FAPILOG_FILE__COMPRESS"]
+      ["FAPILOG_FILE__MAX_BYTES", "FAPILOG_FILE__MAX_AGE", "FAPILOG_FILE__COMPRESS"]
+    )
+    assert.strictEqual(
+      error.issues[1]?.message,
+      '"daily" is not an age: use a number of milliseconds or a number with a unit ms, s, m, h, d or w, such as "12h", "30d" or "2w"'
     )
   })
 

@@ -23,6 +23,7 @@ import { fromPublic, type StageProcessor } from "./processor.js"
 import { protectedDiagnostics } from "./protectedDiagnostics.js"
 import { Bindings } from "./record.js"
 import { type CompiledRedaction, compile } from "./redact.js"
+import { RetentionReports } from "./retentionReport.js"
 import { makeSampler } from "./sampling.js"
 import { makeSerializers } from "./serializers.js"
 import { profiles as complianceProfiles } from "./settings/compliance.js"
@@ -229,7 +230,8 @@ const acquireSink = (
   formatterFor: FormatterFor,
   resolved: ReadonlyMap<object, plugins.Resolved>,
   host: plugins.Host,
-  alerts: Array<alertSink.OpenedAlertSink>
+  alerts: Array<alertSink.OpenedAlertSink>,
+  retention: RetentionReports
 ): Effect.Effect<Sink, SinkError | ConfigError, Scope.Scope> => {
   const format = (o: ValidSinkOptions, stream?: NodeJS.WriteStream) =>
     formatterFor(
@@ -282,13 +284,15 @@ const acquireSink = (
         maxBytes: setting.maxBytes,
         maxFiles: setting.maxFiles,
         maxTotalBytes: setting.maxTotalBytes,
+        maxAge: setting.maxAge,
         interval: setting.interval,
         compress: setting.compress,
         mode: setting.mode
       }
       return sinks
-        .file({ ...file, format: format(setting) }, (e) =>
-          diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
+        .file(
+          { ...file, format: format(setting), onDelete: retention.forSink(sinks.fileSinkName(file.path)) },
+          (e) => diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
         )
         .pipe(Effect.map((s) => selected(s, setting)))
     }
@@ -303,7 +307,8 @@ const acquireSink = (
             formatterFor,
             resolved,
             host,
-            alerts
+            alerts,
+            retention
           )
         ).pipe(
           Effect.map((opened) =>
@@ -317,7 +322,17 @@ const acquireSink = (
       // the notify sinks open first, in the same scope; the pipeline is given to the alert
       // sink once it exists (see fromResolved)
       return Effect.forEach(setting.notify, (s, k) =>
-        acquireSink(s, `${at}.notify[${k}]`, settings, diagnostics, formatterFor, resolved, host, alerts)
+        acquireSink(
+          s,
+          `${at}.notify[${k}]`,
+          settings,
+          diagnostics,
+          formatterFor,
+          resolved,
+          host,
+          alerts,
+          retention
+        )
       ).pipe(
         Effect.flatMap((notify) =>
           alertSink.make({ rules: setting.rules, checkInterval: setting.checkInterval }, notify)
@@ -531,8 +546,12 @@ const fromResolved = (
     )
     const formatterFor = formatterCache(limits, formatters)
     const alerts: Array<alertSink.OpenedAlertSink> = []
+    // Finalizers run last first: this one runs after every sink has closed, so a deletion
+    // made while a file sink finishes its work is reported to diagnostics, not held back.
+    const retention = new RetentionReports(diagnostics)
+    yield* Effect.addFinalizer(() => Effect.sync(() => retention.end()))
     const opened = yield* Effect.forEach(settings.sinks, (s, i) =>
-      acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host, alerts)
+      acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host, alerts, retention)
     )
     const enrichers = yield* acquireEnrichers(settings, resolved, host)
     const processors = yield* acquireProcessors(settings, resolved, host)
@@ -571,8 +590,10 @@ const fromResolved = (
       capture: settings.capture,
       serializers: makeSerializers(settings.serializers, (key, e) =>
         diagnostics.report(`serializer ${key}`, "threw at the call", e)
-      )
+      ),
+      retention: () => retention.stats()
     })
+    retention.attach((record) => made.announce(record))
     for (const a of alerts)
       a.attach({
         announce: (record) => made.announce(record),

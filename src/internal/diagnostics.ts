@@ -42,6 +42,27 @@ export class Diagnostics {
     }
     if (suppressed > 0) event.suppressed = suppressed
     if (error !== undefined) event.error = toErrorInfo(error)
+    this.writeEvent(event)
+  }
+
+  /**
+   * A record that must not be lost when the logger cannot write it (the report of a file
+   * retention deleted): one line each, at `level`, never rate-limited. Its fields are
+   * fapilog's own, never event data.
+   */
+  record(component: string, level: string, message: string, extra: Record<string, unknown>): void {
+    this.writeEvent({
+      timestamp: isoTime(Date.now()),
+      level,
+      logger: "fapilog",
+      message: `${component}: ${message}`,
+      component,
+      pipeline: this.logger,
+      ...extra
+    })
+  }
+
+  private writeEvent(event: Record<string, unknown>): void {
     let shown: Record<string, unknown> = event
     if (this.protect !== undefined)
       try {

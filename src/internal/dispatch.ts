@@ -11,6 +11,7 @@ import {
   defaultCircuit
 } from "./circuitBreaker.js"
 import type { Diagnostics } from "./diagnostics.js"
+import { isRetentionReport, reportToDiagnostics } from "./retentionReport.js"
 import { defaultRetry, type RetryOptions, retrySchedule } from "./retry.js"
 import { baseOf, type NarrowingSink, partsOf } from "./sink.js"
 
@@ -366,5 +367,7 @@ export class Dispatch {
       }
     }
     guard.undelivered += batch.size
+    // the report of a deleted log file is the only trace of that deletion: never lost
+    for (const r of batch.records) if (isRetentionReport(r)) reportToDiagnostics(this.diagnostics, r)
   }
 }

@@ -27,6 +27,7 @@ import { Processing } from "./processing.js"
 import { type StageProcessor, summaryRecord } from "./processor.js"
 import { type Bindings, type LogRecord, recordOf } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
+import type { RetentionStats } from "./retentionReport.js"
 import type { RetryOptions } from "./retry.js"
 import type { Serializers } from "./serializers.js"
 import { Waiters } from "./waiters.js"
@@ -86,6 +87,8 @@ export interface PipelineOptions {
    * serve them with every other live pipeline's (`Metrics.text`, `/metrics`); default false.
    */
   readonly metrics?: boolean | undefined
+  /** The deletions file sinks' retention made, for `stats().retention` (retentionReport.ts). */
+  readonly retention?: (() => RetentionStats | undefined) | undefined
 }
 
 /**
@@ -139,6 +142,12 @@ export interface PipelineStats {
    * `{ mode: "enforce", events: 12, fields: { "email": 9, "http.headers": 12 } }`.
    */
   readonly minimised?: MinimisedStats | undefined
+  /**
+   * When file sinks' retention deleted rotated files: how many, their bytes, and how many
+   * by policy, e.g. `{ files: 4, bytes: 41943040, byPolicy: { maxAge: 3, maxFiles: 1 } }`.
+   * Each deletion is also logged as an `audit` event (docs/sinks.md#retention).
+   */
+  readonly retention?: RetentionStats | undefined
 }
 
 export interface PipelineHealth {
@@ -227,6 +236,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
   private readonly intake: Intake
   private readonly processing: Processing
   private readonly dispatch: Dispatch
+  private readonly retention: (() => RetentionStats | undefined) | undefined
   private readonly batchContext: BatchContext
   /** The self-metrics beyond `stats()`, when they are on. */
   private readonly metrics: metrics.PipelineMetrics | undefined
@@ -300,6 +310,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
       this.dispatch.asyncSinks.length > 0 &&
       this.dispatch.asyncSinks.every((s) => typeof s.spill === "function")
     this.flushTimeout = options.shutdownTimeout
+    this.retention = options.retention
     this.batchContext = {
       redact: options.redact,
       onFormatError: (name, e) => this.diagnostics.report(`formatter ${name}`, "failed for an event", e)
@@ -319,6 +330,12 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
   stats(): PipelineStats {
     const filteredBy = this.processing.filtered()
     const minimised = this.processing.minimised()
+    let retention: RetentionStats | undefined
+    try {
+      retention = this.retention?.()
+    } catch {
+      retention = undefined
+    }
     const lostBy: Record<string, number> = {}
     if (this.lost > 0) lostBy.pipeline = this.lost
     let lost = this.lost
@@ -340,7 +357,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
       sinkErrors: this.dispatch.sinkErrors,
       filtered: Object.values(filteredBy).reduce((a, b) => a + b, 0),
       filteredBy,
-      ...(minimised === undefined ? {} : { minimised })
+      ...(minimised === undefined ? {} : { minimised }),
+      ...(retention === undefined ? {} : { retention })
     }
   }
 
@@ -462,13 +480,15 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
   }
 
   /**
-   * Logs a record of fapilog's own (an alert sink's firing) after the batch being written,
-   * past the processors, as the pipeline's summaries are; dropped once the pipeline is closed.
+   * Logs a record of fapilog's own (an alert sink's firing, a retention report) after the
+   * batch being written, past the processors, as the pipeline's summaries are. False once
+   * the pipeline is closed: the record was not taken.
    */
-  announce(record: LogRecord): void {
-    if (this.closed) return
+  announce(record: LogRecord): boolean {
+    if (this.closed) return false
     this.processing.emit(record)
     this.signalSoon()
+    return true
   }
 
   /** Lets windowed processors report; their summaries join the next batch. */

@@ -72,22 +72,63 @@ const INTERVAL_ACCEPTED =
  * environment variable is more likely to mean seconds or minutes than milliseconds, and
  * guessing wrong would rotate the log a thousand times too often.
  */
-export const parseInterval = (input: string | number): number => {
-  const fail = () =>
-    new RangeError(`${show(input)} is not a rotation interval; accepted: ${INTERVAL_ACCEPTED}`)
+export const parseInterval = (input: string | number): number =>
+  parseMilliseconds(
+    input,
+    namedIntervals,
+    () => new RangeError(`${show(input)} is not a rotation interval; accepted: ${INTERVAL_ACCEPTED}`)
+  )
+
+const AGE_ACCEPTED =
+  'a positive whole number of milliseconds, or a positive number with a unit ms, s, m, h, d or w (such as "12h", "30d", "2w")'
+
+/**
+ * The age past which rotated files are deleted (`maxAge`), in milliseconds: the forms of
+ * {@link parseInterval} without its named periods, which say how often, not how long.
+ */
+export const parseAge = (input: string | number): number =>
+  parseMilliseconds(
+    input,
+    {},
+    () => new RangeError(`${show(input)} is not an age; accepted: ${AGE_ACCEPTED}`)
+  )
+
+/** Milliseconds from a whole number, a number with a unit, or one of `named`. */
+const parseMilliseconds = (
+  input: string | number,
+  named: Readonly<Record<string, number>>,
+  fail: () => RangeError
+): number => {
   if (typeof input === "number") {
     if (!Number.isSafeInteger(input) || input <= 0) throw fail()
     return input
   }
   if (typeof input !== "string") throw fail()
   const text = input.trim().toLowerCase()
-  const named = namedIntervals[text]
-  if (named !== undefined) return named
+  const known = Object.hasOwn(named, text) ? named[text] : undefined
+  if (known !== undefined) return known
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(text)
   if (match === null) throw fail()
   const ms = Number(match[1]) * (intervalUnits[match[2] ?? ""] ?? Number.NaN)
   if (!Number.isSafeInteger(ms) || ms <= 0) throw fail()
   return ms
+}
+
+/** Which retention policy deleted a rotated file. */
+export type RetentionPolicy = "maxAge" | "maxFiles" | "maxTotalBytes"
+
+/** One rotated file retention deleted (see {@link RotatingFileOptions.onDelete}). */
+export interface RetentionDeletion {
+  /** The deleted file's absolute path. */
+  readonly file: string
+  /** Its size when deleted, in bytes (compressed size for a `.gz`). */
+  readonly bytes: number
+  /** When it was rotated (ms since the epoch), read from its name. */
+  readonly rotatedAt: number
+  /** Its age when deleted, in ms: the time since it was rotated. */
+  readonly ageMs: number
+  /** The policy that deleted it: the first of maxAge, maxFiles, maxTotalBytes it broke. */
+  readonly policy: RetentionPolicy
 }
 
 export interface RotatingFileOptions {
@@ -101,6 +142,12 @@ export interface RotatingFileOptions {
   readonly maxFiles?: number | undefined
   /** Bytes kept across rotated files (compressed sizes once compressed), oldest deleted first. */
   readonly maxTotalBytes?: number | undefined
+  /**
+   * Milliseconds a rotated file is kept after its rotation (the time in its name); checked
+   * at start-up, after each rotation and every hour (or every `maxAge` when shorter, at
+   * most once a second).
+   */
+  readonly maxAge?: number | undefined
   /** Gzip each rotated file in the background. */
   readonly compress?: boolean | undefined
   /** Permission bits of every file created. Default 0o640. */
@@ -111,6 +158,11 @@ export interface RotatingFileOptions {
    * Default: ignore.
    */
   readonly onError?: ((error: unknown) => void) | undefined
+  /**
+   * Told about each rotated file retention deleted, by this process (when several processes
+   * write the path, only the one whose deletion succeeded is told). Default: ignore.
+   */
+  readonly onDelete?: ((deletion: RetentionDeletion) => void) | undefined
 }
 
 /** `20261123T094512Z`: fixed width, so names sort in time order. */
@@ -121,6 +173,20 @@ const stamp = (second: number): string =>
     .replace(/\.\d{3}Z$/, "Z")
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/** The rotation time a rotated name's stamp (`20261123T094512Z`) says, in ms. */
+const stampTime = (text: string): number =>
+  Date.UTC(
+    Number(text.slice(0, 4)),
+    Number(text.slice(4, 6)) - 1,
+    Number(text.slice(6, 8)),
+    Number(text.slice(9, 11)),
+    Number(text.slice(11, 13)),
+    Number(text.slice(13, 15))
+  )
+
+/** The longest wait between two checks of `maxAge` for a file that does not rotate. */
+const AGE_CHECK_MS = HOUR
 
 /** Past this many rotations in one second the name moves on to the next second. */
 const MAX_SEQUENCE = 999
@@ -172,11 +238,21 @@ export class PartialWrite extends Error {
  */
 class Units {
   private found: ArrayLike<number> | undefined
+  /** Whether the units are the writer's own (then `exempt` speaks of them), not lines. */
+  private theWriters = false
 
   constructor(
     private readonly buf: Uint8Array,
-    private readonly given: (() => ArrayLike<number> | undefined) | undefined
+    private readonly given: (() => ArrayLike<number> | undefined) | undefined,
+    private readonly exempt: ((unit: number) => boolean) | undefined
   ) {}
+
+  /** Whether unit `i` may go past `maxBytes` rather than start a file (see `writeSync`). */
+  exceeds(i: number): boolean {
+    if (this.exempt === undefined) return false
+    this.ends()
+    return this.theWriters && this.exempt(i)
+  }
 
   ends(): ArrayLike<number> {
     if (this.found !== undefined) return this.found
@@ -184,6 +260,7 @@ class Units {
     const given = this.given?.()
     if (given !== undefined && given.length > 0 && given[given.length - 1] === length) {
       this.found = given
+      this.theWriters = true
       return given
     }
     const bytes = Buffer.from(this.buf.buffer, this.buf.byteOffset, length)
@@ -217,7 +294,8 @@ class Units {
 
 /**
  * An append-only log file that rotates by size and/or time, keeps a bounded set of rotated
- * files and can gzip them.
+ * files (by count, total size and age, telling `onDelete` of each file it deletes) and can
+ * gzip them.
  *
  * Rotated files are named `<path>.<YYYYMMDDTHHMMSSZ>` after the UTC second of the rotation,
  * with `_001`, `_002`, ... appended when that second already has a rotated file, and `.gz`
@@ -250,11 +328,16 @@ export class RotatingFile {
   private readonly interval: number | undefined
   private readonly maxFiles: number | undefined
   private readonly maxTotalBytes: number | undefined
+  private readonly maxAge: number | undefined
   private readonly compress: boolean
   private readonly mode: number
   private readonly onError: (error: unknown) => void
+  private readonly onDelete: ((deletion: RetentionDeletion) => void) | undefined
   private readonly now: () => number
-  /** Matches rotated names: stem (the name without `.gz`) and whether it is compressed. */
+  /**
+   * Matches rotated names: stem (the name without `.gz`), the stamp of the rotation time in
+   * it, and whether it is compressed.
+   */
   private readonly rotatedName: RegExp
   /** Present when the file rotates: then processes writing the same path coordinate. */
   private readonly lock: FileLock | undefined
@@ -264,6 +347,10 @@ export class RotatingFile {
   private lastBeat = 0
   private beatFailing = false
   private beatTimer: ReturnType<typeof setInterval> | undefined
+  /** Applies `maxAge` to a file that rarely rotates. */
+  private ageTimer: ReturnType<typeof setInterval> | undefined
+  /** Retention jobs queued and not started: the age check adds none while one is. */
+  private retentionQueued = 0
   private fd = -1
   /** Whether `fd` can be read (opened read-write), to look at the end of the file. */
   private readable = false
@@ -299,6 +386,7 @@ export class RotatingFile {
     this.interval = checkCount("interval", options.interval, 1)
     this.maxFiles = checkCount("maxFiles", options.maxFiles, 0)
     this.maxTotalBytes = checkCount("maxTotalBytes", options.maxTotalBytes, 1)
+    this.maxAge = checkCount("maxAge", options.maxAge, 1)
     this.compress = options.compress === true
     const mode = options.mode ?? 0o640
     if (!Number.isInteger(mode) || mode < 0 || mode > 0o777)
@@ -312,8 +400,19 @@ export class RotatingFile {
         // The reporter failing must not turn a background failure into a crash.
       }
     }
+    const onDelete = options.onDelete
+    this.onDelete =
+      onDelete === undefined
+        ? undefined
+        : (deletion) => {
+            try {
+              onDelete(deletion)
+            } catch (e) {
+              this.onError(e)
+            }
+          }
     this.now = now
-    this.rotatedName = new RegExp(`^(${escapeRegExp(this.base)}\\.\\d{8}T\\d{6}Z(?:_\\d{3,})?)(\\.gz)?$`)
+    this.rotatedName = new RegExp(`^(${escapeRegExp(this.base)}\\.(\\d{8}T\\d{6}Z)(?:_\\d{3,})?)(\\.gz)?$`)
 
     ensureDir(this.dir)
     // before any lock file is created next to it (`/dev/null.lock` is no one's business)
@@ -360,8 +459,31 @@ export class RotatingFile {
     }
     // Finish what a previous process may have left: uncompressed or half-compressed
     // rotated files, and retention.
-    if (this.compress || this.maxFiles !== undefined || this.maxTotalBytes !== undefined)
-      this.enqueue(() => this.recover())
+    if (this.compress || this.retains()) this.enqueue(() => this.recover())
+    if (this.maxAge !== undefined) {
+      // Rotations apply maxAge too; this is for a file that rarely rotates. Unref'd: a
+      // retention check is no reason for the process to stay alive.
+      this.ageTimer = setInterval(
+        () => {
+          if (this.retentionQueued === 0) this.enqueueRetention()
+        },
+        Math.max(SECOND, Math.min(this.maxAge, AGE_CHECK_MS))
+      )
+      this.ageTimer.unref()
+    }
+  }
+
+  /** Whether any retention policy is set. */
+  private retains(): boolean {
+    return this.maxFiles !== undefined || this.maxTotalBytes !== undefined || this.maxAge !== undefined
+  }
+
+  private enqueueRetention(): void {
+    this.retentionQueued++
+    this.enqueue(() => {
+      this.retentionQueued--
+      return this.retain()
+    })
   }
 
   /**
@@ -437,12 +559,21 @@ export class RotatingFile {
    * into the data, when one can span several lines; by default each line is a unit.
    * Throws {@link PartialWrite} when a failure left some whole units written, otherwise
    * the failure itself.
+   *
+   * `exempt` names units (by index into `ends`, when given) that never start a new file:
+   * they are appended past `maxBytes` instead. The sink gives the reports of retention
+   * deletions so: otherwise, with a `maxBytes` below two reports, each report would rotate
+   * the file, the rotation's retention delete a file, and its report rotate again, forever.
    */
-  writeSync(data: string | Uint8Array, ends?: () => ArrayLike<number> | undefined): void {
+  writeSync(
+    data: string | Uint8Array,
+    ends?: () => ArrayLike<number> | undefined,
+    exempt?: (unit: number) => boolean
+  ): void {
     if (this.closed) throw new Error(`rotating file ${this.path} is closed; writes after close() are refused`)
     if (data.length === 0) return
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data
-    const units = new Units(buf, ends)
+    const units = new Units(buf, ends, exempt)
     const lock = this.lock
     if (lock === undefined) {
       // Without rotation nothing is known of other processes' bytes: only a failed cut of
@@ -558,6 +689,10 @@ export class RotatingFile {
         end = ends[i] as number
         i++
       }
+      if (end === start && this.size > 0 && i < ends.length && units.exceeds(i)) {
+        end = ends[i] as number
+        i++
+      }
       if (end > start) {
         this.append(buf, start, end, units)
         start = end
@@ -580,7 +715,7 @@ export class RotatingFile {
         this.append(buf, start, end, units)
         start = end
         // when it must wait, the next unit finds the file full and waits then
-        this.rotate(patient)
+        if (!units.exceeds(i - 1)) this.rotate(patient)
       }
     }
     return buf.length
@@ -854,7 +989,7 @@ export class RotatingFile {
       this.pending.add(stem)
       this.enqueue(() => this.compressFile(stem))
     }
-    if (this.maxFiles !== undefined || this.maxTotalBytes !== undefined) this.enqueue(() => this.retain())
+    if (this.retains()) this.enqueueRetention()
     return true
   }
 
@@ -988,7 +1123,7 @@ export class RotatingFile {
         )
           await fsp.rm(path.join(this.dir, name), { force: true })
         const match = this.rotatedName.exec(name)
-        if (match === null || match[2] !== undefined || this.pending.has(name)) continue
+        if (match === null || match[3] !== undefined || this.pending.has(name)) continue
         // A finished archive next to its original: the crash came between rename and unlink.
         if (names.has(`${name}.gz`)) await fsp.rm(path.join(this.dir, name), { force: true })
         else await this.compressFile(name)
@@ -997,14 +1132,25 @@ export class RotatingFile {
     await this.retain()
   }
 
-  /** Deletes the oldest rotated files until both `maxFiles` and `maxTotalBytes` hold. */
+  /**
+   * Deletes rotated files, oldest first, while any policy says so: the file is older than
+   * `maxAge` (its age is the time since the rotation its name records), or more files than
+   * `maxFiles`, or more bytes than `maxTotalBytes`, are kept. Names sort in rotation order,
+   * so the files past `maxAge` are the oldest ones and one pass from the oldest settles all
+   * three. The active file is never a rotated one. Each file this process deleted is told
+   * to `onDelete`; one another process deleted first (both ran retention) is not.
+   */
   private async retain(): Promise<void> {
     const maxFiles = this.maxFiles ?? Number.POSITIVE_INFINITY
     const maxTotalBytes = this.maxTotalBytes ?? Number.POSITIVE_INFINITY
-    if (maxFiles === Number.POSITIVE_INFINITY && maxTotalBytes === Number.POSITIVE_INFINITY) return
+    const maxAge = this.maxAge ?? Number.POSITIVE_INFINITY
+    if (!this.retains()) return
     const names = await fsp.readdir(this.dir)
     const compressing = new Set(names.filter((n) => n.endsWith(".gz.tmp")).map((n) => n.slice(0, -7)))
-    const groups = new Map<string, { names: Array<string>; size: number }>()
+    const groups = new Map<
+      string,
+      { names: Array<{ name: string; size: number }>; size: number; rotatedAt: number }
+    >()
     for (const name of names) {
       const match = this.rotatedName.exec(name)
       const stem = match?.[1]
@@ -1017,23 +1163,38 @@ export class RotatingFile {
       } catch {
         continue
       }
-      const group = groups.get(stem) ?? { names: [], size: 0 }
-      group.names.push(name)
+      const group = groups.get(stem) ?? { names: [], size: 0, rotatedAt: stampTime(match?.[2] ?? "") }
+      group.names.push({ name, size })
       group.size += size
       groups.set(stem, group)
     }
     let count = groups.size
     let total = 0
     for (const group of groups.values()) total += group.size
+    const now = this.now()
     for (const stem of [...groups.keys()].sort()) {
-      if (count <= maxFiles && total <= maxTotalBytes) break
       const group = groups.get(stem)!
-      for (const name of group.names) {
+      // a name stamped ahead of the clock (the clock was stepped back) is of age 0
+      const ageMs = Math.max(0, now - group.rotatedAt)
+      const policy: RetentionPolicy | undefined =
+        ageMs > maxAge
+          ? "maxAge"
+          : count > maxFiles
+            ? "maxFiles"
+            : total > maxTotalBytes
+              ? "maxTotalBytes"
+              : undefined
+      if (policy === undefined) break
+      for (const { name, size } of group.names) {
+        const file = path.join(this.dir, name)
         try {
-          await fsp.rm(path.join(this.dir, name), { force: true })
+          await fsp.unlink(file)
         } catch (e) {
-          this.onError(new Error(`rotating file ${this.path}: cannot delete ${name}`, { cause: e }))
+          if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+            this.onError(new Error(`rotating file ${this.path}: cannot delete ${name}`, { cause: e }))
+          continue
         }
+        this.onDelete?.({ file, bytes: size, rotatedAt: group.rotatedAt, ageMs, policy })
       }
       count--
       total -= group.size
@@ -1047,6 +1208,7 @@ export class RotatingFile {
   close(): void {
     if (this.closed) return
     this.closed = true
+    clearInterval(this.ageTimer)
     const lock = this.lock
     if (lock !== undefined) {
       this.heartbeat()

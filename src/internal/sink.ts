@@ -16,6 +16,7 @@ import { writeAllSync } from "./fdWriter.js"
 import { json } from "./formatter.js"
 import { type LevelName, levelNames, levels } from "./level.js"
 import { loggerName } from "./record.js"
+import { isRetentionReport } from "./retentionReport.js"
 import { PartialWrite, RotatingFile, type RotatingFileOptions } from "./rotatingFile.js"
 
 /** The batch's lines as UTF-8 bytes: rendered straight into a buffer when the batch is ours. */
@@ -65,12 +66,15 @@ export interface FileOptions extends FormatOptions, Omit<RotatingFileOptions, "o
  * event, and fails with a SinkError whose `written` counts the events in the file, so
  * that only the others go to the fallback.
  */
+/** The name of the file sink writing `file`: `file:` and its absolute path. */
+export const fileSinkName = (file: string): string => `file:${path.resolve(file)}`
+
 export const file = (
   options: FileOptions,
   onError?: (error: unknown) => void
 ): Effect.Effect<Sink, SinkError, Scope.Scope> => {
   const target = path.resolve(options.path)
-  const name = `file:${target}`
+  const name = fileSinkName(target)
   const formatter = options.format ?? json
   return Effect.acquireRelease(
     Effect.try({
@@ -90,7 +94,14 @@ export const file = (
         try {
           f.writeSync(
             bytesOf(batch, formatter),
-            batch instanceof BatchImpl ? () => batch.byteEnds(formatter) : undefined
+            batch instanceof BatchImpl ? () => batch.byteEnds(formatter) : undefined,
+            // retention reports never start a file: they would feed retention (retentionReport.ts)
+            batch instanceof BatchImpl
+              ? (i) => {
+                  const r = batch.records[i]
+                  return r !== undefined && isRetentionReport(r)
+                }
+              : undefined
           )
         } catch (e) {
           if (!(e instanceof PartialWrite)) throw e

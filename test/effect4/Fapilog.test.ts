@@ -307,6 +307,40 @@ describe("Fapilog layer on Effect 4", () => {
       fs.rmSync(dir, { recursive: true, force: true })
     })
   )
+
+  it.live(
+    "a file sink's retention (maxAge, from settings) deletes an old rotated file at start-up and logs the deletion as an audit event",
+    () =>
+      Effect.gen(function* () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-effect4-retention-"))
+        const file = path.join(dir, "app.log")
+        const old = `${file}.20200101T000000Z`
+        fs.writeFileSync(old, "an old line\n")
+        const memory = Sink.memory()
+        const reports = () => memory.events().filter((e) => e.logger === "fapilog.retention")
+        const stats = yield* Effect.gen(function* () {
+          // the deletion runs in the background: wait for its report (bounded)
+          for (let i = 0; i < 500 && reports().length === 0; i++) yield* Effect.sleep("10 millis")
+          return yield* Fapilog.stats
+        }).pipe(
+          Effect.provide(
+            Fapilog.layer({ sinks: [{ type: "file", path: file, interval: "daily", maxAge: "30d" }, memory] })
+          )
+        )
+        fs.rmSync(dir, { recursive: true, force: true })
+        const [report] = reports()
+        assert.strictEqual(report?.level, "audit")
+        assert.deepStrictEqual(
+          [report?.fields.file, report?.fields.policy, report?.fields.sink, report?.fields.eventCategory],
+          [old, "maxAge", `file:${file}`, "compliance"]
+        )
+        assert.deepStrictEqual(stats.retention, {
+          files: 1,
+          bytes: "an old line\n".length,
+          byPolicy: { maxAge: 1 }
+        })
+      })
+  )
 })
 
 describe("backpressure on Effect 4", () => {

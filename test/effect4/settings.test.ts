@@ -41,6 +41,7 @@ const fileVars = (logFile: string, sinks = "stdout, FILE") => ({
   FAPILOG_FILE__PATH: logFile,
   FAPILOG_FILE__MAX_FILES: "5",
   FAPILOG_FILE__MAX_BYTES: "10 MB",
+  FAPILOG_FILE__MAX_AGE: "30d",
   FAPILOG_LEVEL: "DEBUG",
   FAPILOG_REDACT__KEYS: "secret, token",
   FAPILOG_SERVICE: "shop"
@@ -50,7 +51,8 @@ const fileSink = (logFile: string) => ({
   type: "file",
   path: logFile,
   maxFiles: 5,
-  maxBytes: 10 * 1024 * 1024
+  maxBytes: 10 * 1024 * 1024,
+  maxAge: 30 * 86_400_000
 })
 
 const expectedFrom = (logFile: string) => ({

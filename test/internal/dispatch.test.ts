@@ -6,6 +6,7 @@ import { Diagnostics } from "../../src/internal/diagnostics.js"
 import { Dispatch } from "../../src/internal/dispatch.js"
 import * as L from "../../src/internal/level.js"
 import { recordOf } from "../../src/internal/record.js"
+import { retentionRecord } from "../../src/internal/retentionReport.js"
 import * as Sink from "../../src/Sink.js"
 
 const quiet = () => new Diagnostics("dispatch", () => {}, 0)
@@ -55,6 +56,38 @@ describe("Dispatch and partial writes", () => {
     assert.deepStrictEqual([filling?.written, filling?.undelivered], [3, 2])
     // it claimed more than it was given: all of the batch, no more
     assert.deepStrictEqual([lying?.written, lying?.undelivered], [5, 0])
+  })
+
+  it("a retention report no sink nor the fallback could write goes to diagnostics; other events do not", () => {
+    const lines: Array<Record<string, unknown>> = []
+    const diagnostics = new Diagnostics("dispatch", (line) => lines.push(JSON.parse(line)), 60_000)
+    const failing = Sink.makeSync("failing", () => {
+      throw new Error("ENOSPC")
+    })
+    const brokenFallback = Sink.makeSync("fallback", () => {
+      throw new Error("EPIPE")
+    })
+    const report = retentionRecord(
+      {
+        file: "/var/log/app.log.20261120T000000Z",
+        bytes: 10,
+        rotatedAt: Date.UTC(2026, 10, 20),
+        ageMs: 1000,
+        policy: "maxTotalBytes"
+      },
+      "file:/var/log/app.log",
+      Date.UTC(2026, 10, 23)
+    )
+    const d = new Dispatch({ sinks: [failing], diagnostics, fallback: brokenFallback })
+    d.writeSync(new BatchImpl([recordOf(L.INFO, "user"), report]))
+    const records = lines.filter((l) => l.level === "audit")
+    assert.deepStrictEqual(
+      records.map((l) => [l.file, l.policy, l.sink]),
+      [["/var/log/app.log.20261120T000000Z", "maxTotalBytes", "file:/var/log/app.log"]]
+    )
+    assert.isFalse(lines.some((l) => JSON.stringify(l).includes('"user"')))
+    const [h] = d.health()
+    assert.strictEqual(h?.undelivered, 2)
   })
 
   it("a failure without a count writes nothing of the batch", () => {

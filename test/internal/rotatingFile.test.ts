@@ -5,8 +5,16 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as zlib from "node:zlib"
 import { afterAll, assert, describe, it } from "@effect/vitest"
+import { vi } from "vitest"
 import { namespace } from "../../src/internal/fileLock.js"
-import { PartialWrite, parseBytes, parseInterval, RotatingFile } from "../../src/internal/rotatingFile.js"
+import {
+  PartialWrite,
+  parseAge,
+  parseBytes,
+  parseInterval,
+  type RetentionDeletion,
+  RotatingFile
+} from "../../src/internal/rotatingFile.js"
 import { fillDisk, withTmpfs } from "../support/tmpfs.js"
 
 const made: Array<string> = []
@@ -125,6 +133,27 @@ describe("parseInterval", () => {
       )
     }
     assert.throws(() => parseInterval("1y"), /ms, s, m, h, d or w .* hourly, daily, weekly/)
+    // names of Object.prototype are not named periods
+    for (const bad of ["constructor", "toString", "__proto__"])
+      assert.throws(() => parseInterval(bad), RangeError, "is not a rotation interval")
+  })
+})
+
+describe("parseAge", () => {
+  it("accepts numbers with a unit and positive whole milliseconds", () => {
+    assert.strictEqual(parseAge("12h"), 43_200_000)
+    assert.strictEqual(parseAge("30d"), 30 * 86_400_000)
+    assert.strictEqual(parseAge(" 2 W "), 14 * 86_400_000)
+    assert.strictEqual(parseAge("90s"), 90_000)
+    assert.strictEqual(parseAge(3_600_000), 3_600_000)
+  })
+
+  it("rejects named periods and anything else with a RangeError naming the input and the accepted forms", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      assert.throws(() => parseAge(bad), RangeError, `${String(bad)} is not an age; accepted:`)
+    for (const bad of ["", "7", "daily", "1 month", "7 days", "-1d", "0d", "constructor"])
+      assert.throws(() => parseAge(bad), RangeError, `${JSON.stringify(bad)} is not an age; accepted:`)
+    assert.throws(() => parseAge("1y"), /a unit ms, s, m, h, d or w \(such as "12h", "30d", "2w"\)/)
   })
 })
 
@@ -348,6 +377,255 @@ describe("RotatingFile retention", () => {
     assert.deepStrictEqual(rotated(file), ["app.log.20261121T000000Z.gz", "app.log.20261122T000000Z.gz"])
     assert.deepStrictEqual(allLines(file), ["old-2", "old-3"])
     assert.isTrue(fs.existsSync(path.join(dir, "unrelated.txt")))
+  })
+})
+
+describe("RotatingFile retention by age, and its reports", () => {
+  const DAY = 86_400_000
+  const HOUR = 3_600_000
+  /** Rotated files of earlier runs, each holding one line (its own name). */
+  const seed = (file: string, stamps: ReadonlyArray<string>) => {
+    for (const s of stamps) {
+      const name = `${file}.${s}`
+      if (name.endsWith(".gz")) fs.writeFileSync(name, zlib.gzipSync(`${path.basename(name)}\n`))
+      else fs.writeFileSync(name, `${path.basename(name)}\n`)
+    }
+  }
+
+  it("deletes at start-up the rotated files older than maxAge, by the rotation time in their names, compressed ones included", async () => {
+    const dir = tmp()
+    const file = path.join(dir, "app.log")
+    seed(file, ["20261120T000000Z", "20261122T000000Z.gz", "20261123T000000Z"])
+    fs.writeFileSync(file, "active\n")
+    const now = Date.UTC(2026, 10, 23, 12, 0, 0)
+    // mtimes say the opposite of the names: the names decide
+    const touched = new Date(now)
+    fs.utimesSync(`${file}.20261120T000000Z`, touched, touched)
+    const ancient = new Date(Date.UTC(2020, 0, 1))
+    fs.utimesSync(`${file}.20261123T000000Z`, ancient, ancient)
+    fs.utimesSync(file, ancient, ancient)
+    const deleted: Array<RetentionDeletion> = []
+    const log = new RotatingFile({ path: file, maxAge: DAY, onDelete: (d) => deleted.push(d) }, () => now)
+    await log.settle()
+    log.close()
+    assert.deepStrictEqual(rotated(file), ["app.log.20261123T000000Z"])
+    assert.isTrue(fs.existsSync(file), "the active file is never deleted")
+    assert.deepStrictEqual(deleted, [
+      {
+        file: `${file}.20261120T000000Z`,
+        bytes: "app.log.20261120T000000Z\n".length,
+        rotatedAt: Date.UTC(2026, 10, 20),
+        ageMs: 3.5 * DAY,
+        policy: "maxAge"
+      },
+      {
+        file: `${file}.20261122T000000Z.gz`,
+        bytes: zlib.gzipSync("app.log.20261122T000000Z.gz\n").length,
+        rotatedAt: Date.UTC(2026, 10, 22),
+        ageMs: 1.5 * DAY,
+        policy: "maxAge"
+      }
+    ])
+  })
+
+  it("applies maxAge after each rotation, with maxFiles and maxTotalBytes: a file goes when any policy says so, and the report names the first it broke", async () => {
+    const file = path.join(tmp(), "app.log")
+    let now = Date.UTC(2026, 10, 23, 10, 30, 0)
+    const deleted: Array<RetentionDeletion> = []
+    const log = new RotatingFile(
+      {
+        path: file,
+        interval: HOUR,
+        maxAge: 3 * HOUR,
+        maxFiles: 4,
+        maxTotalBytes: 40,
+        onDelete: (d) => deleted.push(d)
+      },
+      () => now
+    )
+    // one 8-byte line an hour: a rotation an hour, files named after the hour they end
+    for (let h = 0; h < 6; h++) {
+      log.writeSync(`hour-${String(h).padStart(2, "0")}\n`)
+      now += HOUR
+    }
+    await log.settle()
+    // rotated at 11:30 ... 15:30, each on the first write of the next hour; retention runs
+    // once the writes are done (16:30): 11:30 and 12:30 are more than 3 hours old, 13:30 is not
+    assert.deepStrictEqual(
+      rotated(file),
+      ["20261123T133000Z", "20261123T143000Z", "20261123T153000Z"].map((s) => `app.log.${s}`)
+    )
+    assert.deepStrictEqual(
+      deleted.map((d) => [path.basename(d.file), d.policy, d.ageMs]),
+      [
+        ["app.log.20261123T113000Z", "maxAge", 5 * HOUR],
+        ["app.log.20261123T123000Z", "maxAge", 4 * HOUR]
+      ]
+    )
+    // a burst of size rotations: maxFiles and maxTotalBytes (40 bytes: five 8-byte files) act before age
+    log.close()
+    await log.settle()
+    deleted.length = 0
+    const burst = new RotatingFile(
+      { path: file, maxBytes: 10, maxAge: 3 * HOUR, maxFiles: 4, onDelete: (d) => deleted.push(d) },
+      () => now
+    )
+    for (let i = 0; i < 3; i++) burst.writeSync(`burst-${i}\n`)
+    burst.close()
+    await burst.settle()
+    // three more rotations (hour-05, burst-0, burst-1): six files, four kept; 13:30 is 3
+    // hours old, not older, so maxFiles deletes it
+    assert.deepStrictEqual(rotated(file), [
+      "app.log.20261123T153000Z",
+      "app.log.20261123T163000Z",
+      "app.log.20261123T163000Z_001",
+      "app.log.20261123T163000Z_002"
+    ])
+    assert.deepStrictEqual(
+      deleted.map((d) => [path.basename(d.file), d.policy]),
+      [
+        ["app.log.20261123T133000Z", "maxFiles"],
+        ["app.log.20261123T143000Z", "maxFiles"]
+      ]
+    )
+    const tight = new RotatingFile(
+      { path: file, maxTotalBytes: 16, onDelete: (d) => deleted.push(d) },
+      () => now
+    )
+    await tight.settle()
+    tight.close()
+    assert.strictEqual(deleted.at(-1)?.policy, "maxTotalBytes")
+    assert.isAtMost(
+      rotated(file).reduce((n, name) => n + fs.statSync(path.join(path.dirname(file), name)).size, 0),
+      16
+    )
+  })
+
+  it("checks maxAge periodically for a file that does not rotate, on an unref'd timer stopped by close()", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] })
+    try {
+      const dir = tmp()
+      const file = path.join(dir, "app.log")
+      seed(file, ["20261123T000000Z", "20261123T060000Z"])
+      let now = Date.UTC(2026, 10, 23, 8, 0, 0)
+      const deleted: Array<string> = []
+      const log = new RotatingFile(
+        { path: file, maxAge: 12 * HOUR, onDelete: (d) => deleted.push(path.basename(d.file)) },
+        () => now
+      )
+      await log.settle()
+      assert.deepStrictEqual(deleted, [])
+      const timer = (log as unknown as { ageTimer: NodeJS.Timeout }).ageTimer
+      assert.isFalse(timer.hasRef(), "the check never keeps the process alive")
+      now = Date.UTC(2026, 10, 23, 13, 0, 0)
+      vi.advanceTimersByTime(HOUR)
+      await log.settle()
+      assert.deepStrictEqual(deleted, ["app.log.20261123T000000Z"])
+      now = Date.UTC(2026, 10, 23, 19, 0, 0)
+      vi.advanceTimersByTime(HOUR)
+      await log.settle()
+      assert.deepStrictEqual(deleted, ["app.log.20261123T000000Z", "app.log.20261123T060000Z"])
+      log.close()
+      seed(file, ["20261122T000000Z"])
+      vi.advanceTimersByTime(10 * HOUR)
+      await log.settle()
+      assert.strictEqual(deleted.length, 2, "no check after close()")
+      assert.strictEqual(vi.getTimerCount(), 0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it("reports each file once when two writers of one path (as two processes would be) run retention together", async () => {
+    const dir = tmp()
+    const file = path.join(dir, "app.log")
+    const stamps = Array.from({ length: 12 }, (_, i) => `202611${String(10 + i)}T000000Z`)
+    seed(file, stamps)
+    const deleted: Array<string> = []
+    const now = () => Date.UTC(2026, 10, 23)
+    const options = {
+      path: file,
+      maxBytes: 1000,
+      maxAge: 5 * DAY,
+      onDelete: (d: RetentionDeletion) => deleted.push(d.file)
+    }
+    const a = new RotatingFile(options, now)
+    const b = new RotatingFile(options, now)
+    await Promise.all([a.settle(), b.settle()])
+    a.close()
+    b.close()
+    await Promise.all([a.settle(), b.settle()])
+    // rotated on the 10th to the 17th: more than 5 days old on the 23rd
+    assert.deepStrictEqual(
+      rotated(file),
+      stamps.slice(8).map((s) => `app.log.${s}`)
+    )
+    assert.deepStrictEqual(
+      [...deleted].sort(),
+      stamps.slice(0, 8).map((s) => `${file}.${s}`)
+    )
+  })
+
+  it("appends units it is told are exempt past maxBytes rather than start a file with them", async () => {
+    const file = path.join(tmp(), "app.log")
+    const log = new RotatingFile({ path: file, maxBytes: 10 })
+    const report = "report-line-longer-than-ten\n"
+    const write = (units: ReadonlyArray<string>, exempt: (i: number) => boolean) => {
+      const data = Buffer.from(units.join(""))
+      let at = 0
+      const ends = units.map((u) => (at += Buffer.byteLength(u)))
+      log.writeSync(data, () => ends, exempt)
+    }
+    write(["user-0\n"], () => false)
+    // behind user-0 (does not fit), alone in an empty file (longer than maxBytes): no rotation
+    write([report, report], () => true)
+    assert.deepStrictEqual(rotated(file), [])
+    assert.deepStrictEqual(fs.readFileSync(file, "utf8"), `user-0\n${report}${report}`)
+    // the next unit that is not exempt finds the file full and starts a new one
+    write(["user-1\n", report], (i) => i === 1)
+    assert.strictEqual(rotated(file).length, 1)
+    assert.deepStrictEqual(fs.readFileSync(file, "utf8"), `user-1\n${report}`)
+    // units known only as lines (no ends given): nothing is exempt; the line gets a file of its own
+    log.writeSync(report, undefined, () => true)
+    assert.strictEqual(rotated(file).length, 3)
+    log.close()
+  })
+
+  it("refuses a maxAge that is not a whole number of milliseconds of at least 1", () => {
+    const file = path.join(tmp(), "app.log")
+    assert.throws(
+      () => new RotatingFile({ path: file, maxAge: 0 }),
+      RangeError,
+      "maxAge: 0 is not a whole number of at least 1"
+    )
+    assert.throws(
+      () => new RotatingFile({ path: file, maxAge: 1.5 }),
+      RangeError,
+      "maxAge: 1.5 is not a whole number"
+    )
+  })
+
+  it("a failing onDelete is reported to onError and retention goes on", async () => {
+    const dir = tmp()
+    const file = path.join(dir, "app.log")
+    seed(file, ["20261110T000000Z", "20261111T000000Z"])
+    const errors: Array<unknown> = []
+    const log = new RotatingFile(
+      {
+        path: file,
+        maxFiles: 0,
+        onDelete: () => {
+          throw new Error("reporter down")
+        },
+        onError: (e) => errors.push(e)
+      },
+      () => Date.UTC(2026, 10, 23)
+    )
+    await log.settle()
+    log.close()
+    assert.deepStrictEqual(rotated(file), [])
+    assert.strictEqual(errors.length, 2)
+    assert.match(String(errors[0]), /reporter down/)
   })
 })
 

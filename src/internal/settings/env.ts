@@ -18,7 +18,7 @@ import { fields as presetFields } from "./presets.js"
 import { paths as redactPaths } from "./redaction.js"
 import { fields as reliabilityFields } from "./reliability.js"
 import type { ValidSettings } from "./schema.js"
-import { by, bytes, type Issues, interval, isRecord, level, fields as shared } from "./shape.js"
+import { age, by, bytes, type Issues, interval, isRecord, level, fields as shared } from "./shape.js"
 import {
   pluginSink,
   pluginTypeRule,
@@ -194,6 +194,7 @@ export const variables: ReadonlyArray<Variable> = [
   row("FAPILOG_FILE__INTERVAL", "file.interval", (t, v, is) =>
     interval(/^\d+$/.test(t) ? Number(t) : t, v, is)
   ),
+  row("FAPILOG_FILE__MAX_AGE", "file.maxAge", (t, v, is) => age(/^\d+$/.test(t) ? Number(t) : t, v, is)),
   row("FAPILOG_FILE__COMPRESS", "file.compress", yesNo),
   row("FAPILOG_PLUGINS__ALLOW", "plugins.allow", commaList),
   row("FAPILOG_PLUGINS__DENY", "plugins.deny", commaList),

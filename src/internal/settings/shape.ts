@@ -15,7 +15,7 @@ import * as Schema from "effect/Schema"
 import type { ConfigIssue } from "../../Errors.js"
 import { accepted, flag, oneOf, show, text, wholeNumber } from "../configSchema.js"
 import { type LevelName, levelNames } from "../level.js"
-import { parseBytes, parseInterval } from "../rotatingFile.js"
+import { parseAge, parseBytes, parseInterval } from "../rotatingFile.js"
 
 export type Issues = Array<ConfigIssue>
 
@@ -161,6 +161,19 @@ export const interval: Check<number, number | string> = (value, at, issues) => {
     issues.push({
       path: at,
       message: `${show(value)} is not an interval: use "15m", "1h", "2d", "hourly", "daily", "weekly" or milliseconds`
+    })
+    return undefined
+  }
+}
+
+/** An age: milliseconds, or a string such as "12h", "30d", "2w". */
+export const age: Check<number, number | string> = (value, at, issues) => {
+  try {
+    return parseAge(value as number | string)
+  } catch {
+    issues.push({
+      path: at,
+      message: `${show(value)} is not an age: use a number of milliseconds or a number with a unit ms, s, m, h, d or w, such as "12h", "30d" or "2w"`
     })
     return undefined
   }

@@ -32,6 +32,7 @@ import { reservedSinkKeys, type selectionKeys, textSinkKeys } from "../sinkKeys.
 import { type AlertSinkSetting, alertEntry, type ValidAlertSink } from "./alert.js"
 import { type Format, format, type LayoutName, fields as loggerFields } from "./logger.js"
 import {
+  age,
   by,
   bytes,
   type Check,
@@ -170,6 +171,8 @@ const fileShape = {
   maxFiles: by(fields.maxFiles),
   /** Total size of rotated files kept: bytes or a string such as "1 GB". */
   maxTotalBytes: bytes,
+  /** Age past which rotated files are deleted: "30d", "12h", "2w" or milliseconds. */
+  maxAge: age,
   /** Rotate on time: "1h", "30m", "daily", "hourly", "weekly" or milliseconds. */
   interval,
   /** Gzip rotated files. */

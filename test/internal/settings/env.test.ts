@@ -7,7 +7,7 @@ import { settingKeys } from "../../../src/internal/settings/index.js"
 
 describe("the FAPILOG_* table", () => {
   it("each variable sets a setting that exists, or a key of the file sink FAPILOG_SINKS names", () => {
-    const fileKeys = ["path", "maxBytes", "maxFiles", "maxTotalBytes", "interval", "compress"]
+    const fileKeys = ["path", "maxBytes", "maxFiles", "maxTotalBytes", "maxAge", "interval", "compress"]
     for (const v of variables) {
       const [top, key] = v.sets.split(".")
       assert.isTrue(
