@@ -331,6 +331,34 @@ const piiCase = async (): Promise<CaseResult> => {
 }
 
 /**
+ * The facade under a compliance profile, `compliance: ["pci-dss"]` with the production preset,
+ * on the same events (none holding personal data): the profile's fail-closed pii processor and
+ * redaction of secret keys run on every event; its audit trail, which takes audit and security
+ * events only, is open beside the file and writes none of these info events.
+ */
+const pciDssCase = async (): Promise<CaseResult> => {
+  const [{ plugin: pii }, { plugin: audit }] = await Promise.all([
+    import("../plugins/pii/src/index.js"),
+    import("../plugins/audit/src/index.js")
+  ])
+  const trail = `${file}.trail`
+  fs.rmSync(trail, { recursive: true, force: true })
+  try {
+    return await facade({
+      preset: "production",
+      compliance: ["pci-dss"],
+      sinks: [
+        { type: "file", path: file },
+        { type: "audit", path: trail, key: "ab".repeat(32) }
+      ],
+      plugins: { use: [pii, audit] }
+    })
+  } finally {
+    fs.rmSync(trail, { recursive: true, force: true })
+  }
+}
+
+/**
  * The worst time of the pii processor (every detector, IP addresses included) for one event
  * holding one of the 100 KB adversarial strings (plugins/pii/test/adversarial.ts) as its
  * message and as a nested field; each input runs N / 1000 times (at least 3), the worst kept.
@@ -362,6 +390,7 @@ const piiAdversarialCase = async (): Promise<CaseResult> => {
 
 await runCase(name, {
   "fapilog-facade-pii": piiCase,
+  "fapilog-facade-pci-dss": pciDssCase,
   "pii-adversarial": piiAdversarialCase,
   pino: () => pinoCase(false),
   "pino-same-fields": () => pinoCase(true),

@@ -364,6 +364,31 @@ const stalledSpilling = (spillOk: () => boolean) =>
     return { sink, written, spilled, open: Deferred.succeed(gate, undefined) }
   })
 
+describe("Pipeline: asynchronous sinks that take none of a batch", () => {
+  it.live("an asynchronous sink under a level holds nothing back: a burst below it is never refused", () =>
+    Effect.gen(function* () {
+      const s = yield* stalledSpilling(() => false)
+      const r = recording()
+      // the stalled sink takes errors only; capacity 2 means a backlog of 8 events at most
+      const p = yield* Pipeline.make(options([r.sink, Sink.withMinLevel(s.sink, "error")], { capacity: 2 }))
+      for (let i = 0; i < 50; i++) p.offer(event(`m${i}`))
+      const burst = p.stats()
+      assert.strictEqual(burst.refused, 0, "no batch waits behind a sink that takes none of it")
+      assert.strictEqual(burst.settled, 50)
+      // an error after the burst still waits for its sink, and settles in order
+      p.offer(event("failed", L.ERROR))
+      for (let i = 0; i < 3; i++) p.offer(event(`after${i}`))
+      p.drainSync()
+      assert.isBelow(p.stats().settled, 54, "the error's batch waits for the stalled sink")
+      yield* s.open
+      yield* p.flush
+      assert.strictEqual(p.stats().settled, 54)
+      assert.deepStrictEqual(s.written, ["failed"])
+      assert.strictEqual(r.messages().length, 54)
+    }).pipe(Effect.scoped)
+  )
+})
+
 describe("Pipeline spill", () => {
   it.live("past the full backlog under block, batches go to the sinks' spill; they settle in order", () =>
     Effect.gen(function* () {

@@ -175,6 +175,17 @@ export class Dispatch {
   }
 
   /**
+   * Whether an asynchronous sink takes any of `batch`. When none does (their levels or routes
+   * leave all of it out: an audit trail's part of a burst of info events), their parts are
+   * counted now and the batch needs no asynchronous write, so it waits behind none.
+   */
+  takesAsync(batch: BatchImpl): boolean {
+    for (const sink of this.asyncSinks) if (partFor(sink, batch).size > 0) return true
+    for (const sink of this.asyncSinks) this.partOf(this.guardOf(sink), batch)
+    return false
+  }
+
+  /**
    * Every asynchronous sink in parallel. A write is retried on the pipeline's Schedule:
    * the whole batch, or after a partial write only the events not written yet. When
    * retries are spent, or the sink's circuit is open, what is left goes to the fallback.

@@ -557,8 +557,10 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
       const batch = new BatchImpl(this.processing.run(records), this.batchContext)
       this.dispatch.writeSync(batch)
       this.drained += records.length
-      if (this.dispatch.asyncSinks.length === 0) {
-        this.settle(this.drained)
+      if (this.dispatch.asyncSinks.length === 0 || !this.dispatch.takesAsync(batch)) {
+        // written everywhere it goes: settled now, or in turn after the batches queued before it
+        if (this.pending.length === 0) this.settle(this.drained)
+        else this.pending.push({ batch: undefined, end: this.drained })
         if (m !== undefined && records.length > 0)
           m.batchDone(records.length, (performance.now() - started) / 1000)
       } else if (this.backlogFull() && this.canSpill()) {
