@@ -846,7 +846,7 @@ if (enabled("pii")) {
     "pii",
     outs,
     "fapilog-facade-pci-dss",
-    'the facade under compliance: ["pci-dss"] and the production preset (fail-closed pii, secret keys redacted, an audit trail open beside the file), on the same events',
+    'the facade under compliance: ["pci-dss"] (fail-closed pii, secret keys redacted, an audit trail open beside the file), on the same events',
     {
       peer: "pino-same-fields",
       base: "fapilog-facade",

@@ -77,6 +77,8 @@ export class LogRecord {
   givenId: string | undefined = undefined
   /** The unredacted structured event, built once for the processors that read events. */
   event: LogEvent | undefined = undefined
+  /** Its JSON line, kept by the size guard that measured it, for the sinks that write it (see {@link keepJsonLine}). */
+  kept: KeptLine | undefined = undefined
 
   constructor(
     /** Epoch milliseconds. */
@@ -554,14 +556,14 @@ const writeSourceOf = (
 }
 
 /**
- * The common case of a child logger (or a bound context): its pre-serialized snapshot and
- * the call's fields, no key in both.
- * The bindings' pre-serialized fragment is used as it is, without the merge bookkeeping of
- * {@link sourcesOf}. Returns undefined (use the general merge) when a call field shadows a
- * binding.
+ * The user fields of a record made of at most two pre-serialized snapshots (the built-in
+ * enrichment below, a child's bindings or a bound context above) and the call's fields, when
+ * no key of one is in another: the snapshots' ready fragments, then the fields. Undefined when
+ * keys overlap or a snapshot holds a reserved name: the general merge handles those.
  */
-const childAndFields = (
-  b: Bindings,
+const snapshotsAndFields = (
+  lower: Bindings | undefined,
+  upper: Bindings | undefined,
   fields: Fields | undefined,
   core: Core,
   limits: JsonLimits,
@@ -569,17 +571,37 @@ const childAndFields = (
 ): string | undefined => {
   if (fields !== undefined) {
     try {
-      for (const k in fields) if (Object.hasOwn(fields, k) && b.has(k)) return undefined
+      for (const k in fields)
+        if (
+          Object.hasOwn(fields, k) &&
+          ((lower !== undefined && lower.has(k)) || (upper !== undefined && upper.has(k)))
+        )
+          return undefined
     } catch {
       // a proxy that cannot list its keys: the general merge copes with it
       return undefined
     }
   }
-  if (holdsReserved(b, core)) return undefined
-  const w = b.written(limits, redact)
-  appendSpecials(core, w)
-  if (fields === undefined) return w.fragment
-  return w.fragment + writeSource(fields, undefined, undefined, limits, redact, core, undefined)
+  if (lower !== undefined && upper !== undefined && upper.shadowsIn(lower) !== undefined) return undefined
+  if (
+    (lower !== undefined && holdsReserved(lower, core)) ||
+    (upper !== undefined && holdsReserved(upper, core))
+  )
+    return undefined
+  let out = ""
+  // lowest first, as the general merge writes them (an id claimed twice: the first stays)
+  if (lower !== undefined) {
+    const w = lower.written(limits, redact)
+    appendSpecials(core, w)
+    out += w.fragment
+  }
+  if (upper !== undefined) {
+    const w = upper.written(limits, redact)
+    appendSpecials(core, w)
+    out += w.fragment
+  }
+  if (fields !== undefined) out += writeSource(fields, undefined, undefined, limits, redact, core, undefined)
+  return out
 }
 
 /** The logger name for a fallback line, which must not throw. */
@@ -628,12 +650,40 @@ const messageJson = (m: unknown, redact: CompiledRedaction | undefined, max: num
  * One event as one line of JSON (without the newline). Never throws: if an unexpected
  * failure happens the line still carries the core keys and an `error` saying why.
  */
+/** A record's JSON line and what it was written with. */
+export interface KeptLine {
+  readonly text: string
+  readonly limits: JsonLimits
+  readonly redact: CompiledRedaction | undefined
+  readonly keys: LineKeys
+}
+
+/**
+ * The JSON line of `r`, kept on the record: a sink formatting it the same way (the same
+ * limits, redaction and keys) takes it instead of writing it again. The size guard measures
+ * every line this way, so that its check costs no second formatting. A record changed after
+ * (a text processor's rewrite) drops what it kept.
+ */
+export const keepJsonLine = (
+  r: LogRecord,
+  limits: JsonLimits,
+  redact: CompiledRedaction | undefined,
+  keys: LineKeys = defaultLineKeys
+): string => {
+  const text = formatJsonLine(r, limits, redact, keys)
+  if (r.truncatedTo === undefined) r.kept = { text, limits, redact, keys }
+  return text
+}
+
 export const formatJsonLine = (
   r: LogRecord,
   limits: JsonLimits = defaultLimits,
   redact?: CompiledRedaction | undefined,
   keys: LineKeys = defaultLineKeys
 ): string => {
+  const kept = r.kept
+  if (kept !== undefined && kept.limits === limits && kept.redact === redact && kept.keys === keys)
+    return kept.text
   // an event the size guard cut is written within its tight limits
   if (r.truncatedTo !== undefined) limits = r.truncatedTo
   try {
@@ -652,22 +702,18 @@ export const formatJsonLine = (
           ? ""
           : writeSource(r.fields, undefined, undefined, limits, redact, core, undefined)
     } else {
-      // one pre-serialized snapshot (a child's bindings, or a bound context such as an HTTP
-      // request's) and the call's fields: the common case, without the general merge
-      const single =
+      // the enrichment, one more pre-serialized snapshot (a child's bindings, or a bound
+      // context such as an HTTP request's) and the call's fields: the common case, without
+      // the general merge
+      const simple =
         r.annotations === undefined &&
-        r.enrichment === undefined &&
         r.extra === undefined &&
-        r.callSite === undefined
-          ? r.context === undefined
-            ? r.bindings
-            : r.bindings === undefined
-              ? r.context
-              : undefined
-          : undefined
-      const childOnly =
-        single === undefined ? undefined : childAndFields(single, r.fields, core, limits, redact)
-      if (childOnly !== undefined) user = childOnly
+        r.callSite === undefined &&
+        (r.context === undefined || r.bindings === undefined)
+      const fast = simple
+        ? snapshotsAndFields(r.enrichment, r.context ?? r.bindings, r.fields, core, limits, redact)
+        : undefined
+      if (fast !== undefined) user = fast
       else {
         user = ""
         for (const src of sourcesOf(r)) user += writeSourceOf(src, core, limits, redact)

@@ -1,7 +1,7 @@
 import type { JsonLimits } from "./json.js"
 import { WARN } from "./level.js"
 import { builtInOrder, type Emit, type SummarizingProcessor, summaryRecord } from "./processor.js"
-import { eventId, formatJsonLine, LogRecord } from "./record.js"
+import { eventId, formatJsonLine, keepJsonLine, LogRecord } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 
 export interface SizeGuardOptions {
@@ -70,7 +70,7 @@ export const makeSizeGuard = (options: SizeGuardOptions): SummarizingProcessor =
         const r = records[i] as LogRecord
         if (
           r.truncatedTo !== undefined ||
-          fits(formatJsonLine(r, options.limits, options.redact), options.maxBytes)
+          fits(keepJsonLine(r, options.limits, options.redact), options.maxBytes)
         ) {
           out?.push(r)
           continue
@@ -81,6 +81,7 @@ export const makeSizeGuard = (options: SizeGuardOptions): SummarizingProcessor =
           continue
         }
         r.truncatedTo = TIGHT
+        r.kept = undefined
         out.push(fits(formatJsonLine(r, TIGHT, options.redact), options.maxBytes) ? r : coreOnly(r))
       }
       report(now, emit)

@@ -165,8 +165,9 @@ export class TextWalk {
     r.context = context
     r.enrichment = enrichment
     r.error = error
-    // a structured event built before is out of date
+    // a structured event built before, or a line kept, is out of date
     r.event = undefined
+    r.kept = undefined
   }
 
   private reset(): void {

@@ -7,6 +7,7 @@ import {
   type Fields,
   formatJsonLine,
   isoTime,
+  keepJsonLine,
   type LogRecord,
   materialize,
   messageText,
@@ -268,6 +269,64 @@ describe("child bindings with call fields (the direct path)", () => {
   it("call fields claim core slots after the bindings", () => {
     const out = line({ bindings: { correlationId: "from-binding" }, fields: { correlationId: "from-call" } })
     assert.strictEqual(out.correlationId, "from-call")
+  })
+})
+
+describe("enrichment, one snapshot and call fields (the direct path)", () => {
+  // an empty annotations object changes nothing in the line but takes the general merge
+  const both = (p: Parts, enrichment: Fields) => {
+    const direct = record(p)
+    direct.enrichment = Bindings.extend(undefined, enrichment)
+    const general = record({ ...p, annotations: {} })
+    general.enrichment = direct.enrichment
+    return [formatJsonLine(direct), formatJsonLine(general)] as const
+  }
+
+  it("writes what the general merge writes, overlapping keys and reserved names included", () => {
+    const enrichments: ReadonlyArray<Fields> = [
+      { hostname: "vm", pid: 1 },
+      { hostname: "vm", user: "enriched" },
+      { correlationId: "e-1", service: "api" }
+    ]
+    const parts: ReadonlyArray<Parts> = [
+      { fields: { user: "u", n: 1 } },
+      { bindings: { requestId: "r-1" }, fields: { user: "u" } },
+      { bindings: { hostname: "child" }, fields: { n: 2 } },
+      { context: { tenant: "t" }, fields: { tenant: "call" } },
+      { bindings: { correlationId: "b-1" } },
+      { fields: { correlationId: "c-1", error: new Error("boom") } },
+      {}
+    ]
+    for (const enrichment of enrichments)
+      for (const p of parts) {
+        const [direct, general] = both(p, enrichment)
+        assert.strictEqual(direct, general, JSON.stringify({ enrichment, p }))
+      }
+  })
+
+  it("the enrichment comes first, then the snapshot, then the call's fields", () => {
+    const [direct] = both({ bindings: { requestId: "r-1" }, fields: { user: "u" } }, { hostname: "vm" })
+    assert.isTrue(direct.endsWith(',"hostname":"vm","requestId":"r-1","user":"u"}'), direct)
+  })
+})
+
+describe("a kept line (the size guard's)", () => {
+  it("is what a sink formatting the same way writes, without formatting again", () => {
+    const r = record({ fields: { user: "u" } })
+    const kept = keepJsonLine(r, defaultLimits, undefined)
+    // a change no processor makes (they rewrite through TextWalk, which drops the kept line)
+    ;(r.fields as Record<string, unknown>).user = "changed"
+    assert.strictEqual(formatJsonLine(r, defaultLimits, undefined), kept)
+    // formatted another way: written again
+    assert.include(formatJsonLine(r, { ...defaultLimits }, undefined), '"user":"changed"')
+    assert.include(formatJsonLine(r, defaultLimits, compile({ keys: ["other"] })), '"user":"changed"')
+  })
+
+  it("is not kept for a record the size guard cut", () => {
+    const r = record({ fields: { user: "u" } })
+    r.truncatedTo = defaultLimits
+    keepJsonLine(r, defaultLimits, undefined)
+    assert.isUndefined(r.kept)
   })
 })
 

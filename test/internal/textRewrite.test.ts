@@ -3,7 +3,13 @@ import { captureFields } from "../../src/internal/capture.js"
 import { CapturedError } from "../../src/internal/errorInfo.js"
 import { defaultLimits, Elided } from "../../src/internal/json.js"
 import { levels } from "../../src/internal/level.js"
-import { Bindings, formatJsonLine, type LogRecord, recordOf } from "../../src/internal/record.js"
+import {
+  Bindings,
+  formatJsonLine,
+  keepJsonLine,
+  type LogRecord,
+  recordOf
+} from "../../src/internal/record.js"
 import { eventOf } from "../../src/internal/testingEvents.js"
 import { MAX_VALUES, removed, TextWalk, Unscannable } from "../../src/internal/textRewrite.js"
 import type { LogEvent } from "../../src/LogEvent.js"
@@ -285,11 +291,14 @@ describe("TextWalk on records", () => {
     assert.strictEqual(r.fields, fields)
   })
 
-  it("a built event is dropped when the record changes, so later processors see the new values", () => {
+  it("a built event and a kept line are dropped when the record changes", () => {
     const { rewrite } = rewriter()
     const r = recordOf(info, "secret")
     r.event = { timestamp: "", level: "info", message: "secret", logger: "app", fields: {} } as LogEvent
+    keepJsonLine(r, defaultLimits, undefined)
     new TextWalk(rewrite).record(r)
     assert.isUndefined(r.event)
+    assert.isUndefined(r.kept)
+    assert.strictEqual(line(r).message, "***")
   })
 })
