@@ -165,8 +165,12 @@ const main = async (): Promise<void> => {
     for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
       const outcome = await check(dir, dest)
       outcomes.push(outcome)
+      const size =
+        outcome.pack === undefined
+          ? ""
+          : `, ${kB(outcome.pack.size)} packed, ${kB(outcome.pack.unpackedSize)} unpacked`
       console.log(
-        `\n==== ${outcome.name} (${dir}): ${outcome.problems.length === 0 ? "ok" : "FAILED"}, ${outcome.seconds.toFixed(1)} s`
+        `\n==== ${outcome.name} (${dir}): ${outcome.problems.length === 0 ? "ok" : "FAILED"}, ${outcome.seconds.toFixed(1)} s${size}`
       )
       console.log(outcome.output)
       for (const problem of outcome.problems) console.log(`PROBLEM: ${problem}`)
