@@ -128,6 +128,13 @@ const [express, fastify, http, sql] = await Promise.all([
 console.log(JSON.stringify([typeof express.fapilogExpress, typeof fastify.fapilogFastify, typeof http.middleware, typeof http.layerHttpApi, typeof sql.layerSlowQueries]))
 `
 
+/** A CommonJS consumer: Node 22 loads the ES module package from \`require\` (the \`default\` condition). */
+const REQUIRE = `"use strict"
+const { createLogger, FapilogLive } = require("fapilog-effect4")
+const http = require("fapilog-effect4/http")
+console.log(JSON.stringify([typeof createLogger, typeof FapilogLive, typeof http.middleware]))
+`
+
 /** A TypeScript program using the package the ways its README shows. */
 const TYPED = `import { Effect, Layer } from "effect"
 import { createLogger, Fapilog, FapilogLive, type Logger } from "fapilog-effect4"
@@ -281,6 +288,16 @@ describe("published package fapilog-effect4", () => {
       "object",
       "function"
     ])
+
+    fs.writeFileSync(path.join(scratch, "require.cjs"), REQUIRE)
+    const required = await runNode("require.cjs", scratch, { env: node22Env })
+    assertSucceeded(required, "requiring the package from CommonJS")
+    assert.strictEqual(required.stderr, "", describeRun(required))
+    assert.deepStrictEqual(
+      JSON.parse(required.stdout),
+      ["function", "object", "function"],
+      describeRun(required)
+    )
 
     fs.writeFileSync(path.join(scratch, "logs.test.mjs"), TEST)
     const vitest = await run(
