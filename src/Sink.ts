@@ -23,6 +23,7 @@ import type { SinkError } from "./Errors.js"
 import type { Formatter } from "./Formatter.js"
 import type { Extensions } from "./internal/extensions.js"
 import * as extensions from "./internal/extensions.js"
+import * as fileSinks from "./internal/fileSink.js"
 import * as internal from "./internal/sink.js"
 import type { Level } from "./Level.js"
 import type { LogEvent } from "./LogEvent.js"
@@ -138,7 +139,7 @@ export type FormatOptions = internal.FormatOptions
  * @since 0.1.0
  * @category models
  */
-export type FileOptions = internal.FileOptions
+export type FileOptions = fileSinks.FileOptions
 
 /**
  * The memory sink: keeps events and formatted lines for assertions.
@@ -179,7 +180,7 @@ export const makeSync: (name: string, writeSync: (batch: Batch) => void) => Sink
  * @since 0.1.0
  * @category constructors
  */
-export const stdout: (options?: FormatOptions) => Sink = internal.stdout
+export const stdout: (options?: FormatOptions) => Sink = fileSinks.stdout
 
 /**
  * Like {@link stdout}, to standard error (fd 2).
@@ -192,7 +193,7 @@ export const stdout: (options?: FormatOptions) => Sink = internal.stdout
  * @since 0.1.0
  * @category constructors
  */
-export const stderr: (options?: FormatOptions) => Sink = internal.stderr
+export const stderr: (options?: FormatOptions) => Sink = fileSinks.stderr
 
 /**
  * Accepts and discards every event (the `"null"` sink of the settings).
@@ -228,7 +229,7 @@ export const discard: Sink = internal.discard
  * @since 0.1.0
  * @category constructors
  */
-export const file: (options: FileOptions) => Effect.Effect<Sink, SinkError, Scope.Scope> = internal.file
+export const file: (options: FileOptions) => Effect.Effect<Sink, SinkError, Scope.Scope> = fileSinks.file
 
 /**
  * An in-memory sink for tests.
