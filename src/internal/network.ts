@@ -881,7 +881,12 @@ const transportOf = (options: Options): Transport | SinkError => {
   } catch (cause) {
     return fail("invalid headers", cause)
   }
-  return fetchTransport({ url: options.url, headers: options.headers, sign: options.sign, keepalive: options.keepalive })
+  return fetchTransport({
+    url: options.url,
+    headers: options.headers,
+    sign: options.sign,
+    keepalive: options.keepalive
+  })
 }
 
 export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Scope.Scope> =>
