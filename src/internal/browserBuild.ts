@@ -16,6 +16,7 @@ import type { Additions } from "./build.js"
 import { show } from "./configSchema.js"
 import { consoleSink } from "./consoleSink.js"
 import { Diagnostics } from "./diagnostics.js"
+import { json } from "./formatter.js"
 import { isLevelName, type LevelName, levelNames } from "./level.js"
 import * as network from "./network.js"
 import * as pipeline from "./pipeline.js"
@@ -105,7 +106,8 @@ const isSinkValue = (u: unknown): u is Sink =>
 const whole = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u > 0
 
 const ndjson = (events: ReadonlyArray<LogEvent>) => ({
-  body: events.map((e) => `${JSON.stringify(e)}\n`).join(""),
+  // the JSON lines layout, as the console sink and Node's stdout write them
+  body: events.map((e) => `${json.format(e)}\n`).join(""),
   contentType: "application/x-ndjson"
 })
 

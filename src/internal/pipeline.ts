@@ -306,7 +306,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
     // a plain unref'd timer: processor windows close and refusals are summarised on time,
     // without holding the process open
     this.ticker = setInterval(() => this.tick(), 1000)
-    this.ticker.unref()
+    // Node: the ticker does not keep the process alive (a browser's timers have no unref)
+    ;(this.ticker as { unref?: () => void }).unref?.()
   }
 
   /**
