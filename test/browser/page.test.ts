@@ -157,7 +157,9 @@ describe("the browser build in chromium", () => {
     const errors: Array<string> = []
     page.on("pageerror", (e) => errors.push(e.message))
     await page.goto(`${pages.url}/?collector=${encodeURIComponent(collector.url)}`)
-    await page.waitForFunction(() => (window as { fapilogReady?: boolean }).fapilogReady === true)
+    await page.waitForFunction(
+      () => (globalThis as unknown as { fapilogReady?: boolean }).fapilogReady === true
+    )
     assert.deepStrictEqual(errors, [])
     return page
   }
@@ -167,7 +169,7 @@ describe("the browser build in chromium", () => {
     await page.evaluate(
       ([run, n]) =>
         (
-          window as unknown as { fapilogTest: { facade: (r: string, n: number) => Promise<unknown> } }
+          globalThis as unknown as { fapilogTest: { facade: (r: string, n: number) => Promise<unknown> } }
         ).fapilogTest.facade(run, n),
       ["facade", 120] as const
     )
@@ -190,7 +192,7 @@ describe("the browser build in chromium", () => {
     await page.evaluate(
       ([run, n]) =>
         (
-          window as unknown as { fapilogTest: { effect: (r: string, n: number) => Promise<unknown> } }
+          globalThis as unknown as { fapilogTest: { effect: (r: string, n: number) => Promise<unknown> } }
         ).fapilogTest.effect(run, n),
       ["effect", 40] as const
     )
@@ -205,7 +207,7 @@ describe("the browser build in chromium", () => {
     await page.evaluate(
       ([run, n]) =>
         (
-          window as unknown as { fapilogTest: { buffered: (r: string, n: number) => Promise<unknown> } }
+          globalThis as unknown as { fapilogTest: { buffered: (r: string, n: number) => Promise<unknown> } }
         ).fapilogTest.buffered(run, n),
       ["navigated", 30] as const
     )
@@ -223,7 +225,7 @@ describe("the browser build in chromium", () => {
     await page.evaluate(
       ([run, n]) =>
         (
-          window as unknown as { fapilogTest: { buffered: (r: string, n: number) => Promise<unknown> } }
+          globalThis as unknown as { fapilogTest: { buffered: (r: string, n: number) => Promise<unknown> } }
         ).fapilogTest.buffered(run, n),
       ["closed", 25] as const
     )
@@ -235,7 +237,7 @@ describe("the browser build in chromium", () => {
   it("a file sink is refused, naming the field and the sinks the browser build accepts", async () => {
     const page = await open()
     const message = await page.evaluate(() =>
-      (window as unknown as { fapilogTest: { fileSink: () => Promise<string> } }).fapilogTest.fileSink()
+      (globalThis as unknown as { fapilogTest: { fileSink: () => Promise<string> } }).fapilogTest.fileSink()
     )
     assert.include(message, "sinks[0].type")
     assert.include(message, '"file" is not available in the browser build')
