@@ -106,6 +106,12 @@ export interface Options {
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** Headers computed for each attempt from the exact body sent (e.g. an HMAC signature); HTTP only. */
   readonly sign?: ((body: Uint8Array, attempt: number) => Readonly<Record<string, string>>) | undefined
+  /**
+   * Sends each request with fetch's `keepalive`, so that it completes after the page that
+   * sent it is gone (browsers cap the bodies of such requests in flight near 64 KiB: keep
+   * `batch.maxBytes` under that); HTTP only, default false.
+   */
+  readonly keepalive?: boolean | undefined
   /** Request size: events (default 1000), approximate bytes (default 1 MiB), wait (default 1000 ms). */
   readonly batch?:
     | {

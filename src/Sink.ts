@@ -23,6 +23,7 @@ import type { SinkError } from "./Errors.js"
 import type { Formatter } from "./Formatter.js"
 import type { Extensions } from "./internal/extensions.js"
 import * as extensions from "./internal/extensions.js"
+import * as fileSinks from "./internal/fileSink.js"
 import type { RetentionDeletion as RetentionDeletionInternal } from "./internal/rotatingFile.js"
 import * as internal from "./internal/sink.js"
 import type { Level } from "./Level.js"
@@ -148,7 +149,7 @@ export type FormatOptions = internal.FormatOptions
  * @since 0.1.0
  * @category models
  */
-export type FileOptions = internal.FileOptions
+export type FileOptions = fileSinks.FileOptions
 
 /**
  * A rotated file the file sink's retention deleted: its path, size, rotation time, age
@@ -204,7 +205,7 @@ export const makeSync: (name: string, writeSync: (batch: Batch) => void) => Sink
  * @since 0.1.0
  * @category constructors
  */
-export const stdout: (options?: FormatOptions) => Sink = internal.stdout
+export const stdout: (options?: FormatOptions) => Sink = fileSinks.stdout
 
 /**
  * Like {@link stdout}, to standard error (fd 2).
@@ -217,7 +218,7 @@ export const stdout: (options?: FormatOptions) => Sink = internal.stdout
  * @since 0.1.0
  * @category constructors
  */
-export const stderr: (options?: FormatOptions) => Sink = internal.stderr
+export const stderr: (options?: FormatOptions) => Sink = fileSinks.stderr
 
 /**
  * Accepts and discards every event (the `"null"` sink of the settings).
@@ -253,7 +254,7 @@ export const discard: Sink = internal.discard
  * @since 0.1.0
  * @category constructors
  */
-export const file: (options: FileOptions) => Effect.Effect<Sink, SinkError, Scope.Scope> = internal.file
+export const file: (options: FileOptions) => Effect.Effect<Sink, SinkError, Scope.Scope> = fileSinks.file
 
 /**
  * An in-memory sink for tests.

@@ -40,6 +40,7 @@ const guides: Array<DefaultTheme.SidebarItem> = [
       { text: "Effect programs", link: "/effect" },
       { text: "Promise code", link: "/promise" },
       { text: "HTTP servers", link: "/http" },
+      { text: "Browsers and edge", link: "/browser" },
       { text: "Slow queries", link: "/sql" }
     ]
   },

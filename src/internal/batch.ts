@@ -2,6 +2,7 @@ import type { Formatter } from "../Formatter.js"
 import type { LogEvent } from "../LogEvent.js"
 import { toErrorInfo } from "./errorInfo.js"
 import { type FormatterImpl, formatRecord } from "./formatter.js"
+import { ByteBuffer, utf8Bytes, utf8Length, utf8Text } from "./platform.js"
 import { fallbackMessage, isoTime, type LogRecord, loggerName, materialize } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
 
@@ -18,33 +19,6 @@ const noContext: BatchContext = {}
 const CHUNK_CHARS = 8192
 /** First guess of a line's size in bytes; the buffer grows when lines are longer. */
 const LINE_ESTIMATE = 192
-
-/** A growable byte buffer that strings are UTF-8 encoded into. */
-class ByteBuffer {
-  private buf: Buffer
-  private length = 0
-
-  constructor(initial: number) {
-    // small batches come from Node's shared pool (under 4 KiB), larger ones get their own buffer
-    this.buf = Buffer.allocUnsafe(Math.max(256, initial))
-  }
-
-  write(s: string): void {
-    if (s.length === 0) return
-    // room for the worst case, three bytes per UTF-16 unit
-    const need = this.length + s.length * 3
-    if (need > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2))
-      this.buf.copy(grown, 0, 0, this.length)
-      this.buf = grown
-    }
-    this.length += this.buf.write(s, this.length, "utf8")
-  }
-
-  result(): Uint8Array {
-    return this.buf.subarray(0, this.length)
-  }
-}
 
 /**
  * A batch of accepted events handed to every sink at once. Structured events are built
@@ -135,7 +109,7 @@ export class BatchImpl {
     if (text === undefined) {
       const bytes = this.encoded?.get(formatter)
       if (bytes !== undefined) {
-        text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+        text = utf8Text(bytes)
       } else {
         let out = ""
         this.eachLine(formatter, (line) => {
@@ -158,7 +132,7 @@ export class BatchImpl {
     if (bytes === undefined) {
       const text = this.rendered?.get(formatter)
       if (text !== undefined) {
-        bytes = Buffer.from(text, "utf8")
+        bytes = utf8Bytes(text)
       } else {
         const out = new ByteBuffer(this.records.length * LINE_ESTIMATE)
         let chunk = ""
@@ -192,7 +166,7 @@ export class BatchImpl {
     let byte = 0
     for (let i = 0; i < lengths.length; i++) {
       const next = char + (lengths[i] as number)
-      byte += Buffer.byteLength(text.slice(char, next), "utf8")
+      byte += utf8Length(text.slice(char, next))
       ends[i] = byte
       char = next
     }

@@ -8,9 +8,11 @@ import type { Sink } from "../Sink.js"
 import * as alertSink from "./alertSink.js"
 import { makeDedupe } from "./dedupe.js"
 import { Diagnostics } from "./diagnostics.js"
-import { type CallSiteEnricher, type NamedEnricher, RuntimeSampler, staticFields } from "./enrichers.js"
+import type { CallSiteEnricher, NamedEnricher } from "./enrichers.js"
+import * as fileSinks from "./fileSink.js"
 import { makeFingersCrossed } from "./fingersCrossed.js"
 import { type FormatterImpl, json, makeJson } from "./formatter.js"
+import { RuntimeSampler, staticFields } from "./hostEnrichers.js"
 import { defaultLimits, type JsonLimits } from "./json.js"
 import { makeEcs, makeOtel, makePino } from "./layouts.js"
 import { compileLineKeys, hasKeyNames, type KeyNames, keyNamesId } from "./lineKeys.js"
@@ -240,8 +242,8 @@ const acquireSink = (
       stream,
       o
     )
-  if (setting === "stdout") return Effect.succeed(sinks.stdout({ format: format({}, process.stdout) }))
-  if (setting === "stderr") return Effect.succeed(sinks.stderr({ format: format({}, process.stderr) }))
+  if (setting === "stdout") return Effect.succeed(fileSinks.stdout({ format: format({}, process.stdout) }))
+  if (setting === "stderr") return Effect.succeed(fileSinks.stderr({ format: format({}, process.stderr) }))
   if (setting === "null") return Effect.succeed(sinks.discard)
   // an Effect entry (Plugin.open, FileSink, your own...) learns which logger opens it and
   // where it is; its construction is bounded as a plugin's start is, so that one that never
@@ -273,9 +275,9 @@ const acquireSink = (
   }
   switch (setting.type) {
     case "stdout":
-      return Effect.succeed(selected(sinks.stdout({ format: format(setting, process.stdout) }), setting))
+      return Effect.succeed(selected(fileSinks.stdout({ format: format(setting, process.stdout) }), setting))
     case "stderr":
-      return Effect.succeed(selected(sinks.stderr({ format: format(setting, process.stderr) }), setting))
+      return Effect.succeed(selected(fileSinks.stderr({ format: format(setting, process.stderr) }), setting))
     case "null":
       return Effect.succeed(sinks.discard)
     case "file": {
@@ -289,9 +291,13 @@ const acquireSink = (
         compress: setting.compress,
         mode: setting.mode
       }
-      return sinks
+      return fileSinks
         .file(
-          { ...file, format: format(setting), onDelete: retention.forSink(sinks.fileSinkName(file.path)) },
+          {
+            ...file,
+            format: format(setting),
+            onDelete: retention.forSink(fileSinks.fileSinkName(file.path))
+          },
           (e) => diagnostics.report(`sink file:${file.path}`, "background rotation work failed", e)
         )
         .pipe(Effect.map((s) => selected(s, setting)))
@@ -565,7 +571,7 @@ const fromResolved = (
       overflow: settings.overflow,
       logCrashes: settings.logCrashes,
       metrics: settings.metrics,
-      fallback: settings.fallback === "stderr" ? sinks.stderr() : undefined,
+      fallback: settings.fallback === "stderr" ? fileSinks.stderr() : undefined,
       retry: settings.retry,
       circuitBreaker: settings.circuitBreaker,
       protectedLevel: settings.protectedLevel,

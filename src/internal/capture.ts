@@ -1,4 +1,3 @@
-import { types } from "node:util"
 import * as Cause from "effect/Cause"
 import type * as HashMap from "effect/HashMap"
 import { CapturedError, type ErrorInfo, toErrorInfo } from "./errorInfo.js"
@@ -11,6 +10,7 @@ import {
   ThrewWhileReading,
   thrownNote
 } from "./json.js"
+import { isProxy } from "./platform.js"
 import type { Serializers } from "./serializers.js"
 
 /**
@@ -257,7 +257,7 @@ export const listableFields = <F extends object>(
   limits: JsonLimits
 ): F | Readonly<Record<string, unknown>> => {
   // only a proxy can refuse to be listed: an ordinary object costs one native check, no list
-  if (!types.isProxy(fields)) return fields
+  if (!isProxy(fields)) return fields
   try {
     Object.keys(fields)
     Object.getPrototypeOf(fields)

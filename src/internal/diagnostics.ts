@@ -1,6 +1,6 @@
-import * as fs from "node:fs"
 import { toErrorInfo } from "./errorInfo.js"
 import { stringify } from "./json.js"
+import { writeStderr } from "./platform.js"
 import { isoTime } from "./record.js"
 
 /**
@@ -90,8 +90,4 @@ export const withheld = (event: Readonly<Record<string, unknown>>): Record<strin
   }
   if (event.suppressed !== undefined) out.suppressed = event.suppressed
   return out
-}
-
-const writeStderr = (line: string): void => {
-  fs.writeSync(2, line)
 }

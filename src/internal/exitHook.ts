@@ -4,6 +4,8 @@
  * close; the listener is installed while at least one is registered. It installs no signal
  * handlers: those belong to the application (or to `NodeRuntime.runMain`).
  */
+import { processEvents } from "./platform.js"
+
 export interface ExitDrainable {
   readonly drainOnExit: () => void
 }
@@ -21,12 +23,12 @@ const onExit = (): void => {
 }
 
 export const register = (p: ExitDrainable): void => {
-  if (open.size === 0) process.on("exit", onExit)
+  if (open.size === 0) processEvents?.on("exit", onExit)
   open.add(p)
 }
 
 export const unregister = (p: ExitDrainable): void => {
-  if (open.delete(p) && open.size === 0) process.off("exit", onExit)
+  if (open.delete(p) && open.size === 0) processEvents?.off("exit", onExit)
 }
 
 /** Pipelines that asked to log a crash (an uncaught exception or unhandled rejection) at fatal. */
@@ -52,10 +54,11 @@ const onCrash = (error: unknown, origin: string): void => {
  * Unhandled rejections reach it too (Node's default turns them into uncaught exceptions).
  */
 export const registerCrash = (c: CrashLogger): void => {
-  if (crashLoggers.size === 0) process.on("uncaughtExceptionMonitor", onCrash)
+  if (crashLoggers.size === 0) processEvents?.on("uncaughtExceptionMonitor", onCrash)
   crashLoggers.add(c)
 }
 
 export const unregisterCrash = (c: CrashLogger): void => {
-  if (crashLoggers.delete(c) && crashLoggers.size === 0) process.off("uncaughtExceptionMonitor", onCrash)
+  if (crashLoggers.delete(c) && crashLoggers.size === 0)
+    processEvents?.off("uncaughtExceptionMonitor", onCrash)
 }

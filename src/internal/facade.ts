@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -21,6 +20,7 @@ import { type CallFields, evaluateFields } from "./lazyFields.js"
 import type { LevelName } from "./level.js"
 import * as L from "./level.js"
 import type { Pipeline, PipelineHealth, PipelineStats } from "./pipeline.js"
+import { type ContextStore, makeContextStore } from "./platform.js"
 import { Bindings, type Fields, LogRecord, messageText } from "./record.js"
 import { type TraceContext, traceContext } from "./traceContext.js"
 
@@ -78,9 +78,9 @@ interface Shared {
 }
 
 // one store per process, shared by the ESM and CommonJS builds should an app load both
-const contextStorage: AsyncLocalStorage<Bindings> = globalValue(
-  Symbol.for("fapilog/contextStorage"),
-  () => new AsyncLocalStorage<Bindings>()
+// (AsyncLocalStorage on Node; in the browser build, the innermost withContext on the stack)
+const contextStorage: ContextStore<Bindings> = globalValue(Symbol.for("fapilog/contextStorage"), () =>
+  makeContextStore<Bindings>()
 )
 
 export const withContext = <R>(fields: Fields, fn: () => R): R =>

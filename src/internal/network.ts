@@ -20,8 +20,9 @@ import type { Batch } from "../Sink.js"
 import { CircuitBreaker, type CircuitState } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
 import type { Config } from "./networkConfig.js"
+import { openSpool, utf8Bytes } from "./platform.js"
 import { retrySchedule } from "./retry.js"
-import { defaultSpoolMaxBytes, Spool, type SpoolEntry } from "./spool.js"
+import type { Spool, SpoolEntry } from "./spool.js"
 import { Waiters } from "./waiters.js"
 
 /**
@@ -165,8 +166,7 @@ export const approximateBytes = (value: unknown, depth = 0): number => {
   }
 }
 
-const toBytes = (body: Uint8Array | string): Uint8Array =>
-  typeof body === "string" ? Buffer.from(body, "utf8") : body
+const toBytes = (body: Uint8Array | string): Uint8Array => (typeof body === "string" ? utf8Bytes(body) : body)
 
 const describe = (e: unknown): string => {
   if (e instanceof Error) {
@@ -201,6 +201,8 @@ export const fetchTransport = (options: {
   readonly url: string
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly sign?: ((body: Uint8Array, attempt: number) => Readonly<Record<string, string>>) | undefined
+  /** Lets a request outlive the page that sent it (browsers cap such bodies near 64 KiB). */
+  readonly keepalive?: boolean | undefined
 }): Transport => ({
   send: (request, attempt) =>
     Effect.suspend(() => {
@@ -228,7 +230,8 @@ export const fetchTransport = (options: {
             body: request.body,
             headers,
             redirect: "manual",
-            signal
+            signal,
+            ...(options.keepalive === true ? { keepalive: true } : {})
           })
           // read the answer whole: it frees the connection, and an error body explains the failure
           const text = await response.text()
@@ -878,7 +881,12 @@ const transportOf = (options: Options): Transport | SinkError => {
   } catch (cause) {
     return fail("invalid headers", cause)
   }
-  return fetchTransport({ url: options.url, headers: options.headers, sign: options.sign })
+  return fetchTransport({
+    url: options.url,
+    headers: options.headers,
+    sign: options.sign,
+    keepalive: options.keepalive
+  })
 }
 
 export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Scope.Scope> =>
@@ -892,10 +900,10 @@ export const make = (options: Options): Effect.Effect<NetworkSink, SinkError, Sc
         ? undefined
         : yield* Effect.try({
             try: () =>
-              Spool.open({
+              openSpool({
                 directory: spoolOptions.directory,
                 name: options.name,
-                maxBytes: spoolOptions.maxBytes ?? defaultSpoolMaxBytes,
+                maxBytes: spoolOptions.maxBytes,
                 report
               }),
             catch: (cause) =>

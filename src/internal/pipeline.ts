@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto"
-import { clearImmediate, setImmediate } from "node:timers"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -23,6 +21,7 @@ import { defaultLimits, type JsonLimits } from "./json.js"
 import { type LevelInfo, type LevelName, levels, WARN } from "./level.js"
 import * as metrics from "./metrics.js"
 import type { MinimisedStats } from "./minimise.js"
+import { clearImmediate, randomHex, setImmediate } from "./platform.js"
 import { Processing } from "./processing.js"
 import { type StageProcessor, summaryRecord } from "./processor.js"
 import { type Bindings, type LogRecord, recordOf } from "./record.js"
@@ -241,7 +240,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
   /** The self-metrics beyond `stats()`, when they are on. */
   private readonly metrics: metrics.PipelineMetrics | undefined
   /** Every event id of this pipeline starts with it: 16 random hex digits and a dash. */
-  private readonly idPrefix = `${randomBytes(8).toString("hex")}-`
+  private readonly idPrefix = `${randomHex(8)}-`
   private seq = 0
   private ticker: ReturnType<typeof setInterval> | undefined = undefined
   private readonly pending: Array<Pending> = []
@@ -318,7 +317,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
     // a plain unref'd timer: processor windows close and refusals are summarised on time,
     // without holding the process open
     this.ticker = setInterval(() => this.tick(), 1000)
-    this.ticker.unref()
+    // Node: the ticker does not keep the process alive (a browser's timers have no unref)
+    ;(this.ticker as { unref?: () => void }).unref?.()
   }
 
   /**
@@ -519,8 +519,8 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
    * Wakes the worker when the event loop's current turn is done (`setImmediate`), not in the
    * next microtask: the lines logged by all the callbacks of one turn (a server's many
    * requests) then share one batch and one write, instead of a batch and a system call
-   * each. The wait is a fraction of a millisecond. It is Node's own `setImmediate` (from
-   * `node:timers`), which test frameworks' fake timers do not replace.
+   * each. The wait is a fraction of a millisecond. On Node it is its own `setImmediate`
+   * (from `node:timers`), which test frameworks' fake timers do not replace (platform.ts).
    */
   private signalSoon(): void {
     if (this.wakeScheduled) return

@@ -572,11 +572,7 @@ const snapshotsAndFields = (
   if (fields !== undefined) {
     try {
       for (const k in fields)
-        if (
-          Object.hasOwn(fields, k) &&
-          ((lower !== undefined && lower.has(k)) || (upper !== undefined && upper.has(k)))
-        )
-          return undefined
+        if (Object.hasOwn(fields, k) && (lower?.has(k) === true || upper?.has(k) === true)) return undefined
     } catch {
       // a proxy that cannot list its keys: the general merge copes with it
       return undefined

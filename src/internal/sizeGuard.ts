@@ -1,5 +1,6 @@
 import type { JsonLimits } from "./json.js"
 import { WARN } from "./level.js"
+import { utf8Length } from "./platform.js"
 import { builtInOrder, type Emit, type SummarizingProcessor, summaryRecord } from "./processor.js"
 import { eventId, formatJsonLine, keepJsonLine, LogRecord } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
@@ -22,8 +23,7 @@ export const TIGHT: JsonLimits = Object.freeze({
   maxStringLength: 256
 })
 
-const byteLength = (s: string): number =>
-  s.length * 3 <= 0x7fffffff ? Buffer.byteLength(s, "utf8") : s.length * 3
+const byteLength = (s: string): number => (s.length * 3 <= 0x7fffffff ? utf8Length(s) : s.length * 3)
 
 const fits = (line: string, maxBytes: number): boolean =>
   line.length * 3 <= maxBytes || byteLength(line) <= maxBytes
