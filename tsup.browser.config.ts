@@ -32,7 +32,8 @@ export const browserResolution: Plugin = {
 
 export default defineConfig({
   entry: { index: "src/browser/index.ts" },
-  format: ["esm"],
+  // ES modules for bundlers; CommonJS too, for tools that require() it (tests run under Node)
+  format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,
   clean: true,
