@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { ConfigError, type ConfigIssue, type SinkError } from "../Errors.js"
 import type { LogEvent } from "../LogEvent.js"
+import type { Options as NetworkOptions } from "../Network.js"
 import type { Sink } from "../Sink.js"
 import type { Additions } from "./build.js"
 import { show } from "./configSchema.js"
@@ -33,30 +34,18 @@ export type BrowserSinkSetting =
   | { readonly type: "console"; readonly level?: LevelName | undefined }
   | BrowserHttpSinkSetting
 
-/** An HTTP collector: NDJSON batches POSTed with `fetch`, retried, behind a circuit breaker. */
-export interface BrowserHttpSinkSetting {
+/**
+ * An HTTP collector: NDJSON batches POSTed with `fetch`, retried, behind a circuit breaker.
+ * `headers`, `batch`, `retry` and `timeoutMs` as for any network sink (`Network.Options`);
+ * `keepalive` (requests outlive the page; bodies in flight are then capped near 64 KiB)
+ * defaults to true here.
+ */
+export interface BrowserHttpSinkSetting
+  extends Pick<NetworkOptions, "headers" | "keepalive" | "batch" | "retry" | "timeoutMs"> {
   readonly type: "http"
   /** The collector's URL (http: or https:); another origin must answer CORS preflights. */
   readonly url: string
   readonly level?: LevelName | undefined
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  /** Requests outlive the page (default true); bodies in flight are then capped near 64 KiB. */
-  readonly keepalive?: boolean | undefined
-  readonly batch?:
-    | {
-        readonly maxEvents?: number | undefined
-        readonly maxBytes?: number | undefined
-        readonly maxWaitMs?: number | undefined
-      }
-    | undefined
-  readonly retry?:
-    | {
-        readonly maxAttempts?: number | undefined
-        readonly initialDelayMs?: number | undefined
-        readonly maxDelayMs?: number | undefined
-      }
-    | undefined
-  readonly timeoutMs?: number | undefined
 }
 
 /** The settings of the browser build. */
