@@ -181,8 +181,10 @@ export class TextWalk {
    * `onError` decides), unlike a value that throws when it is read, which is unscannable.
    */
   private apply(s: string): string | typeof removed {
+    // called as a plain function: the walk is not its `this`
+    const rewrite = this.rewrite
     try {
-      return this.rewrite(s)
+      return rewrite(s)
     } catch (e) {
       throw new RewriteThrew(e)
     }
