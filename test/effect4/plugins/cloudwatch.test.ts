@@ -1,22 +1,11 @@
-/**
- * @fapilog/cloudwatch on Effect 4: its source, built for this line, passes the plugin and sink
- * conformance suites against the local stand-in for CloudWatch Logs (the same suites as its
- * Effect 3 tests, plugins/cloudwatch/test/conformance.test.ts), creates the group and stream
- * and rides out throttling, and its Effect 4 package, built as `npm pack` builds it and
- * installed into a scratch project, is found by `{ type: "cloudwatch" }` through discovery.
- */
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { afterAll, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Testing from "fapilog/testing"
 import { createLogger } from "fapilog-effect4"
-import { build } from "tsup"
 import * as CloudWatch from "../../../plugins/cloudwatch/src/index.js"
 import { startCloudWatch } from "../../../plugins/cloudwatch/test/cloudwatchServer.js"
 import { describeCloudWatchConformance } from "../../../plugins/cloudwatch/test/conformance.js"
 import { settingsFor } from "../../../plugins/cloudwatch/test/delivery.js"
-import { effect4Build } from "../../../plugins/tsup.base.js"
-import { lock, pluginPackageDir, repoRoot } from "../../support/pack.js"
+import { discoveryScratch, installEffect4Plugin } from "./discovered.js"
 
 describeCloudWatchConformance(4, Testing)
 
@@ -55,21 +44,10 @@ describe("@fapilog/cloudwatch on Effect 4", () => {
 })
 
 describe("@fapilog/cloudwatch-effect4 discovered on Effect 4", () => {
-  fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
-  const scratch = fs.mkdtempSync(path.join(repoRoot, ".tmp", "discovered-cloudwatch-"))
-  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+  const scratch = discoveryScratch("cloudwatch")
 
   it('{ type: "cloudwatch" } alone loads @fapilog/cloudwatch-effect4 and delivers every event once', async () => {
-    const packageDir = pluginPackageDir("cloudwatch", 4)
-    const release = await lock(path.join(packageDir, ".pack.lock"), 150_000)
-    const installed = path.join(scratch, "node_modules", "@fapilog", "cloudwatch-effect4")
-    try {
-      await build({ ...effect4Build(path.dirname(packageDir)), config: false, silent: true })
-      for (const file of ["package.json", "dist"])
-        fs.cpSync(path.join(packageDir, file), path.join(installed, file), { recursive: true })
-    } finally {
-      release()
-    }
+    await installEffect4Plugin("cloudwatch", scratch)
     const server = await startCloudWatch()
     const cwd = process.cwd()
     process.chdir(scratch)

@@ -1,23 +1,12 @@
-/**
- * @fapilog/encryption on Effect 4: its source, built for this line, passes the plugin and
- * processor conformance suites (as its Effect 3 tests, plugins/encryption/test), encrypts
- * through settings with a ring rotated from [A] to [A, B] and decrypts back, refuses a bad
- * ring at start, and its Effect 4 package, built as `npm pack` builds it and installed into a
- * scratch project, is found by `{ type: "encryption" }` through discovery.
- */
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { afterAll, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Testing from "fapilog/testing"
 import { createLogger, Errors, Plugin } from "fapilog-effect4"
-import { build } from "tsup"
 import * as Encryption from "../../../plugins/encryption/src/index.js"
 import { decryptLine, KeyRing, plugin } from "../../../plugins/encryption/src/index.js"
 import { KEY_A, KEY_B } from "../../../plugins/encryption/test/rings.js"
-import { effect4Build } from "../../../plugins/tsup.base.js"
-import { lock, pluginPackageDir, repoRoot } from "../../support/pack.js"
 import { itPassesPluginConformance } from "../../support/pluginConformance.js"
+import { discoveryScratch, installEffect4Plugin } from "./discovered.js"
 
 const VAR = "FAPILOG_E4_ENCRYPTION_KEYS"
 process.env[VAR] = `A:${KEY_A}`
@@ -80,21 +69,10 @@ describe("@fapilog/encryption on Effect 4", () => {
   })
 
   describe("@fapilog/encryption-effect4 discovered on Effect 4", () => {
-    fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
-    const scratch = fs.mkdtempSync(path.join(repoRoot, ".tmp", "discovered-encryption-"))
-    afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+    const scratch = discoveryScratch("encryption")
 
     it('{ type: "encryption" } alone loads the built package and encrypts', async () => {
-      const packageDir = pluginPackageDir("encryption", 4)
-      const release = await lock(path.join(packageDir, ".pack.lock"), 150_000)
-      const installed = path.join(scratch, "node_modules", "@fapilog", "encryption-effect4")
-      try {
-        await build({ ...effect4Build(path.dirname(packageDir)), config: false, silent: true })
-        for (const file of ["package.json", "dist"])
-          fs.cpSync(path.join(packageDir, file), path.join(installed, file), { recursive: true })
-      } finally {
-        release()
-      }
+      await installEffect4Plugin("encryption", scratch)
       const cwd = process.cwd()
       process.chdir(scratch)
       try {

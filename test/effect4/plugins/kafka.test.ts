@@ -1,22 +1,10 @@
-/**
- * @fapilog/kafka on Effect 4: its source, built for this line, passes the plugin and sink
- * conformance suites against the protocol-spec broker (the same suites as its Effect 3 tests,
- * plugins/kafka/test/conformance.test.ts), stores every event once through retriable errors
- * and lost acknowledgements with zstd (this line's Node has it), and its Effect 4 package,
- * built as `npm pack` builds it and installed into a scratch project, is found by
- * `{ type: "kafka" }` through discovery.
- */
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Testing from "fapilog/testing"
 import { createLogger } from "fapilog-effect4"
-import { build } from "tsup"
 import { describeKafkaConformance } from "../../../plugins/kafka/test/conformance.js"
 import { entryFor, eventOf, fast, loggerFor } from "../../../plugins/kafka/test/delivery.js"
 import { ErrorCodes, type KafkaBroker, startKafkaBroker } from "../../../plugins/kafka/test/kafkaBroker.js"
-import { effect4Build } from "../../../plugins/tsup.base.js"
-import { lock, pluginPackageDir, repoRoot } from "../../support/pack.js"
+import { discoveryScratch, installEffect4Plugin } from "./discovered.js"
 
 let conformance: KafkaBroker | undefined
 beforeAll(async () => {
@@ -55,21 +43,10 @@ describe("@fapilog/kafka on Effect 4", () => {
 })
 
 describe("@fapilog/kafka-effect4 discovered on Effect 4", () => {
-  fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
-  const scratch = fs.mkdtempSync(path.join(repoRoot, ".tmp", "discovered-kafka-"))
-  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+  const scratch = discoveryScratch("kafka")
 
   it('{ type: "kafka" } alone loads @fapilog/kafka-effect4 and delivers every event once', async () => {
-    const packageDir = pluginPackageDir("kafka", 4)
-    const release = await lock(path.join(packageDir, ".pack.lock"), 150_000)
-    const installed = path.join(scratch, "node_modules", "@fapilog", "kafka-effect4")
-    try {
-      await build({ ...effect4Build(path.dirname(packageDir)), config: false, silent: true })
-      for (const file of ["package.json", "dist"])
-        fs.cpSync(path.join(packageDir, file), path.join(installed, file), { recursive: true })
-    } finally {
-      release()
-    }
+    await installEffect4Plugin("kafka", scratch)
     const b = await startKafkaBroker({ topic: "discovered" })
     const cwd = process.cwd()
     process.chdir(scratch)

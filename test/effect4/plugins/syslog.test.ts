@@ -1,21 +1,10 @@
-/**
- * @fapilog/syslog on Effect 4: its source, built for this line, passes the plugin and sink
- * conformance suites against Debian's rsyslog (the same suites as its Effect 3 tests,
- * plugins/syslog/test/conformance.test.ts), delivers over TCP and TLS without loss across an
- * rsyslog restart, and its Effect 4 package, built as `npm pack` builds it and installed into
- * a scratch project, is found by `{ type: "syslog" }` through discovery.
- */
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Testing from "fapilog/testing"
 import { createLogger } from "fapilog-effect4"
-import { build } from "tsup"
 import { describeSyslogConformance } from "../../../plugins/syslog/test/conformance.js"
 import { entryFor, eventOf, fast, loggerFor } from "../../../plugins/syslog/test/delivery.js"
 import { type Rsyslog, startRsyslog } from "../../../plugins/syslog/test/rsyslog.js"
-import { effect4Build } from "../../../plugins/tsup.base.js"
-import { lock, pluginPackageDir, repoRoot } from "../../support/pack.js"
+import { discoveryScratch, installEffect4Plugin } from "./discovered.js"
 
 let plain: Rsyslog | undefined
 let secure: Rsyslog | undefined
@@ -60,21 +49,10 @@ describe("@fapilog/syslog on Effect 4", () => {
 })
 
 describe("@fapilog/syslog-effect4 discovered on Effect 4", () => {
-  fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true })
-  const scratch = fs.mkdtempSync(path.join(repoRoot, ".tmp", "discovered-syslog-"))
-  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+  const scratch = discoveryScratch("syslog")
 
   it('{ type: "syslog" } alone loads @fapilog/syslog-effect4 and delivers every event once', async () => {
-    const packageDir = pluginPackageDir("syslog", 4)
-    const release = await lock(path.join(packageDir, ".pack.lock"), 150_000)
-    const installed = path.join(scratch, "node_modules", "@fapilog", "syslog-effect4")
-    try {
-      await build({ ...effect4Build(path.dirname(packageDir)), config: false, silent: true })
-      for (const file of ["package.json", "dist"])
-        fs.cpSync(path.join(packageDir, file), path.join(installed, file), { recursive: true })
-    } finally {
-      release()
-    }
+    await installEffect4Plugin("syslog", scratch)
     const r = plain!
     const before = r.received().length
     const cwd = process.cwd()
