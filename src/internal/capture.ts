@@ -5,6 +5,7 @@ import {
   Elided,
   type JsonLimits,
   KeyText,
+  ownKey,
   safeRead,
   stringify,
   ThrewWhileReading,
@@ -166,7 +167,7 @@ const capturePlain = (
   let seen = 0
   // a proxy that cannot list its keys throws here: the value is written as unserializable
   for (const k in o) {
-    if (!Object.hasOwn(o, k)) continue
+    if (!ownKey(o, k)) continue
     if (seen++ >= limits.maxKeys) continue
     defineField(out, k, captureAt(safeRead(o, k), limits, depth + 1, stack))
   }
@@ -233,7 +234,7 @@ const captureFieldsSlowly = (fields: object, limits: JsonLimits): Readonly<Recor
   const out: Record<string, unknown> = {}
   try {
     for (const k in fields) {
-      if (Object.hasOwn(fields, k)) defineField(out, k, captureValue(safeRead(fields, k), limits))
+      if (ownKey(fields, k)) defineField(out, k, captureValue(safeRead(fields, k), limits))
     }
   } catch (e) {
     // a proxy that cannot list its keys (or say what it is): what was read stands, and the

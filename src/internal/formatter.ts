@@ -1,5 +1,5 @@
 import type { LogEvent } from "../LogEvent.js"
-import { defaultLimits, type JsonLimits, quote, stringify } from "./json.js"
+import { defaultLimits, type JsonLimits, ownKey, quote, stringify } from "./json.js"
 import type { LevelName } from "./level.js"
 import { defaultLineKeys, type LineKeys } from "./lineKeys.js"
 import { formatJsonLine, type LogRecord, planOf, RESERVED_KEYS, timeJson } from "./record.js"
@@ -38,7 +38,7 @@ export const formatEventJson = (
   let collisions: Record<string, unknown> | undefined
   // own enumerable keys without copying them into an array (see writePlain in json.ts)
   for (const k in e.fields) {
-    if (!Object.hasOwn(e.fields, k)) continue
+    if (!ownKey(e.fields, k)) continue
     const v = e.fields[k]
     if (RESERVED_KEYS.has(k) || keys.reserved?.has(k) === true) {
       collisions ??= {}
@@ -211,7 +211,7 @@ export const writeEventJson = (
   let collisions: Record<string, unknown> | undefined
   for (const k in e.fields) {
     if (p < 0) return -1
-    if (!Object.hasOwn(e.fields, k)) continue
+    if (!ownKey(e.fields, k)) continue
     const v = e.fields[k]
     if (RESERVED_KEYS.has(k) || keys.reserved?.has(k) === true) {
       collisions ??= {}

@@ -363,7 +363,7 @@ const writePlain = (
   let seen = 0
   let elided: Elided | undefined
   for (const k in o) {
-    if (!Object.hasOwn(o, k)) continue
+    if (!ownKey(o, k)) continue
     if (k === Elided.key) {
       // a captured object: what capture left out is summarised with what is cut here
       const v = readKey(o, k)
@@ -414,6 +414,16 @@ export const writeErrorInfo = (
     out += `,"details":${writeValue(e.details, limits, 1, undefined, redact, undefined) ?? "{}"}`
   return `${out}}`
 }
+
+const hasOwnProperty = Object.prototype.hasOwnProperty
+
+/**
+ * Whether `k` is an own property of `o`, for `for (const k in o)` loops: V8 answers this
+ * form from the object's own key cache, without a lookup, where `Object.hasOwn` costs a
+ * call per key (tens of nanoseconds per object on the hot paths that list every event's
+ * fields).
+ */
+export const ownKey = (o: object, k: string): boolean => hasOwnProperty.call(o, k)
 
 /**
  * Reads an own property without ever throwing; a throwing getter yields a marker that

@@ -9,6 +9,7 @@ import {
   isRememberable,
   type JsonLimits,
   KeyTable,
+  ownKey,
   quote,
   redactText,
   safeRead,
@@ -286,7 +287,7 @@ const writeSource = (
   // own enumerable keys without copying them into an array (see writePlain in json.ts)
   try {
     for (const k in o)
-      if (Object.hasOwn(o, k)) fragment += writeKey(o, k, skip, limits, redact, core, specials)
+      if (ownKey(o, k)) fragment += writeKey(o, k, skip, limits, redact, core, specials)
   } catch {
     // a proxy that cannot list its keys: what was written stands
   }
@@ -572,7 +573,7 @@ const snapshotsAndFields = (
   if (fields !== undefined) {
     try {
       for (const k in fields)
-        if (Object.hasOwn(fields, k) && (lower?.has(k) === true || upper?.has(k) === true)) return undefined
+        if (ownKey(fields, k) && (lower?.has(k) === true || upper?.has(k) === true)) return undefined
     } catch {
       // a proxy that cannot list its keys: the general merge copes with it
       return undefined

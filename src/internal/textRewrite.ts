@@ -17,7 +17,7 @@
 import type { ErrorInfo, LogEvent } from "../LogEvent.js"
 import { defineField } from "./capture.js"
 import { CapturedError, toErrorInfo } from "./errorInfo.js"
-import { Elided, KeyText, ThrewWhileReading } from "./json.js"
+import { Elided, KeyText, ownKey, ThrewWhileReading } from "./json.js"
 import { Bindings, type Fields, type LogRecord, messageText } from "./record.js"
 
 /** What a rewrite returns to leave a string out: its field or array item goes, a message or an error text becomes "". */
@@ -84,6 +84,8 @@ export class TextWalk {
   private lastCopy: Bindings | undefined = undefined
   // messages are mostly a program's constant texts: their rewrites are remembered, a bounded number
   private readonly messages = new Map<string, string>()
+  private lastMessage: string | undefined = undefined
+  private lastRewritten = ""
 
   constructor(
     private readonly rewrite: Rewrite,
@@ -202,12 +204,17 @@ export class TextWalk {
 
   /** A record's message, rewritten once per distinct short text (see {@link messages}). */
   private message(text: string): string {
+    // a run of events from one call site: the same text as the last one
+    if (text === this.lastMessage) return this.lastRewritten
     if (text.length > MAX_REMEMBERED_MESSAGE) return this.text(text)
-    const known = this.messages.get(text)
-    if (known !== undefined) return known
-    const out = this.text(text)
-    if (this.messages.size >= MAX_REMEMBERED_MESSAGES) this.messages.clear()
-    this.messages.set(text, out)
+    let out = this.messages.get(text)
+    if (out === undefined) {
+      out = this.text(text)
+      if (this.messages.size >= MAX_REMEMBERED_MESSAGES) this.messages.clear()
+      this.messages.set(text, out)
+    }
+    this.lastMessage = text
+    this.lastRewritten = out
     return out
   }
 
@@ -300,42 +307,58 @@ export class TextWalk {
     let copy: Array<unknown> | undefined
     for (let i = 0; i < a.length; i++) {
       const item = a[i]
-      const next =
-        typeof item === "string"
-          ? this.apply(item)
-          : typeof item === "object" && item !== null
-            ? this.value(item, depth + 1, field)
-            : item
+      const next = this.item(item, depth, field)
       if (next !== item && copy === undefined) copy = a.slice(0, i)
       if (copy !== undefined && next !== removed) copy.push(next)
     }
     return copy ?? a
   }
 
+  /**
+   * An object's own enumerable string keys, rewritten. Most objects hold nothing to rewrite:
+   * they are read with `for...in` (which V8 serves from the shape's own key cache, faster
+   * than a key array), and copied from the first changed value on (see {@link objectFrom}).
+   */
   private object(o: Record<string, unknown>, depth: number, field: string): unknown {
-    let copy: Record<string, unknown> | undefined
+    for (const k in o) {
+      if (!ownKey(o, k)) continue
+      const item = o[k]
+      const next = this.item(item, depth, depth === 0 ? k : field)
+      if (next !== item) return this.objectFrom(o, k, next, depth, field)
+    }
+    return o
+  }
+
+  /** A value inside an object or array at `depth`: the same value when nothing changed. */
+  private item(item: unknown, depth: number, field: string): unknown {
+    return typeof item === "string"
+      ? this.apply(item)
+      : typeof item === "object" && item !== null
+        ? this.value(item, depth + 1, field)
+        : item
+  }
+
+  /** The copy of `o` whose first changed value is `first` (what the key `changed` now holds). */
+  private objectFrom(
+    o: Record<string, unknown>,
+    changed: string,
+    first: unknown,
+    depth: number,
+    field: string
+  ): unknown {
+    const copy: Record<string, unknown> = Object.getPrototypeOf(o) === null ? Object.create(null) : {}
     const keys = Object.keys(o)
-    for (let i = 0; i < keys.length; i++) {
+    let i = 0
+    // the keys before it are kept as they are (`for...in` and Object.keys list own keys alike)
+    for (; i < keys.length && keys[i] !== changed; i++) defineField(copy, keys[i] as string, o[keys[i] as string])
+    if (first !== removed) defineField(copy, changed, first)
+    for (i++; i < keys.length; i++) {
       const k = keys[i] as string
       const item = o[k]
-      const next =
-        typeof item === "string"
-          ? this.apply(item)
-          : typeof item === "object" && item !== null
-            ? this.value(item, depth + 1, depth === 0 ? k : field)
-            : item
-      if (next === item) {
-        if (copy !== undefined) defineField(copy, k, item)
-        continue
-      }
-      if (copy === undefined) {
-        copy = Object.getPrototypeOf(o) === null ? Object.create(null) : {}
-        for (let j = 0; j < i; j++)
-          defineField(copy as Record<string, unknown>, keys[j] as string, o[keys[j] as string])
-      }
-      if (next !== removed) defineField(copy as Record<string, unknown>, k, next)
+      const next = this.item(item, depth, depth === 0 ? k : field)
+      if (next !== removed) defineField(copy, k, next)
     }
-    return copy ?? o
+    return copy
   }
 
   private map(m: ReadonlyMap<unknown, unknown>, depth: number, field: string): unknown {

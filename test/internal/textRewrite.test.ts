@@ -85,6 +85,33 @@ describe("TextWalk on events", () => {
     assert.strictEqual((out.fields.map as Map<string, string>).size, 0)
   })
 
+  it("an object changed past its first key keeps its key order, prototype and untouched values", () => {
+    const { calls, rewrite } = rewriter()
+    const nested = { n: 1 }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, {
+      a: "x",
+      nested,
+      b: "secret",
+      c: "drop",
+      d: "secret too",
+      e: 5
+    })
+    // an inherited enumerable key is not a field: never read, never copied
+    const child = Object.assign(Object.create({ inherited: "secret" }) as Record<string, unknown>, {
+      own: "secret"
+    })
+    const out = new TextWalk(rewrite).event(eventOf({ fields: { bare, child } }))
+    const got = out.fields.bare as Record<string, unknown>
+    assert.strictEqual(Object.getPrototypeOf(got), null)
+    assert.deepStrictEqual(Object.keys(got), ["a", "nested", "b", "d", "e"])
+    assert.deepStrictEqual({ ...got }, { a: "x", nested, b: "***", d: "*** too", e: 5 })
+    assert.strictEqual(got.nested, nested)
+    assert.deepStrictEqual(Object.entries(out.fields.child as object), [["own", "***"]])
+    // each string was read once (the message first)
+    assert.deepStrictEqual(calls, ["hello", "x", "secret", "drop", "secret too", "secret"])
+    assert.strictEqual(bare.b, "secret")
+  })
+
   it("an Error among the fields becomes a captured error with the rewritten texts", () => {
     const { rewrite } = rewriter()
     const out = new TextWalk(rewrite).event(eventOf({ fields: { err: new TypeError("secret here") } }))
