@@ -415,7 +415,7 @@ export const writeErrorInfo = (
   return `${out}}`
 }
 
-const hasOwnProperty = Object.prototype.hasOwnProperty
+const ownProperty = Object.prototype.hasOwnProperty
 
 /**
  * Whether `k` is an own property of `o`, for `for (const k in o)` loops: V8 answers this
@@ -423,7 +423,7 @@ const hasOwnProperty = Object.prototype.hasOwnProperty
  * call per key (tens of nanoseconds per object on the hot paths that list every event's
  * fields).
  */
-export const ownKey = (o: object, k: string): boolean => hasOwnProperty.call(o, k)
+export const ownKey = (o: object, k: string): boolean => ownProperty.call(o, k)
 
 /**
  * Reads an own property without ever throwing; a throwing getter yields a marker that

@@ -286,8 +286,7 @@ const writeSource = (
   }
   // own enumerable keys without copying them into an array (see writePlain in json.ts)
   try {
-    for (const k in o)
-      if (ownKey(o, k)) fragment += writeKey(o, k, skip, limits, redact, core, specials)
+    for (const k in o) if (ownKey(o, k)) fragment += writeKey(o, k, skip, limits, redact, core, specials)
   } catch {
     // a proxy that cannot list its keys: what was written stands
   }

@@ -350,7 +350,8 @@ export class TextWalk {
     const keys = Object.keys(o)
     let i = 0
     // the keys before it are kept as they are (`for...in` and Object.keys list own keys alike)
-    for (; i < keys.length && keys[i] !== changed; i++) defineField(copy, keys[i] as string, o[keys[i] as string])
+    for (; i < keys.length && keys[i] !== changed; i++)
+      defineField(copy, keys[i] as string, o[keys[i] as string])
     if (first !== removed) defineField(copy, changed, first)
     for (i++; i < keys.length; i++) {
       const k = keys[i] as string
