@@ -304,16 +304,22 @@ const MAX_REMEMBERED_KEY_LENGTH = 256
 export class KeyTable<T> {
   private readonly plain = new Map<string, T>()
   private readonly redacted = new WeakMap<CompiledRedaction, Map<string, T>>()
+  // the table of the redaction looked up last: a process mostly has one
+  private lastRedact: CompiledRedaction | undefined = undefined
+  private lastTable: Map<string, T> = this.plain
 
   constructor(private readonly make: (key: string, redact: CompiledRedaction | undefined) => T) {}
 
   /** What `make` says of `key`; only for keys no limit cuts (see {@link isRememberable}). */
   get(key: string, redact: CompiledRedaction | undefined): T {
     let table = this.plain
-    if (redact !== undefined) {
+    if (redact === this.lastRedact) table = this.lastTable
+    else if (redact !== undefined) {
       const found = this.redacted.get(redact)
       if (found === undefined) this.redacted.set(redact, (table = new Map()))
       else table = found
+      this.lastRedact = redact
+      this.lastTable = table
     }
     let value = table.get(key)
     if (value === undefined) {
@@ -415,15 +421,15 @@ export const writeErrorInfo = (
   return `${out}}`
 }
 
-const ownProperty = Object.prototype.hasOwnProperty
-
 /**
  * Whether `k` is an own property of `o`, for `for (const k in o)` loops: V8 answers this
  * form from the object's own key cache, without a lookup, where `Object.hasOwn` costs a
  * call per key (tens of nanoseconds per object on the hot paths that list every event's
- * fields).
+ * fields). (Written out in full: a bundler turns a module constant holding the method into a
+ * variable, which V8 no longer sees through.)
  */
-export const ownKey = (o: object, k: string): boolean => ownProperty.call(o, k)
+// biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is the slow form here (see above)
+export const ownKey = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
 
 /**
  * Reads an own property without ever throwing; a throwing getter yields a marker that

@@ -225,22 +225,21 @@ export class TextWalk {
   }
 
   private top(fields: Fields): Fields {
-    const proto: unknown = Object.getPrototypeOf(fields)
-    // plain fields, the usual case, walked without the checks of nested values: at the top a
-    // cycle is found one level down, and there is no depth to speak of
-    const out =
-      proto === Object.prototype || proto === null ? this.plainTop(fields) : this.value(fields, 0, "")
-    // `removed` is for strings, and an unscannable top level becomes an empty object
-    return typeof out === "object" && out !== null ? (out as Fields) : {}
-  }
-
-  private plainTop(fields: Fields): unknown {
+    let out: unknown
     try {
-      return this.object(fields as Record<string, unknown>, 0, "")
+      // plain fields, the usual case (capture's copies), are walked without the checks of
+      // nested values: at the top a cycle is found one level down, and there is no depth to
+      // speak of. (`constructor` is read from the shape; Object.getPrototypeOf costs more.)
+      out =
+        (fields as { readonly constructor?: unknown }).constructor === Object
+          ? this.object(fields as Record<string, unknown>, 0, "")
+          : this.value(fields, 0, "")
     } catch (e) {
       if (e instanceof Unscannable || e instanceof RewriteThrew) throw e
-      return this.cannot("", `reading it threw: ${describe(e)}`)
+      out = this.cannot("", `reading it threw: ${describe(e)}`)
     }
+    // `removed` is for strings, and an unscannable top level becomes an empty object
+    return typeof out === "object" && out !== null ? (out as Fields) : {}
   }
 
   private source(fields: Fields | undefined): Fields | undefined {

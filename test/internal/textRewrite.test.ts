@@ -112,6 +112,23 @@ describe("TextWalk on events", () => {
     assert.strictEqual(bare.b, "secret")
   })
 
+  it("top-level fields of any shape are walked: a constructor field, a class instance, a throwing proxy", () => {
+    const { rewrite } = rewriter()
+    const walk = new TextWalk(rewrite)
+    const named = walk.event(eventOf({ fields: { constructor: "secret", other: "secret" } })).fields
+    assert.deepStrictEqual({ ...named }, { constructor: "***", other: "***" })
+    class Fields {
+      readonly a = "secret"
+    }
+    assert.deepStrictEqual({ ...walk.event(eventOf({ fields: new Fields() })).fields }, { a: "***" })
+    const hostile = new Proxy({} as Record<string, unknown>, {
+      get: () => {
+        throw new Error("no")
+      }
+    })
+    assert.deepStrictEqual(walk.event(eventOf({ fields: hostile })).fields, {})
+  })
+
   it("an Error among the fields becomes a captured error with the rewritten texts", () => {
     const { rewrite } = rewriter()
     const out = new TextWalk(rewrite).event(eventOf({ fields: { err: new TypeError("secret here") } }))
