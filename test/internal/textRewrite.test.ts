@@ -116,11 +116,15 @@ describe("TextWalk on events", () => {
     const { rewrite } = rewriter()
     const walk = new TextWalk(rewrite)
     const named = walk.event(eventOf({ fields: { constructor: "secret", other: "secret" } })).fields
-    assert.deepStrictEqual({ ...named }, { constructor: "***", other: "***" })
-    class Fields {
+    assert.deepStrictEqual(Object.entries(named), [
+      ["constructor", "***"],
+      ["other", "***"]
+    ])
+    class Holder {
       readonly a = "secret"
     }
-    assert.deepStrictEqual({ ...walk.event(eventOf({ fields: new Fields() })).fields }, { a: "***" })
+    const instance = new Holder() as unknown as Record<string, unknown>
+    assert.deepStrictEqual(Object.entries(walk.event(eventOf({ fields: instance })).fields), [["a", "***"]])
     const hostile = new Proxy({} as Record<string, unknown>, {
       get: () => {
         throw new Error("no")
