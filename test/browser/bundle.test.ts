@@ -7,7 +7,7 @@
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
-import * as esbuild from "esbuild"
+import type * as esbuild from "esbuild"
 import { bundleForBrowser, nodeInputs } from "../support/browser.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
@@ -50,17 +50,9 @@ describe("the browser bundle of an app importing fapilog", () => {
 
   for (const condition of ["worker", "workerd", "edge-light"]) {
     it(`resolves fapilog to the browser build under the "${condition}" condition`, async () => {
-      const result = await esbuild.build({
-        stdin: { contents: apps.facade, resolveDir: root, sourcefile: "app.ts", loader: "ts" },
-        bundle: true,
-        platform: "neutral",
-        mainFields: ["module", "main"],
-        format: "esm",
+      const result = await bundleForBrowser(apps.facade, root, {
         conditions: [condition],
-        write: false,
-        metafile: true,
-        logLevel: "silent",
-        tsconfigRaw: "{}"
+        platform: "neutral"
       })
       assert.deepStrictEqual(nodeInputs(result.metafile), [])
       assert.isTrue(Object.keys(result.metafile.inputs).some((f) => f.endsWith("dist/browser/index.js")))

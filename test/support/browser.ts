@@ -17,7 +17,8 @@ import { type Browser, chromium, type Page } from "playwright-core"
 
 /**
  * Bundles `source`, an app in `resolveDir` (its packages are found from there, by their
- * exports), for the browser as an app's bundler would: everything in one ES module.
+ * exports), for the browser as an app's bundler would: everything in one ES module. With
+ * `platform: "neutral"` only the `conditions` given pick the build, as for an edge runtime.
  */
 export const bundleForBrowser = (
   source: string,
@@ -25,12 +26,14 @@ export const bundleForBrowser = (
   options: {
     readonly conditions?: ReadonlyArray<string> | undefined
     readonly minify?: boolean | undefined
+    readonly platform?: "browser" | "neutral" | undefined
   } = {}
 ) =>
   esbuild.build({
     stdin: { contents: source, resolveDir, sourcefile: "app.ts", loader: "ts" },
     bundle: true,
-    platform: "browser",
+    platform: options.platform ?? "browser",
+    ...(options.platform === "neutral" ? { mainFields: ["module", "main"] } : {}),
     format: "esm",
     target: "es2022",
     conditions: [...(options.conditions ?? [])],
