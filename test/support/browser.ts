@@ -174,7 +174,7 @@ export const range = (n: number): Array<number> => Array.from({ length: n }, (_,
  * ({@link pageScript} of `packageName`) into the module the page loads, as the app's bundler
  * would; each scenario then logs into a collector on another origin.
  */
-export const browserPageSuite = (packageName: string, bundle: (script: string) => Promise<string>): void =>
+export const browserPageSuite = (packageName: string, bundle: (script: string) => Promise<string>): void => {
   describe(`the browser build of ${packageName} in chromium`, () => {
     let browser: Browser
     let collector: Collector
@@ -287,3 +287,4 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
       await page.close()
     })
   })
+}
