@@ -9,32 +9,34 @@
  * about the Effect API of its own (its `Fapilog.layer` calls the shared one, which is the Effect
  * 4 adapter's here), so it needs no counterpart in `src/effect4`.
  *
- * ES module only, as the rest of the package (Effect 4 is one). Declarations come from
- * declarations.ts, as for the Node entries. test/effect4/browser/bundle.test.ts builds it with
+ * ES module only, as the rest of the package (Effect 4 is one). The declarations come from
+ * declarations.ts with the Node entries' (tsup.config.ts). test/effect4/browser/bundle.test.ts builds it with
  * {@link browserBuild} and bundles an app over it for the browser.
  */
 import * as path from "node:path"
 import { defineConfig, type Options } from "tsup"
 import { browserResolution } from "../tsup.browser.config.ts"
-import { writeDeclarations } from "./declarations.ts"
 import { esbuildResolution, packageDir, repoDir } from "./resolution.ts"
-import { declarations } from "./tsup.config.ts"
 
-/** The entry of the browser build: `dist/browser/index.js` from the browser entry's source. */
+/** The entry of the browser build, as its declarations name it: `dist/browser/index.js` from the browser entry's source. */
 export const browserEntry: Readonly<Record<string, string>> = {
-  index: path.join(repoDir, "src", "browser", "index.ts")
+  "browser/index": path.join(repoDir, "src", "browser", "index.ts")
 }
 
 /** Where the browser build is written. */
 export const browserOutDir: string = path.join(packageDir, "dist", "browser")
 
-/** The JavaScript of the browser build (the declarations are written after it). */
+/**
+ * The JavaScript of the browser build. Its declarations (`dist/browser/index.d.ts`) are written
+ * by the package's main build (tsup.config.ts) with its own, from one type check of the sources.
+ */
 export const browserBuild: Options = {
-  entry: { ...browserEntry },
+  entry: { index: browserEntry["browser/index"] as string },
   format: ["esm"],
   dts: false,
   sourcemap: true,
-  clean: true,
+  // the main build, first, empties dist/ and writes the declarations into dist/browser
+  clean: false,
   platform: "browser",
   target: "es2022",
   outDir: browserOutDir,
@@ -45,13 +47,4 @@ export const browserBuild: Options = {
   esbuildPlugins: [browserResolution, esbuildResolution]
 }
 
-export default defineConfig({
-  ...browserBuild,
-  ...(declarations
-    ? {
-        onSuccess: async () => {
-          await writeDeclarations(browserEntry, { outDir: browserOutDir })
-        }
-      }
-    : {})
-})
+export default defineConfig(browserBuild)
