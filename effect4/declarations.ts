@@ -168,6 +168,10 @@ export const writeDeclarations = async (
       `the declarations import modules an application of fapilog-effect4 does not have: ${wrong.map(([id, why]) => `${id} (${why})`).join(", ")}`
     )
   fs.mkdirSync(outDir, { recursive: true })
-  for (const [name, text] of files) fs.writeFileSync(path.join(outDir, name), text)
+  for (const [name, text] of files) {
+    // an entry may be in a directory of its own (`browser/index`)
+    fs.mkdirSync(path.dirname(path.join(outDir, name)), { recursive: true })
+    fs.writeFileSync(path.join(outDir, name), text)
+  }
   return files
 }

@@ -73,7 +73,8 @@ export const adapterFor = (id: string, importer: string | undefined): string | u
 
 /**
  * The package's entries: each subpath of `fapilog-effect4` (its `exports`, built by tsup) and
- * the source it is built from: the same subpaths as the Effect 3 package's.
+ * the source it is built from: the same subpaths as the Effect 3 package's. `./browser` (and `.`
+ * under the browser conditions) is the browser build's, made by tsup.browser.config.ts.
  */
 export const entries: ReadonlyMap<string, string> = new Map(
   [

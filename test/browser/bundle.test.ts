@@ -7,7 +7,8 @@
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
-import * as esbuild from "esbuild"
+import type * as esbuild from "esbuild"
+import { bundleForBrowser, nodeInputs } from "../support/browser.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 
@@ -29,28 +30,7 @@ await Effect.runPromise(
 
 /** Bundles `source` as an app at the repository root (so `fapilog` is this package, by its exports). */
 const bundle = (source: string, conditions: ReadonlyArray<string> = []) =>
-  esbuild.build({
-    stdin: { contents: source, resolveDir: root, sourcefile: "app.ts", loader: "ts" },
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    target: "es2022",
-    conditions: [...conditions],
-    minify: true,
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    // as an app's bundler would: not through this repository's tsconfig paths (fapilog -> src)
-    tsconfigRaw: "{}"
-  })
-
-const nodeInputs = (metafile: esbuild.Metafile): Array<string> =>
-  Object.entries(metafile.inputs).flatMap(([file, input]) => [
-    ...(file.startsWith("node:") ? [file] : []),
-    ...input.imports
-      .filter((i) => i.path.startsWith("node:") || i.external === true)
-      .map((i) => `${file} -> ${i.path}`)
-  ])
+  bundleForBrowser(source, root, { conditions, minify: true })
 
 describe("the browser bundle of an app importing fapilog", () => {
   for (const [name, source] of Object.entries(apps)) {
@@ -70,17 +50,9 @@ describe("the browser bundle of an app importing fapilog", () => {
 
   for (const condition of ["worker", "workerd", "edge-light"]) {
     it(`resolves fapilog to the browser build under the "${condition}" condition`, async () => {
-      const result = await esbuild.build({
-        stdin: { contents: apps.facade, resolveDir: root, sourcefile: "app.ts", loader: "ts" },
-        bundle: true,
-        platform: "neutral",
-        mainFields: ["module", "main"],
-        format: "esm",
+      const result = await bundleForBrowser(apps.facade, root, {
         conditions: [condition],
-        write: false,
-        metafile: true,
-        logLevel: "silent",
-        tsconfigRaw: "{}"
+        platform: "neutral"
       })
       assert.deepStrictEqual(nodeInputs(result.metafile), [])
       assert.isTrue(Object.keys(result.metafile.inputs).some((f) => f.endsWith("dist/browser/index.js")))

@@ -138,6 +138,7 @@ console.log(JSON.stringify([typeof createLogger, typeof FapilogLive, typeof http
 /** A TypeScript program using the package the ways its README shows. */
 const TYPED = `import { Effect, Layer } from "effect"
 import { createLogger, Fapilog, FapilogLive, type Logger } from "fapilog-effect4"
+import * as Browser from "fapilog-effect4/browser"
 
 const program: Effect.Effect<void, never, Fapilog.Fapilog> = Effect.gen(function* () {
   yield* Effect.log("started").pipe(Effect.annotateLogs({ userId: 42 }))
@@ -155,6 +156,10 @@ const logger: Logger.Logger = await createLogger({ level: "info", sinks: ["stdou
 logger.info("hello", { n: 1 })
 logger.child({ requestId: "r-1" }).warn("careful")
 await logger.close()
+
+// the browser build's own types (fapilog-effect4/browser)
+const browserSettings: Browser.Settings = { level: "debug", sinks: ["console", { type: "http", url: "/logs" }] }
+export const browserLayer: Layer.Layer<Browser.Fapilog.Fapilog, unknown> = Browser.Fapilog.layer(browserSettings)
 `
 
 /** Two deliberate type errors: each line that has one is named by \`tsc\`. */
@@ -191,7 +196,9 @@ describe("published package fapilog-effect4", () => {
       "dist/express.js",
       "dist/fastify.js",
       "dist/testing.js",
-      "dist/sql.js"
+      "dist/sql.js",
+      "dist/browser/index.js",
+      "dist/browser/index.d.ts"
     ])
       assert.include(entries, required, `tarball lacks ${required}; it holds:\n${entries.join("\n")}`)
     assert.deepStrictEqual(

@@ -13,6 +13,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { build } from "esbuild"
 import ts from "typescript"
 import { entries, esbuildResolution, overlayFor, repoDir } from "../../effect4/resolution.js"
+import { browserBuild, browserEntry, browserOutDir } from "../../effect4/tsup.browser.config.js"
 
 interface Use {
   /** What the importer gets: an overlay file, or the Effect 4 module id. */
@@ -52,24 +53,48 @@ const usesIn = (file: string): ReadonlyArray<Use> => {
   return uses
 }
 
-/** The Effect 4 package as its build bundles it (every entry): the source files it takes in, and its code. */
+/**
+ * The Effect 4 package as its build bundles it (every entry, and the browser build with its
+ * web counterparts of platform.ts and build.ts): the source files it takes in, and its code.
+ */
 const bundle = async (): Promise<{ readonly inputs: ReadonlyArray<string>; readonly code: string }> => {
-  const result = await build({
-    entryPoints: [...entries.values()],
-    bundle: true,
-    write: false,
-    metafile: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    outdir: path.join(repoDir, "effect4", "dist"),
-    external: ["yaml", "express", "fastify"],
-    plugins: [esbuildResolution],
-    logLevel: "silent"
-  })
+  const builds = await Promise.all([
+    build({
+      entryPoints: [...entries.values()],
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: "esm",
+      platform: "node",
+      target: "node22",
+      outdir: path.join(repoDir, "effect4", "dist"),
+      external: ["yaml", "express", "fastify"],
+      plugins: [esbuildResolution],
+      logLevel: "silent"
+    }),
+    build({
+      entryPoints: Object.values(browserEntry),
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      outdir: browserOutDir,
+      // Node built-ins external, as tsup leaves them: the browser build's tree shaking drops
+      // them (test/effect4/browser/bundle.test.ts checks that the bundle has none)
+      external: ["@opentelemetry/api", "node:*"],
+      plugins: [...(browserBuild.esbuildPlugins ?? [])],
+      logLevel: "silent"
+    })
+  ])
   return {
-    inputs: Object.keys(result.metafile.inputs).map((input) => path.resolve(input)),
-    code: result.outputFiles.map((file) => file.text).join("\n")
+    inputs: [
+      ...new Set(
+        builds.flatMap((result) => Object.keys(result.metafile.inputs).map((input) => path.resolve(input)))
+      )
+    ],
+    code: builds.flatMap((result) => result.outputFiles.map((file) => file.text)).join("\n")
   }
 }
 
@@ -83,6 +108,7 @@ describe("the shared sources on Effect 4", () => {
     )
     assert.isAbove(shared.length, 40, "the bundle takes in the engine")
     assert.include(shared, path.join(repoDir, "src", "internal", "pipeline.ts"))
+    assert.include(shared, path.join(repoDir, "src", "internal", "browserBuild.ts"))
     const uses = shared.flatMap(usesIn)
     const modules = new Map<string, Record<string, unknown>>()
     for (const target of new Set(uses.map((u) => u.target)))
