@@ -22,6 +22,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, "test/effect4/**"],
     globalSetup: [fileURLToPath(new URL("./test/support/globalSetup.ts", import.meta.url))],
     testTimeout: 30_000,
+    // the clean-up hooks delete scratch projects with their node_modules: seconds on a busy machine
+    hookTimeout: 60_000,
     coverage: {
       provider: "v8",
       include: ["src/**/*.ts", "layers/**/*.ts", "plugins/*/src/**/*.ts", "packages/*/src/**/*.ts"],

@@ -63,6 +63,8 @@ export default defineConfig({
     // overlay module added later would not be seen
     fsModuleCache: false,
     testTimeout: 30_000,
+    // the clean-up hooks delete scratch projects with their node_modules: seconds on a busy machine
+    hookTimeout: 60_000,
     // a plugin's Effect 4 package (plugins/<name>/effect4/dist), which discovery imports from
     // node_modules/@fapilog/<name>-effect4, goes through the rule above like a source (its
     // `fapilog-effect4` import is this suite's sources, one fapilog per process), not to Node,
