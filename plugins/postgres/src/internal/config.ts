@@ -47,7 +47,9 @@ const fields = {
         Plugin.age("Daily partitions whose day ended longer ago than this are dropped.")
       ),
       maxTotalBytes: Plugin.optional(
-        Plugin.size("The oldest daily partitions are dropped until the table's partitions total at most this.")
+        Plugin.size(
+          "The oldest daily partitions are dropped until the table's partitions total at most this."
+        )
       )
     })
   ),
@@ -76,8 +78,7 @@ export const Config = Schema.Struct(fields).pipe(
     if (c.retention.maxAge === undefined && c.retention.maxTotalBytes === undefined)
       return {
         path: ["retention"],
-        message:
-          'has no policy: give maxAge (such as "30d"), maxTotalBytes (such as "50 GB"), or both'
+        message: 'has no policy: give maxAge (such as "30d"), maxTotalBytes (such as "50 GB"), or both'
       }
     return undefined
   })

@@ -135,7 +135,9 @@ export const applyRetention = async (
             await client.query("ROLLBACK")
             continue
           }
-          await client.query(`ALTER TABLE ${quote(table.schema)}.${quote(table.table)} DETACH PARTITION ${name}`)
+          await client.query(
+            `ALTER TABLE ${quote(table.schema)}.${quote(table.table)} DETACH PARTITION ${name}`
+          )
           await client.query(`DROP TABLE IF EXISTS ${name}`)
           await client.query("COMMIT")
         } catch (e) {

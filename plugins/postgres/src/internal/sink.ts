@@ -131,7 +131,8 @@ export const make = (
 
     if (config.retention !== undefined && table.partitioning === "daily") {
       const options: RetentionOptions = {
-        maxAgeMs: config.retention.maxAge === undefined ? undefined : Plugin.parseAge(config.retention.maxAge),
+        maxAgeMs:
+          config.retention.maxAge === undefined ? undefined : Plugin.parseAge(config.retention.maxAge),
         maxTotalBytes:
           config.retention.maxTotalBytes === undefined
             ? undefined
