@@ -27,8 +27,8 @@ import { json } from "./formatter.js"
 import { isLevelName, levelNames } from "./level.js"
 import { processorIssue } from "./processor.js"
 import { deletionRecord, type PluginDeletion, reportToDiagnostics } from "./retentionReport.js"
-import { withMinLevel } from "./sink.js"
 import { parseAge, parseBytes } from "./rotatingFile.js"
+import { withMinLevel } from "./sink.js"
 import { reservedSinkKeys } from "./sinkKeys.js"
 
 /** The plugin API this fapilog implements, `major.minor`. */
@@ -713,15 +713,17 @@ const contextFor = (plugin: Plugin, host: Host): PluginContext => ({
   }
 })
 
-const parses = (parse: (input: string | number) => number) => (u: unknown): u is number | string => {
-  if (typeof u !== "number" && typeof u !== "string") return false
-  try {
-    parse(u)
-    return true
-  } catch {
-    return false
+const parses =
+  (parse: (input: string | number) => number) =>
+  (u: unknown): u is number | string => {
+    if (typeof u !== "number" && typeof u !== "string") return false
+    try {
+      parse(u)
+      return true
+    } catch {
+      return false
+    }
   }
-}
 
 /** An age as the file sink's `maxAge` takes it: milliseconds, or "12h", "30d", "2w". */
 export const age = (description?: string): Schema.Schema<number | string> =>
