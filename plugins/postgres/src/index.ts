@@ -3,8 +3,9 @@
  * in a `jsonb` column plus extracted, indexed columns (timestamp, level, logger, message,
  * correlation, trace and span ids). One multi-row insert per batch, idempotent through the
  * event id (`ON CONFLICT DO NOTHING`), the table and indexes created or migrated on start,
- * optional daily partitions with retention by age and total size, a bounded connection pool. It also exports {@link slowQueries},
- * slow-query logging for your own `pg` pool or client.
+ * optional daily partitions with retention by age and total size, a bounded connection
+ * pool. It also exports {@link slowQueries}, slow-query logging for your own `pg` pool or
+ * client.
  *
  * @example
  * ```ts
