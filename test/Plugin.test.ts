@@ -1060,7 +1060,7 @@ describe("Plugin.Context.reportDeletion", () => {
         })
     })
     const memory = Sink.memory()
-    const log = await createLogger({ plugins: { use: [pruning] }, sinks: [{ type: "prune" }, memory] })
+    const log = await createLogger({ plugins: { use: [pruning] }, sinks: [Plugin.entry("prune"), memory] })
     await log.flush()
     const reports = memory.events().filter((e) => e.logger === "fapilog.retention")
     assert.deepStrictEqual(
