@@ -215,6 +215,36 @@ export const describePostgresRetention = (server: () => Server, effect: 3 | 4): 
       })
     })
 
+    it("runs again on its timer (every maxAge when shorter than an hour): a partition that expires later is dropped too", async () => {
+      const table = `ret_timer_e${effect}`
+      await setup(table, [], () => 0)
+      const memory = Sink.memory()
+      const { rows: started } = await client.query("SELECT now() AS t")
+      const log = await logger(table, { retention: { maxAge: "1s" } }, memory)
+      // the start's run is over (its connection's last statement, as the server shows it, is
+      // the release of the retention lock), having found nothing to drop; this partition
+      // appears after it
+      let ended = false
+      for (let i = 0; i < 2000 && !ended; i++) {
+        const { rows } = await client.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_advisory_unlock%' AND backend_start >= $1",
+          [started[0].t]
+        )
+        ended = rows[0].n > 0
+        if (!ended) await new Promise((r) => setTimeout(r, 10))
+      }
+      assert.isTrue(ended)
+      assert.deepStrictEqual(reportsOf(memory.events()), [])
+      await client.query(partitionOf({ schema: "public", table, partitioning: "daily" }, day(-3)))
+      await until(() => reportsOf(memory.events()).length >= 1)
+      await log.close()
+      assert.deepStrictEqual(
+        reportsOf(memory.events()).map((e) => [e.fields.partition, e.fields.policy]),
+        [[`public.${partitionName(table, -3)}`, "maxAge"]]
+      )
+      assert.notInclude([...(await partitions(table)).keys()], partitionName(table, -3))
+    })
+
     it("two processes running retention at once: each partition dropped and reported once", async () => {
       const table = `ret_two_e${effect}`
       const offsets = [-9, -8, -7, -6, -5, -4]
