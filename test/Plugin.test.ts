@@ -1088,7 +1088,7 @@ describe("Plugin.Context.reportDeletion", () => {
             partition: "7",
             bytes: 0,
             ageMs: 0,
-            policy: "maxAge"
+            policy: "never"
           }
         ]
       ]
@@ -1097,7 +1097,7 @@ describe("Plugin.Context.reportDeletion", () => {
       files: 0,
       partitions: 2,
       bytes: 8192,
-      byPolicy: { maxAge: 2 }
+      byPolicy: { maxAge: 1, never: 1 }
     })
     await log.close()
   })

@@ -27,7 +27,7 @@ import { json } from "./formatter.js"
 import { isLevelName, levelNames } from "./level.js"
 import { processorIssue } from "./processor.js"
 import { deletionRecord, type PluginDeletion, reportToDiagnostics } from "./retentionReport.js"
-import { parseAge, parseBytes } from "./rotatingFile.js"
+import { parseAge, parseBytes, type RetentionPolicy } from "./rotatingFile.js"
 import { withMinLevel } from "./sink.js"
 import { reservedSinkKeys } from "./sinkKeys.js"
 
@@ -755,7 +755,8 @@ const deletionOf = (plugin: Plugin, d: PluginDeletion): PluginDeletion => {
     name: String(d.name),
     bytes: count(d.bytes),
     ageMs: count(d.ageMs),
-    policy: policies.includes(d.policy) ? d.policy : "maxAge",
+    // a policy fapilog does not know (a plugin in plain JavaScript) is reported as it was given
+    policy: (policies.includes(d.policy) ? d.policy : String(d.policy)) as RetentionPolicy,
     ...(typeof fields === "object" && fields !== null ? { fields: { ...fields } } : {})
   }
 }
