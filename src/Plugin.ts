@@ -34,6 +34,8 @@ import type { ConfigError, SinkError } from "./Errors.js"
 import type { Formatter } from "./Formatter.js"
 import * as configSchema from "./internal/configSchema.js"
 import * as internal from "./internal/plugin.js"
+import type { PluginDeletion } from "./internal/retentionReport.js"
+import * as rotatingFile from "./internal/rotatingFile.js"
 import type { Level } from "./Level.js"
 import type { Processor } from "./Processor.js"
 import type { Sink } from "./Sink.js"
@@ -123,7 +125,40 @@ export interface Context {
    * over for a person or a collector to pick up. Never throws.
    */
   readonly fallback: (line: string) => void
+  /**
+   * Reports one thing the plugin's retention deleted (a partition it dropped, a file it
+   * removed): logged through the logger as an `audit` event of logger `fapilog.retention`
+   * with `eventCategory: "compliance"`, like the file sink's deletions, and counted in
+   * `stats().retention` (docs/sinks.md#retention). Before the logger is ready the report
+   * waits for it; once the logger is closing, or outside a logger, it goes to diagnostics.
+   * Call it once the deletion is done (committed). Never throws. fapilog always gives it;
+   * it is optional for contexts written by hand, in a plugin's own tests.
+   */
+  readonly reportDeletion?: ((deletion: Deletion) => void) | undefined
 }
+
+/**
+ * What a plugin's retention deleted, told through {@link Context.reportDeletion}. The report
+ * names it under its `kind` (`partition: "public.app_logs_20261105"`), with `sink`, `bytes`,
+ * `ageMs`, `policy` and the plugin's own `fields`.
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from "fapilog"
+ * const dropped: Plugin.Deletion = {
+ *   sink: "postgres://db:5432/logs#public.app_logs",
+ *   kind: "partition",
+ *   name: "public.app_logs_20261105",
+ *   bytes: 8_421_376,
+ *   ageMs: 31 * 86_400_000,
+ *   policy: "maxAge",
+ *   fields: { day: "2026-11-05" }
+ * }
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type Deletion = PluginDeletion
 
 /**
  * A sink plugin: validated config in, a sink opened in the logger's scope out.
@@ -627,3 +662,67 @@ export const wholeNumber: (
 export const optional: <S extends Schema.Schema.AnyNoContext>(
   schema: S
 ) => Schema.optionalWith<S, { exact: true }> = configSchema.optional
+
+/**
+ * A config Schema of an age, in the forms the file sink's `maxAge` takes: a number of
+ * milliseconds, or a number with a unit `ms`, `s`, `m`, `h`, `d` or `w` (`"30d"`). A bad
+ * value fails with `<value> is not an age: ...`. Turn the value into milliseconds with
+ * {@link parseAge}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Plugin } from "fapilog"
+ *
+ * const Config = Schema.Struct({ maxAge: Plugin.optional(Plugin.age("Data older than this is deleted.")) })
+ * // { maxAge: "soon" } fails with: "soon" is not an age: a number of milliseconds or ...
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const age: (description?: string) => Schema.Schema<number | string> = internal.age
+
+/**
+ * A config Schema of a size, in the forms the file sink's `maxTotalBytes` takes: a number
+ * of bytes, or a string such as `"500 MB"` or `"1.5 GiB"` (1024-based units). A bad value
+ * fails with `<value> is not a size: ...`. Turn the value into bytes with {@link parseBytes}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Plugin } from "fapilog"
+ *
+ * const Config = Schema.Struct({ maxTotalBytes: Plugin.optional(Plugin.size()) })
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const size: (description?: string) => Schema.Schema<number | string> = internal.size
+
+/**
+ * Milliseconds of an age {@link age} accepted (`"30d"` is 2,592,000,000); throws a
+ * RangeError naming the accepted forms for anything else.
+ *
+ * @example
+ * ```ts
+ * import { Plugin } from "fapilog"
+ * Plugin.parseAge("12h") // 43_200_000
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const parseAge: (input: number | string) => number = rotatingFile.parseAge
+
+/**
+ * Bytes of a size {@link size} accepted (`"1 GB"` is 1,073,741,824); throws a RangeError
+ * naming the accepted forms for anything else.
+ *
+ * @example
+ * ```ts
+ * import { Plugin } from "fapilog"
+ * Plugin.parseBytes("10 MB") // 10_485_760
+ * ```
+ * @since 0.1.0
+ * @category config
+ */
+export const parseBytes: (input: number | string) => number = rotatingFile.parseBytes

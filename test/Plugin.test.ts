@@ -1033,3 +1033,97 @@ describe("Plugin.Context.fallback", () => {
     assert.notInclude(toNothing.stderr, "dead")
   })
 })
+
+describe("Plugin.Context.reportDeletion", () => {
+  it("a plugin's deletions, even those made while it starts, are audit events of fapilog.retention and counted in stats", async () => {
+    const pruning = Plugin.sink({
+      name: "fapilog-plugin-prune",
+      type: "prune",
+      version: "1.0.0",
+      apiVersion: "1.0",
+      description: "Drops an old partition when it starts",
+      config: Schema.Struct({}),
+      make: (_config, context) =>
+        Effect.sync(() => {
+          context.reportDeletion?.({
+            sink: "prune:db",
+            kind: "partition",
+            name: "public.logs_20261105",
+            bytes: 8192,
+            ageMs: 86_400_000,
+            policy: "maxAge",
+            fields: { day: "2026-11-05" }
+          })
+          // a malformed deletion (a plugin in plain JavaScript) is reported in its right shape
+          context.reportDeletion?.({ name: 7, bytes: -1, ageMs: "old", policy: "never" } as never)
+          return Sink.makeSync("prune:db", () => {})
+        })
+    })
+    const memory = Sink.memory()
+    const log = await createLogger({ plugins: { use: [pruning] }, sinks: [Plugin.entry("prune"), memory] })
+    await log.flush()
+    const reports = memory.events().filter((e) => e.logger === "fapilog.retention")
+    assert.deepStrictEqual(
+      reports.map((e) => [e.level, e.message, e.fields]),
+      [
+        [
+          "audit",
+          "retention deleted a partition",
+          {
+            day: "2026-11-05",
+            eventCategory: "compliance",
+            sink: "prune:db",
+            partition: "public.logs_20261105",
+            bytes: 8192,
+            ageMs: 86_400_000,
+            policy: "maxAge"
+          }
+        ],
+        [
+          "audit",
+          "retention deleted a partition",
+          {
+            eventCategory: "compliance",
+            sink: "plugin fapilog-plugin-prune",
+            partition: "7",
+            bytes: 0,
+            ageMs: 0,
+            policy: "never"
+          }
+        ]
+      ]
+    )
+    assert.deepStrictEqual(log.stats().retention, {
+      files: 0,
+      partitions: 2,
+      bytes: 8192,
+      byPolicy: { maxAge: 1, never: 1 }
+    })
+    await log.close()
+  })
+})
+
+describe("Plugin.age and Plugin.size", () => {
+  it("accept what the file sink's maxAge and maxTotalBytes accept, and name the accepted forms otherwise", () => {
+    const Config = Schema.Struct({ maxAge: Plugin.age(), maxTotalBytes: Plugin.size() })
+    const ok = Schema.decodeUnknownSync(Config)({ maxAge: "30d", maxTotalBytes: "1.5 GiB" })
+    assert.deepStrictEqual(
+      [Plugin.parseAge(ok.maxAge), Plugin.parseBytes(ok.maxTotalBytes)],
+      [30 * 86_400_000, 1610612736]
+    )
+    assert.strictEqual(Plugin.parseAge(5000), 5000)
+    assert.throws(() => Plugin.parseAge("daily"), RangeError)
+    assert.throws(() => Plugin.parseBytes(0), RangeError)
+    const failed = Schema.decodeUnknownEither(Config)(
+      { maxAge: "daily", maxTotalBytes: 0 },
+      { errors: "all" }
+    )
+    assert.isTrue(failed._tag === "Left")
+    const message = failed._tag === "Left" ? ParseResult.TreeFormatter.formatErrorSync(failed.left) : ""
+    assert.include(
+      message,
+      '"daily" is not an age: a number of milliseconds or a number with a unit ms, s, m, h, d or w'
+    )
+    assert.include(message, '0 is not a size: a number of bytes or a string such as "500 MB"')
+  })
+})

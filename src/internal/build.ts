@@ -130,7 +130,12 @@ const isSettingObject = (s: ValidSinkSetting): s is BuiltInSetting | ValidPlugin
   typeof s === "object" && !Effect.isEffect(s) && "type" in s && typeof s.type === "string"
 
 /** What a logger tells the plugins it opens. */
-const hostOf = (settings: ResolvedSettings, diagnostics: Diagnostics): plugins.Host => ({
+const hostOf = (
+  settings: ResolvedSettings,
+  diagnostics: Diagnostics,
+  retention: RetentionReports
+): plugins.Host => ({
+  retention: (deletion) => retention.deleted(deletion),
   logger: settings.name,
   service: settings.enrich?.service,
   diagnostics,
@@ -543,7 +548,11 @@ const fromResolved = (
           ]
         })
       )
-    const host = hostOf(settings, diagnostics)
+    // Finalizers run last first: this one runs after every sink and plugin has closed, so a
+    // deletion made while a sink finishes its work is reported to diagnostics, not held back.
+    const retention = new RetentionReports(diagnostics)
+    yield* Effect.addFinalizer(() => Effect.sync(() => retention.end()))
+    const host = hostOf(settings, diagnostics, retention)
     // a formatter plugin whose start fails stands in as JSON lines, with the logger's limits
     const formatters = yield* acquireFormatters(
       resolved,
@@ -552,10 +561,6 @@ const fromResolved = (
     )
     const formatterFor = formatterCache(limits, formatters)
     const alerts: Array<alertSink.OpenedAlertSink> = []
-    // Finalizers run last first: this one runs after every sink has closed, so a deletion
-    // made while a file sink finishes its work is reported to diagnostics, not held back.
-    const retention = new RetentionReports(diagnostics)
-    yield* Effect.addFinalizer(() => Effect.sync(() => retention.end()))
     const opened = yield* Effect.forEach(settings.sinks, (s, i) =>
       acquireSink(s, `sinks[${i}]`, settings, diagnostics, formatterFor, resolved, host, alerts, retention)
     )

@@ -86,7 +86,7 @@ export interface PipelineOptions {
    * serve them with every other live pipeline's (`Metrics.text`, `/metrics`); default false.
    */
   readonly metrics?: boolean | undefined
-  /** The deletions file sinks' retention made, for `stats().retention` (retentionReport.ts). */
+  /** The deletions sinks' retention made (files, plugins' partitions), for `stats().retention` (retentionReport.ts). */
   readonly retention?: (() => RetentionStats | undefined) | undefined
 }
 
@@ -142,8 +142,9 @@ export interface PipelineStats {
    */
   readonly minimised?: MinimisedStats | undefined
   /**
-   * When file sinks' retention deleted rotated files: how many, their bytes, and how many
-   * by policy, e.g. `{ files: 4, bytes: 41943040, byPolicy: { maxAge: 3, maxFiles: 1 } }`.
+   * When sinks' retention deleted rotated files (or, with `@fapilog/postgres`, dropped daily
+   * partitions: `partitions`): how many, their bytes, and how many by policy, e.g.
+   * `{ files: 4, bytes: 41943040, byPolicy: { maxAge: 3, maxFiles: 1 } }`.
    * Each deletion is also logged as an `audit` event (docs/sinks.md#retention).
    */
   readonly retention?: RetentionStats | undefined

@@ -19,13 +19,15 @@ import type { Formatter } from "../Formatter.js"
 import type { Kind, Plugin, Context as PluginContext } from "../Plugin.js"
 import type { Processor, Context as ProcessorContext } from "../Processor.js"
 import type { Sink, State as SinkState } from "../Sink.js"
-import { show } from "./configSchema.js"
+import { accepted, show } from "./configSchema.js"
 import { Diagnostics } from "./diagnostics.js"
 import { effectMajor, hasCommonJsBuild, packageName } from "./effectLine.js"
 import type { NamedEnricher } from "./enrichers.js"
 import { json } from "./formatter.js"
 import { isLevelName, levelNames } from "./level.js"
 import { processorIssue } from "./processor.js"
+import { deletionRecord, type PluginDeletion, reportToDiagnostics } from "./retentionReport.js"
+import { parseAge, parseBytes, type RetentionPolicy } from "./rotatingFile.js"
 import { withMinLevel } from "./sink.js"
 import { reservedSinkKeys } from "./sinkKeys.js"
 
@@ -653,6 +655,11 @@ export interface Host {
   readonly at: string | undefined
   /** Where the logger's fallback sink writes: a plugin's dead letters go there too. */
   readonly fallback: "stderr" | "null"
+  /**
+   * Takes what a plugin's retention deleted (retentionReport.ts): the logger's reports.
+   * Absent outside a logger: each deletion is then written to diagnostics.
+   */
+  readonly retention?: ((deletion: PluginDeletion) => void) | undefined
 }
 
 /** Provided by the logger while it opens its sinks; outside a logger, defaults apply. */
@@ -678,6 +685,19 @@ const contextFor = (plugin: Plugin, host: Host): PluginContext => ({
       // diagnostics never throw into a plugin
     }
   },
+  reportDeletion: (deletion) => {
+    try {
+      const d = deletionOf(plugin, deletion)
+      if (host.retention !== undefined) host.retention(d)
+      else reportToDiagnostics(host.diagnostics, deletionRecord(d, Date.now()))
+    } catch (e) {
+      try {
+        host.diagnostics.report(`plugin ${plugin.name}`, "a retention deletion could not be reported", e)
+      } catch {
+        // diagnostics never throw into a plugin
+      }
+    }
+  },
   fallback: (line) => {
     if (host.fallback !== "stderr") return
     try {
@@ -692,6 +712,54 @@ const contextFor = (plugin: Plugin, host: Host): PluginContext => ({
     }
   }
 })
+
+const parses =
+  (parse: (input: string | number) => number) =>
+  (u: unknown): u is number | string => {
+    if (typeof u !== "number" && typeof u !== "string") return false
+    try {
+      parse(u)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+/** An age as the file sink's `maxAge` takes it: milliseconds, or "12h", "30d", "2w". */
+export const age = (description?: string): Schema.Schema<number | string> =>
+  accepted(
+    "Age",
+    parses(parseAge),
+    'an age: a number of milliseconds or a number with a unit ms, s, m, h, d or w, such as "12h", "30d" or "2w"',
+    description
+  )
+
+/** A size as the file sink's `maxTotalBytes` takes it: bytes, or "500 MB", "1 GB" (1024-based). */
+export const size = (description?: string): Schema.Schema<number | string> =>
+  accepted(
+    "Size",
+    parses(parseBytes),
+    'a size: a number of bytes or a string such as "500 MB" or "1.5 GiB" (units B, KB, MB, GB, TB, 1024-based)',
+    description
+  )
+
+const policies: ReadonlyArray<string> = ["maxAge", "maxFiles", "maxTotalBytes"]
+
+/** A plugin's deletion as the report needs it: its own copy, each member of the right kind. */
+const deletionOf = (plugin: Plugin, d: PluginDeletion): PluginDeletion => {
+  const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n >= 0 ? n : 0)
+  const fields = d.fields
+  return {
+    sink: typeof d.sink === "string" ? d.sink : `plugin ${plugin.name}`,
+    kind: d.kind === "file" ? "file" : "partition",
+    name: String(d.name),
+    bytes: count(d.bytes),
+    ageMs: count(d.ageMs),
+    // a policy fapilog does not know (a plugin in plain JavaScript) is reported as it was given
+    policy: (policies.includes(d.policy) ? d.policy : String(d.policy)) as RetentionPolicy,
+    ...(typeof fields === "object" && fields !== null ? { fields: { ...fields } } : {})
+  }
+}
 
 export const isSink = (u: unknown): u is Sink => {
   try {

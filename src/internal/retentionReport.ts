@@ -1,6 +1,8 @@
 /**
- * Reports of file retention: each rotated file a file sink's retention deletes (by
- * `maxAge`, `maxFiles` or `maxTotalBytes`, see rotatingFile.ts) is logged as one `audit`
+ * Reports of retention: each rotated file a file sink's retention deletes (by
+ * `maxAge`, `maxFiles` or `maxTotalBytes`, see rotatingFile.ts), and each thing a plugin's
+ * retention deletes (a daily partition of `@fapilog/postgres`, told through the plugin
+ * context's `reportDeletion`, see plugin.ts), is logged as one `audit`
  * event of logger `fapilog.retention` (field `eventCategory: "compliance"`, the documented category of retention), handed to the
  * pipeline after the batch being written and past the processors, as the alert sink's
  * firings are: every sink of the logger receives it, the deleting file sink included.
@@ -17,7 +19,28 @@
 import { eventCategoryKey, type KnownEventCategory } from "./eventCategory.js"
 import { AUDIT } from "./level.js"
 import { isoTime, type LogRecord, recordOf } from "./record.js"
-import type { RetentionDeletion } from "./rotatingFile.js"
+import type { RetentionDeletion, RetentionPolicy } from "./rotatingFile.js"
+
+/**
+ * One thing a plugin's retention deleted (a database partition, a file), as a plugin tells
+ * it: `Plugin.Deletion` in the public API.
+ */
+export interface PluginDeletion {
+  /** The sink that deleted it, by its name in diagnostics and health. */
+  readonly sink: string
+  /** What it was: the key of its name in the report (`partition: "public.logs_20261105"`). */
+  readonly kind: "partition" | "file"
+  /** Its name: a qualified table name, a path. */
+  readonly name: string
+  /** Its size when deleted, in bytes. */
+  readonly bytes: number
+  /** Its age when deleted, in ms: the time since its newest content could have been written. */
+  readonly ageMs: number
+  /** The policy that deleted it: the first it broke. */
+  readonly policy: RetentionPolicy
+  /** More fields of the report (what the plugin knows of it, e.g. `day`); they never replace those above. */
+  readonly fields?: Readonly<Record<string, unknown>> | undefined
+}
 
 /** The logger of retention reports. */
 export const retentionLogger = "fapilog.retention"
@@ -46,6 +69,25 @@ const retentionFields = (deletion: RetentionDeletion, sink: string): Record<stri
   policy: deletion.policy
 })
 
+/** The message of a plugin's report: `retention deleted a partition`. */
+export const deletionMessage = (kind: PluginDeletion["kind"]): string => `retention deleted a ${kind}`
+
+/** The report of a plugin's `deletion`. */
+export const deletionRecord = (deletion: PluginDeletion, now: number): LogRecord =>
+  recordOf(AUDIT, deletionMessage(deletion.kind), {
+    time: now,
+    logger: retentionLogger,
+    fields: {
+      ...deletion.fields,
+      [eventCategoryKey]: retentionCategory,
+      sink: deletion.sink,
+      [deletion.kind]: deletion.name,
+      bytes: deletion.bytes,
+      ageMs: deletion.ageMs,
+      policy: deletion.policy
+    }
+  })
+
 /** Whether `record` is a retention report (of any file sink). */
 export const isRetentionReport = (record: LogRecord): boolean =>
   record.logger === retentionLogger && record.level === AUDIT
@@ -58,13 +100,15 @@ export interface RetentionDiagnostics {
 /** Writes a retention report to diagnostics (`sink <name>: retention deleted a rotated file`). */
 export const reportToDiagnostics = (diagnostics: RetentionDiagnostics, record: LogRecord): void => {
   const fields = record.fields ?? {}
-  diagnostics.record(`sink ${String(fields.sink)}`, AUDIT.name, retentionMessage, { ...fields })
+  diagnostics.record(`sink ${String(fields.sink)}`, AUDIT.name, String(record.message), { ...fields })
 }
 
-/** The deletions retention made, over every file sink of one logger. */
+/** The deletions retention made, over every sink of one logger. */
 export interface RetentionStats {
-  /** Rotated files deleted. */
+  /** Rotated files deleted (by file sinks, and files deleted by plugins). */
   readonly files: number
+  /** Partitions dropped (by plugins such as `@fapilog/postgres`); present once one was. */
+  readonly partitions?: number | undefined
   /** Their bytes (compressed sizes for compressed files). */
   readonly bytes: number
   /** Files deleted by policy, e.g. `{ maxAge: 3, maxFiles: 1 }`. */
@@ -72,7 +116,8 @@ export interface RetentionStats {
 }
 
 /**
- * The reports of one logger's file sinks: `forSink(name)` is a sink's `onDelete`; reports
+ * The reports of one logger's sinks: `forSink(name)` is a file sink's `onDelete`, `deleted`
+ * takes a plugin's deletions; reports
  * wait until `attach` gives the pipeline's `announce` (false once it is closed), and go to
  * diagnostics once `end` is called or the pipeline refuses them.
  */
@@ -81,6 +126,7 @@ export class RetentionReports {
   private waiting: Array<LogRecord> = []
   private ended = false
   private files = 0
+  private partitions = 0
   private bytes = 0
   private readonly byPolicy: Record<string, number> = {}
 
@@ -97,6 +143,15 @@ export class RetentionReports {
       this.byPolicy[deletion.policy] = (this.byPolicy[deletion.policy] ?? 0) + 1
       this.report(retentionRecord(deletion, sink, this.now()))
     }
+  }
+
+  /** A plugin's deletion (the plugin context's `reportDeletion`). */
+  deleted(deletion: PluginDeletion): void {
+    if (deletion.kind === "partition") this.partitions++
+    else this.files++
+    this.bytes += deletion.bytes
+    this.byPolicy[deletion.policy] = (this.byPolicy[deletion.policy] ?? 0) + 1
+    this.report(deletionRecord(deletion, this.now()))
   }
 
   /** Gives the pipeline: the reports waiting for it go to it now. */
@@ -119,8 +174,13 @@ export class RetentionReports {
 
   /** The deletions so far; undefined when there were none. */
   stats(): RetentionStats | undefined {
-    if (this.files === 0) return undefined
-    return { files: this.files, bytes: this.bytes, byPolicy: { ...this.byPolicy } }
+    if (this.files === 0 && this.partitions === 0) return undefined
+    return {
+      files: this.files,
+      ...(this.partitions === 0 ? {} : { partitions: this.partitions }),
+      bytes: this.bytes,
+      byPolicy: { ...this.byPolicy }
+    }
   }
 
   private report(record: LogRecord): void {

@@ -6,7 +6,9 @@ import { createLogger, Sink } from "../../src/index.js"
 import { Diagnostics } from "../../src/internal/diagnostics.js"
 import type { LogRecord } from "../../src/internal/record.js"
 import {
+  deletionRecord,
   isRetentionReport,
+  type PluginDeletion,
   RetentionReports,
   retentionLogger,
   retentionMessage,
@@ -128,6 +130,71 @@ describe("retention reports", () => {
     assert.deepStrictEqual(
       lines.map((l) => l.file),
       ["/var/log/app.log.early", "/var/log/app.log.late"]
+    )
+  })
+})
+
+describe("retention reports of plugins (a dropped partition)", () => {
+  const dropped: PluginDeletion = {
+    sink: "postgres://db:5432/logs#public.app_logs",
+    kind: "partition",
+    name: "public.app_logs_20261105",
+    bytes: 8192,
+    ageMs: 31 * DAY,
+    policy: "maxAge",
+    // the plugin's own fields never replace fapilog's
+    fields: { day: "2026-11-05", policy: "mine", eventCategory: "mine" }
+  }
+
+  it("a report names the deletion under its kind, with the plugin's fields", () => {
+    const r = deletionRecord(dropped, Date.UTC(2026, 11, 6))
+    assert.strictEqual(r.level.name, "audit")
+    assert.strictEqual(r.logger, retentionLogger)
+    assert.strictEqual(r.message, "retention deleted a partition")
+    assert.deepStrictEqual(r.fields, {
+      day: "2026-11-05",
+      eventCategory: "compliance",
+      sink: "postgres://db:5432/logs#public.app_logs",
+      partition: "public.app_logs_20261105",
+      bytes: 8192,
+      ageMs: 31 * DAY,
+      policy: "maxAge"
+    })
+    assert.isTrue(isRetentionReport(r))
+  })
+
+  it("are counted as partitions beside the files, and go to diagnostics with their own message once ended", () => {
+    const { diagnostics, lines } = captured()
+    const reports = new RetentionReports(diagnostics)
+    const announced: Array<LogRecord> = []
+    reports.attach((r) => {
+      announced.push(r)
+      return true
+    })
+    reports.deleted(dropped)
+    reports.deleted({ ...dropped, name: "public.app_logs_20261106", policy: "maxTotalBytes" })
+    reports.forSink("file:/var/log/app.log")(deletion("a", "maxFiles"))
+    assert.deepStrictEqual(
+      announced.map((r) => r.fields?.partition ?? r.fields?.file),
+      ["public.app_logs_20261105", "public.app_logs_20261106", "/var/log/app.log.a"]
+    )
+    assert.deepStrictEqual(reports.stats(), {
+      files: 1,
+      partitions: 2,
+      bytes: 8192 * 2 + 1234,
+      byPolicy: { maxAge: 1, maxTotalBytes: 1, maxFiles: 1 }
+    })
+    reports.end()
+    reports.deleted(dropped)
+    assert.deepStrictEqual(
+      lines.map((l) => [l.level, l.message, l.partition]),
+      [
+        [
+          "audit",
+          "sink postgres://db:5432/logs#public.app_logs: retention deleted a partition",
+          "public.app_logs_20261105"
+        ]
+      ]
     )
   })
 })

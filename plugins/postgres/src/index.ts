@@ -3,8 +3,9 @@
  * in a `jsonb` column plus extracted, indexed columns (timestamp, level, logger, message,
  * correlation, trace and span ids). One multi-row insert per batch, idempotent through the
  * event id (`ON CONFLICT DO NOTHING`), the table and indexes created or migrated on start,
- * optional daily partitions, a bounded connection pool. It also exports {@link slowQueries},
- * slow-query logging for your own `pg` pool or client.
+ * optional daily partitions with retention by age and total size, a bounded connection
+ * pool. It also exports {@link slowQueries}, slow-query logging for your own `pg` pool or
+ * client.
  *
  * @example
  * ```ts
@@ -46,6 +47,9 @@ export type Config = config.Config
  * - `table` (`fapilog_events`), `schema` (`public`), `poolSize` (2 connections at most).
  * - `partitioning`: `"none"` (default) or `"daily"` (range partitions by UTC day, created
  *   `partitionsAhead` days ahead, default 2, and a default partition for other days).
+ * - `retention` (with daily partitions): `{ maxAge?, maxTotalBytes? }`, the file sink's
+ *   policies and forms (`"30d"`, `"50 GB"`): past days' partitions dropped, oldest first,
+ *   at start and hourly, each logged as an `audit` event of logger `fapilog.retention`.
  * - `timeoutMs`, `batch`, `retry`, `capacity`, `drainTimeoutMs`: delivery.
  *
  * @example
@@ -55,6 +59,7 @@ export type Config = config.Config
  *   connectionString: "postgres://app:secret@db:5432/logs",
  *   table: "app_logs",
  *   partitioning: "daily",
+ *   retention: { maxAge: "90d", maxTotalBytes: "200 GB" },
  *   batch: { maxEvents: 2000 }
  * }
  * ```

@@ -39,6 +39,9 @@ describeInstalled({
 export const misspelt: Settings.SinkSetting = { type: "postgres", connectionString: "postgres://app@db/logs", tabel: "events" }
 // @ts-expect-error not a partitioning
 export const wrong: Settings.SinkSetting = { type: "postgres", connectionString: "postgres://app@db/logs", partitioning: "hourly" }
+export const retained: Settings.SinkSetting = { type: "postgres", connectionString: "postgres://app@db/logs", partitioning: "daily", retention: { maxAge: "30d", maxTotalBytes: 1073741824 } }
+// @ts-expect-error an age is a number or a string
+export const ageless: Settings.SinkSetting = { type: "postgres", connectionString: "postgres://app@db/logs", partitioning: "daily", retention: { maxAge: true } }
 `,
   check: async (scratch) => {
     const client = new pg.Client({ connectionString: server!.url })

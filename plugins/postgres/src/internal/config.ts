@@ -41,6 +41,18 @@ const fields = {
   partitionsAhead: Plugin.optional(
     Plugin.wholeNumber(0, 60, "days", "Daily partitions created ahead of today.")
   ),
+  retention: Plugin.optional(
+    Schema.Struct({
+      maxAge: Plugin.optional(
+        Plugin.age("Daily partitions whose day ended longer ago than this are dropped.")
+      ),
+      maxTotalBytes: Plugin.optional(
+        Plugin.size(
+          "The oldest daily partitions are dropped until the table's partitions total at most this."
+        )
+      )
+    })
+  ),
   timeoutMs: Plugin.optional(
     Plugin.wholeNumber(
       1,
@@ -51,8 +63,26 @@ const fields = {
   )
 }
 
-/** The PostgreSQL sink's config. */
-export const Config = Schema.Struct(fields)
+/**
+ * The PostgreSQL sink's config. Retention drops daily partitions: it needs
+ * `partitioning: "daily"`, and at least one of its policies.
+ */
+export const Config = Schema.Struct(fields).pipe(
+  Schema.filter((c) => {
+    if (c.retention === undefined) return undefined
+    if (c.partitioning !== "daily")
+      return {
+        path: ["retention"],
+        message: `drops daily partitions: it needs partitioning "daily" (partitioning is ${JSON.stringify(c.partitioning ?? "none")}; accepted: "daily")`
+      }
+    if (c.retention.maxAge === undefined && c.retention.maxTotalBytes === undefined)
+      return {
+        path: ["retention"],
+        message: 'has no policy: give maxAge (such as "30d"), maxTotalBytes (such as "50 GB"), or both'
+      }
+    return undefined
+  })
+)
 
 /** The decoded config. */
 export type Config = typeof Config.Type

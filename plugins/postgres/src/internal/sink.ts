@@ -1,9 +1,10 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
+import { type Errors, type LogEvent, Network, Plugin } from "fapilog"
 import pg from "pg"
 import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
+import { applyRetention, checkEveryMs, type Drop, type RetentionOptions } from "./retention.js"
 import { type Batch, decodeBatch, encodeBatch } from "./rows.js"
 import { daysFrom, insert, migration, partitionOf, type TableOptions } from "./table.js"
 
@@ -126,6 +127,63 @@ export const make = (
       } finally {
         client.release(broken)
       }
+    }
+
+    if (config.retention !== undefined && table.partitioning === "daily") {
+      const options: RetentionOptions = {
+        maxAgeMs:
+          config.retention.maxAge === undefined ? undefined : Plugin.parseAge(config.retention.maxAge),
+        maxTotalBytes:
+          config.retention.maxTotalBytes === undefined
+            ? undefined
+            : Plugin.parseBytes(config.retention.maxTotalBytes)
+      }
+      const sinkName = nameOf(config)
+      const dropped = (drop: Drop) => {
+        // late events of that day create its partition again (and the next run drops it)
+        partitions.delete(drop.day)
+        const name = `${drop.partition.schema}.${drop.partition.name}`
+        if (context.reportDeletion === undefined) {
+          context.report(`retention dropped the partition ${name} (${drop.policy})`)
+          return
+        }
+        context.reportDeletion({
+          sink: sinkName,
+          kind: "partition",
+          name,
+          bytes: drop.partition.bytes,
+          ageMs: drop.ageMs,
+          policy: drop.policy,
+          fields: { table: `${table.schema}.${table.table}`, day: drop.day }
+        })
+      }
+      let running: Promise<void> | undefined
+      const run = () => {
+        if (running !== undefined) return
+        running = applyRetention(pool, table, options, Date.now, dropped)
+          .catch((e) => context.report("retention failed; it runs again at its next check", e))
+          .finally(() => {
+            running = undefined
+          })
+      }
+      // at start (in the background: a database that is down delays it), then on a timer that
+      // never keeps the process alive; a run under way finishes before the pool closes
+      yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          run()
+          const timer = setInterval(run, checkEveryMs(options))
+          timer.unref()
+          return timer
+        }),
+        (timer) =>
+          Effect.suspend(() => {
+            clearInterval(timer)
+            const last = running
+            return last === undefined
+              ? Effect.void
+              : Effect.promise(() => last).pipe(Effect.timeoutOption(timeoutMs), Effect.asVoid)
+          })
+      )
     }
 
     const transport = decodingTransport({ decode: decodeBatch, send: insertBatch, isPermanent, describe })
