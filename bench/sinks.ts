@@ -157,7 +157,9 @@ const reportCpu = (
   const m = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]))
   for (const [k, v] of Object.entries(m))
     console.log(`${section}  cpu ${k.padEnd(24)} ${String(Math.round(v)).padStart(9)} ms`)
-  console.log(`${section}  cpu ratio ${peerKey} / ${fapilogKey}: ${(m[peerKey]! / m[fapilogKey]!).toFixed(2)}`)
+  console.log(
+    `${section}  cpu ratio ${peerKey} / ${fapilogKey}: ${(m[peerKey]! / m[fapilogKey]!).toFixed(2)}`
+  )
 }
 
 // ---- syslog ----
