@@ -44,9 +44,10 @@
  *   tests (in this process: no Kafka broker installs here), timed until the broker has stored
  *   the last message. Both contenders use `@platformatic/kafka` with an idempotent producer
  *   (acks=all), no compression, no keys, 1,000 messages per request, each request's messages
- *   in one partition. Peer: pino writing its JSON lines into a destination that collects
- *   them into batches of 1,000 and sends each with `producer.send`, one after the other (an
- *   idempotent producer's sequence numbers need one send at a time per partition).
+ *   in one partition. Peer: pino writing fapilog's JSON line (`sameLine`: the same bytes per
+ *   message) into a destination that collects them into batches of 1,000 and sends each with
+ *   `producer.send`, one after the other (an idempotent producer's sequence numbers need one
+ *   send at a time per partition).
  *
  * - audit: the same events at level `audit` into a tamper-evident trail in a temporary
  *   directory (HMAC-SHA256 and SHA-256 chain per record, segments of 64 MiB), timed from the
@@ -56,7 +57,9 @@
  *   no chain), timed until the destination has closed.
  *
  * Each contender runs BENCH_SINK_ROUNDS (default 3) times, alternating, in this process; the
- * median is printed, with the ratio fapilog / peer (above 1: fapilog faster).
+ * median is printed, with the ratio fapilog / peer (above 1: fapilog faster). The kafka and
+ * cloudwatch sections also print each contender's median CPU time (this process's, so the
+ * in-process server's share too, the same work for both), steadier under other load.
  */
 import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
@@ -937,9 +940,10 @@ const datadogBench = async () => {
 // call, 1 s wait) to the local stand-in for CloudWatch Logs that its tests use (AWS JSON 1.1,
 // every request's SigV4 signature checked), timed until the stand-in has stored every event.
 // Peer: pino-cloudwatch is built on the AWS SDK v2, which is not a dependency here, so the
-// peer is its equivalent in-process: pino writing into a destination that collects the lines
-// into PutLogEvents batches under the same limits and sends them, one call at a time, with the
-// same SDK v3 client (@aws-sdk/client-cloudwatch-logs) to the same stand-in.
+// peer is its equivalent in-process: pino writing fapilog's line (`sameLine`, the same bytes
+// per event) into a destination that collects the lines into PutLogEvents batches under the
+// same limits and sends them, one call at a time, with the same SDK v3 client
+// (@aws-sdk/client-cloudwatch-logs) to the same stand-in.
 
 const cloudwatchBench = async () => {
   const CloudWatch = await import("../plugins/cloudwatch/src/index.js")
