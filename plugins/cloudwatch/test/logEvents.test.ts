@@ -1,9 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { LogEvent } from "fapilog"
+import { Formatter, type LogEvent } from "fapilog"
 import { LIMITS } from "../src/internal/config.js"
 import {
   callsOf,
+  callsOfBody,
   decodeLogEvents,
+  encodeEntries,
   encodeLogEvents,
   eventBytes,
   isOneCall,
@@ -56,16 +58,62 @@ describe("encodeLogEvents", () => {
       event("2026-12-06T10:00:01.000Z", "a")
     ])
     assert.deepStrictEqual(
-      decodeLogEvents(Buffer.from(body)).map((e) => (JSON.parse(e.message) as { message: string }).message),
+      decodeLogEvents(body.body).map((e) => (JSON.parse(e.message) as { message: string }).message),
       ["b", "a"]
     )
   })
 
   it("writes at least 26 bytes per event more than the message, so the body bounds the call", () => {
     const events = Array.from({ length: 100 }, (_, i) => event("2026-12-06T10:00:00.000Z", `"quoted" ${i}`))
-    const body = Buffer.from(encodeLogEvents(events))
+    const { body } = encodeLogEvents(events)
     const call = decodeLogEvents(body).reduce((n, e) => n + eventBytes(e), 0)
     assert.isAtLeast(body.byteLength, call)
+  })
+
+  it("writes each event's JSON line as its message, as the JSON formatter makes it, whatever the line holds", () => {
+    const events = [
+      event("2026-12-06T10:00:00.001Z", 'quotes " and \\ backslash', { path: "C:\\tmp", q: '"x"' }),
+      event("2026-12-06T10:00:00.002Z", "control \u0000\u0007\n\t\u001f del \u007f c1 \u0085", {
+        ls: "\u2028\u2029"
+      }),
+      event("2026-12-06T10:00:00.003Z", "utf-8 € 𝄞 日本 and a lone \ud800 surrogate", { emoji: "😀" }),
+      event("not a time", "unparsed time", { nested: { a: [1, "two", null] } })
+    ]
+    const written = encodeLogEvents(events)
+    const decoded = decodeLogEvents(written.body)
+    assert.deepStrictEqual(
+      decoded.map((e) => e.message),
+      events.map((e) => Formatter.json.format(e))
+    )
+    assert.deepStrictEqual(
+      decoded.slice(0, 3).map((e) => e.timestamp),
+      events.slice(0, 3).map((e) => Date.parse(e.timestamp))
+    )
+    assert.isTrue(Number.isSafeInteger(decoded[3]!.timestamp))
+    assert.deepStrictEqual(
+      [...written.timestamps],
+      decoded.map((e) => e.timestamp)
+    )
+    assert.deepStrictEqual([...written.sizes], decoded.map(eventBytes))
+  })
+
+  it("cuts a line over 256 KB in the body as logEventOf cuts it", () => {
+    const big = event("2026-12-06T10:00:00.000Z", "€".repeat(200_000))
+    const written = encodeLogEvents([event("2026-12-06T10:00:00.000Z", "small"), big])
+    const decoded = decodeLogEvents(written.body)
+    assert.strictEqual(decoded[1]!.message, logEventOf(big).message)
+    assert.isAtMost(written.sizes[1]!, LIMITS.maxEventBytes)
+  })
+
+  it("writes log events read back from a body as the events wrote them", () => {
+    const events = Array.from({ length: 50 }, (_, i) =>
+      event("2026-12-06T10:00:00.000Z", `"m" ${i} é`, { i })
+    )
+    const written = encodeLogEvents(events)
+    const again = encodeEntries(decodeLogEvents(written.body))
+    assert.deepStrictEqual(Buffer.from(again.body), Buffer.from(written.body))
+    assert.deepStrictEqual(again.starts, written.starts)
+    assert.deepStrictEqual(again.sizes, written.sizes)
   })
 
   it("refuses a body that is not log events", () => {
@@ -119,8 +167,42 @@ describe("callsOf", () => {
   })
 })
 
+describe("callsOfBody", () => {
+  it("is the body itself when it is one call", () => {
+    const written = encodeLogEvents([
+      event("2026-12-06T10:00:00.000Z", "a"),
+      event("2026-12-06T10:00:00.001Z", "b")
+    ])
+    const calls = callsOfBody(written)
+    assert.strictEqual(calls.length, 1)
+    assert.strictEqual(calls[0]!.json, written.body)
+    assert.strictEqual(calls[0]!.events, 2)
+  })
+
+  it("cuts a body into the calls callsOf makes, each the events' own bytes", () => {
+    const base = Date.parse("2026-12-06T10:00:00.000Z")
+    const events = Array.from({ length: 12_000 }, (_, i) =>
+      // out of order once, and messages long enough for the byte limit to cut too
+      event(new Date(base + (i === 7_000 ? 0 : i)).toISOString(), `"${"x".repeat(i % 300)}"`, { i })
+    )
+    const written = encodeLogEvents(events)
+    const entries = decodeLogEvents(written.body)
+    const calls = callsOfBody(written)
+    const expected = callsOf(entries)
+    assert.isAbove(expected.length, 2)
+    assert.deepStrictEqual(
+      calls.map((c) => c.events),
+      expected.map((c) => c.length)
+    )
+    assert.deepStrictEqual(
+      calls.map((c) => decodeLogEvents(c.json)),
+      expected
+    )
+  })
+})
+
 describe("isOneCall", () => {
-  const at = (t: number): LogEventEntry => ({ timestamp: t, message: "m" })
+  const at = (t: number): number => t
 
   it("is true for chronological events within 24 hours, 10,000 events and a body of 1,048,576 bytes", () => {
     const t = Date.now()

@@ -1,6 +1,6 @@
 /** The request body of the Kafka sink (src/internal/messages.ts): self-contained, decoded back exactly. */
 import { assert, describe, it } from "@effect/vitest"
-import type { LogEvent } from "fapilog"
+import { Formatter, type LogEvent } from "fapilog"
 import { decodeMessages, encodeMessages, keyOf } from "../src/internal/messages.js"
 
 const event = (i: number, more: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent => ({
@@ -35,6 +35,21 @@ describe("Kafka request bodies", () => {
     )
   })
 
+  it("each value is the JSON formatter's line, whatever the event holds, in bodies of any size", () => {
+    const events = [
+      event(1, { message: 'quotes " \\ and controls \u0000\u0007\n\u007f\u0085\u2028 and a lone \ud800' }),
+      event(2, { fields: { nested: { a: [1, "two", null, { deep: true }] }, big: 2n ** 70n } }),
+      // more than the writer's first megabyte: it grows, and every value stays whole
+      ...Array.from({ length: 8_000 }, (_, i) => event(i, { message: `${"€".repeat(i % 200)} ${i}` }))
+    ]
+    const { messages } = decodeMessages(encodeMessages(events, false, 3))
+    assert.strictEqual(messages.length, events.length)
+    assert.deepStrictEqual(
+      messages.map((m) => m.value.toString("utf8")),
+      events.map((e) => Formatter.json.format(e))
+    )
+  })
+
   it("keyField: false gives no keys; an empty request is a valid body", () => {
     assert.isTrue(
       decodeMessages(encodeMessages([event(1, { correlationId: "c" })], false, 1)).messages.every(
@@ -47,13 +62,34 @@ describe("Kafka request bodies", () => {
   it("keys of any value: text as is, numbers and booleans written out, objects as their JSON, a throwing getter never throws", () => {
     const line = (e: LogEvent.LogEvent) => JSON.stringify({ ...e.fields })
     const e = (v: unknown) => event(0, { fields: { k: v } })
-    assert.strictEqual(keyOf(e("t-1"), "k", line(e("t-1"))), "t-1")
-    assert.strictEqual(keyOf(e(42), "k", line(e(42))), "42")
-    assert.strictEqual(keyOf(e(false), "k", line(e(false))), "false")
-    assert.strictEqual(keyOf(e(2n ** 70n), "k", "{}"), "1180591620717411303424")
-    assert.strictEqual(keyOf(e({ a: 1 }), "k", '{"k":{"a":1}}'), '{"a":1}')
-    assert.strictEqual(keyOf(event(0), "k", "{}"), undefined)
-    assert.strictEqual(keyOf(event(0, { logger: "billing" }), "logger", "{}"), "billing")
+    assert.strictEqual(
+      keyOf(e("t-1"), "k", () => line(e("t-1"))),
+      "t-1"
+    )
+    assert.strictEqual(
+      keyOf(e(42), "k", () => line(e(42))),
+      "42"
+    )
+    assert.strictEqual(
+      keyOf(e(false), "k", () => line(e(false))),
+      "false"
+    )
+    assert.strictEqual(
+      keyOf(e(2n ** 70n), "k", () => "{}"),
+      "1180591620717411303424"
+    )
+    assert.strictEqual(
+      keyOf(e({ a: 1 }), "k", () => '{"k":{"a":1}}'),
+      '{"a":1}'
+    )
+    assert.strictEqual(
+      keyOf(event(0), "k", () => "{}"),
+      undefined
+    )
+    assert.strictEqual(
+      keyOf(event(0, { logger: "billing" }), "logger", () => "{}"),
+      "billing"
+    )
     const throwing = Object.defineProperty(
       { timestamp: "2026-03-01T10:15:30.000Z", level: "info", logger: "a", message: "m" },
       "fields",
@@ -63,7 +99,10 @@ describe("Kafka request bodies", () => {
         }
       }
     ) as LogEvent.LogEvent
-    assert.strictEqual(keyOf(throwing, "k", '{"k":"from the line"}'), '"from the line"')
+    assert.strictEqual(
+      keyOf(throwing, "k", () => '{"k":"from the line"}'),
+      '"from the line"'
+    )
   })
 
   it("anything else is refused: another sink's body, a body cut short, trailing bytes", () => {

@@ -13,7 +13,7 @@
  * older than the one before it (logged concurrently, a clock set back) starts a new call, so
  * the stream keeps the order of writing and no timestamp is altered.
  */
-import type { LogEvent } from "fapilog"
+import { Formatter, type LogEvent } from "fapilog"
 import { boundedLine } from "../../../shared/src/boundedLine.js"
 import { isoMillis } from "../../../shared/src/isoTime.js"
 import { LIMITS } from "./config.js"
@@ -24,28 +24,194 @@ export interface LogEventEntry {
   readonly message: string
 }
 
-const MAX_MESSAGE_BYTES = LIMITS.maxEventBytes - LIMITS.eventOverhead
-
-/** The log event of one fapilog event. */
-export const logEventOf = (e: LogEvent.LogEvent): LogEventEntry => {
-  const t = isoMillis(e.timestamp)
-  return { timestamp: Number.isFinite(t) ? t : Date.now(), message: boundedLine(e, MAX_MESSAGE_BYTES) }
+/**
+ * A request body (the JSON array of its log events) with where each event is in it and what
+ * PutLogEvents counts for it, so that cutting it into calls neither parses nor writes again.
+ */
+export interface LogEventsBody {
+  /** The JSON array of the log events. */
+  readonly body: Uint8Array
+  /**
+   * Where each event's JSON object starts, and the body's length last: event `i` is the
+   * bytes from `starts[i]` to `starts[i + 1] - 1` (a comma or the closing bracket follows it).
+   */
+  readonly starts: Uint32Array
+  /** Each event's time (epoch milliseconds). */
+  readonly timestamps: Float64Array
+  /** What PutLogEvents counts for each event: its UTF-8 message and 26 bytes. */
+  readonly sizes: Uint32Array
 }
 
+const MAX_MESSAGE_BYTES = LIMITS.maxEventBytes - LIMITS.eventOverhead
+
+/** The time of an event in epoch milliseconds (now, for a time that does not parse). */
+const millisOf = (e: LogEvent.LogEvent): number => {
+  const t = isoMillis(e.timestamp)
+  return Number.isFinite(t) ? t : Date.now()
+}
+
+/** The log event of one fapilog event. */
+export const logEventOf = (e: LogEvent.LogEvent): LogEventEntry => ({
+  timestamp: millisOf(e),
+  message: boundedLine(e, MAX_MESSAGE_BYTES)
+})
+
+const OPEN_EVENT = Buffer.from('{"timestamp":')
+const OPEN_MESSAGE = Buffer.from(',"message":"')
+const HEX = Buffer.from("0123456789abcdef")
+
+/**
+ * Writes request bodies into one growing buffer (a body is copied out when done): each event's
+ * JSON line is written as UTF-8 bytes by the core's JSON formatter (`Formatter.writeJson`) and
+ * copied into the body as a JSON string, escaped on the way, with no string made of either.
+ */
+class BodyWriter {
+  private buf = Buffer.allocUnsafe(1 << 20)
+  private line = Buffer.allocUnsafe(1 << 16)
+  private pos = 0
+
+  private ensure(more: number): void {
+    if (this.pos + more <= this.buf.length) return
+    const next = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.pos + more))
+    this.buf.copy(next, 0, 0, this.pos)
+    this.buf = next
+  }
+
+  private bytes(b: Uint8Array): void {
+    this.ensure(b.length)
+    this.buf.set(b, this.pos)
+    this.pos += b.length
+  }
+
+  /**
+   * The event's JSON line as UTF-8 bytes at the start of the line buffer, and their length;
+   * -1 when it is over PutLogEvents' 256 KB (it is then cut by `boundedLine`).
+   */
+  private lineOf(e: LogEvent.LogEvent): number {
+    for (;;) {
+      const end = Formatter.writeJson(e, this.line, 0)
+      if (end >= 0) return end <= MAX_MESSAGE_BYTES ? end : -1
+      // writeJson asks for room for the worst case: past four times the limit the line is over it
+      if (this.line.length > 4 * MAX_MESSAGE_BYTES) return -1
+      this.line = Buffer.allocUnsafe(2 * this.line.length)
+    }
+  }
+
+  /** `n` bytes of `src` as the contents of a JSON string: `"` and `\\` escaped, and any control character. */
+  private escaped(src: Uint8Array, n: number): void {
+    this.ensure(6 * n)
+    const buf = this.buf
+    let p = this.pos
+    for (let i = 0; i < n; i++) {
+      const c = src[i]!
+      if (c === 0x22 || c === 0x5c) {
+        buf[p++] = 0x5c
+        buf[p++] = c
+      } else if (c < 0x20) {
+        // never in a line of the JSON formatter (it escapes them): kept valid all the same
+        buf[p++] = 0x5c
+        buf[p++] = 0x75
+        buf[p++] = 0x30
+        buf[p++] = 0x30
+        buf[p++] = HEX[c >> 4]!
+        buf[p++] = HEX[c & 15]!
+      } else buf[p++] = c
+    }
+    this.pos = p
+  }
+
+  /** Writes one log event; returns the UTF-8 bytes of its message. */
+  private event(timestamp: number, e: LogEvent.LogEvent | undefined, message: string | undefined): number {
+    this.bytes(OPEN_EVENT)
+    this.ensure(24)
+    this.pos += this.buf.write(String(timestamp), this.pos, "latin1")
+    if (e !== undefined) {
+      const n = this.lineOf(e)
+      if (n >= 0) {
+        this.bytes(OPEN_MESSAGE)
+        this.escaped(this.line, n)
+        this.ensure(2)
+        this.buf[this.pos++] = 0x22
+        this.buf[this.pos++] = 0x7d
+        return n
+      }
+      message = boundedLine(e, MAX_MESSAGE_BYTES)
+    }
+    const text = `,"message":${JSON.stringify(message)}}`
+    this.ensure(3 * text.length)
+    this.pos += this.buf.write(text, this.pos, "utf8")
+    return Buffer.byteLength(message as string)
+  }
+
+  /** The body of `n` log events, each written by `write(i)` (which returns its message's bytes). */
+  body(
+    n: number,
+    timestampOf: (i: number) => number,
+    write: (i: number, timestamp: number) => number
+  ): LogEventsBody {
+    const starts = new Uint32Array(n + 1)
+    const timestamps = new Float64Array(n)
+    const sizes = new Uint32Array(n)
+    this.pos = 0
+    this.ensure(1)
+    this.buf[this.pos++] = 0x5b
+    for (let i = 0; i < n; i++) {
+      if (i > 0) {
+        this.ensure(1)
+        this.buf[this.pos++] = 0x2c
+      }
+      starts[i] = this.pos
+      const t = timestampOf(i)
+      timestamps[i] = t
+      sizes[i] = write(i, t) + LIMITS.eventOverhead
+    }
+    this.ensure(1)
+    this.buf[this.pos++] = 0x5d
+    starts[n] = this.pos
+    const body = Buffer.from(this.buf.subarray(0, this.pos))
+    // a body far larger than usual does not keep its buffer alive
+    if (this.buf.length > 1 << 24) this.buf = Buffer.allocUnsafe(1 << 20)
+    return { body, starts, timestamps, sizes }
+  }
+
+  /** The body of fapilog events. */
+  events(events: ReadonlyArray<LogEvent.LogEvent>): LogEventsBody {
+    return this.body(
+      events.length,
+      (i) => millisOf(events[i]!),
+      (i, t) => this.event(t, events[i], undefined)
+    )
+  }
+
+  /** The body of log events already made (a request read back from the spool). */
+  entries(entries: ReadonlyArray<LogEventEntry>): LogEventsBody {
+    return this.body(
+      entries.length,
+      (i) => entries[i]!.timestamp,
+      (i, t) => this.event(t, undefined, entries[i]!.message)
+    )
+  }
+}
+
+const writer = new BodyWriter()
+
 /** The body of a request: its log events, in the order they were written. */
-export const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>): string =>
-  JSON.stringify(events.map(logEventOf))
+export const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>): LogEventsBody =>
+  writer.events(events)
+
+/** The body of log events already made, as {@link encodeLogEvents} writes it. */
+export const encodeEntries = (entries: ReadonlyArray<LogEventEntry>): LogEventsBody => writer.entries(entries)
 
 /**
  * Whether a request's log events go in one call as they are (the usual case): chronological,
  * within 24 hours and 10,000 events, and a body within 1,048,576 bytes (the body is longer
  * than what PutLogEvents counts, so no message needs measuring).
  */
-export const isOneCall = (events: ReadonlyArray<LogEventEntry>, bodyBytes: number): boolean => {
-  if (events.length === 0 || events.length > LIMITS.maxEvents || bodyBytes > LIMITS.maxBatchBytes)
-    return false
-  for (let i = 1; i < events.length; i++) if (events[i]!.timestamp < events[i - 1]!.timestamp) return false
-  return events[events.length - 1]!.timestamp - events[0]!.timestamp <= LIMITS.maxSpanMs
+export const isOneCall = (timestamps: ArrayLike<number>, bodyBytes: number): boolean => {
+  const n = timestamps.length
+  if (n === 0 || n > LIMITS.maxEvents || bodyBytes > LIMITS.maxBatchBytes) return false
+  for (let i = 1; i < n; i++) if (timestamps[i]! < timestamps[i - 1]!) return false
+  return timestamps[n - 1]! - timestamps[0]! <= LIMITS.maxSpanMs
 }
 
 /** The log events of a request body; throws on a body that is not one (it never will be). */
@@ -71,22 +237,27 @@ export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
 export const eventBytes = (e: LogEventEntry): number => Buffer.byteLength(e.message) + LIMITS.eventOverhead
 
 /**
- * The calls of a request's log events, in their order, as index ranges `[start, end)`: each
- * chronological, within 24 hours, 10,000 events and 1,048,576 bytes.
+ * The calls of events with these times and sizes (what PutLogEvents counts for each), in
+ * their order, as index ranges `[start, end)`: each chronological, within 24 hours, 10,000
+ * events and 1,048,576 bytes.
  */
-export const callRanges = (events: ReadonlyArray<LogEventEntry>): Array<readonly [number, number]> => {
+export const rangesOf = (
+  timestamps: ArrayLike<number>,
+  sizes: ArrayLike<number>
+): Array<readonly [number, number]> => {
   const ranges: Array<readonly [number, number]> = []
+  const n = timestamps.length
   let start = 0
   let bytes = 0
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!
-    const size = eventBytes(e)
+  for (let i = 0; i < n; i++) {
+    const t = timestamps[i]!
+    const size = sizes[i]!
     if (
       i > start &&
       (i - start >= LIMITS.maxEvents ||
         bytes + size > LIMITS.maxBatchBytes ||
-        e.timestamp < events[i - 1]!.timestamp ||
-        e.timestamp - events[start]!.timestamp > LIMITS.maxSpanMs)
+        t < timestamps[i - 1]! ||
+        t - timestamps[start]! > LIMITS.maxSpanMs)
     ) {
       ranges.push([start, i])
       start = i
@@ -94,8 +265,37 @@ export const callRanges = (events: ReadonlyArray<LogEventEntry>): Array<readonly
     }
     bytes += size
   }
-  if (events.length > start) ranges.push([start, events.length])
+  if (n > start) ranges.push([start, n])
   return ranges
+}
+
+/** The calls of a request's log events (see {@link rangesOf}). */
+export const callRanges = (events: ReadonlyArray<LogEventEntry>): Array<readonly [number, number]> =>
+  rangesOf(
+    events.map((e) => e.timestamp),
+    events.map(eventBytes)
+  )
+
+/** One PutLogEvents call: its log events as a JSON array, and how many. */
+export interface Call {
+  readonly json: Uint8Array
+  readonly events: number
+}
+
+/** The calls of a request body: the body itself when it is one call, else its events cut into calls. */
+export const callsOfBody = (b: LogEventsBody): Array<Call> => {
+  const n = b.timestamps.length
+  if (isOneCall(b.timestamps, b.body.byteLength)) return [{ json: b.body, events: n }]
+  return rangesOf(b.timestamps, b.sizes).map(([start, end]) => {
+    // the events' bytes as they are in the body, in brackets
+    const from = b.starts[start]!
+    const to = b.starts[end]! - 1
+    const json = Buffer.allocUnsafe(to - from + 2)
+    json[0] = 0x5b
+    json.set(b.body.subarray(from, to), 1)
+    json[json.length - 1] = 0x5d
+    return { json, events: end - start }
+  })
 }
 
 /** The calls of a request's log events (see {@link callRanges}). */

@@ -11,19 +11,14 @@ import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import { type Config, LIMITS } from "./config.js"
 import {
-  callRanges,
+  type Call,
+  callsOfBody,
   decodeLogEvents,
-  isOneCall,
-  type LogEventEntry,
-  logEventOf,
+  encodeEntries,
+  encodeLogEvents,
+  type LogEventsBody,
   rejectedCount
 } from "./logEvents.js"
-
-/** One PutLogEvents call: its log events as a JSON array, and how many. */
-interface Call {
-  readonly json: Uint8Array
-  readonly events: number
-}
 
 /** The defaults of the settings that have one (the README's table). */
 export const defaults = Object.freeze({
@@ -152,23 +147,16 @@ export const make = (
 
     // the calls of a request already taken, so that its retry sends only the rest
     const progress = new WeakMap<Uint8Array, number>()
-    // the log events of the bodies encoded in this run, and their JSON texts, so that sending
-    // neither parses them back nor writes them again
-    const encoded = new WeakMap<
-      Uint8Array,
-      { readonly events: Array<LogEventEntry>; readonly texts: Array<string> }
-    >()
+    // where the events of the bodies encoded in this run are, so that sending neither parses
+    // them back nor writes them again
+    const encoded = new WeakMap<Uint8Array, LogEventsBody>()
 
     /** The calls of a request body: usually the body itself as one call. */
     const callsFor = (body: Uint8Array): Array<Call> => {
       const known = encoded.get(body)
-      const events = known?.events ?? decodeLogEvents(body)
-      if (isOneCall(events, body.byteLength)) return [{ json: body, events: events.length }]
-      const texts = known?.texts ?? events.map((e) => JSON.stringify(e))
-      return callRanges(events).map(([start, end]) => ({
-        json: Buffer.from(`[${texts.slice(start, end).join(",")}]`),
-        events: end - start
-      }))
+      if (known !== undefined) return callsOfBody(known)
+      // a body of another run (the spool's): its events are written again as this run writes them
+      return callsOfBody(encodeEntries(decodeLogEvents(body)))
     }
 
     const send = async (body: Uint8Array, calls: ReadonlyArray<Call>, signal: AbortSignal) => {
@@ -207,11 +195,9 @@ export const make = (
       name: sinkName(config, logStreamName),
       transport,
       encode: (events: ReadonlyArray<LogEvent.LogEvent>) => {
-        const logEvents = events.map(logEventOf)
-        const texts = logEvents.map((e) => JSON.stringify(e))
-        const body = Buffer.from(`[${texts.join(",")}]`)
-        encoded.set(body, { events: logEvents, texts })
-        return { body, contentType: "application/json" }
+        const written = encodeLogEvents(events)
+        encoded.set(written.body, written)
+        return { body: written.body, contentType: "application/json" }
       },
       report: context.report
     })

@@ -47,9 +47,10 @@ const keyValue = (event: LogEvent.LogEvent, key: string): unknown => {
 /**
  * The message key of an event: the value of `keyField` as text (strings as they are, numbers
  * and booleans written out, other values as the JSON line renders them, so hostile values are
- * safe), or undefined when the event has none.
+ * safe), or undefined when the event has none. `line` gives the event's JSON line, asked for
+ * only for those other values.
  */
-export const keyOf = (event: LogEvent.LogEvent, keyField: string, line: string): string | undefined => {
+export const keyOf = (event: LogEvent.LogEvent, keyField: string, line: () => string): string | undefined => {
   let value: unknown
   try {
     value = keyValue(event, keyField)
@@ -60,15 +61,75 @@ export const keyOf = (event: LogEvent.LogEvent, keyField: string, line: string):
   if (typeof value === "string") return value
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
     return String(value)
-  const rendered = (JSON.parse(line) as Record<string, unknown>)[keyField]
+  const rendered = (JSON.parse(line()) as Record<string, unknown>)[keyField]
   return rendered === undefined ? undefined : JSON.stringify(rendered)
 }
 
-/** The JSON line of an event, without its line break. */
-const lineOf = (event: LogEvent.LogEvent): string => {
-  const line = Formatter.json.format(event)
-  return line.endsWith("\n") ? line.slice(0, -1) : line
+/**
+ * Writes request bodies into one growing buffer, copied out when done: each value is the
+ * event's JSON line written as UTF-8 bytes by the core's JSON formatter (`Formatter.writeJson`),
+ * with no string made of it.
+ */
+class BodyWriter {
+  private buf = Buffer.allocUnsafe(1 << 20)
+  private pos = 0
+
+  private ensure(more: number): void {
+    if (this.pos + more <= this.buf.length) return
+    this.grow(this.pos + more)
+  }
+
+  private grow(atLeast: number): void {
+    const next = Buffer.allocUnsafe(Math.max(2 * this.buf.length, atLeast))
+    this.buf.copy(next, 0, 0, this.pos)
+    this.buf = next
+  }
+
+  /** The event's JSON line as the value: its length, then its bytes. */
+  private value(event: LogEvent.LogEvent): void {
+    for (;;) {
+      this.ensure(4 + 256)
+      const end = Formatter.writeJson(event, this.buf, this.pos + 4)
+      if (end >= 0) {
+        this.buf.writeUInt32BE(end - this.pos - 4, this.pos)
+        this.pos = end
+        return
+      }
+      // the room may have been too small: a larger buffer, and again
+      this.grow(2 * this.buf.length)
+    }
+  }
+
+  body(events: ReadonlyArray<LogEvent.LogEvent>, keyField: string | false, seed: number): Uint8Array {
+    const n = events.length
+    this.pos = 0
+    this.ensure(9)
+    this.buf.writeUInt8(VERSION, 0)
+    this.buf.writeUInt32BE(seed >>> 0, 1)
+    this.buf.writeUInt32BE(n, 5)
+    this.pos = 9
+    for (let i = 0; i < n; i++) {
+      const event = events[i]!
+      const time = isoMillis(event.timestamp)
+      const key = keyField === false ? undefined : keyOf(event, keyField, () => Formatter.json.format(event))
+      this.ensure(12 + (key === undefined ? 0 : 3 * key.length))
+      this.pos = this.buf.writeDoubleBE(Number.isFinite(time) ? time : Date.now(), this.pos)
+      if (key === undefined) this.pos = this.buf.writeInt32BE(-1, this.pos)
+      else {
+        const length = this.buf.write(key, this.pos + 4, "utf8")
+        this.buf.writeInt32BE(length, this.pos)
+        this.pos += 4 + length
+      }
+      this.value(event)
+    }
+    const body = Buffer.from(this.buf.subarray(0, this.pos))
+    // a body far larger than usual does not keep its buffer alive
+    if (this.buf.length > 1 << 24) this.buf = Buffer.allocUnsafe(1 << 20)
+    return body
+  }
 }
+
+const writer = new BodyWriter()
 
 /**
  * The body of a request: each event's JSON line as the value, its `keyField` as the key
@@ -78,42 +139,7 @@ export const encodeMessages = (
   events: ReadonlyArray<LogEvent.LogEvent>,
   keyField: string | false,
   seed: number
-): Uint8Array => {
-  const n = events.length
-  const values = new Array<string>(n)
-  const keys = new Array<string | undefined>(n)
-  const times = new Array<number>(n)
-  let size = 9
-  for (let i = 0; i < n; i++) {
-    const event = events[i]!
-    const line = lineOf(event)
-    values[i] = line
-    const key = keyField === false ? undefined : keyOf(event, keyField, line)
-    keys[i] = key
-    const time = isoMillis(event.timestamp)
-    times[i] = Number.isFinite(time) ? time : Date.now()
-    size += 16 + Buffer.byteLength(line) + (key === undefined ? 0 : Buffer.byteLength(key))
-  }
-  const body = Buffer.allocUnsafe(size)
-  body.writeUInt8(VERSION, 0)
-  body.writeUInt32BE(seed >>> 0, 1)
-  body.writeUInt32BE(n, 5)
-  let at = 9
-  for (let i = 0; i < n; i++) {
-    at = body.writeDoubleBE(times[i]!, at)
-    const key = keys[i]
-    if (key === undefined) at = body.writeInt32BE(-1, at)
-    else {
-      const length = body.write(key, at + 4, "utf8")
-      body.writeInt32BE(length, at)
-      at += 4 + length
-    }
-    const length = body.write(values[i]!, at + 4, "utf8")
-    body.writeUInt32BE(length, at)
-    at += 4 + length
-  }
-  return body.subarray(0, at)
-}
+): Uint8Array => writer.body(events, keyField, seed)
 
 /** The messages of a body written by {@link encodeMessages}; throws on anything else. */
 export const decodeMessages = (bytes: Uint8Array): Messages => {
