@@ -6,7 +6,7 @@
  *
  * - syslog: BENCH_SINK_EVENTS (default 100000) events of about 200 bytes, RFC 5424 over TCP
  *   with octet counting, timed from the first call until rsyslog has written the last line to
- *   its file. Peer: pino writing its JSON line into a destination stream that wraps it in the
+ *   its file. Peer: pino writing fapilog's JSON line (`sameLine`) into a destination stream that wraps it in the
  *   same RFC 5424 header and writes it to a TCP socket (pino-syslog + pino-socket are not
  *   dependencies of this repository; the stream does what they do together, in-process).
  * - postgres: the same events, timed until the last row is committed. Peer: plain `pg` with
@@ -29,13 +29,13 @@
  *   transport to HEC does; and `splunk-logging` alone (an object per call, no logger).
  *
  * - nats: the same events into a JetStream stream (file storage) of Debian's nats-server,
- *   timed until the stream has acknowledged the last one. Peer: pino writing into a destination
- *   stream that publishes each line with the plain client (`@nats-io/jetstream`, the same
+ *   timed until the stream has acknowledged the last one. Peer: pino writing fapilog's line
+ *   (`sameLine`) into a destination stream that publishes each line with the plain client (`@nats-io/jetstream`, the same
  *   `Nats-Msg-Id` de-duplication, acknowledgements awaited per 1,000), what a pino transport for
  *   JetStream does, in process (no such transport is maintained on npm).
  * - redis: the same events into a Redis stream of Debian's redis-server (append-only file on),
  *   timed until the last entry is added: the sink by default (a script per batch, added once)
- *   and with `dedupe: "none"` (pipelined XADDs). Peer: pino writing into a destination stream
+ *   and with `dedupe: "none"` (pipelined XADDs). Peer: pino writing fapilog's line (`sameLine`) into a destination stream
  *   that sends `XADD ... MAXLEN ~ ... * id level event` with the plain client (`@redis/client`,
  *   pipelined, replies awaited per 1,000), in process (no maintained pino transport for Redis
  *   Streams is on npm).
@@ -132,10 +132,10 @@ const report = (section: string, rows: Record<string, number>, fapilogKey: strin
 /**
  * pino options that make the line fapilog writes for the same call: the same keys and values
  * (the time as ISO 8601 under `timestamp`, the level's name, `logger`, the message under
- * `message`, then the fields), in another order, so the same bytes go on the wire. The kafka
- * and cloudwatch peers use them: pino's default line (`"level":30,"time":<epoch>`, `msg`, no
- * logger) is about 35 bytes shorter than fapilog's, less for the peer to send and for the
- * in-process server to parse and hash.
+ * `message`, then the fields), in another order, so the same bytes go on the wire. Every peer
+ * that sends the JSON line as it is (syslog, nats, redis, kafka, cloudwatch) uses them: pino's
+ * default line (`"level":30,"time":<epoch>`, `msg`, no logger) is about 35 bytes shorter than
+ * fapilog's, less for the peer to send and for the server to parse and store.
  */
 const sameLine: pino.LoggerOptions = {
   base: { logger: "app" },
@@ -214,7 +214,7 @@ const syslogBench = async () => {
             socket.write(message)
           }
         }
-        const log = pino({ base: null }, destination)
+        const log = pino(sameLine, destination)
         const start = performance.now()
         for (let i = 0; i < EVENTS; i++) log.info(fields(i), MESSAGE)
         await new Promise<void>((resolve) => socket.end(resolve))
@@ -623,7 +623,7 @@ const natsBench = async () => {
             pending.push(js.publish(subject, line.slice(0, -1), { msgID: `peer-${round}-${seq++}` }))
           }
         }
-        const log = pino({ base: null }, destination)
+        const log = pino(sameLine, destination)
         const start = performance.now()
         for (let i = 0; i < EVENTS; i++) {
           log.info(fields(i), MESSAGE)
@@ -705,7 +705,7 @@ const redisBench = async () => {
             )
           }
         }
-        const log = pino({ base: null }, destination)
+        const log = pino(sameLine, destination)
         const start = performance.now()
         for (let i = 0; i < EVENTS; i++) {
           log.info(fields(i), MESSAGE)
