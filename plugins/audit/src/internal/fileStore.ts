@@ -9,7 +9,7 @@
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { Fsync, Snapshot, Store, StoredSegment } from "./store.js"
+import type { Fsync, RemovedSegment, Snapshot, Store, StoredSegment } from "./store.js"
 
 const SEGMENT = /^segment-(\d{6,})\.jsonl$/
 
@@ -134,11 +134,20 @@ export const fileStore = (dir: string, fsync: Fsync): Store => {
       writeDurably(target, HEAD, manifest)
     },
     remove: async (segments) => {
+      const removed: Array<RemovedSegment> = []
       for (const segment of segments) {
-        fs.rmSync(path.join(target, segmentFile(segment)), { force: true })
-        fs.rmSync(path.join(target, manifestFile(segment)), { force: true })
+        const file = path.join(target, segmentFile(segment))
+        const manifest = path.join(target, manifestFile(segment))
+        let bytes = 0
+        try {
+          bytes = fs.statSync(file).size
+        } catch {}
+        fs.rmSync(file, { force: true })
+        fs.rmSync(manifest, { force: true })
+        removed.push({ segment, kind: "file", name: file, bytes, manifest })
       }
       syncDir(target)
+      return removed
     },
     repair: async (segment, keepBytes) => {
       if (open?.segment === segment) closeOpen()

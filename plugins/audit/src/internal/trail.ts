@@ -21,7 +21,7 @@ import {
   retentionEvent,
   signManifest
 } from "./record.js"
-import type { Store, StoredSegment } from "./store.js"
+import type { RemovedSegment, Store, StoredSegment } from "./store.js"
 
 export interface TrailOptions {
   readonly key: Uint8Array
@@ -33,6 +33,17 @@ export interface TrailOptions {
   readonly retentionMaxTotalBytes?: number | undefined
   readonly now?: (() => number) | undefined
   readonly report?: ((message: string, error?: unknown) => void) | undefined
+  /** Told each segment retention removed, once the removal is durable (the sink reports it). */
+  readonly onRemoved?: ((removed: RetentionRemoval) => void) | undefined
+}
+
+/** A segment retention removed: what the store deleted, its age and the first policy it broke. */
+export interface RetentionRemoval extends RemovedSegment {
+  /** The time since it was sealed (its newest record is no newer), in ms. */
+  readonly ageMs: number
+  readonly policy: "maxAge" | "maxTotalBytes"
+  /** Its last record's sequence number. */
+  readonly lastSeq: number
 }
 
 interface Sealed {
@@ -192,19 +203,24 @@ export class Trail {
     )
   }
 
-  /** Deletes the oldest sealed segments past the age or total-size limit, after recording it. */
+  /**
+   * Deletes the oldest sealed segments past the age or total-size limit, after recording it
+   * in the trail (its record names the policies as `maxAgeMs` and `maxTotalBytes`, the names
+   * the trail has always used), then tells `onRemoved` of each.
+   */
   private async applyRetention(): Promise<void> {
     const maxAge = this.options.retentionMaxAgeMs
     const maxTotal = this.options.retentionMaxTotalBytes
     if (maxAge === undefined && maxTotal === undefined) return
+    const now = this.now()
     let total = this.sealed.reduce((n, s) => n + s.bytes, this.segmentBytes)
-    const removed: Array<Sealed> = []
-    const policies = new Set<string>()
+    const removed: Array<Sealed & { readonly policy: "maxAge" | "maxTotalBytes" }> = []
     for (const s of this.sealed) {
-      if (maxAge !== undefined && this.now() - s.sealedAt > maxAge) policies.add("maxAgeMs")
-      else if (maxTotal !== undefined && total > maxTotal) policies.add("maxTotalBytes")
+      let policy: "maxAge" | "maxTotalBytes"
+      if (maxAge !== undefined && now - s.sealedAt > maxAge) policy = "maxAge"
+      else if (maxTotal !== undefined && total > maxTotal) policy = "maxTotalBytes"
       else break
-      removed.push(s)
+      removed.push({ ...s, policy })
       total -= s.bytes
     }
     if (removed.length === 0) return
@@ -214,11 +230,20 @@ export class Trail {
       lastHash: s.lastHash,
       manifest: s.manifestHash
     }))
-    await this.appendLines([
-      retentionEvent(new Date(this.now()).toISOString(), [...policies].join(","), entries)
-    ])
-    await this.store.remove(removed.map((s) => s.segment))
+    const policies = [...new Set(removed.map((s) => (s.policy === "maxAge" ? "maxAgeMs" : s.policy)))]
+    await this.appendLines([retentionEvent(new Date(now).toISOString(), policies.join(","), entries)])
+    const deleted = await this.store.remove(removed.map((s) => s.segment))
     this.sealed.splice(0, removed.length)
+    const onRemoved = this.options.onRemoved
+    if (onRemoved === undefined) return
+    for (const [i, d] of deleted.entries()) {
+      const s = removed[i]!
+      try {
+        onRemoved({ ...d, ageMs: Math.max(0, now - s.sealedAt), policy: s.policy, lastSeq: s.lastSeq })
+      } catch (e) {
+        this.options.report?.(`reporting the removal of segment ${d.segment} failed`, e)
+      }
+    }
   }
 
   private serial<A>(task: () => Promise<A>): Promise<A> {
