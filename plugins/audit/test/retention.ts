@@ -119,6 +119,29 @@ export const describeAuditRetention = (): void => {
       })
     })
 
+    it("the reports cannot feed themselves: writing them never seals a segment, even when each is larger than a segment", async () => {
+      // a long directory name makes each report (which names its files) longer than segmentMaxBytes
+      const d = path.join(dir(), "d".repeat(200), "e".repeat(200))
+      const reports: Array<LogEvent.LogEvent> = []
+      for (let run = 0; run < 2; run++) {
+        const memory = Sink.memory()
+        await writeTrail(
+          { path: d, segmentMaxBytes: 1024, retention: { maxTotalBytes: "1 KB" } },
+          12,
+          run * 12,
+          [memory]
+        )
+        reports.push(...reportsOf(memory))
+      }
+      assert.isAbove(Buffer.byteLength(JSON.stringify(reports[0]?.fields)), 1024)
+      const report = await verified(d)
+      assert.strictEqual(reports.length, report.removedByRetention)
+      // a segment is sealed only before a batch of the application's events (at most 5 a run:
+      // one per flush and at close) and when a run starts: at most 12 segments in all
+      const newest = Number(/\d+/.exec(segmentsIn(d).at(-1)!)![0])
+      assert.isAtMost(newest, 12)
+    })
+
     it("after retention, an attacker removing the oldest remaining segment is still found", async () => {
       const d = dir()
       for (let run = 0; run < 4; run++)

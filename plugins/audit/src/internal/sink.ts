@@ -2,7 +2,7 @@ import * as crypto from "node:crypto"
 import * as path from "node:path"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { Errors, Formatter, type Plugin, Sink } from "fapilog"
+import { Errors, Formatter, type LogEvent, type Plugin, Sink } from "fapilog"
 import pg from "pg"
 import { type Config, retentionLimits } from "./config.js"
 import { fileStore } from "./fileStore.js"
@@ -26,6 +26,13 @@ const eventsOf = (batch: Sink.Batch): Array<string> => {
   lines.pop()
   return lines
 }
+
+/**
+ * Whether `event` is a retention report (an `audit` event of logger `fapilog.retention`, as
+ * fapilog logs each deletion a sink reports): a batch of only these never seals a segment.
+ */
+const isRetentionReport = (event: LogEvent.LogEvent): boolean =>
+  event.logger === "fapilog.retention" && event.level === "audit"
 
 /**
  * Opens the trail as a sink taking every event it is given (`make` narrows it to audit and
@@ -118,7 +125,7 @@ export const open = (
       name: store.name,
       write: (batch) =>
         Effect.tryPromise({
-          try: () => trail.write(eventsOf(batch)),
+          try: () => trail.write(eventsOf(batch), !batch.events.every(isRetentionReport)),
           catch: (cause) => new Errors.SinkError({ sink: store.name, reason: "audit write failed", cause })
         })
     } satisfies Sink.Sink

@@ -252,11 +252,16 @@ export class Trail {
     return run
   }
 
-  /** Appends one JSON object per event; resolves once they are durable (per the store's fsync policy). */
-  write(events: ReadonlyArray<string>): Promise<void> {
+  /**
+   * Appends one JSON object per event; resolves once they are durable (per the store's fsync
+   * policy). With `rotate` false the events go to the active segment even when it is due to
+   * be sealed: the sink writes retention's own reports so, so that writing them never seals a
+   * segment, which would apply retention and report again.
+   */
+  write(events: ReadonlyArray<string>, rotate = true): Promise<void> {
     if (events.length === 0) return Promise.resolve()
     return this.serial(async () => {
-      if (this.due()) {
+      if (rotate && this.due()) {
         await this.sealActive()
         await this.applyRetention()
       }
