@@ -269,9 +269,10 @@ export const describeAuditRetention = (): void => {
         12,
         [memory]
       )
-      assert.isAbove(retention?.files ?? 0, 0)
-      assert.deepStrictEqual(retention?.byPolicy, { maxTotalBytes: retention?.files })
-      assert.strictEqual(reportsOf(memory).length, retention?.files)
+      const files = retention?.files ?? 0
+      assert.isAbove(files, 0)
+      assert.deepStrictEqual(retention?.byPolicy, { maxTotalBytes: files })
+      assert.strictEqual(reportsOf(memory).length, files)
       await verified(d)
     })
 
