@@ -221,6 +221,49 @@ export const describeAuditRetention = (): void => {
       ])
     })
 
+    it("a removal that fails part way tells of the segments it deleted, and the next run of retention of the others, each once", async () => {
+      const d = dir()
+      const key = Buffer.from(KEY, "hex")
+      const signer = signingKeyOf(key)
+      let now = Date.parse("2026-01-01T00:00:00Z")
+      const told: Array<number> = []
+      const trail = await Trail.open(fileStore(d, "batch"), {
+        key,
+        signer,
+        publicKey: crypto.createPublicKey(signer),
+        segmentMaxBytes: 1 << 20,
+        segmentMaxAgeMs: 3_600_000,
+        retentionMaxAgeMs: 2 * DAY,
+        now: () => now,
+        onRemoved: (r) => told.push(r.segment)
+      })
+      for (let day = 0; day < 3; day++) {
+        await trail.write([`{"level":"audit","message":"day ${day}"}`])
+        now += DAY
+      }
+      // segments 1 and 2 sealed (days 1 and 2), 3 active; ten days on, both are past the limit,
+      // and segment 2 cannot be deleted (a directory stands in its place)
+      now += 10 * DAY
+      const second = segmentPath(d, 2)
+      const saved = fs.readFileSync(second)
+      fs.rmSync(second)
+      fs.mkdirSync(second)
+      const failed = await trail.write(['{"level":"audit","message":"late"}']).then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      assert.isDefined(failed)
+      assert.deepStrictEqual(told, [1])
+      fs.rmdirSync(second)
+      fs.writeFileSync(second, saved)
+      now += 2 * 3_600_000
+      await trail.write(['{"level":"audit","message":"later"}'])
+      await trail.close()
+      assert.deepStrictEqual(told, [1, 2])
+      assert.isFalse(fs.existsSync(second))
+      assert.strictEqual((await verified(d)).removedByRetention, 2)
+    })
+
     it('maxAge: "2d" through a logger: segments sealed ten days before are removed on start, reported once the logger is ready', async () => {
       const d = dir()
       const start = Date.parse("2026-03-01T12:00:00Z")

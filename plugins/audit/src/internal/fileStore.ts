@@ -9,7 +9,7 @@
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { Fsync, RemovedSegment, Snapshot, Store, StoredSegment } from "./store.js"
+import type { Fsync, Snapshot, Store, StoredSegment } from "./store.js"
 
 const SEGMENT = /^segment-(\d{6,})\.jsonl$/
 
@@ -133,21 +133,25 @@ export const fileStore = (dir: string, fsync: Fsync): Store => {
       writeDurably(target, manifestFile(segment), manifest)
       writeDurably(target, HEAD, manifest)
     },
-    remove: async (segments) => {
-      const removed: Array<RemovedSegment> = []
+    remove: async (segments, removed) => {
       for (const segment of segments) {
         const file = path.join(target, segmentFile(segment))
         const manifest = path.join(target, manifestFile(segment))
-        let bytes = 0
-        try {
-          bytes = fs.statSync(file).size
-        } catch {}
+        const sizeOf = (f: string) => {
+          try {
+            return fs.statSync(f).size
+          } catch {
+            return undefined
+          }
+        }
+        const bytes = sizeOf(file)
+        const existed = bytes !== undefined || sizeOf(manifest) !== undefined
         fs.rmSync(file, { force: true })
         fs.rmSync(manifest, { force: true })
-        removed.push({ segment, kind: "file", name: file, bytes, manifest })
+        // one directory sync per segment: each is told of once its deletion is durable
+        syncDir(target)
+        if (existed) removed({ segment, kind: "file", name: file, bytes: bytes ?? 0, manifest })
       }
-      syncDir(target)
-      return removed
     },
     repair: async (segment, keepBytes) => {
       if (open?.segment === segment) closeOpen()

@@ -147,7 +147,7 @@ export const pgStore = (pool: pg.Pool, target: PgTarget, fsync: Fsync): Store =>
           [manifest]
         )
       }),
-    remove: async (segments) => {
+    remove: async (segments, told) => {
       const removed = await transaction(async (c) => {
         const done: Array<RemovedSegment> = []
         for (const segment of segments) {
@@ -168,9 +168,11 @@ export const pgStore = (pool: pg.Pool, target: PgTarget, fsync: Fsync): Store =>
         }
         return done
       })
-      // only once the transaction committed: a rolled back drop leaves the partition known
-      for (const r of removed) partitions.delete(r.segment)
-      return removed
+      // only once the transaction committed (one for all: a rolled back drop deleted nothing)
+      for (const r of removed) {
+        partitions.delete(r.segment)
+        told(r)
+      }
     },
     repair: async () => {},
     close: async () => {}

@@ -43,10 +43,14 @@ export interface Store {
   /** Stores a segment's manifest and the head copy of it. */
   readonly seal: (segment: number, manifest: string) => Promise<void>
   /**
-   * Deletes sealed segments and their manifests (retention); resolves, once the deletion is
-   * durable, with what it deleted, one entry per segment in the order given.
+   * Deletes sealed segments and their manifests (retention), in the order given, telling
+   * `removed` of each once its deletion is durable: a removal that fails part way has told
+   * of the segments it did delete, and of no other.
    */
-  readonly remove: (segments: ReadonlyArray<number>) => Promise<ReadonlyArray<RemovedSegment>>
+  readonly remove: (
+    segments: ReadonlyArray<number>,
+    removed: (segment: RemovedSegment) => void
+  ) => Promise<void>
   /** Cuts a torn last line a crash left (a batch that never counted as written). */
   readonly repair: (segment: number, keepBytes: number) => Promise<void>
   readonly close: () => Promise<void>

@@ -232,17 +232,33 @@ export class Trail {
     }))
     const policies = [...new Set(removed.map((s) => (s.policy === "maxAge" ? "maxAgeMs" : s.policy)))]
     await this.appendLines([retentionEvent(new Date(now).toISOString(), policies.join(","), entries)])
-    const deleted = await this.store.remove(removed.map((s) => s.segment))
-    this.sealed.splice(0, removed.length)
-    const onRemoved = this.options.onRemoved
-    if (onRemoved === undefined) return
-    for (const [i, d] of deleted.entries()) {
-      const s = removed[i]!
-      try {
-        onRemoved({ ...d, ageMs: Math.max(0, now - s.sealedAt), policy: s.policy, lastSeq: s.lastSeq })
-      } catch (e) {
-        this.options.report?.(`reporting the removal of segment ${d.segment} failed`, e)
-      }
+    const told = new Set<number>()
+    let complete = false
+    try {
+      await this.store.remove(
+        removed.map((s) => s.segment),
+        (d) => {
+          told.add(d.segment)
+          const s = removed.find((r) => r.segment === d.segment)
+          if (s === undefined) return
+          try {
+            this.options.onRemoved?.({
+              ...d,
+              ageMs: Math.max(0, now - s.sealedAt),
+              policy: s.policy,
+              lastSeq: s.lastSeq
+            })
+          } catch (e) {
+            this.options.report?.(`reporting the removal of segment ${d.segment} failed`, e)
+          }
+        }
+      )
+      complete = true
+    } finally {
+      // the segments deleted are gone from the trail even when a later one could not be
+      // deleted: that one (and those after it) stay, for the next run of retention
+      const gone = complete ? removed.length : removed.findIndex((r) => !told.has(r.segment))
+      this.sealed.splice(0, gone === -1 ? removed.length : gone)
     }
   }
 
