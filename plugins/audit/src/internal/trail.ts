@@ -7,7 +7,10 @@
  * Retention writes a record to the trail itself (an `audit` event of logger `fapilog.audit`
  * naming each removed segment, its last record and its manifest's hash) and makes it durable
  * before it deletes anything: the verifier accepts a trail whose oldest segments are missing
- * only when such a record, itself chained and authenticated, accounts for them.
+ * only when such a record, itself chained and authenticated, accounts for them. Once a
+ * segment's deletion is durable, `onRemoved` is told of it (the sink reports it to fapilog
+ * as a retention deletion). Batches written with `rotate` false (those reports, when they
+ * come back to this sink) never seal a segment, so reports cannot feed retention.
  */
 import * as crypto from "node:crypto"
 import { sha256Hex } from "./key.js"
