@@ -152,6 +152,39 @@ describe("fapilog, in process", () => {
     assert.strictEqual(await fapilog("verify", dir, "--key", key, "--table", "t"), 2, output())
   })
 
+  it("verify: 0 for a trail whose oldest segments retention removed, 1 once an attacker removes the oldest left", async () => {
+    const dir = path.join(scratch, "retained")
+    const key = "ab".repeat(32)
+    let removed = 0
+    for (let run = 0; run < 3; run++) {
+      const log = await createLogger({
+        plugins: { use: [Audit.plugin] },
+        sinks: [
+          { type: "audit", path: dir, key, segmentMaxBytes: 1024, retention: { maxTotalBytes: "2 KB" } }
+        ]
+      })
+      for (let i = 0; i < 12; i++) {
+        log.audit("role granted", { run, i, user: "ana" })
+        if (i % 3 === 2) await log.flush()
+      }
+      await log.close()
+      removed += log.stats().retention?.files ?? 0
+    }
+    assert.isAbove(removed, 0)
+    assert.strictEqual(await fapilog("verify", dir, "--key", key), 0, output())
+    assert.match(output(), /^OK .*older segments removed by retention, as the trail records/m)
+
+    const oldest = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()[0]!
+    fs.rmSync(path.join(dir, oldest))
+    fs.rmSync(path.join(dir, oldest.replace(".jsonl", ".manifest.json")))
+    printed = []
+    assert.strictEqual(await fapilog("verify", dir, "--key", key), 1, output())
+    assert.match(output(), /BROKEN .*segment-removed/)
+  })
+
   it("decrypt: restores the encrypted fields with the key ring, passes other lines, 1 when a key is missing", async () => {
     const file = path.join(scratch, "encrypted.log")
     const ring = path.join(scratch, "ring.json")

@@ -50,7 +50,11 @@ export type Config = config.Config
  * - `path` (a directory) or `postgres` (`{ connectionString, table?, schema? }`): the storage, one of them.
  * - `fsync`: `"batch"` (default: fdatasync after each batch), `"record"`, or `"none"`.
  * - `segmentMaxBytes` (64 MiB), `segmentMaxAgeMs` (one day): when a segment is sealed.
- * - `retention`: `{ maxAgeMs?, maxTotalBytes? }`, removing the oldest sealed segments.
+ * - `retention`: `{ maxAge?, maxTotalBytes? }` (at least one), removing the oldest sealed
+ *   segments: `maxAge` an age (`"400d"`, or milliseconds; `maxAgeMs`, milliseconds only, is
+ *   its alias: give one of the two), `maxTotalBytes` a size (`"10 GB"`, or bytes). Each
+ *   removal is recorded in the trail, then reported as an `audit` event of logger
+ *   `fapilog.retention` and counted in `stats().retention`.
  *
  * @example
  * ```ts
@@ -58,7 +62,7 @@ export type Config = config.Config
  * const settings: Audit.ConfigInput = {
  *   path: "/var/log/app/audit",
  *   key: "env:AUDIT_KEY",
- *   retention: { maxAgeMs: 400 * 86_400_000 }
+ *   retention: { maxAge: "400d", maxTotalBytes: "10 GB" }
  * }
  * ```
  * @since 0.1.0

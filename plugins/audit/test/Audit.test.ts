@@ -1,19 +1,18 @@
 /**
  * @fapilog/audit as a sink of a real logger on files: what it takes and skips, durability
  * per fsync policy, resuming a trail across runs and after a crash, settings errors, hostile
- * values; and retention by total size and by age, which the verifier accepts while still
- * finding a segment an attacker removed.
+ * values. Retention is retention.ts's suite, run here on Effect 3.
  */
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { createLogger, Errors, Plugin } from "fapilog"
 import * as Audit from "../src/index.js"
 import { fileStore } from "../src/internal/fileStore.js"
 import { signingKeyOf } from "../src/internal/key.js"
 import { Trail } from "../src/internal/trail.js"
-import { KEY, manifestPath, readLines, segmentPath, tempDir, writeLines, writeTrail } from "./trail.js"
+import { describeAuditRetention } from "./retention.js"
+import { KEY, manifestPath, readLines, segmentPath, tempDir, writeTrail } from "./trail.js"
 
 const dirs: Array<string> = []
 const dir = () => {
@@ -35,7 +34,7 @@ describe("@fapilog/audit on files", () => {
   it("takes audit and security events; other levels are the sink's skipped", async () => {
     const d = dir()
     const counts = await writeTrail({ path: d }, 10)
-    assert.deepStrictEqual(counts, { written: 10, skipped: 10 })
+    assert.deepStrictEqual(counts, { written: 10, skipped: 10, retention: undefined })
     const report = await verified(d)
     assert.strictEqual(report.records, 10)
     assert.strictEqual(report.unsealedRecords, 0)
@@ -177,101 +176,4 @@ describe("@fapilog/audit on files", () => {
   })
 })
 
-describe("retention on files", () => {
-  it("maxTotalBytes: the oldest sealed segments are removed, a retention record says so, and the trail verifies", async () => {
-    const d = dir()
-    for (let run = 0; run < 4; run++)
-      await writeTrail({ path: d, segmentMaxBytes: 1024, retention: { maxTotalBytes: 4096 } }, 12, run * 12)
-    const segments = fs.readdirSync(d).filter((f) => f.endsWith(".jsonl"))
-    assert.notInclude(segments, "segment-000001.jsonl")
-    const total = segments.reduce((n, f) => n + fs.statSync(path.join(d, f)).size, 0)
-    // the newest segment is never removed; the others stay within the limit
-    assert.isAtMost(total, 4096 + 1024 + 600)
-    const report = await verified(d)
-    assert.isAbove(report.removedByRetention, 0)
-    const retention = segments
-      .flatMap((f) => readLines(path.join(d, f)).map((l) => JSON.parse(l)))
-      .filter((r) => r.event.logger === "fapilog.audit")
-    assert.isAbove(retention.length, 0)
-    assert.strictEqual(retention[0].event.level, "audit")
-    assert.match(
-      retention[0].event.message,
-      /audit trail retention removed \d+ sealed segments? \(maxTotalBytes\)/
-    )
-    // the newest retention record names the segment just before the oldest one left
-    const first = Number(/\d+/.exec(segments.sort()[0]!)![0])
-    assert.strictEqual(retention.at(-1).event.retention.removed.at(-1).segment, first - 1)
-    assert.strictEqual(report.removedByRetention, first - 1)
-    assert.strictEqual(Audit.formatReport(report).exitCode, 0)
-    assert.match(Audit.formatReport(report).text, /older segments removed by retention, as the trail records/)
-  })
-
-  it("after retention, an attacker removing the oldest remaining segment is still found", async () => {
-    const d = dir()
-    for (let run = 0; run < 4; run++)
-      await writeTrail({ path: d, segmentMaxBytes: 1024, retention: { maxTotalBytes: 4096 } }, 12, run * 12)
-    const oldest = fs
-      .readdirSync(d)
-      .filter((f) => f.endsWith(".jsonl"))
-      .sort()[0]!
-    const n = Number(/\d+/.exec(oldest)![0])
-    fs.rmSync(segmentPath(d, n))
-    fs.rmSync(manifestPath(d, n))
-    const report = await Audit.verifyTrail(d, { key: KEY })
-    assert.isFalse(report.ok)
-    if (report.ok) return
-    assert.deepStrictEqual([report.damage, report.segment], ["segment-removed", n + 1])
-    // and a retention record edited to cover it breaks that record's HMAC
-    const e = dir()
-    fs.cpSync(d, e, { recursive: true })
-    const file = fs
-      .readdirSync(e)
-      .filter((f) => f.endsWith(".jsonl"))
-      .map((f) => path.join(e, f))
-      .find((f) => readLines(f).some((l) => l.includes('"logger":"fapilog.audit"')))!
-    writeLines(
-      file,
-      readLines(file).map((l) =>
-        l.includes('"logger":"fapilog.audit"') ? l.replace('"removed":[', `"removed":[{"segment":${n}},`) : l
-      )
-    )
-    assert.isFalse((await Audit.verifyTrail(e, { key: KEY })).ok)
-  })
-
-  it("maxAgeMs: sealed segments older than the limit are removed when a segment is sealed", async () => {
-    const d = dir()
-    const key = Buffer.from(KEY, "hex")
-    const signer = signingKeyOf(key)
-    let now = Date.parse("2026-01-01T00:00:00Z")
-    const open = () =>
-      Trail.open(fileStore(d, "batch"), {
-        key,
-        signer,
-        publicKey: crypto.createPublicKey(signer),
-        segmentMaxBytes: 1 << 20,
-        segmentMaxAgeMs: 3_600_000,
-        retentionMaxAgeMs: 2 * 86_400_000,
-        now: () => now
-      })
-    const trail = await open()
-    for (let day = 0; day < 5; day++) {
-      await trail.write([`{"level":"audit","message":"day ${day}"}`])
-      now += 86_400_000
-    }
-    await trail.close()
-    // segments sealed on days 1 to 4 (rotation before each write) and at close (day 5); on day 4,
-    // segment 1 (sealed 3 days before) is past the limit and removed, segment 2 (2 days) is not
-    const left = fs
-      .readdirSync(d)
-      .filter((f) => f.endsWith(".jsonl"))
-      .sort()
-    assert.deepStrictEqual(
-      left,
-      [2, 3, 4, 5].map((n) => `segment-00000${n}.jsonl`)
-    )
-    const report = await verified(d)
-    assert.strictEqual(report.removedByRetention, 1)
-    const retention = readLines(segmentPath(d, 5)).map((l) => JSON.parse(l).event)[0]
-    assert.strictEqual(retention.retention.policy, "maxAgeMs")
-  })
-})
+describeAuditRetention()

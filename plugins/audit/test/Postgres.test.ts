@@ -1,9 +1,11 @@
 /**
  * @fapilog/audit with its trail in PostgreSQL (Debian's server, started by the test as
  * plugins/postgres/test does): the trail verifies, an edited or deleted row is found, and
- * retention drops the oldest segments' partitions while an attacker's drop is still found.
+ * retention drops the oldest segments' partitions, each reported as an audit event of
+ * `fapilog.retention`, while an attacker's drop is still found.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { type LogEvent, Sink } from "fapilog"
 import pg from "pg"
 import { type Postgres as Server, startPostgres } from "../../postgres/test/postgresServer.js"
 import { formatReport, type Report, verifyTrail } from "../src/index.js"
@@ -90,9 +92,23 @@ describe("@fapilog/audit on PostgreSQL", () => {
     assert.strictEqual(report.damage, "truncated")
   })
 
-  it("retention drops the oldest segments' partitions, records it, and the trail verifies; a partition an attacker drops is found", async () => {
-    await trail("audit_ret", { retention: { maxTotalBytes: 2048 } })
-    await trail("audit_ret", { retention: { maxTotalBytes: 2048 } })
+  it("retention drops the oldest segments' partitions, records it, reports each as an audit event, and the trail verifies; a partition an attacker drops is found", async () => {
+    const reports: Array<LogEvent.LogEvent> = []
+    const stats = { files: 0, partitions: 0, bytes: 0, maxTotalBytes: 0 }
+    for (let run = 0; run < 4; run++) {
+      const memory = Sink.memory()
+      const { retention } = await writeTrail(
+        { postgres: storage("audit_ret"), segmentMaxBytes: 1024, retention: { maxTotalBytes: "2 KB" } },
+        12,
+        run * 12,
+        [memory]
+      )
+      reports.push(...memory.events().filter((e) => e.logger === "fapilog.retention"))
+      stats.files += retention?.files ?? 0
+      stats.partitions += retention?.partitions ?? 0
+      stats.bytes += retention?.bytes ?? 0
+      stats.maxTotalBytes += retention?.byPolicy.maxTotalBytes ?? 0
+    }
     const report = await verify("audit_ret")
     assert.isTrue(report.ok, formatReport(report).text)
     if (!report.ok) return
@@ -102,6 +118,40 @@ describe("@fapilog/audit on PostgreSQL", () => {
       `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'audit_ret' ORDER BY 1`
     )
     assert.strictEqual(parts.rows[0].relname, `audit_ret_s${String(first).padStart(6, "0")}`)
+
+    // each dropped partition reported once, oldest first, once its drop committed
+    const dropped = Array.from({ length: first - 1 }, (_, i) => i + 1)
+    assert.deepStrictEqual(
+      reports.map((e) => [e.fields.segment, e.fields.partition]),
+      dropped.map((n) => [n, `public.audit_ret_s${String(n).padStart(6, "0")}`])
+    )
+    for (const e of reports) {
+      assert.deepStrictEqual(
+        [e.level, e.message, e.fields.eventCategory, e.fields.policy, e.fields.manifest],
+        [
+          "audit",
+          "retention deleted a partition",
+          "compliance",
+          "maxTotalBytes",
+          "public.audit_ret_manifests"
+        ]
+      )
+      assert.match(
+        String(e.fields.sink),
+        /^audit:postgres:\/\/127\.0\.0\.1:\d+\/postgres#"public"\."audit_ret"$/
+      )
+      // the partition's size as PostgreSQL counted it: at least a page of its rows and one of its key
+      assert.isAtLeast(e.fields.bytes as number, 16_384)
+      const gone = await client.query(`SELECT to_regclass($1) AS t`, [e.fields.partition])
+      assert.isNull(gone.rows[0].t)
+    }
+    assert.deepStrictEqual(stats, {
+      files: 0,
+      partitions: dropped.length,
+      bytes: reports.reduce((n, e) => n + (e.fields.bytes as number), 0),
+      maxTotalBytes: dropped.length
+    })
+
     await client.query(`DROP TABLE audit_ret_s${String(first).padStart(6, "0")}`)
     await client.query(`DELETE FROM audit_ret_manifests WHERE segment = $1`, [first])
     const attacked = broken(await verify("audit_ret"))

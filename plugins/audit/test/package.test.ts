@@ -31,7 +31,10 @@ const scripts = consumerScripts(
 describeInstalled({
   type: "audit",
   title: '(pg with it) and keeps a trail that verifies through { type: "audit" }',
-  typed: `export const entry: Settings.SinkSetting = { type: "audit", path: "/var/log/app/audit", key: "env:AUDIT_KEY", fsync: "record", retention: { maxAgeMs: 86400000 } }
+  typed: `export const entry: Settings.SinkSetting = { type: "audit", path: "/var/log/app/audit", key: "env:AUDIT_KEY", fsync: "record", retention: { maxAge: "400d", maxTotalBytes: "10 GB" } }
+export const alias: Settings.SinkSetting = { type: "audit", path: "/var/log/app/audit", key: "env:AUDIT_KEY", retention: { maxAgeMs: 86400000, maxTotalBytes: 1073741824 } }
+// @ts-expect-error an age is a number or a string
+export const ageless: Settings.SinkSetting = { type: "audit", path: "/var/log/app/audit", key: "env:AUDIT_KEY", retention: { maxAge: true } }
 // @ts-expect-error an option the plugin does not have
 export const misspelt: Settings.SinkSetting = { type: "audit", path: "/var/log/app/audit", kee: "env:AUDIT_KEY" }
 // @ts-expect-error not an fsync policy

@@ -5,7 +5,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { createLogger, Plugin } from "fapilog"
+import { createLogger, type Logger, Plugin, type Sink } from "fapilog"
 import * as Audit from "../src/index.js"
 
 export const KEY = "7f".repeat(16) + "a3".repeat(16)
@@ -13,15 +13,27 @@ export const OTHER_KEY = "11".repeat(32)
 
 export const tempDir = (prefix = "fapilog-audit-"): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
 
-/** Writes `count` audit events through a logger (`from` numbers them), closing it after (the segment is sealed). */
+/** What a run of {@link writeTrail} left: the audit sink's counts and the logger's retention stats. */
+export interface Run {
+  readonly written: number
+  readonly skipped: number
+  readonly retention: ReturnType<Logger.Logger["stats"]>["retention"]
+}
+
+/**
+ * Writes `count` audit events through a logger (`from` numbers them), closing it after (the
+ * segment is sealed); `also` are more sinks of the logger (a memory sink seeing the retention
+ * reports).
+ */
 export const writeTrail = async (
   settings: Record<string, unknown>,
   count: number,
-  from = 0
-): Promise<{ readonly written: number; readonly skipped: number }> => {
+  from = 0,
+  also: ReadonlyArray<Sink.Sink> = []
+): Promise<Run> => {
   const log = await createLogger({
     plugins: { use: [Audit.plugin] },
-    sinks: [Plugin.entry("audit", { key: KEY, ...settings })]
+    sinks: [Plugin.entry("audit", { key: KEY, ...settings }), ...also]
   })
   for (let i = from; i < from + count; i++) {
     if (i % 2 === 0) log.audit(`granted ${i}`, { i, user: "ana" })
@@ -32,7 +44,7 @@ export const writeTrail = async (
   }
   await log.close()
   const health = log.health().sinks[0]!
-  return { written: health.written, skipped: health.skipped }
+  return { written: health.written, skipped: health.skipped, retention: log.stats().retention }
 }
 
 export const segmentPath = (dir: string, n: number): string =>

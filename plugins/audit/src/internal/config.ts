@@ -28,21 +28,18 @@ const PostgresStorage = Schema.Struct({
 })
 
 const Retention = Schema.Struct({
+  maxAge: Plugin.optional(Plugin.age("Sealed segments sealed longer ago than this are removed.")),
+  // the first name of maxAge, kept: milliseconds only
   maxAgeMs: Plugin.optional(
     Plugin.wholeNumber(
       1000,
       100 * 365 * 86_400_000,
       "milliseconds",
-      "Sealed segments older than this are removed."
+      "The same as maxAge, in milliseconds only (give one of the two)."
     )
   ),
   maxTotalBytes: Plugin.optional(
-    Plugin.wholeNumber(
-      1024,
-      Number.MAX_SAFE_INTEGER,
-      "bytes",
-      "Oldest sealed segments are removed beyond this total."
-    )
+    Plugin.size("The oldest sealed segments are removed while all segments together hold more than this.")
   )
 })
 
@@ -60,20 +57,45 @@ const fields = {
   retention: Plugin.optional(Retention)
 }
 
-/** The audit sink's config: exactly one storage, `path` or `postgres`. */
+/** The problem of a retention setting, if it has one: two ages, or no policy at all. */
+const retentionIssue = (r: typeof Retention.Type): string | undefined => {
+  if (r.maxAge !== undefined && r.maxAgeMs !== undefined)
+    return `gives both maxAge (${JSON.stringify(r.maxAge)}) and maxAgeMs (${r.maxAgeMs}), its alias in milliseconds: give one`
+  if (r.maxAge === undefined && r.maxAgeMs === undefined && r.maxTotalBytes === undefined)
+    return 'has no policy: give maxAge (such as "400d"), maxTotalBytes (such as "10 GB"), or both'
+  return undefined
+}
+
+/**
+ * The audit sink's config: exactly one storage, `path` or `postgres`; retention, when given,
+ * with at least one policy and one age (`maxAge` or its alias `maxAgeMs`).
+ */
 export const Config = Schema.Struct(fields).pipe(
-  Schema.filter((c) =>
-    (c.path === undefined) === (c.postgres === undefined)
-      ? {
-          path: ["path"],
-          message:
-            c.path === undefined
-              ? "no storage: give path (a directory for the trail's files) or postgres ({ connectionString, table?, schema? })"
-              : "both path and postgres: give one storage"
-        }
-      : undefined
-  )
+  Schema.filter((c) => {
+    if ((c.path === undefined) === (c.postgres === undefined))
+      return {
+        path: ["path"],
+        message:
+          c.path === undefined
+            ? "no storage: give path (a directory for the trail's files) or postgres ({ connectionString, table?, schema? })"
+            : "both path and postgres: give one storage"
+      }
+    const retention = c.retention === undefined ? undefined : retentionIssue(c.retention)
+    return retention === undefined ? undefined : { path: ["retention"], message: retention }
+  })
 )
+
+/** The retention limits of a decoded config, in milliseconds and bytes (undefined: no such limit). */
+export const retentionLimits = (
+  c: Config
+): { readonly maxAgeMs: number | undefined; readonly maxTotalBytes: number | undefined } => {
+  const age = c.retention?.maxAge ?? c.retention?.maxAgeMs
+  const total = c.retention?.maxTotalBytes
+  return {
+    maxAgeMs: age === undefined ? undefined : Plugin.parseAge(age),
+    maxTotalBytes: total === undefined ? undefined : Plugin.parseBytes(total)
+  }
+}
 
 /** The decoded config. */
 export type Config = typeof Config.Type

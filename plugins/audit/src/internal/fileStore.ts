@@ -133,12 +133,25 @@ export const fileStore = (dir: string, fsync: Fsync): Store => {
       writeDurably(target, manifestFile(segment), manifest)
       writeDurably(target, HEAD, manifest)
     },
-    remove: async (segments) => {
+    remove: async (segments, removed) => {
       for (const segment of segments) {
-        fs.rmSync(path.join(target, segmentFile(segment)), { force: true })
-        fs.rmSync(path.join(target, manifestFile(segment)), { force: true })
+        const file = path.join(target, segmentFile(segment))
+        const manifest = path.join(target, manifestFile(segment))
+        const sizeOf = (f: string) => {
+          try {
+            return fs.statSync(f).size
+          } catch {
+            return undefined
+          }
+        }
+        const bytes = sizeOf(file)
+        const existed = bytes !== undefined || sizeOf(manifest) !== undefined
+        fs.rmSync(file, { force: true })
+        fs.rmSync(manifest, { force: true })
+        // one directory sync per segment: each is told of once its deletion is durable
+        syncDir(target)
+        if (existed) removed({ segment, kind: "file", name: file, bytes: bytes ?? 0, manifest })
       }
-      syncDir(target)
     },
     repair: async (segment, keepBytes) => {
       if (open?.segment === segment) closeOpen()

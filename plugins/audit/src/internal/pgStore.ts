@@ -11,7 +11,7 @@
 import * as crypto from "node:crypto"
 import type pg from "pg"
 import { quote } from "../../../postgres/src/internal/table.js"
-import type { Fsync, Snapshot, Store, StoredSegment } from "./store.js"
+import type { Fsync, RemovedSegment, Snapshot, Store, StoredSegment } from "./store.js"
 
 export interface PgTarget {
   readonly connectionString: string
@@ -24,6 +24,10 @@ interface Names {
   readonly manifests: string
   readonly head: string
   readonly partition: (segment: number) => string
+  /** The partition's name as reports give it, unquoted: `public.fapilog_audit_s000001`. */
+  readonly partitionName: (segment: number) => string
+  /** The manifests table's name as reports give it, unquoted. */
+  readonly manifestsName: string
   readonly lock: string
 }
 
@@ -35,6 +39,8 @@ export const namesOf = (t: PgTarget): Names => {
     manifests: `${quote(schema)}.${quote(`${table}_manifests`)}`,
     head: `${quote(schema)}.${quote(`${table}_head`)}`,
     partition: (segment) => `${quote(schema)}.${quote(`${table}_s${String(segment).padStart(6, "0")}`)}`,
+    partitionName: (segment) => `${schema}.${table}_s${String(segment).padStart(6, "0")}`,
+    manifestsName: `${schema}.${table}_manifests`,
     lock: `fapilog-audit:${schema}.${table}`
   }
 }
@@ -141,15 +147,33 @@ export const pgStore = (pool: pg.Pool, target: PgTarget, fsync: Fsync): Store =>
           [manifest]
         )
       }),
-    remove: (segments) =>
-      transaction(async (c) => {
+    remove: async (segments, told) => {
+      const removed = await transaction(async (c) => {
+        const done: Array<RemovedSegment> = []
         for (const segment of segments) {
+          const size = await c.query(
+            `SELECT coalesce(pg_total_relation_size(to_regclass($1)), 0)::float8 AS bytes`,
+            [n.partition(segment)]
+          )
           // retention drops the segment's partition: no row-by-row delete, no bloat
           await c.query(`DROP TABLE IF EXISTS ${n.partition(segment)}`)
           await c.query(`DELETE FROM ${n.manifests} WHERE segment = $1`, [segment])
-          partitions.delete(segment)
+          done.push({
+            segment,
+            kind: "partition",
+            name: n.partitionName(segment),
+            bytes: Number(size.rows[0].bytes),
+            manifest: n.manifestsName
+          })
         }
-      }),
+        return done
+      })
+      // only once the transaction committed (one for all: a rolled back drop deleted nothing)
+      for (const r of removed) {
+        partitions.delete(r.segment)
+        told(r)
+      }
+    },
     repair: async () => {},
     close: async () => {}
   }

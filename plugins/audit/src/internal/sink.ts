@@ -2,14 +2,14 @@ import * as crypto from "node:crypto"
 import * as path from "node:path"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { Errors, Formatter, type Plugin, Sink } from "fapilog"
+import { Errors, Formatter, type LogEvent, type Plugin, Sink } from "fapilog"
 import pg from "pg"
-import type { Config } from "./config.js"
+import { type Config, retentionLimits } from "./config.js"
 import { fileStore } from "./fileStore.js"
 import { resolveKey, signingKeyOf } from "./key.js"
 import { pgStore } from "./pgStore.js"
 import type { Store } from "./store.js"
-import { Trail } from "./trail.js"
+import { type RetentionRemoval, Trail } from "./trail.js"
 
 /** The defaults of the settings that have one (the README's table). */
 export const defaults = Object.freeze({
@@ -26,6 +26,13 @@ const eventsOf = (batch: Sink.Batch): Array<string> => {
   lines.pop()
   return lines
 }
+
+/**
+ * Whether `event` is a retention report (an `audit` event of logger `fapilog.retention`, as
+ * fapilog logs each deletion a sink reports): a batch of only these never seals a segment.
+ */
+const isRetentionReport = (event: LogEvent.LogEvent): boolean =>
+  event.logger === "fapilog.retention" && event.level === "audit"
 
 /**
  * Opens the trail as a sink taking every event it is given (`make` narrows it to audit and
@@ -70,6 +77,25 @@ export const open = (
         catch: fail("cannot create the trail directory")
       })
     }
+    const limits = retentionLimits(config)
+    const sinkName = store.name
+    // each removed segment, once its removal is durable: an audit event of fapilog.retention
+    // and a count in stats().retention (the trail's own record of it was written before)
+    const removed = (r: RetentionRemoval) => {
+      if (context.reportDeletion === undefined) {
+        context.report(`retention removed segment ${r.segment} (${r.name}, ${r.policy})`)
+        return
+      }
+      context.reportDeletion({
+        sink: sinkName,
+        kind: r.kind,
+        name: r.name,
+        bytes: r.bytes,
+        ageMs: r.ageMs,
+        policy: r.policy,
+        fields: { segment: r.segment, lastSeq: r.lastSeq, manifest: r.manifest }
+      })
+    }
     const trail = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () =>
@@ -79,9 +105,10 @@ export const open = (
             publicKey: crypto.createPublicKey(signer),
             segmentMaxBytes: config.segmentMaxBytes ?? defaults.segmentMaxBytes,
             segmentMaxAgeMs: config.segmentMaxAgeMs ?? defaults.segmentMaxAgeMs,
-            retentionMaxAgeMs: config.retention?.maxAgeMs,
-            retentionMaxTotalBytes: config.retention?.maxTotalBytes,
-            report: context.report
+            retentionMaxAgeMs: limits.maxAgeMs,
+            retentionMaxTotalBytes: limits.maxTotalBytes,
+            report: context.report,
+            onRemoved: removed
           }),
         catch: (cause) =>
           new Errors.SinkError({ sink: store.name, reason: "cannot open the audit trail", cause })
@@ -98,7 +125,7 @@ export const open = (
       name: store.name,
       write: (batch) =>
         Effect.tryPromise({
-          try: () => trail.write(eventsOf(batch)),
+          try: () => trail.write(eventsOf(batch), !batch.events.every(isRetentionReport)),
           catch: (cause) => new Errors.SinkError({ sink: store.name, reason: "audit write failed", cause })
         })
     } satisfies Sink.Sink

@@ -21,6 +21,19 @@ export interface Snapshot {
   readonly head?: string | undefined
 }
 
+/** One segment a store's `remove` deleted, as the retention report names it. */
+export interface RemovedSegment {
+  readonly segment: number
+  /** What held it: a file (with its manifest file beside it), or a PostgreSQL partition. */
+  readonly kind: "file" | "partition"
+  /** The segment file's path, or the partition's qualified name (`public.fapilog_audit_s000001`). */
+  readonly name: string
+  /** Its size when deleted: the file's bytes, or the partition's (`pg_total_relation_size`). */
+  readonly bytes: number
+  /** Where its manifest was: the manifest file's path, or the manifests table. */
+  readonly manifest: string
+}
+
 /** What the writer needs of a store. Every method resolves once its writes are durable. */
 export interface Store {
   readonly name: string
@@ -29,8 +42,15 @@ export interface Store {
   readonly append: (segment: number, lines: ReadonlyArray<string>) => Promise<void>
   /** Stores a segment's manifest and the head copy of it. */
   readonly seal: (segment: number, manifest: string) => Promise<void>
-  /** Deletes sealed segments and their manifests (retention). */
-  readonly remove: (segments: ReadonlyArray<number>) => Promise<void>
+  /**
+   * Deletes sealed segments and their manifests (retention), in the order given, telling
+   * `removed` of each once its deletion is durable: a removal that fails part way has told
+   * of the segments it did delete, and of no other.
+   */
+  readonly remove: (
+    segments: ReadonlyArray<number>,
+    removed: (segment: RemovedSegment) => void
+  ) => Promise<void>
   /** Cuts a torn last line a crash left (a batch that never counted as written). */
   readonly repair: (segment: number, keepBytes: number) => Promise<void>
   readonly close: () => Promise<void>

@@ -7,7 +7,10 @@
  * Retention writes a record to the trail itself (an `audit` event of logger `fapilog.audit`
  * naming each removed segment, its last record and its manifest's hash) and makes it durable
  * before it deletes anything: the verifier accepts a trail whose oldest segments are missing
- * only when such a record, itself chained and authenticated, accounts for them.
+ * only when such a record, itself chained and authenticated, accounts for them. Once a
+ * segment's deletion is durable, `onRemoved` is told of it (the sink reports it to fapilog
+ * as a retention deletion). Batches written with `rotate` false (those reports, when they
+ * come back to this sink) never seal a segment, so reports cannot feed retention.
  */
 import * as crypto from "node:crypto"
 import { sha256Hex } from "./key.js"
@@ -21,7 +24,7 @@ import {
   retentionEvent,
   signManifest
 } from "./record.js"
-import type { Store, StoredSegment } from "./store.js"
+import type { RemovedSegment, Store, StoredSegment } from "./store.js"
 
 export interface TrailOptions {
   readonly key: Uint8Array
@@ -33,6 +36,17 @@ export interface TrailOptions {
   readonly retentionMaxTotalBytes?: number | undefined
   readonly now?: (() => number) | undefined
   readonly report?: ((message: string, error?: unknown) => void) | undefined
+  /** Told each segment retention removed, once the removal is durable (the sink reports it). */
+  readonly onRemoved?: ((removed: RetentionRemoval) => void) | undefined
+}
+
+/** A segment retention removed: what the store deleted, its age and the first policy it broke. */
+export interface RetentionRemoval extends RemovedSegment {
+  /** The time since it was sealed (its newest record is no newer), in ms. */
+  readonly ageMs: number
+  readonly policy: "maxAge" | "maxTotalBytes"
+  /** Its last record's sequence number. */
+  readonly lastSeq: number
 }
 
 interface Sealed {
@@ -192,19 +206,24 @@ export class Trail {
     )
   }
 
-  /** Deletes the oldest sealed segments past the age or total-size limit, after recording it. */
+  /**
+   * Deletes the oldest sealed segments past the age or total-size limit, after recording it
+   * in the trail (its record names the policies as `maxAgeMs` and `maxTotalBytes`, the names
+   * the trail has always used), then tells `onRemoved` of each.
+   */
   private async applyRetention(): Promise<void> {
     const maxAge = this.options.retentionMaxAgeMs
     const maxTotal = this.options.retentionMaxTotalBytes
     if (maxAge === undefined && maxTotal === undefined) return
+    const now = this.now()
     let total = this.sealed.reduce((n, s) => n + s.bytes, this.segmentBytes)
-    const removed: Array<Sealed> = []
-    const policies = new Set<string>()
+    const removed: Array<Sealed & { readonly policy: "maxAge" | "maxTotalBytes" }> = []
     for (const s of this.sealed) {
-      if (maxAge !== undefined && this.now() - s.sealedAt > maxAge) policies.add("maxAgeMs")
-      else if (maxTotal !== undefined && total > maxTotal) policies.add("maxTotalBytes")
+      let policy: "maxAge" | "maxTotalBytes"
+      if (maxAge !== undefined && now - s.sealedAt > maxAge) policy = "maxAge"
+      else if (maxTotal !== undefined && total > maxTotal) policy = "maxTotalBytes"
       else break
-      removed.push(s)
+      removed.push({ ...s, policy })
       total -= s.bytes
     }
     if (removed.length === 0) return
@@ -214,11 +233,36 @@ export class Trail {
       lastHash: s.lastHash,
       manifest: s.manifestHash
     }))
-    await this.appendLines([
-      retentionEvent(new Date(this.now()).toISOString(), [...policies].join(","), entries)
-    ])
-    await this.store.remove(removed.map((s) => s.segment))
-    this.sealed.splice(0, removed.length)
+    const policies = [...new Set(removed.map((s) => (s.policy === "maxAge" ? "maxAgeMs" : s.policy)))]
+    await this.appendLines([retentionEvent(new Date(now).toISOString(), policies.join(","), entries)])
+    const told = new Set<number>()
+    let complete = false
+    try {
+      await this.store.remove(
+        removed.map((s) => s.segment),
+        (d) => {
+          told.add(d.segment)
+          const s = removed.find((r) => r.segment === d.segment)
+          if (s === undefined) return
+          try {
+            this.options.onRemoved?.({
+              ...d,
+              ageMs: Math.max(0, now - s.sealedAt),
+              policy: s.policy,
+              lastSeq: s.lastSeq
+            })
+          } catch (e) {
+            this.options.report?.(`reporting the removal of segment ${d.segment} failed`, e)
+          }
+        }
+      )
+      complete = true
+    } finally {
+      // the segments deleted are gone from the trail even when a later one could not be
+      // deleted: that one (and those after it) stay, for the next run of retention
+      const gone = complete ? removed.length : removed.findIndex((r) => !told.has(r.segment))
+      this.sealed.splice(0, gone === -1 ? removed.length : gone)
+    }
   }
 
   private serial<A>(task: () => Promise<A>): Promise<A> {
@@ -227,11 +271,16 @@ export class Trail {
     return run
   }
 
-  /** Appends one JSON object per event; resolves once they are durable (per the store's fsync policy). */
-  write(events: ReadonlyArray<string>): Promise<void> {
+  /**
+   * Appends one JSON object per event; resolves once they are durable (per the store's fsync
+   * policy). With `rotate` false the events go to the active segment even when it is due to
+   * be sealed: the sink writes retention's own reports so, so that writing them never seals a
+   * segment, which would apply retention and report again.
+   */
+  write(events: ReadonlyArray<string>, rotate = true): Promise<void> {
     if (events.length === 0) return Promise.resolve()
     return this.serial(async () => {
-      if (this.due()) {
+      if (rotate && this.due()) {
         await this.sealActive()
         await this.applyRetention()
       }
