@@ -5,30 +5,16 @@
  */
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
-import { afterAll, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { createLogger, Errors, Plugin } from "fapilog"
 import * as Audit from "../src/index.js"
 import { fileStore } from "../src/internal/fileStore.js"
 import { signingKeyOf } from "../src/internal/key.js"
 import { Trail } from "../src/internal/trail.js"
 import { describeAuditRetention } from "./retention.js"
-import { KEY, manifestPath, readLines, segmentPath, tempDir, writeTrail } from "./trail.js"
+import { KEY, manifestPath, readLines, scratchDirs, segmentPath, verified, writeTrail } from "./trail.js"
 
-const dirs: Array<string> = []
-const dir = () => {
-  const d = tempDir()
-  dirs.push(d)
-  return d
-}
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
-})
-
-const verified = async (d: string) => {
-  const report = await Audit.verifyTrail(d, { key: KEY })
-  assert.isTrue(report.ok, Audit.formatReport(report).text)
-  return report as Extract<Audit.Report, { ok: true }>
-}
+const dir = scratchDirs()
 
 describe("@fapilog/audit on files", () => {
   it("takes audit and security events; other levels are the sink's skipped", async () => {

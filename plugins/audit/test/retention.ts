@@ -8,14 +8,23 @@
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterAll, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { createLogger, Errors, type LogEvent, Plugin, Sink } from "fapilog"
 import { vi } from "vitest"
 import * as Audit from "../src/index.js"
 import { fileStore } from "../src/internal/fileStore.js"
 import { signingKeyOf } from "../src/internal/key.js"
 import { type RetentionRemoval, Trail } from "../src/internal/trail.js"
-import { KEY, manifestPath, readLines, segmentPath, tempDir, writeLines, writeTrail } from "./trail.js"
+import {
+  KEY,
+  manifestPath,
+  readLines,
+  scratchDirs,
+  segmentPath,
+  verified,
+  writeLines,
+  writeTrail
+} from "./trail.js"
 
 const DAY = 86_400_000
 
@@ -29,20 +38,22 @@ const segmentsIn = (d: string): Array<string> =>
     .sort()
 
 export const describeAuditRetention = (): void => {
-  const dirs: Array<string> = []
-  const dir = () => {
-    const d = tempDir()
-    dirs.push(d)
-    return d
-  }
-  afterAll(() => {
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
-  })
+  const dir = scratchDirs()
 
-  const verified = async (d: string) => {
-    const report = await Audit.verifyTrail(d, { key: KEY })
-    assert.isTrue(report.ok, Audit.formatReport(report).text)
-    return report as Extract<Audit.Report, { ok: true }>
+  /** A trail on files in `d` whose clock is `clock.now`, sealing hourly, keeping two days. */
+  const clockedTrail = (d: string, clock: { now: number }, onRemoved: (r: RetentionRemoval) => void) => {
+    const key = Buffer.from(KEY, "hex")
+    const signer = signingKeyOf(key)
+    return Trail.open(fileStore(d, "batch"), {
+      key,
+      signer,
+      publicKey: crypto.createPublicKey(signer),
+      segmentMaxBytes: 1 << 20,
+      segmentMaxAgeMs: 3_600_000,
+      retentionMaxAgeMs: 2 * DAY,
+      now: () => clock.now,
+      onRemoved
+    })
   }
 
   describe("@fapilog/audit: retention on files", () => {
@@ -173,25 +184,14 @@ export const describeAuditRetention = (): void => {
 
     it("maxAgeMs (the trail writer): sealed segments older than the limit are removed when a segment is sealed, each told once durable", async () => {
       const d = dir()
-      const key = Buffer.from(KEY, "hex")
-      const signer = signingKeyOf(key)
-      let now = Date.parse("2026-01-01T00:00:00Z")
+      const clock = { now: Date.parse("2026-01-01T00:00:00Z") }
       const told: Array<RetentionRemoval & { readonly existed: boolean }> = []
-      const trail = await Trail.open(fileStore(d, "batch"), {
-        key,
-        signer,
-        publicKey: crypto.createPublicKey(signer),
-        segmentMaxBytes: 1 << 20,
-        segmentMaxAgeMs: 3_600_000,
-        retentionMaxAgeMs: 2 * DAY,
-        now: () => now,
-        onRemoved: (r) => told.push({ ...r, existed: fs.existsSync(r.name) })
-      })
+      const trail = await clockedTrail(d, clock, (r) => told.push({ ...r, existed: fs.existsSync(r.name) }))
       const sizes = new Map<number, number>()
       for (let day = 0; day < 5; day++) {
         await trail.write([`{"level":"audit","message":"day ${day}"}`])
         for (const f of segmentsIn(d)) sizes.set(Number(/\d+/.exec(f)![0]), fs.statSync(path.join(d, f)).size)
-        now += DAY
+        clock.now += DAY
       }
       await trail.close()
       // segments sealed on days 1 to 4 (rotation before each write) and at close (day 5); on day 4,
@@ -223,27 +223,16 @@ export const describeAuditRetention = (): void => {
 
     it("a removal that fails part way tells of the segments it deleted, and the next run of retention of the others, each once", async () => {
       const d = dir()
-      const key = Buffer.from(KEY, "hex")
-      const signer = signingKeyOf(key)
-      let now = Date.parse("2026-01-01T00:00:00Z")
+      const clock = { now: Date.parse("2026-01-01T00:00:00Z") }
       const told: Array<number> = []
-      const trail = await Trail.open(fileStore(d, "batch"), {
-        key,
-        signer,
-        publicKey: crypto.createPublicKey(signer),
-        segmentMaxBytes: 1 << 20,
-        segmentMaxAgeMs: 3_600_000,
-        retentionMaxAgeMs: 2 * DAY,
-        now: () => now,
-        onRemoved: (r) => told.push(r.segment)
-      })
+      const trail = await clockedTrail(d, clock, (r) => told.push(r.segment))
       for (let day = 0; day < 3; day++) {
         await trail.write([`{"level":"audit","message":"day ${day}"}`])
-        now += DAY
+        clock.now += DAY
       }
       // segments 1 and 2 sealed (days 1 and 2), 3 active; ten days on, both are past the limit,
       // and segment 2 cannot be deleted (a directory stands in its place)
-      now += 10 * DAY
+      clock.now += 10 * DAY
       const second = segmentPath(d, 2)
       const saved = fs.readFileSync(second)
       fs.rmSync(second)
@@ -256,7 +245,7 @@ export const describeAuditRetention = (): void => {
       assert.deepStrictEqual(told, [1])
       fs.rmdirSync(second)
       fs.writeFileSync(second, saved)
-      now += 2 * 3_600_000
+      clock.now += 2 * 3_600_000
       await trail.write(['{"level":"audit","message":"later"}'])
       await trail.close()
       assert.deepStrictEqual(told, [1, 2])

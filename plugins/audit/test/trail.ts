@@ -5,6 +5,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { afterAll, assert } from "@effect/vitest"
 import { createLogger, type Logger, Plugin, type Sink } from "fapilog"
 import * as Audit from "../src/index.js"
 
@@ -12,6 +13,26 @@ export const KEY = "7f".repeat(16) + "a3".repeat(16)
 export const OTHER_KEY = "11".repeat(32)
 
 export const tempDir = (prefix = "fapilog-audit-"): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+
+/** A maker of scratch directories, each removed after the tests of the file (or suite) that called it. */
+export const scratchDirs = (): (() => string) => {
+  const dirs: Array<string> = []
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
+  })
+  return () => {
+    const d = tempDir()
+    dirs.push(d)
+    return d
+  }
+}
+
+/** The report of `fapilog verify` on the trail in `d`, which must be intact. */
+export const verified = async (d: string): Promise<Extract<Audit.Report, { ok: true }>> => {
+  const report = await Audit.verifyTrail(d, { key: KEY })
+  assert.isTrue(report.ok, Audit.formatReport(report).text)
+  return report as Extract<Audit.Report, { ok: true }>
+}
 
 /** What a run of {@link writeTrail} left: the audit sink's counts and the logger's retention stats. */
 export interface Run {
