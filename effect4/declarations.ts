@@ -137,29 +137,41 @@ export const writeDeclarations = async (
   { outDir = path.join(packageDir, "dist") }: { readonly outDir?: string | undefined } = {}
 ): Promise<ReadonlyMap<string, string>> => {
   const emitted = emit(Object.values(entries))
-  const bundle = await rollup({
-    input: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, toDeclaration(file)])),
-    plugins: [resolution(emitted), dts()],
-    onwarn: (warning, warn) => {
-      // an overlay module's `import * as X from "effect/X"` that its declarations do not use
-      if (warning.code !== "UNUSED_EXTERNAL_IMPORT") warn(warning)
-    }
-  })
-  const { output } = await bundle.generate({
-    format: "es",
-    entryFileNames: "[name].d.ts",
-    // a chunk is named after a module of it, whose id ends in `.d.ts`
-    chunkFileNames: (chunk) => `${chunk.name.replace(/\.d$/, "")}-[hash].d.ts`
-  })
-  await bundle.close()
+  // an entry in a directory of its own (`browser/index`) is bundled alone: a namespace it
+  // re-exports (`export * as Sink`) from a chunk shared with other entries would lose which of
+  // its names are types (rollup-plugin-dts declares them as values: `typeof Batch`)
+  const named = Object.entries(entries)
+  const groups = [
+    named.filter(([name]) => !name.includes("/")),
+    ...named.filter(([name]) => name.includes("/")).map((e) => [e])
+  ]
   const files = new Map<string, string>()
-  for (const chunk of output) {
-    if (chunk.type !== "chunk") throw new Error(`unexpected declaration asset ${chunk.fileName}`)
-    files.set(chunk.fileName, chunk.code)
+  const output: Array<{ readonly fileName: string; readonly imports: ReadonlyArray<string> }> = []
+  for (const group of groups.filter((g) => g.length > 0)) {
+    const bundle = await rollup({
+      input: Object.fromEntries(group.map(([name, file]) => [name, toDeclaration(file)])),
+      plugins: [resolution(emitted), dts()],
+      onwarn: (warning, warn) => {
+        // an overlay module's `import * as X from "effect/X"` that its declarations do not use
+        if (warning.code !== "UNUSED_EXTERNAL_IMPORT") warn(warning)
+      }
+    })
+    const generated = await bundle.generate({
+      format: "es",
+      entryFileNames: "[name].d.ts",
+      // a chunk is named after a module of it, whose id ends in `.d.ts`
+      chunkFileNames: (chunk) => `${chunk.name.replace(/\.d$/, "")}-[hash].d.ts`
+    })
+    await bundle.close()
+    for (const chunk of generated.output) {
+      if (chunk.type !== "chunk") throw new Error(`unexpected declaration asset ${chunk.fileName}`)
+      files.set(chunk.fileName, chunk.code)
+      output.push(chunk)
+    }
   }
   for (const name of Object.keys(entries))
     if (!files.has(`${name}.d.ts`)) throw new Error(`no ${name}.d.ts among ${[...files.keys()].join(", ")}`)
-  const wrong = [...new Set(output.flatMap((chunk) => (chunk.type === "chunk" ? chunk.imports : [])))]
+  const wrong = [...new Set(output.flatMap((chunk) => chunk.imports))]
     .filter((id) => !files.has(id))
     .map((id) => [id, unresolvable(id)] as const)
     .filter(([, why]) => why !== undefined)
