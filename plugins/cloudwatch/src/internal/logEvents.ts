@@ -14,6 +14,7 @@
  * the stream keeps the order of writing and no timestamp is altered.
  */
 import { Formatter, type LogEvent } from "fapilog"
+import { BodyBuffer } from "../../../shared/src/bodyBuffer.js"
 import { boundedLine } from "../../../shared/src/boundedLine.js"
 import { isoMillis } from "../../../shared/src/isoTime.js"
 import { LIMITS } from "./config.js"
@@ -65,17 +66,8 @@ const HEX = Buffer.from("0123456789abcdef")
  * JSON line is written as UTF-8 bytes by the core's JSON formatter (`Formatter.writeJson`) and
  * copied into the body as a JSON string, escaped on the way, with no string made of either.
  */
-class BodyWriter {
-  private buf = Buffer.allocUnsafe(1 << 20)
+class BodyWriter extends BodyBuffer {
   private line = Buffer.allocUnsafe(1 << 16)
-  private pos = 0
-
-  private ensure(more: number): void {
-    if (this.pos + more <= this.buf.length) return
-    const next = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.pos + more))
-    this.buf.copy(next, 0, 0, this.pos)
-    this.buf = next
-  }
 
   private bytes(b: Uint8Array): void {
     this.ensure(b.length)
@@ -168,10 +160,7 @@ class BodyWriter {
     this.ensure(1)
     this.buf[this.pos++] = 0x5d
     starts[n] = this.pos
-    const body = Buffer.from(this.buf.subarray(0, this.pos))
-    // a body far larger than usual does not keep its buffer alive
-    if (this.buf.length > 1 << 24) this.buf = Buffer.allocUnsafe(1 << 20)
-    return { body, starts, timestamps, sizes }
+    return { body: this.take(), starts, timestamps, sizes }
   }
 
   /** The body of fapilog events. */

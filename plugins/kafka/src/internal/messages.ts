@@ -10,6 +10,7 @@
  * bytes, a u32 value length and the value bytes (the event's JSON line, UTF-8).
  */
 import { Formatter, type LogEvent } from "fapilog"
+import { BodyBuffer } from "../../../shared/src/bodyBuffer.js"
 import { isoMillis } from "../../../shared/src/isoTime.js"
 
 const VERSION = 1
@@ -70,21 +71,7 @@ export const keyOf = (event: LogEvent.LogEvent, keyField: string, line: () => st
  * event's JSON line written as UTF-8 bytes by the core's JSON formatter (`Formatter.writeJson`),
  * with no string made of it.
  */
-class BodyWriter {
-  private buf = Buffer.allocUnsafe(1 << 20)
-  private pos = 0
-
-  private ensure(more: number): void {
-    if (this.pos + more <= this.buf.length) return
-    this.grow(this.pos + more)
-  }
-
-  private grow(atLeast: number): void {
-    const next = Buffer.allocUnsafe(Math.max(2 * this.buf.length, atLeast))
-    this.buf.copy(next, 0, 0, this.pos)
-    this.buf = next
-  }
-
+class BodyWriter extends BodyBuffer {
   /** The event's JSON line as the value: its length, then its bytes. */
   private value(event: LogEvent.LogEvent): void {
     for (;;) {
@@ -122,10 +109,7 @@ class BodyWriter {
       }
       this.value(event)
     }
-    const body = Buffer.from(this.buf.subarray(0, this.pos))
-    // a body far larger than usual does not keep its buffer alive
-    if (this.buf.length > 1 << 24) this.buf = Buffer.allocUnsafe(1 << 20)
-    return body
+    return this.take()
   }
 }
 
