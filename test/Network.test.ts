@@ -1140,6 +1140,89 @@ describe("Network.make with a transport of its own", () => {
       }).pipe(Effect.scoped)
   )
 
+  it.live(
+    "the next request is encoded while one is in flight, and sent after it; a close mid-flight keeps both",
+    () =>
+      Effect.gen(function* () {
+        const dir = tmpDir()
+        let encodes = 0
+        const sent: Array<Array<string>> = []
+        let release: () => void = () => {}
+        const gate = new Promise<void>((resolve) => {
+          release = resolve
+        })
+        const transport: Network.Transport = {
+          send: (request) =>
+            Effect.promise(async () => {
+              sent.push(JSON.parse(Buffer.from(request.body).toString("utf8")) as Array<string>)
+              if (sent.length === 1) await gate
+            })
+        }
+        const counting = (list: ReadonlyArray<LogEvent>) => {
+          encodes++
+          return encode(list)
+        }
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            const sink = yield* Network.make({
+              name: "t",
+              transport,
+              encode: counting,
+              batch: { maxEvents: 2, maxWaitMs: 0 }
+            })
+            yield* sink.write(batchOf(events(6)))
+            // the second request is ready while the first waits for its answer, and not sent
+            yield* waitFor(() => encodes === 2)
+            yield* Effect.sleep(20)
+            assert.strictEqual(encodes, 2, "one request ahead, no more")
+            assert.strictEqual(sent.length, 1)
+            assert.strictEqual(sink.stats().queued, 6)
+            release()
+            yield* waitFor(() => sink.stats().delivered === 6)
+            assert.deepStrictEqual(sent, [
+              ["e0", "e1"],
+              ["e2", "e3"],
+              ["e4", "e5"]
+            ])
+            assert.deepInclude(sink.stats(), { requests: 3, queued: 0, lost: 0 })
+          })
+        )
+        // an answer that never comes: the request in flight, the one encoded behind it and the
+        // events still queued all go to the spool at close, in order
+        const hung: Array<Array<string>> = []
+        const stats = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const sink = yield* Network.make({
+              name: "t",
+              transport: {
+                send: (request) =>
+                  Effect.suspend(() => {
+                    hung.push(JSON.parse(Buffer.from(request.body).toString("utf8")) as Array<string>)
+                    return Effect.never
+                  })
+              },
+              encode: counting,
+              batch: { maxEvents: 2, maxWaitMs: 0 },
+              timeoutMs: 60_000,
+              drainTimeoutMs: 100,
+              spool: { directory: dir },
+              report: () => {}
+            })
+            encodes = 0
+            yield* sink.write(batchOf(events(5)))
+            yield* waitFor(() => encodes === 2)
+            return sink.stats
+          })
+        )
+        assert.deepStrictEqual(hung, [["e0", "e1"]])
+        assert.deepInclude(stats(), { spooled: 5, lost: 0, queued: 0 })
+        const up = recording(() => undefined)
+        const replay = yield* withTransport(up.transport, { spool: { directory: dir } })
+        yield* waitFor(() => replay.stats().replayed === 5)
+        assert.deepStrictEqual(up.delivered(), ["e0", "e1", "e2", "e3", "e4"])
+      }).pipe(Effect.scoped)
+  )
+
   it.live("url and transport together, or neither, are refused when the sink is opened", () =>
     Effect.gen(function* () {
       const transport: Network.Transport = { send: () => Effect.void }

@@ -274,6 +274,11 @@ class NetworkSinkImpl {
   private queuedBytes = 0
   /** The request being delivered (or held), and whether it came from the spool. */
   private inflight: { readonly request: Outbound; readonly entry: SpoolEntry | undefined } | undefined
+  /**
+   * Requests formed and encoded while the one before them was in flight (see `sendNext`),
+   * sent next, in order: taken from the queue, not yet delivered.
+   */
+  private prepared: Array<Outbound> = []
   /** Writers waiting for room in the queue, admitted oldest first while their batches fit. */
   private readonly room = new Waiters()
   /** `flush` callers: resumed once the events taken before their call are settled. */
@@ -387,6 +392,7 @@ class NetworkSinkImpl {
       queued:
         this.queue.length -
         this.head +
+        this.preparedEvents +
         (this.inflight?.entry === undefined ? (this.inflight?.request.events ?? 0) : 0),
       spooled: this.spooled,
       replayed: this.replayed,
@@ -410,6 +416,12 @@ class NetworkSinkImpl {
     return this.queue.length - this.head
   }
 
+  private get preparedEvents(): number {
+    let n = 0
+    for (const r of this.prepared) n += r.events
+    return n
+  }
+
   private signal(): void {
     const wake = this.wake
     if (wake !== undefined) {
@@ -431,8 +443,11 @@ class NetworkSinkImpl {
         return Effect.fail(new SinkError({ sink: this.name, reason: "sink closed; events not taken" }))
       const events = batch.events
       if (events.length === 0) return Effect.void
-      const fits = () =>
-        this.closing || this.closed || this.queued === 0 || this.queued + events.length <= this.capacity
+      // the capacity bounds the events waiting here: queued, or in a request encoded ahead
+      const fits = () => {
+        const waiting = this.queued + this.preparedEvents
+        return this.closing || this.closed || waiting === 0 || waiting + events.length <= this.capacity
+      }
       const push = () => {
         const now = Date.now()
         for (const event of events) {
@@ -785,24 +800,51 @@ class NetworkSinkImpl {
         if (!(yield* this.replayOne(entry))) this.replayWanted = false
         continue
       }
-      if (this.queued === 0) {
-        if (this.closing) return
-        if (entry !== undefined) {
-          // idle with a spool to replay: try again once the breaker would let a probe through
-          yield* this.pause(this.resetMs)
-          if (this.queued === 0) this.replayWanted = true
-        } else {
-          yield* this.pause(undefined)
+      if (this.prepared.length === 0) {
+        if (this.queued === 0) {
+          if (this.closing) return
+          if (entry !== undefined) {
+            // idle with a spool to replay: try again once the breaker would let a probe through
+            yield* this.pause(this.resetMs)
+            if (this.queued === 0) this.replayWanted = true
+          } else {
+            yield* this.pause(undefined)
+          }
+          continue
         }
+        if (!this.readyToSend()) {
+          yield* this.pause(this.queue[this.head]!.at + this.maxWaitMs - Date.now())
+          continue
+        }
+        this.prepared = this.encode(this.take())
         continue
       }
-      if (!this.readyToSend()) {
-        yield* this.pause(this.queue[this.head]!.at + this.maxWaitMs - Date.now())
-        continue
-      }
-      for (const request of this.encode(this.take())) yield* this.send(request)
+      yield* this.sendNext()
     }
   })
+
+  /**
+   * Sends the first prepared request; while it is in flight, forms and encodes the next one
+   * when a request is due (so that encoding overlaps the destination's work instead of
+   * following it). One request in flight at a time, in order: retries, the breaker and the
+   * spool see the same sequence as without this.
+   *
+   * The next request is encoded once the current one has been in flight for a millisecond: a
+   * transport's own preparation runs in microtasks and its socket write by the end of this
+   * turn of the event loop, which a timer does not fire before, so the request goes out first.
+   */
+  private sendNext(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const request = this.prepared.shift()!
+      // its events no longer wait here: room for writers
+      this.freeRoom()
+      const sending = yield* Effect.fork(this.send(request))
+      const done = yield* Effect.timeoutOption(Fiber.await(sending), 1)
+      if (Option.isNone(done) && this.prepared.length === 0 && this.readyToSend())
+        this.prepared = this.encode(this.take())
+      yield* Fiber.join(sending)
+    })
+  }
 
   /** The sender, restarted (its request kept) should a defect ever end it: intake must not stall. */
   readonly supervised: Effect.Effect<void> = this.run.pipe(
@@ -834,6 +876,8 @@ class NetworkSinkImpl {
       this.inflight = undefined
       // a spooled request being replayed is still in the spool: nothing to do for it
       if (inflight !== undefined && inflight.entry === undefined) left.push(inflight.request)
+      left.push(...this.prepared)
+      this.prepared = []
       if (this.queued > 0) for (const r of this.encode(this.take())) left.push(r)
       while (this.queued > 0) for (const r of this.encode(this.take())) left.push(r)
       let spooled = 0

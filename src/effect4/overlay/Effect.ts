@@ -60,6 +60,10 @@ export const catchAll: typeof Effect.catch = Effect.catch
 /** Effect 3 `Effect.catchAllDefect`: Effect 4 `Effect.catchDefect`. */
 export const catchAllDefect: typeof Effect.catchDefect = Effect.catchDefect
 
+/** Effect 3 `Effect.fork`: Effect 4 `Effect.forkChild` (a fiber interrupted when its parent ends). */
+export const fork = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> =>
+  Effect.forkChild(self)
+
 /** Effect 3 `Effect.forkDaemon`: Effect 4 `Effect.forkDetach` (a fiber outside any parent's scope). */
 export const forkDaemon: typeof Effect.forkDetach = Effect.forkDetach
 
