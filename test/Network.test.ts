@@ -9,7 +9,11 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { createLogger, Fapilog, type Logger, Plugin, type Settings } from "../src/index.js"
-import { approximateBytes, parseRetryAfter } from "../src/internal/network.js"
+import { BatchImpl } from "../src/internal/batch.js"
+import { approximateBytes } from "../src/internal/json.js"
+import { INFO } from "../src/internal/level.js"
+import { parseRetryAfter } from "../src/internal/network.js"
+import { recordOf } from "../src/internal/record.js"
 import { encodeFrame, spoolFileName } from "../src/internal/spool.js"
 import type { LogEvent } from "../src/LogEvent.js"
 import * as Network from "../src/Network.js"
@@ -1221,6 +1225,37 @@ describe("Network.make with a transport of its own", () => {
         yield* waitFor(() => replay.stats().replayed === 5)
         assert.deepStrictEqual(up.delivered(), ["e0", "e1", "e2", "e3", "e4"])
       }).pipe(Effect.scoped)
+  )
+
+  it.live("a pipeline's batch is built one event at a time, as its requests are formed", () =>
+    Effect.gen(function* () {
+      const records = Array.from({ length: 6 }, (_, i) =>
+        recordOf(INFO, `r${i}`, { fields: { i, user: "alice" } })
+      )
+      const batch = new BatchImpl(records)
+      const t = recording(() => undefined)
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const transport: Network.Transport = {
+        send: (request, attempt) =>
+          t.transport.send(request, attempt).pipe(Effect.zipRight(Effect.promise(() => gate)))
+      }
+      const sink = yield* withTransport(transport, { batch: { maxEvents: 2, maxWaitMs: 0 } })
+      yield* sink.write(batch)
+      yield* waitFor(() => t.sent.length === 1)
+      assert.isUndefined(
+        (batch as unknown as { materialized?: unknown }).materialized,
+        "the batch is not built whole when the sink takes it"
+      )
+      release()
+      yield* waitFor(() => sink.stats().delivered === 6)
+      assert.deepStrictEqual(
+        t.delivered(),
+        records.map((r) => r.message)
+      )
+    }).pipe(Effect.scoped)
   )
 
   it.live("url and transport together, or neither, are refused when the sink is opened", () =>

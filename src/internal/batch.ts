@@ -2,6 +2,7 @@ import type { Formatter } from "../Formatter.js"
 import type { LogEvent } from "../LogEvent.js"
 import { toErrorInfo } from "./errorInfo.js"
 import { type FormatterImpl, formatRecord } from "./formatter.js"
+import { approximateBytes } from "./json.js"
 import { ByteBuffer, utf8Bytes, utf8Length, utf8Text } from "./platform.js"
 import { fallbackMessage, isoTime, type LogRecord, loggerName, materialize } from "./record.js"
 import type { CompiledRedaction } from "./redact.js"
@@ -15,6 +16,22 @@ export interface BatchContext {
 
 const noContext: BatchContext = {}
 
+/**
+ * A pipeline's batch, as a sink that keeps events a while (a network sink's queue) reads it:
+ * one event at a time, each built when the sink needs it, rather than the whole batch at
+ * once. Found under a `Symbol.for` key, so that a sink from another copy of fapilog (an app
+ * loading both the ES module and the CommonJS build) still finds it.
+ */
+export const eventSource: unique symbol = Symbol.for("fapilog/Batch/eventSource")
+
+export interface EventSource {
+  readonly size: number
+  /** The event at `index`, built now unless the batch's events are built already. */
+  eventAt(index: number): LogEvent
+  /** A rough size of the JSON of the event at `index`, without building it (a getter of a field may throw). */
+  approximateBytesAt(index: number): number
+}
+
 /** Characters rendered before a chunk is encoded into the batch's buffer. */
 const CHUNK_CHARS = 8192
 /** First guess of a line's size in bytes; the buffer grows when lines are longer. */
@@ -25,7 +42,7 @@ const LINE_ESTIMATE = 192
  * lazily and the text of each formatter is rendered once per batch, however many sinks
  * share it.
  */
-export class BatchImpl {
+export class BatchImpl implements EventSource {
   private materialized: ReadonlyArray<LogEvent> | undefined
   private rendered: Map<Formatter, string> | undefined
   private encoded: Map<Formatter, Uint8Array> | undefined
@@ -79,6 +96,27 @@ export class BatchImpl {
 
   get size(): number {
     return this.records.length
+  }
+
+  get [eventSource](): EventSource {
+    return this
+  }
+
+  eventAt(index: number): LogEvent {
+    return this.materialized?.[index] ?? this.materializeSafely(this.records[index] as LogRecord)
+  }
+
+  approximateBytesAt(index: number): number {
+    const built = this.materialized?.[index]
+    if (built !== undefined) return approximateBytes(built)
+    const r = this.records[index] as LogRecord
+    // the core keys and their values, then the fields of every source of the record's fields
+    let n = 96 + r.logger.length + (typeof r.message === "string" ? r.message.length : 64)
+    for (const fields of [r.fields, r.extra, r.callSite, r.annotations])
+      if (fields !== undefined) n += approximateBytes(fields)
+    for (const bindings of [r.bindings, r.context, r.enrichment])
+      if (bindings !== undefined) n += approximateBytes(bindings.fields)
+    return n
   }
 
   get events(): ReadonlyArray<LogEvent> {

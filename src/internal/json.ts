@@ -436,3 +436,33 @@ export const ownKey = (o: object, k: string): boolean => Object.prototype.hasOwn
  * `stringify` writes as a note.
  */
 export const safeRead = readKey
+
+/** Rough size of a value's JSON, for batching by bytes without encoding twice (never throws on cycles: depth-bounded). */
+export const approximateBytes = (value: unknown, depth = 0): number => {
+  switch (typeof value) {
+    case "string":
+      return value.length + 2
+    case "number":
+    case "bigint":
+      return 8
+    case "boolean":
+      return 5
+    case "object": {
+      if (value === null) return 4
+      if (depth > 6) return 16
+      let n = 2
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length && i < 1000; i++) n += approximateBytes(value[i], depth + 1) + 1
+        return n
+      }
+      let keys = 0
+      for (const k in value) {
+        if (keys++ >= 1000) break
+        n += k.length + 4 + approximateBytes((value as Record<string, unknown>)[k], depth + 1)
+      }
+      return n
+    }
+    default:
+      return 4
+  }
+}

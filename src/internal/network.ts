@@ -17,8 +17,10 @@ import type {
   TransportFailure
 } from "../Network.js"
 import type { Batch } from "../Sink.js"
+import { type EventSource, eventSource } from "./batch.js"
 import { CircuitBreaker, type CircuitState } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
+import { approximateBytes } from "./json.js"
 import type { Config } from "./networkConfig.js"
 import { openSpool, utf8Bytes } from "./platform.js"
 import { retrySchedule } from "./retry.js"
@@ -130,40 +132,17 @@ type Outcome = "delivered" | "rejected" | "failed"
 /** An encoded request, as sent and as spooled. */
 type Outbound = Encoded
 
+/**
+ * An event waiting in the queue. One taken from a pipeline's batch is built when its request
+ * is formed (`source.eventAt(index)`), not when the batch arrives: a large batch is not held
+ * as events all at once, and each event is built shortly before it is encoded.
+ */
 interface Queued {
-  readonly event: LogEvent
+  event: LogEvent | undefined
+  readonly source: EventSource | undefined
+  readonly index: number
   readonly bytes: number
   readonly at: number
-}
-
-/** Rough size of an event's encoding, for batching by bytes without encoding twice. */
-export const approximateBytes = (value: unknown, depth = 0): number => {
-  switch (typeof value) {
-    case "string":
-      return value.length + 2
-    case "number":
-    case "bigint":
-      return 8
-    case "boolean":
-      return 5
-    case "object": {
-      if (value === null) return 4
-      if (depth > 6) return 16
-      let n = 2
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length && i < 1000; i++) n += approximateBytes(value[i], depth + 1) + 1
-        return n
-      }
-      let keys = 0
-      for (const k in value) {
-        if (keys++ >= 1000) break
-        n += k.length + 4 + approximateBytes((value as Record<string, unknown>)[k], depth + 1)
-      }
-      return n
-    }
-    default:
-      return 4
-  }
 }
 
 const toBytes = (body: Uint8Array | string): Uint8Array => (typeof body === "string" ? utf8Bytes(body) : body)
@@ -441,27 +420,30 @@ class NetworkSinkImpl {
     Effect.suspend(() => {
       if (this.closed)
         return Effect.fail(new SinkError({ sink: this.name, reason: "sink closed; events not taken" }))
-      const events = batch.events
-      if (events.length === 0) return Effect.void
+      const source = (batch as { readonly [eventSource]?: EventSource })[eventSource]
+      const events = source === undefined ? batch.events : undefined
+      const size = events === undefined ? batch.size : events.length
+      if (size === 0) return Effect.void
       // the capacity bounds the events waiting here: queued, or in a request encoded ahead
       const fits = () => {
         const waiting = this.queued + this.preparedEvents
-        return this.closing || this.closed || waiting === 0 || waiting + events.length <= this.capacity
+        return this.closing || this.closed || waiting === 0 || waiting + size <= this.capacity
       }
       const push = () => {
         const now = Date.now()
-        for (const event of events) {
+        for (let index = 0; index < size; index++) {
+          const event = events?.[index]
           let bytes: number
           try {
-            bytes = approximateBytes(event)
+            bytes = event === undefined ? source!.approximateBytesAt(index) : approximateBytes(event)
           } catch {
             // a field whose getter throws (the encoder's formatter renders it as a note): estimate, never fail the batch
             bytes = 1024
           }
-          this.queue.push({ event, bytes, at: now })
+          this.queue.push({ event, source, index, bytes, at: now })
           this.queuedBytes += bytes
         }
-        this.accepted += events.length
+        this.accepted += size
         this.signal()
       }
       return this.room.wait(() => {
@@ -519,7 +501,7 @@ class NetworkSinkImpl {
     while (this.head < this.queue.length && out.length < this.maxEvents) {
       const q = this.queue[this.head]!
       if (out.length > 0 && bytes + q.bytes > this.maxBytes) break
-      out.push(q.event)
+      out.push(q.event ?? q.source!.eventAt(q.index))
       bytes += q.bytes
       this.queuedBytes -= q.bytes
       this.queue[this.head] = undefined as unknown as Queued

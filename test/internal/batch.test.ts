@@ -101,3 +101,26 @@ describe("BatchImpl.from and byteEnds", () => {
     assert.isUndefined(new BatchImpl(records(2)).byteEnds(Formatter.json))
   })
 })
+
+describe("BatchImpl as an event source", () => {
+  it("builds one event at a time, the same event the batch's events hold, and estimates sizes without building", () => {
+    const rs = records(20)
+    const context = { redact: compile({ paths: ["nested.a"] }) }
+    const lazy = new BatchImpl(rs, context)
+    const source = (lazy as unknown as Record<symbol, unknown>)[Symbol.for("fapilog/Batch/eventSource")]
+    assert.strictEqual(source, lazy, "found under its Symbol.for key")
+    const whole = new BatchImpl(rs, context).events
+    for (let i = 0; i < rs.length; i++) {
+      assert.deepStrictEqual(lazy.eventAt(i), whole[i])
+      assert.notProperty(lazy.eventAt(i).fields.nested, "a", "redacted as the batch's events are")
+      const estimate = lazy.approximateBytesAt(i)
+      const line = Buffer.byteLength(Formatter.json.format(whole[i]!))
+      assert.isAbove(estimate, line / 3, `event ${i}: ${estimate} against ${line}`)
+      assert.isBelow(estimate, line * 3, `event ${i}: ${estimate} against ${line}`)
+    }
+    assert.isUndefined((lazy as unknown as { materialized?: unknown }).materialized, "never built whole")
+    // once the batch's events are built (another sink asked), they are the ones handed out
+    const built = lazy.events
+    assert.strictEqual(lazy.eventAt(3), built[3])
+  })
+})
