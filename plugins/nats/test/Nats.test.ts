@@ -175,7 +175,9 @@ describe("@fapilog/nats against Debian's nats-server -js", () => {
     const line = {
       id: "x",
       level: "warn",
-      json: JSON.stringify({ timestamp: "t", logger: "a", message: "m".repeat(2000), blob: "b".repeat(5000) })
+      json: Buffer.from(
+        JSON.stringify({ timestamp: "t", logger: "a", message: "m".repeat(2000), blob: "b".repeat(5000) })
+      )
     }
     const replaced = JSON.parse(new TextDecoder().decode(payloadOf(line, 4096)))
     assert.deepStrictEqual(replaced, {

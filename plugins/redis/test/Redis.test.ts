@@ -2,9 +2,10 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { ErrorReply } from "@redis/client"
 import { createLogger, Errors, Plugin, withContext } from "fapilog"
 import * as Redis from "../src/index.js"
-import { requestKey, SCRIPT } from "../src/internal/sink.js"
+import { isPermanent, requestKey, SCRIPT } from "../src/internal/sink.js"
 import { command, type RedisServer, readStream, startRedis } from "./redisServer.js"
 
 const fast = {
@@ -60,24 +61,51 @@ describe("@fapilog/redis against Debian's redis-server", () => {
     await server.stop()
     await server.start()
     const [entry] = await readStream(server.url, "logs:dup")
-    const key = requestKey("logs:dup", [{ id: entry!.id, level: "info", json: entry!.event }])
+    // the request's body, as the sink encoded it: the key is a hash of it
+    const body = Buffer.from(`${JSON.stringify(entry!.id)}\tinfo\t${entry!.event}\n`)
+    const key = requestKey("logs:dup", body)
     assert.strictEqual(await command(server.url, ["EXISTS", key]), 1)
     const pttl = (await command(server.url, ["PTTL", key])) as number
     assert.isAbove(pttl, 86_000_000)
-    const again = await command(server.url, [
-      "EVAL",
-      SCRIPT,
-      "2",
-      "logs:dup",
-      key,
-      "86400000",
-      "1000",
-      entry!.id,
-      "info",
-      entry!.event
-    ])
+    const again = await command(server.url, ["EVAL", SCRIPT, "2", "logs:dup", key, "86400000", "1000", body])
     assert.strictEqual(again, 0)
     assert.strictEqual((await readStream(server.url, "logs:dup")).length, 1)
+  })
+
+  it("the script reads every line before adding one: a body that is not event lines adds nothing, refused for good", async () => {
+    const good = `${JSON.stringify("a-1")}\tinfo\t{"message":"first"}\n`
+    for (const [bad, why] of [
+      [`${good}"a-2"\tinfo {"message":"no second tab"}\n`, /^FAPILOG not an event line at offset \d+$/],
+      [`${good}7\tinfo\t{}\n`, /^FAPILOG not an event id at offset \d+$/],
+      [`${good}"a-3"\tinfo\t{}`, /^FAPILOG not an event line at offset \d+$/]
+    ] as const) {
+      const refused = await command(server.url, [
+        "EVAL",
+        SCRIPT,
+        "2",
+        "logs:bad",
+        "logs:bad:key",
+        "1000",
+        "1000",
+        bad
+      ]).then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      assert.instanceOf(refused, ErrorReply)
+      assert.match((refused as ErrorReply).message, why)
+      assert.isTrue(isPermanent(refused), "no retry fixes it")
+    }
+    assert.deepStrictEqual(await readStream(server.url, "logs:bad"), [])
+    assert.strictEqual(await command(server.url, ["EXISTS", "logs:bad:key"]), 0)
+    // the good line alone is added: ids and fields as they were written
+    assert.strictEqual(
+      await command(server.url, ["EVAL", SCRIPT, "2", "logs:bad", "logs:bad:key", "1000", "1000", good]),
+      1
+    )
+    assert.deepStrictEqual(await readStream(server.url, "logs:bad"), [
+      { id: "a-1", level: "info", event: '{"message":"first"}' }
+    ])
   })
 
   it("a server restart mid-stream: every event added once", async () => {

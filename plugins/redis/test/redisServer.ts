@@ -83,7 +83,7 @@ export const readStream = async (url: string, stream: string): Promise<Array<Ent
 }
 
 /** Runs one command on a fresh connection (a test's own look at the server). */
-export const command = async (url: string, args: ReadonlyArray<string>): Promise<unknown> => {
+export const command = async (url: string, args: ReadonlyArray<string | Buffer>): Promise<unknown> => {
   const client = createClient({ url })
   client.on("error", () => {})
   await client.connect()

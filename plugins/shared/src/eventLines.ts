@@ -1,52 +1,99 @@
 /**
  * A request body that keeps each event's id, level and JSON line, for the plugins that publish
- * one message per event (NATS, Redis Streams): encoded once per request, and decoded by the
+ * one message per event (NATS, Redis Streams): encoded once per request, and read by the
  * transport on every attempt, so a retry, or a replay from the spool after a restart, sends the
  * very same messages with the very same ids (what the destination de-duplicates by).
  *
- * One line per event: the id as a JSON string, a tab, the level, a tab, the event's JSON line.
- * A JSON string has no raw tab or newline, a level name has neither, and fapilog's JSON line
- * has no raw newline, so the first two tabs and the newlines are the separators.
+ * One line per event, UTF-8: the id as a JSON string, a tab, the level, a tab, the event's JSON
+ * line, a newline. A JSON string has no raw tab or newline, a level name has neither, and
+ * fapilog's JSON line has no raw newline, so the first two tabs and the newlines are the
+ * separators; neither byte occurs inside a multi-byte UTF-8 character, so the body is split as
+ * bytes. (Redis's sink hands the body as it is to a server-side script that splits it the same
+ * way.)
+ *
+ * The lines are written as bytes straight into one growing buffer (`Formatter.writeJson`, no
+ * string made of them), and read back as views of the body.
  */
 import { randomUUID } from "node:crypto"
 import { Formatter, type LogEvent } from "fapilog"
+import { BodyBuffer } from "./bodyBuffer.js"
 
-/** One event of a body: its stable id, its level and its JSON line. */
+/** One event of a body: its stable id, its level and its JSON line (UTF-8, a view of the body). */
 export interface EventLine {
   readonly id: string
   readonly level: string
-  readonly json: string
+  readonly json: Buffer
 }
+
+const TAB = 9
+const NEWLINE = 10
+
+class LineWriter extends BodyBuffer {
+  /** `text` as UTF-8 at the end. */
+  private text(text: string): void {
+    this.ensure(3 * text.length)
+    this.pos += this.buf.write(text, this.pos, "utf8")
+  }
+
+  private byte(b: number): void {
+    this.ensure(1)
+    this.buf[this.pos++] = b
+  }
+
+  /** The event's JSON line at the end, written by the core's formatter. */
+  private line(event: LogEvent.LogEvent): void {
+    for (;;) {
+      this.ensure(256)
+      const end = Formatter.writeJson(event, this.buf, this.pos)
+      if (end >= 0) {
+        this.pos = end
+        return
+      }
+      // the room may have been too small: a larger buffer, and again
+      this.grow(2 * this.buf.length)
+    }
+  }
+
+  body(events: ReadonlyArray<LogEvent.LogEvent>): Buffer {
+    this.pos = 0
+    for (const e of events) {
+      this.text(JSON.stringify(e.id ?? randomUUID()))
+      this.byte(TAB)
+      this.text(e.level)
+      this.byte(TAB)
+      this.line(e)
+      this.byte(NEWLINE)
+    }
+    return this.take()
+  }
+}
+
+const writer = new LineWriter()
 
 /** The body of `events`; an event without an id gets one now (kept in the body for its retries). */
-export const encodeEventLines = (events: ReadonlyArray<LogEvent.LogEvent>): string => {
-  let out = ""
-  for (const e of events)
-    out += `${JSON.stringify(e.id ?? randomUUID())}\t${e.level}\t${Formatter.json.format(e)}\n`
-  return out
-}
+export const encodeEventLines = (events: ReadonlyArray<LogEvent.LogEvent>): Buffer => writer.body(events)
 
-/** The events of a body made by {@link encodeEventLines}; throws on text that is not one. */
-export const decodeEventLines = (text: string): Array<EventLine> => {
+/** The events of a body made by {@link encodeEventLines}; throws on bytes that are not one. */
+export const decodeEventLines = (bytes: Uint8Array): Array<EventLine> => {
+  const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const out: Array<EventLine> = []
   let start = 0
-  while (start < text.length) {
-    let end = text.indexOf("\n", start)
-    if (end < 0) end = text.length
-    const first = text.indexOf("\t", start)
-    const second = first < 0 ? -1 : text.indexOf("\t", first + 1)
-    if (first < 0 || second < 0 || second > end)
+  while (start < body.length) {
+    let end = body.indexOf(NEWLINE, start)
+    if (end < 0) end = body.length
+    const first = body.indexOf(TAB, start)
+    const second = first < 0 || first > end ? -1 : body.indexOf(TAB, first + 1)
+    if (second < 0 || second > end)
       throw new TypeError(
         `not an event line at offset ${start}: a JSON id, a level and the event, tab-separated`
       )
-    const id = JSON.parse(text.slice(start, first)) as unknown
+    let id: unknown
+    try {
+      id = JSON.parse(body.toString("utf8", start, first))
+    } catch {}
     if (typeof id !== "string") throw new TypeError(`not an event id at offset ${start}`)
-    out.push({ id, level: text.slice(first + 1, second), json: text.slice(second + 1, end) })
+    out.push({ id, level: body.toString("utf8", first + 1, second), json: body.subarray(second + 1, end) })
     start = end + 1
   }
   return out
 }
-
-/** UTF-8 text of a body's bytes. */
-export const bodyText = (body: Uint8Array): string =>
-  Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")

@@ -18,12 +18,7 @@ import {
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
-import {
-  bodyText,
-  decodeEventLines,
-  type EventLine,
-  encodeEventLines
-} from "../../../shared/src/eventLines.js"
+import { decodeEventLines, type EventLine, encodeEventLines } from "../../../shared/src/eventLines.js"
 import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
 import { ensureStream } from "./stream.js"
@@ -94,11 +89,11 @@ const encoder = new TextEncoder()
  * the original size), so one huge event never fails its batch.
  */
 export const payloadOf = (line: EventLine, maxPayload: number): Uint8Array => {
-  const bytes = encoder.encode(line.json)
+  const bytes = line.json
   if (bytes.length <= maxPayload) return bytes
   let original: Record<string, unknown> = {}
   try {
-    original = JSON.parse(line.json) as Record<string, unknown>
+    original = JSON.parse(bytes.toString("utf8")) as Record<string, unknown>
   } catch {}
   const message = typeof original.message === "string" ? original.message : ""
   return encoder.encode(
@@ -211,7 +206,7 @@ export const make = (
     }
 
     const transport = decodingTransport({
-      decode: (body) => decodeEventLines(bodyText(body)),
+      decode: decodeEventLines,
       send: (lines) => publish(lines),
       isPermanent,
       describe

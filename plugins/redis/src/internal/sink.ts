@@ -2,11 +2,12 @@
  * The Redis Streams sink: every event one stream entry (`XADD <stream> MAXLEN ~ <maxLen> *`
  * with the fields `id`, `level` and `event`), a request (a batch) added in one round trip.
  *
- * With `dedupe: "batch"` (the default) a request is one Lua script: it returns at once when
- * the request's key (a hash of its event ids) is there, and otherwise adds every entry and
- * then sets that key for `dedupeWindowMs`. A script runs alone on the server and is kept in
- * the append-only file as one unit, so a request is added once whatever happens to its reply:
- * a timeout, a broken connection, a server restart, a replay from the spool. With
+ * With `dedupe: "batch"` (the default) a request is one Lua script, given the request's body
+ * as it is (one argument: the event lines of shared/eventLines.ts, which the script splits):
+ * it returns at once when the request's key (a hash of its body) is there, and otherwise adds
+ * every entry and then sets that key for `dedupeWindowMs`. A script runs alone on the server
+ * and is kept in the append-only file as one unit, so a request is added once whatever happens
+ * to its reply: a timeout, a broken connection, a server restart, a replay from the spool. With
  * `dedupe: "none"` the entries are pipelined `XADD`s: a request retried after its reply was
  * lost may be added again (at least once).
  */
@@ -16,12 +17,7 @@ import { createClient, ErrorReply } from "@redis/client"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
-import {
-  bodyText,
-  decodeEventLines,
-  type EventLine,
-  encodeEventLines
-} from "../../../shared/src/eventLines.js"
+import { decodeEventLines, encodeEventLines } from "../../../shared/src/eventLines.js"
 import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
 
@@ -35,32 +31,52 @@ export const defaults = Object.freeze({
 
 /**
  * KEYS[1] the stream, KEYS[2] the request's key; ARGV[1] its lifetime in ms, ARGV[2] MAXLEN,
- * then id, level, event of each entry. The key is set after the entries: a script that
- * fails half-way (the server out of memory) leaves no key, so its retry adds the batch again
- * (a duplicate rather than a loss).
+ * ARGV[3] the request's body. Every line is read (and checked) before the first entry is
+ * added, so a body that is not event lines adds nothing and fails with a `FAPILOG` error. The
+ * key is set after the entries: a script that fails half-way (the server out of memory) leaves
+ * no key, so its retry adds the batch again (a duplicate rather than a loss).
  */
 export const SCRIPT = `if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-for i = 3, #ARGV, 3 do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[i], 'level', ARGV[i + 1], 'event', ARGV[i + 2])
+local body = ARGV[3]
+local entries = {}
+local pos = 1
+while pos <= #body do
+  local nl = string.find(body, '\\n', pos, true)
+  local t1 = string.find(body, '\\t', pos, true)
+  local t2 = t1 and string.find(body, '\\t', t1 + 1, true)
+  if not nl or not t2 or t2 > nl then
+    return redis.error_reply('FAPILOG not an event line at offset ' .. (pos - 1))
+  end
+  local ok, id = pcall(cjson.decode, string.sub(body, pos, t1 - 1))
+  if not ok or type(id) ~= 'string' then
+    return redis.error_reply('FAPILOG not an event id at offset ' .. (pos - 1))
+  end
+  entries[#entries + 1] = id
+  entries[#entries + 1] = string.sub(body, t1 + 1, t2 - 1)
+  entries[#entries + 1] = string.sub(body, t2 + 1, nl - 1)
+  pos = nl + 1
+end
+for i = 1, #entries, 3 do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', entries[i], 'level', entries[i + 1], 'event', entries[i + 2])
 end
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
-return (#ARGV - 2) / 3`
+return #entries / 3`
 
 const SCRIPT_SHA = createHash("sha1").update(SCRIPT).digest("hex")
 
-/** The key that marks a request as added: the stream's name and a hash of its event ids. */
-export const requestKey = (stream: string, lines: ReadonlyArray<EventLine>): string => {
-  const hash = createHash("sha256")
-  for (const l of lines) hash.update(l.id).update("\n")
-  return `${stream}:fapilog:${hash.digest("base64url")}`
-}
+/**
+ * The key that marks a request as added: the stream's name and a hash of its body (which
+ * holds every event's id, and is the same on every attempt and replay of the request).
+ */
+export const requestKey = (stream: string, body: Uint8Array): string =>
+  `${stream}:fapilog:${createHash("sha256").update(body).digest("base64url")}`
 
 /**
  * Replies no retry fixes: the key holds another type than a stream, the user may not run the
- * command, the server does not know it (scripting disabled).
+ * command, the server does not know it (scripting disabled), the body is not event lines.
  */
 export const isPermanent = (e: unknown): boolean =>
-  e instanceof ErrorReply && /^(WRONGTYPE|NOPERM|ERR unknown command)/.test(e.message)
+  e instanceof ErrorReply && /^(WRONGTYPE|NOPERM|ERR unknown command|FAPILOG )/.test(e.message)
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
@@ -128,17 +144,17 @@ export const make = (
         )
     )
 
-    const script = async (lines: ReadonlyArray<EventLine>): Promise<void> => {
-      const command: Array<string> = [
+    const script = async (body: Buffer): Promise<void> => {
+      const command: Array<string | Buffer> = [
         "EVALSHA",
         SCRIPT_SHA,
         "2",
         config.stream,
-        requestKey(config.stream, lines),
+        requestKey(config.stream, body),
         window,
-        maxLen
+        maxLen,
+        body
       ]
-      for (const l of lines) command.push(l.id, l.level, l.json)
       try {
         await client.sendCommand(command)
       } catch (e) {
@@ -150,10 +166,10 @@ export const make = (
       }
     }
 
-    const pipelined = async (lines: ReadonlyArray<EventLine>): Promise<void> => {
+    const pipelined = async (body: Buffer): Promise<void> => {
       // commands issued in one tick go out together (node-redis pipelines them)
       const replies = await Promise.allSettled(
-        lines.map((l) =>
+        decodeEventLines(body).map((l) =>
           client.sendCommand([
             "XADD",
             config.stream,
@@ -177,8 +193,9 @@ export const make = (
     const add = dedupe === "batch" ? script : pipelined
 
     const transport = decodingTransport({
-      decode: (body) => decodeEventLines(bodyText(body)),
-      send: (lines) => add(lines),
+      // the body as it is (the script reads it; checked by a first decode for the pipelined XADDs)
+      decode: (body) => Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      send: (body) => add(body),
       isPermanent,
       describe
     })
