@@ -73,7 +73,8 @@ describe("@fapilog/redis against Debian's redis-server", () => {
   })
 
   it("the script reads every line before adding one: a body that is not event lines adds nothing, refused for good", async () => {
-    const good = `${JSON.stringify("a-1")}\tinfo\t{"message":"first"}\n`
+    // a plain id, and one with characters JSON escapes (read as JSON by the script)
+    const good = `${JSON.stringify("a-1")}\tinfo\t{"message":"first"}\n${JSON.stringify('odd"\t\\id é')}\twarn\t{}\n`
     for (const [bad, why] of [
       [`${good}"a-2"\tinfo {"message":"no second tab"}\n`, /^FAPILOG not an event line at offset \d+$/],
       [`${good}7\tinfo\t{}\n`, /^FAPILOG not an event id at offset \d+$/],
@@ -98,13 +99,14 @@ describe("@fapilog/redis against Debian's redis-server", () => {
     }
     assert.deepStrictEqual(await readStream(server.url, "logs:bad"), [])
     assert.strictEqual(await command(server.url, ["EXISTS", "logs:bad:key"]), 0)
-    // the good line alone is added: ids and fields as they were written
+    // the good lines alone are added: ids and fields as they were written
     assert.strictEqual(
       await command(server.url, ["EVAL", SCRIPT, "2", "logs:bad", "logs:bad:key", "1000", "1000", good]),
-      1
+      2
     )
     assert.deepStrictEqual(await readStream(server.url, "logs:bad"), [
-      { id: "a-1", level: "info", event: '{"message":"first"}' }
+      { id: "a-1", level: "info", event: '{"message":"first"}' },
+      { id: 'odd"\t\\id é', level: "warn", event: "{}" }
     ])
   })
 
