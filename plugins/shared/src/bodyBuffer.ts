@@ -1,9 +1,11 @@
 /**
  * One growing byte buffer that a plugin writes its request bodies into, reused from request
- * to request (the Kafka and CloudWatch sinks write each event's line straight into it with
- * `Formatter.writeJson`): what a body needs is made room for as it is written, and the body is
- * copied out when done.
+ * to request (the Kafka, CloudWatch, Splunk, NATS and Redis sinks write each event's line
+ * straight into it with `Formatter.writeJson`): what a body needs is made room for as it is
+ * written, and the body is copied out when done.
  */
+import { Formatter, type LogEvent } from "fapilog"
+
 export class BodyBuffer {
   protected buf: Buffer = Buffer.allocUnsafe(1 << 20)
   protected pos = 0
@@ -18,6 +20,39 @@ export class BodyBuffer {
     const next = Buffer.allocUnsafe(Math.max(2 * this.buf.length, atLeast))
     this.buf.copy(next, 0, 0, this.pos)
     this.buf = next
+  }
+
+  /** `text` as UTF-8 at the end. */
+  protected text(text: string): void {
+    this.ensure(3 * text.length)
+    this.pos += this.buf.write(text, this.pos, "utf8")
+  }
+
+  /** One byte at the end. */
+  protected byte(b: number): void {
+    this.ensure(1)
+    this.buf[this.pos++] = b
+  }
+
+  /** `bytes` at the end. */
+  protected bytes(bytes: Uint8Array): void {
+    this.ensure(bytes.length)
+    this.buf.set(bytes, this.pos)
+    this.pos += bytes.length
+  }
+
+  /** The event's JSON line at the end, written by the core's JSON formatter with no string made of it. */
+  protected json(event: LogEvent.LogEvent): void {
+    for (;;) {
+      this.ensure(256)
+      const end = Formatter.writeJson(event, this.buf, this.pos)
+      if (end >= 0) {
+        this.pos = end
+        return
+      }
+      // the room may have been too small: a larger buffer, and again
+      this.grow(2 * this.buf.length)
+    }
   }
 
   /** The bytes written, copied out; a buffer grown far past the usual is not kept alive. */

@@ -15,7 +15,7 @@
  * string made of them), and read back as views of the body.
  */
 import { randomUUID } from "node:crypto"
-import { Formatter, type LogEvent } from "fapilog"
+import type { LogEvent } from "fapilog"
 import { BodyBuffer } from "./bodyBuffer.js"
 
 /** One event of a body: its stable id, its level and its JSON line (UTF-8, a view of the body). */
@@ -29,31 +29,6 @@ const TAB = 9
 const NEWLINE = 10
 
 class LineWriter extends BodyBuffer {
-  /** `text` as UTF-8 at the end. */
-  private text(text: string): void {
-    this.ensure(3 * text.length)
-    this.pos += this.buf.write(text, this.pos, "utf8")
-  }
-
-  private byte(b: number): void {
-    this.ensure(1)
-    this.buf[this.pos++] = b
-  }
-
-  /** The event's JSON line at the end, written by the core's formatter. */
-  private line(event: LogEvent.LogEvent): void {
-    for (;;) {
-      this.ensure(256)
-      const end = Formatter.writeJson(event, this.buf, this.pos)
-      if (end >= 0) {
-        this.pos = end
-        return
-      }
-      // the room may have been too small: a larger buffer, and again
-      this.grow(2 * this.buf.length)
-    }
-  }
-
   body(events: ReadonlyArray<LogEvent.LogEvent>): Buffer {
     this.pos = 0
     for (const e of events) {
@@ -61,7 +36,7 @@ class LineWriter extends BodyBuffer {
       this.byte(TAB)
       this.text(e.level)
       this.byte(TAB)
-      this.line(e)
+      this.json(e)
       this.byte(NEWLINE)
     }
     return this.take()

@@ -158,12 +158,22 @@ describe("@fapilog/splunk against a collector following the HEC documentation", 
       Testing.event({ message: "a\nb\u0000", fields: { cyclic, big: 10n } }),
       Testing.event({ message: "two" })
     ])
-    const parsed = envelopesOf(body)!
+    const parsed = envelopesOf(Buffer.from(body).toString("utf8"))!
     assert.strictEqual(parsed.length, 2)
     assert.deepInclude(parsed[0], { time: 1767323045.006, host: "h", source: "s", sourcetype: "_json" })
     assert.notProperty(parsed[0], "index")
     assert.strictEqual((parsed[0]!.event as { message: string }).message, "a\nb\u0000")
     assert.strictEqual(makeRawBody(Formatter.json)([Testing.event({ message: "r" })]).split("\n").length, 2)
+    // the JSON formatter's line is written as bytes; another formatter's as its text: the same body
+    const events = [
+      Testing.event({ message: "ünïcödé 🚀", fields: { n: 1 } }),
+      Testing.event({ message: "two" })
+    ]
+    const meta = { host: "hôst", source: "s", sourcetype: "_json", index: "main" }
+    assert.deepStrictEqual(
+      Buffer.from(makeEventBody(Formatter.jsonWith(Formatter.defaultLimits), meta)(events)),
+      Buffer.from(makeEventBody(Formatter.json, meta)(events))
+    )
   })
 
   it("settings: refusals name the field and what is accepted; the token never shows", async () => {

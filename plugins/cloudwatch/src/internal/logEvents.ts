@@ -69,12 +69,6 @@ const HEX = Buffer.from("0123456789abcdef")
 class BodyWriter extends BodyBuffer {
   private line = Buffer.allocUnsafe(1 << 16)
 
-  private bytes(b: Uint8Array): void {
-    this.ensure(b.length)
-    this.buf.set(b, this.pos)
-    this.pos += b.length
-  }
-
   /**
    * The event's JSON line as UTF-8 bytes at the start of the line buffer, and their length;
    * -1 when it is over PutLogEvents' 256 KB (it is then cut by `boundedLine`).
@@ -129,9 +123,7 @@ class BodyWriter extends BodyBuffer {
       }
       message = boundedLine(e, MAX_MESSAGE_BYTES)
     }
-    const text = `,"message":${JSON.stringify(message)}}`
-    this.ensure(3 * text.length)
-    this.pos += this.buf.write(text, this.pos, "utf8")
+    this.text(`,"message":${JSON.stringify(message)}}`)
     return Buffer.byteLength(message as string)
   }
 

@@ -74,17 +74,11 @@ export const keyOf = (event: LogEvent.LogEvent, keyField: string, line: () => st
 class BodyWriter extends BodyBuffer {
   /** The event's JSON line as the value: its length, then its bytes. */
   private value(event: LogEvent.LogEvent): void {
-    for (;;) {
-      this.ensure(4 + 256)
-      const end = Formatter.writeJson(event, this.buf, this.pos + 4)
-      if (end >= 0) {
-        this.buf.writeUInt32BE(end - this.pos - 4, this.pos)
-        this.pos = end
-        return
-      }
-      // the room may have been too small: a larger buffer, and again
-      this.grow(2 * this.buf.length)
-    }
+    this.ensure(4)
+    const at = this.pos
+    this.pos += 4
+    this.json(event)
+    this.buf.writeUInt32BE(this.pos - at - 4, at)
   }
 
   body(events: ReadonlyArray<LogEvent.LogEvent>, keyField: string | false, seed: number): Uint8Array {

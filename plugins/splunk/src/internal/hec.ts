@@ -7,7 +7,8 @@
  * `{"text":"Success","code":0}` or an error code (2 token required, 4 invalid token, 6 invalid
  * data format, 9 server busy...), with `"ackId"` when indexer acknowledgement is on.
  */
-import type { Formatter, LogEvent } from "fapilog"
+import { Formatter, type LogEvent } from "fapilog"
+import { BodyBuffer } from "../../../shared/src/bodyBuffer.js"
 import { isoMillis } from "../../../shared/src/isoTime.js"
 
 /** The metadata of every event of a sink (`index` only when given: the token's default applies otherwise). */
@@ -27,22 +28,42 @@ export const epochSeconds = (timestamp: string): string => {
   return `${whole}.${frac < 10 ? "00" : frac < 100 ? "0" : ""}${frac}`
 }
 
+/**
+ * Writes event-endpoint bodies into one growing buffer: each event's envelope, its JSON line
+ * written as UTF-8 bytes by the core's JSON formatter (`Formatter.writeJson`) for the JSON
+ * formatter (any other formatter's line is written as its text), no string made of the body.
+ */
+class EventBodyWriter extends BodyBuffer {
+  body(events: ReadonlyArray<LogEvent.LogEvent>, formatter: Formatter.Formatter, fixed: Uint8Array): Buffer {
+    this.pos = 0
+    for (const e of events) {
+      this.text(`{"time":${epochSeconds(e.timestamp)},`)
+      this.bytes(fixed)
+      if (formatter === Formatter.json) this.json(e)
+      else this.text(formatter.format(e))
+      this.byte(0x7d) // }
+      this.byte(0x0a) // \n
+    }
+    return this.take()
+  }
+}
+
+const eventWriter = new EventBodyWriter()
+
 /** The event endpoint's body: one envelope per event, each on its own line. */
 export const makeEventBody = (
   formatter: Formatter.Formatter,
   meta: Metadata
-): ((events: ReadonlyArray<LogEvent.LogEvent>) => string) => {
+): ((events: ReadonlyArray<LogEvent.LogEvent>) => Uint8Array) => {
   // the metadata is the same for every event: serialized once
-  const fixed =
+  const fixed = Buffer.from(
     `"host":${JSON.stringify(meta.host)},"source":${JSON.stringify(meta.source)},` +
-    `"sourcetype":${JSON.stringify(meta.sourcetype)},` +
-    (meta.index === undefined ? "" : `"index":${JSON.stringify(meta.index)},`)
-  return (events) => {
-    let out = ""
-    for (const e of events)
-      out += `{"time":${epochSeconds(e.timestamp)},${fixed}"event":${formatter.format(e)}}\n`
-    return out
-  }
+      `"sourcetype":${JSON.stringify(meta.sourcetype)},` +
+      (meta.index === undefined ? "" : `"index":${JSON.stringify(meta.index)},`) +
+      `"event":`,
+    "utf8"
+  )
+  return (events) => eventWriter.body(events, formatter, fixed)
 }
 
 /** The raw endpoint's body: the lines as they are. */
