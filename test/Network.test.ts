@@ -64,14 +64,20 @@ const waitFor = (condition: () => boolean, timeoutMs = 5000): Effect.Effect<void
     }
   })
 
-/** A receiver holding every answer until `release` is called. */
-const gatedReceiver = Effect.gen(function* () {
+/** A promise resolved when `release` is called. */
+const gated = (): { readonly gate: Promise<void>; readonly release: () => void } => {
   let release: () => void = () => {}
   const gate = new Promise<void>((resolve) => {
     release = resolve
   })
+  return { gate, release: () => release() }
+}
+
+/** A receiver holding every answer until `release` is called. */
+const gatedReceiver = Effect.gen(function* () {
+  const { gate, release } = gated()
   const server = yield* receiver({ answer: () => gate.then(() => ({ status: 200 })) })
-  return { server, release: () => release() }
+  return { server, release }
 })
 
 const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "fapilog-net-"))
@@ -354,10 +360,7 @@ describe("Network.make", () => {
         // a flipped payload bit, or an intact request the server will refuse
         if (damaged) frame[frame.length - 2] = (frame[frame.length - 2] as number) ^ 0xff
         fs.writeFileSync(path.join(dir, spoolFileName("t")), frame)
-        let release: () => void = () => {}
-        const gate = new Promise<void>((resolve) => {
-          release = resolve
-        })
+        const { gate, release } = gated()
         const server = yield* receiver({
           answer: (r) =>
             r.body.toString("utf8").includes("old") ? { status: 400 } : gate.then(() => ({ status: 200 }))
@@ -1151,10 +1154,7 @@ describe("Network.make with a transport of its own", () => {
         const dir = tmpDir()
         let encodes = 0
         const sent: Array<Array<string>> = []
-        let release: () => void = () => {}
-        const gate = new Promise<void>((resolve) => {
-          release = resolve
-        })
+        const { gate, release } = gated()
         const transport: Network.Transport = {
           send: (request) =>
             Effect.promise(async () => {
@@ -1234,10 +1234,7 @@ describe("Network.make with a transport of its own", () => {
       )
       const batch = new BatchImpl(records)
       const t = recording(() => undefined)
-      let release: () => void = () => {}
-      const gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
+      const { gate, release } = gated()
       const transport: Network.Transport = {
         send: (request, attempt) =>
           t.transport.send(request, attempt).pipe(Effect.zipRight(Effect.promise(() => gate)))
