@@ -17,7 +17,7 @@ import { createClient, ErrorReply } from "@redis/client"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
-import { decodeEventLines, encodeEventLines } from "../../../shared/src/eventLines.js"
+import { decodeEventLines, type EventLine, encodeEventLines } from "../../../shared/src/eventLines.js"
 import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
 
@@ -166,10 +166,10 @@ export const make = (
       }
     }
 
-    const pipelined = async (body: Buffer): Promise<void> => {
+    const pipelined = async (lines: ReadonlyArray<EventLine>): Promise<void> => {
       // commands issued in one tick go out together (node-redis pipelines them)
       const replies = await Promise.allSettled(
-        decodeEventLines(body).map((l) =>
+        lines.map((l) =>
           client.sendCommand([
             "XADD",
             config.stream,
@@ -190,12 +190,14 @@ export const make = (
       if (failed !== undefined) throw failed.reason
     }
 
-    const add = dedupe === "batch" ? script : pipelined
-
     const transport = decodingTransport({
-      // the body as it is (the script reads it; checked by a first decode for the pipelined XADDs)
-      decode: (body) => Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-      send: (body) => add(body),
+      // the script reads the body as it is; the pipelined XADDs send its lines, read here so
+      // that a body which is not event lines is refused for good
+      decode: (body) => {
+        const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+        return dedupe === "batch" ? { bytes, lines: undefined } : { bytes, lines: decodeEventLines(bytes) }
+      },
+      send: ({ bytes, lines }) => (lines === undefined ? script(bytes) : pipelined(lines)),
       isPermanent,
       describe
     })
