@@ -138,7 +138,7 @@ type Outbound = Encoded
  * as events all at once, and each event is built shortly before it is encoded.
  */
 interface Queued {
-  event: LogEvent | undefined
+  readonly event: LogEvent | undefined
   readonly source: EventSource | undefined
   readonly index: number
   readonly bytes: number
