@@ -129,7 +129,9 @@ export const startRsyslog = async (options: { readonly tls?: boolean } = {}): Pr
       ? `module(load="imtcp")`
       : `module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")`,
     `module(load="mmpstrucdata")`,
-    `input(type="imudp" address="127.0.0.1" port="${udpPort}" name="udp")`,
+    // UDP has no flow control: a burst that outruns rsyslog (a busy machine) is dropped by the
+    // kernel once the socket's receive buffer is full; a larger buffer holds the tests' bursts
+    `input(type="imudp" address="127.0.0.1" port="${udpPort}" name="udp" rcvbufSize="8m")`,
     `input(type="imtcp" address="127.0.0.1" port="${tcpPort}" name="tcp")`,
     template,
     `action(type="mmpstrucdata")`,
