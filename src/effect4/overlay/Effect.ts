@@ -60,9 +60,14 @@ export const catchAll: typeof Effect.catch = Effect.catch
 /** Effect 3 `Effect.catchAllDefect`: Effect 4 `Effect.catchDefect`. */
 export const catchAllDefect: typeof Effect.catchDefect = Effect.catchDefect
 
-/** Effect 3 `Effect.fork`: Effect 4 `Effect.forkChild` (a fiber interrupted when its parent ends). */
+/**
+ * Effect 3 `Effect.fork`: Effect 4 `Effect.forkChild` (a fiber interrupted when its parent
+ * ends), started at once. Effect 3 starts the child in a microtask; Effect 4 would start it on
+ * the scheduler's next macrotask, which a page being left never runs (a network sink's
+ * pagehide flush must reach `fetch` within the event).
+ */
 export const fork = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> =>
-  Effect.forkChild(self)
+  Effect.forkChild(self, { startImmediately: true })
 
 /** Effect 3 `Effect.forkDaemon`: Effect 4 `Effect.forkDetach` (a fiber outside any parent's scope). */
 export const forkDaemon: typeof Effect.forkDetach = Effect.forkDetach
