@@ -6,6 +6,10 @@
  */
 import { Formatter, type LogEvent } from "fapilog"
 
+/** A request's bytes as a Buffer over the same memory (no copy), to read with Buffer's methods. */
+export const bufferView = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
 export class BodyBuffer {
   protected buf: Buffer = Buffer.allocUnsafe(1 << 20)
   protected pos = 0

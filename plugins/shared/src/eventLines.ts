@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto"
 import type { LogEvent } from "fapilog"
-import { BodyBuffer } from "./bodyBuffer.js"
+import { BodyBuffer, bufferView } from "./bodyBuffer.js"
 
 /** One event of a body: its stable id, its level and its JSON line (UTF-8, a view of the body). */
 export interface EventLine {
@@ -50,7 +50,7 @@ export const encodeEventLines = (events: ReadonlyArray<LogEvent.LogEvent>): Buff
 
 /** The events of a body made by {@link encodeEventLines}; throws on bytes that are not one. */
 export const decodeEventLines = (bytes: Uint8Array): Array<EventLine> => {
-  const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const body = bufferView(bytes)
   const out: Array<EventLine> = []
   let start = 0
   while (start < body.length) {

@@ -14,7 +14,7 @@
  * the stream keeps the order of writing and no timestamp is altered.
  */
 import { Formatter, type LogEvent } from "fapilog"
-import { BodyBuffer } from "../../../shared/src/bodyBuffer.js"
+import { BodyBuffer, bufferView } from "../../../shared/src/bodyBuffer.js"
 import { boundedLine } from "../../../shared/src/boundedLine.js"
 import { isoMillis } from "../../../shared/src/isoTime.js"
 import { LIMITS } from "./config.js"
@@ -197,9 +197,7 @@ export const isOneCall = (timestamps: ArrayLike<number>, bodyBytes: number): boo
 
 /** The log events of a request body; throws on a body that is not one (it never will be). */
 export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
-  const value = JSON.parse(
-    Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")
-  ) as unknown
+  const value = JSON.parse(bufferView(body).toString("utf8")) as unknown
   if (
     !Array.isArray(value) ||
     !value.every(

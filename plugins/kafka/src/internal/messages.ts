@@ -10,7 +10,7 @@
  * bytes, a u32 value length and the value bytes (the event's JSON line, UTF-8).
  */
 import { Formatter, type LogEvent } from "fapilog"
-import { BodyBuffer } from "../../../shared/src/bodyBuffer.js"
+import { BodyBuffer, bufferView } from "../../../shared/src/bodyBuffer.js"
 import { isoMillis } from "../../../shared/src/isoTime.js"
 
 const VERSION = 1
@@ -121,7 +121,7 @@ export const encodeMessages = (
 
 /** The messages of a body written by {@link encodeMessages}; throws on anything else. */
 export const decodeMessages = (bytes: Uint8Array): Messages => {
-  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const body = bufferView(bytes)
   if (body.length < 9 || body.readUInt8(0) !== VERSION) throw new Error("not a Kafka sink request body")
   const seed = body.readUInt32BE(1)
   const n = body.readUInt32BE(5)

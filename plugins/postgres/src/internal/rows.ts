@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { Formatter, type LogEvent } from "fapilog"
+import { bufferView } from "../../../shared/src/bodyBuffer.js"
 
 /**
  * A request body: one line of JSON naming the UTC days (YYYY-MM-DD) of the batch's
@@ -48,7 +49,7 @@ export const encodeBatch = (events: ReadonlyArray<LogEvent.LogEvent>): string =>
 
 /** The batch of a request body; throws on a body that is not one (it would be refused for good). */
 export const decodeBatch = (body: Uint8Array): Batch => {
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  const bytes = bufferView(body)
   const newline = bytes.indexOf(10)
   const header =
     newline < 0 ? undefined : (JSON.parse(bytes.toString("utf8", 0, newline)) as { days?: unknown } | null)

@@ -17,6 +17,7 @@ import { createClient, ErrorReply } from "@redis/client"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
+import { bufferView } from "../../../shared/src/bodyBuffer.js"
 import { decodeEventLines, type EventLine, encodeEventLines } from "../../../shared/src/eventLines.js"
 import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import type { Config } from "./config.js"
@@ -194,7 +195,7 @@ export const make = (
       // the script reads the body as it is; the pipelined XADDs send its lines, read here so
       // that a body which is not event lines is refused for good
       decode: (body) => {
-        const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+        const bytes = bufferView(body)
         return dedupe === "batch" ? { bytes, lines: undefined } : { bytes, lines: decodeEventLines(bytes) }
       },
       send: ({ bytes, lines }) => (lines === undefined ? script(bytes) : pipelined(lines)),

@@ -17,6 +17,7 @@
 import * as dgram from "node:dgram"
 import * as net from "node:net"
 import * as tls from "node:tls"
+import { bufferView } from "../../../shared/src/bodyBuffer.js"
 
 export interface StreamOptions {
   readonly host: string
@@ -43,7 +44,7 @@ export const octetCounted = (messages: Messages): Buffer => {
 
 /** The messages of an octet-counted body; throws (code `EBADFRAME`) on a body that is not one. */
 export const unframeOctetCounted = (body: Uint8Array): Array<Buffer> => {
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  const bytes = bufferView(body)
   const out: Array<Buffer> = []
   let i = 0
   while (i < bytes.length) {
