@@ -91,8 +91,7 @@ export const profile = (s: string): number => {
     } else if (c >= 97 && c <= 122) {
       run++
       // "eyJ": the base64 of `{"`, how every JWT header and payload starts
-      if (c === 101 && i + 2 < n && s.charCodeAt(i + 1) === 121 && s.charCodeAt(i + 2) === 74)
-        bits |= HAS_JWT
+      if (c === 101 && i + 2 < n && s.charCodeAt(i + 1) === 121 && s.charCodeAt(i + 2) === 74) bits |= HAS_JWT
     } else if (c >= 65 && c <= 90) {
       upper++
       run++
