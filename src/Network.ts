@@ -31,6 +31,7 @@ import type * as Scope from "effect/Scope"
 import type { SinkError } from "./Errors.js"
 import * as internal from "./internal/network.js"
 import * as config from "./internal/networkConfig.js"
+import * as platform from "./internal/platform.js"
 import type { LogEvent } from "./LogEvent.js"
 import type { Sink } from "./Sink.js"
 
@@ -436,3 +437,54 @@ export const optionsFromConfig: (config: Config) => Partial<Options> = internal.
  */
 export const parseRetryAfter: (value: string | null | undefined, now?: number) => number | undefined =
   internal.parseRetryAfter
+
+/**
+ * One HTTP POST for {@link post}: its body, its headers, and the signal that abandons it.
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "fapilog"
+ * const request: Network.Post = { body: "[]", headers: { "content-type": "application/json" } }
+ * ```
+ * @since 0.1.0
+ * @category transports
+ */
+export type Post = platform.HttpPost
+
+/**
+ * The answer to a {@link post}: its status, its `Retry-After` header (or null) and its body
+ * as text.
+ *
+ * @example
+ * ```ts
+ * import type { Network } from "fapilog"
+ * const ok = (answer: Network.Answer) => answer.status >= 200 && answer.status < 300
+ * ```
+ * @since 0.1.0
+ * @category transports
+ */
+export type Answer = platform.HttpAnswer
+
+/**
+ * The HTTP POST under fapilog's own transports, for a plugin's `transport` that needs the
+ * answer (a bulk API's items, a collector's acknowledgement ids). On Node it is Node's own
+ * client (`http`/`https` and their global agents, which keep connections alive); in browsers
+ * it is `fetch` (with `keepalive` on request). A redirect is not followed (its 3xx is the
+ * answer), the answer is read whole, and the promise rejects only when no answer came (the
+ * connection failed, the signal aborted, a header was refused).
+ *
+ * @example
+ * ```ts
+ * import { Network } from "fapilog"
+ *
+ * const answer = await Network.post("http://127.0.0.1:8080/logs", {
+ *   body: '{"message":"hello"}\n',
+ *   headers: { "content-type": "application/x-ndjson" },
+ *   signal: AbortSignal.timeout(10_000)
+ * })
+ * if (answer.status === 429) console.log("retry after", Network.parseRetryAfter(answer.retryAfter))
+ * ```
+ * @since 0.1.0
+ * @category transports
+ */
+export const post: (url: string, request: Post) => Promise<Answer> = platform.httpPost

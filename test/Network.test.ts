@@ -1,4 +1,5 @@
 import * as fs from "node:fs"
+import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -581,7 +582,7 @@ describe("Network.make", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("a request whose headers fetch refuses is given up at once, not retried", () =>
+  it.live("a request whose headers the HTTP client refuses is given up at once, not retried", () =>
     Effect.gen(function* () {
       const server = yield* receiver()
       const r = reports()
@@ -959,6 +960,104 @@ describe("Network config", () => {
       issues({ url: "http://x", timeoutMs: undefined }).map((i) => i.message),
       ["undefined is not a whole number of milliseconds between 1 and 3600000"]
     )
+  })
+})
+
+describe("Network.post", () => {
+  /** A server answering each request with `answer`; what it received, body bytes included. */
+  const serve = async (answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) => {
+    const received: Array<{ readonly headers: http.IncomingHttpHeaders; readonly body: Buffer }> = []
+    const server = http.createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (c: Buffer) => chunks.push(c))
+      req.on("end", () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks) })
+        answer(req, res)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const { port } = server.address() as { port: number }
+    return {
+      url: `http://127.0.0.1:${port}/in`,
+      received,
+      close: () => {
+        server.closeAllConnections()
+        server.close()
+      }
+    }
+  }
+
+  it("sends a byte or text body as it is, with its length and headers, and reads the answer whole", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(429, { "retry-after": "7", "content-type": "text/plain" })
+      res.end("slow down: ünïcode")
+    })
+    try {
+      const bytes = new Uint8Array([0x7b, 0x7d, 0x0a, 0xc3, 0xa9])
+      // a view into a larger buffer: only its own bytes go
+      const padded = new Uint8Array(16)
+      padded.set(bytes, 4)
+      const a = await Network.post(s.url, { body: padded.subarray(4, 9), headers: { "x-tenant": "t1" } })
+      const b = await Network.post(s.url, { body: "é\n", headers: { "content-type": "text/plain" } })
+      assert.deepStrictEqual(a, { status: 429, retryAfter: "7", text: "slow down: ünïcode" })
+      assert.strictEqual(b.status, 429)
+      assert.deepStrictEqual([...(s.received[0]?.body ?? [])], [...bytes])
+      assert.strictEqual(s.received[0]?.headers["content-length"], "5")
+      assert.strictEqual(s.received[0]?.headers["x-tenant"], "t1")
+      assert.strictEqual(s.received[1]?.body.toString("utf8"), "é\n")
+      assert.strictEqual(s.received[1]?.headers["content-length"], "3")
+    } finally {
+      s.close()
+    }
+  })
+
+  it("does not follow a redirect, and gives no Retry-After as null", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(302, { location: "/elsewhere" })
+      res.end()
+    })
+    try {
+      assert.deepStrictEqual(await Network.post(s.url, { body: "x", headers: {} }), {
+        status: 302,
+        retryAfter: null,
+        text: ""
+      })
+      assert.strictEqual(s.received.length, 1)
+    } finally {
+      s.close()
+    }
+  })
+
+  it("rejects when the signal aborts, when the answer is cut off, and for a refused header or url", async () => {
+    const silent = await serve(() => {})
+    const cut = await serve((_req, res) => {
+      res.writeHead(200, { "content-length": "100" })
+      res.write("partial")
+      setTimeout(() => res.destroy(), 20)
+    })
+    const rejects = async (p: Promise<unknown>): Promise<string> => {
+      try {
+        await p
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e)
+      }
+      return "resolved"
+    }
+    try {
+      const aborted = await rejects(
+        Network.post(silent.url, { body: "x", headers: {}, signal: AbortSignal.timeout(50) })
+      )
+      assert.notStrictEqual(aborted, "resolved")
+      const partial = await rejects(Network.post(cut.url, { body: "x", headers: {} }))
+      assert.notStrictEqual(partial, "resolved")
+      assert.match(await rejects(Network.post(cut.url, { body: "x", headers: { "x-bad": "a\nb" } })), /x-bad/)
+      assert.match(await rejects(Network.post("ftp://127.0.0.1/x", { body: "x", headers: {} })), /ftp:/)
+      // nothing reached the server from the refused requests
+      assert.strictEqual(cut.received.length, 1)
+    } finally {
+      silent.close()
+      cut.close()
+    }
   })
 })
 

@@ -22,7 +22,7 @@ import { CircuitBreaker, type CircuitState } from "./circuitBreaker.js"
 import { Diagnostics } from "./diagnostics.js"
 import { approximateBytes } from "./json.js"
 import type { Config } from "./networkConfig.js"
-import { openSpool, utf8Bytes } from "./platform.js"
+import { checkHeaders, httpPost, openSpool, utf8Bytes } from "./platform.js"
 import { retrySchedule } from "./retry.js"
 import type { Spool, SpoolEntry } from "./spool.js"
 import { Waiters } from "./waiters.js"
@@ -31,7 +31,7 @@ import { Waiters } from "./waiters.js"
  * The network sink: `write` moves events into the sink's own bounded queue (waiting while it
  * is full, so backpressure reaches the pipeline and its overflow policy); a daemon sender
  * fiber forms requests by count, bytes and time, encodes each once and delivers it through
- * its transport (an HTTP POST with fetch, or the plugin's own: a socket, a database pool):
+ * its transport (an HTTP POST, or the plugin's own: a socket, a database pool):
  * retried whole with the same body on a capped jittered exponential Schedule (a Retry-After
  * honoured), behind a circuit breaker; what cannot be delivered goes to the optional spool, is
  * held in memory until the endpoint answers again, or at close is counted as lost.
@@ -172,11 +172,11 @@ const reporter = (options: Options): ((message: string, error?: unknown) => void
 }
 
 /**
- * The HTTP transport: a POST of the body to `url` with the static headers, the encoder's and
- * `sign`'s; 2xx acknowledges, 429/503 retry after their Retry-After, 408 and 5xx retry, any
+ * The HTTP transport: a POST of the body to `url` (`httpPost`: Node's client, fetch in
+ * browsers) with the static headers, the encoder's and `sign`'s; 2xx acknowledges, 429/503 retry after their Retry-After, 408 and 5xx retry, any
  * other answer (4xx, a 3xx: redirects are not followed) is permanent.
  */
-export const fetchTransport = (options: {
+export const httpTransport = (options: {
   readonly url: string
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly sign?: ((body: Uint8Array, attempt: number) => Readonly<Record<string, string>>) | undefined
@@ -193,8 +193,8 @@ export const fetchTransport = (options: {
           "content-type": request.contentType,
           ...options.sign?.(request.body, attempt)
         }
-        // a header fetch would refuse (a line break in a value, a bad name) can never succeed
-        new Headers(headers)
+        // a header the HTTP client would refuse (a line break in a value, a bad name) can never succeed
+        checkHeaders(headers)
       } catch (e) {
         return Effect.fail<TransportFailure>({
           _tag: "Permanent",
@@ -203,19 +203,8 @@ export const fetchTransport = (options: {
         })
       }
       return Effect.tryPromise({
-        try: async (signal) => {
-          const response = await fetch(options.url, {
-            method: "POST",
-            body: request.body,
-            headers,
-            redirect: "manual",
-            signal,
-            ...(options.keepalive === true ? { keepalive: true } : {})
-          })
-          // read the answer whole: it frees the connection, and an error body explains the failure
-          const text = await response.text()
-          return { status: response.status, retryAfter: response.headers.get("retry-after"), text }
-        },
+        try: (signal) =>
+          httpPost(options.url, { body: request.body, headers, signal, keepalive: options.keepalive }),
         catch: (cause): TransportFailure => ({
           _tag: "Retryable",
           detail: `request failed: ${describe(cause)}`,
@@ -885,7 +874,7 @@ class NetworkSinkImpl {
   }
 }
 
-/** The transport of `options`: its own, or fetch to its checked `url`; a SinkError naming what is wrong. */
+/** The transport of `options`: its own, or an HTTP POST to its checked `url`; a SinkError naming what is wrong. */
 const transportOf = (options: Options): Transport | SinkError => {
   const fail = (reason: string, cause?: unknown) => new SinkError({ sink: options.name, reason, cause })
   if (options.transport !== undefined) {
@@ -903,11 +892,11 @@ const transportOf = (options: Options): Transport | SinkError => {
   if (url.protocol !== "http:" && url.protocol !== "https:")
     return fail(`url must be http: or https:, not ${url.protocol}`)
   try {
-    new Headers(options.headers)
+    checkHeaders(options.headers ?? {})
   } catch (cause) {
     return fail("invalid headers", cause)
   }
-  return fetchTransport({
+  return httpTransport({
     url: options.url,
     headers: options.headers,
     sign: options.sign,

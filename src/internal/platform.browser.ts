@@ -108,6 +108,27 @@ export const utf8Length = (text: string): number => {
   return n
 }
 
+export type HttpPost = NodePlatform.HttpPost
+export type HttpAnswer = NodePlatform.HttpAnswer
+
+export const checkHeaders = (headers: Readonly<Record<string, string>>): void => {
+  new Headers(headers)
+}
+
+/** The POST over fetch: redirects not followed, the answer read whole. */
+export const httpPost = async (url: string, post: HttpPost): Promise<HttpAnswer> => {
+  const response = await fetch(url, {
+    method: "POST",
+    body: post.body,
+    headers: post.headers,
+    redirect: "manual",
+    ...(post.signal === undefined ? {} : { signal: post.signal }),
+    ...(post.keepalive === true ? { keepalive: true } : {})
+  })
+  const text = await response.text()
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), text }
+}
+
 /** Strings kept as they come and encoded once, when the bytes are asked for. */
 export class ByteBuffer {
   private readonly parts: Array<string> = []

@@ -67,16 +67,8 @@ export const intakeTransport = (options: {
           "dd-api-key": options.apiKey
         }
         if (options.compression === "gzip") headers["content-encoding"] = "gzip"
-        const response = await fetch(options.url, {
-          method: "POST",
-          body,
-          headers,
-          redirect: "manual",
-          signal
-        })
-        // read the answer whole: it frees the connection, and an error body explains the failure
-        const text = await response.text()
-        return failureOf(response.status, text, response.headers.get("retry-after"))
+        const answer = await Network.post(options.url, { body, headers, signal })
+        return failureOf(answer.status, answer.text, answer.retryAfter)
       },
       catch: (cause): Network.TransportFailure => ({
         _tag: "Retryable",

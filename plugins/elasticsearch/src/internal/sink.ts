@@ -69,12 +69,6 @@ export const makeEncoder = (
     : (events) => ({ body: items(events).join(""), contentType: "application/x-ndjson" })
 }
 
-interface Answer {
-  readonly status: number
-  readonly retryAfter: string | null
-  readonly text: string
-}
-
 /** What one attempt made of the items it sent. */
 interface Round {
   /** Items to send again (429, 5xx, or the whole request when the cluster was away or busy). */
@@ -132,21 +126,16 @@ export const makeTransport = (options: {
     }
   }
 
-  const post = async (body: Uint8Array | string, gzipped: boolean, signal: AbortSignal): Promise<Answer> => {
-    const response = await fetch(options.url, {
-      method: "POST",
+  const post = (body: Uint8Array | string, gzipped: boolean, signal: AbortSignal): Promise<Network.Answer> =>
+    Network.post(options.url, {
       body,
       headers: {
         ...options.headers,
         "content-type": "application/x-ndjson",
         ...(gzipped ? { "content-encoding": "gzip" } : {})
       },
-      redirect: "manual",
       signal
     })
-    const text = await response.text()
-    return { status: response.status, retryAfter: response.headers.get("retry-after"), text }
-  }
 
   const refuseAll = (items: ReadonlyArray<Item>, status: number, reason: string): Round => ({
     retry: [],

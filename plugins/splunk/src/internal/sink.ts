@@ -75,20 +75,12 @@ export const makeTransport = (options: {
   readonly httpTimeoutMs: number
   readonly report: (message: string, error?: unknown) => void
 }): Network.Transport => {
-  const post = async (url: string, body: Uint8Array | string, contentType: string, signal: AbortSignal) => {
-    const response = await fetch(url, {
-      method: "POST",
+  const post = (url: string, body: Uint8Array | string, contentType: string, signal: AbortSignal) =>
+    Network.post(url, {
       body,
       headers: { ...options.headers, "content-type": contentType },
-      redirect: "manual",
       signal: AbortSignal.any([signal, AbortSignal.timeout(options.httpTimeoutMs)])
     })
-    return {
-      status: response.status,
-      retryAfter: response.headers.get("retry-after"),
-      text: await response.text()
-    }
-  }
 
   /** Resolves once `ackId` is acknowledged; throws a retryable failure when it is not within the timeout. */
   const awaitAck = async (ackId: number, ack: { timeoutMs: number; pollMs: number }, signal: AbortSignal) => {
