@@ -773,6 +773,51 @@ const assignFrom = (
   }
 }
 
+/** A reserved-name key the event's core takes (`correlationId`, an `error`...), unless redaction covers it. */
+const claimed = (core: Core, k: string, v: unknown, redact: CompiledRedaction | undefined): boolean =>
+  (RESERVED_KEYS.has(k) || k === "err") &&
+  !(redact !== undefined && matches(redact, redact.root?.next(k), k)) &&
+  claim(core, k, v)
+
+/**
+ * The call's fields when they are a record's only source of user fields (no enrichment,
+ * bindings, context or annotations): the usual event, whose fields need no merging.
+ */
+const soleFields = (r: LogRecord): Fields | undefined =>
+  r.enrichment === undefined &&
+  r.extra === undefined &&
+  r.callSite === undefined &&
+  r.bindings === undefined &&
+  r.context === undefined &&
+  r.annotations === undefined
+    ? r.fields
+    : undefined
+
+/** The event's fields from one source: as {@link mergedFields} makes them, without a list of sources. */
+const fieldsOf = (o: Fields, core: Core, redact: CompiledRedaction | undefined): Record<string, unknown> => {
+  const fields: Record<string, unknown> = {}
+  for (const k of ownKeys(o)) {
+    const v = safeRead(o, k)
+    if (v !== undefined && !claimed(core, k, v, redact)) defineField(fields, k, v)
+  }
+  return fields
+}
+
+/** The event's fields: every source merged, the highest winning, reserved names claimed by `core`. */
+const mergedFields = (
+  r: LogRecord,
+  core: Core,
+  redact: CompiledRedaction | undefined
+): Record<string, unknown> => {
+  const fields: Record<string, unknown> = {}
+  for (const src of sourcesOf(r)) {
+    if (src.bindings !== undefined) assignFrom(fields, src.bindings.fields, src.bindings.keys, src.skip)
+    else assignFrom(fields, src.fields, ownKeys(src.fields as Fields), src.skip)
+  }
+  for (const k of Object.keys(fields)) if (claimed(core, k, fields[k], redact)) delete fields[k]
+  return fields
+}
+
 /**
  * Builds the structured event from a record with the same merge rules as the JSON line:
  * call fields > annotations > context > bindings > custom enrichers > built-in enrichment,
@@ -781,15 +826,8 @@ const assignFrom = (
  */
 export const materialize = (r: LogRecord, redact?: CompiledRedaction | undefined): MaterializedEvent => {
   const core = coreOf(r)
-  const fields: Record<string, unknown> = {}
-  for (const src of sourcesOf(r)) {
-    if (src.bindings !== undefined) assignFrom(fields, src.bindings.fields, src.bindings.keys, src.skip)
-    else assignFrom(fields, src.fields, ownKeys(src.fields as Fields), src.skip)
-  }
-  for (const k of Object.keys(fields)) {
-    if (redact !== undefined && matches(redact, redact.root?.next(k), k)) continue
-    if ((RESERVED_KEYS.has(k) || k === "err") && claim(core, k, fields[k])) delete fields[k]
-  }
+  const sole = soleFields(r)
+  const fields = sole !== undefined ? fieldsOf(sole, core, redact) : mergedFields(r, core, redact)
   let visible =
     redact === undefined
       ? fields

@@ -345,7 +345,12 @@ describe("materialize agrees with the JSON line", () => {
     // a bound context alone with call fields (an HTTP request's): the direct path
     { context: { correlationId: "req-1", tenant: "t" }, fields: { tenant: "call", n: 1 } },
     { context: { correlationId: "req-2", traceId: "tr" }, fields: { q: "x", err: new Error("e") } },
-    { context: { correlationId: "req-3" } }
+    { context: { correlationId: "req-3" } },
+    // call fields alone (the usual event, built without merging), reserved names among them
+    {
+      fields: { correlationId: "c", traceId: "t", err: new Error("e"), error: "text", gone: undefined, n: 1 }
+    },
+    { traceId: "t", fields: { traceId: "t", spanId: 7, level: "x", timestamp: "y" } }
   ]
   const redaction = compile({ paths: ["password", "card.number", "*.apiKey"], keys: ["Secret"] })
   for (const [i, parts] of scenarios.entries()) {
@@ -356,10 +361,27 @@ describe("materialize agrees with the JSON line", () => {
       assert.deepStrictEqual(decoded, model)
     })
   }
+  it("call fields alone build the same event as the merge of every source", () => {
+    const redactCorrelation = compile({ paths: ["correlationId", "card.number"] })
+    for (const fields of [
+      { correlationId: "c", err: new Error("e"), n: 1, gone: undefined },
+      { error: new Error("x"), traceId: "t", card: { number: "1" } },
+      JSON.parse('{"__proto__":"data","a":1}') as Fields
+    ]) {
+      for (const redact of [undefined, redactCorrelation]) {
+        const alone = record({ fields })
+        // an empty enrichment snapshot adds no field but takes the merging path
+        const merged = record({ fields })
+        merged.enrichment = Bindings.of({})
+        assert.deepStrictEqual(materialize(alone, redact), materialize(merged, redact))
+      }
+    }
+  })
   const secrets: ReadonlyArray<Parts> = [
     { fields: { password: "p", card: { number: "4111", brand: "v" }, user: { apiKey: "k", name: "n" } } },
     { context: { secret: "s", correlationId: "c" }, fields: { password: "p", ok: true } },
-    { bindings: { SECRET: "s" }, fields: { card: { number: "1" }, deep: { secret: { x: 1 } } } }
+    { bindings: { SECRET: "s" }, fields: { card: { number: "1" }, deep: { secret: { x: 1 } } } },
+    { fields: { password: "p", correlationId: "c", err: new Error("e"), secret: "s" } }
   ]
   for (const [i, parts] of secrets.entries()) {
     it(`with redaction, scenario ${i}`, () => {
