@@ -655,6 +655,18 @@ export interface KeptLine {
 }
 
 /**
+ * Whether a record's only user fields (if any) are the call's: no enrichment, bindings,
+ * context, annotations or enricher fields. The usual event, whose fields need no merging.
+ */
+const callFieldsOnly = (r: LogRecord): boolean =>
+  r.enrichment === undefined &&
+  r.extra === undefined &&
+  r.callSite === undefined &&
+  r.bindings === undefined &&
+  r.context === undefined &&
+  r.annotations === undefined
+
+/**
  * The JSON line of `r`, kept on the record: a sink formatting it the same way (the same
  * limits, redaction and keys) takes it instead of writing it again. The size guard measures
  * every line this way, so that its check costs no second formatting. A record changed after
@@ -685,14 +697,7 @@ export const formatJsonLine = (
   try {
     const core = coreOf(r, keys.reserved)
     let user: string
-    if (
-      r.bindings === undefined &&
-      r.context === undefined &&
-      r.annotations === undefined &&
-      r.enrichment === undefined &&
-      r.extra === undefined &&
-      r.callSite === undefined
-    ) {
+    if (callFieldsOnly(r)) {
       user =
         r.fields === undefined
           ? ""
@@ -779,21 +784,7 @@ const claimed = (core: Core, k: string, v: unknown, redact: CompiledRedaction | 
   !(redact !== undefined && matches(redact, redact.root?.next(k), k)) &&
   claim(core, k, v)
 
-/**
- * The call's fields when they are a record's only source of user fields (no enrichment,
- * bindings, context or annotations): the usual event, whose fields need no merging.
- */
-const soleFields = (r: LogRecord): Fields | undefined =>
-  r.enrichment === undefined &&
-  r.extra === undefined &&
-  r.callSite === undefined &&
-  r.bindings === undefined &&
-  r.context === undefined &&
-  r.annotations === undefined
-    ? r.fields
-    : undefined
-
-/** The event's fields from one source: as {@link mergedFields} makes them, without a list of sources. */
+/** The event's fields from the call's alone: as {@link mergedFields} makes them, without a list of sources. */
 const fieldsOf = (o: Fields, core: Core, redact: CompiledRedaction | undefined): Record<string, unknown> => {
   const fields: Record<string, unknown> = {}
   for (const k of ownKeys(o)) {
@@ -826,8 +817,10 @@ const mergedFields = (
  */
 export const materialize = (r: LogRecord, redact?: CompiledRedaction | undefined): MaterializedEvent => {
   const core = coreOf(r)
-  const sole = soleFields(r)
-  const fields = sole !== undefined ? fieldsOf(sole, core, redact) : mergedFields(r, core, redact)
+  const fields =
+    r.fields !== undefined && callFieldsOnly(r)
+      ? fieldsOf(r.fields, core, redact)
+      : mergedFields(r, core, redact)
   let visible =
     redact === undefined
       ? fields
