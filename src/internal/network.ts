@@ -173,8 +173,9 @@ const reporter = (options: Options): ((message: string, error?: unknown) => void
 
 /**
  * The HTTP transport: a POST of the body to `url` (`httpPost`: Node's client, fetch in
- * browsers) with the static headers, the encoder's and `sign`'s; 2xx acknowledges, 429/503 retry after their Retry-After, 408 and 5xx retry, any
- * other answer (4xx, a 3xx: redirects are not followed) is permanent.
+ * browsers) with the static headers, the encoder's and `sign`'s; 2xx acknowledges, 429/503
+ * retry after their Retry-After, 408 and 5xx retry, any other answer (4xx, a 3xx: redirects
+ * are not followed) is permanent.
  */
 export const httpTransport = (options: {
   readonly url: string
