@@ -133,22 +133,13 @@ export class TextWalk {
     const m = r.message
     const text = typeof m === "string" ? m : messageText(m)
     const message = this.message(text)
-    // each source read once and tested here: most records lack most of them, and the walk of
-    // one record runs for every event
-    const f = r.fields
-    const fields = f === undefined ? f : this.top(f)
-    const a = r.annotations
-    const annotations = a === undefined ? a : this.top(a)
-    const x = r.extra
-    const extra = x === undefined ? x : this.top(x)
-    const c = r.callSite
-    const callSite = c === undefined ? c : this.top(c)
-    const b = r.bindings
-    const bindings = b === undefined ? b : this.bindings(b)
-    const cx = r.context
-    const context = cx === undefined ? cx : this.bindings(cx)
-    const e = r.enrichment
-    const enrichment = e === undefined ? e : this.bindings(e)
+    const fields = this.source(r.fields)
+    const annotations = this.source(r.annotations)
+    const extra = this.source(r.extra)
+    const callSite = this.source(r.callSite)
+    const bindings = this.bindings(r.bindings)
+    const context = this.bindings(r.context)
+    const enrichment = this.bindings(r.enrichment)
     let error = r.error
     if (error !== undefined) {
       const info = error instanceof CapturedError ? error.info : toErrorInfo(error)
@@ -251,9 +242,14 @@ export class TextWalk {
     return typeof out === "object" && out !== null ? (out as Fields) : {}
   }
 
+  private source(fields: Fields | undefined): Fields | undefined {
+    return fields === undefined ? undefined : this.top(fields)
+  }
+
   /** Shared bindings rewritten once: the same snapshot when nothing in it changed. */
-  private bindings(b: Bindings): Bindings {
-    if (b === this.lastShared) return this.lastCopy as Bindings
+  private bindings(b: Bindings | undefined): Bindings | undefined {
+    if (b === undefined) return undefined
+    if (b === this.lastShared) return this.lastCopy
     let next = this.shared.get(b)
     if (next === undefined) {
       const fields = this.top(b.fields)
