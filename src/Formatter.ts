@@ -113,6 +113,31 @@ export const writeJson = (event: LogEvent, buf: Uint8Array, pos: number): number
   internal.writeEventJson(event, buf, pos)
 
 /**
+ * Writes the line {@link json} makes of an event as a JSON string (in quotes, every `"` and
+ * `\\` of the line escaped), as UTF-8 bytes, into `buf` from `pos`, in one pass: for sinks
+ * whose JSON body carries each line as a string value (CloudWatch Logs' `message`), where
+ * escaping the written line a second time costs nearly as much as writing it. The bytes are
+ * always those of `JSON.stringify(json.format(event))`; the return value and the room rule
+ * are those of {@link writeJson}. The length written is the line's own length plus two
+ * quotes and one byte for each `"` and `\\` it holds: an upper bound of the line's size.
+ *
+ * @example
+ * ```ts
+ * import { Formatter, type LogEvent } from "fapilog"
+ *
+ * declare const event: LogEvent.LogEvent
+ * const buf = new Uint8Array(4096)
+ * const end = Formatter.writeJsonString(event, buf, 0)
+ * const line: unknown = end >= 0 ? JSON.parse(new TextDecoder().decode(buf.subarray(0, end))) : undefined
+ * // line === Formatter.json.format(event) when it fitted
+ * ```
+ * @since 0.1.0
+ * @category formatters
+ */
+export const writeJsonString = (event: LogEvent, buf: Uint8Array, pos: number): number =>
+  internal.writeEventJson(event, buf, pos, undefined, undefined, "string")
+
+/**
  * The JSON formatter with custom serialization limits.
  *
  * @example

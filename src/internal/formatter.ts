@@ -57,6 +57,17 @@ export const formatEventJson = (
 const utf8 = new TextEncoder()
 
 /**
+ * The byte writer writes a line in one of two forms: as it is, or as a JSON string whose value
+ * is the line (in quotes, every `"` and `\\` of the line escaped), for bodies that carry lines
+ * as string values. The second is written in the same pass, not escaped afterwards.
+ */
+type Form = "line" | "string"
+
+/** The UTF-8 bytes of `text` in a form: as it is, or escaped as within a JSON string. */
+const bytesIn = (text: string, form: Form): Uint8Array =>
+  utf8.encode(form === "line" ? text : JSON.stringify(text).slice(1, -1))
+
+/**
  * Writes `s` as UTF-8 at `pos` (the caller checked room for `3 * s.length` bytes); returns
  * the position after it. `s` is already JSON text, so no surrogate is lone: `quote` replaced
  * them. ASCII goes a byte at a time; the first other character hands the rest to the encoder.
@@ -71,9 +82,62 @@ const writeText = (s: string, buf: Uint8Array, pos: number): number => {
   return pos
 }
 
-/** {@link writeText} with its room check: -1 when `s` may not fit. */
-const writeString = (s: string, buf: Uint8Array, pos: number): number =>
-  pos + 3 * s.length <= buf.length ? writeText(s, buf, pos) : -1
+const HEX = utf8.encode("0123456789abcdef")
+
+/**
+ * Writes `s` as UTF-8 at `pos` escaped as within a JSON string (the caller checked room for
+ * `6 * s.length` bytes): `"` and `\\` get a backslash, a control character (never in JSON
+ * text; kept valid all the same) is written `\\u00XX`, and a lone surrogate U+FFFD.
+ */
+const writeTextInString = (s: string, buf: Uint8Array, pos: number): number => {
+  const n = s.length
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i)
+    if (c < 0x80) {
+      if (c === 0x22 || c === 0x5c) buf[pos++] = 0x5c
+      else if (c < 0x20) {
+        buf[pos++] = 0x5c
+        buf[pos++] = 0x75
+        buf[pos++] = 0x30
+        buf[pos++] = 0x30
+        buf[pos++] = HEX[c >> 4] as number
+        c = HEX[c & 15] as number
+      }
+      buf[pos++] = c
+    } else if (c < 0x800) {
+      buf[pos++] = 0xc0 | (c >> 6)
+      buf[pos++] = 0x80 | (c & 0x3f)
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const next = i + 1 < n ? s.charCodeAt(i + 1) : 0
+        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00)
+          buf[pos++] = 0xf0 | (cp >> 18)
+          buf[pos++] = 0x80 | ((cp >> 12) & 0x3f)
+          buf[pos++] = 0x80 | ((cp >> 6) & 0x3f)
+          buf[pos++] = 0x80 | (cp & 0x3f)
+          i++
+          continue
+        }
+        c = 0xfffd
+      }
+      buf[pos++] = 0xe0 | (c >> 12)
+      buf[pos++] = 0x80 | ((c >> 6) & 0x3f)
+      buf[pos++] = 0x80 | (c & 0x3f)
+    }
+  }
+  return pos
+}
+
+/** {@link writeText} (or {@link writeTextInString}) with its room check: -1 when `s` may not fit. */
+const writeString = (s: string, buf: Uint8Array, pos: number, form: Form): number =>
+  form === "line"
+    ? pos + 3 * s.length <= buf.length
+      ? writeText(s, buf, pos)
+      : -1
+    : pos + 6 * s.length <= buf.length
+      ? writeTextInString(s, buf, pos)
+      : -1
 
 /** Copies `bytes` to `pos`; -1 when they do not fit. */
 const writeBytes = (bytes: Uint8Array, buf: Uint8Array, pos: number): number => {
@@ -89,10 +153,12 @@ const writeBytes = (bytes: Uint8Array, buf: Uint8Array, pos: number): number => 
  * ASCII within the limit, the common case) is copied a byte at a time with no string made;
  * any other goes through `quote`. Returns the position after it, or -1 for no room.
  */
-const writeQuoted = (s: string, maxLength: number, buf: Uint8Array, pos: number): number => {
+const writeQuoted = (s: string, maxLength: number, buf: Uint8Array, pos: number, form: Form): number => {
   const n = s.length
-  if (n <= maxLength && pos + n + 2 <= buf.length) {
-    let p = pos + 1
+  // within a JSON string the quotes are escaped: one byte more each
+  const q = form === "line" ? 1 : 2
+  if (n <= maxLength && pos + n + 2 * q <= buf.length) {
+    let p = pos + q
     let i = 0
     for (; i < n; i++) {
       const c = s.charCodeAt(i)
@@ -100,18 +166,22 @@ const writeQuoted = (s: string, maxLength: number, buf: Uint8Array, pos: number)
       buf[p++] = c
     }
     if (i === n) {
-      buf[pos] = 0x22
+      if (q === 2) {
+        buf[pos] = 0x5c
+        buf[p++] = 0x5c
+      }
+      buf[pos + q - 1] = 0x22
       buf[p] = 0x22
       return p + 1
     }
   }
-  return writeString(quote(s, maxLength), buf, pos)
+  return writeString(quote(s, maxLength), buf, pos, form)
 }
 
 /** Writes a number as `stringify` does: an integer's digits straight, others through their text. */
-const writeNumber = (v: number, buf: Uint8Array, pos: number): number => {
+const writeNumber = (v: number, buf: Uint8Array, pos: number, form: Form): number => {
   if (!(v >= 0 && v < 1e9 && v === Math.floor(v)))
-    return writeString(Number.isFinite(v) ? `${v}` : `"${v}"`, buf, pos)
+    return writeString(Number.isFinite(v) ? `${v}` : `"${v}"`, buf, pos, form)
   const digits =
     v < 10
       ? 1
@@ -139,74 +209,84 @@ const writeNumber = (v: number, buf: Uint8Array, pos: number): number => {
   return pos + digits
 }
 
-/** The UTF-8 bytes of a sink's constant key texts. */
+/** The UTF-8 bytes of a sink's constant key texts, and of the ids' keys, in one form. */
 interface KeyBytes {
   readonly open: Uint8Array
   readonly level: Uint8Array
   readonly logger: Uint8Array
   readonly message: Uint8Array
+  readonly correlationId: Uint8Array
+  readonly traceId: Uint8Array
+  readonly spanId: Uint8Array
 }
 
-const keyBytesOf = new WeakMap<LineKeys, KeyBytes>()
+const keyBytesOf: Record<Form, WeakMap<LineKeys, KeyBytes>> = { line: new WeakMap(), string: new WeakMap() }
 
-const bytesOfKeys = (keys: LineKeys): KeyBytes => {
-  let bytes = keyBytesOf.get(keys)
+const bytesOfKeys = (keys: LineKeys, form: Form): KeyBytes => {
+  let bytes = keyBytesOf[form].get(keys)
   if (bytes === undefined) {
     bytes = {
-      open: utf8.encode(keys.open),
-      level: utf8.encode(keys.level),
-      logger: utf8.encode(keys.logger),
-      message: utf8.encode(keys.message)
+      open: bytesIn(keys.open, form),
+      level: bytesIn(keys.level, form),
+      logger: bytesIn(keys.logger, form),
+      message: bytesIn(keys.message, form),
+      correlationId: bytesIn(',"correlationId":', form),
+      traceId: bytesIn(',"traceId":', form),
+      spanId: bytesIn(',"spanId":', form)
     }
-    keyBytesOf.set(keys, bytes)
+    keyBytesOf[form].set(keys, bytes)
   }
   return bytes
 }
 
-const CORRELATION_ID = utf8.encode(',"correlationId":')
-const TRACE_ID = utf8.encode(',"traceId":')
-const SPAN_ID = utf8.encode(',"spanId":')
-
 /**
  * Writes the JSON line {@link formatEventJson} makes of `e`, as UTF-8 bytes, into `buf` from
  * `pos`, without making the line as a string first: for a sink that puts lines into a binary
- * body (a protobuf request), the string and its copy are most of a line's cost. Returns the
- * position after the line, or -1 when the bytes from `pos` to the end of `buf` may be too few
- * (what was written past `pos` is then garbage: give a larger buffer and write again).
+ * body (a protobuf request), the string and its copy are most of a line's cost. With `form`
+ * "string" it writes the JSON string whose value is that line instead (`JSON.stringify` of
+ * the line), for a sink that carries lines as string values of a JSON body. Returns the
+ * position after what it wrote, or -1 when the bytes from `pos` to the end of `buf` may be
+ * too few (what was written past `pos` is then garbage: give a larger buffer and write again).
  */
 export const writeEventJson = (
   e: LogEvent,
   buf: Uint8Array,
   pos: number,
   limits: JsonLimits = defaultLimits,
-  keys: LineKeys = defaultLineKeys
+  keys: LineKeys = defaultLineKeys,
+  form: Form = "line"
 ): number => {
-  const kb = bytesOfKeys(keys)
-  let p = writeBytes(kb.open, buf, pos)
+  const kb = bytesOfKeys(keys, form)
+  let p = pos
+  if (form === "string") {
+    if (p >= buf.length) return -1
+    buf[p++] = 0x22
+  }
+  p = writeBytes(kb.open, buf, p)
   if (p >= 0)
     p =
       keys.timestampFormat === "iso"
-        ? writeQuoted(e.timestamp, defaultLimits.maxStringLength, buf, p)
-        : writeString(eventTime(e.timestamp, keys), buf, p)
+        ? writeQuoted(e.timestamp, defaultLimits.maxStringLength, buf, p, form)
+        : writeString(eventTime(e.timestamp, keys), buf, p, form)
   if (p >= 0) p = writeBytes(kb.level, buf, p)
   if (p >= 0) {
-    p = writeString(levelJson(e.level, keys), buf, p)
+    p = writeString(levelJson(e.level, keys), buf, p, form)
   }
   if (p >= 0) p = writeBytes(kb.logger, buf, p)
-  if (p >= 0) p = writeQuoted(e.logger, limits.maxStringLength, buf, p)
+  if (p >= 0) p = writeQuoted(e.logger, limits.maxStringLength, buf, p, form)
   if (p >= 0) p = writeBytes(kb.message, buf, p)
-  if (p >= 0) p = writeQuoted(e.message, limits.maxStringLength, buf, p)
+  if (p >= 0) p = writeQuoted(e.message, limits.maxStringLength, buf, p, form)
   if (p >= 0 && e.correlationId !== undefined) {
-    p = writeBytes(CORRELATION_ID, buf, p)
-    if (p >= 0) p = writeQuoted(e.correlationId, 256, buf, p)
+    p = writeBytes(kb.correlationId, buf, p)
+    if (p >= 0) p = writeQuoted(e.correlationId, 256, buf, p, form)
   }
   if (p >= 0 && e.traceId !== undefined) {
-    p = writeBytes(TRACE_ID, buf, p)
-    if (p >= 0) p = writeQuoted(e.traceId, 256, buf, p)
+    p = writeBytes(kb.traceId, buf, p)
+    if (p >= 0) p = writeQuoted(e.traceId, 256, buf, p, form)
   }
   if (p >= 0 && e.spanId !== undefined) {
-    p = writeBytes(SPAN_ID, buf, p)
-    if (p >= 0) p = writeQuoted(e.spanId, 256, buf, p)
+    p = writeBytes(kb.spanId, buf, p)
+    if (p >= 0) p = writeQuoted(e.spanId, 256, buf, p, form)
   }
   let collisions: Record<string, unknown> | undefined
   for (const k in e.fields) {
@@ -224,22 +304,25 @@ export const writeEventJson = (
       json = stringify(v, limits)
       if (json === undefined) continue
     }
-    p = writeBytes(planOf(k, limits, undefined).prefixBytes, buf, p)
+    const plan = planOf(k, limits, undefined)
+    p = writeBytes(form === "line" ? plan.prefixBytes : plan.prefixStringBytes, buf, p)
     if (p < 0) return -1
     p =
       typeof v === "string"
-        ? writeQuoted(v, limits.maxStringLength, buf, p)
+        ? writeQuoted(v, limits.maxStringLength, buf, p, form)
         : typeof v === "number"
-          ? writeNumber(v, buf, p)
-          : writeString(json as string, buf, p)
+          ? writeNumber(v, buf, p, form)
+          : writeString(json as string, buf, p, form)
   }
-  if (p >= 0 && e.spans !== undefined) p = writeString(`,"spans":${stringify(e.spans, limits)}`, buf, p)
-  if (p >= 0 && e.error !== undefined) p = writeString(`,"error":${stringify(e.error, limits)}`, buf, p)
+  if (p >= 0 && e.spans !== undefined) p = writeString(`,"spans":${stringify(e.spans, limits)}`, buf, p, form)
+  if (p >= 0 && e.error !== undefined) p = writeString(`,"error":${stringify(e.error, limits)}`, buf, p, form)
   if (p >= 0 && collisions !== undefined)
-    p = writeString(`,"fields":${stringify(collisions, limits)}`, buf, p)
-  if (p < 0 || p >= buf.length) return -1
-  buf[p] = 0x7d
-  return p + 1
+    p = writeString(`,"fields":${stringify(collisions, limits)}`, buf, p, form)
+  const close = form === "line" ? 1 : 2
+  if (p < 0 || p + close > buf.length) return -1
+  buf[p++] = 0x7d
+  if (close === 2) buf[p++] = 0x22
+  return p
 }
 
 /**

@@ -237,6 +237,8 @@ interface KeyPlan {
   readonly prefix: string
   /** {@link prefix} as UTF-8 bytes, for the byte-writing formatter. */
   readonly prefixBytes: Uint8Array
+  /** {@link prefix} escaped as within a JSON string, as UTF-8 bytes (a line written as a string value). */
+  readonly prefixStringBytes: Uint8Array
   /** One of the reserved names, or `err` (reserved when it holds an error). */
   readonly special: boolean
   /** The redaction trie below this key. */
@@ -251,6 +253,7 @@ const makePlan = (k: string, redact: CompiledRedaction | undefined, maxLength: n
   return {
     prefix,
     prefixBytes: utf8.encode(prefix),
+    prefixStringBytes: utf8.encode(JSON.stringify(prefix).slice(1, -1)),
     special: RESERVED_KEYS.has(k) || k === "err",
     node,
     matched: redact !== undefined && matches(redact, node, k)

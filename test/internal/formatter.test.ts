@@ -70,6 +70,50 @@ describe("writeEventJson", () => {
     )
   })
 
+  it("writes the line as a JSON string in one pass: JSON.stringify of the line, whatever the event and the room", () => {
+    fc.assert(
+      fc.property(event, fc.integer({ min: 1, max: 400 }), (e, size) => {
+        const line = Formatter.json.format(e)
+        const string = written(e, size, Formatter.writeJsonString)
+        assert.strictEqual(string, JSON.stringify(line))
+        assert.strictEqual(JSON.parse(string), line)
+      }),
+      { numRuns: 400 }
+    )
+    const keys = compileLineKeys({ messageKey: 'say "hi"\\', levelKey: "sev", timestampFormat: "epochMs" })
+    const limits: JsonLimits = { ...defaultLimits, maxStringLength: 5 }
+    fc.assert(
+      fc.property(event, fc.date({ noInvalidDate: true }), (ev0, d) => {
+        const e = { ...ev0, timestamp: d.toISOString() }
+        const write = (ev: LogEvent.LogEvent, buf: Uint8Array, pos: number) =>
+          writeEventJson(ev, buf, pos, limits, keys, "string")
+        assert.strictEqual(written(e, 32, write), JSON.stringify(formatEventJson(e, limits, keys)))
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it("as a JSON string too: -1 when the room is short, nothing written before pos", () => {
+    const e: LogEvent.LogEvent = {
+      id: "1",
+      timestamp: "2026-01-02T03:04:05.006Z",
+      level: "info",
+      logger: "app",
+      message: 'say "hi" \\ é \ud83d\ude00',
+      fields: { status: 200, note: "a\u0001b", ratio: 0.5 }
+    }
+    const string = JSON.stringify(Formatter.json.format(e))
+    const bytes = new TextEncoder().encode(string).length
+    for (let room = 0; room < bytes + 5; room++) {
+      const buf = new Uint8Array(room).fill(7)
+      const end = Formatter.writeJsonString(e, buf, 5 > room ? room : 5)
+      if (end >= 0) assert.strictEqual(decoder.decode(buf.subarray(5, end)), string)
+      if (room < bytes + 5) assert.strictEqual(end, -1)
+      assert.isTrue(buf.subarray(0, Math.min(5, room)).every((b) => b === 7))
+    }
+    assert.strictEqual(written(e, 1024, Formatter.writeJsonString), string)
+  })
+
   it("answers -1 when the room is short, and writes nothing before pos", () => {
     const e: LogEvent.LogEvent = {
       id: "1",

@@ -3,16 +3,27 @@ import { Formatter, type LogEvent } from "fapilog"
 import { LIMITS } from "../src/internal/config.js"
 import {
   callsOf,
-  callsOfBody,
   decodeLogEvents,
-  encodeEntries,
-  encodeLogEvents,
   eventBytes,
   isOneCall,
   type LogEventEntry,
+  LogEventsWriter,
   logEventOf,
   rejectedCount
 } from "../src/internal/logEvents.js"
+
+// a stream name with characters the request's JSON escapes
+const writer = new LogEventsWriter("/app", 'host "7" \\ é')
+const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>) => writer.events(events)
+const encodeEntries = (entries: ReadonlyArray<LogEventEntry>) => writer.entries(entries)
+
+/** A call's whole request JSON, read back. */
+const requestOf = (json: Uint8Array) =>
+  JSON.parse(Buffer.from(json).toString("utf8")) as {
+    logGroupName: string
+    logStreamName: string
+    logEvents: Array<LogEventEntry>
+  }
 
 const event = (
   timestamp: string,
@@ -94,7 +105,17 @@ describe("encodeLogEvents", () => {
       [...written.timestamps],
       decoded.map((e) => e.timestamp)
     )
-    assert.deepStrictEqual([...written.sizes], decoded.map(eventBytes))
+    // what PutLogEvents counts, at most: each message as the body holds it (escaped)
+    assert.deepStrictEqual(
+      [...written.sizes],
+      decoded.map((e) => Buffer.byteLength(JSON.stringify(e.message)) - 2 + LIMITS.eventOverhead)
+    )
+    for (const [i, e] of decoded.entries()) assert.isAtLeast(written.sizes[i]!, eventBytes(e))
+    assert.deepStrictEqual(requestOf(written.request), {
+      logGroupName: "/app",
+      logStreamName: 'host "7" \\ é',
+      logEvents: decoded
+    })
   })
 
   it("cuts a line over 256 KB in the body as logEventOf cuts it", () => {
@@ -102,7 +123,13 @@ describe("encodeLogEvents", () => {
     const written = encodeLogEvents([event("2026-12-06T10:00:00.000Z", "small"), big])
     const decoded = decodeLogEvents(written.body)
     assert.strictEqual(decoded[1]!.message, logEventOf(big).message)
-    assert.isAtMost(written.sizes[1]!, LIMITS.maxEventBytes)
+    assert.isAtMost(eventBytes(decoded[1]!), LIMITS.maxEventBytes)
+    assert.isAtLeast(written.sizes[1]!, eventBytes(decoded[1]!))
+    // a line under the limit but over it once escaped is measured as it is, not cut
+    const quoted = event("2026-12-06T10:00:00.000Z", '"'.repeat(100_000))
+    const line = Formatter.json.format(quoted)
+    assert.isBelow(Buffer.byteLength(line) + LIMITS.eventOverhead, LIMITS.maxEventBytes)
+    assert.strictEqual(decodeLogEvents(encodeLogEvents([quoted]).body)[0]!.message, line)
   })
 
   it("writes log events read back from a body as the events wrote them", () => {
@@ -167,19 +194,19 @@ describe("callsOf", () => {
   })
 })
 
-describe("callsOfBody", () => {
-  it("is the body itself when it is one call", () => {
+describe("LogEventsWriter.calls", () => {
+  it("is the request itself when it is one call", () => {
     const written = encodeLogEvents([
       event("2026-12-06T10:00:00.000Z", "a"),
       event("2026-12-06T10:00:00.001Z", "b")
     ])
-    const calls = callsOfBody(written)
+    const calls = writer.calls(written)
     assert.strictEqual(calls.length, 1)
-    assert.strictEqual(calls[0]!.json, written.body)
+    assert.strictEqual(calls[0]!.json, written.request)
     assert.strictEqual(calls[0]!.events, 2)
   })
 
-  it("cuts a body into the calls callsOf makes, each the events' own bytes", () => {
+  it("cuts a request into calls within PutLogEvents' limits, each a whole request of the events' own bytes", () => {
     const base = Date.parse("2026-12-06T10:00:00.000Z")
     const events = Array.from({ length: 12_000 }, (_, i) =>
       // out of order once, and messages long enough for the byte limit to cut too
@@ -187,17 +214,30 @@ describe("callsOfBody", () => {
     )
     const written = encodeLogEvents(events)
     const entries = decodeLogEvents(written.body)
-    const calls = callsOfBody(written)
-    const expected = callsOf(entries)
-    assert.isAbove(expected.length, 2)
+    const calls = writer.calls(written)
+    assert.isAbove(calls.length, 2)
+    const requests = calls.map((c) => requestOf(c.json))
     assert.deepStrictEqual(
-      calls.map((c) => c.events),
-      expected.map((c) => c.length)
+      requests.flatMap((r) => r.logEvents),
+      entries
     )
-    assert.deepStrictEqual(
-      calls.map((c) => decodeLogEvents(c.json)),
-      expected
-    )
+    for (const [i, r] of requests.entries()) {
+      assert.strictEqual(r.logGroupName, "/app")
+      assert.strictEqual(r.logStreamName, 'host "7" \\ é')
+      assert.strictEqual(calls[i]!.events, r.logEvents.length)
+      assert.isAtMost(r.logEvents.length, LIMITS.maxEvents)
+      assert.isAtMost(
+        r.logEvents.reduce((n, e) => n + eventBytes(e), 0),
+        LIMITS.maxBatchBytes
+      )
+      for (let k = 1; k < r.logEvents.length; k++)
+        assert.isAtLeast(r.logEvents[k]!.timestamp, r.logEvents[k - 1]!.timestamp)
+    }
+    // the event out of order starts a call
+    const firsts = requests.map((r) => (JSON.parse(r.logEvents[0]!.message) as { i: number }).i)
+    assert.include(firsts, 7_000)
+    // and the calls are as full as the escaped sizes allow (no call could have taken its successor's first event)
+    assert.isAtMost(calls.length, callsOf(entries).length + 2)
   })
 })
 

@@ -8,8 +8,9 @@
  * longer than its message, so a body within 1,048,576 bytes and 10,000 events of chronological
  * events within 24 hours is one call as it is (`isOneCall`, no message measured).
  *
- * Otherwise the request is sent in several calls (`callRanges`): each within 10,000 events and
- * 1,048,576 bytes as PutLogEvents counts them, chronological and within 24 hours. An event
+ * Otherwise the request is sent in several calls (`rangesOf`): each within 10,000 events and
+ * 1,048,576 bytes as PutLogEvents counts them (a message counted as the body holds it, escaped,
+ * which is never less), chronological and within 24 hours. An event
  * older than the one before it (logged concurrently, a clock set back) starts a new call, so
  * the stream keeps the order of writing and no timestamp is altered.
  */
@@ -33,14 +34,29 @@ export interface LogEventsBody {
   /** The JSON array of the log events. */
   readonly body: Uint8Array
   /**
-   * Where each event's JSON object starts, and the body's length last: event `i` is the
-   * bytes from `starts[i]` to `starts[i + 1] - 1` (a comma or the closing bracket follows it).
+   * The whole PutLogEvents request JSON (group, stream and `logEvents`) whose `logEvents` is
+   * {@link body}: the same memory, so that a request that is one call is sent with no copy.
+   */
+  readonly request: Uint8Array
+  /**
+   * Where each event's JSON object starts in {@link body}, and the body's length last: event
+   * `i` is the bytes from `starts[i]` to `starts[i + 1] - 1` (a comma or the closing bracket
+   * follows it).
    */
   readonly starts: Uint32Array
   /** Each event's time (epoch milliseconds). */
   readonly timestamps: Float64Array
-  /** What PutLogEvents counts for each event: its UTF-8 message and 26 bytes. */
+  /**
+   * What PutLogEvents counts for each event, at most: its message's bytes as the body holds
+   * them (escaped: one byte more for each `"` and `\\` of the line) and 26 bytes.
+   */
   readonly sizes: Uint32Array
+}
+
+/** One PutLogEvents call: its whole request JSON, and how many log events it carries. */
+export interface Call {
+  readonly json: Uint8Array
+  readonly events: number
 }
 
 const MAX_MESSAGE_BYTES = LIMITS.maxEventBytes - LIMITS.eventOverhead
@@ -58,77 +74,64 @@ export const logEventOf = (e: LogEvent.LogEvent): LogEventEntry => ({
 })
 
 const OPEN_EVENT = Buffer.from('{"timestamp":')
-const OPEN_MESSAGE = Buffer.from(',"message":"')
-const HEX = Buffer.from("0123456789abcdef")
+const MESSAGE = Buffer.from(',"message":')
 
 /**
- * Writes request bodies into one growing buffer (a body is copied out when done): each event's
- * JSON line is written as UTF-8 bytes by the core's JSON formatter (`Formatter.writeJson`) and
- * copied into the body as a JSON string, escaped on the way, with no string made of either.
+ * Writes the PutLogEvents requests of one group and stream into one growing buffer (a request
+ * is copied out when done): each event's JSON line is written by the core's JSON formatter as
+ * the JSON string of its `message` (`Formatter.writeJsonString`), escaped as it is written,
+ * with no string made of it.
  */
-class BodyWriter extends BodyBuffer {
-  private line = Buffer.allocUnsafe(1 << 16)
+export class LogEventsWriter extends BodyBuffer {
+  private readonly head: Buffer
+  private static readonly tail = Buffer.from("}")
+
+  constructor(logGroupName: string, logStreamName: string) {
+    super()
+    this.head = Buffer.from(
+      `{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":${JSON.stringify(logStreamName)},"logEvents":`
+    )
+  }
 
   /**
-   * The event's JSON line as UTF-8 bytes at the start of the line buffer, and their length;
-   * -1 when it is over PutLogEvents' 256 KB (it is then cut by `boundedLine`).
+   * Writes the event's line as a JSON string; returns its bytes as written (quotes left out),
+   * or -1, with nothing written, when they are over PutLogEvents' 256 KB (the line is then cut
+   * by `boundedLine`, which measures it exactly).
    */
-  private lineOf(e: LogEvent.LogEvent): number {
+  private line(e: LogEvent.LogEvent): number {
+    const start = this.pos
     for (;;) {
-      const end = Formatter.writeJson(e, this.line, 0)
-      if (end >= 0) return end <= MAX_MESSAGE_BYTES ? end : -1
-      // writeJson asks for room for the worst case: past four times the limit the line is over it
-      if (this.line.length > 4 * MAX_MESSAGE_BYTES) return -1
-      this.line = Buffer.allocUnsafe(2 * this.line.length)
+      const end = Formatter.writeJsonString(e, this.buf, start)
+      if (end >= 0) {
+        if (end - start - 2 > MAX_MESSAGE_BYTES) return -1
+        this.pos = end
+        return end - start - 2
+      }
+      // writeJsonString asks for room for the worst case: past eight times the limit the line is over it
+      if (this.buf.length - start > 8 * MAX_MESSAGE_BYTES) return -1
+      this.grow(2 * this.buf.length)
     }
   }
 
-  /** `n` bytes of `src` as the contents of a JSON string: `"` and `\\` escaped, and any control character. */
-  private escaped(src: Uint8Array, n: number): void {
-    this.ensure(6 * n)
-    const buf = this.buf
-    let p = this.pos
-    for (let i = 0; i < n; i++) {
-      const c = src[i]!
-      if (c === 0x22 || c === 0x5c) {
-        buf[p++] = 0x5c
-        buf[p++] = c
-      } else if (c < 0x20) {
-        // never in a line of the JSON formatter (it escapes them): kept valid all the same
-        buf[p++] = 0x5c
-        buf[p++] = 0x75
-        buf[p++] = 0x30
-        buf[p++] = 0x30
-        buf[p++] = HEX[c >> 4]!
-        buf[p++] = HEX[c & 15]!
-      } else buf[p++] = c
-    }
-    this.pos = p
-  }
-
-  /** Writes one log event; returns the UTF-8 bytes of its message. */
+  /** Writes one log event; returns its message's bytes as written (see {@link LogEventsBody.sizes}). */
   private event(timestamp: number, e: LogEvent.LogEvent | undefined, message: string | undefined): number {
     this.bytes(OPEN_EVENT)
     this.ensure(24)
     this.pos += this.buf.write(String(timestamp), this.pos, "latin1")
-    if (e !== undefined) {
-      const n = this.lineOf(e)
-      if (n >= 0) {
-        this.bytes(OPEN_MESSAGE)
-        this.escaped(this.line, n)
-        this.ensure(2)
-        this.buf[this.pos++] = 0x22
-        this.buf[this.pos++] = 0x7d
-        return n
-      }
-      message = boundedLine(e, MAX_MESSAGE_BYTES)
+    this.bytes(MESSAGE)
+    let n = e === undefined ? -1 : this.line(e)
+    if (n < 0) {
+      const string = JSON.stringify(message ?? boundedLine(e as LogEvent.LogEvent, MAX_MESSAGE_BYTES))
+      const start = this.pos
+      this.text(string)
+      n = this.pos - start - 2
     }
-    this.text(`,"message":${JSON.stringify(message)}}`)
-    return Buffer.byteLength(message as string)
+    this.byte(0x7d)
+    return n
   }
 
-  /** The body of `n` log events, each written by `write(i)` (which returns its message's bytes). */
-  body(
+  /** The request of `n` log events, each written by `write(i)` (which returns its message's bytes). */
+  private body(
     n: number,
     timestampOf: (i: number) => number,
     write: (i: number, timestamp: number) => number
@@ -136,26 +139,25 @@ class BodyWriter extends BodyBuffer {
     const starts = new Uint32Array(n + 1)
     const timestamps = new Float64Array(n)
     const sizes = new Uint32Array(n)
+    const from = this.head.length
     this.pos = 0
-    this.ensure(1)
-    this.buf[this.pos++] = 0x5b
+    this.bytes(this.head)
+    this.byte(0x5b)
     for (let i = 0; i < n; i++) {
-      if (i > 0) {
-        this.ensure(1)
-        this.buf[this.pos++] = 0x2c
-      }
-      starts[i] = this.pos
+      if (i > 0) this.byte(0x2c)
+      starts[i] = this.pos - from
       const t = timestampOf(i)
       timestamps[i] = t
       sizes[i] = write(i, t) + LIMITS.eventOverhead
     }
-    this.ensure(1)
-    this.buf[this.pos++] = 0x5d
-    starts[n] = this.pos
-    return { body: this.take(), starts, timestamps, sizes }
+    this.byte(0x5d)
+    starts[n] = this.pos - from
+    this.bytes(LogEventsWriter.tail)
+    const request = this.take()
+    return { body: request.subarray(from, from + starts[n]!), request, starts, timestamps, sizes }
   }
 
-  /** The body of fapilog events. */
+  /** The request of fapilog events, in the order they were written. */
   events(events: ReadonlyArray<LogEvent.LogEvent>): LogEventsBody {
     return this.body(
       events.length,
@@ -164,7 +166,7 @@ class BodyWriter extends BodyBuffer {
     )
   }
 
-  /** The body of log events already made (a request read back from the spool). */
+  /** The request of log events already made (a request read back from the spool). */
   entries(entries: ReadonlyArray<LogEventEntry>): LogEventsBody {
     return this.body(
       entries.length,
@@ -172,16 +174,26 @@ class BodyWriter extends BodyBuffer {
       (i, t) => this.event(t, undefined, entries[i]!.message)
     )
   }
+
+  /** The calls of a request: the request itself when it is one call, else its events cut into calls. */
+  calls(b: LogEventsBody): Array<Call> {
+    const n = b.timestamps.length
+    if (isOneCall(b.timestamps, b.body.byteLength)) return [{ json: b.request, events: n }]
+    const head = this.head
+    const tail = LogEventsWriter.tail
+    return rangesOf(b.timestamps, b.sizes).map(([start, end]) => {
+      // the events' bytes as they are in the body, in brackets, between the head and the tail
+      const events = b.body.subarray(b.starts[start]!, b.starts[end]! - 1)
+      const json = Buffer.allocUnsafe(head.length + events.length + 2 + tail.length)
+      json.set(head, 0)
+      json[head.length] = 0x5b
+      json.set(events, head.length + 1)
+      json[head.length + 1 + events.length] = 0x5d
+      json.set(tail, head.length + 2 + events.length)
+      return { json, events: end - start }
+    })
+  }
 }
-
-const writer = new BodyWriter()
-
-/** The body of a request: its log events, in the order they were written. */
-export const encodeLogEvents = (events: ReadonlyArray<LogEvent.LogEvent>): LogEventsBody =>
-  writer.events(events)
-
-/** The body of log events already made, as {@link encodeLogEvents} writes it. */
-export const encodeEntries = (entries: ReadonlyArray<LogEventEntry>): LogEventsBody => writer.entries(entries)
 
 /**
  * Whether a request's log events go in one call as they are (the usual case): chronological,
@@ -216,7 +228,7 @@ export const decodeLogEvents = (body: Uint8Array): Array<LogEventEntry> => {
 export const eventBytes = (e: LogEventEntry): number => Buffer.byteLength(e.message) + LIMITS.eventOverhead
 
 /**
- * The calls of events with these times and sizes (what PutLogEvents counts for each), in
+ * The calls of events with these times and sizes (what PutLogEvents counts for each, or more), in
  * their order, as index ranges `[start, end)`: each chronological, within 24 hours, 10,000
  * events and 1,048,576 bytes.
  */
@@ -254,28 +266,6 @@ export const callRanges = (events: ReadonlyArray<LogEventEntry>): Array<readonly
     events.map((e) => e.timestamp),
     events.map(eventBytes)
   )
-
-/** One PutLogEvents call: its log events as a JSON array, and how many. */
-export interface Call {
-  readonly json: Uint8Array
-  readonly events: number
-}
-
-/** The calls of a request body: the body itself when it is one call, else its events cut into calls. */
-export const callsOfBody = (b: LogEventsBody): Array<Call> => {
-  const n = b.timestamps.length
-  if (isOneCall(b.timestamps, b.body.byteLength)) return [{ json: b.body, events: n }]
-  return rangesOf(b.timestamps, b.sizes).map(([start, end]) => {
-    // the events' bytes as they are in the body, in brackets
-    const from = b.starts[start]!
-    const to = b.starts[end]! - 1
-    const json = Buffer.allocUnsafe(to - from + 2)
-    json[0] = 0x5b
-    json.set(b.body.subarray(from, to), 1)
-    json[json.length - 1] = 0x5d
-    return { json, events: end - start }
-  })
-}
 
 /** The calls of a request's log events (see {@link callRanges}). */
 export const callsOf = (events: ReadonlyArray<LogEventEntry>): Array<Array<LogEventEntry>> =>

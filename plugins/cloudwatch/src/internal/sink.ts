@@ -12,11 +12,9 @@ import { decodingTransport } from "../../../shared/src/transportFailure.js"
 import { type Config, LIMITS } from "./config.js"
 import {
   type Call,
-  callsOfBody,
   decodeLogEvents,
-  encodeEntries,
-  encodeLogEvents,
   type LogEventsBody,
+  LogEventsWriter,
   rejectedCount
 } from "./logEvents.js"
 
@@ -112,22 +110,19 @@ export const make = (
         }
     }
 
-    const head = Buffer.from(
-      `{"logGroupName":${JSON.stringify(logGroupName)},"logStreamName":${JSON.stringify(logStreamName)},"logEvents":`
-    )
-    const tail = Buffer.from("}")
+    const writer = new LogEventsWriter(logGroupName, logStreamName)
 
     /**
-     * One PutLogEvents call whose log events are `logEvents`, the JSON array text the request
-     * body already holds: written into the call's JSON as it is (the SDK's serializer is given
-     * none to write), before the content length and the signature are computed.
+     * One PutLogEvents call whose whole request JSON is `json`, written by `writer`: given to
+     * the SDK as the request's body (its serializer is given no events to write), before the
+     * content length and the signature are computed.
      */
-    const putCommand = (logEvents: Uint8Array) => {
+    const putCommand = (json: Uint8Array) => {
       const command = new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [] })
       command.middlewareStack.add(
         (next) => (args) => {
           const request = args.request as { body?: unknown }
-          request.body = Buffer.concat([head, logEvents, tail])
+          request.body = json
           return next(args)
         },
         { step: "build", priority: "high", name: "fapilogLogEventsBody" }
@@ -135,13 +130,13 @@ export const make = (
       return command
     }
 
-    const put = async (logEvents: Uint8Array, signal: AbortSignal) => {
+    const put = async (json: Uint8Array, signal: AbortSignal) => {
       try {
-        return await client.send(putCommand(logEvents), { abortSignal: signal })
+        return await client.send(putCommand(json), { abortSignal: signal })
       } catch (e) {
         if (!createMissing || nameOf(e) !== "ResourceNotFoundException") throw e
         await create(signal)
-        return await client.send(putCommand(logEvents), { abortSignal: signal })
+        return await client.send(putCommand(json), { abortSignal: signal })
       }
     }
 
@@ -154,9 +149,9 @@ export const make = (
     /** The calls of a request body: usually the body itself as one call. */
     const callsFor = (body: Uint8Array): Array<Call> => {
       const known = encoded.get(body)
-      if (known !== undefined) return callsOfBody(known)
+      if (known !== undefined) return writer.calls(known)
       // a body of another run (the spool's): its events are written again as this run writes them
-      return callsOfBody(encodeEntries(decodeLogEvents(body)))
+      return writer.calls(writer.entries(decodeLogEvents(body)))
     }
 
     const send = async (body: Uint8Array, calls: ReadonlyArray<Call>, signal: AbortSignal) => {
@@ -195,7 +190,7 @@ export const make = (
       name: sinkName(config, logStreamName),
       transport,
       encode: (events: ReadonlyArray<LogEvent.LogEvent>) => {
-        const written = encodeLogEvents(events)
+        const written = writer.events(events)
         encoded.set(written.body, written)
         return { body: written.body, contentType: "application/json" }
       },
