@@ -10,6 +10,11 @@ import type { CompiledRedaction } from "./redact.js"
 /** What every batch of one pipeline shares. */
 export interface BatchContext {
   readonly redact?: CompiledRedaction | undefined
+  /**
+   * The records' fields are fapilog's own plain data (captured at the call, or made by a stage),
+   * never a caller's object: an event may share them (see `materialize`).
+   */
+  readonly fieldsCaptured?: boolean | undefined
   /** Told when a formatter throws for an event. */
   readonly onFormatError?: ((formatter: string, error: unknown) => void) | undefined
 }
@@ -136,7 +141,7 @@ export class BatchImpl implements EventSource {
    */
   private materializeSafely(r: LogRecord): LogEvent {
     try {
-      return materialize(r, this.context.redact)
+      return materialize(r, this.context.redact, this.context.fieldsCaptured === true)
     } catch (e) {
       return {
         timestamp: isoTime(r.time),

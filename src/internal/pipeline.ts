@@ -313,6 +313,7 @@ export class Pipeline implements exitHook.ExitDrainable, exitHook.CrashLogger, m
     this.retention = options.retention
     this.batchContext = {
       redact: options.redact,
+      fieldsCaptured: this.capturing !== undefined,
       onFormatError: (name, e) => this.diagnostics.report(`formatter ${name}`, "failed for an event", e)
     }
     // a plain unref'd timer: processor windows close and refusals are summarised on time,

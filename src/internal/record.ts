@@ -813,16 +813,37 @@ const mergedFields = (
 }
 
 /**
+ * Whether the call's fields can be the event's fields as they are: no key the core claims
+ * (or might, `err`) and no undefined value (which the event leaves out).
+ */
+const asTheyAre = (o: Fields): boolean => {
+  for (const k in o) if (RESERVED_KEYS.has(k) || k === "err" || o[k] === undefined) return false
+  return true
+}
+
+/**
  * Builds the structured event from a record with the same merge rules as the JSON line:
  * call fields > annotations > context > bindings > custom enrichers > built-in enrichment,
  * and the same reserved-key handling,
  * except that reserved-name user keys stay in `fields` (the model has no collisions).
+ *
+ * With `fieldsCaptured` (the record's fields are fapilog's own plain data, not a caller's
+ * object: see `capture.ts`), a record whose only fields are the call's and need no change
+ * shares them with the event instead of copying them: the usual event, built for a network
+ * sink's request, costs no second object. Both are read-only from then on.
  */
-export const materialize = (r: LogRecord, redact?: CompiledRedaction | undefined): MaterializedEvent => {
+export const materialize = (
+  r: LogRecord,
+  redact?: CompiledRedaction | undefined,
+  fieldsCaptured = false
+): MaterializedEvent => {
   const core = coreOf(r)
+  const call = r.fields
   const fields =
-    r.fields !== undefined && callFieldsOnly(r)
-      ? fieldsOf(r.fields, core, redact)
+    call !== undefined && callFieldsOnly(r)
+      ? fieldsCaptured && asTheyAre(call)
+        ? (call as Record<string, unknown>)
+        : fieldsOf(call, core, redact)
       : mergedFields(r, core, redact)
   let visible =
     redact === undefined

@@ -377,6 +377,29 @@ describe("materialize agrees with the JSON line", () => {
       }
     }
   })
+  it("captured call fields that need no change are the event's own, and an event equal to the copying build", () => {
+    const redact = compile({ paths: ["card.number"] })
+    for (const fields of [
+      { a: 1, s: "x", nested: { b: [1, 2] } },
+      { card: { number: "4111", brand: "v" }, n: 1 },
+      { correlationId: "c", n: 1 },
+      { err: "not an error", n: 1 },
+      { gone: undefined, n: 1 },
+      JSON.parse('{"__proto__":"data","a":1}') as Fields
+    ]) {
+      for (const redaction of [undefined, redact]) {
+        const r = record({ fields })
+        const before = JSON.stringify(r.fields)
+        const shared = materialize(r, redaction, true)
+        assert.deepStrictEqual(shared, materialize(r, redaction))
+        // nothing done to the event's fields reaches the record's (redaction copies)
+        assert.strictEqual(JSON.stringify(r.fields), before)
+        const claimedOrUndefined = "correlationId" in fields || "err" in fields || "gone" in fields
+        if (redaction === undefined) assert.strictEqual(shared.fields === r.fields, !claimedOrUndefined)
+        else if ("card" in fields) assert.notStrictEqual(shared.fields, r.fields)
+      }
+    }
+  })
   const secrets: ReadonlyArray<Parts> = [
     { fields: { password: "p", card: { number: "4111", brand: "v" }, user: { apiKey: "k", name: "n" } } },
     { context: { secret: "s", correlationId: "c" }, fields: { password: "p", ok: true } },
