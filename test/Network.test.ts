@@ -124,6 +124,29 @@ describe("Network.make", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("a request takes events across batches, and a batch across requests, in order", () =>
+    Effect.gen(function* () {
+      const server = yield* receiver()
+      const all = events(9)
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sink = yield* open(server.url, { batch: { maxEvents: 4, maxWaitMs: 60_000 } })
+          yield* sink.write(batchOf(all.slice(0, 2)))
+          yield* sink.write(batchOf(all.slice(2, 3)))
+          yield* sink.write(batchOf(all.slice(3, 9)))
+          yield* waitFor(() => sink.stats().delivered === 8)
+          assert.strictEqual(sink.stats().queued, 1)
+        })
+      )
+      // the last event went at close, without waiting for maxWaitMs
+      assert.deepStrictEqual(
+        server.accepted().map((r) => (JSON.parse(r.body.toString()) as Array<string>).length),
+        [4, 4, 1]
+      )
+      arrived(server, all)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("batches by bytes: no body over maxBytes while events fit one each", () =>
     Effect.gen(function* () {
       const server = yield* receiver()

@@ -133,16 +133,21 @@ type Outcome = "delivered" | "rejected" | "failed"
 type Outbound = Encoded
 
 /**
- * An event waiting in the queue. One taken from a pipeline's batch is built when its request
- * is formed (`source.eventAt(index)`), not when the batch arrives: a large batch is not held
- * as events all at once, and each event is built shortly before it is encoded.
+ * The events of one batch waiting in the queue, from `next` on: one entry per batch, not per
+ * event. Those of a pipeline's batch are built when their request is formed
+ * (`source.eventAt(index)`), not when the batch arrives: a large batch is not held as events
+ * all at once, and each event is built shortly before it is encoded.
  */
-interface Queued {
-  readonly event: LogEvent | undefined
+interface Run {
+  /** The batch's events when they were given built (a batch from elsewhere than a pipeline). */
+  readonly events: ReadonlyArray<LogEvent> | undefined
   readonly source: EventSource | undefined
-  readonly index: number
-  readonly bytes: number
+  /** Each event's estimated size in bytes. */
+  readonly bytes: Float64Array
+  /** When the batch arrived. */
   readonly at: number
+  /** The first event not yet taken. */
+  next: number
 }
 
 const toBytes = (body: Uint8Array | string): Uint8Array => (typeof body === "string" ? utf8Bytes(body) : body)
@@ -238,8 +243,11 @@ class NetworkSinkImpl {
   private readonly schedule: Schedule.Schedule<unknown, Failure>
   private readonly report: (message: string, error?: unknown) => void
 
-  private queue: Array<Queued> = []
+  private queue: Array<Run> = []
+  /** The first run with events not yet taken. */
   private head = 0
+  /** Events in the queue's runs, not yet taken. */
+  private queuedEvents = 0
   private queuedBytes = 0
   /** The request being delivered (or held), and whether it came from the spool. */
   private inflight: { readonly request: Outbound; readonly entry: SpoolEntry | undefined } | undefined
@@ -359,8 +367,7 @@ class NetworkSinkImpl {
       accepted: this.accepted,
       delivered: this.delivered,
       queued:
-        this.queue.length -
-        this.head +
+        this.queuedEvents +
         this.preparedEvents +
         (this.inflight?.entry === undefined ? (this.inflight?.request.events ?? 0) : 0),
       spooled: this.spooled,
@@ -382,7 +389,7 @@ class NetworkSinkImpl {
   // ---- intake ----
 
   private get queued(): number {
-    return this.queue.length - this.head
+    return this.queuedEvents
   }
 
   private get preparedEvents(): number {
@@ -420,19 +427,23 @@ class NetworkSinkImpl {
         return this.closing || this.closed || waiting === 0 || waiting + size <= this.capacity
       }
       const push = () => {
-        const now = Date.now()
+        const bytes = new Float64Array(size)
+        let total = 0
         for (let index = 0; index < size; index++) {
           const event = events?.[index]
-          let bytes: number
+          let b: number
           try {
-            bytes = event === undefined ? source!.approximateBytesAt(index) : approximateBytes(event)
+            b = event === undefined ? source!.approximateBytesAt(index) : approximateBytes(event)
           } catch {
             // a field whose getter throws (the encoder's formatter renders it as a note): estimate, never fail the batch
-            bytes = 1024
+            b = 1024
           }
-          this.queue.push({ event, source, index, bytes, at: now })
-          this.queuedBytes += bytes
+          bytes[index] = b
+          total += b
         }
+        this.queue.push({ events, source, bytes, at: Date.now(), next: 0 })
+        this.queuedEvents += size
+        this.queuedBytes += total
         this.accepted += size
         this.signal()
       }
@@ -488,15 +499,27 @@ class NetworkSinkImpl {
   private take(): Array<LogEvent> {
     const out: Array<LogEvent> = []
     let bytes = 0
-    while (this.head < this.queue.length && out.length < this.maxEvents) {
-      const q = this.queue[this.head]!
-      if (out.length > 0 && bytes + q.bytes > this.maxBytes) break
-      out.push(q.event ?? q.source!.eventAt(q.index))
-      bytes += q.bytes
-      this.queuedBytes -= q.bytes
-      this.queue[this.head] = undefined as unknown as Queued
+    let full = false
+    while (!full && this.head < this.queue.length) {
+      const run = this.queue[this.head]!
+      const size = run.bytes.length
+      let i = run.next
+      for (; i < size; i++) {
+        const b = run.bytes[i]!
+        if (out.length === this.maxEvents || (out.length > 0 && bytes + b > this.maxBytes)) {
+          full = true
+          break
+        }
+        out.push(run.events?.[i] ?? run.source!.eventAt(i))
+        bytes += b
+      }
+      this.queuedEvents -= i - run.next
+      run.next = i
+      if (i < size) break
+      this.queue[this.head] = undefined as unknown as Run
       this.head++
     }
+    this.queuedBytes -= bytes
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head)
       this.head = 0
