@@ -14,6 +14,17 @@ class Filler extends BodyBuffer {
     return this.take()
   }
 
+  /** Each value written as it would be, in a fresh body. */
+  write(values: ReadonlyArray<number | Uint8Array>): string {
+    this.pos = 0
+    for (const v of values) {
+      if (typeof v === "number") this.integer(v)
+      else this.bytes(v)
+      this.byte(0x2c)
+    }
+    return this.take().toString("utf8")
+  }
+
   get capacity(): number {
     return this.buf.length
   }
@@ -37,5 +48,29 @@ describe("BodyBuffer", () => {
     const big = w.fill(0x63, (1 << 24) + 1, 1 << 20)
     assert.strictEqual(big.length, (1 << 24) + 1)
     assert.strictEqual(w.capacity, 1 << 20)
+  })
+
+  it("writes integers as their digits, and byte runs short and long", () => {
+    const numbers = [
+      0,
+      7,
+      10,
+      99,
+      1_765_000_000_123,
+      -1,
+      -1_000,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+      1.5,
+      1e21,
+      Number.NaN
+    ]
+    assert.strictEqual(new Filler().write(numbers), numbers.map((n) => `${String(n)},`).join(""))
+    const short = new TextEncoder().encode('{"timestamp":')
+    const long = new TextEncoder().encode("x".repeat(100))
+    assert.strictEqual(
+      new Filler().write([short, long, short]),
+      `{"timestamp":,${"x".repeat(100)},{"timestamp":,`
+    )
   })
 })

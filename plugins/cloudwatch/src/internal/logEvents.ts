@@ -116,8 +116,7 @@ export class LogEventsWriter extends BodyBuffer {
   /** Writes one log event; returns its message's bytes as written (see {@link LogEventsBody.sizes}). */
   private event(timestamp: number, e: LogEvent.LogEvent | undefined, message: string | undefined): number {
     this.bytes(OPEN_EVENT)
-    this.ensure(24)
-    this.pos += this.buf.write(String(timestamp), this.pos, "latin1")
+    this.integer(timestamp)
     this.bytes(MESSAGE)
     let n = e === undefined ? -1 : this.line(e)
     if (n < 0) {
