@@ -12,7 +12,6 @@ import {
   paramValue,
   TRUNCATED
 } from "../src/internal/format.js"
-import { lineFramed, octetCounted, unframeOctetCounted } from "../src/internal/transport.js"
 import { parse5424 } from "./rfc5424.js"
 
 const base: LineOptions = {
@@ -185,35 +184,5 @@ describe("RFC 3164 lines", () => {
     assert.strictEqual(line, `<131>${bsdTimestamp(e.timestamp)} web-1 checkout[4242]: disk full`)
     assert.match(bsdTimestamp("2026-01-02T03:04:05.006Z"), /^Jan {2}[12] \d\d:\d\d:05$/)
     assert.isAtMost(format(event({ message: "x".repeat(5000) })).length, 1024)
-  })
-})
-
-describe("framing", () => {
-  it("octet counting counts bytes, not characters; LF framing turns inner line feeds into spaces", () => {
-    const messages = [Buffer.from("<14>1 - - - - - - é"), Buffer.from("a\nb")]
-    assert.strictEqual(octetCounted(messages).toString(), "20 <14>1 - - - - - - é3 a\nb")
-    assert.strictEqual(lineFramed(messages).toString(), "<14>1 - - - - - - é\na b\n")
-  })
-
-  it("an octet-counted body (a request, as sent and spooled) splits back into its messages for UDP", () => {
-    const messages = [Buffer.from("<14>1 - - - - - - é"), Buffer.from(""), Buffer.from("a 12 b")]
-    const body = octetCounted(messages)
-    assert.deepStrictEqual(
-      unframeOctetCounted(body.subarray(0)).map((m) => m.toString()),
-      ["<14>1 - - - - - - é", "", "a 12 b"]
-    )
-    assert.deepStrictEqual(unframeOctetCounted(new Uint8Array(0)), [])
-    assert.throws(() => unframeOctetCounted(Buffer.from("5 abc")), /not an octet-counted frame at byte 0/)
-    assert.strictEqual(
-      (() => {
-        try {
-          unframeOctetCounted(Buffer.from("x"))
-        } catch (e) {
-          return (e as { code?: unknown }).code
-        }
-      })(),
-      "EBADFRAME"
-    )
-    assert.throws(() => unframeOctetCounted(Buffer.from("3 abcx")), /at byte 5/)
   })
 })

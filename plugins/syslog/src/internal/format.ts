@@ -149,6 +149,31 @@ const structuredData = (
   return params === "" ? NILVALUE : `[${sd.id}${params}]`
 }
 
+/** `2026-01-02T03:04:05.006Z`: fapilog's timestamps, an RFC 5424 TIMESTAMP as they are. */
+const ISO_FORM = "dddd-dd-ddTdd:dd:dd.dddZ"
+
+/** Whether `timestamp` has the form of fapilog's own (every event the core builds has it). */
+export const isIsoMillis = (timestamp: string): boolean => {
+  if (timestamp.length !== ISO_FORM.length) return false
+  for (let i = 0; i < ISO_FORM.length; i++) {
+    const c = timestamp.charCodeAt(i)
+    const f = ISO_FORM.charCodeAt(i)
+    if (f === 0x64 ? c < 0x30 || c > 0x39 : c !== f) return false
+  }
+  return true
+}
+
+/**
+ * An event's time as an RFC 5424 TIMESTAMP: fapilog's own form as it is; another time that
+ * parses as its ISO form (UTC, milliseconds); one that does not, the NILVALUE (a processor's
+ * event may carry any text there, and the header must stay valid).
+ */
+export const headerTimestamp = (timestamp: string): string => {
+  if (isIsoMillis(timestamp)) return timestamp
+  const t = Date.parse(timestamp)
+  return Number.isFinite(t) ? new Date(t).toISOString() : NILVALUE
+}
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 const two = (n: number): string => (n < 10 ? `0${n}` : String(n))
 
@@ -171,17 +196,28 @@ const fit = (prefix: Buffer, msg: string, max: number): Buffer => {
   return Buffer.concat([prefix, body.subarray(0, end), marker])
 }
 
+/** The PRI of a message at `level`: the facility and the level's severity. */
+export const priOf = (options: LineOptions, level: string): number =>
+  options.facility * 8 + (options.severity[level] ?? severities[level as LogEvent.LogEvent["level"]] ?? 6)
+
+/** The header fields of one sink's messages, within their limits (RFC 5424, 6.2). */
+export const headerFieldsOf = (options: LineOptions) => ({
+  hostname: headerField(options.hostname, 255),
+  appName: headerField(options.appName, 48),
+  procId: headerField(options.procId, 128),
+  msgId: options.msgId === undefined ? NILVALUE : headerField(options.msgId, 32)
+})
+
+/** What follows the message's header (and a space) before its MSG: the BOM, unless `bom: false`. */
+export const msgStart = (options: LineOptions): string => (options.bom ? BOM : "")
+
 /** The formatter of one sink: an event to one syslog message (without framing). */
 export const makeFormatter = (options: LineOptions): ((event: LogEvent.LogEvent) => Buffer) => {
   const json = Formatter.json
-  const hostname = headerField(options.hostname, 255)
-  const procId = headerField(options.procId, 128)
-  const fixedMsgId = options.msgId === undefined ? NILVALUE : headerField(options.msgId, 32)
-  const appName = headerField(options.appName, 48)
+  const { hostname, appName, procId, msgId: fixedMsgId } = headerFieldsOf(options)
   // RFC 3164's TAG: alphanumeric, at most 32 characters
   const tag = `${options.appName.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 32) || "fapilog"}${procId === NILVALUE ? "" : `[${procId}]`}`
-  const pri = (event: LogEvent.LogEvent): number =>
-    options.facility * 8 + (options.severity[event.level] ?? severities[event.level] ?? 6)
+  const pri = (event: LogEvent.LogEvent): number => priOf(options, event.level)
   return (event) => {
     let lineText: string | undefined
     const jsonLine = (): string => {
@@ -203,13 +239,13 @@ export const makeFormatter = (options: LineOptions): ((event: LogEvent.LogEvent)
       const v = textOf(keyValue(event, options.msgIdKey), lineFields, options.msgIdKey)
       if (v !== undefined && v !== "") msgId = headerField(v, 32)
     }
-    const start = `<${pri(event)}>1 ${event.timestamp} ${hostname} ${appName} ${procId} ${msgId} `
+    const start = `<${pri(event)}>1 ${headerTimestamp(event.timestamp)} ${hostname} ${appName} ${procId} ${msgId} `
     let header = `${start}${options.structuredData === undefined ? NILVALUE : structuredData(event, options.structuredData, lineFields)}`
     // structured data that leaves no room for a marked MSG is left out (with message: "json"
     // its values are still in the MSG)
     if (Buffer.byteLength(header, "utf8") > options.maxMessageBytes - TRUNCATED_BYTES - 4)
       header = `${start}${NILVALUE}`
     if (msg === "") return Buffer.from(header, "utf8")
-    return fit(Buffer.from(`${header} ${options.bom ? BOM : ""}`, "utf8"), msg, options.maxMessageBytes)
+    return fit(Buffer.from(`${header} ${msgStart(options)}`, "utf8"), msg, options.maxMessageBytes)
   }
 }

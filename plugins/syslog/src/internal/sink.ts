@@ -4,9 +4,10 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import { transportFailure } from "../../../shared/src/transportFailure.js"
+import { type Framing, MessagesWriter } from "./body.js"
 import type { Config } from "./config.js"
-import { facilities, type LineOptions, makeFormatter } from "./format.js"
-import { lineFramed, type Messages, octetCounted, type SyslogTransport, stream, udp } from "./transport.js"
+import { facilities, type LineOptions } from "./format.js"
+import { type SyslogTransport, stream, udp } from "./transport.js"
 
 /** The defaults of the settings that have one (the README's table). */
 export const defaults = Object.freeze({
@@ -59,8 +60,8 @@ const pem = (value: string): string =>
   value.trimStart().startsWith("-----BEGIN") ? value : fs.readFileSync(value, "utf8")
 
 /** How a batch's messages are framed in the request body (UDP's are split again into datagrams). */
-const framingOf = (config: Config): ((messages: Messages) => Buffer) =>
-  config.protocol !== "udp" && config.framing === "lf" ? lineFramed : octetCounted
+const framingOf = (config: Config): Framing =>
+  config.protocol !== "udp" && config.framing === "lf" ? "lf" : "octet-counting"
 
 const socketOf = (config: Config): SyslogTransport => {
   const protocol = config.protocol ?? defaults.protocol
@@ -126,8 +127,7 @@ export const make = (
           Effect.catchAll((e) => Effect.sync(() => context.report("close failed", e)))
         )
     )
-    const format = makeFormatter(lineOptions(config, context))
-    const frame = framingOf(config)
+    const messages = new MessagesWriter(lineOptions(config, context), framingOf(config))
     const transport: Network.Transport = {
       send: (request) =>
         Effect.tryPromise({
@@ -141,7 +141,7 @@ export const make = (
       name,
       transport,
       encode: (events: ReadonlyArray<LogEvent.LogEvent>) => ({
-        body: frame(events.map(format)),
+        body: messages.body(events),
         contentType: "application/syslog"
       }),
       report: context.report

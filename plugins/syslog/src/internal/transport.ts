@@ -26,20 +26,10 @@ export interface StreamOptions {
   readonly tls?: tls.ConnectionOptions | undefined
 }
 
-/** The messages of one batch, unframed. */
-export type Messages = ReadonlyArray<Buffer>
-
 export interface SyslogTransport {
   /** Resolves once the socket took the framed `body`; `signal` aborts the write (the connection is dropped). */
   readonly send: (body: Uint8Array, signal: AbortSignal) => Promise<void>
   readonly close: () => Promise<void>
-}
-
-/** Octet-counting framing (RFC 6587 3.4.1, RFC 5425 4.3): `MSG-LEN SP SYSLOG-MSG`. */
-export const octetCounted = (messages: Messages): Buffer => {
-  const parts: Array<Buffer> = []
-  for (const m of messages) parts.push(Buffer.from(`${m.length} `, "ascii"), m)
-  return Buffer.concat(parts)
 }
 
 /** The messages of an octet-counted body; throws (code `EBADFRAME`) on a body that is not one. */
@@ -56,21 +46,6 @@ export const unframeOctetCounted = (body: Uint8Array): Array<Buffer> => {
     i = space + 1 + length
   }
   return out
-}
-
-/** Non-transparent framing: each message followed by LF (a LF inside a message becomes a space). */
-export const lineFramed = (messages: Messages): Buffer => {
-  const parts: Array<Buffer> = []
-  const lf = Buffer.from("\n")
-  for (const m of messages) {
-    let message = m
-    if (m.includes(0x0a)) {
-      message = Buffer.from(m)
-      for (let i = 0; i < message.length; i++) if (message[i] === 0x0a) message[i] = 0x20
-    }
-    parts.push(message, lf)
-  }
-  return Buffer.concat(parts)
 }
 
 const connect = (options: StreamOptions): Promise<net.Socket> =>
