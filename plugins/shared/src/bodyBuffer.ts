@@ -53,7 +53,10 @@ export class BodyBuffer {
 
   /** A safe integer's decimal digits at the end (any other number as `String` writes it). */
   protected integer(n: number): void {
-    if (!Number.isSafeInteger(n)) return this.text(String(n))
+    if (!Number.isSafeInteger(n)) {
+      this.text(String(n))
+      return
+    }
     this.ensure(17)
     const buf = this.buf
     if (n < 0) {
