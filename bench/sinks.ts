@@ -56,16 +56,21 @@
  *   writing its JSON lines to a file through `pino.destination({ sync: false })` (no fsync,
  *   no chain), timed until the destination has closed.
  *
- * Each contender runs BENCH_SINK_ROUNDS (default 3) times, alternating, in this process; the
- * median is printed, with the ratio fapilog / peer (above 1: fapilog faster). The kafka and
- * cloudwatch sections also print each contender's median CPU time (this process's, so the
- * in-process server's share too, the same work for both), steadier under other load.
+ * Each contender runs BENCH_SINK_ROUNDS (default 5) times in this process, the contenders of a
+ * section taking turns to go first, each round after a full garbage collection (see `inTurn`);
+ * the median is printed, with the ratio fapilog / peer (above 1: fapilog faster). An
+ * in-process stand-in (the Kafka broker, CloudWatch Logs) forgets what it stored once a round
+ * is counted. The syslog, kafka and cloudwatch sections also print each contender's median
+ * CPU time (this process's, so the in-process server's share too, the same work for both),
+ * steadier under other load.
  */
 import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as net from "node:net"
 import * as os from "node:os"
+import * as v8 from "node:v8"
+import * as vm from "node:vm"
 import { ecsFormat } from "@elastic/ecs-pino-format"
 import { jetstream, jetstreamManager } from "@nats-io/jetstream"
 import { connect as natsConnect } from "@nats-io/transport-node"
@@ -92,7 +97,7 @@ import { startRsyslog } from "../plugins/syslog/test/rsyslog.js"
 import { fapilog, median } from "./common.js"
 
 const EVENTS = Number(process.env.BENCH_SINK_EVENTS ?? 100_000)
-const ROUNDS = Number(process.env.BENCH_SINK_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_SINK_ROUNDS ?? 5)
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim())
 const enabled = (section: string): boolean => only === undefined || only.includes(section)
 
@@ -159,18 +164,20 @@ const sameLine: pino.LoggerOptions = {
   formatters: { level: (label) => ({ level: label }) }
 }
 
+// a full collection on demand, outside the timed part (the flag set now, as `--expose-gc` would)
+v8.setFlagsFromString("--expose-gc")
+const collect = vm.runInNewContext("gc") as () => void
+
 /**
- * Runs one round of two contenders, fapilog first in even rounds and the peer first in odd
- * ones: what one leaves behind (garbage to collect, a grown heap, a warm JIT) weighs on each
- * in turn, not always on the same one.
+ * Runs one round of the contenders of a section, each after a full garbage collection, the
+ * first of them in turn (round 0 starts with the first, round 1 with the second...): none
+ * pays, within its timed run, for the garbage another left, and what else one leaves behind
+ * (a grown heap, a warm JIT) weighs on each in turn, not always on the same one.
  */
-const inTurn = async (round: number, fapilogRound: () => Promise<void>, peerRound: () => Promise<void>) => {
-  if (round % 2 === 0) {
-    await fapilogRound()
-    await peerRound()
-  } else {
-    await peerRound()
-    await fapilogRound()
+const inTurn = async (round: number, contenders: ReadonlyArray<() => Promise<void>>) => {
+  for (let k = 0; k < contenders.length; k++) {
+    collect()
+    await contenders[(round + k) % contenders.length]!()
   }
 }
 
@@ -256,7 +263,7 @@ const syslogBench = async () => {
         times["pino + rfc5424 socket"]!.push(performance.now() - start)
         cpu["pino + rfc5424 socket"]!.push(cpuMs(cpuStart))
       }
-      await inTurn(round, fapilogRound, peerRound)
+      await inTurn(round, [fapilogRound, peerRound])
     }
   } finally {
     await r.close()
@@ -339,7 +346,7 @@ const postgresBench = async () => {
     if (enabled("postgres")) {
       const times: Record<string, Array<number>> = { "fapilog postgres": [], "pg multi-row VALUES": [] }
       for (let round = 0; round < ROUNDS; round++) {
-        {
+        const fapilogRound = async () => {
           const table = `bench_fapilog_${round}`
           const log = await fapilog.createLogger({
             capacity: EVENTS + 1000,
@@ -364,7 +371,7 @@ const postgresBench = async () => {
           if (rows[0].n !== EVENTS + 1)
             throw new Error(`fapilog postgres: ${rows[0].n} rows, not ${EVENTS + 1}`)
         }
-        {
+        const peerRound = async () => {
           const table = `bench_peer_${round}`
           await createPeerTable(client, table)
           const peer = new pg.Client({ connectionString: server.url })
@@ -376,6 +383,7 @@ const postgresBench = async () => {
           times["pg multi-row VALUES"]!.push(performance.now() - start)
           await peer.end()
         }
+        await inTurn(round, [fapilogRound, peerRound])
       }
       const rows = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, rate(median(v))]))
       report("postgres", rows, "fapilog postgres", "pg multi-row VALUES")
@@ -478,7 +486,7 @@ const startServer = async () => {
 }
 
 /** One fapilog round through a plugin sink: logged in one loop, timed until the server has every event. */
-const fapilogRound = async (
+const httpSinkRound = async (
   server: Awaited<ReturnType<typeof startServer>>,
   plugin: unknown,
   entry: ReturnType<typeof fapilog.Plugin.entry>
@@ -507,18 +515,20 @@ const elasticsearchBench = async () => {
   }
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      times["fapilog elasticsearch"]!.push(
-        await fapilogRound(
-          server,
-          Elasticsearch.plugin,
-          fapilog.Plugin.entry("elasticsearch", {
-            url: `http://127.0.0.1:${server.port}`,
-            index: "bench",
-            drainTimeoutMs: 300_000
-          })
+      const fapilogRound = async () => {
+        times["fapilog elasticsearch"]!.push(
+          await httpSinkRound(
+            server,
+            Elasticsearch.plugin,
+            fapilog.Plugin.entry("elasticsearch", {
+              url: `http://127.0.0.1:${server.port}`,
+              index: "bench",
+              drainTimeoutMs: 300_000
+            })
+          )
         )
-      )
-      {
+      }
+      const peerRound = async () => {
         const before = await server.count()
         const stream = pinoElasticsearch({
           node: `http://127.0.0.1:${server.port}`,
@@ -535,6 +545,7 @@ const elasticsearchBench = async () => {
         await server.waitCount(before + EVENTS)
         times["pino-elasticsearch + ecs"]!.push(performance.now() - start)
       }
+      await inTurn(round, [fapilogRound, peerRound])
     }
   } finally {
     server.close()
@@ -565,18 +576,20 @@ const splunkBench = async () => {
   }
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      times["fapilog splunk"]!.push(
-        await fapilogRound(
-          server,
-          Splunk.plugin,
-          fapilog.Plugin.entry("splunk", {
-            url: `http://127.0.0.1:${server.port}`,
-            token,
-            drainTimeoutMs: 300_000
-          })
+      const fapilogRound = async () => {
+        times["fapilog splunk"]!.push(
+          await httpSinkRound(
+            server,
+            Splunk.plugin,
+            fapilog.Plugin.entry("splunk", {
+              url: `http://127.0.0.1:${server.port}`,
+              token,
+              drainTimeoutMs: 300_000
+            })
+          )
         )
-      )
-      {
+      }
+      const peerRound = async () => {
         // a logger in front of Splunk's client, as a pino transport to HEC does: each JSON line
         // read back and sent as the event
         const before = await server.count()
@@ -591,7 +604,7 @@ const splunkBench = async () => {
         await server.waitCount(before + EVENTS)
         times["pino + splunk-logging"]!.push(performance.now() - start)
       }
-      {
+      const clientRound = async () => {
         // the client alone: no logger (no timestamps, levels or line), an object per call
         const before = await server.count()
         const splunk = splunkLogger()
@@ -602,6 +615,7 @@ const splunkBench = async () => {
         await server.waitCount(before + EVENTS)
         times["splunk-logging alone"]!.push(performance.now() - start)
       }
+      await inTurn(round, [fapilogRound, peerRound, clientRound])
     }
   } finally {
     server.close()
@@ -623,7 +637,7 @@ const natsBench = async () => {
   const times: Record<string, Array<number>> = { "fapilog nats": [], "pino + jetstream publish": [] }
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      {
+      const fapilogRound = async () => {
         const stream = `BENCH_FAPILOG_${round}`
         const log = await fapilog.createLogger({
           capacity: EVENTS + 1000,
@@ -648,7 +662,7 @@ const natsBench = async () => {
         const n = await count(stream)
         if (n !== EVENTS + 1) throw new Error(`fapilog nats: ${n} messages, not ${EVENTS + 1}`)
       }
-      {
+      const peerRound = async () => {
         const stream = `BENCH_PEER_${round}`
         const subject = `bench.peer.${round}`
         await jsm.streams.add({ name: stream, subjects: [subject] })
@@ -674,6 +688,7 @@ const natsBench = async () => {
         const n = await count(stream)
         if (n !== EVENTS) throw new Error(`pino + jetstream: ${n} messages, not ${EVENTS}`)
       }
+      await inTurn(round, [fapilogRound, peerRound])
     }
   } finally {
     await nc.close()
@@ -696,8 +711,9 @@ const redisBench = async () => {
     "pino + XADD stream": []
   }
   try {
+    const dedupes = ["batch", "none"] as const
     for (let round = 0; round < ROUNDS; round++) {
-      for (const dedupe of ["batch", "none"] as const) {
+      const fapilogRound = (dedupe: (typeof dedupes)[number]) => async () => {
         const stream = `bench:fapilog:${dedupe}:${round}`
         const log = await fapilog.createLogger({
           capacity: EVENTS + 1000,
@@ -716,7 +732,7 @@ const redisBench = async () => {
         const n = await length(stream)
         if (n !== EVENTS + 1) throw new Error(`fapilog redis: ${n} entries, not ${EVENTS + 1}`)
       }
-      {
+      const peerRound = async () => {
         const stream = `bench:peer:${round}`
         const peer = redisClient({ url: server.url })
         await peer.connect()
@@ -757,6 +773,7 @@ const redisBench = async () => {
         const n = await length(stream)
         if (n !== EVENTS) throw new Error(`pino + XADD: ${n} entries, not ${EVENTS}`)
       }
+      await inTurn(round, [...dedupes.map(fapilogRound), peerRound])
     }
   } finally {
     await client.close()
@@ -775,7 +792,7 @@ const kafkaBench = async () => {
   const cpu: Record<string, Array<number>> = { "fapilog kafka": [], "pino + @platformatic/kafka": [] }
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      {
+      const fapilogRound = async () => {
         const before = broker.stored().length
         const log = await fapilog.createLogger({
           // the calls come in one synchronous loop: a backlog that holds them all, as the peer's array does
@@ -801,8 +818,9 @@ const kafkaBench = async () => {
         await broker.waitFor(before + EVENTS, 300_000)
         times["fapilog kafka"]!.push(performance.now() - start)
         cpu["fapilog kafka"]!.push(cpuMs(cpuStart))
+        broker.forget()
       }
-      {
+      const peerRound = async () => {
         const before = broker.stored().length
         const producer = new Producer({
           clientId: "bench-peer",
@@ -841,7 +859,9 @@ const kafkaBench = async () => {
         times["pino + @platformatic/kafka"]!.push(performance.now() - start)
         cpu["pino + @platformatic/kafka"]!.push(cpuMs(cpuStart))
         await producer.close()
+        broker.forget()
       }
+      await inTurn(round, [fapilogRound, peerRound])
     }
   } finally {
     await broker.close()
@@ -904,7 +924,7 @@ const datadogBench = async () => {
   const times: Record<string, Array<number>> = { "fapilog datadog": [], "pino-datadog-transport": [] }
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      {
+      const fapilogRound = async () => {
         const before = intake.entries()
         const log = await fapilog.createLogger({
           capacity: EVENTS + 1000,
@@ -927,7 +947,7 @@ const datadogBench = async () => {
         await waitFor("fapilog datadog", intake.entries, before + EVENTS)
         times["fapilog datadog"]!.push(performance.now() - start)
       }
-      {
+      const peerRound = async () => {
         const before = intake.entries()
         // the transport's send timer is never cleared (it runs until the process exits): keep
         // hold of it to clear it after the round
@@ -964,6 +984,7 @@ const datadogBench = async () => {
         for (const t of timers) clearInterval(t)
         if (errors > 0) throw new Error(`pino-datadog-transport: ${errors} errors`)
       }
+      await inTurn(round, [fapilogRound, peerRound])
     }
   } finally {
     await intake.close()
@@ -1070,7 +1091,7 @@ const cloudwatchBench = async () => {
         forget()
         client.destroy()
       }
-      await inTurn(round, fapilogRound, peerRound)
+      await inTurn(round, [fapilogRound, peerRound])
     }
   } finally {
     await server.stop()
@@ -1097,8 +1118,9 @@ const auditBench = async () => {
     return d
   }
   try {
+    const fsyncs = ["batch", "none"] as const
     for (let round = 0; round < ROUNDS; round++) {
-      for (const fsync of ["batch", "none"] as const) {
+      const fapilogRound = (fsync: (typeof fsyncs)[number]) => async () => {
         const log = await fapilog.createLogger({
           capacity: EVENTS + 1000,
           shutdownTimeoutMs: 300_000,
@@ -1113,7 +1135,7 @@ const auditBench = async () => {
         )
         if (log.health().sinks[0]!.written !== EVENTS) throw new Error("audit: not every event was written")
       }
-      {
+      const peerRound = async () => {
         const file = `${temp()}/pino.log`
         const destination = pino.destination({ dest: file, sync: false })
         const log = pino({ base: null }, destination)
@@ -1125,6 +1147,7 @@ const auditBench = async () => {
         })
         times["pino file (sync:false)"]!.push(performance.now() - start)
       }
+      await inTurn(round, [...fsyncs.map(fapilogRound), peerRound])
     }
   } finally {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })

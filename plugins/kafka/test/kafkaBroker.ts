@@ -478,6 +478,12 @@ export interface KafkaBroker {
   readonly faulted: () => number
   /** Resolves once at least `n` messages are stored. */
   readonly waitFor: (n: number, timeoutMs?: number) => Promise<ReadonlyArray<Stored>>
+  /**
+   * Drops what the broker kept for the tests to read (stored messages, batches, requests):
+   * a benchmark's rounds, counted already, do not grow its heap. Offsets and producer
+   * states (the duplicate detection) stay.
+   */
+  readonly forget: () => void
   readonly close: () => Promise<void>
 }
 
@@ -805,6 +811,13 @@ export const startKafkaBroker = async (options: BrokerOptions): Promise<KafkaBro
     producerIds,
     produceNodes,
     faulted: () => faulted,
+    forget: () => {
+      stored.length = 0
+      batches.length = 0
+      produces.length = 0
+      requests.length = 0
+      produceNodes.length = 0
+    },
     waitFor: (n, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(
