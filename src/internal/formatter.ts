@@ -86,45 +86,31 @@ const HEX = utf8.encode("0123456789abcdef")
 
 /**
  * Writes `s` as UTF-8 at `pos` escaped as within a JSON string (the caller checked room for
- * `6 * s.length` bytes): `"` and `\\` get a backslash, a control character (never in JSON
- * text; kept valid all the same) is written `\\u00XX`, and a lone surrogate U+FFFD.
+ * `6 * s.length` bytes): `"` and `\\` get a backslash, and a control character (never in JSON
+ * text; kept valid all the same) is written `\\u00XX`. A run of other characters, which need no
+ * escape, goes to the encoder (a lone surrogate becomes U+FFFD there).
  */
 const writeTextInString = (s: string, buf: Uint8Array, pos: number): number => {
   const n = s.length
   for (let i = 0; i < n; i++) {
     let c = s.charCodeAt(i)
-    if (c < 0x80) {
-      if (c === 0x22 || c === 0x5c) buf[pos++] = 0x5c
-      else if (c < 0x20) {
-        buf[pos++] = 0x5c
-        buf[pos++] = 0x75
-        buf[pos++] = 0x30
-        buf[pos++] = 0x30
-        buf[pos++] = HEX[c >> 4] as number
-        c = HEX[c & 15] as number
-      }
-      buf[pos++] = c
-    } else if (c < 0x800) {
-      buf[pos++] = 0xc0 | (c >> 6)
-      buf[pos++] = 0x80 | (c & 0x3f)
-    } else {
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const next = i + 1 < n ? s.charCodeAt(i + 1) : 0
-        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00)
-          buf[pos++] = 0xf0 | (cp >> 18)
-          buf[pos++] = 0x80 | ((cp >> 12) & 0x3f)
-          buf[pos++] = 0x80 | ((cp >> 6) & 0x3f)
-          buf[pos++] = 0x80 | (cp & 0x3f)
-          i++
-          continue
-        }
-        c = 0xfffd
-      }
-      buf[pos++] = 0xe0 | (c >> 12)
-      buf[pos++] = 0x80 | ((c >> 6) & 0x3f)
-      buf[pos++] = 0x80 | (c & 0x3f)
+    if (c >= 0x80) {
+      let end = i + 1
+      while (end < n && s.charCodeAt(end) >= 0x80) end++
+      pos += utf8.encodeInto(s.slice(i, end), buf.subarray(pos)).written
+      i = end - 1
+      continue
     }
+    if (c === 0x22 || c === 0x5c) buf[pos++] = 0x5c
+    else if (c < 0x20) {
+      buf[pos++] = 0x5c
+      buf[pos++] = 0x75
+      buf[pos++] = 0x30
+      buf[pos++] = 0x30
+      buf[pos++] = HEX[c >> 4] as number
+      c = HEX[c & 15] as number
+    }
+    buf[pos++] = c
   }
   return pos
 }

@@ -1,28 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Formatter, type LogEvent } from "fapilog"
-import * as Testing from "fapilog/testing"
 import { type Framing, MessagesWriter } from "../src/internal/body.js"
 import { facilities, type LineOptions, makeFormatter } from "../src/internal/format.js"
 import { unframeOctetCounted } from "../src/internal/transport.js"
+import { base, event } from "./lineOptions.js"
 import { parse5424 } from "./rfc5424.js"
-
-const base: LineOptions = {
-  rfc: "5424",
-  facility: facilities.local0,
-  severity: {},
-  hostname: "web-1",
-  appName: "checkout",
-  procId: "4242",
-  msgId: undefined,
-  msgIdKey: undefined,
-  structuredData: undefined,
-  message: "json",
-  bom: true,
-  maxMessageBytes: 8192
-}
-
-const event = (parts: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent =>
-  Testing.event({ message: "order placed", ...parts } as never)
 
 /** The framing as RFC 6587 states it, over the formatter's messages: the body the writer must write. */
 const framed = (messages: ReadonlyArray<Buffer>, framing: Framing): string =>

@@ -1,9 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { LogEvent } from "fapilog"
-import * as Testing from "fapilog/testing"
 import {
   bsdTimestamp,
-  facilities,
   headerField,
   isSdName,
   type LineOptions,
@@ -12,25 +9,8 @@ import {
   paramValue,
   TRUNCATED
 } from "../src/internal/format.js"
+import { base, event } from "./lineOptions.js"
 import { parse5424 } from "./rfc5424.js"
-
-const base: LineOptions = {
-  rfc: "5424",
-  facility: facilities.local0,
-  severity: {},
-  hostname: "web-1",
-  appName: "checkout",
-  procId: "4242",
-  msgId: undefined,
-  msgIdKey: undefined,
-  structuredData: undefined,
-  message: "json",
-  bom: true,
-  maxMessageBytes: 8192
-}
-
-const event = (parts: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent =>
-  Testing.event({ message: "order placed", ...parts } as never)
 
 describe("RFC 5424 lines", () => {
   it("header: PRI from facility and level, VERSION 1, the event's timestamp with ms and Z, NILVALUE SD, BOM and the JSON line", () => {
