@@ -78,6 +78,16 @@ describe("MessagesWriter", () => {
     assert.strictEqual(parse5424(messages[2]!.toString("utf8")).pri, facilities.local0 * 8 + 1)
   })
 
+  it("remembers the start of at most 64 levels, and writes every other level's all the same", () => {
+    const levels = Array.from({ length: 100 }, (_, i) =>
+      event({ level: `custom-${i}` as LogEvent.LogEvent["level"] })
+    )
+    const writer = new MessagesWriter(base, "octet-counting")
+    const body = writer.body(levels)
+    assert.strictEqual(body.toString("utf8"), framed(levels.map(makeFormatter(base)), "octet-counting"))
+    assert.strictEqual((writer as unknown as { starts: Map<string, Uint8Array> }).starts.size, 64)
+  })
+
   it("grows for a line longer than its buffer, within the limit", () => {
     const long = event({ message: "y".repeat(200_000) })
     const o = { ...base, maxMessageBytes: 300_000 }

@@ -28,7 +28,7 @@ const utf8 = new TextEncoder()
 
 export class MessagesWriter extends BodyBuffer {
   private readonly format: (event: LogEvent.LogEvent) => Buffer
-  /** `<PRI>1 ` per level, made when first needed; undefined when messages are not written in parts. */
+  /** `<PRI>1 ` per level, made when first needed (64 levels at most); undefined when messages are not written in parts. */
   private readonly starts: Map<string, Uint8Array> | undefined
   /** ` HOSTNAME APP-NAME PROCID MSGID - ` and the BOM: what follows the timestamp. */
   private readonly rest: Uint8Array
@@ -57,7 +57,8 @@ export class MessagesWriter extends BodyBuffer {
     let bytes = this.starts!.get(level)
     if (bytes === undefined) {
       bytes = utf8.encode(`<${priOf(this.options, level)}>1 `)
-      this.starts!.set(level, bytes)
+      // fapilog's levels and a few of other systems' (a processor's event may name any): no more
+      if (this.starts!.size < 64) this.starts!.set(level, bytes)
     }
     return bytes
   }
