@@ -62,7 +62,7 @@ describe("logEventOf", () => {
   })
 })
 
-describe("encodeLogEvents", () => {
+describe("LogEventsWriter.events", () => {
   it("keeps the events of a request in the order they were written", () => {
     const body = encodeLogEvents([
       event("2026-12-06T10:00:02.000Z", "b"),
