@@ -107,7 +107,6 @@ const MESSAGE = "request handled"
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Lines in a file (its newlines). */
 /** Lines counted so far per file, and up to where: a file only grows, so each count reads only what was added. */
 const counted = new Map<string, { bytes: number; lines: number }>()
 

@@ -5,6 +5,23 @@
  * milliseconds are read from their digits; anything else goes to `Date.parse` as it is.
  */
 
+/** fapilog's form, `2026-01-02T03:04:05.006Z`, with `d` for a digit. */
+const ISO_FORM = "dddd-dd-ddTdd:dd:dd.dddZ"
+
+/**
+ * Whether `timestamp` is in fapilog's own form, digit for digit (every event the core builds
+ * is): RFC 3339 as RFC 5424 and others take it, with no parse needed.
+ */
+export const hasIsoMillisForm = (timestamp: string): boolean => {
+  if (timestamp.length !== ISO_FORM.length) return false
+  for (let i = 0; i < ISO_FORM.length; i++) {
+    const c = timestamp.charCodeAt(i)
+    const f = ISO_FORM.charCodeAt(i)
+    if (f === 0x64 ? c < 0x30 || c > 0x39 : c !== f) return false
+  }
+  return true
+}
+
 // "YYYY-MM-DDTHH:MM:" is 17 characters; then "SS.mmmZ"
 const MINUTE = 17
 

@@ -12,15 +12,8 @@
  */
 import { Formatter, type LogEvent } from "fapilog"
 import { BodyBuffer } from "../../../shared/src/bodyBuffer.js"
-import {
-  headerFieldsOf,
-  isIsoMillis,
-  type LineOptions,
-  makeFormatter,
-  msgStart,
-  NILVALUE,
-  priOf
-} from "./format.js"
+import { hasIsoMillisForm } from "../../../shared/src/isoTime.js"
+import { headerFieldsOf, type LineOptions, makeFormatter, msgStart, NILVALUE, priOf } from "./format.js"
 
 export type Framing = "octet-counting" | "lf"
 
@@ -69,7 +62,7 @@ export class MessagesWriter extends BodyBuffer {
    */
   private inParts(e: LogEvent.LogEvent): number {
     const ts = e.timestamp
-    if (!isIsoMillis(ts)) return -1
+    if (!hasIsoMillisForm(ts)) return -1
     const start = this.start(e.level)
     const max = this.options.maxMessageBytes
     for (;;) {

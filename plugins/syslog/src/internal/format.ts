@@ -11,6 +11,7 @@
  * `bom: false`.
  */
 import { Formatter, type LogEvent } from "fapilog"
+import { hasIsoMillisForm } from "../../../shared/src/isoTime.js"
 
 /** Facilities by name (RFC 5424, table 1), with the usual Linux names of 4, 10, 13 to 15. */
 export const facilities = {
@@ -149,27 +150,13 @@ const structuredData = (
   return params === "" ? NILVALUE : `[${sd.id}${params}]`
 }
 
-/** `2026-01-02T03:04:05.006Z`: fapilog's timestamps, an RFC 5424 TIMESTAMP as they are. */
-const ISO_FORM = "dddd-dd-ddTdd:dd:dd.dddZ"
-
-/** Whether `timestamp` has the form of fapilog's own (every event the core builds has it). */
-export const isIsoMillis = (timestamp: string): boolean => {
-  if (timestamp.length !== ISO_FORM.length) return false
-  for (let i = 0; i < ISO_FORM.length; i++) {
-    const c = timestamp.charCodeAt(i)
-    const f = ISO_FORM.charCodeAt(i)
-    if (f === 0x64 ? c < 0x30 || c > 0x39 : c !== f) return false
-  }
-  return true
-}
-
 /**
  * An event's time as an RFC 5424 TIMESTAMP: fapilog's own form as it is; another time that
  * parses as its ISO form (UTC, milliseconds); one that does not, the NILVALUE (a processor's
  * event may carry any text there, and the header must stay valid).
  */
 export const headerTimestamp = (timestamp: string): string => {
-  if (isIsoMillis(timestamp)) return timestamp
+  if (hasIsoMillisForm(timestamp)) return timestamp
   const t = Date.parse(timestamp)
   return Number.isFinite(t) ? new Date(t).toISOString() : NILVALUE
 }
