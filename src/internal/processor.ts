@@ -7,9 +7,9 @@ import type { LevelInfo } from "./level.js"
 import { levels } from "./level.js"
 import {
   type Fields,
+  isCoreKey,
   type LogRecord,
   materialize,
-  RESERVED_KEYS,
   recordFromEvent,
   recordOf,
   userValue
@@ -103,7 +103,7 @@ export const summaryRecord = (time: number, level: LevelInfo, message: string, f
  * (a string `correlationId`, an Error under `error`) is no longer a field.
  */
 export const fieldValue = (record: LogRecord, key: string): unknown =>
-  RESERVED_KEYS.has(key) || key === "err" ? materialize(record).fields[key] : userValue(record, key)
+  isCoreKey(key) ? materialize(record).fields[key] : userValue(record, key)
 
 /** Our own summaries may pass through later processors; sampling them away would hide the losses. */
 export const isSummary = (r: LogRecord): boolean =>

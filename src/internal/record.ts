@@ -39,6 +39,9 @@ export interface LogSpan {
  */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(["timestamp", "level", "message", ...fixedCoreKeys])
 
+/** A user key the event's core may take: a reserved name, or `err` (taken when it holds an error). */
+export const isCoreKey = (k: string): boolean => RESERVED_KEYS.has(k) || k === "err"
+
 /**
  * One accepted event as the pipeline holds it: the core values, given to the constructor,
  * and the optional parts, set by the code that accepts the event (the facade, the Effect
@@ -254,7 +257,7 @@ const makePlan = (k: string, redact: CompiledRedaction | undefined, maxLength: n
     prefix,
     prefixBytes: utf8.encode(prefix),
     prefixStringBytes: utf8.encode(JSON.stringify(prefix).slice(1, -1)),
-    special: RESERVED_KEYS.has(k) || k === "err",
+    special: isCoreKey(k),
     node,
     matched: redact !== undefined && matches(redact, node, k)
   }
@@ -783,9 +786,7 @@ const assignFrom = (
 
 /** A reserved-name key the event's core takes (`correlationId`, an `error`...), unless redaction covers it. */
 const claimed = (core: Core, k: string, v: unknown, redact: CompiledRedaction | undefined): boolean =>
-  (RESERVED_KEYS.has(k) || k === "err") &&
-  !(redact !== undefined && matches(redact, redact.root?.next(k), k)) &&
-  claim(core, k, v)
+  isCoreKey(k) && !(redact !== undefined && matches(redact, redact.root?.next(k), k)) && claim(core, k, v)
 
 /** The event's fields from the call's alone: as {@link mergedFields} makes them, without a list of sources. */
 const fieldsOf = (o: Fields, core: Core, redact: CompiledRedaction | undefined): Record<string, unknown> => {
@@ -817,7 +818,7 @@ const mergedFields = (
  * (or might, `err`) and no undefined value (which the event leaves out).
  */
 const asTheyAre = (o: Fields): boolean => {
-  for (const k in o) if (RESERVED_KEYS.has(k) || k === "err" || o[k] === undefined) return false
+  for (const k in o) if (isCoreKey(k) || o[k] === undefined) return false
   return true
 }
 
