@@ -838,14 +838,17 @@ export const materialize = (
   redact?: CompiledRedaction | undefined,
   fieldsCaptured = false
 ): MaterializedEvent => {
-  const core = coreOf(r)
   const call = r.fields
+  const onlyCall = call !== undefined && callFieldsOnly(r)
+  // fields taken as they are claim no core slot: the record's own core (no object made for it)
+  const core: Core | Pick<LogRecord, "correlationId" | "traceId" | "spanId" | "error"> =
+    onlyCall && fieldsCaptured && asTheyAre(call) ? r : coreOf(r)
   const fields =
-    call !== undefined && callFieldsOnly(r)
-      ? fieldsCaptured && asTheyAre(call)
-        ? (call as Record<string, unknown>)
-        : fieldsOf(call, core, redact)
-      : mergedFields(r, core, redact)
+    core === r
+      ? (call as Record<string, unknown>)
+      : onlyCall
+        ? fieldsOf(call, core as Core, redact)
+        : mergedFields(r, core as Core, redact)
   let visible =
     redact === undefined
       ? fields
@@ -858,17 +861,14 @@ export const materialize = (
     visible = { ...(JSON.parse(stringify(visible, tight) ?? "{}") as Fields), truncated: true }
     if (message.length > tight.maxStringLength) message = JSON.parse(quote(message, tight.maxStringLength))
   }
+  const id = eventId(r)
+  // one literal per case, so that the usual event (with its id) is made in its final shape
   const event: {
     -readonly [K in keyof MaterializedEvent]: MaterializedEvent[K]
-  } = {
-    timestamp: isoTime(r.time),
-    level: r.level.name,
-    message,
-    logger: r.logger,
-    fields: visible
-  }
-  const id = eventId(r)
-  if (id !== undefined) event.id = id
+  } =
+    id === undefined
+      ? { timestamp: isoTime(r.time), level: r.level.name, message, logger: r.logger, fields: visible }
+      : { timestamp: isoTime(r.time), level: r.level.name, message, logger: r.logger, fields: visible, id }
   if (core.correlationId !== undefined) event.correlationId = core.correlationId
   if (core.traceId !== undefined) event.traceId = core.traceId
   if (core.spanId !== undefined) event.spanId = core.spanId

@@ -3,9 +3,9 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { ErrorReply } from "@redis/client"
-import { createLogger, Errors, Plugin, withContext } from "fapilog"
+import { createLogger, Errors, type Network, Plugin, withContext } from "fapilog"
 import * as Redis from "../src/index.js"
-import { isPermanent, requestKey, SCRIPT } from "../src/internal/sink.js"
+import { bodyDigest, digestOf, isPermanent, requestKey, SCRIPT } from "../src/internal/sink.js"
 import { command, type RedisServer, readStream, startRedis } from "./redisServer.js"
 
 const fast = {
@@ -63,7 +63,7 @@ describe("@fapilog/redis against Debian's redis-server", () => {
     const [entry] = await readStream(server.url, "logs:dup")
     // the request's body, as the sink encoded it: the key is a hash of it
     const body = Buffer.from(`${JSON.stringify(entry!.id)}\tinfo\t${entry!.event}\n`)
-    const key = requestKey("logs:dup", body)
+    const key = requestKey("logs:dup", bodyDigest(body))
     assert.strictEqual(await command(server.url, ["EXISTS", key]), 1)
     const pttl = (await command(server.url, ["PTTL", key])) as number
     assert.isAbove(pttl, 86_000_000)
@@ -72,9 +72,25 @@ describe("@fapilog/redis against Debian's redis-server", () => {
     assert.strictEqual((await readStream(server.url, "logs:dup")).length, 1)
   })
 
+  it("a request's digest: the one its encoder carried in a header, else made from the body (a request spooled without it)", () => {
+    const body = Buffer.from(`"a-1"\tinfo\t{}\n`)
+    const made = bodyDigest(body)
+    assert.match(made, /^[\w-]{43}$/)
+    const encoded = (headers?: Record<string, string>): Network.Encoded => ({
+      body,
+      contentType: "text/plain",
+      events: 1,
+      ...(headers === undefined ? {} : { headers })
+    })
+    const carried = "A".repeat(43)
+    assert.strictEqual(digestOf(body, encoded({ "fapilog-body-sha256": carried })), carried)
+    assert.strictEqual(digestOf(body, encoded()), made)
+    assert.strictEqual(digestOf(body, encoded({ "fapilog-body-sha256": "not a digest" })), made)
+  })
+
   it("the script reads every line before adding one: a body that is not event lines adds nothing, refused for good", async () => {
-    // a plain id, and one with characters JSON escapes (read as JSON by the script)
-    const good = `${JSON.stringify("a-1")}\tinfo\t{"message":"first"}\n${JSON.stringify('odd"\t\\id é')}\twarn\t{}\n`
+    // plain ids (the script's pattern reads them), one with characters JSON escapes (read as JSON)
+    const good = `${JSON.stringify("a-1")}\tinfo\t{"message":"first"}\n${JSON.stringify('odd"\t\\id é')}\twarn\t{}\n"ü-2"\tdebug\t{"x":"\\u0001"}\n`
     for (const [bad, why] of [
       [`${good}"a-2"\tinfo {"message":"no second tab"}\n`, /^FAPILOG not an event line at offset \d+$/],
       [`${good}7\tinfo\t{}\n`, /^FAPILOG not an event id at offset \d+$/],
@@ -102,11 +118,12 @@ describe("@fapilog/redis against Debian's redis-server", () => {
     // the good lines alone are added: ids and fields as they were written
     assert.strictEqual(
       await command(server.url, ["EVAL", SCRIPT, "2", "logs:bad", "logs:bad:key", "1000", "1000", good]),
-      2
+      3
     )
     assert.deepStrictEqual(await readStream(server.url, "logs:bad"), [
       { id: "a-1", level: "info", event: '{"message":"first"}' },
-      { id: 'odd"\t\\id é', level: "warn", event: "{}" }
+      { id: 'odd"\t\\id é', level: "warn", event: "{}" },
+      { id: "ü-2", level: "debug", event: '{"x":"\\u0001"}' }
     ])
   })
 
