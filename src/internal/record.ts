@@ -43,12 +43,34 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set(["timestamp", "level",
 export const isCoreKey = (k: string): boolean => RESERVED_KEYS.has(k) || k === "err"
 
 /**
+ * The parts of a record that most events have none of (Effect annotations and spans, an
+ * error, enricher results, what processors and the size guard add): held in one object made
+ * when the first of them is set, so that a record without any holds 72 bytes less while it
+ * waits for its batch (a tenth of a million waiting calls: 7 MB less for the collector).
+ */
+class RareParts {
+  annotations: Fields | undefined = undefined
+  error: unknown = undefined
+  spans: List.List<LogSpan> | undefined = undefined
+  extra: Fields | undefined = undefined
+  callSite: Fields | undefined = undefined
+  correlationId: string | undefined = undefined
+  truncatedTo: JsonLimits | undefined = undefined
+  givenId: string | undefined = undefined
+  event: LogEvent | undefined = undefined
+  kept: KeptLine | undefined = undefined
+}
+
+/**
  * One accepted event as the pipeline holds it: the core values, given to the constructor,
  * and the optional parts, set by the code that accepts the event (the facade, the Effect
  * logger) before it is offered, and never changed after that except for the two the
  * pipeline adds (`enrichment`, `extra`). Every part holds the values of the call: the
  * caller's own objects are captured (`capture.ts`) unless the logger reads late.
  * Merging, serialization and error conversion happen later, per batch.
+ *
+ * The parts most events have are fields of the record; the others are read and set through
+ * accessors, in {@link RareParts}.
  */
 export class LogRecord {
   /** Call-site fields (highest precedence). */
@@ -57,32 +79,14 @@ export class LogRecord {
   bindings: Bindings | undefined = undefined
   /** `withContext` fields. */
   context: Bindings | undefined = undefined
-  /** Effect log annotations. */
-  annotations: Fields | undefined = undefined
-  /** An Error, an Effect Cause or any thrown value (captured: a CapturedError); undefined when there is none. */
-  error: unknown = undefined
   traceId: string | undefined = undefined
   spanId: string | undefined = undefined
-  spans: List.List<LogSpan> | undefined = undefined
   /** Built-in enricher fields (hostname, service, runtime, ...), set by the pipeline; lowest precedence. */
   enrichment: Bindings | undefined = undefined
-  /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below call-site enrichers. */
-  extra: Fields | undefined = undefined
-  /** Fields returned by call-site enrichers, captured at the call; above `extra`, below bindings. */
-  callSite: Fields | undefined = undefined
-  /** The correlation id, when the caller's code gave it outside the fields (a processor's new event). */
-  correlationId: string | undefined = undefined
-  /** Set by the size guard: the event is written within these tight limits and marked truncated. */
-  truncatedTo: JsonLimits | undefined = undefined
   /** The event's id is `idPrefix` and `seq`, given when it was accepted (see {@link eventId}). */
   idPrefix = ""
   seq = 0
-  /** An id carried over from elsewhere (an event a processor made to replace this one). */
-  givenId: string | undefined = undefined
-  /** The unredacted structured event, built once for the processors that read events. */
-  event: LogEvent | undefined = undefined
-  /** Its JSON line, kept by the size guard that measured it, for the sinks that write it (see {@link keepJsonLine}). */
-  kept: KeptLine | undefined = undefined
+  private rare: RareParts | undefined = undefined
 
   constructor(
     /** Epoch milliseconds. */
@@ -92,6 +96,91 @@ export class LogRecord {
     public message: unknown,
     readonly logger: string
   ) {}
+
+  /** The rare parts, made now if none was set (setting undefined makes none). */
+  private parts(value: unknown): RareParts | undefined {
+    return value === undefined ? this.rare : (this.rare ??= new RareParts())
+  }
+
+  /** Effect log annotations. */
+  get annotations(): Fields | undefined {
+    return this.rare?.annotations
+  }
+  set annotations(v: Fields | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.annotations = v
+  }
+  /** An Error, an Effect Cause or any thrown value (captured: a CapturedError); undefined when there is none. */
+  get error(): unknown {
+    return this.rare?.error
+  }
+  set error(v: unknown) {
+    const p = this.parts(v)
+    if (p !== undefined) p.error = v
+  }
+  get spans(): List.List<LogSpan> | undefined {
+    return this.rare?.spans
+  }
+  set spans(v: List.List<LogSpan> | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.spans = v
+  }
+  /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below call-site enrichers. */
+  get extra(): Fields | undefined {
+    return this.rare?.extra
+  }
+  set extra(v: Fields | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.extra = v
+  }
+  /** Fields returned by call-site enrichers, captured at the call; above `extra`, below bindings. */
+  get callSite(): Fields | undefined {
+    return this.rare?.callSite
+  }
+  set callSite(v: Fields | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.callSite = v
+  }
+  /** The correlation id, when the caller's code gave it outside the fields (a processor's new event). */
+  get correlationId(): string | undefined {
+    return this.rare?.correlationId
+  }
+  set correlationId(v: string | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.correlationId = v
+  }
+  /** Set by the size guard: the event is written within these tight limits and marked truncated. */
+  get truncatedTo(): JsonLimits | undefined {
+    return this.rare?.truncatedTo
+  }
+  set truncatedTo(v: JsonLimits | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.truncatedTo = v
+  }
+  /** An id carried over from elsewhere (an event a processor made to replace this one). */
+  get givenId(): string | undefined {
+    return this.rare?.givenId
+  }
+  set givenId(v: string | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.givenId = v
+  }
+  /** The unredacted structured event, built once for the processors that read events. */
+  get event(): LogEvent | undefined {
+    return this.rare?.event
+  }
+  set event(v: LogEvent | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.event = v
+  }
+  /** Its JSON line, kept by the size guard that measured it, for the sinks that write it (see {@link keepJsonLine}). */
+  get kept(): KeptLine | undefined {
+    return this.rare?.kept
+  }
+  set kept(v: KeptLine | undefined) {
+    const p = this.parts(v)
+    if (p !== undefined) p.kept = v
+  }
 }
 
 /** The stable id of a record's event: assigned when it was accepted, kept through processors, spool and replay. */

@@ -8,7 +8,7 @@ import {
   formatJsonLine,
   isoTime,
   keepJsonLine,
-  type LogRecord,
+  LogRecord,
   materialize,
   messageText,
   recordOf
@@ -43,6 +43,41 @@ const record = (p: Parts): LogRecord =>
   })
 
 const line = (p: Parts): Record<string, unknown> => JSON.parse(formatJsonLine(record(p)))
+
+describe("the record's rare parts", () => {
+  const rare = [
+    "annotations",
+    "error",
+    "spans",
+    "extra",
+    "callSite",
+    "correlationId",
+    "truncatedTo",
+    "givenId",
+    "event",
+    "kept"
+  ] as const
+  const held = (r: LogRecord): unknown => (r as unknown as { readonly rare: unknown }).rare
+
+  it("a record given none holds none, and setting one to undefined makes none", () => {
+    const r = new LogRecord(0, L.levels.info, "m", "app")
+    for (const k of rare) assert.strictEqual(r[k], undefined, k)
+    for (const k of rare) (r as unknown as Record<string, unknown>)[k] = undefined
+    assert.strictEqual(held(r), undefined)
+  })
+
+  it("each reads back what was set, alone, and can be set back to undefined", () => {
+    for (const k of rare) {
+      const r = new LogRecord(0, L.levels.info, "m", "app")
+      const value = { part: k }
+      ;(r as unknown as Record<string, unknown>)[k] = value
+      for (const other of rare)
+        assert.strictEqual(r[other], other === k ? value : undefined, `${k}: ${other}`)
+      ;(r as unknown as Record<string, unknown>)[k] = undefined
+      assert.strictEqual(r[k], undefined, k)
+    }
+  })
+})
 
 describe("JSON line", () => {
   it("writes core keys first, then user fields", () => {
