@@ -97,9 +97,10 @@ export class LogRecord {
     readonly logger: string
   ) {}
 
-  /** The rare parts, made now if none was set (setting undefined makes none). */
-  private parts(value: unknown): RareParts | undefined {
-    return value === undefined ? this.rare : (this.rare ??= new RareParts())
+  /** Sets a rare part: the object is made for the first value, never for undefined. */
+  private setPart<K extends keyof RareParts>(key: K, value: RareParts[K]): void {
+    if (value !== undefined) (this.rare ??= new RareParts())[key] = value
+    else if (this.rare !== undefined) this.rare[key] = value
   }
 
   /** Effect log annotations. */
@@ -107,79 +108,69 @@ export class LogRecord {
     return this.rare?.annotations
   }
   set annotations(v: Fields | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.annotations = v
+    this.setPart("annotations", v)
   }
   /** An Error, an Effect Cause or any thrown value (captured: a CapturedError); undefined when there is none. */
   get error(): unknown {
     return this.rare?.error
   }
   set error(v: unknown) {
-    const p = this.parts(v)
-    if (p !== undefined) p.error = v
+    this.setPart("error", v)
   }
   get spans(): List.List<LogSpan> | undefined {
     return this.rare?.spans
   }
   set spans(v: List.List<LogSpan> | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.spans = v
+    this.setPart("spans", v)
   }
   /** Fields returned by custom enrichers, set by the pipeline; above `enrichment`, below call-site enrichers. */
   get extra(): Fields | undefined {
     return this.rare?.extra
   }
   set extra(v: Fields | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.extra = v
+    this.setPart("extra", v)
   }
   /** Fields returned by call-site enrichers, captured at the call; above `extra`, below bindings. */
   get callSite(): Fields | undefined {
     return this.rare?.callSite
   }
   set callSite(v: Fields | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.callSite = v
+    this.setPart("callSite", v)
   }
   /** The correlation id, when the caller's code gave it outside the fields (a processor's new event). */
   get correlationId(): string | undefined {
     return this.rare?.correlationId
   }
   set correlationId(v: string | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.correlationId = v
+    this.setPart("correlationId", v)
   }
   /** Set by the size guard: the event is written within these tight limits and marked truncated. */
   get truncatedTo(): JsonLimits | undefined {
     return this.rare?.truncatedTo
   }
   set truncatedTo(v: JsonLimits | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.truncatedTo = v
+    this.setPart("truncatedTo", v)
   }
   /** An id carried over from elsewhere (an event a processor made to replace this one). */
   get givenId(): string | undefined {
     return this.rare?.givenId
   }
   set givenId(v: string | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.givenId = v
+    this.setPart("givenId", v)
   }
   /** The unredacted structured event, built once for the processors that read events. */
   get event(): LogEvent | undefined {
     return this.rare?.event
   }
   set event(v: LogEvent | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.event = v
+    this.setPart("event", v)
   }
   /** Its JSON line, kept by the size guard that measured it, for the sinks that write it (see {@link keepJsonLine}). */
   get kept(): KeptLine | undefined {
     return this.rare?.kept
   }
   set kept(v: KeptLine | undefined) {
-    const p = this.parts(v)
-    if (p !== undefined) p.kept = v
+    this.setPart("kept", v)
   }
 }
 
@@ -929,15 +920,15 @@ export const materialize = (
 ): MaterializedEvent => {
   const call = r.fields
   const onlyCall = call !== undefined && callFieldsOnly(r)
-  // fields taken as they are claim no core slot: the record's own core (no object made for it)
-  const core: Core | Pick<LogRecord, "correlationId" | "traceId" | "spanId" | "error"> =
-    onlyCall && fieldsCaptured && asTheyAre(call) ? r : coreOf(r)
+  // fields taken as they are claim no core slot: the record's own core, no object made for it
+  const claims = onlyCall && fieldsCaptured && asTheyAre(call) ? undefined : coreOf(r)
+  const core: Pick<Core, "correlationId" | "traceId" | "spanId" | "error"> = claims ?? r
   const fields =
-    core === r
+    claims === undefined
       ? (call as Record<string, unknown>)
       : onlyCall
-        ? fieldsOf(call, core as Core, redact)
-        : mergedFields(r, core as Core, redact)
+        ? fieldsOf(call, claims, redact)
+        : mergedFields(r, claims, redact)
   let visible =
     redact === undefined
       ? fields
