@@ -37,13 +37,17 @@ export type BrowserSinkSetting =
 /**
  * An HTTP collector: NDJSON batches POSTed with `fetch`, retried, behind a circuit breaker.
  * `headers`, `batch`, `retry` and `timeoutMs` as for any network sink (`Network.Options`);
- * `keepalive` (requests outlive the page; bodies in flight are then capped near 64 KiB)
- * defaults to true here.
+ * `keepalive` (requests outlive the page; bodies in flight are then capped near 64 KiB, and
+ * sent as `text/plain;charset=UTF-8`, which needs no CORS preflight) defaults to true here;
+ * without it the type is `application/x-ndjson`.
  */
 export interface BrowserHttpSinkSetting
   extends Pick<NetworkOptions, "headers" | "keepalive" | "batch" | "retry" | "timeoutMs"> {
   readonly type: "http"
-  /** The collector's URL (http: or https:); another origin must answer CORS preflights. */
+  /**
+   * The collector's URL (http: or https:). Another origin must allow it with CORS, and answer
+   * the preflight of requests that need one (keepalive off, or `headers` given).
+   */
   readonly url: string
   readonly level?: LevelName | undefined
 }
@@ -94,11 +98,21 @@ const isSinkValue = (u: unknown): u is Sink =>
 
 const whole = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u > 0
 
-const ndjson = (events: ReadonlyArray<LogEvent>) => ({
-  // the JSON lines layout, as the console sink and Node's stdout write them
-  body: events.map((e) => `${json.format(e)}\n`).join(""),
-  contentType: "application/x-ndjson"
-})
+/**
+ * The content type of keepalive requests: one a cross-origin request may carry without a
+ * CORS preflight. Chromium sends the preflight of a keepalive request started as the page
+ * closes, then often drops the request itself once the page is gone; a request that needs no
+ * preflight goes out at once. The body is the same NDJSON.
+ */
+export const keepaliveContentType = "text/plain;charset=UTF-8"
+
+/** The JSON lines layout, as the console sink and Node's stdout write them, under `contentType`. */
+const ndjson =
+  (contentType: string) =>
+  (events: ReadonlyArray<LogEvent>): { readonly body: string; readonly contentType: string } => ({
+    body: events.map((e) => `${json.format(e)}\n`).join(""),
+    contentType
+  })
 
 interface Valid {
   readonly name: string
@@ -231,7 +245,7 @@ const openSink = (entry: BrowserSinkSetting): Effect.Effect<Sink, SinkError, Sco
     network.make({
       name: `http:${url}`,
       url,
-      encode: ndjson,
+      encode: ndjson(keepalive ? keepaliveContentType : "application/x-ndjson"),
       headers: entry.headers,
       keepalive,
       batch: {

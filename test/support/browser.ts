@@ -4,9 +4,10 @@
  * built-ins in a bundle, and the page test in Debian's chromium (headless, driven by
  * playwright-core): a page served on loopback whose script, bundled from the package's browser
  * build, logs through fapilog's HTTP sink into a collector on another origin (so the CORS
- * preflight is part of it). Every line must arrive once, as valid JSON with the values of its
+ * preflight, when one is needed, is part of it). Every line must arrive once, as valid JSON with the values of its
  * call: after a flush, from the Effect layer, and when the page is left with lines still
- * buffered (the `pagehide` flush and `keepalive` requests).
+ * buffered (the `pagehide` flush and `keepalive` requests). Keepalive requests carry a type
+ * that needs no CORS preflight; with keepalive off the NDJSON type goes after a preflight.
  */
 import * as fs from "node:fs"
 import * as http from "node:http"
@@ -79,6 +80,13 @@ window.fapilogTest = {
     await log.flush()
     await log.close()
   },
+  // n lines with keepalive off (NDJSON, after a CORS preflight), then flush
+  unkept: async (run, n) => {
+    const log = await createLogger({ name: "page", sinks: [{ ...http(60000), keepalive: false }] })
+    for (let i = 0; i < n; i++) log.info("unkept " + i, { seq: i, run })
+    await log.flush()
+    await log.close()
+  },
   // n lines left in the buffer: the page is then left, and the pagehide flush sends them
   buffered: async (run, n) => {
     window.openLogger = await createLogger({ name: "page", sinks: [http(60000)] })
@@ -103,6 +111,8 @@ export interface Collector {
   readonly url: string
   readonly lines: Array<string>
   readonly preflights: Array<string>
+  /** The content type of each POST, with the runs of its lines. */
+  readonly posts: Array<{ readonly contentType: string; readonly runs: ReadonlyArray<string> }>
   readonly close: () => Promise<void>
 }
 
@@ -114,6 +124,7 @@ export const listen = (server: http.Server): Promise<string> =>
 export const startCollector = async (): Promise<Collector> => {
   const lines: Array<string> = []
   const preflights: Array<string> = []
+  const posts: Array<{ contentType: string; runs: Array<string> }> = []
   const server = http.createServer((req, res) => {
     const cors = {
       "access-control-allow-origin": req.headers.origin ?? "*",
@@ -128,12 +139,28 @@ export const startCollector = async (): Promise<Collector> => {
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
-      for (const line of Buffer.concat(chunks).toString("utf8").split("\n")) if (line !== "") lines.push(line)
+      const runs = new Set<string>()
+      for (const line of Buffer.concat(chunks).toString("utf8").split("\n"))
+        if (line !== "") {
+          lines.push(line)
+          try {
+            runs.add(String((JSON.parse(line) as { run?: unknown }).run))
+          } catch {
+            // not JSON: the scenario that reads the line fails, naming it
+          }
+        }
+      posts.push({ contentType: req.headers["content-type"] ?? "", runs: [...runs] })
       res.writeHead(204, cors).end()
     })
   })
   const url = await listen(server)
-  return { url: `${url}/logs`, lines, preflights, close: () => new Promise((r) => server.close(() => r())) }
+  return {
+    url: `${url}/logs`,
+    lines,
+    preflights,
+    posts,
+    close: () => new Promise((r) => server.close(() => r()))
+  }
 }
 
 export const startPageServer = async (
@@ -206,8 +233,14 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
       return page
     }
 
+    /** The content types of the POSTs that carried lines of `run`. */
+    const typesOf = (run: string): Array<string> => [
+      ...new Set(collector.posts.filter((p) => p.runs.includes(run)).map((p) => p.contentType))
+    ]
+
     it("facade: every line arrives once, as valid JSON with the call's values", async () => {
       const page = await open()
+      const preflights = collector.preflights.length
       await page.evaluate(
         ([run, n]) =>
           (
@@ -225,7 +258,26 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
         assert.deepStrictEqual(e.nested, { ok: true })
         assert.isString(e.timestamp)
       }
-      assert.include(collector.preflights, "POST")
+      // keepalive requests (the default) need no CORS preflight: the browser may drop one that does at page close
+      assert.deepStrictEqual(typesOf("facade"), ["text/plain;charset=UTF-8"])
+      assert.strictEqual(collector.preflights.length, preflights)
+      await page.close()
+    })
+
+    it("keepalive off: NDJSON, after the CORS preflight", async () => {
+      const page = await open()
+      const preflights = collector.preflights.length
+      await page.evaluate(
+        ([run, n]) =>
+          (
+            globalThis as unknown as { fapilogTest: { unkept: (r: string, n: number) => Promise<unknown> } }
+          ).fapilogTest.unkept(run, n),
+        ["unkept", 20] as const
+      )
+      const events = await arrived(collector, "unkept", 20)
+      assert.deepStrictEqual(seqs(events), range(20))
+      assert.deepStrictEqual(typesOf("unkept"), ["application/x-ndjson"])
+      assert.deepStrictEqual(collector.preflights.slice(preflights), ["POST"])
       await page.close()
     })
 
