@@ -119,16 +119,32 @@ export const encodeMessages = (
   seed: number
 ): Uint8Array => writer.body(events, keyField, seed)
 
-/** The messages of a body written by {@link encodeMessages}; throws on anything else. */
-export const decodeMessages = (bytes: Uint8Array): Messages => {
+/**
+ * Reads a body written by {@link encodeMessages}: `each` is given every message in order (its
+ * timestamp, key and value, the last two views of `bytes`); returns the partition seed. Throws
+ * on anything else, before `each` is called.
+ */
+const readMessages = (
+  bytes: Uint8Array,
+  each: (timestamp: number, key: Buffer | undefined, value: Buffer) => void
+): number => {
   const body = bufferView(bytes)
   if (body.length < 9 || body.readUInt8(0) !== VERSION) throw new Error("not a Kafka sink request body")
   const seed = body.readUInt32BE(1)
   const n = body.readUInt32BE(5)
-  const messages = new Array<Message>(n)
+  // the layout is checked whole first, so that a damaged body is refused before any message is taken
   let at = 9
   for (let i = 0; i < n; i++) {
     if (at + 16 > body.length) throw new Error("a Kafka sink request body cut short")
+    const keyLength = body.readInt32BE(at + 8)
+    at += 12 + Math.max(0, keyLength)
+    if (at + 4 > body.length) throw new Error("a Kafka sink request body cut short")
+    at += 4 + body.readUInt32BE(at)
+    if (at > body.length) throw new Error("a Kafka sink request body cut short")
+  }
+  if (at !== body.length) throw new Error("trailing bytes after the messages of a Kafka sink request body")
+  at = 9
+  for (let i = 0; i < n; i++) {
     const timestamp = body.readDoubleBE(at)
     const keyLength = body.readInt32BE(at + 8)
     at += 12
@@ -139,10 +155,42 @@ export const decodeMessages = (bytes: Uint8Array): Messages => {
     }
     const valueLength = body.readUInt32BE(at)
     at += 4
-    if (at + valueLength > body.length) throw new Error("a Kafka sink request body cut short")
-    messages[i] = { timestamp, key, value: body.subarray(at, at + valueLength) }
+    each(timestamp, key, body.subarray(at, at + valueLength))
     at += valueLength
   }
-  if (at !== body.length) throw new Error("trailing bytes after the messages of a Kafka sink request body")
+  return seed
+}
+
+/** The messages of a body written by {@link encodeMessages}; throws on anything else. */
+export const decodeMessages = (bytes: Uint8Array): Messages => {
+  const messages: Array<Message> = []
+  const seed = readMessages(bytes, (timestamp, key, value) => {
+    messages.push({ timestamp, key, value })
+  })
+  return { seed, messages }
+}
+
+/** A message as the producer takes it, its partition still to be chosen (-1). */
+export interface ProducerMessage {
+  readonly topic: string
+  partition: number
+  readonly key: Buffer | undefined
+  readonly value: Buffer
+  readonly timestamp: bigint
+}
+
+/**
+ * The messages of a body written by {@link encodeMessages} as the producer takes them, for
+ * `topic` (what {@link decodeMessages} reads, with no object in between); throws on anything
+ * else.
+ */
+export const producerMessages = (
+  bytes: Uint8Array,
+  topic: string
+): { readonly seed: number; readonly messages: Array<ProducerMessage> } => {
+  const messages: Array<ProducerMessage> = []
+  const seed = readMessages(bytes, (timestamp, key, value) => {
+    messages.push({ topic, partition: -1, key, value, timestamp: BigInt(Math.trunc(timestamp)) })
+  })
   return { seed, messages }
 }

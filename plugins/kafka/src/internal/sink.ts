@@ -24,13 +24,18 @@
 
 import * as fs from "node:fs"
 import type { ConnectionOptions as TlsOptions } from "node:tls"
-import { compatibilityPartitioner, Producer, type ProducerOptions } from "@platformatic/kafka"
+import {
+  compatibilityPartitioner,
+  type MessageToProduce,
+  Producer,
+  type ProducerOptions
+} from "@platformatic/kafka"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import { transportFailure } from "../../../shared/src/transportFailure.js"
 import { brokersOf, type Config } from "./config.js"
-import { decodeMessages, encodeMessages } from "./messages.js"
+import { encodeMessages, producerMessages } from "./messages.js"
 
 /** The defaults of the settings that have one (the README's table). */
 export const defaults = Object.freeze({
@@ -172,7 +177,7 @@ export const sender = (producer: KafkaProducer, topic: string) => {
 
   const attempt = async (body: Uint8Array): Promise<void> => {
     // a body that is not this sink's (another sink's spool) throws here, before any state changes
-    const { seed, messages } = decodeMessages(body)
+    const { seed, messages } = producerMessages(body, topic)
     if (pending === undefined || !sameBytes(pending.body, body)) {
       if (pending !== undefined) {
         await producer.initIdempotentProducer({})
@@ -182,21 +187,14 @@ export const sender = (producer: KafkaProducer, topic: string) => {
     }
     const count = await partitionsOf()
     const done = pending.done
-    const out = []
-    for (const m of messages) {
-      const partition =
-        (m.key === undefined ? seed : compatibilityPartitioner(undefined as never, m.key)) % count
-      if (done.has(partition)) continue
-      out.push({
-        topic,
-        partition,
-        value: m.value,
-        timestamp: BigInt(Math.trunc(m.timestamp)),
-        ...(m.key === undefined ? {} : { key: m.key })
-      })
-    }
+    for (const m of messages)
+      m.partition = (m.key === undefined ? seed : compatibilityPartitioner(undefined as never, m.key)) % count
+    // a resend leaves out the partitions the failed send had written
+    const out = done.size === 0 ? messages : messages.filter((m) => !done.has(m.partition))
     try {
-      if (out.length > 0) await producer.send({ messages: out })
+      // a message without a key carries `key: undefined`, which the client writes as no key (null)
+      if (out.length > 0)
+        await producer.send({ messages: out as Array<MessageToProduce<Buffer, Buffer, Buffer, Buffer>> })
       pending = undefined
     } catch (e) {
       for (const p of producedBy(e)) done.add(p.partition)
