@@ -7,11 +7,14 @@
  * a reconnect or a server restart never stores an event twice.
  */
 import * as fs from "node:fs"
-import { JetStreamApiError, type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream"
+import { JetStreamApiError, jetstreamManager } from "@nats-io/jetstream"
 import {
   connect,
+  createInbox,
   credsAuthenticator,
+  headers,
   InvalidSubjectError,
+  type Msg,
   type NatsConnection,
   type NodeConnectionOptions
 } from "@nats-io/transport-node"
@@ -107,9 +110,94 @@ export const payloadOf = (line: EventLine, maxPayload: number): Uint8Array => {
   )
 }
 
+/** What a message's reply said: undefined for an acknowledgement, else why it was not stored. */
+export const ackFailure = (m: Pick<Msg, "data" | "headers">): unknown => {
+  const status = m.headers?.code ?? 0
+  if (status === 503) return new Error("no stream captures the subject (no responders)")
+  if (status !== 0 && status !== 200) return new Error(`JetStream answered status ${status}`)
+  let ack: { readonly stream?: unknown; readonly error?: unknown } | null
+  try {
+    ack = JSON.parse(new TextDecoder().decode(m.data)) as typeof ack
+  } catch {
+    return new Error("the acknowledgement is not JSON")
+  }
+  if (typeof ack !== "object" || ack === null) return new Error("invalid acknowledgement")
+  if (typeof ack.error === "object" && ack.error !== null)
+    return new JetStreamApiError(ack.error as ConstructorParameters<typeof JetStreamApiError>[0])
+  if (typeof ack.stream !== "string" || ack.stream === "") return new Error("invalid acknowledgement")
+  return undefined
+}
+
+/**
+ * Publishes one request's messages to JetStream and waits until the stream has acknowledged
+ * each, within `timeoutMs`; resolves to the failure of each message that was not stored
+ * (undefined for those that were). What `JetStreamClient.publish` does for one message (the
+ * `Nats-Msg-Id` and `Nats-Expected-Stream` headers, the stream's acknowledgement read as it
+ * reads it), done for the whole request at once: each message is a plain publish whose reply
+ * subject is its index under an inbox of the request, and one subscription to that inbox takes
+ * every acknowledgement, instead of a request, a promise and a timer per message (five times
+ * faster against Debian's nats-server, docs/performance.md).
+ */
+export const publishAcknowledged = (
+  nc: NatsConnection,
+  subject: string,
+  messages: ReadonlyArray<{ readonly id: string; readonly data: Uint8Array }>,
+  options: { readonly stream: string | undefined; readonly timeoutMs: number }
+): Promise<Array<unknown>> =>
+  new Promise((resolve, reject) => {
+    const n = messages.length
+    const failures = new Array<unknown>(n).fill(undefined)
+    if (n === 0) {
+      resolve(failures)
+      return
+    }
+    const answered = new Uint8Array(n)
+    let left = n
+    const inbox = createInbox()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const sub = nc.subscribe(`${inbox}.*`, {
+      callback: (error, m) => {
+        if (error !== null) {
+          finish()
+          reject(error)
+          return
+        }
+        const index = Number(m.subject.slice(inbox.length + 1))
+        if (!Number.isInteger(index) || index < 0 || index >= n || answered[index] === 1) return
+        answered[index] = 1
+        failures[index] = ackFailure(m)
+        if (--left === 0) {
+          finish()
+          resolve(failures)
+        }
+      }
+    })
+    const finish = () => {
+      clearTimeout(timer)
+      sub.unsubscribe()
+    }
+    timer = setTimeout(() => {
+      finish()
+      const late = new Error(`no acknowledgement within ${options.timeoutMs} ms`)
+      for (let i = 0; i < n; i++) if (answered[i] === 0) failures[i] = late
+      resolve(failures)
+    }, options.timeoutMs)
+    try {
+      for (let i = 0; i < n; i++) {
+        const message = messages[i]!
+        const h = headers()
+        h.set("Nats-Msg-Id", message.id)
+        if (options.stream !== undefined) h.set("Nats-Expected-Stream", options.stream)
+        nc.publish(subject, message.data, { reply: `${inbox}.${i}`, headers: h })
+      }
+    } catch (e) {
+      finish()
+      reject(e)
+    }
+  })
+
 interface Connected {
   readonly nc: NatsConnection
-  readonly js: JetStreamClient
 }
 
 /**
@@ -134,7 +222,7 @@ export const make = (
         await nc.close()
         throw new Error("the sink is closed")
       }
-      return { nc, js: jetstream(nc, { timeout: timeoutMs }) }
+      return { nc }
     }
 
     const connected = (): Promise<Connected> => {
@@ -168,7 +256,7 @@ export const make = (
     )
 
     const publish = async (lines: ReadonlyArray<EventLine>) => {
-      const { nc, js } = await connected()
+      const { nc } = await connected()
       if (!streamChecked) {
         await ensureStream(await jetstreamManager(nc, { timeout: timeoutMs }), {
           stream: config.stream!,
@@ -180,22 +268,19 @@ export const make = (
         streamChecked = true
       }
       const maxPayload = nc.info?.max_payload ?? 1_048_576
-      const publishOptions = {
-        timeout: timeoutMs,
-        ...(config.stream === undefined ? {} : { expect: { streamName: config.stream } })
-      }
-      const acks = await Promise.allSettled(
-        lines.map((line) =>
-          js.publish(config.subject, payloadOf(line, maxPayload), { ...publishOptions, msgID: line.id })
-        )
+      const results = await publishAcknowledged(
+        nc,
+        config.subject,
+        lines.map((line) => ({ id: line.id, data: payloadOf(line, maxPayload) })),
+        { stream: config.stream, timeoutMs }
       )
       let failed: unknown
       let failures = 0
-      for (const a of acks)
-        if (a.status === "rejected") {
+      for (const reason of results)
+        if (reason !== undefined) {
           failures++
           // a permanent cause is the one to report: a retry would not fix it
-          if (failed === undefined || isPermanent(a.reason)) failed = a.reason
+          if (failed === undefined || isPermanent(reason)) failed = reason
         }
       if (failures > 0)
         throw isPermanent(failed)
