@@ -174,7 +174,11 @@ export const publishAcknowledged = (
     })
     const finish = () => {
       clearTimeout(timer)
-      sub.unsubscribe()
+      try {
+        sub.unsubscribe()
+      } catch {
+        // the connection closed meanwhile: the subscription went with it
+      }
     }
     timer = setTimeout(() => {
       finish()
