@@ -104,7 +104,7 @@ const whole = (u: unknown): u is number => typeof u === "number" && Number.isInt
  * closes, then often drops the request itself once the page is gone; a request that needs no
  * preflight goes out at once. The body is the same NDJSON.
  */
-export const keepaliveContentType = "text/plain;charset=UTF-8"
+const keepaliveContentType = "text/plain;charset=UTF-8"
 
 /** The JSON lines layout, as the console sink and Node's stdout write them, under `contentType`. */
 const ndjson =
