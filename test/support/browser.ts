@@ -201,6 +201,9 @@ export const range = (n: number): Array<number> => Array.from({ length: n }, (_,
  * ({@link pageScript} of `packageName`) into the module the page loads, as the app's bundler
  * would; each scenario then logs into a collector on another origin.
  */
+/** The scenarios of {@link pageScript} that log `n` lines tagged with a run name. */
+type Scenario = "facade" | "unkept" | "buffered" | "effect"
+
 export const browserPageSuite = (packageName: string, bundle: (script: string) => Promise<string>): void => {
   describe(`the browser build of ${packageName} in chromium`, () => {
     let browser: Browser
@@ -233,6 +236,18 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
       return page
     }
 
+    /** Runs the page's scenario `name` (`window.fapilogTest[name]`) for `n` lines tagged `run`. */
+    const runScenario = (page: Page, name: Scenario, run: string, n: number): Promise<unknown> =>
+      page.evaluate(
+        ([name, run, n]) =>
+          (
+            globalThis as unknown as {
+              fapilogTest: Record<string, (run: string, n: number) => Promise<unknown>>
+            }
+          ).fapilogTest[name]!(run, n),
+        [name, run, n] as const
+      )
+
     /** The content types of the POSTs that carried lines of `run`. */
     const typesOf = (run: string): Array<string> => [
       ...new Set(collector.posts.filter((p) => p.runs.includes(run)).map((p) => p.contentType))
@@ -241,13 +256,7 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
     it("facade: every line arrives once, as valid JSON with the call's values", async () => {
       const page = await open()
       const preflights = collector.preflights.length
-      await page.evaluate(
-        ([run, n]) =>
-          (
-            globalThis as unknown as { fapilogTest: { facade: (r: string, n: number) => Promise<unknown> } }
-          ).fapilogTest.facade(run, n),
-        ["facade", 120] as const
-      )
+      await runScenario(page, "facade", "facade", 120)
       const events = await arrived(collector, "facade", 120)
       assert.deepStrictEqual(seqs(events), range(120))
       for (const e of events) {
@@ -267,13 +276,7 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
     it("keepalive off: NDJSON, after the CORS preflight", async () => {
       const page = await open()
       const preflights = collector.preflights.length
-      await page.evaluate(
-        ([run, n]) =>
-          (
-            globalThis as unknown as { fapilogTest: { unkept: (r: string, n: number) => Promise<unknown> } }
-          ).fapilogTest.unkept(run, n),
-        ["unkept", 20] as const
-      )
+      await runScenario(page, "unkept", "unkept", 20)
       const events = await arrived(collector, "unkept", 20)
       assert.deepStrictEqual(seqs(events), range(20))
       assert.deepStrictEqual(typesOf("unkept"), ["application/x-ndjson"])
@@ -283,13 +286,7 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
 
     it("Effect layer: Effect.log and Fapilog.info lines arrive once each", async () => {
       const page = await open()
-      await page.evaluate(
-        ([run, n]) =>
-          (
-            globalThis as unknown as { fapilogTest: { effect: (r: string, n: number) => Promise<unknown> } }
-          ).fapilogTest.effect(run, n),
-        ["effect", 40] as const
-      )
+      await runScenario(page, "effect", "effect", 40)
       const events = await arrived(collector, "effect", 40)
       assert.deepStrictEqual(seqs(events), range(40))
       for (const e of events) assert.strictEqual(e.message, `effect ${e.seq}`)
@@ -298,13 +295,7 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
 
     it("lines still buffered when the page is left arrive once (pagehide flush, keepalive)", async () => {
       const page = await open()
-      await page.evaluate(
-        ([run, n]) =>
-          (
-            globalThis as unknown as { fapilogTest: { buffered: (r: string, n: number) => Promise<unknown> } }
-          ).fapilogTest.buffered(run, n),
-        ["navigated", 30] as const
-      )
+      await runScenario(page, "buffered", "navigated", 30)
       // nothing was sent yet: the batch waits up to a minute, or for the page to go
       assert.strictEqual(collector.lines.filter((l) => l.includes('"run":"navigated"')).length, 0)
       await page.goto(`${pages.url}/next`)
@@ -316,13 +307,7 @@ export const browserPageSuite = (packageName: string, bundle: (script: string) =
 
     it("lines still buffered when the page is closed arrive once", async () => {
       const page = await open()
-      await page.evaluate(
-        ([run, n]) =>
-          (
-            globalThis as unknown as { fapilogTest: { buffered: (r: string, n: number) => Promise<unknown> } }
-          ).fapilogTest.buffered(run, n),
-        ["closed", 25] as const
-      )
+      await runScenario(page, "buffered", "closed", 25)
       await page.close({ runBeforeUnload: true })
       const events = await arrived(collector, "closed", 25)
       assert.deepStrictEqual(seqs(events), range(25))
