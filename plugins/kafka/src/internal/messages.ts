@@ -122,7 +122,7 @@ export const encodeMessages = (
 /**
  * Reads a body written by {@link encodeMessages}: `each` is given every message in order (its
  * timestamp, key and value, the last two views of `bytes`); returns the partition seed. Throws
- * on anything else, before `each` is called.
+ * on anything else (what `each` was given by then is to be dropped).
  */
 const readMessages = (
   bytes: Uint8Array,
@@ -132,19 +132,9 @@ const readMessages = (
   if (body.length < 9 || body.readUInt8(0) !== VERSION) throw new Error("not a Kafka sink request body")
   const seed = body.readUInt32BE(1)
   const n = body.readUInt32BE(5)
-  // the layout is checked whole first, so that a damaged body is refused before any message is taken
   let at = 9
   for (let i = 0; i < n; i++) {
     if (at + 16 > body.length) throw new Error("a Kafka sink request body cut short")
-    const keyLength = body.readInt32BE(at + 8)
-    at += 12 + Math.max(0, keyLength)
-    if (at + 4 > body.length) throw new Error("a Kafka sink request body cut short")
-    at += 4 + body.readUInt32BE(at)
-    if (at > body.length) throw new Error("a Kafka sink request body cut short")
-  }
-  if (at !== body.length) throw new Error("trailing bytes after the messages of a Kafka sink request body")
-  at = 9
-  for (let i = 0; i < n; i++) {
     const timestamp = body.readDoubleBE(at)
     const keyLength = body.readInt32BE(at + 8)
     at += 12
@@ -153,11 +143,14 @@ const readMessages = (
       key = body.subarray(at, at + keyLength)
       at += keyLength
     }
+    if (at + 4 > body.length) throw new Error("a Kafka sink request body cut short")
     const valueLength = body.readUInt32BE(at)
     at += 4
+    if (at + valueLength > body.length) throw new Error("a Kafka sink request body cut short")
     each(timestamp, key, body.subarray(at, at + valueLength))
     at += valueLength
   }
+  if (at !== body.length) throw new Error("trailing bytes after the messages of a Kafka sink request body")
   return seed
 }
 

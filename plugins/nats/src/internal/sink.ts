@@ -85,6 +85,7 @@ export const connectionOptions = (config: Config): NodeConnectionOptions => ({
 })
 
 const encoder = new TextEncoder()
+const decoder = new TextDecoder()
 
 /**
  * The payload of one event within the server's `max_payload`: its JSON line, or, for a line
@@ -117,7 +118,7 @@ export const ackFailure = (m: Pick<Msg, "data" | "headers">): unknown => {
   if (status !== 0 && status !== 200) return new Error(`JetStream answered status ${status}`)
   let ack: { readonly stream?: unknown; readonly error?: unknown } | null
   try {
-    ack = JSON.parse(new TextDecoder().decode(m.data)) as typeof ack
+    ack = JSON.parse(decoder.decode(m.data)) as typeof ack
   } catch {
     return new Error("the acknowledgement is not JSON")
   }
