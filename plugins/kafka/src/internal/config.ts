@@ -85,6 +85,9 @@ const Tls = Plugin.accepted(
 /** The compressions of @platformatic/kafka; zstd needs a Node with zlib's zstd (22.15 and later). */
 export const compressions = ["none", "gzip", "snappy", "lz4", "zstd"] as const
 
+/** One of {@link compressions}. */
+export type Compression = (typeof compressions)[number]
+
 /** SASL mechanisms passed to the client (GSSAPI needs a custom authenticator, so it is not offered). */
 export const saslMechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"] as const
 

@@ -120,70 +120,75 @@ export const encodeMessages = (
 ): Uint8Array => writer.body(events, keyField, seed)
 
 /**
- * Reads a body written by {@link encodeMessages}: `each` is given every message in order (its
- * timestamp, key and value, the last two views of `bytes`); returns the partition seed. Throws
- * on anything else (what `each` was given by then is to be dropped).
+ * The messages of a body written by {@link encodeMessages}, read in one pass into offsets (no
+ * object per message): message `i` has the timestamp `timestamps[i]`, the key
+ * `bytes[keyAt[i], keyAt[i] + keyLength[i])` (`keyAt[i]` -1: no key) and the value
+ * `bytes[valueAt[i], valueAt[i] + valueLength[i])`.
  */
-const readMessages = (
-  bytes: Uint8Array,
-  each: (timestamp: number, key: Buffer | undefined, value: Buffer) => void
-): number => {
+export interface Body {
+  readonly bytes: Buffer
+  readonly seed: number
+  readonly count: number
+  readonly timestamps: Float64Array
+  readonly keyAt: Int32Array
+  readonly keyLength: Int32Array
+  readonly valueAt: Int32Array
+  readonly valueLength: Int32Array
+}
+
+/** Reads a body written by {@link encodeMessages}; throws on anything else. */
+export const readBody = (bytes: Uint8Array): Body => {
   const body = bufferView(bytes)
   if (body.length < 9 || body.readUInt8(0) !== VERSION) throw new Error("not a Kafka sink request body")
   const seed = body.readUInt32BE(1)
   const n = body.readUInt32BE(5)
+  // each message takes at least 16 bytes: a count beyond that is a body cut short
+  if (n > (body.length - 9) / 16) throw new Error("a Kafka sink request body cut short")
+  const timestamps = new Float64Array(n)
+  const keyAt = new Int32Array(n)
+  const keyLength = new Int32Array(n)
+  const valueAt = new Int32Array(n)
+  const valueLength = new Int32Array(n)
   let at = 9
   for (let i = 0; i < n; i++) {
     if (at + 16 > body.length) throw new Error("a Kafka sink request body cut short")
-    const timestamp = body.readDoubleBE(at)
-    const keyLength = body.readInt32BE(at + 8)
+    timestamps[i] = body.readDoubleBE(at)
+    const k = body.readInt32BE(at + 8)
     at += 12
-    let key: Buffer | undefined
-    if (keyLength >= 0) {
-      key = body.subarray(at, at + keyLength)
-      at += keyLength
-    }
+    if (k >= 0) {
+      keyAt[i] = at
+      keyLength[i] = k
+      at += k
+    } else keyAt[i] = -1
     if (at + 4 > body.length) throw new Error("a Kafka sink request body cut short")
-    const valueLength = body.readUInt32BE(at)
+    const v = body.readUInt32BE(at)
     at += 4
-    if (at + valueLength > body.length) throw new Error("a Kafka sink request body cut short")
-    each(timestamp, key, body.subarray(at, at + valueLength))
-    at += valueLength
+    if (at + v > body.length) throw new Error("a Kafka sink request body cut short")
+    valueAt[i] = at
+    valueLength[i] = v
+    at += v
   }
   if (at !== body.length) throw new Error("trailing bytes after the messages of a Kafka sink request body")
-  return seed
+  return { bytes: body, seed, count: n, timestamps, keyAt, keyLength, valueAt, valueLength }
+}
+
+/** The key of message `i` of a body (a view of its bytes), or undefined when it has none. */
+export const keyAt = (body: Body, i: number): Buffer | undefined => {
+  const at = body.keyAt[i]!
+  return at < 0 ? undefined : body.bytes.subarray(at, at + body.keyLength[i]!)
 }
 
 /** The messages of a body written by {@link encodeMessages}; throws on anything else. */
 export const decodeMessages = (bytes: Uint8Array): Messages => {
+  const body = readBody(bytes)
   const messages: Array<Message> = []
-  const seed = readMessages(bytes, (timestamp, key, value) => {
-    messages.push({ timestamp, key, value })
-  })
-  return { seed, messages }
-}
-
-/** A message as the producer takes it, its partition still to be chosen (-1). */
-export interface ProducerMessage {
-  readonly topic: string
-  partition: number
-  readonly key: Buffer | undefined
-  readonly value: Buffer
-  readonly timestamp: bigint
-}
-
-/**
- * The messages of a body written by {@link encodeMessages} as the producer takes them, for
- * `topic` (what {@link decodeMessages} reads, with no object in between); throws on anything
- * else.
- */
-export const producerMessages = (
-  bytes: Uint8Array,
-  topic: string
-): { readonly seed: number; readonly messages: Array<ProducerMessage> } => {
-  const messages: Array<ProducerMessage> = []
-  const seed = readMessages(bytes, (timestamp, key, value) => {
-    messages.push({ topic, partition: -1, key, value, timestamp: BigInt(Math.trunc(timestamp)) })
-  })
-  return { seed, messages }
+  for (let i = 0; i < body.count; i++) {
+    const at = body.valueAt[i]!
+    messages.push({
+      timestamp: body.timestamps[i]!,
+      key: keyAt(body, i),
+      value: body.bytes.subarray(at, at + body.valueLength[i]!)
+    })
+  }
+  return { seed: body.seed, messages }
 }

@@ -1,9 +1,11 @@
 /**
  * The Kafka sink on fapilog's network foundation: `Network.make` batches the events (by count,
- * bytes and linger time), retries, spools and drains; the transport hands each request to an
- * idempotent `@platformatic/kafka` producer (acks=all, one request in flight).
+ * bytes and linger time), retries, spools and drains; the transport writes each request's
+ * record batches itself (records.ts) and produces them through a `@platformatic/kafka`
+ * producer's connections (produce.ts): an idempotent producer id from the client, acks=all,
+ * one request in flight, one Produce request per leader.
  *
- * Exactly once within a run. The producer numbers each partition's batches (producer id and
+ * Exactly once within a run. The sender numbers each partition's batches (producer id and
  * sequence) and only advances a partition's sequence once the broker acknowledged it, so a
  * request resent after a failure carries the same sequence numbers and a broker that had
  * already written it acknowledges it again without writing it twice. Around that:
@@ -15,9 +17,13 @@
  *   those partitions are remembered and left out of the resend of that same request;
  * - an attempt cut short by the foundation's timeout keeps running in the client: the next
  *   attempt waits for it to settle (and takes what it acknowledged) before sending;
+ * - a leader that moved (NOT_LEADER_OR_FOLLOWER and the like) is looked up again and its
+ *   partitions sent once more within the attempt, as the client's producer does; an answer
+ *   saying the broker lost the producer's state (OUT_OF_ORDER_SEQUENCE_NUMBER,
+ *   UNKNOWN_PRODUCER_ID, INVALID_PRODUCER_EPOCH) makes the next attempt take a new producer id;
  * - when the foundation gives up on a request (spooled, or refused) and goes on to the next,
  *   the batch it abandoned may or may not have been written, and its sequence numbers were
- *   not advanced: the producer takes a new producer id first, so the next batch is never
+ *   not advanced: the sender takes a new producer id first, so the next batch is never
  *   mistaken for the abandoned one (a spooled request replayed later is then a new batch:
  *   at-least-once, as for every sink, when its first answer was lost).
  */
@@ -26,7 +32,9 @@ import * as fs from "node:fs"
 import type { ConnectionOptions as TlsOptions } from "node:tls"
 import {
   compatibilityPartitioner,
-  type MessageToProduce,
+  type kGetApi,
+  type kGetConnection,
+  type kPerformWithRetry,
   Producer,
   type ProducerOptions
 } from "@platformatic/kafka"
@@ -34,8 +42,10 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import { transportFailure } from "../../../shared/src/transportFailure.js"
-import { brokersOf, type Config } from "./config.js"
-import { encodeMessages, producerMessages } from "./messages.js"
+import { brokersOf, type Compression, type Config } from "./config.js"
+import { type Body, encodeMessages, keyAt, readBody } from "./messages.js"
+import { isStale, type ProduceResponse, produce } from "./produce.js"
+import { recordBatch } from "./records.js"
 
 /** The defaults of the settings that have one (the README's table). */
 export const defaults = Object.freeze({
@@ -146,60 +156,157 @@ export const producerOptions = (config: Config): ProducerOptions<Buffer, Buffer,
   }
 }
 
-/** The transport's view of the producer (the client's `Producer`, or a test's stand-in). */
-export type KafkaProducer = Pick<Producer, "send" | "metadata" | "initIdempotentProducer" | "close">
+/** What the sender uses of the client's producer: metadata, producer ids, and what `produce` uses. */
+export type KafkaClient = Pick<
+  Producer,
+  "metadata" | "clearMetadata" | "initIdempotentProducer" | typeof kGetApi | typeof kGetConnection | typeof kPerformWithRetry
+>
 
-/** What a failed send says it had written before failing (`error.produced`). */
-const producedBy = (e: unknown): ReadonlyArray<{ readonly partition: number }> => {
-  const offsets = (e as { produced?: { offsets?: unknown } } | null)?.produced?.offsets
-  return Array.isArray(offsets) ? (offsets as Array<{ partition: number }>) : []
+/** The sender's settings. */
+export interface SenderOptions {
+  readonly topic: string
+  readonly compression: Compression
+  /** How long the broker may wait for the replicas' acknowledgements (Produce's timeout_ms). */
+  readonly timeoutMs: number
+}
+
+const DUPLICATE_SEQUENCE_NUMBER = 46
+/** The broker lost or refused the producer's state: a new producer id is taken before the next attempt. */
+const PRODUCER_STATE = new Set([
+  45, // OUT_OF_ORDER_SEQUENCE_NUMBER
+  47, // INVALID_PRODUCER_EPOCH
+  59 // UNKNOWN_PRODUCER_ID
+])
+
+/** The broker's last answer inside a client error (a `ResponseError`, maybe among retries). */
+const answerOf = (e: unknown, depth = 0): ProduceResponse | undefined => {
+  if (e === null || typeof e !== "object" || depth > 4) return undefined
+  const o = e as { response?: { responses?: unknown }; errors?: unknown }
+  if (Array.isArray(o.response?.responses)) return o.response as ProduceResponse
+  if (Array.isArray(o.errors))
+    for (let k = o.errors.length - 1; k >= 0; k--) {
+      const found = answerOf(o.errors[k], depth + 1)
+      if (found !== undefined) return found
+    }
+  return undefined
 }
 
 /** Whether two request bodies are the same request (retries carry the very same bytes). */
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   a === b || (a.byteLength === b.byteLength && Buffer.compare(a, b) === 0)
 
+/** Message indices by partition: keyed messages by the key's murmur2 hash, the others by the seed. */
+const placeMessages = (body: Body, partitions: number): Map<number, Int32Array> => {
+  const n = body.count
+  let keyed = false
+  for (let i = 0; i < n && !keyed; i++) keyed = body.keyAt[i]! >= 0
+  if (!keyed) return new Map(n === 0 ? [] : [[body.seed % partitions, Int32Array.from({ length: n }, (_, i) => i)]])
+  const lists = new Map<number, Array<number>>()
+  for (let i = 0; i < n; i++) {
+    const key = keyAt(body, i)
+    const p = (key === undefined ? body.seed : compatibilityPartitioner(undefined as never, key)) % partitions
+    let list = lists.get(p)
+    if (list === undefined) lists.set(p, (list = []))
+    list.push(i)
+  }
+  return new Map([...lists].map(([p, list]) => [p, Int32Array.from(list)]))
+}
+
 /**
- * The send of one request body (see the header comment): partitions fixed by the request,
- * partitions already acknowledged left out of a resend, a new producer id after an abandoned
- * request.
+ * The send of one request body (see the header comment): the record batches written here, one
+ * Produce request per leader, partitions fixed by the request, partitions already acknowledged
+ * left out of a resend, a new producer id after an abandoned request.
  */
-export const sender = (producer: KafkaProducer, topic: string) => {
+export const sender = (client: KafkaClient, options: SenderOptions) => {
+  const { topic, compression, timeoutMs } = options
   let pending: { readonly body: Uint8Array; readonly done: Set<number> } | undefined
   let previous: Promise<unknown> = Promise.resolve()
+  let identity: { readonly producerId: bigint; readonly producerEpoch: number } | undefined
+  let renew = false
+  // the next sequence number of each partition, advanced once the broker acknowledged a batch
+  const sequences = new Map<number, number>()
 
-  const partitionsOf = async (): Promise<number> => {
-    const metadata = await producer.metadata({ topics: [topic] })
-    const count = metadata.topics.get(topic)?.partitionsCount ?? 0
-    if (count < 1) throw new Error(`the topic ${topic} has no partitions`)
-    return count
+  const partitionsOf = async () => {
+    const metadata = await client.metadata({ topics: [topic] })
+    const partitions = metadata.topics.get(topic)?.partitions ?? []
+    if (partitions.length < 1) throw new Error(`the topic ${topic} has no partitions`)
+    return { metadata, partitions }
   }
 
-  const attempt = async (body: Uint8Array): Promise<void> => {
+  const attempt = async (bytes: Uint8Array): Promise<void> => {
     // a body that is not this sink's (another sink's spool) throws here, before any state changes
-    const { seed, messages } = producerMessages(body, topic)
-    if (pending === undefined || !sameBytes(pending.body, body)) {
-      if (pending !== undefined) {
-        await producer.initIdempotentProducer({})
-        pending = undefined
-      }
-      pending = { body, done: new Set() }
+    const body = readBody(bytes)
+    if (pending === undefined || !sameBytes(pending.body, bytes)) {
+      // the previous request was given up: it may have been written, its numbers not advanced
+      if (pending !== undefined) renew = true
+      pending = { body: bytes, done: new Set() }
     }
-    const count = await partitionsOf()
+    if (identity === undefined || renew) {
+      identity = await client.initIdempotentProducer({})
+      sequences.clear()
+      renew = false
+    }
     const done = pending.done
-    for (const m of messages)
-      m.partition = (m.key === undefined ? seed : compatibilityPartitioner(undefined as never, m.key)) % count
-    // a resend leaves out the partitions the failed send had written
-    const out = done.size === 0 ? messages : messages.filter((m) => !done.has(m.partition))
-    try {
-      // a message without a key carries `key: undefined`, which the client writes as no key (null)
-      if (out.length > 0)
-        await producer.send({ messages: out as Array<MessageToProduce<Buffer, Buffer, Buffer, Buffer>> })
-      pending = undefined
-    } catch (e) {
-      for (const p of producedBy(e)) done.add(p.partition)
-      throw e
+    let { metadata, partitions } = await partitionsOf()
+    const placed = placeMessages(body, partitions.length)
+    for (let round = 0; ; round++) {
+      // a resend leaves out the partitions an earlier attempt had written
+      const byLeader = new Map<number, Array<number>>()
+      for (const p of placed.keys()) {
+        if (done.has(p)) continue
+        const leader = partitions[p]!.leader
+        let list = byLeader.get(leader)
+        if (list === undefined) byLeader.set(leader, (list = []))
+        list.push(p)
+      }
+      const leaders = [...byLeader]
+      const outcomes = await Promise.allSettled(
+        leaders.map(([leader, ps]) => {
+          const broker = metadata.brokers.get(leader)
+          if (broker === undefined)
+            return Promise.reject(
+              Object.assign(new Error(`no leader for partitions ${ps.join(", ")} of ${topic}`), {
+                hasStaleMetadata: true
+              })
+            )
+          const batches = ps.map((partition) => ({
+            partition,
+            batch: recordBatch(
+              body,
+              placed.get(partition)!,
+              { ...identity!, baseSequence: sequences.get(partition) ?? 0 },
+              compression
+            )
+          }))
+          return produce(client, broker, topic, timeoutMs, batches)
+        })
+      )
+      const failures: Array<unknown> = []
+      const acknowledged = (p: number) => {
+        sequences.set(p, ((sequences.get(p) ?? 0) + placed.get(p)!.length) % 0x80000000)
+        done.add(p)
+      }
+      outcomes.forEach((outcome, k) => {
+        const ps = leaders[k]![1]
+        if (outcome.status === "fulfilled") return ps.forEach(acknowledged)
+        failures.push(outcome.reason)
+        // partitions the broker took (or already had) in an answer that refused others
+        for (const t of answerOf(outcome.reason)?.responses ?? [])
+          for (const r of t.partitionResponses)
+            if ((r.errorCode === 0 || r.errorCode === DUPLICATE_SEQUENCE_NUMBER) && ps.includes(r.index))
+              acknowledged(r.index)
+      })
+      if (failures.length === 0) break
+      if (failures.some((e) => [...errorCodes(e)].some((code) => PRODUCER_STATE.has(code)))) renew = true
+      // a leader moved: once more with fresh metadata, as the client's producer does
+      if (round === 0 && !renew && failures.some(isStale)) {
+        client.clearMetadata()
+        ;({ metadata, partitions } = await partitionsOf())
+        continue
+      }
+      throw Object.assign(new Error("Producing messages failed."), { errors: failures })
     }
+    pending = undefined
   }
 
   return (body: Uint8Array): Promise<void> => {
@@ -231,7 +338,11 @@ export const make = (
           Effect.catchAll((e) => Effect.sync(() => context.report("close failed", e)))
         )
     )
-    const send = sender(producer, config.topic)
+    const send = sender(producer, {
+      topic: config.topic,
+      compression: config.compression ?? defaults.compression,
+      timeoutMs: producerOptions(config).timeout ?? defaults.timeoutMs
+    })
     const keyField = config.keyField ?? defaults.keyField
     let seed = Math.floor(Math.random() * 0x7fffffff)
     const transport: Network.Transport = {
