@@ -1,16 +1,19 @@
 /**
- * The Kafka sink's transport (src/internal/sink.ts) with a stand-in producer: what a resend
- * leaves out, when a new producer id is taken, attempts one at a time, which errors are
- * permanent, and the producer's options.
+ * The Kafka sink's transport (src/internal/sink.ts) through a real producer to the test broker
+ * of kafkaBroker.ts: what a resend leaves out, when a new producer id is taken, attempts one at
+ * a time, placement by key, a moved leader, duplicates, which errors are permanent, and the
+ * producer's options.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { assert, describe, it } from "@effect/vitest"
-import { murmur2 } from "@platformatic/kafka"
+import { afterEach, assert, describe, it } from "@effect/vitest"
+import { murmur2, Producer } from "@platformatic/kafka"
 import type { LogEvent } from "fapilog"
 import { encodeMessages } from "../src/internal/messages.js"
-import { isPermanent, type KafkaProducer, producerOptions, sender } from "../src/internal/sink.js"
+import { describe as describeError, isPermanent, producerOptions, sender } from "../src/internal/sink.js"
+import { byPartition, eventOf } from "./delivery.js"
+import { type BrokerOptions, ErrorCodes, type KafkaBroker, startKafkaBroker } from "./kafkaBroker.js"
 
 const event = (i: number, correlationId: string): LogEvent.LogEvent => ({
   timestamp: "2026-03-01T10:15:30.000Z",
@@ -21,48 +24,28 @@ const event = (i: number, correlationId: string): LogEvent.LogEvent => ({
   fields: { i }
 })
 
-interface Sent {
-  readonly partition: number
-  readonly i: number
+const brokers: Array<KafkaBroker> = []
+const producers: Array<Producer<Buffer, Buffer, Buffer, Buffer>> = []
+afterEach(async () => {
+  for (const p of producers.splice(0)) await p.close(true)
+  for (const b of brokers.splice(0)) await b.close()
+})
+
+/** A test broker (4 partitions unless said) and the sender of its topic "logs" through a real producer. */
+const setUp = async (options: Partial<BrokerOptions> = {}) => {
+  const b = await startKafkaBroker({ topic: "logs", partitions: 4, ...options })
+  brokers.push(b)
+  const producer = new Producer<Buffer, Buffer, Buffer, Buffer>(
+    producerOptions({ brokers: [b.address], topic: "logs", timeoutMs: 3000 })
+  )
+  producers.push(producer)
+  const send = sender(producer, { topic: "logs", compression: "none", timeoutMs: 1000 })
+  return { b, send }
 }
 
-/** A producer of a 4-partition topic whose sends answer with `answers` in turn (undefined: success). */
-const standIn = (answers: Array<((sent: ReadonlyArray<Sent>) => Error) | undefined>) => {
-  const sends: Array<ReadonlyArray<Sent>> = []
-  let inits = 0
-  let running = 0
-  let overlapped = false
-  const producer = {
-    metadata: async () => ({ topics: new Map([["logs", { partitionsCount: 4 }]]) }),
-    initIdempotentProducer: async () => {
-      inits++
-      return { producerId: 1n, producerEpoch: 0 }
-    },
-    send: async (options: { messages: Array<{ partition: number; value: Buffer }> }) => {
-      running++
-      if (running > 1) overlapped = true
-      const sent = options.messages.map((m) => ({
-        partition: m.partition,
-        i: JSON.parse(m.value.toString("utf8")).i as number
-      }))
-      sends.push(sent)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-      running--
-      const answer = answers.shift()
-      if (answer !== undefined) throw answer(sent)
-      return {}
-    },
-    close: async () => {}
-  } as unknown as KafkaProducer
-  return { producer, sends, inits: () => inits, overlapped: () => overlapped }
-}
-
-/** A client error after some partitions were written (leaders on several brokers). */
-const partly =
-  (written: (sent: ReadonlyArray<Sent>) => ReadonlyArray<number>) => (sent: ReadonlyArray<Sent>) =>
-    Object.assign(new Error("Producing messages failed."), {
-      produced: { offsets: written(sent).map((partition) => ({ topic: "logs", partition, offset: 0n })) }
-    })
+/** Each stored message's event `i`, in offset order per partition, partitions in order. */
+const storedIs = (b: KafkaBroker): Array<number> =>
+  [...byPartition(b.stored()).values()].flat().map((m) => eventOf(m).i as number)
 
 const body = (n: number, from = 0) =>
   encodeMessages(
@@ -71,67 +54,144 @@ const body = (n: number, from = 0) =>
     7
   )
 
+const fails = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => assert.fail("the send should fail"),
+    (e: unknown) => e
+  )
+
 describe("the Kafka sink's transport", () => {
   it("a resend of the same request leaves out the partitions the failed send had written", async () => {
-    const s = standIn([partly((sent) => [sent[0]!.partition])])
-    const send = sender(s.producer, "logs")
+    // node 2 (partitions 1 and 3) refuses the client's three tries; node 1 writes 0 and 2
+    const { b, send } = await setUp({
+      nodes: 2,
+      faults: (n, node) =>
+        node === 2 && n < 3 ? { kind: "error", code: ErrorCodes.REQUEST_TIMED_OUT } : undefined
+    })
     const request = body(40)
-    await send(request).then(
-      () => assert.fail("the first send fails"),
-      () => {}
-    )
+    const error = await fails(send(request))
+    assert.match(String((error as Error).message), /Producing messages failed/)
+    const before = b.produces.length
     await send(request)
-    const [first, second] = s.sends
-    const written = first![0]!.partition
-    assert.isTrue(
-      first!.some((m) => m.partition !== written),
-      "the request spans several partitions"
+    const resent = b.produces.slice(before)
+    assert.deepStrictEqual(
+      new Set(resent.flat().map((batch) => batch.partition)),
+      new Set([1, 3]),
+      "the resend carries node 2's partitions only"
     )
     assert.deepStrictEqual(
-      second,
-      first!.filter((m) => m.partition !== written),
-      "the resend: the same messages and partitions, but for the written one"
+      storedIs(b).sort((x, y) => x - y),
+      Array.from({ length: 40 }, (_, i) => i)
     )
-    assert.strictEqual(s.inits(), 0, "a resend keeps the producer id (and the sequence numbers)")
+    assert.strictEqual(b.duplicates(), 0)
+    assert.strictEqual(b.producerIds.length, 1, "a resend keeps the producer id (and the sequence numbers)")
   })
 
   it("a new request after a failed one takes a new producer id first; after a success it does not", async () => {
-    const s = standIn([(_) => new Error("REQUEST_TIMED_OUT")])
-    const send = sender(s.producer, "logs")
-    await send(body(10)).catch(() => {})
+    const { b, send } = await setUp({
+      partitions: 1,
+      faults: (n) => (n < 3 ? { kind: "error", code: ErrorCodes.REQUEST_TIMED_OUT } : undefined)
+    })
+    await fails(send(body(10)))
     await send(body(10, 10))
-    assert.strictEqual(s.inits(), 1)
+    assert.strictEqual(b.producerIds.length, 2)
     await send(body(10, 20))
-    assert.strictEqual(s.inits(), 1)
+    assert.strictEqual(b.producerIds.length, 2)
+    assert.deepStrictEqual(
+      storedIs(b),
+      Array.from({ length: 20 }, (_, i) => i + 10)
+    )
+    assert.deepStrictEqual(
+      b.batches.filter((batch) => batch.producerId === b.producerIds[1]).map((batch) => batch.baseSequence),
+      [0, 10],
+      "the new producer id numbers from 0"
+    )
   })
 
-  it("attempts run one at a time: one cut short by the foundation's timeout is waited for", async () => {
-    const s = standIn([])
-    const send = sender(s.producer, "logs")
+  it("attempts run one at a time, each partition's sequence numbers following on", async () => {
+    const { b, send } = await setUp({ partitions: 1 })
     await Promise.all([send(body(5)), send(body(5, 5)), send(body(5, 10))])
-    assert.isFalse(s.overlapped())
     assert.deepStrictEqual(
-      s.sends.flat().map((m) => m.i),
+      storedIs(b),
       Array.from({ length: 15 }, (_, i) => i)
+    )
+    assert.deepStrictEqual(
+      b.batches.map((batch) => batch.baseSequence),
+      [0, 5, 10]
     )
   })
 
   it("keyed messages are placed by the key's murmur2 hash, as the Java client places them; keyless by the request's seed", async () => {
-    const s = standIn([])
-    const send = sender(s.producer, "logs")
+    const { b, send } = await setUp()
     await send(encodeMessages([event(0, "a"), event(1, "a"), event(2, "b")], "correlationId", 7))
     await send(encodeMessages([event(3, "x"), event(4, "y")], false, 6))
-    const [keyed, keyless] = s.sends
     const java = (key: string) => (murmur2(Buffer.from(key)) & 0x7fffffff) % 4
-    assert.deepStrictEqual(
-      keyed!.map((m) => m.partition),
-      [java("a"), java("a"), java("b")]
-    )
+    const partitionOf = (i: number) => b.stored().find((m) => eventOf(m).i === i)!.partition
+    assert.deepStrictEqual([0, 1, 2].map(partitionOf), [java("a"), java("a"), java("b")])
     // keyless: the request's seed (6) modulo the 4 partitions, all of the request in one
+    assert.deepStrictEqual([3, 4].map(partitionOf), [2, 2])
+    const keyOf = (i: number) => b.stored().find((m) => eventOf(m).i === i)!.key
+    assert.deepStrictEqual([0, 1, 2, 3, 4].map(keyOf), ["a", "a", "b", null, null])
+  })
+
+  it("a leader that moved is looked up again and sent to within the same attempt", async () => {
+    const { b, send } = await setUp({
+      partitions: 1,
+      faults: (n) => (n === 0 ? { kind: "error", code: ErrorCodes.NOT_LEADER_OR_FOLLOWER } : undefined)
+    })
+    const metadataBefore = b.requests.filter((r) => r.apiKey === 3).length
+    await send(body(10))
+    assert.strictEqual(b.faulted(), 1)
+    assert.isAbove(b.requests.filter((r) => r.apiKey === 3).length, metadataBefore, "the metadata read again")
     assert.deepStrictEqual(
-      keyless!.map((m) => m.partition),
-      [2, 2]
+      storedIs(b),
+      Array.from({ length: 10 }, (_, i) => i)
     )
+  })
+
+  it("a broker that lost the producer's state (OUT_OF_ORDER_SEQUENCE_NUMBER): the next attempt takes a new producer id", async () => {
+    const { b, send } = await setUp({
+      partitions: 1,
+      faults: (n) => (n === 1 ? { kind: "error", code: ErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER } : undefined)
+    })
+    await send(body(5))
+    const request = body(5, 5)
+    assert.match(describeError(await fails(send(request))), /Kafka error 45/)
+    await send(request)
+    assert.strictEqual(b.producerIds.length, 2)
+    assert.deepStrictEqual(
+      storedIs(b),
+      Array.from({ length: 10 }, (_, i) => i)
+    )
+  })
+
+  it("a duplicate answered DUPLICATE_SEQUENCE_NUMBER (brokers before 2.x) is taken as acknowledged", async () => {
+    // the first try is written and its answer lost; the client's retry is a duplicate
+    const { b, send } = await setUp({
+      partitions: 1,
+      duplicateAnswer: "error",
+      faults: (n) => (n === 0 ? { kind: "timeout-after-write" } : undefined)
+    })
+    await send(body(10))
+    await send(body(10, 10))
+    assert.isAtLeast(b.duplicates(), 1)
+    assert.deepStrictEqual(
+      storedIs(b),
+      Array.from({ length: 20 }, (_, i) => i)
+    )
+    assert.deepStrictEqual(
+      b.batches.filter((batch, k) => k === 0 || batch.baseSequence !== 0).map((batch) => batch.baseSequence),
+      [0, 10],
+      "the next batch follows on from the acknowledged one"
+    )
+  })
+
+  it("a body that is not this sink's is refused before anything is sent", async () => {
+    const { b, send } = await setUp()
+    const error = await fails(send(new TextEncoder().encode('{"not":"kafka"}\n')))
+    assert.match((error as Error).message, /not a Kafka sink request body/)
+    assert.strictEqual(b.produces.length, 0)
+    assert.strictEqual(b.producerIds.length, 0)
   })
 
   it("permanent errors are the broker's refusals of the batch itself; the rest is retried", () => {

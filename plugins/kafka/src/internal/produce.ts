@@ -55,7 +55,7 @@ export const produceRequest = (
   batches: ReadonlyArray<PartitionBatch>
 ): Writer => {
   const flexible = version >= 9
-  return Writer.create()
+  const writer = Writer.create()
     .appendString(null, flexible)
     .appendInt16(-1)
     .appendInt32(timeoutMs)
@@ -76,7 +76,7 @@ export const produceRequest = (
       flexible,
       flexible
     )
-    .appendTaggedFields()
+  return flexible ? writer.appendTaggedFields() : writer
 }
 
 /** The client's internals this module uses: its connections, its API versions, its retry. */
@@ -113,7 +113,9 @@ export const produce = (
           client[kGetApi]("Produce", (error: Error | null, api?: { readonly version: number }) => {
             const parser = api === undefined ? undefined : parsers[api.version]
             if (error !== null || api === undefined || parser === undefined)
-              return retry(error ?? new Error(`no Produce version this sink writes (7 to 11) is the broker's`))
+              return retry(
+                error ?? new Error(`no Produce version this sink writes (7 to 11) is the broker's`)
+              )
             connection.send(
               PRODUCE,
               api.version,
@@ -127,7 +129,9 @@ export const produce = (
         })
       },
       (error: Error | null, response?: ProduceResponse) =>
-        error !== null || response === undefined ? reject(error ?? new Error("no Produce answer")) : resolve(response),
+        error !== null || response === undefined
+          ? reject(error ?? new Error("no Produce answer"))
+          : resolve(response),
       0,
       [],
       isStale

@@ -93,7 +93,8 @@ export const isPermanent = (e: unknown): boolean => {
   return false
 }
 
-const describe = (e: unknown): string => {
+/** A client error in one line: its message, the innermost cause's, and the Kafka error codes. */
+export const describe = (e: unknown): string => {
   const codes = [...errorCodes(e)]
   const message = e instanceof Error ? e.message : String(e)
   const inner =
@@ -159,7 +160,12 @@ export const producerOptions = (config: Config): ProducerOptions<Buffer, Buffer,
 /** What the sender uses of the client's producer: metadata, producer ids, and what `produce` uses. */
 export type KafkaClient = Pick<
   Producer,
-  "metadata" | "clearMetadata" | "initIdempotentProducer" | typeof kGetApi | typeof kGetConnection | typeof kPerformWithRetry
+  | "metadata"
+  | "clearMetadata"
+  | "initIdempotentProducer"
+  | typeof kGetApi
+  | typeof kGetConnection
+  | typeof kPerformWithRetry
 >
 
 /** The sender's settings. */
@@ -200,7 +206,8 @@ const placeMessages = (body: Body, partitions: number): Map<number, Int32Array> 
   const n = body.count
   let keyed = false
   for (let i = 0; i < n && !keyed; i++) keyed = body.keyAt[i]! >= 0
-  if (!keyed) return new Map(n === 0 ? [] : [[body.seed % partitions, Int32Array.from({ length: n }, (_, i) => i)]])
+  if (!keyed)
+    return new Map(n === 0 ? [] : [[body.seed % partitions, Int32Array.from({ length: n }, (_, i) => i)]])
   const lists = new Map<number, Array<number>>()
   for (let i = 0; i < n; i++) {
     const key = keyAt(body, i)
@@ -246,6 +253,7 @@ export const sender = (client: KafkaClient, options: SenderOptions) => {
       sequences.clear()
       renew = false
     }
+    const { producerId, producerEpoch } = identity
     const done = pending.done
     let { metadata, partitions } = await partitionsOf()
     const placed = placeMessages(body, partitions.length)
@@ -254,7 +262,7 @@ export const sender = (client: KafkaClient, options: SenderOptions) => {
       const byLeader = new Map<number, Array<number>>()
       for (const p of placed.keys()) {
         if (done.has(p)) continue
-        const leader = partitions[p]!.leader
+        const leader = partitions[p]?.leader ?? -1
         let list = byLeader.get(leader)
         if (list === undefined) byLeader.set(leader, (list = []))
         list.push(p)
@@ -274,7 +282,7 @@ export const sender = (client: KafkaClient, options: SenderOptions) => {
             batch: recordBatch(
               body,
               placed.get(partition)!,
-              { ...identity!, baseSequence: sequences.get(partition) ?? 0 },
+              { producerId, producerEpoch, baseSequence: sequences.get(partition) ?? 0 },
               compression
             )
           }))
@@ -286,16 +294,19 @@ export const sender = (client: KafkaClient, options: SenderOptions) => {
         sequences.set(p, ((sequences.get(p) ?? 0) + placed.get(p)!.length) % 0x80000000)
         done.add(p)
       }
-      outcomes.forEach((outcome, k) => {
+      for (const [k, outcome] of outcomes.entries()) {
         const ps = leaders[k]![1]
-        if (outcome.status === "fulfilled") return ps.forEach(acknowledged)
-        failures.push(outcome.reason)
-        // partitions the broker took (or already had) in an answer that refused others
+        if (outcome.status === "fulfilled") {
+          for (const p of ps) acknowledged(p)
+          continue
+        }
+        // partitions the broker took (or already had: a duplicate) in an answer that refused others
         for (const t of answerOf(outcome.reason)?.responses ?? [])
           for (const r of t.partitionResponses)
             if ((r.errorCode === 0 || r.errorCode === DUPLICATE_SEQUENCE_NUMBER) && ps.includes(r.index))
               acknowledged(r.index)
-      })
+        if (ps.some((p) => !done.has(p))) failures.push(outcome.reason)
+      }
       if (failures.length === 0) break
       if (failures.some((e) => [...errorCodes(e)].some((code) => PRODUCER_STATE.has(code)))) renew = true
       // a leader moved: once more with fresh metadata, as the client's producer does
