@@ -11,7 +11,13 @@ import { afterEach, assert, describe, it } from "@effect/vitest"
 import { murmur2, Producer } from "@platformatic/kafka"
 import type { LogEvent } from "fapilog"
 import { encodeMessages } from "../src/internal/messages.js"
-import { describe as describeError, isPermanent, producerOptions, sender } from "../src/internal/sink.js"
+import {
+  compressionProblem,
+  describe as describeError,
+  isPermanent,
+  producerOptions,
+  sender
+} from "../src/internal/sink.js"
 import { byPartition, eventOf } from "./delivery.js"
 import { type BrokerOptions, ErrorCodes, type KafkaBroker, startKafkaBroker } from "./kafkaBroker.js"
 
@@ -192,6 +198,16 @@ describe("the Kafka sink's transport", () => {
     assert.match((error as Error).message, /not a Kafka sink request body/)
     assert.strictEqual(b.produces.length, 0)
     assert.strictEqual(b.producerIds.length, 0)
+  })
+
+  it("zstd is refused up front on a Node without zlib's zstd, naming the compressions that work", () => {
+    assert.match(
+      compressionProblem("zstd", false) ?? "",
+      /compression "zstd" needs Node 22\.15.*none, gzip, snappy, lz4/
+    )
+    assert.isUndefined(compressionProblem("zstd", true))
+    for (const c of ["none", "gzip", "snappy", "lz4"] as const)
+      assert.isUndefined(compressionProblem(c, false))
   })
 
   it("permanent errors are the broker's refusals of the batch itself; the rest is retried", () => {

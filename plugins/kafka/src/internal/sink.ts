@@ -30,6 +30,7 @@
 
 import * as fs from "node:fs"
 import type { ConnectionOptions as TlsOptions } from "node:tls"
+import * as zlib from "node:zlib"
 import {
   compatibilityPartitioner,
   type kGetApi,
@@ -40,7 +41,7 @@ import {
 } from "@platformatic/kafka"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { type Errors, type LogEvent, Network, type Plugin } from "fapilog"
+import { Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import { transportFailure } from "../../../shared/src/transportFailure.js"
 import { brokersOf, type Compression, type Config } from "./config.js"
 import { type Body, encodeMessages, keyAt, readBody } from "./messages.js"
@@ -330,12 +331,27 @@ export const sender = (client: KafkaClient, options: SenderOptions) => {
   }
 }
 
+/** Whether this Node's zlib has zstd (22.15 and later). */
+const zstdAvailable = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === "function"
+
+/**
+ * Why `compression` cannot be used on this Node (zstd without zlib's zstd), or undefined: the
+ * sink refuses to open rather than fail every request.
+ */
+export const compressionProblem = (compression: Compression, zstd = zstdAvailable): string | undefined =>
+  compression === "zstd" && !zstd
+    ? `compression "zstd" needs Node 22.15 or later (zlib's zstd), this is Node ${process.versions.node}; use one of none, gzip, snappy, lz4`
+    : undefined
+
 /** Opens the Kafka sink: an idempotent producer in the sink's scope, under `Network.make`. */
 export const make = (
   config: Config,
   context: Plugin.Context
 ): Effect.Effect<Network.NetworkSink, Errors.SinkError, Scope.Scope> =>
   Effect.gen(function* () {
+    const problem = compressionProblem(config.compression ?? defaults.compression)
+    if (problem !== undefined)
+      return yield* Effect.fail(new Errors.SinkError({ sink: nameOf(config), reason: problem }))
     const producer = yield* Effect.acquireRelease(
       Effect.sync(() => new Producer<Buffer, Buffer, Buffer, Buffer>(producerOptions(config))),
       (producer) =>
