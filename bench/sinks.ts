@@ -56,19 +56,26 @@
  *   writing its JSON lines to a file through `pino.destination({ sync: false })` (no fsync,
  *   no chain), timed until the destination has closed.
  *
- * Each contender runs BENCH_SINK_ROUNDS (default 5) times in this process, the contenders of a
- * section taking turns to go first, each round after a full garbage collection (see `inTurn`);
+ * Each section runs in a Node process of its own (this script runs itself once per section
+ * enabled, with BENCH_ONLY naming it): the plugins are imported from their sources here, so
+ * in one process they would share one copy of the code they have in common (the request
+ * writers' base class, the network foundation), which an installed plugin bundles for itself,
+ * and each section would run on the code, heap and compiled state the sections before it left.
+ * Within its process each contender runs BENCH_SINK_ROUNDS (default 5) times, the contenders
+ * of a section taking turns to go first, each round after a full garbage collection (see `inTurn`);
  * the median is printed, with the ratio fapilog / peer (above 1: fapilog faster). An
  * in-process stand-in (the Kafka broker, CloudWatch Logs) forgets what it stored once a round
  * is counted. The syslog, kafka and cloudwatch sections also print each contender's median
  * CPU time (this process's, so the in-process server's share too, the same work for both),
  * steadier under other load.
  */
+import { spawnSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as net from "node:net"
 import * as os from "node:os"
+import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import { ecsFormat } from "@elastic/ecs-pino-format"
@@ -1158,7 +1165,33 @@ const auditBench = async () => {
   )
 }
 
-console.log(`${EVENTS} events of about 200 bytes, median of ${ROUNDS} rounds, on ${os.cpus().length} cores`)
+/** The sections in the order they run, each in a process of its own (see the header). */
+const SECTIONS: ReadonlyArray<ReadonlyArray<string>> = [
+  ["syslog"],
+  ["postgres", "postgres-insert"],
+  ["elasticsearch"],
+  ["splunk"],
+  ["nats"],
+  ["redis"],
+  ["kafka"],
+  ["datadog"],
+  ["cloudwatch"],
+  ["audit"]
+]
+const runs = SECTIONS.map((names) => names.filter(enabled)).filter((names) => names.length > 0)
+
+if (process.env.BENCH_SINKS_SECTION === undefined) {
+  console.log(`${EVENTS} events of about 200 bytes, median of ${ROUNDS} rounds, on ${os.cpus().length} cores`)
+  for (const names of runs) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      stdio: "inherit",
+      env: { ...process.env, BENCH_ONLY: names.join(","), BENCH_SINKS_SECTION: "1" }
+    })
+    if (child.status !== 0)
+      throw new Error(`the ${names.join(", ")} section failed (${child.status ?? child.signal})`)
+  }
+  process.exit(0)
+}
 if (enabled("syslog")) await syslogBench()
 if (enabled("postgres") || enabled("postgres-insert")) await postgresBench()
 if (enabled("elasticsearch")) await elasticsearchBench()
