@@ -1,6 +1,7 @@
 /**
- * `@fapilog/kafka`: a fapilog sink producing events to an Apache Kafka topic through an
- * idempotent `@platformatic/kafka` producer: acks=all, one request in flight, batches by
+ * `@fapilog/kafka`: a fapilog sink producing events to an Apache Kafka topic as an idempotent
+ * producer (its producer id, metadata and connections from `@platformatic/kafka`, its record
+ * batches written by the sink): acks=all, one request in flight, batches by
  * count, bytes and linger time, compression (gzip, snappy, lz4, zstd), message keys from a
  * chosen event key (the correlation id by default, so one request's events stay in order in
  * one partition), SASL and TLS. Delivery (retries, breaker, spool, drain) is fapilog's
