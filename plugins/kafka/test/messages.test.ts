@@ -1,7 +1,8 @@
 /** The request body of the Kafka sink (src/internal/messages.ts): self-contained, decoded back exactly. */
 import { assert, describe, it } from "@effect/vitest"
 import { Formatter, type LogEvent } from "fapilog"
-import { decodeMessages, encodeMessages, keyOf } from "../src/internal/messages.js"
+import { decodeMessages, encodeMessages, keyOf, readBody } from "../src/internal/messages.js"
+import { isPermanent } from "../src/internal/sink.js"
 
 const event = (i: number, more: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent => ({
   timestamp: `2026-03-01T10:15:30.${String(i % 1000).padStart(3, "0")}Z`,
@@ -105,13 +106,25 @@ describe("Kafka request bodies", () => {
     )
   })
 
-  it("anything else is refused: another sink's body, a body cut short, trailing bytes", () => {
+  it("anything else is refused: another sink's body, a body cut short, trailing bytes, a time out of range", () => {
     const body = Buffer.from(encodeMessages([event(1), event(2)], "correlationId", 1))
     assert.throws(
       () => decodeMessages(new TextEncoder().encode('[{"a":1}]')),
       /not a Kafka sink request body/
     )
     assert.throws(() => decodeMessages(body.subarray(0, body.length - 3)), /cut short/)
+    // a time no record batch can carry (a damaged spool file): refused, for good
+    for (const time of [Number.NaN, Number.POSITIVE_INFINITY, 1e20]) {
+      const damaged = Buffer.from(body)
+      damaged.writeDoubleBE(time, 9)
+      try {
+        readBody(damaged)
+        assert.fail("the body should be refused")
+      } catch (e) {
+        assert.match((e as Error).message, /timestamp out of range/)
+        assert.isTrue(isPermanent(e))
+      }
+    }
     assert.throws(() => decodeMessages(Buffer.concat([body, Buffer.from([0])])), /trailing bytes/)
   })
 })

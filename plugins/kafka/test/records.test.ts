@@ -1,7 +1,7 @@
 /**
- * The record batches the Kafka sink writes (src/internal/records.ts) and its Produce requests
- * (src/internal/produce.ts), read back by two readers written apart from them: the client's
- * own (`readRecordsBatch` of @platformatic/kafka) and the test broker's (kafkaBroker.ts).
+ * The record batches the Kafka sink writes (src/internal/records.ts), read back by two readers
+ * written apart from it: the client's own (`readRecordsBatch` of @platformatic/kafka) and the
+ * test broker's (kafkaBroker.ts).
  */
 import * as zlib from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
@@ -9,7 +9,6 @@ import { Reader, readRecordsBatch } from "@platformatic/kafka"
 import { Formatter, type LogEvent } from "fapilog"
 import { type Compression, compressions } from "../src/internal/config.js"
 import { encodeMessages, readBody } from "../src/internal/messages.js"
-import { produceRequest } from "../src/internal/produce.js"
 import { recordBatch } from "../src/internal/records.js"
 import { decodeBatches } from "./kafkaBroker.js"
 
@@ -94,51 +93,5 @@ describe("the Kafka sink's record batches", () => {
     const batch = recordBatch(body, all, identity, "none")
     batch.writeUInt8(batch.readUInt8(batch.length - 30) ^ 0x01, batch.length - 30)
     assert.throws(() => decodeBatches(batch), /CRC-32C/)
-  })
-})
-
-describe("the Kafka sink's Produce requests", () => {
-  const batch = recordBatch(body, all, identity, "none")
-  const other = recordBatch(body, Int32Array.from([1]), identity, "gzip")
-
-  it("versions 9 to 11 (flexible): compact strings, arrays and records, tagged fields", () => {
-    const bytes = produceRequest(9, "logs", 1500, [
-      { partition: 2, batch },
-      { partition: 0, batch: other }
-    ]).buffer
-    const r = Reader.from(bytes)
-    assert.strictEqual(r.readUnsignedVarInt(), 0, "transactional_id null")
-    assert.strictEqual(r.readInt16(), -1, "acks all")
-    assert.strictEqual(r.readInt32(), 1500)
-    assert.strictEqual(r.readUnsignedVarInt(), 2, "one topic")
-    assert.strictEqual(r.readString(), "logs")
-    assert.strictEqual(r.readUnsignedVarInt(), 3, "two partitions")
-    for (const [partition, expected] of [
-      [2, batch],
-      [0, other]
-    ] as const) {
-      assert.strictEqual(r.readInt32(), partition)
-      const length = r.readUnsignedVarInt() - 1
-      assert.isTrue(Buffer.from(bytes.subarray(r.position, r.position + length)).equals(expected))
-      r.skip(length)
-      assert.strictEqual(r.readUnsignedVarInt(), 0, "partition tagged fields")
-    }
-    assert.strictEqual(r.readUnsignedVarInt(), 0, "topic tagged fields")
-    assert.strictEqual(r.readUnsignedVarInt(), 0, "request tagged fields")
-    assert.strictEqual(r.remaining, 0)
-  })
-
-  it("versions 7 and 8: int16 strings, int32 array counts and record sizes, no tagged fields", () => {
-    const bytes = produceRequest(8, "logs", 1500, [{ partition: 1, batch }]).buffer
-    const r = Reader.from(bytes)
-    assert.strictEqual(r.readInt16(), -1, "transactional_id null")
-    assert.strictEqual(r.readInt16(), -1, "acks all")
-    assert.strictEqual(r.readInt32(), 1500)
-    assert.strictEqual(r.readInt32(), 1, "one topic")
-    assert.strictEqual(r.readString(false), "logs")
-    assert.strictEqual(r.readInt32(), 1, "one partition")
-    assert.strictEqual(r.readInt32(), 1)
-    assert.strictEqual(r.readInt32(), batch.length)
-    assert.isTrue(Buffer.from(bytes.subarray(r.position)).equals(batch))
   })
 })

@@ -93,6 +93,53 @@ describe("the Kafka sink's transport", () => {
     assert.strictEqual(b.producerIds.length, 1, "a resend keeps the producer id (and the sequence numbers)")
   })
 
+  it("partitions added between two attempts of a request: its messages stay where the first placed them", async () => {
+    // the first attempt sees 2 of the topic's 4 partitions: 0 (node 1, written) and 1 (node 2,
+    // refused three times); the resend sees 4, and must still leave out partition 0 only
+    const b = await startKafkaBroker({
+      topic: "logs",
+      partitions: 4,
+      nodes: 2,
+      faults: (n, node) =>
+        node === 2 && n < 3 ? { kind: "error", code: ErrorCodes.REQUEST_TIMED_OUT } : undefined
+    })
+    brokers.push(b)
+    const producer = new Producer<Buffer, Buffer, Buffer, Buffer>(
+      producerOptions({ brokers: [b.address], topic: "logs", timeoutMs: 3000 })
+    )
+    producers.push(producer)
+    let reads = 0
+    const client = new Proxy(producer, {
+      get: (target, property) => {
+        if (property === "metadata")
+          return async (options: { topics: Array<string> }) => {
+            const metadata = await target.metadata(options)
+            if (reads++ > 0) return metadata
+            const topic = metadata.topics.get("logs")!
+            return {
+              ...metadata,
+              topics: new Map([
+                ["logs", { ...topic, partitions: topic.partitions.slice(0, 2), partitionsCount: 2 }]
+              ])
+            }
+          }
+        const value = Reflect.get(target, property, target) as unknown
+        return typeof value === "function" ? value.bind(target) : value
+      }
+    })
+    const send = sender(client, { topic: "logs", compression: "none", timeoutMs: 1000 })
+    const request = body(40)
+    await fails(send(request))
+    await send(request)
+    assert.deepStrictEqual(
+      storedIs(b).sort((x, y) => x - y),
+      Array.from({ length: 40 }, (_, i) => i),
+      "every event once"
+    )
+    assert.deepStrictEqual(new Set(b.stored().map((m) => m.partition)), new Set([0, 1]))
+    assert.strictEqual(b.duplicates(), 0)
+  })
+
   it("a new request after a failed one takes a new producer id first; after a success it does not", async () => {
     const { b, send } = await setUp({
       partitions: 1,
@@ -218,6 +265,11 @@ describe("the Kafka sink's transport", () => {
       })
     assert.isTrue(isPermanent(wrapped(kafka(10))), "MESSAGE_TOO_LARGE")
     assert.isTrue(isPermanent(kafka(29)), "TOPIC_AUTHORIZATION_FAILED")
+    assert.isTrue(isPermanent(wrapped(kafka(76))), "UNSUPPORTED_COMPRESSION_TYPE")
+    assert.isTrue(isPermanent(kafka(32)), "INVALID_TIMESTAMP")
+    assert.isTrue(isPermanent(kafka(44)), "POLICY_VIOLATION")
+    assert.isFalse(isPermanent(kafka(74)), "FENCED_LEADER_EPOCH: a leader that moved")
+    assert.isTrue(isPermanent(wrapped(Object.assign(new Error("a damaged body"), { permanent: true }))))
     assert.isFalse(isPermanent(wrapped(kafka(6))), "NOT_LEADER_OR_FOLLOWER")
     assert.isFalse(isPermanent(kafka(7)), "REQUEST_TIMED_OUT")
     assert.isFalse(isPermanent(new Error("ECONNREFUSED")))

@@ -136,14 +136,24 @@ export interface Body {
   readonly valueLength: Int32Array
 }
 
-/** Reads a body written by {@link encodeMessages}; throws on anything else. */
+/**
+ * An error no resend can fix (a body that is not this sink's, a damaged one): `permanent`, so
+ * the network foundation refuses the request instead of retrying it.
+ */
+export const permanentError = (message: string): Error =>
+  Object.assign(new Error(message), { permanent: true })
+
+/** The latest time a record batch takes (±8.64e15 ms: the range of a JavaScript date). */
+const MAX_TIME = 8.64e15
+
+/** Reads a body written by {@link encodeMessages}; throws (a {@link permanentError}) on anything else. */
 export const readBody = (bytes: Uint8Array): Body => {
   const body = bufferView(bytes)
-  if (body.length < 9 || body.readUInt8(0) !== VERSION) throw new Error("not a Kafka sink request body")
+  if (body.length < 9 || body.readUInt8(0) !== VERSION) throw permanentError("not a Kafka sink request body")
   const seed = body.readUInt32BE(1)
   const n = body.readUInt32BE(5)
   // each message takes at least 16 bytes: a count beyond that is a body cut short
-  if (n > (body.length - 9) / 16) throw new Error("a Kafka sink request body cut short")
+  if (n > (body.length - 9) / 16) throw permanentError("a Kafka sink request body cut short")
   const timestamps = new Float64Array(n)
   const keyAt = new Int32Array(n)
   const keyLength = new Int32Array(n)
@@ -151,8 +161,11 @@ export const readBody = (bytes: Uint8Array): Body => {
   const valueLength = new Int32Array(n)
   let at = 9
   for (let i = 0; i < n; i++) {
-    if (at + 16 > body.length) throw new Error("a Kafka sink request body cut short")
-    timestamps[i] = body.readDoubleBE(at)
+    if (at + 16 > body.length) throw permanentError("a Kafka sink request body cut short")
+    const time = body.readDoubleBE(at)
+    if (!(Math.abs(time) <= MAX_TIME))
+      throw permanentError(`a Kafka sink request body with a timestamp out of range (${time})`)
+    timestamps[i] = time
     const k = body.readInt32BE(at + 8)
     at += 12
     if (k >= 0) {
@@ -160,15 +173,16 @@ export const readBody = (bytes: Uint8Array): Body => {
       keyLength[i] = k
       at += k
     } else keyAt[i] = -1
-    if (at + 4 > body.length) throw new Error("a Kafka sink request body cut short")
+    if (at + 4 > body.length) throw permanentError("a Kafka sink request body cut short")
     const v = body.readUInt32BE(at)
     at += 4
-    if (at + v > body.length) throw new Error("a Kafka sink request body cut short")
+    if (at + v > body.length) throw permanentError("a Kafka sink request body cut short")
     valueAt[i] = at
     valueLength[i] = v
     at += v
   }
-  if (at !== body.length) throw new Error("trailing bytes after the messages of a Kafka sink request body")
+  if (at !== body.length)
+    throw permanentError("trailing bytes after the messages of a Kafka sink request body")
   return { bytes: body, seed, count: n, timestamps, keyAt, keyLength, valueAt, valueLength }
 }
 

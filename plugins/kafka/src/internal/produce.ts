@@ -27,11 +27,14 @@ import {
   type ResponseParser,
   Writer
 } from "@platformatic/kafka"
+import { permanentError } from "./messages.js"
 
 /** A Produce answer, as the client reads it (the same shape at versions 7 to 11). */
 export type ProduceResponse = produceV9.ProduceResponse
 
 const PRODUCE = 0
+/** The latest Produce version this module writes (and the client reads). */
+const MAX_VERSION = 11
 
 const parsers: Readonly<Record<number, ResponseParser<ProduceResponse>>> = {
   7: produceV7.parseResponse,
@@ -111,18 +114,24 @@ export const produce = (
         client[kGetConnection](broker, (error: Error | null, connection?: Connection) => {
           if (error !== null || connection === undefined) return retry(error ?? new Error("no connection"))
           client[kGetApi]("Produce", (error: Error | null, api?: { readonly version: number }) => {
-            const parser = api === undefined ? undefined : parsers[api.version]
-            if (error !== null || api === undefined || parser === undefined)
+            if (error !== null || api === undefined) return retry(error ?? new Error("no Produce API"))
+            // the highest version both the client and the broker take; a later client may choose
+            // a version past 11, and a broker taking that takes 11 as well
+            const version = Math.min(api.version, MAX_VERSION)
+            const parser = parsers[version]
+            if (parser === undefined)
               return retry(
-                error ?? new Error(`no Produce version this sink writes (7 to 11) is the broker's`)
+                permanentError(
+                  `the broker takes no Produce version the Kafka sink writes (7 to 11; the client chose ${api.version})`
+                )
               )
             connection.send(
               PRODUCE,
-              api.version,
-              () => produceRequest(api.version, topic, timeoutMs, batches),
+              version,
+              () => produceRequest(version, topic, timeoutMs, batches),
               parser,
-              api.version >= 9,
-              api.version >= 9,
+              version >= 9,
+              version >= 9,
               retry as Callback<ProduceResponse>
             )
           })

@@ -71,11 +71,16 @@ const PERMANENT = new Set([
   10, // MESSAGE_TOO_LARGE
   17, // INVALID_TOPIC_EXCEPTION
   18, // RECORD_LIST_TOO_LARGE
+  21, // INVALID_REQUIRED_ACKS
   29, // TOPIC_AUTHORIZATION_FAILED
   31, // CLUSTER_AUTHORIZATION_FAILED
+  32, // INVALID_TIMESTAMP (the topic's message.timestamp limits refuse an event's time)
+  35, // UNSUPPORTED_VERSION
+  42, // INVALID_REQUEST
   43, // UNSUPPORTED_FOR_MESSAGE_FORMAT
+  44, // POLICY_VIOLATION
   58, // SASL_AUTHENTICATION_FAILED
-  74, // UNSUPPORTED_COMPRESSION_TYPE
+  76, // UNSUPPORTED_COMPRESSION_TYPE
   87 // INVALID_RECORD
 ])
 
@@ -89,9 +94,19 @@ export const errorCodes = (e: unknown, into: Set<number> = new Set(), depth = 0)
   return into
 }
 
-export const isPermanent = (e: unknown): boolean => {
+/**
+ * Whether no resend fixes `e`: a Kafka error code of {@link PERMANENT} anywhere in it, or an
+ * error the sink raised itself for a body or a broker it cannot write to (`permanent`).
+ */
+export const isPermanent = (e: unknown, depth = 0): boolean => {
+  if (e === null || typeof e !== "object" || depth > 8) return false
+  if ((e as { permanent?: unknown }).permanent === true) return true
   for (const code of errorCodes(e)) if (PERMANENT.has(code)) return true
-  return false
+  const o = e as { errors?: unknown; cause?: unknown }
+  return (
+    (Array.isArray(o.errors) && o.errors.some((x) => isPermanent(x, depth + 1))) ||
+    (o.cause !== undefined && isPermanent(o.cause, depth + 1))
+  )
 }
 
 /** A client error in one line: its message, the innermost cause's, and the Kafka error codes. */
@@ -185,17 +200,13 @@ const PRODUCER_STATE = new Set([
   59 // UNKNOWN_PRODUCER_ID
 ])
 
-/** The broker's last answer inside a client error (a `ResponseError`, maybe among retries). */
-const answerOf = (e: unknown, depth = 0): ProduceResponse | undefined => {
-  if (e === null || typeof e !== "object" || depth > 4) return undefined
+/** Every answer of the broker inside a client error (a `ResponseError`, or one per try of the client's retry). */
+const answersOf = (e: unknown, into: Array<ProduceResponse> = [], depth = 0): Array<ProduceResponse> => {
+  if (e === null || typeof e !== "object" || depth > 4) return into
   const o = e as { response?: { responses?: unknown }; errors?: unknown }
-  if (Array.isArray(o.response?.responses)) return o.response as ProduceResponse
-  if (Array.isArray(o.errors))
-    for (let k = o.errors.length - 1; k >= 0; k--) {
-      const found = answerOf(o.errors[k], depth + 1)
-      if (found !== undefined) return found
-    }
-  return undefined
+  if (Array.isArray(o.response?.responses)) into.push(o.response as ProduceResponse)
+  if (Array.isArray(o.errors)) for (const inner of o.errors) answersOf(inner, into, depth + 1)
+  return into
 }
 
 /** Whether two request bodies are the same request (retries carry the very same bytes). */
@@ -227,7 +238,7 @@ const placeMessages = (body: Body, partitions: number): Map<number, Int32Array> 
  */
 export const sender = (client: KafkaClient, options: SenderOptions) => {
   const { topic, compression, timeoutMs } = options
-  let pending: { readonly body: Uint8Array; readonly done: Set<number> } | undefined
+  let pending: { readonly body: Uint8Array; readonly done: Set<number>; partitions: number } | undefined
   let previous: Promise<unknown> = Promise.resolve()
   let identity: { readonly producerId: bigint; readonly producerEpoch: number } | undefined
   let renew = false
@@ -244,10 +255,11 @@ export const sender = (client: KafkaClient, options: SenderOptions) => {
   const attempt = async (bytes: Uint8Array): Promise<void> => {
     // a body that is not this sink's (another sink's spool) throws here, before any state changes
     const body = readBody(bytes)
+    if (body.count === 0) return
     if (pending === undefined || !sameBytes(pending.body, bytes)) {
       // the previous request was given up: it may have been written, its numbers not advanced
       if (pending !== undefined) renew = true
-      pending = { body: bytes, done: new Set() }
+      pending = { body: bytes, done: new Set(), partitions: 0 }
     }
     if (identity === undefined || renew) {
       identity = await client.initIdempotentProducer({})
@@ -257,7 +269,11 @@ export const sender = (client: KafkaClient, options: SenderOptions) => {
     const { producerId, producerEpoch } = identity
     const done = pending.done
     let { metadata, partitions } = await partitionsOf()
-    const placed = placeMessages(body, partitions.length)
+    // the request's messages stay where its first attempt placed them, whatever partitions
+    // were added since (a topic's partitions are only ever added): a resend leaves out the
+    // partitions an earlier attempt wrote, and must not move messages into or out of them
+    if (pending.partitions === 0) pending.partitions = partitions.length
+    const placed = placeMessages(body, pending.partitions)
     for (let round = 0; ; round++) {
       // a resend leaves out the partitions an earlier attempt had written
       const byLeader = new Map<number, Array<number>>()
@@ -301,11 +317,17 @@ export const sender = (client: KafkaClient, options: SenderOptions) => {
           for (const p of ps) acknowledged(p)
           continue
         }
-        // partitions the broker took (or already had: a duplicate) in an answer that refused others
-        for (const t of answerOf(outcome.reason)?.responses ?? [])
-          for (const r of t.partitionResponses)
-            if ((r.errorCode === 0 || r.errorCode === DUPLICATE_SEQUENCE_NUMBER) && ps.includes(r.index))
-              acknowledged(r.index)
+        // partitions the broker took (or already had: a duplicate) in any answer of the client's
+        // tries, though it refused others (or refused them on a later try)
+        for (const answer of answersOf(outcome.reason))
+          for (const t of answer.responses)
+            for (const r of t.partitionResponses)
+              if (
+                (r.errorCode === 0 || r.errorCode === DUPLICATE_SEQUENCE_NUMBER) &&
+                ps.includes(r.index) &&
+                !done.has(r.index)
+              )
+                acknowledged(r.index)
         if (ps.some((p) => !done.has(p))) failures.push(outcome.reason)
       }
       if (failures.length === 0) break
@@ -368,7 +390,10 @@ export const make = (
     const send = sender(producer, {
       topic: config.topic,
       compression: config.compression ?? defaults.compression,
-      timeoutMs: producerOptions(config).timeout ?? defaults.timeoutMs
+      // the broker's wait for the replicas ends before the client's wait for the answer, so a
+      // slow acknowledgement comes back as REQUEST_TIMED_OUT (retried by the client) rather than
+      // as the client's own timeout
+      timeoutMs: Math.max(1, Math.floor(0.9 * (producerOptions(config).timeout ?? defaults.timeoutMs)))
     })
     const keyField = config.keyField ?? defaults.keyField
     let seed = Math.floor(Math.random() * 0x7fffffff)
@@ -376,10 +401,7 @@ export const make = (
       send: (request) =>
         Effect.tryPromise({
           try: () => send(request.body),
-          catch: transportFailure(
-            (e) => isPermanent(e) || (e instanceof Error && /Kafka sink request body/.test(e.message)),
-            describe
-          )
+          catch: transportFailure((e) => isPermanent(e), describe)
         })
     }
     return yield* Network.make({
