@@ -11,7 +11,7 @@ import * as zlib from "node:zlib"
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { Errors, type Logger } from "fapilog"
 import { compressions } from "../src/internal/config.js"
-import { byPartition, entryFor, eventOf, loggerFor } from "./delivery.js"
+import { byPartition, entryFor, eventOf, loggerFor, node2RefusesThrice } from "./delivery.js"
 import { ErrorCodes, type Fault, type KafkaBroker, type Stored, startKafkaBroker } from "./kafkaBroker.js"
 
 const brokers: Array<KafkaBroker> = []
@@ -115,8 +115,7 @@ describe("@fapilog/kafka against the protocol-spec broker", () => {
       topic: "two-nodes",
       partitions: 4,
       nodes: 2,
-      faults: (n, node) =>
-        node === 2 && n < 3 ? { kind: "error", code: ErrorCodes.REQUEST_TIMED_OUT } : undefined
+      faults: node2RefusesThrice
     })
     brokers.push(b)
     const log = await loggerFor([entryFor(b, "two-nodes", { batch: { maxEvents: 500, maxWaitMs: 20 } })])

@@ -1,7 +1,7 @@
 /** How the Kafka tests log through the client to the test broker and read back what it stored. */
 import { createLogger, type Logger, Plugin, type Settings } from "fapilog"
 import * as Kafka from "../src/index.js"
-import type { KafkaBroker, Stored } from "./kafkaBroker.js"
+import { ErrorCodes, type Fault, type KafkaBroker, type Stored } from "./kafkaBroker.js"
 
 /** Short linger, retry and breaker delays, so a fault is recovered from quickly. */
 export const fast = {
@@ -38,3 +38,10 @@ export const byPartition = (stored: ReadonlyArray<Stored>): Map<number, Array<St
   }
   return out
 }
+
+/**
+ * Faults of a two-node broker: node 2 answers REQUEST_TIMED_OUT, without writing, to its first
+ * three Produce requests (the client's three tries of one send), while node 1 writes.
+ */
+export const node2RefusesThrice = (n: number, node: number): Fault | undefined =>
+  node === 2 && n < 3 ? { kind: "error", code: ErrorCodes.REQUEST_TIMED_OUT } : undefined

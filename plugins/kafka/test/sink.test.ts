@@ -15,10 +15,11 @@ import {
   compressionProblem,
   describe as describeError,
   isPermanent,
+  type KafkaClient,
   producerOptions,
   sender
 } from "../src/internal/sink.js"
-import { byPartition, eventOf } from "./delivery.js"
+import { byPartition, eventOf, node2RefusesThrice } from "./delivery.js"
 import { type BrokerOptions, ErrorCodes, type KafkaBroker, startKafkaBroker } from "./kafkaBroker.js"
 
 const event = (i: number, correlationId: string): LogEvent.LogEvent => ({
@@ -37,15 +38,21 @@ afterEach(async () => {
   for (const b of brokers.splice(0)) await b.close()
 })
 
-/** A test broker (4 partitions unless said) and the sender of its topic "logs" through a real producer. */
-const setUp = async (options: Partial<BrokerOptions> = {}) => {
+/**
+ * A test broker (4 partitions unless said) and the sender of its topic "logs" through a real
+ * producer, or through what `wrap` makes of it.
+ */
+const setUp = async (
+  options: Partial<BrokerOptions> = {},
+  wrap: (producer: Producer<Buffer, Buffer, Buffer, Buffer>) => KafkaClient = (producer) => producer
+) => {
   const b = await startKafkaBroker({ topic: "logs", partitions: 4, ...options })
   brokers.push(b)
   const producer = new Producer<Buffer, Buffer, Buffer, Buffer>(
     producerOptions({ brokers: [b.address], topic: "logs", timeoutMs: 3000 })
   )
   producers.push(producer)
-  const send = sender(producer, { topic: "logs", compression: "none", timeoutMs: 1000 })
+  const send = sender(wrap(producer), { topic: "logs", compression: "none", timeoutMs: 1000 })
   return { b, send }
 }
 
@@ -69,11 +76,7 @@ const fails = (promise: Promise<unknown>): Promise<unknown> =>
 describe("the Kafka sink's transport", () => {
   it("a resend of the same request leaves out the partitions the failed send had written", async () => {
     // node 2 (partitions 1 and 3) refuses the client's three tries; node 1 writes 0 and 2
-    const { b, send } = await setUp({
-      nodes: 2,
-      faults: (n, node) =>
-        node === 2 && n < 3 ? { kind: "error", code: ErrorCodes.REQUEST_TIMED_OUT } : undefined
-    })
+    const { b, send } = await setUp({ nodes: 2, faults: node2RefusesThrice })
     const request = body(40)
     const error = await fails(send(request))
     assert.match(String((error as Error).message), /Producing messages failed/)
@@ -96,38 +99,29 @@ describe("the Kafka sink's transport", () => {
   it("partitions added between two attempts of a request: its messages stay where the first placed them", async () => {
     // the first attempt sees 2 of the topic's 4 partitions: 0 (node 1, written) and 1 (node 2,
     // refused three times); the resend sees 4, and must still leave out partition 0 only
-    const b = await startKafkaBroker({
-      topic: "logs",
-      partitions: 4,
-      nodes: 2,
-      faults: (n, node) =>
-        node === 2 && n < 3 ? { kind: "error", code: ErrorCodes.REQUEST_TIMED_OUT } : undefined
-    })
-    brokers.push(b)
-    const producer = new Producer<Buffer, Buffer, Buffer, Buffer>(
-      producerOptions({ brokers: [b.address], topic: "logs", timeoutMs: 3000 })
-    )
-    producers.push(producer)
     let reads = 0
-    const client = new Proxy(producer, {
-      get: (target, property) => {
-        if (property === "metadata")
-          return async (options: { topics: Array<string> }) => {
-            const metadata = await target.metadata(options)
-            if (reads++ > 0) return metadata
-            const topic = metadata.topics.get("logs")!
-            return {
-              ...metadata,
-              topics: new Map([
-                ["logs", { ...topic, partitions: topic.partitions.slice(0, 2), partitionsCount: 2 }]
-              ])
-            }
+    const { b, send } = await setUp(
+      { nodes: 2, faults: node2RefusesThrice },
+      (producer) =>
+        new Proxy(producer, {
+          get: (target, property) => {
+            if (property === "metadata")
+              return async (options: { topics: Array<string> }) => {
+                const metadata = await target.metadata(options)
+                if (reads++ > 0) return metadata
+                const topic = metadata.topics.get("logs")!
+                return {
+                  ...metadata,
+                  topics: new Map([
+                    ["logs", { ...topic, partitions: topic.partitions.slice(0, 2), partitionsCount: 2 }]
+                  ])
+                }
+              }
+            const value = Reflect.get(target, property, target) as unknown
+            return typeof value === "function" ? value.bind(target) : value
           }
-        const value = Reflect.get(target, property, target) as unknown
-        return typeof value === "function" ? value.bind(target) : value
-      }
-    })
-    const send = sender(client, { topic: "logs", compression: "none", timeoutMs: 1000 })
+        })
+    )
     const request = body(40)
     await fails(send(request))
     await send(request)
