@@ -196,13 +196,14 @@ export const seqs = (events: ReadonlyArray<Record<string, unknown>>): Array<numb
 
 export const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
 
+/** The scenarios of {@link pageScript} that log `n` lines tagged with a run name. */
+type Scenario = "facade" | "unkept" | "buffered" | "effect"
+
 /**
  * The page test of a browser build in Debian's chromium: `bundle` turns the page's script
  * ({@link pageScript} of `packageName`) into the module the page loads, as the app's bundler
  * would; each scenario then logs into a collector on another origin.
  */
-/** The scenarios of {@link pageScript} that log `n` lines tagged with a run name. */
-type Scenario = "facade" | "unkept" | "buffered" | "effect"
 
 export const browserPageSuite = (packageName: string, bundle: (script: string) => Promise<string>): void => {
   describe(`the browser build of ${packageName} in chromium`, () => {

@@ -1,8 +1,19 @@
 /** The request body of the Kafka sink (src/internal/messages.ts): self-contained, decoded back exactly. */
 import { assert, describe, it } from "@effect/vitest"
 import { Formatter, type LogEvent } from "fapilog"
-import { decodeMessages, encodeMessages, keyOf, readBody } from "../src/internal/messages.js"
+import { encodeMessages, keyOf, messageKey, readBody } from "../src/internal/messages.js"
 import { isPermanent } from "../src/internal/sink.js"
+
+/** A body's seed and messages (timestamp, key, value), read back with `readBody`. */
+const decodeMessages = (bytes: Uint8Array) => {
+  const body = readBody(bytes)
+  const messages = Array.from({ length: body.count }, (_, i) => ({
+    timestamp: body.timestamps[i]!,
+    key: messageKey(body, i),
+    value: body.bytes.subarray(body.valueAt[i]!, body.valueAt[i]! + body.valueLength[i]!)
+  }))
+  return { seed: body.seed, messages }
+}
 
 const event = (i: number, more: Partial<LogEvent.LogEvent> = {}): LogEvent.LogEvent => ({
   timestamp: `2026-03-01T10:15:30.${String(i % 1000).padStart(3, "0")}Z`,

@@ -15,19 +15,6 @@ import { isoMillis } from "../../../shared/src/isoTime.js"
 
 const VERSION = 1
 
-/** One Kafka message of a request. */
-export interface Message {
-  readonly timestamp: number
-  readonly key: Buffer | undefined
-  readonly value: Buffer
-}
-
-/** A request's messages and the partition seed of those without a key. */
-export interface Messages {
-  readonly seed: number
-  readonly messages: ReadonlyArray<Message>
-}
-
 /** The value of an event key: the core keys, else a field. */
 const keyValue = (event: LogEvent.LogEvent, key: string): unknown => {
   switch (key) {
@@ -187,22 +174,7 @@ export const readBody = (bytes: Uint8Array): Body => {
 }
 
 /** The key of message `i` of a body (a view of its bytes), or undefined when it has none. */
-export const keyAt = (body: Body, i: number): Buffer | undefined => {
+export const messageKey = (body: Body, i: number): Buffer | undefined => {
   const at = body.keyAt[i]!
   return at < 0 ? undefined : body.bytes.subarray(at, at + body.keyLength[i]!)
-}
-
-/** The messages of a body written by {@link encodeMessages}; throws on anything else. */
-export const decodeMessages = (bytes: Uint8Array): Messages => {
-  const body = readBody(bytes)
-  const messages: Array<Message> = []
-  for (let i = 0; i < body.count; i++) {
-    const at = body.valueAt[i]!
-    messages.push({
-      timestamp: body.timestamps[i]!,
-      key: keyAt(body, i),
-      value: body.bytes.subarray(at, at + body.valueLength[i]!)
-    })
-  }
-  return { seed: body.seed, messages }
 }

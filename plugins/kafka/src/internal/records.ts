@@ -28,7 +28,7 @@ import type { Compression } from "./config.js"
 import type { Body } from "./messages.js"
 
 /** The bytes of a batch before its records. */
-export const BATCH_HEADER = 61
+const BATCH_HEADER = 61
 
 /** The producer identity and first sequence number a batch carries (idempotence). */
 export interface BatchIdentity {

@@ -44,7 +44,7 @@ import type * as Scope from "effect/Scope"
 import { Errors, type LogEvent, Network, type Plugin } from "fapilog"
 import { transportFailure } from "../../../shared/src/transportFailure.js"
 import { brokersOf, type Compression, type Config } from "./config.js"
-import { type Body, encodeMessages, keyAt, readBody } from "./messages.js"
+import { type Body, encodeMessages, messageKey, readBody } from "./messages.js"
 import { isStale, type ProduceResponse, produce } from "./produce.js"
 import { recordBatch } from "./records.js"
 
@@ -222,7 +222,7 @@ const placeMessages = (body: Body, partitions: number): Map<number, Int32Array> 
     return new Map(n === 0 ? [] : [[body.seed % partitions, Int32Array.from({ length: n }, (_, i) => i)]])
   const lists = new Map<number, Array<number>>()
   for (let i = 0; i < n; i++) {
-    const key = keyAt(body, i)
+    const key = messageKey(body, i)
     const p = (key === undefined ? body.seed : compatibilityPartitioner(undefined as never, key)) % partitions
     let list = lists.get(p)
     if (list === undefined) lists.set(p, (list = []))
@@ -374,8 +374,10 @@ export const make = (
     const problem = compressionProblem(config.compression ?? defaults.compression)
     if (problem !== undefined)
       return yield* Effect.fail(new Errors.SinkError({ sink: nameOf(config), reason: problem }))
+    // read once: its TLS files are read from disk
+    const clientOptions = producerOptions(config)
     const producer = yield* Effect.acquireRelease(
-      Effect.sync(() => new Producer<Buffer, Buffer, Buffer, Buffer>(producerOptions(config))),
+      Effect.sync(() => new Producer<Buffer, Buffer, Buffer, Buffer>(clientOptions)),
       (producer) =>
         Effect.tryPromise(
           () =>
@@ -393,7 +395,7 @@ export const make = (
       // the broker's wait for the replicas ends before the client's wait for the answer, so a
       // slow acknowledgement comes back as REQUEST_TIMED_OUT (retried by the client) rather than
       // as the client's own timeout
-      timeoutMs: Math.max(1, Math.floor(0.9 * (producerOptions(config).timeout ?? defaults.timeoutMs)))
+      timeoutMs: Math.max(1, Math.floor(0.9 * (clientOptions.timeout ?? defaults.timeoutMs)))
     })
     const keyField = config.keyField ?? defaults.keyField
     let seed = Math.floor(Math.random() * 0x7fffffff)
